@@ -1,0 +1,87 @@
+"""Command-line entry point. Parses arguments and dispatches to ``quizapp.commands.*``.
+
+The TUI (``quizapp`` with no subcommand) is imported lazily so that every other command starts
+without loading Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from quizapp import __version__
+from quizapp.commands import COMMAND_MODULES, CliError
+
+DESCRIPTION = (
+    "Get interview-ready on deep-learning loss functions: flashcards with spaced repetition, "
+    "interview traps, quizzes, numeric loss drills and checked gradient derivations."
+)
+EPILOG = "Run 'quizapp' with no command to open the app. 'quizapp COMMAND --help' for details."
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2 for usage mistakes."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="quizapp", description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+    parser.add_argument(
+        "--content",
+        metavar="PATH",
+        action="append",
+        type=Path,
+        default=[],
+        help="also load the decks in PATH (a YAML file or a folder); may be repeated",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"quizapp.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_app(args)
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        sys.stderr.write(f"quizapp: {exc.message}\n")
+        return exc.code
+    except KeyboardInterrupt:
+        sys.stderr.write("quizapp: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head` that closed early: not an error for the learner.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the last guard: never a traceback for a learner
+        if os.environ.get("QUIZAPP_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"quizapp: internal error: {type(exc).__name__}: {exc} "
+            "(set QUIZAPP_DEBUG=1 for details and please report it)\n"
+        )
+        return 70
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from quizapp.ui.app import run_app
+
+    return run_app(extra_content=args.content)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

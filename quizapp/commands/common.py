@@ -1,0 +1,42 @@
+"""Helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from quizapp.commands import CliError
+from quizapp.decks import Library, load_library
+from quizapp.paths import ContentNotFoundError
+
+
+def library_from_args(args: argparse.Namespace, *, strict: bool = True) -> Library:
+    """The shipped decks, the learner's decks folder and any ``--content`` paths.
+
+    With ``strict``, content errors stop the command with the first error and a pointer to
+    ``quizapp validate``.
+    """
+    from quizapp import paths
+
+    try:
+        roots = [paths.content_dir(), *getattr(args, "content", [])]
+    except ContentNotFoundError as exc:
+        raise CliError(str(exc)) from None
+    for root in roots[1:]:
+        if not root.exists():
+            raise CliError(f"--content {root}: no such file or folder", code=2)
+    library = load_library(roots)
+    if strict and library.errors:
+        n = len(library.errors)
+        raise CliError(
+            f"{library.errors[0]} ({n} content error{'s' if n > 1 else ''}; "
+            "run 'quizapp validate' to see them all)"
+        )
+    return library
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

@@ -1,0 +1,51 @@
+"""`quizapp validate [PATH ...] [--json]`: check decks and report every error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from quizapp.commands import CliError
+from quizapp.commands.common import library_from_args, print_json
+from quizapp.decks import load_library
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check decks for errors and count cards per kind",
+        description=(
+            "Check the shipped decks (and your own, and any --content), or only the PATHs given. "
+            "Exit 0 when valid, 1 when any error is found, 2 for a usage error."
+        ),
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="YAML files or folders")
+    p.add_argument("--json", action="store_true", help="print counts and errors as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.paths:
+        missing = [p for p in args.paths if not p.exists()]
+        if missing:
+            raise CliError(f"validate: {missing[0]}: no such file or folder", code=2)
+        library = load_library(args.paths, include_user_decks=False)
+    else:
+        library = library_from_args(args, strict=False)
+    counts = {k: n for k, n in library.counts().items()}
+    if args.json:
+        print_json({"counts": counts, "errors": [e.to_dict() for e in library.errors]})
+        return 1 if library.errors else 0
+    for error in library.errors:
+        sys.stdout.write(f"{error}\n")
+    total = sum(counts.values())
+    files = len(library.files)
+    summary = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
+    sys.stdout.write(f"{total} cards in {files} file{'s' if files != 1 else ''}: {summary or '-'}\n")
+    if library.errors:
+        n = len(library.errors)
+        sys.stdout.write(f"{n} error{'s' if n != 1 else ''}; fix them and run validate again\n")
+        return 1
+    sys.stdout.write("all decks valid\n")
+    return 0

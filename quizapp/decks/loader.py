@@ -1,0 +1,480 @@
+"""Load and validate YAML decks into typed cards.
+
+Every problem becomes a ``ContentError`` that names the file, the line, the card id and the field,
+for example ``content/loss/traps.yaml:42: card 'trap-mse-everywhere': missing field 'correct'``.
+Loading never raises on bad content: it returns every card that is valid and every error found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quizapp.decks.models import ID_PATTERN, KINDS, SECTIONS, TAGS, Card, ChecklistItem
+
+YAML_SUFFIXES = (".yaml", ".yml")
+COMMON_FIELDS = ("id", "kind", "section", "tags")
+
+
+@dataclass(frozen=True)
+class ContentError:
+    file: str
+    line: int | None
+    message: str
+    id: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        who = f" card '{self.id}':" if self.id else ""
+        what = f" field '{self.field}'" if self.field and self.field not in self.message else ""
+        sep = ":" if what else ""
+        return f"{where}:{who}{what}{sep} {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "id": self.id,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Library:
+    """All loaded cards, by id, in file order."""
+
+    cards: dict[str, Card] = field(default_factory=dict)
+    errors: list[ContentError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> list[Card]:
+        return [c for c in self.cards.values() if c.kind in kinds]
+
+    def with_tag(self, tag: str) -> list[Card]:
+        return [c for c in self.cards.values() if tag in c.tags]
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(KINDS, 0)
+        for card in self.cards.values():
+            counts[card.kind] = counts.get(card.kind, 0) + 1
+        return counts
+
+    @property
+    def checklist(self) -> list[ChecklistItem]:
+        items = [c for c in self.cards.values() if isinstance(c, ChecklistItem)]
+        return sorted(items, key=lambda c: c.number)
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted({t for c in self.cards.values() for t in c.tags})
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+class _Mapping(dict):
+    """A dict that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Mapping:
+    mapping = _Mapping()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            raise yaml.MarkedYAMLError(
+                problem=f"key {key!r} must be text", problem_mark=key_node.start_mark
+            )
+        if key in mapping:
+            raise yaml.MarkedYAMLError(
+                problem=f"duplicate key '{key}' (first at line {mapping.key_lines[key]})",
+                problem_mark=key_node.start_mark,
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _display(path: Path) -> str:
+    """A path as the learner would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [ContentError(shown, None, f"cannot read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            ContentError(shown, line, f"not UTF-8 (byte {exc.start}); save the file as UTF-8")
+        ]
+    try:
+        return yaml.load(text, Loader=_LineLoader), []  # a SafeLoader subclass: no Python tags
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            problem = f"tag {str(exc).split('tag')[-1].split()[0]} is not allowed in a deck"
+        return None, [ContentError(shown, line, f"YAML error: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [ContentError(shown, None, f"YAML error: {exc}")]
+
+
+# --------------------------------------------------------------------------- type checking
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value; put it in quotes for text)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+class _FieldError(Exception):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _coerce(value: Any, hint: Any, line: int | None) -> Any:
+    """Check ``value`` against a type annotation and return it in model form."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        if value is None:
+            return None
+        return _coerce(value, inner[0], line)
+    if hint is str:
+        if not isinstance(value, str):
+            raise _FieldError(f"expected text, got {_describe(value)}", line)
+        if not value.strip():
+            raise _FieldError("is empty; write the text or remove the field", line)
+        return value.strip()
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise _FieldError(f"expected true or false, got {_describe(value)}", line)
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _FieldError(f"expected a whole number, got {_describe(value)}", line)
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _FieldError(f"expected a number, got {_describe(value)}", line)
+        return float(value)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise _FieldError(f"expected a list, got {_describe(value)}", line)
+        if not value:
+            raise _FieldError("is an empty list", line)
+        return tuple(
+            _coerce(v, args[0], line) for v in value
+        )  # list items carry no line of their own
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise _FieldError(f"expected a mapping, got {_describe(value)}", line)
+        if not value:
+            raise _FieldError("is an empty mapping", line)
+        out = {}
+        for k, v in value.items():
+            key_line = getattr(value, "key_lines", {}).get(k, line)
+            out[str(k)] = _coerce(v, args[1], key_line)
+        return out
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise _FieldError(f"expected a mapping, got {_describe(value)}", line)
+        return _build(hint, value, getattr(value, "line", line))  # type: ignore[arg-type]
+    raise TypeError(f"unsupported field type {hint!r}")  # pragma: no cover - a model bug
+
+
+def _build(
+    cls: type,
+    data: dict[str, Any],
+    line: int | None,
+    preset: dict[str, Any] | None = None,
+    ignore: Sequence[str] = (),
+) -> Any:
+    """Build ``cls`` from a YAML mapping: ``preset`` fields are given, ``ignore`` keys skipped."""
+    preset = preset or {}
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in preset}
+    key_lines = getattr(data, "key_lines", {})
+    unknown = [k for k in data if k not in fields and k not in ignore]
+    if unknown:
+        key = unknown[0]
+        close = _closest(key, fields)
+        hint = f" (did you mean '{close}'?)" if close else f"; allowed: {', '.join(fields)}"
+        raise _FieldError(f"unknown field '{key}'{hint}", key_lines.get(key, line))
+    kwargs = dict(preset)
+    for name, f in fields.items():
+        if name not in data:
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required:
+                raise _FieldError(f"missing field '{name}'", line)
+            continue
+        try:
+            kwargs[name] = _coerce(data[name], hints[name], key_lines.get(name, line))
+        except _FieldError as exc:
+            if not exc.message.startswith("field '"):
+                exc.message = f"field '{name}': {exc.message}"
+            raise
+    return cls(**kwargs)
+
+
+def _closest(word: str, options: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def deck_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Every YAML file under ``paths`` as (file, root) pairs, sorted within each root."""
+    found: list[tuple[Path, Path]] = []
+    for root in paths:
+        if root.is_file():
+            found.append((root, root.parent))
+        elif root.is_dir():
+            found.extend(
+                (p, root)
+                for p in sorted(root.rglob("*"))
+                if p.suffix in YAML_SUFFIXES and p.is_file()
+            )
+    return found
+
+
+def _deck_name(path: Path, root: Path) -> str:
+    rel = path.relative_to(root)
+    return rel.parts[0] if len(rel.parts) > 1 else root.name or path.stem
+
+
+class Loader:
+    """Accumulates cards from many files, then runs the cross-card checks in ``finish``."""
+
+    def __init__(self) -> None:
+        self.library = Library()
+        self._where: dict[str, str] = {}
+
+    def add_paths(self, paths: Iterable[Path]) -> None:
+        for path, root in deck_files(paths):
+            self.add_file(path, _deck_name(path, root))
+
+    def add_missing_path(self, path: Path) -> None:
+        self.library.errors.append(
+            ContentError(_display(path), None, "no such file or folder; check the path")
+        )
+
+    def add_file(self, path: Path, deck: str) -> None:
+        shown = _display(path)
+        self.library.files.append(shown)
+        data, errors = _read_yaml(path, shown)
+        self.library.errors.extend(errors)
+        if errors or data is None:
+            if data is None and not errors:
+                self.library.errors.append(ContentError(shown, 1, "the file is empty"))
+            return
+        cards = data.get("cards") if isinstance(data, dict) else data
+        if isinstance(data, dict):
+            extra = [k for k in data if k not in ("cards", "deck")]
+            if extra:
+                line = data.key_lines.get(extra[0], data.line)
+                self.library.errors.append(
+                    ContentError(shown, line, f"unknown top-level key '{extra[0]}'; use 'cards:'")
+                )
+            if isinstance(data.get("deck"), str):
+                deck = data["deck"]
+        if not isinstance(cards, list):
+            self.library.errors.append(
+                ContentError(
+                    shown, getattr(data, "line", 1), "expected a list of cards under 'cards:'"
+                )
+            )
+            return
+        for raw in cards:
+            self._add_card(raw, shown, deck)
+
+    def _add_card(self, raw: Any, shown: str, deck: str) -> None:
+        if not isinstance(raw, dict):
+            self.library.errors.append(
+                ContentError(shown, None, f"each card must be a mapping, got {_describe(raw)}")
+            )
+            return
+        line = raw.line
+        key_lines = raw.key_lines
+        card_id = raw.get("id")
+
+        def err(message: str, field_name: str | None = None) -> None:
+            at = key_lines.get(field_name, line) if field_name else line
+            shown_id = card_id if isinstance(card_id, str) else None
+            self.library.errors.append(ContentError(shown, at, message, shown_id, field_name))
+
+        if "id" not in raw:
+            err("missing field 'id'", "id")
+            return
+        if not isinstance(card_id, str) or not ID_PATTERN.match(card_id):
+            err(
+                f"id {card_id!r} must be lower-case letters, digits and dashes (e.g. trap-mse)",
+                "id",
+            )
+            return
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            close = _closest(str(kind), KINDS)
+            hint = f" (did you mean '{close}'?)" if close else f"; known: {', '.join(KINDS)}"
+            err(f"unknown kind {kind!r}{hint}" if kind else "missing field 'kind'", "kind")
+            return
+        cls = KINDS[kind]
+        try:
+            section = raw.get("section")
+            if "section" not in raw:
+                raise _FieldError("missing field 'section'", line)
+            if isinstance(section, bool) or not isinstance(section, int) or section not in SECTIONS:
+                raise _FieldError(
+                    "field 'section': expected a section number 1-22 of the notes, got "
+                    f"{_describe(section)}",
+                    key_lines.get("section"),
+                )
+            if "tags" not in raw:
+                raise _FieldError("missing field 'tags'", line)
+            try:
+                tags = _coerce(raw["tags"], tuple[str, ...], key_lines.get("tags"))
+            except _FieldError as exc:
+                exc.message = f"field 'tags': {exc.message}"
+                raise
+            for tag in tags:
+                if tag not in TAGS:
+                    close = _closest(tag, TAGS)
+                    hint = (
+                        f" (did you mean '{close}'?)"
+                        if close
+                        else f"; known: {', '.join(sorted(TAGS))}"
+                    )
+                    raise _FieldError(
+                        f"field 'tags': unknown tag '{tag}'{hint}", key_lines.get("tags")
+                    )
+            preset = {
+                "id": card_id,
+                "section": section,
+                "tags": tags,
+                "deck": deck,
+                "source": shown,
+                "line": line,
+            }
+            card = _build(cls, raw, line, preset=preset, ignore=COMMON_FIELDS)
+        except _FieldError as exc:
+            self.library.errors.append(
+                ContentError(shown, exc.line or line, exc.message, card_id, _field_of(exc.message))
+            )
+            return
+        problems = card.check()
+        for field_name, message in problems:
+            err(f"field '{field_name}': {message}", field_name)
+        if problems:
+            return
+        if card_id in self.library.cards:
+            first = self._where[card_id]
+            err(f"duplicate id '{card_id}' (first defined at {first})", "id")
+            return
+        self.library.cards[card_id] = card
+        self._where[card_id] = f"{shown}:{line}"
+
+    def finish(self) -> Library:
+        lib = self.library
+        for item in lib.checklist:
+            for link in item.links:
+                if link not in lib.cards:
+                    close = _closest(link, lib.cards)
+                    hint = f" (did you mean '{close}'?)" if close else ""
+                    lib.errors.append(
+                        ContentError(
+                            item.source,
+                            item.line,
+                            f"field 'links': '{link}' is not the id of any card{hint}",
+                            item.id,
+                            "links",
+                        )
+                    )
+        numbers = [i.number for i in lib.checklist]
+        for n in sorted({n for n in numbers if numbers.count(n) > 1}):
+            item = next(i for i in lib.checklist if i.number == n)
+            lib.errors.append(
+                ContentError(
+                    item.source, item.line, f"checklist number {n} is used twice", item.id, "number"
+                )
+            )
+        return lib
+
+
+def _field_of(message: str) -> str | None:
+    for marker in ("field '", "missing field '", "unknown field '"):
+        if marker in message:
+            return message.split(marker, 1)[1].split("'", 1)[0]
+    return None
+
+
+def load_library(
+    paths: Sequence[Path] | None = None,
+    *,
+    include_user_decks: bool = True,
+) -> Library:
+    """Load the shipped decks (or ``paths``) plus the learner's own decks folder."""
+    from quizapp import paths as qpaths
+
+    loader = Loader()
+    roots = list(paths) if paths else [qpaths.content_dir()]
+    if include_user_decks:
+        user = qpaths.user_decks_dir()
+        if user.is_dir():
+            roots.append(user)
+    for root in roots:
+        if not root.exists():
+            loader.add_missing_path(root)
+    loader.add_paths(r for r in roots if r.exists())
+    return loader.finish()

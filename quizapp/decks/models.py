@@ -1,0 +1,335 @@
+"""Typed card models. Each kind is a frozen dataclass; the loader derives its validation from the
+field annotations, so adding a kind means adding a class here and listing it in ``KINDS``.
+
+Field types the loader understands: ``str`` (non-empty text), ``int``, ``float``, ``bool``,
+``tuple[str, ...]`` (a list of texts), ``dict[str, str]`` (a mapping of texts), a nested model
+(``Option``) or ``tuple[Model, ...]``, and ``X | None = None`` for optional fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+
+# The tag vocabulary. A typo in a tag is an error, not a new tag.
+TAGS: frozenset[str] = frozenset(
+    {
+        "fundamentals",
+        "training-loop",
+        "regression",
+        "classification",
+        "imbalance",
+        "outliers",
+        "probabilistic",
+        "gradients",
+        "metrics",
+        "activations",
+        "optimization",
+        "numerics",
+        "regularization",
+        "system-design",
+        "interview",
+    }
+)
+
+# The notes' section numbers a card may cite.
+SECTIONS = range(1, 23)
+
+
+@dataclass(frozen=True)
+class Card:
+    """Fields every card has. ``deck``, ``source`` and ``line`` are filled in by the loader."""
+
+    kind: ClassVar[str] = ""
+    # Shown in lists, the palette and the study header.
+    label: ClassVar[str] = ""
+
+    id: str
+    section: int
+    tags: tuple[str, ...]
+    deck: str = field(default="", kw_only=True, compare=False)
+    source: str = field(default="", kw_only=True, compare=False)
+    line: int = field(default=0, kw_only=True, compare=False)
+
+    @property
+    def title(self) -> str:
+        """A one-line name for lists and the command palette."""
+        raise NotImplementedError
+
+    def search_text(self) -> str:
+        """All the words a learner might search for this card by."""
+        parts: list[str] = [self.id, *self.tags]
+        for name in self.__dataclass_fields__:
+            if name in ("id", "tags", "section", "deck", "source", "line"):
+                continue
+            parts.extend(_texts(getattr(self, name)))
+        return " ".join(parts)
+
+    def check(self) -> list[tuple[str, str]]:
+        """Kind-specific checks beyond types: a list of (field, message)."""
+        return []
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple | list):
+        return [t for v in value for t in _texts(v)]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in (k, *_texts(v))]
+    if hasattr(value, "__dataclass_fields__"):
+        return [t for n in value.__dataclass_fields__ for t in _texts(getattr(value, n))]
+    return []
+
+
+@dataclass(frozen=True)
+class Trap(Card):
+    """An interview trap: the tempting wrong claim, the correct one, why, and an example."""
+
+    kind: ClassVar[str] = "trap"
+    label: ClassVar[str] = "Trap"
+
+    claim: str  # the trap as an interviewer might phrase it, e.g. "We use MSE for all tasks."
+    wrong: str
+    correct: str
+    why: str
+    example: str
+
+    @property
+    def title(self) -> str:
+        return self.claim
+
+
+@dataclass(frozen=True)
+class Faq(Card):
+    kind: ClassVar[str] = "faq"
+    label: ClassVar[str] = "FAQ"
+
+    question: str
+    answer: str
+    tip: str | None = None
+    example: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.question
+
+
+@dataclass(frozen=True)
+class Formula(Card):
+    """A loss formula in Unicode for reading and in ASCII for the checker to parse."""
+
+    kind: ClassVar[str] = "formula"
+    label: ClassVar[str] = "Formula"
+
+    name: str
+    unicode: str
+    ascii: str
+    variables: dict[str, str]
+    task: str
+    activation: str
+    pros: tuple[str, ...]
+    cons: tuple[str, ...]
+    note: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    def check(self) -> list[tuple[str, str]]:
+        from quizapp.mathcheck.parser import ParseError, parse
+
+        try:
+            parsed = parse(self.ascii, names=tuple(self.variables))
+        except ParseError as exc:
+            return [("ascii", f"does not parse: {exc.describe()}")]
+        unused = sorted(set(self.variables) - parsed.names)
+        if unused:
+            return [("variables", f"not used in the ascii formula: {', '.join(unused)}")]
+        return []
+
+
+@dataclass(frozen=True)
+class Concept(Card):
+    kind: ClassVar[str] = "concept"
+    label: ClassVar[str] = "Concept"
+
+    question: str
+    answer: str
+    example: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.question
+
+
+@dataclass(frozen=True)
+class SelfCheck(Card):
+    """A self-check question or a "think about it" prompt, with its answer."""
+
+    kind: ClassVar[str] = "self_check"
+    label: ClassVar[str] = "Self-check"
+
+    question: str
+    answer: str
+    think: bool = False  # True for a "think about it" prompt
+
+    @property
+    def title(self) -> str:
+        return self.question
+
+
+@dataclass(frozen=True)
+class InterviewQuestion(Card):
+    """A likely interview question and the key points a strong answer covers."""
+
+    kind: ClassVar[str] = "interview_question"
+    label: ClassVar[str] = "Interview question"
+
+    question: str
+    points: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return self.question
+
+    def check(self) -> list[tuple[str, str]]:
+        if not 3 <= len(self.points) <= 6:
+            return [("points", f"has {len(self.points)} key points; give 3 to 6")]
+        return []
+
+
+@dataclass(frozen=True)
+class Option:
+    """One multiple-choice option and why it is right or wrong."""
+
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
+class MultipleChoice(Card):
+    kind: ClassVar[str] = "multiple_choice"
+    label: ClassVar[str] = "Multiple choice"
+
+    question: str
+    options: tuple[Option, ...]
+    answer: str  # the text of the right option
+
+    @property
+    def title(self) -> str:
+        return self.question
+
+    @property
+    def correct_index(self) -> int:
+        return [o.text for o in self.options].index(self.answer)
+
+    def check(self) -> list[tuple[str, str]]:
+        texts = [o.text for o in self.options]
+        problems: list[tuple[str, str]] = []
+        if len(texts) < 2:
+            problems.append(("options", "needs at least 2 options"))
+        if len(set(texts)) != len(texts):
+            problems.append(("options", "two options have the same text"))
+        if self.answer not in texts:
+            problems.append(("answer", f"'{self.answer}' is not one of the options"))
+        return problems
+
+
+@dataclass(frozen=True)
+class Ordering(Card):
+    """Put the steps in order; ``steps`` is the correct order."""
+
+    kind: ClassVar[str] = "ordering"
+    label: ClassVar[str] = "Ordering"
+
+    question: str
+    steps: tuple[str, ...]
+    explanation: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.question
+
+    def check(self) -> list[tuple[str, str]]:
+        if len(self.steps) < 3:
+            return [("steps", "needs at least 3 steps")]
+        if len(set(self.steps)) != len(self.steps):
+            return [("steps", "two steps have the same text")]
+        return []
+
+
+@dataclass(frozen=True)
+class ChecklistItem(Card):
+    """A revision-checklist item and the ids of the cards/drills that show it is mastered."""
+
+    kind: ClassVar[str] = "checklist"
+    label: ClassVar[str] = "Checklist"
+
+    number: int
+    text: str
+    links: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.number}. {self.text}"
+
+
+@dataclass(frozen=True)
+class CheatSheetRow(Card):
+    kind: ClassVar[str] = "cheat_sheet"
+    label: ClassVar[str] = "Cheat sheet"
+
+    concept: str
+    rule: str
+    order: int
+
+    @property
+    def title(self) -> str:
+        return self.concept
+
+
+@dataclass(frozen=True)
+class Pitch(Card):
+    """The elevator pitch: the key points of the 30-second or the 2-minute version."""
+
+    kind: ClassVar[str] = "pitch"
+    label: ClassVar[str] = "Elevator pitch"
+
+    length: str  # "30s" or "2min"
+    points: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Elevator pitch ({self.length})"
+
+    def check(self) -> list[tuple[str, str]]:
+        if self.length not in ("30s", "2min"):
+            return [("length", f"'{self.length}' must be 30s or 2min")]
+        return []
+
+
+KINDS: dict[str, type[Card]] = {
+    cls.kind: cls
+    for cls in (
+        Trap,
+        Faq,
+        Formula,
+        Concept,
+        SelfCheck,
+        InterviewQuestion,
+        MultipleChoice,
+        Ordering,
+        ChecklistItem,
+        CheatSheetRow,
+        Pitch,
+    )
+}
+
+# Kinds a learner studies as flashcards (self-rated); the rest are reference or graded.
+FLASHCARD_KINDS = ("trap", "faq", "formula", "concept", "self_check", "interview_question")
+# Kinds answered and graded in quizzes.
+GRADED_KINDS = ("multiple_choice", "ordering")

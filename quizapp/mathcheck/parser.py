@@ -1,0 +1,846 @@
+"""The one safe parser for everything a learner types as math.
+
+Text goes through three stages, none of which can run code:
+
+1. ``normalise``: friendly Unicode (−, ×, ², ŷ, σ, δ, γ, α, ε, ≤ ...) becomes plain ASCII,
+   with a map back to the original columns so errors point at what the learner typed.
+2. ``tokenize``: numbers, names, operators, ``if``/``else``/``and``/``or``/``not``.
+3. ``Parser``: a recursive-descent parser with an explicit allowlist of names and functions and hard
+   limits on length, node count, depth, literal size and exponents.
+
+The result is a small immutable AST (``Node`` subclasses). Other modules turn it into numbers
+(``quizapp.mathcheck.numeric``) or a sympy expression; this module never imports sympy and never
+calls ``eval``, ``sympify`` or ``parse_expr``.
+
+Grammar (lowest precedence first)::
+
+    expr     := orexpr ['if' orexpr 'else' expr]
+    orexpr   := andexpr ('or' andexpr)*
+    andexpr  := notexpr ('and' notexpr)*
+    notexpr  := 'not' notexpr | compare
+    compare  := sum (('<'|'<='|'>'|'>='|'=='|'!=') sum)*
+    sum      := term (('+'|'-') term)*
+    term     := unary (('*'|'/') unary | <implicit *> unary)*
+    unary    := ('-'|'+') unary | power
+    power    := atom (('^'|'**') unary)?
+    atom     := NUMBER | NAME | FUNC '(' args ')' | '(' expr ')' | '|' sum '|'
+
+Conditions (comparisons, ``and``/``or``/``not``) are only allowed as the test of a conditional:
+``A if abs(e) <= delta else B``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------- limits
+
+MAX_LENGTH = 300
+MAX_NODES = 200
+MAX_DEPTH = 30
+MAX_LITERAL = 1e6
+MAX_EXPONENT = 12
+
+# Function name -> arity. The single source of truth for what a learner may call.
+FUNCTIONS: dict[str, int] = {
+    "exp": 1,
+    "log": 1,
+    "ln": 1,
+    "log10": 1,
+    "log2": 1,
+    "sqrt": 1,
+    "abs": 1,
+    "sign": 1,
+    "sigmoid": 1,
+    "softplus": 1,
+    "tanh": 1,
+    "max": 2,
+    "min": 2,
+    "clip": 3,
+    "step": 1,
+}
+# Spellings that mean an allowed function.
+FUNCTION_ALIASES: dict[str, str] = {"ln": "log", "sigma": "sigmoid", "heaviside": "step"}
+
+# Spellings that mean a variable, used only when the canonical name is declared.
+NAME_ALIASES: dict[str, str] = {
+    "y_hat": "yhat",
+    "yHat": "yhat",
+    "y_pred": "yhat",
+    "ypred": "yhat",
+    "epsilon": "eps",
+    "Delta": "delta",
+    "lambda_": "lam",
+}
+
+KEYWORDS = frozenset({"if", "else", "and", "or", "not"})
+COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
+
+
+class ParseError(ValueError):
+    """Bad learner input. ``message`` is one line; ``column`` is 1-based in the original text."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        self.message = message
+        self.column = column
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        if self.column is None:
+            return self.message
+        return f"column {self.column}: {self.message}"
+
+
+# --------------------------------------------------------------------------- AST
+
+
+@dataclass(frozen=True)
+class Node:
+    pos: int = field(default=0, compare=False, kw_only=True)
+
+    def children(self) -> tuple[Node, ...]:
+        return ()
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children():
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    value: float
+    text: str
+
+    @property
+    def is_integer(self) -> bool:
+        return self.value == int(self.value) and not any(c in self.text for c in ".eE")
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    operand: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.operand,)
+
+
+@dataclass(frozen=True)
+class BinOp(Node):
+    op: str  # one of + - * /
+    left: Node
+    right: Node
+    implicit: bool = False  # a '*' the learner did not type (2y, 2(x+1), y(1-p))
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True)
+class Pow(Node):
+    base: Node
+    exponent: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.base, self.exponent)
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    func: str  # canonical name from FUNCTIONS (aliases resolved)
+    args: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.args
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    ops: tuple[str, ...]
+    operands: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.operands
+
+
+@dataclass(frozen=True)
+class BoolOp(Node):
+    op: str  # "and" | "or" | "not"
+    operands: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.operands
+
+
+@dataclass(frozen=True)
+class Cond(Node):
+    test: Node
+    then: Node
+    orelse: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.test, self.then, self.orelse)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed expression plus what the learner should know about how it was read."""
+
+    tree: Node
+    source: str
+    normalised: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(n.name for n in self.tree.walk() if isinstance(n, Name))
+
+    def explicit(self) -> str:
+        """The expression with every operator spelled out (implicit '*' shown)."""
+        return to_text(self.tree)
+
+
+# --------------------------------------------------------------------------- normalise
+
+_SUPERSCRIPTS = {
+    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
+    "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
+}  # fmt: skip
+_SUBSCRIPTS = {
+    "₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7",
+    "₈": "8", "₉": "9", "ᵢ": "_i", "ₖ": "_k", "ⱼ": "_j", "ₙ": "_n",
+}  # fmt: skip
+_CHAR_MAP = {
+    "\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-",
+    "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "✕": "*",
+    "÷": "/", "∕": "/", "⁄": "/",
+    "≤": "<=", "≥": ">=", "≠": "!=", "⩽": "<=", "⩾": ">=",
+    "∣": "|", "ǀ": "|",
+    "ŷ": "yhat", "σ": "sigma", "δ": "delta", "γ": "gamma", "α": "alpha", "ε": "eps", "ϵ": "eps",
+    "λ": "lam", "√": "sqrt",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
+}  # fmt: skip
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+_COMBINING_HAT = "\u0302"
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Map friendly Unicode to ASCII; return the text and, per output char, its source index."""
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _INVISIBLE:
+            raise ParseError(
+                f"invisible character U+{ord(ch):04X} ({_uname(ch)}); delete it and retype", i + 1
+            )
+        if ch == _COMBINING_HAT:
+            # "y" followed by a combining circumflex is ŷ.
+            if out and out[-1] == "y":
+                out[-1] = "yhat"
+                i += 1
+                continue
+            raise ParseError("a stray circumflex accent; write yhat for ŷ", i + 1)
+        if ch in _SUPERSCRIPTS:
+            start = i
+            digits = []
+            while i < n and text[i] in _SUPERSCRIPTS:
+                digits.append(_SUPERSCRIPTS[text[i]])
+                i += 1
+            out.append("^(" + "".join(digits) + ")")
+            origin.append(start)
+            continue
+        if ch in _SUBSCRIPTS:
+            out.append(_SUBSCRIPTS[ch])
+            origin.append(i)
+            i += 1
+            continue
+        mapped = _CHAR_MAP.get(ch)
+        if mapped is None and ord(ch) > 127:
+            folded = unicodedata.normalize("NFKC", ch)
+            if folded.isascii() and folded.isprintable():
+                mapped = folded
+        if mapped is None:
+            mapped = ch
+        out.append(mapped)
+        origin.append(i)
+        i += 1
+    # Expand to one origin entry per output character.
+    flat: list[str] = []
+    flat_origin: list[int] = []
+    for piece, src in zip(out, origin, strict=True):
+        flat.append(piece)
+        flat_origin.extend([src] * len(piece))
+    return "".join(flat), flat_origin
+
+
+def _uname(ch: str) -> str:
+    return unicodedata.name(ch, "unnamed character")
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # NUM NAME OP KW END
+    text: str
+    pos: int  # index in the normalised text
+
+
+_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_OPS = ("**", "<=", ">=", "==", "!=", "+", "-", "*", "/", "^", "(", ")", ",", "|", "<", ">")
+
+
+def tokenize(text: str, origin: list[int] | None = None) -> list[Token]:
+    """Split normalised text into tokens; ``origin`` maps indexes back to the learner's text."""
+
+    def column(i: int) -> int:
+        if origin is None or not origin:
+            return i + 1
+        return (origin[i] if i < len(origin) else origin[-1] + 1) + 1
+
+    tokens: list[Token] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == " ":
+            i += 1
+            continue
+        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            m = _NUMBER.match(text, i)
+            assert m is not None
+            tokens.append(Token("NUM", m.group(0), i))
+            i = m.end()
+            continue
+        if ch.isascii() and (ch.isalpha() or ch == "_"):
+            m = _NAME.match(text, i)
+            assert m is not None
+            word = m.group(0)
+            tokens.append(Token("KW" if word in KEYWORDS else "NAME", word, i))
+            i = m.end()
+            continue
+        for op in _OPS:
+            if text.startswith(op, i):
+                tokens.append(Token("OP", op, i))
+                i += len(op)
+                break
+        else:
+            raise ParseError(_bad_char_message(text, i), column(i))
+    tokens.append(Token("END", "", n))
+    return tokens
+
+
+def _bad_char_message(text: str, i: int) -> str:
+    ch = text[i]
+    if ch in "\"'`":
+        return "quotes are not allowed: type the expression itself"
+    if ch == "=":
+        return "type only the right-hand side (no '='); use == only inside a condition"
+    if ch == "!":
+        return "'!' (factorial) is not supported"
+    if ch in "[]{}":
+        return f"'{ch}' is not allowed; use ( and ) for grouping"
+    if ch == ".":
+        return "'.' must be part of a number such as 0.5"
+    if ch == "%":
+        return "'%' is not supported; write 0.05 instead of 5%"
+    if ch in ";:@#$&~\\?":
+        return f"'{ch}' is not allowed in a math answer"
+    if not ch.isprintable():
+        return f"control character U+{ord(ch):04X} is not allowed; delete it"
+    if ord(ch) > 127:
+        return (
+            f"character '{ch}' (U+{ord(ch):04X} {_uname(ch)}) is not allowed; "
+            "type it in plain ASCII"
+        )
+    return f"unexpected character '{ch}'"
+
+
+# --------------------------------------------------------------------------- parser
+
+
+class Parser:
+    """Recursive descent over the tokens; every rule enforces the limits as it builds."""
+
+    def __init__(
+        self,
+        tokens: list[Token],
+        *,
+        names: Collection[str],
+        origin: list[int],
+        source: str,
+    ) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.names = frozenset(names)
+        self.origin = origin
+        self.source = source
+        self.depth = 0
+        self.nodes = 0
+        self.notes: list[str] = []
+        self.allow_conditions = 0
+
+    # -- helpers
+    def col(self, pos: int) -> int:
+        """1-based column in the learner's original text."""
+        if not self.origin:
+            return 1
+        if pos >= len(self.origin):
+            return len(self.source) + 1
+        return self.origin[pos] + 1
+
+    def error(self, message: str, pos: int) -> ParseError:
+        return ParseError(message, self.col(pos))
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def peek(self, offset: int = 1) -> Token:
+        return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def at(self, kind: str, *texts: str) -> bool:
+        t = self.tok
+        return t.kind == kind and (not texts or t.text in texts)
+
+    def expect_op(self, text: str, context: str) -> Token:
+        if not self.at("OP", text):
+            found = "the end" if self.tok.kind == "END" else f"'{self.tok.text}'"
+            raise self.error(f"expected '{text}' {context}, found {found}", self.tok.pos)
+        return self.advance()
+
+    def make(self, node: Node) -> Node:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ParseError(f"expression too long: more than {MAX_NODES} parts; simplify it")
+        return node
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested too deeply (more than {MAX_DEPTH} levels)", self.tok.pos)
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    # -- grammar
+    def parse(self) -> Node:
+        if self.tok.kind == "END":
+            raise ParseError("the answer is empty; type an expression")
+        node = self.expr()
+        if self.tok.kind != "END":
+            t = self.tok
+            if t.text == ")":
+                raise self.error("unmatched ')'", t.pos)
+            raise self.error(f"unexpected '{t.text}'", t.pos)
+        if _is_condition(node):
+            raise self.error(
+                "a condition on its own is not a value; use 'A if condition else B'", node.pos
+            )
+        return node
+
+    def expr(self) -> Node:
+        self.enter()
+        start = self.tok.pos
+        then = self.orexpr()
+        if self.at("KW", "if"):
+            self.advance()
+            self.allow_conditions += 1
+            test = self.orexpr()
+            self.allow_conditions -= 1
+            if not _is_condition(test):
+                raise self.error(
+                    "the part after 'if' must be a comparison such as x <= 1", test.pos
+                )
+            if not self.at("KW", "else"):
+                raise self.error("'if' needs an 'else': A if condition else B", self.tok.pos)
+            self.advance()
+            orelse = self.expr()
+            for branch in (then, orelse):
+                if _is_condition(branch):
+                    raise self.error("each branch of 'if ... else' must be a value", branch.pos)
+            then = self.make(Cond(test, then, orelse, pos=start))
+        self.leave()
+        return then
+
+    def orexpr(self) -> Node:
+        start = self.tok.pos
+        node = self.andexpr()
+        if self.at("KW", "or"):
+            parts = [node]
+            while self.at("KW", "or"):
+                self.advance()
+                parts.append(self.andexpr())
+            self._require_conditions(parts, "or", start)
+            node = self.make(BoolOp("or", tuple(parts), pos=start))
+        return node
+
+    def andexpr(self) -> Node:
+        start = self.tok.pos
+        node = self.notexpr()
+        if self.at("KW", "and"):
+            parts = [node]
+            while self.at("KW", "and"):
+                self.advance()
+                parts.append(self.notexpr())
+            self._require_conditions(parts, "and", start)
+            node = self.make(BoolOp("and", tuple(parts), pos=start))
+        return node
+
+    def notexpr(self) -> Node:
+        if self.at("KW", "not"):
+            start = self.advance().pos
+            self.enter()
+            operand = self.notexpr()
+            self.leave()
+            self._require_conditions([operand], "not", start)
+            return self.make(BoolOp("not", (operand,), pos=start))
+        return self.compare()
+
+    def _require_conditions(self, parts: list[Node], word: str, pos: int) -> None:
+        if not self.allow_conditions:
+            raise self.error(f"'{word}' can only be used inside 'A if condition else B'", pos)
+        for p in parts:
+            if not _is_condition(p):
+                raise self.error(f"'{word}' joins comparisons such as x <= 1", p.pos)
+
+    def compare(self) -> Node:
+        start = self.tok.pos
+        first = self.sum()
+        if not self.at("OP", *COMPARISONS):
+            return first
+        if not self.allow_conditions:
+            raise self.error(
+                "comparisons are only allowed inside 'A if condition else B'", self.tok.pos
+            )
+        ops: list[str] = []
+        operands = [first]
+        while self.at("OP", *COMPARISONS):
+            ops.append(self.advance().text)
+            operands.append(self.sum())
+        return self.make(Compare(tuple(ops), tuple(operands), pos=start))
+
+    def sum(self) -> Node:
+        node = self.term()
+        while self.at("OP", "+", "-"):
+            op = self.advance()
+            right = self.term()
+            node = self.make(BinOp(op.text, node, right, pos=op.pos))
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while True:
+            if self.at("OP", "*", "/"):
+                op = self.advance()
+                if self.at("OP", "*", "/"):
+                    raise self.error(f"'{op.text}' followed by '{self.tok.text}'", self.tok.pos)
+                right = self.unary()
+                node = self.make(BinOp(op.text, node, right, pos=op.pos))
+            elif self._implicit_product_follows(node):
+                pos = self.tok.pos
+                right = self.unary()
+                node = self.make(BinOp("*", node, right, implicit=True, pos=pos))
+            else:
+                return node
+
+    def _implicit_product_follows(self, left: Node) -> bool:
+        t = self.tok
+        if t.kind in ("NUM",):
+            # "2 3" or "y 2" is far more likely a typo than a product.
+            raise self.error(f"put an operator between '{to_text(left)}' and '{t.text}'", t.pos)
+        if t.kind == "NAME":
+            return True
+        return t.kind == "OP" and t.text == "("
+
+    def unary(self) -> Node:
+        if self.at("OP", "-", "+"):
+            op = self.advance()
+            self.enter()
+            operand = self.unary()
+            self.leave()
+            if op.text == "+":
+                return operand
+            return self.make(Neg(operand, pos=op.pos))
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.atom()
+        if self.at("OP", "^", "**"):
+            op = self.advance()
+            self.enter()
+            exponent = self.unary()
+            self.leave()
+            self._check_power(base, exponent, op.pos)
+            return self.make(Pow(base, exponent, pos=op.pos))
+        return base
+
+    def _check_power(self, base: Node, exponent: Node, pos: int) -> None:
+        if isinstance(_strip_neg(exponent), Pow):
+            raise self.error("chained powers like a^b^c are not allowed; use parentheses", pos)
+        if _is_constant(exponent):
+            value = _constant_value(exponent)
+            if value is None or abs(value) > MAX_EXPONENT:
+                raise self.error(f"exponent too large (at most {MAX_EXPONENT})", pos)
+        if _is_constant(base) and any(isinstance(n, Pow) for n in base.walk()):
+            raise self.error("a power of a power of numbers is not allowed", pos)
+
+    def atom(self) -> Node:
+        t = self.tok
+        if t.kind == "NUM":
+            self.advance()
+            return self.make(self._number(t))
+        if t.kind == "NAME":
+            return self._name_or_call()
+        if t.kind == "OP" and t.text == "(":
+            self.advance()
+            self.enter()
+            if self.at("OP", ")"):
+                raise self.error("empty parentheses", self.tok.pos)
+            inner = self.expr()
+            self.leave()
+            self.expect_op(")", "to close '('")
+            return inner
+        if t.kind == "OP" and t.text == "|":
+            self.advance()
+            self.enter()
+            inner = self.sum()
+            self.leave()
+            self.expect_op("|", "to close '|'")
+            return self.make(Call("abs", (inner,), pos=t.pos))
+        if t.kind == "END":
+            raise self.error("the expression ends too early", t.pos)
+        if t.kind == "KW":
+            raise self.error(f"'{t.text}' is not expected here", t.pos)
+        if t.text == ")":
+            raise self.error("unmatched ')'", t.pos)
+        if t.text in ("*", "/", "^", "**"):
+            raise self.error(f"'{t.text}' needs a value before it", t.pos)
+        raise self.error(f"unexpected '{t.text}'", t.pos)
+
+    def _number(self, t: Token) -> Num:
+        try:
+            value = float(t.text)
+        except ValueError:  # pragma: no cover - the regex only yields valid floats
+            raise self.error(f"'{t.text}' is not a number", t.pos) from None
+        if abs(value) > MAX_LITERAL:
+            raise self.error(f"number {t.text} is too large (at most {MAX_LITERAL:.0e})", t.pos)
+        return Num(value, t.text, pos=t.pos)
+
+    def _name_or_call(self) -> Node:
+        t = self.advance()
+        word = t.text
+        is_call = self.at("OP", "(")
+        if word in self.names:
+            return self.make(Name(word, pos=t.pos))
+        alias = NAME_ALIASES.get(word)
+        if alias in self.names:
+            return self.make(Name(alias, pos=t.pos))  # type: ignore[arg-type]
+        for suffix in ("_i", "_n"):
+            if word.endswith(suffix) and word[: -len(suffix)] in self.names:
+                return self.make(Name(word[: -len(suffix)], pos=t.pos))
+        func = FUNCTION_ALIASES.get(word, word)
+        if func in FUNCTIONS:
+            if not is_call:
+                raise self.error(f"'{word}' is a function: write {word}(...)", t.pos)
+            return self._call(func, word, t.pos)
+        raise self.error(self._unknown_name_message(word, is_call), t.pos)
+
+    def _call(self, func: str, typed: str, pos: int) -> Node:
+        self.expect_op("(", f"after {typed}")
+        self.enter()
+        args: list[Node] = []
+        if not self.at("OP", ")"):
+            args.append(self.expr())
+            while self.at("OP", ","):
+                self.advance()
+                args.append(self.expr())
+        self.leave()
+        self.expect_op(")", f"to close {typed}(")
+        arity = FUNCTIONS[func]
+        if len(args) != arity:
+            plural = "argument" if arity == 1 else "arguments"
+            raise self.error(f"{typed}() takes {arity} {plural}, got {len(args)}", pos)
+        return self.make(Call(func, tuple(args), pos=pos))
+
+    def _unknown_name_message(self, word: str, is_call: bool) -> str:
+        if is_call:
+            allowed = ", ".join(sorted(f for f in FUNCTIONS if f not in FUNCTION_ALIASES))
+            return f"'{word}' is not an allowed function; allowed: {allowed}"
+        if word == "e" and "e" not in self.names:
+            return "unknown name 'e'; for Euler's number write exp(1), for e^x write exp(x)"
+        candidates = sorted(self.names) + sorted(FUNCTIONS)
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+        if close:
+            return f"unknown name '{word}' (did you mean '{close[0]}'?)"
+        # "2yhat" style run-ons: "yp" when y and p are both names.
+        split = _split_into_names(word, self.names)
+        if split:
+            return f"unknown name '{word}'; put * between " + " and ".join(f"'{p}'" for p in split)
+        if self.names:
+            return f"unknown name '{word}'; use: {', '.join(sorted(self.names))}"
+        return f"unknown name '{word}'; only numbers and functions are allowed here"
+
+
+def _split_into_names(word: str, names: frozenset[str]) -> list[str] | None:
+    for k in range(1, len(word)):
+        a, b = word[:k], word[k:]
+        if a in names and b in names:
+            return [a, b]
+    return None
+
+
+def _strip_neg(node: Node) -> Node:
+    while isinstance(node, Neg):
+        node = node.operand
+    return node
+
+
+def _is_condition(node: Node) -> bool:
+    return isinstance(node, Compare | BoolOp)
+
+
+def _is_constant(node: Node) -> bool:
+    return not any(isinstance(n, Name) for n in node.walk())
+
+
+def _constant_value(node: Node) -> float | None:
+    from quizapp.mathcheck.numeric import evaluate_scalar
+
+    try:
+        return evaluate_scalar(node, {})
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def parse(
+    text: str,
+    names: Collection[str] = (),
+    *,
+    aliases: Mapping[str, str] | None = None,
+) -> Parsed:
+    """Parse learner text into an AST, allowing only ``names`` as variables.
+
+    Raises ``ParseError`` (one line, with a column) for anything else. ``aliases`` maps extra
+    spellings to declared names for this call only.
+    """
+    if not isinstance(text, str):
+        raise ParseError("the answer must be text")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"answer too long: {len(text)} characters (at most {MAX_LENGTH})")
+    if "\x00" in text:
+        raise ParseError("the answer contains a NUL byte; retype it", text.index("\x00") + 1)
+    stripped = text.strip()
+    if not stripped:
+        raise ParseError("the answer is empty; type an expression")
+    offset = len(text) - len(text.lstrip())
+    normalised, origin = normalise(stripped)
+    origin = [o + offset for o in origin]
+    if aliases:
+        normalised, origin = _apply_aliases(normalised, origin, aliases)
+    tokens = tokenize(normalised, origin)
+    parser = Parser(tokens, names=names, origin=origin, source=text)
+    tree = parser.parse()
+    notes = list(parser.notes)
+    if any(isinstance(n, BinOp) and n.implicit for n in tree.walk()):
+        notes.append(f"read as {to_text(tree)} (a '*' was added where a product had none)")
+    return Parsed(tree=tree, source=text, normalised=normalised, notes=tuple(notes))
+
+
+def _apply_aliases(
+    text: str, origin: list[int], aliases: Mapping[str, str]
+) -> tuple[str, list[int]]:
+    out: list[str] = []
+    out_origin: list[int] = []
+    pos = 0
+    for m in _NAME.finditer(text):
+        out.append(text[pos : m.start()])
+        out_origin.extend(origin[pos : m.start()])
+        word = m.group(0)
+        repl = aliases.get(word, word)
+        out.append(repl)
+        out_origin.extend([origin[m.start()]] * len(repl))
+        pos = m.end()
+    out.append(text[pos:])
+    out_origin.extend(origin[pos:])
+    return "".join(out), out_origin
+
+
+_PRECEDENCE = {"Cond": 0, "or": 1, "and": 2, "not": 3, "Compare": 4, "+": 5, "-": 5,
+               "*": 6, "/": 6, "Neg": 7, "Pow": 8, "atom": 9}  # fmt: skip
+
+
+def _prec(node: Node) -> int:
+    if isinstance(node, Cond):
+        return _PRECEDENCE["Cond"]
+    if isinstance(node, BoolOp):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Compare):
+        return _PRECEDENCE["Compare"]
+    if isinstance(node, BinOp):
+        return _PRECEDENCE[node.op]
+    if isinstance(node, Neg):
+        return _PRECEDENCE["Neg"]
+    if isinstance(node, Pow):
+        return _PRECEDENCE["Pow"]
+    return _PRECEDENCE["atom"]
+
+
+def to_text(node: Node) -> str:
+    """Render an AST as explicit ASCII math (every '*' shown), fully re-parseable."""
+
+    def wrap(child: Node, min_prec: int) -> str:
+        s = to_text(child)
+        return f"({s})" if _prec(child) < min_prec else s
+
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, Neg):
+        return "-" + wrap(node.operand, _PRECEDENCE["Neg"])
+    if isinstance(node, BinOp):
+        p = _PRECEDENCE[node.op]
+        right_min = p + 1 if node.op in "-/" else p
+        sep = node.op if node.op in "*/" else f" {node.op} "
+        return f"{wrap(node.left, p)}{sep}{wrap(node.right, right_min)}"
+    if isinstance(node, Pow):
+        base = wrap(node.base, _PRECEDENCE["Pow"] + 1)
+        return f"{base}^{wrap(node.exponent, _PRECEDENCE['Neg'])}"
+    if isinstance(node, Call):
+        return f"{node.func}({', '.join(to_text(a) for a in node.args)})"
+    if isinstance(node, Compare):
+        parts = [wrap(node.operands[0], 5)]
+        for op, operand in zip(node.ops, node.operands[1:], strict=True):
+            parts.append(f"{op} {wrap(operand, 5)}")
+        return " ".join(parts)
+    if isinstance(node, BoolOp):
+        if node.op == "not":
+            return "not " + wrap(node.operands[0], _PRECEDENCE["not"])
+        p = _PRECEDENCE[node.op]
+        return f" {node.op} ".join(wrap(o, p + 1) for o in node.operands)
+    if isinstance(node, Cond):
+        return f"{wrap(node.then, 1)} if {to_text(node.test)} else {wrap(node.orelse, 0)}"
+    raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover
