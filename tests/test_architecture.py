@@ -12,7 +12,7 @@ import quizapp
 CORE_MODULES = sorted(
     m.name
     for m in pkgutil.walk_packages(quizapp.__path__, prefix="quizapp.")
-    if not m.name.startswith("quizapp.ui")
+    if not m.name.startswith("quizapp.ui") and not m.name.endswith("__main__")
 )
 
 
