@@ -18,8 +18,8 @@ CORE_MODULES = sorted(
 
 def _imported_after(module: str) -> set[str]:
     code = (
-        "import sys, importlib; importlib.import_module(%r); "
-        "print('\\n'.join(sorted(sys.modules)))" % module
+        f"import sys, importlib; importlib.import_module({module!r}); "
+        "print('\\n'.join(sorted(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return set(out.stdout.split())

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     total = sum(counts.values())
     files = len(library.files)
     summary = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
-    sys.stdout.write(f"{total} cards in {files} file{'s' if files != 1 else ''}: {summary or '-'}\n")
+    plural = "s" if files != 1 else ""
+    sys.stdout.write(f"{total} cards in {files} file{plural}: {summary or '-'}\n")
     if library.errors:
         n = len(library.errors)
         sys.stdout.write(f"{n} error{'s' if n != 1 else ''}; fix them and run validate again\n")
