@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 # Order is the order shown in `quizapp --help`.
-COMMAND_MODULES: tuple[str, ...] = ("validate",)
+COMMAND_MODULES: tuple[str, ...] = ("validate", "check")
 
 
 class CliError(Exception):

@@ -312,6 +312,70 @@ class Pitch(Card):
         return []
 
 
+@dataclass(frozen=True)
+class MistakePattern:
+    """A wrong answer worth naming for one gradient drill, with the hint that answer earns."""
+
+    id: str
+    answer: str  # ASCII, in the drill's names
+    name: str  # what the mistake is, shown as the verdict's message
+    hint: str  # what to look at next
+
+
+@dataclass(frozen=True)
+class GradientDrill(Card):
+    """Differentiate a loss by hand and type the result; the checker grades it.
+
+    ``loss`` and ``reference`` are ASCII in the safe parser's grammar. ``loss`` may be the part
+    of the loss that depends on ``wrt`` (for a mean over a batch: the one term with y_i, yhat_i).
+    ``variables`` maps each variable to its meaning and ``domains`` to where it is sampled (see
+    ``quizapp.mathcheck.domains``). ``quantities`` are names an answer may use for an expression
+    of the variables, e.g. ``p: sigmoid(z)``; ``aliases`` are extra spellings of declared names.
+    """
+
+    kind: ClassVar[str] = "gradient_drill"
+    label: ClassVar[str] = "Gradient drill"
+
+    name: str
+    statement: str
+    loss: str
+    wrt: str
+    variables: dict[str, str]
+    domains: dict[str, str]
+    reference: str
+    steps: tuple[str, ...]
+    hints: tuple[str, ...]
+    quantities: dict[str, str] | None = None
+    aliases: dict[str, str] | None = None
+    mistakes: tuple[MistakePattern, ...] | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    def problem(self) -> Any:
+        """The drill as a ``quizapp.mathcheck.problem.Problem`` for the checker."""
+        from quizapp.mathcheck.problem import Pattern, Problem
+
+        return Problem(
+            id=self.id,
+            wrt=self.wrt,
+            loss=self.loss,
+            reference=self.reference,
+            domains=tuple(self.domains.items()),
+            quantities=tuple((self.quantities or {}).items()),
+            aliases=tuple((self.aliases or {}).items()),
+            patterns=tuple(Pattern(m.id, m.answer, m.name, m.hint) for m in (self.mistakes or ())),
+        )
+
+    def check(self) -> list[tuple[str, str]]:
+        if list(self.domains) != list(self.variables):
+            return [("domains", "must list the same variables, in the same order, as 'variables'")]
+        from quizapp.mathcheck.problem import problem_errors
+
+        return problem_errors(self.problem())
+
+
 KINDS: dict[str, type[Card]] = {
     cls.kind: cls
     for cls in (
@@ -326,6 +390,7 @@ KINDS: dict[str, type[Card]] = {
         ChecklistItem,
         CheatSheetRow,
         Pitch,
+        GradientDrill,
     )
 }
 

@@ -75,6 +75,7 @@ NAME_ALIASES: dict[str, str] = {
     "epsilon": "eps",
     "Delta": "delta",
     "lambda_": "lam",
+    "lambda": "lam",
 }
 
 KEYWORDS = frozenset({"if", "else", "and", "or", "not"})
@@ -199,10 +200,18 @@ class Parsed:
     source: str
     normalised: str
     notes: tuple[str, ...] = ()
+    # For each character of ``normalised``, its index in ``source`` (to point at a node).
+    origin: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def names(self) -> frozenset[str]:
         return frozenset(n.name for n in self.tree.walk() if isinstance(n, Name))
+
+    def column(self, node: Node) -> int:
+        """The 1-based column in ``source`` where ``node`` starts."""
+        if 0 <= node.pos < len(self.origin):
+            return self.origin[node.pos] + 1
+        return 1
 
     def explicit(self) -> str:
         """The expression with every operator spelled out (implicit '*' shown)."""
@@ -323,6 +332,14 @@ def tokenize(text: str, origin: list[int] | None = None) -> list[Token]:
         if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             m = _NUMBER.match(text, i)
             assert m is not None
+            after = text[m.end() : m.end() + 2]
+            if (
+                m.group(0) == "0"
+                and len(after) == 2
+                and after[0] in "xXbBoO"
+                and after[1].isalnum()
+            ):
+                raise ParseError("only decimal numbers are allowed (no 0x, 0b, 0o)", column(i))
             tokens.append(Token("NUM", m.group(0), i))
             i = m.end()
             continue
@@ -432,6 +449,16 @@ class Parser:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise ParseError(f"expression too long: more than {MAX_NODES} parts; simplify it")
+        if isinstance(node, BinOp | Neg | Pow | Call | Compare):
+            # Inside the test of a conditional, comparisons parse anywhere; only a whole test (or
+            # the parts joined by and/or/not) may be one, never a number in arithmetic.
+            for child in node.children():
+                if _is_condition(child):
+                    raise self.error(
+                        "a comparison is not a number; use it only as the test of "
+                        "'A if condition else B'",
+                        child.pos,
+                    )
         return node
 
     def enter(self) -> None:
@@ -658,6 +685,11 @@ class Parser:
         for suffix in ("_i", "_n"):
             if word.endswith(suffix) and word[: -len(suffix)] in self.names:
                 return self.make(Name(word[: -len(suffix)], pos=t.pos))
+        # p_1 for p1, y_hat for yhat, pk for p_k: underscores never change which name is meant.
+        bare = word.replace("_", "")
+        same = [n for n in self.names if n.replace("_", "") == bare]
+        if len(same) == 1 and bare and not is_call:
+            return self.make(Name(same[0], pos=t.pos))
         func = FUNCTION_ALIASES.get(word, word)
         if func in FUNCTIONS:
             if not is_call:
@@ -679,7 +711,10 @@ class Parser:
         arity = FUNCTIONS[func]
         if len(args) != arity:
             plural = "argument" if arity == 1 else "arguments"
-            raise self.error(f"{typed}() takes {arity} {plural}, got {len(args)}", pos)
+            extra = ""
+            if func == "log" and len(args) == 2:
+                extra = "; for base 10 write log10(x), for base 2 log2(x)"
+            raise self.error(f"{typed}() takes {arity} {plural}, got {len(args)}{extra}", pos)
         return self.make(Call(func, tuple(args), pos=pos))
 
     def _unknown_name_message(self, word: str, is_call: bool) -> str:
@@ -688,6 +723,9 @@ class Parser:
             return f"'{word}' is not an allowed function; allowed: {allowed}"
         if word == "e" and "e" not in self.names:
             return "unknown name 'e'; for Euler's number write exp(1), for e^x write exp(x)"
+        special = _SPECIAL_NAMES.get(word.lower())
+        if special:
+            return f"'{word}' is not allowed: {special}"
         candidates = sorted(self.names) + sorted(FUNCTIONS)
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
         if close:
@@ -699,6 +737,20 @@ class Parser:
         if self.names:
             return f"unknown name '{word}'; use: {', '.join(sorted(self.names))}"
         return f"unknown name '{word}'; only numbers and functions are allowed here"
+
+
+_SPECIAL_NAMES = {
+    "nan": "type a finite expression",
+    "inf": "infinity is not a value you can type; type a finite expression",
+    "infinity": "infinity is not a value you can type; type a finite expression",
+    "oo": "infinity is not a value you can type; type a finite expression",
+    "pi": "constants other than numbers are not used in these answers",
+    "hat": "for ŷ write yhat",
+    "true": "conditions go after 'if', as in A if x <= 1 else B",
+    "false": "conditions go after 'if', as in A if x <= 1 else B",
+    "lambda": "only math is allowed: no code",
+    "import": "only math is allowed: no code",
+}
 
 
 def _split_into_names(word: str, names: frozenset[str]) -> list[str] | None:
@@ -766,7 +818,9 @@ def parse(
     notes = list(parser.notes)
     if any(isinstance(n, BinOp) and n.implicit for n in tree.walk()):
         notes.append(f"read as {to_text(tree)} (a '*' was added where a product had none)")
-    return Parsed(tree=tree, source=text, normalised=normalised, notes=tuple(notes))
+    return Parsed(
+        tree=tree, source=text, normalised=normalised, notes=tuple(notes), origin=tuple(origin)
+    )
 
 
 def _apply_aliases(

@@ -1,0 +1,265 @@
+"""The checker's public API: a verdict and an "interpreted as" preview for a typed derivative.
+
+Two ways in:
+
+- ``check_answer(problem, text)`` and ``preview_answer(problem, text)`` run in the calling
+  process. Tests, benchmarks and the worker use them.
+- ``Checker`` (``quizapp.mathcheck.worker``) runs the same functions in a warm worker process
+  with a wall-clock and a memory limit; the app and the CLI use it, from any thread.
+
+Verdicts are ``correct``, ``incorrect`` (with the named mistake when one is recognised),
+``invalid`` (the text is not an allowed expression; the message says what and where) and
+``unchecked`` (the checker could not decide, ran out of time, or crashed: never counted wrong).
+
+This module imports neither numpy nor sympy at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from quizapp.mathcheck.parser import BinOp, Call, Name, Node, Parsed, ParseError, to_text
+from quizapp.mathcheck.problem import Problem
+
+VERDICTS = ("correct", "incorrect", "invalid", "unchecked")
+# Soft limits for sympy work inside a check (the worker's hard limit is separate).
+SYMBOLIC_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one typed answer.
+
+    ``verdict`` is one of ``VERDICTS``; ``message`` is one line for the learner; ``interpreted``
+    is the answer as understood, with every operator explicit (None when it did not parse);
+    ``mistake`` names a recognised mistake (``sign``, ``chain-rule``, a drill's own id ...);
+    ``hint`` is the drill author's advice for that mistake; ``column`` points into the typed
+    text for ``invalid``; ``simplified`` is sympy's simplification of a wrong answer (only when
+    asked for with ``explain``).
+    """
+
+    verdict: str
+    message: str
+    interpreted: str | None = None
+    mistake: str | None = None
+    hint: str | None = None
+    column: int | None = None
+    notes: tuple[str, ...] = ()
+    points: int = 0
+    simplified: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON fields of ``quizapp check --json`` (without drill and answer)."""
+        return {"verdict": self.verdict, "message": self.message, "interpreted": self.interpreted}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the typed text was understood as, cheap enough to refresh on every keystroke.
+
+    When ``ok``: ``pretty`` is a Unicode (often multi-line) rendering, ``explicit`` the one-line
+    ASCII form with every operator shown, ``variables`` the declared names used, ``quantities``
+    the definitions of the named quantities used (``p = sigmoid(z)``) and ``notes`` how the text
+    was read (an added '*', log meaning ln). Otherwise ``error`` and ``column`` say what is wrong.
+    """
+
+    ok: bool
+    pretty: str = ""
+    explicit: str = ""
+    variables: tuple[str, ...] = ()
+    quantities: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+    column: int | None = None
+
+    def render(self) -> str:
+        """A plain-text block for a terminal: the rendering, then the names and notes."""
+        if not self.ok:
+            return self.error or ""
+        lines = [self.pretty]
+        if self.variables:
+            lines.append("uses: " + ", ".join(self.variables))
+        lines.extend(f"where {q}" for q in self.quantities)
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+
+_GREEK = {"yhat": "ŷ", "eps": "ε", "lam": "λ", "delta": "δ", "gamma": "γ", "alpha": "α"}
+_SUBSCRIPT = str.maketrans("0123456789ikjn", "₀₁₂₃₄₅₆₇₈₉ᵢₖⱼₙ")
+
+
+def display_name(name: str) -> str:
+    """A declared name as the preview prints it: yhat -> ŷ, p_k -> pₖ, z1 -> z₁ (no sympy)."""
+    if name in _GREEK:
+        return _GREEK[name]
+    base, sep, sub = name.partition("_")
+    if sep and len(sub) == 1 and sub in "ikjn":
+        return _GREEK.get(base, base) + sub.translate(_SUBSCRIPT)
+    stem = name.rstrip("0123456789")
+    if stem and stem != name:
+        return _GREEK.get(stem, stem) + name[len(stem) :].translate(_SUBSCRIPT)
+    return name
+
+
+def _notes(parsed: Parsed, problem: Problem) -> tuple[str, ...]:
+    notes = list(parsed.notes)
+    funcs = {n.func for n in parsed.tree.walk() if isinstance(n, Call)}
+    if "log" in funcs:
+        notes.append("log is the natural logarithm (ln)")
+    return tuple(notes)
+
+
+def _quantities_used(parsed: Parsed, problem: Problem) -> tuple[str, ...]:
+    used = parsed.names
+    return tuple(f"{name} = {text}" for name, text in problem.quantities if name in used)
+
+
+def _undefined_constant(parsed: Parsed) -> str | None:
+    """A message for a constant part that has no value (1/0, log(0), sqrt(-1)), else None."""
+    import math
+
+    from quizapp.mathcheck.numeric import evaluate_scalar
+
+    def visit(node: Node) -> str | None:
+        if not any(isinstance(n, Name) for n in node.walk()):
+            try:
+                value = evaluate_scalar(node, {})
+            except ValueError:
+                value = math.nan
+            if math.isfinite(value):
+                return None
+            return (
+                f"column {parsed.column(node)}: {to_text(node)} has no finite value "
+                "(division by zero, or log or sqrt outside its domain)"
+            )
+        if (
+            isinstance(node, BinOp)
+            and node.op == "/"
+            and not any(isinstance(n, Name) for n in node.right.walk())
+        ):
+            try:
+                if evaluate_scalar(node.right, {}) == 0:
+                    return f"column {parsed.column(node)}: division by zero"
+            except ValueError:
+                pass
+        for child in node.children():
+            found = visit(child)
+            if found:
+                return found
+        return None
+
+    return visit(parsed.tree)
+
+
+def _sentence(fragment: str) -> str:
+    return f"Incorrect: {fragment}" + ("" if fragment.endswith(".") else ".")
+
+
+def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdict:
+    """Check ``text`` against ``problem`` in this process. Never raises for any ``text``."""
+    from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
+    from quizapp.mathcheck.judge import judge
+    from quizapp.mathcheck.problem import compile_problem
+
+    try:
+        parsed = problem.parse(text)
+    except ParseError as exc:
+        return Verdict("invalid", exc.describe(), column=exc.column)
+    undefined = _undefined_constant(parsed)
+    if undefined:
+        return Verdict("invalid", undefined, interpreted=parsed.explicit())
+    notes = _notes(parsed, problem)
+    interpreted = parsed.explicit()
+    try:
+        compiled = compile_problem(problem)
+    except (ParseError, ValueError) as exc:
+        return Verdict(
+            "unchecked",
+            f"Not checked: drill '{problem.id}' is broken ({exc}); run 'quizapp validate'.",
+            interpreted=interpreted,
+            notes=notes,
+        )
+    result = judge(compiled, parsed.tree)
+    if result.verdict == "unchecked":
+        # Numbers could not decide; exact algebra may still show the answer right.
+        try:
+            with deadline(SYMBOLIC_SECONDS):
+                from quizapp.mathcheck.calculus import substitute
+                from quizapp.mathcheck.symbolic import symbolically_equal
+
+                answer = substitute(parsed.tree, compiled.quantity_trees)
+                same = symbolically_equal(answer, compiled.reference_expanded)
+        except (DeadlineExceeded, Exception):
+            same = False
+        if same:
+            return Verdict(
+                "correct",
+                "Correct: it equals the derivative (shown by algebra).",
+                interpreted=interpreted,
+                notes=notes,
+            )
+        return Verdict(
+            "unchecked",
+            f"Not checked: your answer {result.message}.",
+            interpreted=interpreted,
+            notes=notes,
+            points=result.points,
+        )
+    if result.verdict == "correct":
+        return Verdict(
+            "correct",
+            f"Correct: it agrees with the derivative at {result.points} test points.",
+            interpreted=interpreted,
+            notes=notes,
+            points=result.points,
+        )
+    simple = None
+    if explain:
+        try:
+            with deadline(SYMBOLIC_SECONDS):
+                from quizapp.mathcheck.symbolic import simplified
+
+                simple = simplified(parsed.tree)
+        except (DeadlineExceeded, Exception):
+            simple = None
+    return Verdict(
+        "incorrect",
+        _sentence(result.message),
+        interpreted=interpreted,
+        mistake=result.mistake,
+        hint=result.hint,
+        notes=notes,
+        points=result.points,
+        simplified=simple,
+    )
+
+
+def preview_answer(problem: Problem, text: str) -> Preview:
+    """The "interpreted as" preview of ``text`` in this process. Never raises for any ``text``."""
+    try:
+        parsed = problem.parse(text)
+    except ParseError as exc:
+        return Preview(ok=False, error=exc.describe(), column=exc.column)
+    return preview_parsed(problem, parsed)
+
+
+def preview_parsed(problem: Problem, parsed: Parsed, *, pretty: str | None = None) -> Preview:
+    """A preview of an already parsed answer; ``pretty`` overrides the sympy rendering."""
+    if pretty is None:
+        from quizapp.mathcheck.symbolic import pretty as render
+
+        pretty = render(parsed.tree)
+    used = [n for n in problem.names if n in parsed.names]
+    return Preview(
+        ok=True,
+        pretty=pretty,
+        explicit=parsed.explicit(),
+        variables=tuple(display_name(n) for n in used),
+        quantities=_quantities_used(parsed, problem),
+        notes=_notes(parsed, problem),
+    )
