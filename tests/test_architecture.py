@@ -45,3 +45,20 @@ def test_no_core_module_imports_textual() -> None:
 def test_cli_and_parser_do_not_import_sympy() -> None:
     for module in ("quizapp.cli", "quizapp.mathcheck", "quizapp.decks"):
         assert "sympy" not in _imported_after(module), module
+
+
+def test_the_checker_modules_do_not_import_sympy_until_used() -> None:
+    # The app imports these on its way to the first frame; sympy (~0.4 s) loads in the worker.
+    for module in (
+        "quizapp.mathcheck.checker",
+        "quizapp.mathcheck.worker",
+        "quizapp.mathcheck.judge",
+        "quizapp.mathcheck.problem",
+        "quizapp.commands.check",
+    ):
+        assert "sympy" not in _imported_after(module), module
+
+
+def test_importing_the_checker_api_does_not_import_numpy_either() -> None:
+    imported = _imported_after("quizapp.mathcheck")
+    assert "numpy" not in imported

@@ -247,9 +247,14 @@ def diff(node: Node, var: str) -> Node:
         if not depends_on(v, var):
             return mul(mul(v, power(u, sub(v, ONE))), du)
         dv = diff(v, var)
+        through_exponent = mul(mul(node, call("log", u)), dv)
+        if depends_on(dv, var) or _value(dv) is None:
+            # Where the exponent is locally constant (dv == 0) this term is 0, even for a
+            # negative base whose log is NaN: x^max(x, 2) is x^2 for x < 2.
+            through_exponent = Cond(Compare(("==",), (dv, ZERO)), ZERO, through_exponent)
         if not depends_on(u, var):
-            return mul(mul(node, call("log", u)), dv)
-        return mul(node, add(mul(dv, call("log", u)), div(mul(v, du), u)))
+            return through_exponent
+        return add(mul(mul(v, power(u, sub(v, ONE))), du), through_exponent)
     if isinstance(node, Call):
         return _diff_call(node, var)
     if isinstance(node, Cond):

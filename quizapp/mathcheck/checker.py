@@ -119,34 +119,34 @@ def _quantities_used(parsed: Parsed, problem: Problem) -> tuple[str, ...]:
     return tuple(f"{name} = {text}" for name, text in problem.quantities if name in used)
 
 
-def _undefined_constant(parsed: Parsed) -> str | None:
-    """A message for a constant part that has no value (1/0, log(0), sqrt(-1)), else None."""
+def _undefined_constant(parsed: Parsed) -> ParseError | None:
+    """An error for a constant part without a finite value (1/0, log(0), 9^12^...), else None."""
     import math
 
-    from quizapp.mathcheck.numeric import evaluate_scalar
+    from quizapp.mathcheck.numeric import evaluate
 
-    def visit(node: Node) -> str | None:
-        if not any(isinstance(n, Name) for n in node.walk()):
-            try:
-                value = evaluate_scalar(node, {})
-            except ValueError:
-                value = math.nan
+    def has_names(node: Node) -> bool:
+        return any(isinstance(n, Name) for n in node.walk())
+
+    def value_of(node: Node) -> float:
+        try:
+            return float(evaluate(node, {}))
+        except (ValueError, TypeError):
+            return math.nan
+
+    def visit(node: Node) -> ParseError | None:
+        if not has_names(node):
+            value = value_of(node)
             if math.isfinite(value):
                 return None
-            return (
-                f"column {parsed.column(node)}: {to_text(node)} has no finite value "
-                "(division by zero, or log or sqrt outside its domain)"
-            )
-        if (
-            isinstance(node, BinOp)
-            and node.op == "/"
-            and not any(isinstance(n, Name) for n in node.right.walk())
-        ):
-            try:
-                if evaluate_scalar(node.right, {}) == 0:
-                    return f"column {parsed.column(node)}: division by zero"
-            except ValueError:
-                pass
+            if math.isnan(value):
+                why = "is undefined (0/0, or log or sqrt outside its domain)"
+            else:
+                why = "is infinite (a division by zero, log(0), or a number too large)"
+            return ParseError(f"{to_text(node)} {why}", parsed.column(node))
+        divides = isinstance(node, BinOp) and node.op == "/"
+        if divides and not has_names(node.right) and value_of(node.right) == 0:
+            return ParseError("division by zero", parsed.column(node))
         for child in node.children():
             found = visit(child)
             if found:
@@ -154,6 +154,10 @@ def _undefined_constant(parsed: Parsed) -> str | None:
         return None
 
     return visit(parsed.tree)
+
+
+def _import_sympy() -> None:
+    import sympy  # noqa: F401
 
 
 def _sentence(fragment: str) -> str:
@@ -172,7 +176,12 @@ def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdi
         return Verdict("invalid", exc.describe(), column=exc.column)
     undefined = _undefined_constant(parsed)
     if undefined:
-        return Verdict("invalid", undefined, interpreted=parsed.explicit())
+        return Verdict(
+            "invalid",
+            undefined.describe(),
+            interpreted=parsed.explicit(),
+            column=undefined.column,
+        )
     notes = _notes(parsed, problem)
     interpreted = parsed.explicit()
     try:
@@ -187,6 +196,7 @@ def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdi
     result = judge(compiled, parsed.tree)
     if result.verdict == "unchecked":
         # Numbers could not decide; exact algebra may still show the answer right.
+        _import_sympy()  # outside the deadline: a slow first import is not a slow answer
         try:
             with deadline(SYMBOLIC_SECONDS):
                 from quizapp.mathcheck.calculus import substitute
@@ -220,6 +230,7 @@ def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdi
         )
     simple = None
     if explain:
+        _import_sympy()
         try:
             with deadline(SYMBOLIC_SECONDS):
                 from quizapp.mathcheck.symbolic import simplified
@@ -241,11 +252,22 @@ def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdi
 
 def preview_answer(problem: Problem, text: str) -> Preview:
     """The "interpreted as" preview of ``text`` in this process. Never raises for any ``text``."""
+    parsed = parse_for_preview(problem, text)
+    if isinstance(parsed, Preview):
+        return parsed
+    return preview_parsed(problem, parsed)
+
+
+def parse_for_preview(problem: Problem, text: str) -> Parsed | Preview:
+    """The parsed answer, or a failed ``Preview`` saying why it has no meaning."""
     try:
         parsed = problem.parse(text)
     except ParseError as exc:
         return Preview(ok=False, error=exc.describe(), column=exc.column)
-    return preview_parsed(problem, parsed)
+    undefined = _undefined_constant(parsed)
+    if undefined:
+        return Preview(ok=False, error=undefined.describe(), column=undefined.column)
+    return parsed
 
 
 def preview_parsed(problem: Problem, parsed: Parsed, *, pretty: str | None = None) -> Preview:

@@ -71,7 +71,9 @@ class Factor:
 def close(a: np.ndarray, b: np.ndarray, rtol: float = RTOL, scale: float = 1.0) -> np.ndarray:
     """Elementwise agreement; NaN or infinity never agrees with anything."""
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + 1e-12 * scale
+        near = np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + 1e-12 * scale
+        # inf <= inf holds, so an overflowing answer would "agree" with everything without this.
+        return near & np.isfinite(a) & np.isfinite(b)
 
 
 def _full(values: np.ndarray | float, n: int) -> np.ndarray:

@@ -486,7 +486,8 @@ class Parser:
         return node
 
     def expr(self) -> Node:
-        self.enter()
+        # Depth counts what a reader sees as nesting: brackets, calls, |bars|, signs, exponents
+        # and chained conditionals; an expression inside one of them costs no extra level.
         start = self.tok.pos
         then = self.orexpr()
         if self.at("KW", "if"):
@@ -501,12 +502,13 @@ class Parser:
             if not self.at("KW", "else"):
                 raise self.error("'if' needs an 'else': A if condition else B", self.tok.pos)
             self.advance()
+            self.enter()
             orelse = self.expr()
+            self.leave()
             for branch in (then, orelse):
                 if _is_condition(branch):
                     raise self.error("each branch of 'if ... else' must be a value", branch.pos)
             then = self.make(Cond(test, then, orelse, pos=start))
-        self.leave()
         return then
 
     def orexpr(self) -> Node:

@@ -35,7 +35,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from quizapp.mathcheck.checker import Preview, Verdict, preview_parsed
+from quizapp.mathcheck.checker import Preview, Verdict, parse_for_preview, preview_parsed
 from quizapp.mathcheck.parser import ParseError
 from quizapp.mathcheck.problem import Problem
 
@@ -195,10 +195,9 @@ class Checker:
     def preview(self, drill_id: str, text: str) -> Preview:
         """The "interpreted as" preview; errors come back in ``Preview.error``, never raised."""
         problem = self.problem(drill_id)
-        try:
-            parsed = problem.parse(text)
-        except ParseError as exc:
-            return Preview(ok=False, error=exc.describe(), column=exc.column)
+        parsed = parse_for_preview(problem, text)
+        if isinstance(parsed, Preview):
+            return parsed
         reply = self._call("pretty", (parsed.tree,), self.preview_time_limit)
         # Without the worker's rendering, the explicit one-line form still shows the reading.
         pretty = reply if isinstance(reply, str) else parsed.explicit()

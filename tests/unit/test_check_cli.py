@@ -1,0 +1,130 @@
+"""`quizapp check`: one answer, --json, and --batch JSON lines in and out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quizapp.cli import main
+
+BATCH_KEYS = ["drill", "answer", "verdict", "message", "interpreted"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["check", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_a_right_answer_exits_zero_and_shows_how_it_was_read(capsys: pytest.CaptureFixture) -> None:
+    code, out, err = run(capsys, "grad-mse", "2(ŷ − y)")
+    assert code == 0 and err == ""
+    assert out.startswith("Correct")
+    assert "read as: 2*(yhat - y)" in out
+    assert "'*' was added" in out
+
+
+def test_an_answer_starting_with_minus_is_an_answer_not_an_option(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    code, out, _ = run(capsys, "grad-mse", "-2*(y-yhat)")
+    assert code == 0 and out.startswith("Correct")
+
+
+def test_a_wrong_answer_exits_one_with_the_mistake_and_hint(capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run(capsys, "grad-weighted-bce-logit", "p - y")
+    assert code == 1
+    assert out.startswith("Incorrect: the weight w is missing")
+    assert "hint: w multiplies" in out
+
+
+def test_json_output_has_exactly_the_documented_fields(capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run(capsys, "grad-bce-logit", "(p-y)/(p*(1-p))", "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert list(data) == BATCH_KEYS
+    assert data["verdict"] == "incorrect" and "chain-rule factor dp/dz" in data["message"]
+
+
+def test_invalid_answer_is_one_line_on_stderr_with_exit_three(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    code, out, err = run(capsys, "grad-mse", "2*(yhta - y)")
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1
+    assert "column 4: unknown name 'yhta' (did you mean 'yhat'?)" in err
+
+
+def test_unknown_drill_and_missing_arguments_are_usage_errors(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    code, _, err = run(capsys, "grad-mze", "1")
+    assert code == 2 and "did you mean 'grad-mse'" in err
+    code, _, err = run(capsys, "grad-mse")
+    assert code == 2 and "give a drill id and an answer" in err
+    code, _, err = run(capsys, "grad-mse", "1", "--batch", "-")
+    assert code == 2 and "either" in err
+
+
+def test_batch_file_gets_one_json_line_per_request(
+    capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    lines = [
+        {"drill": "grad-mse", "answer": "2*(yhat - y)"},
+        {"drill": "grad-hinge", "answer": "-y"},
+        {"drill": "grad-huber", "answer": "__import__('os')"},
+        {"drill": "grad-mze", "answer": "1"},
+    ]
+    batch = tmp_path / "answers.jsonl"
+    text = "\n".join(json.dumps(x) for x in lines) + "\n\nnot json\n" + '{"drill": 1}\n'
+    batch.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "--batch", str(batch))
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # some lines were not valid requests
+    assert [list(r) for r in records] == [BATCH_KEYS] * 6
+    assert [r["verdict"] for r in records] == [
+        "correct",
+        "incorrect",
+        "invalid",
+        "invalid",
+        "invalid",
+        "invalid",
+    ]
+    assert records[0]["interpreted"] == "2*(yhat - y)"
+    assert "partly right" in records[1]["message"]
+    assert "did you mean 'grad-mse'" in records[3]["message"]
+    assert records[4]["message"].startswith("line 6: not JSON")
+    assert records[5]["message"] == "line 7: 'drill' must be a string"
+
+
+def test_batch_from_standard_input_answers_as_it_reads() -> None:
+    requests = "".join(
+        json.dumps({"drill": d, "answer": a}) + "\n"
+        for d, a in [("grad-sigmoid", "p*(1-p)"), ("grad-mse-batch", "2*(yhat - y)")]
+    )
+    env = {**os.environ, "QUIZAPP_CONTENT": str(Path(__file__).resolve().parents[2] / "content")}
+    out = subprocess.run(
+        [sys.executable, "-m", "quizapp", "check", "--batch", "-"],
+        input=requests,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["verdict"], r["drill"]) for r in records] == [
+        ("correct", "grad-sigmoid"),
+        ("incorrect", "grad-mse-batch"),
+    ]
+    assert "1/N of the mean is missing" in records[1]["message"]
+
+
+def test_batch_file_that_does_not_exist(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--batch", str(tmp_path / "missing.jsonl"))
+    assert code == 2 and "no such file" in err
