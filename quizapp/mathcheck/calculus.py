@@ -10,6 +10,7 @@ apply to them; ``numeric.evaluate`` evaluates them like any parsed tree.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 from quizapp.mathcheck.parser import (
@@ -30,9 +31,14 @@ from quizapp.mathcheck.parser import (
 
 def num(value: float) -> Num:
     """A number node with a text that re-parses to the same value."""
-    if value == int(value) and abs(value) < 1e15:
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return Num(float(value), str(int(value)))
     return Num(float(value), repr(float(value)))
+
+
+def _literal(value: float) -> Node:
+    # The parser's numbers are never negative; a minus sign is a Neg node.
+    return Neg(num(-value)) if value < 0 else num(value)
 
 
 ZERO = num(0)
@@ -58,6 +64,8 @@ def neg(a: Node) -> Node:
 
 def add(a: Node, b: Node) -> Node:
     va, vb = _value(a), _value(b)
+    if va is not None and vb is not None:
+        return _literal(va + vb)
     if va == 0:
         return b
     if vb == 0:
@@ -69,6 +77,8 @@ def add(a: Node, b: Node) -> Node:
 
 def sub(a: Node, b: Node) -> Node:
     va, vb = _value(a), _value(b)
+    if va is not None and vb is not None:
+        return _literal(va - vb)
     if vb == 0:
         return a
     if va == 0:
@@ -78,6 +88,8 @@ def sub(a: Node, b: Node) -> Node:
 
 def mul(a: Node, b: Node) -> Node:
     va, vb = _value(a), _value(b)
+    if va is not None and vb is not None:
+        return _literal(va * vb)
     if va == 0 or vb == 0:
         return ZERO
     if va == 1:
@@ -223,7 +235,8 @@ def diff(node: Node, var: str) -> Node:
 
     Non-smooth functions get their derivative almost everywhere (abs -> sign, step and sign -> 0,
     max/min/clip and conditionals -> the derivative of the active branch); the checker never
-    compares values at their kinks.
+    compares values at their kinks. A power whose exponent varies is differentiated where its
+    base is positive, the only place it is a real function.
     """
     if not depends_on(node, var):
         return ZERO
@@ -244,22 +257,30 @@ def diff(node: Node, var: str) -> Node:
     if isinstance(node, Pow):
         u, v = node.base, node.exponent
         du = diff(u, var)
+        through_base = mul(mul(v, power(u, sub(v, ONE))), du)
         if not depends_on(v, var):
-            return mul(mul(v, power(u, sub(v, ONE))), du)
+            return _unless_zero(du, through_base)
         dv = diff(v, var)
-        through_exponent = mul(mul(node, call("log", u)), dv)
-        if depends_on(dv, var) or _value(dv) is None:
-            # Where the exponent is locally constant (dv == 0) this term is 0, even for a
-            # negative base whose log is NaN: x^max(x, 2) is x^2 for x < 2.
-            through_exponent = Cond(Compare(("==",), (dv, ZERO)), ZERO, through_exponent)
+        # Where the exponent is locally constant (dv == 0) its term is 0, even for a negative
+        # base whose log is NaN: x^max(x, 2) is x^2 for x < 2.
+        # And where u^v is 0 (0^x, x > 0) it is 0 too: u^v vanishes faster than log(u) grows.
+        through_exponent = _unless_zero(dv, _unless_zero(node, mul(mul(node, call("log", u)), dv)))
         if not depends_on(u, var):
             return through_exponent
-        return add(mul(mul(v, power(u, sub(v, ONE))), du), through_exponent)
+        return add(_unless_zero(du, through_base), through_exponent)
     if isinstance(node, Call):
         return _diff_call(node, var)
     if isinstance(node, Cond):
         return Cond(node.test, diff(node.then, var), diff(node.orelse, var))
     raise ValueError(f"cannot differentiate {type(node).__name__}")
+
+
+def _unless_zero(factor: Node, term: Node) -> Node:
+    """``term``, but 0 wherever ``factor`` (a factor of it) is 0, so 0 * inf cannot make NaN:
+    d/dx (x - x)^0.5 is 0, not 0 * 0.5 * 0^-0.5."""
+    if _value(factor) is not None:
+        return term
+    return Cond(Compare(("==",), (factor, ZERO)), ZERO, term)
 
 
 def _diff_call(node: Call, var: str) -> Node:

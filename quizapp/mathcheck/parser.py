@@ -140,7 +140,8 @@ class BinOp(Node):
     op: str  # one of + - * /
     left: Node
     right: Node
-    implicit: bool = False  # a '*' the learner did not type (2y, 2(x+1), y(1-p))
+    # A "*" the learner did not type (2y, 2(x+1), y(1-p)): how it was written, not what it means.
+    implicit: bool = field(default=False, compare=False)
 
     def children(self) -> tuple[Node, ...]:
         return (self.left, self.right)
