@@ -278,7 +278,7 @@ def diff(node: Node, var: str) -> Node:
 def _unless_zero(factor: Node, term: Node) -> Node:
     """``term``, but 0 wherever ``factor`` (a factor of it) is 0, so 0 * inf cannot make NaN:
     d/dx (x - x)^0.5 is 0, not 0 * 0.5 * 0^-0.5."""
-    if _value(factor) is not None:
+    if _value(factor) is not None or _value(term) == 0:
         return term
     return Cond(Compare(("==",), (factor, ZERO)), ZERO, term)
 
@@ -296,6 +296,13 @@ def _diff_call(node: Call, var: str) -> Node:
         return Cond(Compare(("<",), (x, lo)), diff(lo, var), inner)
     (u,) = args
     du = diff(u, var)
+    # Guarded so that an inner derivative of 0 wins over an infinite outer one:
+    # d/dx sqrt(max(x, 0)) is 0 for x < 0, not 0 * inf.
+    return _unless_zero(du, _chain(node, u, du))
+
+
+def _chain(node: Call, u: Node, du: Node) -> Node:
+    f = node.func
     outer: Node
     if f == "exp":
         outer = node

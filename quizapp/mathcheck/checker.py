@@ -24,7 +24,7 @@ from quizapp.mathcheck.problem import Problem
 
 VERDICTS = ("correct", "incorrect", "invalid", "unchecked")
 # Soft limits for sympy work inside a check (the worker's hard limit is separate).
-SYMBOLIC_SECONDS = 0.5
+SYMBOLIC_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,22 @@ def _undefined_constant(parsed: Parsed) -> ParseError | None:
     return visit(parsed.tree)
 
 
+def _algebra_says_equal(parsed: Parsed, compiled: Any) -> bool:
+    """``cancel(expand(answer - reference)) == 0`` within the time limit; False when unsure."""
+    from quizapp.mathcheck.calculus import substitute
+    from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
+
+    _import_sympy()  # outside the deadline: a slow first import is not a slow answer
+    try:
+        with deadline(SYMBOLIC_SECONDS):
+            from quizapp.mathcheck.symbolic import symbolically_equal
+
+            answer = substitute(parsed.tree, compiled.quantity_trees)
+            return symbolically_equal(answer, compiled.reference_expanded)
+    except (DeadlineExceeded, Exception):
+        return False
+
+
 def _import_sympy() -> None:
     import sympy  # noqa: F401
 
@@ -164,8 +180,15 @@ def _sentence(fragment: str) -> str:
     return f"Incorrect: {fragment}" + ("" if fragment.endswith(".") else ".")
 
 
-def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdict:
-    """Check ``text`` against ``problem`` in this process. Never raises for any ``text``."""
+def check_answer(
+    problem: Problem, text: str, *, explain: bool = False, use_sympy: bool = True
+) -> Verdict:
+    """Check ``text`` against ``problem`` in this process. Never raises for any ``text``.
+
+    ``explain`` adds sympy's simplification of a wrong answer. ``use_sympy=False`` skips all
+    sympy work (the algebraic fallback for "unchecked" and ``explain``); the worker passes it
+    until sympy has finished loading, so no check ever waits for that import.
+    """
     from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
     from quizapp.mathcheck.judge import judge
     from quizapp.mathcheck.problem import compile_problem
@@ -195,18 +218,7 @@ def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdi
         )
     result = judge(compiled, parsed.tree)
     if result.verdict == "unchecked":
-        # Numbers could not decide; exact algebra may still show the answer right.
-        _import_sympy()  # outside the deadline: a slow first import is not a slow answer
-        try:
-            with deadline(SYMBOLIC_SECONDS):
-                from quizapp.mathcheck.calculus import substitute
-                from quizapp.mathcheck.symbolic import symbolically_equal
-
-                answer = substitute(parsed.tree, compiled.quantity_trees)
-                same = symbolically_equal(answer, compiled.reference_expanded)
-        except (DeadlineExceeded, Exception):
-            same = False
-        if same:
+        if use_sympy and _algebra_says_equal(parsed, compiled):
             return Verdict(
                 "correct",
                 "Correct: it equals the derivative (shown by algebra).",
@@ -229,7 +241,7 @@ def check_answer(problem: Problem, text: str, *, explain: bool = False) -> Verdi
             points=result.points,
         )
     simple = None
-    if explain:
+    if explain and use_sympy:
         _import_sympy()
         try:
             with deadline(SYMBOLIC_SECONDS):

@@ -39,14 +39,23 @@ def limit_memory(budget_mb: int) -> int | None:
     return limit
 
 
+# Set once sympy is imported and warm; until then no request touches sympy, so none waits
+# for the import (previews fall back to the plain explicit form meanwhile).
+SYMPY_READY = threading.Event()
+
+
 def _warm_sympy() -> None:
     try:
         from quizapp.mathcheck.parser import parse
-        from quizapp.mathcheck.symbolic import pretty
+        from quizapp.mathcheck.symbolic import pretty, simplified
 
-        pretty(parse("2*(yhat - y)/N + sigmoid(z)", ("y", "yhat", "N", "z")).tree)
+        tree = parse("2*(yhat - y)/N + sigmoid(z)", ("y", "yhat", "N", "z")).tree
+        pretty(tree)
+        simplified(tree)  # the first simplify pays for loading half of sympy
     except Exception:  # pragma: no cover - warming is only an optimisation
         pass
+    finally:
+        SYMPY_READY.set()
 
 
 def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
@@ -65,20 +74,26 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
     conn.send(("ready", os.getpid()))
     threading.Thread(target=_warm_sympy, name="warm-sympy", daemon=True).start()
 
-    def pretty(tree: Any) -> str:
+    def pretty(tree: Any) -> str | None:
+        if not SYMPY_READY.is_set():
+            return None
         from quizapp.mathcheck.symbolic import pretty as render
 
         return render(tree)
 
+    def check(problem: Any, text: str, explain: bool) -> Any:
+        ready = SYMPY_READY.is_set()
+        return check_answer(problem, text, explain=explain and ready, use_sympy=ready)
+
     def info() -> dict[str, Any]:
-        return {"pid": os.getpid(), "memory_limit": limit, "sympy_loaded": "sympy" in sys.modules}
+        return {"pid": os.getpid(), "memory_limit": limit, "sympy_ready": SYMPY_READY.is_set()}
 
     def hang() -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # beat the soft deadline
         time.sleep(3600)
 
     handlers = {
-        "check": lambda problem, text, explain: check_answer(problem, text, explain=explain),
+        "check": check,
         "pretty": pretty,
         "info": info,
         "debug-exit": lambda: os._exit(3),

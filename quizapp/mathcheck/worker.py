@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -101,6 +102,9 @@ class _Worker:
         self.conn = Connection(ours.detach())
         self.ready = False
         self.pid: int | None = None
+        # A Checker that is never closed still leaves no process behind when it is collected
+        # or when the interpreter exits.
+        weakref.finalize(self, _reap, self.process, self.conn)
 
     def wait_ready(self, timeout: float) -> bool:
         if self.ready:
@@ -131,6 +135,14 @@ class _Worker:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(2.0)
         self.conn.close()
+
+
+def _reap(process: subprocess.Popen[bytes], conn: Connection) -> None:
+    if process.poll() is None:
+        process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(2.0)
+    conn.close()
 
 
 class Checker:
@@ -211,13 +223,23 @@ class Checker:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise UnknownDrillError(f"unknown gradient drill '{drill_id}'{hint}") from None
 
-    def warm_up(self, timeout: float = STARTUP_TIMEOUT) -> bool:
-        """Block until the worker is ready (it starts in the background otherwise)."""
+    def warm_up(self, timeout: float = STARTUP_TIMEOUT, *, sympy: bool = False) -> bool:
+        """Block until the worker is ready (it starts in the background otherwise); with
+        ``sympy``, also until it has loaded sympy, so previews are drawn and ``explain`` works
+        (before that, previews show the one-line explicit form). True when ready in time."""
+        give_up = time.monotonic() + timeout
         with self._lock:
-            return self._ready_worker(timeout) is not None
+            if self._ready_worker(timeout) is None:
+                return False
+        while sympy and not self.worker_info().get("sympy_ready"):
+            if time.monotonic() > give_up:
+                return False
+            time.sleep(0.02)
+        return True
 
     def worker_info(self) -> dict[str, Any]:
-        """The worker's pid, its address-space limit in bytes and whether sympy is loaded."""
+        """The worker's ``pid``, its address-space limit in bytes (``memory_limit``) and
+        whether sympy is loaded and warm (``sympy_ready``)."""
         reply = self._call("info", (), self.time_limit)
         return reply if isinstance(reply, dict) else {}
 

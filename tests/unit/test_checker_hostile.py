@@ -101,7 +101,7 @@ def mse() -> Problem:
 @pytest.fixture(scope="module")
 def checker(mse: Problem) -> Iterator[Checker]:
     with Checker([mse]) as c:
-        c.warm_up()
+        c.warm_up(sympy=True)
         yield c
 
 
