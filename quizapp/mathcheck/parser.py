@@ -729,14 +729,15 @@ class Parser:
         special = _SPECIAL_NAMES.get(word.lower())
         if special:
             return f"'{word}' is not allowed: {special}"
+        # "yp" or "wy" when both halves are names: a product written without its '*'. Names are
+        # several letters long (yhat, delta), so such run-ons are refused rather than guessed.
+        split = _split_into_names(word, self.names)
+        if split:
+            return f"unknown name '{word}'; put * between " + " and ".join(f"'{p}'" for p in split)
         candidates = sorted(self.names) + sorted(FUNCTIONS)
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
         if close:
             return f"unknown name '{word}' (did you mean '{close[0]}'?)"
-        # "2yhat" style run-ons: "yp" when y and p are both names.
-        split = _split_into_names(word, self.names)
-        if split:
-            return f"unknown name '{word}'; put * between " + " and ".join(f"'{p}'" for p in split)
         if self.names:
             return f"unknown name '{word}'; use: {', '.join(sorted(self.names))}"
         return f"unknown name '{word}'; only numbers and functions are allowed here"

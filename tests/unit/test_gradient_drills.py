@@ -106,6 +106,14 @@ def test_each_hand_written_mistake_is_recognised_with_its_hint(drills: dict) -> 
             assert pattern.name in verdict.message
 
 
+def test_per_drill_aliases_and_named_quantities_are_accepted(drills: dict) -> None:
+    assert check_answer(drills["grad-cce-logit"].problem(), "p_true - 1").verdict == "correct"
+    weighted = drills["grad-weighted-bce-logit"].problem()
+    assert check_answer(weighted, "(1 - y)*p - pos_weight*y*(1 - p)").verdict == "correct"
+    # An alias belongs to its drill only.
+    assert check_answer(drills["grad-bce-logit"].problem(), "p_true - y").verdict == "invalid"
+
+
 def test_every_drill_has_steps_hints_and_a_statement(drills: dict) -> None:
     for drill in drills.values():
         assert drill.steps and drill.hints and drill.statement

@@ -87,6 +87,11 @@ def test_limits_are_refused_with_the_limit_named() -> None:
     assert "power of a power of numbers" in refused("(9^9)^2")
 
 
+def test_two_names_run_together_are_refused_with_the_fix() -> None:
+    assert "unknown name 'yp'; put * between 'y' and 'p'" in refused("2*yp")
+    assert "did you mean 'yhat'" in refused("yhta")
+
+
 def test_special_names_get_a_reason() -> None:
     assert "infinity" in refused("oo")
     assert "finite" in refused("nan")

@@ -1,0 +1,184 @@
+"""How fast the gradient checker answers.
+
+Measures, over the test corpus (every drill's right and wrong answers):
+
+- a check in process (``check_answer``) and through the warm worker (``Checker.check``);
+- the "interpreted as" preview in process and through the worker;
+- a check through ``quizapp check --batch -`` (a pipe into a running CLI);
+- the first check after start: a fresh interpreter importing quizapp, loading the decks, starting
+  the worker and checking one answer; and the whole ``quizapp check`` command;
+- the baseline the guide warns against, ``sympy.simplify(answer - reference) == 0``, for the
+  ratio (and how often it fails to see a right answer as right).
+
+Targets: p95 <= 50 ms for a warm check, first check <= 1 s after start, preview < 20 ms.
+Run: .venv/bin/python benchmarks/check.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "unit"))
+
+from gradient_corpus import CORPUS  # noqa: E402
+
+from quizapp.decks import load_library  # noqa: E402
+from quizapp.mathcheck import Checker, check_answer, preview_answer  # noqa: E402
+
+ENV = {**os.environ, "QUIZAPP_CONTENT": str(ROOT / "content")}
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def report(name: str, samples: list[float], target: float | None = None) -> float:
+    p50, p95, worst = percentiles(samples)
+    verdict = "" if target is None else ("  ok" if p95 <= target else f"  OVER {target:g} ms")
+    figures = f"p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  max {worst:7.2f} ms"
+    print(f"{name:<38} n={len(samples):<4} {figures}{verdict}")
+    return p50
+
+
+def corpus() -> list[tuple[str, str]]:
+    items = []
+    for drill, (right, wrong) in CORPUS.items():
+        items += [(drill, a) for a in right] + [(drill, a) for a, _ in wrong]
+    return items
+
+
+def first_check_after_start() -> tuple[float, float]:
+    code = (
+        "import time; t0 = time.perf_counter()\n"
+        "from quizapp.decks import load_library\n"
+        "from quizapp.mathcheck import Checker\n"
+        "with Checker.from_library(load_library(include_user_decks=False)) as c:\n"
+        "    v = c.check('grad-bce-logit', 'sigmoid(z) - y')\n"
+        "    print((time.perf_counter() - t0) * 1000, v.verdict)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    in_process = float(out.stdout.split()[0])
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "quizapp", "check", "grad-mse", "2*(yhat - y)"],
+        capture_output=True,
+        env=ENV,
+        check=True,
+    )
+    return in_process, (time.perf_counter() - start) * 1000
+
+
+def batch_latencies(items: list[tuple[str, str]]) -> tuple[list[float], float]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quizapp", "check", "--batch", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        bufsize=1,
+    )
+    assert proc.stdin and proc.stdout
+    samples: list[float] = []
+    first = 0.0
+    for i, (drill, answer) in enumerate(items):
+        sent = time.perf_counter()
+        proc.stdin.write(json.dumps({"drill": drill, "answer": answer}) + "\n")
+        proc.stdin.flush()
+        json.loads(proc.stdout.readline())
+        now = time.perf_counter()
+        if i == 0:
+            first = (now - start) * 1000
+        else:
+            samples.append((now - sent) * 1000)
+    proc.stdin.close()
+    proc.wait()
+    return samples, first
+
+
+def simplify_baseline(problems: dict, items: list[tuple[str, str]]) -> tuple[list[float], int]:
+    """sympy.simplify(answer - reference) == 0 on the right answers; how many it misses."""
+    import sympy
+
+    from quizapp.mathcheck.calculus import substitute
+    from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
+    from quizapp.mathcheck.problem import compile_problem
+    from quizapp.mathcheck.symbolic import to_sympy
+
+    samples, missed = [], 0
+    for drill, answer in items:
+        c = compile_problem(problems[drill])
+        tree = substitute(problems[drill].parse(answer).tree, c.quantity_trees)
+        start = time.perf_counter()
+        try:
+            with deadline(2.0):
+                same = sympy.simplify(to_sympy(tree) - to_sympy(c.reference_expanded)) == 0
+        except DeadlineExceeded:
+            same = False
+        samples.append((time.perf_counter() - start) * 1000)
+        missed += not same
+    return samples, missed
+
+
+def main() -> None:
+    library = load_library([ROOT / "content"], include_user_decks=False)
+    problems = {c.id: c.problem() for c in library.of_kind("gradient_drill")}
+    items = corpus()
+    right = [(d, a) for d, (answers, _) in CORPUS.items() for a in answers]
+    print(f"corpus: {len(items)} answers over {len(problems)} drills\n")
+
+    for drill, answer in items:  # warm the per-drill caches (what a long session has)
+        check_answer(problems[drill], answer)
+    local = [timed(lambda d=d, a=a: check_answer(problems[d], a)) for d, a in items * 3]
+    local_p50 = report("check, in process", local, 50)
+    report(
+        "preview, in process",
+        [timed(lambda d=d, a=a: preview_answer(problems[d], a)) for d, a in items],
+        20,
+    )
+
+    with Checker(problems) as checker:
+        checker.warm_up(sympy=True)
+        for drill, answer in items:
+            checker.check(drill, answer)
+        worker = [timed(lambda d=d, a=a: checker.check(d, a)) for d, a in items * 3]
+        report("check, warm worker", worker, 50)
+        report(
+            "preview, warm worker",
+            [timed(lambda d=d, a=a: checker.preview(d, a)) for d, a in items],
+            20,
+        )
+
+    batch, first_batch = batch_latencies(items)
+    report("check, quizapp check --batch", batch, 50)
+
+    first, cli = first_check_after_start()
+    mark = "  ok" if first <= 1000 else "  OVER 1000 ms"
+    print(f"\n{'first check after start (python -c)':<38} {first:7.0f} ms{mark}")
+    print(f"{'first --batch answer after spawn':<38} {first_batch:7.0f} ms")
+    print(f"{'whole quizapp check command':<38} {cli:7.0f} ms")
+
+    baseline, missed = simplify_baseline(problems, right)
+    base_p50 = report("\nbaseline: sympy simplify(a - b) == 0", baseline)
+    print(f"simplify misses {missed} of {len(right)} right answers; the numeric check misses 0")
+    print(f"numeric check is {base_p50 / local_p50:.0f}x faster than simplify (p50 ratio)")
+
+
+if __name__ == "__main__":
+    main()
