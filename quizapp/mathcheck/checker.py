@@ -227,7 +227,7 @@ def check_answer(
             )
         return Verdict(
             "unchecked",
-            f"Not checked: your answer {result.message}.",
+            f"Not checked: your answer {result.message}; it was not marked wrong.",
             interpreted=interpreted,
             notes=notes,
             points=result.points,

@@ -92,16 +92,15 @@ def judge(c: Compiled, answer: Node) -> Judgement:
     if used < MIN_POINTS:
         return Judgement(
             "unchecked",
-            f"could not be checked: only {used} of {n} test points are away from the kinks of "
-            f"your answer (abs, sign, step, max, conditions); it was not marked wrong",
+            f"sits on a kink (of abs, sign, step, max or a condition) at almost every test point: "
+            f"only {used} of {n} are usable",
             points=used,
         )
     a = values[mask]
     r = c.reference_values[mask]
     scale = float(np.median(np.abs(r))) + 1e-300
     if close(a, r, scale=scale).all():
-        return Judgement("correct", f"correct (agrees with the derivative at {used} points)",
-                         points=used)  # fmt: skip
+        return Judgement("correct", f"agrees with the derivative at {used} points", points=used)
     return _diagnose(c, values, mask, scale)
 
 

@@ -680,6 +680,8 @@ class Parser:
         t = self.advance()
         word = t.text
         is_call = self.at("OP", "(")
+        if word == "y" and "yhat" in self.names and self._hat_follows():
+            return self.make(Name("yhat", pos=t.pos))
         if word in self.names:
             return self.make(Name(word, pos=t.pos))
         alias = NAME_ALIASES.get(word)
@@ -699,6 +701,18 @@ class Parser:
                 raise self.error(f"'{word}' is a function: write {word}(...)", t.pos)
             return self._call(func, word, t.pos)
         raise self.error(self._unknown_name_message(word, is_call), t.pos)
+
+    def _hat_follows(self) -> bool:
+        """Consume the "-hat" or " hat" of "y-hat" / "y hat" (ŷ in words); 'hat' is never a
+        name, so "y minus hat" cannot be what was meant."""
+        if self.at("NAME", "hat"):
+            self.advance()
+            return True
+        if self.at("OP", "-") and self.peek().kind == "NAME" and self.peek().text == "hat":
+            self.advance()
+            self.advance()
+            return True
+        return False
 
     def _call(self, func: str, typed: str, pos: int) -> Node:
         self.expect_op("(", f"after {typed}")

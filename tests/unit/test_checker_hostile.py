@@ -153,7 +153,7 @@ def test_messages_point_at_the_problem_and_suggest_a_fix(mse: Problem) -> None:
         "log(y, 10)": "for base 10 write log10(x)",
         "2*(yhat - y": "expected ')' to close '('",
         "yhat - y = 0": "type only the right-hand side",
-        "y-hat": "for ŷ write yhat",
+        "y-haat": "did you mean 'yhat'",
         "y" * (MAX_LENGTH + 1): f"at most {MAX_LENGTH}",
     }
     for text, expected in cases.items():

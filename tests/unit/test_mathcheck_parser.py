@@ -34,6 +34,7 @@ def refused(text: str, names: tuple[str, ...] = ("y", "yhat", "p", "z")) -> str:
         ("ŷ", "yhat"),
         ("y\u0302", "yhat"),
         ("y_hat + y_pred", "yhat + yhat"),
+        ("2*(y-hat - y hat)", "2*(yhat - yhat)"),
         ("σ(z)", "sigmoid(z)"),
         ("ln(p)", "log(p)"),
         ("2y", "2*y"),
