@@ -19,7 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quizapp.mathcheck.parser import BinOp, Call, Name, Node, Parsed, ParseError, to_text
+from quizapp.mathcheck.parser import (
+    BinOp,
+    BoolOp,
+    Call,
+    Compare,
+    Name,
+    Node,
+    Parsed,
+    ParseError,
+    to_text,
+)
 from quizapp.mathcheck.problem import Problem
 
 VERDICTS = ("correct", "incorrect", "invalid", "unchecked")
@@ -135,7 +145,8 @@ def _undefined_constant(parsed: Parsed) -> ParseError | None:
             return math.nan
 
     def visit(node: Node) -> ParseError | None:
-        if not has_names(node):
+        is_test = isinstance(node, Compare | BoolOp)  # a condition, not a value: look inside
+        if not is_test and not has_names(node):
             value = value_of(node)
             if math.isfinite(value):
                 return None

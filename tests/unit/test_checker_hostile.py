@@ -161,6 +161,9 @@ def test_messages_point_at_the_problem_and_suggest_a_fix(mse: Problem) -> None:
         assert verdict.verdict == "invalid"
         assert expected in verdict.message, (text, verdict.message)
     assert check_answer(mse, "2*(yhta - y)").column == 4
+    # A constant condition is odd but meaningful; only constant values can be undefined.
+    assert check_answer(mse, "2*(yhat - y) if 1 < 2 else 0").verdict == "correct"
+    assert "log(0) is infinite" in check_answer(mse, "y if log(0) < 1 else 0").message
 
 
 def test_friendly_unicode_and_implicit_products_are_read_and_shown(mse: Problem) -> None:
