@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import statistics
 import subprocess
 import sys
@@ -25,13 +26,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from quizapp.decks import load_library
+from quizapp.mathcheck import Checker, check_answer, preview_answer
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "unit"))
-
-from gradient_corpus import CORPUS  # noqa: E402
-
-from quizapp.decks import load_library  # noqa: E402
-from quizapp.mathcheck import Checker, check_answer, preview_answer  # noqa: E402
+CORPUS = runpy.run_path(str(ROOT / "tests" / "unit" / "gradient_corpus.py"))["CORPUS"]
 
 ENV = {**os.environ, "QUIZAPP_CONTENT": str(ROOT / "content")}
 

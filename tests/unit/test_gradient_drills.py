@@ -3,13 +3,13 @@ and wrong answers for each, naming the mistake, through the same worker process 
 
 from __future__ import annotations
 
+import runpy
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from gradient_corpus import CORPUS
 
 from quizapp.commands.check import gradient_drill_rows
 from quizapp.decks import load_library
@@ -20,6 +20,8 @@ from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, finite_difference_mismatch, sample_env
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
+# Loaded by path, so it works whether or not tests/unit is a package.
+CORPUS = runpy.run_path(str(Path(__file__).with_name("gradient_corpus.py")))["CORPUS"]
 
 ISSUE_IDS = {
     "grad-mse",
