@@ -72,7 +72,8 @@ REDUCTIONS = ("mean", "sum", "none")
 LOG_CLAMP = -100.0
 _EXP_LOG_CLAMP = math.exp(LOG_CLAMP)
 # torch's backward of binary_cross_entropy divides by max(p (1 - p), this).
-BCE_GRAD_EPSILON = 1e-12
+# (The constant is the float32 nearest 1e-12, as in torch's kernel, so the values match exactly.)
+BCE_GRAD_EPSILON = float(np.float32(1e-12))
 # Probability rows (cce, sparse_cce) must sum to 1 within this, so rounded inputs such as
 # (0.33, 0.33, 0.34) pass but raw scores do not.
 ROW_SUM_TOLERANCE = 1e-2
@@ -113,17 +114,20 @@ def _softplus_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(x, 0.0) + tail, np.maximum(-x, 0.0) + tail
 
 
-def _logsumexp_rows(z: np.ndarray, name: str = "logits") -> np.ndarray:
-    """logsumexp over the last axis of a 2-D array; NaN or infinity raises, naming ``name``."""
+def _label_nll(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """-log softmax(z)[label] for each row of logits, which is log sum_c exp(z_c - z_label).
+
+    NaN or infinity in ``z`` raises ValueError naming ``logits``.
+    """
+    picked = z[np.arange(z.shape[0]), labels]
     lo, hi = _bounds(z)
-    # With every value in (-700, 700), exp(z) can neither overflow nor underflow to 0 for a whole
-    # row, so the usual max-shift (two more passes over the array) can be skipped. This bound
-    # also proves every value finite.
-    if lo > -700.0 and hi < 700.0:
-        return np.log(np.exp(z).sum(axis=1))
-    _require_finite(z, name)
-    m = z.max(axis=1)
-    return m + np.log(np.exp(z - m[:, None]).sum(axis=1))
+    # With every logit in (-300, 300), exp(z) can neither overflow nor vanish, so the usual
+    # max-shift (two more passes over the matrix) can be skipped: sum_c exp(z_c) * exp(-z_label)
+    # is sum_c exp(z_c - z_label) to a few ulps. The bound also proves every logit finite.
+    if lo > -300.0 and hi < 300.0:
+        return np.log(np.exp(z).sum(axis=1) * np.exp(-picked))
+    _require_finite(z, "logits")
+    return -log_softmax(z)[np.arange(z.shape[0]), labels]
 
 
 # --------------------------------------------------------------------------- validation
@@ -164,6 +168,10 @@ def _array(value: Any, name: str, finite: bool = True) -> np.ndarray:
     if finite and not _all_finite(arr):
         _require_finite(arr, name)
     return arr
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _preview(value: Any) -> str:
@@ -311,6 +319,14 @@ def _labels(value: Any, name: str, n_classes: int) -> np.ndarray:
             f"labels are 0..{n_classes - 1}"
         )
     return labels
+
+
+def _one_label_per_row(labels: np.ndarray, name: str, rows: np.ndarray, rows_name: str) -> None:
+    if labels.shape[0] != rows.shape[0]:
+        raise ValueError(
+            f"{name} has {_count(labels.shape[0], 'label')} but {rows_name} has "
+            f"{_count(rows.shape[0], 'row')}; give one label per row"
+        )
 
 
 def _rows(arr: np.ndarray, name: str) -> np.ndarray:
@@ -463,7 +479,10 @@ def bce(
     loss += (1.0 - y) * log_q
     if w is not None:
         loss *= w
-    return -_reduce(loss, reduction)
+    # 0 - x rather than -x, so that a perfect prediction shows 0 and not -0.
+    if reduction == "none":
+        return np.subtract(0.0, loss, out=loss)
+    return 0.0 - _reduce(loss, reduction)
 
 
 def bce_grad(
@@ -490,11 +509,11 @@ def bce_grad(
 
 
 def _bce_logit_inputs(
-    y_true: Any, logits: Any, weight: Any, pos_weight: Any, reduction: str, finite: bool = True
+    y_true: Any, logits: Any, weight: Any, pos_weight: Any, reduction: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     _check_reduction(reduction)
     y = _array(y_true, "y_true", finite=False)  # the range check catches NaN
-    z = _array(logits, "logits", finite)
+    z = _array(logits, "logits")
     _same_shape(y, "y_true", z, "logits")
     _in_unit_interval(y, "y_true", " (0 or 1, or a soft label between)")
     w = None if weight is None else _weight(weight, "weight", z.shape, "logits")
@@ -516,7 +535,7 @@ def bce_with_logits(
     formed and no log of 0 is taken: logits of +-1000 give 0 or 1000, not NaN. ``pos_weight``
     multiplies the positive term (it broadcasts along the last axis, one value per class).
     """
-    y, z, w, pw = _bce_logit_inputs(y_true, logits, weight, pos_weight, reduction, finite=False)
+    y, z, w, pw = _bce_logit_inputs(y_true, logits, weight, pos_weight, reduction)
     sp_pos, sp_neg = _softplus_pair(z)  # -log(1 - sigmoid(z)), -log sigmoid(z)
     # Two separate terms rather than softplus(z) - y z: the difference would cancel to garbage
     # for a confident right answer, where the loss is tiny.
@@ -527,7 +546,7 @@ def bce_with_logits(
     loss = np.add(sp_pos, sp_neg, out=sp_pos)
     if w is not None:
         loss *= w
-    return _finite_result(_reduce(loss, reduction), (z, "logits"))
+    return _reduce(loss, reduction)
 
 
 def bce_with_logits_grad(
@@ -670,11 +689,7 @@ def _sparse_inputs(
     p = _probability_rows(probs, "probs")
     single = np.ndim(probs) == 1
     lab = _labels(labels, "labels", p.shape[1]).reshape(-1)
-    if lab.shape[0] != p.shape[0]:
-        raise ValueError(
-            f"labels has {lab.shape[0]} entries but probs has {p.shape[0]} rows; give one label "
-            "per row"
-        )
+    _one_label_per_row(lab, "labels", p, "probs")
     return lab, p, eps, single
 
 
@@ -712,7 +727,7 @@ def _ce_inputs(
         or not 0.0 <= label_smoothing <= 1.0
     ):
         raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
-    raw = _array(logits, "logits", finite=False)  # checked by _logsumexp_rows
+    raw = _array(logits, "logits", finite=False)  # checked below, or by _label_nll
     z = _rows(raw, "logits")
     n_classes = z.shape[1]
     try:
@@ -725,11 +740,7 @@ def _ce_inputs(
         _in_unit_interval(targets, "y_true", " (class probabilities per row)")
     elif len(target_shape) == raw.ndim - 1:
         labels = _labels(y_true, "y_true", n_classes).reshape(-1)
-        if labels.shape[0] != z.shape[0]:
-            raise ValueError(
-                f"y_true has {labels.shape[0]} labels but logits has {z.shape[0]} rows; give one "
-                "label per row"
-            )
+        _one_label_per_row(labels, "y_true", z, "logits")
     else:
         raise ValueError(
             f"y_true has shape {target_shape}; for logits of shape {raw.shape} give class "
@@ -794,15 +805,14 @@ def cross_entropy(
     z, labels, targets, w, eps, single = _ce_inputs(
         y_true, logits, weight, label_smoothing, reduction
     )
-    lse = _logsumexp_rows(z)
     if labels is not None and w is None and not eps:
-        # The common case without the full matrix: -log p_y = logsumexp(z) - z_y.
-        loss = lse - z[np.arange(z.shape[0]), labels]
+        # The common case needs only each row's true class, not the whole log-softmax.
+        loss = _label_nll(z, labels)
         divisor = float(z.shape[0])
     else:
+        _require_finite(z, "logits")
         a, divisor = _ce_target_weights(z, labels, targets, w, eps)
-        log_p = z - lse[:, None]
-        loss = -np.einsum("nc,nc->n", a, log_p)  # -sum_c a[n, c] log p[n, c], no temporary
+        loss = -np.einsum("nc,nc->n", a, log_softmax(z))  # -sum_c a[n, c] log p[n, c]
     if reduction == "none":
         return loss[0] if single else loss
     return _reduce(loss, reduction, divisor)
@@ -821,8 +831,8 @@ def cross_entropy_grad(
         y_true, logits, weight, label_smoothing, reduction
     )
     a, divisor = _ce_target_weights(z, labels, targets, w, eps)
-    p = np.exp(z - _logsumexp_rows(z)[:, None])
-    grad = a.sum(axis=1, keepdims=True) * p - a
+    _require_finite(z, "logits")
+    grad = a.sum(axis=1, keepdims=True) * softmax(z) - a
     if reduction == "mean":
         grad /= divisor
     return grad[0] if single else grad
@@ -839,11 +849,7 @@ def _hinge_inputs(
     s = _array(scores, "scores")
     if s.ndim == 2:
         labels = _labels(y_true, "y_true", s.shape[1]).reshape(-1)
-        if labels.shape[0] != s.shape[0]:
-            raise ValueError(
-                f"y_true has {labels.shape[0]} labels but scores has {s.shape[0]} rows; give one "
-                "label per row"
-            )
+        _one_label_per_row(labels, "y_true", s, "scores")
         return s, None, labels
     y = _array(y_true, "y_true")
     _same_shape(y, "y_true", s, "scores")
