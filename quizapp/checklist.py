@@ -94,7 +94,7 @@ def checklist_status(
     items = library.checklist
     linked = {link for item in items for link in item.links}
     totals: dict[str, tuple[int, int]] = {}
-    for total in store.review_totals():
+    for total in store.review_totals(linked):
         if total.item_id in linked:
             n, k = totals.get(total.item_id, (0, 0))
             totals[total.item_id] = (n + total.reviews, k + total.correct)

@@ -39,8 +39,9 @@ import os
 import re
 import sqlite3
 import threading
+import time as _time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -99,10 +100,9 @@ CREATE TABLE reviews (
     seed         INTEGER,
     quiz_id      INTEGER REFERENCES quiz_sessions(id),
     state_before INTEGER,
-    before       TEXT,
     due_after    TEXT
 );
-CREATE INDEX reviews_item ON reviews(item_id, id);
+CREATE INDEX reviews_item ON reviews(item_id, kind, rating);
 CREATE INDEX reviews_time ON reviews(reviewed_at);
 CREATE TABLE quiz_answers (
     id          INTEGER PRIMARY KEY,
@@ -121,8 +121,9 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Column meanings in v2: times are UTC ISO 8601 with microseconds (fixed width, so text order is
 # time order); reviews.kind is the item's kind when reviewed (NULL for reviews migrated from v1);
-# state_before is the fsrs.State before the review (NULL: the card was new); before is the whole
-# cards row before the review as JSON, so undo restores it exactly; settings values are JSON.
+# state_before is the fsrs.State before the review (NULL: the card was new); due_after is when the
+# review scheduled the item next; settings values are JSON. (The whole cards row before a review,
+# which undo puts back, is kept in memory: undo reaches only this session's reviews.)
 
 _TABLES = {1: {"card_state", "review_log", "ticks", "settings"}, 2: {"cards", "reviews"}}
 
@@ -610,13 +611,15 @@ class Store:
         self.notices = notices
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        self._undo: list[int] = []  # ids of reviews this session recorded, newest last
+        # (review id, the item's cards row before it) for this session's reviews, newest last.
+        self._undo: list[tuple[int, tuple[Any, ...] | None]] = []
         self._dirty = False
         self._writes = 0
         self._generation = 0
         self._batch_depth = 0
         self._notices_seen = 0
-        self._last_backup = self._newest_backup_time()
+        # The session backup is due 30 minutes after the session started or the last backup.
+        self._last_backup = datetime.now(UTC)
         self._settings = self._load_settings()
         self._scheduler = fsrs.Scheduler(desired_retention=self._settings.desired_retention)
 
@@ -640,7 +643,12 @@ class Store:
         path = Path(path) if path is not None else paths.db_path()
         bdir = Path(backups_dir) if backups_dir is not None else path.parent / "backups"
         notices: list[str] = []
-        return cls._open(path, bdir, notices, busy_timeout, recovered=False)
+        try:
+            return cls._open(path, bdir, notices, busy_timeout, recovered=False)
+        except Exception as exc:  # the last guard: studying must never fail to start
+            return cls._in_memory(
+                path, bdir, notices, busy_timeout, source=None, why=f"cannot open {path} ({exc})"
+            )
 
     @classmethod
     def _open(
@@ -891,8 +899,7 @@ class Store:
         self._writes += 1
         if self.read_only or self._batch_depth:
             return
-        last = self._last_backup
-        if last is None or datetime.now(UTC) - last >= BACKUP_EVERY:
+        if datetime.now(UTC) - self._last_backup >= BACKUP_EVERY:
             try:
                 self.backup("session")
             except StoreError as exc:
@@ -1027,15 +1034,22 @@ class Store:
         return self._read(lambda c: {r[0] for r in c.execute("SELECT item_id FROM cards")})
 
     def iter_due(self, before: datetime) -> Iterator[tuple[str, fsrs.State, datetime]]:
-        """(item id, state, due) of items due before ``before``, earliest first, lazily."""
+        """(item id, state, due) of items due at or before ``before``, earliest first, read lazily
+        in small chunks (the lock is not held between them, so stopping early is fine)."""
         cursor = self._read(
             lambda c: c.execute(
                 "SELECT item_id, state, due FROM cards WHERE due <= ? ORDER BY due",
                 (_ts(_utc(before)),),
             )
         )
-        for item_id, state, due in cursor:
-            yield item_id, fsrs.State(state), _dt(due)  # type: ignore[misc]
+        size = 16  # the queue usually needs only the first few
+        while True:
+            rows = self._read(lambda _c, n=size: cursor.fetchmany(n))
+            if not rows:
+                return
+            for item_id, state, due in rows:
+                yield item_id, fsrs.State(state), _dt(due)  # type: ignore[misc]
+            size = min(size * 4, 1024)
 
     def first_reviewed_since(self, since: datetime) -> int:
         """How many items had their first review at or after ``since`` (new cards seen)."""
@@ -1067,12 +1081,12 @@ class Store:
         """
         rating = fsrs.Rating(int(rating))
         at = _utc(now)
-        review = self._write(
+        review, before = self._write(
             lambda c: self._review_in(
                 c, item_id, rating, kind, at, duration_ms, answer, verdict, seed, None
             )
         )
-        self._undo.append(review.id)
+        self._undo.append((review.id, before))
         return review
 
     def _review_in(
@@ -1087,8 +1101,9 @@ class Store:
         verdict: str | None,
         seed: int | None,
         quiz_id: int | None,
-    ) -> Review:
-        """The body of a review, inside the caller's transaction."""
+    ) -> tuple[Review, tuple[Any, ...] | None]:
+        """The body of a review, inside the caller's transaction. Returns the review and the
+        item's cards row before it (None: it was new), which undo puts back."""
         row = conn.execute(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
         ).fetchone()
@@ -1096,18 +1111,17 @@ class Store:
             before = _card_state(row)
             card, reps, lapses, first = before.card, before.reps, before.lapses, before.first_review
             state_before: int | None = int(card.state)
-            before_json: str | None = json.dumps(row)
         else:
             card = fsrs.Card(card_id=0, due=at)
-            reps, lapses, first, state_before, before_json = 0, 0, at, None, None
+            reps, lapses, first, state_before = 0, 0, at, None
         new_card, _ = self._scheduler.review_card(card, rating, at, duration_ms)
         if rating == fsrs.Rating.Again and state_before == fsrs.State.Review:
             lapses += 1
         _put_card(conn, item_id, new_card, reps=reps + 1, lapses=lapses, first_review=first)
         cursor = conn.execute(
             "INSERT INTO reviews (item_id, kind, rating, reviewed_at, duration_ms, answer, "
-            "verdict, seed, quiz_id, state_before, before, due_after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "verdict, seed, quiz_id, state_before, due_after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item_id,
                 kind,
@@ -1119,11 +1133,10 @@ class Store:
                 seed,
                 quiz_id,
                 state_before,
-                before_json,
                 _ts(new_card.due),
             ),
         )
-        return Review(
+        review = Review(
             id=cursor.lastrowid,  # type: ignore[arg-type]
             item_id=item_id,
             kind=kind,
@@ -1137,6 +1150,7 @@ class Store:
             state_before=fsrs.State(state_before) if state_before is not None else None,
             due=new_card.due,
         )
+        return review, row
 
     def undo_last_review(self) -> Review | None:
         """Undo the newest review this session recorded: delete it (and its quiz answer) and put
@@ -1145,14 +1159,14 @@ class Store:
 
         def write(conn: sqlite3.Connection) -> Review | None:
             while self._undo:
-                review_id = self._undo[-1]
+                review_id, before = self._undo[-1]
                 row = conn.execute(
-                    f"SELECT {_REVIEW_COLUMNS}, before FROM reviews WHERE id = ?", (review_id,)
+                    f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE id = ?", (review_id,)
                 ).fetchone()
                 if row is None:  # gone (e.g. a restore replaced the file)
                     self._undo.pop()
                     continue
-                review = _review(row[:-1])
+                review = _review(row)
                 newest = conn.execute(
                     "SELECT MAX(id) FROM reviews WHERE item_id = ?", (review.item_id,)
                 ).fetchone()[0]
@@ -1161,10 +1175,9 @@ class Store:
                 conn.execute("DELETE FROM quiz_answers WHERE review_id = ?", (review_id,))
                 conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
                 conn.execute("DELETE FROM cards WHERE item_id = ?", (review.item_id,))
-                if row[-1] is not None:
+                if before is not None:
                     conn.execute(
-                        f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})",
-                        json.loads(row[-1]),
+                        f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", before
                     )
                 return review
             return None
@@ -1198,14 +1211,14 @@ class Store:
             ).fetchone()[0]
         )
 
-    def review_totals(self) -> list[ReviewTotal]:
-        """Reviews and right answers per (item, kind)."""
-        rows = self._read(
-            lambda c: c.execute(
-                "SELECT item_id, kind, COUNT(*), SUM(rating > 1) FROM reviews "
-                "GROUP BY item_id, kind"
-            ).fetchall()
-        )
+    def review_totals(self, item_ids: Iterable[str] | None = None) -> list[ReviewTotal]:
+        """Reviews and right answers per (item, kind), of every item or of ``item_ids``."""
+        sql = "SELECT item_id, kind, COUNT(*), SUM(rating > 1) FROM reviews"
+        args: list[str] = []
+        if item_ids is not None:
+            args = sorted(set(item_ids))
+            sql += f" WHERE item_id IN ({', '.join('?' * len(args))})"
+        rows = self._read(lambda c: c.execute(sql + " GROUP BY item_id, kind", args).fetchall())
         return [ReviewTotal(*r) for r in rows]
 
     def reviews_per_day(self, *, since: datetime | None = None) -> dict[date, int]:
@@ -1293,13 +1306,13 @@ class Store:
         chosen = fsrs.Rating(int(rating))
         at = _utc(now)
 
-        def write(conn: sqlite3.Connection) -> Review:
+        def write(conn: sqlite3.Connection) -> tuple[Review, tuple[Any, ...] | None]:
             mode = conn.execute(
                 "SELECT mode FROM quiz_sessions WHERE id = ?", (quiz_id,)
             ).fetchone()
             if mode is None:
                 raise StoreError(f"quiz {quiz_id} does not exist; start a quiz first")
-            review = self._review_in(
+            review, before = self._review_in(
                 conn,
                 item_id,
                 chosen,
@@ -1316,10 +1329,10 @@ class Store:
                 "duration_ms, answered_at, review_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (quiz_id, item_id, int(correct), answer, verdict, duration_ms, _ts(at), review.id),
             )
-            return review
+            return review, before
 
-        review = self._write(write)
-        self._undo.append(review.id)
+        review, before = self._write(write)
+        self._undo.append((review.id, before))
         return review
 
     def finish_quiz(self, quiz_id: int, now: datetime | None = None) -> QuizSession:
@@ -1413,10 +1426,6 @@ class Store:
     def _good_backups(cls, bdir: Path) -> list[Backup]:
         return [b for b in cls._list_backups(bdir) if _check_backup(b.path) is None]
 
-    def _newest_backup_time(self) -> datetime | None:
-        backups = self._list_backups(self.backups_dir)
-        return backups[0].taken_at if backups else None
-
     def _rotate(self, now: datetime) -> None:
         backups = self._list_backups(self.backups_dir)
         keep = {b.path for b in backups[:KEEP_RECENT_BACKUPS]}
@@ -1431,6 +1440,11 @@ class Store:
             if b.path not in keep:
                 with contextlib.suppress(OSError):
                     b.path.unlink()
+        # Half-written copies left by a killed process; recent ones may be another quizapp's.
+        for tmp in self.backups_dir.glob("progress-*.tmp"):
+            with contextlib.suppress(OSError):
+                if _time.time() - tmp.stat().st_mtime > 3600:
+                    tmp.unlink()
 
     def restore(self, path: Path) -> Path:
         """Replace all progress with the backup at ``path``, after backing up the current state

@@ -213,6 +213,23 @@ def test_a_session_with_changes_leaves_a_backup_and_one_without_does_not(tmp_pat
     backup.close()
 
 
+def test_a_long_session_is_backed_up_every_30_minutes_not_on_every_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(tmp_path)
+    for i in range(20):
+        store.record_review(f"card-{i}", fsrs.Rating.Good, kind="faq")
+    assert store.list_backups() == []  # a short session: nothing until it ends
+    monkeypatch.setattr("quizapp.store.BACKUP_EVERY", timedelta(0))  # "30 minutes later"
+    store.record_review("card-x", fsrs.Rating.Good, kind="faq")
+    (mid,) = store.list_backups()
+    assert mid.reason == "session"
+    conn = sqlite3.connect(mid.path)
+    assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 21
+    conn.close()
+    store.close()
+
+
 def _fake_backup(folder: Path, at: datetime, reason: str = "session") -> Path:
     path = folder / f"progress-{at:%Y%m%dT%H%M%S.%f}Z-{reason}.db"
     path.write_bytes(b"")
