@@ -478,12 +478,15 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         )
     for key, value in conn.execute("SELECT key, value FROM settings").fetchall():
         parsed: Any = value
-        if key == "desired_retention":
-            parsed = float(value)
-        elif key == "new_per_day":
-            parsed = int(value)
-        elif value == "":
-            parsed = None
+        # A hand-edited value that does not convert is carried over as text; loading the
+        # settings then reports it and uses the default.
+        with contextlib.suppress(ValueError):
+            if key == "desired_retention":
+                parsed = float(value)
+            elif key == "new_per_day":
+                parsed = int(value)
+            elif value == "":
+                parsed = None
         conn.execute("INSERT INTO settings_v2 VALUES (?, ?)", (key, json.dumps(parsed)))
     conn.execute("DROP TABLE card_state")
     conn.execute("DROP TABLE review_log")
@@ -697,7 +700,6 @@ class Store:
         except sqlite3.Error as exc:
             return memory(path, f"cannot open {path} ({_why(exc)})")
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             if verdict == "ok" and version < SCHEMA_VERSION:
                 try:
@@ -712,14 +714,16 @@ class Store:
                 )
             elif verdict in ("empty", "new"):
                 _migrate(conn)
+            # After any migration, so a failed one leaves the file byte for byte as it was.
+            conn.execute("PRAGMA journal_mode=WAL")
         except sqlite3.OperationalError as exc:
             conn.close()
             if _is_busy(exc):
                 return memory(path, f"{name} is locked by another program (another quizapp?)")
             return memory(path, f"cannot write {path} ({_why(exc)})")
-        except sqlite3.DatabaseError as exc:
+        except Exception as exc:  # a migration that fails leaves the file as it was
             conn.close()
-            return memory(path, f"cannot upgrade {name} ({exc})")
+            return memory(path, f"cannot upgrade {name} ({type(exc).__name__}: {exc})")
         return cls._wrap(conn, path, bdir, notices, busy_timeout)
 
     @classmethod
@@ -768,7 +772,7 @@ class Store:
                     copied = False
                 elif version < SCHEMA_VERSION:
                     _migrate(mem)
-            except sqlite3.DatabaseError:
+            except Exception:  # unreadable or not upgradable: start empty instead
                 copied = False
             if not copied:
                 mem.close()

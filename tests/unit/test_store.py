@@ -377,3 +377,20 @@ def test_state_before_of_migrated_reviews_feeds_true_retention(tmp_path: Path) -
         assert states == [None, fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning]
         assert store.card_state("faq-b").lapses == 1  # type: ignore[union-attr]
         assert store.review_state_outcomes() == (1, 0)
+
+
+def test_a_migration_that_fails_leaves_the_file_exactly_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "progress.db"
+    _make_v1(path, [("trap-a", 3, 0, None), ("faq-b", 1, 60, 900)])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE card_state SET card = '{broken' WHERE item_id = 'faq-b'")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with open_store(tmp_path) as store:
+        assert store.read_only
+        assert "cannot upgrade progress.db" in store.notices[0]
+    assert path.read_bytes() == before  # one transaction: nothing half-upgraded
+    with Store.open(tmp_path / "other.db", backups_dir=tmp_path / "backups") as other:
+        (pre,) = other.list_backups()
+    assert pre.reason == "pre-migration-v1"
