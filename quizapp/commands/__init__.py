@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 # Order is the order shown in `quizapp --help`.
-COMMAND_MODULES: tuple[str, ...] = ("validate",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "stats",
+    "checklist",
+    "settings",
+    "backup",
+    "restore",
+    "export",
+)
 
 
 class CliError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -37,7 +38,9 @@ class ContentError:
         who = f" card '{self.id}':" if self.id else ""
         what = f" field '{self.field}'" if self.field and self.field not in self.message else ""
         sep = ":" if what else ""
-        return f"{where}:{who}{what}{sep} {self.message}"
+        text = f"{where}:{who}{what}{sep} {self.message}"
+        # One line always, whatever the file held.
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,8 +149,12 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "invalid YAML"
-        if "could not determine a constructor" in str(exc):
-            problem = f"tag {str(exc).split('tag')[-1].split()[0]} is not allowed in a deck"
+        tag = re.search(r"tag '([^']+)'", problem)
+        if tag and "constructor" in problem:
+            shown_tag = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag {shown_tag} is not allowed in a deck (plain YAML only)"
+        elif exc.context and exc.context_mark:
+            problem = f"{exc.context} (line {exc.context_mark.line + 1}): {problem}"
         return None, [ContentError(shown, line, f"YAML error: {problem}")]
     except yaml.YAMLError as exc:
         return None, [ContentError(shown, None, f"YAML error: {exc}")]
@@ -352,7 +359,7 @@ class Loader:
 
         def err(message: str, field_name: str | None = None) -> None:
             at = key_lines.get(field_name, line) if field_name else line
-            shown_id = card_id if isinstance(card_id, str) else None
+            shown_id = card_id if isinstance(card_id, str) and ID_PATTERN.match(card_id) else None
             self.library.errors.append(ContentError(shown, at, message, shown_id, field_name))
 
         if "id" not in raw:
