@@ -12,6 +12,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
     "restore",
     "export",
+    "loss",
+    "drill",
 )
 
 
