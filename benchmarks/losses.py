@@ -87,6 +87,66 @@ def cases(n: int, torch: Any, F: Any) -> list[Case]:
     ]
 
 
+def agreement(torch: Any, F: Any, trials: int = 200) -> None:
+    """Print the largest relative difference from the reference libraries over random batches
+    (sizes 1-50, scales 0.01-100, probabilities including exact 0 and 1), mean reduction."""
+    try:
+        from sklearn.metrics import hinge_loss
+    except ImportError:  # pragma: no cover - sklearn comes with the same extra as torch
+        hinge_loss = None
+    t = torch.from_numpy
+
+    def focal_ref(z: Any, y: Any, alpha: float, gamma: float) -> Any:
+        # torchvision.ops.sigmoid_focal_loss's published formula, in torch ops (torchvision is
+        # not a dependency).
+        p = torch.sigmoid(z)
+        ce = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+        p_t = p * y + (1 - p) * (1 - y)
+        return ((alpha * y + (1 - alpha) * (1 - y)) * ce * (1 - p_t) ** gamma).mean()
+
+    worst: dict[str, float] = {}
+    rng = np.random.default_rng(2024)
+    for _ in range(trials):
+        n, k = int(rng.integers(1, 51)), int(rng.integers(3, 8))
+        scale = float(rng.choice([0.01, 1.0, 10.0, 100.0]))
+        y, yhat = rng.normal(size=n) * scale, rng.normal(size=n) * scale
+        y01 = rng.integers(0, 2, size=n).astype(float)
+        p = rng.uniform(size=n)
+        p[rng.uniform(size=n) < 0.1] = 0.0
+        p[rng.uniform(size=n) < 0.1] = 1.0
+        z = rng.normal(size=n) * min(scale, 30.0)
+        rows, classes = rng.normal(size=(n, k)) * min(scale, 30.0), rng.integers(0, k, size=n)
+        w = rng.uniform(0.1, 3, size=k)
+        pairs = {
+            "mse (torch)": (L.mse(y, yhat), F.mse_loss(t(yhat), t(y))),
+            "mae (torch)": (L.mae(y, yhat), F.l1_loss(t(yhat), t(y))),
+            "huber (torch)": (L.huber(y, yhat, 1.5), F.huber_loss(t(yhat), t(y), delta=1.5)),
+            "bce (torch)": (L.bce(y01, p), F.binary_cross_entropy(t(p), t(y01))),
+            "bce_with_logits (torch)": (
+                L.bce_with_logits(y01, z, pos_weight=2.0),
+                F.binary_cross_entropy_with_logits(t(z), t(y01), pos_weight=torch.tensor(2.0)),
+            ),
+            "cross_entropy (torch)": (
+                L.cross_entropy(classes, rows, weight=w, label_smoothing=0.1),
+                F.cross_entropy(t(rows), t(classes), weight=t(w), label_smoothing=0.1),
+            ),
+            "focal (torchvision formula)": (L.focal(y01, z), focal_ref(t(z), t(y01), 0.25, 2.0)),
+        }
+        if hinge_loss is not None and len(set(y01)) == 2:
+            pairs["hinge (sklearn)"] = (L.hinge(y01, yhat), hinge_loss(y01, yhat))
+            pairs["hinge multi-class (sklearn)"] = (
+                L.hinge(classes, rows),
+                hinge_loss(classes, rows, labels=np.arange(k)),
+            )
+        for name, (ours, theirs) in pairs.items():
+            ref = float(theirs)
+            diff = abs(float(ours) - ref) / abs(ref) if ref else abs(float(ours))
+            worst[name] = max(worst.get(name, 0.0), diff)
+    print(f"agreement over {trials} random batches (mean reduction): largest relative difference")
+    for name, diff in worst.items():
+        print(f"  {name:30} {diff:.1e}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -98,6 +158,7 @@ def main() -> int:
         print("torch not installed: skipped (install the 'bench' extra to compare)")
         return 0
     torch.set_num_threads(1)
+    agreement(torch, F)
     print(
         f"numpy {np.__version__}, torch {torch.__version__}, 1 thread, float64, median of "
         f"{args.repeats}"

@@ -108,10 +108,24 @@ def softmax(x: Any, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def _softplus_tail(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^-|x|): what softplus(x) and softplus(-x) add to max(x, 0) and max(-x, 0)."""
+    t = np.abs(x)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    return np.log1p(t, out=t)
+
+
 def _softplus_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """softplus(x) and softplus(-x) from one exp and one log1p (both are needed by BCE)."""
-    tail = np.log1p(np.exp(-np.abs(x)))
-    return np.maximum(x, 0.0) + tail, np.maximum(-x, 0.0) + tail
+    """softplus(x) and softplus(-x), i.e. -log(1 - sigmoid(x)) and -log sigmoid(x), from one exp
+    and one log1p: with r = max(x, 0), softplus(x) = r + tail and softplus(-x) = (r - x) + tail.
+    Neither sum cancels, so tiny losses keep every digit."""
+    r = np.maximum(x, 0.0)
+    t = _softplus_tail(x)
+    minus = r - x  # max(-x, 0), exactly
+    minus += t
+    r += t
+    return r, minus
 
 
 def _label_nll(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -536,14 +550,19 @@ def bce_with_logits(
     multiplies the positive term (it broadcasts along the last axis, one value per class).
     """
     y, z, w, pw = _bce_logit_inputs(y_true, logits, weight, pos_weight, reduction)
-    sp_pos, sp_neg = _softplus_pair(z)  # -log(1 - sigmoid(z)), -log sigmoid(z)
-    # Two separate terms rather than softplus(z) - y z: the difference would cancel to garbage
-    # for a confident right answer, where the loss is tiny.
-    sp_neg *= y
-    if pw is not None:
-        sp_neg *= pw
-    sp_pos *= 1.0 - y
-    loss = np.add(sp_pos, sp_neg, out=sp_pos)
+    if pw is None:
+        # y softplus(-z) + (1 - y) softplus(z) = max(z, 0) - y z + log(1 + e^-|z|). For a label
+        # of 0 or 1 the first difference is exact (z - z or 0 - 0), and the tail is added to a
+        # non-negative number, so a tiny loss (a confident right answer) keeps every digit.
+        # torch's (1 - y) z + max(-z, 0) + tail loses them: it is 1.3% off at z = -30, y = 0.
+        loss = np.maximum(z, 0.0)
+        loss -= y * z
+        loss += _softplus_tail(z)
+    else:
+        sp_pos, sp_neg = _softplus_pair(z)  # -log(1 - sigmoid(z)), -log sigmoid(z)
+        sp_neg *= pw * y
+        sp_pos *= 1.0 - y
+        loss = np.add(sp_pos, sp_neg, out=sp_pos)
     if w is not None:
         loss *= w
     return _reduce(loss, reduction)
