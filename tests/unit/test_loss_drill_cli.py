@@ -150,6 +150,18 @@ def test_loss_bad_value_types_in_json_are_one_line(
     assert "delta must be a number > 0, got 'big'" in one_line_error(err)
 
 
+def test_the_command_knows_every_loss_without_importing_numpy() -> None:
+    import subprocess
+    import sys
+
+    from quizapp.commands.loss import LOSS_NAMES
+
+    assert tuple(losses.LOSSES) == LOSS_NAMES
+    code = "import sys, quizapp.cli; quizapp.cli.build_parser(); print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 # --------------------------------------------------------------------------- quizapp drill
 
 
@@ -254,3 +266,19 @@ def test_installed_commands_in_a_subprocess() -> None:
         "quizapp: loss: unknown loss 'crossentropy'; did you mean 'cross_entropy'? known: mse, "
         "mae, huber, bce, bce_with_logits, cce, sparse_cce, cross_entropy, hinge, focal"
     )
+
+
+def test_the_benchmark_skips_cleanly_without_torch(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    # A module named torch that fails to import stands in for a machine without torch.
+    (tmp_path / "torch.py").write_text("raise ImportError('no torch here')\n", encoding="utf-8")
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "losses.py"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("torch not installed: skipped")
