@@ -32,6 +32,7 @@ for each sample, the gradient of that sample's own loss (the same numbers as ``"
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -269,8 +270,13 @@ def _grad_scale(reduction: str, count: float) -> float:
     return 1.0 / count if reduction == "mean" else 1.0
 
 
+def _is_number(value: Any) -> bool:
+    """A real number, numpy scalars included; True and False are not numbers here."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
 def _positive(value: float, name: str) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+    if not _is_number(value) or not value > 0:
         raise ValueError(f"{name} must be a number > 0, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
@@ -297,7 +303,7 @@ def _weight(weight: Any, name: str, shape: tuple[int, ...], against: str) -> np.
 def _eps(eps: float | None) -> float | None:
     if eps is None:
         return None
-    if isinstance(eps, bool) or not isinstance(eps, int | float) or not 0 < eps < 0.5:
+    if not _is_number(eps) or not 0 < eps < 0.5:
         raise ValueError(
             f"eps must be a number in (0, 0.5), or None for the -100 clamp; got {eps!r}"
         )
@@ -595,7 +601,7 @@ def _focal_inputs(
     _same_shape(y, "y_true", z, "logits")
     _in_unit_interval(y, "y_true", " (0 or 1, or a soft label between)")
     if alpha is not None:
-        if isinstance(alpha, bool) or not isinstance(alpha, int | float) or math.isnan(alpha):
+        if not _is_number(alpha) or math.isnan(alpha):
             raise ValueError(f"alpha must be a number in [0, 1] or None, got {alpha!r}")
         if alpha > 1:
             raise ValueError(
@@ -603,7 +609,7 @@ def _focal_inputs(
                 f"class weighting); got {alpha!r}"
             )
         alpha = float(alpha) if alpha >= 0 else None
-    if isinstance(gamma, bool) or not isinstance(gamma, int | float) or not 0 <= gamma < math.inf:
+    if not _is_number(gamma) or not 0 <= gamma < math.inf:
         raise ValueError(f"gamma must be a number >= 0, got {gamma!r}")
     return y, z, alpha, float(gamma)
 
@@ -740,11 +746,7 @@ def _ce_inputs(
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, float, bool]:
     """Validated (z, labels or None, target probabilities or None, weight or None, eps, single)."""
     _check_reduction(reduction)
-    if (
-        isinstance(label_smoothing, bool)
-        or not isinstance(label_smoothing, int | float)
-        or not 0.0 <= label_smoothing <= 1.0
-    ):
+    if not _is_number(label_smoothing) or not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
     raw = _array(logits, "logits", finite=False)  # checked below, or by _label_nll
     z = _rows(raw, "logits")

@@ -110,7 +110,7 @@ class Drill:
     formula: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Value, ...], ...]
-    params: dict[str, float]
+    params: dict[str, float] = field(hash=False)
     answer: float
     steps: tuple[str, ...]
     # Only slips whose value a learner could tell apart from the answer and from each other.
@@ -496,6 +496,8 @@ def grade(drill: Drill, text: str) -> Grade:
     message = f"Not quite: {shown}; the answer is {exact}."
     if slip is not None:
         message += f" Slip: {slip.name}. {slip.explanation}"
+    elif abs(value - drill.answer) <= 0.1 * abs(drill.answer):
+        message += f" Close: {drill.tolerance_text}; keep more decimals."
     return Grade("incorrect", message, value, slip)
 
 

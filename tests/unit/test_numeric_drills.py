@@ -142,6 +142,7 @@ def test_same_id_and_seed_give_the_same_drill_and_seeds_vary(
 ) -> None:
     template = templates[template_id]
     assert make_drill(template, 42) == make_drill(template, 42)
+    assert hash(make_drill(template, 42)) == hash(make_drill(template, 42))
     assert len({make_drill(template, s).rows for s in range(30)}) >= 5
 
 
@@ -300,7 +301,8 @@ def test_tolerance_is_one_percent_or_one_thousandth(templates: dict) -> None:
     drill = _find(templates, "num-mae", lambda d: d.answer >= 1)
     a = drill.answer
     assert grade(drill, repr(a * 1.0099)).verdict == "correct"
-    assert grade(drill, repr(a * 1.0101)).verdict == "incorrect"
+    near = grade(drill, repr(a * 1.0101))
+    assert near.verdict == "incorrect" and "Close: answers within 1%" in near.message
     small = _find(templates, "num-focal", lambda d: d.answer < 0.05)
     # below 0.1 the absolute 0.001 is the wider of the two
     assert grade(small, repr(small.answer + 0.00099)).verdict == "correct"
