@@ -212,7 +212,7 @@ def _require_finite(arr: np.ndarray, name: str) -> None:
 def _bounds(arr: np.ndarray) -> tuple[float, float]:
     """The min and max of ``arr``; both NaN when it holds a NaN."""
     if arr.size <= _SMALL:
-        values = arr.ravel().tolist()
+        values = (arr if arr.ndim == 1 else arr.ravel()).tolist()
         if math.isnan(sum(values)):
             return math.nan, math.nan
         return min(values), max(values)
@@ -495,8 +495,12 @@ def bce(
             log_q = np.maximum(np.log1p(-prob), LOG_CLAMP)
     else:
         log_p, log_q = np.log(prob), np.log1p(-prob)
-    loss = y * log_p
-    loss += (1.0 - y) * log_q
+    # (1 - y) log(1 - p) is formed as log_q - y log_q, which is exact for a label of 0 or 1
+    # (and avoids a scalar operation, the main cost on a handful of values).
+    loss = y * log_q
+    np.subtract(log_q, loss, out=loss)
+    log_p *= y
+    loss += log_p
     if w is not None:
         loss *= w
     # 0 - x rather than -x, so that a perfect prediction shows 0 and not -0.
