@@ -106,7 +106,7 @@ class StudyQueue:
         tag: str | None = None,
         kinds: Iterable[str] | None = None,
     ) -> list[str]:
-        """Ids of the library's studiable items that match the filters, in library order."""
+        """Ids of the library's studiable items that match the filters, in the notes' order."""
         return self._filter(deck, tag, kinds)[0]
 
     def _filter(
@@ -124,7 +124,10 @@ class StudyQueue:
                     return False
                 return (deck is None or card.deck == deck) and (tag is None or tag in card.tags)
 
-            ids = [c.id for c in self.library.cards.values() if wanted(c)]
+            # New cards come in the order of the notes (by section), file order within one.
+            cards = sorted((c for c in self.library.cards.values() if wanted(c)),
+                           key=lambda c: c.section)  # fmt: skip
+            ids = [c.id for c in cards]
             found = self._candidates[key] = (ids, set(ids))
         return found
 
@@ -173,7 +176,7 @@ class StudyQueue:
         limit: int = 1,
         exclude: Iterable[str] = (),
     ) -> list[str]:
-        """Up to ``limit`` item ids to study: due now (earliest first), then new (library order,
+        """Up to ``limit`` item ids to study: due now (earliest first), then new (the notes' order,
         within today's limit), then learning cards due within ``LEARN_AHEAD``. ``exclude``
         skips ids (e.g. the card on screen). Empty when there is nothing to study."""
         now = self.now

@@ -42,12 +42,14 @@ import threading
 import time as _time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import fsrs
+
+from quizapp.settings import Settings, parse_stored_settings
 
 SCHEMA_VERSION = 2
 
@@ -145,64 +147,6 @@ class StoreError(Exception):
 
 
 # --------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The learner's settings. ``validate`` lists what is wrong, one line per problem."""
-
-    desired_retention: float = 0.9
-    interview_date: date | None = None
-    theme: str | None = None
-    new_per_day: int = 20
-
-    def validate(self) -> list[str]:
-        problems = []
-        dr = self.desired_retention
-        if isinstance(dr, bool) or not isinstance(dr, int | float) or not 0.7 <= dr <= 0.99:
-            problems.append(f"retention {dr!r} must be a number from 0.70 to 0.99 (e.g. 0.9)")
-        if self.interview_date is not None and not isinstance(self.interview_date, date):
-            problems.append(f"interview date {self.interview_date!r} must be a date (YYYY-MM-DD)")
-        n = self.new_per_day
-        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 1000:
-            problems.append(f"new cards per day {n!r} must be a whole number from 0 to 1000")
-        if self.theme is not None and (not isinstance(self.theme, str) or not self.theme.strip()):
-            problems.append("theme must be a theme name")
-        return problems
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["interview_date"] = self.interview_date.isoformat() if self.interview_date else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Settings:
-        """Settings from stored values; a value that does not validate keeps its default."""
-        return _parse_settings(data)[0]
-
-
-def _parse_settings(data: dict[str, Any]) -> tuple[Settings, list[str]]:
-    """Settings from stored values, and the names of values rejected (defaults used instead)."""
-    defaults = Settings()
-    values: dict[str, Any] = {}
-    rejected: list[str] = []
-    for f in fields(Settings):
-        if f.name not in data:
-            continue
-        value = data[f.name]
-        if f.name == "interview_date" and value is not None:
-            try:
-                value = date.fromisoformat(str(value))
-            except ValueError:
-                rejected.append(f.name)
-                continue
-        if f.name == "desired_retention" and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if replace(defaults, **{f.name: value}).validate():
-            rejected.append(f.name)
-        else:
-            values[f.name] = value
-    return replace(defaults, **values), rejected
 
 
 @dataclass(frozen=True)
@@ -984,7 +928,7 @@ class Store:
                 data[key] = json.loads(value)
             except ValueError:
                 data[key] = object()  # unreadable: rejected below like any invalid value
-        settings, rejected = _parse_settings(data)
+        settings, rejected = parse_stored_settings(data)
         if rejected:
             self.notices.append(
                 f"setting {rejected[0]} in {self.path.name} was invalid: using the default "

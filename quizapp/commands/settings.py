@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
-from datetime import date
-from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store, print_json, require_saving
-from quizapp.store import Settings, StoreError
+from quizapp.settings import Settings, SettingsError, parse_settings
+from quizapp.store import StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,51 +35,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+_FLAGS = {"retention": "--retention", "interview_date": "--interview-date",
+          "new_per_day": "--new-per-day"}  # fmt: skip
+
+
 def _parse(args: argparse.Namespace, current: Settings) -> tuple[Settings, bool]:
     """The settings after the command's flags, and whether any flag changed something."""
-    changes: dict[str, Any] = {}
-    if args.retention is not None:
-        text = args.retention.strip()
-        try:
-            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            raise CliError(
-                f"--retention {args.retention}: not a number; give e.g. 0.9", code=2
-            ) from None
-        if not 0.7 <= value <= 0.99:
-            raise CliError(
-                f"--retention {args.retention}: must be from 0.70 to 0.99 (e.g. 0.9)", code=2
-            )
-        changes["desired_retention"] = value
-    if args.interview_date is not None:
-        text = args.interview_date.strip()
-        if text.lower() in ("none", ""):
-            changes["interview_date"] = None
-        else:
-            try:
-                day = date.fromisoformat(text)
-            except ValueError:
-                raise CliError(
-                    f"--interview-date {text}: not a date; use YYYY-MM-DD (or 'none' to clear it)",
-                    code=2,
-                ) from None
-            if day < date.today():
-                raise CliError(
-                    f"--interview-date {text} is in the past; give a date from today on, or 'none'",
-                    code=2,
-                )
-            changes["interview_date"] = day
-    if args.new_per_day is not None:
-        try:
-            n = int(args.new_per_day)
-        except ValueError:
-            raise CliError(
-                f"--new-per-day {args.new_per_day}: not a whole number; give e.g. 20", code=2
-            ) from None
-        if not 0 <= n <= 1000:
-            raise CliError(f"--new-per-day {n}: must be from 0 to 1000", code=2)
-        changes["new_per_day"] = n
-    return replace(current, **changes), bool(changes)
+    try:
+        settings = parse_settings(
+            current,
+            retention=args.retention,
+            interview_date=args.interview_date,
+            new_per_day=args.new_per_day,
+        )
+    except SettingsError as exc:
+        raise CliError(f"{_FLAGS[exc.field]}: {exc.message}", code=2) from None
+    given = (args.retention, args.interview_date, args.new_per_day)
+    return settings, any(v is not None for v in given)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import fsrs
 import pytest
-from progress_decks import checklist_item, faq, library_of, multiple_choice
 
 from quizapp.checklist import checklist_status
 from quizapp.decks import Library
 from quizapp.scheduling import StudyQueue
 from quizapp.store import Settings, Store
+from tests.unit.progress_decks import checklist_item, faq, library_of, multiple_choice
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 Rating = fsrs.Rating

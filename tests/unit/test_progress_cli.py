@@ -8,10 +8,10 @@ from pathlib import Path
 
 import fsrs
 import pytest
-from progress_decks import checklist_item, faq, write_deck
 
 from quizapp.cli import main
 from quizapp.store import Store
+from tests.unit.progress_decks import checklist_item, faq, write_deck
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,10 @@ import fsrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from progress_decks import faq, library_of, multiple_choice
 
 from quizapp.scheduling import StudyQueue, format_interval, rating_for_grade
 from quizapp.store import Settings, Store
+from tests.unit.progress_decks import faq, library_of, multiple_choice
 
 # Mid-morning UTC: "the same day" is unambiguous in any test time zone within +-9 h.
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -152,7 +152,7 @@ def test_filters_by_deck_tag_and_kind(tmp_path: Path, store: Store) -> None:
 
 
 def test_checklist_items_never_enter_the_queue(tmp_path: Path, store: Store) -> None:
-    from progress_decks import checklist_item
+    from tests.unit.progress_decks import checklist_item
 
     library = library_of(tmp_path / "decks", {"d": [faq("faq-a"), checklist_item(1, ["faq-a"])]})
     assert StudyQueue(store, library, now=T0).next(limit=5) == ["faq-a"]

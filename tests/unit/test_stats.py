@@ -8,11 +8,11 @@ from pathlib import Path
 
 import fsrs
 import pytest
-from progress_decks import checklist_item, faq, library_of, multiple_choice
 
 from quizapp.decks import Library
 from quizapp.stats import compute_stats
 from quizapp.store import Store
+from tests.unit.progress_decks import checklist_item, faq, library_of, multiple_choice
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # noon: local days line up for zones within +-11 h
 Rating = fsrs.Rating
