@@ -20,10 +20,12 @@ import sys
 import tempfile
 import termios
 import time
+from pathlib import Path
 
-# Each child prints the wall-clock time of its first painted frame, then exits.
+# Each child writes the wall-clock time of its first painted frame to $BENCH_OUT, then exits.
+# (Textual draws on stderr, so both stdout and stderr are the pseudo-terminal.)
 HELLO = r"""
-import sys, time
+import os, sys, time
 from textual.app import App
 from textual.widgets import Static
 class Hello(App):
@@ -32,19 +34,19 @@ class Hello(App):
     def on_mount(self):
         self.call_after_refresh(self.done)
     def done(self):
-        sys.__stderr__.write(f"FIRST_FRAME {time.time()}\n"); sys.__stderr__.flush()
+        open(os.environ["BENCH_OUT"], "w").write(str(time.time()))
         self.exit()
 Hello().run()
 """
 
 QUIZAPP = r"""
-import sys, time
+import os, sys, time
 import quizapp.ui.app as appmod
 original = appmod.QuizApp.on_mount
 def on_mount(self):
     original(self)
     def done():
-        sys.__stderr__.write(f"FIRST_FRAME {time.time()}\n"); sys.__stderr__.flush()
+        open(os.environ["BENCH_OUT"], "w").write(str(time.time()))
         self.exit()
     # The home screen is pushed in on_mount; wait for its first refresh to be painted.
     self.call_after_refresh(lambda: self.screen.call_after_refresh(done))
@@ -58,13 +60,14 @@ def first_frame_seconds(code: str, env: dict[str, str]) -> float:
     """Run ``code`` in a 100x30 pseudo-terminal; return seconds from spawn to first frame."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    out = Path(tempfile.mkdtemp()) / "first-frame"
     start = time.time()
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         stdin=slave,
         stdout=slave,
-        stderr=subprocess.PIPE,
-        env=env,
+        stderr=slave,
+        env={**env, "BENCH_OUT": str(out)},
         close_fds=True,
     )
     os.close(slave)
@@ -74,17 +77,17 @@ def first_frame_seconds(code: str, env: dict[str, str]) -> float:
         if ready:
             try:
                 os.read(master, 65536)  # drain the terminal so the app never blocks on output
-            except OSError:
+            except OSError:  # the child closed the terminal: it is exiting
                 break
-    if proc.poll() is None:
+    try:
+        proc.wait(timeout=max(1.0, deadline - time.time()))
+    except subprocess.TimeoutExpired:
         proc.kill()
-        raise RuntimeError("child did not exit within 30 s")
+        raise RuntimeError("child did not exit within 30 s") from None
     os.close(master)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    for line in err.splitlines():
-        if line.startswith("FIRST_FRAME "):
-            return float(line.split()[1]) - start
-    raise RuntimeError(f"no first frame reported; stderr:\n{err}")
+    if not out.exists():
+        raise RuntimeError(f"no first frame reported (exit code {proc.returncode})")
+    return float(out.read_text()) - start
 
 
 def main() -> int:

@@ -8,6 +8,7 @@ Loading never raises on bad content: it returns every card that is valid and eve
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import types
@@ -238,6 +239,12 @@ def _coerce(value: Any, hint: Any, line: int | None) -> Any:
     raise TypeError(f"unsupported field type {hint!r}")  # pragma: no cover - a model bug
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """Resolved field annotations of a model (resolving them is slow; models never change)."""
+    return typing.get_type_hints(cls)
+
+
 def _build(
     cls: type,
     data: dict[str, Any],
@@ -247,7 +254,7 @@ def _build(
 ) -> Any:
     """Build ``cls`` from a YAML mapping: ``preset`` fields are given, ``ignore`` keys skipped."""
     preset = preset or {}
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in preset}
     key_lines = getattr(data, "key_lines", {})
     unknown = [k for k in data if k not in fields and k not in ignore]
