@@ -4,7 +4,18 @@
 from __future__ import annotations
 
 # Order is the order shown in `quizapp --help`.
-COMMAND_MODULES: tuple[str, ...] = ("validate", "check")
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "stats",
+    "checklist",
+    "settings",
+    "backup",
+    "restore",
+    "export",
+    "loss",
+    "drill",
+    "check",
+)
 
 
 class CliError(Exception):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizapp.commands import CliError
 from quizapp.decks import Library, load_library
 from quizapp.paths import ContentNotFoundError
+
+if TYPE_CHECKING:
+    from quizapp.store import Store
 
 
 def library_from_args(args: argparse.Namespace, *, strict: bool = True) -> Library:
@@ -40,3 +43,23 @@ def library_from_args(args: argparse.Namespace, *, strict: bool = True) -> Libra
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def open_store() -> Store:
+    """Open the progress store and print its notices (damage recovered, read-only, ...) as
+    one line each on stderr; they never stop a command by themselves."""
+    from quizapp.store import Store
+
+    store = Store.open()
+    for notice in store.new_notices():
+        sys.stderr.write(f"quizapp: {notice}\n")
+    return store
+
+
+def require_saving(store: Store, action: str) -> None:
+    """Stop a command that changes progress when the store cannot save this run."""
+    if store.read_only:
+        raise CliError(
+            f"cannot {action}: progress is not being saved this run (see the message above); "
+            "nothing was changed"
+        )

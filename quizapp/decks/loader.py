@@ -8,7 +8,9 @@ Loading never raises on bad content: it returns every card that is valid and eve
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -37,7 +39,9 @@ class ContentError:
         who = f" card '{self.id}':" if self.id else ""
         what = f" field '{self.field}'" if self.field and self.field not in self.message else ""
         sep = ":" if what else ""
-        return f"{where}:{who}{what}{sep} {self.message}"
+        text = f"{where}:{who}{what}{sep} {self.message}"
+        # One line always, whatever the file held.
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,8 +150,12 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "invalid YAML"
-        if "could not determine a constructor" in str(exc):
-            problem = f"tag {str(exc).split('tag')[-1].split()[0]} is not allowed in a deck"
+        tag = re.search(r"tag '([^']+)'", problem)
+        if tag and "constructor" in problem:
+            shown_tag = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag {shown_tag} is not allowed in a deck (plain YAML only)"
+        elif exc.context and exc.context_mark:
+            problem = f"{exc.context} (line {exc.context_mark.line + 1}): {problem}"
         return None, [ContentError(shown, line, f"YAML error: {problem}")]
     except yaml.YAMLError as exc:
         return None, [ContentError(shown, None, f"YAML error: {exc}")]
@@ -231,6 +239,12 @@ def _coerce(value: Any, hint: Any, line: int | None) -> Any:
     raise TypeError(f"unsupported field type {hint!r}")  # pragma: no cover - a model bug
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """Resolved field annotations of a model (resolving them is slow; models never change)."""
+    return typing.get_type_hints(cls)
+
+
 def _build(
     cls: type,
     data: dict[str, Any],
@@ -240,7 +254,7 @@ def _build(
 ) -> Any:
     """Build ``cls`` from a YAML mapping: ``preset`` fields are given, ``ignore`` keys skipped."""
     preset = preset or {}
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in preset}
     key_lines = getattr(data, "key_lines", {})
     unknown = [k for k in data if k not in fields and k not in ignore]
@@ -352,7 +366,7 @@ class Loader:
 
         def err(message: str, field_name: str | None = None) -> None:
             at = key_lines.get(field_name, line) if field_name else line
-            shown_id = card_id if isinstance(card_id, str) else None
+            shown_id = card_id if isinstance(card_id, str) and ID_PATTERN.match(card_id) else None
             self.library.errors.append(ContentError(shown, at, message, shown_id, field_name))
 
         if "id" not in raw:

@@ -2,8 +2,9 @@
 field annotations, so adding a kind means adding a class here and listing it in ``KINDS``.
 
 Field types the loader understands: ``str`` (non-empty text), ``int``, ``float``, ``bool``,
-``tuple[str, ...]`` (a list of texts), ``dict[str, str]`` (a mapping of texts), a nested model
-(``Option``) or ``tuple[Model, ...]``, and ``X | None = None`` for optional fields.
+``tuple[str, ...]`` (a list of texts; ``tuple[float, ...]`` and lists of lists work the same way),
+``dict[str, str]`` (a mapping of texts; ``dict[str, float]`` too), a nested model (``Option``) or
+``tuple[Model, ...]``, and ``X | None = None`` for optional fields.
 """
 
 from __future__ import annotations
@@ -313,6 +314,53 @@ class Pitch(Card):
 
 
 @dataclass(frozen=True)
+class DrillColumn:
+    """How one column of a numeric drill's data table is drawn, row by row. Give exactly one rule:
+
+    - ``choices``: each row takes one of these numbers;
+    - ``vectors``: each row takes one of these rows (class probabilities or logits);
+    - ``onehot``: each row is a one-hot row over this many classes (a random true class);
+    - ``base`` with ``offsets``: the value of the earlier column ``base`` in the same row plus
+      one of the offsets; with ``outliers`` one random row takes its offset from those instead.
+    """
+
+    name: str
+    choices: tuple[float, ...] | None = None
+    vectors: tuple[tuple[float, ...], ...] | None = None
+    onehot: int | None = None
+    base: str | None = None
+    offsets: tuple[float, ...] | None = None
+    outliers: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class NumericDrill(Card):
+    """A "compute this loss" drill template. The numbers come from ``columns`` with a seed; the
+    answer, worked steps and named slips from the recipe for ``loss`` in
+    ``quizapp.drills.numeric``."""
+
+    kind: ClassVar[str] = "numeric_drill"
+    label: ClassVar[str] = "Numeric drill"
+
+    name: str
+    loss: str  # a recipe name in quizapp.drills.numeric.RECIPES, e.g. "mse", "cross_entropy"
+    prompt: str  # may name params in braces, e.g. "Huber loss with delta = {delta}"
+    formula: str  # shown beside the data, in Unicode
+    samples: tuple[int, ...]  # rows in the data table: [n] or [min, max], between 1 and 5
+    columns: tuple[DrillColumn, ...]
+    params: dict[str, float] | None = None  # keyword arguments of the loss: delta, alpha, ...
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    def check(self) -> list[tuple[str, str]]:
+        from quizapp.drills.numeric import check_template
+
+        return check_template(self)
+
+
+@dataclass(frozen=True)
 class MistakePattern:
     """A wrong answer worth naming for one gradient drill, with the hint that answer earns."""
 
@@ -390,6 +438,7 @@ KINDS: dict[str, type[Card]] = {
         ChecklistItem,
         CheatSheetRow,
         Pitch,
+        NumericDrill,
         GradientDrill,
     )
 }
@@ -397,4 +446,4 @@ KINDS: dict[str, type[Card]] = {
 # Kinds a learner studies as flashcards (self-rated); the rest are reference or graded.
 FLASHCARD_KINDS = ("trap", "faq", "formula", "concept", "self_check", "interview_question")
 # Kinds answered and graded in quizzes.
-GRADED_KINDS = ("multiple_choice", "ordering")
+GRADED_KINDS = ("multiple_choice", "ordering", "numeric_drill", "gradient_drill")

@@ -1,0 +1,114 @@
+"""Start-up time: from process start to the home screen's first frame, as a ratio against a bare
+Textual "hello" app measured in the same run (median of N runs each, in a real pseudo-terminal).
+
+    .venv/bin/python benchmarks/startup.py [--runs 9]
+
+Target (issue 6): ratio <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+# Each child writes the wall-clock time of its first painted frame to $BENCH_OUT, then exits.
+# (Textual draws on stderr, so both stdout and stderr are the pseudo-terminal.)
+HELLO = r"""
+import os, sys, time
+from textual.app import App
+from textual.widgets import Static
+class Hello(App):
+    def compose(self):
+        yield Static("Hello")
+    def on_mount(self):
+        self.call_after_refresh(self.done)
+    def done(self):
+        open(os.environ["BENCH_OUT"], "w").write(str(time.time()))
+        self.exit()
+Hello().run()
+"""
+
+QUIZAPP = r"""
+import os, sys, time
+import quizapp.ui.app as appmod
+original = appmod.QuizApp.on_mount
+def on_mount(self):
+    original(self)
+    def done():
+        open(os.environ["BENCH_OUT"], "w").write(str(time.time()))
+        self.exit()
+    # The home screen is pushed in on_mount; wait for its first refresh to be painted.
+    self.call_after_refresh(lambda: self.screen.call_after_refresh(done))
+appmod.QuizApp.on_mount = on_mount
+from quizapp.cli import main
+sys.exit(main([]))
+"""
+
+
+def first_frame_seconds(code: str, env: dict[str, str]) -> float:
+    """Run ``code`` in a 100x30 pseudo-terminal; return seconds from spawn to first frame."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    out = Path(tempfile.mkdtemp()) / "first-frame"
+    start = time.time()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**env, "BENCH_OUT": str(out)},
+        close_fds=True,
+    )
+    os.close(slave)
+    deadline = start + 30
+    while proc.poll() is None and time.time() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.05)
+        if ready:
+            try:
+                os.read(master, 65536)  # drain the terminal so the app never blocks on output
+            except OSError:  # the child closed the terminal: it is exiting
+                break
+    try:
+        proc.wait(timeout=max(1.0, deadline - time.time()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise RuntimeError("child did not exit within 30 s") from None
+    os.close(master)
+    if not out.exists():
+        raise RuntimeError(f"no first frame reported (exit code {proc.returncode})")
+    return float(out.read_text()) - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "QUIZAPP_HOME": home, "TERM": "xterm-256color"}
+        # Warm the OS file cache and create the store once, outside the measurement.
+        first_frame_seconds(HELLO, env)
+        first_frame_seconds(QUIZAPP, env)
+        hello, quiz = [], []
+        for _ in range(args.runs):  # interleaved, so drift hits both equally
+            hello.append(first_frame_seconds(HELLO, env))
+            quiz.append(first_frame_seconds(QUIZAPP, env))
+    h, q = statistics.median(hello), statistics.median(quiz)
+    print(f"bare Textual hello : median {h * 1000:7.1f} ms over {args.runs} runs")
+    print(f"quizapp home screen: median {q * 1000:7.1f} ms over {args.runs} runs")
+    print(f"ratio              : {q / h:.2f}x (target <= 1.5x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,238 @@
+"""`quizapp loss NAME --y ... --pred ... [--json]`: a study calculator for every loss in
+quizapp.losses. It prints the value and the worked steps; `--input FILE|-` takes the function's
+arguments as a JSON object instead of flags."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import inspect
+import json
+import re
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from quizapp.commands import CliError
+from quizapp.commands.common import print_json
+
+# Losses whose predictions are rows of class scores: a flat --pred is one sample's row.
+MULTICLASS = frozenset({"cce", "sparse_cce", "cross_entropy"})
+# Option flags: each is the loss function's keyword argument of the same name ('-' for '_').
+PARAM_FLAGS = ("delta", "weight", "pos_weight", "eps", "alpha", "gamma", "label_smoothing")
+LIST_PARAMS = frozenset({"weight", "pos_weight"})
+
+
+# The names of quizapp.losses.LOSSES, written out so that building the parser (which every
+# command and the app do) does not import numpy; a test keeps the two equal.
+LOSS_NAMES = (
+    "mse",
+    "mae",
+    "huber",
+    "bce",
+    "bce_with_logits",
+    "cce",
+    "sparse_cce",
+    "cross_entropy",
+    "hinge",
+    "focal",
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "loss",
+        help="compute a loss and show the worked steps (a study calculator)",
+        description=textwrap.fill(
+            "Compute a loss the way torch does and print its value with the worked steps. "
+            f"NAME is one of: {', '.join(LOSS_NAMES)}. Give the targets with --y and the "
+            "predictions (probabilities, logits or scores, as the loss expects) with --pred, or "
+            "every argument of the function as a JSON object with --input. Exit 0 on success, "
+            "1 when the loss rejects the values, 2 for a usage error."
+        ),
+        epilog=(
+            "examples:\n"
+            "  quizapp loss bce --y 1,0,1 --pred 0.9,0.2,0.7\n"
+            "  quizapp loss huber --y 0,0 --pred 0.5,3 --delta 1\n"
+            "  quizapp loss cross_entropy --y 0,2 --pred '2,1,0;0.5,0.5,3' --label-smoothing 0.1\n"
+            '  echo \'{"y_true": [1, 0], "logits": [2, -1]}\' | quizapp loss bce_with_logits '
+            "--input -\n"
+            "Rows of a 2-D input are separated by ';'."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    # Let values such as -1,1 or -1e3 follow --y/--pred: by default argparse reads anything
+    # that starts with '-' and is not a plain number as an option. (No option of this command
+    # starts with a digit, so nothing is lost.)
+    p._negative_number_matcher = re.compile(r"^-[\d.]")
+    p.add_argument("name", metavar="NAME", help="the loss, e.g. mse, bce, cross_entropy")
+    p.add_argument("--y", metavar="VALUES", help="targets: 1,0,1 (class labels, or rows a;b)")
+    p.add_argument("--pred", metavar="VALUES", help="predictions: 0.9,0.2,0.7 (rows a,b;c,d)")
+    p.add_argument(
+        "--input", metavar="FILE", help="a JSON object of the function's arguments, or - for stdin"
+    )
+    p.add_argument("--reduction", choices=("mean", "sum", "none"), help="default: mean")
+    p.add_argument("--delta", type=float, help="huber: where the loss turns linear")
+    p.add_argument(
+        "--weight",
+        metavar="VALUES",
+        help="bce/bce_with_logits: per element; cross_entropy: per class",
+    )
+    p.add_argument(
+        "--pos-weight", metavar="VALUES", help="bce_with_logits: weight of the positive term"
+    )
+    p.add_argument(
+        "--eps",
+        type=float,
+        help="bce/cce/sparse_cce: clip p to [eps, 1-eps] instead of torch's clamp",
+    )
+    p.add_argument(
+        "--alpha", type=float, help="focal: weight of the positive class (negative: none)"
+    )
+    p.add_argument("--gamma", type=float, help="focal: focusing exponent")
+    p.add_argument("--label-smoothing", type=float, help="cross_entropy: epsilon in [0, 1]")
+    p.add_argument("--json", action="store_true", help='print {"loss": value} only')
+    p.set_defaults(func=run)
+
+
+def resolve_name(name: str) -> str:
+    """The loss called ``name`` (dashes allowed), or a usage error with a suggestion."""
+    key = name.strip().lower().replace("-", "_")
+    if key in LOSS_NAMES:
+        return key
+    close = difflib.get_close_matches(key, LOSS_NAMES, n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise CliError(f"loss: unknown loss '{name}'; {hint}known: {', '.join(LOSS_NAMES)}", code=2)
+
+
+def parse_values(text: str, flag: str) -> list[float] | list[list[float]]:
+    """``1,0,1`` -> a list; ``0.7,0.3;0.1,0.9`` -> a list of rows."""
+    rows = [row for row in text.replace(" ", "").split(";")]
+    parsed: list[list[float]] = []
+    for row in rows:
+        if not row:
+            raise CliError(f"{flag}: an empty row in '{text}'; separate rows with ';'", code=2)
+        values = []
+        for item in row.split(","):
+            try:
+                values.append(float(item))
+            except ValueError:
+                raise CliError(
+                    f"{flag}: '{item}' is not a number; write numbers separated by commas "
+                    "(rows separated by ';')",
+                    code=2,
+                ) from None
+        parsed.append(values)
+    return parsed if len(parsed) > 1 else parsed[0]
+
+
+def _arguments_from_flags(args: argparse.Namespace, name: str) -> dict[str, Any]:
+    from quizapp.losses import LOSSES
+
+    params = list(inspect.signature(LOSSES[name]).parameters)
+    target, prediction = params[0], params[1]
+    if args.y is None or args.pred is None:
+        missing = "--y" if args.y is None else "--pred"
+        raise CliError(
+            f"loss {name}: {missing} is missing; give --y and --pred, or --input FILE", code=2
+        )
+    y, pred = parse_values(args.y, "--y"), parse_values(args.pred, "--pred")
+    if name in MULTICLASS and not isinstance(pred[0], list):
+        pred = [pred]  # one sample's classes
+    if name == "cce" and not isinstance(y[0], list):
+        y = [y]
+    kwargs: dict[str, Any] = {target: y, prediction: pred}
+    for flag in PARAM_FLAGS:
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        if flag not in params:
+            takes = [f"--{p.replace('_', '-')}" for p in params[2:] if p in PARAM_FLAGS]
+            raise CliError(
+                f"loss {name}: --{flag.replace('_', '-')} does not apply "
+                f"(it takes {', '.join(takes) or 'no options'})",
+                code=2,
+            )
+        kwargs[flag] = (
+            parse_values(value, f"--{flag.replace('_', '-')}") if flag in LIST_PARAMS else value
+        )
+    if args.reduction:
+        kwargs["reduction"] = args.reduction
+    return kwargs
+
+
+def _arguments_from_json(args: argparse.Namespace, name: str) -> dict[str, Any]:
+    from quizapp.losses import LOSSES
+
+    given = [f"--{f}" for f in ("y", "pred", *PARAM_FLAGS) if getattr(args, f) is not None]
+    if given:
+        raise CliError(
+            f"loss {name}: {given[0].replace('_', '-')} and --input both given; put every "
+            "argument in the JSON object, or use flags only",
+            code=2,
+        )
+    where = "stdin" if args.input == "-" else args.input
+    try:
+        text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text("utf-8")
+    except OSError as exc:
+        raise CliError(f"--input {where}: cannot read: {exc.strerror or exc}", code=2) from None
+    except UnicodeDecodeError:
+        raise CliError(f"--input {where}: not UTF-8 text", code=2) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"--input {where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            code=2,
+        ) from None
+    if not isinstance(data, dict):
+        raise CliError(f"--input {where}: expected a JSON object of {name}'s arguments", code=2)
+    signature = inspect.signature(LOSSES[name])
+    params = signature.parameters
+    for key in data:
+        if key not in params:
+            close = difflib.get_close_matches(key, list(params), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise CliError(
+                f"--input {where}: '{key}' is not an argument of {name}; {hint}"
+                f"its arguments: {', '.join(params)}",
+                code=2,
+            )
+    required = [p for p, v in params.items() if v.default is inspect.Parameter.empty]
+    missing = [p for p in required if p not in data]
+    if missing:
+        raise CliError(f"--input {where}: '{missing[0]}' is missing for {name}", code=2)
+    if args.reduction:
+        data.setdefault("reduction", args.reduction)
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from quizapp.drills.worked import WRITERS, num
+    from quizapp.losses import LOSSES
+
+    name = resolve_name(args.name)
+    kwargs = _arguments_from_json(args, name) if args.input else _arguments_from_flags(args, name)
+    reduction = kwargs.get("reduction", "mean")
+    try:
+        # Warnings (overflow on huge inputs) would be a second line; the result says it all.
+        with np.errstate(all="ignore"):
+            value = LOSSES[name](**kwargs)
+            steps = [] if args.json else WRITERS[name](**kwargs)
+    except ValueError as exc:
+        raise CliError(f"loss {name}: {exc}") from None
+    values = np.atleast_1d(value).astype(float)
+    if not np.isfinite(values).all():
+        raise CliError(f"loss {name}: the result overflows float64; scale the inputs down")
+    result: float | list[float] = values.tolist() if reduction == "none" else float(value)
+    if args.json:
+        print_json({"loss": result})
+        return 0
+    shown = ", ".join(num(v, 6) for v in values) if reduction == "none" else num(float(value), 6)
+    sys.stdout.write(f"{name} ({reduction}) = {shown}\n")
+    for line in steps:
+        sys.stdout.write(f"  {line}\n")
+    return 0

@@ -1,0 +1,63 @@
+"""`quizapp stats [--json]`: reviews, retention, streak, due forecast, weakest cards."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from quizapp.commands.common import library_from_args, open_store, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "stats",
+        help="show your progress: reviews, retention, streak, what is due",
+        description="Show reviews per day, true retention, accuracy per tag and kind, your "
+        "streak, the due forecast for 14 days and your weakest cards.",
+    )
+    p.add_argument("--json", action="store_true", help="print everything as JSON")
+    p.set_defaults(func=run)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from quizapp.stats import compute_stats
+
+    library = library_from_args(args, strict=False)
+    with open_store() as store:
+        stats = compute_stats(store, library)
+    if args.json:
+        print_json(stats.to_json())
+        return 0
+    out = sys.stdout.write
+    plural = "" if stats.streak_days == 1 else "s"
+    out(
+        f"Reviews: {stats.reviews_total} in total, {stats.reviews_today} today; "
+        f"streak {stats.streak_days} day{plural}\n"
+    )
+    out(
+        f"Due now: {stats.due_now} (learning {stats.learning}); "
+        f"new cards available today: {stats.new_available}\n"
+    )
+    out(
+        f"True retention: {_pct(stats.retention)} of {stats.retention_reviews} reviews of "
+        f"review cards; last 30 days {_pct(stats.retention_30d)}\n"
+    )
+    out(
+        f"Checklist: {stats.checklist_done} of {stats.checklist_total} ticked, "
+        f"{stats.checklist_ready} ready\n"
+    )
+    forecast = ", ".join(f"{d:%a %d} {n}" for d, n in stats.due_forecast)
+    out(f"Due in the next 14 days: {forecast}\n")
+    for title, table in (("kind", stats.accuracy_by_kind), ("tag", stats.accuracy_by_tag)):
+        if table:
+            cells = ", ".join(f"{k} {_pct(a.rate)} ({a.reviews})" for k, a in table.items())
+            out(f"Accuracy by {title}: {cells}\n")
+    if stats.weakest:
+        out("Weakest cards:\n")
+        for w in stats.weakest:
+            out(f"  {w.recall:4.0%}  {w.item_id}  ({w.lapses} lapses)  {w.title}\n")
+    return 0

@@ -1,0 +1,1 @@
+"""Drills: numeric "compute this loss" drills (generation, grading, worked steps)."""

@@ -1,0 +1,289 @@
+"""Spaced repetition on top of the progress store, with the ``fsrs`` package doing the maths.
+
+* ``rating_for_grade`` turns a graded answer into an fsrs rating (the learner may override it).
+* ``StudyQueue`` picks what to study next from a ``quizapp.decks.Library``: cards due now
+  (earliest first, learning steps included), then new cards up to the new-cards-per-day limit,
+  then learning cards coming due within ``LEARN_AHEAD`` (so a session does not stall for the last
+  minute of a learning step). Items not in the library (removed cards) keep their history in the
+  store but never enter the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import fsrs
+
+from quizapp.store import local_day_start
+
+if TYPE_CHECKING:
+    from quizapp.decks import Card, Library
+    from quizapp.store import CardState, Store
+
+# Anki's default "learn ahead limit": learning cards this close to due may be shown early.
+LEARN_AHEAD = timedelta(minutes=20)
+# Reference kinds that are read, not studied: they never enter the queue.
+NOT_STUDIED_KINDS = frozenset({"checklist", "cheat_sheet"})
+
+
+def rating_for_grade(correct: bool, *, hinted: bool = False, fast: bool = False) -> fsrs.Rating:
+    """Wrong -> Again; right after a hint -> Hard; right -> Good; right and fast -> Easy.
+
+    A hint outweighs speed: right, fast and hinted is Hard.
+    """
+    if not correct:
+        return fsrs.Rating.Again
+    if hinted:
+        return fsrs.Rating.Hard
+    return fsrs.Rating.Easy if fast else fsrs.Rating.Good
+
+
+def format_interval(delta: timedelta) -> str:
+    """A short label for a rating button: ``<1m``, ``10m``, ``3h``, ``4d``, ``2.5mo``, ``1.2y``."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """``due``: review cards due now; ``new``: new cards available today (within the daily
+    limit); ``learning``: cards in (re)learning steps due now or within ``LEARN_AHEAD``."""
+
+    due: int
+    new: int
+    learning: int
+
+    @property
+    def total(self) -> int:
+        return self.due + self.new + self.learning
+
+
+class StudyQueue:
+    """What to study next, for one library and one store.
+
+    ``now`` fixes the clock (tests, previews of a future day); otherwise every call uses the
+    current time. It can be changed later by assigning ``queue.now``. Filters: ``deck`` (the
+    card's deck name), ``tag``, ``kinds`` (default: every kind except ``NOT_STUDIED_KINDS``).
+    """
+
+    def __init__(self, store: Store, library: Library, *, now: datetime | None = None) -> None:
+        self.store = store
+        self.library = library
+        self._now = now
+        self._candidates: dict[tuple[object, ...], tuple[list[str], set[str]]] = {}
+        self._seen: set[str] = set()
+        self._seen_version: tuple[int, int, int] | None = None
+        self._preview_scheduler: fsrs.Scheduler | None = None
+
+    # ---------------------------------------------------------------- clock and filters
+
+    @property
+    def now(self) -> datetime:
+        return self._now.astimezone(UTC) if self._now is not None else datetime.now(UTC)
+
+    @now.setter
+    def now(self, value: datetime | None) -> None:
+        self._now = value
+
+    def candidates(
+        self,
+        *,
+        deck: str | None = None,
+        tag: str | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> list[str]:
+        """Ids of the library's studiable items that match the filters, in the notes' order."""
+        return self._filter(deck, tag, kinds)[0]
+
+    def _filter(
+        self, deck: str | None, tag: str | None, kinds: Iterable[str] | None
+    ) -> tuple[list[str], set[str]]:
+        kind_set = frozenset(kinds) if kinds is not None else None
+        key = (deck, tag, kind_set)
+        found = self._candidates.get(key)
+        if found is None:
+
+            def wanted(card: Card) -> bool:
+                if kind_set is None and card.kind in NOT_STUDIED_KINDS:
+                    return False
+                if kind_set is not None and card.kind not in kind_set:
+                    return False
+                return (deck is None or card.deck == deck) and (tag is None or tag in card.tags)
+
+            # New cards come in the order of the notes (by section), file order within one.
+            cards = sorted((c for c in self.library.cards.values() if wanted(c)),
+                           key=lambda c: c.section)  # fmt: skip
+            ids = [c.id for c in cards]
+            found = self._candidates[key] = (ids, set(ids))
+        return found
+
+    def _seen_ids(self) -> set[str]:
+        version = self.store.version
+        if version != self._seen_version:
+            self._seen = self.store.reviewed_ids()
+            self._seen_version = version
+        return self._seen
+
+    def new_left_today(self) -> int:
+        """New cards still allowed today: the daily limit minus items first reviewed today
+        (anywhere: study, quizzes or drills)."""
+        started = self.store.first_reviewed_since(local_day_start(self.now))
+        return max(0, self.store.settings.new_per_day - started)
+
+    # ---------------------------------------------------------------- the queue
+
+    def counts(
+        self,
+        *,
+        deck: str | None = None,
+        tag: str | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> QueueCounts:
+        now = self.now
+        ids, wanted = self._filter(deck, tag, kinds)
+        due = learning = 0
+        for item_id, state, due_at in self.store.iter_due(now + LEARN_AHEAD):
+            if item_id not in wanted:
+                continue
+            if state != fsrs.State.Review:
+                learning += 1
+            elif due_at <= now:
+                due += 1
+        seen = self._seen_ids()
+        unseen = sum(1 for i in ids if i not in seen)
+        return QueueCounts(due=due, new=min(unseen, self.new_left_today()), learning=learning)
+
+    def next(
+        self,
+        *,
+        deck: str | None = None,
+        tag: str | None = None,
+        kinds: Iterable[str] | None = None,
+        limit: int = 1,
+        exclude: Iterable[str] = (),
+    ) -> list[str]:
+        """Up to ``limit`` item ids to study: due now (earliest first), then new (the notes' order,
+        within today's limit), then learning cards due within ``LEARN_AHEAD``. ``exclude``
+        skips ids (e.g. the card on screen). Empty when there is nothing to study."""
+        now = self.now
+        ids, wanted = self._filter(deck, tag, kinds)
+        skip = set(exclude)
+        out: list[str] = []
+        for item_id, _state, _due in self.store.iter_due(now):
+            if item_id in wanted and item_id not in skip:
+                out.append(item_id)
+                if len(out) >= limit:
+                    return out
+        left = self.new_left_today()
+        if left > 0:
+            seen = self._seen_ids()
+            for item_id in ids:
+                if item_id not in seen and item_id not in skip:
+                    out.append(item_id)
+                    left -= 1
+                    if len(out) >= limit or left == 0:
+                        break
+            if len(out) >= limit:
+                return out
+        for item_id, state, due_at in self.store.iter_due(now + LEARN_AHEAD):
+            if (
+                due_at > now
+                and state != fsrs.State.Review
+                and item_id in wanted
+                and item_id not in skip
+                and item_id not in out
+            ):
+                out.append(item_id)
+                if len(out) >= limit:
+                    break
+        return out
+
+    # ---------------------------------------------------------------- one item
+
+    def state(self, item_id: str) -> CardState | None:
+        """The item's scheduling state; None when it is new."""
+        return self.store.card_state(item_id)
+
+    def preview(self, item_id: str) -> dict[fsrs.Rating, timedelta]:
+        """How long until the item comes back for each rating (no fuzz), for rating buttons."""
+        retention = self.store.settings.desired_retention
+        scheduler = self._preview_scheduler
+        if scheduler is None or scheduler.desired_retention != retention:
+            scheduler = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
+            self._preview_scheduler = scheduler
+        now = self.now
+        state = self.store.card_state(item_id)
+        card = state.card if state else fsrs.Card(card_id=0, due=now)
+        return {r: scheduler.review_card(card, r, now)[0].due - now for r in fsrs.Rating}
+
+    def rate(
+        self,
+        item_id: str,
+        rating: fsrs.Rating | int,
+        *,
+        duration_ms: int | None = None,
+        answer: str | None = None,
+        verdict: str | None = None,
+        seed: int | None = None,
+    ) -> datetime:
+        """Record a review of ``item_id`` now (its kind taken from the library) and return when
+        it is due next. Raises ``StoreError`` only if another quizapp holds the file locked."""
+        card = self.library.cards.get(item_id)
+        current = self._seen_version == self.store.version
+        review = self.store.record_review(
+            item_id,
+            rating,
+            kind=card.kind if card else None,
+            duration_ms=duration_ms,
+            answer=answer,
+            verdict=verdict,
+            seed=seed,
+            now=self.now,
+        )
+        if current:  # our own write: keep the cache instead of reloading every id
+            self._seen.add(item_id)
+            self._seen_version = self.store.version
+        assert review.due is not None
+        return review.due
+
+    def undo(self) -> str | None:
+        """Undo the last review of this session; returns the item id to show again, or None."""
+        review = self.store.undo_last_review()
+        return review.item_id if review else None
+
+    def retrievability(self, item_id: str, at: datetime) -> float | None:
+        """Predicted probability of recalling the item at ``at``; None if never reviewed."""
+        state = self.store.card_state(item_id)
+        if state is None:
+            return None
+        return retrievability(self.store.scheduler, state, at)
+
+
+def retrievability(scheduler: fsrs.Scheduler, state: CardState, at: datetime) -> float:
+    """fsrs's retrievability of a reviewed item at ``at`` (1.0 before its last review)."""
+    return float(scheduler.get_card_retrievability(state.card, at.astimezone(UTC)))
+
+
+__all__ = [
+    "LEARN_AHEAD",
+    "NOT_STUDIED_KINDS",
+    "QueueCounts",
+    "StudyQueue",
+    "format_interval",
+    "rating_for_grade",
+    "retrievability",
+]

@@ -1,0 +1,217 @@
+"""Progress statistics computed from the store and the library (no UI, no SQL here).
+
+* reviews per local day (the last 30 days) and in total;
+* true retention: the share of reviews of cards in the Review state that were remembered
+  (not Again), all time and over the last 30 days — what fsrs aims to hold at the desired
+  retention;
+* accuracy (share not Again / answered right) per tag and per kind;
+* streak: consecutive days with at least one review, ending today (or yesterday, so a streak
+  is not broken before today's session);
+* due forecast: items coming due on each of the next 14 days (today includes overdue ones);
+* the weakest cards: lowest predicted recall now, then most lapses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from quizapp.checklist import checklist_status
+from quizapp.scheduling import StudyQueue, retrievability
+from quizapp.store import local_day_start
+
+if TYPE_CHECKING:
+    from quizapp.decks import Library
+    from quizapp.store import Store
+
+HISTORY_DAYS = 30
+FORECAST_DAYS = 14
+WEAKEST = 10
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    reviews: int
+    correct: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.correct / self.reviews if self.reviews else None
+
+    def to_json(self) -> dict[str, Any]:
+        rate = self.rate
+        return {
+            "reviews": self.reviews,
+            "correct": self.correct,
+            "rate": round(rate, 4) if rate is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class WeakCard:
+    item_id: str
+    title: str
+    kind: str
+    recall: float
+    lapses: int
+    reviews: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "title": self.title,
+            "kind": self.kind,
+            "recall": round(self.recall, 4),
+            "lapses": self.lapses,
+            "reviews": self.reviews,
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    generated_at: datetime
+    reviews_total: int
+    reviews_today: int
+    reviews_per_day: list[tuple[date, int]]  # the last HISTORY_DAYS days, oldest first
+    due_now: int  # studiable items due now, any state
+    learning: int
+    new_available: int
+    retention: float | None
+    retention_30d: float | None
+    retention_reviews: int  # how many reviews ``retention`` is based on
+    accuracy_by_tag: dict[str, Accuracy]
+    accuracy_by_kind: dict[str, Accuracy]
+    streak_days: int
+    due_forecast: list[tuple[date, int]]  # FORECAST_DAYS days from today
+    weakest: list[WeakCard]
+    checklist_done: int  # ticked by hand
+    checklist_ready: int  # every linked item above the desired retention
+    checklist_total: int
+
+    def to_json(self) -> dict[str, Any]:
+        def ratio(x: float | None) -> float | None:
+            return round(x, 4) if x is not None else None
+
+        return {
+            "generated_at": self.generated_at.isoformat(),
+            "reviews_total": self.reviews_total,
+            "reviews_today": self.reviews_today,
+            "due_now": self.due_now,
+            "learning": self.learning,
+            "new_available": self.new_available,
+            "streak_days": self.streak_days,
+            "retention": ratio(self.retention),
+            "retention_30d": ratio(self.retention_30d),
+            "retention_reviews": self.retention_reviews,
+            "checklist_done": self.checklist_done,
+            "checklist_ready": self.checklist_ready,
+            "checklist_total": self.checklist_total,
+            "reviews_per_day": [
+                {"date": d.isoformat(), "reviews": n} for d, n in self.reviews_per_day
+            ],
+            "due_forecast": [{"date": d.isoformat(), "due": n} for d, n in self.due_forecast],
+            "accuracy_by_tag": {k: v.to_json() for k, v in self.accuracy_by_tag.items()},
+            "accuracy_by_kind": {k: v.to_json() for k, v in self.accuracy_by_kind.items()},
+            "weakest": [w.to_json() for w in self.weakest],
+        }
+
+
+def _streak(days: set[date], today: date) -> int:
+    day = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak
+
+
+def compute_stats(store: Store, library: Library, *, now: datetime | None = None) -> Stats:
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    today = now.astimezone().date()
+    day_start = local_day_start(now)
+
+    per_day = store.reviews_per_day()
+    history = [
+        (d, per_day.get(d, 0))
+        for d in (today - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
+    ]
+
+    queue = StudyQueue(store, library, now=now)
+    studiable = set(queue.candidates())
+    counts = queue.counts()
+    due_now = sum(1 for item_id, _s, _d in store.iter_due(now) if item_id in studiable)
+
+    reviewed, remembered = store.review_state_outcomes()
+    reviewed_30, remembered_30 = store.review_state_outcomes(
+        since=now - timedelta(days=HISTORY_DAYS)
+    )
+
+    by_tag: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {}
+    reviews_of: dict[str, int] = {}
+    for total in store.review_totals():
+        card = library.cards.get(total.item_id)
+        reviews_of[total.item_id] = reviews_of.get(total.item_id, 0) + total.reviews
+        # Reviews migrated from the first schema have no kind: take it from the library.
+        kind = total.kind or (card.kind if card else None)
+        if kind:
+            acc = by_kind.setdefault(kind, [0, 0])
+            acc[0] += total.reviews
+            acc[1] += total.correct
+        for tag in card.tags if card else ():
+            acc = by_tag.setdefault(tag, [0, 0])
+            acc[0] += total.reviews
+            acc[1] += total.correct
+
+    # Due before the start of day FORECAST_DAYS (local), i.e. within the forecast's days.
+    forecast_end = local_day_start(now + timedelta(days=FORECAST_DAYS))
+    buckets = dict.fromkeys((today + timedelta(days=i) for i in range(FORECAST_DAYS)), 0)
+    for item_id, _state, due_at in store.iter_due(forecast_end - timedelta(microseconds=1)):
+        if item_id not in studiable:
+            continue
+        day = max(due_at.astimezone().date(), today)
+        if day in buckets:
+            buckets[day] += 1
+
+    weak = []
+    for item_id, state in store.card_states().items():
+        card = library.cards.get(item_id)
+        if card is None or item_id not in studiable:
+            continue
+        weak.append(
+            WeakCard(
+                item_id=item_id,
+                title=card.title,
+                kind=card.kind,
+                recall=retrievability(store.scheduler, state, now),
+                lapses=state.lapses,
+                reviews=reviews_of.get(item_id, state.reps),
+            )
+        )
+    weak.sort(key=lambda w: (w.recall, -w.lapses, w.item_id))
+
+    checklist = checklist_status(store, library, now=now)
+    return Stats(
+        generated_at=now,
+        reviews_total=store.review_count(),
+        reviews_today=store.review_count(since=day_start),
+        reviews_per_day=history,
+        due_now=due_now,
+        learning=counts.learning,
+        new_available=counts.new,
+        retention=remembered / reviewed if reviewed else None,
+        retention_30d=remembered_30 / reviewed_30 if reviewed_30 else None,
+        retention_reviews=reviewed,
+        accuracy_by_tag={k: Accuracy(*v) for k, v in sorted(by_tag.items())},
+        accuracy_by_kind={k: Accuracy(*v) for k, v in sorted(by_kind.items())},
+        streak_days=_streak({d for d, n in per_day.items() if n}, today),
+        due_forecast=list(buckets.items()),
+        weakest=weak[:WEAKEST],
+        checklist_done=sum(1 for c in checklist if c.ticked),
+        checklist_ready=sum(1 for c in checklist if c.ready),
+        checklist_total=len(checklist),
+    )
+
+
+__all__ = ["Accuracy", "Stats", "WeakCard", "compute_stats"]

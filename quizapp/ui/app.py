@@ -1,0 +1,127 @@
+"""The quizapp Textual application: wiring only. Screens live in quizapp/ui/screens/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Input, TextArea
+
+from quizapp.decks import ContentError, Library
+from quizapp.scheduling import StudyQueue
+from quizapp.store import Store
+from quizapp.ui.commands import CardCommands, ScreenCommands, TagCommands
+
+
+class QuizApp(App[None]):
+    """Home dashboard at the bottom of the screen stack; every area is pushed on top of it."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "quizapp"
+    SUB_TITLE = "loss functions, interview-ready"
+    COMMANDS = App.COMMANDS | {CardCommands, ScreenCommands, TagCommands}
+    BINDINGS = [
+        Binding("q", "quit_idle", "Quit", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        store: Store,
+        *,
+        content_errors: Sequence[ContentError] = (),
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.store = store
+        self.content_errors = list(content_errors)
+
+    # -- services the screens use
+    def queue(self) -> StudyQueue:
+        """A study queue as of now (cheap: the store holds the state)."""
+        return StudyQueue(self.store, self.library)
+
+    # -- lifecycle
+    def on_mount(self) -> None:
+        theme = self.store.settings.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        from quizapp.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.content_errors:
+            from quizapp.ui.screens.errors import ContentErrorsScreen
+
+            self.push_screen(ContentErrorsScreen(self.content_errors))
+        if self.store.read_only:
+            self.sub_title = "read-only: progress is not being saved"
+        for notice in self.store.notices:
+            self.notify(notice, severity="warning", timeout=12, markup=False)
+
+    def _remember_theme(self, theme: object) -> None:
+        name = getattr(theme, "name", None)
+        settings = self.store.settings
+        if name and name != settings.theme:
+            self.store.save_settings(_replace(settings, theme=name))
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # -- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # 'q' quits only where no text box has focus (there it types a q); ctrl+q always quits.
+        return not (action == "quit_idle" and isinstance(self.focused, Input | TextArea))
+
+    async def action_quit_idle(self) -> None:
+        await self.action_quit()
+
+    def action_help(self) -> None:
+        from quizapp.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_area(self, name: str, **options: object) -> None:
+        """Go to a top-level area (from the home menu or the palette), over the home screen."""
+        from quizapp.ui.screens import areas
+
+        screen = areas.make(name, self, **options)
+        if screen is None:
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(screen)
+
+
+def _replace(settings: object, **changes: object) -> object:
+    import dataclasses
+
+    return dataclasses.replace(settings, **changes)  # type: ignore[type-var]
+
+
+def run_app(extra_content: Sequence[Path] = ()) -> int:
+    """Load decks and progress, then run the app. Returns the process exit code."""
+    import sys
+
+    from quizapp import paths
+    from quizapp.decks import load_library
+    from quizapp.store import Store
+
+    try:
+        roots = [paths.content_dir(), *extra_content]
+    except paths.ContentNotFoundError as exc:
+        sys.stderr.write(f"quizapp: {exc}\n")
+        return 1
+    for root in roots[1:]:
+        if not root.exists():
+            sys.stderr.write(f"quizapp: --content {root}: no such file or folder\n")
+            return 2
+    library = load_library(roots)
+    store = Store.open()
+    app = QuizApp(library, store, content_errors=library.errors)
+    app.run()
+    return app.return_code or 0

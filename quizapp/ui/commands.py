@@ -1,0 +1,83 @@
+"""Command palette providers: jump to a card, study a tag, open any screen."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.ui.screens.areas import AREAS
+
+if TYPE_CHECKING:
+    from quizapp.ui.app import QuizApp
+
+
+class _QuizProvider(Provider):
+    @property
+    def quiz(self) -> QuizApp:
+        return cast("QuizApp", self.app)
+
+
+class ScreenCommands(_QuizProvider):
+    """Open any area of the app."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        out = [(f"Open {a.title}", a.name, a.description) for a in AREAS]
+        out.append(("Open Help", "help", "every key binding"))
+        return out
+
+    async def discover(self) -> Hits:
+        for title, name, help_text in self._commands():
+            yield DiscoveryHit(title, partial(self.quiz.open_area, name), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, name, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self.quiz.open_area, name),
+                          help=help_text)  # fmt: skip
+
+
+class TagCommands(_QuizProvider):
+    """Start a study session on one tag."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        lib = self.quiz.library
+        for tag in lib.tags:
+            title = f"Study tag: {tag}"
+            score = matcher.match(title)
+            if score > 0:
+                n = sum(1 for c in lib.with_tag(tag) if c.kind in FLASHCARD_KINDS)
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.quiz.open_area, "study", tag=tag, title=f"Study · {tag}"),
+                    help=f"{n} flashcards tagged {tag}",
+                )
+
+
+class CardCommands(_QuizProvider):
+    """Jump to any card by words from its text."""
+
+    async def search(self, query: str) -> Hits:
+        words = query.lower().split()
+        if not words:
+            return
+        matcher = self.matcher(query)
+        for card in self.quiz.library.cards.values():
+            haystack = card.search_text().lower()
+            if not all(w in haystack for w in words):
+                continue
+            title = f"{card.label}: {card.title}"
+            # Fuzzy score on the title, with a floor so a match in the body still shows.
+            score = max(matcher.match(title), 0.1)
+            yield Hit(
+                score,
+                matcher.highlight(title),
+                partial(self.quiz.open_area, "study", ids=[card.id], kinds=(), title=card.label),
+                help=f"{card.id} · {', '.join(card.tags)}",
+            )

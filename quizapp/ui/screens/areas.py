@@ -1,0 +1,63 @@
+"""The top-level areas of the app: one list used by the home menu, the palette and help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from quizapp.ui.app import QuizApp
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    title: str
+    key: str
+    description: str
+
+
+AREAS: tuple[Area, ...] = (
+    Area("study", "Study", "s", "due cards, then new ones"),
+    Area("traps", "Traps", "t", "spot what is wrong"),
+    Area("quiz", "Quiz", "z", "mixed questions, scored"),
+    Area("drills", "Drills", "d", "compute losses, derive gradients"),
+    Area("checklist", "Checklist", "c", "the 9 things to master"),
+    Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons"),
+    Area("stats", "Stats", "i", "reviews, retention, accuracy"),
+    Area("settings", "Settings", "o", "retention, interview date"),
+)
+
+AREA_BY_NAME = {a.name: a for a in AREAS}
+
+
+def make(name: str, app: QuizApp, **options: Any) -> Screen[Any] | None:
+    """Build the screen for an area. Imports are local so start-up loads only the home screen."""
+    if name == "study":
+        from quizapp.ui.screens.study import StudyScreen
+
+        return StudyScreen(**options)
+    if name == "traps":
+        from quizapp.ui.screens.study import StudyScreen
+
+        return StudyScreen.traps(app)
+    if name == "checklist":
+        from quizapp.ui.screens.checklist import ChecklistScreen
+
+        return ChecklistScreen()
+    if name == "cheatsheet":
+        from quizapp.ui.screens.cheatsheet import CheatSheetScreen
+
+        return CheatSheetScreen(**options)
+    if name == "settings":
+        from quizapp.ui.screens.settings import SettingsScreen
+
+        return SettingsScreen()
+    if name == "help":
+        from quizapp.ui.screens.help import HelpScreen
+
+        return HelpScreen()
+    app.notify(f"{AREA_BY_NAME[name].title} arrives with the practice update.", timeout=4)
+    return None

@@ -1,0 +1,153 @@
+"""The cheat sheet and formula browser: the one-page sheet, the loss comparison table, every
+formula card and the elevator pitch, filtered by tag and search words."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
+
+from quizapp.decks import Card
+from quizapp.decks.models import CheatSheetRow, Formula, Pitch
+from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.widgets.card_view import back
+
+ALL_TAGS = "__all__"
+
+
+def matches(card: Card, words: list[str], tag: str | None) -> bool:
+    if tag and tag not in card.tags:
+        return False
+    haystack = card.search_text().lower()
+    return all(w in haystack for w in words)
+
+
+class CheatSheetScreen(QuizScreen):
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("escape", "back", "Home"),
+    ]
+
+    def __init__(self, *, tab: str = "sheet") -> None:
+        super().__init__()
+        self.initial_tab = tab
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Input(placeholder="Search (/): e.g. outliers, softmax, δ", id="search")
+            yield Select(
+                [("All tags", ALL_TAGS), *((t, t) for t in self.quiz.library.tags)],
+                value=ALL_TAGS,
+                allow_blank=False,
+                id="tag",
+            )
+        with TabbedContent(initial=self.initial_tab, id="sheets"):
+            with TabPane("One-page sheet", id="sheet"), VerticalScroll():
+                yield Static(id="sheet-table")
+            with TabPane("Loss comparison", id="comparison"), VerticalScroll():
+                yield Static(id="comparison-table")
+            with TabPane("Formulas", id="formulas"), VerticalScroll():
+                yield Static(id="formula-cards")
+            with TabPane("Elevator pitch", id="pitch"), VerticalScroll():
+                yield Static(id="pitch-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.render_all()
+        self.query_one("#sheets Tabs").focus()
+
+    # -- filters
+    def filters(self) -> tuple[list[str], str | None]:
+        words = self.query_one("#search", Input).value.lower().split()
+        tag = self.query_one("#tag", Select).value
+        return words, (None if tag in (ALL_TAGS, Select.BLANK) else str(tag))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.render_all()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.render_all()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is search and search.value:
+            search.value = ""
+            return
+        self.dismiss()
+
+    # -- tables
+    def render_all(self) -> None:
+        words, tag = self.filters()
+        lib = self.quiz.library
+        rows = [c for c in lib.of_kind("cheat_sheet") if matches(c, words, tag)]
+        formulas = [c for c in lib.of_kind("formula") if matches(c, words, tag)]
+        pitches = [c for c in lib.of_kind("pitch") if matches(c, words, tag)]
+        self.query_one("#sheet-table", Static).update(sheet_table(rows))
+        self.query_one("#comparison-table", Static).update(comparison_table(formulas))
+        self.query_one("#formula-cards", Static).update(formula_cards(formulas))
+        self.query_one("#pitch-text", Static).update(pitch_text(pitches))
+
+
+def _empty(what: str) -> Text:
+    return Text(f"No {what} match the search and tag.", style="dim")
+
+
+def sheet_table(rows: list[Card]) -> RenderableType:
+    cards = sorted((r for r in rows if isinstance(r, CheatSheetRow)), key=lambda r: r.order)
+    if not cards:
+        return _empty("cheat-sheet rows")
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False, header_style="bold")
+    table.add_column("Concept", style="bold cyan", ratio=1)
+    table.add_column("Rule", ratio=3)
+    for row in cards:
+        table.add_row(Text(row.concept), Text(row.rule))
+    return table
+
+
+def comparison_table(formulas: list[Card]) -> RenderableType:
+    cards = [f for f in formulas if isinstance(f, Formula)]
+    if not cards:
+        return _empty("losses")
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=True, header_style="bold")
+    table.add_column("Loss", style="bold cyan", ratio=2)
+    table.add_column("Formula", ratio=3)
+    table.add_column("Task", ratio=2)
+    table.add_column("Output", ratio=2)
+    table.add_column("Pros", ratio=3, style="green")
+    table.add_column("Cons", ratio=3, style="red")
+    for f in cards:
+        table.add_row(
+            *(Text(t) for t in (f.name, f.unicode, f.task, f.activation)),
+            Text("; ".join(f.pros)),
+            Text("; ".join(f.cons)),
+        )
+    return table
+
+
+def formula_cards(formulas: list[Card]) -> RenderableType:
+    cards = [f for f in formulas if isinstance(f, Formula)]
+    if not cards:
+        return _empty("formulas")
+    parts: list[RenderableType] = []
+    for f in cards:
+        parts += [Text(f.name, style="bold reverse"), back(f), Text("")]
+    return Group(*parts)
+
+
+def pitch_text(pitches: list[Card]) -> RenderableType:
+    cards = [p for p in pitches if isinstance(p, Pitch)]
+    if not cards:
+        return _empty("pitch points")
+    parts: list[RenderableType] = []
+    for p in sorted(cards, key=lambda p: p.length != "30s"):
+        parts += [Text(p.title, style="bold"), back(p), Text("")]
+    return Group(*parts)

@@ -1,0 +1,139 @@
+"""The revision checklist: tick items by hand, see the evidence, practise an item's cards."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from quizapp.checklist import ChecklistStatus, checklist_status
+from quizapp.ui.screens.base import QuizScreen
+
+
+def _row(status: ChecklistStatus) -> Text:
+    text = Text()
+    text.append("[x] " if status.ticked else "[ ] ", style="bold green" if status.ticked else "dim")
+    text.append(f"{status.number}. ", style="bold")
+    text.append(status.text)
+    if status.ready:
+        text.append("  ready", style="bold green")
+    return text
+
+
+class ChecklistScreen(QuizScreen):
+    BINDINGS = [
+        Binding("space", "toggle", "Tick / untick"),
+        Binding("p", "practise", "Practise this item"),
+        Binding("escape", "app.pop_screen", "Home"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="checklist-summary")
+        yield ProgressBar(total=9, show_eta=False, id="checklist-bar")
+        yield OptionList(id="items")
+        with VerticalScroll(id="evidence-scroll"):
+            yield Static(id="evidence")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#items", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.statuses = checklist_status(self.quiz.store, self.quiz.library)
+        items = self.query_one("#items", OptionList)
+        highlighted = items.highlighted or 0
+        items.clear_options()
+        items.add_options([Option(_row(s), id=str(s.number)) for s in self.statuses])
+        if self.statuses:
+            items.highlighted = min(highlighted, len(self.statuses) - 1)
+        done = sum(1 for s in self.statuses if s.ticked)
+        ready = sum(1 for s in self.statuses if s.ready)
+        self.query_one("#checklist-summary", Static).update(
+            Text.assemble(
+                ("Revision checklist  ", "bold"),
+                f"{done} of {len(self.statuses)} ticked · {ready} ready by the evidence",
+            )
+        )
+        self.query_one("#checklist-bar", ProgressBar).update(
+            total=max(len(self.statuses), 1), progress=done
+        )
+        self.show_evidence()
+
+    def current(self) -> ChecklistStatus | None:
+        index = self.query_one("#items", OptionList).highlighted
+        if index is None or not self.statuses:
+            return None
+        return self.statuses[index]
+
+    def show_evidence(self) -> None:
+        status = self.current()
+        panel = self.query_one("#evidence", Static)
+        if status is None:
+            panel.update("No checklist items in the decks.")
+            return
+        settings = self.quiz.store.settings
+        target = settings.desired_retention
+        table = Table(expand=True, box=None, padding=(0, 1))
+        table.add_column("Linked card", ratio=3)
+        table.add_column("Reviews", justify="right")
+        table.add_column("Right", justify="right")
+        table.add_column("Recall", justify="right")
+        for link in status.links:
+            recall = "new" if link.recall is None else f"{link.recall:.0%}"
+            style = "green" if link.recall is not None and link.recall >= target else ""
+            title = link.title or f"{link.item_id} (no longer in the decks)"
+            table.add_row(
+                Text(title), str(link.reviews), str(link.correct), Text(recall, style=style)
+            )
+        at_interview = settings.interview_date is not None and (
+            status.recall_at.astimezone().date() == settings.interview_date
+        )
+        when = (
+            f"on your interview morning ({settings.interview_date:%d %b})"
+            if at_interview
+            else "now"
+        )
+        head = Text.assemble(
+            (f"{status.number}. {status.text}\n", "bold"),
+            (
+                f"Predicted recall {when}; ready when every linked card is at or above "
+                f"{target:.0%}. {status.answered_right} of {len(status.links)} answered right "
+                "at least once. p: practise them now.",
+                "dim",
+            ),
+        )
+        if status.ticked_at:
+            head.append(f"\nTicked {status.ticked_at.astimezone():%d %b %Y %H:%M}", style="green")
+        panel.update(Group(head, Text(""), table))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_evidence()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_toggle()
+
+    def action_toggle(self) -> None:
+        status = self.current()
+        if status is None:
+            return
+        self.quiz.store.set_ticked(status.number, not status.ticked)
+        self.reload()
+
+    def action_practise(self) -> None:
+        status = self.current()
+        if status is None:
+            return
+        from quizapp.ui.screens.study import StudyScreen
+
+        ids = [link.item_id for link in status.links]
+        self.app.push_screen(StudyScreen(ids=ids, kinds=(), title=f"Checklist {status.number}"))

@@ -1,0 +1,108 @@
+"""Home dashboard: what is due, checklist progress, streak, days to the interview, ways in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from quizapp.checklist import checklist_status
+from quizapp.stats import compute_stats
+from quizapp.ui.screens.areas import AREAS
+from quizapp.ui.screens.base import QuizScreen
+
+
+def _menu_prompt(key: str, title: str, description: str) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(
+        Text(f" {key} ", style="bold reverse"),
+        Text.assemble((title, "bold"), "\n", (description, "dim")),
+    )
+    return grid
+
+
+class HomeScreen(QuizScreen):
+    BINDINGS = [
+        Binding(a.key, f"open('{a.name}')", a.title, show=a.name in ("study", "traps", "checklist"))
+        for a in AREAS
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home"):
+            with Vertical(id="today", classes="panel") as today:
+                today.border_title = "Today"
+                yield Static(id="counts")
+                yield Static(id="checklist-label")
+                yield ProgressBar(total=9, show_eta=False, id="checklist-progress")
+                yield Static(id="interview")
+            with Vertical(id="menu-panel", classes="panel") as panel:
+                panel.border_title = "Go to"
+                yield OptionList(
+                    *(
+                        Option(_menu_prompt(a.key, a.title, a.description), id=a.name)
+                        for a in AREAS
+                    ),
+                    id="menu",
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_dashboard()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_dashboard()
+
+    def refresh_dashboard(self) -> None:
+        app = self.quiz
+        counts = app.queue().counts()
+        stats = compute_stats(app.store, app.library)
+        status = checklist_status(app.store, app.library)
+        done = sum(1 for s in status if s.ticked)
+
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        table.add_row("Due now", Text(str(counts.due), style="bold yellow" if counts.due else ""))
+        table.add_row("New available", str(counts.new))
+        table.add_row("Learning", str(counts.learning))
+        streak = stats.streak_days
+        table.add_row("Streak", f"{streak} day{'s' if streak != 1 else ''}")
+        table.add_row("Reviews today", str(stats.reviews_today))
+        self.query_one("#counts", Static).update(table)
+
+        self.query_one("#checklist-label", Static).update(
+            Text.assemble(("Checklist ", "bold"), f"{done} of {len(status)} ticked")
+        )
+        bar = self.query_one("#checklist-progress", ProgressBar)
+        bar.update(total=max(len(status), 1), progress=done)
+
+        interview = app.store.settings.interview_date
+        if interview is None:
+            line = Text("No interview date set (o: Settings)", style="dim")
+        else:
+            days = (interview - date.today()).days
+            if days > 0:
+                line = Text.assemble(
+                    ("Interview ", "bold"), f"in {days} day{'s' if days != 1 else ''}"
+                )
+            elif days == 0:
+                line = Text("Interview today. Good luck!", style="bold green")
+            else:
+                line = Text(f"Interview date {interview} has passed", style="dim")
+        self.query_one("#interview", Static).update(line)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.quiz.open_area(event.option.id)
+
+    def action_open(self, name: str) -> None:
+        self.quiz.open_area(name)

@@ -1,0 +1,73 @@
+"""Settings: desired retention, interview date, new cards per day, theme."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from quizapp.settings import SettingsError, parse_settings
+from quizapp.ui.screens.base import QuizScreen
+
+
+class SettingsScreen(QuizScreen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        settings = self.quiz.store.settings
+        yield Header()
+        with Vertical(id="settings-box", classes="panel") as box:
+            box.border_title = "Settings"
+            with Grid(id="settings-grid"):
+                yield Label("Desired retention (0.70-0.99)")
+                yield Input(f"{settings.desired_retention:g}", id="retention")
+                yield Label("Interview date (YYYY-MM-DD, empty for none)")
+                yield Input(
+                    settings.interview_date.isoformat() if settings.interview_date else "",
+                    placeholder="e.g. 2026-12-20",
+                    id="interview-date",
+                )
+                yield Label("New cards per day (0-200)")
+                yield Input(str(settings.new_per_day), id="new-per-day")
+                yield Label("Theme")
+                yield Select(
+                    [(name, name) for name in sorted(self.app.available_themes)],
+                    value=self.app.theme,
+                    allow_blank=False,
+                    id="theme",
+                )
+            yield Static(id="settings-error")
+            with Horizontal(id="settings-actions"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+        yield Footer()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "theme" and isinstance(event.value, str):
+            self.app.theme = event.value  # previews at once; the app remembers the choice
+
+    def action_save(self) -> None:
+        error = self.query_one("#settings-error", Static)
+        try:
+            settings = parse_settings(
+                self.quiz.store.settings,
+                retention=self.query_one("#retention", Input).value,
+                interview_date=self.query_one("#interview-date", Input).value,
+                new_per_day=self.query_one("#new-per-day", Input).value,
+            )
+        except SettingsError as exc:
+            error.update(f"[b red]{exc.message}[/]")
+            return
+        self.quiz.store.save_settings(settings)
+        self.notify("Settings saved.", timeout=2)
+        self.dismiss()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss()

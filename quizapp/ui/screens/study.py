@@ -1,0 +1,282 @@
+"""Flashcard study: question -> reveal (space) -> rate 1-4, with Anki-style next intervals,
+undo (u) and a summary when the session ends. Also the focused trap drill."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fsrs import Rating
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Input, SelectionList, Static
+
+from quizapp.decks import Card
+from quizapp.decks.models import FLASHCARD_KINDS, InterviewQuestion, Trap
+from quizapp.study import RATING_LABELS, StudySession, suggested_rating
+from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.widgets.card_view import CardView
+
+if TYPE_CHECKING:
+    from quizapp.ui.app import QuizApp
+
+RATING_KEYS = {"1": Rating.Again, "2": Rating.Hard, "3": Rating.Good, "4": Rating.Easy}
+
+
+class StudyScreen(QuizScreen):
+    """A study session. With ``ids`` it walks those cards; otherwise what the queue says is due."""
+
+    BINDINGS = [
+        Binding("space", "reveal", "Show answer"),
+        Binding("1", "rate(1)", "Again", show=False),
+        Binding("2", "rate(2)", "Hard", show=False),
+        Binding("3", "rate(3)", "Good", show=False),
+        Binding("4", "rate(4)", "Easy", show=False),
+        Binding("a", "accept", "Accept suggestion", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("escape", "leave", "Home"),
+        Binding("down,j", "scroll_card(2)", "Scroll down", show=False),
+        Binding("up,k", "scroll_card(-2)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_card(10)", "Page down", show=False),
+        Binding("pageup", "scroll_card(-10)", "Page up", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        ids: Sequence[str] | None = None,
+        tag: str | None = None,
+        kinds: Sequence[str] = FLASHCARD_KINDS,
+        title: str = "Study",
+        ask_for_take: bool = False,
+    ) -> None:
+        super().__init__()
+        self._ids = list(ids) if ids is not None else None
+        self._tag = tag
+        self._kinds = tuple(kinds)
+        self.session_title = title
+        self.ask_for_take = ask_for_take
+        self.revealed = False
+        self.session: StudySession | None = None
+
+    @classmethod
+    def traps(cls, app: QuizApp) -> StudyScreen:
+        """Every trap card, the due ones first: spot what is wrong, then check."""
+        traps = [c.id for c in app.library.of_kind("trap")]
+        due = app.queue().next(kinds=("trap",), limit=len(traps))
+        ordered = due + [t for t in traps if t not in due]
+        return cls(ids=ordered, kinds=("trap",), title="Traps", ask_for_take=True)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="study-status")
+        with VerticalScroll(id="card-scroll"):
+            yield CardView(id="card")
+            yield SelectionList[int](id="points")
+            yield Static(id="take-echo")
+        yield Input(
+            placeholder="Your take: what is wrong with it? (optional; enter shows the answer)",
+            id="take",
+        )
+        with Horizontal(id="actions"):
+            yield Button("Show answer  (space)", id="reveal", variant="primary")
+            for key, rating in RATING_KEYS.items():
+                yield Button(f"{key} {RATING_LABELS[rating]}", id=f"rate-{key}", classes="rate")
+        yield Static(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.quiz
+        self.session = StudySession(
+            app.queue(), app.library, ids=self._ids, tag=self._tag, kinds=self._kinds
+        )
+        self.session.advance()
+        self.show_current()
+
+    # -- rendering
+    def show_current(self) -> None:
+        assert self.session is not None
+        card = self.session.current
+        self.revealed = False
+        if card is None:
+            self.show_summary()
+            return
+        self.remove_class("finished")
+        self.query_one("#summary", Static).display = False
+        self.query_one("#card", CardView).show(card, revealed=False)
+        points = self.query_one("#points", SelectionList)
+        points.clear_options()
+        points.display = False
+        self.query_one("#take-echo", Static).display = False
+        take = self.query_one("#take", Input)
+        take.display = self.ask_for_take and isinstance(card, Trap)
+        take.value = ""
+        self.set_buttons(revealed=False)
+        self.update_status()
+        if take.display:
+            take.focus()
+        else:
+            self.query_one("#reveal", Button).focus()
+        self.query_one("#card-scroll", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def update_status(self, extra: str = "") -> None:
+        assert self.session is not None
+        total = self.session.total
+        where = (
+            f"{self.session.position} of {total}"
+            if total is not None
+            else f"{self.session.summary.reviewed} reviewed"
+        )
+        status = Text(self.session_title, style="bold")
+        status.append(f"  ·  {where}")
+        if self._tag:
+            status.append(f"  ·  tag {self._tag}", style="dim")
+        if extra:
+            status.append(f"  ·  {extra}", style="dim")
+        self.query_one("#study-status", Static).update(status)
+
+    def set_buttons(self, *, revealed: bool) -> None:
+        self.query_one("#reveal", Button).display = not revealed
+        intervals = self.session.intervals() if revealed and self.session else {}
+        for key, rating in RATING_KEYS.items():
+            button = self.query_one(f"#rate-{key}", Button)
+            button.display = revealed
+            if revealed:
+                button.label = f"{key} {RATING_LABELS[rating]} · {intervals.get(rating, '')}"
+
+    def show_summary(self) -> None:
+        assert self.session is not None
+        self.add_class("finished")
+        for widget_id in ("#card-scroll", "#take", "#actions"):
+            self.query_one(widget_id).display = widget_id == "#card-scroll"
+        self.query_one("#points", SelectionList).display = False
+        self.query_one("#take-echo", Static).display = False
+        summary = self.session.summary
+        text = Text()
+        text.append("Session complete\n\n", style="bold")
+        text.append(summary.describe() + "\n")
+        counts = self.quiz.queue().counts()
+        if counts.due or counts.new:
+            text.append(f"\nStill waiting: {counts.due} due, {counts.new} new. ")
+            text.append("Press s to keep going.", style="bold")
+        else:
+            text.append("\nNothing else is due now. Come back later; the schedule will call you.")
+        text.append("\n\nesc: home    u: undo the last rating", style="dim")
+        self.query_one("#card", CardView).update(text)
+        self.update_status("done")
+        self.refresh_bindings()
+
+    # -- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session is None:
+            return True
+        has_card = self.session.current is not None
+        typing = isinstance(self.focused, Input)
+        if action == "reveal":
+            return has_card and not self.revealed and not typing
+        if action == "rate":
+            return has_card and self.revealed and not typing
+        if action == "accept":
+            card = self.session.current
+            return self.revealed and isinstance(card, InterviewQuestion)
+        if action == "undo":
+            return self.session.can_undo and not typing
+        if action == "scroll_card":
+            # Arrow keys belong to the key-point list and the answer box while they have focus.
+            return not isinstance(self.focused, Input | SelectionList)
+        return True
+
+    def action_reveal(self) -> None:
+        assert self.session is not None
+        card = self.session.current
+        if card is None or self.revealed:
+            return
+        self.revealed = True
+        self.query_one("#card", CardView).show(card, revealed=True)
+        take = self.query_one("#take", Input)
+        if take.display:
+            echo = self.query_one("#take-echo", Static)
+            if take.value.strip():
+                echo.update(Text.assemble(("You wrote: ", "bold"), take.value.strip()))
+                echo.display = True
+            take.display = False
+        if isinstance(card, InterviewQuestion):
+            points = self.query_one("#points", SelectionList)
+            points.add_options([(p, i) for i, p in enumerate(card.points)])
+            points.display = True
+            points.focus()
+            self.show_suggestion(card)
+        else:
+            self.query_one("#rate-3", Button).focus()
+        self.set_buttons(revealed=True)
+        self.refresh_bindings()
+
+    def show_suggestion(self, card: Card) -> None:
+        points = self.query_one("#points", SelectionList)
+        ticked = len(points.selected)
+        total = len(StudySession.key_points(card))
+        rating = suggested_rating(ticked, total)
+        self.update_status(
+            f"{ticked} of {total} key points · suggested {RATING_LABELS[rating]} (a to accept)"
+        )
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        assert self.session is not None
+        if self.session.current is not None:
+            self.show_suggestion(self.session.current)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "take":
+            self.action_reveal()
+
+    def action_accept(self) -> None:
+        assert self.session is not None
+        card = self.session.current
+        if card is None:
+            return
+        ticked = len(self.query_one("#points", SelectionList).selected)
+        self.action_rate(int(suggested_rating(ticked, len(StudySession.key_points(card)))))
+
+    def action_rate(self, value: int) -> None:
+        assert self.session is not None
+        if self.session.current is None or not self.revealed:
+            return
+        title = self.session.current.title
+        self.session.rate(Rating(value))
+        self.notify(f"{RATING_LABELS[Rating(value)]}: {title[:60]}", timeout=2, markup=False)
+        self.show_current()
+
+    def action_undo(self) -> None:
+        assert self.session is not None
+        card = self.session.undo()
+        if card is None:
+            return
+        self.query_one("#actions").display = True
+        self.query_one("#card-scroll").display = True
+        self.notify(f"Undone: {card.title[:60]}", timeout=2, markup=False)
+        self.show_current()
+
+    def action_scroll_card(self, lines: int) -> None:
+        self.query_one("#card-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_leave(self) -> None:
+        if self.session and self.session.summary.reviewed and self.session.current is not None:
+            self.notify(self.session.summary.describe(), timeout=5, markup=False)
+        self.dismiss()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id == "reveal":
+            self.action_reveal()
+        elif button_id.startswith("rate-"):
+            self.action_rate(int(button_id.removeprefix("rate-")))
+
+    def key_s(self) -> None:
+        """On the summary, s starts another round."""
+        if self.session is not None and self.session.current is None and self._ids is None:
+            self.session.advance()
+            self.query_one("#actions").display = True
+            self.show_current()

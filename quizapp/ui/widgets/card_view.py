@@ -1,0 +1,176 @@
+"""Render a card's question side and answer side, each kind the way it teaches best."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from quizapp.decks import Card
+from quizapp.decks.models import (
+    CheatSheetRow,
+    ChecklistItem,
+    Concept,
+    Faq,
+    Formula,
+    InterviewQuestion,
+    MultipleChoice,
+    Ordering,
+    Pitch,
+    SelfCheck,
+    Trap,
+)
+
+
+def card_header(card: Card) -> Text:
+    label = "Think about it" if isinstance(card, SelfCheck) and card.think else card.label
+    text = Text()
+    text.append(f" {label.upper()} ", style="bold reverse")
+    text.append(f"  {' · '.join(card.tags)}", style="dim")
+    text.append(f"  · notes §{card.section}", style="dim")
+    return text
+
+
+def _para(title: str, body: str, style: str = "bold") -> Text:
+    text = Text()
+    text.append(f"{title}\n", style=style)
+    text.append(body)
+    return text
+
+
+def _bullets(items: tuple[str, ...], mark: str, style: str) -> Text:
+    text = Text()
+    for i, item in enumerate(items):
+        if i:
+            text.append("\n")
+        text.append(f" {mark} ", style=style)
+        text.append(item)
+    return text
+
+
+def front(card: Card) -> RenderableType:
+    """The question side."""
+    parts: list[RenderableType] = []
+    if isinstance(card, Trap):
+        parts.append(Text(f"“{card.claim}”", style="bold italic"))
+        parts.append(
+            Text("What is wrong with this claim? Answer in your head, then reveal.", style="dim")
+        )
+    elif isinstance(card, Formula):
+        parts.append(Text(card.name, style="bold"))
+        parts.append(
+            Text(
+                "Write the formula. Which task is it for, and which output activation pairs "
+                "with it?",
+                style="dim",
+            )
+        )
+    elif isinstance(card, InterviewQuestion):
+        parts.append(Text(card.question, style="bold"))
+        parts.append(
+            Text("Answer out loud as in an interview, then reveal the key points.", style="dim")
+        )
+    elif isinstance(card, Faq | Concept | SelfCheck):
+        parts.append(Text(card.question, style="bold"))
+    elif isinstance(card, MultipleChoice):
+        parts.append(Text(card.question, style="bold"))
+        parts.append(_bullets(tuple(o.text for o in card.options), "•", "dim"))
+    elif isinstance(card, Ordering):
+        parts.append(Text(card.question, style="bold"))
+        parts.append(Text("Recall the steps in order.", style="dim"))
+    elif isinstance(card, ChecklistItem):
+        parts.append(Text(card.title, style="bold"))
+        parts.append(Text("Can you do this from memory?", style="dim"))
+    elif isinstance(card, CheatSheetRow):
+        parts.append(Text(card.concept, style="bold"))
+        parts.append(Text("State the rule in one line.", style="dim"))
+    elif isinstance(card, Pitch):
+        parts.append(Text(card.title, style="bold"))
+        parts.append(Text("Give the pitch out loud, then compare the key points.", style="dim"))
+    else:  # a kind added later renders by its title
+        parts.append(Text(card.title, style="bold"))
+    return Group(*_spaced(parts))
+
+
+def back(card: Card) -> RenderableType:
+    """The answer side (shown under the question)."""
+    parts: list[RenderableType] = []
+    if isinstance(card, Trap):
+        parts.append(_para("✗ Wrong", card.wrong, "bold red"))
+        parts.append(_para("✓ Correct", card.correct, "bold green"))
+        parts.append(_para("Why", card.why))
+        parts.append(_para("Example", card.example, "bold dim"))
+    elif isinstance(card, Formula):
+        parts.append(Padding(Text(card.unicode, style="bold"), (0, 2)))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for name, meaning in card.variables.items():
+            table.add_row(Text(name), Text(meaning))
+        parts.append(Group(Text("where", style="dim"), table))
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold", no_wrap=True)
+        facts.add_column()
+        facts.add_row("Task", Text(card.task))
+        facts.add_row("Output", Text(card.activation))
+        facts.add_row("Typed as", Text(card.ascii, style="italic"))
+        parts.append(facts)
+        parts.append(_bullets(card.pros, "+", "bold green"))
+        parts.append(_bullets(card.cons, "−", "bold red"))
+        if card.note:
+            parts.append(Text(card.note, style="dim"))
+    elif isinstance(card, Faq):
+        parts.append(Text(card.answer))
+        if card.example:
+            parts.append(_para("Example", card.example, "bold dim"))
+        if card.tip:
+            parts.append(_para("Interview tip", card.tip, "bold yellow"))
+    elif isinstance(card, Concept):
+        parts.append(Text(card.answer))
+        if card.example:
+            parts.append(_para("Example", card.example, "bold dim"))
+    elif isinstance(card, SelfCheck):
+        parts.append(Text(card.answer))
+    elif isinstance(card, InterviewQuestion):
+        parts.append(Text("Tick the key points you covered:", style="dim"))
+    elif isinstance(card, MultipleChoice):
+        for option in card.options:
+            right = option.text == card.answer
+            mark, style = ("✓", "bold green") if right else ("✗", "red")
+            parts.append(_para(f"{mark} {option.text}", option.why, style))
+    elif isinstance(card, Ordering):
+        steps = Text()
+        for i, step in enumerate(card.steps, 1):
+            steps.append(f"{i}. ", style="bold")
+            steps.append(step + ("\n" if i < len(card.steps) else ""))
+        parts.append(steps)
+        if card.explanation:
+            parts.append(Text(card.explanation, style="dim"))
+    elif isinstance(card, ChecklistItem):
+        parts.append(Text(f"Practise it with {len(card.links)} linked cards.", style="dim"))
+    elif isinstance(card, CheatSheetRow):
+        parts.append(Text(card.rule))
+    elif isinstance(card, Pitch):
+        parts.append(_bullets(card.points, "•", "bold"))
+    return Group(*_spaced(parts))
+
+
+def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append(Text(""))
+        out.append(part)
+    return out
+
+
+class CardView(Static):
+    """One card, question side or both sides."""
+
+    def show(self, card: Card, *, revealed: bool) -> None:
+        parts: list[RenderableType] = [card_header(card), Text(""), front(card)]
+        if revealed:
+            parts += [Text(""), Text("─" * 40, style="dim"), Text(""), back(card)]
+        self.update(Group(*parts))

@@ -1,0 +1,175 @@
+"""The rest of the app's flows: checklist, palette, theme, settings, help, errors, quitting."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from quizapp.decks import load_library
+from quizapp.ui.screens.cheatsheet import CheatSheetScreen
+from quizapp.ui.screens.checklist import ChecklistScreen
+from quizapp.ui.screens.errors import ContentErrorsScreen
+from quizapp.ui.screens.help import HelpScreen
+from quizapp.ui.screens.home import HomeScreen
+from quizapp.ui.screens.settings import SettingsScreen
+from quizapp.ui.screens.study import StudyScreen
+from tests.ui.conftest import SIZE, reopen_store, visible_text
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+async def test_a_ticked_checklist_item_is_still_ticked_after_a_restart(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        assert isinstance(app.screen, ChecklistScreen)
+        await pilot.press("down", "down", "space")  # item 3
+        await pilot.pause()
+        assert "[x] 3." in visible_text_of_items(app)
+    assert set(reopen_store().ticks()) == {3}
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert "[x] 3." in visible_text_of_items(again)
+        assert "1 of 9 ticked" in visible_text(again.screen.query_one("#checklist-summary"))
+        await pilot.press("down", "down", "space")  # untick
+        await pilot.pause()
+    assert reopen_store().ticks() == {}
+
+
+def visible_text_of_items(app) -> str:
+    items = app.screen.query_one("#items")
+    return "\n".join(str(items.get_option_at_index(i).prompt) for i in range(items.option_count))
+
+
+async def test_checklist_practise_opens_the_items_linked_cards(make_app, shipped) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "p")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        linked = [i for i in shipped.checklist[0].links if i in shipped.cards]
+        assert screen.session.total == len(linked)
+        assert screen.session.current.id == linked[0]
+
+
+async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"validation loss")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        card = screen.session.current
+        assert card is not None
+        assert "validation" in card.search_text().lower()
+
+
+async def test_the_palette_starts_a_session_on_a_tag(make_app, shipped) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Study tag: outliers")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        assert "outliers" in screen.session.current.tags
+
+
+async def test_the_chosen_theme_is_remembered(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    assert reopen_store().settings.theme == "nord"
+    again = make_app()
+    async with again.run_test(size=SIZE):
+        assert again.theme == "nord"
+
+
+async def test_settings_refuse_bad_input_with_one_line_and_save_good_input(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        assert isinstance(app.screen, SettingsScreen)
+        retention = app.screen.query_one("#retention")
+        retention.value = "1.5"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = visible_text(app.screen.query_one("#settings-error")).strip()
+        assert error == "retention 1.5 must be from 0.70 to 0.99 (e.g. 0.9)"
+        assert reopen_store().settings.desired_retention == 0.9
+        retention.value = "0.85"
+        day = date.today() + timedelta(days=12)
+        app.screen.query_one("#interview-date").value = day.isoformat()
+        app.screen.query_one("#new-per-day").value = "15"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "in 12 days" in visible_text(app.screen.query_one("#interview"))
+    saved = reopen_store().settings
+    assert (saved.desired_retention, saved.interview_date, saved.new_per_day) == (0.85, day, 15)
+
+
+async def test_help_lists_the_bindings_of_every_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(visible_text(s) for s in app.screen.query("Static"))
+        for words in ("Show answer", "Undo", "Tick / untick", "Practise this item", "ctrl+p",
+                      "Search", "Save"):  # fmt: skip
+            assert words in text, words
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_q_quits_on_home_but_types_into_the_search_box(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        assert isinstance(app.screen, CheatSheetScreen)
+        await pilot.press("slash", "q", "u", "a")
+        assert app.screen.query_one("#search").value == "qua"
+        assert app.is_running
+        await pilot.press("escape", "escape")  # clear the search, then leave
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_cheat_sheet_filters_by_search_words(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        sheet = app.screen.query_one("#sheet-table")
+        full = visible_text(sheet)
+        assert "Huber" in full and "Imbalance" in full
+        app.screen.query_one("#search").value = "outliers"
+        await pilot.pause()
+        filtered = visible_text(sheet)
+        assert "Outliers (regression)" in filtered and "Imbalance" not in filtered
+
+
+async def test_a_broken_deck_shows_the_error_screen_and_the_rest_still_works(make_app) -> None:
+    library = load_library([FIXTURES / "broken", FIXTURES / "good"], include_user_decks=False)
+    app = make_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ContentErrorsScreen)
+        lines = [visible_text(s).strip() for s in app.screen.query(".error-line")]
+        assert len(lines) == len(library.errors) >= 14
+        expected = "04-cards.yaml:2: card 'trap-missing': missing field 'example'"
+        assert any(expected in line for line in lines)
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("s")
+        assert app.screen.session.current is not None

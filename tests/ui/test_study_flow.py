@@ -1,0 +1,119 @@
+"""Studying as a learner does it: reveal, rate, undo, session end, traps, interview questions."""
+
+from __future__ import annotations
+
+from fsrs import Rating
+
+from quizapp.decks.models import InterviewQuestion, Trap
+from quizapp.ui.screens.study import StudyScreen
+from quizapp.ui.widgets.card_view import CardView
+from tests.ui.conftest import SIZE, reopen_store, visible_text
+
+
+def card_text(app) -> str:
+    return " ".join(visible_text(app.screen.query_one(CardView)).split())
+
+
+async def test_rating_a_card_stores_the_review_at_once(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        first = screen.session.current
+        assert first is not None
+        await pilot.press("space")
+        assert screen.revealed
+        await pilot.press("3")
+        await pilot.pause()
+        # Written as the learner rated: a second connection already sees it.
+        reviews = reopen_store().reviews(first.id)
+        assert [r.rating for r in reviews] == [Rating.Good]
+        assert reviews[0].kind == first.kind
+        assert reviews[0].duration_ms is not None
+        assert screen.session.current is not None and screen.session.current.id != first.id
+
+
+async def test_rating_keys_do_nothing_before_the_answer_is_shown(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "3", "4")
+        await pilot.pause()
+        assert reopen_store().reviews() == []
+        assert not app.screen.revealed
+
+
+async def test_undo_takes_back_the_last_rating_and_shows_the_card_again(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        screen = app.screen
+        first = screen.session.current
+        await pilot.press("space", "1")
+        await pilot.pause()
+        assert len(reopen_store().reviews()) == 1
+        await pilot.press("u")
+        await pilot.pause()
+        assert reopen_store().reviews() == []
+        assert screen.session.current.id == first.id
+        assert not screen.revealed  # question side again
+
+
+async def test_rating_buttons_show_the_next_interval(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "space")
+        labels = [str(app.screen.query_one(f"#rate-{k}").label) for k in "1234"]
+        assert labels[0].startswith("1 Again · ") and labels[3].startswith("4 Easy · ")
+        # A new card: Again comes back in minutes, Easy in days.
+        assert labels[0].endswith("m") and labels[3].endswith("d")
+
+
+async def test_a_session_ends_with_a_summary(make_app, shipped) -> None:
+    ids = [c.id for c in shipped.of_kind("faq")[:2]]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(StudyScreen(ids=ids, title="Two FAQs"))
+        await pilot.pause()
+        await pilot.press("space", "3", "space", "4")
+        await pilot.pause()
+        text = card_text(app)
+        assert "Session complete" in text
+        assert "2 cards reviewed" in text and "Good 1" in text and "Easy 1" in text
+
+
+async def test_traps_ask_for_your_take_then_show_the_correct_claim(make_app, shipped) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        trap = screen.session.current
+        assert isinstance(trap, Trap)
+        assert screen.session.total == len(shipped.of_kind("trap"))
+        assert trap.claim in card_text(app) and trap.correct not in card_text(app)
+        # The answer box has focus: typed keys are words, not commands.
+        await pilot.press(*"q3 it ignores gradients")
+        assert not screen.revealed and reopen_store().reviews() == []
+        await pilot.press("enter")
+        assert screen.revealed
+        assert " ".join(trap.correct.split()) in card_text(app)
+        echo = visible_text(screen.query_one("#take-echo"))
+        assert "q3 it ignores gradients" in echo
+
+
+async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) -> None:
+    question = shipped.of_kind("interview_question")[0]
+    assert isinstance(question, InterviewQuestion)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(StudyScreen(ids=[question.id]))
+        await pilot.pause()
+        await pilot.press("space")
+        points = app.screen.query_one("#points")
+        assert points.option_count == len(question.points)
+        points.select_all()
+        await pilot.pause()
+        assert "suggested Easy" in visible_text(app.screen.query_one("#study-status"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert [r.rating for r in reopen_store().reviews(question.id)] == [Rating.Easy]
