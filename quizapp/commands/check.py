@@ -88,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
         )
     from quizapp.mathcheck import Checker, UnknownDrillError
 
-    library = library_from_args(args)
-    with Checker.from_library(library) as checker:
+    with Checker([]) as checker:  # the worker warms up while the decks load
+        checker.add_library(library_from_args(args))
         try:
             verdict = checker.check(args.drill, args.answer)
         except UnknownDrillError as exc:
@@ -125,10 +125,10 @@ def _open_batch(name: str) -> TextIO:
 def _run_batch(args: argparse.Namespace) -> int:
     from quizapp.mathcheck import Checker, UnknownDrillError
 
-    library = library_from_args(args)
     source = _open_batch(args.batch)
     bad_lines = 0
-    with Checker.from_library(library) as checker, source:
+    with Checker([]) as checker, source:  # the worker warms up while the decks load
+        checker.add_library(library_from_args(args))
         for number, line in enumerate(source, start=1):
             if not line.strip():
                 continue

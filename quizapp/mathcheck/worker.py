@@ -137,6 +137,10 @@ class _Worker:
         self.conn.close()
 
 
+def _library_problems(library: Any) -> list[Problem]:
+    return [card.problem() for card in library.of_kind("gradient_drill")]
+
+
 def _reap(process: subprocess.Popen[bytes], conn: Connection) -> None:
     if process.poll() is None:
         process.kill()
@@ -182,7 +186,12 @@ class Checker:
     @classmethod
     def from_library(cls, library: Any, **options: Any) -> Checker:
         """A checker for every ``gradient_drill`` card of a loaded ``Library``."""
-        return cls([c.problem() for c in library.of_kind("gradient_drill")], **options)
+        return cls(_library_problems(library), **options)
+
+    def add_library(self, library: Any) -> None:
+        """Add the ``gradient_drill`` cards of ``library``: make the ``Checker`` first (its
+        worker starts warming at once), load the decks meanwhile, then add them."""
+        self.problems.update({p.id: p for p in _library_problems(library)})
 
     # -- public API
 
