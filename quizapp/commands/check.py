@@ -59,20 +59,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def gradient_drill_rows(library: Any) -> list[dict[str, Any]]:
-    """One row per gradient drill, for `quizapp drill list --json`."""
-    return [
-        {
-            "id": card.id,
-            "type": "gradient",
-            "title": card.title,
-            "variables": list(card.variables),
-            "domains": dict(card.domains),
-        }
-        for card in library.of_kind("gradient_drill")
-    ]
-
-
 def run(args: argparse.Namespace) -> int:
     if args.batch is not None:
         if args.drill is not None or args.answer is not None:

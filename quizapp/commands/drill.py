@@ -79,8 +79,8 @@ def _seed(text: str) -> int:
 
 
 def drill_rows(library: Library) -> list[dict[str, Any]]:
-    """One row per drill of every type; each type adds its rows here."""
-    return numeric_rows(library)
+    """One row per drill of every type: numeric ("compute this loss") then gradient."""
+    return numeric_rows(library) + gradient_rows(library)
 
 
 def numeric_rows(library: Library) -> list[dict[str, Any]]:
@@ -94,6 +94,22 @@ def numeric_rows(library: Library) -> list[dict[str, Any]]:
             "tags": list(card.tags),
         }
         for card in library.of_kind("numeric_drill")
+    ]
+
+
+def gradient_rows(library: Library) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": card.id,
+            "type": "gradient",
+            "title": card.title,
+            "wrt": card.wrt,  # type: ignore[attr-defined]
+            "variables": list(card.variables),  # type: ignore[attr-defined]
+            "domains": dict(card.domains),  # type: ignore[attr-defined]
+            "section": card.section,
+            "tags": list(card.tags),
+        }
+        for card in library.of_kind("gradient_drill")
     ]
 
 
