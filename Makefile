@@ -14,6 +14,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m compileall -q quizapp  # byte-code once, for a fast start
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python

@@ -78,9 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_app(args: argparse.Namespace) -> int:
+    from quizapp.commands.common import library_from_args
     from quizapp.ui.app import run_app
 
-    return run_app(extra_content=args.content)
+    # Content errors do not stop the app: it lists them and runs with the valid cards.
+    return run_app(library_from_args(args, strict=False))
 
 
 if __name__ == "__main__":  # pragma: no cover

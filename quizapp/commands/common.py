@@ -15,11 +15,14 @@ if TYPE_CHECKING:
     from quizapp.store import Store
 
 
-def library_from_args(args: argparse.Namespace, *, strict: bool = True) -> Library:
+def library_from_args(
+    args: argparse.Namespace, *, strict: bool = True, cache: bool = True
+) -> Library:
     """The shipped decks, the learner's decks folder and any ``--content`` paths.
 
     With ``strict``, content errors stop the command with the first error and a pointer to
-    ``quizapp validate``.
+    ``quizapp validate``. ``cache`` reuses what unchanged files held last time (see
+    ``quizapp.decks.loader.DeckCache``).
     """
     from quizapp import paths
 
@@ -30,7 +33,7 @@ def library_from_args(args: argparse.Namespace, *, strict: bool = True) -> Libra
     for root in roots[1:]:
         if not root.exists():
             raise CliError(f"--content {root}: no such file or folder", code=2)
-    library = load_library(roots)
+    library = load_library(roots, cache=cache)
     if strict and library.errors:
         n = len(library.errors)
         raise CliError(

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"validate: {missing[0]}: no such file or folder", code=2)
         library = load_library(args.paths, include_user_decks=False)
     else:
-        library = library_from_args(args, strict=False)
+        library = library_from_args(args, strict=False, cache=False)
     counts = {k: n for k, n in library.counts().items()}
     if args.json:
         print_json({"counts": counts, "errors": [e.to_dict() for e in library.errors]})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import os
 import re
 import types
@@ -312,9 +313,10 @@ def _deck_name(path: Path, root: Path) -> str:
 class Loader:
     """Accumulates cards from many files, then runs the cross-card checks in ``finish``."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: DeckCache | None = None) -> None:
         self.library = Library()
         self._where: dict[str, str] = {}
+        self.cache = cache
 
     def add_paths(self, paths: Iterable[Path]) -> None:
         for path, root in deck_files(paths):
@@ -328,38 +330,82 @@ class Loader:
     def add_file(self, path: Path, deck: str) -> None:
         shown = _display(path)
         self.library.files.append(shown)
+        cached = self.cache.lookup(path) if self.cache else None
+        if cached is not None:
+            self._replay(cached, shown)
+            return
+        record: list[dict[str, Any]] = []
+        deck = self._parse_file(path, shown, deck, record)
+        if self.cache is not None:
+            self.cache.store(path, deck, record)
+
+    def _parse_file(self, path: Path, shown: str, deck: str, record: list[dict[str, Any]]) -> str:
+        """Read and validate one file; ``record`` receives what a cache needs to replay it."""
+
+        def file_error(error: ContentError) -> None:
+            self.library.errors.append(error)
+            record.append({"error": _error_fields(error)})
+
         data, errors = _read_yaml(path, shown)
-        self.library.errors.extend(errors)
+        for error in errors:
+            file_error(error)
         if errors or data is None:
             if data is None and not errors:
-                self.library.errors.append(ContentError(shown, 1, "the file is empty"))
-            return
+                file_error(ContentError(shown, 1, "the file is empty"))
+            return deck
         cards = data.get("cards") if isinstance(data, dict) else data
         if isinstance(data, dict):
             extra = [k for k in data if k not in ("cards", "deck")]
             if extra:
                 line = data.key_lines.get(extra[0], data.line)
-                self.library.errors.append(
+                file_error(
                     ContentError(shown, line, f"unknown top-level key '{extra[0]}'; use 'cards:'")
                 )
             if isinstance(data.get("deck"), str):
                 deck = data["deck"]
         if not isinstance(cards, list):
-            self.library.errors.append(
+            file_error(
                 ContentError(
                     shown, getattr(data, "line", 1), "expected a list of cards under 'cards:'"
                 )
             )
-            return
+            return deck
         for raw in cards:
-            self._add_card(raw, shown, deck)
+            before = len(self.library.errors)
+            card = self._validate_card(raw, shown, deck)
+            for error in self.library.errors[before:]:
+                record.append({"error": _error_fields(error)})
+            if card is not None:
+                record.append({"card": raw, "line": card.line})
+                self._admit(card, shown)
+        return deck
 
-    def _add_card(self, raw: Any, shown: str, deck: str) -> None:
+    def _replay(self, cached: CachedFile, shown: str) -> None:
+        """Rebuild a file's cards from the cache: validated before, so no checks run again."""
+        for item in cached.items:
+            if "error" in item:
+                self.library.errors.append(ContentError(file=shown, **item["error"]))
+                continue
+            raw = item["card"]
+            cls = KINDS[raw["kind"]]
+            preset = {
+                "id": raw["id"],
+                "section": raw["section"],
+                "tags": tuple(raw["tags"]),
+                "deck": cached.deck,
+                "source": shown,
+                "line": item["line"],
+            }
+            card = _build(cls, raw, item["line"], preset=preset, ignore=COMMON_FIELDS)
+            self._admit(card, shown)
+
+    def _validate_card(self, raw: Any, shown: str, deck: str) -> Card | None:
+        """One card checked on its own (cross-file checks come in ``_admit``/``finish``)."""
         if not isinstance(raw, dict):
             self.library.errors.append(
                 ContentError(shown, None, f"each card must be a mapping, got {_describe(raw)}")
             )
-            return
+            return None
         line = raw.line
         key_lines = raw.key_lines
         card_id = raw.get("id")
@@ -371,19 +417,19 @@ class Loader:
 
         if "id" not in raw:
             err("missing field 'id'", "id")
-            return
+            return None
         if not isinstance(card_id, str) or not ID_PATTERN.match(card_id):
             err(
                 f"id {card_id!r} must be lower-case letters, digits and dashes (e.g. trap-mse)",
                 "id",
             )
-            return
+            return None
         kind = raw.get("kind")
         if kind not in KINDS:
             close = _closest(str(kind), KINDS)
             hint = f" (did you mean '{close}'?)" if close else f"; known: {', '.join(KINDS)}"
             err(f"unknown kind {kind!r}{hint}" if kind else "missing field 'kind'", "kind")
-            return
+            return None
         cls = KINDS[kind]
         try:
             section = raw.get("section")
@@ -426,18 +472,30 @@ class Loader:
             self.library.errors.append(
                 ContentError(shown, exc.line or line, exc.message, card_id, _field_of(exc.message))
             )
-            return
+            return None
         problems = card.check()
         for field_name, message in problems:
             err(f"field '{field_name}': {message}", field_name)
         if problems:
+            return None
+        return card
+
+    def _admit(self, card: Card, shown: str) -> None:
+        """Add a valid card unless its id is already taken (checked across all files)."""
+        if card.id in self.library.cards:
+            first = self._where[card.id]
+            self.library.errors.append(
+                ContentError(
+                    shown,
+                    card.line,
+                    f"duplicate id '{card.id}' (first defined at {first})",
+                    card.id,
+                    "id",
+                )
+            )
             return
-        if card_id in self.library.cards:
-            first = self._where[card_id]
-            err(f"duplicate id '{card_id}' (first defined at {first})", "id")
-            return
-        self.library.cards[card_id] = card
-        self._where[card_id] = f"{shown}:{line}"
+        self.library.cards[card.id] = card
+        self._where[card.id] = f"{shown}:{card.line}"
 
     def finish(self) -> Library:
         lib = self.library
@@ -477,11 +535,17 @@ def load_library(
     paths: Sequence[Path] | None = None,
     *,
     include_user_decks: bool = True,
+    cache: bool = False,
 ) -> Library:
-    """Load the shipped decks (or ``paths``) plus the learner's own decks folder."""
+    """Load the shipped decks (or ``paths``) plus the learner's own decks folder.
+
+    With ``cache``, files unchanged since an earlier load are rebuilt from the cache in the data
+    folder instead of being parsed and checked again (``quizapp validate`` never uses it).
+    """
     from quizapp import paths as qpaths
 
-    loader = Loader()
+    deck_cache = DeckCache.open(qpaths.data_dir() / "cache" / "decks.json") if cache else None
+    loader = Loader(deck_cache)
     roots = list(paths) if paths else [qpaths.content_dir()]
     if include_user_decks:
         user = qpaths.user_decks_dir()
@@ -491,4 +555,109 @@ def load_library(
         if not root.exists():
             loader.add_missing_path(root)
     loader.add_paths(r for r in roots if r.exists())
+    if deck_cache is not None:
+        deck_cache.save()
     return loader.finish()
+
+
+def _error_fields(error: ContentError) -> dict[str, Any]:
+    return {"line": error.line, "message": error.message, "id": error.id, "field": error.field}
+
+
+# --------------------------------------------------------------------------- cache
+
+
+@dataclass(frozen=True)
+class CachedFile:
+    deck: str
+    items: list[dict[str, Any]]
+
+
+def _code_stamp() -> str:
+    """Changes whenever quizapp's validation code changes (version or any core module)."""
+    import quizapp
+
+    root = Path(quizapp.__file__).parent
+    parts = [quizapp.__version__]
+    for py in sorted(root.rglob("*.py")):
+        if "ui" in py.relative_to(root).parts:
+            continue
+        st = py.stat()
+        parts.append(f"{py.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+class DeckCache:
+    """What each deck file held when last validated, keyed by its path, size and mtime.
+
+    Plain JSON (never pickle): a damaged or foreign cache file is ignored and rebuilt.
+    """
+
+    def __init__(self, path: Path, stamp: str, files: dict[str, Any]) -> None:
+        self.path = path
+        self.stamp = stamp
+        self.files = files
+        self.dirty = False
+        self.used: set[str] = set()
+
+    @classmethod
+    def open(cls, path: Path) -> DeckCache:
+        stamp = _code_stamp()
+        files: dict[str, Any] = {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("stamp") == stamp:
+                files = data.get("files") or {}
+        except (OSError, ValueError):
+            pass
+        return cls(path, stamp, files if isinstance(files, dict) else {})
+
+    @staticmethod
+    def _signature(path: Path) -> list[int] | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns]
+
+    def lookup(self, path: Path) -> CachedFile | None:
+        key = str(path.resolve())
+        entry = self.files.get(key)
+        sig = self._signature(path)
+        if not isinstance(entry, dict) or sig is None or entry.get("sig") != sig:
+            return None
+        try:
+            cached = CachedFile(str(entry["deck"]), list(entry["items"]))
+        except (KeyError, TypeError):
+            return None
+        self.used.add(key)
+        return cached
+
+    def store(self, path: Path, deck: str, items: list[dict[str, Any]]) -> None:
+        sig = self._signature(path)
+        if sig is None:
+            return
+        try:
+            # Round-trip now, so only JSON-safe data (no YAML dates, odd keys) is ever cached.
+            items = json.loads(json.dumps(items, allow_nan=False))
+        except (TypeError, ValueError):
+            return
+        key = str(path.resolve())
+        self.files[key] = {"sig": sig, "deck": deck, "items": items}
+        self.used.add(key)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache (atomically); never fails the load."""
+        stale = set(self.files) - self.used
+        if not self.dirty and not stale:
+            return
+        for key in stale:  # files that were removed or not loaded this time
+            del self.files[key]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"stamp": self.stamp, "files": self.files}), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from quizapp.decks import ContentError, Library
@@ -45,14 +46,17 @@ class QuizApp(App[None]):
         return StudyQueue(self.store, self.library)
 
     # -- lifecycle
+    def get_default_screen(self) -> Screen[Any]:
+        """The home dashboard is the bottom of the stack (no blank screen under it)."""
+        from quizapp.ui.screens.home import HomeScreen
+
+        return HomeScreen()
+
     def on_mount(self) -> None:
         theme = self.store.settings.theme
         if theme and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        from quizapp.ui.screens.home import HomeScreen
-
-        self.push_screen(HomeScreen())
         if self.content_errors:
             from quizapp.ui.screens.errors import ContentErrorsScreen
 
@@ -92,7 +96,7 @@ class QuizApp(App[None]):
         screen = areas.make(name, self, **options)
         if screen is None:
             return
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)
 
@@ -103,25 +107,10 @@ def _replace(settings: object, **changes: object) -> object:
     return dataclasses.replace(settings, **changes)  # type: ignore[type-var]
 
 
-def run_app(extra_content: Sequence[Path] = ()) -> int:
-    """Load decks and progress, then run the app. Returns the process exit code."""
-    import sys
-
-    from quizapp import paths
-    from quizapp.decks import load_library
+def run_app(library: Library) -> int:
+    """Open the progress store and run the app over ``library``. Returns the exit code."""
     from quizapp.store import Store
 
-    try:
-        roots = [paths.content_dir(), *extra_content]
-    except paths.ContentNotFoundError as exc:
-        sys.stderr.write(f"quizapp: {exc}\n")
-        return 1
-    for root in roots[1:]:
-        if not root.exists():
-            sys.stderr.write(f"quizapp: --content {root}: no such file or folder\n")
-            return 2
-    library = load_library(roots)
-    store = Store.open()
-    app = QuizApp(library, store, content_errors=library.errors)
+    app = QuizApp(library, Store.open(), content_errors=library.errors)
     app.run()
     return app.return_code or 0
