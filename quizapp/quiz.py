@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from quizapp.decks import Card, Library
-from quizapp.decks.models import MultipleChoice, NumericDrill, Ordering, Trap
+from quizapp.decks.models import InterviewQuestion, MultipleChoice, NumericDrill, Ordering, Trap
 from quizapp.scheduling import rating_for_grade
 
 if TYPE_CHECKING:
@@ -33,6 +33,11 @@ QUESTION_KINDS: dict[str, str] = {
     "numeric_drill": "Compute the loss",
     "gradient_drill": "Derive the gradient",
 }
+# Mock interviews also ask "explain" questions: answer out loud, then tick the key points hit.
+EXPLAIN_KIND = "interview_question"
+# Share of key points that counts an explanation as right.
+EXPLAIN_PASS = 0.75
+
 # Seconds a confident learner needs; answering right within FAST_SHARE of it counts as Easy.
 EXPECTED_SECONDS = {
     "multiple_choice": 20,
@@ -40,6 +45,7 @@ EXPECTED_SECONDS = {
     "ordering": 30,
     "numeric_drill": 90,
     "gradient_drill": 120,
+    EXPLAIN_KIND: 90,
 }
 FAST_SHARE = 0.4
 DEFAULT_LENGTH = 10
@@ -70,12 +76,14 @@ class Question:
 
     @property
     def label(self) -> str:
+        if self.kind == EXPLAIN_KIND:
+            return "Explain"
         return QUESTION_KINDS.get(self.kind, self.card.label)
 
     @property
     def typed(self) -> bool:
         """True when the learner types the answer (ordering, numeric, gradient)."""
-        return not self.choices
+        return not self.choices and self.kind != EXPLAIN_KIND
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class Answer:
     feedback: Feedback
     seconds: float
     hinted: bool = False
+    rating: int | None = None  # a rating decided by the learner (explain questions)
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,8 @@ def make_question(card: Card, rng: random.Random, library: Library) -> Question:
         seed = rng.randrange(1, 1_000_000)
         drill = make_drill(card, seed)
         return Question(card.id, card.kind, drill.prompt, card.tags, card, drill=drill, seed=seed)
+    if isinstance(card, InterviewQuestion):
+        return Question(card.id, card.kind, card.question, card.tags, card, steps=card.points)
     if card.kind == "gradient_drill":
         return Question(card.id, card.kind, card.statement, card.tags, card)  # type: ignore[attr-defined]
     raise ValueError(f"card '{card.id}' of kind {card.kind} cannot be asked in a quiz")
@@ -194,7 +205,7 @@ def pick_items(
     wanted_tags = set(tags)
     pools: dict[str, list[Card]] = defaultdict(list)
     for card in library.cards.values():
-        if card.kind not in kinds or card.kind not in QUESTION_KINDS:
+        if card.kind not in kinds or card.kind not in (*QUESTION_KINDS, EXPLAIN_KIND):
             continue
         if wanted_tags and not wanted_tags & set(card.tags):
             continue
@@ -285,6 +296,18 @@ def grade_numeric(question: Question, text: str) -> Feedback:
     )
 
 
+def grade_explain(question: Question, ticked: Sequence[int]) -> Feedback:
+    """An "explain" answer, self-assessed: the key points the learner says they covered."""
+    total = len(question.steps)
+    hit = sorted(set(i for i in ticked if 0 <= i < total))
+    share = len(hit) / total if total else 0.0
+    missed = [p for i, p in enumerate(question.steps) if i not in hit]
+    details = tuple(f"Missed: {p}" for p in missed)
+    headline = f"You covered {len(hit)} of {total} key points."
+    verdict = "correct" if share >= EXPLAIN_PASS else "incorrect"
+    return Feedback(share >= EXPLAIN_PASS, verdict, headline, details)
+
+
 def feedback_from_verdict(question: Question, verdict: Verdict) -> Feedback:
     """A checker verdict as quiz feedback, with the worked derivation for anything graded."""
     card = question.card
@@ -313,9 +336,9 @@ def feedback_from_verdict(question: Question, verdict: Verdict) -> Feedback:
 
 
 @dataclass
-class QuizSession:
-    """A quiz in progress. Answers are graded and (with a store) recorded one at a time, so a
-    session ended early keeps everything answered so far."""
+class Quiz:
+    """A quiz in progress (the store keeps it as a quiz session). Answers are graded and, with a
+    store, recorded one at a time, so a session ended early keeps everything answered so far."""
 
     questions: list[Question]
     mode: str = "quiz"
@@ -339,7 +362,7 @@ class QuizSession:
         mode: str = "quiz",
         store: Store | None = None,
         check_gradient: GradientCheck | None = None,
-    ) -> QuizSession:
+    ) -> Quiz:
         rng = random.Random(seed)
         tags, kinds = tuple(tags), tuple(kinds)
         if item_ids is not None:
@@ -363,7 +386,15 @@ class QuizSession:
     ) -> Feedback:
         """Grade the answer to question ``index`` and record it (if graded)."""
         question = self.questions[index]
-        if question.choices:
+        rating: int | None = None
+        if question.kind == EXPLAIN_KIND:
+            from quizapp.study import suggested_rating
+
+            ticked = {int(t) for t in str(response).split(",") if t.strip().isdigit()}
+            feedback = grade_explain(question, sorted(ticked))
+            shown = f"{len(ticked)} of {len(question.steps)} key points"
+            rating = int(suggested_rating(len(ticked), len(question.steps)))
+        elif question.choices:
             choice = int(response)
             feedback = grade_choice(question, choice)
             shown = question.choices[choice].text
@@ -371,7 +402,7 @@ class QuizSession:
             shown = str(response)
             feedback = self._grade_typed(question, shown)
         if feedback.graded:
-            self._record(index, Answer(question, shown, feedback, seconds, hinted))
+            self._record(index, Answer(question, shown, feedback, seconds, hinted, rating))
         return feedback
 
     def _grade_typed(self, question: Question, text: str) -> Feedback:
@@ -406,6 +437,7 @@ class QuizSession:
             hinted=answer.hinted,
             fast=fast,
             seed=q.seed,
+            rating=answer.rating,
         )
 
     def finish(self) -> Results:
@@ -436,10 +468,10 @@ class QuizSession:
             missed=tuple(missed),
         )
 
-    def retry_missed(self, library: Library, *, seed: int | None = None) -> QuizSession:
+    def retry_missed(self, library: Library, *, seed: int | None = None) -> Quiz:
         """A new session over the missed items (numeric drills get fresh numbers)."""
         ids = [q.item_id for q in self.results().missed]
-        return QuizSession.build(
+        return Quiz.build(
             library,
             item_ids=ids,
             seed=seed,

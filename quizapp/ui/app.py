@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -11,6 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from quizapp.decks import ContentError, Library
+
+if TYPE_CHECKING:
+    from quizapp.mathcheck.worker import Checker
+    from quizapp.quiz import Quiz
 from quizapp.scheduling import StudyQueue
 from quizapp.store import Store
 from quizapp.ui.commands import CardCommands, ScreenCommands, TagCommands
@@ -39,11 +43,32 @@ class QuizApp(App[None]):
         self.library = library
         self.store = store
         self.content_errors = list(content_errors)
+        self._checker: Checker | None = None
 
     # -- services the screens use
     def queue(self) -> StudyQueue:
         """A study queue as of now (cheap: the store holds the state)."""
         return StudyQueue(self.store, self.library)
+
+    def checker(self) -> Checker:
+        """The gradient checker; its worker process starts on first use and stays warm."""
+        if self._checker is None:
+            from quizapp.mathcheck.worker import Checker
+
+            self._checker = Checker.from_library(self.library)
+        return self._checker
+
+    def new_quiz(self, **options: Any) -> Quiz:
+        """A quiz over this app's decks, recorded in its store, gradients checked by the
+        worker (``options`` go to ``Quiz.build``)."""
+        from quizapp.quiz import Quiz
+
+        return Quiz.build(
+            self.library,
+            store=self.store,
+            check_gradient=lambda drill_id, text: self.checker().check(drill_id, text),
+            **options,
+        )
 
     # -- lifecycle
     def get_default_screen(self) -> Screen[Any]:
@@ -73,6 +98,8 @@ class QuizApp(App[None]):
             self.store.save_settings(_replace(settings, theme=name))
 
     def on_unmount(self) -> None:
+        if self._checker is not None:
+            self._checker.close()
         self.store.close()
 
     # -- actions

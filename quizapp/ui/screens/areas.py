@@ -23,6 +23,7 @@ AREAS: tuple[Area, ...] = (
     Area("study", "Study", "s", "due cards, then new ones"),
     Area("traps", "Traps", "t", "spot what is wrong"),
     Area("quiz", "Quiz", "z", "mixed questions, scored"),
+    Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots"),
     Area("drills", "Drills", "d", "compute losses, derive gradients"),
     Area("checklist", "Checklist", "c", "the 9 things to master"),
     Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons"),
@@ -43,6 +44,18 @@ def make(name: str, app: QuizApp, **options: Any) -> Screen[Any] | None:
         from quizapp.ui.screens.study import StudyScreen
 
         return StudyScreen.traps(app)
+    if name == "quiz":
+        from quizapp.ui.screens.quiz import QuizSetupScreen
+
+        return QuizSetupScreen()
+    if name == "mock":
+        from quizapp.ui.screens.mock import MockInterviewScreen
+
+        return MockInterviewScreen.start(app, **options)
+    if name == "drills":
+        from quizapp.ui.screens.drills import DrillsScreen
+
+        return DrillsScreen()
     if name == "checklist":
         from quizapp.ui.screens.checklist import ChecklistScreen
 

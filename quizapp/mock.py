@@ -1,0 +1,109 @@
+"""Mock interview: a timed mixed session that leans on what the learner is weakest at and what is
+due, with "explain" questions, ending in a report of what to revise."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from quizapp.decks import Card, Library
+from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, GradientCheck, Quiz
+from quizapp.stats import Stats
+
+DEFAULT_MINUTES = 15
+# More questions than fit in the time: the clock ends the session, not the list.
+POOL = 40
+# A tag answered right less often than this is weak.
+WEAK_TAG = 0.7
+# Tags that say nothing about a topic (every interview card has "interview").
+GENERIC_TAGS = frozenset({"interview", "fundamentals"})
+
+
+def weight_for(stats: Stats, due: set[str]) -> Callable[[Card], float]:
+    """How strongly to favour a card: due items and items in weakly answered tags come first."""
+
+    def weight(card: Card) -> float:
+        w = 1.0
+        if card.id in due:
+            w += 2.0
+        rates = [
+            a.rate
+            for t in card.tags
+            if t not in GENERIC_TAGS and (a := stats.accuracy_by_tag.get(t)) and a.rate is not None
+        ]
+        if rates:
+            w += 3.0 * (1.0 - min(rates))
+        return w
+
+    return weight
+
+
+def build_mock(
+    library: Library,
+    *,
+    stats: Stats,
+    due: set[str],
+    seed: int | None = None,
+    store: object | None = None,
+    check_gradient: GradientCheck | None = None,
+) -> Quiz:
+    return Quiz.build(
+        library,
+        n=POOL,
+        kinds=(*QUESTION_KINDS, EXPLAIN_KIND),
+        seed=seed,
+        weight=weight_for(stats, due),
+        mode="mock",
+        store=store,  # type: ignore[arg-type]
+        check_gradient=check_gradient,
+    )
+
+
+@dataclass(frozen=True)
+class MockReport:
+    answered: int
+    right: int
+    seconds: float
+    weak_tags: list[tuple[str, int, int]]  # (tag, right, asked) in this session, weakest first
+    revise: list[Card]  # the items missed, to look at again
+    checklist: list[str]  # checklist items those misses belong to
+
+    @property
+    def score(self) -> float:
+        return self.right / self.answered if self.answered else 0.0
+
+    def lines(self) -> list[str]:
+        minutes = self.seconds / 60
+        out = [
+            f"{self.answered} answered in {minutes:.0f} min, {self.right} right ({self.score:.0%})."
+        ]
+        if self.weak_tags:
+            tags = ", ".join(f"{t} ({r}/{n})" for t, r, n in self.weak_tags)
+            out.append(f"Weakest topics: {tags}.")
+        if not self.revise and self.answered:
+            out.append("Nothing missed: well done. Push on with due cards to keep it fresh.")
+        return out
+
+
+def mock_report(quiz: Quiz, library: Library, *, started: datetime, ended: datetime) -> MockReport:
+    results = quiz.results()
+    weak = [
+        (tag, right, asked)
+        for tag, (right, asked) in results.by_tag.items()
+        if tag not in GENERIC_TAGS and asked and right / asked < WEAK_TAG
+    ]
+    weak.sort(key=lambda t: (t[1] / t[2], -t[2]))
+    missed_ids = {q.item_id for q in results.missed}
+    touched = Counter(
+        item.title for item in library.checklist for link in item.links if link in missed_ids
+    )
+    return MockReport(
+        answered=results.total,
+        right=results.right,
+        seconds=(ended - started).total_seconds(),
+        weak_tags=weak[:5],
+        revise=[q.card for q in results.missed],
+        checklist=[title for title, _ in touched.most_common()],
+    )

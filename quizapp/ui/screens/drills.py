@@ -1,0 +1,109 @@
+"""Drills: pick a "compute this loss" drill or a gradient derivation and practise it."""
+
+from __future__ import annotations
+
+import random
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.quiz import QuestionRunner
+
+SECTIONS = (
+    ("numeric_drill", "Compute the loss", "numbers you can work with a basic calculator"),
+    ("gradient_drill", "Derive the gradient", "type the derivative; it is checked symbolically"),
+)
+
+
+class DrillsScreen(QuizScreen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Home")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            Text.assemble(
+                ("Drills  ", "bold"),
+                ("enter opens one; every answer is saved and scheduled like a card", "dim"),
+            ),
+            id="drills-status",
+        )
+        options: list[Option | None] = []
+        for kind, title, blurb in SECTIONS:
+            cards = self.quiz.library.of_kind(kind)
+            if not cards:
+                continue
+            if options:
+                options.append(None)
+            options.append(
+                Option(Text.assemble((title, "bold reverse"), "  ", (blurb, "dim")), disabled=True)
+            )
+            for card in cards:
+                state = self.quiz.store.card_state(card.id)
+                seen = "" if state is None else f"  · {state.reps} done"
+                options.append(Option(Text.assemble(f"  {card.title}", (seen, "dim")), id=card.id))
+        yield OptionList(*options, id="drill-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        drills = self.query_one("#drill-list", OptionList)
+        drills.focus()
+        drills.action_cursor_down()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.push_screen(DrillRunScreen.for_item(self.quiz, event.option.id))
+
+
+class DrillRunScreen(QuestionRunner):
+    """One drill at a time; m gives another (fresh numbers, or the next derivation)."""
+
+    BINDINGS = [
+        Binding("m", "another", "Another"),
+        Binding("escape", "end", "Back"),
+        Binding("enter", "another", "Another", show=False),
+        Binding("ctrl+t", "hint", "Hint"),
+    ]
+
+    def __init__(self, item_id: str, quiz: object) -> None:
+        super().__init__(quiz)  # type: ignore[arg-type]
+        self.item_id = item_id
+        self.done = 0
+
+    @classmethod
+    def for_item(cls, app: object, item_id: str) -> DrillRunScreen:
+        quiz = app.new_quiz(item_ids=[item_id], seed=random.randrange(10**6), mode="drill")  # type: ignore[attr-defined]
+        return cls(item_id, quiz)
+
+    def title_text(self) -> str:
+        return "Drill"
+
+    def position_text(self) -> str:
+        return f"{self.done + 1} this round"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "another":
+            view = self.view
+            return view is not None and view.feedback is not None
+        return super().check_action(action, parameters)
+
+    def action_another(self) -> None:
+        card = self.quiz.library.cards[self.item_id]
+        if card.kind == "gradient_drill":
+            ids = [c.id for c in self.quiz.library.of_kind("gradient_drill")]
+            self.item_id = ids[(ids.index(self.item_id) + 1) % len(ids)]
+        self.done += 1
+        fresh = self.quiz.new_quiz(
+            item_ids=[self.item_id], seed=random.randrange(10**6), mode="drill"
+        )
+        # Keep one quiz session per sitting: move the new question into this run.
+        self.run.questions.append(fresh.questions[0])
+        self.index = len(self.run.questions) - 1
+        self.show_question()
+
+    def action_end(self) -> None:
+        self.run.finish()
+        self.dismiss()

@@ -1,0 +1,121 @@
+"""Mock interview: a timed mixed session that favours weak topics and due items, with "explain"
+questions, ending in a report of what to revise."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from quizapp.mock import DEFAULT_MINUTES, MockReport, build_mock, mock_report
+from quizapp.quiz import Quiz
+from quizapp.stats import compute_stats
+from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.quiz import QuestionRunner
+
+
+class MockInterviewScreen(QuestionRunner):
+    BINDINGS = [Binding("escape", "end", "End the interview")]
+
+    def __init__(self, quiz: Quiz, *, minutes: float = DEFAULT_MINUTES) -> None:
+        super().__init__(quiz)
+        self.seconds = minutes * 60
+        self.started_wall = datetime.now(UTC)
+        self.started = time.monotonic()
+        self.ended = False
+
+    @classmethod
+    def start(cls, app: object, *, minutes: float = DEFAULT_MINUTES) -> MockInterviewScreen:
+        qapp = app
+        stats = compute_stats(qapp.store, qapp.library)  # type: ignore[attr-defined]
+        due = set(qapp.queue().next(limit=10_000))  # type: ignore[attr-defined]
+        quiz = build_mock(
+            qapp.library,  # type: ignore[attr-defined]
+            stats=stats,
+            due=due,
+            seed=random.randrange(10**6),
+            store=qapp.store,  # type: ignore[attr-defined]
+            check_gradient=lambda d, t: qapp.checker().check(d, t),  # type: ignore[attr-defined]
+        )
+        return cls(quiz, minutes=minutes)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(1.0, self.tick)
+
+    def title_text(self) -> str:
+        left = max(0, self.seconds - (time.monotonic() - self.started))
+        return f"Mock interview  ·  {int(left // 60):02d}:{int(left % 60):02d} left"
+
+    def position_text(self) -> str:
+        return f"question {self.index + 1}"
+
+    def tick(self) -> None:
+        if self.ended:
+            return
+        if time.monotonic() - self.started >= self.seconds:
+            self.notify("Time is up.", timeout=3)
+            self.action_end()
+        else:
+            self.update_status()
+
+    def action_end(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self.run.finish()
+        report = mock_report(
+            self.run, self.quiz.library, started=self.started_wall, ended=datetime.now(UTC)
+        )
+        self.app.switch_screen(MockReportScreen(report))
+
+
+class MockReportScreen(QuizScreen):
+    BINDINGS = [
+        Binding("p", "practise", "Practise the missed"),
+        Binding("escape", "app.pop_screen", "Home"),
+    ]
+
+    def __init__(self, report: MockReport) -> None:
+        super().__init__()
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="results"):
+            yield Static(self.body(), id="report-body")
+        yield Footer()
+
+    def body(self) -> Group:
+        r = self.report
+        parts = [Text("Mock interview report", style="bold"), Text("")]
+        parts += [Text(line) for line in r.lines()]
+        if r.revise:
+            revise = Text("\nRevise these\n", style="bold")
+            for card in r.revise:
+                revise.append(f" • {card.label}: ", style="dim")
+                revise.append(f"{card.title}\n")
+            parts.append(revise)
+        if r.checklist:
+            check = Text("Checklist items to shore up\n", style="bold")
+            for title in r.checklist:
+                check.append(f" • {title}\n")
+            parts.append(check)
+        parts.append(Text("Every answer was saved and scheduled.", style="dim"))
+        return Group(*parts)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.report.revise) if action == "practise" else True
+
+    def action_practise(self) -> None:
+        from quizapp.ui.screens.quiz import QuizRunScreen
+
+        ids = [c.id for c in self.report.revise]
+        self.app.switch_screen(QuizRunScreen(self.quiz.new_quiz(item_ids=ids, mode="quiz")))

@@ -1,0 +1,266 @@
+"""Practice quizzes: set up, answer question by question with feedback, see the results."""
+
+from __future__ import annotations
+
+import random
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static
+
+from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results
+from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.widgets.question import LETTERS, QuestionView
+
+ALL_TAGS = "__all__"
+
+
+class QuizSetupScreen(QuizScreen):
+    """How many questions, which tag, which kinds; enter starts with the defaults."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start"),
+        Binding("escape", "app.pop_screen", "Home"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="setup-box", classes="panel") as box:
+            box.border_title = "New quiz"
+            with Grid(id="setup-grid"):
+                yield Label("Questions")
+                yield Input(str(DEFAULT_LENGTH), id="count", type="integer")
+                yield Label("Tag")
+                yield Select(
+                    [("All tags", ALL_TAGS), *((t, t) for t in self.quiz.library.tags)],
+                    value=ALL_TAGS,
+                    allow_blank=False,
+                    id="quiz-tag",
+                )
+            yield Label("Kinds of question (space toggles)")
+            yield SelectionList[str](
+                *((label, kind, True) for kind, label in QUESTION_KINDS.items()), id="kinds"
+            )
+            yield Static(id="setup-error")
+            with Horizontal(id="setup-actions"):
+                yield Button("Start (enter)", id="start", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#start", Button).focus()
+
+    @on(Button.Pressed, "#start")
+    @on(Input.Submitted, "#count")
+    def action_start(self) -> None:
+        error = self.query_one("#setup-error", Static)
+        try:
+            count = int(self.query_one("#count", Input).value or DEFAULT_LENGTH)
+        except ValueError:
+            count = 0
+        if not 1 <= count <= 50:
+            error.update(Text("Questions: give a whole number from 1 to 50.", style="bold red"))
+            return
+        kinds = list(self.query_one("#kinds", SelectionList).selected)
+        if not kinds:
+            error.update(Text("Pick at least one kind of question.", style="bold red"))
+            return
+        tag = self.query_one("#quiz-tag", Select).value
+        tags = [] if tag in (ALL_TAGS, Select.BLANK) else [str(tag)]
+        quiz = self.quiz.new_quiz(n=count, tags=tags, kinds=kinds)
+        if not quiz.questions:
+            error.update(Text("No questions match that tag and those kinds.", style="bold red"))
+            return
+        self.app.switch_screen(QuizRunScreen(quiz))
+
+
+class QuestionRunner(QuizScreen):
+    """Shows a quiz's questions one at a time; subclasses decide how a session ends."""
+
+    BINDINGS = [
+        Binding("enter", "next", "Next", show=False),
+        Binding("n", "next", "Next question"),
+        Binding("ctrl+t", "hint", "Hint"),
+        Binding("enter", "reveal_points", "Key points", show=False),
+        Binding("d", "done_points", "Done ticking"),
+        *(Binding(letter, f"choose({i})", show=False) for i, letter in enumerate(LETTERS[:6])),
+        Binding("escape", "end", "End"),
+    ]
+
+    def __init__(self, quiz: Quiz) -> None:
+        super().__init__()
+        self.run = quiz
+        self.index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="run-status")
+        yield VerticalScroll(id="question-area")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_question()
+
+    @property
+    def view(self) -> QuestionView | None:
+        found = self.query(QuestionView)
+        return found.first() if found else None
+
+    def position_text(self) -> str:
+        return f"{self.index + 1} of {len(self.run.questions)}"
+
+    def show_question(self) -> None:
+        area = self.query_one("#question-area", VerticalScroll)
+        area.remove_children()
+        view = QuestionView(
+            self.run, self.index, checker=self.quiz.checker(), position=self.position_text()
+        )
+        area.mount(view)
+        area.scroll_home(animate=False)
+        self.update_status()
+        self.refresh_bindings()
+
+    def update_status(self) -> None:
+        right = sum(1 for a in self.run.answers.values() if a.feedback.correct)
+        text = Text.assemble(
+            (self.title_text(), "bold"), f"  ·  {right} of {len(self.run.answers)} right so far"
+        )
+        self.query_one("#run-status", Static).update(text)
+
+    def title_text(self) -> str:
+        return "Quiz"
+
+    # -- bindings
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        view = self.view
+        if view is None:
+            return action == "end"
+        answered = view.feedback is not None
+        q = view.question
+        if action == "next":
+            return answered
+        if action == "hint":
+            return q.kind == "gradient_drill" and not answered
+        if action == "choose":
+            return bool(q.choices) and not answered and int(parameters[0]) < len(q.choices)  # type: ignore[call-overload]
+        if action in ("reveal_points", "done_points"):
+            if q.kind != EXPLAIN_KIND or answered:
+                return False
+            shown = view.query_one(".q-points").display
+            return not shown if action == "reveal_points" else shown
+        return True
+
+    def on_question_view_answered(self, event: QuestionView.Answered) -> None:
+        self.update_status()
+        self.refresh_bindings()
+        self.set_focus(None)  # keys now belong to the screen: enter / n go on
+        self.query_one("#question-area", VerticalScroll).scroll_end(animate=False)
+
+    def action_choose(self, index: int) -> None:
+        view = self.view
+        if view is not None and view.feedback is None:
+            view._grade(index)
+
+    def action_hint(self) -> None:
+        view = self.view
+        if view is not None and view.show_hint():
+            self.notify("Hint shown: a right answer now counts as Hard.", timeout=3)
+
+    def action_reveal_points(self) -> None:
+        if self.view is not None:
+            self.view.submit_explain()
+            self.refresh_bindings()
+
+    def action_done_points(self) -> None:
+        if self.view is not None:
+            self.view.submit_explain()
+
+    def action_next(self) -> None:
+        if self.index + 1 < len(self.run.questions):
+            self.index += 1
+            self.show_question()
+        else:
+            self.action_end()
+
+    def action_end(self) -> None:
+        raise NotImplementedError
+
+
+class QuizRunScreen(QuestionRunner):
+    def action_end(self) -> None:
+        self.app.switch_screen(QuizResultsScreen(self.run))
+
+
+class QuizResultsScreen(QuizScreen):
+    BINDINGS = [
+        Binding("r", "retry", "Retry the missed"),
+        Binding("z", "again", "New quiz"),
+        Binding("escape", "app.pop_screen", "Home"),
+    ]
+
+    def __init__(self, quiz: Quiz) -> None:
+        super().__init__()
+        self.run = quiz
+        self.results: Results = quiz.finish()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="results"):
+            yield Static(results_renderable(self.run, self.results), id="results-body")
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return bool(self.results.missed)
+        return True
+
+    def action_retry(self) -> None:
+        retry = self.run.retry_missed(self.quiz.library, seed=random.randrange(10**6))
+        self.app.switch_screen(QuizRunScreen(retry))
+
+    def action_again(self) -> None:
+        self.app.switch_screen(QuizSetupScreen())
+
+
+def results_renderable(quiz: Quiz, results: Results) -> Table:
+    outer = Table.grid(padding=(1, 0))
+    if not results.total:
+        outer.add_row(Text("No questions answered; nothing was recorded.", style="dim"))
+        return outer
+    style = (
+        "bold green"
+        if results.score >= 0.8
+        else "bold yellow"
+        if results.score >= 0.5
+        else "bold red"
+    )
+    outer.add_row(Text(f"Score: {results.describe()}", style=style))
+    tags = Table(title="By tag", title_justify="left", title_style="bold", box=None, padding=(0, 2))
+    tags.add_column("Tag")
+    tags.add_column("Right", justify="right")
+    tags.add_column("Share", justify="right")
+    for tag, (right, asked) in sorted(results.by_tag.items(), key=lambda kv: kv[1][0] / kv[1][1]):
+        share = right / asked
+        tags.add_row(
+            tag,
+            f"{right}/{asked}",
+            Text(
+                f"{share:.0%}",
+                style="green" if share >= 0.8 else "red" if share < 0.5 else "yellow",
+            ),
+        )
+    outer.add_row(tags)
+    if results.missed:
+        missed = Text()
+        missed.append("Missed (r retries them, with fresh numbers for drills)\n", style="bold")
+        for q in results.missed:
+            missed.append(f" • {q.label}: ", style="dim")
+            missed.append(f"{q.card.title}\n")
+        outer.add_row(missed)
+    else:
+        outer.add_row(Text("Nothing missed.", style="green"))
+    outer.add_row(Text("Every answer has been saved and scheduled for review.", style="dim"))
+    return outer
