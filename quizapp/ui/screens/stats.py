@@ -100,6 +100,8 @@ class StatsScreen(QuizScreen):
             app.call_from_thread(self.show, stats)
 
     def show(self, stats: Stats | str) -> None:
+        if not self.is_attached:  # left before the numbers came back
+            return
         body = self.query_one("#stats-body")
         body.loading = False
         empty = self.query_one("#stats-empty", Static)
