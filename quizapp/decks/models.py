@@ -39,6 +39,9 @@ TAGS: frozenset[str] = frozenset(
 # The notes' section numbers a card may cite.
 SECTIONS = range(1, 23)
 
+# The panels of the loss-curve explorer (quizapp.curves draws them) a formula card can open.
+CURVE_PANELS: tuple[str, ...] = ("regression", "bce", "focal")
+
 
 @dataclass(frozen=True)
 class Card:
@@ -135,6 +138,7 @@ class Formula(Card):
     pros: tuple[str, ...]
     cons: tuple[str, ...]
     note: str | None = None
+    curve: str | None = None  # the loss-curve explorer panel that pictures it (CURVE_PANELS)
 
     @property
     def title(self) -> str:
@@ -143,14 +147,22 @@ class Formula(Card):
     def check(self) -> list[tuple[str, str]]:
         from quizapp.mathcheck.parser import ParseError, parse
 
+        problems: list[tuple[str, str]] = []
+        if self.curve is not None and self.curve not in CURVE_PANELS:
+            problems.append(
+                (
+                    "curve",
+                    f"'{self.curve}' is not a curve panel; use one of {', '.join(CURVE_PANELS)}",
+                )
+            )
         try:
             parsed = parse(self.ascii, names=tuple(self.variables))
         except ParseError as exc:
-            return [("ascii", f"does not parse: {exc.describe()}")]
+            return [*problems, ("ascii", f"does not parse: {exc.describe()}")]
         unused = sorted(set(self.variables) - parsed.names)
         if unused:
-            return [("variables", f"not used in the ascii formula: {', '.join(unused)}")]
-        return []
+            problems.append(("variables", f"not used in the ascii formula: {', '.join(unused)}"))
+        return problems
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@ with `pytest tests/ui/test_snapshots.py --snapshot-update` after looking at the 
 
 from __future__ import annotations
 
+from quizapp.ui.screens.stats import StatsScreen
 from quizapp.ui.screens.study import StudyScreen
 from tests.ui.conftest import SIZE
+from tests.ui.history import NOW, seed_history, utc
 
 
 def test_home(snap_compare, make_app) -> None:
@@ -42,3 +44,28 @@ def test_cheat_sheet(snap_compare, make_app) -> None:
 
 def test_home_at_80x24(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), terminal_size=(80, 24))
+
+
+def test_loss_curves(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), press=["v"], terminal_size=SIZE)
+
+
+def test_loss_curves_bce_gradient(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), press=["v", "2", "g"], terminal_size=SIZE)
+
+
+async def _open_stats(pilot) -> None:
+    await pilot.app.push_screen(StatsScreen(now=NOW))
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_stats(snap_compare, make_app, shipped) -> None:
+    with utc():
+        seed_history(shipped)
+        assert snap_compare(make_app(), run_before=_open_stats, terminal_size=SIZE)
+
+
+def test_stats_with_no_history(snap_compare, make_app) -> None:
+    with utc():
+        assert snap_compare(make_app(), run_before=_open_stats, terminal_size=SIZE)

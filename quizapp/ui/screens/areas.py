@@ -27,6 +27,7 @@ AREAS: tuple[Area, ...] = (
     Area("drills", "Drills", "d", "compute losses, derive gradients"),
     Area("checklist", "Checklist", "c", "the 9 things to master"),
     Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons"),
+    Area("curves", "Loss curves", "v", "losses and gradients, plotted"),
     Area("stats", "Stats", "i", "reviews, retention, accuracy"),
     Area("settings", "Settings", "o", "retention, interview date"),
 )
@@ -64,6 +65,14 @@ def make(name: str, app: QuizApp, **options: Any) -> Screen[Any] | None:
         from quizapp.ui.screens.cheatsheet import CheatSheetScreen
 
         return CheatSheetScreen(**options)
+    if name == "curves":
+        from quizapp.ui.screens.curves import LossCurvesScreen
+
+        return LossCurvesScreen(**options)
+    if name == "stats":
+        from quizapp.ui.screens.stats import StatsScreen
+
+        return StatsScreen(**options)
     if name == "settings":
         from quizapp.ui.screens.settings import SettingsScreen
 

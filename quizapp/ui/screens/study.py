@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, SelectionList, Static
 
 from quizapp.decks import Card
-from quizapp.decks.models import FLASHCARD_KINDS, InterviewQuestion, Trap
+from quizapp.decks.models import FLASHCARD_KINDS, Formula, InterviewQuestion, Trap
 from quizapp.study import RATING_LABELS, StudySession, suggested_rating
 from quizapp.ui.screens.base import QuizScreen
 from quizapp.ui.widgets.card_view import CardView
@@ -36,6 +36,7 @@ class StudyScreen(QuizScreen):
         Binding("4", "rate(4)", "Easy", show=False),
         Binding("a", "accept", "Accept suggestion", show=False),
         Binding("u", "undo", "Undo"),
+        Binding("v", "loss_curve", "Loss curve"),
         Binding("escape", "leave", "Home"),
         Binding("down,j", "scroll_card(2)", "Scroll down", show=False),
         Binding("up,k", "scroll_card(-2)", "Scroll up", show=False),
@@ -184,6 +185,9 @@ class StudyScreen(QuizScreen):
             return self.revealed and isinstance(card, InterviewQuestion)
         if action == "undo":
             return self.session.can_undo and not typing
+        if action == "loss_curve":
+            card = self.session.current
+            return isinstance(card, Formula) and card.curve is not None and not typing
         if action == "scroll_card":
             # Arrow keys belong to the key-point list and the answer box while they have focus.
             return not isinstance(self.focused, Input | SelectionList)
@@ -258,6 +262,14 @@ class StudyScreen(QuizScreen):
         self.query_one("#card-scroll").display = True
         self.notify(f"Undone: {card.title[:60]}", timeout=2, markup=False)
         self.show_current()
+
+    def action_loss_curve(self) -> None:
+        """Open the formula's picture in the loss-curve explorer; escape comes back here."""
+        from quizapp.ui.screens.curves import LossCurvesScreen
+
+        card = self.session.current if self.session else None
+        if isinstance(card, Formula) and card.curve is not None:
+            self.app.push_screen(LossCurvesScreen(panel=card.curve))
 
     def action_scroll_card(self, lines: int) -> None:
         self.query_one("#card-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)

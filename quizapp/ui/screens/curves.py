@@ -1,0 +1,114 @@
+"""The loss-curve explorer: MSE/MAE/Huber against the residual, BCE against p, focal loss against
+p_t, each as the loss or as its gradient. The numbers come from quizapp.curves."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from quizapp import curves
+from quizapp.decks.models import CURVE_PANELS
+from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.widgets.plots import Chart
+
+TAB_TITLES = {"regression": "MSE · MAE · Huber", "bce": "Binary cross-entropy", "focal": "Focal"}
+
+
+class LossCurvesScreen(QuizScreen):
+    """One tab per panel; ``g`` flips every panel between loss and gradient."""
+
+    BINDINGS = [
+        Binding("g", "toggle_gradient", "Loss / gradient"),
+        Binding("plus,equals_sign", "delta(1)", "δ +", key_display="+"),
+        Binding("minus,underscore", "delta(-1)", "δ −", key_display="-"),
+        *(
+            Binding(str(i), f"show_panel('{name}')", TAB_TITLES[name], show=False)
+            for i, name in enumerate(CURVE_PANELS, start=1)
+        ),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, panel: str = "regression") -> None:
+        super().__init__()
+        if panel not in CURVE_PANELS:
+            raise ValueError(f"unknown curve panel {panel!r}")
+        self.initial_panel = panel
+        self.gradient = False
+        self.delta = curves.DELTA_DEFAULT
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="curves-status")
+        with TabbedContent(initial=self.initial_panel, id="curve-tabs"):
+            for name in CURVE_PANELS:
+                with TabPane(TAB_TITLES[name], id=name):
+                    yield Chart(id=f"chart-{name}", classes="curve-chart")
+                    yield Static(id=f"facts-{name}", classes="curve-facts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for name in CURVE_PANELS:
+            self.draw(name)
+        self.update_status()
+        self.query_one("#curve-tabs Tabs").focus()
+
+    # -- drawing
+    @property
+    def panel_name(self) -> str:
+        return self.query_one("#curve-tabs", TabbedContent).active or self.initial_panel
+
+    def draw(self, name: str) -> None:
+        data = curves.panel(name, delta=self.delta)
+        chart = self.query_one(f"#chart-{name}", Chart)
+        what = "grad" if self.gradient else "loss"
+        chart.lines(
+            data.x,
+            {s.name: getattr(s, what) for s in data.series},
+            xlabel=data.x_label,
+            ylabel=data.grad_label if self.gradient else data.loss_label,
+            # Dotted guides where Huber turns from quadratic to linear.
+            vlines=(-self.delta, self.delta) if name == "regression" else (),
+        )
+        facts = Text()
+        for i, fact in enumerate(data.facts):
+            if i:
+                facts.append("\n")
+            facts.append(" • ", style="bold cyan")
+            facts.append(fact)
+        self.query_one(f"#facts-{name}", Static).update(facts)
+
+    def update_status(self) -> None:
+        status = Text("Loss curves", style="bold")
+        status.append("  ·  showing ")
+        status.append("the gradient" if self.gradient else "the loss", style="bold yellow")
+        status.append("  (g flips)", style="dim")
+        status.append("  ·  Huber ")
+        status.append(f"δ = {self.delta:g}", style="bold yellow")
+        status.append(f"  (+/− from {curves.DELTA_MIN:g} to {curves.DELTA_MAX:g})", style="dim")
+        self.query_one("#curves-status", Static).update(status)
+
+    # -- actions
+    def action_toggle_gradient(self) -> None:
+        self.gradient = not self.gradient
+        for name in CURVE_PANELS:
+            self.draw(name)
+        self.update_status()
+
+    def action_delta(self, steps: int) -> None:
+        delta = curves.step_delta(self.delta, steps)
+        if delta == self.delta:
+            self.notify(f"δ stays between {curves.DELTA_MIN:g} and {curves.DELTA_MAX:g}.")
+            return
+        self.delta = delta
+        self.draw("regression")
+        self.update_status()
+        if self.panel_name != "regression":
+            self.notify(f"Huber δ = {delta:g} (on the MSE · MAE · Huber tab)", timeout=2)
+
+    def action_show_panel(self, name: str) -> None:
+        self.query_one("#curve-tabs", TabbedContent).active = name
+
+    def action_back(self) -> None:
+        self.dismiss()
