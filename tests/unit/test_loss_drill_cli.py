@@ -169,8 +169,11 @@ def test_drill_list_rows_have_a_type(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = cli(capsys, "drill", "list", "--json")
     assert code == 0
     rows = json.loads(out)
-    assert len(rows) >= 12
-    assert all(r["type"] == "numeric" and r["id"].startswith("num-") and r["title"] for r in rows)
+    numeric = [r for r in rows if r["type"] == "numeric"]
+    gradient = [r for r in rows if r["type"] == "gradient"]
+    assert len(numeric) >= 12 and len(gradient) == 15 and len(rows) == 27 + 2
+    assert all(r["id"].startswith("num-") and r["title"] for r in numeric)
+    assert all(r["id"].startswith("grad-") and r["wrt"] in r["variables"] for r in gradient)
     code, out, _ = cli(capsys, "drill", "list")
     assert "num-focal" in out and out.splitlines()[-1] == f"{len(rows)} drills"
 

@@ -13,18 +13,21 @@ from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from quizapp.checklist import checklist_status
+from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
 from quizapp.stats import compute_stats
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
 
 
 def _menu_prompt(key: str, title: str, description: str) -> Table:
-    grid = Table.grid(padding=(0, 1))
+    grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(no_wrap=True)
-    grid.add_column(ratio=1)
+    grid.add_column(no_wrap=True, width=15)
+    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
     grid.add_row(
         Text(f" {key} ", style="bold reverse"),
-        Text.assemble((title, "bold"), "\n", (description, "dim")),
+        Text(title, style="bold"),
+        Text(description, style="dim"),
     )
     return grid
 
@@ -63,7 +66,9 @@ class HomeScreen(QuizScreen):
 
     def refresh_dashboard(self) -> None:
         app = self.quiz
-        counts = app.queue().counts()
+        queue = app.queue()
+        counts = queue.counts(kinds=FLASHCARD_KINDS)
+        practice = queue.counts(kinds=GRADED_KINDS)
         stats = compute_stats(app.store, app.library)
         status = checklist_status(app.store, app.library)
         done = sum(1 for s in status if s.ticked)
@@ -74,6 +79,10 @@ class HomeScreen(QuizScreen):
         table.add_row("Due now", Text(str(counts.due), style="bold yellow" if counts.due else ""))
         table.add_row("New available", str(counts.new))
         table.add_row("Learning", str(counts.learning))
+        due_practice = practice.due + practice.learning
+        table.add_row(
+            "Practice due", Text(str(due_practice), style="bold yellow" if due_practice else "")
+        )
         streak = stats.streak_days
         table.add_row("Streak", f"{streak} day{'s' if streak != 1 else ''}")
         table.add_row("Reviews today", str(stats.reviews_today))

@@ -159,7 +159,7 @@ class StudyScreen(QuizScreen):
         text = Text()
         text.append("Session complete\n\n", style="bold")
         text.append(summary.describe() + "\n")
-        counts = self.quiz.queue().counts()
+        counts = self.quiz.queue().counts(kinds=self._kinds or FLASHCARD_KINDS, tag=self._tag)
         if counts.due or counts.new:
             text.append(f"\nStill waiting: {counts.due} due, {counts.new} new. ")
             text.append("Press s to keep going.", style="bold")
