@@ -125,7 +125,7 @@ async def test_help_lists_the_bindings_of_every_screen(make_app) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(visible_text(s) for s in app.screen.query("Static"))
         for words in ("Show answer", "Undo", "Tick / untick", "Practise this item", "ctrl+p",
-                      "Search", "Save"):  # fmt: skip
+                      "Search", "Save", "Hint", "Retry the missed", "Another"):  # fmt: skip
             assert words in text, words
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)

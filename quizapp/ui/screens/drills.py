@@ -90,7 +90,7 @@ class DrillRunScreen(QuestionRunner):
             return view is not None and view.feedback is not None
         return super().check_action(action, parameters)
 
-    def action_another(self) -> None:
+    async def action_another(self) -> None:
         card = self.quiz.library.cards[self.item_id]
         if card.kind == "gradient_drill":
             ids = [c.id for c in self.quiz.library.of_kind("gradient_drill")]
@@ -102,7 +102,7 @@ class DrillRunScreen(QuestionRunner):
         # Keep one quiz session per sitting: move the new question into this run.
         self.run.questions.append(fresh.questions[0])
         self.index = len(self.run.questions) - 1
-        self.show_question()
+        await self.show_question()
 
     def action_end(self) -> None:
         self.run.finish()

@@ -35,8 +35,12 @@ def all_binding_tables() -> list[tuple[str, list[Binding]]]:
     from quizapp.ui.app import QuizApp
     from quizapp.ui.screens.cheatsheet import CheatSheetScreen
     from quizapp.ui.screens.checklist import ChecklistScreen
+    from quizapp.ui.screens.curves import LossCurvesScreen
+    from quizapp.ui.screens.drills import DrillRunScreen
     from quizapp.ui.screens.home import HomeScreen
+    from quizapp.ui.screens.quiz import QuestionRunner, QuizResultsScreen, QuizSetupScreen
     from quizapp.ui.screens.settings import SettingsScreen
+    from quizapp.ui.screens.stats import StatsScreen
     from quizapp.ui.screens.study import StudyScreen
 
     def norm(bindings: object) -> list[Binding]:
@@ -54,7 +58,15 @@ def all_binding_tables() -> list[tuple[str, list[Binding]]]:
         ("Everywhere", everywhere),
         ("Home", norm(HomeScreen.BINDINGS)),
         ("Study and Traps", norm(StudyScreen.BINDINGS)),
+        ("Quiz and mock interview", norm(QuestionRunner.BINDINGS)),
+        (
+            "Quiz set-up and results",
+            norm(QuizSetupScreen.BINDINGS) + norm(QuizResultsScreen.BINDINGS),
+        ),
+        ("Drills", norm(DrillRunScreen.BINDINGS)),
         ("Checklist", norm(ChecklistScreen.BINDINGS)),
+        ("Loss curves", norm(LossCurvesScreen.BINDINGS)),
+        ("Stats", norm(StatsScreen.BINDINGS)),
         ("Cheat sheet", norm(CheatSheetScreen.BINDINGS)),
         ("Settings", norm(SettingsScreen.BINDINGS)),
     ]

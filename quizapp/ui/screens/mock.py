@@ -46,8 +46,8 @@ class MockInterviewScreen(QuestionRunner):
         )
         return cls(quiz, minutes=minutes)
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    async def on_mount(self) -> None:
+        await super().on_mount()
         self.set_interval(1.0, self.tick)
 
     def title_text(self) -> str:

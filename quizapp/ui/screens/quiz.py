@@ -86,7 +86,8 @@ class QuestionRunner(QuizScreen):
         Binding("ctrl+t", "hint", "Hint"),
         Binding("enter", "reveal_points", "Key points", show=False),
         Binding("d", "done_points", "Done ticking"),
-        *(Binding(letter, f"choose({i})", show=False) for i, letter in enumerate(LETTERS[:6])),
+        Binding("a", "choose(0)", "Choose a-f", key_display="a-f"),
+        *(Binding(letter, f"choose({i})", show=False) for i, letter in enumerate(LETTERS[1:6], 1)),
         Binding("escape", "end", "End"),
     ]
 
@@ -101,8 +102,8 @@ class QuestionRunner(QuizScreen):
         yield VerticalScroll(id="question-area")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.show_question()
+    async def on_mount(self) -> None:
+        await self.show_question()
 
     @property
     def view(self) -> QuestionView | None:
@@ -112,13 +113,14 @@ class QuestionRunner(QuizScreen):
     def position_text(self) -> str:
         return f"{self.index + 1} of {len(self.run.questions)}"
 
-    def show_question(self) -> None:
+    async def show_question(self) -> None:
         area = self.query_one("#question-area", VerticalScroll)
-        area.remove_children()
+        # Wait for the old question to go before the new one comes (keys may arrive fast).
+        await area.remove_children()
         view = QuestionView(
             self.run, self.index, checker=self.quiz.checker(), position=self.position_text()
         )
-        area.mount(view)
+        await area.mount(view)
         area.scroll_home(animate=False)
         self.update_status()
         self.refresh_bindings()
@@ -178,10 +180,10 @@ class QuestionRunner(QuizScreen):
         if self.view is not None:
             self.view.submit_explain()
 
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         if self.index + 1 < len(self.run.questions):
             self.index += 1
-            self.show_question()
+            await self.show_question()
         else:
             self.action_end()
 

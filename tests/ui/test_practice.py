@@ -1,0 +1,193 @@
+"""Practising under Pilot: gradient drills with named mistakes, numeric drills, a whole quiz,
+and a mock interview ended early."""
+
+from __future__ import annotations
+
+import random
+
+from quizapp.quiz import Quiz
+from quizapp.ui.screens.drills import DrillRunScreen, DrillsScreen
+from quizapp.ui.screens.mock import MockInterviewScreen, MockReportScreen
+from quizapp.ui.screens.quiz import QuizResultsScreen, QuizRunScreen, QuizSetupScreen
+from quizapp.ui.widgets.question import QuestionView
+from tests.ui.conftest import SIZE, reopen_store, visible_text
+
+
+async def wait_for_feedback(pilot, view: QuestionView, tries: int = 100) -> str:
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        text = visible_text(view.query_one(".q-feedback"))
+        if text.strip() and "Checking" not in text:
+            return " ".join(text.split())
+    raise AssertionError("no feedback appeared")
+
+
+async def open_drill(pilot, app, item_id: str, seed: int = 1) -> QuestionView:
+    quiz = app.new_quiz(item_ids=[item_id], seed=seed, mode="drill")
+    app.push_screen(DrillRunScreen(item_id, quiz))
+    await pilot.pause()
+    return app.screen.view
+
+
+async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_drill(pilot, app, "grad-bce-logit")
+        await pilot.press(*"y - sigmoid(z)")
+        # The preview shows how the text was read, as it is typed.
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "interpreted as" in visible_text(view.query_one(".q-preview")):
+                break
+        await pilot.press("enter")
+        feedback = await wait_for_feedback(pilot, view)
+        assert "sign" in feedback.lower() and "✗" in feedback
+        reviews = reopen_store().reviews("grad-bce-logit")
+        assert [(r.verdict, int(r.rating)) for r in reviews] == [("incorrect", 1)]
+        await pilot.press("m")  # another: the next derivation
+        view = app.screen.view
+        assert view.question.item_id != "grad-bce-logit"
+        await pilot.press("escape")
+        view = await open_drill(pilot, app, "grad-bce-logit")
+        await pilot.press(*"sigmoid(z) - y", "enter")
+        feedback = await wait_for_feedback(pilot, view)
+        assert "✓" in feedback
+    verdicts = [r.verdict for r in reopen_store().reviews("grad-bce-logit")]
+    assert verdicts == ["incorrect", "correct"]
+
+
+async def test_a_hint_makes_a_right_gradient_count_as_hard(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_drill(pilot, app, "grad-mse")
+        await pilot.press("ctrl+t")
+        assert "Hint 1" in visible_text(view.query_one(".q-hint"))
+        await pilot.press(*"2*(yhat - y)", "enter")
+        await wait_for_feedback(pilot, view)
+    (review,) = reopen_store().reviews("grad-mse")
+    assert int(review.rating) == 2  # Hard
+
+
+async def test_numeric_drill_right_then_wrong_with_the_slip_named(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_drill(pilot, app, "num-mse", seed=5)
+        drill = view.question.drill
+        assert drill is not None
+        table = visible_text(view.query_one(".q-prompt"))
+        assert "Tolerance" in table and " ".join(drill.formula.split()) in " ".join(table.split())
+        await pilot.press(*f"{drill.answer:.6f}", "enter")
+        assert "✓" in await wait_for_feedback(pilot, view)
+        await pilot.press("m")  # another: fresh numbers for the same template
+        view = app.screen.view
+        fresh = view.question.drill
+        assert fresh is not None and fresh.seed != drill.seed
+        slip = next(s for s in fresh.slips if s.id == "sum-not-mean")
+        await pilot.press(*f"{slip.value:.6f}", "enter")
+        feedback = await wait_for_feedback(pilot, view)
+        assert "✗" in feedback and slip.name in feedback
+        assert "Worked solution" in feedback
+    reviews = reopen_store().reviews("num-mse")
+    assert [r.verdict for r in reviews] == ["correct", "incorrect"]
+    assert [r.seed for r in reviews] == [drill.seed, fresh.seed]
+
+
+async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z")
+        assert isinstance(app.screen, QuizSetupScreen)
+        app.screen.query_one("#count").value = "4"
+        kinds = app.screen.query_one("#kinds")
+        kinds.deselect_all()
+        kinds.select("multiple_choice")
+        kinds.select("trap")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuizRunScreen)
+        assert len(screen.run.questions) == 4
+        for i, q in enumerate(screen.run.questions):
+            right = next(j for j, c in enumerate(q.choices) if c.correct)
+            pick = right if i % 2 == 0 else (right + 1) % len(q.choices)
+            await pilot.press("abcdef"[pick])
+            await pilot.pause()
+            assert screen.view.feedback is not None
+            await pilot.press("n")
+            await pilot.pause()
+        assert isinstance(app.screen, QuizResultsScreen)
+        body = " ".join(visible_text(app.screen.query_one("#results-body")).split())
+        assert "Score: 2 of 4 right (50%)" in body and "Missed" in body
+        await pilot.press("r")  # retry the missed
+        await pilot.pause()
+        assert isinstance(app.screen, QuizRunScreen) and len(app.screen.run.questions) == 2
+    store = reopen_store()
+    first = store.quiz_sessions()[0]
+    assert (first.answered, first.correct) == (4, 2) and first.finished_at is not None
+
+
+async def test_a_mock_interview_ended_early_keeps_its_answers(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, MockInterviewScreen)
+        assert "left" in visible_text(screen.query_one("#run-status"))
+        answered = 0
+        while answered < 2:
+            q = screen.view.question
+            if q.choices:
+                await pilot.press("a")
+                answered += 1
+            if screen.view.feedback:
+                await pilot.press("n")
+            else:
+                await screen.action_next()  # skip what this test does not answer
+            await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MockReportScreen)
+        body = " ".join(visible_text(app.screen.query_one("#report-body")).split())
+        assert "2 answered" in body
+    (session,) = reopen_store().quiz_sessions()
+    assert session.mode == "mock" and session.answered == 2
+
+
+async def test_the_drills_list_opens_a_drill(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        assert isinstance(app.screen, DrillsScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillRunScreen)
+        assert app.screen.view.question.kind == "numeric_drill"
+
+
+def quiz_for_snapshot(app) -> Quiz:
+    return app.new_quiz(item_ids=["mc-outliers-huber", "num-huber-large"], seed=4)
+
+
+def test_snapshot_quiz_question(snap_compare, make_app) -> None:
+    app = make_app()
+
+    async def start(pilot) -> None:
+        app.push_screen(QuizRunScreen(quiz_for_snapshot(app)))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=start, terminal_size=SIZE)
+
+
+def test_snapshot_drill_feedback(snap_compare, make_app) -> None:
+    app = make_app()
+
+    async def answer_wrong(pilot) -> None:
+        quiz = app.new_quiz(item_ids=["num-huber-large"], seed=4, mode="drill")
+        app.push_screen(DrillRunScreen("num-huber-large", quiz))
+        await pilot.pause()
+        slip = quiz.questions[0].drill.slips[0]
+        await pilot.press(*f"{slip.value:.6f}", "enter")
+        await pilot.pause()
+
+    random.seed(0)
+    assert snap_compare(app, run_before=answer_wrong, terminal_size=SIZE)
