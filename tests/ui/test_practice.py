@@ -44,7 +44,7 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         assert "sign" in feedback.lower() and "✗" in feedback
         reviews = reopen_store().reviews("grad-bce-logit")
         assert [(r.verdict, int(r.rating)) for r in reviews] == [("incorrect", 1)]
-        await pilot.press("m")  # another: the next derivation
+        await pilot.press("n")  # another: the next derivation
         view = app.screen.view
         assert view.question.item_id != "grad-bce-logit"
         await pilot.press("escape")
@@ -78,7 +78,7 @@ async def test_numeric_drill_right_then_wrong_with_the_slip_named(make_app) -> N
         assert "Tolerance" in table and " ".join(drill.formula.split()) in " ".join(table.split())
         await pilot.press(*f"{drill.answer:.6f}", "enter")
         assert "✓" in await wait_for_feedback(pilot, view)
-        await pilot.press("m")  # another: fresh numbers for the same template
+        await pilot.press("n")  # another: fresh numbers for the same template
         view = app.screen.view
         fresh = view.question.drill
         assert fresh is not None and fresh.seed != drill.seed

@@ -59,12 +59,12 @@ class DrillsScreen(QuizScreen):
 
 
 class DrillRunScreen(QuestionRunner):
-    """One drill at a time; m gives another (fresh numbers, or the next derivation)."""
+    """One drill at a time; n gives another (fresh numbers, or the next derivation)."""
 
     BINDINGS = [
-        Binding("m", "another", "Another"),
+        Binding("n", "another", "Another"),
+        Binding("m,enter", "another", "Another", show=False),
         Binding("escape", "end", "Back"),
-        Binding("enter", "another", "Another", show=False),
         Binding("ctrl+t", "hint", "Hint"),
     ]
 
@@ -85,6 +85,8 @@ class DrillRunScreen(QuestionRunner):
         return f"{self.done + 1} this round"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return False  # one drill at a time: n gives another
         if action == "another":
             view = self.view
             return view is not None and view.feedback is not None

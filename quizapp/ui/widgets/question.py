@@ -122,8 +122,9 @@ class QuestionView(Vertical):
 
     def on_mount(self) -> None:
         self.shown_at = time.monotonic()
-        self.query_one(".q-hint").display = False
-        self.query_one(".q-feedback").display = False
+        for selector in (".q-hint", ".q-feedback", ".q-preview"):
+            for widget in self.query(selector):
+                widget.display = False
         self.focus_answer()
 
     def focus_answer(self) -> None:
@@ -272,10 +273,13 @@ class QuestionView(Vertical):
     # -- live preview (gradient drills)
     @on(Input.Changed, ".q-answer")
     def _changed(self, event: Input.Changed) -> None:
+        if self.feedback is None and not self.busy:
+            # A message about the previous text (e.g. "type an answer first") no longer applies.
+            self.query_one(".q-feedback").display = False
         if self.question.kind != "gradient_drill" or self.checker is None:
             return
         if not event.value.strip():
-            self.query_one(".q-preview", Static).update("")
+            self.query_one(".q-preview").display = False
             return
         # The newest keystroke wins: an exclusive worker cancels the preview still running.
         self._preview(event.value)
@@ -293,6 +297,7 @@ class QuestionView(Vertical):
         if not box or box.first(Input).value != text:
             return  # stale: the learner typed on
         target = self.query_one(".q-preview", Static)
+        target.display = True
         if getattr(preview, "ok", False):
             body = Text()
             body.append("interpreted as\n", style="dim")
