@@ -75,6 +75,8 @@ class MockReport:
         return self.right / self.answered if self.answered else 0.0
 
     def lines(self) -> list[str]:
+        if not self.answered:
+            return ["The interview ended before any answer; nothing was recorded."]
         minutes = self.seconds / 60
         out = [
             f"{self.answered} answered in {minutes:.0f} min, {self.right} right ({self.score:.0%})."
@@ -82,7 +84,7 @@ class MockReport:
         if self.weak_tags:
             tags = ", ".join(f"{t} ({r}/{n})" for t, r, n in self.weak_tags)
             out.append(f"Weakest topics: {tags}.")
-        if not self.revise and self.answered:
+        if not self.revise:
             out.append("Nothing missed: well done. Push on with due cards to keep it fresh.")
         return out
 

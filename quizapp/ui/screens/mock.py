@@ -30,6 +30,7 @@ class MockInterviewScreen(QuestionRunner):
         self.started_wall = datetime.now(UTC)
         self.started = time.monotonic()
         self.ended = False
+        self.escape_at = -1e9
 
     @classmethod
     def start(cls, app: object, *, minutes: float = DEFAULT_MINUTES) -> MockInterviewScreen:
@@ -68,6 +69,12 @@ class MockInterviewScreen(QuestionRunner):
 
     def action_end(self) -> None:
         if self.ended:
+            return
+        timed_out = time.monotonic() - self.started >= self.seconds
+        if not timed_out and time.monotonic() - self.escape_at > 3:
+            # An interview is not ended by one stray key.
+            self.escape_at = time.monotonic()
+            self.notify("Press esc again to end the interview now.", timeout=3)
             return
         self.ended = True
         self.run.finish()

@@ -178,7 +178,7 @@ class QuestionView(Vertical):
             return "the step numbers in the right order, e.g. 3 1 2 5 4"
         if kind == "numeric_drill":
             return "a number, a fraction or an expression such as -ln(0.9)"
-        return "your derivative, e.g. sigmoid(z) - y"
+        return "your derivative, typed like 3*x^2 + exp(x)/N"
 
     def _answer_help(self) -> str:
         kind = self.question.kind
