@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from quizapp.decks.models import ID_PATTERN, KINDS, SECTIONS, TAGS, Card, ChecklistItem
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -94,35 +92,37 @@ class _Mapping(dict):
     key_lines: dict[str, int]
 
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _line_loader() -> type:
+    """A safe YAML loader that records lines (built on first use: a warm start from the deck
+    cache never imports yaml)."""
+    import yaml
 
+    base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
+    def construct_mapping(loader: Any, node: Any) -> _Mapping:
+        mapping = _Mapping()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                raise yaml.MarkedYAMLError(
+                    problem=f"key {key!r} must be text", problem_mark=key_node.start_mark
+                )
+            if key in mapping:
+                raise yaml.MarkedYAMLError(
+                    problem=f"duplicate key '{key}' (first at line {mapping.key_lines[key]})",
+                    problem_mark=key_node.start_mark,
+                )
+            mapping[key] = loader.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = line
+        return mapping
 
-
-def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Mapping:
-    mapping = _Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, str):
-            raise yaml.MarkedYAMLError(
-                problem=f"key {key!r} must be text", problem_mark=key_node.start_mark
-            )
-        if key in mapping:
-            raise yaml.MarkedYAMLError(
-                problem=f"duplicate key '{key}' (first at line {mapping.key_lines[key]})",
-                problem_mark=key_node.start_mark,
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    loader = type("LineLoader", (base,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return loader
 
 
 def _display(path: Path) -> str:
@@ -145,8 +145,10 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:
         return None, [
             ContentError(shown, line, f"not UTF-8 (byte {exc.start}); save the file as UTF-8")
         ]
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_LineLoader), []  # a SafeLoader subclass: no Python tags
+        return yaml.load(text, Loader=_line_loader()), []  # a SafeLoader subclass: no Python tags
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

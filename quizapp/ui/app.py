@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from quizapp.decks import ContentError, Library
 
@@ -105,7 +105,7 @@ class QuizApp(App[None]):
     # -- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # 'q' quits only where no text box has focus (there it types a q); ctrl+q always quits.
-        return not (action == "quit_idle" and isinstance(self.focused, Input | TextArea))
+        return not (action == "quit_idle" and isinstance(self.focused, Input))
 
     async def action_quit_idle(self) -> None:
         await self.action_quit()

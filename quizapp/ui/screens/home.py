@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.checklist import checklist_status
@@ -19,17 +19,24 @@ from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
 
 
-def _menu_prompt(key: str, title: str, description: str) -> Table:
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True, width=15)
-    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-    grid.add_row(
-        Text(f" {key} ", style="bold reverse"),
-        Text(title, style="bold"),
-        Text(description, style="dim"),
-    )
-    return grid
+def _menu_prompt(key: str, title: str, description: str) -> Text:
+    # Plain Text, not a Rich table: the menu is drawn on the way to the first frame.
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {key} ", style="bold reverse")
+    text.append(f"  {title:<16}", style="bold")
+    text.append(description, style="dim")
+    return text
+
+
+def progress_bar(done: int, total: int, width: int = 24) -> Text:
+    """A one-line bar with the share done (cheaper than a ProgressBar widget tree)."""
+    share = done / total if total else 0.0
+    filled = round(share * width)
+    text = Text()
+    text.append("━" * filled, style="bold green")
+    text.append("━" * (width - filled), style="dim")
+    text.append(f" {share:4.0%}")
+    return text
 
 
 class HomeScreen(QuizScreen):
@@ -45,7 +52,7 @@ class HomeScreen(QuizScreen):
                 today.border_title = "Today"
                 yield Static(id="counts")
                 yield Static(id="checklist-label")
-                yield ProgressBar(total=9, show_eta=False, id="checklist-progress")
+                yield Static(id="checklist-progress")
                 yield Static(id="interview")
             with Vertical(id="menu-panel", classes="panel") as panel:
                 panel.border_title = "Go to"
@@ -91,8 +98,7 @@ class HomeScreen(QuizScreen):
         self.query_one("#checklist-label", Static).update(
             Text.assemble(("Checklist ", "bold"), f"{done} of {len(status)} ticked")
         )
-        bar = self.query_one("#checklist-progress", ProgressBar)
-        bar.update(total=max(len(status), 1), progress=done)
+        self.query_one("#checklist-progress", Static).update(progress_bar(done, len(status)))
 
         interview = app.store.settings.interview_date
         if interview is None:
