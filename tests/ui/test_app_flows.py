@@ -173,3 +173,49 @@ async def test_a_broken_deck_shows_the_error_screen_and_the_rest_still_works(mak
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("s")
         assert app.screen.session.current is not None
+
+
+async def test_a_damaged_progress_file_is_recovered_with_a_notice(make_app, quizapp_home) -> None:
+    first = make_app()
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "space", "3")
+        await pilot.pause()
+    # The session backup holds that review; now the live file is wrecked.
+    (quizapp_home / "progress.db").write_bytes(b"this is not a database" * 100)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notices = [n.message for n in app._notifications]
+        assert any("damaged" in n or "restored" in n for n in notices), notices
+        assert all("\n" not in n for n in notices)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("s", "space", "3")  # studying goes on
+        await pilot.pause()
+    assert len(reopen_store().reviews()) == 2  # the restored review plus the new one
+    (moved,) = quizapp_home.glob("progress.db.damaged-*")  # moved aside, never deleted
+    assert moved.read_bytes().startswith(b"this is not a database")
+
+
+def test_the_first_frame_needs_neither_sympy_nor_numpy(quizapp_home) -> None:
+    """Start-up stays light: the home screen draws without the maths libraries."""
+    import subprocess
+    import sys
+
+    code = (
+        "import asyncio, sys\n"
+        "from quizapp.commands.common import library_from_args\n"
+        "from quizapp.store import Store\n"
+        "from quizapp.ui.app import QuizApp\n"
+        "import argparse\n"
+        "lib = library_from_args(argparse.Namespace(content=[]), strict=False)\n"
+        "async def main():\n"
+        "    app = QuizApp(lib, Store.open())\n"
+        "    async with app.run_test(size=(100, 30)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        print(sorted(m for m in ('sympy', 'numpy', 'yaml') if m in sys.modules))\n"
+        "asyncio.run(main())\n"
+    )
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, check=True, capture_output=True)  # the first start fills the deck cache
+    out = subprocess.run(run, check=True, capture_output=True, text=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
