@@ -6,15 +6,19 @@ without loading Textual.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from quizapp import __version__
 from quizapp.commands import COMMAND_MODULES, CliError
+
+if TYPE_CHECKING:
+    import argparse
 
 DESCRIPTION = (
     "Get interview-ready on deep-learning loss functions: flashcards with spaced repetition, "
@@ -23,15 +27,16 @@ DESCRIPTION = (
 EPILOG = "Run 'quizapp' with no command to open the app. 'quizapp COMMAND --help' for details."
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors and exit code 2 for usage mistakes."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-        raise SystemExit(2)
-
-
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # here, not at the top: plain `quizapp` never needs it
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse with one-line errors and exit code 2 for usage mistakes."""
+
+        def error(self, message: str) -> None:  # type: ignore[override]
+            sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+            raise SystemExit(2)
+
     parser = _Parser(prog="quizapp", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
     parser.add_argument(
@@ -50,8 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Plain `quizapp` opens the app: it skips building every subcommand's parser (start-up).
+    args: Any = (
+        build_parser().parse_args(argv) if argv else SimpleNamespace(command=None, content=[])
+    )
     try:
         if args.command is None:
             return _run_app(args)

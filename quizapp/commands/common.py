@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,8 @@ from quizapp.decks import Library, load_library
 from quizapp.paths import ContentNotFoundError
 
 if TYPE_CHECKING:
+    import argparse
+
     from quizapp.store import Store
 
 

@@ -794,12 +794,39 @@ def _is_constant(node: Node) -> bool:
 
 
 def _constant_value(node: Node) -> float | None:
-    from quizapp.mathcheck.numeric import evaluate_scalar
-
+    """The value of a constant sub-expression (an exponent), or None when it has none."""
     try:
-        return evaluate_scalar(node, {})
+        return _arithmetic(node)
     except (ValueError, ZeroDivisionError, OverflowError):
         return None
+    except TypeError:  # functions or conditions: the full evaluator (which loads numpy)
+        from quizapp.mathcheck.numeric import evaluate_scalar
+
+        try:
+            return evaluate_scalar(node, {})
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return None
+
+
+def _arithmetic(node: Node) -> float:
+    """Plain-Python value of numbers joined by + - * / ^ (exponents are nearly always just
+    this, and deck loading should not have to import numpy to check them)."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg):
+        return -_arithmetic(node.operand)
+    if isinstance(node, BinOp):
+        a, b = _arithmetic(node.left), _arithmetic(node.right)
+        return {"+": a + b, "-": a - b, "*": a * b}[node.op] if node.op != "/" else a / b
+    if isinstance(node, Pow):
+        base, exponent = _arithmetic(node.base), _arithmetic(node.exponent)
+        if abs(exponent) > MAX_EXPONENT:
+            raise OverflowError
+        value = base**exponent
+        if isinstance(value, complex):
+            raise ValueError("no real value")
+        return float(value)
+    raise TypeError(type(node).__name__)
 
 
 # --------------------------------------------------------------------------- public API

@@ -113,7 +113,7 @@ async def test_settings_refuse_bad_input_with_one_line_and_save_good_input(make_
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert "in 12 days" in visible_text(app.screen.query_one("#interview"))
+        assert "in 12 days" in visible_text(app.screen.query_one("#today"))
     saved = reopen_store().settings
     assert (saved.desired_retention, saved.interview_date, saved.new_per_day) == (0.85, day, 15)
 
