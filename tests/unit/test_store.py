@@ -220,7 +220,7 @@ def test_a_long_session_is_backed_up_every_30_minutes_not_on_every_review(
     for i in range(20):
         store.record_review(f"card-{i}", fsrs.Rating.Good, kind="faq")
     assert store.list_backups() == []  # a short session: nothing until it ends
-    monkeypatch.setattr("quizapp.store.BACKUP_EVERY", timedelta(0))  # "30 minutes later"
+    monkeypatch.setattr("quizapp.store.backups.BACKUP_EVERY", timedelta(0))  # "30 minutes later"
     store.record_review("card-x", fsrs.Rating.Good, kind="faq")
     (mid,) = store.list_backups()
     assert mid.reason == "session"

@@ -1,0 +1,111 @@
+"""Backups in ``<data dir>/backups/``: taken with SQLite's backup API into a temporary file
+and renamed into place, checked, listed newest first and rotated (the newest 10 plus the
+newest of each day for 30 days; pre-migration backups are kept)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+import time as _time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from quizapp.store.connection import _why
+from quizapp.store.schema import _inspect_file
+from quizapp.store.values import Backup, StoreError
+
+BACKUP_EVERY = timedelta(minutes=30)
+KEEP_RECENT_BACKUPS = 10
+KEEP_DAILY_BACKUPS_DAYS = 30
+_BACKUP_NAME = re.compile(r"^progress-(\d{8}T\d{6}\.\d{6})Z-([a-z0-9-]+)\.db$")
+
+
+def _session_backup_due(last_backup: datetime) -> bool:
+    """True once ``BACKUP_EVERY`` has passed since ``last_backup`` (or the session's start)."""
+    return datetime.now(UTC) - last_backup >= BACKUP_EVERY
+
+
+def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
+    if not re.fullmatch(r"[a-z0-9-]+", reason):
+        raise ValueError(f"backup reason {reason!r}: use lower-case letters, digits, dashes")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
+    target = bdir / f"progress-{stamp}Z-{reason}.db"
+    tmp = target.with_suffix(".tmp")
+    try:
+        bdir.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(tmp)
+        try:
+            conn.backup(dest)
+            # A standalone file: no -wal/-shm appear next to it when it is read later.
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)  # never a half-written file under a backup's name
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StoreError(f"cannot write a backup in {bdir}: {_why(exc)}") from None
+    return target
+
+
+def _list_backups(bdir: Path) -> list[Backup]:
+    """Backups in ``bdir``, newest first."""
+    out = []
+    try:
+        entries = list(bdir.iterdir())
+    except OSError:
+        return []
+    for path in entries:
+        m = _BACKUP_NAME.match(path.name)
+        if not m:
+            continue
+        taken = datetime.strptime(m.group(1), "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
+        with contextlib.suppress(OSError):
+            out.append(Backup(path, taken, m.group(2), path.stat().st_size))
+    return sorted(out, key=lambda b: b.taken_at, reverse=True)
+
+
+def _good_backups(bdir: Path) -> list[Backup]:
+    return [b for b in _list_backups(bdir) if _check_backup(b.path) is None]
+
+
+def _rotate(bdir: Path, now: datetime) -> None:
+    backups = _list_backups(bdir)
+    keep = {b.path for b in backups[:KEEP_RECENT_BACKUPS]}
+    keep |= {b.path for b in backups if b.reason.startswith("pre-migration")}
+    seen_days: set[date] = set()
+    for b in backups:  # newest first, so the first of each day is that day's newest
+        day = b.taken_at.astimezone().date()
+        if now - b.taken_at <= timedelta(days=KEEP_DAILY_BACKUPS_DAYS) and day not in seen_days:
+            seen_days.add(day)
+            keep.add(b.path)
+    for b in backups:
+        if b.path not in keep:
+            with contextlib.suppress(OSError):
+                b.path.unlink()
+    # Half-written copies left by a killed process; recent ones may be another quizapp's.
+    for tmp in bdir.glob("progress-*.tmp"):
+        with contextlib.suppress(OSError):
+            if _time.time() - tmp.stat().st_mtime > 3600:
+                tmp.unlink()
+
+
+def _check_backup(path: Path) -> str | None:
+    """None when ``path`` is a readable quizapp database this version can use, else why not."""
+    if not path.is_file():
+        return "no such backup file"
+    try:
+        verdict, version, why = _inspect_file(path, 1.0)
+    except (OSError, sqlite3.Error) as exc:
+        return f"not a readable database ({exc})"
+    if verdict == "ok":
+        return None
+    if verdict == "newer":
+        return f"written by a newer quizapp (schema {version})"
+    if verdict == "empty":
+        return "an empty database, not a quizapp backup"
+    return why

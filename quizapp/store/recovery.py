@@ -1,0 +1,184 @@
+"""Opening the progress file whatever state it is in: create or migrate it, move a damaged file
+aside and restore the newest good backup, or fall back to a read-only copy in memory. Each
+outcome other than a plain open adds one line to ``notices``; nothing here raises for a bad,
+locked or unwritable file. The functions return the connection to use and whether it is
+read-only; ``Store.open`` wraps it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from quizapp.store.backups import _good_backups, _take_backup
+from quizapp.store.connection import _connect, _is_busy, _uri, _why
+from quizapp.store.schema import SCHEMA_VERSION, _has_current_columns, _inspect_file, _migrate
+from quizapp.store.values import StoreError
+
+
+def _open(
+    path: Path, bdir: Path, notices: list[str], busy_timeout: float, *, recovered: bool
+) -> tuple[sqlite3.Connection, bool]:
+    """The connection to use for ``path`` and whether it is read-only (a copy in memory)."""
+
+    def memory(source: Path | None, why: str) -> tuple[sqlite3.Connection, bool]:
+        return _in_memory(notices, busy_timeout, source=source, why=why), True
+
+    name = path.name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return memory(None, f"cannot create the data folder {path.parent} ({_why(exc)})")
+    exists = path.exists()
+    if not os.access(path.parent, os.W_OK) or (exists and not os.access(path, os.W_OK)):
+        where = path if exists and not os.access(path, os.W_OK) else path.parent
+        return memory(path if exists else None, f"{where} is not writable")
+    if exists and path.is_dir():
+        return memory(None, f"{path} is a folder, not a progress file")
+    try:
+        verdict, version, why = _inspect_file(path, busy_timeout) if exists else ("new", 0, "")
+    except OSError as exc:
+        return memory(None, f"cannot read {path} ({_why(exc)})")
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            return memory(None, f"{name} is locked by another program (another quizapp?)")
+        return memory(None, f"cannot open {path} ({_why(exc)})")
+
+    if verdict == "empty" and not recovered and _good_backups(bdir):
+        # We always write the schema in the same transaction that creates the file, so an
+        # empty file next to good backups has lost its contents.
+        verdict, why = "damaged", "the file is empty"
+    if verdict in ("damaged", "foreign"):
+        if recovered:
+            return memory(None, f"{name} is still unreadable after recovery ({why})")
+        return _recover(path, bdir, notices, busy_timeout, why)
+    if verdict == "newer":
+        notices.append(
+            f"{name} was written by a newer quizapp (schema {version}, this one reads "
+            f"{SCHEMA_VERSION}): left untouched; studying read-only; upgrade quizapp"
+        )
+        return _in_memory(notices, busy_timeout, source=path, why=None), True
+
+    try:
+        conn = _connect(path, busy_timeout)
+    except sqlite3.Error as exc:
+        return memory(path, f"cannot open {path} ({_why(exc)})")
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        if verdict == "ok" and version < SCHEMA_VERSION:
+            try:
+                taken = _take_backup(conn, bdir, f"pre-migration-v{version}")
+            except StoreError as exc:
+                conn.close()
+                return memory(path, f"cannot back up before upgrading {name}: {exc.message}")
+            _migrate(conn)
+            notices.append(
+                f"{name} upgraded from schema {version} to {SCHEMA_VERSION} "
+                f"(backup first: {taken.name})"
+            )
+        elif verdict in ("empty", "new"):
+            _migrate(conn)
+        # After any migration, so a failed one leaves the file byte for byte as it was.
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _is_busy(exc):
+            return memory(path, f"{name} is locked by another program (another quizapp?)")
+        return memory(path, f"cannot write {path} ({_why(exc)})")
+    except Exception as exc:  # a migration that fails leaves the file as it was
+        conn.close()
+        return memory(path, f"cannot upgrade {name} ({type(exc).__name__}: {exc})")
+    return conn, False
+
+
+def _in_memory(
+    notices: list[str],
+    busy_timeout: float,
+    *,
+    source: Path | None,
+    why: str | None,
+) -> sqlite3.Connection:
+    """A database in memory, holding a copy of ``source`` when it can be read."""
+    mem = _connect(":memory:", busy_timeout)
+    copied = False
+    if source is not None:
+        copied = _copy_into(source, mem, busy_timeout)
+    if copied:
+        version = mem.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            if version > SCHEMA_VERSION and not _has_current_columns(mem):
+                copied = False
+            elif version < SCHEMA_VERSION:
+                _migrate(mem)
+        except Exception:  # unreadable or not upgradable: start empty instead
+            copied = False
+        if not copied:
+            mem.close()
+            mem = _connect(":memory:", busy_timeout)
+    if not copied:
+        _migrate(mem)
+    if why is not None:
+        kept = "your progress so far is shown" if copied else "progress starts empty"
+        notices.append(f"{why}: studying without saving ({kept}); fix it and restart quizapp")
+    return mem
+
+
+def _recover(
+    path: Path, bdir: Path, notices: list[str], busy_timeout: float, why: str
+) -> tuple[sqlite3.Connection, bool]:
+    """Move the damaged file (and its -wal/-shm) aside, never deleting it, put the newest good
+    backup in its place and open that."""
+    name = path.name
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{name}.damaged-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{name}.damaged-{stamp}-{n}")
+    try:
+        # The -wal/-shm keep their suffixes so the moved pair still opens together.
+        for suffix in ("-wal", "-shm"):
+            extra = Path(f"{path}{suffix}")
+            if extra.exists():
+                extra.rename(Path(f"{aside}{suffix}"))
+        path.rename(aside)
+    except OSError as exc:
+        cannot = f"{name} is damaged ({why}) and cannot be moved aside ({_why(exc)})"
+        return _in_memory(notices, busy_timeout, source=None, why=cannot), True
+    good = _good_backups(bdir)
+    if good:
+        chosen = good[0]
+        try:
+            dest = _connect(path, busy_timeout)
+            src = _connect(_uri(chosen.path, "mode=ro"), busy_timeout, uri=True)
+            src.backup(dest)
+            src.close()
+            dest.close()
+            restored = f"restored backup {chosen.path.name}"
+        except sqlite3.Error as exc:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            restored = f"could not restore a backup ({exc}); starting with empty progress"
+    else:
+        restored = "no good backup found; starting with empty progress"
+    notices.append(f"{name} was damaged ({why}): moved to {aside.name}; {restored}")
+    return _open(path, bdir, notices, busy_timeout, recovered=True)
+
+
+def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> bool:
+    """Copy a database file into ``dest`` without writing next to it; False if unreadable."""
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            src = _connect(_uri(source, query), busy_timeout, uri=True)
+            try:
+                if src.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                    return False
+                src.backup(dest)
+            finally:
+                src.close()
+            return True
+        except sqlite3.Error:
+            continue
+    return False

@@ -1,0 +1,329 @@
+"""The tables: the SQL schema of each version (``PRAGMA user_version``), how to tell which one a
+file holds without changing it, how rows map to the values in values.py, and the migrations
+(including the v1 -> v2 replay of review states)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import fsrs
+
+from quizapp.store.connection import _connect, _is_busy, _uri
+from quizapp.store.values import CardState, Review, _dt, _ts
+
+SCHEMA_VERSION = 2
+
+# The first schema (quizapp 0.1): each card's fsrs.Card as JSON, a bare review log, ticks and
+# text settings. Kept here because migrating from it is part of this module's contract.
+SCHEMA_V1 = """
+CREATE TABLE card_state (item_id TEXT PRIMARY KEY, card TEXT NOT NULL);
+CREATE TABLE review_log (
+    id INTEGER PRIMARY KEY,
+    item_id TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    duration_ms INTEGER
+);
+CREATE TABLE ticks (number INTEGER PRIMARY KEY, ticked_at TEXT NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+SCHEMA_V2 = """
+CREATE TABLE cards (
+    item_id      TEXT PRIMARY KEY,
+    state        INTEGER NOT NULL,
+    step         INTEGER,
+    stability    REAL,
+    difficulty   REAL,
+    due          TEXT NOT NULL,
+    last_review  TEXT,
+    reps         INTEGER NOT NULL DEFAULT 0,
+    lapses       INTEGER NOT NULL DEFAULT 0,
+    first_review TEXT NOT NULL
+);
+CREATE INDEX cards_due ON cards(due);
+CREATE INDEX cards_first_review ON cards(first_review);
+CREATE TABLE quiz_sessions (
+    id          INTEGER PRIMARY KEY,
+    mode        TEXT NOT NULL,
+    config      TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE TABLE reviews (
+    id           INTEGER PRIMARY KEY,
+    item_id      TEXT NOT NULL,
+    kind         TEXT,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    reviewed_at  TEXT NOT NULL,
+    duration_ms  INTEGER,
+    answer       TEXT,
+    verdict      TEXT,
+    seed         INTEGER,
+    quiz_id      INTEGER REFERENCES quiz_sessions(id),
+    state_before INTEGER,
+    due_after    TEXT
+);
+CREATE INDEX reviews_item ON reviews(item_id, kind, rating);
+CREATE INDEX reviews_time ON reviews(reviewed_at);
+CREATE TABLE quiz_answers (
+    id          INTEGER PRIMARY KEY,
+    quiz_id     INTEGER NOT NULL REFERENCES quiz_sessions(id),
+    item_id     TEXT NOT NULL,
+    correct     INTEGER NOT NULL,
+    answer      TEXT,
+    verdict     TEXT,
+    duration_ms INTEGER,
+    answered_at TEXT NOT NULL,
+    review_id   INTEGER REFERENCES reviews(id)
+);
+CREATE INDEX quiz_answers_quiz ON quiz_answers(quiz_id);
+CREATE TABLE checklist_ticks (number INTEGER PRIMARY KEY, ticked_at TEXT NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+# Column meanings in v2: times are UTC ISO 8601 with microseconds (fixed width, so text order is
+# time order); reviews.kind is the item's kind when reviewed (NULL for reviews migrated from v1);
+# state_before is the fsrs.State before the review (NULL: the card was new); due_after is when the
+# review scheduled the item next; settings values are JSON. (The whole cards row before a review,
+# which undo puts back, is kept in memory: undo reaches only this session's reviews.)
+
+_TABLES = {1: {"card_state", "review_log", "ticks", "settings"}, 2: {"cards", "reviews"}}
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run DDL statements one by one: ``executescript`` would COMMIT the open transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _current_columns() -> dict[str, set[str]]:
+    scratch = sqlite3.connect(":memory:")
+    scratch.executescript(SCHEMA_V2)
+    tables = [r[0] for r in scratch.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    out = {t: {r[1] for r in scratch.execute(f"PRAGMA table_info({t})")} for t in tables}
+    scratch.close()
+    return out
+
+
+def _has_current_columns(conn: sqlite3.Connection) -> bool:
+    """True when every table and column this version reads exists (a newer file may add more)."""
+    for table, columns in _current_columns().items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if not columns <= have:
+            return False
+    return True
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _inspect_file(path: Path, busy_timeout: float) -> tuple[str, int, str]:
+    """Classify the file at ``path`` without changing it or its -wal/-shm: a header check in
+    Python first (SQLite would delete a -wal next to a garbage file on close), then a read-only
+    connection, which never checkpoints or removes the WAL. Raises sqlite3.OperationalError when
+    the file is locked."""
+    with open(path, "rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if not header:
+        return "empty", 0, ""
+    if header != SQLITE_HEADER:
+        return "damaged", 0, "not an SQLite database"
+    conn = _connect(_uri(path, "mode=ro"), busy_timeout, uri=True)
+    try:
+        return _inspect(conn)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            raise
+        return "damaged", 0, str(exc).splitlines()[0]
+    finally:
+        conn.close()
+
+
+def _inspect(conn: sqlite3.Connection) -> tuple[str, int, str]:
+    """Classify an open database: ("ok"|"empty"|"damaged"|"foreign"|"newer", version, why)."""
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        lines = [ln for ln in str(rows[0][0]).splitlines() if ln.strip() and "***" not in ln]
+        return "damaged", 0, f"quick_check: {lines[0] if lines else 'failed'}"
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if version == 0:
+        return ("empty", 0, "") if not tables else ("foreign", 0, "not a quizapp progress file")
+    if version < 0:
+        return "foreign", version, f"unknown schema version {version}"
+    if version > SCHEMA_VERSION:
+        return "newer", version, ""
+    missing = sorted(_TABLES[version] - tables)
+    if missing:
+        return "damaged", version, f"table {missing[0]} is missing"
+    return "ok", version, ""
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _replay_states(ratings: list[int]) -> list[int | None]:
+    """The fsrs state before each of a card's reviews, from its ratings alone.
+
+    State changes depend only on the ratings and the (default) learning steps, not on intervals,
+    so this is exact for logs written with fsrs defaults.
+    """
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    card = fsrs.Card(card_id=0, due=datetime(2000, 1, 1, tzinfo=UTC))
+    at = card.due
+    states: list[int | None] = []
+    for i, rating in enumerate(ratings):
+        states.append(None if i == 0 else int(card.state))
+        card, _ = scheduler.review_card(card, fsrs.Rating(rating), at)
+        at = card.due
+    return states
+
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    _run_script(conn, SCHEMA_V2.replace("CREATE TABLE settings", "CREATE TABLE settings_v2"))
+    logs: dict[str, list[tuple[Any, ...]]] = {}
+    for row in conn.execute(
+        "SELECT id, item_id, rating, reviewed_at, duration_ms FROM review_log ORDER BY id"
+    ):
+        logs.setdefault(row[1], []).append(row)
+    for item_id, rows in logs.items():
+        states = _replay_states([r[2] for r in rows])
+        for row, before in zip(rows, states, strict=True):
+            conn.execute(
+                "INSERT INTO reviews (id, item_id, rating, reviewed_at, duration_ms, state_before)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (row[0], item_id, row[2], _ts(_dt(row[3])), row[4], before),  # type: ignore[arg-type]
+            )
+    for item_id, text in conn.execute("SELECT item_id, card FROM card_state").fetchall():
+        card = fsrs.Card.from_json(text)
+        rows = logs.get(item_id, [])
+        states = _replay_states([r[2] for r in rows])
+        lapses = sum(
+            1 for r, s in zip(rows, states, strict=True) if r[2] == 1 and s == fsrs.State.Review
+        )
+        first = _dt(rows[0][3]) if rows else (card.last_review or card.due)
+        _put_card(conn, item_id, card, reps=len(rows), lapses=lapses, first_review=first)
+    for number, ticked_at in conn.execute("SELECT number, ticked_at FROM ticks").fetchall():
+        conn.execute(
+            "INSERT INTO checklist_ticks VALUES (?, ?)",
+            (number, _ts(_dt(ticked_at))),  # type: ignore[arg-type]
+        )
+    for key, value in conn.execute("SELECT key, value FROM settings").fetchall():
+        parsed: Any = value
+        # A hand-edited value that does not convert is carried over as text; loading the
+        # settings then reports it and uses the default.
+        with contextlib.suppress(ValueError):
+            if key == "desired_retention":
+                parsed = float(value)
+            elif key == "new_per_day":
+                parsed = int(value)
+            elif value == "":
+                parsed = None
+        conn.execute("INSERT INTO settings_v2 VALUES (?, ?)", (key, json.dumps(parsed)))
+    conn.execute("DROP TABLE card_state")
+    conn.execute("DROP TABLE review_log")
+    conn.execute("DROP TABLE ticks")
+    conn.execute("DROP TABLE settings")
+    conn.execute("ALTER TABLE settings_v2 RENAME TO settings")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+
+
+def _migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION in one transaction; returns the version found."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read inside the write lock: another quizapp may have migrated meanwhile.
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found == 0:
+            _run_script(conn, SCHEMA_V2)
+        else:
+            for version in range(found, SCHEMA_VERSION):
+                MIGRATIONS[version](conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return found
+
+
+# --------------------------------------------------------------------------- card rows
+
+_CARD_COLUMNS = (
+    "item_id, state, step, stability, difficulty, due, last_review, reps, lapses, first_review"
+)
+_CARD_MARKS = ", ".join("?" * len(_CARD_COLUMNS.split(",")))
+
+
+def _put_card(
+    conn: sqlite3.Connection,
+    item_id: str,
+    card: fsrs.Card,
+    *,
+    reps: int,
+    lapses: int,
+    first_review: datetime,
+) -> None:
+    conn.execute(
+        f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})",
+        (
+            item_id,
+            int(card.state),
+            card.step,
+            card.stability,
+            card.difficulty,
+            _ts(card.due),
+            _ts(card.last_review) if card.last_review else None,
+            reps,
+            lapses,
+            _ts(first_review),
+        ),
+    )
+
+
+def _card_state(row: tuple[Any, ...]) -> CardState:
+    item_id, state, step, stability, difficulty, due, last, reps, lapses, first = row
+    card = fsrs.Card(
+        card_id=0,  # fsrs wants an int; progress is keyed on item_id (and 0 avoids its 1 ms sleep)
+        state=fsrs.State(state),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=_dt(due),
+        last_review=_dt(last),
+    )
+    return CardState(item_id, card, reps, lapses, _dt(first))  # type: ignore[arg-type]
+
+
+_REVIEW_COLUMNS = (
+    "id, item_id, kind, rating, reviewed_at, duration_ms, answer, verdict, seed, quiz_id, "
+    "state_before, due_after"
+)
+
+
+def _review(row: tuple[Any, ...]) -> Review:
+    rid, item_id, kind, rating, at, duration, answer, verdict, seed, quiz, before, due = row
+    return Review(
+        id=rid,
+        item_id=item_id,
+        kind=kind,
+        rating=fsrs.Rating(rating),
+        reviewed_at=_dt(at),  # type: ignore[arg-type]
+        duration_ms=duration,
+        answer=answer,
+        verdict=verdict,
+        seed=seed,
+        quiz_id=quiz,
+        state_before=fsrs.State(before) if before is not None else None,
+        due=_dt(due),
+    )

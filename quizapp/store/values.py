@@ -1,0 +1,139 @@
+"""What the store hands out: the values it reads and writes, its one error, and the time
+helpers that turn datetimes into the fixed-width UTC text the tables hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import fsrs
+
+
+class StoreError(Exception):
+    """A progress operation that failed; ``message`` is one line for the learner."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class CardState:
+    """An item's scheduling state: the fsrs card plus counts fsrs does not keep."""
+
+    item_id: str
+    card: fsrs.Card
+    reps: int
+    lapses: int
+    first_review: datetime
+
+    @property
+    def due(self) -> datetime:
+        return self.card.due
+
+    @property
+    def state(self) -> fsrs.State:
+        return self.card.state
+
+
+@dataclass(frozen=True)
+class Review:
+    """One review. ``due`` is when it scheduled the item next (None for reviews from schema v1);
+    ``state_before`` is None when the item was new."""
+
+    id: int
+    item_id: str
+    kind: str | None
+    rating: fsrs.Rating
+    reviewed_at: datetime
+    duration_ms: int | None = None
+    answer: str | None = None
+    verdict: str | None = None
+    seed: int | None = None
+    quiz_id: int | None = None
+    state_before: fsrs.State | None = None
+    due: datetime | None = None
+
+    @property
+    def correct(self) -> bool:
+        """Anything but Again counts as remembered / answered right."""
+        return self.rating != fsrs.Rating.Again
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "item_id": self.item_id,
+            "kind": self.kind,
+            "rating": self.rating.name.lower(),
+            "reviewed_at": self.reviewed_at.isoformat(),
+            "duration_ms": self.duration_ms,
+            "answer": self.answer,
+            "verdict": self.verdict,
+            "seed": self.seed,
+            "quiz_id": self.quiz_id,
+            "state_before": self.state_before.name.lower() if self.state_before else None,
+            "due": self.due.isoformat() if self.due else None,
+        }
+
+
+@dataclass(frozen=True)
+class ReviewTotal:
+    """How often one item was reviewed as one kind, and how often remembered / right."""
+
+    item_id: str
+    kind: str | None
+    reviews: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class QuizSession:
+    id: int
+    mode: str
+    config: dict[str, Any]
+    started_at: datetime
+    finished_at: datetime | None
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    taken_at: datetime
+    reason: str
+    size: int
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _utc(dt: datetime | None) -> datetime:
+    """``dt`` (naive means local time) or now, as an aware UTC datetime fsrs accepts."""
+    if dt is None:
+        return datetime.now(UTC)
+    return dt.astimezone(UTC)
+
+
+def _ts(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def local_day_start(at: datetime) -> datetime:
+    """Midnight (local time) of the day ``at`` falls on, as UTC."""
+    local = at.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
