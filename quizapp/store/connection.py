@@ -3,11 +3,16 @@ failures, and one-line reasons for them."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 BUSY_TIMEOUT = 2.0  # seconds a write waits for another quizapp before giving up
+
+T = TypeVar("T")
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -43,3 +48,16 @@ def _connect(target: str | Path, busy_timeout: float, *, uri: bool = False) -> s
 
 def _uri(path: Path, query: str) -> str:
     return f"file:{urllib.parse.quote(str(path.absolute()))}?{query}"
+
+
+def _transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction: committed whole, or rolled back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return result

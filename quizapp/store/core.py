@@ -23,7 +23,7 @@ from quizapp.store.backups import (
     _session_backup_due,
     _take_backup,
 )
-from quizapp.store.connection import BUSY_TIMEOUT, _connect, _is_busy, _uri, _why
+from quizapp.store.connection import BUSY_TIMEOUT, _connect, _is_busy, _transaction, _uri, _why
 from quizapp.store.recovery import _in_memory, _open
 from quizapp.store.schema import (
     _CARD_COLUMNS,
@@ -156,7 +156,7 @@ class Store:
             if self._batch_depth:
                 return fn(self._conn)
             try:
-                result = self._transaction(fn)
+                result = _transaction(self._conn, fn)
             except sqlite3.DatabaseError as exc:
                 if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
                     raise StoreError(
@@ -166,21 +166,9 @@ class Store:
                 if isinstance(exc, sqlite3.IntegrityError) or self.read_only:
                     raise
                 self._fall_back(exc)
-                result = self._transaction(fn)
+                result = _transaction(self._conn, fn)
             self._after_write()
             return result
-
-    def _transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = fn(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
-        return result
 
     def _fall_back(self, exc: BaseException) -> None:
         mem = _connect(":memory:", self._busy_timeout)

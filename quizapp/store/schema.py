@@ -14,7 +14,7 @@ from typing import Any
 
 import fsrs
 
-from quizapp.store.connection import _connect, _is_busy, _uri
+from quizapp.store.connection import _connect, _is_busy, _transaction, _uri
 from quizapp.store.values import CardState, Review, _dt, _ts
 
 SCHEMA_VERSION = 2
@@ -239,22 +239,19 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_
 
 def _migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema to SCHEMA_VERSION in one transaction; returns the version found."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+
+    def upgrade(conn: sqlite3.Connection) -> int:
         # Re-read inside the write lock: another quizapp may have migrated meanwhile.
-        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        found: int = conn.execute("PRAGMA user_version").fetchone()[0]
         if found == 0:
             _run_script(conn, SCHEMA_V2)
         else:
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
-    return found
+        return found
+
+    return _transaction(conn, upgrade)
 
 
 # --------------------------------------------------------------------------- card rows
