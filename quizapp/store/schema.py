@@ -193,6 +193,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         "SELECT id, item_id, rating, reviewed_at, duration_ms FROM review_log ORDER BY id"
     ):
         logs.setdefault(row[1], []).append(row)
+    lapses: dict[str, int] = {}
     for item_id, rows in logs.items():
         states = _replay_states([r[2] for r in rows])
         for row, before in zip(rows, states, strict=True):
@@ -201,15 +202,22 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (row[0], item_id, row[2], _ts(_dt(row[3])), row[4], before),  # type: ignore[arg-type]
             )
+        # A lapse is an Again given to an item in the Review state.
+        lapses[item_id] = sum(
+            1 for r, s in zip(rows, states, strict=True) if r[2] == 1 and s == fsrs.State.Review
+        )
     for item_id, text in conn.execute("SELECT item_id, card FROM card_state").fetchall():
         card = fsrs.Card.from_json(text)
         rows = logs.get(item_id, [])
-        states = _replay_states([r[2] for r in rows])
-        lapses = sum(
-            1 for r, s in zip(rows, states, strict=True) if r[2] == 1 and s == fsrs.State.Review
-        )
         first = _dt(rows[0][3]) if rows else (card.last_review or card.due)
-        _put_card(conn, item_id, card, reps=len(rows), lapses=lapses, first_review=first)
+        _put_card(
+            conn,
+            item_id,
+            card,
+            reps=len(rows),
+            lapses=lapses.get(item_id, 0),
+            first_review=first,
+        )
     for number, ticked_at in conn.execute("SELECT number, ticked_at FROM ticks").fetchall():
         conn.execute(
             "INSERT INTO checklist_ticks VALUES (?, ?)",

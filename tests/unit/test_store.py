@@ -307,11 +307,14 @@ def _make_v1(path: Path, rows: list[tuple[str, int, int, int | None]]) -> dict:
     conn.execute("PRAGMA user_version = 1")
     scheduler = fsrs.Scheduler()
     cards: dict[str, fsrs.Card] = {}
+    lapses: dict[str, int] = {}
     at = T0
     logs = []
     for item_id, rating, gap, duration in rows:
         at += timedelta(seconds=gap)
         card = cards.get(item_id) or fsrs.Card(card_id=1, due=at)
+        if rating == fsrs.Rating.Again and card.state == fsrs.State.Review:
+            lapses[item_id] = lapses.get(item_id, 0) + 1
         cards[item_id], _ = scheduler.review_card(card, fsrs.Rating(rating), at)
         cur = conn.execute(
             "INSERT INTO review_log (item_id, rating, reviewed_at, duration_ms) VALUES (?,?,?,?)",
@@ -327,7 +330,7 @@ def _make_v1(path: Path, rows: list[tuple[str, int, int, int | None]]) -> dict:
     )
     conn.commit()
     conn.close()
-    return {"logs": logs, "cards": cards}
+    return {"logs": logs, "cards": cards, "lapses": lapses}
 
 
 @settings(
@@ -356,6 +359,7 @@ def test_upgrading_from_schema_1_keeps_every_row(
                 card.due,
             )
             assert state.reps == sum(1 for r in rows if r[0] == item_id)
+            assert state.lapses == made["lapses"].get(item_id, 0)
         assert store.ticks() == {4: T0}
         assert store.settings == Settings(
             desired_retention=0.85, interview_date=date(2026, 12, 20), new_per_day=12
