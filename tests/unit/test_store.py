@@ -230,6 +230,27 @@ def test_a_long_session_is_backed_up_every_30_minutes_not_on_every_review(
     store.close()
 
 
+def test_a_backups_folder_that_cannot_be_written_costs_a_notice_not_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "backups").write_text("a file where the backups folder should be")
+    store = open_store(tmp_path)
+    store.record_review("a", fsrs.Rating.Good, kind="faq")
+    assert store.new_notices() == []
+    monkeypatch.setattr("quizapp.store.backups.BACKUP_EVERY", timedelta(0))  # "30 minutes later"
+    store.record_review("b", fsrs.Rating.Good, kind="faq")
+    (during,) = store.new_notices()
+    assert during.startswith("session backup failed: cannot write a backup in")
+    monkeypatch.undo()
+    store.record_review("c", fsrs.Rating.Good, kind="faq")
+    assert store.new_notices() == []  # not retried on every review
+    store.close()  # the end-of-session backup fails too, with a notice instead of an error
+    (closing,) = store.new_notices()
+    assert closing.startswith("session backup failed:")
+    with open_store(tmp_path) as again:
+        assert [r.item_id for r in again.reviews()] == ["a", "b", "c"]
+
+
 def _fake_backup(folder: Path, at: datetime, reason: str = "session") -> Path:
     path = folder / f"progress-{at:%Y%m%dT%H%M%S.%f}Z-{reason}.db"
     path.write_bytes(b"")
@@ -262,17 +283,19 @@ def test_rotation_keeps_the_last_ten_and_one_a_day_for_thirty_days(tmp_path: Pat
 def test_restore_brings_back_a_backup_after_backing_up_the_present(tmp_path: Path) -> None:
     with open_store(tmp_path) as store:
         store.record_review("a", fsrs.Rating.Good, kind="faq", now=T0)
-        store.save_settings(Settings(new_per_day=7))
+        store.save_settings(Settings(new_per_day=7, desired_retention=0.8))
         early = store.backup("manual")
         store.record_review("b", fsrs.Rating.Good, kind="faq", now=T0)
-        store.save_settings(Settings(new_per_day=9))
+        store.save_settings(Settings(new_per_day=9, desired_retention=0.95))
         before = store.restore(early)
         assert [r.item_id for r in store.reviews()] == ["a"]
         assert store.settings.new_per_day == 7
+        assert store.scheduler.desired_retention == 0.8  # intervals follow the restored setting
         assert store.undo_last_review() is None  # undo does not reach across a restore
         store.restore(before)  # and back again
         assert [r.item_id for r in store.reviews()] == ["a", "b"]
         assert store.settings.new_per_day == 9
+        assert store.scheduler.desired_retention == 0.95
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
