@@ -80,8 +80,7 @@ class Store:
         self._notices_seen = 0
         # The session backup is due 30 minutes after the session started or the last backup.
         self._last_backup = datetime.now(UTC)
-        self._settings = self._load_settings()
-        self._scheduler = fsrs.Scheduler(desired_retention=self._settings.desired_retention)
+        self._use_settings(self._load_settings())
 
     # ---------------------------------------------------------------- opening
 
@@ -197,11 +196,15 @@ class Store:
         if self.read_only or self._batch_depth:
             return
         if _session_backup_due(self._last_backup):
-            try:
-                self.backup("session")
-            except StoreError as exc:
-                self.notices.append(f"session backup failed: {exc.message}")
-                self._last_backup = datetime.now(UTC)  # do not retry on every review
+            self._session_backup()
+
+    def _session_backup(self) -> None:
+        """The backup during and after a session: a failure is a notice, never an error."""
+        try:
+            self.backup("session")
+        except StoreError as exc:
+            self.notices.append(f"session backup failed: {exc.message}")
+            self._last_backup = datetime.now(UTC)  # do not retry on every review
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -250,10 +253,7 @@ class Store:
             if self._conn is None:  # type: ignore[comparison-overlap]
                 return
             if self._dirty and not self.read_only:
-                try:
-                    self.backup("session")
-                except StoreError as exc:
-                    self.notices.append(f"session backup failed: {exc.message}")
+                self._session_backup()
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
             self._conn = None  # type: ignore[assignment]
@@ -303,7 +303,11 @@ class Store:
                 )
 
         self._write(write)
+        self._use_settings(settings)
+
+    def _use_settings(self, settings: Settings) -> None:
         self._settings = settings
+        # Kept, not built per review: the scheduler depends only on the desired retention.
         self._scheduler = fsrs.Scheduler(desired_retention=settings.desired_retention)
 
     @property
@@ -732,8 +736,7 @@ class Store:
             self._generation += 1
             self._undo.clear()
             self._dirty = False
-            self._settings = self._load_settings()
-            self._scheduler = fsrs.Scheduler(desired_retention=self._settings.desired_retention)
+            self._use_settings(self._load_settings())
         return before
 
     # ---------------------------------------------------------------- export
