@@ -4,6 +4,7 @@ and upgrading from the first schema keeps every row."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -404,6 +405,30 @@ def test_state_before_of_migrated_reviews_feeds_true_retention(tmp_path: Path) -
         assert states == [None, fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning]
         assert store.card_state("faq-b").lapses == 1  # type: ignore[union-attr]
         assert store.review_state_outcomes() == (1, 0)
+
+
+def test_a_schema_1_file_that_cannot_be_written_is_upgraded_in_memory_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "progress.db"
+    _make_v1(path, [("trap-a", 3, 0, None), ("faq-b", 1, 60, 900)])
+    before = path.read_bytes()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
+    )
+    with open_store(tmp_path) as store:
+        assert store.read_only
+        (notice,) = store.notices
+        assert "is not writable" in notice and "your progress so far is shown" in notice
+        assert [(r.item_id, int(r.rating)) for r in store.reviews()] == [
+            ("trap-a", 3),
+            ("faq-b", 1),
+        ]
+        assert store.settings.new_per_day == 12
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert not (tmp_path / "backups").exists()
 
 
 def test_a_migration_that_fails_leaves_the_file_exactly_as_it_was(tmp_path: Path) -> None:

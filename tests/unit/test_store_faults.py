@@ -354,6 +354,29 @@ def test_a_folder_the_os_reports_unwritable_shows_progress_and_saves_nothing(
     assert [p.name for p in tmp_path.iterdir() if "damaged" in p.name] == []
 
 
+def test_a_writable_file_in_a_folder_the_os_reports_unwritable_names_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite needs the folder too (for the -wal and -shm files), so the file alone is not enough.
+    path = tmp_path / "progress.db"
+    _store_with_backup(path)
+    before = _digest(path)
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode: False if mode == os.W_OK and Path(p) == tmp_path else real_access(p, mode),
+    )
+    with Store.open(path) as store:
+        assert store.read_only
+        (notice,) = store.notices
+        assert notice.startswith(f"{tmp_path} is not writable")
+        assert "your progress so far is shown" in notice
+        assert len(store.reviews()) == 3
+    monkeypatch.undo()
+    assert _digest(path) == before
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores chmod")
 def test_a_read_only_data_folder_shows_progress_and_saves_nothing(tmp_path: Path) -> None:
     home = tmp_path / "home"
