@@ -12,7 +12,7 @@ import time as _time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from quizapp.store.connection import _why
+from quizapp.store.connection import _connect, _uri, _why
 from quizapp.store.schema import _inspect_file
 from quizapp.store.values import Backup, StoreError
 
@@ -50,6 +50,15 @@ def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
             tmp.unlink()
         raise StoreError(f"cannot write a backup in {bdir}: {_why(exc)}") from None
     return target
+
+
+def _copy_backup(path: Path, dest: sqlite3.Connection, busy_timeout: float) -> None:
+    """Copy the backup at ``path`` over ``dest``, opening the backup read-only."""
+    src = _connect(_uri(path, "mode=ro"), busy_timeout, uri=True)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
 
 
 def _list_backups(bdir: Path) -> list[Backup]:

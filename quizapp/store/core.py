@@ -18,13 +18,14 @@ import fsrs
 from quizapp.settings import Settings, parse_stored_settings
 from quizapp.store.backups import (
     _check_backup,
+    _copy_backup,
     _list_backups,
     _rotate,
     _session_backup_due,
     _take_backup,
 )
-from quizapp.store.connection import BUSY_TIMEOUT, _connect, _is_busy, _transaction, _uri, _why
-from quizapp.store.recovery import _in_memory, _open
+from quizapp.store.connection import BUSY_TIMEOUT, _connect, _is_busy, _transaction, _why
+from quizapp.store.recovery import _empty_in_memory, _in_memory, _open
 from quizapp.store.schema import (
     _CARD_COLUMNS,
     _CARD_MARKS,
@@ -176,8 +177,7 @@ class Store:
             kept = "your progress so far is shown"
         except sqlite3.Error:
             mem.close()
-            mem = _connect(":memory:", self._busy_timeout)
-            _migrate(mem)
+            mem = _empty_in_memory(self._busy_timeout)
             kept = "progress starts empty"
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
@@ -720,11 +720,7 @@ class Store:
                 raise StoreError(f"{self.path.name} is open read-only this run; cannot restore")
             before = self.backup("pre-restore")
             try:
-                src = _connect(_uri(path, "mode=ro"), self._busy_timeout, uri=True)
-                try:
-                    src.backup(self._conn)
-                finally:
-                    src.close()
+                _copy_backup(path, self._conn, self._busy_timeout)
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                     _migrate(self._conn)

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from quizapp.store.backups import _good_backups, _take_backup
+from quizapp.store.backups import _copy_backup, _good_backups, _take_backup
 from quizapp.store.connection import _connect, _is_busy, _uri, _why
 from quizapp.store.schema import SCHEMA_VERSION, _has_current_columns, _inspect_file, _migrate
 from quizapp.store.values import StoreError
@@ -32,9 +32,9 @@ def _open(
     except OSError as exc:
         return memory(None, f"cannot create the data folder {path.parent} ({_why(exc)})")
     exists = path.exists()
-    if not os.access(path.parent, os.W_OK) or (exists and not os.access(path, os.W_OK)):
-        where = path if exists and not os.access(path, os.W_OK) else path.parent
-        return memory(path if exists else None, f"{where} is not writable")
+    for where in (path, path.parent) if exists else (path.parent,):
+        if not os.access(where, os.W_OK):
+            return memory(path if exists else None, f"{where} is not writable")
     if exists and path.is_dir():
         return memory(None, f"{path} is a folder, not a progress file")
     try:
@@ -100,25 +100,12 @@ def _in_memory(
     source: Path | None,
     why: str | None,
 ) -> sqlite3.Connection:
-    """A database in memory, holding a copy of ``source`` when it can be read."""
+    """A database in memory, holding a copy of ``source`` when it can be read and used."""
     mem = _connect(":memory:", busy_timeout)
-    copied = False
-    if source is not None:
-        copied = _copy_into(source, mem, busy_timeout)
-    if copied:
-        version = mem.execute("PRAGMA user_version").fetchone()[0]
-        try:
-            if version > SCHEMA_VERSION and not _has_current_columns(mem):
-                copied = False
-            elif version < SCHEMA_VERSION:
-                _migrate(mem)
-        except Exception:  # unreadable or not upgradable: start empty instead
-            copied = False
-        if not copied:
-            mem.close()
-            mem = _connect(":memory:", busy_timeout)
+    copied = source is not None and _copy_into(source, mem, busy_timeout) and _usable(mem)
     if not copied:
-        _migrate(mem)
+        mem.close()
+        mem = _empty_in_memory(busy_timeout)
     if why is not None:
         kept = "your progress so far is shown" if copied else "progress starts empty"
         notices.append(f"{why}: studying without saving ({kept}); fix it and restart quizapp")
@@ -152,10 +139,10 @@ def _recover(
         chosen = good[0]
         try:
             dest = _connect(path, busy_timeout)
-            src = _connect(_uri(chosen.path, "mode=ro"), busy_timeout, uri=True)
-            src.backup(dest)
-            src.close()
-            dest.close()
+            try:
+                _copy_backup(chosen.path, dest, busy_timeout)
+            finally:
+                dest.close()
             restored = f"restored backup {chosen.path.name}"
         except sqlite3.Error as exc:
             with contextlib.suppress(OSError):
@@ -165,6 +152,26 @@ def _recover(
         restored = "no good backup found; starting with empty progress"
     notices.append(f"{name} was damaged ({why}): moved to {aside.name}; {restored}")
     return _open(path, bdir, notices, busy_timeout, recovered=True)
+
+
+def _empty_in_memory(busy_timeout: float) -> sqlite3.Connection:
+    """A database in memory with this version's tables and no progress."""
+    mem = _connect(":memory:", busy_timeout)
+    _migrate(mem)
+    return mem
+
+
+def _usable(mem: sqlite3.Connection) -> bool:
+    """Whether this version can read a copied database, upgrading an older one in place."""
+    version = mem.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        if version > SCHEMA_VERSION:
+            return _has_current_columns(mem)
+        if version < SCHEMA_VERSION:
+            _migrate(mem)
+    except Exception:  # unreadable or not upgradable: start empty instead
+        return False
+    return True
 
 
 def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> bool:
