@@ -3,7 +3,8 @@ Textual "hello" app measured in the same run (median of N runs each, in a real p
 
     .venv/bin/python benchmarks/startup.py [--runs 9]
 
-Target (issue 6): ratio <= 1.5.
+Target (issue 6): ratio <= 1.5. Both wall-clock and CPU time to the first frame are reported;
+wall time on a shared two-core VM swings by tens of milliseconds between runs, CPU time much less.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Hello(App):
     def on_mount(self):
         self.call_after_refresh(self.done)
     def done(self):
-        open(os.environ["BENCH_OUT"], "w").write(str(time.time()))
+        open(os.environ["BENCH_OUT"], "w").write(f"{time.time()} {time.process_time()}")
         self.exit()
 Hello().run()
 """
@@ -46,7 +47,7 @@ original = appmod.QuizApp.on_mount
 def on_mount(self):
     original(self)
     def done():
-        open(os.environ["BENCH_OUT"], "w").write(str(time.time()))
+        open(os.environ["BENCH_OUT"], "w").write(f"{time.time()} {time.process_time()}")
         self.exit()
     # The home screen is the default screen: run once its first refresh has been painted.
     self.screen.call_after_refresh(done)
@@ -56,8 +57,9 @@ sys.exit(main([]))
 """
 
 
-def first_frame_seconds(code: str, env: dict[str, str]) -> float:
-    """Run ``code`` in a 100x30 pseudo-terminal; return seconds from spawn to first frame."""
+def first_frame_seconds(code: str, env: dict[str, str]) -> tuple[float, float]:
+    """Run ``code`` in a 100x30 pseudo-terminal; return (wall seconds from spawn to the first
+    frame, CPU seconds the process used by then). CPU time is far less noisy on a shared VM."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     out = Path(tempfile.mkdtemp()) / "first-frame"
@@ -87,12 +89,13 @@ def first_frame_seconds(code: str, env: dict[str, str]) -> float:
     os.close(master)
     if not out.exists():
         raise RuntimeError(f"no first frame reported (exit code {proc.returncode})")
-    return float(out.read_text()) - start
+    wall, cpu = (float(x) for x in out.read_text().split())
+    return wall - start, cpu
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     # An installed wheel has byte-code compiled by pip; an editable checkout needs it compiled
     # once (PYTHONDONTWRITEBYTECODE may be set, as on this machine), or every start recompiles.
@@ -110,10 +113,13 @@ def main() -> int:
         for _ in range(args.runs):  # interleaved, so drift hits both equally
             hello.append(first_frame_seconds(HELLO, env))
             quiz.append(first_frame_seconds(QUIZAPP, env))
-    h, q = statistics.median(hello), statistics.median(quiz)
-    print(f"bare Textual hello : median {h * 1000:7.1f} ms over {args.runs} runs")
-    print(f"quizapp home screen: median {q * 1000:7.1f} ms over {args.runs} runs")
-    print(f"ratio              : {q / h:.2f}x (target <= 1.5x)")
+    for i, what in enumerate(("wall time", "CPU time")):
+        h = statistics.median(r[i] for r in hello)
+        q = statistics.median(r[i] for r in quiz)
+        print(
+            f"{what:9s}: hello {h * 1000:6.1f} ms, quizapp {q * 1000:6.1f} ms (medians of "
+            f"{args.runs}), ratio {q / h:.2f}x (target <= 1.5x)"
+        )
     return 0
 
 

@@ -23,7 +23,7 @@ from quizapp.ui.commands import CardCommands, ScreenCommands, TagCommands
 class QuizApp(App[None]):
     """Home dashboard at the bottom of the screen stack; every area is pushed on top of it."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "styles/app.tcss"
     TITLE = "quizapp"
     SUB_TITLE = "loss functions, interview-ready"
     COMMANDS = App.COMMANDS | {CardCommands, ScreenCommands, TagCommands}

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent
 
 from quizapp.decks import Card
 from quizapp.decks.models import CheatSheetRow, Formula, Pitch
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import back
 
 ALL_TAGS = "__all__"
@@ -28,6 +28,8 @@ def matches(card: Card, words: list[str], tag: str | None) -> bool:
 
 
 class CheatSheetScreen(QuizScreen):
+    CSS_PATH = styles("cheatsheet")
+
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/"),
         Binding("escape", "back", "Home"),

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from quizapp.checklist import ChecklistStatus, checklist_status
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 
 
 def _row(status: ChecklistStatus) -> Text:
@@ -26,6 +26,8 @@ def _row(status: ChecklistStatus) -> Text:
 
 
 class ChecklistScreen(QuizScreen):
+    CSS_PATH = styles("checklist")
+
     BINDINGS = [
         Binding("space", "toggle", "Tick / untick"),
         Binding("p", "practise", "Practise this item"),

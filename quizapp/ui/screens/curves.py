@@ -10,7 +10,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from quizapp import curves
 from quizapp.decks.models import CURVE_PANELS
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
 
 TAB_TITLES = {"regression": "MSE · MAE · Huber", "bce": "Binary cross-entropy", "focal": "Focal"}
@@ -18,6 +18,8 @@ TAB_TITLES = {"regression": "MSE · MAE · Huber", "bce": "Binary cross-entropy"
 
 class LossCurvesScreen(QuizScreen):
     """One tab per panel; ``g`` flips every panel between loss and gradient."""
+
+    CSS_PATH = styles("curves")
 
     BINDINGS = [
         Binding("g", "toggle_gradient", "Loss / gradient"),

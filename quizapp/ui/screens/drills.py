@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
 
 SECTIONS = (
@@ -20,6 +20,8 @@ SECTIONS = (
 
 
 class DrillsScreen(QuizScreen):
+    CSS_PATH = styles("practice")
+
     BINDINGS = [Binding("escape", "app.pop_screen", "Home")]
 
     def compose(self) -> ComposeResult:

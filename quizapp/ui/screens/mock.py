@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static
 from quizapp.mock import DEFAULT_MINUTES, MockReport, build_mock, mock_report
 from quizapp.quiz import Quiz
 from quizapp.stats import compute_stats
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
 
 
@@ -85,6 +85,8 @@ class MockInterviewScreen(QuestionRunner):
 
 
 class MockReportScreen(QuizScreen):
+    CSS_PATH = styles("practice")
+
     BINDINGS = [
         Binding("p", "practise", "Practise the missed"),
         Binding("escape", "app.pop_screen", "Home"),

@@ -13,7 +13,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static
 
 from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.question import LETTERS, QuestionView
 
 ALL_TAGS = "__all__"
@@ -21,6 +21,8 @@ ALL_TAGS = "__all__"
 
 class QuizSetupScreen(QuizScreen):
     """How many questions, which tag, which kinds; enter starts with the defaults."""
+
+    CSS_PATH = styles("practice")
 
     BINDINGS = [
         Binding("ctrl+s", "start", "Start"),
@@ -79,6 +81,8 @@ class QuizSetupScreen(QuizScreen):
 
 class QuestionRunner(QuizScreen):
     """Shows a quiz's questions one at a time; subclasses decide how a session ends."""
+
+    CSS_PATH = styles("practice")
 
     BINDINGS = [
         Binding("enter", "next", "Next", show=False),
@@ -197,6 +201,8 @@ class QuizRunScreen(QuestionRunner):
 
 
 class QuizResultsScreen(QuizScreen):
+    CSS_PATH = styles("practice")
+
     BINDINGS = [
         Binding("r", "retry", "Retry the missed"),
         Binding("z", "again", "New quiz"),

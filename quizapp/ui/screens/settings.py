@@ -8,10 +8,12 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from quizapp.settings import SettingsError, parse_settings
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 
 
 class SettingsScreen(QuizScreen):
+    CSS_PATH = styles("settings")
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "app.pop_screen", "Back"),

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from quizapp.stats import Stats, compute_stats
 from quizapp.store import StoreError
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
 
 # Accuracy bars beyond this many tags would not fit the panel; the weakest tags are kept.
@@ -45,6 +45,8 @@ def _tile(value: str, label: str, note: str = "") -> Text:
 class StatsScreen(QuizScreen):
     """``now`` fixes the moment the stats are computed for (tests); None means the current time
     at each load."""
+
+    CSS_PATH = styles("stats")
 
     BINDINGS = [
         Binding("r", "reload", "Refresh"),

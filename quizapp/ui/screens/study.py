@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, SelectionList, Static
 from quizapp.decks import Card
 from quizapp.decks.models import FLASHCARD_KINDS, Formula, InterviewQuestion, Trap
 from quizapp.study import RATING_LABELS, StudySession, suggested_rating
-from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import CardView
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ RATING_KEYS = {"1": Rating.Again, "2": Rating.Hard, "3": Rating.Good, "4": Ratin
 
 class StudyScreen(QuizScreen):
     """A study session. With ``ids`` it walks those cards; otherwise what the queue says is due."""
+
+    CSS_PATH = styles("study")
 
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
