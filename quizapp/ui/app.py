@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +96,7 @@ class QuizApp(App[None]):
         name = getattr(theme, "name", None)
         settings = self.store.settings
         if name and name != settings.theme:
-            self.store.save_settings(_replace(settings, theme=name))
+            self.store.save_settings(dataclasses.replace(settings, theme=name))
 
     def on_unmount(self) -> None:
         if self._checker is not None:
@@ -126,12 +127,6 @@ class QuizApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)
-
-
-def _replace(settings: object, **changes: object) -> object:
-    import dataclasses
-
-    return dataclasses.replace(settings, **changes)  # type: ignore[type-var]
 
 
 def run_app(library: Library) -> int:

@@ -117,3 +117,25 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
         await pilot.press("a")
         await pilot.pause()
         assert [r.rating for r in reopen_store().reviews(question.id)] == [Rating.Easy]
+
+
+async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app) -> None:
+    import dataclasses
+
+    from quizapp.store import Store
+
+    store = Store.open()
+    store.save_settings(dataclasses.replace(store.settings, new_per_day=2))
+    store.close()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "space", "4", "space", "4")
+        await pilot.pause()
+        screen = app.screen
+        assert "Session complete" in card_text(app)
+        assert "Nothing else is due now" in card_text(app)
+        app.store.save_settings(dataclasses.replace(app.store.settings, new_per_day=3))
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.session.current is not None  # a third new card
+        assert "Session complete" not in card_text(app)

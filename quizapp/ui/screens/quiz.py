@@ -168,7 +168,7 @@ class QuestionRunner(QuizScreen):
     def action_choose(self, index: int) -> None:
         view = self.view
         if view is not None and view.feedback is None:
-            view._grade(index)
+            view.grade(index)
 
     def action_hint(self) -> None:
         view = self.view

@@ -38,6 +38,7 @@ class StudyScreen(QuizScreen):
         Binding("4", "rate(4)", "Easy", show=False),
         Binding("a", "accept", "Accept suggestion", show=False),
         Binding("u", "undo", "Undo"),
+        Binding("s", "more", "Study more"),
         Binding("v", "loss_curve", "Loss curve"),
         Binding("escape", "leave", "Home"),
         Binding("down,j", "scroll_card(2)", "Scroll down", show=False),
@@ -190,6 +191,9 @@ class StudyScreen(QuizScreen):
         if action == "loss_curve":
             card = self.session.current
             return isinstance(card, Formula) and card.curve is not None and not typing
+        if action == "more":
+            # Only a queue-driven session can go on, and only once it has ended.
+            return not has_card and self._ids is None
         if action == "scroll_card":
             # Arrow keys belong to the key-point list and the answer box while they have focus.
             return not isinstance(self.focused, Input | SelectionList)
@@ -288,9 +292,9 @@ class StudyScreen(QuizScreen):
         elif button_id.startswith("rate-"):
             self.action_rate(int(button_id.removeprefix("rate-")))
 
-    def key_s(self) -> None:
-        """On the summary, s starts another round."""
-        if self.session is not None and self.session.current is None and self._ids is None:
+    def action_more(self) -> None:
+        """On the summary, s starts another round with whatever is due now."""
+        if self.session is not None and self.session.current is None:
             self.session.advance()
             self.query_one("#actions").display = True
             self.show_current()

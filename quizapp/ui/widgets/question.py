@@ -191,7 +191,7 @@ class QuestionView(Vertical):
     def _choice(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.feedback is None and event.option.id is not None:
-            self._grade(int(event.option.id))
+            self.grade(int(event.option.id))
 
     @on(Input.Submitted, ".q-answer")
     def _typed(self, event: Input.Submitted) -> None:
@@ -203,7 +203,7 @@ class QuestionView(Vertical):
             self._show(Feedback(None, "checking", "Checking…"))
             self._grade_in_thread(event.value, time.monotonic() - self.shown_at)
         else:
-            self._grade(event.value)
+            self.grade(event.value)
 
     def submit_explain(self) -> None:
         """Explain questions: first enter shows the key points, the second grades the ticks."""
@@ -216,9 +216,10 @@ class QuestionView(Vertical):
                 Text("Space ticks a point you covered; enter when done.", style="dim")
             )
             return
-        self._grade(",".join(str(i) for i in points.selected))
+        self.grade(",".join(str(i) for i in points.selected))
 
-    def _grade(self, response: str | int) -> None:
+    def grade(self, response: str | int) -> None:
+        """Grade an answer now (choices, ordering, numbers, explain ticks)."""
         seconds = time.monotonic() - self.shown_at
         feedback = self.quiz.answer(
             self.index, response, seconds=seconds, hinted=self.hints_used > 0
