@@ -126,6 +126,23 @@ def _streak(days: set[date], today: date) -> int:
     return streak
 
 
+@dataclass(frozen=True)
+class Today:
+    """The two figures the home screen shows, without the cost of ``compute_stats``."""
+
+    streak_days: int
+    reviews_today: int
+
+
+def today_figures(store: Store, *, now: datetime | None = None) -> Today:
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    per_day = store.reviews_per_day()
+    return Today(
+        streak_days=_streak({d for d, n in per_day.items() if n}, now.astimezone().date()),
+        reviews_today=store.review_count(since=local_day_start(now)),
+    )
+
+
 def compute_stats(store: Store, library: Library, *, now: datetime | None = None) -> Stats:
     now = (now or datetime.now(UTC)).astimezone(UTC)
     today = now.astimezone().date()
@@ -214,4 +231,4 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
     )
 
 
-__all__ = ["Accuracy", "Stats", "WeakCard", "compute_stats"]
+__all__ = ["Accuracy", "Stats", "Today", "WeakCard", "compute_stats", "today_figures"]

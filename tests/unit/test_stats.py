@@ -10,7 +10,7 @@ import fsrs
 import pytest
 
 from quizapp.decks import Library
-from quizapp.stats import compute_stats
+from quizapp.stats import Today, compute_stats, today_figures
 from quizapp.store import Store
 from tests.unit.progress_decks import checklist_item, faq, library_of, multiple_choice
 
@@ -71,6 +71,10 @@ def test_reviews_per_day_and_the_streak(store: Store, library: Library) -> None:
     review(store, "faq-b", Rating.Good, NOW)
     assert compute_stats(store, library, now=NOW).streak_days == 3
     assert compute_stats(store, library, now=NOW + timedelta(days=2)).streak_days == 0
+    # The home screen's cheap figures agree with the full stats at every moment.
+    for at in (NOW, NOW + timedelta(days=1), NOW + timedelta(days=2)):
+        full = compute_stats(store, library, now=at)
+        assert today_figures(store, now=at) == Today(full.streak_days, full.reviews_today)
 
 
 def test_true_retention_counts_only_reviews_of_cards_in_review(

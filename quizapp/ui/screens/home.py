@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from quizapp.checklist import checklist_status
 from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
-from quizapp.stats import compute_stats
+from quizapp.stats import today_figures
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
 
@@ -72,7 +72,7 @@ class HomeScreen(QuizScreen):
         queue = app.queue()
         counts = queue.counts(kinds=FLASHCARD_KINDS)
         practice = queue.counts(kinds=GRADED_KINDS)
-        stats = compute_stats(app.store, app.library)
+        stats = today_figures(app.store)
         status = checklist_status(app.store, app.library)
         done = sum(1 for s in status if s.ticked)
 
