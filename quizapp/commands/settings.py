@@ -49,7 +49,7 @@ def _parse(args: argparse.Namespace, current: Settings) -> tuple[Settings, bool]
             new_per_day=args.new_per_day,
         )
     except SettingsError as exc:
-        raise CliError(f"{_FLAGS[exc.field]}: {exc.message}", code=2) from None
+        raise CliError(f"settings {_FLAGS[exc.field]}: {exc.message}", code=2) from None
     given = (args.retention, args.interview_date, args.new_per_day)
     return settings, any(v is not None for v in given)
 
