@@ -3,8 +3,11 @@ Textual "hello" app measured in the same run (median of N runs each, in a real p
 
     .venv/bin/python benchmarks/startup.py [--runs 9]
 
-Target (issue 6): ratio <= 1.5. Both wall-clock and CPU time to the first frame are reported;
-wall time on a shared two-core VM swings by tens of milliseconds between runs, CPU time much less.
+    .venv/bin/python benchmarks/startup.py --instructions   # also a deterministic count
+
+Target (issue 6): ratio <= 1.5. Wall-clock and CPU time to the first frame are reported; on a
+shared two-core VM both swing by tens of milliseconds between runs, so --instructions also counts
+the instructions executed (valgrind callgrind), which are the same on every run.
 """
 
 from __future__ import annotations
@@ -93,9 +96,50 @@ def first_frame_seconds(code: str, env: dict[str, str]) -> tuple[float, float]:
     return wall - start, cpu
 
 
+def instructions(code: str, env: dict[str, str]) -> int:
+    """Instructions executed up to the first frame (and exit), counted by valgrind's callgrind:
+    the same on every run, so small changes can be compared where wall time cannot."""
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        raise RuntimeError("valgrind is not installed")
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    out = Path(tempfile.mkdtemp())
+    proc = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / 'cg.out'}",
+         sys.executable, "-c", code],
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        env={**env, "BENCH_OUT": str(out / "first-frame"), "PYTHONHASHSEED": "0"},
+    )  # fmt: skip
+    os.close(slave)
+    while proc.poll() is None:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                os.read(master, 65536)
+            except OSError:
+                break
+    proc.wait()
+    os.close(master)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    found = re.search(r"Collected : (\d+)", err)
+    if not found:
+        raise RuntimeError(f"callgrind gave no count:\n{err[-400:]}")
+    return int(found.group(1))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with valgrind (deterministic; about a minute)",
+    )
     args = parser.parse_args()
     # An installed wheel has byte-code compiled by pip; an editable checkout needs it compiled
     # once (PYTHONDONTWRITEBYTECODE may be set, as on this machine), or every start recompiles.
@@ -113,12 +157,21 @@ def main() -> int:
         for _ in range(args.runs):  # interleaved, so drift hits both equally
             hello.append(first_frame_seconds(HELLO, env))
             quiz.append(first_frame_seconds(QUIZAPP, env))
+        counted = (
+            (instructions(HELLO, env), instructions(QUIZAPP, env)) if args.instructions else None
+        )
     for i, what in enumerate(("wall time", "CPU time")):
         h = statistics.median(r[i] for r in hello)
         q = statistics.median(r[i] for r in quiz)
         print(
             f"{what:9s}: hello {h * 1000:6.1f} ms, quizapp {q * 1000:6.1f} ms (medians of "
             f"{args.runs}), ratio {q / h:.2f}x (target <= 1.5x)"
+        )
+    if counted:
+        h_i, q_i = counted
+        print(
+            f"instructions: hello {h_i / 1e6:.0f} M, quizapp {q_i / 1e6:.0f} M, "
+            f"ratio {q_i / h_i:.3f}x (target <= 1.5x)"
         )
     return 0
 

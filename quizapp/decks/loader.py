@@ -248,6 +248,64 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+# Fields the loader fills in itself (not stored in the cache).
+_PLACED = ("deck", "source", "line")
+
+
+def _dump(record: Any) -> dict[str, Any]:
+    """A validated model's field values as JSON-able data (tuples become lists)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if dataclasses.is_dataclass(value):
+            return _dump(value)
+        return value
+
+    return {
+        f.name: plain(getattr(record, f.name))
+        for f in dataclasses.fields(record)
+        if f.init and f.name not in _PLACED
+    }
+
+
+@functools.cache
+def _revivers(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Per field of ``cls``: how to turn cached JSON back into the model's value."""
+
+    def reviver(hint: Any) -> Any:
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if origin in (types.UnionType, typing.Union):
+            inner = reviver(next(a for a in args if a is not type(None)))
+            return None if inner is None else (lambda v: None if v is None else inner(v))
+        if origin is tuple:
+            item = reviver(args[0])
+            return (lambda v: tuple(v)) if item is None else (lambda v: tuple(map(item, v)))
+        if dataclasses.is_dataclass(hint):
+            return lambda v: hint(**_revive(hint, v))
+        return None  # str, int, float, bool and dict[str, ...] come back from JSON as they were
+
+    hints = _hints(cls)
+    return tuple(
+        (f.name, reviver(hints[f.name]))
+        for f in dataclasses.fields(cls)
+        if f.init and f.name not in _PLACED
+    )
+
+
+def _revive(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for ``cls`` from ``_dump`` output, without validating again."""
+    out = {}
+    for name, revive in _revivers(cls):
+        if name in data:
+            value = data[name]
+            out[name] = revive(value) if revive is not None and value is not None else value
+    return out
+
+
 def _build(
     cls: type,
     data: dict[str, Any],
@@ -378,7 +436,7 @@ class Loader:
             for error in self.library.errors[before:]:
                 record.append({"error": _error_fields(error)})
             if card is not None:
-                record.append({"card": raw, "line": card.line})
+                record.append({"kind": card.kind, "fields": _dump(card), "line": card.line})
                 self._admit(card, shown)
         return deck
 
@@ -388,17 +446,8 @@ class Loader:
             if "error" in item:
                 self.library.errors.append(ContentError(file=shown, **item["error"]))
                 continue
-            raw = item["card"]
-            cls = KINDS[raw["kind"]]
-            preset = {
-                "id": raw["id"],
-                "section": raw["section"],
-                "tags": tuple(raw["tags"]),
-                "deck": cached.deck,
-                "source": shown,
-                "line": item["line"],
-            }
-            card = _build(cls, raw, item["line"], preset=preset, ignore=COMMON_FIELDS)
+            values = _revive(KINDS[item["kind"]], item["fields"])
+            card = KINDS[item["kind"]](**values, deck=cached.deck, source=shown, line=item["line"])
             self._admit(card, shown)
 
     def _validate_card(self, raw: Any, shown: str, deck: str) -> Card | None:

@@ -10,7 +10,7 @@ Field types the loader understands: ``str`` (non-empty text), ``int``, ``float``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
@@ -43,8 +43,32 @@ SECTIONS = range(1, 23)
 CURVE_PANELS: tuple[str, ...] = ("regression", "bce", "focal")
 
 
-@dataclass(frozen=True)
-class Card:
+class Record:
+    """Equality, hashing and repr by field, written once for every model.
+
+    Each model is ``@dataclass(frozen=True, eq=False, repr=False)`` and inherits these, so the
+    dataclass machinery generates far less code per class: importing the models is on the way to
+    the app's first frame, and that code generation was most of its cost.
+    """
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self) if f.compare)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self._values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{self.__class__.__name__}({shown})"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Card(Record):
     """Fields every card has. ``deck``, ``source`` and ``line`` are filled in by the loader."""
 
     kind: ClassVar[str] = ""
@@ -89,7 +113,7 @@ def _texts(value: Any) -> list[str]:
     return []
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Trap(Card):
     """An interview trap: the tempting wrong claim, the correct one, why, and an example."""
 
@@ -107,7 +131,7 @@ class Trap(Card):
         return self.claim
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Faq(Card):
     kind: ClassVar[str] = "faq"
     label: ClassVar[str] = "FAQ"
@@ -122,7 +146,7 @@ class Faq(Card):
         return self.question
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Formula(Card):
     """A loss formula in Unicode for reading and in ASCII for the checker to parse."""
 
@@ -165,7 +189,7 @@ class Formula(Card):
         return problems
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Concept(Card):
     kind: ClassVar[str] = "concept"
     label: ClassVar[str] = "Concept"
@@ -179,7 +203,7 @@ class Concept(Card):
         return self.question
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SelfCheck(Card):
     """A self-check question or a "think about it" prompt, with its answer."""
 
@@ -195,7 +219,7 @@ class SelfCheck(Card):
         return self.question
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class InterviewQuestion(Card):
     """A likely interview question and the key points a strong answer covers."""
 
@@ -215,15 +239,15 @@ class InterviewQuestion(Card):
         return []
 
 
-@dataclass(frozen=True)
-class Option:
+@dataclass(frozen=True, eq=False, repr=False)
+class Option(Record):
     """One multiple-choice option and why it is right or wrong."""
 
     text: str
     why: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class MultipleChoice(Card):
     kind: ClassVar[str] = "multiple_choice"
     label: ClassVar[str] = "Multiple choice"
@@ -252,7 +276,7 @@ class MultipleChoice(Card):
         return problems
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Ordering(Card):
     """Put the steps in order; ``steps`` is the correct order."""
 
@@ -275,7 +299,7 @@ class Ordering(Card):
         return []
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ChecklistItem(Card):
     """A revision-checklist item and the ids of the cards/drills that show it is mastered."""
 
@@ -291,7 +315,7 @@ class ChecklistItem(Card):
         return f"{self.number}. {self.text}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CheatSheetRow(Card):
     kind: ClassVar[str] = "cheat_sheet"
     label: ClassVar[str] = "Cheat sheet"
@@ -305,7 +329,7 @@ class CheatSheetRow(Card):
         return self.concept
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Pitch(Card):
     """The elevator pitch: the key points of the 30-second or the 2-minute version."""
 
@@ -325,8 +349,8 @@ class Pitch(Card):
         return []
 
 
-@dataclass(frozen=True)
-class DrillColumn:
+@dataclass(frozen=True, eq=False, repr=False)
+class DrillColumn(Record):
     """How one column of a numeric drill's data table is drawn, row by row. Give exactly one rule:
 
     - ``choices``: each row takes one of these numbers;
@@ -345,7 +369,7 @@ class DrillColumn:
     outliers: tuple[float, ...] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class NumericDrill(Card):
     """A "compute this loss" drill template. The numbers come from ``columns`` with a seed; the
     answer, worked steps and named slips from the recipe for ``loss`` in
@@ -372,8 +396,8 @@ class NumericDrill(Card):
         return check_template(self)
 
 
-@dataclass(frozen=True)
-class MistakePattern:
+@dataclass(frozen=True, eq=False, repr=False)
+class MistakePattern(Record):
     """A wrong answer worth naming for one gradient drill, with the hint that answer earns."""
 
     id: str
@@ -382,7 +406,7 @@ class MistakePattern:
     hint: str  # what to look at next
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class GradientDrill(Card):
     """Differentiate a loss by hand and type the result; the checker grades it.
 

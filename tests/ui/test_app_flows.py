@@ -219,3 +219,26 @@ def test_the_first_frame_needs_neither_sympy_nor_numpy(quizapp_home) -> None:
     subprocess.run(run, check=True, capture_output=True)  # the first start fills the deck cache
     out = subprocess.run(run, check=True, capture_output=True, text=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+async def test_the_home_menu_works_with_arrows_and_with_the_mouse(make_app) -> None:
+    from quizapp.ui.screens.quiz import QuizSetupScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")  # the second row: Traps
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen) and app.screen.session_title == "Traps"
+        await pilot.press("escape")
+        await pilot.click("#menu", offset=(3, 2))  # the third row: Quiz
+        await pilot.pause()
+        assert isinstance(app.screen, QuizSetupScreen)
+
+
+async def test_the_title_bar_shows_a_read_only_warning(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.sub_title = "read-only: progress is not being saved"
+        await pilot.pause()
+        bar = app.screen.query_one("TitleBar")
+        assert "read-only" in str(bar.render())

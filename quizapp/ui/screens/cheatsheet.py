@@ -10,12 +10,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Select, Static, TabbedContent, TabPane
 
 from quizapp.decks import Card
 from quizapp.decks.models import CheatSheetRow, Formula, Pitch
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import back
+from quizapp.ui.widgets.title_bar import TitleBar
 
 ALL_TAGS = "__all__"
 
@@ -40,7 +41,7 @@ class CheatSheetScreen(QuizScreen):
         self.initial_tab = tab
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="filters"):
             yield Input(placeholder="Search (/): e.g. outliers, softmax, δ", id="search")
             yield Select(

@@ -8,11 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets import Footer, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from quizapp.checklist import ChecklistStatus, checklist_status
 from quizapp.ui.screens.base import QuizScreen, styles
+from quizapp.ui.widgets.title_bar import TitleBar
 
 
 def _row(status: ChecklistStatus) -> Text:
@@ -35,7 +36,7 @@ class ChecklistScreen(QuizScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="checklist-summary")
         yield ProgressBar(total=9, show_eta=False, id="checklist-bar")
         yield OptionList(id="items")

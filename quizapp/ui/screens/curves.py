@@ -6,12 +6,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from quizapp import curves
 from quizapp.decks.models import CURVE_PANELS
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
+from quizapp.ui.widgets.title_bar import TitleBar
 
 TAB_TITLES = {"regression": "MSE · MAE · Huber", "bce": "Binary cross-entropy", "focal": "Focal"}
 
@@ -41,7 +42,7 @@ class LossCurvesScreen(QuizScreen):
         self.delta = curves.DELTA_DEFAULT
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="curves-status")
         with TabbedContent(initial=self.initial_panel, id="curve-tabs"):
             for name in CURVE_PANELS:

@@ -7,11 +7,12 @@ import random
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
+from quizapp.ui.widgets.title_bar import TitleBar
 
 SECTIONS = (
     ("numeric_drill", "Compute the loss", "numbers you can work with a basic calculator"),
@@ -25,7 +26,7 @@ class DrillsScreen(QuizScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Home")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(
             Text.assemble(
                 ("Drills  ", "bold"),

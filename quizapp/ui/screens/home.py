@@ -10,18 +10,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 
-from quizapp.checklist import checklist_status
 from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
 from quizapp.stats import today_figures
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.widgets.menu import Menu
+from quizapp.ui.widgets.title_bar import TitleBar
 
 
 def _menu_prompt(key: str, title: str, description: str) -> Text:
-    # Plain Text, not a Rich table: the menu is drawn on the way to the first frame.
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {key} ", style="bold reverse")
     text.append(f"  {title:<16}", style="bold")
@@ -42,23 +41,21 @@ def progress_bar(done: int, total: int, width: int = 24) -> Text:
 
 class HomeScreen(QuizScreen):
     BINDINGS = [
-        Binding(a.key, f"open('{a.name}')", a.title, show=a.name in ("study", "traps", "checklist"))
+        Binding(a.key, f"open('{a.name}')", a.title, show=False)
         for a in AREAS
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="home"):
             today = Static(id="today", classes="panel")
             today.border_title = "Today"
             yield today
             with Vertical(id="menu-panel", classes="panel") as panel:
                 panel.border_title = "Go to"
-                yield OptionList(
-                    *(
-                        Option(_menu_prompt(a.key, a.title, a.description), id=a.name)
-                        for a in AREAS
-                    ),
+                panel.border_subtitle = "key or enter · ctrl+p finds any card · ? every key"
+                yield Menu(
+                    [(a.name, _menu_prompt(a.key, a.title, a.description)) for a in AREAS],
                     id="menu",
                 )
         yield Footer()
@@ -73,8 +70,10 @@ class HomeScreen(QuizScreen):
         counts = queue.counts(kinds=FLASHCARD_KINDS)
         practice = queue.counts(kinds=GRADED_KINDS)
         stats = today_figures(app.store)
-        status = checklist_status(app.store, app.library)
-        done = sum(1 for s in status if s.ticked)
+        # Only the ticks are needed here; the evidence (recall per card) is for the checklist.
+        numbers = {item.number for item in app.library.checklist}
+        total = len(numbers)
+        done = len(numbers & set(app.store.ticks()))
 
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold")
@@ -89,7 +88,7 @@ class HomeScreen(QuizScreen):
         streak = stats.streak_days
         table.add_row("Streak", f"{streak} day{'s' if streak != 1 else ''}")
         table.add_row("Reviews today", str(stats.reviews_today))
-        checklist = Text.assemble(("Checklist ", "bold"), f"{done} of {len(status)} ticked")
+        checklist = Text.assemble(("Checklist ", "bold"), f"{done} of {total} ticked")
 
         interview = app.store.settings.interview_date
         if interview is None:
@@ -107,12 +106,11 @@ class HomeScreen(QuizScreen):
         # One widget for the whole panel: fewer widgets, a quicker first frame.
         blank = Text("")
         self.query_one("#today", Static).update(
-            Group(table, blank, checklist, progress_bar(done, len(status)), blank, line)
+            Group(table, blank, checklist, progress_bar(done, total), blank, line)
         )
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.quiz.open_area(event.option.id)
+    def on_menu_selected(self, event: Menu.Selected) -> None:
+        self.quiz.open_area(event.name)
 
     def action_open(self, name: str) -> None:
         self.quiz.open_area(name)

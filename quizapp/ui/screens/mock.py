@@ -12,13 +12,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from quizapp.mock import DEFAULT_MINUTES, MockReport, build_mock, mock_report
 from quizapp.quiz import Quiz
 from quizapp.stats import compute_stats
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
+from quizapp.ui.widgets.title_bar import TitleBar
 
 
 class MockInterviewScreen(QuestionRunner):
@@ -97,7 +98,7 @@ class MockReportScreen(QuizScreen):
         self.report = report
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="results"):
             yield Static(self.body(), id="report-body")
         yield Footer()

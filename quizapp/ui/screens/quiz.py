@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
 
 from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.question import LETTERS, QuestionView
+from quizapp.ui.widgets.title_bar import TitleBar
 
 ALL_TAGS = "__all__"
 
@@ -30,7 +31,7 @@ class QuizSetupScreen(QuizScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="setup-box", classes="panel") as box:
             box.border_title = "New quiz"
             with Grid(id="setup-grid"):
@@ -101,7 +102,7 @@ class QuestionRunner(QuizScreen):
         self.index = 0
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="run-status")
         yield VerticalScroll(id="question-area")
         yield Footer()
@@ -215,7 +216,7 @@ class QuizResultsScreen(QuizScreen):
         self.results: Results = quiz.finish()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="results"):
             yield Static(results_renderable(self.run, self.results), id="results-body")
         yield Footer()

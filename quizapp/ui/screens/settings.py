@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from quizapp.settings import SettingsError, parse_settings
 from quizapp.ui.screens.base import QuizScreen, styles
+from quizapp.ui.widgets.title_bar import TitleBar
 
 
 class SettingsScreen(QuizScreen):
@@ -21,7 +22,7 @@ class SettingsScreen(QuizScreen):
 
     def compose(self) -> ComposeResult:
         settings = self.quiz.store.settings
-        yield Header()
+        yield TitleBar()
         with Vertical(id="settings-box", classes="panel") as box:
             box.border_title = "Settings"
             with Grid(id="settings-grid"):

@@ -13,13 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from quizapp.stats import Stats, compute_stats
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
+from quizapp.ui.widgets.title_bar import TitleBar
 
 # Accuracy bars beyond this many tags would not fit the panel; the weakest tags are kept.
 MAX_TAGS = 8
@@ -60,7 +61,7 @@ class StatsScreen(QuizScreen):
         self.stats: Stats | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="stats-body"):
             with Horizontal(id="stats-keys"):
                 for key in ("reviews", "streak", "retention", "due", "checklist"):

@@ -11,13 +11,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, SelectionList, Static
+from textual.widgets import Button, Footer, Input, SelectionList, Static
 
 from quizapp.decks import Card
 from quizapp.decks.models import FLASHCARD_KINDS, Formula, InterviewQuestion, Trap
 from quizapp.study import RATING_LABELS, StudySession, suggested_rating
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import CardView
+from quizapp.ui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
@@ -74,7 +75,7 @@ class StudyScreen(QuizScreen):
         return cls(ids=ordered, kinds=("trap",), title="Traps", ask_for_take=True)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="study-status")
         with VerticalScroll(id="card-scroll"):
             yield CardView(id="card")

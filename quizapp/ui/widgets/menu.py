@@ -1,0 +1,86 @@
+"""The home screen's menu: one widget that draws every row as text.
+
+An OptionList would do, but it is a tree of per-option renders on the way to the first frame;
+this keeps the same keys (up/down/j/k/home/end/enter) and mouse (hover, click) for a fraction of
+the cost."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class Menu(Widget, can_focus=True):
+    COMPONENT_CLASSES = {"menu--highlight"}
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("home", "first", show=False),
+        Binding("end", "last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    highlighted: reactive[int] = reactive(0)
+
+    class Selected(Message):
+        """A row was chosen (enter or a click); ``name`` is its id."""
+
+        def __init__(self, menu: Menu, name: str) -> None:
+            super().__init__()
+            self.menu = menu
+            self.name = name
+
+    def __init__(self, rows: Sequence[tuple[str, Text]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = list(rows)
+
+    def render(self) -> Text:
+        width = max(self.size.width, 1)
+        highlight = self.get_component_rich_style("menu--highlight")
+        lines = []
+        for i, (_name, prompt) in enumerate(self.rows):
+            line = prompt.copy()
+            line.truncate(width, overflow="ellipsis", pad=True)
+            if i == self.highlighted and self.has_focus:
+                line.stylize(highlight)
+            lines.append(line)
+        return Text("\n").join(lines)
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return len(self.rows)
+
+    def watch_highlighted(self) -> None:
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        self.highlighted = (self.highlighted + step) % len(self.rows)
+
+    def action_first(self) -> None:
+        self.highlighted = 0
+
+    def action_last(self) -> None:
+        self.highlighted = len(self.rows) - 1
+
+    def action_select(self) -> None:
+        self.post_message(self.Selected(self, self.rows[self.highlighted][0]))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if 0 <= event.y < len(self.rows):
+            self.highlighted = event.y
+
+    def on_click(self, event: events.Click) -> None:
+        if 0 <= event.y < len(self.rows):
+            self.highlighted = event.y
+            self.action_select()
