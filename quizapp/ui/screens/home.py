@@ -40,10 +40,7 @@ def progress_bar(done: int, total: int, width: int = 24) -> Text:
 
 
 class HomeScreen(QuizScreen):
-    BINDINGS = [
-        Binding(a.key, f"open('{a.name}')", a.title, show=False)
-        for a in AREAS
-    ]
+    BINDINGS = [Binding(a.key, f"open('{a.name}')", a.title, show=False) for a in AREAS]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
