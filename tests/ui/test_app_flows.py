@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from quizapp.decks import load_library
+from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.quiz import QUESTION_KINDS
 from quizapp.ui.screens.cheatsheet import CheatSheetScreen
 from quizapp.ui.screens.checklist import ChecklistScreen
 from quizapp.ui.screens.errors import ContentErrorsScreen
@@ -43,16 +45,27 @@ def visible_text_of_items(app) -> str:
     return "\n".join(str(items.get_option_at_index(i).prompt) for i in range(items.option_count))
 
 
-async def test_checklist_practise_opens_the_items_linked_cards(make_app, shipped) -> None:
+async def test_checklist_studies_an_items_cards_and_quizzes_its_questions(
+    make_app, shipped
+) -> None:
+    from quizapp.ui.screens.quiz import QuizRunScreen
+
+    item = next(i for i in shipped.checklist if i.number == 3)
+    cards = [i for i in item.links if shipped.cards[i].kind in FLASHCARD_KINDS]
+    practice = [i for i in item.links if shipped.cards[i].kind in QUESTION_KINDS]
+    assert cards and practice
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("c", "p")
+        await pilot.press("c", "down", "down", "p")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, StudyScreen)
-        linked = [i for i in shipped.checklist[0].links if i in shipped.cards]
-        assert screen.session.total == len(linked)
-        assert screen.session.current.id == linked[0]
+        assert screen.session.total == len(cards)
+        assert screen.session.current.id == cards[0]
+        await pilot.press("escape", "z")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizRunScreen)
+        assert [q.item_id for q in app.screen.run.questions] == practice
 
 
 async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:
@@ -124,7 +137,7 @@ async def test_help_lists_the_bindings_of_every_screen(make_app) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(visible_text(s) for s in app.screen.query("Static"))
-        for words in ("Show answer", "Undo", "Tick / untick", "Practise this item", "ctrl+p",
+        for words in ("Show answer", "Undo", "Tick / untick", "Study its cards", "Quiz it", "ctrl+p",
                       "Search", "Save", "Hint", "Retry the missed", "Another"):  # fmt: skip
             assert words in text, words
         await pilot.press("escape")

@@ -12,6 +12,8 @@ from textual.widgets import Footer, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from quizapp.checklist import ChecklistStatus, checklist_status
+from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.quiz import QUESTION_KINDS
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
 
@@ -26,12 +28,16 @@ def _row(status: ChecklistStatus) -> Text:
     return text
 
 
+QUIZ_KINDS = tuple(QUESTION_KINDS)
+
+
 class ChecklistScreen(QuizScreen):
     CSS_PATH = styles("checklist")
 
     BINDINGS = [
         Binding("space", "toggle", "Tick / untick"),
-        Binding("p", "practise", "Practise this item"),
+        Binding("p", "practise", "Study its cards"),
+        Binding("z", "quiz", "Quiz it"),
         Binding("escape", "app.pop_screen", "Home"),
     ]
 
@@ -111,16 +117,13 @@ class ChecklistScreen(QuizScreen):
             (
                 f"Predicted recall {when}; ready when every linked card is at or above "
                 f"{target:.0%}. {status.answered_right} of {len(status.links)} answered right "
-                "at least once. p: practise them now.",
+                "at least once. p studies its cards, z quizzes its questions and drills.",
                 "dim",
             ),
         )
         if status.ticked_at:
             head.append(f"\nTicked {status.ticked_at.astimezone():%d %b %Y %H:%M}", style="green")
         panel.update(Group(head, Text(""), table))
-
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.show_evidence()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_toggle()
@@ -132,11 +135,37 @@ class ChecklistScreen(QuizScreen):
         self.quiz.store.set_ticked(status.number, not status.ticked)
         self.reload()
 
-    def action_practise(self) -> None:
+    def linked(self, kinds: tuple[str, ...]) -> list[str]:
+        """The highlighted item's linked ids of these kinds (cards no longer in the decks drop)."""
         status = self.current()
         if status is None:
-            return
+            return []
+        return [link.item_id for link in status.links if link.kind in kinds]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "practise":
+            return bool(self.linked(FLASHCARD_KINDS))
+        if action == "quiz":
+            return bool(self.linked(QUIZ_KINDS))
+        return True
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_evidence()
+        self.refresh_bindings()
+
+    def action_practise(self) -> None:
+        """Flashcards: self-rated study of this item's cards."""
         from quizapp.ui.screens.study import StudyScreen
 
-        ids = [link.item_id for link in status.links]
-        self.app.push_screen(StudyScreen(ids=ids, kinds=(), title=f"Checklist {status.number}"))
+        status = self.current()
+        ids = self.linked(FLASHCARD_KINDS)
+        if status is not None and ids:
+            self.app.push_screen(StudyScreen(ids=ids, title=f"Checklist {status.number}"))
+
+    def action_quiz(self) -> None:
+        """Questions and drills: a graded quiz over this item's linked practice items."""
+        from quizapp.ui.screens.quiz import QuizRunScreen
+
+        ids = self.linked(QUIZ_KINDS)
+        if ids:
+            self.app.push_screen(QuizRunScreen(self.quiz.new_quiz(item_ids=ids)))
