@@ -137,8 +137,9 @@ async def test_help_lists_the_bindings_of_every_screen(make_app) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(visible_text(s) for s in app.screen.query("Static"))
-        for words in ("Show answer", "Undo", "Tick / untick", "Study its cards", "Quiz it", "ctrl+p",
-                      "Search", "Save", "Hint", "Retry the missed", "Another"):  # fmt: skip
+        expected = ("Show answer", "Undo", "Tick / untick", "Study its cards", "Quiz it",
+                    "ctrl+p", "Search", "Save", "Hint", "Retry the missed", "Another")  # fmt: skip
+        for words in expected:
             assert words in text, words
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
