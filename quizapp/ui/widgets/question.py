@@ -175,7 +175,7 @@ class QuestionView(Vertical):
     def _placeholder(self) -> str:
         kind = self.question.kind
         if kind == "ordering":
-            return "the step numbers in the right order, e.g. 3 1 2 5 4"
+            return "the step numbers in the right order, separated by spaces"
         if kind == "numeric_drill":
             return "a number, a fraction or an expression such as -ln(0.9)"
         return "your derivative, typed like 3*x^2 + exp(x)/N"
