@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -483,11 +483,6 @@ class Quiz:
     @property
     def answered(self) -> int:
         return len(self.answers)
-
-    def weakest_tags(self, limit: int = 3) -> list[str]:
-        """Tags with the most misses in this session."""
-        misses = Counter(t for q in self.results().missed for t in q.tags)
-        return [t for t, _ in misses.most_common(limit)]
 
 
 def rating_preview(feedback: Feedback, seconds: float, kind: str, hinted: bool) -> str:

@@ -45,10 +45,6 @@ class Summary:
     seconds: float = 0.0
     next_due: datetime | None = None
 
-    @property
-    def again(self) -> int:
-        return self.by_rating[Rating.Again]
-
     def describe(self) -> str:
         if not self.reviewed:
             return "No cards reviewed."
