@@ -167,22 +167,6 @@ def _undefined_constant(parsed: Parsed) -> ParseError | None:
     return visit(parsed.tree)
 
 
-def _algebra_says_equal(parsed: Parsed, compiled: Any) -> bool:
-    """``cancel(expand(answer - reference)) == 0`` within the time limit; False when unsure."""
-    from quizapp.mathcheck.calculus import substitute
-    from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
-
-    _import_sympy()  # outside the deadline: a slow first import is not a slow answer
-    try:
-        with deadline(SYMBOLIC_SECONDS):
-            from quizapp.mathcheck.symbolic import symbolically_equal
-
-            answer = substitute(parsed.tree, compiled.quantity_trees)
-            return symbolically_equal(answer, compiled.reference_expanded)
-    except (DeadlineExceeded, Exception):
-        return False
-
-
 def _import_sympy() -> None:
     import sympy  # noqa: F401
 
@@ -196,9 +180,9 @@ def check_answer(
 ) -> Verdict:
     """Check ``text`` against ``problem`` in this process. Never raises for any ``text``.
 
-    ``explain`` adds sympy's simplification of a wrong answer. ``use_sympy=False`` skips all
-    sympy work (the algebraic fallback for "unchecked" and ``explain``); the worker passes it
-    until sympy has finished loading, so no check ever waits for that import.
+    ``explain`` adds sympy's simplification of a wrong answer. ``use_sympy=False`` skips it;
+    the worker passes that until sympy has finished loading, so no check ever waits for that
+    import. sympy never changes the verdict, only the extra explanation.
     """
     from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
     from quizapp.mathcheck.judge import judge
@@ -227,15 +211,11 @@ def check_answer(
             interpreted=interpreted,
             notes=notes,
         )
+    # The verdict is numeric only. sympy's simplification assumes more than a drill's domain
+    # gives (sqrt(u)^2 = u for u < 0) and is loaded late in the worker, so an algebraic
+    # "correct" would differ between a cold and a warm checker: it never decides a verdict.
     result = judge(compiled, parsed.tree)
     if result.verdict == "unchecked":
-        if use_sympy and _algebra_says_equal(parsed, compiled):
-            return Verdict(
-                "correct",
-                "Correct: it equals the derivative (shown by algebra).",
-                interpreted=interpreted,
-                notes=notes,
-            )
         return Verdict(
             "unchecked",
             f"Not checked: your answer {result.message}; it was not marked wrong.",

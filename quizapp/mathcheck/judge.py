@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from quizapp.mathcheck import calculus as C
-from quizapp.mathcheck.domains import DISCRETE
-from quizapp.mathcheck.numeric import evaluate
+from quizapp.mathcheck.domains import CASE_DOMAINS, DISCRETE, FRIENDLY, PROBE, WIDE
+from quizapp.mathcheck.numeric import Trace, evaluate
 from quizapp.mathcheck.parser import Call, Cond, Name, Neg, Node, to_text
 from quizapp.mathcheck.problem import MIN_POINTS, Compiled, far_from_kinks
 
@@ -84,30 +84,137 @@ def _full(values: np.ndarray | float, n: int) -> np.ndarray:
 
 
 def judge(c: Compiled, answer: Node) -> Judgement:
-    n = c.mask.shape[0]
-    kinks: list[np.ndarray] = []
-    values = _full(evaluate(answer, c.env, kinks), n)
-    mask = c.mask & far_from_kinks(kinks, n)
+    n = c.size
+    trace = Trace()
+    values = _full(evaluate(answer, c.env, trace=trace), n)
+    layout = c.layout
+    wide = layout.region == WIDE
+    finite = np.isfinite(values)
+    undefined = trace.where("sqrt", n) | trace.where("log", n) | trace.where("pow", n)
+    overflow = trace.where("overflow", n)
+
+    # The answer's own kinks may skip a few of the points the reference keeps (two right answers
+    # may differ exactly on a kink), and so may an overflow in the answer where the reference is
+    # finite: floats run out before the maths does (e^z/(1 + e^z) at z = 800). Never many.
+    near_kink = ~far_from_kinks([k.values for k in trace.kinks_off(_case_names(c))], n)
+    numeric = ~finite & ~undefined & (overflow | wide)
+    removed = c.mask & (near_kink | numeric)
+    mask = c.mask & ~removed
+    for k in range(len(layout.cases)):
+        in_case = layout.case == k
+        reference_kept = int((c.mask & in_case).sum())
+        lost = int((removed & in_case).sum())
+        if lost > MAX_REMOVED * reference_kept or reference_kept - lost < MIN_POINTS:
+            return _too_few(c, k, lost, reference_kept, bool((numeric & removed & in_case).any()))
+
+    for kink in trace.kinks:
+        if kink.equality and kink.names & _continuous_names(c):
+            return Judgement(
+                "unchecked",
+                f"compares real numbers for equality ({to_text(kink.node)}): its two sides "
+                "differ only at single points that no test can meet",
+                points=int(mask.sum()),
+            )
+
     used = int(mask.sum())
-    if used < MIN_POINTS:
-        return Judgement(
-            "unchecked",
-            f"sits on a kink (of abs, sign, step, max or a condition) at almost every test point: "
-            f"only {used} of {n} are usable",
-            points=used,
-        )
     a = values[mask]
     r = c.reference_values[mask]
-    scale = float(np.median(np.abs(r))) + 1e-300
-    if close(a, r, scale=scale).all():
-        return Judgement("correct", f"agrees with the derivative at {used} points", points=used)
-    return _diagnose(c, values, mask, scale)
+    scale = _scale(c)
+    agree = close(values, c.reference_values, scale=scale)
+    if not agree[mask].all():
+        return _diagnose(c, values, mask, scale, trace)
+
+    untested = _untested_side(c, trace, mask)
+    if untested:
+        return Judgement("unchecked", untested, points=used)
+
+    # Rounding makes a right answer differ from the reference by a few units in the last place
+    # at most points; ref*(1 + 1e-9) or ref + 1e-9 differs by the same small amount everywhere.
+    with np.errstate(all="ignore"):
+        relative = np.abs(a - r) / np.maximum(np.maximum(np.abs(a), np.abs(r)), 1e-300)
+    exact = (relative <= EXACT_RTOL) | (np.abs(a - r) <= 1e-15 * scale)
+    if exact.mean() < EXACT_SHARE:
+        worst = float(np.median(relative))
+        return Judgement(
+            "incorrect",
+            f"close to the derivative but not equal to it: it is off by a relative "
+            f"{worst:.1g} at most test points, far more than rounding explains",
+            mistake="nearly-equal",
+            points=used,
+        )
+    return Judgement("correct", f"agrees with the derivative at {used} points", points=used)
+
+
+# An answer's own kinks and overflows may skip at most this share of a case's points.
+MAX_REMOVED = 0.05
+# A right answer agrees with the reference to this relative accuracy at most points...
+EXACT_RTOL = 1e-12
+# ... namely at least this share of them.
+EXACT_SHARE = 0.75
+
+
+def _scale(c: Compiled) -> float:
+    """The reference's typical size (for the absolute part of the tolerance), once per drill."""
+    if "scale" not in c.cache:
+        c.cache["scale"] = float(np.median(np.abs(c.reference_values[c.mask]))) + 1e-300
+    return c.cache["scale"]
+
+
+def _case_names(c: Compiled) -> frozenset[str]:
+    return frozenset(name for name, domain in c.problem.domains if domain in CASE_DOMAINS)
+
+
+def _continuous_names(c: Compiled) -> frozenset[str]:
+    """Variables with a continuous domain and the named quantities (they depend on them)."""
+    names = {name for name, domain in c.problem.domains if domain not in CASE_DOMAINS}
+    return frozenset(names | set(c.quantity_trees))
+
+
+def _too_few(c: Compiled, case: int, lost: int, kept: int, overflow: bool) -> Judgement:
+    where = "" if len(c.layout.cases) == 1 else f" when {c.layout.describe_case(case)}"
+    if overflow:
+        why = (
+            f"overflows (a number too large for the computer) or divides by zero at {lost} of "
+            f"{kept} test points{where}, so it cannot be compared there"
+        )
+    else:
+        why = (
+            f"sits on a kink of its own (of abs, sign, step, max or a condition) at {lost} of "
+            f"{kept} test points{where}, which the derivative does not have; those points "
+            "cannot be compared"
+        )
+    return Judgement("unchecked", why, points=kept - lost)
+
+
+def _untested_side(c: Compiled, trace: Trace, mask: np.ndarray) -> str | None:
+    """A message when one of the answer's conditions switches, somewhere in the domain (the
+    wide range or a far probe), to a side never met at a compared point; None otherwise."""
+    probe = c.layout.region == PROBE
+    continuous = _continuous_names(c)
+    labels = frozenset(name for name, domain in c.problem.domains if domain in DISCRETE)
+    # Labels are enumerated (every case is tested); counts and reals are not.
+    for kink in trace.kinks_off(labels):
+        values = np.broadcast_to(kink.values, mask.shape)
+        finite = np.isfinite(values)
+        exact = not (kink.names & continuous)  # counts: an equality can really be met
+        sides = np.sign(values) if exact else np.where(values >= 0, 1.0, -1.0)
+        tested = set(np.unique(sides[mask & finite]).tolist())
+        possible = set(np.unique(sides[finite & (c.mask | probe)]).tolist())
+        missing = possible - tested
+        if missing:
+            return (
+                f"has a condition ({to_text(kink.node)}) whose other side is never reached "
+                "at a test point; the answer there could not be compared"
+            )
+    return None
 
 
 # --------------------------------------------------------------------------- diagnosis
 
 
-def _diagnose(c: Compiled, values: np.ndarray, mask: np.ndarray, scale: float) -> Judgement:
+def _diagnose(
+    c: Compiled, values: np.ndarray, mask: np.ndarray, scale: float, trace: Trace | None = None
+) -> Judgement:
     a = values[mask]
     r = c.reference_values[mask]
     used = int(mask.sum())
@@ -129,8 +236,11 @@ def _diagnose(c: Compiled, values: np.ndarray, mask: np.ndarray, scale: float) -
         return wrong(mistake, message)
 
     for f in factors:
-        fr = (f.values * c.reference_values)[mask]
-        k = _constant_ratio(a, fr, scale, allow_one=True)
+        # Where the factor itself overflows (1/(p(1 - p)) at z = 40) it says nothing.
+        usable = mask & np.isfinite(f.values)
+        with np.errstate(all="ignore"):
+            fr = (f.values * c.reference_values)[usable]
+        k = _constant_ratio(values[usable], fr, scale, allow_one=True)
         # Only with a simple k: "a factor x is missing and the answer is 0.37 times that" says
         # nothing; any constant answer would match a derivative with one varying factor.
         if k is not None and any(abs(abs(k) - m) <= 1e-6 * m for m in (1, 2, 0.5)):
@@ -154,7 +264,8 @@ def _diagnose(c: Compiled, values: np.ndarray, mask: np.ndarray, scale: float) -
     if partial:
         return wrong("partial", partial)
 
-    return wrong(None, _counterexample(c, values, mask, scale))
+    bad = mask & ~close(values, c.reference_values, RTOL, scale)
+    return wrong(None, _counterexample(c, values, bad, scale, trace))
 
 
 # Variants tried after the constant-ratio and factor checks (more general explanations first).
@@ -221,6 +332,9 @@ def _partial(c: Compiled, values: np.ndarray, mask: np.ndarray, scale: float) ->
             at_low = c.env[name] == low
             regions.append((at_low, f"when {name} = {low:g}", f"when {name} = {high:g}"))
             regions.append((~at_low, f"when {name} = {high:g}", f"when {name} = {low:g}"))
+    # Right inside the friendly box only: an answer clipped or cut off for large values.
+    box = c.layout.region == FRIENDLY
+    regions.append((box, "for small values", "for large ones (beyond the first few units)"))
     for region, right, wrong_where in regions:
         inside = mask & region
         outside = mask & ~region
@@ -229,12 +343,34 @@ def _partial(c: Compiled, values: np.ndarray, mask: np.ndarray, scale: float) ->
     return None
 
 
-def _counterexample(c: Compiled, values: np.ndarray, mask: np.ndarray, scale: float) -> str:
-    bad = mask & ~close(values, c.reference_values, RTOL, scale)
-    i = int(np.argmax(bad))
+_UNDEFINED = (
+    ("sqrt", "undefined: the square root of a negative number"),
+    ("log", "undefined: the log of a negative number"),
+    ("pow", "undefined: a negative number to a fractional power"),
+    ("log0", "infinite: the log of 0"),
+    ("div0", "undefined: a division by zero"),
+    ("overflow", "too large to compute (it overflows)"),
+)
+
+
+def _counterexample(
+    c: Compiled, values: np.ndarray, bad: np.ndarray, scale: float, trace: Trace | None = None
+) -> str:
+    """One point of ``bad`` (the friendliest) as "at y = 1, z = 0.5 your answer is ..."."""
+    # Prefer a point in the friendly box, then the wide range: small numbers read best.
+    order = np.lexsort((np.arange(bad.size), c.layout.region))
+    i = int(order[np.argmax(bad[order])])
     where = ", ".join(f"{name} = {_fmt(float(c.env[name][i]))}" for name in c.problem.variables)
     got = float(values[i])
-    shown = _fmt(got) if math.isfinite(got) else "undefined (division by zero or a log of 0)"
+    if math.isfinite(got):
+        shown = _fmt(got)
+    else:
+        shown = "undefined (division by zero or a log of 0)"
+        if trace is not None:
+            for kind, text in _UNDEFINED:
+                if trace.where(kind, bad.size)[i]:
+                    shown = text
+                    break
     return (
         f"not equal to the derivative: at {where} your answer is {shown} but the derivative is "
         f"{_fmt(float(c.reference_values[i]))}"
@@ -242,6 +378,8 @@ def _counterexample(c: Compiled, values: np.ndarray, mask: np.ndarray, scale: fl
 
 
 def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
     if x == int(x) and abs(x) < 1e6:
         return str(int(x))
     return f"{x:.4g}"
@@ -352,7 +490,7 @@ def _swaps(c: Compiled) -> list[tuple[dict[str, Node], str]]:
         one_minus = {name: C.sub(C.ONE, Name(name))}
         if domain == "binary":
             out.append((one_minus, f"the labels {name} and 1-{name}"))
-        elif domain == "prob" or (domain is None and ((values > 0) & (values < 1)).all()):
+        elif domain == "prob" or (domain is None and ((values >= 0) & (values <= 1)).all()):
             out.append((one_minus, f"{name} and 1-{name}"))
     return out
 
@@ -393,7 +531,9 @@ def _factors(c: Compiled) -> list[Factor]:
             out.append(Factor("factor-missing", f"a factor {what} is missing", values ** (-power)))
     mask = c.mask
     return [
-        f for f in out if np.isfinite(f.values[mask]).all() and not close(f.values[mask], 1.0).all()
+        f
+        for f in out
+        if np.isfinite(f.values[mask]).mean() > 0.9 and not close(f.values[mask], 1.0).all()
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,22 +57,93 @@ _UNARY = {
 }
 
 
+class Trace:
+    """What an evaluation met on the way, for the judge.
+
+    ``kinks``: every place the expression changes form (the argument of abs/sign/step, the
+    difference inside max/min/clip, each side of a comparison) that depends on a name, as ``Kink``
+    records; ``kinks_off(discrete)`` leaves out those whose argument depends only on discrete
+    names: a condition on a label or a count selects a case, it is never a kink.
+    ``issues``: per kind ("sqrt", "log", "log0", "div0", "pow", "overflow"), where an operation
+    had no finite value, so a verdict can say why.
+    """
+
+    def __init__(self) -> None:
+        self.kinks: list[Kink] = []
+        self.issues: dict[str, list[np.ndarray]] = {}
+
+    def issue(self, kind: str, where: ArrayLike) -> None:
+        where = np.asarray(where, dtype=bool)
+        if where.any():
+            self.issues.setdefault(kind, []).append(where)
+
+    def kinks_off(self, discrete: frozenset[str]) -> list[Kink]:
+        """The kinks that depend on some name outside ``discrete``."""
+        return [k for k in self.kinks if not k.names <= discrete]
+
+    def where(self, kind: str, n: int) -> np.ndarray:
+        """True at the points where an issue of ``kind`` happened."""
+        out = np.zeros(n, dtype=bool)
+        for part in self.issues.get(kind, ()):
+            out |= np.broadcast_to(part, (n,))
+        return out
+
+
+@dataclass(frozen=True)
+class Kink:
+    node: Node  # the argument (or comparison) whose sign change is the kink
+    values: np.ndarray  # signed distance to the kink at every point
+    names: frozenset[str]  # the names it depends on
+    equality: bool = False  # an == or != comparison
+
+
+class _Recorder:
+    """Collects kinks into a plain list of arrays (``kinks=``) and/or a ``Trace``."""
+
+    def __init__(self, plain: list[np.ndarray] | None, trace: Trace | None) -> None:
+        self.plain = plain
+        self.trace = trace
+
+    def kink(self, node: Node, values: ArrayLike, equality: bool = False) -> None:
+        array = np.asarray(values, dtype=float)
+        if self.plain is not None:
+            self.plain.append(array)
+        if self.trace is not None:
+            names = frozenset(n.name for n in node.walk() if isinstance(n, Name))
+            if names:
+                self.trace.kinks.append(Kink(node, array, names, equality))
+
+    def issue(self, kind: str, where: ArrayLike) -> None:
+        if self.trace is not None:
+            self.trace.issue(kind, where)
+
+
 def evaluate(
     node: Node,
     env: Mapping[str, ArrayLike],
     kinks: list[np.ndarray] | None = None,
+    trace: Trace | None = None,
 ) -> np.ndarray:
     """Evaluate ``node`` with numpy broadcasting over the arrays in ``env``.
 
     When ``kinks`` is a list, the signed distance to every kink (the argument of abs/sign/step,
     the difference inside max/min/clip, each side of a comparison) is appended to it, so a caller
-    can skip points that sit on or near a kink.
+    can skip points that sit on or near a kink. ``trace`` collects the same with the expression
+    each comes from, and where an operation was undefined or overflowed.
     """
+    rec = _Recorder(kinks, trace) if kinks is not None or trace is not None else None
     with np.errstate(all="ignore"):
-        return np.asarray(_eval(node, env, kinks), dtype=float)
+        return np.asarray(_eval(node, env, rec), dtype=float)
 
 
-def _eval(node: Node, env: Mapping[str, ArrayLike], kinks: list[np.ndarray] | None) -> ArrayLike:
+def _overflowed(result: ArrayLike, *inputs: ArrayLike) -> np.ndarray:
+    finite_in = np.ones((), dtype=bool)
+    for x in inputs:
+        finite_in = finite_in & np.isfinite(x)
+    return np.isinf(result) & finite_in
+
+
+def _eval(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> ArrayLike:
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Name):
@@ -80,33 +152,58 @@ def _eval(node: Node, env: Mapping[str, ArrayLike], kinks: list[np.ndarray] | No
         except KeyError:
             raise ValueError(f"no value for '{node.name}'") from None
     if isinstance(node, Neg):
-        return -_eval(node.operand, env, kinks)
+        return -_eval(node.operand, env, rec)
     if isinstance(node, BinOp):
-        a = _eval(node.left, env, kinks)
-        b = _eval(node.right, env, kinks)
+        a = _eval(node.left, env, rec)
+        b = _eval(node.right, env, rec)
         if node.op == "+":
-            return a + b
-        if node.op == "-":
-            return a - b
-        if node.op == "*":
-            return np.multiply(a, b)
-        return np.divide(a, np.asarray(b, dtype=float))
+            out = a + b
+        elif node.op == "-":
+            out = a - b
+        elif node.op == "*":
+            out = np.multiply(a, b)
+        else:
+            b = np.asarray(b, dtype=float)
+            out = np.divide(a, b)
+            if rec is not None:
+                rec.issue("div0", (b == 0) & np.isfinite(a))
+                rec.issue("overflow", _overflowed(out, a, b) & (b != 0))
+                return out
+        if rec is not None:
+            rec.issue("overflow", _overflowed(out, a, b))
+        return out
     if isinstance(node, Pow):
-        base = np.asarray(_eval(node.base, env, kinks), dtype=float)
-        exponent = _eval(node.exponent, env, kinks)
-        return np.power(base, exponent)
+        base = np.asarray(_eval(node.base, env, rec), dtype=float)
+        exponent = _eval(node.exponent, env, rec)
+        out = np.power(base, exponent)
+        if rec is not None:
+            fractional = np.asarray(exponent) != np.round(exponent)
+            rec.issue("pow", (base < 0) & fractional)
+            rec.issue("div0", (base == 0) & (np.asarray(exponent) < 0))
+            rec.issue("overflow", _overflowed(out, base, exponent) & (base != 0))
+        return out
     if isinstance(node, Call):
-        args = [_eval(a, env, kinks) for a in node.args]
-        if kinks is not None and node.func in KINK_FUNCTIONS:
+        args = [_eval(a, env, rec) for a in node.args]
+        if rec is not None and node.func in KINK_FUNCTIONS:
             if node.func in ("abs", "sign", "step"):
-                kinks.append(np.asarray(args[0], dtype=float))
+                rec.kink(node.args[0], args[0])
             elif node.func in ("max", "min"):
-                kinks.append(np.asarray(args[0] - args[1], dtype=float))
+                rec.kink(node, np.subtract(args[0], args[1]))
             else:
-                kinks.append(np.asarray(args[0] - args[1], dtype=float))
-                kinks.append(np.asarray(args[0] - args[2], dtype=float))
+                rec.kink(node, np.subtract(args[0], args[1]))
+                rec.kink(node, np.subtract(args[0], args[2]))
         if node.func in _UNARY:
-            return _UNARY[node.func](np.asarray(args[0], dtype=float))
+            x = np.asarray(args[0], dtype=float)
+            out = _UNARY[node.func](x)
+            if rec is not None:
+                if node.func == "sqrt":
+                    rec.issue("sqrt", x < 0)
+                elif node.func in ("log", "log10", "log2"):
+                    rec.issue("log", x < 0)
+                    rec.issue("log0", x == 0)
+                elif node.func == "exp":
+                    rec.issue("overflow", _overflowed(out, x))
+            return out
         if node.func == "max":
             return np.maximum(args[0], args[1])
         if node.func == "min":
@@ -115,8 +212,8 @@ def _eval(node: Node, env: Mapping[str, ArrayLike], kinks: list[np.ndarray] | No
             return np.minimum(np.maximum(args[0], args[1]), args[2])
         raise ValueError(f"unknown function {node.func}")  # pragma: no cover
     if isinstance(node, Cond):
-        test = _truth(node.test, env, kinks)
-        return np.where(test, _eval(node.then, env, kinks), _eval(node.orelse, env, kinks))
+        test = _truth(node.test, env, rec)
+        return np.where(test, _eval(node.then, env, rec), _eval(node.orelse, env, rec))
     raise ValueError(f"'{type(node).__name__}' is not a value")
 
 
@@ -130,17 +227,18 @@ _COMPARE = {
 }
 
 
-def _truth(node: Node, env: Mapping[str, ArrayLike], kinks: list[np.ndarray] | None) -> ArrayLike:
+def _truth(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> ArrayLike:
     if isinstance(node, Compare):
-        values = [_eval(o, env, kinks) for o in node.operands]
+        values = [_eval(o, env, rec) for o in node.operands]
         result: ArrayLike = True
-        for op, a, b in zip(node.ops, values, values[1:], strict=False):
-            if kinks is not None:
-                kinks.append(np.asarray(np.subtract(a, b), dtype=float))
+        for i, (op, a, b) in enumerate(zip(node.ops, values, values[1:], strict=False)):
+            if rec is not None:
+                pair = Compare((op,), (node.operands[i], node.operands[i + 1]))
+                rec.kink(pair, np.subtract(a, b), equality=op in ("==", "!="))
             result = np.logical_and(result, _COMPARE[op](a, b))
         return result
     if isinstance(node, BoolOp):
-        parts = [_truth(o, env, kinks) for o in node.operands]
+        parts = [_truth(o, env, rec) for o in node.operands]
         if node.op == "not":
             return np.logical_not(parts[0])
         combine = np.logical_and if node.op == "and" else np.logical_or
