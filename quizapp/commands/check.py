@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sys
+import types
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -56,7 +57,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     # Answers such as -2*(y-yhat) start with '-': read them as values, not as unknown options.
     p._negative_number_matcher = re.compile(r"^-(?!-)(?!h$)")  # type: ignore[attr-defined]
+    # Options anywhere: "check ID --json -- ANSWER" as well as "check --json ID -- ANSWER".
+    # Plain argparse fills both positionals from the first run of words, leaving ANSWER after
+    # an option unrecognised; intermixed parsing reads all options first, then the words.
+    p.parse_known_args = types.MethodType(_parse_intermixed, p)  # type: ignore[method-assign]
     p.set_defaults(func=run)
+
+
+def _parse_intermixed(
+    self: argparse.ArgumentParser, args: Any = None, namespace: Any = None
+) -> tuple[argparse.Namespace, list[str]]:
+    if getattr(self, "_intermixed_busy", False):  # the inner passes of the intermixed parse
+        return argparse.ArgumentParser.parse_known_args(self, args, namespace)
+    self._intermixed_busy = True  # type: ignore[attr-defined]
+    try:
+        return self.parse_known_intermixed_args(args, namespace)
+    finally:
+        self._intermixed_busy = False  # type: ignore[attr-defined]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
             "or --batch FILE",
             code=2,
         )
+    for what, text in (("drill id", args.drill), ("answer", args.answer)):
+        if _has_surrogate(text):  # bytes that are not UTF-8 arrive as lone surrogates
+            raise CliError(
+                f"check: the {what} contains bytes that are not UTF-8 text; retype it",
+                code=EXIT["invalid"] if what == "answer" else 2,
+            )
     from quizapp.mathcheck import Checker, UnknownDrillError
 
     with Checker([]) as checker:  # the worker warms up while the decks load
@@ -97,13 +120,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open_batch(name: str) -> TextIO:
+    # utf-8-sig: a byte-order mark at the start (Windows editors write one) is not JSON.
     if name == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
     path = Path(name)
     if not path.is_file():
         raise CliError(f"check: --batch {name}: no such file", code=2)
     try:
-        return path.open(encoding="utf-8", errors="replace")
+        return path.open(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
         raise CliError(f"check: --batch {name}: cannot read ({exc.strerror})", code=2) from None
 
@@ -130,6 +154,10 @@ def _run_batch(args: argparse.Namespace) -> int:
                 message = f"line {number}: {exc}"
                 _emit({**request, "verdict": "invalid", "message": message, "interpreted": None})
                 continue
+            except Exception as exc:  # one bad line never stops the batch
+                message = f"line {number}: not checked: internal error ({type(exc).__name__})"
+                _emit({**request, "verdict": "unchecked", "message": message, "interpreted": None})
+                continue
             _emit({**request, **verdict.to_dict()})
     return 1 if bad_lines else 0
 
@@ -141,13 +169,40 @@ def _read_request(line: str, number: int) -> tuple[dict[str, Any], str | None]:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return empty, f"line {number}: not JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return empty, f"line {number}: JSON nested too deeply; send a flat object"
+    except ValueError:  # an integer of thousands of digits (Python refuses to convert it)
+        return empty, f"line {number}: a number in it has too many digits"
     if not isinstance(data, dict):
         return empty, f'line {number}: expected an object like {{"drill": ..., "answer": ...}}'
     request = {"drill": data.get("drill"), "answer": data.get("answer")}
     for key in ("drill", "answer"):
         if not isinstance(data.get(key), str):
-            return request, f"line {number}: '{key}' must be a string"
+            shown = {k: v if isinstance(v, str) else None for k, v in request.items()}
+            return _printable(shown), f"line {number}: '{key}' must be a string"
+    for key in ("drill", "answer"):
+        if _has_surrogate(request[key]):
+            return _printable(request), (
+                f"line {number}: '{key}' contains a lone surrogate (an escape such as \\ud800 "
+                "that is no character); retype it"
+            )
     return request, None
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable(request: dict[str, Any]) -> dict[str, Any]:
+    """The request with lone surrogates written as escapes, so it can be echoed as UTF-8."""
+    return {
+        k: v.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(v, str) else v
+        for k, v in request.items()
+    }
 
 
 def _emit(record: dict[str, Any]) -> None:

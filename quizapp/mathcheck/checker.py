@@ -16,6 +16,7 @@ This module imports neither numpy nor sympy at import time.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,11 +130,18 @@ def _quantities_used(parsed: Parsed, problem: Problem) -> tuple[str, ...]:
     return tuple(f"{name} = {text}" for name, text in problem.quantities if name in used)
 
 
+_UNDEFINED_CONSTANT = (
+    ("sqrt", "is undefined: the square root of a negative number"),
+    ("log", "is undefined: the log of a negative number"),
+    ("pow", "is undefined: a negative number to a fractional power"),
+)
+
+
 def _undefined_constant(parsed: Parsed) -> ParseError | None:
     """An error for a constant part without a finite value (1/0, log(0), 9^12^...), else None."""
     import math
 
-    from quizapp.mathcheck.numeric import evaluate
+    from quizapp.mathcheck.numeric import Trace, evaluate
 
     def has_names(node: Node) -> bool:
         return any(isinstance(n, Name) for n in node.walk())
@@ -144,6 +152,15 @@ def _undefined_constant(parsed: Parsed) -> ParseError | None:
         except (ValueError, TypeError):
             return math.nan
 
+    def undefined_because(node: Node) -> str:
+        trace = Trace()
+        with contextlib.suppress(ValueError, TypeError):
+            evaluate(node, {}, trace=trace)
+        for kind, why in _UNDEFINED_CONSTANT:
+            if trace.issues.get(kind):
+                return why
+        return "is undefined (0/0, or log or sqrt outside its domain)"
+
     def visit(node: Node) -> ParseError | None:
         is_test = isinstance(node, Compare | BoolOp)  # a condition, not a value: look inside
         if not is_test and not has_names(node):
@@ -151,7 +168,7 @@ def _undefined_constant(parsed: Parsed) -> ParseError | None:
             if math.isfinite(value):
                 return None
             if math.isnan(value):
-                why = "is undefined (0/0, or log or sqrt outside its domain)"
+                why = undefined_because(node)
             else:
                 why = "is infinite (a division by zero, log(0), or a number too large)"
             return ParseError(f"{to_text(node)} {why}", parsed.column(node))
