@@ -125,6 +125,9 @@ class Trap(Card):
     correct: str
     why: str
     example: str
+    # Wrong replies to THIS claim, each with why it fails: the "spot the error" quiz offers them
+    # beside ``correct`` (without them it falls back to other traps' corrections).
+    distractors: tuple[Option, ...] | None = None
 
     @property
     def title(self) -> str:
