@@ -85,4 +85,5 @@ def test_a_past_interview_date_is_an_error_with_what_to_do(
         past = date.today() - timedelta(days=3)
         store.save_settings(store.settings.__class__(interview_date=past))
     code, out, err = run(capsys, "plan")
+    assert out == ""
     assert code == 1 and "has passed" in err and "--interview-date" in err
