@@ -9,7 +9,6 @@ import json
 import math
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import fsrs
 import numpy as np
@@ -445,11 +444,10 @@ def test_retired_ids_are_gone_and_never_reused(library: Library) -> None:
         assert RETIRED.isdisjoint(item.links), item.id
 
 
-def test_history_of_retired_cards_stays_and_breaks_nothing(
-    library: Library, tmp_path: Path
-) -> None:
+def test_history_of_retired_cards_stays_and_breaks_nothing(library: Library) -> None:
     """A learner who studied cards that a deck update removed: the real store file keeps their
     reviews, and studying, stats, the checklist, a retry quiz, a mock and export all work."""
+    from quizapp import paths
     from quizapp.checklist import checklist_status
     from quizapp.mock import build_mock
     from quizapp.quiz import Quiz
@@ -457,9 +455,11 @@ def test_history_of_retired_cards_stays_and_breaks_nothing(
     from quizapp.stats import compute_stats
     from quizapp.store import Store
     from quizapp.study import StudySession
+    from tests.helpers import run_quizapp
 
     now = datetime.now(UTC)
-    db = tmp_path / "progress.db"
+    db = paths.db_path()  # the learner's real progress file (in this test's QUIZAPP_HOME)
+    db.parent.mkdir(parents=True, exist_ok=True)
     with Store.open(db) as store:
         for i, item in enumerate(sorted(RETIRED)):
             kind = "ordering" if item.startswith("order-") else "concept"
@@ -474,10 +474,19 @@ def test_history_of_retired_cards_stays_and_breaks_nothing(
         shown = session.advance()
         assert shown is not None and shown.id not in RETIRED
         stats = compute_stats(store, library, now=now)
-        json.dumps(stats.to_json())
+        data = json.loads(json.dumps(stats.to_json()))
+        assert data["reviews_total"] == 2 * len(RETIRED) + 1
+        assert RETIRED.isdisjoint(w.item_id for w in stats.weakest)
         assert checklist_status(store, library, now=now)
         retry = Quiz.build(library, item_ids=[*sorted(RETIRED), "mc-huber-value"], seed=1)
         assert [q.item_id for q in retry.questions] == ["mc-huber-value"]
         build_mock(library, stats=stats, due=set(RETIRED), seed=2)
         exported = json.dumps(store.export())
         assert all(item in exported for item in RETIRED)
+
+    # The shell commands read the same file without a traceback, and export keeps the history.
+    for args in (["stats", "--json"], ["export", "--json"], ["checklist"]):
+        result = run_quizapp(*args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (args, result.stderr)
+    exported = json.loads(run_quizapp("export", "--json").stdout)
+    assert {r["item_id"] for r in exported["reviews"]} >= RETIRED
