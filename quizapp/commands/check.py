@@ -51,6 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
+        "--steps",
+        action="store_true",
+        help="check a whole derivation: ANSWER is a FILE (or '-' for standard input) with one "
+        "step per line; helpers may be defined as 'u = y - yhat'; the first wrong line is named",
+    )
+    p.add_argument(
         "--batch",
         metavar="FILE",
         help='read JSON lines {"drill", "answer"} from FILE (\'-\' for standard input)',
@@ -83,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             raise CliError("check: --batch always prints JSON lines; drop --json", code=2)
         return _run_batch(args)
+    if args.steps:
+        return _run_steps(args)
     if args.drill is None or args.answer is None:
         raise CliError(
             'check: give a drill id and an answer, e.g. quizapp check grad-mse "2*(yhat - y)", '
@@ -119,17 +127,76 @@ def run(args: argparse.Namespace) -> int:
     return EXIT[verdict.verdict]
 
 
-def _open_batch(name: str) -> TextIO:
+# Marks for a checked line, as in the app's gutter.
+_MARKS = {
+    "follows": "✓",
+    "wrong": "✗",
+    "follows-from-wrong": "↳",
+    "definition": "=",
+    "invalid": "!",
+    "unchecked": "?",
+}
+
+
+def _run_steps(args: argparse.Namespace) -> int:
+    if args.drill is None or args.answer is None:
+        raise CliError(
+            "check --steps: give a drill id and a file with one step per line ('-' for "
+            "standard input), e.g. quizapp check --steps grad-mse steps.txt",
+            code=2,
+        )
+    source = _open_batch(args.answer, what="--steps")
+    with source:
+        try:
+            lines = source.read().splitlines()
+        except OSError as exc:
+            raise CliError(f"check --steps: cannot read {args.answer} ({exc})", code=2) from None
+    from quizapp.mathcheck import Checker, UnknownDrillError
+    from quizapp.mathcheck.steps import MAX_LINES
+
+    numbered = [line for line in lines if line.strip()]
+    if not numbered:
+        raise CliError(f"check --steps: {args.answer} has no steps (one per line)", code=3)
+    if len(numbered) > MAX_LINES:
+        raise CliError(
+            f"check --steps: {len(numbered)} steps; at most {MAX_LINES} are checked", code=3
+        )
+    with Checker([]) as checker:
+        checker.add_library(library_from_args(args))
+        try:
+            derivation = checker.check_steps(args.drill, lines)
+        except UnknownDrillError as exc:
+            raise CliError(f"check: {exc}; see 'quizapp drill list'", code=2) from None
+    if args.json:
+        print_json(derivation.to_json())
+        return EXIT[derivation.verdict]
+    out = sys.stdout
+    for step in derivation.steps:
+        out.write(f"{_MARKS[step.status]} {step.line:>2}  {step.text.strip()}\n")
+        out.write(f"       {step.status}: {step.message}\n")
+    if derivation.first_wrong is not None:
+        out.write(f"First wrong step: line {derivation.first_wrong}.\n")
+    final = {
+        "correct": "Result: correct, the last line is the derivative.",
+        "incorrect": "Result: incorrect, the last line is not the derivative.",
+        "invalid": f"Result: invalid, {derivation.message}.",
+        "unchecked": "Result: not checked; nothing was marked wrong.",
+    }[derivation.verdict]
+    out.write(final + "\n")
+    return EXIT[derivation.verdict]
+
+
+def _open_batch(name: str, what: str = "--batch") -> TextIO:
     # utf-8-sig: a byte-order mark at the start (Windows editors write one) is not JSON.
     if name == "-":
         return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
     path = Path(name)
     if not path.is_file():
-        raise CliError(f"check: --batch {name}: no such file", code=2)
+        raise CliError(f"check: {what} {name}: no such file", code=2)
     try:
         return path.open(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
-        raise CliError(f"check: --batch {name}: cannot read ({exc.strerror})", code=2) from None
+        raise CliError(f"check: {what} {name}: cannot read ({exc.strerror})", code=2) from None
 
 
 def _run_batch(args: argparse.Namespace) -> int:
