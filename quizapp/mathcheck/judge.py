@@ -138,8 +138,9 @@ def judge(c: Compiled, answer: Node) -> Judgement:
         return Judgement("unchecked", untested, points=used)
 
     edge = _edge_mismatch(c, answer, trace, mask, scale)
-    if edge:
-        return Judgement("incorrect", edge, points=used)
+    overflow_edge = _overflow_edge_mismatch(c, answer, mask, finite & ~undefined, scale)
+    if edge or overflow_edge:
+        return Judgement("incorrect", edge or overflow_edge or "", points=used)
 
     # Rounding makes a right answer differ from the reference by a few units in the last place
     # at most points; ref*(1 + 1e-9) or ref + 1e-9 differs by the same small amount everywhere.
@@ -263,6 +264,61 @@ def _edge_mismatch(
                 f"{_fmt(float(r[x]))}"
             )
     return None
+
+
+def _overflow_edge_mismatch(
+    c: Compiled, answer: Node, mask: np.ndarray, computable: np.ndarray, scale: float
+) -> str | None:
+    """Compare the answer with the derivative just before it overflows. An answer such as
+    p - y + 1e-300*exp(z) is wrong only for z in about 690..709 and overflows beyond, where it
+    is not compared; right at the edge of where it can be computed, it is far off."""
+    lost = c.mask & ~computable & np.isfinite(c.reference_values)
+    if not lost.any():
+        return None
+    case = c.layout.case
+    first: list[np.ndarray] = []
+    second: list[np.ndarray] = []
+    for k in range(len(c.layout.cases)):
+        inside = np.flatnonzero(mask & (case == k))
+        outside = np.flatnonzero(lost & (case == k))[:EDGE_PAIRS]
+        m = min(inside.size, outside.size)
+        # Pair each lost point with its nearest kept one (in rank order), so the segment is
+        # short and stays in one part of the domain.
+        first.append(inside[np.linspace(0, inside.size - 1, m).astype(int)] if m else inside[:0])
+        second.append(outside[:m])
+    i, j = np.concatenate(first), np.concatenate(second)
+    if i.size == 0:
+        return None
+    lo, hi = np.zeros(i.size), np.ones(i.size)
+    for _ in range(EDGE_STEPS):
+        mid = (lo + hi) / 2
+        ok = np.isfinite(_full(evaluate(answer, _segment_env(c, i, j, mid)), i.size))
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    env = _segment_env(c, i, j, lo)
+    a = _full(evaluate(answer, env), i.size)
+    ref_kinks: list[np.ndarray] = []
+    r = _full(evaluate(c.reference, env, ref_kinks), i.size)
+    answer_kinks: list[np.ndarray] = []
+    evaluate(answer, env, answer_kinks)
+    usable = np.isfinite(a) & np.isfinite(r)
+    for values in ref_kinks + answer_kinks:
+        usable &= np.abs(np.broadcast_to(values, lo.shape)) > 1e-6
+    with np.errstate(all="ignore"):
+        bound = _full(rounding_bound(answer, env), i.size) + _full(
+            rounding_bound(c.reference, env), i.size
+        )
+        size = np.maximum(np.abs(a), np.abs(r))
+    usable &= 4 * bound <= RTOL * size + 1e-12 * scale
+    bad = usable & ~close(a, r, RTOL, scale)
+    if not bad.any():
+        return None
+    x = int(np.argmax(bad))
+    where = ", ".join(f"{name} = {_fmt(float(env[name][x]))}" for name in c.problem.variables)
+    return (
+        f"not equal to the derivative where your answer grows too large to compute: at {where} "
+        f"your answer is {_fmt(float(a[x]))} but the derivative is {_fmt(float(r[x]))}"
+    )
 
 
 def _segment_env(c: Compiled, i: np.ndarray, j: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
@@ -503,8 +559,9 @@ def _counterexample(
     i = int(order[np.argmax(bad[order])])
     where = ", ".join(f"{name} = {_fmt(float(c.env[name][i]))}" for name in c.problem.variables)
     got = float(values[i])
+    expected = float(c.reference_values[i])
     if math.isfinite(got):
-        shown = _fmt(got)
+        shown = _fmt(got, expected)
     else:
         shown = "undefined (division by zero or a log of 0)"
         if trace is not None:
@@ -514,16 +571,21 @@ def _counterexample(
                     break
     return (
         f"not equal to the derivative: at {where} your answer is {shown} but the derivative is "
-        f"{_fmt(float(c.reference_values[i]))}"
+        f"{_fmt(expected, got)}"
     )
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float, other: float | None = None) -> str:
+    """``x`` in 4 significant digits, or as many as it takes to differ from ``other``."""
     if not math.isfinite(x):
         return str(x)
     if x == int(x) and abs(x) < 1e6:
         return str(int(x))
-    return f"{x:.4g}"
+    for digits in (4, 8, 12, 17):
+        text = f"{x:.{digits}g}"
+        if other is None or text != f"{other:.{digits}g}":
+            return text
+    return text
 
 
 # --------------------------------------------------------------------------- derived mistakes
