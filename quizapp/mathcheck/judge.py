@@ -77,6 +77,8 @@ def close(a: np.ndarray, b: np.ndarray, rtol: float = RTOL, scale: float = 1.0) 
 
 
 def _full(values: np.ndarray | float, n: int) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.shape == (n,) and values.dtype == float:
+        return values  # the usual case: skip broadcast_to's overhead
     return np.broadcast_to(np.asarray(values, dtype=float), (n,))
 
 
@@ -175,13 +177,18 @@ def _scale(c: Compiled) -> float:
 
 
 def _case_names(c: Compiled) -> frozenset[str]:
-    return frozenset(name for name, domain in c.problem.domains if domain in CASE_DOMAINS)
+    if "case_names" not in c.cache:
+        names = {name for name, domain in c.problem.domains if domain in CASE_DOMAINS}
+        c.cache["case_names"] = frozenset(names)
+    return c.cache["case_names"]
 
 
 def _continuous_names(c: Compiled) -> frozenset[str]:
     """Variables with a continuous domain and the named quantities (they depend on them)."""
-    names = {name for name, domain in c.problem.domains if domain not in CASE_DOMAINS}
-    return frozenset(names | set(c.quantity_trees))
+    if "continuous_names" not in c.cache:
+        names = {name for name, domain in c.problem.domains if domain not in CASE_DOMAINS}
+        c.cache["continuous_names"] = frozenset(names | set(c.quantity_trees))
+    return c.cache["continuous_names"]
 
 
 # Kink edges: pairs of points per case and kink, bisection steps, and how far (as a share of the
@@ -189,6 +196,7 @@ def _continuous_names(c: Compiled) -> frozenset[str]:
 EDGE_PAIRS = 4
 EDGE_STEPS = 32
 EDGE_OFFSET = 1e-9
+OVERFLOW_STEPS = 16
 
 
 def _edge_mismatch(
@@ -203,19 +211,30 @@ def _edge_mismatch(
     if "reference_switches" not in c.cache:
         kinks = Trace()
         evaluate(c.reference, c.env, trace=kinks)
-        c.cache["reference_switches"] = {
-            to_text(_expand(k.expr, c.quantity_trees)) for k in kinks.kinks
-        }
-    known: set[str] = set(c.cache["reference_switches"])
+        c.cache["reference_switches"] = [
+            np.broadcast_to(k.values, mask.shape) for k in kinks.kinks if k.names & continuous
+        ]
+    known: list[np.ndarray] = list(c.cache["reference_switches"])
     case = c.layout.case
+    main = c.layout.region != PROBE
     for kink in trace.kinks:
         if not kink.names & continuous:
             continue
+        g = np.broadcast_to(kink.values, mask.shape)
+        # The same switch as one already searched or the reference's (y*s - 1 and 1 - y*s take
+        # the same values up to sign everywhere): it switches where that one does.
+        with np.errstate(all="ignore"):
+            if any(
+                np.all(np.abs(np.abs(g[main]) - np.abs(k[main])) <= 1e-13 * np.abs(k[main]))
+                and (
+                    np.all(np.sign(g[main]) == np.sign(k[main]))
+                    or np.all(np.sign(g[main]) == -np.sign(k[main]))
+                )
+                for k in known
+            ):
+                continue
+        known.append(g)
         distance = _expand(kink.expr, c.quantity_trees)
-        text = to_text(distance)
-        if text in known:
-            continue
-        known.add(text)
         g = np.broadcast_to(kink.values, mask.shape)
         first: list[np.ndarray] = []
         second: list[np.ndarray] = []
@@ -290,7 +309,9 @@ def _overflow_edge_mismatch(
     if i.size == 0:
         return None
     lo, hi = np.zeros(i.size), np.ones(i.size)
-    for _ in range(EDGE_STEPS):
+    # Coarser than for a kink: a region where an answer is wrong before it overflows has some
+    # width (690 < z < 709 for 1e-300*exp(z)); 1/65536 of a segment lands inside it.
+    for _ in range(OVERFLOW_STEPS):
         mid = (lo + hi) / 2
         ok = np.isfinite(_full(evaluate(answer, _segment_env(c, i, j, mid)), i.size))
         lo = np.where(ok, mid, lo)

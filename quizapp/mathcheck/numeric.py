@@ -140,10 +140,12 @@ def evaluate(
 
 
 def _overflowed(result: ArrayLike, *inputs: ArrayLike) -> np.ndarray:
-    finite_in = np.ones((), dtype=bool)
+    infinite = np.isinf(result)
+    if not infinite.any():  # the usual case, and the cheap one
+        return infinite
     for x in inputs:
-        finite_in = finite_in & np.isfinite(x)
-    return np.isinf(result) & finite_in
+        infinite = infinite & np.isfinite(x)
+    return infinite
 
 
 def _eval(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> ArrayLike:
