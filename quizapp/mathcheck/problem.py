@@ -331,6 +331,18 @@ def problem_errors(problem: Problem) -> list[tuple[str, str]]:
     mismatch = finite_difference_mismatch(problem)
     if mismatch:
         return [("reference", mismatch)]
+    compiled = compile_problem(problem)
+    for k in range(len(compiled.layout.cases)):
+        kept = int((compiled.mask & (compiled.layout.case == k)).sum())
+        if kept < 2 * MIN_POINTS:
+            where = compiled.layout.describe_case(k)
+            return [
+                (
+                    "reference",
+                    f"has a value at only {kept} sample points (when {where}); every case needs "
+                    f"{2 * MIN_POINTS}: check the domains",
+                )
+            ]
     errors.extend(_pattern_errors(problem))
     return errors
 
