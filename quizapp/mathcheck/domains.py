@@ -7,7 +7,7 @@ a deck is an error, not a silently wrong sample:
 domain     meaning                                     sampled as
 =========  ==========================================  =========================================
 real       any real number (a logit, a target)         +-[0.05, 3] and +-[3, 50], both signs
-positive   a positive real (delta, gamma, alpha, w)    [0.1, 3] and [0.001, 50] (log-uniform)
+positive   a positive real (delta, gamma, alpha, w)    [0.1, 3] and [1e-4, 1e4] (log-uniform)
 prob       a probability strictly inside (0, 1)        [0.02, 0.98] and sigmoid(+-[3, 14])
 binary     a 0/1 label                                 a case each: 0, 1
 sign       a -1/+1 label                               a case each: -1, +1
@@ -47,8 +47,9 @@ DISCRETE: dict[str, tuple[float, ...]] = {"binary": (0.0, 1.0), "sign": (-1.0, 1
 CONTINUOUS = frozenset({"real", "positive", "prob"})
 
 
-# Where a point lies: the friendly box, the wide range, or a far probe.
-FRIENDLY, WIDE, PROBE = 0, 1, 2
+# Where a point lies: the friendly box, the wide range, the far range (compared where the answer
+# can be computed), or a far probe (only to see where an answer's conditions switch).
+FRIENDLY, WIDE, FAR, PROBE = 0, 1, 2, 3
 COUNT_MAX = 1000  # every whole number up to this is a sample of a count
 # Names whose conditions select a case (never a kink): labels and counts.
 CASE_DOMAINS = frozenset({"binary", "sign", "count"})
@@ -91,6 +92,12 @@ def sample(domain: str, n: int, rng: np.random.Generator, region: int = FRIENDLY
             return rng.permutation(
                 np.where(signs > 0, near, 1.0 - 10.0 ** rng.uniform(-15.5, -6, n))
             )
+    if region == FAR:
+        if domain == "real":
+            return rng.permutation(np.exp(rng.uniform(np.log(50.0), np.log(1e4), n)) * signs)
+        if domain == "positive":
+            return np.exp(rng.uniform(np.log(1e4), np.log(1e8), n))
+        region = WIDE  # a probability has no farther range worth comparing values in
     if domain == "real":
         low, high = (0.05, 3.0) if region == FRIENDLY else (3.0, 50.0)
         if region == FRIENDLY:
@@ -101,7 +108,7 @@ def sample(domain: str, n: int, rng: np.random.Generator, region: int = FRIENDLY
     if domain == "positive":
         if region == FRIENDLY:
             return rng.uniform(0.1, 3.0, n)
-        return np.exp(rng.uniform(np.log(1e-3), np.log(50.0), n))
+        return np.exp(rng.uniform(np.log(1e-4), np.log(1e4), n))
     if domain == "prob":
         if region == FRIENDLY:
             return rng.uniform(0.02, 0.98, n)

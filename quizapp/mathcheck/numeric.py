@@ -91,8 +91,9 @@ class Trace:
 
 @dataclass(frozen=True)
 class Kink:
-    node: Node  # the argument (or comparison) whose sign change is the kink
+    node: Node  # the argument (or comparison) whose sign change is the kink, for messages
     values: np.ndarray  # signed distance to the kink at every point
+    expr: Node  # an expression for that signed distance
     names: frozenset[str]  # the names it depends on
     equality: bool = False  # an == or != comparison
 
@@ -104,14 +105,16 @@ class _Recorder:
         self.plain = plain
         self.trace = trace
 
-    def kink(self, node: Node, values: ArrayLike, equality: bool = False) -> None:
+    def kink(
+        self, node: Node, values: ArrayLike, expr: Node | None = None, equality: bool = False
+    ) -> None:
         array = np.asarray(values, dtype=float)
         if self.plain is not None:
             self.plain.append(array)
         if self.trace is not None:
             names = frozenset(n.name for n in node.walk() if isinstance(n, Name))
             if names:
-                self.trace.kinks.append(Kink(node, array, names, equality))
+                self.trace.kinks.append(Kink(node, array, expr or node, names, equality))
 
     def issue(self, kind: str, where: ArrayLike) -> None:
         if self.trace is not None:
@@ -137,10 +140,12 @@ def evaluate(
 
 
 def _overflowed(result: ArrayLike, *inputs: ArrayLike) -> np.ndarray:
-    finite_in = np.ones((), dtype=bool)
+    infinite = np.isinf(result)
+    if not infinite.any():  # the usual case, and the cheap one
+        return infinite
     for x in inputs:
-        finite_in = finite_in & np.isfinite(x)
-    return np.isinf(result) & finite_in
+        infinite = infinite & np.isfinite(x)
+    return infinite
 
 
 def _eval(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> ArrayLike:
@@ -185,13 +190,12 @@ def _eval(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> Ar
     if isinstance(node, Call):
         args = [_eval(a, env, rec) for a in node.args]
         if rec is not None and node.func in KINK_FUNCTIONS:
+            first = node.args[0]
             if node.func in ("abs", "sign", "step"):
-                rec.kink(node.args[0], args[0])
-            elif node.func in ("max", "min"):
-                rec.kink(node, np.subtract(args[0], args[1]))
+                rec.kink(first, args[0])
             else:
-                rec.kink(node, np.subtract(args[0], args[1]))
-                rec.kink(node, np.subtract(args[0], args[2]))
+                for other, value in zip(node.args[1:], args[1:], strict=True):
+                    rec.kink(node, np.subtract(args[0], value), BinOp("-", first, other))
         if node.func in _UNARY:
             x = np.asarray(args[0], dtype=float)
             out = _UNARY[node.func](x)
@@ -234,7 +238,8 @@ def _truth(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> A
         for i, (op, a, b) in enumerate(zip(node.ops, values, values[1:], strict=False)):
             if rec is not None:
                 pair = Compare((op,), (node.operands[i], node.operands[i + 1]))
-                rec.kink(pair, np.subtract(a, b), equality=op in ("==", "!="))
+                distance = BinOp("-", node.operands[i], node.operands[i + 1])
+                rec.kink(pair, np.subtract(a, b), distance, equality=op in ("==", "!="))
             result = np.logical_and(result, _COMPARE[op](a, b))
         return result
     if isinstance(node, BoolOp):
@@ -269,3 +274,85 @@ def evaluate_number(text: str) -> float:
         return evaluate_scalar(parsed.tree, {})
     except ValueError as exc:
         raise ParseError(str(exc)) from None
+
+
+_EPS = float(np.finfo(float).eps)
+
+
+def rounding_bound(node: Node, env: Mapping[str, ArrayLike]) -> np.ndarray:
+    """A first-order bound on the rounding error of evaluating ``node`` in floating point.
+
+    Two right answers can differ by far more than a unit in the last place where one of them
+    subtracts large, nearly equal terms (w*p - w at p = 1 - 1e-9). The judge skips a point
+    where this bound says the answer's value there is mostly rounding; an answer that does that
+    at many points is not checked, so huge terms that cancel cannot buy a looser tolerance.
+    The names' values count as exact: both sides of a comparison use the same stored inputs.
+    """
+    with np.errstate(all="ignore"):
+        return np.asarray(_bound(node, env)[1], dtype=float)
+
+
+def _bound(node: Node, env: Mapping[str, ArrayLike]) -> tuple[ArrayLike, ArrayLike]:
+    """(value, error bound) of ``node``."""
+    if isinstance(node, Num):
+        return node.value, (0.0 if node.is_integer else _EPS * abs(node.value))
+    if isinstance(node, Name):
+        return env[node.name], 0.0
+    if isinstance(node, Neg):
+        v, e = _bound(node.operand, env)
+        return -v, e
+    if isinstance(node, BinOp):
+        a, ea = _bound(node.left, env)
+        b, eb = _bound(node.right, env)
+        if node.op in "+-":
+            out = a + b if node.op == "+" else a - b
+            return out, ea + eb + _EPS * np.abs(out)
+        if node.op == "*":
+            out = np.multiply(a, b)
+            return out, np.abs(a) * eb + np.abs(b) * ea + _EPS * np.abs(out)
+        out = np.divide(a, np.asarray(b, dtype=float))
+        return out, (ea + np.abs(out) * eb) / np.abs(b) + _EPS * np.abs(out)
+    if isinstance(node, Pow):
+        a, ea = _bound(node.base, env)
+        b, eb = _bound(node.exponent, env)
+        out = np.power(np.asarray(a, dtype=float), b)
+        rate = np.abs(out) * (np.abs(np.divide(b, a)) * ea + np.abs(np.log(np.abs(a))) * eb)
+        return out, np.where(ea == 0, 0.0, rate) + _EPS * np.abs(out)
+    if isinstance(node, Call):
+        parts = [_bound(arg, env) for arg in node.args]
+        values = [np.asarray(v, dtype=float) for v, _ in parts]
+        errors = [e for _, e in parts]
+        f = node.func
+        if f == "max":
+            return np.maximum(values[0], values[1]), np.maximum(errors[0], errors[1])
+        if f == "min":
+            return np.minimum(values[0], values[1]), np.maximum(errors[0], errors[1])
+        if f == "clip":
+            out = np.minimum(np.maximum(values[0], values[1]), values[2])
+            return out, np.maximum(np.maximum(errors[0], errors[1]), errors[2])
+        x, ex = values[0], errors[0]
+        out = _UNARY[f](x)
+        slope: ArrayLike
+        if f in ("sign", "step"):
+            return out, 0.0
+        if f == "abs":
+            slope = 1.0
+        elif f == "exp":
+            slope = np.abs(out)
+        elif f in ("log", "log10", "log2"):
+            slope = 1.0 / np.abs(x)
+        elif f == "sqrt":
+            slope = 0.5 / np.abs(out)
+        elif f == "sigmoid":
+            slope = out * (1.0 - out)
+        elif f == "softplus":
+            slope = _sigmoid(x)
+        else:  # tanh
+            slope = 1.0 - out * out
+        return out, slope * ex + _EPS * np.abs(out)
+    if isinstance(node, Cond):
+        test = _truth(node.test, env, None)
+        then, et = _bound(node.then, env)
+        other, eo = _bound(node.orelse, env)
+        return np.where(test, then, other), np.where(test, et, eo)
+    raise ValueError(f"'{type(node).__name__}' is not a value")

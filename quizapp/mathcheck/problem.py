@@ -36,6 +36,8 @@ MAX_POINTS = 8192
 # A point closer than this to a kink (the argument of abs/sign/step/max, a condition's boundary)
 # is skipped: two right answers may legitimately differ exactly there.
 KINK_DISTANCE = 1e-6
+# Beyond the friendly half of a case: how often a variable is friendly, wide or far.
+_MIX = (0.2, 0.5, 0.3)
 # Kept for callers that think of one batch of points.
 N_POINTS = CASE_POINTS
 
@@ -159,7 +161,7 @@ def sample_layout(problem: Problem, seed: int | None = None) -> tuple[dict[str, 
 
     import numpy as np
 
-    from quizapp.mathcheck.domains import DISCRETE, FRIENDLY, PROBE, WIDE, sample
+    from quizapp.mathcheck.domains import DISCRETE, FAR, FRIENDLY, PROBE, WIDE, sample
 
     rng = np.random.default_rng(zlib.crc32(problem.id.encode()) if seed is None else seed)
     labels = [(name, DISCRETE[d]) for name, d in problem.domains if d in DISCRETE]
@@ -171,14 +173,18 @@ def sample_layout(problem: Problem, seed: int | None = None) -> tuple[dict[str, 
     per_case = CASE_POINTS_WITH_COUNT if has_count else CASE_POINTS
     per_case = max(MIN_POINTS * 2, min(per_case, MAX_POINTS // len(cases)))
     half = per_case // 2
+    rest = per_case - half
+    continuous = [name for name, d in problem.domains if d not in DISCRETE and d != "count"]
     columns: dict[str, list[np.ndarray]] = {name: [] for name, _ in problem.domains}
     case_ix: list[np.ndarray] = []
     region: list[np.ndarray] = []
     for k, case in enumerate(cases):
         fixed = dict(case)
-        regions = np.concatenate(
-            [np.full(half, FRIENDLY), np.full(per_case - half, WIDE), np.full(PROBES, PROBE)]
-        )
+        # Beyond the box, each continuous variable is independently friendly, wide or far, so
+        # a large value meets small and large values of the others (Huber: |e| > delta > 60).
+        choice = rng.choice([FRIENDLY, WIDE, FAR], size=(len(continuous), rest), p=_MIX)
+        point_region = np.where((choice == FAR).any(axis=0), FAR, WIDE)
+        regions = np.concatenate([np.full(half, FRIENDLY), point_region, np.full(PROBES, PROBE)])
         for name, domain in problem.domains:
             if name in fixed:
                 columns[name].append(np.full(regions.size, fixed[name]))
@@ -186,14 +192,20 @@ def sample_layout(problem: Problem, seed: int | None = None) -> tuple[dict[str, 
                 main = sample(domain, per_case, rng)
                 columns[name].append(np.concatenate([main, sample(domain, PROBES, rng, PROBE)]))
             else:
-                friendly = sample(domain, half, rng, FRIENDLY)
-                # In the wide half each variable is wide at 3 points in 4, so a wide value also
-                # meets friendly values of the others.
-                wide = sample(domain, per_case - half, rng, WIDE)
-                tame = sample(domain, per_case - half, rng, FRIENDLY)
-                wide = np.where(rng.random(per_case - half) < 0.75, wide, tame)
-                probe = sample(domain, PROBES, rng, PROBE)
-                columns[name].append(np.concatenate([friendly, wide, probe]))
+                picks = choice[continuous.index(name)]
+                beyond = np.empty(rest)
+                for part in (FRIENDLY, WIDE, FAR):
+                    where = picks == part
+                    beyond[where] = sample(domain, int(where.sum()), rng, part)
+                columns[name].append(
+                    np.concatenate(
+                        [
+                            sample(domain, half, rng, FRIENDLY),
+                            beyond,
+                            sample(domain, PROBES, rng, PROBE),
+                        ]
+                    )
+                )
         case_ix.append(np.full(regions.size, k))
         region.append(regions)
     env = {name: np.concatenate(parts) for name, parts in columns.items()}
@@ -319,6 +331,18 @@ def problem_errors(problem: Problem) -> list[tuple[str, str]]:
     mismatch = finite_difference_mismatch(problem)
     if mismatch:
         return [("reference", mismatch)]
+    compiled = compile_problem(problem)
+    for k in range(len(compiled.layout.cases)):
+        kept = int((compiled.mask & (compiled.layout.case == k)).sum())
+        if kept < 2 * MIN_POINTS:
+            where = compiled.layout.describe_case(k)
+            return [
+                (
+                    "reference",
+                    f"has a value at only {kept} sample points (when {where}); every case needs "
+                    f"{2 * MIN_POINTS}: check the domains",
+                )
+            ]
     errors.extend(_pattern_errors(problem))
     return errors
 
