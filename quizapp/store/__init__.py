@@ -43,37 +43,29 @@ Where it lives (import everything from ``quizapp.store``; the modules are its in
 * ``core.py``: the ``Store`` class.
 """
 
+from quizapp.clock import local_day_start  # moved to quizapp.clock; kept for old imports
 from quizapp.settings import Settings
 from quizapp.store.backups import BACKUP_EVERY, KEEP_DAILY_BACKUPS_DAYS, KEEP_RECENT_BACKUPS
 from quizapp.store.connection import BUSY_TIMEOUT
 from quizapp.store.core import Store
-from quizapp.store.schema import (
-    MIGRATIONS,
-    SCHEMA_V1,
-    SCHEMA_V2,
-    SCHEMA_VERSION,
-    SQLITE_HEADER,
-)
+from quizapp.store.schema import SCHEMA_VERSION
 from quizapp.store.values import (
+    EXIT_CODES,
     Backup,
     CardState,
     QuizSession,
     Review,
     ReviewTotal,
     StoreError,
-    local_day_start,
 )
 
 __all__ = [
     "BACKUP_EVERY",
     "BUSY_TIMEOUT",
+    "EXIT_CODES",
     "KEEP_DAILY_BACKUPS_DAYS",
     "KEEP_RECENT_BACKUPS",
-    "MIGRATIONS",
-    "SCHEMA_V1",
-    "SCHEMA_V2",
     "SCHEMA_VERSION",
-    "SQLITE_HEADER",
     "Backup",
     "CardState",
     "QuizSession",
