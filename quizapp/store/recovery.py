@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -123,7 +125,10 @@ def _in_memory(
         mem = _empty_in_memory(busy_timeout)
     if why is not None:
         kept = "your progress so far is shown" if copied else "progress starts empty"
-        notices.append(f"{why}: studying without saving ({kept}); fix it and restart quizapp")
+        notices.append(
+            f"{why}: studying without saving ({kept}); your answers are kept and saved as soon "
+            "as the file can be written"
+        )
     return mem
 
 
@@ -196,17 +201,34 @@ def _usable(mem: sqlite3.Connection) -> bool:
 
 
 def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> bool:
-    """Copy a database file into ``dest`` without writing next to it; False if unreadable."""
-    for query in ("mode=ro", "immutable=1"):
+    """Copy a database file into ``dest`` without writing next to it; False if unreadable.
+
+    Read-only first; when that fails (a full disk cannot hold the -shm a WAL read needs, or the
+    folder is read-only), a private copy of the file and its WAL in the temporary folder, so the
+    newest reviews (still in the WAL) are shown too; the WAL-less immutable read is the last
+    resort."""
+    if _copy_from(_uri(source, "mode=ro"), dest, busy_timeout):
+        return True
+    wal = Path(f"{source}-wal")
+    if wal.exists():
+        with contextlib.suppress(OSError), tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / source.name
+            shutil.copyfile(source, copy)
+            shutil.copyfile(wal, Path(f"{copy}-wal"))
+            if _copy_from(_uri(copy, "mode=rw"), dest, busy_timeout):
+                return True
+    return _copy_from(_uri(source, "immutable=1"), dest, busy_timeout)
+
+
+def _copy_from(uri: str, dest: sqlite3.Connection, busy_timeout: float) -> bool:
+    try:
+        src = _connect(uri, busy_timeout, uri=True)
         try:
-            src = _connect(_uri(source, query), busy_timeout, uri=True)
-            try:
-                if src.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                    return False
-                src.backup(dest)
-            finally:
-                src.close()
-            return True
-        except sqlite3.Error:
-            continue
-    return False
+            if src.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                return False
+            src.backup(dest)
+        finally:
+            src.close()
+        return True
+    except sqlite3.Error:
+        return False
