@@ -90,6 +90,9 @@ def _open(
                     path, f"cannot back up before upgrading {name}: {exc.message}", exc.kind or IO
                 )
             _migrate(conn)
+            # The rebuilt tables leave their old pages free: give them back, once.
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("VACUUM")
             notices.append(
                 f"{name} upgraded from schema {version} to {SCHEMA_VERSION} "
                 f"(backup first: {taken.name})"
