@@ -12,6 +12,7 @@ from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store
+from quizapp.store.queries import RawJson
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +40,10 @@ def _chunks(data: dict[str, Any]) -> Iterator[str]:
         if isinstance(value, list) and value:
             yield f"  {dumps(key)}: [\n"
             last = len(value) - 1
-            yield "".join(f"    {dumps(v)}{',' if j < last else ''}\n" for j, v in enumerate(value))
+            yield "".join(
+                f"    {v if isinstance(v, RawJson) else dumps(v)}{',' if j < last else ''}\n"
+                for j, v in enumerate(value)
+            )
             yield f"  ]{comma}\n"
         else:
             yield f"  {dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}\n"
@@ -50,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json and args.output:
         raise CliError("export: use either --json (stdout) or --output FILE, not both", code=2)
     with open_store(reads=True) as store:
-        data = store.export()
+        data = store.export(raw_reviews=True)
     if args.json:
         sys.stdout.writelines(_chunks(data))
         return 0
