@@ -52,9 +52,16 @@ def quiz_answer_in(
 ) -> tuple[Review, tuple[Any, ...] | None]:
     """A quiz answer and its review (see ``Store.record_quiz_answer``) from its journal entry."""
     mode = conn.execute("SELECT mode FROM quiz_sessions WHERE id = ?", (quiz_id,)).fetchone()
+    at = _dt(e["at"])
+    if mode is None and store.read_only:
+        # Not saving, and the stand-in in memory never saw this quiz (the file went bad under
+        # it): the answer still counts as a review; the journal keeps its quiz for the replay.
+        return store._review_in(
+            conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"], at,  # type: ignore[arg-type]
+            e["duration_ms"], e["answer"], e["verdict"], e["seed"], None, e["uuid"],
+        )  # fmt: skip
     if mode is None:
         raise StoreError(f"quiz {quiz_id} does not exist; start a quiz first")
-    at = _dt(e["at"])
     review, before = store._review_in(
         conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"] or mode[0], at,  # type: ignore[arg-type]
         e["duration_ms"], e["answer"], e["verdict"], e["seed"], quiz_id, e["uuid"],

@@ -422,3 +422,51 @@ def test_commands_coalesce_backups_and_stray_temporary_files_are_cleaned(
     assert main(["backup", "--list"]) == 0
     out = capsys.readouterr().out
     assert "MB in all" in out and "kept:" in out and "one a day" in out
+
+
+def test_a_quiz_answered_after_the_file_went_bad_is_kept_and_saved_later(tmp_path: Path) -> None:
+    path = tmp_path / "progress.db"
+    with Store.open(path) as store:
+        for i in range(300):
+            store.record_review(f"card-{i}", fsrs.Rating.Good, kind="faq", answer="v" * 200)
+        store.backup("manual")
+    store = Store.open(path)
+    quiz = store.start_quiz("mixed", {"n": 2})
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    _overwrite_pages(path)
+    store._conn.execute("PRAGMA cache_size = 0")
+    store.review_count()
+    assert store.read_only
+    review = store.record_quiz_answer(quiz, "card-x", correct=True, kind="faq")
+    store.finish_quiz(quiz)  # no error for a quiz the stand-in never saw
+    assert review.item_id == "card-x" and store.unsaved >= 1
+    store.close()
+    with Store.open(path) as store:
+        assert [r.item_id for r in store.reviews()][-1] == "card-x"
+
+
+FIRST_STORE_OPEN = (
+    "import sys\nfrom pathlib import Path\nfrom quizapp.store import Store\n"
+    "import quizapp.store.core\n"  # imports done before the signal to kill
+    "print('opening', flush=True)\nStore.open(Path(sys.argv[1])).close()\n"
+    "print('opened', flush=True)\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_kill_9_at_a_random_moment_of_the_very_first_open(tmp_path: Path, seed: int) -> None:
+    path = tmp_path / "progress.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", FIRST_STORE_OPEN, str(path)], stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == b"opening"
+    time.sleep(random.Random(seed).uniform(0.0, 0.05))
+    proc.kill()
+    proc.wait()
+    with Store.open(path) as store:
+        assert not store.read_only and store.notices == []
+        store.record_review("a", fsrs.Rating.Good, kind="faq")
+    assert _damaged(tmp_path) == []
