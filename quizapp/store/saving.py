@@ -186,6 +186,13 @@ class _Saving:
             return bool(app_id == STAND_IN_ID)
 
     @property
+    def unsaved_in_memory_only(self) -> int:
+        """How many pending actions exist only in memory (the sidecar could not be written):
+        lost when the process ends, so the app says so on the way out."""
+        journal = self._journal
+        return len(journal) if journal is not None and not journal.on_disk else 0
+
+    @property
     def unsaved(self) -> int:
         """How many actions are waiting in the pending journal."""
         return len(self._journal) if self._journal is not None else 0

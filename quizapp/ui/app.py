@@ -185,4 +185,12 @@ def run_app(library: Library) -> int:
     store.hold_app_lock()  # 'quizapp restore' in another terminal refuses while this is open
     app = QuizApp(library, store, content_errors=library.errors)
     app.run()
+    lost = store.unsaved_in_memory_only
+    if lost:  # the last chance to tell: the sidecar could not be written (e.g. a full disk)
+        import sys
+
+        sys.stderr.write(
+            f"quizapp: {lost} answers of this session were not saved: neither {store.path} "
+            "nor its .pending file could be written; free some space before studying again\n"
+        )
     return app.return_code or 0
