@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from quizapp.decks import Card, Library
-from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, GradientCheck, Quiz
+from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, AnswerChecker, Quiz
 from quizapp.stats import Stats
 
 DEFAULT_MINUTES = 15
@@ -47,7 +47,7 @@ def build_mock(
     due: set[str],
     seed: int | None = None,
     store: object | None = None,
-    check_gradient: GradientCheck | None = None,
+    checker: AnswerChecker | None = None,
 ) -> Quiz:
     return Quiz.build(
         library,
@@ -57,7 +57,7 @@ def build_mock(
         weight=weight_for(stats, due),
         mode="mock",
         store=store,  # type: ignore[arg-type]
-        check_gradient=check_gradient,
+        checker=checker,
     )
 
 

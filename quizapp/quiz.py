@@ -3,8 +3,13 @@ feed every grade to the scheduler, and sum up the results.
 
 Question kinds: multiple choice, "spot the error" traps (the right correction among plausible
 ones), ordering, numeric "compute this loss" drills and typed gradient derivations. Gradients are
-graded by a checker passed in (the warm worker in the app, an in-process one in tests), so this
-module never imports sympy and the UI can run the slow part in a thread.
+graded by an ``AnswerChecker`` passed in (the warm worker in the app, an in-process one in
+tests), so this module never imports sympy.
+
+An answer goes through two steps: ``Quiz.grade`` turns the response into ``Feedback`` and touches
+nothing (the UI runs it in a worker thread, since a gradient check can take a second), then
+``Quiz.record`` keeps the answer and feeds the store the rating ``quizapp.policy`` gives it.
+``Quiz.answer`` does both. Each question is recorded at most once.
 """
 
 from __future__ import annotations
@@ -14,15 +19,24 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quizapp.decks import Card, Library
-from quizapp.decks.models import InterviewQuestion, MultipleChoice, NumericDrill, Ordering, Trap
-from quizapp.scheduling import rating_for_grade
+from quizapp.decks.models import (
+    GradientDrill,
+    InterviewQuestion,
+    MultipleChoice,
+    NumericDrill,
+    Ordering,
+    Trap,
+)
+from quizapp.policy import EXPLAIN_PASS, rating_for_answer
 
 if TYPE_CHECKING:
+    from fsrs import Rating
+
     from quizapp.drills.numeric import Drill
-    from quizapp.mathcheck.checker import Verdict
+    from quizapp.mathcheck.checker import Preview, Verdict
     from quizapp.store import Store
 
 # The kinds a quiz can ask, and the names the quiz screen's filter shows.
@@ -35,22 +49,25 @@ QUESTION_KINDS: dict[str, str] = {
 }
 # Mock interviews also ask "explain" questions: answer out loud, then tick the key points hit.
 EXPLAIN_KIND = "interview_question"
-# Share of key points that counts an explanation as right.
-EXPLAIN_PASS = 0.75
-
-# Seconds a confident learner needs; answering right within FAST_SHARE of it counts as Easy.
-EXPECTED_SECONDS = {
-    "multiple_choice": 20,
-    "trap": 25,
-    "ordering": 30,
-    "numeric_drill": 90,
-    "gradient_drill": 120,
-    EXPLAIN_KIND: 90,
-}
-FAST_SHARE = 0.4
 DEFAULT_LENGTH = 10
 
-GradientCheck = Callable[[str, str], "Verdict"]
+
+class AnswerChecker(Protocol):
+    """What grades typed gradients: ``quizapp.mathcheck.worker.Checker`` in the app, an
+    in-process checker in tests. (A line-by-line ``check_steps`` for derivations will join
+    ``check`` and ``preview`` here.)"""
+
+    def check(self, drill_id: str, text: str) -> Verdict:
+        """The verdict on ``text`` as the answer to the drill; never raises for any text."""
+        ...
+
+    def preview(self, drill_id: str, text: str) -> Preview:
+        """How ``text`` is read, shown while the learner types; never raises for any text."""
+        ...
+
+
+class AlreadyAnswered(ValueError):
+    """A question of a quiz was graded and recorded already; it cannot be answered again."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,8 @@ class Feedback:
     headline: str
     details: tuple[str, ...] = ()
     mistake: str | None = None
+    # An explanation's key points: (covered, total). Its rating follows them, not the time.
+    points: tuple[int, int] | None = None
 
     @property
     def graded(self) -> bool:
@@ -108,8 +127,8 @@ class Answer:
     response: str
     feedback: Feedback
     seconds: float
-    hinted: bool = False
-    rating: int | None = None  # a rating decided by the learner (explain questions)
+    hinted: bool
+    rating: Rating  # what the scheduler was fed (quizapp.policy decides it)
 
 
 @dataclass(frozen=True)
@@ -159,8 +178,8 @@ def make_question(card: Card, rng: random.Random, library: Library) -> Question:
         return Question(card.id, card.kind, drill.prompt, card.tags, card, drill=drill, seed=seed)
     if isinstance(card, InterviewQuestion):
         return Question(card.id, card.kind, card.question, card.tags, card, steps=card.points)
-    if card.kind == "gradient_drill":
-        return Question(card.id, card.kind, card.statement, card.tags, card)  # type: ignore[attr-defined]
+    if isinstance(card, GradientDrill):
+        return Question(card.id, card.kind, card.statement, card.tags, card)
     raise ValueError(f"card '{card.id}' of kind {card.kind} cannot be asked in a quiz")
 
 
@@ -305,7 +324,7 @@ def grade_explain(question: Question, ticked: Sequence[int]) -> Feedback:
     details = tuple(f"Missed: {p}" for p in missed)
     headline = f"You covered {len(hit)} of {total} key points."
     verdict = "correct" if share >= EXPLAIN_PASS else "incorrect"
-    return Feedback(share >= EXPLAIN_PASS, verdict, headline, details)
+    return Feedback(share >= EXPLAIN_PASS, verdict, headline, details, points=(len(hit), total))
 
 
 def feedback_from_verdict(question: Question, verdict: Verdict) -> Feedback:
@@ -343,7 +362,7 @@ class Quiz:
     questions: list[Question]
     mode: str = "quiz"
     store: Store | None = None
-    check_gradient: GradientCheck | None = None
+    checker: AnswerChecker | None = None
     answers: dict[int, Answer] = field(default_factory=dict)
     quiz_id: int | None = None
     config: dict[str, Any] = field(default_factory=dict)
@@ -361,7 +380,7 @@ class Quiz:
         weight: Callable[[Card], float] | None = None,
         mode: str = "quiz",
         store: Store | None = None,
-        check_gradient: GradientCheck | None = None,
+        checker: AnswerChecker | None = None,
     ) -> Quiz:
         rng = random.Random(seed)
         tags, kinds = tuple(tags), tuple(kinds)
@@ -373,7 +392,7 @@ class Quiz:
         config = {"n": n, "tags": list(tags), "kinds": list(kinds), "seed": seed}
         if item_ids is not None:
             config["items"] = list(item_ids)
-        return cls(questions, mode, store, check_gradient, config=config)
+        return cls(questions, mode, store, checker, config=config)
 
     def start(self) -> None:
         """Open the quiz in the store (a no-op without a store or when already started)."""
@@ -381,31 +400,17 @@ class Quiz:
             self.quiz_id = self.store.start_quiz(self.mode, self.config)
 
     # -- answering
-    def answer(
-        self, index: int, response: str | int, *, seconds: float, hinted: bool = False
-    ) -> Feedback:
-        """Grade the answer to question ``index`` and record it (if graded)."""
+    def grade(self, index: int, response: str | int) -> Feedback:
+        """The feedback on ``response`` to question ``index``, changing nothing (so it may run in
+        a worker thread). ``response`` is a choice's index, the ticked key points of an
+        explanation as "0,2,3", or the typed text."""
         question = self.questions[index]
-        rating: int | None = None
         if question.kind == EXPLAIN_KIND:
-            from quizapp.study import suggested_rating
-
             ticked = {int(t) for t in str(response).split(",") if t.strip().isdigit()}
-            feedback = grade_explain(question, sorted(ticked))
-            shown = f"{len(ticked)} of {len(question.steps)} key points"
-            rating = int(suggested_rating(len(ticked), len(question.steps)))
-        elif question.choices:
-            choice = int(response)
-            feedback = grade_choice(question, choice)
-            shown = question.choices[choice].text
-        else:
-            shown = str(response)
-            feedback = self._grade_typed(question, shown)
-        if feedback.graded:
-            self._record(index, Answer(question, shown, feedback, seconds, hinted, rating))
-        return feedback
-
-    def _grade_typed(self, question: Question, text: str) -> Feedback:
+            return grade_explain(question, sorted(ticked))
+        if question.choices:
+            return grade_choice(question, int(response))
+        text = str(response)
         if not text.strip():
             return Feedback(None, "invalid", "Type an answer first.")
         if question.kind == "ordering":
@@ -413,32 +418,82 @@ class Quiz:
         if question.kind == "numeric_drill":
             return grade_numeric(question, text)
         if question.kind == "gradient_drill":
-            if self.check_gradient is None:
+            if self.checker is None:
                 return Feedback(None, "unchecked", "No checker is available to grade gradients.")
-            return feedback_from_verdict(question, self.check_gradient(question.item_id, text))
+            return feedback_from_verdict(question, self.checker.check(question.item_id, text))
         raise ValueError(f"question kind {question.kind} has no typed answer")
 
-    def _record(self, index: int, answer: Answer) -> None:
-        self.answers[index] = answer
-        if self.store is None:
-            return
-        self.start()
-        assert self.quiz_id is not None
-        q = answer.question
-        fast = answer.seconds <= FAST_SHARE * EXPECTED_SECONDS.get(q.kind, 60)
-        self.store.record_quiz_answer(
-            self.quiz_id,
-            q.item_id,
-            correct=bool(answer.feedback.correct),
-            answer=answer.response[:500],
-            verdict=answer.feedback.verdict,
-            duration_ms=int(answer.seconds * 1000),
-            kind=q.kind,
-            hinted=answer.hinted,
-            fast=fast,
-            seed=q.seed,
-            rating=answer.rating,
+    def record(
+        self,
+        index: int,
+        response: str | int,
+        feedback: Feedback,
+        *,
+        seconds: float,
+        hinted: bool = False,
+    ) -> Answer:
+        """Keep a graded answer and feed the store its rating. A second answer to the same
+        question raises ``AlreadyAnswered``; feedback that is not graded raises ValueError."""
+        if index in self.answers:
+            raise AlreadyAnswered(f"question {index + 1} is answered already")
+        if not feedback.graded:
+            raise ValueError(f"an answer that was not graded ({feedback.verdict}) is not recorded")
+        question = self.questions[index]
+        rating = rating_for_answer(
+            question.kind,
+            correct=bool(feedback.correct),
+            seconds=seconds,
+            hinted=hinted,
+            points=feedback.points,
         )
+        answer = Answer(
+            question, self._shown(question, response, feedback), feedback, seconds, hinted, rating
+        )
+        self.answers[index] = answer
+        if self.store is not None:
+            self.start()
+            assert self.quiz_id is not None
+            self.store.record_quiz_answer(
+                self.quiz_id,
+                question.item_id,
+                correct=bool(feedback.correct),
+                rating=rating,
+                answer=answer.response[:500],
+                verdict=feedback.verdict,
+                duration_ms=int(seconds * 1000),
+                kind=question.kind,
+                seed=question.seed,
+            )
+        return answer
+
+    def answer(
+        self, index: int, response: str | int, *, seconds: float, hinted: bool = False
+    ) -> Feedback:
+        """Grade the answer to question ``index`` and record it (if graded)."""
+        if index in self.answers:
+            raise AlreadyAnswered(f"question {index + 1} is answered already")
+        feedback = self.grade(index, response)
+        if feedback.graded:
+            self.record(index, response, feedback, seconds=seconds, hinted=hinted)
+        return feedback
+
+    def preview(self, index: int, text: str) -> Preview | None:
+        """How the checker reads ``text`` typed for question ``index``: None for a question that
+        is not a gradient, or without a checker. (May run in a worker thread.)"""
+        question = self.questions[index]
+        if question.kind != "gradient_drill" or self.checker is None:
+            return None
+        return self.checker.preview(question.item_id, text)
+
+    @staticmethod
+    def _shown(question: Question, response: str | int, feedback: Feedback) -> str:
+        """The answer as the session keeps it: the chosen text, or the points covered."""
+        if feedback.points is not None:
+            covered, total = feedback.points
+            return f"{covered} of {total} key points"
+        if question.choices:
+            return question.choices[int(response)].text
+        return str(response)
 
     def finish(self) -> Results:
         if self.store is not None and self.quiz_id is not None:
@@ -477,17 +532,9 @@ class Quiz:
             seed=seed,
             mode=self.mode,
             store=self.store,
-            check_gradient=self.check_gradient,
+            checker=self.checker,
         )
 
     @property
     def answered(self) -> int:
         return len(self.answers)
-
-
-def rating_preview(feedback: Feedback, seconds: float, kind: str, hinted: bool) -> str:
-    """The rating a graded answer will feed the scheduler, for the feedback line."""
-    if feedback.correct is None:
-        return ""
-    fast = seconds <= FAST_SHARE * EXPECTED_SECONDS.get(kind, 60)
-    return rating_for_grade(bool(feedback.correct), hinted=hinted, fast=fast).name

@@ -67,7 +67,7 @@ class QuizApp(App[None]):
         return Quiz.build(
             self.library,
             store=self.store,
-            check_gradient=lambda drill_id, text: self.checker().check(drill_id, text),
+            checker=self.checker(),
             **options,
         )
 
