@@ -138,7 +138,9 @@ class _Worker:
 
 
 def _library_problems(library: Any) -> list[Problem]:
-    return [card.problem() for card in library.of_kind("gradient_drill")]
+    from quizapp.drills.gradient import gradient_problems  # the cards' side builds the problems
+
+    return gradient_problems(library)
 
 
 def _reap(process: subprocess.Popen[bytes], conn: Connection) -> None:

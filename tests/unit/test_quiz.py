@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp.decks import Library, load_library
+from quizapp.decks import Library
 from quizapp.decks.models import MultipleChoice, Ordering, Trap
+from quizapp.drills.gradient import problem_of
+from quizapp.library import load_library
 from quizapp.mathcheck.checker import Preview, Verdict, check_answer, preview_answer
 from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, AlreadyAnswered, AnswerChecker, Quiz
 from quizapp.store import Store
@@ -27,10 +29,10 @@ class InProcessChecker:
         self.library = library
 
     def check(self, drill_id: str, text: str) -> Verdict:
-        return check_answer(self.library.cards[drill_id].problem(), text)  # type: ignore[attr-defined]
+        return check_answer(problem_of(self.library.cards[drill_id]), text)
 
     def preview(self, drill_id: str, text: str) -> Preview:
-        return preview_answer(self.library.cards[drill_id].problem(), text)  # type: ignore[attr-defined]
+        return preview_answer(problem_of(self.library.cards[drill_id]), text)
 
 
 def in_process_checker(library: Library) -> AnswerChecker:
