@@ -26,9 +26,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from quizapp.drills.gradient import problem_of
 from quizapp.library import load_library
 from quizapp.mathcheck import Checker, check_answer, preview_answer
+from quizapp.mathcheck.cards import problem_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = runpy.run_path(str(ROOT / "tests" / "unit" / "gradient_corpus.py"))["CORPUS"]

@@ -138,7 +138,7 @@ class _Worker:
 
 
 def _library_problems(library: Any) -> list[Problem]:
-    from quizapp.drills.gradient import gradient_problems  # the cards' side builds the problems
+    from quizapp.mathcheck.cards import gradient_problems
 
     return gradient_problems(library)
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.drills.gradient import problem_of
 from quizapp.library import load_library
 from quizapp.mathcheck import Checker, ParseError, Problem, check_answer, parse, preview_answer
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate_number
 from quizapp.mathcheck.parser import MAX_LENGTH, to_text
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.drills.gradient import problem_of
 from quizapp.library import load_library
 from quizapp.mathcheck import Checker, Problem, UnknownDrillError
+from quizapp.mathcheck.cards import problem_of
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 

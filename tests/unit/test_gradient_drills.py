@@ -13,10 +13,10 @@ import pytest
 
 from quizapp.commands.drill import drill_rows
 from quizapp.decks.models import GradientDrill
-from quizapp.drills.gradient import problem_of
 from quizapp.library import load_library
 from quizapp.mathcheck import Checker, Problem, check_answer
 from quizapp.mathcheck.calculus import diff
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, finite_difference_mismatch, sample_env
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from quizapp.decks import Library
 from quizapp.decks.models import MultipleChoice, Ordering, Trap
-from quizapp.drills.gradient import problem_of
 from quizapp.library import load_library
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.checker import Preview, Verdict, check_answer, preview_answer
 from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, AlreadyAnswered, AnswerChecker, Quiz
 from quizapp.store import Store
