@@ -10,7 +10,7 @@ from quizapp.commands.common import open_store, require_saving
 from quizapp.store import StoreError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "backup",
         help="back up your progress now",

@@ -31,7 +31,7 @@ EPILOG = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
         help="check a typed derivative against a gradient drill",
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help='read JSON lines {"drill", "answer"} from FILE (\'-\' for standard input)',
     )
     # Answers such as -2*(y-yhat) start with '-': read them as values, not as unknown options.
-    p._negative_number_matcher = re.compile(r"^-(?!-)(?!h$)")  # type: ignore[attr-defined]
+    p._negative_number_matcher = re.compile(r"^-(?!-)(?!h$)")
     p.set_defaults(func=run)
 
 

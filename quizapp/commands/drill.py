@@ -20,7 +20,7 @@ from quizapp.commands.common import library_from_args, print_json
 from quizapp.decks import Library
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "drill",
         help="list drills, show a numeric drill, or grade an answer to one",

@@ -12,7 +12,7 @@ from quizapp.commands import CliError
 from quizapp.commands.common import open_store, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
         help="export all your progress as JSON",

@@ -41,7 +41,7 @@ def _param_help(param: Param) -> str:
     return f"{'/'.join(takes)}: {param.help}"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "loss",
         help="compute a loss and show the worked steps (a study calculator)",
@@ -83,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     for param in PARAMS.values():
         p.add_argument(
             f"--{param.name.replace('_', '-')}",
-            type=None if param.values else float,
+            type=str if param.values else float,
             metavar="VALUES" if param.values else None,
             help=_param_help(param),
         )

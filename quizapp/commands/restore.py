@@ -11,7 +11,7 @@ from quizapp.commands.common import open_store, require_saving
 from quizapp.store import Store, StoreError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "restore",
         help="list backups, or restore one",

@@ -11,7 +11,7 @@ from quizapp.commands.common import library_from_args, print_json
 from quizapp.library import load_library
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "validate",
         help="check decks for errors and count cards per kind",

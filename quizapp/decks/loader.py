@@ -14,7 +14,7 @@ from typing import Any
 from quizapp.decks.cache import CachedFile, DeckCache
 from quizapp.decks.library import ContentError, Library
 from quizapp.decks.models import ID_PATTERN, KINDS, SECTIONS, TAGS, Card
-from quizapp.decks.positions import display_path, read_yaml
+from quizapp.decks.positions import LineMapping, display_path, read_yaml
 from quizapp.decks.schema import FieldError, build_all, closest, coerce, describe, dump, revive
 
 # A kind's checks beyond field types: (field, message) for each problem with a valid card.
@@ -92,7 +92,7 @@ class Loader:
                 file_error(ContentError(shown, 1, "the file is empty"))
             return deck
         cards = data.get("cards") if isinstance(data, dict) else data
-        if isinstance(data, dict):
+        if isinstance(data, LineMapping):  # every YAML mapping is one
             extra = [k for k in data if k not in ("cards", "deck")]
             if extra:
                 line = data.key_lines.get(extra[0], data.line)
@@ -130,7 +130,7 @@ class Loader:
 
     def _validate_card(self, raw: Any, shown: str, deck: str) -> Card | None:
         """One card checked on its own (cross-file checks come in ``_admit``/``finish``)."""
-        if not isinstance(raw, dict):
+        if not isinstance(raw, LineMapping):  # every YAML mapping is one
             self.library.errors.append(
                 ContentError(shown, None, f"each card must be a mapping, got {describe(raw)}")
             )

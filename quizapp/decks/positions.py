@@ -7,12 +7,12 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from quizapp.decks.library import ContentError
 
 
-class LineMapping(dict):
+class LineMapping(dict[str, Any]):
     """A dict that remembers the line of itself and of each key."""
 
     line: int = 0
@@ -47,9 +47,9 @@ def _line_loader() -> type:
             mapping.key_lines[key] = line
         return mapping
 
-    loader = type("LineLoader", (base,), {})
+    loader: Any = type("LineLoader", (base,), {})
     loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return loader
+    return cast(type, loader)
 
 
 def display_path(path: Path) -> str:
@@ -78,7 +78,7 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:
         return yaml.load(text, Loader=_line_loader()), []  # a SafeLoader subclass: no Python tags
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        at = mark.line + 1 if mark else None
         problem = exc.problem or "invalid YAML"
         tag = re.search(r"tag '([^']+)'", problem)
         if tag and "constructor" in problem:
@@ -86,6 +86,6 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:
             problem = f"the tag {shown_tag} is not allowed in a deck (plain YAML only)"
         elif exc.context and exc.context_mark:
             problem = f"{exc.context} (line {exc.context_mark.line + 1}): {problem}"
-        return None, [ContentError(shown, line, f"YAML error: {problem}")]
+        return None, [ContentError(shown, at, f"YAML error: {problem}")]
     except yaml.YAMLError as exc:
         return None, [ContentError(shown, None, f"YAML error: {exc}")]

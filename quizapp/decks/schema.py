@@ -129,8 +129,9 @@ def _revivers(cls: type) -> tuple[tuple[str, Any], ...]:
         if origin is tuple:
             item = reviver(args[0])
             return (lambda v: tuple(v)) if item is None else (lambda v: tuple(map(item, v)))
-        if dataclasses.is_dataclass(hint):
-            return lambda v: hint(**revive(hint, v))
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            model: type = hint
+            return lambda v: model(**revive(model, v))
         return None  # str, int, float, bool and dict[str, ...] come back from JSON as they were
 
     hints = model_hints(cls)

@@ -336,8 +336,8 @@ def focal_steps(
     per = np.ravel(focal(y_true, logits, alpha=alpha, gamma=gamma, reduction="none"))
     y, z = np.ravel(y_true).astype(float), np.ravel(logits).astype(float)
     p = sigmoid(z)
-    weighted = alpha is not None and alpha >= 0
-    a_text = f"α_t = α = {num(alpha)} for y = 1, 1 - α for y = 0; " if weighted else ""
+    weight = alpha if alpha is not None and alpha >= 0 else None  # None: no class weighting
+    a_text = f"α_t = α = {num(weight)} for y = 1, 1 - α for y = 0; " if weight is not None else ""
     lines = [
         f"Focal loss per sample: α_t·(1 - p_t)^γ·(-ln p_t), p_t = p if y = 1 else 1 - p; "
         f"{a_text}γ = {num(gamma)}"
@@ -348,8 +348,8 @@ def focal_steps(
         if pt is None:  # a soft label: state the general form
             lines.append(f"{_label(i, z.size)}{start}soft label y = {num(y[i])}: {num(per[i])}")
             continue
-        at = (alpha if y[i] == 1 else 1 - alpha) if weighted else 1.0
-        factor = f"{num(at)}·" if weighted else ""
+        at = (weight if y[i] == 1 else 1 - weight) if weight is not None else 1.0
+        factor = f"{num(at)}·" if weight is not None else ""
         lines.append(
             f"{_label(i, z.size)}{start}y = {num(y[i])}: p_t = {num(pt)}, "
             f"(1 - p_t)^γ = {paren(1 - pt)}^{num(gamma)} = {num((1 - pt) ** gamma)}, "

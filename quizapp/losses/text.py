@@ -58,7 +58,7 @@ def _label(i: int, n: int) -> str:
 
 
 def reduction_lines(
-    per_sample: np.ndarray,
+    per_sample: np.ndarray | float,
     reduction: str,
     divisor: float | None = None,
     divisor_text: str | None = None,
