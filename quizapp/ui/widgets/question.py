@@ -20,6 +20,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from quizapp.decks.models import GradientDrill
 from quizapp.policy import RATING_LABELS
 from quizapp.quiz import EXPLAIN_KIND, Feedback, Question, Quiz
 
@@ -161,12 +162,12 @@ class QuestionView(Vertical):
                 Text.assemble(("Formula  ", "bold"), q.drill.formula),
                 Text(f"Tolerance: {q.drill.tolerance_text}", style="dim"),
             ]
-        elif q.kind == "gradient_drill":
+        elif isinstance(q.card, GradientDrill):
             card = q.card
-            parts += [Text(""), Text.assemble(("Loss  ", "bold"), card.loss)]  # type: ignore[attr-defined]
-            names = ", ".join(f"{k}: {v}" for k, v in card.variables.items())  # type: ignore[attr-defined]
+            parts += [Text(""), Text.assemble(("Loss  ", "bold"), card.loss)]
+            names = ", ".join(f"{k}: {v}" for k, v in card.variables.items())
             parts.append(Text(f"Variables  {names}", style="dim"))
-            quantities = getattr(card, "quantities", None) or {}
+            quantities = card.quantities or {}
             if quantities:
                 named = ", ".join(f"{k} = {v}" for k, v in quantities.items())
                 parts.append(Text(f"You may use  {named}", style="dim"))
