@@ -183,7 +183,7 @@ def test_drill_list_rows_have_a_type(capsys: pytest.CaptureFixture[str]) -> None
     rows = json.loads(out)
     numeric = [r for r in rows if r["type"] == "numeric"]
     gradient = [r for r in rows if r["type"] == "gradient"]
-    assert len(numeric) >= 12 and len(gradient) == 15 and len(rows) == 27 + 2
+    assert len(numeric) >= 12 and len(gradient) >= 15 and len(rows) == len(numeric) + len(gradient)
     assert all(r["id"].startswith("num-") and r["title"] for r in numeric)
     assert all(r["id"].startswith("grad-") and r["wrt"] in r["variables"] for r in gradient)
     code, out, _ = cli(capsys, "drill", "list")
