@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.decks import Library, load_library
+from quizapp.decks import Library
 from quizapp.decks.models import (
     Concept,
     Faq,
@@ -27,6 +27,7 @@ from quizapp.decks.models import (
     SelfCheck,
     Trap,
 )
+from quizapp.library import load_library
 
 # Ids removed from the decks (merged into another card or dropped as repeats). Progress is keyed
 # on ids, so an id here must never come back for a different card: its old history would attach
@@ -385,7 +386,7 @@ def test_a_trap_without_distractors_still_gets_four_choices(library: Library) ->
     import dataclasses
     import random
 
-    from quizapp.quiz import _trap_choices
+    from quizapp.questions import _trap_choices
 
     bare = dataclasses.replace(library.cards["trap-mse-everywhere"], distractors=None)
     choices = _trap_choices(bare, random.Random(1), library)  # type: ignore[arg-type]
