@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fsrs import Rating
+from textual.widgets import Input
 
 from quizapp.decks.models import InterviewQuestion, Trap
 from quizapp.ui.screens.study import StudyScreen
@@ -97,8 +98,28 @@ async def test_traps_ask_for_your_take_then_show_the_correct_claim(make_app, shi
         await pilot.press("enter")
         assert screen.revealed
         assert " ".join(trap.correct.split()) in card_text(app)
-        echo = visible_text(screen.query_one("#take-echo"))
-        assert "q3 it ignores gradients" in echo
+        # The learner's words sit above the answer, where they compare the two.
+        text = card_text(app)
+        assert "You wrote q3 it ignores gradients" in text
+        assert text.index("q3 it ignores gradients") < text.index(" ".join(trap.correct.split()))
+
+
+async def test_space_in_an_empty_take_box_shows_the_answer_as_the_button_says(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen.focused, Input)  # the take box, ready for typing
+        await pilot.press("space")
+        assert screen.revealed
+        assert "You wrote" not in card_text(app)
+        await pilot.press("3")  # and the rating keys work at once
+        await pilot.pause()
+        assert len(reopen_store().reviews()) == 1
+        # Once the learner has typed, space is a space again.
+        await pilot.press(*"a b")
+        assert not screen.revealed
+        assert screen.query_one("#take", Input).value == "a b"
 
 
 async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) -> None:
@@ -111,6 +132,9 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
         await pilot.press("space")
         points = app.screen.query_one("#points")
         assert points.option_count == len(question.points)
+        # The first point is highlighted: space, down, space ticks the first two.
+        await pilot.press("space", "down", "space")
+        assert sorted(points.selected) == [0, 1]
         points.select_all()
         await pilot.pause()
         assert "suggested Easy" in visible_text(app.screen.query_one("#study-status"))

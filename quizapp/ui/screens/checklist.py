@@ -38,7 +38,7 @@ class ChecklistScreen(QuizScreen):
         Binding("space", "toggle", "Tick / untick"),
         Binding("p", "practise", "Study its cards"),
         Binding("z", "quiz", "Quiz it"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -23,7 +23,7 @@ SECTIONS = (
 class DrillsScreen(QuizScreen):
     CSS_PATH = styles("practice")
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Home")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()

@@ -90,7 +90,7 @@ class MockReportScreen(QuizScreen):
 
     BINDINGS = [
         Binding("p", "practise", "Practise the missed"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def __init__(self, report: MockReport) -> None:

@@ -27,7 +27,7 @@ class QuizSetupScreen(QuizScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "start", "Start"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -207,7 +207,7 @@ class QuizResultsScreen(QuizScreen):
     BINDINGS = [
         Binding("r", "retry", "Retry the missed"),
         Binding("z", "again", "New quiz"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def __init__(self, quiz: Quiz) -> None:

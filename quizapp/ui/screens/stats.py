@@ -213,7 +213,10 @@ class StatsScreen(QuizScreen):
 
     # -- actions
     def action_study(self) -> None:
-        self.quiz.open_area("study")
+        # On top of this screen, so esc comes back here (esc goes back one step everywhere).
+        from quizapp.ui.screens.study import StudyScreen
+
+        self.app.push_screen(StudyScreen())
 
     def action_back(self) -> None:
         self.dismiss()

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from fsrs import Rating
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Footer, Input, SelectionList, Static
 
 from quizapp.decks import Card
@@ -24,6 +26,23 @@ if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
 
 RATING_KEYS = {"1": Rating.Again, "2": Rating.Hard, "3": Rating.Good, "4": Rating.Easy}
+
+
+class TakeInput(Input):
+    """The "your take" box on a trap. It has focus while the question shows, so the learner can
+    type at once; while it is empty, space does what the button says (shows the answer) instead
+    of typing a space."""
+
+    class RevealRequested(Message):
+        pass
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "space" and not self.value.strip():
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.RevealRequested())
+            return
+        await super()._on_key(event)
 
 
 class StudyScreen(QuizScreen):
@@ -41,7 +60,7 @@ class StudyScreen(QuizScreen):
         Binding("u", "undo", "Undo"),
         Binding("s", "more", "Study more"),
         Binding("v", "loss_curve", "Loss curve"),
-        Binding("escape", "leave", "Home"),
+        Binding("escape", "leave", "Back"),
         Binding("down,j", "scroll_card(2)", "Scroll down", show=False),
         Binding("up,k", "scroll_card(-2)", "Scroll up", show=False),
         Binding("pagedown", "scroll_card(10)", "Page down", show=False),
@@ -80,9 +99,9 @@ class StudyScreen(QuizScreen):
         with VerticalScroll(id="card-scroll"):
             yield CardView(id="card")
             yield SelectionList[int](id="points")
-            yield Static(id="take-echo")
-        yield Input(
-            placeholder="Your take: what is wrong with it? (optional; enter shows the answer)",
+        yield TakeInput(
+            placeholder="Your take: what is wrong with it? (optional; enter or space shows "
+            "the answer)",
             id="take",
         )
         with Horizontal(id="actions"):
@@ -114,7 +133,6 @@ class StudyScreen(QuizScreen):
         points = self.query_one("#points", SelectionList)
         points.clear_options()
         points.display = False
-        self.query_one("#take-echo", Static).display = False
         take = self.query_one("#take", Input)
         take.display = self.ask_for_take and isinstance(card, Trap)
         take.value = ""
@@ -158,7 +176,6 @@ class StudyScreen(QuizScreen):
         for widget_id in ("#card-scroll", "#take", "#actions"):
             self.query_one(widget_id).display = widget_id == "#card-scroll"
         self.query_one("#points", SelectionList).display = False
-        self.query_one("#take-echo", Static).display = False
         summary = self.session.summary
         text = Text()
         text.append("Session complete\n\n", style="bold")
@@ -169,7 +186,7 @@ class StudyScreen(QuizScreen):
             text.append("Press s to keep going.", style="bold")
         else:
             text.append("\nNothing else is due now. Come back later; the schedule will call you.")
-        text.append("\n\nesc: home    u: undo the last rating", style="dim")
+        text.append("\n\nesc: back    u: undo the last rating", style="dim")
         self.query_one("#card", CardView).update(text)
         self.update_status("done")
         self.refresh_bindings()
@@ -206,19 +223,19 @@ class StudyScreen(QuizScreen):
         if card is None or self.revealed:
             return
         self.revealed = True
-        self.query_one("#card", CardView).show(card, revealed=True)
         take = self.query_one("#take", Input)
-        if take.display:
-            echo = self.query_one("#take-echo", Static)
-            if take.value.strip():
-                echo.update(Text.assemble(("You wrote: ", "bold"), take.value.strip()))
-                echo.display = True
-            take.display = False
+        # The learner's own words go right above the answer, where they compare the two.
+        self.query_one("#card", CardView).show(
+            card, revealed=True, take=take.value.strip() if take.display else ""
+        )
+        take.display = False
         if isinstance(card, InterviewQuestion):
             points = self.query_one("#points", SelectionList)
             points.add_options([(p, i) for i, p in enumerate(card.points)])
             points.display = True
             points.focus()
+            # Highlight the first point, so the first space ticks it (not nothing).
+            points.highlighted = 0
             self.show_suggestion(card)
         else:
             self.query_one("#rate-3", Button).focus()
@@ -242,6 +259,9 @@ class StudyScreen(QuizScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "take":
             self.action_reveal()
+
+    def on_take_input_reveal_requested(self, event: TakeInput.RevealRequested) -> None:
+        self.action_reveal()
 
     def action_accept(self) -> None:
         assert self.session is not None

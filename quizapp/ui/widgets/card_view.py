@@ -169,8 +169,11 @@ def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
 class CardView(Static):
     """One card, question side or both sides."""
 
-    def show(self, card: Card, *, revealed: bool) -> None:
+    def show(self, card: Card, *, revealed: bool, take: str = "") -> None:
+        """``take``: what the learner typed before revealing, shown just above the answer."""
         parts: list[RenderableType] = [card_header(card), Text(""), front(card)]
         if revealed:
+            if take:
+                parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), take)]
             parts += [Text(""), Text("─" * 40, style="dim"), Text(""), back(card)]
         self.update(Group(*parts))

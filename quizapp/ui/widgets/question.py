@@ -212,6 +212,7 @@ class QuestionView(Vertical):
             points.add_options([(p, i) for i, p in enumerate(self.question.steps)])
             points.display = True
             points.focus()
+            points.highlighted = 0  # so the first space ticks the first point
             self.query_one(".q-help", Static).update(
                 Text("Space ticks a point you covered; enter when done.", style="dim")
             )
