@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quizapp.checklist import checklist_status
-from quizapp.scheduling import StudyQueue, retrievability
+from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
+from quizapp.scheduling import LEARN_AHEAD, StudyQueue, retrievability
 from quizapp.store import local_day_start
 
 if TYPE_CHECKING:
@@ -28,6 +29,58 @@ if TYPE_CHECKING:
 HISTORY_DAYS = 30
 FORECAST_DAYS = 14
 WEAKEST = 10
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    """What is waiting now: the one definition every surface (home, stats, ``quizapp stats``)
+    shows, with the same words (``DUE_WORDS``)."""
+
+    cards: int  # flashcards whose review time has come (a learning step within LEARN_AHEAD too)
+    practice: int  # quiz questions and drills whose review time has come
+    new: int  # flashcards never seen, within today's new-card limit
+
+    def to_json(self) -> dict[str, int]:
+        return {"cards_due": self.cards, "practice_due": self.practice, "new_today": self.new}
+
+
+_AHEAD = int(LEARN_AHEAD.total_seconds() // 60)
+
+# (label, one-line explanation) for each count, in the order they are shown.
+DUE_WORDS: dict[str, tuple[str, str]] = {
+    "cards": (
+        "Cards due",
+        f"flashcards whose review time has come (learning steps within {_AHEAD} min included); "
+        "s studies them first",
+    ),
+    "practice": (
+        "Practice due",
+        "quiz questions and drills whose review time has come; z, m and d practise them",
+    ),
+    "new": (
+        "New today",
+        "flashcards you have not seen yet, within today's new-card limit (o: Settings)",
+    ),
+}
+
+
+def due_counts(queue: StudyQueue) -> DueCounts:
+    """Cards due, practice due and new cards today, as the queue will serve them now."""
+    cards = queue.counts(kinds=FLASHCARD_KINDS)
+    practice = queue.counts(kinds=GRADED_KINDS)
+    return DueCounts(
+        cards=cards.due + cards.learning, practice=practice.due + practice.learning, new=cards.new
+    )
+
+
+def next_due(queue: StudyQueue, kinds: tuple[str, ...] = FLASHCARD_KINDS) -> datetime | None:
+    """When the next already-seen item of these kinds comes due (None: none is scheduled)."""
+    wanted = set(queue.candidates(kinds=kinds))
+    far = queue.now + timedelta(days=365 * 100)
+    for item_id, _state, due_at in queue.store.iter_due(far):
+        if item_id in wanted:
+            return due_at
+    return None
 
 
 @dataclass(frozen=True)
@@ -74,9 +127,7 @@ class Stats:
     reviews_total: int
     reviews_today: int
     reviews_per_day: list[tuple[date, int]]  # the last HISTORY_DAYS days, oldest first
-    due_now: int  # studiable items due now, any state
-    learning: int
-    new_available: int
+    due: DueCounts
     retention: float | None
     retention_30d: float | None
     retention_reviews: int  # how many reviews ``retention`` is based on
@@ -97,9 +148,10 @@ class Stats:
             "generated_at": self.generated_at.isoformat(),
             "reviews_total": self.reviews_total,
             "reviews_today": self.reviews_today,
-            "due_now": self.due_now,
-            "learning": self.learning,
-            "new_available": self.new_available,
+            # due_now and new_available: the totals under their first names, for old scripts.
+            "due_now": self.due.cards + self.due.practice,
+            "new_available": self.due.new,
+            **self.due.to_json(),
             "streak_days": self.streak_days,
             "retention": ratio(self.retention),
             "retention_30d": ratio(self.retention_30d),
@@ -156,8 +208,6 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
 
     queue = StudyQueue(store, library, now=now)
     studiable = set(queue.candidates())
-    counts = queue.counts()
-    due_now = sum(1 for item_id, _s, _d in store.iter_due(now) if item_id in studiable)
 
     reviewed, remembered = store.review_state_outcomes()
     reviewed_30, remembered_30 = store.review_state_outcomes(
@@ -214,9 +264,7 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
         reviews_total=store.review_count(),
         reviews_today=store.review_count(since=day_start),
         reviews_per_day=history,
-        due_now=due_now,
-        learning=counts.learning,
-        new_available=counts.new,
+        due=due_counts(queue),
         retention=remembered / reviewed if reviewed else None,
         retention_30d=remembered_30 / reviewed_30 if reviewed_30 else None,
         retention_reviews=reviewed,
@@ -231,4 +279,15 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
     )
 
 
-__all__ = ["Accuracy", "Stats", "Today", "WeakCard", "compute_stats", "today_figures"]
+__all__ = [
+    "DUE_WORDS",
+    "Accuracy",
+    "DueCounts",
+    "Stats",
+    "Today",
+    "WeakCard",
+    "compute_stats",
+    "due_counts",
+    "next_due",
+    "today_figures",
+]

@@ -12,8 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
-from quizapp.stats import today_figures
+from quizapp.stats import DUE_WORDS, due_counts, today_figures
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
 from quizapp.ui.widgets.menu import Menu
@@ -47,6 +46,9 @@ class HomeScreen(QuizScreen):
         with Horizontal(id="home"):
             today = Static(id="today", classes="panel")
             today.border_title = "Today"
+            today.tooltip = "\n".join(
+                f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
+            )
             yield today
             with Vertical(id="menu-panel", classes="panel") as panel:
                 panel.border_title = "Go to"
@@ -63,9 +65,7 @@ class HomeScreen(QuizScreen):
 
     def refresh_dashboard(self) -> None:
         app = self.quiz
-        queue = app.queue()
-        counts = queue.counts(kinds=FLASHCARD_KINDS)
-        practice = queue.counts(kinds=GRADED_KINDS)
+        due = due_counts(app.queue())
         stats = today_figures(app.store)
         # Only the ticks are needed here; the evidence (recall per card) is for the checklist.
         numbers = {item.number for item in app.library.checklist}
@@ -75,13 +75,9 @@ class HomeScreen(QuizScreen):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold")
         table.add_column(justify="right")
-        table.add_row("Due now", Text(str(counts.due), style="bold yellow" if counts.due else ""))
-        table.add_row("New available", str(counts.new))
-        table.add_row("Learning", str(counts.learning))
-        due_practice = practice.due + practice.learning
-        table.add_row(
-            "Practice due", Text(str(due_practice), style="bold yellow" if due_practice else "")
-        )
+        for key, value in (("cards", due.cards), ("practice", due.practice), ("new", due.new)):
+            style = "bold yellow" if value and key != "new" else ""
+            table.add_row(DUE_WORDS[key][0], Text(str(value), style=style))
         streak = stats.streak_days
         table.add_row("Streak", f"{streak} day{'s' if streak != 1 else ''}")
         table.add_row("Reviews today", str(stats.reviews_today))

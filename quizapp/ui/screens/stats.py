@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from quizapp.stats import Stats, compute_stats
+from quizapp.stats import DUE_WORDS, Stats, compute_stats
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
@@ -141,7 +141,15 @@ class StatsScreen(QuizScreen):
                 f"of {stats.retention_reviews}" if stats.retention_reviews else "",
             ),
         )
-        put("due", _tile(str(stats.due_now), "due now", f"{stats.new_available} new"))
+        due = stats.due
+        words = {key: label.lower() for key, (label, _) in DUE_WORDS.items()}
+        tile = Text()
+        tile.append(f"{due.cards} {words['cards']}", style="bold")
+        tile.append(f"\n{due.practice} {words['practice']} · {due.new} {words['new']}", style="dim")
+        put("due", tile)
+        self.query_one("#key-due", Static).tooltip = "\n".join(
+            f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
+        )
         put(
             "checklist",
             _tile(f"{stats.checklist_done} of {stats.checklist_total}", "checklist ticked"),
@@ -156,7 +164,7 @@ class StatsScreen(QuizScreen):
             "cards you have learned, accuracy per tag, what comes due when, and the cards that "
             "need you most.\n\n"
         )
-        text.append(f"{stats.new_available} new cards are ready for today. ")
+        text.append(f"{stats.due.new} new cards are ready for today. ")
         text.append("Press s to study your first ones.", style="bold")
         return text
 
