@@ -23,6 +23,8 @@ async def test_rating_a_card_stores_the_review_at_once(make_app) -> None:
         assert isinstance(screen, StudyScreen)
         first = screen.session.current
         assert first is not None
+        # How many are left, not only how many were reviewed (20 new cards a day by default).
+        assert "0 reviewed · 20 left" in visible_text(screen.query_one("#study-status"))
         await pilot.press("space")
         assert screen.revealed
         await pilot.press("3")
@@ -157,7 +159,13 @@ async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app) -> Non
         await pilot.pause()
         screen = app.screen
         assert "Session complete" in card_text(app)
-        assert "Nothing else is due now" in card_text(app)
+        # Nothing is left: say when the next card comes and how to get more new ones.
+        text = card_text(app)
+        assert "Nothing else is due now; the next card comes due at" in text
+        assert "Today's 2 new cards are used" in text and "Settings (o)" in text
+        await pilot.press("s")  # does not do nothing: it says the same
+        await pilot.pause()
+        assert any("next card comes due" in n.message for n in app._notifications)
         app.store.save_settings(dataclasses.replace(app.store.settings, new_per_day=3))
         await pilot.press("s")
         await pilot.pause()

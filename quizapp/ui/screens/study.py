@@ -4,6 +4,7 @@ undo (u) and a summary when the session ends. Also the focused trap drill."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fsrs import Rating
@@ -17,6 +18,8 @@ from textual.widgets import Button, Footer, Input, SelectionList, Static
 
 from quizapp.decks import Card
 from quizapp.decks.models import FLASHCARD_KINDS, Formula, InterviewQuestion, Trap
+from quizapp.scheduling import format_interval
+from quizapp.stats import next_due
 from quizapp.study import RATING_LABELS, StudySession, suggested_rating
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import CardView
@@ -148,11 +151,12 @@ class StudyScreen(QuizScreen):
     def update_status(self, extra: str = "") -> None:
         assert self.session is not None
         total = self.session.total
-        where = (
-            f"{self.session.position} of {total}"
-            if total is not None
-            else f"{self.session.summary.reviewed} reviewed"
-        )
+        if total is not None:
+            where = f"{self.session.position} of {total}"
+        else:
+            # The queue decides: what it still holds (the card on screen included).
+            counts = self.quiz.queue().counts(kinds=self._kinds, tag=self._tag)
+            where = f"{self.session.summary.reviewed} reviewed · {counts.total} left"
         status = Text(self.session_title, style="bold")
         status.append(f"  ·  {where}")
         if self._tag:
@@ -181,11 +185,11 @@ class StudyScreen(QuizScreen):
         text.append("Session complete\n\n", style="bold")
         text.append(summary.describe() + "\n")
         counts = self.quiz.queue().counts(kinds=self._kinds or FLASHCARD_KINDS, tag=self._tag)
-        if counts.due or counts.new:
-            text.append(f"\nStill waiting: {counts.due} due, {counts.new} new. ")
+        if counts.total:
+            text.append(f"\nStill waiting: {counts.due + counts.learning} due, {counts.new} new. ")
             text.append("Press s to keep going.", style="bold")
-        else:
-            text.append("\nNothing else is due now. Come back later; the schedule will call you.")
+        elif self._ids is None:
+            text.append("\n" + self.nothing_waiting())
         text.append("\n\nesc: back    u: undo the last rating", style="dim")
         self.query_one("#card", CardView).update(text)
         self.update_status("done")
@@ -313,9 +317,33 @@ class StudyScreen(QuizScreen):
         elif button_id.startswith("rate-"):
             self.action_rate(int(button_id.removeprefix("rate-")))
 
+    def nothing_waiting(self) -> str:
+        """Why there is nothing to study now, when that changes, and how to get more."""
+        queue = self.quiz.queue()
+        when = next_due(queue, self._kinds)
+        if when is None:
+            line = "Nothing else is due now."
+        else:
+            wait = format_interval(max(when - queue.now, timedelta(0)))
+            line = f"Nothing else is due now; the next card comes due at {when.astimezone():%H:%M}"
+            line += f" (in {wait})."
+        limit = self.quiz.store.settings.new_per_day
+        if queue.new_left_today() == 0:
+            line += (
+                f" Today's {limit} new cards are used: raise New cards per day in Settings (o)"
+                " for more, or practise with a quiz (z) or drills (d)."
+            )
+        else:
+            line += " You have seen every card here: practise with a quiz (z) or drills (d)."
+        return line
+
     def action_more(self) -> None:
         """On the summary, s starts another round with whatever is due now."""
-        if self.session is not None and self.session.current is None:
-            self.session.advance()
-            self.query_one("#actions").display = True
-            self.show_current()
+        if self.session is None or self.session.current is not None:
+            return
+        if self.session.advance() is None:
+            # Nothing came: say why and when, rather than doing nothing.
+            self.notify(self.nothing_waiting(), timeout=8, markup=False)
+            return
+        self.query_one("#actions").display = True
+        self.show_current()
