@@ -44,6 +44,12 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         assert "sign" in feedback.lower() and "✗" in feedback
         reviews = reopen_store().reviews("grad-bce-logit")
         assert [(r.verdict, int(r.rating)) for r in reviews] == [("incorrect", 1)]
+        await pilot.press("r")  # retry the same derivation
+        await pilot.pause()
+        view = app.screen.view
+        assert view.question.item_id == "grad-bce-logit" and view.feedback is None
+        await pilot.press(*"sigmoid(z) - y", "enter")
+        assert "✓" in await wait_for_feedback(pilot, view)
         await pilot.press("n")  # another: the next derivation
         view = app.screen.view
         assert view.question.item_id != "grad-bce-logit"
@@ -53,7 +59,7 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         feedback = await wait_for_feedback(pilot, view)
         assert "✓" in feedback
     verdicts = [r.verdict for r in reopen_store().reviews("grad-bce-logit")]
-    assert verdicts == ["incorrect", "correct"]
+    assert verdicts == ["incorrect", "correct", "correct"]
 
 
 async def test_a_hint_makes_a_right_gradient_count_as_hard(make_app) -> None:
@@ -87,9 +93,18 @@ async def test_numeric_drill_right_then_wrong_with_the_slip_named(make_app) -> N
         feedback = await wait_for_feedback(pilot, view)
         assert "✗" in feedback and slip.name in feedback
         assert "Worked solution" in feedback
+        await pilot.press("r")  # retry: the same numbers again
+        await pilot.pause()
+        view = app.screen.view
+        assert view.question.drill.seed == fresh.seed and view.feedback is None
+        await pilot.press(*f"{fresh.answer:.6f}", "enter")
+        assert "✓" in await wait_for_feedback(pilot, view)
+        await pilot.press("r")  # nothing to retry after a right answer
+        await pilot.pause()
+        assert app.screen.view is view
     reviews = reopen_store().reviews("num-mse")
-    assert [r.verdict for r in reviews] == ["correct", "incorrect"]
-    assert [r.seed for r in reviews] == [drill.seed, fresh.seed]
+    assert [r.verdict for r in reviews] == ["correct", "incorrect", "correct"]
+    assert [r.seed for r in reviews] == [drill.seed, fresh.seed, fresh.seed]
 
 
 async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:

@@ -65,6 +65,7 @@ class DrillRunScreen(QuestionRunner):
     """One drill at a time; n gives another (fresh numbers, or the next derivation)."""
 
     BINDINGS = [
+        Binding("r", "retry", "Retry this one"),
         Binding("n", "another", "Another"),
         Binding("m,enter", "another", "Another", show=False),
         Binding("escape", "end", "Back"),
@@ -93,6 +94,9 @@ class DrillRunScreen(QuestionRunner):
         if action == "another":
             view = self.view
             return view is not None and view.feedback is not None
+        if action == "retry":  # after a miss: the same numbers, or the same derivation, again
+            view = self.view
+            return view is not None and view.feedback is not None and not view.feedback.correct
         return super().check_action(action, parameters)
 
     async def action_another(self) -> None:
@@ -106,6 +110,16 @@ class DrillRunScreen(QuestionRunner):
         )
         # Keep one quiz session per sitting: move the new question into this run.
         self.run.questions.append(fresh.questions[0])
+        self.index = len(self.run.questions) - 1
+        await self.show_question()
+
+    async def action_retry(self) -> None:
+        view = self.view
+        if view is None or view.feedback is None or view.feedback.correct:
+            return
+        # The same question (same drill numbers) again, as a new answer in this sitting.
+        self.done += 1
+        self.run.questions.append(view.question)
         self.index = len(self.run.questions) - 1
         await self.show_question()
 
