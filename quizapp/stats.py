@@ -8,7 +8,8 @@
 * streak: consecutive days with at least one review, ending today (or yesterday, so a streak
   is not broken before today's session);
 * due forecast: items coming due on each of the next 14 days (today includes overdue ones);
-* the weakest cards: lowest predicted recall now, then most lapses.
+* the weakest cards: most lapses, then most wrong answers, then the least stable memory; only
+  cards seen at least twice are ranked (one review says little about a card either way).
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ class WeakCard:
     recall: float
     lapses: int
     reviews: int
+    wrong: int  # reviews rated Again / answered wrong
+    stability: float  # days until recall falls to 90% (fsrs); small means fragile
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +121,8 @@ class WeakCard:
             "recall": round(self.recall, 4),
             "lapses": self.lapses,
             "reviews": self.reviews,
+            "wrong": self.wrong,
+            "stability_days": round(self.stability, 2),
         }
 
 
@@ -136,6 +141,7 @@ class Stats:
     streak_days: int
     due_forecast: list[tuple[date, int]]  # FORECAST_DAYS days from today
     weakest: list[WeakCard]
+    seen_once: int  # cards reviewed only once: not ranked as weak or strong yet
     checklist_done: int  # ticked by hand
     checklist_ready: int  # every linked item above the desired retention
     checklist_total: int
@@ -166,6 +172,7 @@ class Stats:
             "accuracy_by_tag": {k: v.to_json() for k, v in self.accuracy_by_tag.items()},
             "accuracy_by_kind": {k: v.to_json() for k, v in self.accuracy_by_kind.items()},
             "weakest": [w.to_json() for w in self.weakest],
+            "seen_once": self.seen_once,
         }
 
 
@@ -217,9 +224,11 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
     by_tag: dict[str, list[int]] = {}
     by_kind: dict[str, list[int]] = {}
     reviews_of: dict[str, int] = {}
+    wrong_of: dict[str, int] = {}
     for total in store.review_totals():
         card = library.cards.get(total.item_id)
         reviews_of[total.item_id] = reviews_of.get(total.item_id, 0) + total.reviews
+        wrong_of[total.item_id] = wrong_of.get(total.item_id, 0) + total.reviews - total.correct
         # Reviews migrated from the first schema have no kind: take it from the library.
         kind = total.kind or (card.kind if card else None)
         if kind:
@@ -242,21 +251,28 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
             buckets[day] += 1
 
     weak = []
+    seen_once = 0
     for item_id, state in store.card_states().items():
         card = library.cards.get(item_id)
         if card is None or item_id not in studiable:
             continue
-        weak.append(
-            WeakCard(
-                item_id=item_id,
-                title=card.title,
-                kind=card.kind,
-                recall=retrievability(store.scheduler, state, now),
-                lapses=state.lapses,
-                reviews=reviews_of.get(item_id, state.reps),
-            )
+        reviews = reviews_of.get(item_id, state.reps)
+        if reviews < 2:
+            seen_once += 1
+            continue
+        w = WeakCard(
+            item_id=item_id,
+            title=card.title,
+            kind=card.kind,
+            recall=retrievability(store.scheduler, state, now),
+            lapses=state.lapses,
+            reviews=reviews,
+            wrong=wrong_of.get(item_id, 0),
+            stability=state.card.stability or 0.0,
         )
-    weak.sort(key=lambda w: (w.recall, -w.lapses, w.item_id))
+        if w.lapses or w.wrong:  # never missed: not weak, however recent
+            weak.append(w)
+    weak.sort(key=lambda w: (-w.lapses, -w.wrong, w.stability, w.item_id))
 
     checklist = checklist_status(store, library, now=now)
     return Stats(
@@ -273,6 +289,7 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
         streak_days=_streak({d for d, n in per_day.items() if n}, today),
         due_forecast=list(buckets.items()),
         weakest=weak[:WEAKEST],
+        seen_once=seen_once,
         checklist_done=sum(1 for c in checklist if c.ticked),
         checklist_ready=sum(1 for c in checklist if c.ready),
         checklist_total=len(checklist),

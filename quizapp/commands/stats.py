@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
             cells = ", ".join(f"{k} {_pct(a.rate)} ({a.reviews})" for k, a in table.items())
             out(f"Accuracy by {title}: {cells}\n")
     if stats.weakest:
-        out("Weakest cards:\n")
+        out("Weakest cards (most lapses, then wrong answers):\n")
         for w in stats.weakest:
-            out(f"  {w.recall:4.0%}  {w.item_id}  ({w.lapses} lapses)  {w.title}\n")
+            out(f"  {w.lapses} lapses, {w.wrong} of {w.reviews} wrong  {w.item_id}  {w.title}\n")
+    if stats.seen_once:
+        out(f"{stats.seen_once} cards seen once are not ranked as weak or strong yet.\n")
     return 0

@@ -127,13 +127,22 @@ def test_due_forecast_and_due_now(store: Store, library: Library) -> None:
     assert stats.due.practice == (1 if state_c.due <= NOW else 0)
 
 
-def test_weakest_cards_are_the_least_likely_to_be_recalled(store: Store, library: Library) -> None:
-    review(store, "faq-a", Rating.Again, days_ago(30))
-    review(store, "faq-b", Rating.Easy, days_ago(2))
-    review(store, "mc-c", Rating.Easy, days_ago(30), kind="multiple_choice")
-    weakest = [w.item_id for w in compute_stats(store, library, now=NOW).weakest]
-    assert weakest[-1] == "faq-b"
-    assert set(weakest) == {"faq-a", "faq-b", "mc-c"}
+def test_weakest_cards_are_the_most_missed_and_one_review_ranks_nothing(
+    store: Store, library: Library
+) -> None:
+    review(store, "faq-a", Rating.Again, days_ago(30))  # seen once: not ranked, even failed
+    for rating in (Rating.Good, Rating.Good, Rating.Again, Rating.Good):  # a lapse
+        review(store, "faq-b", rating, days_ago(20 - len(store.reviews("faq-b"))))
+    for rating in (Rating.Again, Rating.Good):  # wrong once, no lapse
+        review(store, "mc-c", rating, days_ago(3), kind="multiple_choice")
+    stats = compute_stats(store, library, now=NOW)
+    assert [w.item_id for w in stats.weakest] == ["faq-b", "mc-c"]
+    assert (stats.weakest[0].lapses, stats.weakest[1].wrong) == (1, 1)
+    assert stats.seen_once == 1
+    review(store, "faq-a", Rating.Good, days_ago(1))
+    review(store, "faq-a", Rating.Easy, NOW)
+    # Seen three times, missed once: ranked, after the lapse.
+    assert "faq-a" in [w.item_id for w in compute_stats(store, library, now=NOW).weakest][1:]
 
 
 def test_json_has_the_documented_keys(store: Store, library: Library) -> None:

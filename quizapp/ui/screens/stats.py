@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich import box
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -73,7 +74,7 @@ class StatsScreen(QuizScreen):
                     yield self.panel("forecast", "Coming due · next 14 days", Chart)
                 with Horizontal(classes="stats-row"):
                     yield self.panel("accuracy", "Accuracy per tag", Chart)
-                    yield self.panel("weakest", "Weakest cards · lowest recall now", Static)
+                    yield self.panel("weakest", "Weakest cards · most lapses and misses", Static)
         yield Footer()
 
     @staticmethod
@@ -212,12 +213,22 @@ class StatsScreen(QuizScreen):
             box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False, header_style="bold"
         )
         table.add_column("Card", ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column("recall", justify="right", no_wrap=True)
         table.add_column("lapses", justify="right", no_wrap=True)
+        table.add_column("wrong", justify="right", no_wrap=True)
         for w in stats.weakest:
-            recall_style = "red" if w.recall < 0.7 else "yellow" if w.recall < 0.9 else ""
-            table.add_row(Text(w.title), Text(f"{w.recall:.0%}", style=recall_style), str(w.lapses))
-        self.query_one("#weakest", Static).update(table)
+            table.add_row(
+                Text(w.title),
+                Text(str(w.lapses), style="red" if w.lapses else ""),
+                f"{w.wrong}/{w.reviews}",
+            )
+        parts: list[Text | Table] = [table] if stats.weakest else []
+        if not stats.weakest:
+            parts.append(Text("Nothing missed twice yet: no card is weak so far.", style="dim"))
+        if stats.seen_once:
+            parts.append(
+                Text(f"{stats.seen_once} cards seen once are not ranked yet.", style="dim")
+            )
+        self.query_one("#weakest", Static).update(Group(*parts))
 
     # -- actions
     def action_study(self) -> None:
