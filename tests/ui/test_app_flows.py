@@ -120,6 +120,12 @@ async def test_settings_refuse_bad_input_with_one_line_and_save_good_input(make_
         assert error == "retention 1.5 must be from 0.70 to 0.99 (e.g. 0.9)"
         assert reopen_store().settings.desired_retention == 0.9
         retention.value = "0.85"
+        await pilot.pause()
+        # Fixed: the stale error goes as the learner types.
+        assert not visible_text(app.screen.query_one("#settings-error")).strip()
+        # The labels give the ranges the parser (and the CLI) accept.
+        labels = " ".join(str(label.content) for label in app.screen.query("Label"))
+        assert "(0.70-0.99)" in labels and "(0-1000)" in labels
         day = date.today() + timedelta(days=12)
         app.screen.query_one("#interview-date").value = day.isoformat()
         app.screen.query_one("#new-per-day").value = "15"

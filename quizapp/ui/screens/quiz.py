@@ -56,6 +56,12 @@ class QuizSetupScreen(QuizScreen):
     def on_mount(self) -> None:
         self.query_one("#start", Button).focus()
 
+    @on(Input.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _clear_error(self) -> None:
+        # An error about the old choice no longer applies once the learner changes it.
+        self.query_one("#setup-error", Static).update("")
+
     @on(Button.Pressed, "#start")
     @on(Input.Submitted, "#count")
     def action_start(self) -> None:
