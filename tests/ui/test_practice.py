@@ -209,3 +209,19 @@ def test_snapshot_drill_feedback(snap_compare, make_app) -> None:
 
     random.seed(0)
     assert snap_compare(app, run_before=answer_wrong, terminal_size=SIZE)
+
+
+async def test_a_question_open_when_the_mock_times_out_is_counted(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, MockInterviewScreen)
+        open_card = screen.view.question.card
+        screen.seconds = 0  # the time is up with the first question open
+        screen.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, MockReportScreen)
+        body = " ".join(visible_text(app.screen.query_one("#report-body")).split())
+        assert "Nothing missed" not in body
+        assert "1 question open when the time ran out" in body and open_card.title[:30] in body
