@@ -225,3 +225,39 @@ async def test_a_question_open_when_the_mock_times_out_is_counted(make_app) -> N
         body = " ".join(visible_text(app.screen.query_one("#report-body")).split())
         assert "Nothing missed" not in body
         assert "1 question open when the time ran out" in body and open_card.title[:30] in body
+
+
+async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numbers(
+    make_app, shipped
+) -> None:
+    mc = shipped.of_kind("multiple_choice")[0]
+    ordering = shipped.of_kind("ordering")[0]
+    app = make_app()
+    async with app.run_test(size=(100, 60)) as pilot:
+        quiz = app.new_quiz(item_ids=[mc.id, ordering.id], seed=3)
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        while app.screen.view.question.kind != "multiple_choice":
+            await app.screen.action_next()
+        view = app.screen.view
+        right = next(i for i, c in enumerate(view.question.choices) if c.correct)
+        await pilot.press("abcdef"[right])
+        feedback = await wait_for_feedback(pilot, view)
+        for option in mc.options:  # every option's explanation, not only two
+            assert " ".join(option.why.split())[-40:] in feedback
+        assert "Right. Right." not in feedback and feedback.count("Right.") == 1
+        assert "your answer" in feedback
+    async with make_app().run_test(size=(100, 60)) as pilot:
+        app = pilot.app
+        quiz = app.new_quiz(item_ids=[ordering.id], seed=3)
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        view = app.screen.view
+        shown = list(view.question.steps)
+        numbers = " ".join(str(shown.index(s) + 1) for s in ordering.steps)
+        wrong = " ".join(str(i) for i in range(len(shown), 0, -1))
+        if wrong == numbers:
+            wrong = " ".join(str(i) for i in range(1, len(shown) + 1))
+        await pilot.press(*wrong, "enter")
+        feedback = await wait_for_feedback(pilot, view)
+        assert f"As step numbers: {numbers}" in feedback
