@@ -15,6 +15,13 @@ def card_text(app) -> str:
     return " ".join(visible_text(app.screen.query_one(CardView)).split())
 
 
+async def test_card_headers_point_at_no_notes_a_learner_cannot_open(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "space")
+        assert "§" not in card_text(app) and "notes" not in card_text(app).split("──")[0]
+
+
 async def test_rating_a_card_stores_the_review_at_once(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

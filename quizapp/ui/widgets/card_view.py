@@ -29,7 +29,8 @@ def card_header(card: Card) -> Text:
     text = Text()
     text.append(f" {label.upper()} ", style="bold reverse")
     text.append(f"  {' · '.join(card.tags)}", style="dim")
-    text.append(f"  · notes §{card.section}", style="dim")
+    # No section reference: the study notes the sections number do not ship, so a learner could
+    # not follow it.
     return text
 
 
