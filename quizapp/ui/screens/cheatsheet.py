@@ -91,6 +91,9 @@ class CheatSheetScreen(QuizScreen):
     def on_select_changed(self, event: Select.Changed) -> None:
         self.render_all()
 
+    def on_resize(self) -> None:
+        self.render_all()  # the comparison's layout depends on the width
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
@@ -117,7 +120,9 @@ class CheatSheetScreen(QuizScreen):
         formulas = [c for c in lib.of_kind("formula") if matches(c, words, tag)]
         pitches = [c for c in lib.of_kind("pitch") if matches(c, words, tag)]
         self.query_one("#sheet-table", Static).update(sheet_table(rows))
-        self.query_one("#comparison-table", Static).update(comparison_table(formulas))
+        self.query_one("#comparison-table", Static).update(
+            comparison_table(formulas, self.size.width or self.app.size.width)
+        )
         self.query_one("#formula-cards", Static).update(formula_cards(formulas))
         self.query_one("#pitch-text", Static).update(pitch_text(pitches))
         # A search covers every tab: each tab says how many matches it holds, and when the open
@@ -154,10 +159,27 @@ def sheet_table(rows: list[Card]) -> RenderableType:
     return table
 
 
-def comparison_table(formulas: list[Card]) -> RenderableType:
+# Below this width six columns squeeze words into slivers ("Regres…"): one block per loss.
+WIDE_COMPARISON = 140
+
+
+def comparison_table(formulas: list[Card], width: int = WIDE_COMPARISON) -> RenderableType:
     cards = [f for f in formulas if isinstance(f, Formula)]
     if not cards:
         return _empty("losses")
+    if width < WIDE_COMPARISON:
+        blocks: list[RenderableType] = []
+        for f in cards:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column()
+            grid.add_row("Formula", Text(f.unicode))
+            grid.add_row("Task", Text(f.task))
+            grid.add_row("Output", Text(f.activation))
+            grid.add_row("Pros", Text("; ".join(f.pros), style="green"))
+            grid.add_row("Cons", Text("; ".join(f.cons), style="red"))
+            blocks += [Text(f.name, style="bold cyan"), grid, Text("")]
+        return Group(*blocks)
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=True, header_style="bold")
     table.add_column("Loss", style="bold cyan", ratio=2)
     table.add_column("Formula", ratio=3)

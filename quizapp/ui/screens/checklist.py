@@ -115,9 +115,8 @@ class ChecklistScreen(QuizScreen):
         head = Text.assemble(
             (f"{status.number}. {status.text}\n", "bold"),
             (
-                f"Predicted recall {when}; ready when every linked card is at or above "
-                f"{target:.0%}. {status.answered_right} of {len(status.links)} answered right "
-                "at least once. p studies its cards, z quizzes its questions and drills.",
+                f"Recall {when}; ready when every card is at {target:.0%} or more · "
+                f"{status.answered_right} of {len(status.links)} answered right at least once",
                 "dim",
             ),
         )

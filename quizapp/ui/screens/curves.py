@@ -88,13 +88,13 @@ class LossCurvesScreen(QuizScreen):
 
     def update_status(self) -> None:
         status = Text("Loss curves", style="bold")
-        status.append("  ·  showing ")
+        status.append("  ·  ")
         status.append("the gradient" if self.gradient else "the loss", style="bold yellow")
-        status.append("  (g flips)", style="dim")
+        status.append(" (g flips)", style="dim")
         if self.panel_name == "regression":  # δ means something on this tab only
             status.append("  ·  Huber ")
             status.append(f"δ = {self.delta:g}", style="bold yellow")
-            status.append(f"  (+/− from {curves.DELTA_MIN:g} to {curves.DELTA_MAX:g})", style="dim")
+            status.append(f" (+/−: {curves.DELTA_MIN:g} to {curves.DELTA_MAX:g})", style="dim")
         self.query_one("#curves-status", Static).update(status)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

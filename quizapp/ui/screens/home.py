@@ -27,7 +27,7 @@ def _menu_prompt(key: str, title: str, description: str) -> Text:
     return text
 
 
-def progress_bar(done: int, total: int, width: int = 24) -> Text:
+def progress_bar(done: int, total: int, width: int = 20) -> Text:
     """A one-line bar with the share done (cheaper than a ProgressBar widget tree)."""
     share = done / total if total else 0.0
     filled = round(share * width)
@@ -52,9 +52,16 @@ class HomeScreen(QuizScreen):
             yield today
             with Vertical(id="menu-panel", classes="panel") as panel:
                 panel.border_title = "Go to"
-                panel.border_subtitle = "key or enter · ctrl+p finds any card · ? every key"
+                panel.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
                 yield Menu(
-                    [(a.name, _menu_prompt(a.key, a.title, a.description)) for a in AREAS],
+                    [
+                        (
+                            a.name,
+                            _menu_prompt(a.key, a.title, a.description),
+                            _menu_prompt(a.key, a.title, a.short),
+                        )
+                        for a in AREAS
+                    ],
                     id="menu",
                 )
         yield Footer()

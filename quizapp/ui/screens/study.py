@@ -4,7 +4,7 @@ undo (u) and a summary when the session ends. Also the focused trap drill."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fsrs import Rating
@@ -103,8 +103,7 @@ class StudyScreen(QuizScreen):
             yield CardView(id="card")
             yield SelectionList[int](id="points")
         yield TakeInput(
-            placeholder="Your take: what is wrong with it? (optional; enter or space shows "
-            "the answer)",
+            placeholder="Your take (optional): what is wrong with it?",
             id="take",
         )
         with Horizontal(id="actions"):
@@ -279,9 +278,9 @@ class StudyScreen(QuizScreen):
         assert self.session is not None
         if self.session.current is None or not self.revealed:
             return
-        title = self.session.current.title
-        self.session.rate(Rating(value))
-        self.notify(f"{RATING_LABELS[Rating(value)]}: {title[:60]}", timeout=2, markup=False)
+        due = self.session.rate(Rating(value))
+        back = format_interval(max(due - datetime.now(UTC), timedelta(0)))
+        self.notify(f"{RATING_LABELS[Rating(value)]} · back in {back}", timeout=2, markup=False)
         self.show_current()
 
     def action_undo(self) -> None:

@@ -24,6 +24,7 @@ class Chart(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self.drawn: dict[str, list[float]] = {}
         self._count_axis: tuple[bool, float] | None = None
+        self._legend_span: tuple[float, float, int] | None = None
         self.xlabel = ""
         self.ylabel = ""
 
@@ -35,6 +36,7 @@ class Chart(PlotextPlot):
         self.xlabel, self.ylabel = xlabel, ylabel
         self.drawn = {}
         self._count_axis: tuple[bool, float] | None = None
+        self._legend_span: tuple[float, float, int] | None = None
 
     def lines(
         self,
@@ -58,16 +60,18 @@ class Chart(PlotextPlot):
             plt.vline(float(v), "gray")
         every = [v for ys in self.drawn.values() for v in ys]
         if ylim is None and every:
-            low, high = min(every), max(every)
-            # plotext puts the legend in the top-left corner, over the data: leave headroom
-            # for it above the highest point so no curve hides behind it.
-            headroom = (high - low) * (len(series) + 1) / 12 if len(series) > 1 else 0.0
-            ylim = (low, high + headroom)
-        if ylim is not None:
-            plt.ylim(*ylim)
-            ticks = nice_ticks(*ylim)
-            plt.yticks(ticks, [_tick_text(t) for t in ticks])
+            # The y range depends on the chart's height (the legend's rows): set at render.
+            self._legend_span = (min(every), max(every), len(series))
+        else:
+            self._legend_span = None
+            if ylim is not None:
+                self._set_ylim(ylim)
         self.refresh()
+
+    def _set_ylim(self, ylim: tuple[float, float]) -> None:
+        self.plt.ylim(*ylim)
+        ticks = nice_ticks(*ylim)
+        self.plt.yticks(ticks, [_tick_text(t) for t in ticks])
 
     def bars(
         self,
@@ -125,6 +129,14 @@ class Chart(PlotextPlot):
         self.refresh()
 
     def render(self) -> RenderResult:
+        if self._legend_span is not None:
+            # plotext puts the legend in the top-left corner, over the data: leave as many rows
+            # of headroom above the highest point as the legend takes at this height, so no
+            # curve hides behind it.
+            low, high, n = self._legend_span
+            rows = max(self.size.height - 4, n + 3)  # rows for data: less the axes and labels
+            headroom = (high - low) * (n + 1) / (rows - n - 1) if n > 1 else 0.0
+            self._set_ylim((low, high + headroom))
         if self._count_axis is not None:
             # Whole-number ticks, about one every other row (or every 8 columns), so they stay
             # evenly spaced at the size the chart has now.
