@@ -55,3 +55,27 @@ async def test_a_rating_notice_covers_no_rating_button(make_app) -> None:
             assert toast.region.height <= 2
             for button in buttons:
                 assert not toast.region.overlaps(button)
+
+
+async def test_the_tag_chart_draws_as_many_bars_as_its_subtitle_says(make_app, shipped) -> None:
+    import re
+
+    from quizapp.ui.screens.stats import StatsScreen
+    from quizapp.ui.widgets.plots import Chart
+    from tests.ui.history import NOW, seed_history, utc
+
+    with utc():
+        seed_history(shipped)
+        for size in ((80, 24), (160, 50)):
+            app = make_app()
+            async with app.run_test(size=size) as pilot:
+                await app.push_screen(StatsScreen(now=NOW))
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                drawn = app.screen.query_one("#chart-accuracy", Chart).drawn["accuracy"]
+                subtitle = str(app.screen.query_one("#panel-accuracy").border_subtitle)
+                said = re.search(r"weakest (\d+) of", subtitle)
+                if said:
+                    assert int(said.group(1)) == len(drawn), (size, subtitle)
+                chart = app.screen.query_one("#chart-accuracy", Chart)
+                assert chart.size.height == len(drawn) + 3  # one row per bar, each bar shown

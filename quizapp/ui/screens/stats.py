@@ -71,10 +71,10 @@ class StatsScreen(QuizScreen):
             with Vertical(id="stats-grid"):
                 with Horizontal(classes="stats-row"):
                     yield self.panel("reviews", "Reviews per day · last 30 days", Chart)
-                    yield self.panel("forecast", "Coming due · next 14 days", Chart)
+                    yield self.panel("forecast", "Due · next 14 days", Chart)
                 with Horizontal(classes="stats-row"):
                     yield self.panel("accuracy", "Accuracy per tag", Chart)
-                    yield self.panel("weakest", "Weakest cards · most lapses and misses", Static)
+                    yield self.panel("weakest", "Weakest cards · most missed", Static)
         yield Footer()
 
     @staticmethod
@@ -144,9 +144,9 @@ class StatsScreen(QuizScreen):
         )
         due = stats.due
         words = {key: label.lower() for key, (label, _) in DUE_WORDS.items()}
-        tile = Text()
+        tile = Text(no_wrap=True, overflow="ellipsis")
         tile.append(f"{due.cards} {words['cards']}", style="bold")
-        tile.append(f"\n{due.practice} {words['practice']} · {due.new} {words['new']}", style="dim")
+        tile.append(f"\n{due.practice} {words['practice']}\n{due.new} {words['new']}", style="dim")
         put("due", tile)
         self.query_one("#key-due", Static).tooltip = "\n".join(
             f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
@@ -189,11 +189,21 @@ class StatsScreen(QuizScreen):
             ticks=(ticks, ["today", *(_day(days[i]) for i in ticks[1:])]),
         )
 
+    def on_resize(self) -> None:
+        if self.stats is not None and self.stats.reviews_total:
+            self.show_accuracy(self.stats)  # how many tag bars fit depends on the height
+
     def show_accuracy(self, stats: Stats) -> None:
         rated = [(t, a.rate) for t, a in stats.accuracy_by_tag.items() if a.rate is not None]
         rated.sort(key=lambda tr: (tr[1], tr[0]))  # weakest first, drawn at the top
-        shown = rated[:MAX_TAGS]
         chart = self.query_one("#chart-accuracy", Chart)
+        panel = self.query_one("#panel-accuracy")
+        # One row per bar, as many bars as the panel has rows for (less the chart's axis), so
+        # the subtitle's "weakest N" is what is drawn; a bar over several rows would come out
+        # with half-block rows between bars.
+        rows = panel.content_size.height - 3 if panel.content_size.height else MAX_TAGS
+        shown = rated[: max(1, min(MAX_TAGS, rows))]
+        chart.styles.height = len(shown) + 3
         chart.bars(
             [f"{t} {r:.0%}" for t, r in shown],
             [round(100 * r) for _, r in shown],
@@ -201,7 +211,6 @@ class StatsScreen(QuizScreen):
             horizontal=True,
             limit=(0, 100),
         )
-        panel = self.query_one("#panel-accuracy")
         panel.border_subtitle = (
             f"the weakest {len(shown)} of {len(rated)} tags"
             if len(rated) > len(shown)
