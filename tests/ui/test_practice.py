@@ -261,3 +261,23 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
         await pilot.press(*wrong, "enter")
         feedback = await wait_for_feedback(pilot, view)
         assert f"As step numbers: {numbers}" in feedback
+
+
+async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipped) -> None:
+    from quizapp.quiz import EXPLAIN_KIND
+
+    question = shipped.of_kind("interview_question")[0]
+    app = make_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        quiz = app.new_quiz(item_ids=[question.id], kinds=[EXPLAIN_KIND], mode="quiz")
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        await pilot.press("enter")  # show the key points
+        await pilot.pause()
+        view = app.screen.view
+        help_text = " ".join(visible_text(view.query_one(".q-help")).split())
+        for point in question.points:  # each in full
+            assert " ".join(point.split()) in help_text
+        # The first point is highlighted: space ticks it, not nothing.
+        await pilot.press("space", "down", "space", "down", "down", "space")
+        assert sorted(view.query_one(".q-points").selected) == [0, 1, 3]

@@ -141,6 +141,8 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
         await pilot.press("space")
         points = app.screen.query_one("#points")
         assert points.option_count == len(question.points)
+        for point in question.points:  # each in full, not cut at the list's width
+            assert " ".join(point.split()) in card_text(app)
         # The first point is highlighted: space, down, space ticks the first two.
         await pilot.press("space", "down", "space")
         assert sorted(points.selected) == [0, 1]

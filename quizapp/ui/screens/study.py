@@ -234,11 +234,13 @@ class StudyScreen(QuizScreen):
         take.display = False
         if isinstance(card, InterviewQuestion):
             points = self.query_one("#points", SelectionList)
-            points.add_options([(p, i) for i, p in enumerate(card.points)])
+            points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(card.points)])
             points.display = True
             points.focus()
             # Highlight the first point, so the first space ticks it (not nothing).
             points.highlighted = 0
+            # The tick list in view once laid out (on a short terminal it is below the fold).
+            self.call_after_refresh(points.scroll_visible, animate=False)
             self.show_suggestion(card)
         else:
             self.query_one("#rate-3", Button).focus()

@@ -51,6 +51,17 @@ def _bullets(items: tuple[str, ...], mark: str, style: str) -> Text:
     return text
 
 
+def key_points(points: tuple[str, ...]) -> Text:
+    """Numbered key points, each in full (wrapped)."""
+    text = Text()
+    for i, point in enumerate(points, 1):
+        if i > 1:
+            text.append("\n")
+        text.append(f"{i}. ", style="bold cyan")
+        text.append(point)
+    return text
+
+
 def front(card: Card) -> RenderableType:
     """The question side."""
     parts: list[RenderableType] = []
@@ -135,7 +146,9 @@ def back(card: Card) -> RenderableType:
     elif isinstance(card, SelfCheck):
         parts.append(Text(card.answer))
     elif isinstance(card, InterviewQuestion):
-        parts.append(Text("Tick the key points you covered:", style="dim"))
+        # In full here: the tick list below has one line per point (SelectionList cannot wrap).
+        parts.append(key_points(card.points))
+        parts.append(Text("Tick the ones you covered (space, arrows):", style="dim"))
     elif isinstance(card, MultipleChoice):
         for option in card.options:
             right = option.text == card.answer

@@ -253,12 +253,20 @@ class QuestionView(Vertical):
         """Explain questions: first enter shows the key points, the second grades the ticks."""
         points = self.query_one(".q-points", SelectionList)
         if not points.display:
-            points.add_options([(p, i) for i, p in enumerate(self.question.steps)])
+            from quizapp.ui.widgets.card_view import key_points
+
+            steps = self.question.steps
+            points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(steps)])
             points.display = True
             points.focus()
             points.highlighted = 0  # so the first space ticks the first point
+            # Each point in full above the tick list (which has one line per point).
             self.query_one(".q-help", Static).update(
-                Text("Space ticks a point you covered; enter when done.", style="dim")
+                Group(
+                    key_points(steps),
+                    Text(""),
+                    Text("Space ticks a point you covered; enter when done.", style="dim"),
+                )
             )
             return
         self.grade(",".join(str(i) for i in points.selected))
