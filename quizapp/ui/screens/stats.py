@@ -124,6 +124,8 @@ class StatsScreen(QuizScreen):
         self.show_reviews(stats)
         self.show_forecast(stats)
         self.show_accuracy(stats)
+        # Again once the grid, just shown, is laid out: how many bars fit depends on its height.
+        self.call_after_refresh(self.show_accuracy, stats)
         self.show_weakest(stats)
 
     # -- the parts

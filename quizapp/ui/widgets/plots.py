@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from textual.app import RenderResult
+from textual.geometry import Size
 from textual_plotext import PlotextPlot
 
 # The legend shows each series' name; lines use braille dots, the finest marker a terminal has.
@@ -25,6 +26,8 @@ class Chart(PlotextPlot):
         self.drawn: dict[str, list[float]] = {}
         self._count_axis: tuple[bool, float] | None = None
         self._legend_span: tuple[float, float, int] | None = None
+        self._drawn_size = Size(0, 0)
+        self._xticks: tuple[list[int], list[str]] | None = None
         self.xlabel = ""
         self.ylabel = ""
 
@@ -35,6 +38,7 @@ class Chart(PlotextPlot):
         plt.ylabel(ylabel)
         self.xlabel, self.ylabel = xlabel, ylabel
         self.drawn = {}
+        self._xticks = None
         self._count_axis: tuple[bool, float] | None = None
         self._legend_span: tuple[float, float, int] | None = None
 
@@ -121,7 +125,8 @@ class Chart(PlotextPlot):
                 plt.yticks(positions, texts)
             else:
                 plt.xlim(*span)
-                plt.xticks(positions, texts)
+                # Set at render: which labels fit depends on the width.
+                self._xticks = (positions, texts)
         if limit is not None:
             (plt.xlim if horizontal else plt.ylim)(*limit)
         else:
@@ -129,6 +134,14 @@ class Chart(PlotextPlot):
         self.refresh()
 
     def render(self) -> RenderResult:
+        if self._xticks is not None:
+            # Keep the labels that fit side by side (plotext would drop overlapping ones in an
+            # order that varies): the first and last always, middle ones while there is room.
+            positions, texts = self._xticks
+            keep = list(range(len(positions)))
+            while len(keep) > 2 and sum(len(texts[i]) + 2 for i in keep) > self.size.width - 6:
+                keep.pop(len(keep) // 2)
+            self.plt.xticks([positions[i] for i in keep], [texts[i] for i in keep])
         if self._legend_span is not None:
             # plotext puts the legend in the top-left corner, over the data: leave as many rows
             # of headroom above the highest point as the legend takes at this height, so no
@@ -146,6 +159,12 @@ class Chart(PlotextPlot):
             plt = self.plt
             (plt.xlim if horizontal else plt.ylim)(0, top)
             (plt.xticks if horizontal else plt.yticks)(list(range(0, top + 1, step)))
+        if self._drawn_size != self.size:
+            # plotext lays out ticks partly from the previous draw's size (textual-plotext
+            # issue 5): after a resize, draw once to settle, so the picture depends on the size
+            # alone, not on the sizes the chart passed through.
+            self._drawn_size = self.size
+            super().render()
         return super().render()
 
 
