@@ -35,6 +35,7 @@ class DrillsScreen(QuizScreen):
             id="drills-status",
         )
         options: list[Option | None] = []
+        states = self.quiz.store.card_states()  # one query, not one per drill
         for kind, title, blurb in SECTIONS:
             cards = self.quiz.library.of_kind(kind)
             if not cards:
@@ -45,7 +46,7 @@ class DrillsScreen(QuizScreen):
                 Option(Text.assemble((title, "bold reverse"), "  ", (blurb, "dim")), disabled=True)
             )
             for card in cards:
-                state = self.quiz.store.card_state(card.id)
+                state = states.get(card.id)
                 seen = "" if state is None else f"  · {state.reps} done"
                 options.append(Option(Text.assemble(f"  {card.title}", (seen, "dim")), id=card.id))
         yield OptionList(*options, id="drill-list")
