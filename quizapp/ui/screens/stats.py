@@ -14,6 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -93,6 +94,13 @@ class StatsScreen(QuizScreen):
         self.query_one("#stats-body").loading = True
         self.load()
 
+    class Loaded(Message):
+        """The numbers (or why they could not be read), from the loading thread."""
+
+        def __init__(self, stats: Stats | str) -> None:
+            super().__init__()
+            self.stats = stats
+
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
         app = self.quiz
@@ -101,11 +109,13 @@ class StatsScreen(QuizScreen):
         except StoreError as exc:
             stats = str(exc)
         if not get_current_worker().is_cancelled:
-            app.call_from_thread(self.show, stats)
+            # post_message is thread-safe, and a screen that was left gets no message.
+            self.post_message(self.Loaded(stats))
+
+    def on_stats_screen_loaded(self, event: Loaded) -> None:
+        self.show(event.stats)
 
     def show(self, stats: Stats | str) -> None:
-        if not self.is_attached:  # left before the numbers came back
-            return
         body = self.query_one("#stats-body")
         body.loading = False
         empty = self.query_one("#stats-empty", Static)
