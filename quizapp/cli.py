@@ -51,15 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"quizapp.commands.{name}")
         module.register(sub)
+    parser.set_defaults(_subcommands=sub.choices)
     return parser
+
+
+def _parse(argv: list[str]) -> Any:
+    """Parse the command line; an unknown option is reported by its subcommand's parser, so
+    the message points at 'quizapp COMMAND --help', not at 'quizapp --help'."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        owner = getattr(args, "_subcommands", {}).get(getattr(args, "command", None), parser)
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Plain `quizapp` opens the app: it skips building every subcommand's parser (start-up).
-    args: Any = (
-        build_parser().parse_args(argv) if argv else SimpleNamespace(command=None, content=[])
-    )
+    args: Any = _parse(argv) if argv else SimpleNamespace(command=None, content=[])
     try:
         if args.command is None:
             return _run_app(args)

@@ -4,8 +4,8 @@ due, with "explain" questions, ending in a report of what to revise."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -73,14 +73,21 @@ class MockReport:
     weak_tags: list[tuple[str, int, int]]  # (tag, right, asked) in this session, weakest first
     revise: list[Card]  # the items missed, to look at again
     checklist: list[str]  # checklist items those misses belong to
+    unanswered: list[Card] = field(default_factory=list)  # open when the time ran out
 
     @property
     def score(self) -> float:
         return self.right / self.answered if self.answered else 0.0
 
     def lines(self) -> list[str]:
+        open_note = (
+            [f"{len(self.unanswered)} question open when the time ran out, not answered: "
+             + "; ".join(c.title for c in self.unanswered) + "."]
+            if self.unanswered
+            else []
+        )  # fmt: skip
         if not self.answered:
-            return ["The interview ended before any answer; nothing was recorded."]
+            return ["The interview ended before any answer; nothing was recorded.", *open_note]
         minutes = self.seconds / 60
         out = [
             f"{self.answered} answered in {minutes:.0f} min, {self.right} right ({self.score:.0%})."
@@ -88,12 +95,21 @@ class MockReport:
         if self.weak_tags:
             tags = ", ".join(f"{t} ({r}/{n})" for t, r, n in self.weak_tags)
             out.append(f"Weakest topics: {tags}.")
-        if not self.revise:
+        out += open_note
+        if not self.revise and not self.unanswered:
             out.append("Nothing missed: well done. Push on with due cards to keep it fresh.")
         return out
 
 
-def mock_report(quiz: Quiz, library: Library, *, started: datetime, ended: datetime) -> MockReport:
+def mock_report(
+    quiz: Quiz,
+    library: Library,
+    *,
+    started: datetime,
+    ended: datetime,
+    unanswered: Sequence[Card] = (),
+) -> MockReport:
+    """``unanswered``: questions on screen, not answered, when the interview ended."""
     results = quiz.results()
     weak = [
         (tag, right, asked)
@@ -112,4 +128,5 @@ def mock_report(quiz: Quiz, library: Library, *, started: datetime, ended: datet
         weak_tags=weak[:5],
         revise=[q.card for q in results.missed],
         checklist=[title for title, _ in touched.most_common()],
+        unanswered=list(unanswered),
     )

@@ -59,6 +59,22 @@ class QueueCounts:
         return self.due + self.new + self.learning
 
 
+def _round_robin(groups: list[list[Card]]) -> list[Card]:
+    out: list[Card] = []
+    for i in range(max((len(g) for g in groups), default=0)):
+        out += [g[i] for g in groups if i < len(g)]
+    return out
+
+
+def interleave(cards: Iterable[Card]) -> list[Card]:
+    """Cards taken in turn from each kind, and within a kind in turn from each section (lowest
+    first); the order within one kind and section is kept."""
+    by_kind: dict[str, dict[int, list[Card]]] = {}
+    for card in cards:
+        by_kind.setdefault(card.kind, {}).setdefault(card.section, []).append(card)
+    return _round_robin([_round_robin([s[n] for n in sorted(s)]) for s in by_kind.values()])
+
+
 class StudyQueue:
     """What to study next, for one library and one store.
 
@@ -111,9 +127,9 @@ class StudyQueue:
                     return False
                 return (deck is None or card.deck == deck) and (tag is None or tag in card.tags)
 
-            # New cards come in the order of the notes (by section), file order within one.
-            cards = sorted((c for c in self.library.cards.values() if wanted(c)),
-                           key=lambda c: c.section)  # fmt: skip
+            # New cards come interleaved across kinds and sections (not twenty concepts from
+            # the first sections in a row); file order within one kind and section.
+            cards = interleave(c for c in self.library.cards.values() if wanted(c))
             ids = [c.id for c in cards]
             found = self._candidates[key] = (ids, set(ids))
         return found

@@ -8,7 +8,8 @@
 * streak: consecutive days with at least one review, ending today (or yesterday, so a streak
   is not broken before today's session);
 * due forecast: items coming due on each of the next 14 days (today includes overdue ones);
-* the weakest cards: lowest predicted recall now, then most lapses.
+* the weakest cards: most lapses, then most wrong answers, then the least stable memory; only
+  cards seen at least twice are ranked (one review says little about a card either way).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from quizapp.checklist import checklist_status
 from quizapp.clock import local_day_start
-from quizapp.scheduling import StudyQueue, retrievability
+from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
+from quizapp.scheduling import LEARN_AHEAD, StudyQueue, retrievability
 
 if TYPE_CHECKING:
     from quizapp.decks import Library
@@ -28,6 +30,58 @@ if TYPE_CHECKING:
 HISTORY_DAYS = 30
 FORECAST_DAYS = 14
 WEAKEST = 10
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    """What is waiting now: the one definition every surface (home, stats, ``quizapp stats``)
+    shows, with the same words (``DUE_WORDS``)."""
+
+    cards: int  # flashcards whose review time has come (a learning step within LEARN_AHEAD too)
+    practice: int  # quiz questions and drills whose review time has come
+    new: int  # flashcards never seen, within today's new-card limit
+
+    def to_json(self) -> dict[str, int]:
+        return {"cards_due": self.cards, "practice_due": self.practice, "new_today": self.new}
+
+
+_AHEAD = int(LEARN_AHEAD.total_seconds() // 60)
+
+# (label, one-line explanation) for each count, in the order they are shown.
+DUE_WORDS: dict[str, tuple[str, str]] = {
+    "cards": (
+        "Cards due",
+        f"flashcards whose review time has come (learning steps within {_AHEAD} min included); "
+        "s studies them first",
+    ),
+    "practice": (
+        "Practice due",
+        "quiz questions and drills whose review time has come; z, m and d practise them",
+    ),
+    "new": (
+        "New today",
+        "flashcards you have not seen yet, within today's new-card limit (o: Settings)",
+    ),
+}
+
+
+def due_counts(queue: StudyQueue) -> DueCounts:
+    """Cards due, practice due and new cards today, as the queue will serve them now."""
+    cards = queue.counts(kinds=FLASHCARD_KINDS)
+    practice = queue.counts(kinds=GRADED_KINDS)
+    return DueCounts(
+        cards=cards.due + cards.learning, practice=practice.due + practice.learning, new=cards.new
+    )
+
+
+def next_due(queue: StudyQueue, kinds: tuple[str, ...] = FLASHCARD_KINDS) -> datetime | None:
+    """When the next already-seen item of these kinds comes due (None: none is scheduled)."""
+    wanted = set(queue.candidates(kinds=kinds))
+    far = queue.now + timedelta(days=365 * 100)
+    for item_id, _state, due_at in queue.store.iter_due(far):
+        if item_id in wanted:
+            return due_at
+    return None
 
 
 @dataclass(frozen=True)
@@ -56,6 +110,8 @@ class WeakCard:
     recall: float
     lapses: int
     reviews: int
+    wrong: int  # reviews rated Again / answered wrong
+    stability: float  # days until recall falls to 90% (fsrs); small means fragile
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +121,8 @@ class WeakCard:
             "recall": round(self.recall, 4),
             "lapses": self.lapses,
             "reviews": self.reviews,
+            "wrong": self.wrong,
+            "stability_days": round(self.stability, 2),
         }
 
 
@@ -74,9 +132,7 @@ class Stats:
     reviews_total: int
     reviews_today: int
     reviews_per_day: list[tuple[date, int]]  # the last HISTORY_DAYS days, oldest first
-    due_now: int  # studiable items due now, any state
-    learning: int
-    new_available: int
+    due: DueCounts
     retention: float | None
     retention_30d: float | None
     retention_reviews: int  # how many reviews ``retention`` is based on
@@ -85,6 +141,7 @@ class Stats:
     streak_days: int
     due_forecast: list[tuple[date, int]]  # FORECAST_DAYS days from today
     weakest: list[WeakCard]
+    seen_once: int  # cards reviewed only once: not ranked as weak or strong yet
     checklist_done: int  # ticked by hand
     checklist_ready: int  # every linked item above the desired retention
     checklist_total: int
@@ -97,9 +154,10 @@ class Stats:
             "generated_at": self.generated_at.isoformat(),
             "reviews_total": self.reviews_total,
             "reviews_today": self.reviews_today,
-            "due_now": self.due_now,
-            "learning": self.learning,
-            "new_available": self.new_available,
+            # due_now and new_available: the totals under their first names, for old scripts.
+            "due_now": self.due.cards + self.due.practice,
+            "new_available": self.due.new,
+            **self.due.to_json(),
             "streak_days": self.streak_days,
             "retention": ratio(self.retention),
             "retention_30d": ratio(self.retention_30d),
@@ -114,6 +172,7 @@ class Stats:
             "accuracy_by_tag": {k: v.to_json() for k, v in self.accuracy_by_tag.items()},
             "accuracy_by_kind": {k: v.to_json() for k, v in self.accuracy_by_kind.items()},
             "weakest": [w.to_json() for w in self.weakest],
+            "seen_once": self.seen_once,
         }
 
 
@@ -156,8 +215,6 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
 
     queue = StudyQueue(store, library, now=now)
     studiable = set(queue.candidates())
-    counts = queue.counts()
-    due_now = sum(1 for item_id, _s, _d in store.iter_due(now) if item_id in studiable)
 
     reviewed, remembered = store.review_state_outcomes()
     reviewed_30, remembered_30 = store.review_state_outcomes(
@@ -167,9 +224,11 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
     by_tag: dict[str, list[int]] = {}
     by_kind: dict[str, list[int]] = {}
     reviews_of: dict[str, int] = {}
+    wrong_of: dict[str, int] = {}
     for total in store.review_totals():
         card = library.cards.get(total.item_id)
         reviews_of[total.item_id] = reviews_of.get(total.item_id, 0) + total.reviews
+        wrong_of[total.item_id] = wrong_of.get(total.item_id, 0) + total.reviews - total.correct
         # Reviews migrated from the first schema have no kind: take it from the library.
         kind = total.kind or (card.kind if card else None)
         if kind:
@@ -192,21 +251,28 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
             buckets[day] += 1
 
     weak = []
+    seen_once = 0
     for item_id, state in store.card_states().items():
         card = library.cards.get(item_id)
         if card is None or item_id not in studiable:
             continue
-        weak.append(
-            WeakCard(
-                item_id=item_id,
-                title=card.title,
-                kind=card.kind,
-                recall=retrievability(store.scheduler, state, now),
-                lapses=state.lapses,
-                reviews=reviews_of.get(item_id, state.reps),
-            )
+        reviews = reviews_of.get(item_id, state.reps)
+        if reviews < 2:
+            seen_once += 1
+            continue
+        w = WeakCard(
+            item_id=item_id,
+            title=card.title,
+            kind=card.kind,
+            recall=retrievability(store.scheduler, state, now),
+            lapses=state.lapses,
+            reviews=reviews,
+            wrong=wrong_of.get(item_id, 0),
+            stability=state.card.stability or 0.0,
         )
-    weak.sort(key=lambda w: (w.recall, -w.lapses, w.item_id))
+        if w.lapses or w.wrong:  # never missed: not weak, however recent
+            weak.append(w)
+    weak.sort(key=lambda w: (-w.lapses, -w.wrong, w.stability, w.item_id))
 
     checklist = checklist_status(store, library, now=now)
     return Stats(
@@ -214,9 +280,7 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
         reviews_total=store.review_count(),
         reviews_today=store.review_count(since=day_start),
         reviews_per_day=history,
-        due_now=due_now,
-        learning=counts.learning,
-        new_available=counts.new,
+        due=due_counts(queue),
         retention=remembered / reviewed if reviewed else None,
         retention_30d=remembered_30 / reviewed_30 if reviewed_30 else None,
         retention_reviews=reviewed,
@@ -225,10 +289,22 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
         streak_days=_streak({d for d, n in per_day.items() if n}, today),
         due_forecast=list(buckets.items()),
         weakest=weak[:WEAKEST],
+        seen_once=seen_once,
         checklist_done=sum(1 for c in checklist if c.ticked),
         checklist_ready=sum(1 for c in checklist if c.ready),
         checklist_total=len(checklist),
     )
 
 
-__all__ = ["Accuracy", "Stats", "Today", "WeakCard", "compute_stats", "today_figures"]
+__all__ = [
+    "DUE_WORDS",
+    "Accuracy",
+    "DueCounts",
+    "Stats",
+    "Today",
+    "WeakCard",
+    "compute_stats",
+    "due_counts",
+    "next_due",
+    "today_figures",
+]

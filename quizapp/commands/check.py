@@ -106,10 +106,17 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.mathcheck import Checker, UnknownDrillError
 
     with Checker([]) as checker:  # the worker warms up while the decks load
-        checker.add_library(library_from_args(args))
+        checker.add_library(library := library_from_args(args))
         try:
             verdict = checker.check(args.drill, args.answer)
         except UnknownDrillError as exc:
+            card = library.cards.get(args.drill)
+            if card is not None and card.kind == "numeric_drill":  # the other kind of drill
+                raise CliError(
+                    f"check: '{args.drill}' is a numeric drill, graded by 'quizapp drill answer "
+                    f"{args.drill} --seed N ANSWER' ('quizapp check' grades gradients)",
+                    code=2,
+                ) from None
             raise CliError(f"check: {exc}; see 'quizapp drill list'", code=2) from None
     if args.json:
         print_json({"drill": args.drill, "answer": args.answer, **verdict.to_dict()})

@@ -137,6 +137,12 @@ def find_template(library: Library, drill_id: str) -> Any:
     if card is not None and card.kind == "numeric_drill":
         return card
     ids = [c.id for c in library.of_kind("numeric_drill")]
+    if card is not None and card.kind == "gradient_drill":
+        raise CliError(
+            f"drill: '{drill_id}' is a gradient drill: check an answer with "
+            f"'quizapp check {drill_id} ANSWER'",
+            2,
+        )
     if card is not None:
         raise CliError(f"drill: '{drill_id}' is a {card.label.lower()}, not a numeric drill", 2)
     close = difflib.get_close_matches(drill_id, ids, n=1, cutoff=0.5)

@@ -24,7 +24,7 @@ def _pct(x: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quizapp.stats import compute_stats
+    from quizapp.stats import DUE_WORDS, compute_stats
 
     library = library_from_args(args, strict=False)
     with open_store(reads=True) as store:
@@ -39,8 +39,15 @@ def run(args: argparse.Namespace) -> int:
         f"streak {stats.streak_days} day{plural}\n"
     )
     out(
-        f"Due now: {stats.due_now} (learning {stats.learning}); "
-        f"new cards available today: {stats.new_available}\n"
+        " · ".join(
+            f"{DUE_WORDS[key][0]}: {value}"
+            for key, value in (
+                ("cards", stats.due.cards),
+                ("practice", stats.due.practice),
+                ("new", stats.due.new),
+            )
+        )
+        + "\n"
     )
     out(
         f"True retention: {_pct(stats.retention)} of {stats.retention_reviews} reviews of "
@@ -57,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
             cells = ", ".join(f"{k} {_pct(a.rate)} ({a.reviews})" for k, a in table.items())
             out(f"Accuracy by {title}: {cells}\n")
     if stats.weakest:
-        out("Weakest cards:\n")
+        out("Weakest cards (most lapses, then wrong answers):\n")
         for w in stats.weakest:
-            out(f"  {w.recall:4.0%}  {w.item_id}  ({w.lapses} lapses)  {w.title}\n")
+            out(f"  {w.lapses} lapses, {w.wrong} of {w.reviews} wrong  {w.item_id}  {w.title}\n")
+    if stats.seen_once:
+        out(f"{stats.seen_once} cards seen once are not ranked as weak or strong yet.\n")
     return 0

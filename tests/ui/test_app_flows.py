@@ -120,6 +120,12 @@ async def test_settings_refuse_bad_input_with_one_line_and_save_good_input(make_
         assert error == "retention 1.5 must be from 0.70 to 0.99 (e.g. 0.9)"
         assert reopen_store().settings.desired_retention == 0.9
         retention.value = "0.85"
+        await pilot.pause()
+        # Fixed: the stale error goes as the learner types.
+        assert not visible_text(app.screen.query_one("#settings-error")).strip()
+        # The labels give the ranges the parser (and the CLI) accept.
+        labels = " ".join(str(label.content) for label in app.screen.query("Label"))
+        assert "(0.70-0.99)" in labels and "(0-1000)" in labels
         day = date.today() + timedelta(days=12)
         app.screen.query_one("#interview-date").value = day.isoformat()
         app.screen.query_one("#new-per-day").value = "15"
@@ -256,3 +262,79 @@ async def test_the_title_bar_shows_a_read_only_warning(make_app) -> None:
         await pilot.pause()
         bar = app.screen.query_one("TitleBar")
         assert "read-only" in str(bar.render())
+
+
+def test_esc_is_labelled_back_on_every_screen() -> None:
+    """One rule: esc goes back one step, so no footer promises "Home" (which esc may not be)."""
+    from quizapp.ui.screens.help import all_binding_tables
+
+    for title, bindings in all_binding_tables():
+        for binding in bindings:
+            if "escape" in binding.key.split(","):
+                assert binding.description != "Home", title
+
+
+async def test_esc_goes_back_one_step_from_a_screen_opened_from_another(make_app) -> None:
+    from quizapp.ui.screens.checklist import ChecklistScreen
+    from quizapp.ui.screens.stats import StatsScreen
+    from quizapp.ui.screens.study import StudyScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "p")  # the checklist's first item: study its cards
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        await pilot.press("escape", "i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+
+
+async def test_cheat_sheet_tabs_switch_by_key_and_search_covers_every_tab(make_app) -> None:
+    from textual.widgets import TabbedContent
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        sheets = app.screen.query_one("#sheets", TabbedContent)
+        assert sheets.active == "sheet"
+        await pilot.press("right_square_bracket")
+        assert sheets.active == "comparison"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert sheets.active == "pitch"
+        await pilot.press("3")
+        assert sheets.active == "formulas"
+        await pilot.press("1")
+        # A word found only in formulas: the sheet tab has none, so the formulas show, and each
+        # tab says how many matches it holds.
+        await pilot.press("slash", *"gamma")
+        await pilot.pause()
+        assert sheets.active in ("comparison", "formulas")
+        labels = [str(sheets.get_tab(t).label) for t in ("sheet", "formulas")]
+        assert labels[0].endswith("(0)") and not labels[1].endswith("(0)")
+
+
+async def test_loss_curves_offer_the_huber_keys_on_the_huber_tab_only(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        screen = app.screen
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert "delta(1)" in shown
+        before = screen.delta
+        await pilot.press("2")  # BCE
+        await pilot.pause()
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert "delta(1)" not in shown
+        await pilot.press("plus")
+        assert screen.delta == before
+        assert "Huber" not in visible_text(screen.query_one("#curves-status"))

@@ -43,11 +43,11 @@ async def test_g_flips_every_panel_between_loss_and_gradient(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_curves(app, pilot)
         chart = screen.query_one("#chart-regression", Chart)
-        assert chart.ylabel == "loss" and "showing the loss" in status(app)
+        assert chart.ylabel == "loss" and "the loss (g flips)" in status(app)
         # At e = −4: MSE = 16 and MAE = 4 ...
         assert chart.drawn["MSE"][0] == 16 and chart.drawn["MAE"][0] == 4
         await pilot.press("g")
-        assert chart.ylabel == "∂L/∂ŷ" and "showing the gradient" in status(app)
+        assert chart.ylabel == "∂L/∂ŷ" and "the gradient (g flips)" in status(app)
         # ... and their pull on ŷ there: 2(ŷ − y) = 8 and sign(ŷ − y) = 1.
         assert chart.drawn["MSE"][0] == 8 and chart.drawn["MAE"][0] == 1
         bce = screen.query_one("#chart-bce", Chart)
@@ -210,3 +210,22 @@ async def test_stats_load_in_a_worker_while_the_screen_stays_live(make_app, monk
         await pilot.pause()
         assert not body.loading
         assert "No reviews yet" in visible_text(app.screen.query_one("#stats-empty"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_the_legend_never_covers_a_curve(make_app, size) -> None:
+    import re
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_curves(app, pilot)
+        await pilot.pause()
+        chart = screen.query_one("#chart-regression", Chart)
+        chart.render()
+        text = re.sub(r"\x1b\[[0-9;]*m", "", chart.plt.build())
+        legend_rows = [line for line in text.splitlines() if "MSE" in line or "Huber" in line]
+        assert len(legend_rows) >= 2
+        for row in legend_rows:
+            # The legend's own marker is the only braille on its rows: no curve under it.
+            braille = [c for c in row if "\u2800" <= c <= "\u28ff" and c != "⢕"]
+            assert not braille, row

@@ -44,6 +44,12 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         assert "sign" in feedback.lower() and "✗" in feedback
         reviews = reopen_store().reviews("grad-bce-logit")
         assert [(r.verdict, int(r.rating)) for r in reviews] == [("incorrect", 1)]
+        await pilot.press("r")  # retry the same derivation
+        await pilot.pause()
+        view = app.screen.view
+        assert view.question.item_id == "grad-bce-logit" and view.feedback is None
+        await pilot.press(*"sigmoid(z) - y", "enter")
+        assert "✓" in await wait_for_feedback(pilot, view)
         await pilot.press("n")  # another: the next derivation
         view = app.screen.view
         assert view.question.item_id != "grad-bce-logit"
@@ -53,7 +59,7 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         feedback = await wait_for_feedback(pilot, view)
         assert "✓" in feedback
     verdicts = [r.verdict for r in reopen_store().reviews("grad-bce-logit")]
-    assert verdicts == ["incorrect", "correct"]
+    assert verdicts == ["incorrect", "correct", "correct"]
 
 
 async def test_a_hint_makes_a_right_gradient_count_as_hard(make_app) -> None:
@@ -87,9 +93,18 @@ async def test_numeric_drill_right_then_wrong_with_the_slip_named(make_app) -> N
         feedback = await wait_for_feedback(pilot, view)
         assert "✗" in feedback and slip.name in feedback
         assert "Worked solution" in feedback
+        await pilot.press("r")  # retry: the same numbers again
+        await pilot.pause()
+        view = app.screen.view
+        assert view.question.drill.seed == fresh.seed and view.feedback is None
+        await pilot.press(*f"{fresh.answer:.6f}", "enter")
+        assert "✓" in await wait_for_feedback(pilot, view)
+        await pilot.press("r")  # nothing to retry after a right answer
+        await pilot.pause()
+        assert app.screen.view is view
     reviews = reopen_store().reviews("num-mse")
-    assert [r.verdict for r in reviews] == ["correct", "incorrect"]
-    assert [r.seed for r in reviews] == [drill.seed, fresh.seed]
+    assert [r.verdict for r in reviews] == ["correct", "incorrect", "correct"]
+    assert [r.seed for r in reviews] == [drill.seed, fresh.seed, fresh.seed]
 
 
 async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
@@ -194,3 +209,75 @@ def test_snapshot_drill_feedback(snap_compare, make_app) -> None:
 
     random.seed(0)
     assert snap_compare(app, run_before=answer_wrong, terminal_size=SIZE)
+
+
+async def test_a_question_open_when_the_mock_times_out_is_counted(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, MockInterviewScreen)
+        open_card = screen.view.question.card
+        screen.seconds = 0  # the time is up with the first question open
+        screen.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, MockReportScreen)
+        body = " ".join(visible_text(app.screen.query_one("#report-body")).split())
+        assert "Nothing missed" not in body
+        assert "1 question open when the time ran out" in body and open_card.title[:30] in body
+
+
+async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numbers(
+    make_app, shipped
+) -> None:
+    mc = shipped.of_kind("multiple_choice")[0]
+    ordering = shipped.of_kind("ordering")[0]
+    app = make_app()
+    async with app.run_test(size=(100, 60)) as pilot:
+        quiz = app.new_quiz(item_ids=[mc.id, ordering.id], seed=3)
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        while app.screen.view.question.kind != "multiple_choice":
+            await app.screen.action_next()
+        view = app.screen.view
+        right = next(i for i, c in enumerate(view.question.choices) if c.correct)
+        await pilot.press("abcdef"[right])
+        feedback = await wait_for_feedback(pilot, view)
+        for option in mc.options:  # every option's explanation, not only two
+            assert " ".join(option.why.split())[-40:] in feedback
+        assert "Right. Right." not in feedback and feedback.count("Right.") == 1
+        assert "your answer" in feedback
+    async with make_app().run_test(size=(100, 60)) as pilot:
+        app = pilot.app
+        quiz = app.new_quiz(item_ids=[ordering.id], seed=3)
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        view = app.screen.view
+        shown = list(view.question.steps)
+        numbers = " ".join(str(shown.index(s) + 1) for s in ordering.steps)
+        wrong = " ".join(str(i) for i in range(len(shown), 0, -1))
+        if wrong == numbers:
+            wrong = " ".join(str(i) for i in range(1, len(shown) + 1))
+        await pilot.press(*wrong, "enter")
+        feedback = await wait_for_feedback(pilot, view)
+        assert f"As step numbers: {numbers}" in feedback
+
+
+async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipped) -> None:
+    from quizapp.quiz import EXPLAIN_KIND
+
+    question = shipped.of_kind("interview_question")[0]
+    app = make_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        quiz = app.new_quiz(item_ids=[question.id], kinds=[EXPLAIN_KIND], mode="quiz")
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        await pilot.press("enter")  # show the key points
+        await pilot.pause()
+        view = app.screen.view
+        help_text = " ".join(visible_text(view.query_one(".q-help")).split())
+        for point in question.points:  # each in full
+            assert " ".join(point.split()) in help_text
+        # The first point is highlighted: space ticks it, not nothing.
+        await pilot.press("space", "down", "space", "down", "down", "space")
+        assert sorted(view.query_one(".q-points").selected) == [0, 1, 3]

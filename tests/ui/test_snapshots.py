@@ -1,24 +1,68 @@
-"""Snapshot tests of the key screens at 100x30 (pytest-textual-snapshot). Update deliberately
+"""Snapshot tests of the key screens (pytest-textual-snapshot): home, study, quiz, cheat sheet,
+loss curves and stats at 80x24 and 160x50, and a few more views at 100x30. Update deliberately
 with `pytest tests/ui/test_snapshots.py --snapshot-update` after looking at the report."""
 
 from __future__ import annotations
 
+import pytest
+
+from quizapp.ui.screens.quiz import QuizRunScreen
 from quizapp.ui.screens.stats import StatsScreen
 from quizapp.ui.screens.study import StudyScreen
 from tests.ui.conftest import SIZE
 from tests.ui.history import NOW, seed_history, utc
 
-
-def test_home(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE)
+SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
 
 
-def test_study_question_side(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), press=["s"], terminal_size=SIZE)
+@SIZES
+def test_home(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(), terminal_size=size)
 
 
-def test_study_answer_side(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), press=["s", "space"], terminal_size=SIZE)
+@SIZES
+def test_study_answer_side(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(), press=["s", "space"], terminal_size=size)
+
+
+@SIZES
+def test_quiz_question(snap_compare, make_app, size) -> None:
+    app = make_app()
+
+    async def start(pilot) -> None:
+        quiz = app.new_quiz(item_ids=["mc-outliers-huber", "num-huber-large"], seed=4)
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=start, terminal_size=size)
+
+
+@SIZES
+def test_cheat_sheet(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(), press=["h"], terminal_size=size)
+
+
+@SIZES
+def test_loss_curves(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(), press=["v"], terminal_size=size)
+
+
+async def _open_stats(pilot) -> None:
+    await pilot.app.push_screen(StatsScreen(now=NOW))
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@SIZES
+def test_stats(snap_compare, make_app, shipped, size) -> None:
+    with utc():
+        seed_history(shipped)
+        assert snap_compare(make_app(), run_before=_open_stats, terminal_size=size)
+
+
+def test_stats_with_no_history(snap_compare, make_app) -> None:
+    with utc():
+        assert snap_compare(make_app(), run_before=_open_stats, terminal_size=SIZE)
 
 
 def test_trap_answer_side(snap_compare, make_app) -> None:
@@ -38,34 +82,5 @@ def test_checklist(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), press=["c", "down"], terminal_size=SIZE)
 
 
-def test_cheat_sheet(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), press=["h"], terminal_size=SIZE)
-
-
-def test_home_at_80x24(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=(80, 24))
-
-
-def test_loss_curves(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), press=["v"], terminal_size=SIZE)
-
-
 def test_loss_curves_bce_gradient(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), press=["v", "2", "g"], terminal_size=SIZE)
-
-
-async def _open_stats(pilot) -> None:
-    await pilot.app.push_screen(StatsScreen(now=NOW))
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def test_stats(snap_compare, make_app, shipped) -> None:
-    with utc():
-        seed_history(shipped)
-        assert snap_compare(make_app(), run_before=_open_stats, terminal_size=SIZE)
-
-
-def test_stats_with_no_history(snap_compare, make_app) -> None:
-    with utc():
-        assert snap_compare(make_app(), run_before=_open_stats, terminal_size=SIZE)

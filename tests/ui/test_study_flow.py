@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fsrs import Rating
+from textual.widgets import Input
 
 from quizapp.decks.models import InterviewQuestion, Trap
 from quizapp.ui.screens.study import StudyScreen
@@ -14,6 +15,13 @@ def card_text(app) -> str:
     return " ".join(visible_text(app.screen.query_one(CardView)).split())
 
 
+async def test_card_headers_point_at_no_notes_a_learner_cannot_open(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "space")
+        assert "§" not in card_text(app) and "notes" not in card_text(app).split("──")[0]
+
+
 async def test_rating_a_card_stores_the_review_at_once(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -22,6 +30,8 @@ async def test_rating_a_card_stores_the_review_at_once(make_app) -> None:
         assert isinstance(screen, StudyScreen)
         first = screen.session.current
         assert first is not None
+        # How many are left, not only how many were reviewed (20 new cards a day by default).
+        assert "0 reviewed · 20 left" in visible_text(screen.query_one("#study-status"))
         await pilot.press("space")
         assert screen.revealed
         await pilot.press("3")
@@ -97,8 +107,28 @@ async def test_traps_ask_for_your_take_then_show_the_correct_claim(make_app, shi
         await pilot.press("enter")
         assert screen.revealed
         assert " ".join(trap.correct.split()) in card_text(app)
-        echo = visible_text(screen.query_one("#take-echo"))
-        assert "q3 it ignores gradients" in echo
+        # The learner's words sit above the answer, where they compare the two.
+        text = card_text(app)
+        assert "You wrote q3 it ignores gradients" in text
+        assert text.index("q3 it ignores gradients") < text.index(" ".join(trap.correct.split()))
+
+
+async def test_space_in_an_empty_take_box_shows_the_answer_as_the_button_says(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen.focused, Input)  # the take box, ready for typing
+        await pilot.press("space")
+        assert screen.revealed
+        assert "You wrote" not in card_text(app)
+        await pilot.press("3")  # and the rating keys work at once
+        await pilot.pause()
+        assert len(reopen_store().reviews()) == 1
+        # Once the learner has typed, space is a space again.
+        await pilot.press(*"a b")
+        assert not screen.revealed
+        assert screen.query_one("#take", Input).value == "a b"
 
 
 async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) -> None:
@@ -111,6 +141,11 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
         await pilot.press("space")
         points = app.screen.query_one("#points")
         assert points.option_count == len(question.points)
+        for point in question.points:  # each in full, not cut at the list's width
+            assert " ".join(point.split()) in card_text(app)
+        # The first point is highlighted: space, down, space ticks the first two.
+        await pilot.press("space", "down", "space")
+        assert sorted(points.selected) == [0, 1]
         points.select_all()
         await pilot.pause()
         assert "suggested Easy" in visible_text(app.screen.query_one("#study-status"))
@@ -133,7 +168,13 @@ async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app) -> Non
         await pilot.pause()
         screen = app.screen
         assert "Session complete" in card_text(app)
-        assert "Nothing else is due now" in card_text(app)
+        # Nothing is left: say when the next card comes and how to get more new ones.
+        text = card_text(app)
+        assert "Nothing else is due now; the next card comes due at" in text
+        assert "Today's 2 new cards are used" in text and "Settings (o)" in text
+        await pilot.press("s")  # does not do nothing: it says the same
+        await pilot.pause()
+        assert any("next card comes due" in n.message for n in app._notifications)
         app.store.save_settings(dataclasses.replace(app.store.settings, new_per_day=3))
         await pilot.press("s")
         await pilot.pause()

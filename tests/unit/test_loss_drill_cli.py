@@ -240,6 +240,12 @@ def test_drill_answer_grades_with_exit_codes(capsys: pytest.CaptureFixture[str])
     [
         (["drill", "sample", "num-mes", "--seed", "1"], "unknown drill 'num-mes'; did you mean"),
         (["drill", "sample", "trap-mse-everywhere"], "is a trap, not a numeric drill"),
+        # Each kind of drill points at the command that grades it.
+        (["drill", "sample", "grad-bce-logit"], "'quizapp check grad-bce-logit ANSWER'"),
+        (["check", "num-mse", "1"], "graded by 'quizapp drill answer num-mse --seed N ANSWER'"),
+        # An unknown option points at the subcommand's help, not the top-level one.
+        (["restore", "--bogus"], "(see 'quizapp restore --help')"),
+        (["stats", "--bogus"], "(see 'quizapp stats --help')"),
         (["drill", "answer", "nope", "--seed", "1", "3"], "unknown drill 'nope'"),
         (["drill", "sample", "num-mse", "--seed", "-1"], "-1 is negative"),
         (["drill", "sample", "num-mse", "--seed", "x"], "'x' is not a whole number"),

@@ -54,7 +54,8 @@ def test_an_empty_history_reads_as_zeros(store: Store, library: Library) -> None
     data = stats.to_json()
     assert data["reviews_total"] == data["reviews_today"] == data["streak_days"] == 0
     assert data["retention"] is None and data["due_now"] == 0
-    assert data["new_available"] == 4 and data["checklist_total"] == 2
+    # New today counts flashcards (the quiz question is practice, not a new card).
+    assert data["new_available"] == data["new_today"] == 3 and data["checklist_total"] == 2
     assert len(data["due_forecast"]) == 14 and len(data["reviews_per_day"]) == 30
 
 
@@ -122,16 +123,26 @@ def test_due_forecast_and_due_now(store: Store, library: Library) -> None:
         day = max(state.due.astimezone().date(), today)
         expected[day] = expected.get(day, 0) + 1
     assert {d: n for d, n in forecast.items() if n} == expected
-    assert stats.due_now == sum(1 for s in (state_b, state_c) if s.due <= NOW) + 1
+    assert stats.due.cards == sum(1 for s in (state_b,) if s.due <= NOW) + 1
+    assert stats.due.practice == (1 if state_c.due <= NOW else 0)
 
 
-def test_weakest_cards_are_the_least_likely_to_be_recalled(store: Store, library: Library) -> None:
-    review(store, "faq-a", Rating.Again, days_ago(30))
-    review(store, "faq-b", Rating.Easy, days_ago(2))
-    review(store, "mc-c", Rating.Easy, days_ago(30), kind="multiple_choice")
-    weakest = [w.item_id for w in compute_stats(store, library, now=NOW).weakest]
-    assert weakest[-1] == "faq-b"
-    assert set(weakest) == {"faq-a", "faq-b", "mc-c"}
+def test_weakest_cards_are_the_most_missed_and_one_review_ranks_nothing(
+    store: Store, library: Library
+) -> None:
+    review(store, "faq-a", Rating.Again, days_ago(30))  # seen once: not ranked, even failed
+    for rating in (Rating.Good, Rating.Good, Rating.Again, Rating.Good):  # a lapse
+        review(store, "faq-b", rating, days_ago(20 - len(store.reviews("faq-b"))))
+    for rating in (Rating.Again, Rating.Good):  # wrong once, no lapse
+        review(store, "mc-c", rating, days_ago(3), kind="multiple_choice")
+    stats = compute_stats(store, library, now=NOW)
+    assert [w.item_id for w in stats.weakest] == ["faq-b", "mc-c"]
+    assert (stats.weakest[0].lapses, stats.weakest[1].wrong) == (1, 1)
+    assert stats.seen_once == 1
+    review(store, "faq-a", Rating.Good, days_ago(1))
+    review(store, "faq-a", Rating.Easy, NOW)
+    # Seen three times, missed once: ranked, after the lapse.
+    assert "faq-a" in [w.item_id for w in compute_stats(store, library, now=NOW).weakest][1:]
 
 
 def test_json_has_the_documented_keys(store: Store, library: Library) -> None:
@@ -149,4 +160,4 @@ def test_json_has_the_documented_keys(store: Store, library: Library) -> None:
         "checklist_total",
     ):
         assert key in data
-    assert (data["reviews_today"], data["checklist_done"], data["new_available"]) == (1, 1, 3)
+    assert (data["reviews_today"], data["checklist_done"], data["new_available"]) == (1, 1, 2)

@@ -17,20 +17,21 @@ class Area:
     title: str
     key: str
     description: str
+    short: str  # for narrow terminals (the home menu at 80 columns): at most 20 characters
 
 
 AREAS: tuple[Area, ...] = (
-    Area("study", "Study", "s", "due cards, then new ones"),
-    Area("traps", "Traps", "t", "spot what is wrong"),
-    Area("quiz", "Quiz", "z", "mixed questions, scored"),
-    Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots"),
-    Area("drills", "Drills", "d", "compute losses, derive gradients"),
-    Area("checklist", "Checklist", "c", "the 9 things to master"),
-    Area("plan", "Plan", "p", "readiness and each day to the interview"),
-    Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons"),
-    Area("curves", "Loss curves", "v", "losses and gradients, plotted"),
-    Area("stats", "Stats", "i", "reviews, retention, accuracy"),
-    Area("settings", "Settings", "o", "retention, interview date"),
+    Area("study", "Study", "s", "due cards, then new ones", "due, then new cards"),
+    Area("traps", "Traps", "t", "spot what is wrong", "spot what is wrong"),
+    Area("quiz", "Quiz", "z", "mixed questions, scored", "mixed, scored"),
+    Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots", "timed, weak spots"),
+    Area("drills", "Drills", "d", "compute losses, derive gradients", "compute and derive"),
+    Area("checklist", "Checklist", "c", "the 9 things to master", "9 things to master"),
+    Area("plan", "Plan", "p", "readiness and each day to the interview", "to interview day"),
+    Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons", "formulas, tables"),
+    Area("curves", "Loss curves", "v", "losses and gradients, plotted", "losses plotted"),
+    Area("stats", "Stats", "i", "reviews, retention, accuracy", "your progress"),
+    Area("settings", "Settings", "o", "retention, interview date", "goal, interview date"),
 )
 
 AREA_BY_NAME = {a.name: a for a in AREAS}

@@ -20,6 +20,14 @@ from quizapp.ui.widgets.title_bar import TitleBar
 
 ALL_TAGS = "__all__"
 
+# Tab id -> title; keys 1-4 open them in this order.
+TABS = {
+    "sheet": "One-page sheet",
+    "comparison": "Loss comparison",
+    "formulas": "Formulas",
+    "pitch": "Elevator pitch",
+}
+
 
 def matches(card: Card, words: list[str], tag: str | None) -> bool:
     if tag and tag not in card.tags:
@@ -32,8 +40,14 @@ class CheatSheetScreen(QuizScreen):
     CSS_PATH = styles("cheatsheet")
 
     BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("escape", "back", "Home"),
+        Binding("slash", "search", "Search every tab", key_display="/"),
+        Binding("right_square_bracket", "next_tab(1)", "Next tab", key_display="]"),
+        Binding("left_square_bracket", "next_tab(-1)", "Previous tab", key_display="["),
+        *(
+            Binding(str(i), f"show_tab('{tab}')", title, show=False)
+            for i, (tab, title) in enumerate(TABS.items(), start=1)
+        ),
+        Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, *, tab: str = "sheet") -> None:
@@ -51,13 +65,13 @@ class CheatSheetScreen(QuizScreen):
                 id="tag",
             )
         with TabbedContent(initial=self.initial_tab, id="sheets"):
-            with TabPane("One-page sheet", id="sheet"), VerticalScroll():
+            with TabPane(TABS["sheet"], id="sheet"), VerticalScroll():
                 yield Static(id="sheet-table")
-            with TabPane("Loss comparison", id="comparison"), VerticalScroll():
+            with TabPane(TABS["comparison"], id="comparison"), VerticalScroll():
                 yield Static(id="comparison-table")
-            with TabPane("Formulas", id="formulas"), VerticalScroll():
+            with TabPane(TABS["formulas"], id="formulas"), VerticalScroll():
                 yield Static(id="formula-cards")
-            with TabPane("Elevator pitch", id="pitch"), VerticalScroll():
+            with TabPane(TABS["pitch"], id="pitch"), VerticalScroll():
                 yield Static(id="pitch-text")
         yield Footer()
 
@@ -77,8 +91,19 @@ class CheatSheetScreen(QuizScreen):
     def on_select_changed(self, event: Select.Changed) -> None:
         self.render_all()
 
+    def on_resize(self) -> None:
+        self.render_all()  # the comparison's layout depends on the width
+
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def action_next_tab(self, step: int) -> None:
+        tabs = list(TABS)
+        sheets = self.query_one("#sheets", TabbedContent)
+        sheets.active = tabs[(tabs.index(sheets.active or tabs[0]) + step) % len(tabs)]
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#sheets", TabbedContent).active = tab
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)
@@ -95,9 +120,27 @@ class CheatSheetScreen(QuizScreen):
         formulas = [c for c in lib.of_kind("formula") if matches(c, words, tag)]
         pitches = [c for c in lib.of_kind("pitch") if matches(c, words, tag)]
         self.query_one("#sheet-table", Static).update(sheet_table(rows))
-        self.query_one("#comparison-table", Static).update(comparison_table(formulas))
+        self.query_one("#comparison-table", Static).update(
+            comparison_table(formulas, self.size.width or self.app.size.width)
+        )
         self.query_one("#formula-cards", Static).update(formula_cards(formulas))
         self.query_one("#pitch-text", Static).update(pitch_text(pitches))
+        # A search covers every tab: each tab says how many matches it holds, and when the open
+        # tab has none the first tab that has some opens.
+        found = {
+            "sheet": len(rows),
+            "comparison": len(formulas),
+            "formulas": len(formulas),
+            "pitch": len(pitches),
+        }
+        sheets = self.query_one("#sheets", TabbedContent)
+        filtering = bool(words or tag)
+        for tab, title in TABS.items():
+            sheets.get_tab(tab).label = f"{title} ({found[tab]})" if filtering else title
+        if filtering and not found.get(sheets.active, 0):
+            first = next((t for t in TABS if found[t]), None)
+            if first is not None:
+                sheets.active = first
 
 
 def _empty(what: str) -> Text:
@@ -116,10 +159,27 @@ def sheet_table(rows: list[Card]) -> RenderableType:
     return table
 
 
-def comparison_table(formulas: list[Card]) -> RenderableType:
+# Below this width six columns squeeze words into slivers ("Regres…"): one block per loss.
+WIDE_COMPARISON = 140
+
+
+def comparison_table(formulas: list[Card], width: int = WIDE_COMPARISON) -> RenderableType:
     cards = [f for f in formulas if isinstance(f, Formula)]
     if not cards:
         return _empty("losses")
+    if width < WIDE_COMPARISON:
+        blocks: list[RenderableType] = []
+        for f in cards:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column()
+            grid.add_row("Formula", Text(f.unicode))
+            grid.add_row("Task", Text(f.task))
+            grid.add_row("Output", Text(f.activation))
+            grid.add_row("Pros", Text("; ".join(f.pros), style="green"))
+            grid.add_row("Cons", Text("; ".join(f.cons), style="red"))
+            blocks += [Text(f.name, style="bold cyan"), grid, Text("")]
+        return Group(*blocks)
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=True, header_style="bold")
     table.add_column("Loss", style="bold cyan", ratio=2)
     table.add_column("Formula", ratio=3)

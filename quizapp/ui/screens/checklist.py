@@ -38,7 +38,7 @@ class ChecklistScreen(QuizScreen):
         Binding("space", "toggle_tick", "Tick / untick"),
         Binding("p", "practise", "Study its cards"),
         Binding("z", "quiz", "Quiz it"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -115,9 +115,8 @@ class ChecklistScreen(QuizScreen):
         head = Text.assemble(
             (f"{status.number}. {status.text}\n", "bold"),
             (
-                f"Predicted recall {when}; ready when every linked card is at or above "
-                f"{target:.0%}. {status.answered_right} of {len(status.links)} answered right "
-                "at least once. p studies its cards, z quizzes its questions and drills.",
+                f"Recall {when}; ready when every card is at {target:.0%} or more · "
+                f"{status.answered_right} of {len(status.links)} answered right at least once",
                 "dim",
             ),
         )

@@ -24,8 +24,10 @@ class LossCurvesScreen(QuizScreen):
 
     BINDINGS = [
         Binding("g", "toggle_gradient", "Loss / gradient"),
-        Binding("plus,equals_sign", "delta(1)", "δ +", key_display="+"),
-        Binding("minus,underscore", "delta(-1)", "δ −", key_display="-"),
+        Binding("plus,equals_sign", "delta(1)", "Huber δ +", key_display="+"),
+        Binding("minus,underscore", "delta(-1)", "Huber δ −", key_display="-"),
+        Binding("right_square_bracket", "next_panel(1)", "Next tab", key_display="]"),
+        Binding("left_square_bracket", "next_panel(-1)", "Previous tab", key_display="["),
         *(
             Binding(str(i), f"show_panel('{name}')", TAB_TITLES[name], show=False)
             for i, name in enumerate(CURVE_PANELS, start=1)
@@ -60,7 +62,9 @@ class LossCurvesScreen(QuizScreen):
     # -- drawing
     @property
     def panel_name(self) -> str:
-        return self.query_one("#curve-tabs", TabbedContent).active or self.initial_panel
+        found = self.query("#curve-tabs")  # empty until composed (bindings are checked early)
+        active = found.first(TabbedContent).active if found else ""
+        return active or self.initial_panel
 
     def draw(self, name: str) -> None:
         data = curves.panel(name, delta=self.delta)
@@ -84,13 +88,23 @@ class LossCurvesScreen(QuizScreen):
 
     def update_status(self) -> None:
         status = Text("Loss curves", style="bold")
-        status.append("  ·  showing ")
+        status.append("  ·  ")
         status.append("the gradient" if self.gradient else "the loss", style="bold yellow")
-        status.append("  (g flips)", style="dim")
-        status.append("  ·  Huber ")
-        status.append(f"δ = {self.delta:g}", style="bold yellow")
-        status.append(f"  (+/− from {curves.DELTA_MIN:g} to {curves.DELTA_MAX:g})", style="dim")
+        status.append(" (g flips)", style="dim")
+        if self.panel_name == "regression":  # δ means something on this tab only
+            status.append("  ·  Huber ")
+            status.append(f"δ = {self.delta:g}", style="bold yellow")
+            status.append(f" (+/−: {curves.DELTA_MIN:g} to {curves.DELTA_MAX:g})", style="dim")
         self.query_one("#curves-status", Static).update(status)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.update_status()
+        self.refresh_bindings()  # the δ keys show on the Huber tab only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delta":
+            return self.panel_name == "regression"
+        return True
 
     # -- actions
     def action_toggle_gradient(self) -> None:
@@ -107,8 +121,11 @@ class LossCurvesScreen(QuizScreen):
         self.delta = delta
         self.draw("regression")
         self.update_status()
-        if self.panel_name != "regression":
-            self.notify(f"Huber δ = {delta:g} (on the MSE · MAE · Huber tab)", timeout=2)
+
+    def action_next_panel(self, step: int) -> None:
+        names = list(CURVE_PANELS)
+        index = names.index(self.panel_name) if self.panel_name in names else 0
+        self.action_show_panel(names[(index + step) % len(names)])
 
     def action_show_panel(self, name: str) -> None:
         self.query_one("#curve-tabs", TabbedContent).active = name

@@ -23,7 +23,7 @@ SECTIONS = (
 class DrillsScreen(QuizScreen):
     CSS_PATH = styles("practice")
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Home")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -35,6 +35,7 @@ class DrillsScreen(QuizScreen):
             id="drills-status",
         )
         options: list[Option | None] = []
+        states = self.quiz.store.card_states()  # one query, not one per drill
         for kind, title, blurb in SECTIONS:
             cards = self.quiz.library.of_kind(kind)
             if not cards:
@@ -45,7 +46,7 @@ class DrillsScreen(QuizScreen):
                 Option(Text.assemble((title, "bold reverse"), "  ", (blurb, "dim")), disabled=True)
             )
             for card in cards:
-                state = self.quiz.store.card_state(card.id)
+                state = states.get(card.id)
                 seen = "" if state is None else f"  · {state.reps} done"
                 options.append(Option(Text.assemble(f"  {card.title}", (seen, "dim")), id=card.id))
         yield OptionList(*options, id="drill-list")
@@ -65,6 +66,7 @@ class DrillRunScreen(QuestionRunner):
     """One drill at a time; n gives another (fresh numbers, or the next derivation)."""
 
     BINDINGS = [
+        Binding("r", "retry", "Retry this one"),
         Binding("n", "another", "Another"),
         Binding("m,enter", "another", "Another", show=False),
         Binding("escape", "end", "Back"),
@@ -93,6 +95,9 @@ class DrillRunScreen(QuestionRunner):
         if action == "another":
             view = self.view
             return view is not None and view.feedback is not None
+        if action == "retry":  # after a miss: the same numbers, or the same derivation, again
+            view = self.view
+            return view is not None and view.feedback is not None and not view.feedback.correct
         return super().check_action(action, parameters)
 
     async def action_another(self) -> None:
@@ -106,6 +111,16 @@ class DrillRunScreen(QuestionRunner):
         )
         # Keep one quiz session per sitting: move the new question into this run.
         self.run.questions.append(fresh.questions[0])
+        self.index = len(self.run.questions) - 1
+        await self.show_question()
+
+    async def action_retry(self) -> None:
+        view = self.view
+        if view is None or view.feedback is None or view.feedback.correct:
+            return
+        # The same question (same drill numbers) again, as a new answer in this sitting.
+        self.done += 1
+        self.run.questions.append(view.question)
         self.index = len(self.run.questions) - 1
         await self.show_question()
 

@@ -82,3 +82,19 @@ class HelpScreen(ModalScreen[None]):
             for title, bindings in all_binding_tables():
                 yield Static(_bindings_table(title, bindings))
                 yield Static(Text(""))
+            yield Static(counts_table())
+
+
+def counts_table() -> Table:
+    """What each count on home, stats and ``quizapp stats`` means (one definition for all)."""
+    from quizapp.stats import DUE_WORDS
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True, min_width=10)
+    table.add_column()
+    table.title = "The counts"
+    table.title_style = "bold"
+    table.title_justify = "left"
+    for label, meaning in DUE_WORDS.values():
+        table.add_row(label, meaning)
+    return table

@@ -12,8 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
-from quizapp.stats import today_figures
+from quizapp.stats import DUE_WORDS, due_counts, today_figures
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
 from quizapp.ui.widgets.menu import Menu
@@ -28,7 +27,7 @@ def _menu_prompt(key: str, title: str, description: str) -> Text:
     return text
 
 
-def progress_bar(done: int, total: int, width: int = 24) -> Text:
+def progress_bar(done: int, total: int, width: int = 20) -> Text:
     """A one-line bar with the share done (cheaper than a ProgressBar widget tree)."""
     share = done / total if total else 0.0
     filled = round(share * width)
@@ -47,12 +46,22 @@ class HomeScreen(QuizScreen):
         with Horizontal(id="home"):
             today = Static(id="today", classes="panel")
             today.border_title = "Today"
+            today.tooltip = "\n".join(
+                f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
+            )
             yield today
             with Vertical(id="menu-panel", classes="panel") as panel:
                 panel.border_title = "Go to"
-                panel.border_subtitle = "key or enter · ctrl+p finds any card · ? every key"
+                panel.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
                 yield Menu(
-                    [(a.name, _menu_prompt(a.key, a.title, a.description)) for a in AREAS],
+                    [
+                        (
+                            a.name,
+                            _menu_prompt(a.key, a.title, a.description),
+                            _menu_prompt(a.key, a.title, a.short),
+                        )
+                        for a in AREAS
+                    ],
                     id="menu",
                 )
         yield Footer()
@@ -63,9 +72,7 @@ class HomeScreen(QuizScreen):
 
     def refresh_dashboard(self) -> None:
         app = self.quiz
-        queue = app.queue()
-        counts = queue.counts(kinds=FLASHCARD_KINDS)
-        practice = queue.counts(kinds=GRADED_KINDS)
+        due = due_counts(app.queue())
         stats = today_figures(app.store)
         # Only the ticks are needed here; the evidence (recall per card) is for the checklist.
         numbers = {item.number for item in app.library.checklist}
@@ -75,13 +82,9 @@ class HomeScreen(QuizScreen):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold")
         table.add_column(justify="right")
-        table.add_row("Due now", Text(str(counts.due), style="bold yellow" if counts.due else ""))
-        table.add_row("New available", str(counts.new))
-        table.add_row("Learning", str(counts.learning))
-        due_practice = practice.due + practice.learning
-        table.add_row(
-            "Practice due", Text(str(due_practice), style="bold yellow" if due_practice else "")
-        )
+        for key, value in (("cards", due.cards), ("practice", due.practice), ("new", due.new)):
+            style = "bold yellow" if value and key != "new" else ""
+            table.add_row(DUE_WORDS[key][0], Text(str(value), style=style))
         streak = stats.streak_days
         table.add_row("Streak", f"{streak} day{'s' if streak != 1 else ''}")
         table.add_row("Reviews today", str(stats.reviews_today))

@@ -79,8 +79,15 @@ class MockInterviewScreen(QuestionRunner):
             return
         self.ended = True
         self.run.finish()
+        view = self.view
+        # A question still open when the time ran out counts in the report (not "nothing missed").
+        open_question = [view.question.card] if timed_out and view and view.feedback is None else []
         report = mock_report(
-            self.run, self.quiz.library, started=self.started_wall, ended=datetime.now(UTC)
+            self.run,
+            self.quiz.library,
+            started=self.started_wall,
+            ended=datetime.now(UTC),
+            unanswered=open_question,
         )
         self.app.switch_screen(MockReportScreen(report))
 
@@ -90,7 +97,7 @@ class MockReportScreen(QuizScreen):
 
     BINDINGS = [
         Binding("p", "practise", "Practise the missed"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def __init__(self, report: MockReport) -> None:
@@ -107,9 +114,9 @@ class MockReportScreen(QuizScreen):
         r = self.report
         parts = [Text("Mock interview report", style="bold"), Text("")]
         parts += [Text(line) for line in r.lines()]
-        if r.revise:
+        if r.revise or r.unanswered:
             revise = Text("\nRevise these\n", style="bold")
-            for card in r.revise:
+            for card in [*r.revise, *r.unanswered]:
                 revise.append(f" • {card.label}: ", style="dim")
                 revise.append(f"{card.title}\n")
             parts.append(revise)
@@ -122,10 +129,10 @@ class MockReportScreen(QuizScreen):
         return Group(*parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return bool(self.report.revise) if action == "practise" else True
+        return bool(self.report.revise or self.report.unanswered) if action == "practise" else True
 
     def action_practise(self) -> None:
         from quizapp.ui.screens.quiz import QuizRunScreen
 
-        ids = [c.id for c in self.report.revise]
+        ids = [c.id for c in [*self.report.revise, *self.report.unanswered]]
         self.app.switch_screen(QuizRunScreen(self.quiz.new_quiz(item_ids=ids, mode="quiz")))

@@ -27,7 +27,7 @@ class QuizSetupScreen(QuizScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "start", "Start"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -55,6 +55,12 @@ class QuizSetupScreen(QuizScreen):
 
     def on_mount(self) -> None:
         self.query_one("#start", Button).focus()
+
+    @on(Input.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _clear_error(self) -> None:
+        # An error about the old choice no longer applies once the learner changes it.
+        self.query_one("#setup-error", Static).update("")
 
     @on(Button.Pressed, "#start")
     @on(Input.Submitted, "#count")
@@ -205,7 +211,7 @@ class QuizResultsScreen(QuizScreen):
     BINDINGS = [
         Binding("r", "retry", "Retry the missed"),
         Binding("z", "again", "New quiz"),
-        Binding("escape", "app.pop_screen", "Home"),
+        Binding("escape", "app.pop_screen", "Back"),
     ]
 
     def __init__(self, quiz: Quiz) -> None:

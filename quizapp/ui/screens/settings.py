@@ -7,7 +7,12 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from quizapp.settings import SettingsError, parse_settings
+from quizapp.settings import (
+    NEW_PER_DAY_RANGE,
+    RETENTION_RANGE,
+    SettingsError,
+    parse_settings,
+)
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
 
@@ -26,7 +31,9 @@ class SettingsScreen(QuizScreen):
         with Vertical(id="settings-box", classes="panel") as box:
             box.border_title = "Settings"
             with Grid(id="settings-grid"):
-                yield Label("Desired retention (0.70-0.99)")
+                # The ranges come from the one parser the CLI uses too.
+                low, high = RETENTION_RANGE
+                yield Label(f"Desired retention ({low:.2f}-{high:.2f})")
                 yield Input(f"{settings.desired_retention:g}", id="retention")
                 yield Label("Interview date (YYYY-MM-DD, empty for none)")
                 yield Input(
@@ -34,7 +41,7 @@ class SettingsScreen(QuizScreen):
                     placeholder="e.g. 2026-12-20",
                     id="interview-date",
                 )
-                yield Label("New cards per day (0-200)")
+                yield Label("New cards per day ({}-{})".format(*NEW_PER_DAY_RANGE))
                 yield Input(str(settings.new_per_day), id="new-per-day")
                 yield Label("Theme")
                 yield Select(
@@ -48,6 +55,10 @@ class SettingsScreen(QuizScreen):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
         yield Footer()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # An error about the old text no longer applies once the learner edits.
+        self.query_one("#settings-error", Static).update("")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "theme" and isinstance(event.value, str):

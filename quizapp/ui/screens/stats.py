@@ -7,16 +7,18 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich import box
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from quizapp.stats import Stats, compute_stats
+from quizapp.stats import DUE_WORDS, Stats, compute_stats
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
@@ -70,10 +72,10 @@ class StatsScreen(QuizScreen):
             with Vertical(id="stats-grid"):
                 with Horizontal(classes="stats-row"):
                     yield self.panel("reviews", "Reviews per day · last 30 days", Chart)
-                    yield self.panel("forecast", "Coming due · next 14 days", Chart)
+                    yield self.panel("forecast", "Due · next 14 days", Chart)
                 with Horizontal(classes="stats-row"):
                     yield self.panel("accuracy", "Accuracy per tag", Chart)
-                    yield self.panel("weakest", "Weakest cards · lowest recall now", Static)
+                    yield self.panel("weakest", "Weakest cards · most missed", Static)
         yield Footer()
 
     @staticmethod
@@ -92,6 +94,13 @@ class StatsScreen(QuizScreen):
         self.query_one("#stats-body").loading = True
         self.load()
 
+    class Loaded(Message):
+        """The numbers (or why they could not be read), from the loading thread."""
+
+        def __init__(self, stats: Stats | str) -> None:
+            super().__init__()
+            self.stats = stats
+
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
         app = self.quiz
@@ -100,11 +109,13 @@ class StatsScreen(QuizScreen):
         except StoreError as exc:
             stats = str(exc)
         if not get_current_worker().is_cancelled:
-            app.call_from_thread(self.show, stats)
+            # post_message is thread-safe, and a screen that was left gets no message.
+            self.post_message(self.Loaded(stats))
+
+    def on_stats_screen_loaded(self, event: Loaded) -> None:
+        self.show(event.stats)
 
     def show(self, stats: Stats | str) -> None:
-        if not self.is_attached:  # left before the numbers came back
-            return
         body = self.query_one("#stats-body")
         body.loading = False
         empty = self.query_one("#stats-empty", Static)
@@ -123,6 +134,8 @@ class StatsScreen(QuizScreen):
         self.show_reviews(stats)
         self.show_forecast(stats)
         self.show_accuracy(stats)
+        # Again once the grid, just shown, is laid out: how many bars fit depends on its height.
+        self.call_after_refresh(self.show_accuracy, stats)
         self.show_weakest(stats)
 
     # -- the parts
@@ -141,7 +154,15 @@ class StatsScreen(QuizScreen):
                 f"of {stats.retention_reviews}" if stats.retention_reviews else "",
             ),
         )
-        put("due", _tile(str(stats.due_now), "due now", f"{stats.new_available} new"))
+        due = stats.due
+        words = {key: label.lower() for key, (label, _) in DUE_WORDS.items()}
+        tile = Text(no_wrap=True, overflow="ellipsis")
+        tile.append(f"{due.cards} {words['cards']}", style="bold")
+        tile.append(f"\n{due.practice} {words['practice']}\n{due.new} {words['new']}", style="dim")
+        put("due", tile)
+        self.query_one("#key-due", Static).tooltip = "\n".join(
+            f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
+        )
         put(
             "checklist",
             _tile(f"{stats.checklist_done} of {stats.checklist_total}", "checklist ticked"),
@@ -156,7 +177,7 @@ class StatsScreen(QuizScreen):
             "cards you have learned, accuracy per tag, what comes due when, and the cards that "
             "need you most.\n\n"
         )
-        text.append(f"{stats.new_available} new cards are ready for today. ")
+        text.append(f"{stats.due.new} new cards are ready for today. ")
         text.append("Press s to study your first ones.", style="bold")
         return text
 
@@ -180,11 +201,21 @@ class StatsScreen(QuizScreen):
             ticks=(ticks, ["today", *(_day(days[i]) for i in ticks[1:])]),
         )
 
+    def on_resize(self) -> None:
+        if self.stats is not None and self.stats.reviews_total:
+            self.show_accuracy(self.stats)  # how many tag bars fit depends on the height
+
     def show_accuracy(self, stats: Stats) -> None:
         rated = [(t, a.rate) for t, a in stats.accuracy_by_tag.items() if a.rate is not None]
         rated.sort(key=lambda tr: (tr[1], tr[0]))  # weakest first, drawn at the top
-        shown = rated[:MAX_TAGS]
         chart = self.query_one("#chart-accuracy", Chart)
+        panel = self.query_one("#panel-accuracy")
+        # One row per bar, as many bars as the panel has rows for (less the chart's axis), so
+        # the subtitle's "weakest N" is what is drawn; a bar over several rows would come out
+        # with half-block rows between bars.
+        rows = panel.content_size.height - 3 if panel.content_size.height else MAX_TAGS
+        shown = rated[: max(1, min(MAX_TAGS, rows))]
+        chart.styles.height = len(shown) + 3
         chart.bars(
             [f"{t} {r:.0%}" for t, r in shown],
             [round(100 * r) for _, r in shown],
@@ -192,7 +223,6 @@ class StatsScreen(QuizScreen):
             horizontal=True,
             limit=(0, 100),
         )
-        panel = self.query_one("#panel-accuracy")
         panel.border_subtitle = (
             f"the weakest {len(shown)} of {len(rated)} tags"
             if len(rated) > len(shown)
@@ -204,16 +234,29 @@ class StatsScreen(QuizScreen):
             box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False, header_style="bold"
         )
         table.add_column("Card", ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column("recall", justify="right", no_wrap=True)
         table.add_column("lapses", justify="right", no_wrap=True)
+        table.add_column("wrong", justify="right", no_wrap=True)
         for w in stats.weakest:
-            recall_style = "red" if w.recall < 0.7 else "yellow" if w.recall < 0.9 else ""
-            table.add_row(Text(w.title), Text(f"{w.recall:.0%}", style=recall_style), str(w.lapses))
-        self.query_one("#weakest", Static).update(table)
+            table.add_row(
+                Text(w.title),
+                Text(str(w.lapses), style="red" if w.lapses else ""),
+                f"{w.wrong}/{w.reviews}",
+            )
+        parts: list[Text | Table] = [table] if stats.weakest else []
+        if not stats.weakest:
+            parts.append(Text("Nothing missed twice yet: no card is weak so far.", style="dim"))
+        if stats.seen_once:
+            parts.append(
+                Text(f"{stats.seen_once} cards seen once are not ranked yet.", style="dim")
+            )
+        self.query_one("#weakest", Static).update(Group(*parts))
 
     # -- actions
     def action_study(self) -> None:
-        self.quiz.open_area("study")
+        # On top of this screen, so esc comes back here (esc goes back one step everywhere).
+        from quizapp.ui.screens.study import StudyScreen
+
+        self.app.push_screen(StudyScreen())
 
     def action_back(self) -> None:
         self.dismiss()

@@ -4,18 +4,23 @@ undo (u) and a summary when the session ends. Also the focused trap drill."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fsrs import Rating
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Footer, Input, SelectionList, Static
 
 from quizapp.decks import Card
 from quizapp.decks.models import FLASHCARD_KINDS, Formula, InterviewQuestion, Trap
 from quizapp.policy import RATING_KEYS, RATING_LABELS, suggested_rating
+from quizapp.scheduling import format_interval
+from quizapp.stats import next_due
 from quizapp.study import StudySession
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import CardView
@@ -23,6 +28,23 @@ from quizapp.ui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
+
+
+class TakeInput(Input):
+    """The "your take" box on a trap. It has focus while the question shows, so the learner can
+    type at once; while it is empty, space does what the button says (shows the answer) instead
+    of typing a space."""
+
+    class RevealRequested(Message):
+        pass
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "space" and not self.value.strip():
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.RevealRequested())
+            return
+        await super()._on_key(event)
 
 
 class StudyScreen(QuizScreen):
@@ -40,7 +62,7 @@ class StudyScreen(QuizScreen):
         Binding("u", "undo", "Undo"),
         Binding("s", "more", "Study more"),
         Binding("v", "loss_curve", "Loss curve"),
-        Binding("escape", "leave", "Home"),
+        Binding("escape", "leave", "Back"),
         Binding("down,j", "scroll_card(2)", "Scroll down", show=False),
         Binding("up,k", "scroll_card(-2)", "Scroll up", show=False),
         Binding("pagedown", "scroll_card(10)", "Page down", show=False),
@@ -79,9 +101,8 @@ class StudyScreen(QuizScreen):
         with VerticalScroll(id="card-scroll"):
             yield CardView(id="card")
             yield SelectionList[int](id="points")
-            yield Static(id="take-echo")
-        yield Input(
-            placeholder="Your take: what is wrong with it? (optional; enter shows the answer)",
+        yield TakeInput(
+            placeholder="Your take (optional): what is wrong with it?",
             id="take",
         )
         with Horizontal(id="actions"):
@@ -113,7 +134,6 @@ class StudyScreen(QuizScreen):
         points = self.query_one("#points", SelectionList)
         points.clear_options()
         points.display = False
-        self.query_one("#take-echo", Static).display = False
         take = self.query_one("#take", Input)
         take.display = self.ask_for_take and isinstance(card, Trap)
         take.value = ""
@@ -129,11 +149,12 @@ class StudyScreen(QuizScreen):
     def update_status(self, extra: str = "") -> None:
         assert self.session is not None
         total = self.session.total
-        where = (
-            f"{self.session.position} of {total}"
-            if total is not None
-            else f"{self.session.summary.reviewed} reviewed"
-        )
+        if total is not None:
+            where = f"{self.session.position} of {total}"
+        else:
+            # The queue decides: what it still holds (the card on screen included).
+            counts = self.quiz.queue().counts(kinds=self._kinds, tag=self._tag)
+            where = f"{self.session.summary.reviewed} reviewed · {counts.total} left"
         status = Text(self.session_title, style="bold")
         status.append(f"  ·  {where}")
         if self._tag:
@@ -157,18 +178,17 @@ class StudyScreen(QuizScreen):
         for widget_id in ("#card-scroll", "#take", "#actions"):
             self.query_one(widget_id).display = widget_id == "#card-scroll"
         self.query_one("#points", SelectionList).display = False
-        self.query_one("#take-echo", Static).display = False
         summary = self.session.summary
         text = Text()
         text.append("Session complete\n\n", style="bold")
         text.append(summary.describe() + "\n")
         counts = self.quiz.queue().counts(kinds=self._kinds or FLASHCARD_KINDS, tag=self._tag)
-        if counts.due or counts.new:
-            text.append(f"\nStill waiting: {counts.due} due, {counts.new} new. ")
+        if counts.total:
+            text.append(f"\nStill waiting: {counts.due + counts.learning} due, {counts.new} new. ")
             text.append("Press s to keep going.", style="bold")
-        else:
-            text.append("\nNothing else is due now. Come back later; the schedule will call you.")
-        text.append("\n\nesc: home    u: undo the last rating", style="dim")
+        elif self._ids is None:
+            text.append("\n" + self.nothing_waiting())
+        text.append("\n\nesc: back    u: undo the last rating", style="dim")
         self.query_one("#card", CardView).update(text)
         self.update_status("done")
         self.refresh_bindings()
@@ -205,19 +225,21 @@ class StudyScreen(QuizScreen):
         if card is None or self.revealed:
             return
         self.revealed = True
-        self.query_one("#card", CardView).show(card, revealed=True)
         take = self.query_one("#take", Input)
-        if take.display:
-            echo = self.query_one("#take-echo", Static)
-            if take.value.strip():
-                echo.update(Text.assemble(("You wrote: ", "bold"), take.value.strip()))
-                echo.display = True
-            take.display = False
+        # The learner's own words go right above the answer, where they compare the two.
+        self.query_one("#card", CardView).show(
+            card, revealed=True, take=take.value.strip() if take.display else ""
+        )
+        take.display = False
         if isinstance(card, InterviewQuestion):
             points = self.query_one("#points", SelectionList)
-            points.add_options([(p, i) for i, p in enumerate(card.points)])
+            points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(card.points)])
             points.display = True
             points.focus()
+            # Highlight the first point, so the first space ticks it (not nothing).
+            points.highlighted = 0
+            # The tick list in view once laid out (on a short terminal it is below the fold).
+            self.call_after_refresh(points.scroll_visible, animate=False)
             self.show_suggestion(card)
         else:
             self.query_one("#rate-3", Button).focus()
@@ -242,6 +264,9 @@ class StudyScreen(QuizScreen):
         if event.input.id == "take":
             self.action_reveal()
 
+    def on_take_input_reveal_requested(self, event: TakeInput.RevealRequested) -> None:
+        self.action_reveal()
+
     def action_accept(self) -> None:
         assert self.session is not None
         card = self.session.current
@@ -254,9 +279,9 @@ class StudyScreen(QuizScreen):
         assert self.session is not None
         if self.session.current is None or not self.revealed:
             return
-        title = self.session.current.title
-        self.session.rate(Rating(value))
-        self.notify(f"{RATING_LABELS[Rating(value)]}: {title[:60]}", timeout=2, markup=False)
+        due = self.session.rate(Rating(value))
+        back = format_interval(max(due - datetime.now(UTC), timedelta(0)))
+        self.notify(f"{RATING_LABELS[Rating(value)]} · back in {back}", timeout=2, markup=False)
         self.show_current()
 
     def action_undo(self) -> None:
@@ -292,9 +317,33 @@ class StudyScreen(QuizScreen):
         elif button_id.startswith("rate-"):
             self.action_rate(int(button_id.removeprefix("rate-")))
 
+    def nothing_waiting(self) -> str:
+        """Why there is nothing to study now, when that changes, and how to get more."""
+        queue = self.quiz.queue()
+        when = next_due(queue, self._kinds)
+        if when is None:
+            line = "Nothing else is due now."
+        else:
+            wait = format_interval(max(when - queue.now, timedelta(0)))
+            line = f"Nothing else is due now; the next card comes due at {when.astimezone():%H:%M}"
+            line += f" (in {wait})."
+        limit = self.quiz.store.settings.new_per_day
+        if queue.new_left_today() == 0:
+            line += (
+                f" Today's {limit} new cards are used: raise New cards per day in Settings (o)"
+                " for more, or practise with a quiz (z) or drills (d)."
+            )
+        else:
+            line += " You have seen every card here: practise with a quiz (z) or drills (d)."
+        return line
+
     def action_more(self) -> None:
         """On the summary, s starts another round with whatever is due now."""
-        if self.session is not None and self.session.current is None:
-            self.session.advance()
-            self.query_one("#actions").display = True
-            self.show_current()
+        if self.session is None or self.session.current is not None:
+            return
+        if self.session.advance() is None:
+            # Nothing came: say why and when, rather than doing nothing.
+            self.notify(self.nothing_waiting(), timeout=8, markup=False)
+            return
+        self.query_one("#actions").display = True
+        self.show_current()

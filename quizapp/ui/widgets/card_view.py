@@ -29,7 +29,8 @@ def card_header(card: Card) -> Text:
     text = Text()
     text.append(f" {label.upper()} ", style="bold reverse")
     text.append(f"  {' · '.join(card.tags)}", style="dim")
-    text.append(f"  · notes §{card.section}", style="dim")
+    # No section reference: the study notes the sections number do not ship, so a learner could
+    # not follow it.
     return text
 
 
@@ -47,6 +48,17 @@ def _bullets(items: tuple[str, ...], mark: str, style: str) -> Text:
             text.append("\n")
         text.append(f" {mark} ", style=style)
         text.append(item)
+    return text
+
+
+def key_points(points: tuple[str, ...]) -> Text:
+    """Numbered key points, each in full (wrapped)."""
+    text = Text()
+    for i, point in enumerate(points, 1):
+        if i > 1:
+            text.append("\n")
+        text.append(f"{i}. ", style="bold cyan")
+        text.append(point)
     return text
 
 
@@ -134,7 +146,9 @@ def back(card: Card) -> RenderableType:
     elif isinstance(card, SelfCheck):
         parts.append(Text(card.answer))
     elif isinstance(card, InterviewQuestion):
-        parts.append(Text("Tick the key points you covered:", style="dim"))
+        # In full here: the tick list below has one line per point (SelectionList cannot wrap).
+        parts.append(key_points(card.points))
+        parts.append(Text("Tick the ones you covered (space, arrows):", style="dim"))
     elif isinstance(card, MultipleChoice):
         for option in card.options:
             right = option.text == card.answer
@@ -169,8 +183,11 @@ def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
 class CardView(Static):
     """One card, question side or both sides."""
 
-    def show(self, card: Card, *, revealed: bool) -> None:
+    def show(self, card: Card, *, revealed: bool, take: str = "") -> None:
+        """``take``: what the learner typed before revealing, shown just above the answer."""
         parts: list[RenderableType] = [card_header(card), Text(""), front(card)]
         if revealed:
+            if take:
+                parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), take)]
             parts += [Text(""), Text("─" * 40, style="dim"), Text(""), back(card)]
         self.update(Group(*parts))

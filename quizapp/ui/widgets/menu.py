@@ -36,7 +36,9 @@ class Menu(Widget, can_focus=True):
             self.menu = menu
             self.name = name
 
-    def __init__(self, rows: Sequence[tuple[str, Text]], *, id: str | None = None) -> None:
+    def __init__(self, rows: Sequence[tuple[str, Text, Text]], *, id: str | None = None) -> None:
+        """``rows``: (name, prompt, short prompt); the short one shows where the prompt would
+        not fit, so a description is never cut mid-word."""
         super().__init__(id=id)
         self.rows = list(rows)
 
@@ -44,8 +46,8 @@ class Menu(Widget, can_focus=True):
         width = max(self.size.width, 1)
         highlight = self.get_component_rich_style("menu--highlight")
         lines = []
-        for i, (_name, prompt) in enumerate(self.rows):
-            line = prompt.copy()
+        for i, (_name, prompt, short) in enumerate(self.rows):
+            line = (prompt if prompt.cell_len <= width else short).copy()
             line.truncate(width, overflow="ellipsis", pad=True)
             if i == self.highlighted and self.has_focus:
                 line.stylize(highlight)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from textual.app import RenderResult
+from textual.geometry import Size
 from textual_plotext import PlotextPlot
 
 # The legend shows each series' name; lines use braille dots, the finest marker a terminal has.
@@ -25,6 +26,9 @@ class Chart(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self.drawn: dict[str, list[float]] = {}
         self._count_axis: tuple[bool, float] | None = None
+        self._legend_span: tuple[float, float, int] | None = None
+        self._drawn_size = Size(0, 0)
+        self._xticks: tuple[list[float], list[str]] | None = None
         self.xlabel = ""
         self.ylabel = ""
 
@@ -35,7 +39,9 @@ class Chart(PlotextPlot):
         plt.ylabel(ylabel)
         self.xlabel, self.ylabel = xlabel, ylabel
         self.drawn = {}
+        self._xticks = None
         self._count_axis = None
+        self._legend_span = None
 
     def lines(
         self,
@@ -59,16 +65,18 @@ class Chart(PlotextPlot):
             plt.vline(float(v), "gray")
         every = [v for ys in self.drawn.values() for v in ys]
         if ylim is None and every:
-            low, high = min(every), max(every)
-            # plotext puts the legend in the top-left corner, over the data: leave headroom
-            # for it above the highest point so no curve hides behind it.
-            headroom = (high - low) * (len(series) + 1) / 12 if len(series) > 1 else 0.0
-            ylim = (low, high + headroom)
-        if ylim is not None:
-            plt.ylim(*ylim)
-            ticks = nice_ticks(*ylim)
-            plt.yticks(ticks, [_tick_text(t) for t in ticks])
+            # The y range depends on the chart's height (the legend's rows): set at render.
+            self._legend_span = (min(every), max(every), len(series))
+        else:
+            self._legend_span = None
+            if ylim is not None:
+                self._set_ylim(ylim)
         self.refresh()
+
+    def _set_ylim(self, ylim: tuple[float, float]) -> None:
+        self.plt.ylim(*ylim)
+        ticks = nice_ticks(*ylim)
+        self.plt.yticks(ticks, [_tick_text(t) for t in ticks])
 
     def bars(
         self,
@@ -118,7 +126,8 @@ class Chart(PlotextPlot):
                 plt.yticks(positions, texts)
             else:
                 plt.xlim(*span)
-                plt.xticks(positions, texts)
+                # Set at render: which labels fit depends on the width.
+                self._xticks = (positions, texts)
         if limit is not None:
             (plt.xlim if horizontal else plt.ylim)(*limit)
         else:
@@ -126,6 +135,22 @@ class Chart(PlotextPlot):
         self.refresh()
 
     def render(self) -> RenderResult:
+        if self._xticks is not None:
+            # Keep the labels that fit side by side (plotext would drop overlapping ones in an
+            # order that varies): the first and last always, middle ones while there is room.
+            positions, texts = self._xticks
+            keep = list(range(len(positions)))
+            while len(keep) > 2 and sum(len(texts[i]) + 2 for i in keep) > self.size.width - 6:
+                keep.pop(len(keep) // 2)
+            self.plt.xticks([positions[i] for i in keep], [texts[i] for i in keep])
+        if self._legend_span is not None:
+            # plotext puts the legend in the top-left corner, over the data: leave as many rows
+            # of headroom above the highest point as the legend takes at this height, so no
+            # curve hides behind it.
+            low, high, n = self._legend_span
+            rows = max(self.size.height - 4, n + 3)  # rows for data: less the axes and labels
+            headroom = (high - low) * (n + 1) / (rows - n - 1) if n > 1 else 0.0
+            self._set_ylim((low, high + headroom))
         if self._count_axis is not None:
             # Whole-number ticks, about one every other row (or every 8 columns), so they stay
             # evenly spaced at the size the chart has now.
@@ -135,6 +160,12 @@ class Chart(PlotextPlot):
             plt = self.plt
             (plt.xlim if horizontal else plt.ylim)(0, top)
             (plt.xticks if horizontal else plt.yticks)(list(range(0, top + 1, step)))
+        if self._drawn_size != self.size:
+            # plotext lays out ticks partly from the previous draw's size (textual-plotext
+            # issue 5): after a resize, draw once to settle, so the picture depends on the size
+            # alone, not on the sizes the chart passed through.
+            self._drawn_size = self.size
+            super().render()
         return super().render()
 
 

@@ -30,19 +30,62 @@ if TYPE_CHECKING:
 LETTERS = "abcdefgh"
 
 
-def feedback_renderable(feedback: Feedback, *, rating: str = "") -> RenderableType:
+def feedback_renderable(
+    feedback: Feedback,
+    *,
+    rating: str = "",
+    question: Question | None = None,
+    chosen: int | None = None,
+) -> RenderableType:
+    """``question`` and ``chosen`` (a choice's index) let multiple choice explain every option
+    and ordering give the right order as step numbers."""
     styles = {"correct": "bold green", "incorrect": "bold red"}
     mark = {"correct": "✓ ", "incorrect": "✗ "}.get(feedback.verdict, "• ")
     head = Text(mark + feedback.headline, style=styles.get(feedback.verdict, "bold yellow"))
     if rating:
         head.append(f"   (scheduled as {rating})", style="dim")
     lines: list[RenderableType] = [head]
+    if question is not None and question.choices and chosen is not None and feedback.graded:
+        lines.append(choices_review(question, chosen))
+        return Group(*lines)
+    if question is not None and question.kind == "ordering" and feedback.graded:
+        lines.append(Text.assemble(("As step numbers:  ", "bold"), order_numbers(question)))
     for detail in feedback.details:
         if detail.endswith(":") and len(detail) < 40:
             lines.append(Text(detail, style="bold"))
         else:
             lines.append(Text(detail))
     return Group(*lines)
+
+
+def _without_verdict(why: str) -> str:
+    """An option's explanation without a leading "Right." (the headline already says it)."""
+    for lead in ("Right.", "Correct.", "Wrong.", "Right:", "Correct:"):
+        if why.startswith(lead):
+            return why[len(lead) :].lstrip()
+    return why
+
+
+def choices_review(question: Question, chosen: int) -> RenderableType:
+    """Every option with its explanation (the README promises one for every option), the right
+    one and the learner's pick marked."""
+    lines: list[RenderableType] = []
+    for i, choice in enumerate(question.choices):
+        head = Text()
+        mark, style = ("✓", "bold green") if choice.correct else ("✗", "red")
+        head.append(f"{mark} {LETTERS[i]}  ", style=style)
+        head.append(choice.text, style="bold" if choice.correct or i == chosen else "")
+        if i == chosen:
+            head.append("   ← your answer", style="bold cyan")
+        lines += [head, Text(f"     {_without_verdict(choice.why)}", style="dim")]
+    return Group(*lines)
+
+
+def order_numbers(question: Question) -> str:
+    """The right order as the learner types it: the shown step numbers, e.g. "3 2 4 1 5"."""
+    right = tuple(getattr(question.card, "steps", ()))
+    shown = list(question.steps)
+    return " ".join(str(shown.index(step) + 1) for step in right if step in shown)
 
 
 def drill_table(question: Question) -> RenderableType:
@@ -89,6 +132,7 @@ class QuestionView(Vertical):
         self.shown_at = time.monotonic()
         self.hints_used = 0
         self.feedback: Feedback | None = None
+        self.chosen: int | None = None  # the option picked (multiple choice)
         self.busy = False
 
     # -- layout
@@ -210,11 +254,20 @@ class QuestionView(Vertical):
         """Explain questions: first enter shows the key points, the second grades the ticks."""
         points = self.query_one(".q-points", SelectionList)
         if not points.display:
-            points.add_options([(p, i) for i, p in enumerate(self.question.steps)])
+            from quizapp.ui.widgets.card_view import key_points
+
+            steps = self.question.steps
+            points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(steps)])
             points.display = True
             points.focus()
+            points.highlighted = 0  # so the first space ticks the first point
+            # Each point in full above the tick list (which has one line per point).
             self.query_one(".q-help", Static).update(
-                Text("Space ticks a point you covered; enter when done.", style="dim")
+                Group(
+                    key_points(steps),
+                    Text(""),
+                    Text("Space ticks a point you covered; enter when done.", style="dim"),
+                )
             )
             return
         self.grade(",".join(str(i) for i in points.selected))
@@ -222,6 +275,8 @@ class QuestionView(Vertical):
     def grade(self, response: str | int) -> None:
         """Grade an answer now (choices, ordering, numbers, explain ticks)."""
         seconds = time.monotonic() - self.shown_at
+        if self.question.choices:
+            self.chosen = int(response)
         self._finish(response, self.quiz.grade(self.index, response), seconds)
 
     @work(thread=True, exclusive=True, group="grade")
@@ -247,7 +302,9 @@ class QuestionView(Vertical):
 
     def _show(self, feedback: Feedback, *, rating: str = "") -> None:
         panel = self.query_one(".q-feedback", Static)
-        panel.update(feedback_renderable(feedback, rating=rating))
+        panel.update(
+            feedback_renderable(feedback, rating=rating, question=self.question, chosen=self.chosen)
+        )
         panel.display = True
         panel.set_class(feedback.verdict == "correct", "-correct")
         panel.set_class(feedback.verdict == "incorrect", "-incorrect")

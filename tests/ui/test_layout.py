@@ -1,0 +1,81 @@
+"""Layouts that fit: 80x24 (nothing cut mid-word, nothing below the fold that matters) and wide
+terminals (a readable line length), with notifications over nothing the learner needs."""
+
+from __future__ import annotations
+
+from quizapp.ui.screens.areas import AREAS
+from quizapp.ui.widgets.card_view import CardView
+from tests.ui.conftest import visible_text
+
+
+async def test_the_home_menu_fits_80_columns_without_cutting_a_word(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        menu = app.screen.query_one("#menu")
+        text = str(menu.render())
+        assert "…" not in text
+        for area in AREAS:
+            assert area.short in text or area.description in text
+
+
+async def test_the_loss_comparison_is_readable_at_80_columns(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h", "2")
+        await pilot.pause()
+        text = visible_text(app.screen.query_one("#comparison-table"))
+        assert "…" not in text
+        assert "Regression" in text and "Mean squared error" in text
+
+
+async def test_card_text_keeps_a_readable_width_on_a_wide_terminal(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("s", "space")
+        await pilot.pause()
+        card = app.screen.query_one(CardView)
+        assert card.size.width <= 100
+        # ... and centred, not hugging the left edge.
+        assert card.region.x > 20
+
+
+async def test_a_rating_notice_covers_no_rating_button(make_app) -> None:
+    from textual.widgets._toast import Toast
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("s", "space", "3", "space")
+        await pilot.pause()
+        await pilot.pause(0.2)  # toasts are mounted on the next refresh
+        toasts = list(app.screen.query_one("#textual-toastrack").query(Toast))
+        assert toasts
+        buttons = [b.region for b in app.screen.query("#actions Button") if b.display]
+        for toast in toasts:
+            assert toast.region.height <= 2
+            for button in buttons:
+                assert not toast.region.overlaps(button)
+
+
+async def test_the_tag_chart_draws_as_many_bars_as_its_subtitle_says(make_app, shipped) -> None:
+    import re
+
+    from quizapp.ui.screens.stats import StatsScreen
+    from quizapp.ui.widgets.plots import Chart
+    from tests.ui.history import NOW, seed_history, utc
+
+    with utc():
+        seed_history(shipped)
+        for size in ((80, 24), (160, 50)):
+            app = make_app()
+            async with app.run_test(size=size) as pilot:
+                await app.push_screen(StatsScreen(now=NOW))
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                drawn = app.screen.query_one("#chart-accuracy", Chart).drawn["accuracy"]
+                subtitle = str(app.screen.query_one("#panel-accuracy").border_subtitle)
+                said = re.search(r"weakest (\d+) of", subtitle)
+                if said:
+                    assert int(said.group(1)) == len(drawn), (size, subtitle)
+                chart = app.screen.query_one("#chart-accuracy", Chart)
+                assert chart.size.height == len(drawn) + 3  # one row per bar, each bar shown
