@@ -53,6 +53,7 @@ from quizapp.losses import (
 __all__ = [
     "BEYOND_GRADIENTS",
     "BEYOND_LOSSES",
+    "CLI_FLAGS",
     "brier",
     "brier_grad",
     "cosine_embedding",
@@ -876,6 +877,23 @@ BEYOND_LOSSES: dict[str, Callable[..., Loss]] = {
     "dice": dice,
     "info_nce": info_nce,
     "distillation": distillation,
+}
+# For ``quizapp loss NAME --y ... --pred ...``: the argument --y fills and the one --pred fills.
+# Losses of three arrays (pairs and triplets) or with a required var take --input JSON only.
+CLI_FLAGS: dict[str, tuple[str, str] | None] = {
+    "kl_div": ("target", "input"),
+    "poisson_nll": ("target", "input"),
+    "gaussian_nll": None,
+    "smooth_l1": ("target", "input"),
+    "margin_ranking": None,
+    "cosine_embedding": None,
+    "triplet_margin": None,
+    "nll": ("target", "input"),
+    "quantile": ("y_true", "y_pred"),
+    "brier": ("y_true", "y_proba"),
+    "dice": ("target", "input"),
+    "info_nce": None,
+    "distillation": ("teacher_logits", "student_logits"),
 }
 BEYOND_GRADIENTS: dict[str, Callable[..., np.ndarray]] = {
     "kl_div": kl_div_grad,

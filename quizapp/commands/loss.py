@@ -18,7 +18,7 @@ from quizapp.commands import CliError
 from quizapp.commands.common import print_json
 
 # Losses whose predictions are rows of class scores: a flat --pred is one sample's row.
-MULTICLASS = frozenset({"cce", "sparse_cce", "cross_entropy"})
+MULTICLASS = frozenset({"cce", "sparse_cce", "cross_entropy", "nll"})
 # Option flags: each is the loss function's keyword argument of the same name ('-' for '_').
 PARAM_FLAGS = ("delta", "weight", "pos_weight", "eps", "alpha", "gamma", "label_smoothing")
 LIST_PARAMS = frozenset({"weight", "pos_weight"})
@@ -38,6 +38,34 @@ LOSS_NAMES = (
     "hinge",
     "focal",
 )
+# The second deck's losses (quizapp.beyond_losses.BEYOND_LOSSES), written out for the same reason.
+BEYOND_NAMES = (
+    "kl_div",
+    "poisson_nll",
+    "gaussian_nll",
+    "smooth_l1",
+    "margin_ranking",
+    "cosine_embedding",
+    "triplet_margin",
+    "nll",
+    "quantile",
+    "brier",
+    "dice",
+    "info_nce",
+    "distillation",
+)
+ALL_NAMES = LOSS_NAMES + BEYOND_NAMES
+
+
+def _function(name: str) -> Any:
+    """The loss function called ``name``, from either module."""
+    if name in BEYOND_NAMES:
+        from quizapp.beyond_losses import BEYOND_LOSSES
+
+        return BEYOND_LOSSES[name]
+    from quizapp.losses import LOSSES
+
+    return LOSSES[name]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="compute a loss and show the worked steps (a study calculator)",
         description=textwrap.fill(
             "Compute a loss the way torch does and print its value with the worked steps. "
-            f"NAME is one of: {', '.join(LOSS_NAMES)}. Give the targets with --y and the "
+            f"NAME is one of: {', '.join(ALL_NAMES)}. Give the targets with --y and the "
             "predictions (probabilities, logits or scores, as the loss expects) with --pred, or "
             "every argument of the function as a JSON object with --input. Exit 0 on success, "
             "1 when the loss rejects the values, 2 for a usage error."
@@ -58,6 +86,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "  quizapp loss cross_entropy --y 0,2 --pred '2,1,0;0.5,0.5,3' --label-smoothing 0.1\n"
             '  echo \'{"y_true": [1, 0], "logits": [2, -1]}\' | quizapp loss bce_with_logits '
             "--input -\n"
+            '  echo \'{"input": [-0.5, -1], "target": [0.6, 0.4], "reduction": "batchmean"}\' '
+            "| quizapp loss kl_div --input -\n"
             "Rows of a 2-D input are separated by ';'."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -99,11 +129,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def resolve_name(name: str) -> str:
     """The loss called ``name`` (dashes allowed), or a usage error with a suggestion."""
     key = name.strip().lower().replace("-", "_")
-    if key in LOSS_NAMES:
+    if key in ALL_NAMES:
         return key
-    close = difflib.get_close_matches(key, LOSS_NAMES, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(key, ALL_NAMES, n=1, cutoff=0.5)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    raise CliError(f"loss: unknown loss '{name}'; {hint}known: {', '.join(LOSS_NAMES)}", code=2)
+    raise CliError(f"loss: unknown loss '{name}'; {hint}known: {', '.join(ALL_NAMES)}", code=2)
 
 
 def parse_values(text: str, flag: str) -> list[float] | list[list[float]]:
@@ -128,10 +158,19 @@ def parse_values(text: str, flag: str) -> list[float] | list[list[float]]:
 
 
 def _arguments_from_flags(args: argparse.Namespace, name: str) -> dict[str, Any]:
-    from quizapp.losses import LOSSES
-
-    params = list(inspect.signature(LOSSES[name]).parameters)
+    params = list(inspect.signature(_function(name)).parameters)
     target, prediction = params[0], params[1]
+    if name in BEYOND_NAMES:
+        from quizapp.beyond_losses import CLI_FLAGS
+
+        flags = CLI_FLAGS[name]
+        if flags is None:
+            raise CliError(
+                f"loss {name}: give its arguments ({', '.join(params)}) as a JSON object with "
+                "--input FILE (or - for stdin)",
+                code=2,
+            )
+        target, prediction = flags
     if args.y is None or args.pred is None:
         missing = "--y" if args.y is None else "--pred"
         raise CliError(
@@ -163,8 +202,6 @@ def _arguments_from_flags(args: argparse.Namespace, name: str) -> dict[str, Any]
 
 
 def _arguments_from_json(args: argparse.Namespace, name: str) -> dict[str, Any]:
-    from quizapp.losses import LOSSES
-
     given = [f"--{f}" for f in ("y", "pred", *PARAM_FLAGS) if getattr(args, f) is not None]
     if given:
         raise CliError(
@@ -188,7 +225,7 @@ def _arguments_from_json(args: argparse.Namespace, name: str) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise CliError(f"--input {where}: expected a JSON object of {name}'s arguments", code=2)
-    signature = inspect.signature(LOSSES[name])
+    signature = inspect.signature(_function(name))
     params = signature.parameters
     for key in data:
         if key not in params:
@@ -212,22 +249,26 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from quizapp.drills.worked import WRITERS, num
-    from quizapp.losses import LOSSES
 
     name = resolve_name(args.name)
+    if name in BEYOND_NAMES:
+        from quizapp.drills.beyond_worked import BEYOND_WRITERS as WRITERS
     kwargs = _arguments_from_json(args, name) if args.input else _arguments_from_flags(args, name)
-    reduction = kwargs.get("reduction", "mean")
+    default = inspect.signature(_function(name)).parameters.get("reduction")
+    reduction = kwargs.get("reduction", default.default if default else "mean")
     try:
         # Warnings (overflow on huge inputs) would be a second line; the result says it all.
         with np.errstate(all="ignore"):
-            value = LOSSES[name](**kwargs)
+            value = _function(name)(**kwargs)
             steps = [] if args.json else WRITERS[name](**kwargs)
     except ValueError as exc:
         raise CliError(f"loss {name}: {exc}") from None
-    values = np.atleast_1d(value).astype(float)
+    values = np.ravel(value).astype(float)  # 'none' may keep the input's shape (kl_div)
     if not np.isfinite(values).all():
         raise CliError(f"loss {name}: the result overflows float64; scale the inputs down")
-    result: float | list[float] = values.tolist() if reduction == "none" else float(value)
+    result: float | list[Any] = (
+        np.asarray(value, dtype=float).tolist() if reduction == "none" else float(value)
+    )
     if args.json:
         print_json({"loss": result})
         return 0

@@ -267,7 +267,9 @@ def test_installed_commands_in_a_subprocess() -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip() == (
         "quizapp: loss: unknown loss 'crossentropy'; did you mean 'cross_entropy'? known: mse, "
-        "mae, huber, bce, bce_with_logits, cce, sparse_cce, cross_entropy, hinge, focal"
+        "mae, huber, bce, bce_with_logits, cce, sparse_cce, cross_entropy, hinge, focal, "
+        "kl_div, poisson_nll, gaussian_nll, smooth_l1, margin_ranking, cosine_embedding, "
+        "triplet_margin, nll, quantile, brier, dice, info_nce, distillation"
     )
 
 
