@@ -193,7 +193,7 @@ def run_answer(args: argparse.Namespace) -> int:
 
 
 def _num(value: float) -> str:
-    from quizapp.drills.worked import num
+    from quizapp.losses.text import num
 
     return num(value, 6)
 

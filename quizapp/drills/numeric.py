@@ -3,8 +3,8 @@ typed answer, naming the slip a wrong answer matches.
 
 Templates are data (cards of kind ``numeric_drill``, in content/loss/numeric-drills.yaml): which
 loss, how each column of the data table is drawn, parameters, prompt and formula. What cannot be
-data lives here, one recipe per ``loss``: the answer (from ``quizapp.losses``), the worked steps
-(``quizapp.drills.worked``) and the value each slip would give.
+data lives here, one recipe per ``loss`` (registered with ``@recipe``): the answer and the worked
+steps (both from ``quizapp.losses``) and the value each slip would give.
 
     drill = make_drill(template, seed=7)      # the same template and seed give the same drill
     grade(drill, "-ln(0.9)")                  # Grade(verdict="correct", ...)
@@ -26,8 +26,7 @@ import numpy as np
 
 from quizapp import losses
 from quizapp.decks.models import DrillColumn, NumericDrill
-from quizapp.drills import worked
-from quizapp.drills.worked import num, paren
+from quizapp.losses.text import num, paren
 
 # An answer counts as right within this relative or this absolute difference (either suffices).
 REL_TOL = 1e-2
@@ -200,6 +199,29 @@ class Recipe:
     required_params: frozenset[str] = frozenset()
 
 
+# Recipe name -> recipe. A recipe is usually named after the loss in quizapp.losses.REGISTRY it
+# drills; a comparison drill (mse_minus_mae) has a name of its own.
+RECIPES: dict[str, Recipe] = {}
+
+
+def recipe(
+    name: str,
+    columns: tuple[tuple[str, ...], ...],
+    params: frozenset[str] = frozenset(),
+    required_params: frozenset[str] = frozenset(),
+) -> Callable[[Callable[[Data, Params], Solution]], Callable[[Data, Params], Solution]]:
+    """Register the decorated solver as the recipe ``name`` (its columns: alternatives, each the
+    column names in any order; its allowed and required params)."""
+
+    def register(solve: Callable[[Data, Params], Solution]) -> Callable[[Data, Params], Solution]:
+        if name in RECIPES:
+            raise ValueError(f"two drill recipes are called {name!r}")
+        RECIPES[name] = Recipe(columns, params, solve, required_params)
+        return solve
+
+    return register
+
+
 def _mean_slips(answer: float, n: int) -> list[Candidate]:
     return [
         ("sum-not-mean", answer * n, f"You added the {n} losses but did not divide by N = {n}.")
@@ -218,12 +240,13 @@ def _factor_100(answer: float) -> list[Candidate]:
     return [("factor-100", answer * 100, None), ("factor-100", answer / 100, None)]
 
 
+@recipe("mse", (("y", "yhat"),))
 def _mse(d: Data, prm: Params) -> Solution:
     y, yhat = d["y"], d["yhat"]
     answer = float(losses.mse(y, yhat))
     return Solution(
         answer,
-        worked.mse(y, yhat),
+        losses.mse_steps(y, yhat),
         [
             *_mean_slips(answer, len(y)),
             ("mae-for-mse", float(losses.mae(y, yhat)), None),
@@ -233,12 +256,13 @@ def _mse(d: Data, prm: Params) -> Solution:
     )
 
 
+@recipe("mae", (("y", "yhat"),))
 def _mae(d: Data, prm: Params) -> Solution:
     y, yhat = d["y"], d["yhat"]
     answer = float(losses.mae(y, yhat))
     return Solution(
         answer,
-        worked.mae(y, yhat),
+        losses.mae_steps(y, yhat),
         [
             *_mean_slips(answer, len(y)),
             ("mse-for-mae", float(losses.mse(y, yhat)), None),
@@ -247,6 +271,7 @@ def _mae(d: Data, prm: Params) -> Solution:
     )
 
 
+@recipe("huber", (("y", "yhat"),), frozenset({"delta"}), frozenset({"delta"}))
 def _huber(d: Data, prm: Params) -> Solution:
     y, yhat, delta = d["y"], d["yhat"], prm["delta"]
     answer = float(losses.huber(y, yhat, delta=delta))
@@ -254,11 +279,12 @@ def _huber(d: Data, prm: Params) -> Solution:
     no_half = float(np.mean(np.where(a <= delta, a**2, delta * (a - delta))))
     return Solution(
         answer,
-        worked.huber(y, yhat, delta=delta),
+        losses.huber_steps(y, yhat, delta=delta),
         [*_mean_slips(answer, len(y)), ("huber-half-dropped", no_half, None), *_factor_100(answer)],
     )
 
 
+@recipe("mse_minus_mae", (("y", "yhat"),))
 def _mse_minus_mae(d: Data, prm: Params) -> Solution:
     """The comparison drill: by how much does the MSE exceed the MAE on a batch with an outlier?"""
     y, yhat = d["y"], d["yhat"]
@@ -292,6 +318,7 @@ def _mse_minus_mae(d: Data, prm: Params) -> Solution:
     )
 
 
+@recipe("bce", (("y", "p"),), frozenset({"pos_weight"}))
 def _bce(d: Data, prm: Params) -> Solution:
     y, p = d["y"], d["p"]
     # Class weighting as torch's pos_weight: the positive term is multiplied, and the mean
@@ -300,11 +327,12 @@ def _bce(d: Data, prm: Params) -> Solution:
     answer = float(losses.bce(y, p, weight=weight))
     return Solution(
         answer,
-        worked.bce(y, p, weight=weight),
+        losses.bce_steps(y, p, weight=weight),
         [*_mean_slips(answer, len(y)), *_log_slips(answer), *_factor_100(answer)],
     )
 
 
+@recipe("bce_with_logits", (("y", "z"),))
 def _bce_with_logits(d: Data, prm: Params) -> Solution:
     y, z = d["y"], d["z"]
     answer = float(losses.bce_with_logits(y, z))
@@ -321,19 +349,21 @@ def _bce_with_logits(d: Data, prm: Params) -> Solution:
             "You used σ(-z); the probability of class 1 is σ(z) = 1 / (1 + e^(-z)).",
         )
     )
-    return Solution(answer, worked.bce_with_logits(y, z), [*slips, *_factor_100(answer)])
+    return Solution(answer, losses.bce_with_logits_steps(y, z), [*slips, *_factor_100(answer)])
 
 
+@recipe("cce", (("y", "p"),))
 def _cce(d: Data, prm: Params) -> Solution:
     y, p = d["y"], d["p"]
     answer = float(losses.cce(y, p))
     return Solution(
         answer,
-        worked.cce(y, p),
+        losses.cce_steps(y, p),
         [*_mean_slips(answer, len(y)), *_log_slips(answer), *_factor_100(answer)],
     )
 
 
+@recipe("cross_entropy", (("label", "z"), ("label", "p")), frozenset({"label_smoothing"}))
 def _cross_entropy(d: Data, prm: Params) -> Solution:
     """Class labels with logits ``z`` (softmax first), or with probabilities ``p`` (then the
     logits handed to ``losses.cross_entropy`` are ln p, and softmax(ln p) = p)."""
@@ -342,7 +372,7 @@ def _cross_entropy(d: Data, prm: Params) -> Solution:
     logits = np.log(d["p"]) if given else d["z"]
     smoothing = prm.get("label_smoothing", 0.0)
     answer = float(losses.cross_entropy(labels, logits, label_smoothing=smoothing))
-    steps = worked.cross_entropy(
+    steps = losses.cross_entropy_steps(
         labels, logits, label_smoothing=smoothing, probabilities_given=given
     )
     slips = [*_mean_slips(answer, len(labels)), *_log_slips(answer)]
@@ -353,13 +383,14 @@ def _cross_entropy(d: Data, prm: Params) -> Solution:
     return Solution(answer, steps, [*slips, *_factor_100(answer)])
 
 
+@recipe("hinge", (("y", "s"),))
 def _hinge(d: Data, prm: Params) -> Solution:
     y, s = d["y"], d["s"]
     answer = float(losses.hinge(y, s))
     flipped = float(np.mean(np.maximum(0.0, 1.0 + y * s)))
     return Solution(
         answer,
-        worked.hinge(y, s),
+        losses.hinge_steps(y, s),
         [
             *_mean_slips(answer, len(y)),
             ("sign-flipped", flipped, "You used 1 + y·s; each term is max(0, 1 - y·s)."),
@@ -368,6 +399,7 @@ def _hinge(d: Data, prm: Params) -> Solution:
     )
 
 
+@recipe("focal", (("y", "p"), ("y", "z")), frozenset({"alpha", "gamma"}))
 def _focal(d: Data, prm: Params) -> Solution:
     """Focal loss from probabilities ``p`` (the logits are ln(p / (1 - p)), so sigmoid gives p
     back) or from logits ``z``."""
@@ -376,28 +408,12 @@ def _focal(d: Data, prm: Params) -> Solution:
     z = np.log(d["p"] / (1 - d["p"])) if given else d["z"]
     alpha, gamma = prm.get("alpha", 0.25), prm.get("gamma", 2.0)
     answer = float(losses.focal(y, z, alpha=alpha, gamma=gamma))
-    steps = worked.focal(y, z, alpha=alpha, gamma=gamma, probabilities_given=given)
+    steps = losses.focal_steps(y, z, alpha=alpha, gamma=gamma, probabilities_given=given)
     return Solution(
         answer,
         steps,
         [*_mean_slips(answer, len(y)), *_log_slips(answer), *_factor_100(answer)],
     )
-
-
-RECIPES: dict[str, Recipe] = {
-    "mse": Recipe((("y", "yhat"),), frozenset(), _mse),
-    "mae": Recipe((("y", "yhat"),), frozenset(), _mae),
-    "huber": Recipe((("y", "yhat"),), frozenset({"delta"}), _huber, frozenset({"delta"})),
-    "mse_minus_mae": Recipe((("y", "yhat"),), frozenset(), _mse_minus_mae),
-    "bce": Recipe((("y", "p"),), frozenset({"pos_weight"}), _bce),
-    "bce_with_logits": Recipe((("y", "z"),), frozenset(), _bce_with_logits),
-    "cce": Recipe((("y", "p"),), frozenset(), _cce),
-    "cross_entropy": Recipe(
-        (("label", "z"), ("label", "p")), frozenset({"label_smoothing"}), _cross_entropy
-    ),
-    "hinge": Recipe((("y", "s"),), frozenset(), _hinge),
-    "focal": Recipe((("y", "p"), ("y", "z")), frozenset({"alpha", "gamma"}), _focal),
-}
 
 
 # --------------------------------------------------------------------------- generation
@@ -429,13 +445,13 @@ def _draw_column(column: DrillColumn, n: int, data: Data, rng: random.Random) ->
 
 def make_drill(template: NumericDrill, seed: int) -> Drill:
     """The drill of ``template`` for ``seed``: the same pair always gives the same drill."""
-    recipe = RECIPES[template.loss]
+    found = RECIPES[template.loss]
     params = dict(template.params or {})
     # A string seed makes random.Random hash it with SHA-512: stable across runs and platforms.
     rng = random.Random(f"{template.id}:{seed}")
     for _ in range(DRAW_ATTEMPTS):
         data = _draw(template, rng)
-        solution = recipe.solve(data, params)
+        solution = found.solve(data, params)
         if abs(solution.answer) >= MIN_ANSWER:
             break
     columns = tuple(c.name for c in template.columns)
@@ -516,8 +532,8 @@ def _shown(text: str, value: float) -> str:
 
 def check_template(template: NumericDrill) -> list[tuple[str, str]]:
     """Problems with a template beyond field types, as (field, message) for the deck loader."""
-    recipe = RECIPES.get(template.loss)
-    if recipe is None:
+    found = RECIPES.get(template.loss)
+    if found is None:
         known = ", ".join(sorted(RECIPES))
         return [("loss", f"'{template.loss}' is not a drill recipe; known: {known}")]
     problems: list[tuple[str, str]] = []
@@ -531,8 +547,8 @@ def check_template(template: NumericDrill) -> list[tuple[str, str]]:
             ("samples", f"give [n] or [min, max] with 1 <= min <= max <= {MAX_SAMPLES}")
         )
     names = [c.name for c in template.columns]
-    if sorted(names) not in [sorted(option) for option in recipe.columns]:
-        wanted = " or ".join(", ".join(option) for option in recipe.columns)
+    if sorted(names) not in [sorted(option) for option in found.columns]:
+        wanted = " or ".join(", ".join(option) for option in found.columns)
         problems.append(("columns", f"loss '{template.loss}' needs the columns {wanted}"))
     for i, column in enumerate(template.columns):
         problems += [
@@ -540,11 +556,11 @@ def check_template(template: NumericDrill) -> list[tuple[str, str]]:
             for m in _column_problems(column, names[:i])
         ]
     params = set(template.params or {})
-    if params - recipe.params:
-        allowed = ", ".join(sorted(recipe.params)) or "none"
-        problems.append(("params", f"unknown {sorted(params - recipe.params)}; allowed: {allowed}"))
-    if recipe.required_params - params:
-        problems.append(("params", f"missing {', '.join(sorted(recipe.required_params - params))}"))
+    if params - found.params:
+        allowed = ", ".join(sorted(found.params)) or "none"
+        problems.append(("params", f"unknown {sorted(params - found.params)}; allowed: {allowed}"))
+    if found.required_params - params:
+        problems.append(("params", f"missing {', '.join(sorted(found.required_params - params))}"))
     try:
         template.prompt.format(**{k: 0 for k in params})
     except (KeyError, IndexError, ValueError) as exc:

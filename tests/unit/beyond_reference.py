@@ -1,16 +1,18 @@
-"""The reference for every loss in quizapp.beyond_losses: random arguments, and the same loss in
-torch (or sklearn) with autograd for the gradient. Shared by tests/unit/test_beyond_losses.py
-and benchmarks/beyond_losses.py (which prints the agreement table); needs torch and sklearn.
+"""The reference for every loss of the second deck in quizapp.losses: random arguments, and the
+same loss in torch (or sklearn) with autograd for the gradient. Shared by
+tests/unit/test_beyond_losses.py and benchmarks/beyond_losses.py (which prints the agreement
+table); needs torch and sklearn.
 
 Each case draws keyword arguments for our function from a seeded generator; ``torch_loss``
 computes the reference from the same arguments (numpy arrays turned into float64 tensors), and
-``grads`` maps each differentiable argument to the extra keywords our ``*_grad`` needs for it.
+``grads`` maps each differentiable argument to the name of our function for its gradient.
 Losses whose reference is sklearn also give ``sklearn_loss``; their ``torch_loss`` is the
 documented formula in torch, checked against sklearn on the same draw.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.metrics import brier_score_loss, mean_pinball_loss
+
+from quizapp.losses import REGISTRY
 
 Args = dict[str, Any]
 
@@ -29,7 +33,8 @@ class Case:
     reference: str
     draw: Callable[[np.random.Generator], Args]
     torch_loss: Callable[..., Any]
-    grads: dict[str, Args] = field(default_factory=dict)
+    # Each differentiable argument and the name of our function for its gradient.
+    grads: dict[str, str] = field(default_factory=dict)
     sklearn_loss: Callable[..., Any] | None = None
     # Arguments that are integer labels (not differentiable, passed as int64 tensors).
     integer: tuple[str, ...] = ()
@@ -281,72 +286,84 @@ CASES: list[Case] = [
     Case(
         "kl_div", "F.kl_div", draw_kl,
         lambda **a: F.kl_div(**a),
-        {"input": {}},
+        {"input": "GRAD"},
     ),
     Case(
         "poisson_nll", "F.poisson_nll_loss", draw_poisson,
         lambda **a: F.poisson_nll_loss(**a),
-        {"input": {}},
+        {"input": "GRAD"},
     ),
     Case(
         "gaussian_nll", "F.gaussian_nll_loss", draw_gaussian,
         lambda **a: F.gaussian_nll_loss(**a),
-        {"input": {}, "var": {"wrt": "var"}},
+        {"input": "GRAD", "var": "gaussian_nll_var_grad"},
     ),
     Case(
         "smooth_l1", "F.smooth_l1_loss", draw_smooth_l1,
         lambda **a: F.smooth_l1_loss(**a),
-        {"input": {}},
+        {"input": "GRAD"},
     ),
     Case(
         "margin_ranking", "F.margin_ranking_loss", draw_margin_ranking,
         lambda **a: F.margin_ranking_loss(**a),
-        {"input1": {}},
+        {"input1": "GRAD"},
     ),
     Case(
         "cosine_embedding", "F.cosine_embedding_loss", draw_cosine,
         lambda **a: F.cosine_embedding_loss(**a),
-        {"input1": {}},
+        {"input1": "GRAD"},
     ),
     Case(
         "triplet_margin", "F.triplet_margin_loss", draw_triplet,
         lambda **a: F.triplet_margin_loss(**a),
-        {"anchor": {}},
+        {"anchor": "GRAD"},
     ),
     Case(
         "nll", "F.nll_loss", draw_nll,
         lambda **a: F.nll_loss(**a),
-        {"input": {}},
+        {"input": "GRAD"},
         integer=("target",),
     ),
     Case(
         "quantile", "sklearn mean_pinball_loss", draw_quantile,
         ref_quantile_torch,
-        {"y_pred": {}},
+        {"y_pred": "GRAD"},
         sklearn_loss=lambda **a: mean_pinball_loss(**_numpy(a)),
     ),
     Case(
         "brier", "sklearn brier_score_loss", draw_brier,
         ref_brier_torch,
-        {"y_proba": {}},
+        {"y_proba": "GRAD"},
         sklearn_loss=lambda **a: brier_score_loss(**_numpy(a)),
     ),
     Case(
         "dice", "soft Dice formula (torch)", draw_dice,
         ref_dice,
-        {"input": {}},
+        {"input": "GRAD"},
     ),
     Case(
         "info_nce", "info-nce-pytorch formula", draw_info_nce,
         ref_info_nce,
-        {"query": {}, "positive_key": {"wrt": "positive_key"}},
+        {"query": "GRAD", "positive_key": "info_nce_key_grad"},
     ),
     Case(
         "distillation", "T² · F.kl_div(log_softmax, softmax)", draw_distillation,
         ref_distillation,
-        {"student_logits": {}},
+        {"student_logits": "GRAD"},
     ),
 ]  # fmt: skip
+
+
+def ours(case: Case) -> Callable[..., Any]:
+    """Our loss function for ``case``."""
+    return REGISTRY[case.name].function
+
+
+def our_gradient(case: Case, wrt: str) -> Callable[..., Any]:
+    """Our gradient function for ``case`` with respect to the argument ``wrt``."""
+    name = case.grads[wrt]
+    module = importlib.import_module(f"quizapp.losses.{REGISTRY[case.name].family}")
+    return getattr(module, f"{case.name}_grad" if name == "GRAD" else name)  # type: ignore[no-any-return]
 
 
 def tensors(case: Case, kwargs: Args, wrt: str | None = None) -> Args:

@@ -1,6 +1,6 @@
-"""`quizapp loss NAME` for the second deck's losses: a JSON object of the reference's argument
-names in, the same value as quizapp.beyond_losses out, worked steps, and one clear line for
-every mistake."""
+"""The second deck's losses in the registry and in `quizapp loss NAME`: a JSON object of the
+reference's argument names in, the same value as the loss out, worked steps that end at it, a
+gradient that is the loss's slope, and one clear line for every mistake."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from quizapp import beyond_losses as B
 from quizapp.cli import main
-from quizapp.commands.loss import BEYOND_NAMES
+from quizapp.losses import REGISTRY
+from quizapp.losses.text import num
 
 # One ordinary call per loss, with the reference's argument names.
 CALLS: dict[str, dict[str, Any]] = {
@@ -21,7 +21,7 @@ CALLS: dict[str, dict[str, Any]] = {
     "poisson_nll": {"input": [0.5, -1.0], "target": [2, 0], "full": True},
     "gaussian_nll": {"input": [1.0, 2.0], "target": [0.0, 5.0], "var": [0.5, 2.0]},
     "smooth_l1": {"input": [0.5, 3.0], "target": [0.0, 0.0], "beta": 0.5},
-    "margin_ranking": {"input1": [1, 2], "input2": [0, 5], "target": [1, -1], "margin": 0.5},
+    "margin_ranking": {"input1": [1, 2], "input2": [0, 5], "target": [1, -1], "margin": 2.0},
     "cosine_embedding": {"input1": [[1, 2], [0, 1]], "input2": [[0, 5], [1, 1]], "target": [-1, 1]},
     "triplet_margin": {
         "anchor": [[0, 0]],
@@ -31,7 +31,7 @@ CALLS: dict[str, dict[str, Any]] = {
         "swap": True,
     },
     "nll": {"input": [[-0.1, -2.4], [-1.0, -0.5]], "target": [0, -100], "weight": [1, 3]},
-    "quantile": {"y_true": [1, 2, 3], "y_pred": [2, 2, 2], "alpha": 0.9},
+    "quantile": {"y_true": [1, 2, 3], "y_pred": [2, 2.5, 2.2], "alpha": 0.9},
     "brier": {"y_true": [1, 0, 1], "y_proba": [0.8, 0.3, 0.4], "sample_weight": [1, 2, 1]},
     "dice": {"input": [[0.9, 0.4, 0.2]], "target": [[1, 1, 0]], "smooth": 1},
     "info_nce": {"query": [[1, 0], [0, 1]], "positive_key": [[1, 0.1], [0.2, 1]]},
@@ -52,9 +52,38 @@ def run(
     return code, out, err
 
 
-def test_every_new_loss_is_a_cli_loss() -> None:
-    assert tuple(B.BEYOND_LOSSES) == BEYOND_NAMES == tuple(CALLS)
-    assert set(B.CLI_FLAGS) == set(BEYOND_NAMES)
+def test_every_new_loss_is_registered() -> None:
+    assert set(CALLS) <= set(REGISTRY)
+    names = list(REGISTRY)
+    assert names[names.index("kl_div") :] == list(CALLS)
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_the_worked_steps_end_at_the_value(name: str) -> None:
+    spec = REGISTRY[name]
+    value = spec.function(**CALLS[name])
+    lines = spec.steps(**CALLS[name])
+    assert lines[-1].endswith(num(float(value))), lines
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_the_gradient_is_the_slope_of_the_loss(name: str) -> None:
+    spec = REGISTRY[name]
+    kwargs = CALLS[name]
+    arg = spec.prediction_arg
+    assert arg is not None
+    x = np.asarray(kwargs[arg], dtype=float)
+    grad = spec.gradient(**kwargs)
+    assert grad.shape == x.shape
+    h = 1e-6
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += h
+        down[index] -= h
+        slope = (spec.function(**{**kwargs, arg: up}) - spec.function(**{**kwargs, arg: down})) / (
+            2 * h
+        )
+        assert grad[index] == pytest.approx(slope, rel=1e-5, abs=1e-7), (name, index)
 
 
 @pytest.mark.parametrize("name", list(CALLS))
@@ -64,7 +93,7 @@ def test_input_json_gives_the_modules_value_and_steps(
     payload = json.dumps(CALLS[name])
     code, out, err = run(capsys, monkeypatch, "loss", name, "--input", "-", "--json", stdin=payload)
     assert code == 0, err
-    expected = B.BEYOND_LOSSES[name](**CALLS[name])
+    expected = REGISTRY[name].function(**CALLS[name])
     np.testing.assert_allclose(json.loads(out)["loss"], expected, rtol=1e-15)
     code, out, err = run(capsys, monkeypatch, "loss", name, "--input", "-", stdin=payload)
     assert code == 0, err
@@ -80,7 +109,8 @@ def test_flags_fill_the_reference_arguments(
         capsys, monkeypatch, "loss", "kl_div", "--y", "0.6,0.4", "--pred", "-0.5,-1", "--json"
     )
     assert code == 0
-    assert json.loads(out)["loss"] == pytest.approx(B.kl_div([-0.5, -1], [0.6, 0.4]))
+    expected = REGISTRY["kl_div"].function([-0.5, -1], [0.6, 0.4])
+    assert json.loads(out)["loss"] == pytest.approx(expected)
     code, out, _ = run(capsys, monkeypatch, "loss", "nll", "--y", "1", "--pred=-0.5,-1.2,-2")
     assert code == 0 and out.startswith("nll (mean) = 1.2\n")
     code, out, _ = run(
@@ -102,6 +132,8 @@ def test_flags_fill_the_reference_arguments(
             ["var", "negative"],
         ),
         (["kl_dvi", "--y", "1", "--pred", "0"], "", 2, ["did you mean 'kl_div'"]),
+        (["brier", "--y", "1", "--pred", "0.5", "--reduction", "sum"], "", 2, ["--reduction"]),
+        (["mse", "--y", "1", "--pred", "0.5", "--reduction", "batchmean"], "", 2, ["mean, sum"]),
     ],
 )
 def test_mistakes_get_one_line_and_an_exit_code(

@@ -1,6 +1,7 @@
-"""quizapp.beyond_losses against torch and sklearn (tests/unit/beyond_reference.py): values and
-gradients within 1e-10 relative in float64 on random draws, finite at extreme inputs, the
-reference's argument names, and a clear message for bad input. Skipped without the `ref` extra."""
+"""The second deck's losses in quizapp.losses against torch and sklearn
+(tests/unit/beyond_reference.py): values and gradients within 1e-10 relative in float64 on random
+draws, finite at extreme inputs, the reference's argument names, and a clear message for bad
+input. Skipped without the `ref` extra."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp import beyond_losses as B
+from quizapp.losses import REGISTRY
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
@@ -32,14 +33,14 @@ pytestmark = pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWa
 def test_value_and_gradients_agree_with_the_reference(name: str, seed: int) -> None:
     case = CASES[name]
     kwargs = case.draw(np.random.default_rng(seed))
-    ours = B.BEYOND_LOSSES[name](**kwargs)
+    ours = REGISTRY[name].function(**kwargs)
     theirs, _ = R.reference(case, kwargs)
     assert R.relative(ours, theirs) <= RTOL, (ours, theirs)
     if case.sklearn_loss is not None:
         assert R.relative(ours, case.sklearn_loss(**kwargs)) <= RTOL
-    for wrt, extra in case.grads.items():
+    for wrt in case.grads:
         _, grad = R.reference(case, kwargs, wrt)
-        mine = B.BEYOND_GRADIENTS[name](**kwargs, **extra)
+        mine = R.our_gradient(case, wrt)(**kwargs)
         assert R.relative(mine, grad, normwise=True) <= RTOL, (wrt, mine, grad)
 
 
@@ -47,7 +48,8 @@ def test_the_reduction_changes_the_value_as_in_torch() -> None:
     """A draw can hide a wrong reduction behind a lucky size; fix one size where they differ."""
     x = np.log(np.array([[0.2, 0.8], [0.5, 0.5], [0.9, 0.1]]))
     p = np.array([[0.3, 0.7], [0.6, 0.4], [0.5, 0.5]])
-    values = {r: B.kl_div(x, p, reduction=r) for r in ("mean", "batchmean", "sum")}
+    kl = REGISTRY["kl_div"].function
+    values = {r: kl(x, p, reduction=r) for r in ("mean", "batchmean", "sum")}
     assert values["batchmean"] == pytest.approx(values["sum"] / 3, rel=1e-12)
     assert values["mean"] == pytest.approx(values["sum"] / 6, rel=1e-12)
     for r, v in values.items():
@@ -131,8 +133,8 @@ def test_extreme_inputs_stay_finite_and_agree(name: str, kwargs: dict[str, Any])
     full = {**_defaults(name), **kwargs}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow or divide-by-zero on the way
-        value = B.BEYOND_LOSSES[name](**full)
-        grads = [B.BEYOND_GRADIENTS[name](**full, **extra) for extra in case.grads.values()]
+        value = REGISTRY[name].function(**full)
+        grads = [R.our_gradient(case, wrt)(**full) for wrt in case.grads]
     assert np.isfinite(value).all()
     for grad in grads:
         assert np.isfinite(grad).all()
@@ -143,7 +145,7 @@ def test_extreme_inputs_stay_finite_and_agree(name: str, kwargs: dict[str, Any])
 
 def _defaults(name: str) -> dict[str, Any]:
     """The keyword defaults of our function, which the reference call needs spelled out."""
-    params = inspect.signature(B.BEYOND_LOSSES[name]).parameters
+    params = inspect.signature(REGISTRY[name].function).parameters
     return {k: p.default for k, p in params.items() if p.default is not inspect.Parameter.empty}
 
 
@@ -163,7 +165,7 @@ TORCH_SIGNATURES = {
 
 @pytest.mark.parametrize("name", list(TORCH_SIGNATURES))
 def test_argument_names_and_defaults_are_torchs(name: str) -> None:
-    ours = inspect.signature(B.BEYOND_LOSSES[name]).parameters
+    ours = inspect.signature(REGISTRY[name].function).parameters
     theirs = inspect.signature(TORCH_SIGNATURES[name]).parameters
     legacy = {"size_average", "reduce"}
     assert list(ours) == [p for p in theirs if p not in legacy]
@@ -174,8 +176,9 @@ def test_argument_names_and_defaults_are_torchs(name: str) -> None:
 def test_sklearn_argument_names() -> None:
     from sklearn.metrics import brier_score_loss, mean_pinball_loss
 
-    for ours, theirs in ((B.quantile, mean_pinball_loss), (B.brier, brier_score_loss)):
-        mine = list(inspect.signature(ours).parameters)
+    pairs = (("quantile", mean_pinball_loss), ("brier", brier_score_loss))
+    for ours, theirs in pairs:
+        mine = list(inspect.signature(REGISTRY[ours].function).parameters)
         assert mine == list(inspect.signature(theirs).parameters)[: len(mine)]
 
 
@@ -207,7 +210,7 @@ def test_sklearn_argument_names() -> None:
 )
 def test_bad_input_names_the_argument(name: str, kwargs: dict[str, Any], words: list[str]) -> None:
     with pytest.raises(ValueError) as info:
-        B.BEYOND_LOSSES[name](**kwargs)
+        REGISTRY[name].function(**kwargs)
     message = str(info.value)
     assert "\n" not in message
     for word in words:
@@ -222,15 +225,15 @@ def test_gradients_match_finite_differences_of_our_own_losses() -> None:
             kwargs = case.draw(rng)
             if kwargs.get("reduction") == "none" or kwargs.get("multioutput") == "raw_values":
                 continue
-            for wrt, extra in case.grads.items():
-                grad = B.BEYOND_GRADIENTS[case.name](**kwargs, **extra)
+            for wrt in case.grads:
+                grad = R.our_gradient(case, wrt)(**kwargs)
                 base = np.asarray(kwargs[wrt], dtype=float)
                 index = tuple(int(rng.integers(0, n)) for n in base.shape)
                 h = 1e-6 * max(1.0, abs(base[index]))
                 up, down = base.copy(), base.copy()
                 up[index] += h
                 down[index] -= h
-                f = B.BEYOND_LOSSES[case.name]
+                f = REGISTRY[case.name].function
                 try:
                     numeric = (f(**{**kwargs, wrt: up}) - f(**{**kwargs, wrt: down})) / (2 * h)
                 except ValueError:  # a probability at 0 or 1 stepped outside [0, 1]

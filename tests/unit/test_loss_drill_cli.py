@@ -40,6 +40,18 @@ def test_loss_prints_the_value_and_the_worked_steps(capsys: pytest.CaptureFixtur
     assert lines[-1].strip().startswith("Mean: divide by N = 3")
 
 
+def test_loss_says_whether_it_read_the_predictions_as_logits_or_probabilities(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The drills show focal loss on probabilities; the calculator takes logits, as torchvision.
+    code, out, _ = cli(capsys, "loss", "focal", "--y", "1,0", "--pred", "0.5,-1")
+    assert code == 0
+    assert "read as logits" in out.splitlines()[1]
+    assert "p = σ(0.5) = 0.6225" in out
+    code, out, _ = cli(capsys, "loss", "bce", "--y", "1", "--pred", "0.9")
+    assert "read as probabilities" in out.splitlines()[1]
+
+
 def test_loss_json_is_the_value_only(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(
         capsys, "loss", "huber", "--y", "0,0", "--pred", "0.5,3", "--delta", "1", "--json"

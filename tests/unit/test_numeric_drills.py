@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from quizapp.decks import Library, load_library
 from quizapp.decks.models import NumericDrill
 from quizapp.drills.numeric import SLIPS, Drill, grade, make_drill
-from quizapp.drills.worked import num
+from quizapp.losses.text import num
 
 # Progress is keyed on these ids: they must not change.
 TEMPLATE_IDS = [
