@@ -124,9 +124,10 @@ class StudyQueue:
                     return False
                 return (deck is None or card.deck == deck) and (tag is None or tag in card.tags)
 
-            # New cards come in the order of the notes (by section), file order within one.
+            # New cards come in the order of the notes (by section), file order within one;
+            # cards beyond the notes (no section) after them.
             cards = sorted((c for c in self.library.cards.values() if wanted(c)),
-                           key=lambda c: c.section)  # fmt: skip
+                           key=lambda c: c.section or 99)  # fmt: skip
             ids = [c.id for c in cards]
             found = self._candidates[key] = (ids, set(ids))
         return found

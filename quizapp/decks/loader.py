@@ -484,9 +484,10 @@ class Loader:
         cls = KINDS[kind]
         try:
             section = raw.get("section")
-            if "section" not in raw:
-                raise _FieldError("missing field 'section'", line)
-            if isinstance(section, bool) or not isinstance(section, int) or section not in SECTIONS:
+            # Optional: a card of a deck that goes beyond the notes cites no section.
+            if "section" in raw and (
+                isinstance(section, bool) or not isinstance(section, int) or section not in SECTIONS
+            ):
                 raise _FieldError(
                     "field 'section': expected a section number 1-22 of the notes, got "
                     f"{_describe(section)}",

@@ -33,6 +33,14 @@ TAGS: frozenset[str] = frozenset(
         "regularization",
         "system-design",
         "interview",
+        # The second deck (content/beyond), beyond the notes.
+        "divergence",
+        "ranking",
+        "calibration",
+        "generative",
+        "segmentation",
+        "noisy-labels",
+        "multi-task",
     }
 )
 
@@ -76,7 +84,8 @@ class Card(Record):
     label: ClassVar[str] = ""
 
     id: str
-    section: int
+    # The section of the study notes the card's facts come from; None for a deck beyond the notes.
+    section: int | None
     tags: tuple[str, ...]
     deck: str = field(default="", kw_only=True, compare=False)
     source: str = field(default="", kw_only=True, compare=False)

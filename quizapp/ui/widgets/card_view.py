@@ -29,7 +29,8 @@ def card_header(card: Card) -> Text:
     text = Text()
     text.append(f" {label.upper()} ", style="bold reverse")
     text.append(f"  {' · '.join(card.tags)}", style="dim")
-    text.append(f"  · notes §{card.section}", style="dim")
+    if card.section is not None:
+        text.append(f"  · notes §{card.section}", style="dim")
     return text
 
 
