@@ -29,7 +29,7 @@ from quizapp.losses.options import (
     _per_sample,
     _scale,
 )
-from quizapp.losses.text import num, reduction_lines
+from quizapp.losses.text import num, paren, reduction_lines
 
 
 def _poisson_inputs(
@@ -276,7 +276,7 @@ def poisson_nll_steps(
     x, t = np.ravel(input).astype(float), np.ravel(target).astype(float)
     if log_input:
         head = "input = ln λ: loss = e^input − y·input"
-        describe = lambda i: f"e^{num(x[i])} − {num(t[i])}·{num(x[i])}"  # noqa: E731
+        describe = lambda i: f"e^{paren(x[i])} − {num(t[i])}·{paren(x[i])}"  # noqa: E731
     else:
         head = "input = λ: loss = λ − y·ln(λ + eps)"
         describe = lambda i: f"{num(x[i])} − {num(t[i])}·ln({num(x[i])})"  # noqa: E731
