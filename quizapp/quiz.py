@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # The kinds a quiz can ask, and the names the quiz screen's filter shows.
 QUESTION_KINDS: dict[str, str] = {
     "multiple_choice": "Multiple choice",
+    "loss_curve": "Read the loss curve",
     "trap": "Spot the error",
     "ordering": "Ordering",
     "numeric_drill": "Compute the loss",
@@ -41,6 +42,7 @@ EXPLAIN_PASS = 0.75
 # Seconds a confident learner needs; answering right within FAST_SHARE of it counts as Easy.
 EXPECTED_SECONDS = {
     "multiple_choice": 20,
+    "loss_curve": 30,
     "trap": 25,
     "ordering": 30,
     "numeric_drill": 90,
