@@ -25,7 +25,7 @@ AREAS: tuple[Area, ...] = (
     Area("quiz", "Quiz", "z", "mixed questions, scored"),
     Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots"),
     Area("drills", "Drills", "d", "compute losses, derive gradients"),
-    Area("checklist", "Checklist", "c", "the 9 things to master"),
+    Area("checklist", "Checklist", "c", "what to master, with evidence"),
     Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons"),
     Area("curves", "Loss curves", "v", "losses and gradients, plotted"),
     Area("stats", "Stats", "i", "reviews, retention, accuracy"),
