@@ -17,7 +17,7 @@ from quizapp.decks import checks as plain
 from quizapp.decks.cache import DeckCache
 from quizapp.decks.library import Library
 from quizapp.decks.loader import Check, load_decks
-from quizapp.decks.models import Card, Formula, GradientDrill, NumericDrill
+from quizapp.decks.models import Card, Formula, GradientDrill, LossCurve, NumericDrill
 
 
 def check_formula(card: Card) -> list[tuple[str, str]]:
@@ -49,8 +49,22 @@ def check_gradient_drill(card: Card) -> list[tuple[str, str]]:
     return gradient.check_gradient_drill(card)
 
 
+def check_loss_curve(card: Card) -> list[tuple[str, str]]:
+    """A loss-curve card: its options as for multiple choice, and curves that can be drawn."""
+    from quizapp.training_curves import shape_problems
+
+    assert isinstance(card, LossCurve)
+    problems = plain.check_multiple_choice(card)
+    if not 5 <= card.epochs <= 200:
+        problems.append(("epochs", f"give 5 to 200 epochs, got {card.epochs}"))
+    for name in ("train", "validation"):
+        problems += [(name, m) for m in shape_problems(getattr(card, name))]
+    return problems
+
+
 CHECKS: dict[str, Check] = {
     **plain.CHECKS,
+    LossCurve.kind: check_loss_curve,
     Formula.kind: check_formula,
     NumericDrill.kind: check_numeric_drill,
     GradientDrill.kind: check_gradient_drill,

@@ -25,6 +25,7 @@ RATING_KEYS: dict[str, Rating] = {str(int(r)): r for r in RATING_LABELS}
 # of it counts as Easy.
 EXPECTED_SECONDS: dict[str, float] = {
     "multiple_choice": 20,
+    "loss_curve": 30,
     "trap": 25,
     "ordering": 30,
     "numeric_drill": 90,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # The kinds a quiz can ask, and the names the quiz screen's filter shows.
 QUESTION_KINDS: dict[str, str] = {
     "multiple_choice": "Multiple choice",
+    "loss_curve": "Read the loss curve",
     "trap": "Spot the error",
     "ordering": "Ordering",
     "numeric_drill": "Compute the loss",

@@ -158,13 +158,17 @@ class Quiz:
         mode: str = "quiz",
         store: Store | None = None,
         checker: AnswerChecker | None = None,
+        deck: str | None = None,
     ) -> Quiz:
         rng = random.Random(seed)
         tags, kinds = tuple(tags), tuple(kinds)
         if item_ids is not None:
             cards = [library.cards[i] for i in item_ids if i in library.cards]
         else:
-            cards = pick_items(library, n=n, tags=tags, kinds=kinds, rng=rng, weight=weight)
+            # ``deck`` narrows the questions to one deck; traps still borrow from every deck.
+            cards = pick_items(
+                library.only_deck(deck), n=n, tags=tags, kinds=kinds, rng=rng, weight=weight
+            )
         questions = [make_question(c, rng, library) for c in cards]
         config = {"n": n, "tags": list(tags), "kinds": list(kinds), "seed": seed}
         if item_ids is not None:

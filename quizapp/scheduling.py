@@ -71,7 +71,9 @@ def interleave(cards: Iterable[Card]) -> list[Card]:
     first); the order within one kind and section is kept."""
     by_kind: dict[str, dict[int, list[Card]]] = {}
     for card in cards:
-        by_kind.setdefault(card.kind, {}).setdefault(card.section, []).append(card)
+        # Cards beyond the notes (no section) come after the notes' sections of their kind.
+        section = card.section if card.section is not None else 99
+        by_kind.setdefault(card.kind, {}).setdefault(section, []).append(card)
     return _round_robin([_round_robin([s[n] for n in sorted(s)]) for s in by_kind.values()])
 
 

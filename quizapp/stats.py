@@ -202,7 +202,13 @@ def today_figures(store: Store, *, now: datetime | None = None) -> Today:
     )
 
 
-def compute_stats(store: Store, library: Library, *, now: datetime | None = None) -> Stats:
+def compute_stats(
+    store: Store, library: Library, *, now: datetime | None = None, deck: str | None = None
+) -> Stats:
+    """Every figure of the stats screen. With ``deck`` the cards, their accuracy, what is due
+    and the checklist are those of one deck; reviews per day, the streak and retention stay
+    the learner's totals (the store counts them without regard to decks)."""
+    library = library.only_deck(deck)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     today = now.astimezone().date()
     day_start = local_day_start(now)
@@ -227,6 +233,8 @@ def compute_stats(store: Store, library: Library, *, now: datetime | None = None
     wrong_of: dict[str, int] = {}
     for total in store.review_totals():
         card = library.cards.get(total.item_id)
+        if deck is not None and card is None:
+            continue  # another deck's card
         reviews_of[total.item_id] = reviews_of.get(total.item_id, 0) + total.reviews
         wrong_of[total.item_id] = wrong_of.get(total.item_id, 0) + total.reviews - total.correct
         # Reviews migrated from the first schema have no kind: take it from the library.

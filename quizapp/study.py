@@ -53,10 +53,12 @@ class StudySession:
         tag: str | None = None,
         kinds: Sequence[str] = FLASHCARD_KINDS,
         clock: Callable[[], float] = time.monotonic,
+        deck: str | None = None,
     ) -> None:
         self.queue = queue
         self.library = library
         self.tag = tag
+        self.deck = deck
         self.kinds = tuple(kinds)
         self.clock = clock
         self._fixed: list[str] | None = [i for i in ids if i in library.cards] if ids else None
@@ -83,7 +85,9 @@ class StudySession:
             remaining = [i for i in self._fixed if i not in self._done]
             card_id = remaining[0] if remaining else None
         else:
-            found = self.queue.next(tag=self.tag, kinds=self.kinds, limit=1, exclude=())
+            found = self.queue.next(
+                deck=self.deck, tag=self.tag, kinds=self.kinds, limit=1, exclude=()
+            )
             card_id = found[0] if found else None
         self.current = self.library.cards.get(card_id) if card_id else None
         self._shown_at = self.clock()

@@ -90,3 +90,15 @@ def require_saving(store: Store, action: str) -> None:
             "nothing was changed",
             code=EXIT_CODES.get(store.problem or "", 1),
         )
+
+
+def only_deck(library: Library, deck: str | None, command: str) -> Library:
+    """``library`` narrowed to ``deck`` (--deck), or a usage error naming the decks there are."""
+    if deck is None:
+        return library
+    if deck not in library.decks:
+        raise CliError(
+            f"{command} --deck {deck}: no such deck; the decks are {', '.join(library.decks)}",
+            code=2,
+        )
+    return library.only_deck(deck)

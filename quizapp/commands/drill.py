@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, print_json
+from quizapp.commands.common import library_from_args, only_deck, print_json
 from quizapp.decks import Library
 from quizapp.decks.models import GradientDrill, NumericDrill
 
@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     listing = actions.add_parser("list", help="list every drill with its type and title")
     listing.add_argument("--json", action="store_true", help="print the rows as JSON")
+    listing.add_argument("--deck", metavar="NAME", help="only the drills of one deck")
     listing.set_defaults(func=run_list)
 
     sample = actions.add_parser(
@@ -117,7 +118,7 @@ def gradient_rows(library: Library) -> list[dict[str, Any]]:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    rows = drill_rows(library_from_args(args))
+    rows = drill_rows(only_deck(library_from_args(args), args.deck, "drill list"))
     if args.json:
         print_json(rows)
         return 0

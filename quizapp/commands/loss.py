@@ -27,6 +27,8 @@ PREDICTION_TEXT = {
     "probabilities": "probabilities in [0, 1]",
     "logits": "logits (the loss applies the sigmoid or softmax itself)",
     "scores": "raw scores",
+    "log-probs": "log-probabilities (log_softmax outputs, not probabilities)",
+    "embeddings": "embedding vectors, one row per sample",
 }
 
 
@@ -61,6 +63,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "  quizapp loss cross_entropy --y 0,2 --pred '2,1,0;0.5,0.5,3' --label-smoothing 0.1\n"
             '  echo \'{"y_true": [1, 0], "logits": [2, -1]}\' | quizapp loss bce_with_logits '
             "--input -\n"
+            '  echo \'{"input": [-0.5, -1], "target": [0.6, 0.4]}\' | quizapp loss kl_div '
+            "--input -\n"
             "Rows of a 2-D input are separated by ';'."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -79,7 +83,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--input", metavar="FILE", help="a JSON object of the function's arguments, or - for stdin"
     )
-    p.add_argument("--reduction", choices=("mean", "sum", "none"), help="default: mean")
+    p.add_argument(
+        "--reduction",
+        choices=("mean", "sum", "none", "batchmean"),
+        help="default: the loss's own (mean; batchmean for distillation); batchmean: kl_div and "
+        "distillation",
+    )
     for param in PARAMS.values():
         p.add_argument(
             f"--{param.name.replace('_', '-')}",
@@ -125,7 +134,14 @@ def parse_values(text: str, flag: str) -> list[float] | list[list[float]]:
 def _arguments_from_flags(args: argparse.Namespace, name: str) -> dict[str, Any]:
     spec = REGISTRY[name]
     params = list(inspect.signature(spec.function).parameters)
-    target, prediction = params[0], params[1]
+    if spec.input_only:
+        raise CliError(
+            f"loss {name}: give its arguments ({', '.join(params)}) as a JSON object with "
+            "--input FILE (or - for stdin)",
+            code=2,
+        )
+    target = spec.target_arg or params[0]
+    prediction = spec.prediction_arg or params[1]
     if args.y is None or args.pred is None:
         missing = "--y" if args.y is None else "--pred"
         raise CliError(
@@ -205,8 +221,14 @@ def run(args: argparse.Namespace) -> int:
 
     name = resolve_name(args.name)
     spec = REGISTRY[name]
+    if args.reduction and args.reduction not in spec.reductions:
+        takes = ", ".join(spec.reductions) or "none: it is a mean by definition"
+        raise CliError(
+            f"loss {name}: --reduction {args.reduction} does not apply ({takes})", code=2
+        )
     kwargs = _arguments_from_json(args, name) if args.input else _arguments_from_flags(args, name)
-    reduction = kwargs.get("reduction", "mean")
+    default = inspect.signature(spec.function).parameters.get("reduction")
+    reduction = kwargs.get("reduction", default.default if default else "mean")
     try:
         # Warnings (overflow on huge inputs) would be a second line; the result says it all.
         with np.errstate(all="ignore"):
@@ -214,10 +236,12 @@ def run(args: argparse.Namespace) -> int:
             steps = [] if args.json else spec.steps(**kwargs)
     except ValueError as exc:
         raise CliError(f"loss {name}: {exc}") from None
-    values = np.atleast_1d(value).astype(float)
+    values = np.ravel(value).astype(float)  # 'none' may keep the input's shape (kl_div)
     if not np.isfinite(values).all():
         raise CliError(f"loss {name}: the result overflows float64; scale the inputs down")
-    result: float | list[float] = values.tolist() if reduction == "none" else float(value)
+    result: float | list[Any] = (
+        np.asarray(value, dtype=float).tolist() if reduction == "none" else float(value)
+    )
     if args.json:
         print_json({"loss": result})
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quizapp.commands.common import library_from_args, open_store, print_json
+from quizapp.commands.common import library_from_args, only_deck, open_store, print_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "streak, the due forecast for 14 days and your weakest cards.",
     )
     p.add_argument("--json", action="store_true", help="print everything as JSON")
+    p.add_argument("--deck", metavar="NAME", help="only the cards of one deck (e.g. loss, beyond)")
     p.set_defaults(func=run)
 
 
@@ -27,8 +28,9 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.stats import DUE_WORDS, compute_stats
 
     library = library_from_args(args, strict=False)
+    only_deck(library, args.deck, "stats")  # an unknown name is a usage error
     with open_store(reads=True) as store:
-        stats = compute_stats(store, library)
+        stats = compute_stats(store, library, deck=args.deck)
     if args.json:
         print_json(stats.to_json())
         return 0

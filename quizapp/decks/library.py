@@ -64,3 +64,15 @@ class Library:
     @property
     def tags(self) -> list[str]:
         return sorted({t for c in self.cards.values() for t in c.tags})
+
+    @property
+    def decks(self) -> list[str]:
+        """The deck names, in the order their first card was loaded."""
+        return list(dict.fromkeys(c.deck for c in self.cards.values()))
+
+    def only_deck(self, deck: str | None) -> Library:
+        """The cards of one deck (every card when ``deck`` is None), as a library of its own."""
+        if deck is None:
+            return self
+        cards = {k: c for k, c in self.cards.items() if c.deck == deck}
+        return Library(cards=cards, errors=self.errors, files=self.files)

@@ -204,9 +204,10 @@ class Loader:
         key_lines = raw.key_lines
         problems: list[FieldError] = []
         section = raw.get("section")
-        if "section" not in raw:
-            problems.append(FieldError("missing field 'section'", line))
-        elif isinstance(section, bool) or not isinstance(section, int) or section not in SECTIONS:
+        # Optional: a card of a deck that goes beyond the notes cites no section.
+        if "section" in raw and (
+            isinstance(section, bool) or not isinstance(section, int) or section not in SECTIONS
+        ):
             problems.append(
                 FieldError(
                     "field 'section': expected a section number 1-22 of the notes, got "

@@ -36,6 +36,14 @@ TAGS: frozenset[str] = frozenset(
         "regularization",
         "system-design",
         "interview",
+        # The second deck (content/beyond), beyond the notes.
+        "divergence",
+        "ranking",
+        "calibration",
+        "generative",
+        "segmentation",
+        "noisy-labels",
+        "multi-task",
     }
 )
 
@@ -79,7 +87,8 @@ class Card(Record):
     label: ClassVar[str] = ""
 
     id: str
-    section: int
+    # The section of the study notes the card's facts come from; None for a deck beyond the notes.
+    section: int | None
     tags: tuple[str, ...]
     deck: str = field(default="", kw_only=True, compare=False)
     source: str = field(default="", kw_only=True, compare=False)
@@ -243,6 +252,38 @@ class MultipleChoice(Card):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class CurveShape(Record):
+    """How one loss curve is generated (quizapp.training_curves draws it): exponential decay from
+    ``start`` toward ``end`` at ``rate`` per epoch, plus the symptoms a card asks about."""
+
+    start: float  # the loss at epoch 0
+    end: float  # the level the decay approaches
+    rate: float  # decay speed per epoch
+    turn: float | None = None  # after this epoch the loss rises by ``rise`` per epoch
+    rise: float | None = None
+    noise: float | None = None  # jitter, as a share of the loss (seeded by the card id)
+    spikes: tuple[float, ...] | None = None  # epochs with a sudden jump of ``spike``
+    spike: float | None = None
+    diverge: float | None = None  # from this epoch the loss blows up, then becomes NaN
+    period: float | None = None  # a bump of height ``bump`` every ``period`` epochs
+    bump: float | None = None
+    shift: float | None = None  # a constant added to the whole curve
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LossCurve(MultipleChoice):
+    """Read a training/validation loss curve and pick the diagnosis; every option explained.
+    The curves are generated from ``train`` and ``validation`` over ``epochs`` epochs."""
+
+    kind: ClassVar[str] = "loss_curve"
+    label: ClassVar[str] = "Loss curve"
+
+    epochs: int
+    train: CurveShape
+    validation: CurveShape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Ordering(Card):
     """Put the steps in order; ``steps`` is the correct order."""
 
@@ -399,6 +440,7 @@ KINDS: dict[str, type[Card]] = {
         SelfCheck,
         InterviewQuestion,
         MultipleChoice,
+        LossCurve,
         Ordering,
         ChecklistItem,
         CheatSheetRow,
@@ -411,4 +453,4 @@ KINDS: dict[str, type[Card]] = {
 # Kinds a learner studies as flashcards (self-rated); the rest are reference or graded.
 FLASHCARD_KINDS = ("trap", "faq", "formula", "concept", "self_check", "interview_question")
 # Kinds answered and graded in quizzes.
-GRADED_KINDS = ("multiple_choice", "ordering", "numeric_drill", "gradient_drill")
+GRADED_KINDS = ("multiple_choice", "loss_curve", "ordering", "numeric_drill", "gradient_drill")

@@ -355,3 +355,7 @@ def _column_problems(column: DrillColumn, earlier: list[str]) -> list[str]:
     if column.vectors is not None and len({len(v) for v in column.vectors}) != 1:
         return ["all vectors must have the same length"]
     return []
+
+
+# The second deck's recipes register themselves on import; they need the names above.
+from quizapp.drills import beyond_recipes  # noqa: E402, F401

@@ -11,6 +11,11 @@ Layout, one module per family:
 - ``common``: numerically stable sigmoid, softplus, softmax and log_softmax, and the input checks;
 - ``regression`` (mse, mae, huber), ``binary`` (bce, bce_with_logits, focal), ``multiclass``
   (cce, sparse_cce, cross_entropy), ``margin`` (hinge);
+- the second deck's, which keep their reference's argument names and order (torch's ``input,
+  target``; see ``LossSpec.prediction_arg``): ``divergence`` (kl_div, distillation),
+  ``likelihood`` (poisson_nll, gaussian_nll, nll), ``robust`` (smooth_l1, quantile),
+  ``probability`` (brier, dice), ``embedding`` (margin_ranking, cosine_embedding,
+  triplet_margin, info_nce), with shared checks in ``options``;
 - ``text``: how worked steps write numbers;
 - ``registry``: the one list of losses, a ``LossSpec`` per loss. ``quizapp loss``, the numeric
   drills, ``LOSSES`` and ``GRADIENTS`` all read it.

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from quizapp.losses.common import Loss
 
 # What a loss's prediction argument holds; the CLI says it in --help and in its output.
-Prediction = Literal["values", "probabilities", "logits", "scores"]
+Prediction = Literal["values", "probabilities", "logits", "scores", "log-probs", "embeddings"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,16 @@ class LossSpec:
     class_rows: bool = False
     # Targets are rows too (one-hot): a flat --y is one sample's row.
     target_rows: bool = False
+    # The arguments --y and --pred fill (and the gradient is for), when they are not the first
+    # two: the second deck's losses keep their reference's names and order, e.g. torch's
+    # (input, target).
+    target_arg: str | None = None
+    prediction_arg: str | None = None
+    # Three arrays (pairs, triplets) or a required variance: arguments come as --input JSON only.
+    input_only: bool = False
+    # The reductions its ``reduction`` argument accepts; () when it has none (sklearn metrics).
+    # (The second deck's options go in the --input JSON: the shared flags' help would mislead.)
+    reductions: tuple[str, ...] = ("mean", "sum", "none")
 
     def _resolve(self, suffix: str) -> Any:
         module = importlib.import_module(f"quizapp.losses.{self.family}")
@@ -135,6 +145,118 @@ SPECS: tuple[LossSpec, ...] = (
         "focal loss, as torchvision sigmoid_focal_loss",
         "logits",
         ("alpha", "gamma"),
+    ),
+    # The second deck ("beyond the notes"): each keeps its reference's argument names and order.
+    LossSpec(
+        "kl_div",
+        "divergence",
+        "KL divergence, as F.kl_div",
+        "log-probs",
+        target_arg="target",
+        prediction_arg="input",
+        reductions=("mean", "batchmean", "sum", "none"),
+    ),
+    LossSpec(
+        "poisson_nll",
+        "likelihood",
+        "Poisson NLL, as F.poisson_nll_loss",
+        "values",
+        target_arg="target",
+        prediction_arg="input",
+    ),
+    LossSpec(
+        "gaussian_nll",
+        "likelihood",
+        "Gaussian NLL, as F.gaussian_nll_loss",
+        "values",
+        input_only=True,
+        prediction_arg="input",
+    ),
+    LossSpec(
+        "smooth_l1",
+        "robust",
+        "smooth L1, as F.smooth_l1_loss",
+        "values",
+        target_arg="target",
+        prediction_arg="input",
+    ),
+    LossSpec(
+        "margin_ranking",
+        "embedding",
+        "margin ranking, as F.margin_ranking_loss",
+        "scores",
+        input_only=True,
+        prediction_arg="input1",
+    ),
+    LossSpec(
+        "cosine_embedding",
+        "embedding",
+        "cosine embedding, as F.cosine_embedding_loss",
+        "embeddings",
+        input_only=True,
+        prediction_arg="input1",
+    ),
+    LossSpec(
+        "triplet_margin",
+        "embedding",
+        "triplet margin, as F.triplet_margin_loss",
+        "embeddings",
+        input_only=True,
+        prediction_arg="anchor",
+    ),
+    LossSpec(
+        "nll",
+        "likelihood",
+        "negative log-likelihood, as F.nll_loss",
+        "log-probs",
+        class_rows=True,
+        target_arg="target",
+        prediction_arg="input",
+    ),
+    LossSpec(
+        "quantile",
+        "robust",
+        "pinball loss, as sklearn mean_pinball_loss",
+        "values",
+        reductions=(),
+        target_arg="y_true",
+        prediction_arg="y_pred",
+    ),
+    LossSpec(
+        "brier",
+        "probability",
+        "Brier score, as sklearn brier_score_loss",
+        "probabilities",
+        reductions=(),
+        target_arg="y_true",
+        prediction_arg="y_proba",
+    ),
+    LossSpec(
+        "dice",
+        "probability",
+        "soft Dice loss with smoothing, per sample",
+        "probabilities",
+        target_arg="target",
+        prediction_arg="input",
+    ),
+    LossSpec(
+        "info_nce",
+        "embedding",
+        "InfoNCE, in-batch negatives (cosine / T)",
+        "embeddings",
+        input_only=True,
+        prediction_arg="query",
+    ),
+    LossSpec(
+        "distillation",
+        "divergence",
+        "T² · KL(teacher ‖ student), Hinton et al.",
+        "logits",
+        class_rows=True,
+        target_rows=True,
+        target_arg="teacher_logits",
+        prediction_arg="student_logits",
+        reductions=("batchmean", "mean", "sum", "none"),
     ),
 )
 

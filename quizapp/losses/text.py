@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import SupportsFloat
 
 import numpy as np
 
@@ -15,7 +16,7 @@ MAX_SHOWN = 8
 MAX_CLASSES = 6
 
 
-def num(x: float, digits: int = 4) -> str:
+def num(x: SupportsFloat, digits: int = 4) -> str:
     """A number as a learner would write it: ``digits`` significant digits, no trailing zeros,
     never ``-0``."""
     x = float(x)
@@ -30,7 +31,7 @@ def num(x: float, digits: int = 4) -> str:
     return text
 
 
-def paren(x: float) -> str:
+def paren(x: SupportsFloat) -> str:
     """``num(x)``, in parentheses when negative, for use after an operator."""
     text = num(x)
     return f"({text})" if text.startswith("-") else text

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from quizapp.quiz import Quiz
 from quizapp.scheduling import StudyQueue
 from quizapp.store import Store, StoreError
-from quizapp.ui.commands import CardCommands, ScreenCommands, TagCommands
+from quizapp.ui.commands import CardCommands, DeckCommands, ScreenCommands, TagCommands
 
 
 class QuizApp(App[None]):
@@ -31,7 +31,7 @@ class QuizApp(App[None]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "quizapp"
     SUB_TITLE = "loss functions, interview-ready"
-    COMMANDS = App.COMMANDS | {CardCommands, ScreenCommands, TagCommands}
+    COMMANDS = App.COMMANDS | {CardCommands, ScreenCommands, TagCommands, DeckCommands}
     BINDINGS = [
         Binding("q", "quit_idle", "Quit", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),

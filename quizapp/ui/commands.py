@@ -60,6 +60,25 @@ class TagCommands(_QuizProvider):
                 )
 
 
+class DeckCommands(_QuizProvider):
+    """Start a study session on one deck."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        lib = self.quiz.library
+        for deck in lib.decks:
+            title = f"Study deck: {deck}"
+            score = matcher.match(title)
+            if score > 0:
+                n = sum(1 for c in lib.only_deck(deck).cards.values() if c.kind in FLASHCARD_KINDS)
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.quiz.open_area, "study", deck=deck, title=f"Study · {deck}"),
+                    help=f"{n} flashcards in the {deck} deck",
+                )
+
+
 class CardCommands(_QuizProvider):
     """Jump to any card by words from its text."""
 

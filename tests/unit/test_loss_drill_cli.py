@@ -178,7 +178,7 @@ def test_the_command_knows_every_loss_without_importing_numpy() -> None:
 
 
 def test_drill_list_rows_have_a_type(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = cli(capsys, "drill", "list", "--json")
+    code, out, _ = cli(capsys, "drill", "list", "--json", "--deck", "loss")
     assert code == 0
     rows = json.loads(out)
     numeric = [r for r in rows if r["type"] == "numeric"]
@@ -186,7 +186,7 @@ def test_drill_list_rows_have_a_type(capsys: pytest.CaptureFixture[str]) -> None
     assert len(numeric) >= 12 and len(gradient) >= 15 and len(rows) == len(numeric) + len(gradient)
     assert all(r["id"].startswith("num-") and r["title"] for r in numeric)
     assert all(r["id"].startswith("grad-") and r["wrt"] in r["variables"] for r in gradient)
-    code, out, _ = cli(capsys, "drill", "list")
+    code, out, _ = cli(capsys, "drill", "list", "--deck", "loss")
     assert "num-focal" in out and out.splitlines()[-1] == f"{len(rows)} drills"
 
 
@@ -285,7 +285,9 @@ def test_installed_commands_in_a_subprocess() -> None:
     assert bad.returncode == 2
     assert bad.stderr.strip() == (
         "quizapp: loss: unknown loss 'crossentropy'; did you mean 'cross_entropy'? known: mse, "
-        "mae, huber, bce, bce_with_logits, cce, sparse_cce, cross_entropy, hinge, focal"
+        "mae, huber, bce, bce_with_logits, cce, sparse_cce, cross_entropy, hinge, focal, "
+        "kl_div, poisson_nll, gaussian_nll, smooth_l1, margin_ranking, cosine_embedding, "
+        "triplet_margin, nll, quantile, brier, dice, info_nce, distillation"
     )
 
 

@@ -26,7 +26,7 @@ AREAS: tuple[Area, ...] = (
     Area("quiz", "Quiz", "z", "mixed questions, scored", "mixed, scored"),
     Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots", "timed, weak spots"),
     Area("drills", "Drills", "d", "compute losses, derive gradients", "compute and derive"),
-    Area("checklist", "Checklist", "c", "the 9 things to master", "9 things to master"),
+    Area("checklist", "Checklist", "c", "what to master, with evidence", "what to master"),
     Area("plan", "Plan", "p", "readiness and each day to the interview", "to interview day"),
     Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons", "formulas, tables"),
     Area("curves", "Loss curves", "v", "losses and gradients, plotted", "losses plotted"),

@@ -44,6 +44,13 @@ class QuizSetupScreen(QuizScreen):
                     allow_blank=False,
                     id="quiz-tag",
                 )
+                yield Label("Deck")
+                yield Select(
+                    [("All decks", ALL_TAGS), *((d, d) for d in self.quiz.library.decks)],
+                    value=ALL_TAGS,
+                    allow_blank=False,
+                    id="quiz-deck",
+                )
             yield Label("Kinds of question (space toggles)")
             yield SelectionList[str](
                 *((label, kind, True) for kind, label in QUESTION_KINDS.items()), id="kinds"
@@ -79,9 +86,13 @@ class QuizSetupScreen(QuizScreen):
             return
         tag = self.query_one("#quiz-tag", Select).value
         tags = [] if tag in (ALL_TAGS, Select.BLANK) else [str(tag)]
-        quiz = self.quiz.new_quiz(n=count, tags=tags, kinds=kinds)
+        deck = self.query_one("#quiz-deck", Select).value
+        deck_name = None if deck in (ALL_TAGS, Select.BLANK) else str(deck)
+        quiz = self.quiz.new_quiz(n=count, tags=tags, kinds=kinds, deck=deck_name)
         if not quiz.questions:
-            error.update(Text("No questions match that tag and those kinds.", style="bold red"))
+            error.update(
+                Text("No questions match that tag, deck and those kinds.", style="bold red")
+            )
             return
         self.app.switch_screen(QuizRunScreen(quiz))
 

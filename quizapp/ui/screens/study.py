@@ -77,10 +77,12 @@ class StudyScreen(QuizScreen):
         kinds: Sequence[str] = FLASHCARD_KINDS,
         title: str = "Study",
         ask_for_take: bool = False,
+        deck: str | None = None,
     ) -> None:
         super().__init__()
         self._ids = list(ids) if ids is not None else None
         self._tag = tag
+        self._deck = deck
         self._kinds = tuple(kinds)
         self.session_title = title
         self.ask_for_take = ask_for_take
@@ -115,7 +117,12 @@ class StudyScreen(QuizScreen):
     def on_mount(self) -> None:
         app = self.quiz
         self.session = StudySession(
-            app.queue(), app.library, ids=self._ids, tag=self._tag, kinds=self._kinds
+            app.queue(),
+            app.library,
+            ids=self._ids,
+            tag=self._tag,
+            kinds=self._kinds,
+            deck=self._deck,
         )
         self.session.advance()
         self.show_current()
@@ -159,6 +166,8 @@ class StudyScreen(QuizScreen):
         status.append(f"  ·  {where}")
         if self._tag:
             status.append(f"  ·  tag {self._tag}", style="dim")
+        if self._deck:
+            status.append(f"  ·  deck {self._deck}", style="dim")
         if extra:
             status.append(f"  ·  {extra}", style="dim")
         self.query_one("#study-status", Static).update(status)
@@ -182,7 +191,9 @@ class StudyScreen(QuizScreen):
         text = Text()
         text.append("Session complete\n\n", style="bold")
         text.append(summary.describe() + "\n")
-        counts = self.quiz.queue().counts(kinds=self._kinds or FLASHCARD_KINDS, tag=self._tag)
+        counts = self.quiz.queue().counts(
+            kinds=self._kinds or FLASHCARD_KINDS, tag=self._tag, deck=self._deck
+        )
         if counts.total:
             text.append(f"\nStill waiting: {counts.due + counts.learning} due, {counts.new} new. ")
             text.append("Press s to keep going.", style="bold")

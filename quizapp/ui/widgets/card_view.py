@@ -16,12 +16,14 @@ from quizapp.decks.models import (
     Faq,
     Formula,
     InterviewQuestion,
+    LossCurve,
     MultipleChoice,
     Ordering,
     Pitch,
     SelfCheck,
     Trap,
 )
+from quizapp.ui.widgets.loss_curve import curve_renderable
 
 
 def card_header(card: Card) -> Text:
@@ -88,6 +90,8 @@ def front(card: Card) -> RenderableType:
         parts.append(Text(card.question, style="bold"))
     elif isinstance(card, MultipleChoice):
         parts.append(Text(card.question, style="bold"))
+        if isinstance(card, LossCurve):
+            parts.append(curve_renderable(card))
         parts.append(_bullets(tuple(o.text for o in card.options), "•", "dim"))
     elif isinstance(card, Ordering):
         parts.append(Text(card.question, style="bold"))

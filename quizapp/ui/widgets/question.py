@@ -20,9 +20,10 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from quizapp.decks.models import GradientDrill
+from quizapp.decks.models import GradientDrill, LossCurve
 from quizapp.policy import RATING_LABELS
 from quizapp.quiz import EXPLAIN_KIND, Feedback, Question, Quiz
+from quizapp.ui.widgets.loss_curve import curve_renderable
 
 if TYPE_CHECKING:
     from quizapp.mathcheck.checker import Preview
@@ -206,6 +207,8 @@ class QuestionView(Vertical):
                 Text.assemble(("Formula  ", "bold"), q.drill.formula),
                 Text(f"Tolerance: {q.drill.tolerance_text}", style="dim"),
             ]
+        elif isinstance(q.card, LossCurve):
+            parts += [Text(""), curve_renderable(q.card)]
         elif isinstance(q.card, GradientDrill):
             card = q.card
             parts += [Text(""), Text.assemble(("Loss  ", "bold"), card.loss)]

@@ -1,0 +1,67 @@
+"""Decks are first-class: the library knows its decks and narrows to one; study, quizzes, stats
+and the drill list can be narrowed to a deck, and an unknown deck is a one-line usage error."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.cli import main
+from quizapp.decks import Library, load_library
+from quizapp.quiz import Quiz
+from quizapp.scheduling import StudyQueue
+from quizapp.stats import compute_stats
+from quizapp.store import Store
+from quizapp.study import StudySession
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library(include_user_decks=False)
+
+
+def test_the_library_lists_and_narrows_its_decks(library: Library) -> None:
+    assert set(library.decks) == {"loss", "beyond"}
+    beyond = library.only_deck("beyond")
+    assert beyond.cards and all(c.deck == "beyond" for c in beyond.cards.values())
+    assert len(beyond.cards) + len(library.only_deck("loss").cards) == len(library.cards)
+    assert library.only_deck(None) is library
+
+
+def test_study_and_quiz_stay_in_the_deck(library: Library, quizapp_home) -> None:
+    with Store.open() as store:
+        session = StudySession(StudyQueue(store, library), library, deck="beyond")
+        for _ in range(5):
+            card = session.advance()
+            assert card is not None and card.deck == "beyond"
+            session.rate(3)
+        quiz = Quiz.build(library, n=15, seed=1, deck="beyond", store=store)
+        assert len(quiz.questions) == 15
+        assert {q.card.deck for q in quiz.questions} == {"beyond"}
+        loss_quiz = Quiz.build(library, n=15, seed=1, deck="loss", store=store)
+        assert {q.card.deck for q in loss_quiz.questions} == {"loss"}
+
+
+def test_stats_of_one_deck_count_only_its_cards(library: Library, quizapp_home) -> None:
+    with Store.open() as store:
+        queue = StudyQueue(store, library)
+        session = StudySession(queue, library, deck="loss")
+        session.advance()
+        session.rate(1)  # one lapse on a card of the first deck
+        loss_stats = compute_stats(store, library, deck="loss")
+        beyond_stats = compute_stats(store, library, deck="beyond")
+        everything = compute_stats(store, library)
+    assert sum(a.reviews for a in loss_stats.accuracy_by_kind.values()) == 1
+    assert sum(a.reviews for a in beyond_stats.accuracy_by_kind.values()) == 0
+    assert beyond_stats.weakest == [] and loss_stats.weakest
+    assert everything.reviews_total == beyond_stats.reviews_total == 1  # totals stay totals
+
+
+def test_the_cli_narrows_the_drill_list_and_rejects_an_unknown_deck(
+    capsys: pytest.CaptureFixture[str], quizapp_home
+) -> None:
+    assert main(["drill", "list", "--deck", "beyond"]) == 0
+    out = capsys.readouterr().out
+    assert "bgrad-kl-logit" in out and "grad-mse " not in out
+    assert main(["stats", "--deck", "nope"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["quizapp: stats --deck nope: no such deck; the decks are beyond, loss"]

@@ -1,0 +1,98 @@
+"""The generated training curves of the "read the loss curve" cards: deterministic, and each
+shipped card's curves really show the symptom its right answer names; bad parameters are deck
+errors with a file, line and field."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from quizapp.decks import Library, load_library
+from quizapp.decks.models import LossCurve
+from quizapp.training_curves import curves, first_nan
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library(include_user_decks=False)
+
+
+def card(library: Library, card_id: str) -> LossCurve:
+    found = library.cards[card_id]
+    assert isinstance(found, LossCurve)
+    return found
+
+
+def test_at_least_ten_cards_each_with_every_option_explained(library: Library) -> None:
+    cards = [c for c in library.of_kind("loss_curve") if isinstance(c, LossCurve)]
+    assert len(cards) >= 10
+    for c in cards:
+        assert len(c.options) >= 4 and all(len(o.why.split()) >= 8 for o in c.options), c.id
+
+
+def test_the_same_card_draws_the_same_curves(library: Library) -> None:
+    c = card(library, "curve-lr-too-high-spikes")
+    assert curves(c) == curves(c)
+    assert curves(c)["train"] != curves(c)["validation"]
+
+
+def test_overfitting_validation_turns_up_while_training_falls(library: Library) -> None:
+    data = curves(card(library, "curve-overfitting"))
+    val, train = data["validation"], data["train"]
+    low = min(range(len(val)), key=val.__getitem__)
+    assert 10 < low < len(val) - 10
+    assert val[-1] > val[low] + 0.3
+    assert train[-1] < train[low]
+
+
+def test_divergence_ends_in_nan_and_only_then(library: Library) -> None:
+    data = curves(card(library, "curve-divergence-nan"))
+    at = first_nan(data["train"])
+    assert at is not None and all(math.isnan(v) for v in data["train"][at:])
+    assert data["train"][at - 1] > 5 * data["train"][0]
+    assert first_nan(curves(card(library, "curve-overfitting"))["train"]) is None
+
+
+def test_unshuffled_data_bump_once_per_period(library: Library) -> None:
+    c = card(library, "curve-unshuffled-bumps")
+    train = curves(c)["train"]
+    period = int(c.train.period or 0)
+    for start in range(period, len(train) - period, period):
+        window = train[start - 3 : start + 4]
+        assert max(window) == train[start] or max(window) in train[start - 1 : start + 2]
+        assert train[start] > train[start + period // 2]
+
+
+def test_validation_below_training_and_leakage(library: Library) -> None:
+    below = curves(card(library, "curve-validation-below-train"))
+    assert all(v < t for v, t in zip(below["validation"], below["train"], strict=True))
+    leak = curves(card(library, "curve-leakage"))
+    assert max(abs(v - t) for v, t in zip(leak["validation"], leak["train"], strict=True)) < 0.1
+
+
+BAD = """\
+cards:
+  - id: curve-bad
+    kind: loss_curve
+    tags: [training-loop]
+    question: What is it?
+    epochs: 3
+    train: {start: 1, end: 0.1, rate: 0.1, turn: 5}
+    validation: {start: 1, end: 0.1, rate: 0.1}
+    options:
+      - {text: "A", why: "because"}
+      - {text: "B", why: "because"}
+    answer: "A"
+"""
+
+
+def test_bad_curve_parameters_are_deck_errors(tmp_path: Path) -> None:
+    path = tmp_path / "curves.yaml"
+    path.write_text(BAD)
+    library = load_library([path], include_user_decks=False)
+    messages = [str(e) for e in library.errors]
+    assert any("epochs" in m and "5 to 200" in m for m in messages), messages
+    assert any("turn and rise go together" in m and "train" in m for m in messages), messages
+    assert all(m.startswith(f"{path}:") or "curves.yaml:" in m for m in messages)
