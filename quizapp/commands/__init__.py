@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "loss",
     "drill",
     "check",
+    "serve",
 )
 
 
