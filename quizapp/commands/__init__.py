@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
     "restore",
     "export",
+    "import_progress",
     "loss",
     "drill",
     "check",
