@@ -12,7 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
     "restore",
     "export",
-    "import_progress",
+    "import",
     "loss",
     "drill",
     "check",
