@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "restore",
     "export",
     "import",
+    "sync",
     "loss",
     "drill",
     "check",

@@ -273,7 +273,7 @@ class MergePlan:
         """The summary, one line per kind of change."""
         verb = "added" if done else "would add"
         lines = []
-        if not self.empty:
+        if self.reviews:
             items = len({r.item_id for r in self.reviews})
             already = self.in_file - len(self.reviews)
             lines.append(
@@ -288,11 +288,12 @@ class MergePlan:
             lines.append(f"{'set' if done else 'would set'} {change}")
         for kept in self.settings_kept:
             lines.append(f"kept this machine's {kept}")
-        if self.empty:
+        if not self.reviews:
             lines.insert(
                 0,
                 f"nothing new in {self.source}: this store already has all of its "
-                f"{self.in_file} reviews, its ticks and settings",
+                f"{self.in_file} reviews"
+                + ("" if self.ticks or self.settings else ", its ticks and settings"),
             )
         return lines
 

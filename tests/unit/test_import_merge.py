@@ -38,7 +38,7 @@ def _progress(folder: Path) -> dict[str, Any]:
         data = store.export()
     reviews = sorted(
         ({k: v for k, v in r.items() if k != "id"} for r in data["reviews"]),
-        key=lambda r: (r["reviewed_at"], r["item_id"]),
+        key=lambda r: (r["reviewed_at"], r["item_id"], r["rating"]),
     )
     return {
         "reviews": reviews,
