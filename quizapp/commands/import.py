@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "either side has is kept (once), the cards they touch are rescheduled by replaying the "
         "merged reviews, checklist ticks are combined, and a setting you never changed here "
         "takes the file's value. Importing the same file again changes nothing. A backup is "
-        "taken first.",
+        "taken first. Quiz history stays on the machine it was taken on (its reviews travel).",
     )
     p.add_argument("file", type=Path, metavar="FILE", help="a file from 'quizapp export'")
     p.add_argument("--dry-run", action="store_true", help="say what would be added; change nothing")

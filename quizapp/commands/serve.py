@@ -56,6 +56,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def listen_warning(host: str, port: int) -> str:
+    """What serving on ``host`` exposes: there is no password, whoever reaches it is you."""
+    if _is_loopback(host):
+        return "anyone who can reach this port on this machine can use it and your progress"
+    return (
+        f"listening on {host}: anyone who can reach port {port} over the network can use the "
+        "app and change your progress (no password)"
+    )
+
+
 def app_command(args: argparse.Namespace) -> str:
     """The shell command each browser tab runs: this interpreter's quizapp, same decks."""
     argv = [sys.executable, "-m", "quizapp"]
@@ -77,14 +87,7 @@ def run(args: argparse.Namespace) -> int:
     # browser can connect to, so it gets this machine's name.
     shown = socket.getfqdn() if args.host in ("0.0.0.0", "::", "") else args.host
     url_host = f"[{shown}]" if ":" in shown else shown
-    if _is_loopback(args.host):
-        warning = "anyone who can reach this port on this machine can use it and your progress"
-    else:
-        warning = (
-            f"listening on {args.host}: anyone who can reach port {args.port} over the network "
-            "can use the app and change your progress (no password)"
-        )
-    sys.stderr.write(f"quizapp: warning: {warning}\n")
+    sys.stderr.write(f"quizapp: warning: {listen_warning(args.host, args.port)}\n")
     server = Server(
         app_command(args),
         host=args.host,

@@ -340,8 +340,11 @@ def plan_merge(store: Store, progress: ProgressFile) -> MergePlan:
     theirs_by_item: dict[str, dict[tuple[str, str, int], FileReview]] = {}
     for r in progress.reviews:
         theirs_by_item.setdefault(r.item_id, {}).setdefault(r.key, r)
+    incoming_by_item: dict[str, list[FileReview]] = {}
+    for r in plan.reviews:
+        incoming_by_item.setdefault(r.item_id, []).append(r)
     for item_id in sorted(touched):
-        incoming = [r for r in plan.reviews if r.item_id == item_id]
+        incoming = incoming_by_item[item_id]
         mine = local_by_item.get(item_id, [])
         theirs = theirs_by_item[item_id]
         state = progress.cards.get(item_id)
