@@ -4,8 +4,9 @@ The rules, chosen so that merging A into B and B into A ends in the same progres
 the same file twice changes nothing:
 
 * Reviews: the union of both logs. A review is identified by (item id, time to the microsecond,
-  rating): the export carries no other id that survives between machines yet (the store's
-  per-review uuid is on its way; when it lands, ``review_key`` is the one place to change).
+  rating), and also by its uuid where both sides have one (stores from schema v3 on); a review
+  known under either is not added again, and an added one keeps its uuid, so both machines
+  then agree on it.
 * Card states: when the file holds an item's whole merged log (this store's reviews of it are a
   part of the file's), the item takes the file's state as it is: the other machine computed it
   from that very log. Otherwise (both sides reviewed it since they last merged) it is rebuilt by
@@ -63,6 +64,7 @@ class FileReview:
     seed: int | None
     state_before: fsrs.State | None
     due: datetime | None
+    uuid: str | None = None  # from stores with per-review uuids (schema v3 on)
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -203,6 +205,7 @@ def read_progress_file(path: Path) -> ProgressFile:
                 if r.get("state_before") is None
                 else _choice(r.get("state_before"), STATES, path, f"{at}.state_before"),
                 due=_opt_time(r.get("due"), path, f"{at}.due"),
+                uuid=_opt(r.get("uuid"), str, path, f"{at}.uuid") or None,
             )
         )
     cards = {}
@@ -320,11 +323,15 @@ def plan_merge(store: Store, progress: ProgressFile) -> MergePlan:
     plan = MergePlan(source=progress.path, in_file=len(progress.reviews))
     local = store.reviews()
     have = {review_key(r.item_id, r.reviewed_at, int(r.rating)) for r in local}
-    seen: set[tuple[str, str, int]] = set()
+    # A review already here under either identity is not added again (a uuid alone would not
+    # do: reviews made before the store had uuids got a random one on each machine).
+    have_uuids = {u for r in local if (u := getattr(r, "uuid", ""))}
     for review in sorted(progress.reviews, key=lambda r: (r.reviewed_at, r.item_id)):
-        if review.key in have or review.key in seen:
+        if review.key in have or (review.uuid and review.uuid in have_uuids):
             continue
-        seen.add(review.key)
+        have.add(review.key)
+        if review.uuid:
+            have_uuids.add(review.uuid)
         plan.reviews.append(review)
     reviewed_here = store.reviewed_ids()
     touched = {r.item_id for r in plan.reviews}

@@ -6,6 +6,7 @@ helpers the way the store's own methods do."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -29,25 +30,25 @@ def put_merged_reviews(
     each item's rebuilt state, in the caller's transaction (``store.batch()``)."""
 
     def write(conn: sqlite3.Connection) -> None:
+        columns = [
+            "item_id", "kind", "rating", "reviewed_at", "duration_ms", "answer", "verdict",
+            "seed", "state_before", "due_after",
+        ]  # fmt: skip
+        # Schema v3 gives each review a uuid (NOT NULL): keep the one the review came with.
+        has_uuid = any(row[1] == "uuid" for row in conn.execute("PRAGMA table_info(reviews)"))
+        if has_uuid:
+            columns.append("uuid")
+        sql = f"INSERT INTO reviews ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         for r in reviews:
             before, due = derived.get(r.key, (None, None))
-            conn.execute(
-                "INSERT INTO reviews (item_id, kind, rating, reviewed_at, duration_ms, answer, "
-                "verdict, seed, quiz_id, state_before, due_after) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-                (
-                    r.item_id,
-                    r.kind,
-                    int(r.rating),
-                    _ts(r.reviewed_at),
-                    r.duration_ms,
-                    r.answer,
-                    r.verdict,
-                    r.seed,
-                    before,
-                    due,
-                ),
-            )
+            values = [
+                r.item_id, r.kind, int(r.rating), _ts(r.reviewed_at), r.duration_ms, r.answer,
+                r.verdict, r.seed, before, due,
+            ]  # fmt: skip
+            if has_uuid:
+                values.append(r.uuid or str(uuid.uuid4()))
+            # quiz_id stays NULL: quiz sessions are not merged, and ids differ between files.
+            conn.execute(sql, values)
         conn.executemany(
             "UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?",
             [(before, due, rid) for rid, before, due in updates],
