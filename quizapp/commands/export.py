@@ -10,8 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, open_store, print_json
-from quizapp.interop.anki import DEFAULT_DECK
+from quizapp.commands.common import open_store, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write the cards as an Anki package (every kind but checklist items and numeric "
         "drills)",
     )
+    from quizapp.interop.anki import DEFAULT_DECK
+
     p.add_argument(
         "--deck",
         metavar="NAME",
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_anki(args: argparse.Namespace) -> int:
-    from quizapp.interop.anki import write_apkg
+    from quizapp.commands.common import library_from_args
+    from quizapp.interop.anki import DEFAULT_DECK, write_apkg
 
     if args.json or args.output:
         raise CliError("export: --anki writes a deck, not progress; drop --json/--output", code=2)
