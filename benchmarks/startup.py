@@ -5,6 +5,10 @@ Textual "hello" app measured in the same run (median of N runs each, in a real p
 
     .venv/bin/python benchmarks/startup.py --instructions   # also a deterministic count
 
+    .venv/bin/python benchmarks/startup.py --home DIR        # with the progress in DIR (copied)
+
+Make a data folder with a 100k-review history for --home with benchmarks/store.py's --keep.
+
 Target (issue 6): ratio <= 1.5. Wall-clock and CPU time to the first frame are reported; on a
 shared two-core VM both swing by tens of milliseconds between runs, so --instructions also counts
 the instructions executed (valgrind callgrind), which are the same on every run.
@@ -140,6 +144,11 @@ def main() -> int:
         action="store_true",
         help="also count instructions with valgrind (deterministic; about a minute)",
     )
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help="a data folder to start with (copied first), e.g. one with 100k reviews",
+    )
     args = parser.parse_args()
     # An installed wheel has byte-code compiled by pip; an editable checkout needs it compiled
     # once (PYTHONDONTWRITEBYTECODE may be set, as on this machine), or every start recompiles.
@@ -149,6 +158,10 @@ def main() -> int:
 
     compileall.compile_dir(str(Path(quizapp.__file__).parent), quiet=1)
     with tempfile.TemporaryDirectory() as home:
+        if args.home:
+            import shutil
+
+            shutil.copytree(args.home, home, dirs_exist_ok=True)
         env = {**os.environ, "QUIZAPP_HOME": home, "TERM": "xterm-256color"}
         # Warm the OS file cache and create the store once, outside the measurement.
         first_frame_seconds(HELLO, env)

@@ -76,6 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last guard: never a traceback for a learner
+        from quizapp.store.values import StoreError
+
+        if isinstance(exc, StoreError):
+            # An expected progress condition (full disk, a lock, damage...): its own exit code.
+            sys.stderr.write(f"quizapp: {exc.message}\n")
+            return exc.exit_code
         if os.environ.get("QUIZAPP_DEBUG"):
             raise
         sys.stderr.write(

@@ -169,8 +169,16 @@ def _trap_prompt(trap: Trap) -> str:
 
 
 def _trap_choices(trap: Trap, rng: random.Random, library: Library) -> tuple[Choice, ...]:
-    """The trap's correct view, its own misconception, and two true statements that answer
-    other traps: spotting the error means recognising which correction fits this claim."""
+    """The trap's correct view and wrong replies to the same claim: the trap's own distractors
+    when it declares them (each wrong about THIS claim, with why), padded with its misconception.
+    Without distractors: the misconception and two true statements that answer other traps."""
+    if trap.distractors:
+        choices = [Choice(trap.correct, trap.why, True)]
+        choices += [Choice(d.text, d.why, False) for d in trap.distractors[:3]]
+        if len(choices) < 4:
+            choices.append(Choice(trap.wrong, "That is the misconception itself, restated.", False))
+        rng.shuffle(choices)
+        return tuple(choices)
     others = [t for t in library.of_kind("trap") if t.id != trap.id and isinstance(t, Trap)]
     rng.shuffle(others)
     choices = [

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import fsrs
 
-from quizapp.store import local_day_start
+from quizapp.clock import local_day_start
 
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library

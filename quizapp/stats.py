@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quizapp.checklist import checklist_status
+from quizapp.clock import local_day_start
 from quizapp.scheduling import StudyQueue, retrievability
-from quizapp.store import local_day_start
 
 if TYPE_CHECKING:
     from quizapp.decks import Library

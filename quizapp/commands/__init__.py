@@ -7,6 +7,7 @@ from __future__ import annotations
 COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "stats",
+    "plan",
     "checklist",
     "settings",
     "backup",

@@ -1,31 +1,49 @@
-"""`quizapp backup`: copy your progress into the backups folder now."""
+"""`quizapp backup [--list]`: copy your progress into the backups folder now, or list them."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from quizapp.commands import CliError
 from quizapp.commands.common import open_store, require_saving
-from quizapp.store import StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "backup",
-        help="back up your progress now",
-        description="Copy progress.db into the backups folder (the last 10 backups and one a day "
-        "for 30 days are kept). 'quizapp restore' lists and restores them.",
+        help="back up your progress now, or list the backups",
+        description="Copy progress.db into the backups folder; with --list, list the backups "
+        "and what is kept. 'quizapp restore NAME' restores one.",
     )
+    p.add_argument("--list", action="store_true", help="list the backups, newest first")
     p.set_defaults(func=run)
+
+
+def list_backups(store: object) -> None:
+    """Print the backups, newest first, by their stable names, and the retention rules."""
+    from quizapp.store.backups import RETENTION
+
+    out = sys.stdout.write
+    backups = store.list_backups()  # type: ignore[attr-defined]
+    folder = store.backups_dir  # type: ignore[attr-defined]
+    if not backups:
+        out(f"no backups yet in {folder}\n")
+        return
+    total = sum(b.size for b in backups)
+    out(f"{len(backups)} backups, {total / 1024**2:.1f} MB in all, in {folder} (newest first):\n")
+    for b in backups:
+        when = b.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        out(f"  {b.path.name}  {when}  {b.reason:<18} {b.size / 1024:8.0f} KB\n")
+    out(f"{RETENTION}\n")
+    out("restore one with 'quizapp restore NAME' (a name above; names never change)\n")
 
 
 def run(args: argparse.Namespace) -> int:
     with open_store() as store:
+        if args.list:
+            list_backups(store)
+            return 0
         require_saving(store, "back up")
-        try:
-            path = store.backup("manual")
-        except StoreError as exc:
-            raise CliError(exc.message) from None
+        path = store.backup("manual")
     sys.stdout.write(f"backed up to {path}\n")
     return 0

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sys
+import types
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -50,13 +51,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
+        "--steps",
+        action="store_true",
+        help="check a whole derivation: ANSWER is a FILE (or '-' for standard input) with one "
+        "step per line; helpers may be defined as 'u = y - yhat'; the first wrong line is named",
+    )
+    p.add_argument(
         "--batch",
         metavar="FILE",
         help='read JSON lines {"drill", "answer"} from FILE (\'-\' for standard input)',
     )
     # Answers such as -2*(y-yhat) start with '-': read them as values, not as unknown options.
     p._negative_number_matcher = re.compile(r"^-(?!-)(?!h$)")  # type: ignore[attr-defined]
+    # Options anywhere: "check ID --json -- ANSWER" as well as "check --json ID -- ANSWER".
+    # Plain argparse fills both positionals from the first run of words, leaving ANSWER after
+    # an option unrecognised; intermixed parsing reads all options first, then the words.
+    p.parse_known_args = types.MethodType(_parse_intermixed, p)  # type: ignore[method-assign]
     p.set_defaults(func=run)
+
+
+def _parse_intermixed(
+    self: argparse.ArgumentParser, args: Any = None, namespace: Any = None
+) -> tuple[argparse.Namespace, list[str]]:
+    if getattr(self, "_intermixed_busy", False):  # the inner passes of the intermixed parse
+        return argparse.ArgumentParser.parse_known_args(self, args, namespace)
+    self._intermixed_busy = True  # type: ignore[attr-defined]
+    try:
+        return self.parse_known_intermixed_args(args, namespace)
+    finally:
+        self._intermixed_busy = False  # type: ignore[attr-defined]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,12 +89,20 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             raise CliError("check: --batch always prints JSON lines; drop --json", code=2)
         return _run_batch(args)
+    if args.steps:
+        return _run_steps(args)
     if args.drill is None or args.answer is None:
         raise CliError(
             'check: give a drill id and an answer, e.g. quizapp check grad-mse "2*(yhat - y)", '
             "or --batch FILE",
             code=2,
         )
+    for what, text in (("drill id", args.drill), ("answer", args.answer)):
+        if _has_surrogate(text):  # bytes that are not UTF-8 arrive as lone surrogates
+            raise CliError(
+                f"check: the {what} contains bytes that are not UTF-8 text; retype it",
+                code=EXIT["invalid"] if what == "answer" else 2,
+            )
     from quizapp.mathcheck import Checker, UnknownDrillError
 
     with Checker([]) as checker:  # the worker warms up while the decks load
@@ -96,16 +127,76 @@ def run(args: argparse.Namespace) -> int:
     return EXIT[verdict.verdict]
 
 
-def _open_batch(name: str) -> TextIO:
+# Marks for a checked line, as in the app's gutter.
+_MARKS = {
+    "follows": "✓",
+    "wrong": "✗",
+    "follows-from-wrong": "↳",
+    "definition": "=",
+    "invalid": "!",
+    "unchecked": "?",
+}
+
+
+def _run_steps(args: argparse.Namespace) -> int:
+    if args.drill is None or args.answer is None:
+        raise CliError(
+            "check --steps: give a drill id and a file with one step per line ('-' for "
+            "standard input), e.g. quizapp check --steps grad-mse steps.txt",
+            code=2,
+        )
+    source = _open_batch(args.answer, what="--steps")
+    with source:
+        try:
+            lines = source.read().splitlines()
+        except OSError as exc:
+            raise CliError(f"check --steps: cannot read {args.answer} ({exc})", code=2) from None
+    from quizapp.mathcheck import Checker, UnknownDrillError
+    from quizapp.mathcheck.steps import MAX_LINES
+
+    numbered = [line for line in lines if line.strip()]
+    if not numbered:
+        raise CliError(f"check --steps: {args.answer} has no steps (one per line)", code=3)
+    if len(numbered) > MAX_LINES:
+        raise CliError(
+            f"check --steps: {len(numbered)} steps; at most {MAX_LINES} are checked", code=3
+        )
+    with Checker([]) as checker:
+        checker.add_library(library_from_args(args))
+        try:
+            derivation = checker.check_steps(args.drill, lines)
+        except UnknownDrillError as exc:
+            raise CliError(f"check: {exc}; see 'quizapp drill list'", code=2) from None
+    if args.json:
+        print_json(derivation.to_json())
+        return EXIT[derivation.verdict]
+    out = sys.stdout
+    for step in derivation.steps:
+        out.write(f"{_MARKS[step.status]} {step.line:>2}  {step.text.strip()}\n")
+        out.write(f"       {step.status}: {step.message}\n")
+    if derivation.first_wrong is not None:
+        out.write(f"First wrong step: line {derivation.first_wrong}.\n")
+    final = {
+        "correct": "Result: correct, the last line is the derivative.",
+        "incorrect": "Result: incorrect, the last line is not the derivative.",
+        "invalid": f"Result: invalid, {derivation.message}.",
+        "unchecked": "Result: not checked; nothing was marked wrong.",
+    }[derivation.verdict]
+    out.write(final + "\n")
+    return EXIT[derivation.verdict]
+
+
+def _open_batch(name: str, what: str = "--batch") -> TextIO:
+    # utf-8-sig: a byte-order mark at the start (Windows editors write one) is not JSON.
     if name == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
     path = Path(name)
     if not path.is_file():
-        raise CliError(f"check: --batch {name}: no such file", code=2)
+        raise CliError(f"check: {what} {name}: no such file", code=2)
     try:
-        return path.open(encoding="utf-8", errors="replace")
+        return path.open(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
-        raise CliError(f"check: --batch {name}: cannot read ({exc.strerror})", code=2) from None
+        raise CliError(f"check: {what} {name}: cannot read ({exc.strerror})", code=2) from None
 
 
 def _run_batch(args: argparse.Namespace) -> int:
@@ -130,6 +221,10 @@ def _run_batch(args: argparse.Namespace) -> int:
                 message = f"line {number}: {exc}"
                 _emit({**request, "verdict": "invalid", "message": message, "interpreted": None})
                 continue
+            except Exception as exc:  # one bad line never stops the batch
+                message = f"line {number}: not checked: internal error ({type(exc).__name__})"
+                _emit({**request, "verdict": "unchecked", "message": message, "interpreted": None})
+                continue
             _emit({**request, **verdict.to_dict()})
     return 1 if bad_lines else 0
 
@@ -141,13 +236,40 @@ def _read_request(line: str, number: int) -> tuple[dict[str, Any], str | None]:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return empty, f"line {number}: not JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return empty, f"line {number}: JSON nested too deeply; send a flat object"
+    except ValueError:  # an integer of thousands of digits (Python refuses to convert it)
+        return empty, f"line {number}: a number in it has too many digits"
     if not isinstance(data, dict):
         return empty, f'line {number}: expected an object like {{"drill": ..., "answer": ...}}'
     request = {"drill": data.get("drill"), "answer": data.get("answer")}
     for key in ("drill", "answer"):
         if not isinstance(data.get(key), str):
-            return request, f"line {number}: '{key}' must be a string"
+            shown = {k: v if isinstance(v, str) else None for k, v in request.items()}
+            return _printable(shown), f"line {number}: '{key}' must be a string"
+    for key in ("drill", "answer"):
+        if _has_surrogate(request[key]):
+            return _printable(request), (
+                f"line {number}: '{key}' contains a lone surrogate (an escape such as \\ud800 "
+                "that is no character); retype it"
+            )
     return request, None
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _printable(request: dict[str, Any]) -> dict[str, Any]:
+    """The request with lone surrogates written as escapes, so it can be echoed as UTF-8."""
+    return {
+        k: v.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(v, str) else v
+        for k, v in request.items()
+    }
 
 
 def _emit(record: dict[str, Any]) -> None:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.number is not None:
         raise CliError("checklist: say 'tick N' or 'untick N'", code=2)
 
-    with open_store() as store:
+    with open_store(reads=not args.action) as store:
         if args.action:
             require_saving(store, f"{args.action} item {number}")
             store.set_ticked(number, args.action == "tick")

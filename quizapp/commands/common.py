@@ -49,21 +49,34 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def open_store() -> Store:
-    """Open the progress store and print its notices (damage recovered, read-only, ...) as
-    one line each on stderr; they never stop a command by themselves."""
-    from quizapp.store import Store
+def open_store(*, reads: bool = False) -> Store:
+    """Open the progress store (strict: a write that does not commit raises StoreError, which
+    ``quizapp.cli`` turns into one line and the failure class's exit code) and print its
+    notices (damage recovered, read-only, ...) as one line each on stderr. With ``reads``, a
+    command whose output is the progress stops (exit 15) when none could be read at all, rather
+    than report it as empty."""
+    from quizapp.store import EXIT_CODES, Store
 
-    store = Store.open()
+    store = Store.open(strict=True)
     for notice in store.new_notices():
         sys.stderr.write(f"quizapp: {notice}\n")
+    if reads and store.unreadable:
+        store.close()
+        raise CliError(
+            f"no progress could be read from {store.path} (see the message above)",
+            code=EXIT_CODES["unusable"],
+        )
     return store
 
 
 def require_saving(store: Store, action: str) -> None:
-    """Stop a command that changes progress when the store cannot save this run."""
+    """Stop a command that changes progress when the store cannot save this run, with the
+    exit code of the reason (README, "Exit codes")."""
+    from quizapp.store import EXIT_CODES
+
     if store.read_only:
         raise CliError(
             f"cannot {action}: progress is not being saved this run (see the message above); "
-            "nothing was changed"
+            "nothing was changed",
+            code=EXIT_CODES.get(store.problem or "", 1),
         )

@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from quizapp.commands import CliError
-from quizapp.commands.common import open_store, print_json
+from quizapp.commands.common import open_store
+from quizapp.store.queries import RawJson
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +46,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _chunks(data: dict[str, Any]) -> Iterator[str]:
+    """``data`` as indented JSON, except that each element of a top-level list is one compact
+    line: the same JSON value, readable and diffable, and written by the C encoder (indent
+    makes json fall back to pure Python, 4x slower for 100k reviews)."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    yield "{\n"
+    items = list(data.items())
+    for i, (key, value) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if isinstance(value, list) and value:
+            yield f"  {dumps(key)}: [\n"
+            last = len(value) - 1
+            yield "".join(
+                f"    {v if isinstance(v, RawJson) else dumps(v)}{',' if j < last else ''}\n"
+                for j, v in enumerate(value)
+            )
+            yield f"  ]{comma}\n"
+        else:
+            yield f"  {dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}\n"
+    yield "}\n"
+
+
 def run(args: argparse.Namespace) -> int:
     if args.anki is not None:
         return _run_anki(args)
@@ -50,14 +75,15 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("export: --deck goes with --anki FILE.apkg", code=2)
     if args.json and args.output:
         raise CliError("export: use either --json (stdout) or --output FILE, not both", code=2)
-    with open_store() as store:
-        data = store.export()
+    with open_store(reads=True) as store:
+        data = store.export(raw_reviews=True)
     if args.json:
-        print_json(data)
+        sys.stdout.writelines(_chunks(data))
         return 0
     target = args.output or Path(f"quizapp-export-{datetime.now():%Y%m%d-%H%M%S}.json")
     try:
-        target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.writelines(_chunks(data))
     except OSError as exc:
         raise CliError(f"export: cannot write {target}: {exc.strerror or exc}") from None
     sys.stdout.write(

@@ -1,4 +1,4 @@
-"""`quizapp restore [FILE]`: list backups, or replace your progress with one of them."""
+"""`quizapp restore [NAME]`: list backups, or replace your progress with one of them."""
 
 from __future__ import annotations
 
@@ -7,56 +7,46 @@ import sys
 from pathlib import Path
 
 from quizapp.commands import CliError
+from quizapp.commands.backup import list_backups
 from quizapp.commands.common import open_store, require_saving
-from quizapp.store import Store, StoreError
+from quizapp.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "restore",
         help="list backups, or restore one",
-        description="Without FILE, list the backups, newest first. With FILE (a path, a backup's "
-        "file name, or its number in the list), replace your progress with that backup; your "
-        "progress just before is backed up first.",
+        description="Without NAME, list the backups, newest first. With NAME (a backup's file "
+        "name as listed, or a path to a backup file), replace your progress with that backup; "
+        "your progress just before is backed up first (as a pre-restore backup, which is kept). "
+        "The backup restored is never deleted. Close quizapp first.",
     )
-    p.add_argument("file", nargs="?", metavar="FILE", help="the backup to restore")
+    p.add_argument("file", nargs="?", metavar="NAME", help="the backup to restore")
     p.set_defaults(func=run)
 
 
 def _find(store: Store, given: str) -> Path:
-    path = Path(given).expanduser()
-    if path.is_file():
-        return path
     backups = store.list_backups()
     by_name = [b.path for b in backups if b.path.name == given]
     if by_name:
         return by_name[0]
-    if given.isdigit() and 1 <= int(given) <= len(backups):
-        return backups[int(given) - 1].path
-    raise CliError(
-        f"restore {given}: no such file or backup; run 'quizapp restore' to list backups", code=2
-    )
+    path = Path(given).expanduser()
+    if path.is_file():
+        return path
+    hint = "run 'quizapp restore' to list backups by name"
+    if given.isdigit():  # numbers shifted under the learner with every backup; names do not
+        hint = "backups are restored by name, which never changes; " + hint
+    raise CliError(f"restore {given}: no such file or backup; {hint}", code=2)
 
 
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout.write
     with open_store() as store:
         if args.file is None:
-            backups = store.list_backups()
-            if not backups:
-                out(f"no backups yet in {store.backups_dir}\n")
-                return 0
-            out(f"{len(backups)} backups in {store.backups_dir} (newest first):\n")
-            for i, b in enumerate(backups, 1):
-                when = b.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                out(f"  {i:2}  {when}  {b.reason:<16} {b.size / 1024:7.0f} KB  {b.path.name}\n")
-            out("restore one with 'quizapp restore N' or 'quizapp restore FILE'\n")
+            list_backups(store)
             return 0
         source = _find(store, args.file)
         require_saving(store, "restore")
-        try:
-            before = store.restore(source)
-        except StoreError as exc:
-            raise CliError(exc.message) from None
+        before = store.restore(source)
     out(f"restored {source.name}; your progress before it was backed up to {before.name}\n")
     return 0

@@ -55,13 +55,15 @@ def _parse(args: argparse.Namespace, current: Settings) -> tuple[Settings, bool]
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store() as store:
+    with open_store(reads=True) as store:
         settings, changed = _parse(args, store.settings)
         if changed:
             require_saving(store, "change settings")
             try:
                 store.save_settings(settings)
             except StoreError as exc:
+                if exc.kind is not None:  # not saved: cli.py gives the condition's exit code
+                    raise
                 raise CliError(f"settings: {exc.message}", code=2) from None
         settings = store.settings
     if args.json:

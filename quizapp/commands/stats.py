@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.stats import compute_stats
 
     library = library_from_args(args, strict=False)
-    with open_store() as store:
+    with open_store(reads=True) as store:
         stats = compute_stats(store, library)
     if args.json:
         print_json(stats.to_json())

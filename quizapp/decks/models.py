@@ -125,6 +125,9 @@ class Trap(Card):
     correct: str
     why: str
     example: str
+    # Wrong replies to THIS claim, each with why it fails: the "spot the error" quiz offers them
+    # beside ``correct`` (without them it falls back to other traps' corrections).
+    distractors: tuple[Option, ...] | None = None
 
     @property
     def title(self) -> str:
@@ -432,6 +435,8 @@ class GradientDrill(Card):
     quantities: dict[str, str] | None = None
     aliases: dict[str, str] | None = None
     mistakes: tuple[MistakePattern, ...] | None = None
+    # A worked derivation in the answer syntax, one step per line (see quizapp.mathcheck.steps).
+    derivation: tuple[str, ...] | None = None
 
     @property
     def title(self) -> str:
@@ -457,7 +462,23 @@ class GradientDrill(Card):
             return [("domains", "must list the same variables, in the same order, as 'variables'")]
         from quizapp.mathcheck.problem import problem_errors
 
-        return problem_errors(self.problem())
+        errors = problem_errors(self.problem())
+        if not errors and self.derivation:
+            from quizapp.mathcheck.steps import check_steps
+
+            checked = check_steps(self.problem(), list(self.derivation))
+            for step in checked.steps:
+                if step.status not in ("follows", "definition"):
+                    errors.append(
+                        ("derivation", f"step {step.line} ({step.text!r}): {step.message}")
+                    )
+                    break
+            else:
+                if checked.verdict != "correct":
+                    errors.append(
+                        ("derivation", f"does not end at the derivative: {checked.message}")
+                    )
+        return errors
 
 
 KINDS: dict[str, type[Card]] = {

@@ -80,6 +80,10 @@ SLIPS: dict[str, tuple[str, str]] = {
         "Logs of probabilities are negative; the minus in front of cross-entropy makes it "
         "positive.",
     ),
+    "one-based-label": (
+        "labels counted from 1",
+        "Class labels count from 0: label 0 is the first entry of the row and label 2 the third.",
+    ),
     "factor-100": (
         "off by a factor of 100",
         "Your answer is 100 times too large or too small; check the decimal point (a percent?).",
@@ -346,6 +350,9 @@ def _cross_entropy(d: Data, prm: Params) -> Solution:
         labels, logits, label_smoothing=smoothing, probabilities_given=given
     )
     slips = [*_mean_slips(answer, len(labels)), *_log_slips(answer)]
+    if (labels >= 1).all():  # read as 1-based, label c would pick entry c - 1 (0-based)
+        slip = float(losses.cross_entropy(labels - 1, logits, label_smoothing=smoothing))
+        slips.append(("one-based-label", slip, None))
     if not given:
         picked = d["z"][np.arange(len(labels)), labels]
         if (picked > 0).all():

@@ -163,9 +163,13 @@ def bce(
     per = np.ravel(losses.bce(y_true, p, weight=weight, reduction="none", eps=eps))
     y, prob = np.ravel(y_true).astype(float), np.ravel(p).astype(float)
     w = None if weight is None else np.ravel(np.broadcast_to(weight, np.shape(p))).astype(float)
-    lines = ["BCE per sample: -[y·ln(p) + (1 - y)·ln(1 - p)]; only the true label's term is left"]
+    formula = "-[y·ln(p) + (1 - y)·ln(1 - p)]"
+    if w is None:
+        lines = [f"BCE per sample: {formula}; only the true label's term is left"]
+    else:  # the header must show the weight the lines below apply
+        lines = [f"Weighted BCE per sample: w·({formula}), w = that sample's weight"]
     if eps is not None and ((prob < eps) | (prob > 1 - eps)).any():
-        lines.append(f"p is first clipped to [{num(eps)}, 1 - {num(eps)}] (the notes' convention)")
+        lines.append(f"p is first clipped to [{num(eps)}, 1 - {num(eps)}] (a common convention)")
         prob = np.clip(prob, eps, 1 - eps)
     elif eps is None and ((prob < math.exp(-100)) | (prob == 1)).any():
         lines.append("A log of 0 is clamped at -100 (torch's convention), so that term costs 100")
@@ -310,6 +314,8 @@ def cross_entropy(
     eps = float(label_smoothing)
     w = None if weight is None else np.broadcast_to(np.asarray(weight, dtype=float), (k,))
     lines = []
+    if labels is not None:
+        lines.append("Labels count from 0: label c is entry c + 1 of its row (label 0 the first)")
     if not probabilities_given:
         lines.append("Softmax first: p_k = e^(z_k) / Σ_j e^(z_j)")
     if eps:

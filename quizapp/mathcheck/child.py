@@ -85,6 +85,11 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
         ready = SYMPY_READY.is_set()
         return check_answer(problem, text, explain=explain and ready, use_sympy=ready)
 
+    def steps(problem: Any, lines: list[str]) -> Any:
+        from quizapp.mathcheck.steps import check_steps
+
+        return check_steps(problem, lines)
+
     def info() -> dict[str, Any]:
         return {"pid": os.getpid(), "memory_limit": limit, "sympy_ready": SYMPY_READY.is_set()}
 
@@ -94,6 +99,7 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
 
     handlers = {
         "check": check,
+        "steps": steps,
         "pretty": pretty,
         "info": info,
         "debug-exit": lambda: os._exit(3),

@@ -3,16 +3,23 @@
 A drill declares one domain per variable (YAML ``domains``). The vocabulary is closed so a typo in
 a deck is an error, not a silently wrong sample:
 
-=========  ==========================================  ===================================
+=========  ==========================================  =========================================
 domain     meaning                                     sampled as
-=========  ==========================================  ===================================
-real       any real number (a logit, a target)         +-[0.05, 3], both signs, half each
-positive   a positive real (delta, gamma, alpha, w)    [0.1, 3]
-prob       a probability strictly inside (0, 1)        [0.02, 0.98]
-binary     a 0/1 label                                 0 and 1, half each
-sign       a -1/+1 label                               -1 and +1, half each
-count      a positive whole number (N, K)              1 .. 50
-=========  ==========================================  ===================================
+=========  ==========================================  =========================================
+real       any real number (a logit, a target)         +-[0.05, 3] and +-[3, 50], both signs
+positive   a positive real (delta, gamma, alpha, w)    [0.1, 3] and [1e-4, 1e4] (log-uniform)
+prob       a probability strictly inside (0, 1)        [0.02, 0.98] and sigmoid(+-[3, 14])
+binary     a 0/1 label                                 a case each: 0, 1
+sign       a -1/+1 label                               a case each: -1, +1
+count      a positive whole number (N, K)              every whole number 1 .. 1000 (and 1, 2, 3
+                                                       again)
+=========  ==========================================  =========================================
+
+Labels are *cases*: every combination of label values is tested with the same number of points,
+so no answer can be wrong for one label value unseen. Each case has a friendly half (the small
+box above) and a wide half (magnitudes up to 50, probabilities within 1e-6 of 0 and 1), so an
+answer right only inside a box is caught; and a few far *probe* points (magnitudes up to the
+largest float) show where an answer's own conditions would switch to a branch never tested.
 
 Both signs of every real variable are always sampled, so ``x*abs(x)`` never passes for ``x^2``.
 """
@@ -40,21 +47,71 @@ DISCRETE: dict[str, tuple[float, ...]] = {"binary": (0.0, 1.0), "sign": (-1.0, 1
 CONTINUOUS = frozenset({"real", "positive", "prob"})
 
 
-def sample(domain: str, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` values of ``domain`` in random order."""
+# Where a point lies: the friendly box, the wide range, the far range (compared where the answer
+# can be computed), or a far probe (only to see where an answer's conditions switch).
+FRIENDLY, WIDE, FAR, PROBE = 0, 1, 2, 3
+COUNT_MAX = 1000  # every whole number up to this is a sample of a count
+# Names whose conditions select a case (never a kink): labels and counts.
+CASE_DOMAINS = frozenset({"binary", "sign", "count"})
+
+
+def sample(domain: str, n: int, rng: np.random.Generator, region: int = FRIENDLY) -> np.ndarray:
+    """``n`` values of a continuous or count ``domain`` in ``region``, in random order."""
     import numpy as np
 
-    if domain == "real":
-        magnitude = rng.uniform(0.05, 3.0, n)
-        signs = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
-        return rng.permutation(magnitude * signs)
-    if domain == "positive":
-        return rng.uniform(0.1, 3.0, n)
-    if domain == "prob":
-        return rng.uniform(0.02, 0.98, n)
     if domain in DISCRETE:
         low, high = DISCRETE[domain]
         return rng.permutation(np.where(np.arange(n) % 2 == 0, low, high))
     if domain == "count":
-        return rng.integers(1, 51, n).astype(float)
+        if region == PROBE:
+            far = np.round(10.0 ** rng.uniform(3.0, 300.0, n))
+            far[: min(n, 2)] = (COUNT_MAX + 1, 1e300)[: min(n, 2)]
+            return rng.permutation(far)
+        # Every whole number 1..COUNT_MAX, then the edges again: "N == 17" cannot hide.
+        base = np.arange(1, COUNT_MAX + 1, dtype=float)
+        extra = np.resize(np.array([1.0, 2.0, 3.0]), max(0, n - COUNT_MAX))
+        values = np.concatenate([base, extra])
+        if n < values.size:
+            edges = np.array([1.0, 2.0, 3.0, float(COUNT_MAX)])
+            rest = rng.choice(base[3:-1], n - min(n, 4), replace=False)
+            values = np.concatenate([edges[: min(n, 4)], rest])
+        return rng.permutation(values)
+    signs = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    if region == PROBE:
+        # Magnitudes up to the largest float: a condition such as abs(z) < 1e200 changes
+        # side somewhere among these.
+        huge = 10.0 ** rng.uniform(1.7, 300.0, n)
+        huge[: min(n, 2)] = (np.finfo(float).max, 1e-300)[: min(n, 2)]
+        if domain == "real":
+            return rng.permutation(huge * signs)
+        if domain == "positive":
+            tiny = 10.0 ** rng.uniform(-320.0, -3.0, n)
+            return rng.permutation(np.where(signs > 0, huge, tiny))
+        if domain == "prob":
+            near = 10.0 ** rng.uniform(-300.0, -6.0, n)
+            return rng.permutation(
+                np.where(signs > 0, near, 1.0 - 10.0 ** rng.uniform(-15.5, -6, n))
+            )
+    if region == FAR:
+        if domain == "real":
+            return rng.permutation(np.exp(rng.uniform(np.log(50.0), np.log(1e4), n)) * signs)
+        if domain == "positive":
+            return np.exp(rng.uniform(np.log(1e4), np.log(1e8), n))
+        region = WIDE  # a probability has no farther range worth comparing values in
+    if domain == "real":
+        low, high = (0.05, 3.0) if region == FRIENDLY else (3.0, 50.0)
+        if region == FRIENDLY:
+            magnitude = rng.uniform(low, high, n)
+        else:  # log-uniform: as many points near 5 as near 40
+            magnitude = np.exp(rng.uniform(np.log(low), np.log(high), n))
+        return rng.permutation(magnitude * signs)
+    if domain == "positive":
+        if region == FRIENDLY:
+            return rng.uniform(0.1, 3.0, n)
+        return np.exp(rng.uniform(np.log(1e-4), np.log(1e4), n))
+    if domain == "prob":
+        if region == FRIENDLY:
+            return rng.uniform(0.02, 0.98, n)
+        logit = rng.uniform(3.0, 14.0, n) * signs
+        return rng.permutation(1.0 / (1.0 + np.exp(-logit)))
     raise ValueError(f"unknown domain '{domain}'; known: {', '.join(DOMAINS)}")

@@ -64,7 +64,12 @@ FUNCTIONS: dict[str, int] = {
     "step": 1,
 }
 # Spellings that mean an allowed function.
-FUNCTION_ALIASES: dict[str, str] = {"ln": "log", "sigma": "sigmoid", "heaviside": "step"}
+FUNCTION_ALIASES: dict[str, str] = {
+    "ln": "log",
+    "sigma": "sigmoid",
+    "heaviside": "step",
+    "Heaviside": "step",
+}
 
 # Spellings that mean a variable, used only when the canonical name is declared.
 NAME_ALIASES: dict[str, str] = {
@@ -239,6 +244,8 @@ _CHAR_MAP = {
     "λ": "lam", "√": "sqrt",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
 }  # fmt: skip
+# Letters that stand for a whole name: written next to each other they are a product.
+_GREEK_WORDS = frozenset("ŷσδγαεϵλ")
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
 _COMBINING_HAT = "\u0302"
 
@@ -277,6 +284,15 @@ def normalise(text: str) -> tuple[str, list[int]]:
             i += 1
             continue
         mapped = _CHAR_MAP.get(ch)
+        if ch in _GREEK_WORDS:
+            # αγ is α times γ, as printed in the app's own derivations: keep the words apart
+            # ("alpha gamma", not the unknown name "alphagamma"); the parser adds the '*'.
+            if out and (out[-1][-1:].isalnum() or out[-1][-1:] == "_"):
+                out.append(" ")
+                origin.append(i)
+            after = text[i + 1 : i + 2]
+            if after in _GREEK_WORDS or (after.isascii() and after.isalpha()):
+                mapped += " "
         if mapped is None and ord(ch) > 127:
             folded = unicodedata.normalize("NFKC", ch)
             if folded.isascii() and folded.isprintable():

@@ -24,12 +24,22 @@ from quizapp.mathcheck.parser import Node, Parsed, ParseError, parse
 if TYPE_CHECKING:
     import numpy as np
 
-# Points drawn per check; at least MIN_POINTS must survive the kink and domain filters.
-N_POINTS = 256
-MIN_POINTS = 20
+# Points per case (each combination of label values) and how many must survive the kink and
+# domain filters in every case. With a count among the variables a case needs a point for every
+# whole number 1..COUNT_MAX. PROBES far points per case are added (see domains.py).
+CASE_POINTS = 512
+CASE_POINTS_WITH_COUNT = 1024
+PROBES = 64
+MIN_POINTS = 32
+# Cap on all points of a problem with many label combinations (at least MIN_POINTS*2 per case).
+MAX_POINTS = 8192
 # A point closer than this to a kink (the argument of abs/sign/step/max, a condition's boundary)
 # is skipped: two right answers may legitimately differ exactly there.
 KINK_DISTANCE = 1e-6
+# Beyond the friendly half of a case: how often a variable is friendly, wide or far.
+_MIX = (0.2, 0.5, 0.3)
+# Kept for callers that think of one batch of points.
+N_POINTS = CASE_POINTS
 
 
 @dataclass(frozen=True)
@@ -86,12 +96,30 @@ class Compiled:
     reference_expanded: Node
     env: dict[str, np.ndarray]  # variables and quantities at every sample point
     reference_values: np.ndarray
-    mask: np.ndarray  # points where the reference is finite and away from every kink
+    mask: np.ndarray  # test points (not probes) where the reference is finite, off its kinks
+    layout: Layout
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def points(self) -> int:
         return int(self.mask.sum())
+
+    @property
+    def size(self) -> int:
+        return int(self.mask.shape[0])
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each sample point lies: its case (label values), and region (friendly box, wide
+    range or far probe)."""
+
+    case: np.ndarray  # index into ``cases``
+    region: np.ndarray  # domains.FRIENDLY / WIDE / PROBE
+    cases: tuple[tuple[tuple[str, float], ...], ...]  # ((label, value), ...) per case
+
+    def describe_case(self, index: int) -> str:
+        return ", ".join(f"{name} = {value:g}" for name, value in self.cases[index]) or "all"
 
 
 def _expand(tree: Node, quantity_trees: dict[str, Node]) -> Node:
@@ -110,18 +138,79 @@ def far_from_kinks(kinks: list[np.ndarray], n: int, distance: float = KINK_DISTA
     return ok
 
 
-def sample_env(problem: Problem, n: int = N_POINTS, seed: int | None = None) -> dict[str, Any]:
-    """Values of every variable at ``n`` points, reproducible for a given problem id."""
+def sample_env(problem: Problem, n: int | None = None, seed: int | None = None) -> dict[str, Any]:
+    """Values of every variable at every sample point, reproducible for a given problem id
+    (``n`` keeps only the first n points of each case's friendly box, for quick checks)."""
+    env, layout = sample_layout(problem, seed)
+    if n is None:
+        return env
     import numpy as np
 
+    from quizapp.mathcheck.domains import FRIENDLY
+
+    friendly = np.flatnonzero(layout.region == FRIENDLY)
+    # Every case's friendly points interleaved, so the first n cover every case.
+    per_case = [friendly[layout.case[friendly] == k] for k in range(len(layout.cases))]
+    picked = np.array([ix for group in zip(*per_case, strict=False) for ix in group][:n])
+    return {name: values[picked] for name, values in env.items()}
+
+
+def sample_layout(problem: Problem, seed: int | None = None) -> tuple[dict[str, Any], Layout]:
+    """Every sample point of ``problem``: the variables' values and the ``Layout``."""
+    import itertools
+
+    import numpy as np
+
+    from quizapp.mathcheck.domains import DISCRETE, FAR, FRIENDLY, PROBE, WIDE, sample
+
     rng = np.random.default_rng(zlib.crc32(problem.id.encode()) if seed is None else seed)
-    return {name: _sample(domain, n, rng) for name, domain in problem.domains}
-
-
-def _sample(domain: str, n: int, rng: Any) -> Any:
-    from quizapp.mathcheck.domains import sample
-
-    return sample(domain, n, rng)
+    labels = [(name, DISCRETE[d]) for name, d in problem.domains if d in DISCRETE]
+    cases = [
+        tuple(zip([name for name, _ in labels], values, strict=True))
+        for values in itertools.product(*[v for _, v in labels])
+    ]
+    has_count = any(d == "count" for _, d in problem.domains)
+    per_case = CASE_POINTS_WITH_COUNT if has_count else CASE_POINTS
+    per_case = max(MIN_POINTS * 2, min(per_case, MAX_POINTS // len(cases)))
+    half = per_case // 2
+    rest = per_case - half
+    continuous = [name for name, d in problem.domains if d not in DISCRETE and d != "count"]
+    columns: dict[str, list[np.ndarray]] = {name: [] for name, _ in problem.domains}
+    case_ix: list[np.ndarray] = []
+    region: list[np.ndarray] = []
+    for k, case in enumerate(cases):
+        fixed = dict(case)
+        # Beyond the box, each continuous variable is independently friendly, wide or far, so
+        # a large value meets small and large values of the others (Huber: |e| > delta > 60).
+        choice = rng.choice([FRIENDLY, WIDE, FAR], size=(len(continuous), rest), p=_MIX)
+        point_region = np.where((choice == FAR).any(axis=0), FAR, WIDE)
+        regions = np.concatenate([np.full(half, FRIENDLY), point_region, np.full(PROBES, PROBE)])
+        for name, domain in problem.domains:
+            if name in fixed:
+                columns[name].append(np.full(regions.size, fixed[name]))
+            elif domain == "count":
+                main = sample(domain, per_case, rng)
+                columns[name].append(np.concatenate([main, sample(domain, PROBES, rng, PROBE)]))
+            else:
+                picks = choice[continuous.index(name)]
+                beyond = np.empty(rest)
+                for part in (FRIENDLY, WIDE, FAR):
+                    where = picks == part
+                    beyond[where] = sample(domain, int(where.sum()), rng, part)
+                columns[name].append(
+                    np.concatenate(
+                        [
+                            sample(domain, half, rng, FRIENDLY),
+                            beyond,
+                            sample(domain, PROBES, rng, PROBE),
+                        ]
+                    )
+                )
+        case_ix.append(np.full(regions.size, k))
+        region.append(regions)
+    env = {name: np.concatenate(parts) for name, parts in columns.items()}
+    layout = Layout(case=np.concatenate(case_ix), region=np.concatenate(region), cases=tuple(cases))
+    return env, layout
 
 
 def _parse_quantities(problem: Problem) -> dict[str, Node]:
@@ -139,9 +228,11 @@ def compile_problem(problem: Problem) -> Compiled:
     quantity_trees = _parse_quantities(problem)
     loss = problem.parse(problem.loss).tree
     reference = problem.parse(problem.reference).tree
-    env: dict[str, np.ndarray] = sample_env(problem)
-    n = N_POINTS
-    mask = np.ones(n, dtype=bool)
+    from quizapp.mathcheck.domains import PROBE
+
+    env, layout = sample_layout(problem)
+    n = layout.case.shape[0]
+    mask = layout.region != PROBE
     for name, tree in quantity_trees.items():
         kinks: list[np.ndarray] = []
         values = np.broadcast_to(evaluate(tree, env, kinks), (n,)).copy()
@@ -160,6 +251,7 @@ def compile_problem(problem: Problem) -> Compiled:
         env=env,
         reference_values=reference_values,
         mask=mask,
+        layout=layout,
     )
 
 
@@ -176,7 +268,7 @@ def finite_difference_mismatch(problem: Problem, points: int = 64) -> str | None
     from quizapp.mathcheck.numeric import evaluate
 
     compiled = compile_problem(problem)
-    env = {k: v[:points] for k, v in sample_env(problem).items()}
+    env = sample_env(problem, points)
     x = env[problem.wrt]
     h = 1e-6 * np.maximum(1.0, np.abs(x))
     kinks: list[np.ndarray] = []
@@ -239,6 +331,18 @@ def problem_errors(problem: Problem) -> list[tuple[str, str]]:
     mismatch = finite_difference_mismatch(problem)
     if mismatch:
         return [("reference", mismatch)]
+    compiled = compile_problem(problem)
+    for k in range(len(compiled.layout.cases)):
+        kept = int((compiled.mask & (compiled.layout.case == k)).sum())
+        if kept < 2 * MIN_POINTS:
+            where = compiled.layout.describe_case(k)
+            return [
+                (
+                    "reference",
+                    f"has a value at only {kept} sample points (when {where}); every case needs "
+                    f"{2 * MIN_POINTS}: check the domains",
+                )
+            ]
     errors.extend(_pattern_errors(problem))
     return errors
 

@@ -39,6 +39,7 @@ from typing import Any
 from quizapp.mathcheck.checker import Preview, Verdict, parse_for_preview, preview_parsed
 from quizapp.mathcheck.parser import ParseError
 from quizapp.mathcheck.problem import Problem
+from quizapp.mathcheck.steps import Derivation, Step, split_lines
 
 TIME_LIMIT = 2.0  # seconds, wall clock, per check
 PREVIEW_TIME_LIMIT = 1.0
@@ -211,6 +212,24 @@ class Checker:
             "unchecked",
             f"Not checked: {reason}; your answer was not marked wrong.",
             interpreted=interpreted,
+        )
+
+    def check_steps(self, drill_id: str, lines: list[str]) -> Derivation:
+        """Check a derivation line by line (see ``quizapp.mathcheck.steps``); a time-out or crash
+        gives the verdict "unchecked" with every line unchecked, never "wrong"."""
+        problem = self.problem(drill_id)
+        reply = self._call("steps", (problem, list(lines)), self.time_limit * 2)
+        if isinstance(reply, Derivation):
+            return reply
+        failure = reply if isinstance(reply, _Failure) else _Failure("error", repr(reply))
+        reason = _FAILURE_MESSAGES[failure.kind].format(limit=self.time_limit * 2)
+        numbered = split_lines("\n".join(lines))
+        return Derivation(
+            drill_id,
+            "unchecked",
+            None,
+            tuple(Step(n, t, "unchecked", f"not checked: {reason}") for n, t in numbered),
+            f"Not checked: {reason}; your derivation was not marked wrong.",
         )
 
     def preview(self, drill_id: str, text: str) -> Preview:

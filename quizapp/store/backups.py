@@ -1,6 +1,11 @@
 """Backups in ``<data dir>/backups/``: taken with SQLite's backup API into a temporary file
-and renamed into place, checked, listed newest first and rotated (the newest 10 plus the
-newest of each day for 30 days; pre-migration backups are kept)."""
+and renamed into place, checked, listed newest first and rotated.
+
+Retention (``RETENTION`` says it in words for ``quizapp backup --list``): by count, the newest 10
+plus the newest of each day for 30 days (by age); pre-migration backups always, and the newest 10
+pre-restore backups, which do not take the place of the learner's own history; then by total
+size, the oldest of the rest go first once the folder passes 500 MB. A backup's name (its UTC
+time and reason) never changes, so a name given to ``quizapp restore`` always means one file."""
 
 from __future__ import annotations
 
@@ -12,13 +17,20 @@ import time as _time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from quizapp.store.connection import _connect, _uri, _why
+from quizapp.store.connection import _connect, _uri, _why, classify
 from quizapp.store.schema import _inspect_file
 from quizapp.store.values import Backup, StoreError
 
 BACKUP_EVERY = timedelta(minutes=30)
 KEEP_RECENT_BACKUPS = 10
 KEEP_DAILY_BACKUPS_DAYS = 30
+KEEP_PRE_RESTORE_BACKUPS = 10
+KEEP_TOTAL_BYTES = 500 * 1024 * 1024
+RETENTION = (
+    f"kept: the newest {KEEP_RECENT_BACKUPS}, one a day for {KEEP_DAILY_BACKUPS_DAYS} days, "
+    f"every pre-migration and the newest {KEEP_PRE_RESTORE_BACKUPS} pre-restore backups; "
+    f"beyond {KEEP_TOTAL_BYTES // 1024**2} MB in all the oldest go first"
+)
 _BACKUP_NAME = re.compile(r"^progress-(\d{8}T\d{6}\.\d{6})Z-([a-z0-9-]+)\.db$")
 
 
@@ -35,9 +47,13 @@ def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
     tmp = target.with_suffix(".tmp")
     try:
         bdir.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()  # VACUUM INTO needs a new file
+        # VACUUM INTO: one pass, and a compact copy (no free pages) that is a consistent
+        # snapshot even while another quizapp writes.
+        conn.execute("VACUUM INTO ?", (str(tmp),))
         dest = sqlite3.connect(tmp)
         try:
-            conn.backup(dest)
             # A standalone file: no -wal/-shm appear next to it when it is read later.
             dest.execute("PRAGMA journal_mode=DELETE")
         finally:
@@ -46,9 +62,10 @@ def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp, target)  # never a half-written file under a backup's name
     except (OSError, sqlite3.Error) as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise StoreError(f"cannot write a backup in {bdir}: {_why(exc)}") from None
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise StoreError(f"cannot write a backup in {bdir}: {_why(exc)}", classify(exc)) from None
     return target
 
 
@@ -82,25 +99,50 @@ def _good_backups(bdir: Path) -> list[Backup]:
     return [b for b in _list_backups(bdir) if _check_backup(b.path) is None]
 
 
-def _rotate(bdir: Path, now: datetime) -> None:
+def _rotate(bdir: Path, now: datetime, protect: set[Path] | frozenset[Path] = frozenset()) -> None:
+    """Delete backups the retention rules no longer keep, never one in ``protect`` (the backup
+    just taken, a restore's source), and leftovers of killed backups."""
     backups = _list_backups(bdir)
-    keep = {b.path for b in backups[:KEEP_RECENT_BACKUPS]}
+    own = [b for b in backups if not b.reason.startswith("pre-")]
+    keep = {b.path for b in own[:KEEP_RECENT_BACKUPS]} | set(protect)
     keep |= {b.path for b in backups if b.reason.startswith("pre-migration")}
+    keep |= {
+        b.path for b in [b for b in backups if b.reason == "pre-restore"][:KEEP_PRE_RESTORE_BACKUPS]
+    }
     seen_days: set[date] = set()
-    for b in backups:  # newest first, so the first of each day is that day's newest
+    for b in own:  # newest first, so the first of each day is that day's newest
         day = b.taken_at.astimezone().date()
         if now - b.taken_at <= timedelta(days=KEEP_DAILY_BACKUPS_DAYS) and day not in seen_days:
             seen_days.add(day)
             keep.add(b.path)
+    kept = [b for b in backups if b.path in keep]
+    total = sum(b.size for b in kept)
+    # By size: the oldest kept ones go first, but never the newest three nor a protected one.
+    for b in reversed(kept[3:]):
+        if total <= KEEP_TOTAL_BYTES:
+            break
+        if b.path not in protect and not b.reason.startswith("pre-migration"):
+            keep.discard(b.path)
+            total -= b.size
     for b in backups:
         if b.path not in keep:
             with contextlib.suppress(OSError):
                 b.path.unlink()
-    # Half-written copies left by a killed process; recent ones may be another quizapp's.
-    for tmp in bdir.glob("progress-*.tmp"):
+    _clean_leftovers(bdir)
+
+
+def _clean_leftovers(bdir: Path) -> None:
+    """Half-written copies left by a killed process, with their -journal/-wal/-shm; recent ones
+    may be another quizapp's backup in progress, so only those older than an hour."""
+    for tmp in [*bdir.glob("progress-*.tmp"), *bdir.glob("progress-*.tmp-*")]:
         with contextlib.suppress(OSError):
             if _time.time() - tmp.stat().st_mtime > 3600:
                 tmp.unlink()
+    # A sidecar whose backup is complete (renamed into place) or gone belongs to nobody.
+    for extra in bdir.glob("progress-*.db-*"):
+        with contextlib.suppress(OSError):
+            if _time.time() - extra.stat().st_mtime > 3600:
+                extra.unlink()
 
 
 def _check_backup(path: Path) -> str | None:

@@ -1,50 +1,64 @@
 """Opening the progress file whatever state it is in: create or migrate it, move a damaged file
 aside and restore the newest good backup, or fall back to a read-only copy in memory. Each
 outcome other than a plain open adds one line to ``notices``; nothing here raises for a bad,
-locked or unwritable file. The functions return the connection to use and whether it is
-read-only; ``Store.open`` wraps it."""
+locked or unwritable file. The functions return the connection to use and, when it is not the file
+itself, why not; ``Store.open`` wraps it."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from quizapp.store.backups import _copy_backup, _good_backups, _take_backup
-from quizapp.store.connection import _connect, _is_busy, _uri, _why
+from quizapp.store.connection import BUSY, DAMAGE, IO, READ_ONLY, _connect, _uri, _why, classify
 from quizapp.store.schema import SCHEMA_VERSION, _has_current_columns, _inspect_file, _migrate
 from quizapp.store.values import StoreError
 
 
 def _open(
-    path: Path, bdir: Path, notices: list[str], busy_timeout: float, *, recovered: bool
-) -> tuple[sqlite3.Connection, bool]:
-    """The connection to use for ``path`` and whether it is read-only (a copy in memory)."""
+    path: Path,
+    bdir: Path,
+    notices: list[str],
+    busy_timeout: float,
+    *,
+    recovered: bool = False,
+    quick_check: bool = True,
+) -> tuple[sqlite3.Connection, str | None]:
+    """The connection to use for ``path``, and None when it is the file itself, else why not
+    (a failure class from connection.py, or "newer"): then it is a read-only copy in memory.
+    Only real damage (SQLite says corrupt or not a database, or quick_check fails) moves a
+    file aside; a full disk, a lock, a read-only folder or an I/O error leave it exactly as it
+    is and open a copy read-only, saying so."""
 
-    def memory(source: Path | None, why: str) -> tuple[sqlite3.Connection, bool]:
-        return _in_memory(notices, busy_timeout, source=source, why=why), True
+    def memory(source: Path | None, why: str, kind: str) -> tuple[sqlite3.Connection, str]:
+        return _in_memory(notices, busy_timeout, source=source, why=why), kind
 
     name = path.name
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return memory(None, f"cannot create the data folder {path.parent} ({_why(exc)})")
+        why = f"cannot create the data folder {path.parent} ({_why(exc)})"
+        return memory(None, why, classify(exc))
     exists = path.exists()
     for where in (path, path.parent) if exists else (path.parent,):
         if not os.access(where, os.W_OK):
-            return memory(path if exists else None, f"{where} is not writable")
+            return memory(path if exists else None, f"{where} is not writable", READ_ONLY)
     if exists and path.is_dir():
-        return memory(None, f"{path} is a folder, not a progress file")
+        return memory(None, f"{path} is a folder, not a progress file", IO)
     try:
-        verdict, version, why = _inspect_file(path, busy_timeout) if exists else ("new", 0, "")
-    except OSError as exc:
-        return memory(None, f"cannot read {path} ({_why(exc)})")
-    except sqlite3.OperationalError as exc:
-        if _is_busy(exc):
-            return memory(None, f"{name} is locked by another program (another quizapp?)")
-        return memory(None, f"cannot open {path} ({_why(exc)})")
+        verdict, version, why = (
+            _inspect_file(path, busy_timeout, quick_check=quick_check) if exists else ("new", 0, "")
+        )
+    except (OSError, sqlite3.Error) as exc:
+        kind = classify(exc)
+        if kind == BUSY:
+            return memory(path, f"{name} is locked by another program", BUSY)
+        return memory(path, f"cannot open {path} ({_why(exc)})", kind)
 
     if verdict == "empty" and not recovered and _good_backups(bdir):
         # We always write the schema in the same transaction that creates the file, so an
@@ -52,19 +66,19 @@ def _open(
         verdict, why = "damaged", "the file is empty"
     if verdict in ("damaged", "foreign"):
         if recovered:
-            return memory(None, f"{name} is still unreadable after recovery ({why})")
+            return memory(None, f"{name} is still unreadable after recovery ({why})", DAMAGE)
         return _recover(path, bdir, notices, busy_timeout, why)
     if verdict == "newer":
         notices.append(
             f"{name} was written by a newer quizapp (schema {version}, this one reads "
             f"{SCHEMA_VERSION}): left untouched; studying read-only; upgrade quizapp"
         )
-        return _in_memory(notices, busy_timeout, source=path, why=None), True
+        return _in_memory(notices, busy_timeout, source=path, why=None), "newer"
 
     try:
         conn = _connect(path, busy_timeout)
     except sqlite3.Error as exc:
-        return memory(path, f"cannot open {path} ({_why(exc)})")
+        return memory(path, f"cannot open {path} ({_why(exc)})", classify(exc))
     try:
         conn.execute("PRAGMA synchronous=FULL")
         if verdict == "ok" and version < SCHEMA_VERSION:
@@ -72,8 +86,13 @@ def _open(
                 taken = _take_backup(conn, bdir, f"pre-migration-v{version}")
             except StoreError as exc:
                 conn.close()
-                return memory(path, f"cannot back up before upgrading {name}: {exc.message}")
+                return memory(
+                    path, f"cannot back up before upgrading {name}: {exc.message}", exc.kind or IO
+                )
             _migrate(conn)
+            # The rebuilt tables leave their old pages free: give them back, once.
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("VACUUM")
             notices.append(
                 f"{name} upgraded from schema {version} to {SCHEMA_VERSION} "
                 f"(backup first: {taken.name})"
@@ -82,15 +101,16 @@ def _open(
             _migrate(conn)
         # After any migration, so a failed one leaves the file byte for byte as it was.
         conn.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:
         conn.close()
-        if _is_busy(exc):
-            return memory(path, f"{name} is locked by another program (another quizapp?)")
-        return memory(path, f"cannot write {path} ({_why(exc)})")
+        kind = classify(exc)
+        if kind == BUSY:
+            return memory(path, f"{name} is locked by another program", BUSY)
+        return memory(path, f"cannot write {path} ({_why(exc)})", kind)
     except Exception as exc:  # a migration that fails leaves the file as it was
         conn.close()
-        return memory(path, f"cannot upgrade {name} ({type(exc).__name__}: {exc})")
-    return conn, False
+        return memory(path, f"cannot upgrade {name} ({type(exc).__name__}: {exc})", IO)
+    return conn, None
 
 
 def _in_memory(
@@ -108,13 +128,16 @@ def _in_memory(
         mem = _empty_in_memory(busy_timeout)
     if why is not None:
         kept = "your progress so far is shown" if copied else "progress starts empty"
-        notices.append(f"{why}: studying without saving ({kept}); fix it and restart quizapp")
+        notices.append(
+            f"{why}: studying without saving ({kept}); your answers are kept and saved as soon "
+            "as the file can be written"
+        )
     return mem
 
 
 def _recover(
     path: Path, bdir: Path, notices: list[str], busy_timeout: float, why: str
-) -> tuple[sqlite3.Connection, bool]:
+) -> tuple[sqlite3.Connection, str | None]:
     """Move the damaged file (and its -wal/-shm) aside, never deleting it, put the newest good
     backup in its place and open that."""
     name = path.name
@@ -126,14 +149,14 @@ def _recover(
         aside = path.with_name(f"{name}.damaged-{stamp}-{n}")
     try:
         # The -wal/-shm keep their suffixes so the moved pair still opens together.
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", "-journal"):
             extra = Path(f"{path}{suffix}")
             if extra.exists():
                 extra.rename(Path(f"{aside}{suffix}"))
         path.rename(aside)
     except OSError as exc:
         cannot = f"{name} is damaged ({why}) and cannot be moved aside ({_why(exc)})"
-        return _in_memory(notices, busy_timeout, source=None, why=cannot), True
+        return _in_memory(notices, busy_timeout, source=None, why=cannot), DAMAGE
     good = _good_backups(bdir)
     if good:
         chosen = good[0]
@@ -154,10 +177,16 @@ def _recover(
     return _open(path, bdir, notices, busy_timeout, recovered=True)
 
 
+# Marks a stand-in database (``PRAGMA application_id``): the learner's progress could not be
+# read at all, so a command that reads it must not report it as empty.
+STAND_IN_ID = 0x51554531
+
+
 def _empty_in_memory(busy_timeout: float) -> sqlite3.Connection:
-    """A database in memory with this version's tables and no progress."""
+    """A database in memory with this version's tables and no progress (a stand-in)."""
     mem = _connect(":memory:", busy_timeout)
     _migrate(mem)
+    mem.execute(f"PRAGMA application_id = {STAND_IN_ID}")
     return mem
 
 
@@ -175,17 +204,34 @@ def _usable(mem: sqlite3.Connection) -> bool:
 
 
 def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> bool:
-    """Copy a database file into ``dest`` without writing next to it; False if unreadable."""
-    for query in ("mode=ro", "immutable=1"):
+    """Copy a database file into ``dest`` without writing next to it; False if unreadable.
+
+    Read-only first; when that fails (a full disk cannot hold the -shm a WAL read needs, or the
+    folder is read-only), a private copy of the file and its WAL in the temporary folder, so the
+    newest reviews (still in the WAL) are shown too; the WAL-less immutable read is the last
+    resort."""
+    if _copy_from(_uri(source, "mode=ro"), dest, busy_timeout):
+        return True
+    wal = Path(f"{source}-wal")
+    if wal.exists():
+        with contextlib.suppress(OSError), tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / source.name
+            shutil.copyfile(source, copy)
+            shutil.copyfile(wal, Path(f"{copy}-wal"))
+            if _copy_from(_uri(copy, "mode=rw"), dest, busy_timeout):
+                return True
+    return _copy_from(_uri(source, "immutable=1"), dest, busy_timeout)
+
+
+def _copy_from(uri: str, dest: sqlite3.Connection, busy_timeout: float) -> bool:
+    try:
+        src = _connect(uri, busy_timeout, uri=True)
         try:
-            src = _connect(_uri(source, query), busy_timeout, uri=True)
-            try:
-                if src.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                    return False
-                src.backup(dest)
-            finally:
-                src.close()
-            return True
-        except sqlite3.Error:
-            continue
-    return False
+            if src.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                return False
+            src.backup(dest)
+        finally:
+            src.close()
+        return True
+    except sqlite3.Error:
+        return False

@@ -14,10 +14,10 @@ from typing import Any
 
 import fsrs
 
-from quizapp.store.connection import _connect, _is_busy, _transaction, _uri
+from quizapp.store.connection import DAMAGE, _connect, _transaction, _uri, classify
 from quizapp.store.values import CardState, Review, _dt, _ts
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The first schema (quizapp 0.1): each card's fsrs.Card as JSON, a bare review log, ticks and
 # text settings. Kept here because migrating from it is part of this module's contract.
@@ -93,7 +93,43 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 # review scheduled the item next; settings values are JSON. (The whole cards row before a review,
 # which undo puts back, is kept in memory: undo reaches only this session's reviews.)
 
-_TABLES = {1: {"card_state", "review_log", "ticks", "settings"}, 2: {"cards", "reviews"}}
+# v3: reviews get a stable unique ``uuid`` (a later version merges review logs across machines by
+# it; undo finds its own review by it) and AUTOINCREMENT ids, so an id is never handed out twice
+# in one file (a restore also keeps the high-water mark, see Store.restore).
+_REVIEWS_V3 = """
+CREATE TABLE reviews (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid         TEXT NOT NULL UNIQUE,
+    item_id      TEXT NOT NULL,
+    kind         TEXT,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    reviewed_at  TEXT NOT NULL,
+    duration_ms  INTEGER,
+    answer       TEXT,
+    verdict      TEXT,
+    seed         INTEGER,
+    quiz_id      INTEGER REFERENCES quiz_sessions(id),
+    state_before INTEGER,
+    due_after    TEXT
+);
+CREATE INDEX reviews_item ON reviews(item_id, kind, rating);
+CREATE INDEX reviews_time ON reviews(reviewed_at)
+"""
+
+
+def _schema_v3() -> str:
+    start = SCHEMA_V2.index("CREATE TABLE reviews")
+    end = SCHEMA_V2.index("CREATE TABLE quiz_answers")
+    return SCHEMA_V2[:start] + _REVIEWS_V3.strip() + ";\n" + SCHEMA_V2[end:]
+
+
+SCHEMA_V3 = _schema_v3()
+
+_TABLES = {
+    1: {"card_state", "review_log", "ticks", "settings"},
+    2: {"cards", "reviews"},
+    3: {"cards", "reviews"},
+}
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -105,8 +141,12 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 def _current_columns() -> dict[str, set[str]]:
     scratch = sqlite3.connect(":memory:")
-    scratch.executescript(SCHEMA_V2)
-    tables = [r[0] for r in scratch.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    scratch.executescript(SCHEMA_V3)
+    tables = [
+        r[0]
+        for r in scratch.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        if not r[0].startswith("sqlite_")
+    ]
     out = {t: {r[1] for r in scratch.execute(f"PRAGMA table_info({t})")} for t in tables}
     scratch.close()
     return out
@@ -124,34 +164,55 @@ def _has_current_columns(conn: sqlite3.Connection) -> bool:
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def _inspect_file(path: Path, busy_timeout: float) -> tuple[str, int, str]:
+def _inspect_file(
+    path: Path, busy_timeout: float, *, quick_check: bool = True
+) -> tuple[str, int, str]:
     """Classify the file at ``path`` without changing it or its -wal/-shm: a header check in
     Python first (SQLite would delete a -wal next to a garbage file on close), then a read-only
-    connection, which never checkpoints or removes the WAL. Raises sqlite3.OperationalError when
-    the file is locked."""
+    connection, which never checkpoints or removes the WAL. "damaged" only for real damage
+    (SQLite says corrupt or not a database, or quick_check fails); any other failure (locked,
+    full disk, I/O, read-only) is raised for the caller to classify: it says nothing about the
+    file's bytes. A leftover rollback journal (a kill during the very first open) is rolled back
+    with a read-write connection first, as SQLite does on any normal open."""
     with open(path, "rb") as fh:
         header = fh.read(len(SQLITE_HEADER))
+    journal = Path(f"{path}-journal")
+    if journal.exists() and journal.stat().st_size > 0:
+        conn = _connect(path, busy_timeout)  # opening and reading rolls the hot journal back
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if classify(exc) != DAMAGE:
+                raise
+            return "damaged", 0, str(exc).splitlines()[0]
+        finally:
+            conn.close()
+        with open(path, "rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
     if not header:
         return "empty", 0, ""
     if header != SQLITE_HEADER:
         return "damaged", 0, "not an SQLite database"
     conn = _connect(_uri(path, "mode=ro"), busy_timeout, uri=True)
     try:
-        return _inspect(conn)
+        return _inspect(conn, quick_check=quick_check)
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+        if classify(exc) != DAMAGE:
             raise
         return "damaged", 0, str(exc).splitlines()[0]
     finally:
         conn.close()
 
 
-def _inspect(conn: sqlite3.Connection) -> tuple[str, int, str]:
-    """Classify an open database: ("ok"|"empty"|"damaged"|"foreign"|"newer", version, why)."""
-    rows = conn.execute("PRAGMA quick_check").fetchall()
-    if rows != [("ok",)]:
-        lines = [ln for ln in str(rows[0][0]).splitlines() if ln.strip() and "***" not in ln]
-        return "damaged", 0, f"quick_check: {lines[0] if lines else 'failed'}"
+def _inspect(conn: sqlite3.Connection, *, quick_check: bool = True) -> tuple[str, int, str]:
+    """Classify an open database: ("ok"|"empty"|"damaged"|"foreign"|"newer", version, why).
+    Without ``quick_check`` only the header, schema and version are read (the app checks the
+    whole file after its first frame, see ``Store.verify``)."""
+    if quick_check:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        if rows != [("ok",)]:
+            lines = [ln for ln in str(rows[0][0]).splitlines() if ln.strip() and "***" not in ln]
+            return "damaged", 0, f"quick_check: {lines[0] if lines else 'failed'}"
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if version == 0:
@@ -242,7 +303,31 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE settings_v2 RENAME TO settings")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """Rebuild ``reviews`` with a uuid per review and AUTOINCREMENT ids (SQLite cannot add
+    either to an existing table). Runs with foreign keys off (see ``_migrate``), so quiz_answers'
+    references to review ids stay as they are: the ids are copied unchanged."""
+    conn.execute("ALTER TABLE reviews RENAME TO reviews_v2")
+    conn.execute("DROP INDEX IF EXISTS reviews_item")
+    conn.execute("DROP INDEX IF EXISTS reviews_time")
+    _run_script(conn, _REVIEWS_V3)
+    conn.execute(
+        "INSERT INTO reviews (id, uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
+        "verdict, seed, quiz_id, state_before, due_after) SELECT id, "
+        # A random version-4 uuid per row, made by SQLite so 100k rows take a fraction of a second.
+        "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+        "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
+        "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))), "
+        "item_id, kind, rating, reviewed_at, duration_ms, answer, verdict, seed, quiz_id, "
+        "state_before, due_after FROM reviews_v2 ORDER BY id"
+    )
+    conn.execute("DROP TABLE reviews_v2")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+}
 
 
 def _migrate(conn: sqlite3.Connection) -> int:
@@ -252,14 +337,25 @@ def _migrate(conn: sqlite3.Connection) -> int:
         # Re-read inside the write lock: another quizapp may have migrated meanwhile.
         found: int = conn.execute("PRAGMA user_version").fetchone()[0]
         if found == 0:
-            _run_script(conn, SCHEMA_V2)
+            _run_script(conn, SCHEMA_V3)
         else:
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return found
 
-    return _transaction(conn, upgrade)
+    # Rebuilding a table that others reference needs foreign keys off; the pragma is a no-op
+    # inside a transaction, so it is switched around it.
+    fks = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    legacy = conn.execute("PRAGMA legacy_alter_table").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys=OFF")
+    # Legacy rename: renaming reviews aside must not rewrite quiz_answers' reference to it.
+    conn.execute("PRAGMA legacy_alter_table=ON")
+    try:
+        return _transaction(conn, upgrade)
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table={legacy}")
+        conn.execute(f"PRAGMA foreign_keys={fks}")
 
 
 # --------------------------------------------------------------------------- card rows
@@ -312,14 +408,15 @@ def _card_state(row: tuple[Any, ...]) -> CardState:
 
 _REVIEW_COLUMNS = (
     "id, item_id, kind, rating, reviewed_at, duration_ms, answer, verdict, seed, quiz_id, "
-    "state_before, due_after"
+    "state_before, due_after, uuid"
 )
 
 
 def _review(row: tuple[Any, ...]) -> Review:
-    rid, item_id, kind, rating, at, duration, answer, verdict, seed, quiz, before, due = row
+    rid, item_id, kind, rating, at, duration, answer, verdict, seed, quiz, before, due, uid = row
     return Review(
         id=rid,
+        uuid=uid,
         item_id=item_id,
         kind=kind,
         rating=fsrs.Rating(rating),

@@ -12,11 +12,31 @@ import fsrs
 
 
 class StoreError(Exception):
-    """A progress operation that failed; ``message`` is one line for the learner."""
+    """A progress operation that failed; ``message`` is one line for the learner. ``kind`` is
+    the failure's class from ``quizapp.store.connection`` (``damage``, ``full``, ``read-only``,
+    ``busy``, ``io``), or None for a request the store refuses (a bad setting, no such quiz)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, kind: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.kind = kind
+
+    @property
+    def exit_code(self) -> int:
+        """The command's exit code for this failure (the README lists them)."""
+        return EXIT_CODES.get(self.kind or "", 1)
+
+
+# Exit codes of the commands for expected store conditions (README, "Exit codes").
+EXIT_CODES = {
+    "full": 10,  # the disk is full: nothing was saved
+    "read-only": 11,  # the progress file or its folder cannot be written
+    "busy": 12,  # another program holds a lock on the progress file
+    "damage": 13,  # the progress file is damaged
+    "io": 14,  # the OS refused to read or write the progress file
+    "unusable": 15,  # no progress could be read at all (a read needs it)
+    "app-open": 16,  # the change needs quizapp closed first (restore)
+}
 
 
 # --------------------------------------------------------------------------- values
@@ -58,6 +78,7 @@ class Review:
     quiz_id: int | None = None
     state_before: fsrs.State | None = None
     due: datetime | None = None
+    uuid: str = ""  # stable and unique across machines; ``id`` is unique only in one file
 
     @property
     def correct(self) -> bool:
@@ -67,6 +88,7 @@ class Review:
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "uuid": self.uuid,
             "item_id": self.item_id,
             "kind": self.kind,
             "rating": self.rating.name.lower(),
@@ -131,9 +153,3 @@ def _dt(text: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
-
-
-def local_day_start(at: datetime) -> datetime:
-    """Midnight (local time) of the day ``at`` falls on, as UTC."""
-    local = at.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

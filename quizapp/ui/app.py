@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from quizapp.mathcheck.worker import Checker
     from quizapp.quiz import Quiz
 from quizapp.scheduling import StudyQueue
-from quizapp.store import Store
+from quizapp.store import Store, StoreError
 from quizapp.ui.commands import CardCommands, ScreenCommands, TagCommands
 
 
@@ -87,16 +89,61 @@ class QuizApp(App[None]):
             from quizapp.ui.screens.errors import ContentErrorsScreen
 
             self.push_screen(ContentErrorsScreen(self.content_errors))
-        if self.store.read_only:
-            self.sub_title = "read-only: progress is not being saved"
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=12, markup=False)
+        self._watch_store()
+
+    # -- the progress store: every store problem reaches the learner here, and only here
+    def _watch_store(self) -> None:
+        """Show when saving stops or resumes (title bar + a notice, from any thread), retry the
+        file while not saving, check the whole file after the first frame, and take the session
+        backup when the terminal closes (SIGHUP) or the app is told to stop (SIGTERM)."""
+        import asyncio
+        import signal
+
+        self.store.on_notice = self._store_notice
+        self._show_saving()
+        self.set_interval(5, self._retry_saving)
+        self.call_after_refresh(
+            lambda: self.run_worker(self.store.verify, thread=True, exit_on_error=False)
+        )
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.exit)
+
+    def _store_notice(self, message: str) -> None:
+        def show() -> None:
+            severity = "error" if self.store.read_only else "information"
+            self.notify(message, severity=severity, timeout=20, markup=False)
+            self._show_saving()
+
+        if self._thread_id == threading.get_ident():
+            show()
+        else:
+            self.call_from_thread(show)
+
+    def _show_saving(self) -> None:
+        if self.store.read_only:
+            unsaved = self.store.unsaved
+            kept = f": {unsaved} unsaved, kept" if unsaved else ""
+            self.sub_title = f"NOT SAVING progress{kept}"
+        else:
+            self.sub_title = QuizApp.SUB_TITLE
+
+    def _retry_saving(self) -> None:
+        if self.store.read_only:
+            self.store.retry_saving()
+            self._show_saving()
 
     def _remember_theme(self, theme: object) -> None:
         name = getattr(theme, "name", None)
         settings = self.store.settings
         if name and name != settings.theme:
-            self.store.save_settings(dataclasses.replace(settings, theme=name))
+            try:
+                self.store.save_settings(dataclasses.replace(settings, theme=name))
+            except StoreError as exc:
+                self.notify(exc.message, severity="error", markup=False)
 
     def on_unmount(self) -> None:
         if self._checker is not None:
@@ -133,6 +180,17 @@ def run_app(library: Library) -> int:
     """Open the progress store and run the app over ``library``. Returns the exit code."""
     from quizapp.store import Store
 
-    app = QuizApp(library, Store.open(), content_errors=library.errors)
+    # The full check of the file runs after the first frame (QuizApp._watch_store).
+    store = Store.open(quick_check=False)
+    store.hold_app_lock()  # 'quizapp restore' in another terminal refuses while this is open
+    app = QuizApp(library, store, content_errors=library.errors)
     app.run()
+    lost = store.unsaved_in_memory_only
+    if lost:  # the last chance to tell: the sidecar could not be written (e.g. a full disk)
+        import sys
+
+        sys.stderr.write(
+            f"quizapp: {lost} answers of this session were not saved: neither {store.path} "
+            "nor its .pending file could be written; free some space before studying again\n"
+        )
     return app.return_code or 0

@@ -125,6 +125,8 @@ CORPUS: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
             ("((1 - y)*p - w*y*(1 - p))/(p*(1 - p))", "chain-rule"),
             ("(1 - y)*p", "term-missing"),
             ("(1 - y)*(1 - p) - w*y*p", "swapped"),
+            ("p*(w*y + 1 - y) - y", "weight-half-missing"),
+            ("w*(1 - y)*p - y*(1 - p)", "weight-on-negatives"),
         ],
     ),
     "grad-cce-logit": (
@@ -138,7 +140,7 @@ CORPUS: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
         ],
         [
             ("1 - p1", "sign"),
-            ("p1", "term-missing"),
+            ("p1", "one-hot-dropped"),
             ("-1/p1", "chain-rule"),
             ("-log(p1)", "loss-itself"),
             ("(p1 - 1)/log(10)", "log10"),
@@ -188,6 +190,7 @@ CORPUS: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
             "-y if 1 - y*s > 0 else 0",
             "-y*(1 + sign(1 - y*s))/2",
             "-y*max(0, sign(1 - y*s))",
+            "-y*Heaviside(1 - y*s)",
         ],
         [
             ("y if y*s < 1 else 0", "sign"),
@@ -222,6 +225,7 @@ CORPUS: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
                 "log10",
             ),
             ("-alpha/p", "focusing-term-ignored"),
+            ("gamma*(1 - p)^(gamma - 1)*log(p) - (1 - p)^gamma/p", "alpha-dropped"),
             ("-alpha*(1 - p)^gamma*log(p)", "loss-itself"),
         ],
     ),

@@ -128,3 +128,83 @@ def test_batch_from_standard_input_answers_as_it_reads() -> None:
 def test_batch_file_that_does_not_exist(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
     code, _, err = run(capsys, "--batch", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "no such file" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--json", "grad-mse", "--", "-2*(y-yhat)"],
+        ["grad-mse", "--json", "--", "-2*(y-yhat)"],
+        ["grad-mse", "-2*(y-yhat)", "--json"],
+    ],
+)
+def test_json_and_an_answer_starting_with_minus_in_any_order(
+    capsys: pytest.CaptureFixture, argv: list[str]
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["answer"], data["verdict"]) == ("-2*(y-yhat)", "correct")
+
+
+def test_an_answer_with_bytes_that_are_not_utf8_is_invalid_in_one_line(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    code, out, err = run(capsys, "grad-mse", "2\udcff")  # how Python passes a stray byte
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1 and "not UTF-8" in err
+
+
+def test_hostile_batch_lines_each_get_their_own_answer(
+    capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    good = '{"drill": "grad-mse", "answer": "2*(yhat - y)"}'
+    lines = [
+        "\ufeff" + good,  # a byte-order mark before the first line
+        '{"drill": "grad-mse", "answer": "\\ud800"}',  # a lone surrogate
+        '{"drill": "\\udfff", "answer": "2"}',
+        "[" * 5000 + "]" * 5000,
+        '{"drill": "grad-mse", "answer": ' + "[" * 3000 + "]" * 3000 + "}",
+        '{"drill": "grad-mse", "answer": ' + "7" * 5000 + "}",
+        good,
+    ]
+    batch = tmp_path / "hostile.jsonl"
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--batch", str(batch))
+    assert code == 1  # some lines were bad requests; never 70
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["verdict"] for r in records] == ["correct"] + ["invalid"] * 5 + ["correct"]
+    for number, record in enumerate(records[1:6], start=2):
+        assert record["message"].startswith(f"line {number}: ")
+        assert "\n" not in record["message"]
+    assert "lone surrogate" in records[1]["message"] and "'drill'" in records[2]["message"]
+    assert "nested too deeply" in records[3]["message"]
+    assert "too many digits" in records[5]["message"]
+
+
+def test_batch_and_single_checks_agree_on_every_answer() -> None:
+    import runpy
+
+    from quizapp.decks import load_library
+    from quizapp.mathcheck import check_answer
+
+    here = Path(__file__).parent
+    right = runpy.run_path(str(here / "gradient_corpus.py"))["CORPUS"]
+    hostile = runpy.run_path(str(here / "adversarial_corpus.py"))["HANDMADE"]
+    items = [(d, a) for d, (answers, _) in right.items() for a in answers[:2]]
+    wrong = [(d, a) for d, answers in hostile.items() for a in answers[:3]]
+    items += wrong
+    drills = {c.id: c for c in load_library(include_user_decks=False).of_kind("gradient_drill")}
+    env = {**os.environ, "QUIZAPP_CONTENT": str(here.parents[1] / "content")}
+    out = subprocess.run(
+        [sys.executable, "-m", "quizapp", "check", "--batch", "-"],
+        input="".join(json.dumps({"drill": d, "answer": a}) + "\n" for d, a in items),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    batch = [json.loads(line) for line in out.stdout.splitlines()]
+    single = [check_answer(drills[d].problem(), a) for d, a in items]
+    assert [(r["verdict"], r["message"]) for r in batch] == [(v.verdict, v.message) for v in single]
+    assert "correct" not in [r["verdict"] for r in batch[-len(wrong) :]]

@@ -232,6 +232,7 @@ def test_every_seed_grades_the_answer_right_and_each_slip_wrong_by_name(
                 "minus-dropped",
                 "factor-100",
                 "logits-as-probabilities",
+                "one-based-label",
             },
         ),
         ("num-hinge", {"sum-not-mean", "sign-flipped", "factor-100"}),

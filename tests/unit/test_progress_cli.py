@@ -10,7 +10,7 @@ import fsrs
 import pytest
 
 from quizapp.cli import main
-from quizapp.store import Store
+from quizapp.store import EXIT_CODES, Store
 from tests.unit.progress_decks import checklist_item, faq, write_deck
 
 
@@ -102,7 +102,7 @@ def test_settings_show_and_change(capsys: pytest.CaptureFixture[str]) -> None:
         assert store.settings.interview_date is None and store.settings.new_per_day == 15
 
 
-def test_backup_then_restore_by_number(capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_then_restore_by_name(capsys: pytest.CaptureFixture[str]) -> None:
     with Store.open() as store:
         store.record_review("faq-a", fsrs.Rating.Good, kind="faq")
     code, out, _ = run(capsys, "backup")
@@ -110,12 +110,20 @@ def test_backup_then_restore_by_number(capsys: pytest.CaptureFixture[str]) -> No
     with Store.open() as store:
         store.record_review("faq-b", fsrs.Rating.Good, kind="faq")
     code, out, _ = run(capsys, "restore")
-    assert code == 0 and " 1  " in out and "manual" in out
+    assert code == 0 and "manual" in out and "kept:" in out
     manual = next(line.split()[0] for line in out.splitlines() if "manual" in line)
     code, out, _ = run(capsys, "restore", manual)
     assert code == 0 and "restored progress-" in out and "pre-restore" in out
     with Store.open() as store:
         assert [r.item_id for r in store.reviews()] == ["faq-a"]
+    # The same name means the same backup however many backups came since: restoring twice
+    # gives the same progress, and the source is still there.
+    code, out, _ = run(capsys, "restore", manual)
+    assert code == 0
+    with Store.open() as store:
+        assert [r.item_id for r in store.reviews()] == ["faq-a"]
+    code, out, err = run(capsys, "restore", "1")
+    assert code == 2 and "by name" in err
 
 
 def test_export_writes_every_review(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -148,9 +156,10 @@ def test_changing_progress_when_it_cannot_be_saved_is_refused_clearly(
     blocker.write_text("x")
     monkeypatch.setenv("QUIZAPP_HOME", str(blocker / "home"))
     code, out, err = run(capsys, "checklist", "tick", "2")
-    assert code == 1 and out == ""
+    assert code == EXIT_CODES["io"] and out == ""  # the folder's path runs through a file
     lines = err.splitlines()
     assert len(lines) == 2 and "cannot create the data folder" in lines[0]
     assert "cannot tick item 2" in lines[1] and "nothing was changed" in lines[1]
-    code, out, _ = run(capsys, "stats", "--json")  # reading still works
-    assert code == 0 and json.loads(out)["reviews_total"] == 0
+    # A script reading progress is not told "0 reviews" when there is no progress to read.
+    code, out, err = run(capsys, "stats", "--json")
+    assert code == EXIT_CODES["unusable"] and out == "" and "no progress could be read" in err

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp import paths
-from quizapp.store import SCHEMA_V1, SCHEMA_VERSION, Settings, Store, StoreError
+from quizapp.store import SCHEMA_VERSION, Settings, Store, StoreError
+from quizapp.store.schema import SCHEMA_V1
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -119,7 +120,7 @@ def test_a_hand_edited_bad_setting_falls_back_to_its_default_with_a_notice(tmp_p
         store.save_settings(Settings(new_per_day=12))
     conn = sqlite3.connect(tmp_path / "progress.db")
     conn.execute("UPDATE settings SET value = '\"lots\"' WHERE key = 'new_per_day'")
-    conn.execute("UPDATE settings SET value = '0.8' WHERE key = 'desired_retention'")
+    conn.execute("INSERT OR REPLACE INTO settings VALUES ('desired_retention', '0.8')")
     conn.commit()
     conn.close()
     with open_store(tmp_path) as store:

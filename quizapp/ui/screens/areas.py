@@ -26,6 +26,7 @@ AREAS: tuple[Area, ...] = (
     Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots"),
     Area("drills", "Drills", "d", "compute losses, derive gradients"),
     Area("checklist", "Checklist", "c", "the 9 things to master"),
+    Area("plan", "Plan", "p", "readiness and each day to the interview"),
     Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons"),
     Area("curves", "Loss curves", "v", "losses and gradients, plotted"),
     Area("stats", "Stats", "i", "reviews, retention, accuracy"),
@@ -61,6 +62,10 @@ def make(name: str, app: QuizApp, **options: Any) -> Screen[Any] | None:
         from quizapp.ui.screens.checklist import ChecklistScreen
 
         return ChecklistScreen()
+    if name == "plan":
+        from quizapp.ui.screens.plan import PlanScreen
+
+        return PlanScreen(**options)
     if name == "cheatsheet":
         from quizapp.ui.screens.cheatsheet import CheatSheetScreen
 

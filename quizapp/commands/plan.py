@@ -1,0 +1,82 @@
+"""`quizapp plan [--json]`: readiness for the interview morning and a day-by-day plan to it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from quizapp.commands import CliError
+from quizapp.commands.common import library_from_args, open_store, print_json
+
+NO_DATE = (
+    "no interview date is set: set one with 'quizapp settings --interview-date YYYY-MM-DD' "
+    "(or in the app's Settings, key o)"
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="your plan to the interview: readiness on the morning and what to do each day",
+        description="Predict how much you will recall on the interview morning (overall, per "
+        "deck, tag and checklist item) and plan each day's reviews and new cards so that every "
+        "card reaches the target by then. Needs an interview date (quizapp settings "
+        "--interview-date).",
+    )
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument(
+        "--days",
+        type=int,
+        default=14,
+        metavar="N",
+        help="show at most N days of the plan in the text output (default 14; --json has all)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from quizapp.plan import gather, make_plan
+
+    library = library_from_args(args, strict=False)
+    with open_store() as store:
+        inputs = gather(store, library)
+    if inputs.interview_date is None:
+        raise CliError(NO_DATE)
+    plan = make_plan(inputs)
+    if plan is None:
+        raise CliError(
+            f"the interview date {inputs.interview_date.isoformat()} has passed: set the next "
+            "one with 'quizapp settings --interview-date YYYY-MM-DD'"
+        )
+    if args.json:
+        print_json(plan.to_json())
+        return 0
+    out = sys.stdout.write
+    ready = plan.readiness
+    days = (
+        "today"
+        if plan.days_left == 0
+        else f"in {plan.days_left} day" + ("s" if plan.days_left != 1 else "")
+    )
+    out(f"Interview {plan.interview_date.isoformat()} ({days}); target recall {plan.target:.0%}\n")
+    out(f"{ready.summary()} ({ready.unseen} not seen yet)\n")
+    if ready.by_deck:
+        cells = ", ".join(f"{g.name} {g.ready:.0%}" for g in ready.by_deck)
+        out(f"By deck: {cells}\n")
+    weak_tags = sorted(ready.by_tag, key=lambda g: g.ready)[:5]
+    if weak_tags:
+        out("Weakest tags: " + ", ".join(f"{g.name} {g.ready:.0%}" for g in weak_tags) + "\n")
+    out(f"Plan: {plan.message}\n")
+    today = plan.today
+    cram = f"; cram {plan.cram} below target" if plan.cram else ""
+    out(f"Today: {today.reviews} reviews, {today.new} new{cram}\n")
+    shown = plan.days[: max(args.days, 1)]
+    for day in shown:
+        out(f"  {day.date:%a %d %b}  {day.reviews:4d} reviews  {day.new:4d} new\n")
+    if len(plan.days) > len(shown):
+        out(f"  ... {len(plan.days) - len(shown)} more days (--days N or --json)\n")
+    out(
+        f"If you follow it: {plan.predicted.overall.ready:.0%} predicted recall on the morning, "
+        f"{len(plan.predicted.below)} below target\n"
+    )
+    return 0

@@ -1,0 +1,532 @@
+"""Ready on interview day: predicted recall on the interview morning, and a day-by-day plan to it.
+
+Two questions, answered from the store's FSRS states and the library:
+
+* **Readiness** (``readiness``): for every studiable item, the predicted probability of recalling
+  it on the interview morning (FSRS retrievability at that moment). A never-seen item counts as 0
+  (not ready). A practice item (multiple choice, ordering, drills) counts by its recent results
+  too: its readiness is the lower of its FSRS recall and the share of its last
+  ``RECENT_RESULTS`` answers that were right. Summarised overall, per deck, per tag and per
+  checklist item, with the items below the target.
+
+* **The plan** (``make_plan``): what to do each day from today to the interview so that, in the
+  FSRS model, every item's recall on the morning is at or above the target. It simulates a learner
+  who does the plan and answers "Good" each time, with the learner's own FSRS parameters:
+
+  - reviews: the items FSRS brings back that day, plus the items whose recall would otherwise fall
+    below the target before the morning ("advance": reviewed on the day their recall reaches the
+    target, not on a later FSRS due date), plus, on the last day, every item still below target;
+  - new: every unseen item is introduced early enough to be reviewed a few times before the
+    morning; when the learner's new-cards-per-day setting is too low for that, the plan raises it
+    and says so;
+  - the plan says plainly when the daily load it needs is beyond ``MAX_DAILY_LOAD``.
+
+After the interview date there is no plan: scheduling is plain FSRS again.
+
+Everything here is pure given its inputs (``PlanInputs``); ``gather`` reads them from a store and
+a library. Times are aware datetimes; days are the learner's local days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import fsrs
+
+if TYPE_CHECKING:
+    from quizapp.decks import Library
+    from quizapp.store import Store
+
+# Kinds whose readiness also counts their recent answers (graded practice, not self-rated).
+PRACTICE_KINDS = frozenset({"multiple_choice", "ordering", "numeric_drill", "gradient_drill"})
+# Kinds that are read, not studied: never part of readiness or the plan.
+NOT_STUDIED_KINDS = frozenset({"checklist", "cheat_sheet"})
+RECENT_RESULTS = 3
+# When on the interview day recall is predicted (local time): a morning interview.
+INTERVIEW_TIME = time(9, 0)
+# When the simulated learner studies on a future day (local time).
+STUDY_TIME = time(18, 0)
+# More items than this in one day (reviews plus new) is not a plan a person can follow.
+MAX_DAILY_LOAD = 400
+# At most this many simulated reviews of one item on one day (learning steps repeat the same day).
+MAX_SAME_DAY_REVIEWS = 4
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One studiable item: its id, kind, deck and tags."""
+
+    id: str
+    kind: str
+    deck: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything the plan needs, read once (``gather``) so the rest is pure and testable.
+
+    ``states`` maps item id to its fsrs card (items absent are new); ``recent`` maps a practice
+    item to its latest results, newest last (True = right); ``checklist`` is ((number, text,
+    linked ids), ...); ``parameters`` are the FSRS weights to predict with.
+    """
+
+    items: tuple[PlanItem, ...]
+    states: Mapping[str, fsrs.Card]
+    now: datetime
+    interview_date: date | None
+    target: float
+    new_per_day: int
+    parameters: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
+    recent: Mapping[str, Sequence[bool]] = field(default_factory=dict)
+    checklist: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
+
+
+def interview_morning(interview_date: date, tz: Any = None) -> datetime:
+    """09:00 local time on the interview day, as UTC."""
+    tzinfo = tz if tz is not None else datetime.now().astimezone().tzinfo
+    return datetime.combine(interview_date, INTERVIEW_TIME, tzinfo=tzinfo).astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- readiness
+
+
+@dataclass(frozen=True)
+class Group:
+    """Readiness of a group of items: the mean predicted recall and how many are below target."""
+
+    name: str
+    items: int
+    ready: float
+    below: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"items": self.items, "ready": round(self.ready, 4), "below": self.below}
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Predicted recall on the morning per item, and its summaries.
+
+    ``at`` is the moment predicted for (the interview morning, or now without a date);
+    ``recall`` maps every studiable item id to a value in [0, 1]; ``below`` lists the ids below
+    ``target``, weakest first.
+    """
+
+    at: datetime
+    target: float
+    recall: Mapping[str, float]
+    overall: Group
+    by_deck: tuple[Group, ...]
+    by_tag: tuple[Group, ...]
+    by_checklist: tuple[Group, ...]
+    below: tuple[str, ...]
+    unseen: int
+
+    def summary(self) -> str:
+        """One line for home: "Ready: 71% · 38 cards below target"."""
+        n = len(self.below)
+        return f"Ready: {self.overall.ready:.0%} · {n} card{'s' if n != 1 else ''} below target"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "overall": round(self.overall.ready, 4),
+            "by_deck": {g.name: g.to_json() for g in self.by_deck},
+            "by_tag": {g.name: g.to_json() for g in self.by_tag},
+            "by_checklist": {g.name: g.to_json() for g in self.by_checklist},
+        }
+
+
+def _scheduler(parameters: Sequence[float], retention: float) -> fsrs.Scheduler:
+    return fsrs.Scheduler(
+        parameters=tuple(parameters), desired_retention=retention, enable_fuzzing=False
+    )
+
+
+def recall_at(scheduler: fsrs.Scheduler, card: fsrs.Card | None, at: datetime) -> float:
+    """FSRS retrievability of ``card`` at ``at``; 0 for a new (never reviewed) card."""
+    if card is None or card.last_review is None:
+        return 0.0
+    if at <= card.last_review:
+        return 1.0
+    return float(scheduler.get_card_retrievability(card, at))
+
+
+def item_readiness(
+    item: PlanItem,
+    card: fsrs.Card | None,
+    scheduler: fsrs.Scheduler,
+    at: datetime,
+    recent: Sequence[bool] = (),
+) -> float:
+    """The item's readiness at ``at``: FSRS recall, capped by recent results for practice."""
+    value = recall_at(scheduler, card, at)
+    if item.kind in PRACTICE_KINDS and recent:
+        last = list(recent)[-RECENT_RESULTS:]
+        value = min(value, sum(last) / len(last))
+    return value
+
+
+def _group(name: str, ids: Iterable[str], recall: Mapping[str, float], target: float) -> Group:
+    values = [recall[i] for i in ids if i in recall]
+    if not values:
+        return Group(name, 0, 0.0, 0)
+    below = sum(1 for v in values if v < target)
+    return Group(name, len(values), sum(values) / len(values), below)
+
+
+def readiness(inputs: PlanInputs, at: datetime | None = None) -> Readiness:
+    """Readiness of every item at ``at`` (default: the interview morning, or now)."""
+    if at is None:
+        at = _moment(inputs)
+    scheduler = _scheduler(inputs.parameters, inputs.target)
+    recall = {
+        item.id: item_readiness(
+            item, inputs.states.get(item.id), scheduler, at, inputs.recent.get(item.id, ())
+        )
+        for item in inputs.items
+    }
+    target = inputs.target
+    decks: dict[str, list[str]] = {}
+    tags: dict[str, list[str]] = {}
+    for item in inputs.items:
+        decks.setdefault(item.deck, []).append(item.id)
+        for tag in item.tags:
+            tags.setdefault(tag, []).append(item.id)
+    below = sorted((i for i, v in recall.items() if v < target), key=lambda i: (recall[i], i))
+    return Readiness(
+        at=at,
+        target=target,
+        recall=recall,
+        overall=_group("overall", recall, recall, target),
+        by_deck=tuple(_group(d, ids, recall, target) for d, ids in sorted(decks.items())),
+        by_tag=tuple(_group(t, ids, recall, target) for t, ids in sorted(tags.items())),
+        by_checklist=tuple(
+            _group(str(number), links, recall, target) for number, _text, links in inputs.checklist
+        ),
+        below=tuple(below),
+        unseen=sum(1 for item in inputs.items if item.id not in inputs.states),
+    )
+
+
+def _moment(inputs: PlanInputs) -> datetime:
+    now = inputs.now.astimezone(UTC)
+    if inputs.interview_date is None:
+        return now
+    tz = inputs.now.astimezone().tzinfo
+    return max(interview_morning(inputs.interview_date, tz), now)
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of the plan: how many reviews and how many new items."""
+
+    date: date
+    reviews: int
+    new: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "reviews": self.reviews, "new": self.new}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The plan to the interview morning, and what the model predicts if it is followed.
+
+    ``new_per_day`` is the pace of new items the plan uses (``raised`` when it is above the
+    learner's setting); ``reachable`` is False when the plan needs more than ``MAX_DAILY_LOAD``
+    items on some day or when some item cannot reach the target any more (``message`` says which);
+    ``predicted`` is the readiness on the morning after following the plan; ``cram`` is how many
+    items are below target now and worth a cram session today (the last two days only);
+    ``today_reviews`` and ``today_new`` are today's items (``advance`` those of the reviews that
+    FSRS alone would bring back only after the morning).
+    """
+
+    interview_date: date
+    days_left: int
+    target: float
+    readiness: Readiness
+    days: tuple[Day, ...]
+    new_per_day: int
+    raised: bool
+    predicted: Readiness
+    reachable: bool
+    message: str
+    cram: int
+    advance: tuple[str, ...]
+    today_reviews: tuple[str, ...] = ()
+    today_new: tuple[str, ...] = ()
+
+    @property
+    def today(self) -> Day:
+        return self.days[0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "interview_date": self.interview_date.isoformat(),
+            "days_left": self.days_left,
+            "target": self.target,
+            "readiness": self.readiness.to_json(),
+            "below_target": list(self.readiness.below),
+            "per_day": [d.to_json() for d in self.days],
+            "today": {"reviews": self.today.reviews, "new": self.today.new, "cram": self.cram},
+            "new_per_day": self.new_per_day,
+            "new_per_day_raised": self.raised,
+            "reachable": self.reachable,
+            "predicted_ready": round(self.predicted.overall.ready, 4),
+            "predicted_below": len(self.predicted.below),
+            "message": self.message,
+        }
+
+
+def _local_day(at: datetime, tz: Any) -> date:
+    return at.astimezone(tz).date()
+
+
+def _day_end(day: date, tz: Any) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz).astimezone(UTC)
+
+
+def _study_moment(day: date, now: datetime, tz: Any) -> datetime:
+    """When the simulated learner studies on ``day``: now on today, else the evening."""
+    if day == _local_day(now, tz):
+        return now
+    return datetime.combine(day, STUDY_TIME, tzinfo=tz).astimezone(UTC)
+
+
+def intro_days(days_left: int) -> int:
+    """How many of the days left may introduce new items: the last few only review them."""
+    if days_left <= 1:
+        return max(days_left, 1)
+    reserve = 1 if days_left <= 4 else 2 if days_left <= 10 else 3
+    return days_left - reserve
+
+
+def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Plan | None:
+    """The plan from today to the interview, or None without an interview date still ahead."""
+    if inputs.interview_date is None:
+        return None
+    now = inputs.now.astimezone(UTC)
+    tz = inputs.now.astimezone().tzinfo
+    today = _local_day(now, tz)
+    if inputs.interview_date < today:
+        return None
+    morning = interview_morning(inputs.interview_date, tz)
+    target = inputs.target
+    current = readiness(inputs)
+    days_left = (inputs.interview_date - today).days
+    # Study days: today up to the day before the interview (the interview day itself is a row
+    # too, for a last look before the morning when the interview is today).
+    study_days = [today + timedelta(days=k) for k in range(max(days_left, 1))]
+    if days_left == 0:
+        study_days = [today]
+    unseen = [item.id for item in inputs.items if item.id not in inputs.states]
+    pace = math.ceil(len(unseen) / intro_days(days_left)) if unseen else 0
+    new_per_day = max(pace, min(inputs.new_per_day, len(unseen)))
+    raised = pace > inputs.new_per_day
+
+    scheduler = _scheduler(inputs.parameters, target)
+    cards: dict[str, fsrs.Card] = {i: replace_card(c) for i, c in inputs.states.items()}
+    queue_new = list(unseen)
+    rows: list[Day] = []
+    advance_today: list[str] = []
+    today_reviews: list[str] = []
+    today_new: list[str] = []
+    last_study_day = study_days[-1]
+
+    def learn(item_id: str) -> None:
+        # What the daily pass needs of a card, worked out once per change of the card.
+        card = cards[item_id]
+        weak = recall_at(scheduler, card, morning) < target
+        day = _target_day(scheduler, card, target, tz) if weak else inputs.interview_date
+        facts[item_id] = (card.due, weak, day)
+
+    facts: dict[str, tuple[datetime, bool, date]] = {}
+    for item_id in cards:
+        learn(item_id)
+    for day in study_days:
+        at = _study_moment(day, now, tz)
+        end = min(_day_end(day, tz), morning) if day == inputs.interview_date else _day_end(day, tz)
+        last = day == last_study_day
+        chosen: list[str] = []
+        for item_id, (due, weak, target_day) in facts.items():
+            if due <= end:
+                chosen.append(item_id)
+            elif weak and (last or target_day <= day):
+                chosen.append(item_id)
+                if day == today:
+                    advance_today.append(item_id)
+        if day < inputs.interview_date or days_left == 0:
+            fresh = queue_new[:new_per_day]
+            del queue_new[:new_per_day]
+        else:
+            fresh = []
+        if day == today:
+            today_reviews, today_new = chosen, list(fresh)
+        for item_id in chosen:
+            _simulate_day(scheduler, cards, item_id, at, end)
+            learn(item_id)
+        for item_id in fresh:
+            cards[item_id] = fsrs.Card(card_id=_stable_id(item_id), due=at)
+            _simulate_day(scheduler, cards, item_id, at, end)
+            learn(item_id)
+        rows.append(Day(day, len(chosen), len(fresh)))
+    if days_left > 0:
+        rows.append(Day(inputs.interview_date, 0, 0))
+
+    predicted_inputs = replace(
+        inputs,
+        states=cards,
+        recent={i: (True,) * RECENT_RESULTS for i in cards},  # the plan assumes right answers
+    )
+    predicted = readiness(predicted_inputs, at=morning)
+    heaviest = max((d.reviews + d.new for d in rows), default=0)
+    cram = len(current.below) if days_left <= 1 else 0
+    reachable = True
+    if queue_new:
+        reachable = False
+        message = f"out of reach: {len(queue_new)} new items cannot be introduced in time"
+    elif predicted.below:
+        reachable = False
+        message = (
+            f"out of reach: {len(predicted.below)} items stay below "
+            f"{target:.0%} on the morning even with the plan; cram them"
+        )
+    elif heaviest > max_daily_load:
+        reachable = False
+        message = (
+            f"out of reach at a sane pace: the plan needs up to {heaviest} items on one day "
+            f"(more than {max_daily_load}); start now and cram the rest"
+        )
+    elif raised:
+        message = (
+            f"new cards per day raised from {inputs.new_per_day} to {new_per_day} so that every "
+            f"card is seen a few times before {inputs.interview_date.isoformat()}"
+        )
+    else:
+        message = "on track: follow the plan and every card reaches the target by the morning"
+    return Plan(
+        interview_date=inputs.interview_date,
+        days_left=days_left,
+        target=target,
+        readiness=current,
+        days=tuple(rows),
+        new_per_day=new_per_day,
+        raised=raised,
+        predicted=predicted,
+        reachable=reachable,
+        message=message,
+        cram=cram,
+        advance=tuple(advance_today),
+        today_reviews=tuple(today_reviews),
+        today_new=tuple(today_new),
+    )
+
+
+def replace_card(card: fsrs.Card) -> fsrs.Card:
+    """A copy of an fsrs card (the simulation must not change the caller's)."""
+    return fsrs.Card.from_dict(card.to_dict())
+
+
+def _stable_id(item_id: str) -> int:
+    import zlib
+
+    return zlib.crc32(item_id.encode())
+
+
+def _target_day(scheduler: fsrs.Scheduler, card: fsrs.Card, target: float, tz: Any) -> date:
+    """The local day on which the card's recall falls to ``target`` (FSRS's interval for it)."""
+    assert card.last_review is not None and card.stability is not None
+    days = _interval_days(scheduler, card.stability, target)
+    return _local_day(card.last_review + timedelta(days=days), tz)
+
+
+def _interval_days(scheduler: fsrs.Scheduler, stability: float, retention: float) -> float:
+    """Days until recall falls from 1 to ``retention`` for an item of this stability."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return stability / factor * (retention ** (1 / decay) - 1)
+
+
+def _simulate_day(
+    scheduler: fsrs.Scheduler,
+    cards: dict[str, fsrs.Card],
+    item_id: str,
+    at: datetime,
+    end: datetime,
+) -> int:
+    """Review ``item_id`` as "Good" at ``at`` and again while learning steps bring it back
+    before ``end``; return how many reviews that took."""
+    card = cards[item_id]
+    count = 0
+    moment = at
+    while count < MAX_SAME_DAY_REVIEWS:
+        card, _log = scheduler.review_card(card, fsrs.Rating.Good, moment)
+        count += 1
+        if card.due >= end or card.state == fsrs.State.Review:
+            break
+        moment = max(card.due, moment + timedelta(seconds=1))
+    cards[item_id] = card
+    return count
+
+
+# --------------------------------------------------------------------------- from a store
+
+
+def gather(store: Store, library: Library, *, now: datetime | None = None) -> PlanInputs:
+    """Read the plan's inputs from a store and a library."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    settings = store.settings
+    items = tuple(
+        PlanItem(card.id, card.kind, card.deck, tuple(card.tags))
+        for card in library.cards.values()
+        if card.kind not in NOT_STUDIED_KINDS
+    )
+    known = {item.id for item in items}
+    states = {i: s.card for i, s in store.card_states().items() if i in known}
+    recent: dict[str, list[bool]] = {}
+    practice = [item.id for item in items if item.kind in PRACTICE_KINDS and item.id in states]
+    for item_id in practice:
+        reviews = store.reviews(item_id)
+        recent[item_id] = [r.correct for r in reviews[-RECENT_RESULTS:]]
+    checklist = tuple((c.number, c.text, tuple(c.links)) for c in library.checklist)
+    target = getattr(settings, "interview_target", None) or settings.desired_retention
+    return PlanInputs(
+        items=items,
+        states=states,
+        now=now,
+        interview_date=settings.interview_date,
+        target=float(target),
+        new_per_day=settings.new_per_day,
+        parameters=tuple(store.scheduler.parameters),
+        recent={k: tuple(v) for k, v in recent.items()},
+        checklist=checklist,
+    )
+
+
+__all__ = [
+    "MAX_DAILY_LOAD",
+    "PRACTICE_KINDS",
+    "Day",
+    "Group",
+    "Plan",
+    "PlanInputs",
+    "PlanItem",
+    "Readiness",
+    "gather",
+    "interview_morning",
+    "item_readiness",
+    "make_plan",
+    "readiness",
+    "recall_at",
+]

@@ -1,0 +1,146 @@
+"""The SQL of each write, inside the caller's transaction. One body per action, shared by the
+live write (core.py) and the replay of the pending journal (``replay``), so an action saved
+late is saved exactly as it would have been on time."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+import fsrs
+
+from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS
+from quizapp.store.values import Review, StoreError, _dt
+
+if TYPE_CHECKING:
+    from quizapp.store.core import Store
+
+
+def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value))
+        )
+
+
+def tick_in(conn: sqlite3.Connection, number: int, ticked: bool, at: str) -> None:
+    if ticked:
+        # Ticking an already ticked item keeps the original time.
+        conn.execute(
+            "INSERT OR IGNORE INTO checklist_ticks (number, ticked_at) VALUES (?, ?)", (number, at)
+        )
+    else:
+        conn.execute("DELETE FROM checklist_ticks WHERE number = ?", (number,))
+
+
+def start_quiz_in(conn: sqlite3.Connection, mode: str, config: str, at: str) -> int:
+    return conn.execute(  # type: ignore[return-value]
+        "INSERT INTO quiz_sessions (mode, config, started_at) VALUES (?, ?, ?)", (mode, config, at)
+    ).lastrowid
+
+
+def finish_quiz_in(conn: sqlite3.Connection, quiz_id: int, at: str) -> None:
+    conn.execute(
+        "UPDATE quiz_sessions SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+        (at, quiz_id),
+    )
+
+
+def quiz_answer_in(
+    store: Store, conn: sqlite3.Connection, e: dict[str, Any], quiz_id: int
+) -> tuple[Review, tuple[Any, ...] | None]:
+    """A quiz answer and its review (see ``Store.record_quiz_answer``) from its journal entry."""
+    mode = conn.execute("SELECT mode FROM quiz_sessions WHERE id = ?", (quiz_id,)).fetchone()
+    at = _dt(e["at"])
+    if mode is None and store.read_only:
+        # Not saving, and the stand-in in memory never saw this quiz (the file went bad under
+        # it): the answer still counts as a review; the journal keeps its quiz for the replay.
+        return store._review_in(
+            conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"], at,  # type: ignore[arg-type]
+            e["duration_ms"], e["answer"], e["verdict"], e["seed"], None, e["uuid"],
+        )  # fmt: skip
+    if mode is None:
+        raise StoreError(f"quiz {quiz_id} does not exist; start a quiz first")
+    review, before = store._review_in(
+        conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"] or mode[0], at,  # type: ignore[arg-type]
+        e["duration_ms"], e["answer"], e["verdict"], e["seed"], quiz_id, e["uuid"],
+    )  # fmt: skip
+    conn.execute(
+        "INSERT INTO quiz_answers (quiz_id, item_id, correct, answer, verdict, "
+        "duration_ms, answered_at, review_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (quiz_id, e["item_id"], int(e["correct"]), e["answer"], e["verdict"], e["duration_ms"],
+         e["at"], review.id),
+    )  # fmt: skip
+    return review, before
+
+
+def undo_in(
+    conn: sqlite3.Connection, item_id: str, uid: str, before: tuple[Any, ...] | None
+) -> bool:
+    """Delete review ``uid`` and put the item's card row back as ``before``; False (nothing
+    done) when it is not the item's newest review (reviewed elsewhere since)."""
+    newest = conn.execute(
+        "SELECT uuid, id FROM reviews WHERE item_id = ? ORDER BY id DESC LIMIT 1", (item_id,)
+    ).fetchone()
+    if newest is None or newest[0] != uid:
+        return False
+    conn.execute("DELETE FROM quiz_answers WHERE review_id = ?", (newest[1],))
+    conn.execute("DELETE FROM reviews WHERE id = ?", (newest[1],))
+    conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
+    if before is not None:
+        conn.execute(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", tuple(before))
+    return True
+
+
+def raise_review_ids(conn: sqlite3.Connection, high: int) -> None:
+    """Make the next review id at least ``high`` + 1 (after a restore brought back a file whose
+    mark is lower), so no id this file ever handed out is handed out again."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'reviews'").fetchone()
+    if row is None:
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('reviews', ?)", (high,))
+    elif row[0] < high:
+        conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'reviews'", (high,))
+
+
+def replay(store: Store, conn: sqlite3.Connection, entries: list[dict[str, Any]]) -> None:
+    """Apply journal entries in order inside the caller's transaction. Reviews are keyed by
+    uuid, so an entry already saved (a kill between commit and removing the sidecar) is skipped.
+    A database error propagates (the whole replay is rolled back and stays pending); an entry
+    this version cannot read is skipped."""
+    quiz_ids: dict[int, int] = {}  # quiz ids handed out while not saving -> ids in the file
+    for e in entries:
+        try:
+            op = e["op"]
+            if op == "start_quiz":
+                quiz_ids[e["ref"]] = start_quiz_in(conn, e["mode"], e["config"], e["at"])
+            elif op == "finish_quiz":
+                finish_quiz_in(conn, quiz_ids.get(e["quiz"], e["quiz"]), e["at"])
+            elif op == "tick":
+                tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"])
+            elif op == "settings":
+                put_settings(conn, dict(e["values"]))
+            elif op in ("review", "quiz_answer"):
+                if conn.execute("SELECT 1 FROM reviews WHERE uuid = ?", (e["uuid"],)).fetchone():
+                    continue
+                quiz = quiz_ids.get(e["quiz"], e["quiz"]) if op == "quiz_answer" else None
+                exists = (
+                    quiz is not None
+                    and conn.execute("SELECT 1 FROM quiz_sessions WHERE id = ?", (quiz,)).fetchone()
+                )
+                if exists:
+                    quiz_answer_in(store, conn, e, quiz)  # type: ignore[arg-type]
+                else:  # its quiz is gone (a restore): the review still feeds the scheduler
+                    store._review_in(
+                        conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"],
+                        _dt(e["at"]), e["duration_ms"], e["answer"], e["verdict"],  # type: ignore[arg-type]
+                        e["seed"], None, e["uuid"],
+                    )  # fmt: skip
+            elif op == "undo":
+                row = conn.execute(
+                    "SELECT item_id FROM reviews WHERE uuid = ?", (e["uuid"],)
+                ).fetchone()
+                if row is not None:
+                    undo_in(conn, row[0], e["uuid"], e["before"])
+        except (KeyError, TypeError, ValueError, StoreError):
+            continue  # an entry this version cannot use: skipped, the rest still saved

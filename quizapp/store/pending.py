@@ -1,0 +1,99 @@
+"""The pending journal: every action taken while the progress file cannot be written (a full
+disk, a lock held too long, a read-only folder, a file damaged while open), kept in memory and,
+where it can be written, in a sidecar file ``progress.db.pending`` (one JSON object a line,
+each line fsynced), so a rating the learner saw as recorded survives a kill or a power cut.
+The store writes the journal into the file when saving works again, or at the next start."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from quizapp.store.connection import _why
+
+
+def sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".pending")
+
+
+class PendingJournal:
+    """Unsaved actions, oldest first, mirrored to the sidecar file when it can be written."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = sidecar(path)
+        self.entries: list[dict[str, Any]] = []
+        self.on_disk = True  # every entry so far is also in the sidecar
+        self.problem: str | None = None  # why the sidecar could not be written
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.entries.append(entry)
+        if self.on_disk:
+            self.on_disk = self._append([entry])
+        else:  # the sidecar missed some: rewrite it whole once it can be written again
+            self.on_disk = self._rewrite()
+
+    def drop(self, predicate: Any) -> None:
+        """Remove the entries ``predicate`` accepts (an undone pending review)."""
+        self.entries = [e for e in self.entries if not predicate(e)]
+        self.on_disk = self._rewrite()
+
+    def clear(self) -> None:
+        self.entries = []
+        with contextlib.suppress(FileNotFoundError):
+            self.file.unlink()
+        self.on_disk = True
+
+    def _append(self, entries: list[dict[str, Any]]) -> bool:
+        try:
+            fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                data = "".join(json.dumps(e, sort_keys=True) + "\n" for e in entries).encode()
+                if os.write(fd, data) != len(data):
+                    raise OSError(28, "No space left on device")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            self.problem = _why(exc)
+            return False
+        self.problem = None
+        return True
+
+    def _rewrite(self) -> bool:
+        tmp = self.file.with_name(self.file.name + ".tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for e in self.entries:
+                    fh.write(json.dumps(e, sort_keys=True) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.file)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            self.problem = _why(exc)
+            return False
+        self.problem = None
+        return True
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    """The entries in the sidecar of ``path`` (a torn last line, from a kill mid-write, is
+    skipped: the call that wrote it had not returned)."""
+    try:
+        text = sidecar(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    out = []
+    for line in text.splitlines():
+        with contextlib.suppress(ValueError):
+            entry = json.loads(line)
+            if isinstance(entry, dict) and "op" in entry:
+                out.append(entry)
+    return out

@@ -1,0 +1,298 @@
+"""The Store's reads: scheduling states, the review log, checklist ticks, quiz sessions and the
+export. A mixin, so core.py keeps only opening, writing and backups; every read goes through
+``Store._read``, which classifies failures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import fsrs
+
+from quizapp.store.schema import (
+    _CARD_COLUMNS,
+    _REVIEW_COLUMNS,
+    SCHEMA_VERSION,
+    _card_state,
+    _review,
+)
+from quizapp.store.values import CardState, QuizSession, Review, ReviewTotal, _dt, _ts, _utc
+
+if TYPE_CHECKING:
+    import sqlite3
+    import threading
+
+    from quizapp.settings import Settings
+
+T = TypeVar("T")
+
+_RATING_NAMES = {int(r): r.name.lower() for r in fsrs.Rating}
+_STATE_NAMES = {int(s): s.name.lower() for s in fsrs.State}
+
+
+class _Queries:
+    """Reads. Needs ``_read``, ``_lock``, ``_generation`` and ``settings`` from the Store."""
+
+    _lock: threading.RLock
+    _generation: int
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:  # pragma: no cover - Store's
+        raise NotImplementedError
+
+    @property
+    def settings(self) -> Settings:  # pragma: no cover - Store's
+        raise NotImplementedError
+
+    def card_state(self, item_id: str) -> CardState | None:
+        """The item's scheduling state, or None when it has never been reviewed."""
+        row = self._read(
+            lambda c: c.execute(
+                f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
+            ).fetchone()
+        )
+        return _card_state(row) if row else None
+
+    def card_states(self) -> dict[str, CardState]:
+        rows = self._read(lambda c: c.execute(f"SELECT {_CARD_COLUMNS} FROM cards").fetchall())
+        return {r[0]: _card_state(r) for r in rows}
+
+    def reviewed_ids(self) -> set[str]:
+        """Ids of every item that has a scheduling state (was ever reviewed)."""
+        return self._read(lambda c: {r[0] for r in c.execute("SELECT item_id FROM cards")})
+
+    def iter_due(self, before: datetime) -> Iterator[tuple[str, fsrs.State, datetime]]:
+        """(item id, state, due) of items due at or before ``before``, earliest first, read lazily
+        in small chunks (the lock is not held between them, so stopping early is fine). When the
+        store switches files meanwhile (saving stopped or resumed), it reads on from the new one
+        without repeating an item."""
+        stamp = _ts(_utc(before))
+        seen: set[str] = set()
+        while True:
+            generation = self._generation
+            cursor = self._read(
+                lambda c: c.execute(
+                    "SELECT item_id, state, due FROM cards WHERE due <= ? ORDER BY due", (stamp,)
+                )
+            )
+            size = 16  # the queue usually needs only the first few
+            while True:
+                with self._lock:
+                    if self._generation != generation:
+                        break  # the cursor's connection is gone: query the new one
+                    rows = self._read(lambda _c, n=size, cur=cursor: cur.fetchmany(n))
+                if not rows:
+                    return
+                for item_id, state, due in rows:
+                    if item_id not in seen:
+                        seen.add(item_id)
+                        yield item_id, fsrs.State(state), _dt(due)  # type: ignore[misc]
+                size = min(size * 4, 1024)
+
+    def first_reviewed_since(self, since: datetime) -> int:
+        """How many items had their first review at or after ``since`` (new cards seen)."""
+        return self._read(
+            lambda c: c.execute(
+                "SELECT COUNT(*) FROM cards WHERE first_review >= ?", (_ts(_utc(since)),)
+            ).fetchone()[0]
+        )
+
+    def reviews(self, item_id: str | None = None, *, since: datetime | None = None) -> list[Review]:
+        """Reviews, oldest first; of one item and/or from ``since`` on."""
+        where, args = [], []
+        if item_id is not None:
+            where.append("item_id = ?")
+            args.append(item_id)
+        if since is not None:
+            where.append("reviewed_at >= ?")
+            args.append(_ts(_utc(since)))
+        sql = f"SELECT {_REVIEW_COLUMNS} FROM reviews"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._read(lambda c: c.execute(sql + " ORDER BY id", args).fetchall())
+        return [_review(r) for r in rows]
+
+    def review_count(self, *, since: datetime | None = None) -> int:
+        if since is None:
+            return self._read(lambda c: c.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+        return self._read(
+            lambda c: c.execute(
+                "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ?", (_ts(_utc(since)),)
+            ).fetchone()[0]
+        )
+
+    def review_totals(self, item_ids: Iterable[str] | None = None) -> list[ReviewTotal]:
+        """Reviews and right answers per (item, kind), of every item or of ``item_ids``."""
+        sql = "SELECT item_id, kind, COUNT(*), SUM(rating > 1) FROM reviews"
+        args: list[str] = []
+        if item_ids is not None:
+            args = sorted(set(item_ids))
+            sql += f" WHERE item_id IN ({', '.join('?' * len(args))})"
+        rows = self._read(lambda c: c.execute(sql + " GROUP BY item_id, kind", args).fetchall())
+        return [ReviewTotal(*r) for r in rows]
+
+    def reviews_per_day(self, *, since: datetime | None = None) -> dict[date, int]:
+        """Reviews per local calendar day."""
+        sql = "SELECT date(reviewed_at, 'localtime') AS d, COUNT(*) FROM reviews"
+        args: tuple[Any, ...] = ()
+        if since is not None:
+            sql += " WHERE reviewed_at >= ?"
+            args = (_ts(_utc(since)),)
+        rows = self._read(lambda c: c.execute(sql + " GROUP BY d", args).fetchall())
+        return {date.fromisoformat(d): n for d, n in rows}
+
+    def review_state_outcomes(self, *, since: datetime | None = None) -> tuple[int, int]:
+        """(reviews of items in the Review state, how many of them were remembered): the data
+        behind true retention."""
+        sql = "SELECT COUNT(*), COALESCE(SUM(rating > 1), 0) FROM reviews WHERE state_before = 2"
+        args: tuple[Any, ...] = ()
+        if since is not None:
+            sql += " AND reviewed_at >= ?"
+            args = (_ts(_utc(since)),)
+        return self._read(lambda c: tuple(c.execute(sql, args).fetchone()))  # type: ignore[return-value]
+
+    def ticks(self) -> dict[int, datetime]:
+        rows = self._read(
+            lambda c: c.execute("SELECT number, ticked_at FROM checklist_ticks").fetchall()
+        )
+        return {n: _dt(t) for n, t in rows}  # type: ignore[misc]
+
+    def quiz_sessions(self) -> list[QuizSession]:
+        """Every quiz session, oldest first, with how many answers and how many right."""
+        rows = self._read(
+            lambda c: c.execute(
+                "SELECT s.id, s.mode, s.config, s.started_at, s.finished_at, "
+                "COUNT(a.id), COALESCE(SUM(a.correct), 0) FROM quiz_sessions s "
+                "LEFT JOIN quiz_answers a ON a.quiz_id = s.id GROUP BY s.id ORDER BY s.id"
+            ).fetchall()
+        )
+        return [
+            QuizSession(i, m, json.loads(cfg), _dt(s), _dt(f), n, k)  # type: ignore[arg-type]
+            for i, m, cfg, s, f, n, k in rows
+        ]
+
+    def quiz_answers(self, quiz_id: int) -> list[dict[str, Any]]:
+        rows = self._read(
+            lambda c: c.execute(
+                f"{_ANSWER_SELECT} WHERE quiz_id = ? ORDER BY id", (quiz_id,)
+            ).fetchall()
+        )
+        return [_answer(row) for row in rows]
+
+    # ---------------------------------------------------------------- export
+
+    def export(self, *, raw_reviews: bool = False) -> dict[str, Any]:
+        """All progress as JSON-serialisable data: what a learner owns. Built from the rows'
+        stored text (times are already ISO 8601 UTC), not from value objects. With
+        ``raw_reviews`` each review is a ``RawJson`` string SQLite encoded (``json_object``),
+        for ``quizapp export``: 100k reviews without a Python dict each."""
+        states = self.card_states()
+        sessions = self.quiz_sessions()
+        answers: dict[int, list[dict[str, Any]]] = {}
+        for row in self._read(
+            lambda c: c.execute(
+                f"SELECT {', '.join(_ANSWER_KEYS)}, quiz_id FROM quiz_answers ORDER BY id"
+            ).fetchall()
+        ):
+            answers.setdefault(row[-1], []).append(_answer(row[:-1]))
+        if raw_reviews:
+            reviews: list[Any] = self._read(
+                lambda c: [RawJson(r[0]) for r in c.execute(_REVIEW_JSON).fetchall()]
+            )
+        else:
+            reviews = self._review_dicts()
+        return {
+            "format": "quizapp-progress",
+            "schema_version": SCHEMA_VERSION,
+            "exported_at": datetime.now(UTC).isoformat(),
+            "settings": self.settings.to_json(),
+            "cards": [
+                {
+                    "item_id": s.item_id,
+                    "state": s.card.state.name.lower(),
+                    "step": s.card.step,
+                    "stability": s.card.stability,
+                    "difficulty": s.card.difficulty,
+                    "due": s.card.due.isoformat(),
+                    "last_review": s.card.last_review.isoformat() if s.card.last_review else None,
+                    "reps": s.reps,
+                    "lapses": s.lapses,
+                    "first_review": s.first_review.isoformat(),
+                }
+                for s in sorted(states.values(), key=lambda s: s.item_id)
+            ],
+            "reviews": reviews,
+            "quiz_sessions": [
+                {
+                    "id": s.id,
+                    "mode": s.mode,
+                    "config": s.config,
+                    "started_at": s.started_at.isoformat(),
+                    "finished_at": s.finished_at.isoformat() if s.finished_at else None,
+                    "answers": answers.get(s.id, []),
+                }
+                for s in sessions
+            ],
+            "checklist_ticks": [
+                {"number": n, "ticked_at": t.isoformat()} for n, t in sorted(self.ticks().items())
+            ],
+        }
+
+    def _review_dicts(self) -> list[dict[str, Any]]:
+        rating, state = _RATING_NAMES, _STATE_NAMES
+        reviews: list[dict[str, Any]] = []
+        for row in self._read(
+            lambda c: c.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY id").fetchall()
+        ):
+            rid, item_id, kind, r, at, duration, answer, verdict, seed, quiz, before, due, uid = row
+            reviews.append(
+                {
+                    "id": rid,
+                    "uuid": uid,
+                    "item_id": item_id,
+                    "kind": kind,
+                    "rating": rating[r],
+                    "reviewed_at": at,
+                    "duration_ms": duration,
+                    "answer": answer,
+                    "verdict": verdict,
+                    "seed": seed,
+                    "quiz_id": quiz,
+                    "state_before": None if before is None else state[before],
+                    "due": due,
+                }
+            )
+        return reviews
+
+
+class RawJson(str):
+    """JSON text already encoded (by SQLite): written out as it is."""
+
+
+_REVIEW_JSON = (
+    "SELECT json_object('id', id, 'uuid', uuid, 'item_id', item_id, 'kind', kind, 'rating', "
+    "CASE rating "
+    + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _RATING_NAMES.items())
+    + " END, 'reviewed_at', reviewed_at, 'duration_ms', duration_ms, 'answer', answer, "
+    "'verdict', verdict, 'seed', seed, 'quiz_id', quiz_id, 'state_before', CASE state_before "
+    + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _STATE_NAMES.items())
+    + " END, 'due', due_after) FROM reviews ORDER BY id"
+)
+
+_ANSWER_KEYS = (
+    "item_id",
+    "correct",
+    "answer",
+    "verdict",
+    "duration_ms",
+    "answered_at",
+    "review_id",
+)
+_ANSWER_SELECT = f"SELECT {', '.join(_ANSWER_KEYS)} FROM quiz_answers"
+
+
+def _answer(row: tuple[Any, ...]) -> dict[str, Any]:
+    data = dict(zip(_ANSWER_KEYS, row, strict=True))
+    data["correct"] = bool(data["correct"])
+    return data

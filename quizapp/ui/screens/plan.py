@@ -1,0 +1,198 @@
+"""Plan: readiness for the interview morning and what to do each day until then.
+
+The plan comes from quizapp.plan (an FSRS simulation that takes a fraction of a second on a large
+deck), computed in a thread worker; its result arrives as a ``PlanScreen.Loaded`` message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from quizapp.plan import Group as ReadyGroup
+from quizapp.plan import Plan, Readiness, gather, make_plan, readiness
+from quizapp.store import StoreError
+from quizapp.ui.screens.base import QuizScreen, styles
+from quizapp.ui.widgets.title_bar import TitleBar
+
+# Weakest tags and cards listed in the readiness panel.
+SHOWN_TAGS = 6
+SHOWN_CARDS = 8
+
+
+def _bar(value: float, width: int = 6) -> Text:
+    filled = round(max(0.0, min(1.0, value)) * width)
+    style = "green" if value >= 0.9 else "yellow" if value >= 0.7 else "red"
+    text = Text("█" * filled, style=style)
+    text.append("░" * (width - filled), style="dim")
+    return text
+
+
+class PlanScreen(QuizScreen):
+    """``now`` fixes the clock (tests); None means the current time at each load."""
+
+    CSS_PATH = styles("plan")
+
+    BINDINGS = [
+        Binding("s", "study", "Study"),
+        Binding("o", "settings", "Set date"),
+        Binding("r", "reload", "Refresh"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The worker's result: a plan, readiness without a date, or a one-line error."""
+
+        plan: Plan | None
+        readiness: Readiness | None
+        error: str | None = None
+
+    def __init__(self, *, now: datetime | None = None) -> None:
+        super().__init__()
+        self.now = now
+        self.plan: Plan | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Vertical(id="plan-body"):
+            yield Static(id="plan-head")
+            with Horizontal(id="plan-panels"):
+                with VerticalScroll(id="plan-days", classes="panel"):
+                    yield Static(id="plan-days-table")
+                with VerticalScroll(id="plan-ready", classes="panel"):
+                    yield Static(id="plan-ready-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-days").border_title = "Each day until the interview"
+        self.query_one("#plan-ready").border_title = "Readiness on the morning"
+        self.action_reload()
+
+    # -- loading
+    def action_reload(self) -> None:
+        self.query_one("#plan-body").loading = True
+        self.load()
+
+    @work(thread=True, exclusive=True, group="plan")
+    def load(self) -> None:
+        app = self.quiz
+        try:
+            inputs = gather(app.store, app.library, now=self.now)
+            plan = make_plan(inputs)
+            ready = plan.readiness if plan else readiness(inputs)
+            self.post_message(self.Loaded(plan, ready))
+        except StoreError as exc:
+            self.post_message(self.Loaded(None, None, exc.message))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        self.query_one("#plan-body").loading = False
+        self.plan = message.plan
+        head = self.query_one("#plan-head", Static)
+        if message.error:
+            head.update(Text(f"Could not read your progress: {message.error}", style="bold red"))
+            return
+        assert message.readiness is not None
+        head.update(self.headline(message.plan, message.readiness))
+        self.query_one("#plan-days").display = message.plan is not None
+        if message.plan is not None:
+            self.query_one("#plan-days-table", Static).update(self.days_table(message.plan))
+        self.query_one("#plan-ready-text", Static).update(self.readiness_text(message.readiness))
+
+    # -- the parts
+    @staticmethod
+    def headline(plan: Plan | None, ready: Readiness) -> Text:
+        text = Text()
+        if plan is None:
+            text.append("No interview date is set. ", style="bold")
+            text.append("Press o and set one: the plan steers every day toward that morning.\n")
+            text.append(f"Recall now: {ready.overall.ready:.0%} · {len(ready.below)} below target")
+            return text
+        when = (
+            "today"
+            if plan.days_left == 0
+            else f"in {plan.days_left} day{'s' if plan.days_left != 1 else ''}"
+        )
+        text.append(f"Interview {plan.interview_date:%a %d %b} · {when}", style="bold")
+        text.append(f" · target {plan.target:.0%}\n")
+        text.append(ready.summary(), style="bold")
+        text.append(f" · {ready.unseen} not seen yet\n")
+        style = "green" if plan.reachable and not plan.raised else "yellow"
+        if not plan.reachable:
+            style = "bold red"
+        text.append(plan.message[:1].upper() + plan.message[1:], style=style)
+        today = plan.today
+        text.append(f"\nToday: {today.reviews} reviews and {today.new} new")
+        if plan.advance:
+            text.append(f" ({len(plan.advance)} pulled forward so they hold on the morning)")
+        if plan.cram:
+            text.append(f" · {plan.cram} below target: cram them", style="bold")
+        return text
+
+    @staticmethod
+    def days_table(plan: Plan) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, header_style="bold")
+        table.add_column("day", no_wrap=True, min_width=10)
+        table.add_column("reviews", justify="right", min_width=7)
+        table.add_column("new", justify="right", min_width=4)
+        table.add_column("", ratio=1, no_wrap=True, overflow="crop")
+        heaviest = max((d.reviews + d.new for d in plan.days), default=1) or 1
+        for i, day in enumerate(plan.days):
+            label = "today" if i == 0 else f"{day.date:%a %d %b}"
+            if day.date == plan.interview_date:
+                label = f"{day.date:%a %d %b} ★"
+            load = day.reviews + day.new
+            bar = Text("▇" * max(0, round(20 * load / heaviest)), style="cyan")
+            table.add_row(label, str(day.reviews), str(day.new), bar)
+        return table
+
+    def readiness_text(self, ready: Readiness) -> Group:
+        parts: list[Text | Table] = []
+
+        texts = {str(item.number): item.text for item in self.quiz.library.checklist}
+
+        def section(title: str, groups: list[ReadyGroup], label: str = "{}") -> None:
+            if not groups:
+                return
+            table = Table(
+                box=None, expand=True, show_edge=False, show_header=not parts, padding=(0, 1, 0, 0)
+            )
+            table.add_column("", ratio=1, no_wrap=True, overflow="ellipsis")
+            table.add_column("", no_wrap=True, width=6)
+            table.add_column("ready", justify="right", no_wrap=True, width=5)
+            table.add_column("below", justify="right", no_wrap=True, width=5)
+            for g in groups:
+                table.add_row(label.format(g.name), _bar(g.ready), f"{g.ready:.0%}", str(g.below))
+            parts.append(Text(title, style="bold"))
+            parts.append(table)
+
+        section("Decks", list(ready.by_deck))
+        section("Weakest tags", sorted(ready.by_tag, key=lambda g: (g.ready, g.name))[:SHOWN_TAGS])
+        items = [
+            ReadyGroup(f"{g.name}. {texts.get(g.name, '')}", g.items, g.ready, g.below)
+            for g in ready.by_checklist
+        ]
+        section("Checklist items", items)
+        return Group(*parts)
+
+    # -- actions
+    def action_study(self) -> None:
+        self.quiz.open_area("study")
+
+    def action_settings(self) -> None:
+        self.quiz.open_area("settings")
+
+    def action_back(self) -> None:
+        self.dismiss()

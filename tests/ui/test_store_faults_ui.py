@@ -1,0 +1,149 @@
+"""Store faults as a learner meets them in the app: a lock held by another program while rating,
+bytes overwritten under the Stats screen. The app stays up, says NOT SAVING in the title bar
+and in a notice, and every rating shown as recorded is saved once the file can be written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import SIZE, reopen_store
+
+HOLDER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_the_rating(
+    make_app, quizapp_home: Path
+) -> None:
+    app = make_app()
+    app.store._busy_timeout = 0.2
+    app.store._conn.execute("PRAGMA busy_timeout = 200")
+    path = quizapp_home / "progress.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("s")
+            first = app.screen.session.current
+            await pilot.press("space", "3")
+            await pilot.pause()
+            assert app.is_running and app.screen.session.current.id != first.id
+            assert "NOT SAVING" in app.sub_title
+            assert any("locked by another program" in n.message for n in app._notifications)
+            holder.kill()
+            holder.wait()
+            app.store.retry_every = 0
+            app._retry_saving()  # what the app's 5-second timer does
+            await pilot.pause()
+            assert "NOT SAVING" not in app.sub_title
+            assert [r.item_id for r in reopen_store().reviews()] == [first.id]
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+async def test_the_stats_screen_survives_bytes_overwritten_while_open(
+    make_app, quizapp_home: Path
+) -> None:
+    with reopen_store() as store:
+        for i in range(300):
+            store.record_review(f"faq-{i}", 3, kind="faq", answer="v" * 200)
+    app = make_app()
+    path = quizapp_home / "progress.db"
+    async with app.run_test(size=SIZE) as pilot:
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        with open(path, "r+b") as fh:
+            fh.seek(4096)
+            fh.write(os.urandom(path.stat().st_size - 4096))
+        app.store._conn.execute("PRAGMA cache_size = 0")
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.is_running
+        assert "NOT SAVING" in app.sub_title
+        assert any("damaged while open" in n.message for n in app._notifications)
+
+
+def _drain(master: int, seconds: float) -> bytes:
+    import select
+    import time
+
+    out = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([master], [], [], 0.05)
+        if ready:
+            try:
+                out += os.read(master, 65536)
+            except OSError:
+                break
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_still_take_the_session_backup(tmp_path: Path, sig: int) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import time
+
+    from tests.helpers import quizapp_command
+
+    home = tmp_path / "home"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    env = {**os.environ, "QUIZAPP_HOME": str(home), "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [quizapp_command()], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+    )
+    os.close(slave)
+    try:
+        seen = b""
+        start = time.monotonic()
+        while b"Study" not in seen and time.monotonic() - start < 60:  # the home screen is up
+            seen += _drain(master, 0.5)
+        _drain(master, 1)
+        db = home / "progress.db"
+        deadline = time.monotonic() + 60
+        count = 0
+        while time.monotonic() < deadline and count == 0:
+            for key in (b"s", b" ", b"3"):
+                os.write(master, key)
+                _drain(master, 0.5)
+            if db.exists():
+                conn = sqlite3.connect(db)
+                count = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+                conn.close()
+        assert count >= 1, "the app never recorded a rating"
+        proc.send_signal(sig)
+        end = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < end:
+            _drain(master, 0.2)
+        assert proc.poll() is not None, "the app did not exit"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(master)
+    backups = list((home / "backups").glob("*-session.db"))
+    assert len(backups) == 1
+    conn = sqlite3.connect(backups[0])
+    assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == count
+    conn.close()

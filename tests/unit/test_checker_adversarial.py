@@ -1,0 +1,176 @@
+"""No wrong derivation is ever marked correct (issue 10).
+
+Wrong answers built to pass: a case split on every label value and count, dummy kinks, answers
+right only inside a box, tiny offsets and factors. Each must come back "incorrect" or "unchecked"
+(never "correct"), and the same with sympy loaded or not. Property tests draw the case, the box
+and the offset with hypothesis.
+"""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizapp.decks import load_library
+from quizapp.mathcheck import check_answer
+
+HERE = Path(__file__).parent
+ADVERSARIAL = runpy.run_path(str(HERE / "adversarial_corpus.py"))
+RIGHT = runpy.run_path(str(HERE / "gradient_corpus.py"))["CORPUS"]
+DRILLS = {c.id: c for c in load_library(include_user_decks=False).of_kind("gradient_drill")}
+CORPUS: dict[str, list[str]] = ADVERSARIAL["corpus"](DRILLS)
+LABELS = {"binary": (0, 1), "sign": (-1, 1)}
+
+
+def test_the_corpus_is_large_and_splits_every_label_and_count_of_every_drill() -> None:
+    assert sum(len(answers) for answers in CORPUS.values()) >= 60
+    assert set(CORPUS) == set(DRILLS)
+    for drill_id, card in DRILLS.items():
+        for name, domain in card.domains.items():
+            if domain in LABELS or domain == "count":
+                assert any(f"{name} ==" in a or f"{name} !=" in a for a in CORPUS[drill_id])
+
+
+@pytest.mark.parametrize("drill_id", sorted(DRILLS))
+def test_no_wrong_answer_built_to_pass_is_correct(drill_id: str) -> None:
+    problem = DRILLS[drill_id].problem()
+    passed = []
+    for answer in CORPUS[drill_id]:
+        verdict = check_answer(problem, answer, use_sympy=False)
+        assert verdict.verdict in ("incorrect", "unchecked"), (answer, verdict)
+        if verdict.verdict == "unchecked":
+            assert "not marked wrong" in verdict.message and len(verdict.message) < 400
+        passed.append(verdict.verdict == "correct")
+    assert not any(passed)
+
+
+@pytest.mark.parametrize(
+    ("drill_id", "answer"),
+    [
+        ("grad-bce-logit", "1 - p if y == 1 else p"),
+        ("grad-bce-logit", "p - 1 if y > 0 else 42"),
+        ("grad-mse-batch", "2*(yhat - y)/N if N > 1 else 0"),
+        ("grad-hinge", "y if y == 1 else (-y if y*s < 1 else 0)"),
+        ("grad-bce-p", "-y/p - (1 - y)/(1 - p) + 0*sign(y + 0.0000001)"),
+        ("grad-mse", "clip(2*(yhat - y), -100, 100)"),
+        ("grad-bce-logit", "p - y if abs(z) < 5 else 0"),
+        ("grad-mse-batch", "2*(yhat - y)/min(N, 64)"),
+        ("grad-hinge", "-y if y*s <= 1.0000001 else 0"),
+    ],
+)
+def test_the_issue_examples_are_incorrect_and_say_where(drill_id: str, answer: str) -> None:
+    # A condition on a label or a count selects a case; the wrong case is found and shown.
+    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    assert verdict.verdict == "incorrect", verdict
+    assert verdict.message.startswith("Incorrect: ")
+
+
+def test_a_condition_that_switches_outside_the_tested_range_is_not_checked() -> None:
+    verdict = check_answer(DRILLS["grad-mse-batch"].problem(), "2*(yhat - y)/N if N < 2000 else 0")
+    assert verdict.verdict == "unchecked"
+    assert "(N < 2000)" in verdict.message and "never reached" in verdict.message
+
+
+def test_a_dummy_kink_that_would_hide_most_points_is_not_checked() -> None:
+    verdict = check_answer(DRILLS["grad-mse"].problem(), "2*(y - yhat) + 0*abs(yhat - yhat)")
+    assert verdict.verdict == "unchecked"
+    assert "kink of its own" in verdict.message
+
+
+@pytest.mark.parametrize("drill_id", sorted(DRILLS))
+def test_warm_and_cold_give_the_same_verdict(drill_id: str) -> None:
+    # sympy never decides: with or without it, every answer gets the same verdict and message.
+    problem = DRILLS[drill_id].problem()
+    for answer in RIGHT[drill_id][0] + CORPUS[drill_id][:6]:
+        cold = check_answer(problem, answer, use_sympy=False)
+        warm = check_answer(problem, answer, use_sympy=True)
+        assert (cold.verdict, cold.message) == (warm.verdict, warm.message), answer
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def _case_conditions(drill_id: str) -> list[str]:
+    """One condition per case a learner could get wrong alone: a label value or a count."""
+    conditions = []
+    for name, domain in DRILLS[drill_id].domains.items():
+        if domain in LABELS:
+            conditions += [f"{name} == {value}" for value in LABELS[domain]]
+    return conditions
+
+
+CASE_DRILLS = sorted(d for d in DRILLS if _case_conditions(d))
+COUNT_DRILLS = sorted(d for d, c in DRILLS.items() if "count" in c.domains.values())
+OFFSETS = st.one_of(st.floats(0.001, 50), st.floats(-50, -0.001))
+FAST = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+
+
+@FAST
+@given(drill_id=st.sampled_from(CASE_DRILLS), pick=st.integers(0, 7), offset=OFFSETS)
+def test_right_on_every_label_case_but_one_is_incorrect(
+    drill_id: str, pick: int, offset: float
+) -> None:
+    conditions = _case_conditions(drill_id)
+    condition = conditions[pick % len(conditions)]
+    ref = DRILLS[drill_id].reference
+    answer = f"({ref}) + {offset!r} if {condition} else ({ref})"
+    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    assert verdict.verdict == "incorrect", (answer, verdict)
+
+
+@FAST
+@given(drill_id=st.sampled_from(COUNT_DRILLS), count=st.integers(1, 1000), offset=OFFSETS)
+def test_right_for_every_count_but_one_is_incorrect(
+    drill_id: str, count: int, offset: float
+) -> None:
+    name = next(n for n, d in DRILLS[drill_id].domains.items() if d == "count")
+    ref = DRILLS[drill_id].reference
+    answer = f"({ref}) + {offset!r} if {name} == {count} else ({ref})"
+    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    assert verdict.verdict == "incorrect", (answer, verdict)
+
+
+def _boxes() -> list[tuple[str, str, str]]:
+    out = []
+    for drill_id, card in DRILLS.items():
+        for name, domain in card.domains.items():
+            if domain in ("real", "positive", "prob"):
+                out.append((drill_id, name, domain))
+    return sorted(out)
+
+
+@FAST
+@given(
+    where=st.sampled_from(_boxes()),
+    size=st.floats(0.5, 1e6),
+    closeness=st.integers(1, 15),
+    offset=OFFSETS,
+)
+def test_right_only_inside_a_box_is_never_correct(
+    where: tuple[str, str, str], size: float, closeness: int, offset: float
+) -> None:
+    drill_id, name, domain = where
+    box = {
+        "real": f"abs({name}) < {size!r}",
+        "positive": f"{name} < {size!r}",
+        "prob": f"{name} < 1 - 10^(-{closeness})",
+    }[domain]
+    ref = DRILLS[drill_id].reference
+    answer = f"({ref}) if {box} else ({ref}) + {offset!r}"
+    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    assert verdict.verdict in ("incorrect", "unchecked"), (answer, verdict)
+
+
+@FAST
+@given(drill_id=st.sampled_from(sorted(DRILLS)), relative=st.floats(1e-10, 1e-3))
+def test_a_tiny_factor_or_offset_is_not_rounding(drill_id: str, relative: float) -> None:
+    ref = DRILLS[drill_id].reference
+    for answer in (f"({ref})*(1 + {relative!r})", f"({ref}) + {relative!r}"):
+        verdict = check_answer(DRILLS[drill_id].problem(), answer)
+        assert verdict.verdict == "incorrect", (answer, verdict)

@@ -1,0 +1,89 @@
+"""`quizapp plan`: the plan to the interview as a learner (or a script) reads it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import fsrs
+import pytest
+
+from quizapp.cli import main
+from quizapp.store import Store
+from tests.unit.progress_decks import checklist_item, faq, write_deck
+
+
+@pytest.fixture(autouse=True)
+def decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = write_deck(
+        tmp_path / "content",
+        {
+            "basics": [faq(f"faq-{i}") for i in range(30)],
+            "checklist": [checklist_item(n, ["faq-1", "faq-2"]) for n in range(1, 10)],
+        },
+    )
+    monkeypatch.setenv("QUIZAPP_CONTENT", str(folder))
+    return folder
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_without_an_interview_date_it_says_how_to_set_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "plan", "--json")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1
+    assert "quizapp settings --interview-date YYYY-MM-DD" in err
+
+
+def test_json_has_every_field_and_one_row_per_day(capsys: pytest.CaptureFixture[str]) -> None:
+    interview = date.today() + timedelta(days=6)
+    with Store.open() as store:
+        store.save_settings(store.settings.__class__(interview_date=interview, new_per_day=2))
+        store.record_review("faq-1", fsrs.Rating.Good, kind="faq")
+    code, out, err = run(capsys, "plan", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["interview_date"] == interview.isoformat()
+    assert data["days_left"] == 6
+    assert data["target"] == pytest.approx(0.9)
+    assert [row["date"] for row in data["per_day"]] == [
+        (date.today() + timedelta(days=k)).isoformat() for k in range(7)
+    ]
+    assert set(data["today"]) == {"reviews", "new", "cram"}
+    assert set(data["readiness"]) == {"overall", "by_deck", "by_tag", "by_checklist"}
+    # 29 cards never seen (recall 0) and one seen once today, whose recall will have faded
+    # below 90% in six days: all below target, the seen one last (weakest first).
+    assert len(data["below_target"]) == 30 and data["below_target"][-1] == "faq-1"
+    assert data["today"]["reviews"] == 1  # its next learning step is due in minutes
+    assert data["new_per_day_raised"] is True
+    assert sum(row["new"] for row in data["per_day"]) == 29
+    assert data["readiness"]["by_checklist"]["1"]["items"] == 2
+
+
+def test_text_output_gives_the_summary_and_the_days(capsys: pytest.CaptureFixture[str]) -> None:
+    interview = date.today() + timedelta(days=30)
+    with Store.open() as store:
+        store.save_settings(store.settings.__class__(interview_date=interview))
+    code, out, _ = run(capsys, "plan", "--days", "3")
+    assert code == 0
+    assert "Ready: 0% · 30 cards below target" in out
+    assert "Today: 0 reviews, 20 new" in out
+    assert "... 28 more days" in out
+
+
+def test_a_past_interview_date_is_an_error_with_what_to_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with Store.open() as store:
+        past = date.today() - timedelta(days=3)
+        store.save_settings(store.settings.__class__(interview_date=past))
+    code, out, err = run(capsys, "plan")
+    assert out == ""
+    assert code == 1 and "has passed" in err and "--interview-date" in err
