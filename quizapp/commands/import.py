@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
                 store.backup("pre-import")
                 apply_merge(store, plan)
             except StoreError as exc:
-                raise CliError(f"import: {exc.message}; nothing was changed") from None
+                raise CliError(
+                    f"import: {exc.message}; nothing was changed", code=exc.exit_code
+                ) from None
     for line in plan.describe(done=not args.dry_run):
         sys.stdout.write(line + "\n")
     return 0

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             store.backup("pre-sync")
             result = sync_folder(store, folder, me)
         except StoreError as exc:
-            raise CliError(f"sync: {exc.message}") from None
+            raise CliError(f"sync: {exc.message}", code=exc.exit_code) from None
         except OSError as exc:
             raise CliError(f"sync: cannot write in {folder}: {exc.strerror or exc}") from None
     for plan in result.merged:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +35,8 @@ from typing import Any
 import fsrs
 
 from quizapp.settings import Settings, parse_stored_settings
-from quizapp.store import SCHEMA_VERSION, CardState, Store
+from quizapp.store import SCHEMA_VERSION, CardState, Store, StoreError
+from quizapp.store.connection import _why, classify
 
 FORMAT = "quizapp-progress"
 RATINGS = {r.name.lower(): r for r in fsrs.Rating}
@@ -423,12 +425,17 @@ def apply_merge(store: Store, plan: MergePlan) -> None:
 
     if plan.empty:
         return
-    with store.batch():
-        put_merged_reviews(store, plan.reviews, plan.derived, plan.updates, plan.states)
-        for number, at in sorted(plan.ticks.items()):
-            store.set_ticked(number, True, now=at)
-        if plan.settings is not None:
-            store.save_settings(plan.settings)
+    try:
+        with store.batch():
+            put_merged_reviews(store, plan.reviews, plan.derived, plan.updates, plan.states)
+            for number, at in sorted(plan.ticks.items()):
+                store.set_ticked(number, True, now=at)
+            if plan.settings is not None:
+                store.save_settings(plan.settings)
+    except sqlite3.Error as exc:
+        # A batch passes SQLite's own errors through (another quizapp holding the lock, a full
+        # disk): the same one line and exit code as any other failed write.
+        raise StoreError(f"cannot save to {store.path.name}: {_why(exc)}", classify(exc)) from None
 
 
 def merge_file(store: Store, path: Path, *, dry_run: bool = False) -> MergePlan:

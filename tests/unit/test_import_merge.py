@@ -285,3 +285,27 @@ def test_any_two_logs_merge_to_their_union_both_ways_and_idempotently(
     merged_a, merged_b = _progress(a), _progress(b)
     assert merged_a == merged_b
     assert len(merged_a["reviews"]) == len(log)
+
+
+def test_a_store_locked_by_another_program_gets_one_line_and_keeps_its_progress(
+    two_machines: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from quizapp.store import EXIT_CODES
+
+    a, b = two_machines
+    with _store(b) as sb:
+        file_b = _export(sb, tmp_path / "b.json")
+    before = _progress(a)
+    holder = sqlite3.connect(a / "progress.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program writing, for longer than the timeout
+    try:
+        code, out, err = _import(a, file_b, monkeypatch)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == EXIT_CODES["busy"] and out == ""
+    assert err.startswith("quizapp: import: ") and err.endswith("; nothing was changed\n")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert _progress(a) == before
