@@ -13,9 +13,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "backup",
     "restore",
     "export",
+    "import",
+    "sync",
     "loss",
     "drill",
     "check",
+    "serve",
 )
 
 

@@ -1,4 +1,5 @@
-"""`quizapp export [--json] [--output FILE]`: all your progress as JSON."""
+"""`quizapp export [--json] [--output FILE]`: all your progress as JSON;
+`quizapp export --anki FILE.apkg [--deck NAME]`: the cards as an Anki deck."""
 
 from __future__ import annotations
 
@@ -18,13 +19,30 @@ from quizapp.store.queries import RawJson
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
-        help="export all your progress as JSON",
+        help="export all your progress as JSON, or the cards as an Anki deck",
         description="Write all your progress (settings, card states, every review, quizzes, "
         "checklist ticks) as JSON: to stdout with --json, else to FILE (default "
-        "quizapp-export-<date>.json in the current folder).",
+        "quizapp-export-<date>.json in the current folder). With --anki, write the cards "
+        "instead as an Anki package: one note type per card kind, tags kept; exporting again "
+        "after an edit updates the notes in Anki instead of adding copies.",
     )
     p.add_argument("--json", action="store_true", help="print the JSON to stdout")
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the JSON to FILE")
+    p.add_argument(
+        "--anki",
+        type=Path,
+        metavar="FILE.apkg",
+        help="write the cards as an Anki package (every kind but checklist items and numeric "
+        "drills)",
+    )
+    from quizapp.interop.anki import DEFAULT_DECK
+
+    p.add_argument(
+        "--deck",
+        metavar="NAME",
+        help=f"with --anki: the Anki deck's name (default '{DEFAULT_DECK}'; use A::B for a "
+        "subdeck)",
+    )
     p.set_defaults(func=run)
 
 
@@ -51,6 +69,10 @@ def _chunks(data: dict[str, Any]) -> Iterator[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.anki is not None:
+        return _run_anki(args)
+    if args.deck is not None:
+        raise CliError("export: --deck goes with --anki FILE.apkg", code=2)
     if args.json and args.output:
         raise CliError("export: use either --json (stdout) or --output FILE, not both", code=2)
     with open_store(reads=True) as store:
@@ -67,5 +89,32 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(
         f"exported {len(data['reviews'])} reviews and {len(data['cards'])} card states to "
         f"{target}\n"
+    )
+    return 0
+
+
+def _run_anki(args: argparse.Namespace) -> int:
+    from quizapp.commands.common import library_from_args
+    from quizapp.interop.anki import DEFAULT_DECK, write_apkg
+
+    if args.json or args.output:
+        raise CliError("export: --anki writes a deck, not progress; drop --json/--output", code=2)
+    target: Path = args.anki
+    if target.suffix.lower() != ".apkg":
+        raise CliError(f"export: {target} should end in .apkg (Anki imports only that)", code=2)
+    deck = DEFAULT_DECK if args.deck is None else args.deck.strip()
+    if not deck:
+        raise CliError("export: --deck needs a name, e.g. --deck 'Loss functions'", code=2)
+    if not target.parent.is_dir():
+        raise CliError(f"export: cannot write {target}: no folder {target.parent}")
+    library = library_from_args(args)
+    try:
+        result = write_apkg(library.cards.values(), target, deck)
+    except OSError as exc:
+        raise CliError(f"export: cannot write {target}: {exc.strerror or exc}") from None
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(result.notes.items()))
+    sys.stdout.write(
+        f"exported {result.total} notes to {target} (deck '{deck}': {kinds}); "
+        "import it in Anki with File > Import\n"
     )
     return 0

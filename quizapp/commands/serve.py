@@ -1,0 +1,105 @@
+"""`quizapp serve [--host 127.0.0.1] [--port 8000]`: the same app in a web browser.
+
+textual-serve runs one ``quizapp`` process per browser tab and streams its screen over a
+websocket. It is an optional extra (``pip install 'quizapp[web]'``), imported only here, only
+when the command runs, so nothing else loads it (or Textual).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shlex
+import socket
+import sys
+
+from quizapp.commands import CliError
+
+INSTALL_HINT = "serve: needs the web extra; install it with: pip install 'quizapp[web]'"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve the app in a web browser (needs quizapp[web])",
+        description="Serve the app on a local web server; open the printed address in a "
+        "browser. Each tab runs its own quizapp with your progress, so anyone who can reach the "
+        "port can study as you and change your progress: it listens on this machine only "
+        "unless --host says otherwise.",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every "
+        "network interface)",
+    )
+    p.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    p.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    return port
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen_warning(host: str, port: int) -> str:
+    """What serving on ``host`` exposes: there is no password, whoever reaches it is you."""
+    if _is_loopback(host):
+        return "anyone who can reach this port on this machine can use it and your progress"
+    return (
+        f"listening on {host}: anyone who can reach port {port} over the network can use the "
+        "app and change your progress (no password)"
+    )
+
+
+def app_command(args: argparse.Namespace) -> str:
+    """The shell command each browser tab runs: this interpreter's quizapp, same decks."""
+    argv = [sys.executable, "-m", "quizapp"]
+    for path in getattr(args, "content", []):
+        argv += ["--content", str(path.resolve())]
+    return shlex.join(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise CliError(INSTALL_HINT) from None
+    # Fail here, with the decks' own message, rather than in every browser tab.
+    from quizapp.commands.common import library_from_args
+
+    library_from_args(args, strict=False)
+    # The page tells the browser where the websocket is; "every interface" is no address a
+    # browser can connect to, so it gets this machine's name.
+    shown = socket.getfqdn() if args.host in ("0.0.0.0", "::", "") else args.host
+    url_host = f"[{shown}]" if ":" in shown else shown
+    sys.stderr.write(f"quizapp: warning: {listen_warning(args.host, args.port)}\n")
+    server = Server(
+        app_command(args),
+        host=args.host,
+        port=args.port,
+        title="quizapp",
+        public_url=f"http://{url_host}:{args.port}",
+    )
+    try:
+        server.serve()
+    except OSError as exc:
+        raise CliError(
+            f"serve: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+            "try another --port"
+        ) from None
+    return 0

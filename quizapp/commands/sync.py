@@ -1,0 +1,57 @@
+"""`quizapp sync FOLDER`: share progress between machines through a synced folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from quizapp.commands import CliError
+from quizapp.commands.common import open_store, require_saving
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sync",
+        help="share progress with your other machines through a synced folder",
+        description="Merge the progress every other machine left in FOLDER (a Syncthing or "
+        "Dropbox folder, a network share, a git repository) into yours, then write yours there "
+        "as FOLDER/<this machine's id>.json. Run it on each machine, before and after studying; "
+        "reviews made on two machines between syncs are all kept.",
+    )
+    p.add_argument("folder", type=Path, metavar="FOLDER", help="the folder your machines share")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from quizapp import paths
+    from quizapp.interop.sync import machine_id, sync_folder
+    from quizapp.store import StoreError
+
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise CliError(
+            f"sync: no folder {folder}; create it, or give the folder your machines share"
+        )
+    with open_store() as store:
+        require_saving(store, "sync")
+        try:
+            me = machine_id(paths.data_dir())
+            store.backup("pre-sync")
+            result = sync_folder(store, folder, me)
+        except StoreError as exc:
+            raise CliError(f"sync: {exc.message}", code=exc.exit_code) from None
+        except OSError as exc:
+            raise CliError(f"sync: cannot write in {folder}: {exc.strerror or exc}") from None
+    for plan in result.merged:
+        for line in plan.describe(done=True):
+            sys.stdout.write(line + "\n")
+    for line in result.failed:
+        sys.stderr.write(f"quizapp: sync: skipped {line}\n")
+    machines = len(result.merged)
+    sys.stdout.write(
+        f"merged {result.added} new reviews from {machines} machine"
+        f"{'s' if machines != 1 else ''}; wrote {result.written_reviews} reviews to "
+        f"{result.own}\n"
+    )
+    return 1 if result.failed else 0

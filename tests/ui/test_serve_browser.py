@@ -1,0 +1,226 @@
+"""`quizapp serve` in a real headless Chromium, driven over the DevTools protocol as a person
+would use it: the page loads, the home screen appears, s opens Study, a card is rated, and the
+review is in the progress file. Everything stays on the loopback interface.
+
+What the page shows is read from the websocket frames the browser receives (xterm.js draws them
+on a canvas, so there is no DOM text to read); the page's own script marks the body with
+``-first-byte`` once its terminal has drawn them.
+
+Needs Debian's ``chromium`` (``apt-get install chromium``; .ci/run installs it) and the web
+extra; the test skips with the reason when either is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quizapp.store import Store
+from tests.helpers import quizapp_command
+
+pytest.importorskip(
+    "textual_serve", reason="textual-serve is not installed (pip install 'quizapp[web]')"
+)
+aiohttp = pytest.importorskip("aiohttp", reason="aiohttp (a textual-serve dependency) is missing")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)",
+    ),
+]
+# Set to a path to keep the browser's screenshot of the home screen (assets/browser.png).
+SCREENSHOT_ENV = "QUIZAPP_BROWSER_SCREENSHOT"
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"the process exited with {proc.returncode} before listening")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listened on 127.0.0.1:{port} within {timeout} s")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    # Each was started in its own process group: end the group (its children too), no more.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, 15)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 9)
+        proc.wait(10)
+
+
+@contextlib.contextmanager
+def _started(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield proc
+    finally:
+        _stop(proc)
+
+
+class Page:
+    """A minimal DevTools-protocol client for one page target."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.next_id = 0
+        self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.received = ""  # what the page's terminal was sent, escape sequences removed
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for msg in self.ws:
+            data = json.loads(msg.data)
+            if "id" in data and data["id"] in self.pending:
+                self.pending.pop(data["id"]).set_result(data)
+            elif data.get("method") == "Network.webSocketFrameReceived":
+                response = data["params"]["response"]
+                payload = response["payloadData"]
+                raw = base64.b64decode(payload) if response["opcode"] == 2 else payload.encode()
+                self.received += ANSI.sub("", raw.decode("utf-8", "replace"))
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.pending[self.next_id] = future
+        await self.ws.send_str(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        reply = await asyncio.wait_for(future, 30)
+        assert "error" not in reply, reply
+        return reply.get("result", {})
+
+    async def evaluate(self, expression: str) -> Any:
+        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    async def wait_for_text(self, text: str, *, after: int = 0, timeout: float = 40) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.received[after:]:
+                return
+            await asyncio.sleep(0.1)
+        tail = self.received[-1500:]
+        raise AssertionError(f"{text!r} never reached the page; last text received:\n{tail}")
+
+    async def press(self, key: str) -> None:
+        # Typed into xterm.js's input, exactly as a keyboard would.
+        for kind in ("keyDown", "char", "keyUp"):
+            params: dict[str, Any] = {"type": kind, "key": key}
+            if kind == "char":
+                params["text"] = key
+            await self.send("Input.dispatchKeyEvent", **params)
+
+
+@contextlib.asynccontextmanager
+async def _page(debug_port: int) -> AsyncIterator[Page]:
+    async with aiohttp.ClientSession() as http:
+        deadline = time.monotonic() + 30
+        targets: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"http://127.0.0.1:{debug_port}/json/list") as r:
+                    targets = [t for t in await r.json() if t.get("type") == "page"]
+                if targets:
+                    break
+            await asyncio.sleep(0.2)
+        assert targets, "Chromium opened no page"
+        async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+            page = Page(ws)
+            try:
+                yield page
+            finally:
+                page.reader.cancel()
+
+
+def test_the_served_app_works_in_headless_chromium(quizapp_home: Path, tmp_path: Path) -> None:
+    port, debug_port = _free_port(), _free_port()
+    env = {**os.environ, "QUIZAPP_HOME": str(quizapp_home)}
+    serve = [quizapp_command(), "serve", "--port", str(port)]
+    chromium = [
+        str(CHROMIUM),
+        "--headless=new",
+        "--no-sandbox",  # tests run as root in CI, where Chromium's sandbox refuses to start
+        "--disable-gpu",
+        "--no-first-run",
+        "--window-size=1200,760",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--remote-debugging-address=127.0.0.1",
+        f"--remote-debugging-port={debug_port}",
+        "about:blank",
+    ]
+    with (
+        _started(serve, env, tmp_path / "serve.log") as server,
+        _started(chromium, env, tmp_path / "chromium.log") as browser,
+    ):
+        try:
+            _wait_for_port(port, server)
+            _wait_for_port(debug_port, browser)
+            asyncio.run(_drive(port, debug_port))
+        except AssertionError:
+            sys.stderr.write((tmp_path / "serve.log").read_text(errors="replace")[-3000:])
+            raise
+    log = (tmp_path / "serve.log").read_text(errors="replace")
+    assert "anyone who can reach this port" in log
+    with Store.open() as store:
+        reviews = store.reviews()
+    assert len(reviews) == 1, "the card rated in the browser was not saved"
+
+
+async def _drive(port: int, debug_port: int) -> None:
+    async with _page(debug_port) as page:
+        await page.send("Network.enable")
+        await page.send("Page.enable")
+        await page.send("Page.navigate", url=f"http://127.0.0.1:{port}/")
+        await page.wait_for_text("Go to")
+        await page.wait_for_text("New available")
+        # The page's script adds this class once its terminal has drawn what it received.
+        assert await page.evaluate("document.body.classList.contains('-first-byte')")
+        assert await page.evaluate(
+            "document.querySelector('.textual-terminal .xterm-screen') != null"
+        )
+        await asyncio.sleep(1.0)  # the page fades the terminal in
+        shot = os.environ.get(SCREENSHOT_ENV)
+        if shot:
+            png = await page.send("Page.captureScreenshot", format="png")
+            Path(shot).write_bytes(base64.b64decode(png["data"]))
+        await page.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        mark = len(page.received)
+        await page.press("s")
+        await page.wait_for_text("Show answer", after=mark)
+        await page.press(" ")
+        await page.wait_for_text("Good", after=mark)
+        mark = len(page.received)
+        await page.press("3")
+        await page.wait_for_text("1 reviewed", after=mark)
