@@ -274,9 +274,9 @@ def deck_id(name: str) -> int:
 
 def note_guid(card_id: str) -> str:
     """The note's GUID: from the card id only, so an edited card keeps it."""
-    import genanki
+    import genanki  # type: ignore[import-untyped]
 
-    return genanki.guid_for("quizapp", card_id)
+    return str(genanki.guid_for("quizapp", card_id))
 
 
 @dataclass(frozen=True)
