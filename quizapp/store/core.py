@@ -32,6 +32,7 @@ from quizapp.store.connection import (
     _why,
     classify,
 )
+from quizapp.store.planning import FIT_KEY, _Planning, fitted_parameters
 from quizapp.store.queries import _Queries
 from quizapp.store.recovery import (
     _in_memory,
@@ -53,7 +54,7 @@ T = TypeVar("T")
 RETRY_SAVING_EVERY = 5.0
 
 
-class Store(_Saving, _Queries):
+class Store(_Saving, _Queries, _Planning):
     """The progress store. Make one with ``Store.open()``; use it from one process or thread at
     a time per instance (calls are serialised with a lock, so UI worker threads are fine)."""
 
@@ -326,8 +327,20 @@ class Store(_Saving, _Queries):
 
     def _use_settings(self, settings: Settings) -> None:
         self._settings = settings
-        # Kept, not built per review: the scheduler depends only on the desired retention.
-        self._scheduler = fsrs.Scheduler(desired_retention=settings.desired_retention)
+        # Kept, not built per review: the scheduler depends on the desired retention and on the
+        # FSRS parameters fitted to the learner, when there are any.
+        params = None
+        with contextlib.suppress(sqlite3.Error, ValueError):
+            # Straight from the connection: this runs while opening and while falling back.
+            row = self._conn.execute(
+                "SELECT value FROM settings WHERE key = ?", (FIT_KEY,)
+            ).fetchone()
+            params = fitted_parameters(json.loads(row[0])) if row else None
+        self._scheduler = (
+            fsrs.Scheduler(parameters=params, desired_retention=settings.desired_retention)
+            if params
+            else fsrs.Scheduler(desired_retention=settings.desired_retention)
+        )
 
     @property
     def scheduler(self) -> fsrs.Scheduler:

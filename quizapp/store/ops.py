@@ -75,6 +75,15 @@ def quiz_answer_in(
     return review, before
 
 
+def cram_in(conn: sqlite3.Connection, e: dict[str, Any]) -> None:
+    """A cram review (see ``Store.record_cram``) from its journal entry; never touches cards."""
+    conn.execute(
+        "INSERT OR IGNORE INTO cram_reviews (uuid, item_id, rating, reviewed_at, duration_ms) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (e["uuid"], e["item_id"], int(e["rating"]), e["at"], e["duration_ms"]),
+    )
+
+
 def undo_in(
     conn: sqlite3.Connection, item_id: str, uid: str, before: tuple[Any, ...] | None
 ) -> bool:
@@ -136,6 +145,8 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                         _dt(e["at"]), e["duration_ms"], e["answer"], e["verdict"],
                         e["seed"], None, e["uuid"],
                     )  # fmt: skip
+            elif op == "cram":
+                cram_in(conn, e)
             elif op == "undo":
                 row = conn.execute(
                     "SELECT item_id FROM reviews WHERE uuid = ?", (e["uuid"],)

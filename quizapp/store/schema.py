@@ -17,7 +17,7 @@ import fsrs
 from quizapp.store.connection import DAMAGE, _connect, _transaction, _uri, classify
 from quizapp.store.values import CardState, Review, _dt, _ts
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The first schema (quizapp 0.1): each card's fsrs.Card as JSON, a bare review log, ticks and
 # text settings. Kept here because migrating from it is part of this module's contract.
@@ -125,10 +125,27 @@ def _schema_v3() -> str:
 
 SCHEMA_V3 = _schema_v3()
 
+# v4: cram reviews, a log of their own. A cram session (the last days before an interview) shows
+# the cards below target whatever their due dates; its answers are kept here and never change
+# the cards' FSRS state, so the schedule after the interview stays sound.
+_CRAM_V4 = """
+CREATE TABLE cram_reviews (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid         TEXT NOT NULL UNIQUE,
+    item_id      TEXT NOT NULL,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    reviewed_at  TEXT NOT NULL,
+    duration_ms  INTEGER
+);
+CREATE INDEX cram_reviews_item ON cram_reviews(item_id)
+"""
+SCHEMA_V4 = SCHEMA_V3.rstrip().rstrip(";") + ";\n" + _CRAM_V4
+
 _TABLES = {
     1: {"card_state", "review_log", "ticks", "settings"},
     2: {"cards", "reviews"},
     3: {"cards", "reviews"},
+    4: {"cards", "reviews", "cram_reviews"},
 }
 
 
@@ -141,7 +158,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 def _current_columns() -> dict[str, set[str]]:
     scratch = sqlite3.connect(":memory:")
-    scratch.executescript(SCHEMA_V3)
+    scratch.executescript(SCHEMA_V4)
     tables = [
         r[0]
         for r in scratch.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -324,9 +341,15 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE reviews_v2")
 
 
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    """Add the cram log (nothing else changes)."""
+    _run_script(conn, _CRAM_V4)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
 }
 
 
@@ -337,7 +360,7 @@ def _migrate(conn: sqlite3.Connection) -> int:
         # Re-read inside the write lock: another quizapp may have migrated meanwhile.
         found: int = conn.execute("PRAGMA user_version").fetchone()[0]
         if found == 0:
-            _run_script(conn, SCHEMA_V3)
+            _run_script(conn, SCHEMA_V4)
         else:
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](conn)
