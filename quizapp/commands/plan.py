@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, open_store, print_json
@@ -25,6 +26,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.add_argument(
+        "--fit",
+        action="store_true",
+        help="fit FSRS to your own review history (once there are enough reviews) and keep "
+        "the parameters; says how far off a fit is otherwise",
+    )
+    p.add_argument(
         "--days",
         type=int,
         default=14,
@@ -34,12 +41,45 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+def _fit(store: Any) -> str:
+    """Fit FSRS to the store's reviews and keep the result; the line to print."""
+    from quizapp.commands.common import require_saving
+    from quizapp.fit import FitError, FitResult, LoggedReview, fit, progress_line
+
+    logged = [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
+    try:
+        result = fit(logged)
+    except FitError as exc:
+        raise CliError(f"plan --fit: {exc.message}") from None
+    require_saving(store, "keep the fitted FSRS parameters")
+    store.save_fsrs_fit(result.to_json())
+    return progress_line(result.reviews, FitResult.from_json(result.to_json()))
+
+
+def _fsrs_line(store: Any) -> str:
+    from quizapp.fit import FitError, FitResult, LoggedReview, progress_line, usable_reviews
+
+    stored = store.fsrs_fit()
+    if stored:
+        try:
+            found = FitResult.from_json(stored)
+            return progress_line(found.reviews, found)
+        except FitError:
+            pass
+    logged = [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
+    return progress_line(usable_reviews(logged), None)
+
+
 def run(args: argparse.Namespace) -> int:
     from quizapp.plan import gather, make_plan
 
     library = library_from_args(args, strict=False)
     with open_store() as store:
+        if args.fit:
+            sys.stdout.write(_fit(store) + "\n")
+            return 0
         inputs = gather(store, library)
+        fsrs_line = _fsrs_line(store)
     if inputs.interview_date is None:
         raise CliError(NO_DATE)
     plan = make_plan(inputs)
@@ -49,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             "one with 'quizapp settings --interview-date YYYY-MM-DD'"
         )
     if args.json:
-        print_json(plan.to_json())
+        print_json({**plan.to_json(), "fsrs": fsrs_line})
         return 0
     out = sys.stdout.write
     ready = plan.readiness
@@ -79,4 +119,5 @@ def run(args: argparse.Namespace) -> int:
         f"If you follow it: {plan.predicted.overall.ready:.0%} predicted recall on the morning, "
         f"{len(plan.predicted.below)} below target\n"
     )
+    out(fsrs_line + " ('quizapp plan --fit' fits them)\n")
     return 0

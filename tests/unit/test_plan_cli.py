@@ -87,3 +87,23 @@ def test_a_past_interview_date_is_an_error_with_what_to_do(
     code, out, err = run(capsys, "plan")
     assert out == ""
     assert code == 1 and "has passed" in err and "--interview-date" in err
+
+
+def test_fit_says_how_far_off_it_is_then_fits_and_keeps_the_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.unit.test_fit import _synthetic_log
+
+    code, out, err = run(capsys, "plan", "--fit")
+    assert code == 1 and "0 of about 400 reviews" in err and out == ""
+    log = _synthetic_log(200, seed=3)
+    with Store.open() as store, store.batch():
+        for r in log:
+            store.record_review(r.item_id, r.rating, kind="faq", now=r.reviewed_at)
+    code, out, err = run(capsys, "plan", "--fit")
+    assert code == 0, err
+    assert "FSRS fitted to you on" in out and "log-loss" in out
+    with Store.open() as store:
+        stored = store.fsrs_fit()
+        assert stored is not None and stored["reviews"] >= 400
+        assert list(store.scheduler.parameters) == stored["parameters"]
