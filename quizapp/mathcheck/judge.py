@@ -164,25 +164,26 @@ EDGE_PAIRS = 4
 EDGE_STEPS = 32
 EDGE_OFFSET = 1e-9
 OVERFLOW_STEPS = 16
+# Distances (shares of a segment) from each of the reference's switches where answers are compared.
+LADDER = (1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3)
 
 
 def _edge_mismatch(
     c: Compiled, answer: Node, trace: Trace, mask: np.ndarray, scale: float
 ) -> str | None:
-    """Compare the answer with the derivative just beside each place one of its conditions
-    switches. Random points never land in a thin sliver such as 1 < y*s <= 1.0000001 (an answer
-    whose condition is shifted a hair from the reference's); the switch itself is found by
-    bisection between two test points on either side of it. A condition written exactly as one
-    of the reference's switches where the reference does, so it needs no search."""
+    """Compare the answer with the derivative right beside each switch, its own or the
+    reference's. Random points never land in a thin sliver such as 1 < y*s <= 1.0000001 (an
+    answer whose condition is shifted a hair from the reference's) or |ŷ - y| < 1e-7 (a branch
+    hidden inside the reference's kink); each switch is found by bisection between two test
+    points on either side of it, and the answer compared at a ladder of distances from it."""
+    if "reference_edges" not in c.cache:
+        c.cache["reference_edges"] = _reference_edges(c, mask)
+    for env, label in c.cache["reference_edges"]:
+        found = _compare_beside(c, answer, env, scale, label)
+        if found:
+            return found
     continuous = _continuous_names(c)
-    if "reference_switches" not in c.cache:
-        kinks = Trace()
-        evaluate(c.reference, c.env, trace=kinks)
-        c.cache["reference_switches"] = [
-            np.broadcast_to(k.values, mask.shape) for k in kinks.kinks if k.names & continuous
-        ]
     known: list[np.ndarray] = list(c.cache["reference_switches"])
-    case = c.layout.case
     main = c.layout.region != PROBE
     for kink in trace.kinks:
         if not kink.names & continuous:
@@ -201,55 +202,87 @@ def _edge_mismatch(
             ):
                 continue
         known.append(g)
-        distance = _expand(kink.expr, c.quantity_trees)
-        g = np.broadcast_to(kink.values, mask.shape)
-        first: list[np.ndarray] = []
-        second: list[np.ndarray] = []
-        for k in range(len(c.layout.cases)):
-            above = np.flatnonzero(mask & (case == k) & (g > 0))[:EDGE_PAIRS]
-            below = np.flatnonzero(mask & (case == k) & (g < 0))[:EDGE_PAIRS]
-            m = min(above.size, below.size)
-            first.append(above[:m])
-            second.append(below[:m])
-        i, j = np.concatenate(first), np.concatenate(second)
-        if i.size == 0:
-            continue
-        start = {name: c.env[name][i] for name in c.problem.variables}
-        step = {
-            name: np.zeros(i.size) if domain in CASE_DOMAINS else c.env[name][j] - start[name]
-            for name, domain in c.problem.domains
-        }
-        lo, hi = np.zeros(i.size), np.ones(i.size)
-        g_lo = np.sign(full(evaluate(distance, start), i.size))
-        for _ in range(EDGE_STEPS):
-            mid = (lo + hi) / 2
-            env = {name: start[name] + mid * step[name] for name in start}
-            same = np.sign(full(evaluate(distance, env), i.size)) == g_lo
-            lo = np.where(same, mid, lo)
-            hi = np.where(same, hi, mid)
-        t = np.clip(np.concatenate([lo - EDGE_OFFSET, hi + EDGE_OFFSET]), 0.0, 1.0)
-        ii, jj = np.concatenate([i, i]), np.concatenate([j, j])
-        env = _segment_env(c, ii, jj, t)
-        a = full(evaluate(answer, env), t.size)
-        ref_kinks: list[np.ndarray] = []
-        r = full(evaluate(c.reference, env, ref_kinks), t.size)
-        answer_kinks: list[np.ndarray] = []
-        evaluate(answer, env, answer_kinks)
-        usable = np.isfinite(a) & np.isfinite(r)
-        for values in ref_kinks + answer_kinks:
-            usable &= np.broadcast_to(values, t.shape) != 0  # exactly on a kink: either is right
-        bad = usable & ~close(a, r, RTOL, scale)
-        if bad.any():
-            x = int(np.argmax(bad))
-            where = ", ".join(
-                f"{name} = {float(env[name][x]):.10g}" for name in c.problem.variables
-            )
-            return (
-                f"not equal to the derivative right beside where {to_text(kink.node)} switches: "
-                f"at {where} your answer is {fmt(float(a[x]))} but the derivative is "
-                f"{fmt(float(r[x]))}"
-            )
+        env = _beside_switch(c, g, _expand(kink.expr, c.quantity_trees), mask, (EDGE_OFFSET,))
+        found = env is not None and _compare_beside(c, answer, env, scale, to_text(kink.node))
+        if found:
+            return found
     return None
+
+
+def _reference_edges(c: Compiled, mask: np.ndarray) -> list[tuple[dict[str, np.ndarray], str]]:
+    """Points beside each of the reference's switches, at distances from 1e-9 to 1e-3 of a
+    segment, found once per drill."""
+    continuous = _continuous_names(c)
+    kinks = Trace()
+    evaluate(c.reference, c.env, trace=kinks)
+    switches = [k for k in kinks.kinks if k.names & continuous]
+    c.cache["reference_switches"] = [np.broadcast_to(k.values, mask.shape) for k in switches]
+    edges = []
+    for kink in switches:
+        g = np.broadcast_to(kink.values, mask.shape)
+        env = _beside_switch(c, g, _expand(kink.expr, c.quantity_trees), mask, LADDER)
+        if env is not None:
+            edges.append((env, to_text(kink.node)))
+    return edges
+
+
+def _beside_switch(
+    c: Compiled, g: np.ndarray, distance: Node, mask: np.ndarray, offsets: tuple[float, ...]
+) -> dict[str, np.ndarray] | None:
+    """Points on both sides of where ``distance`` changes sign, ``offsets`` (shares of a
+    segment) away from it, on segments between test points of one case; None without any."""
+    case = c.layout.case
+    first: list[np.ndarray] = []
+    second: list[np.ndarray] = []
+    for k in range(len(c.layout.cases)):
+        above = np.flatnonzero(mask & (case == k) & (g > 0))[:EDGE_PAIRS]
+        below = np.flatnonzero(mask & (case == k) & (g < 0))[:EDGE_PAIRS]
+        m = min(above.size, below.size)
+        first.append(above[:m])
+        second.append(below[:m])
+    i, j = np.concatenate(first), np.concatenate(second)
+    if i.size == 0:
+        return None
+    start = {name: c.env[name][i] for name in c.problem.variables}
+    step = {
+        name: np.zeros(i.size) if domain in CASE_DOMAINS else c.env[name][j] - start[name]
+        for name, domain in c.problem.domains
+    }
+    lo, hi = np.zeros(i.size), np.ones(i.size)
+    g_lo = np.sign(full(evaluate(distance, start), i.size))
+    for _ in range(EDGE_STEPS):
+        mid = (lo + hi) / 2
+        env = {name: start[name] + mid * step[name] for name in start}
+        same = np.sign(full(evaluate(distance, env), i.size)) == g_lo
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    t = np.concatenate([np.concatenate([lo - d, hi + d]) for d in offsets])
+    repeat = 2 * len(offsets)
+    return _segment_env(c, np.tile(i, repeat), np.tile(j, repeat), np.clip(t, 0.0, 1.0))
+
+
+def _compare_beside(
+    c: Compiled, answer: Node, env: dict[str, np.ndarray], scale: float, label: str
+) -> str | None:
+    n = next(iter(env.values())).size
+    a = full(evaluate(answer, env), n)
+    ref_kinks: list[np.ndarray] = []
+    r = full(evaluate(c.reference, env, ref_kinks), n)
+    answer_kinks: list[np.ndarray] = []
+    evaluate(answer, env, answer_kinks)
+    usable = np.isfinite(a) & np.isfinite(r)
+    for values in ref_kinks + answer_kinks:
+        usable &= np.broadcast_to(values, (n,)) != 0  # exactly on a kink: either is right
+    bad = usable & ~close(a, r, RTOL, scale)
+    if not bad.any():
+        return None
+    x = int(np.argmax(bad))
+    where = ", ".join(f"{name} = {float(env[name][x]):.10g}" for name in c.problem.variables)
+    return (
+        f"not equal to the derivative right beside where {label} switches: at {where} your "
+        f"answer is {fmt(float(a[x]), float(r[x]))} but the derivative is "
+        f"{fmt(float(r[x]), float(a[x]))}"
+    )
 
 
 def _overflow_edge_mismatch(
