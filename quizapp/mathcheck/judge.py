@@ -56,8 +56,14 @@ def judge(c: Compiled, answer: Node) -> Judgement:
     # finite: floats run out before the maths does (1/(p(1 - p)) once p rounds to 1). Never
     # many, except in the far range (|z| in 50..1e4), which is a bonus: there any point the
     # answer cannot compute is simply not compared.
-    near_kink = ~far_from_kinks([k.values for k in trace.kinks_off(_case_names(c))], n)
-    numeric = ~finite & ~undefined & (overflow | (layout.region != FRIENDLY))
+    own_kinks = [full(k.values, n) for k in trace.kinks_off(_case_names(c))]
+    # Exactly on one of its own kinks (z = 0 in sign(z)^2), an answer is compared like anywhere
+    # else unless it has no value there (abs(z)/z); near it, rounding may pick either side.
+    on_kink = np.zeros(n, dtype=bool)
+    for distance in own_kinks:
+        on_kink |= distance == 0
+    near_kink = ~far_from_kinks(own_kinks, n) & ~on_kink
+    numeric = ~finite & ~undefined & (overflow | (layout.region != FRIENDLY) | on_kink)
     skipped = c.mask & far & numeric
     removed = c.mask & (near_kink | numeric) & ~skipped
     agree = close(values, c.reference_values, scale=scale)
