@@ -167,7 +167,8 @@ def _continuous_names(c: Compiled) -> frozenset[str]:
 # Kink edges: pairs of points per case and kink, bisection steps, and how far (as a share of the
 # segment) beside the switch the answer is compared.
 EDGE_PAIRS = 4
-EDGE_STEPS = 32
+GRID = 64
+ROUNDS = 5
 EDGE_OFFSET = 1e-9
 OVERFLOW_STEPS = 16
 # Distances (shares of a segment) from each of the reference's switches where answers are compared.
@@ -256,12 +257,21 @@ def _beside_switch(
     }
     lo, hi = np.zeros(i.size), np.ones(i.size)
     g_lo = np.sign(full(evaluate(distance, start), i.size))
-    for _ in range(EDGE_STEPS):
-        mid = (lo + hi) / 2
-        env = {name: start[name] + mid * step[name] for name in start}
-        same = np.sign(full(evaluate(distance, env), i.size)) == g_lo
-        lo = np.where(same, mid, lo)
-        hi = np.where(same, hi, mid)
+    # A grid of GRID points per segment per round rather than plain bisection: the same
+    # precision (GRID^ROUNDS, about 1e-9 of a segment) in 5 evaluations instead of 30.
+    fractions = np.linspace(0.0, 1.0, GRID + 1)
+    wide_start = {name: np.repeat(start[name], GRID + 1) for name in start}
+    wide_step = {name: np.repeat(step[name], GRID + 1) for name in start}
+    for _ in range(ROUNDS):
+        t = (lo[:, None] + (hi - lo)[:, None] * fractions[None, :]).ravel()
+        env = {name: wide_start[name] + t * wide_step[name] for name in start}
+        side = np.sign(full(evaluate(distance, env), t.size)).reshape(i.size, GRID + 1)
+        changed = side != g_lo[:, None]
+        # The first grid point on the other side (or the end when none is: keep the bracket).
+        k = np.where(changed.any(axis=1), changed.argmax(axis=1), GRID)
+        k = np.maximum(k, 1)
+        width = hi - lo
+        lo, hi = lo + width * fractions[k - 1], lo + width * fractions[k]
     t = np.concatenate([np.concatenate([lo - d, hi + d]) for d in offsets])
     repeat = 2 * len(offsets)
     return _segment_env(c, np.tile(i, repeat), np.tile(j, repeat), np.clip(t, 0.0, 1.0))
