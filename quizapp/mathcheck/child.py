@@ -66,7 +66,7 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     import numpy  # noqa: F401  (warm: the first check needs it)
 
-    from quizapp.mathcheck import judge  # noqa: F401
+    from quizapp.mathcheck import judge  # noqa: F401  (and with it mistakes, compare)
     from quizapp.mathcheck.checker import check_answer
     from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
 

@@ -6,20 +6,21 @@ a deck is an error, not a silently wrong sample:
 =========  ==========================================  =========================================
 domain     meaning                                     sampled as
 =========  ==========================================  =========================================
-real       any real number (a logit, a target)         +-[0.05, 3] and +-[3, 50], both signs
-positive   a positive real (delta, gamma, alpha, w)    [0.1, 3] and [1e-4, 1e4] (log-uniform)
-prob       a probability strictly inside (0, 1)        [0.02, 0.98] and sigmoid(+-[3, 14])
+real       any real number (a logit, a target)         +-[0.05, 3], +-[3, 50], +-[50, 1e4], and 0
+positive   a positive real (delta, gamma, alpha, w)    [0.1, 3], [1e-4, 1e4], [1e4, 1e8], and 1
+prob       a probability strictly inside (0, 1)        [0.02, 0.98], sigmoid(+-[3, 14]), and 1/2
 binary     a 0/1 label                                 a case each: 0, 1
 sign       a -1/+1 label                               a case each: -1, +1
-count      a positive whole number (N, K)              every whole number 1 .. 1000 (and 1, 2, 3
-                                                       again)
+count      a positive whole number (N, K)              every whole number 1 .. 1000
 =========  ==========================================  =========================================
 
 Labels are *cases*: every combination of label values is tested with the same number of points,
-so no answer can be wrong for one label value unseen. Each case has a friendly half (the small
-box above) and a wide half (magnitudes up to 50, probabilities within 1e-6 of 0 and 1), so an
-answer right only inside a box is caught; and a few far *probe* points (magnitudes up to the
-largest float) show where an answer's own conditions would switch to a branch never tested.
+so no answer can be wrong for one label value unseen. Half of each case is the friendly box
+(the first range above, with a few points exactly at the special value); in the other half each
+variable is independently friendly, wide (the second range) or far (the third). Far points are
+compared wherever the answer can be computed there. A few far *probe* points per case
+(magnitudes up to the largest float, counts beyond 1000) are never compared: they show where an
+answer's own conditions switch to a branch never tested.
 
 Both signs of every real variable are always sampled, so ``x*abs(x)`` never passes for ``x^2``.
 """

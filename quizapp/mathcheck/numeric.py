@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quizapp.mathcheck.parser import (
+from quizapp.mathcheck.nodes import (
     BinOp,
     BoolOp,
     Call,
@@ -26,8 +26,8 @@ from quizapp.mathcheck.parser import (
     Num,
     ParseError,
     Pow,
-    parse,
 )
+from quizapp.mathcheck.parser import parse
 
 ArrayLike = float | np.ndarray
 

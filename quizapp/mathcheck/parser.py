@@ -8,6 +8,10 @@ Text goes through three stages, none of which can run code:
 3. ``Parser``: a recursive-descent parser with an explicit allowlist of names and functions and hard
    limits on length, node count, depth, literal size and exponents.
 
+Stages 1 and 2 and the vocabulary live in ``lexer.py``, the tree in ``nodes.py``; this module
+re-exports their names. Nothing here imports numpy (constant exponents are folded in plain
+Python by ``nodes.constant_value``).
+
 The result is a small immutable AST (``Node`` subclasses). Other modules turn it into numbers
 (``quizapp.mathcheck.numeric``) or a sympy expression; this module never imports sympy and never
 calls ``eval``, ``sympify`` or ``parse_expr``.
@@ -32,377 +36,73 @@ Conditions (comparisons, ``and``/``or``/``not``) are only allowed as the test of
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
-from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
-
-# --------------------------------------------------------------------------- limits
-
-MAX_LENGTH = 300
-MAX_NODES = 200
-MAX_DEPTH = 30
-MAX_LITERAL = 1e6
-MAX_EXPONENT = 12
-
-# Function name -> arity. The single source of truth for what a learner may call.
-FUNCTIONS: dict[str, int] = {
-    "exp": 1,
-    "log": 1,
-    "ln": 1,
-    "log10": 1,
-    "log2": 1,
-    "sqrt": 1,
-    "abs": 1,
-    "sign": 1,
-    "sigmoid": 1,
-    "softplus": 1,
-    "tanh": 1,
-    "max": 2,
-    "min": 2,
-    "clip": 3,
-    "step": 1,
-}
-# Spellings that mean an allowed function.
-FUNCTION_ALIASES: dict[str, str] = {
-    "ln": "log",
-    "sigma": "sigmoid",
-    "heaviside": "step",
-    "Heaviside": "step",
-}
-
-# Spellings that mean a variable, used only when the canonical name is declared.
-NAME_ALIASES: dict[str, str] = {
-    "y_hat": "yhat",
-    "yHat": "yhat",
-    "y_pred": "yhat",
-    "ypred": "yhat",
-    "epsilon": "eps",
-    "Delta": "delta",
-    "lambda_": "lam",
-    "lambda": "lam",
-}
-
-KEYWORDS = frozenset({"if", "else", "and", "or", "not"})
-COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
-
-
-class ParseError(ValueError):
-    """Bad learner input. ``message`` is one line; ``column`` is 1-based in the original text."""
-
-    def __init__(self, message: str, column: int | None = None) -> None:
-        self.message = message
-        self.column = column
-        super().__init__(self.describe())
-
-    def describe(self) -> str:
-        if self.column is None:
-            return self.message
-        return f"column {self.column}: {self.message}"
-
-
-# --------------------------------------------------------------------------- AST
-
-
-@dataclass(frozen=True)
-class Node:
-    pos: int = field(default=0, compare=False, kw_only=True)
-
-    def children(self) -> tuple[Node, ...]:
-        return ()
-
-    def walk(self) -> Iterator[Node]:
-        yield self
-        for child in self.children():
-            yield from child.walk()
-
-
-@dataclass(frozen=True)
-class Num(Node):
-    value: float
-    text: str
-
-    @property
-    def is_integer(self) -> bool:
-        return self.value == int(self.value) and not any(c in self.text for c in ".eE")
-
-
-@dataclass(frozen=True)
-class Name(Node):
-    name: str
-
-
-@dataclass(frozen=True)
-class Neg(Node):
-    operand: Node
-
-    def children(self) -> tuple[Node, ...]:
-        return (self.operand,)
-
-
-@dataclass(frozen=True)
-class BinOp(Node):
-    op: str  # one of + - * /
-    left: Node
-    right: Node
-    # A "*" the learner did not type (2y, 2(x+1), y(1-p)): how it was written, not what it means.
-    implicit: bool = field(default=False, compare=False)
-
-    def children(self) -> tuple[Node, ...]:
-        return (self.left, self.right)
-
-
-@dataclass(frozen=True)
-class Pow(Node):
-    base: Node
-    exponent: Node
-
-    def children(self) -> tuple[Node, ...]:
-        return (self.base, self.exponent)
-
-
-@dataclass(frozen=True)
-class Call(Node):
-    func: str  # canonical name from FUNCTIONS (aliases resolved)
-    args: tuple[Node, ...]
-
-    def children(self) -> tuple[Node, ...]:
-        return self.args
-
-
-@dataclass(frozen=True)
-class Compare(Node):
-    ops: tuple[str, ...]
-    operands: tuple[Node, ...]
-
-    def children(self) -> tuple[Node, ...]:
-        return self.operands
-
-
-@dataclass(frozen=True)
-class BoolOp(Node):
-    op: str  # "and" | "or" | "not"
-    operands: tuple[Node, ...]
-
-    def children(self) -> tuple[Node, ...]:
-        return self.operands
-
-
-@dataclass(frozen=True)
-class Cond(Node):
-    test: Node
-    then: Node
-    orelse: Node
-
-    def children(self) -> tuple[Node, ...]:
-        return (self.test, self.then, self.orelse)
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A parsed expression plus what the learner should know about how it was read."""
-
-    tree: Node
-    source: str
-    normalised: str
-    notes: tuple[str, ...] = ()
-    # For each character of ``normalised``, its index in ``source`` (to point at a node).
-    origin: tuple[int, ...] = field(default=(), repr=False, compare=False)
-
-    @property
-    def names(self) -> frozenset[str]:
-        return frozenset(n.name for n in self.tree.walk() if isinstance(n, Name))
-
-    def column(self, node: Node) -> int:
-        """The 1-based column in ``source`` where ``node`` starts."""
-        if 0 <= node.pos < len(self.origin):
-            return self.origin[node.pos] + 1
-        return 1
-
-    def explicit(self) -> str:
-        """The expression with every operator spelled out (implicit '*' shown)."""
-        return to_text(self.tree)
-
-
-# --------------------------------------------------------------------------- normalise
-
-_SUPERSCRIPTS = {
-    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
-    "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
-}  # fmt: skip
-_SUBSCRIPTS = {
-    "₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7",
-    "₈": "8", "₉": "9", "ᵢ": "_i", "ₖ": "_k", "ⱼ": "_j", "ₙ": "_n",
-}  # fmt: skip
-_CHAR_MAP = {
-    "\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-",
-    "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "✕": "*",
-    "÷": "/", "∕": "/", "⁄": "/",
-    "≤": "<=", "≥": ">=", "≠": "!=", "⩽": "<=", "⩾": ">=",
-    "∣": "|", "ǀ": "|",
-    "ŷ": "yhat", "σ": "sigma", "δ": "delta", "γ": "gamma", "α": "alpha", "ε": "eps", "ϵ": "eps",
-    "λ": "lam", "√": "sqrt",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
-}  # fmt: skip
-# Letters that stand for a whole name: written next to each other they are a product.
-_GREEK_WORDS = frozenset("ŷσδγαεϵλ")
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
-_COMBINING_HAT = "\u0302"
-
-
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Map friendly Unicode to ASCII; return the text and, per output char, its source index."""
-    out: list[str] = []
-    origin: list[int] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch in _INVISIBLE:
-            raise ParseError(
-                f"invisible character U+{ord(ch):04X} ({_uname(ch)}); delete it and retype", i + 1
-            )
-        if ch == _COMBINING_HAT:
-            # "y" followed by a combining circumflex is ŷ.
-            if out and out[-1] == "y":
-                out[-1] = "yhat"
-                i += 1
-                continue
-            raise ParseError("a stray circumflex accent; write yhat for ŷ", i + 1)
-        if ch in _SUPERSCRIPTS:
-            start = i
-            digits = []
-            while i < n and text[i] in _SUPERSCRIPTS:
-                digits.append(_SUPERSCRIPTS[text[i]])
-                i += 1
-            out.append("^(" + "".join(digits) + ")")
-            origin.append(start)
-            continue
-        if ch in _SUBSCRIPTS:
-            out.append(_SUBSCRIPTS[ch])
-            origin.append(i)
-            i += 1
-            continue
-        mapped = _CHAR_MAP.get(ch)
-        if ch in _GREEK_WORDS:
-            # αγ is α times γ, as printed in the app's own derivations: keep the words apart
-            # ("alpha gamma", not the unknown name "alphagamma"); the parser adds the '*'.
-            if out and (out[-1][-1:].isalnum() or out[-1][-1:] == "_"):
-                out.append(" ")
-                origin.append(i)
-            after = text[i + 1 : i + 2]
-            if after in _GREEK_WORDS or (after.isascii() and after.isalpha()):
-                mapped += " "
-        if mapped is None and ord(ch) > 127:
-            folded = unicodedata.normalize("NFKC", ch)
-            if folded.isascii() and folded.isprintable():
-                mapped = folded
-        if mapped is None:
-            mapped = ch
-        out.append(mapped)
-        origin.append(i)
-        i += 1
-    # Expand to one origin entry per output character.
-    flat: list[str] = []
-    flat_origin: list[int] = []
-    for piece, src in zip(out, origin, strict=True):
-        flat.append(piece)
-        flat_origin.extend([src] * len(piece))
-    return "".join(flat), flat_origin
-
-
-def _uname(ch: str) -> str:
-    return unicodedata.name(ch, "unnamed character")
-
-
-# --------------------------------------------------------------------------- tokens
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # NUM NAME OP KW END
-    text: str
-    pos: int  # index in the normalised text
-
-
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
-_OPS = ("**", "<=", ">=", "==", "!=", "+", "-", "*", "/", "^", "(", ")", ",", "|", "<", ">")
-
-
-def tokenize(text: str, origin: list[int] | None = None) -> list[Token]:
-    """Split normalised text into tokens; ``origin`` maps indexes back to the learner's text."""
-
-    def column(i: int) -> int:
-        if origin is None or not origin:
-            return i + 1
-        return (origin[i] if i < len(origin) else origin[-1] + 1) + 1
-
-    tokens: list[Token] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == " ":
-            i += 1
-            continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
-            m = _NUMBER.match(text, i)
-            assert m is not None
-            after = text[m.end() : m.end() + 2]
-            if (
-                m.group(0) == "0"
-                and len(after) == 2
-                and after[0] in "xXbBoO"
-                and after[1].isalnum()
-            ):
-                raise ParseError("only decimal numbers are allowed (no 0x, 0b, 0o)", column(i))
-            tokens.append(Token("NUM", m.group(0), i))
-            i = m.end()
-            continue
-        if ch.isascii() and (ch.isalpha() or ch == "_"):
-            m = _NAME.match(text, i)
-            assert m is not None
-            word = m.group(0)
-            tokens.append(Token("KW" if word in KEYWORDS else "NAME", word, i))
-            i = m.end()
-            continue
-        for op in _OPS:
-            if text.startswith(op, i):
-                tokens.append(Token("OP", op, i))
-                i += len(op)
-                break
-        else:
-            raise ParseError(_bad_char_message(text, i), column(i))
-    tokens.append(Token("END", "", n))
-    return tokens
-
-
-def _bad_char_message(text: str, i: int) -> str:
-    ch = text[i]
-    if ch in "\"'`":
-        return "quotes are not allowed: type the expression itself"
-    if ch == "=":
-        return "type only the right-hand side (no '='); use == only inside a condition"
-    if ch == "!":
-        return "'!' (factorial) is not supported"
-    if ch in "[]{}":
-        return f"'{ch}' is not allowed; use ( and ) for grouping"
-    if ch == ".":
-        return "'.' must be part of a number such as 0.5"
-    if ch == "%":
-        return "'%' is not supported; write 0.05 instead of 5%"
-    if ch in ";:@#$&~\\?":
-        return f"'{ch}' is not allowed in a math answer"
-    if not ch.isprintable():
-        return f"control character U+{ord(ch):04X} is not allowed; delete it"
-    if ord(ch) > 127:
-        return (
-            f"character '{ch}' (U+{ord(ch):04X} {_uname(ch)}) is not allowed; "
-            "type it in plain ASCII"
-        )
-    return f"unexpected character '{ch}'"
-
+from collections.abc import Collection, Mapping
+
+# The tree and the lexer live in their own modules; their names are re-exported here, so
+# ``from quizapp.mathcheck.parser import Node, ParseError, to_text ...`` keeps working.
+from quizapp.mathcheck.lexer import (
+    COMPARISONS,
+    FUNCTION_ALIASES,
+    FUNCTIONS,
+    KEYWORDS,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    MAX_LITERAL,
+    MAX_NODES,
+    NAME_ALIASES,
+    Token,
+    apply_aliases,
+    normalise,
+    tokenize,
+)
+from quizapp.mathcheck.nodes import (
+    BinOp,
+    BoolOp,
+    Call,
+    Compare,
+    Cond,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Parsed,
+    ParseError,
+    Pow,
+    constant_value,
+    to_text,
+)
+
+__all__ = [
+    "COMPARISONS",
+    "FUNCTIONS",
+    "FUNCTION_ALIASES",
+    "KEYWORDS",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_LENGTH",
+    "MAX_LITERAL",
+    "MAX_NODES",
+    "NAME_ALIASES",
+    "BinOp",
+    "BoolOp",
+    "Call",
+    "Compare",
+    "Cond",
+    "Name",
+    "Neg",
+    "Node",
+    "Num",
+    "ParseError",
+    "Parsed",
+    "Parser",
+    "Pow",
+    "Token",
+    "normalise",
+    "parse",
+    "to_text",
+    "tokenize",
+]
 
 # --------------------------------------------------------------------------- parser
 
@@ -811,38 +511,7 @@ def _is_constant(node: Node) -> bool:
 
 def _constant_value(node: Node) -> float | None:
     """The value of a constant sub-expression (an exponent), or None when it has none."""
-    try:
-        return _arithmetic(node)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-    except TypeError:  # functions or conditions: the full evaluator (which loads numpy)
-        from quizapp.mathcheck.numeric import evaluate_scalar
-
-        try:
-            return evaluate_scalar(node, {})
-        except (ValueError, ZeroDivisionError, OverflowError):
-            return None
-
-
-def _arithmetic(node: Node) -> float:
-    """Plain-Python value of numbers joined by + - * / ^ (exponents are nearly always just
-    this, and deck loading should not have to import numpy to check them)."""
-    if isinstance(node, Num):
-        return node.value
-    if isinstance(node, Neg):
-        return -_arithmetic(node.operand)
-    if isinstance(node, BinOp):
-        a, b = _arithmetic(node.left), _arithmetic(node.right)
-        return {"+": a + b, "-": a - b, "*": a * b}[node.op] if node.op != "/" else a / b
-    if isinstance(node, Pow):
-        base, exponent = _arithmetic(node.base), _arithmetic(node.exponent)
-        if abs(exponent) > MAX_EXPONENT:
-            raise OverflowError
-        value = base**exponent
-        if isinstance(value, complex):
-            raise ValueError("no real value")
-        return float(value)
-    raise TypeError(type(node).__name__)
+    return constant_value(node, MAX_EXPONENT)
 
 
 # --------------------------------------------------------------------------- public API
@@ -872,7 +541,7 @@ def parse(
     normalised, origin = normalise(stripped)
     origin = [o + offset for o in origin]
     if aliases:
-        normalised, origin = _apply_aliases(normalised, origin, aliases)
+        normalised, origin = apply_aliases(normalised, origin, aliases)
     tokens = tokenize(normalised, origin)
     parser = Parser(tokens, names=names, origin=origin, source=text)
     tree = parser.parse()
@@ -882,80 +551,3 @@ def parse(
     return Parsed(
         tree=tree, source=text, normalised=normalised, notes=tuple(notes), origin=tuple(origin)
     )
-
-
-def _apply_aliases(
-    text: str, origin: list[int], aliases: Mapping[str, str]
-) -> tuple[str, list[int]]:
-    out: list[str] = []
-    out_origin: list[int] = []
-    pos = 0
-    for m in _NAME.finditer(text):
-        out.append(text[pos : m.start()])
-        out_origin.extend(origin[pos : m.start()])
-        word = m.group(0)
-        repl = aliases.get(word, word)
-        out.append(repl)
-        out_origin.extend([origin[m.start()]] * len(repl))
-        pos = m.end()
-    out.append(text[pos:])
-    out_origin.extend(origin[pos:])
-    return "".join(out), out_origin
-
-
-_PRECEDENCE = {"Cond": 0, "or": 1, "and": 2, "not": 3, "Compare": 4, "+": 5, "-": 5,
-               "*": 6, "/": 6, "Neg": 7, "Pow": 8, "atom": 9}  # fmt: skip
-
-
-def _prec(node: Node) -> int:
-    if isinstance(node, Cond):
-        return _PRECEDENCE["Cond"]
-    if isinstance(node, BoolOp):
-        return _PRECEDENCE[node.op]
-    if isinstance(node, Compare):
-        return _PRECEDENCE["Compare"]
-    if isinstance(node, BinOp):
-        return _PRECEDENCE[node.op]
-    if isinstance(node, Neg):
-        return _PRECEDENCE["Neg"]
-    if isinstance(node, Pow):
-        return _PRECEDENCE["Pow"]
-    return _PRECEDENCE["atom"]
-
-
-def to_text(node: Node) -> str:
-    """Render an AST as explicit ASCII math (every '*' shown), fully re-parseable."""
-
-    def wrap(child: Node, min_prec: int) -> str:
-        s = to_text(child)
-        return f"({s})" if _prec(child) < min_prec else s
-
-    if isinstance(node, Num):
-        return node.text
-    if isinstance(node, Name):
-        return node.name
-    if isinstance(node, Neg):
-        return "-" + wrap(node.operand, _PRECEDENCE["Neg"])
-    if isinstance(node, BinOp):
-        p = _PRECEDENCE[node.op]
-        right_min = p + 1 if node.op in "-/" else p
-        sep = node.op if node.op in "*/" else f" {node.op} "
-        return f"{wrap(node.left, p)}{sep}{wrap(node.right, right_min)}"
-    if isinstance(node, Pow):
-        base = wrap(node.base, _PRECEDENCE["Pow"] + 1)
-        return f"{base}^{wrap(node.exponent, _PRECEDENCE['Neg'])}"
-    if isinstance(node, Call):
-        return f"{node.func}({', '.join(to_text(a) for a in node.args)})"
-    if isinstance(node, Compare):
-        parts = [wrap(node.operands[0], 5)]
-        for op, operand in zip(node.ops, node.operands[1:], strict=True):
-            parts.append(f"{op} {wrap(operand, 5)}")
-        return " ".join(parts)
-    if isinstance(node, BoolOp):
-        if node.op == "not":
-            return "not " + wrap(node.operands[0], _PRECEDENCE["not"])
-        p = _PRECEDENCE[node.op]
-        return f" {node.op} ".join(wrap(o, p + 1) for o in node.operands)
-    if isinstance(node, Cond):
-        return f"{wrap(node.then, 1)} if {to_text(node.test)} else {wrap(node.orelse, 0)}"
-    raise TypeError(f"unknown node {type(node).__name__}")  # pragma: no cover

@@ -36,6 +36,9 @@ MAX_POINTS = 8192
 # A point closer than this to a kink (the argument of abs/sign/step/max, a condition's boundary)
 # is skipped: two right answers may legitimately differ exactly there.
 KINK_DISTANCE = 1e-6
+# Points per variable and case (in the friendly box) where the variable takes a special value.
+SPECIAL_POINTS = 4
+SPECIAL = {"real": 0.0, "positive": 1.0, "prob": 0.5}
 # Beyond the friendly half of a case: how often a variable is friendly, wide or far.
 _MIX = (0.2, 0.5, 0.3)
 # Kept for callers that think of one batch of points.
@@ -197,10 +200,15 @@ def sample_layout(problem: Problem, seed: int | None = None) -> tuple[dict[str, 
                 for part in (FRIENDLY, WIDE, FAR):
                     where = picks == part
                     beyond[where] = sample(domain, int(where.sum()), rng, part)
+                box = sample(domain, half, rng, FRIENDLY)
+                # A few points exactly at the value where answers like (p - y)*sign(z)^2 hide
+                # a wrong value (z = 0), one variable at a time.
+                slot = continuous.index(name) * SPECIAL_POINTS
+                box[slot : slot + SPECIAL_POINTS] = SPECIAL[domain]
                 columns[name].append(
                     np.concatenate(
                         [
-                            sample(domain, half, rng, FRIENDLY),
+                            box,
                             beyond,
                             sample(domain, PROBES, rng, PROBE),
                         ]

@@ -20,6 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 HANDMADE: dict[str, list[str]] = {
+    "grad-mae": [
+        "sign(yhat - y + 0.0000001)",
+        "sign(yhat - y) if abs(yhat - y) > 0.0000001 else 0.5",
+    ],
     "grad-bce-logit": [
         "1 - p if y == 1 else p",
         "p - 1 if y > 0 else 42",
@@ -33,6 +37,8 @@ HANDMADE: dict[str, list[str]] = {
         "(p - y)*(1 + 1e-9)",
         "p - y + 1e-7",
         "(p - y if abs(z) != 3^0.5 else 0)",
+        "p - y + 1e-300*exp(z)",
+        "p - y if p < 0.99999 else 0",
     ],
     "grad-mse-batch": [
         "2*(yhat - y)/N if N > 1 else 0",
@@ -52,6 +58,7 @@ HANDMADE: dict[str, list[str]] = {
         "-y if s*y < 1 and abs(s) < 30 else 0",
         "-y if y*s <= 1.0000001 else 0",
         "-y if y*s < 0.9999999 else 0",
+        "-y if y*s < 1 else 0.0000001*s",
     ],
     "grad-bce-p": [
         "-y/p - (1 - y)/(1 - p) + 0*sign(y + 0.0000001)",
@@ -65,11 +72,15 @@ HANDMADE: dict[str, list[str]] = {
         "2*(yhat - y) if abs(yhat - y) < 60 else 0",
         "2*(yhat - y) if y != 0.5 else 0",
         "2*(yhat - y) + 1e-9*yhat",
-        "2*(yhat - y) + 0*step(yhat - yhat)",
+        "2*(y - yhat) + 0*step(yhat - yhat)",
+        "2*(y - yhat) + 0*sign(yhat - yhat + 0.000000001)",
         "2*exp(log(yhat - y))",
         "2*(yhat - y)*(1 + 1/1000000)",
         "clip(2*(yhat - y), -1e6^12, 1e6)",
         "2*(yhat - y) if yhat < 1e6*1e6 else 0",
+        "2*(yhat - y) + 1e-12",
+        "2*(yhat - y)*(1 + 1e-13)",
+        "2*(yhat - y) + 0.5e-300*exp(yhat)",
     ],
     "grad-huber": [
         "clip(yhat - y, -delta, delta) if delta < 100 else 0",
@@ -81,6 +92,7 @@ HANDMADE: dict[str, list[str]] = {
         "p_k - (1 - eps)*y_k - eps/min(K, 100)",
         "p_k - (1 - eps)*y_k - eps/K if eps < 0.9 else p_k - y_k",
         "p_k - y_k - eps/K if y_k == 0 else p_k - (1 - eps)*y_k - eps/K + 1",
+        "p_k - (1 - eps)*y_k - eps/K if S < 1e4 else 0",
     ],
     "grad-focal-p": [
         "alpha*gamma*(1 - p)^(gamma - 1)*log(p) - alpha*(1 - p)^gamma/p if gamma < 20 else 0",
@@ -97,6 +109,7 @@ HANDMADE: dict[str, list[str]] = {
     "grad-sigmoid": [
         "p*(1 - p) if abs(z) < 10 else 0",
         "p*(1 - p) + 1e-12",
+        "p*(1 - p) + 1e-300*exp(abs(z))",
     ],
 }
 

@@ -78,8 +78,13 @@ def test_a_condition_that_switches_outside_the_tested_range_is_not_checked() -> 
     assert "(N < 2000)" in verdict.message and "never reached" in verdict.message
 
 
-def test_a_dummy_kink_that_would_hide_most_points_is_not_checked() -> None:
-    verdict = check_answer(problem_of(DRILLS["grad-mse"]), "2*(y - yhat) + 0*abs(yhat - yhat)")
+def test_a_dummy_kink_hides_nothing() -> None:
+    mse = problem_of(DRILLS["grad-mse"])
+    # Exactly on its own kink an answer is compared like anywhere else...
+    assert check_answer(mse, "2*(y - yhat) + 0*abs(yhat - yhat)").verdict == "incorrect"
+    assert check_answer(mse, "(2*(yhat - y))*sign(yhat)^2").verdict == "incorrect"  # at ŷ = 0
+    # ... and a kink a hair away from every point leaves too few to compare: never correct.
+    verdict = check_answer(mse, "2*(y - yhat) + 0*sign(yhat - yhat + 0.000000001)")
     assert verdict.verdict == "unchecked"
     assert "kink of its own" in verdict.message
 

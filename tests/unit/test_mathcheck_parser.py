@@ -176,3 +176,35 @@ def test_tree_derivative_agrees_with_finite_differences(text: str) -> None:
             trusted &= np.abs(np.broadcast_to(k, x.shape)) > 1e-3
         ok = np.abs(derived - coarse) <= 1e-3 * (1 + np.abs(coarse))
     assert ok[trusted].all(), (text, x[trusted & ~ok][:3])
+
+
+@pytest.mark.parametrize(
+    "func",
+    ["exp", "log", "log10", "log2", "sqrt", "abs", "sign", "sigmoid", "softplus", "tanh", "step"],
+)
+@pytest.mark.parametrize("x", [-2.5, -1.0, 0.0, 0.3, 1.0, 4.0])
+def test_constant_folding_agrees_with_the_numeric_evaluator(func: str, x: float) -> None:
+    # The parser folds constant exponents in plain Python; numpy must give the same value.
+    from quizapp.mathcheck.nodes import constant_value
+
+    tree = parse(f"{func}({x!r})" if x >= 0 else f"{func}(-{-x!r})").tree
+    folded = constant_value(tree)
+    value = float(evaluate(tree, {}))
+    if folded is None:
+        assert not np.isfinite(value)
+    else:
+        assert folded == pytest.approx(value, rel=1e-12, abs=1e-300)
+
+
+def test_the_parser_imports_neither_numpy_nor_the_evaluator() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from quizapp.mathcheck.parser import parse\n"
+        "parse('x^exp(2) + clip(x, 0, 1) if x > 1 else 2', ['x'])\n"
+        "print('numpy' in sys.modules, 'quizapp.mathcheck.numeric' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
