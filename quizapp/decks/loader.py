@@ -7,6 +7,7 @@ Loading never raises on bad content: it returns every card that is valid and eve
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,20 @@ from typing import Any
 from quizapp.decks.cache import CachedFile, DeckCache
 from quizapp.decks.library import ContentError, Library
 from quizapp.decks.models import ID_PATTERN, KINDS, SECTIONS, TAGS, Card
-from quizapp.decks.positions import LineMapping, display_path, read_yaml
 from quizapp.decks.schema import FieldError, build_all, closest, coerce, describe, dump, revive
 
 # A kind's checks beyond field types: (field, message) for each problem with a valid card.
 Check = Callable[[Card], list[tuple[str, str]]]
 YAML_SUFFIXES = (".yaml", ".yml")
 COMMON_FIELDS = ("id", "kind", "section", "tags")
+
+
+def display_path(path: Path) -> str:
+    """A path as the learner would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)
 
 
 def deck_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
@@ -84,6 +92,9 @@ class Loader:
             self.library.errors.append(error)
             record.append({"error": _error_fields(error)})
 
+        # Here, not at the top: a warm start from the cache never reads YAML.
+        from quizapp.decks.positions import LineMapping, read_yaml
+
         data, errors = read_yaml(path, shown)
         for error in errors:
             file_error(error)
@@ -130,6 +141,8 @@ class Loader:
 
     def _validate_card(self, raw: Any, shown: str, deck: str) -> Card | None:
         """One card checked on its own (cross-file checks come in ``_admit``/``finish``)."""
+        from quizapp.decks.positions import LineMapping
+
         if not isinstance(raw, LineMapping):  # every YAML mapping is one
             self.library.errors.append(
                 ContentError(shown, None, f"each card must be a mapping, got {describe(raw)}")

@@ -4,7 +4,6 @@ each problem can point at the line to fix."""
 from __future__ import annotations
 
 import functools
-import os
 import re
 from pathlib import Path
 from typing import Any, cast
@@ -50,14 +49,6 @@ def _line_loader() -> type:
     loader: Any = type("LineLoader", (base,), {})
     loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
     return cast(type, loader)
-
-
-def display_path(path: Path) -> str:
-    """A path as the learner would type it: relative to the working folder when inside it."""
-    try:
-        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
-    except ValueError:
-        return str(path)
 
 
 def read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:

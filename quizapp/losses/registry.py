@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,8 +21,9 @@ if TYPE_CHECKING:
 Prediction = Literal["values", "probabilities", "logits", "scores", "log-probs", "embeddings"]
 
 
-@dataclass(frozen=True)
-class Param:
+# NamedTuples rather than dataclasses: this module is imported on the way to the app's first
+# frame, and a NamedTuple class costs a fifth of what a frozen dataclass does to create.
+class Param(NamedTuple):
     """A keyword option of some losses, offered by ``quizapp loss`` as ``--NAME``."""
 
     name: str  # the keyword argument of the loss functions, e.g. "label_smoothing"
@@ -47,8 +47,7 @@ PARAMS: dict[str, Param] = {
 }
 
 
-@dataclass(frozen=True)
-class LossSpec:
+class LossSpec(NamedTuple):
     """One loss. Its functions are found by name in ``quizapp.losses.<family>``: ``<name>`` (the
     loss), ``<name>_grad`` (its analytic gradient) and ``<name>_steps`` (its worked steps); all
     three take the same arguments, targets first and predictions second."""
