@@ -40,7 +40,7 @@ def test_study_one_card_in_a_real_terminal(quizapp_home: Path) -> None:
     _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
         _wait_for(session, "Go to")
-        _wait_for(session, "New available")
+        _wait_for(session, "New today")
         _tmux("send-keys", "-t", session, "s")
         _wait_for(session, "Show answer")
         _tmux("send-keys", "-t", session, "Space")
