@@ -31,6 +31,7 @@ run: $(STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy  # settings in pyproject.toml [tool.mypy]: strict on the core
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .

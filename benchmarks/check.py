@@ -31,8 +31,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from quizapp.decks import load_library
+from quizapp.library import load_library
 from quizapp.mathcheck import Checker, check_answer, preview_answer
+from quizapp.mathcheck.cards import problem_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = runpy.run_path(str(ROOT / "tests" / "unit" / "gradient_corpus.py"))["CORPUS"]
@@ -77,7 +78,7 @@ def corpus() -> list[tuple[str, str]]:
 def first_check_after_start() -> tuple[float, float]:
     code = (
         "import time; t0 = time.perf_counter()\n"
-        "from quizapp.decks import load_library\n"
+        "from quizapp.library import load_library\n"
         "from quizapp.mathcheck import Checker\n"
         "with Checker([]) as c:  # as the CLI does: the worker warms while the decks load\n"
         "    c.add_library(load_library(include_user_decks=False))\n"
@@ -154,7 +155,7 @@ def simplify_baseline(problems: dict, items: list[tuple[str, str]]) -> tuple[lis
 
 def main() -> None:
     library = load_library([ROOT / "content"], include_user_decks=False)
-    problems = {c.id: c.problem() for c in library.of_kind("gradient_drill")}
+    problems = {c.id: problem_of(c) for c in library.of_kind("gradient_drill")}
     items = corpus()
     right = [(d, a) for d, (answers, _) in CORPUS.items() for a in answers]
     print(f"corpus: {len(items)} answers over {len(problems)} drills\n")

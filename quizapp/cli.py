@@ -96,7 +96,7 @@ def _run_app(args: argparse.Namespace) -> int:
     from quizapp.ui.app import run_app
 
     # Content errors do not stop the app: it lists them and runs with the valid cards.
-    return run_app(library_from_args(args, strict=False))
+    return run_app(library_from_args(args, strict=False, warn=False))  # errors get a screen
 
 
 if __name__ == "__main__":  # pragma: no cover

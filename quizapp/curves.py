@@ -47,6 +47,11 @@ RESIDUAL_RANGE = 4.0
 PROBABILITIES = np.round(np.linspace(0.01, 0.99, 99), 2)
 
 
+def _each(values: losses.Loss) -> np.ndarray:
+    """A loss or gradient per element (``reduction="none"`` always gives an array)."""
+    return np.asarray(values)
+
+
 @dataclass(frozen=True)
 class Series:
     """One curve: its name in the legend, the loss at each x, and the loss's gradient there."""
@@ -111,14 +116,18 @@ def _regression_at(e: np.ndarray, delta: float) -> tuple[Series, ...]:
     huber = f"Huber δ={delta:g}"
     return (
         Series(
-            "MSE", losses.mse(y, yhat, reduction="none"), losses.mse_grad(y, yhat, reduction="none")
+            "MSE",
+            _each(losses.mse(y, yhat, reduction="none")),
+            losses.mse_grad(y, yhat, reduction="none"),
         ),
         Series(
-            "MAE", losses.mae(y, yhat, reduction="none"), losses.mae_grad(y, yhat, reduction="none")
+            "MAE",
+            _each(losses.mae(y, yhat, reduction="none")),
+            losses.mae_grad(y, yhat, reduction="none"),
         ),
         Series(
             huber,
-            losses.huber(y, yhat, delta=delta, reduction="none"),
+            _each(losses.huber(y, yhat, delta=delta, reduction="none")),
             losses.huber_grad(y, yhat, delta=delta, reduction="none"),
         ),
     )
@@ -165,7 +174,7 @@ def _bce_series(p: np.ndarray) -> tuple[Series, ...]:
         out.append(
             Series(
                 f"y = {label:g}",
-                losses.bce(y, p, reduction="none"),
+                _each(losses.bce(y, p, reduction="none")),
                 losses.bce_grad(y, p, reduction="none"),
             )
         )
@@ -206,7 +215,7 @@ def _focal_series(p_t: np.ndarray, gamma: float) -> Series:
     # is w.r.t. z; dp_t/dz = p_t (1 − p_t) turns it into the slope against p_t that is drawn.
     y = np.ones_like(p_t)
     z = np.log(p_t) - np.log1p(-p_t)
-    loss = losses.focal(y, z, alpha=None, gamma=gamma, reduction="none")
+    loss = _each(losses.focal(y, z, alpha=None, gamma=gamma, reduction="none"))
     grad_z = losses.focal_grad(y, z, alpha=None, gamma=gamma, reduction="none")
     return Series(f"γ = {gamma:g}", loss, grad_z / (p_t * (1.0 - p_t)))
 

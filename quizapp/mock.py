@@ -7,10 +7,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from quizapp.decks import Card, Library
-from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, GradientCheck, Quiz
+from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, AnswerChecker, Quiz
 from quizapp.stats import Stats
+
+if TYPE_CHECKING:
+    from quizapp.store import Store
 
 DEFAULT_MINUTES = 15
 # More questions than fit in the time: the clock ends the session, not the list.
@@ -46,8 +50,8 @@ def build_mock(
     stats: Stats,
     due: set[str],
     seed: int | None = None,
-    store: object | None = None,
-    check_gradient: GradientCheck | None = None,
+    store: Store | None = None,
+    checker: AnswerChecker | None = None,
 ) -> Quiz:
     return Quiz.build(
         library,
@@ -56,8 +60,8 @@ def build_mock(
         seed=seed,
         weight=weight_for(stats, due),
         mode="mock",
-        store=store,  # type: ignore[arg-type]
-        check_gradient=check_gradient,
+        store=store,
+        checker=checker,
     )
 
 

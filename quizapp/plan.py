@@ -321,7 +321,8 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
     today = _local_day(now, tz)
     if inputs.interview_date < today:
         return None
-    morning = interview_morning(inputs.interview_date, tz)
+    interview = inputs.interview_date
+    morning = interview_morning(interview, tz)
     target = inputs.target
     current = readiness(inputs)
     days_left = (inputs.interview_date - today).days
@@ -348,7 +349,7 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
         # What the daily pass needs of a card, worked out once per change of the card.
         card = cards[item_id]
         weak = recall_at(scheduler, card, morning) < target
-        day = _target_day(scheduler, card, target, tz) if weak else inputs.interview_date
+        day = _target_day(scheduler, card, target, tz) if weak else interview
         facts[item_id] = (card.due, weak, day)
 
     facts: dict[str, tuple[datetime, bool, date]] = {}
@@ -455,7 +456,7 @@ def _interval_days(scheduler: fsrs.Scheduler, stability: float, retention: float
     """Days until recall falls from 1 to ``retention`` for an item of this stability."""
     decay = -scheduler.parameters[20]
     factor = 0.9 ** (1 / decay) - 1
-    return stability / factor * (retention ** (1 / decay) - 1)
+    return float(stability / factor * (retention ** (1 / decay) - 1))
 
 
 def _simulate_day(

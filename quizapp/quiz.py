@@ -3,103 +3,65 @@ feed every grade to the scheduler, and sum up the results.
 
 Question kinds: multiple choice, "spot the error" traps (the right correction among plausible
 ones), ordering, numeric "compute this loss" drills and typed gradient derivations. Gradients are
-graded by a checker passed in (the warm worker in the app, an in-process one in tests), so this
-module never imports sympy and the UI can run the slow part in a thread.
+graded by an ``AnswerChecker`` passed in (the warm worker in the app, an in-process one in
+tests), so this module never imports sympy.
+
+An answer goes through two steps: ``Quiz.grade`` turns the response into ``Feedback`` and touches
+nothing (the UI runs it in a worker thread, since a gradient check can take a second), then
+``Quiz.record`` keeps the answer and feeds the store the rating ``quizapp.policy`` gives it.
+``Quiz.answer`` does both. Each question is recorded at most once. The questions themselves and
+the grading of each kind are in ``quizapp.questions``.
 """
 
 from __future__ import annotations
 
 import random
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quizapp.decks import Card, Library
-from quizapp.decks.models import InterviewQuestion, MultipleChoice, NumericDrill, Ordering, Trap
-from quizapp.scheduling import rating_for_grade
+from quizapp.policy import rating_for_answer
+from quizapp.questions import (
+    EXPLAIN_KIND,
+    QUESTION_KINDS,
+    Choice,
+    Feedback,
+    Question,
+    feedback_from_verdict,
+    grade_choice,
+    grade_explain,
+    grade_numeric,
+    grade_order,
+    make_question,
+)
 
 if TYPE_CHECKING:
-    from quizapp.drills.numeric import Drill
-    from quizapp.mathcheck.checker import Verdict
+    from fsrs import Rating
+
+    from quizapp.mathcheck.checker import Preview, Verdict
     from quizapp.store import Store
 
-# The kinds a quiz can ask, and the names the quiz screen's filter shows.
-QUESTION_KINDS: dict[str, str] = {
-    "multiple_choice": "Multiple choice",
-    "trap": "Spot the error",
-    "ordering": "Ordering",
-    "numeric_drill": "Compute the loss",
-    "gradient_drill": "Derive the gradient",
-}
-# Mock interviews also ask "explain" questions: answer out loud, then tick the key points hit.
-EXPLAIN_KIND = "interview_question"
-# Share of key points that counts an explanation as right.
-EXPLAIN_PASS = 0.75
-
-# Seconds a confident learner needs; answering right within FAST_SHARE of it counts as Easy.
-EXPECTED_SECONDS = {
-    "multiple_choice": 20,
-    "trap": 25,
-    "ordering": 30,
-    "numeric_drill": 90,
-    "gradient_drill": 120,
-    EXPLAIN_KIND: 90,
-}
-FAST_SHARE = 0.4
 DEFAULT_LENGTH = 10
 
-GradientCheck = Callable[[str, str], "Verdict"]
+
+class AnswerChecker(Protocol):
+    """What grades typed gradients: ``quizapp.mathcheck.worker.Checker`` in the app, an
+    in-process checker in tests. (A line-by-line ``check_steps`` for derivations will join
+    ``check`` and ``preview`` here.)"""
+
+    def check(self, drill_id: str, text: str) -> Verdict:
+        """The verdict on ``text`` as the answer to the drill; never raises for any text."""
+        ...
+
+    def preview(self, drill_id: str, text: str) -> Preview:
+        """How ``text`` is read, shown while the learner types; never raises for any text."""
+        ...
 
 
-@dataclass(frozen=True)
-class Choice:
-    text: str
-    why: str
-    correct: bool
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question as asked: choices and steps are already shuffled for this session."""
-
-    item_id: str
-    kind: str
-    prompt: str
-    tags: tuple[str, ...]
-    card: Card
-    choices: tuple[Choice, ...] = ()
-    steps: tuple[str, ...] = ()  # ordering: the steps in the order shown
-    drill: Drill | None = None  # numeric drills: the generated problem
-    seed: int | None = None
-
-    @property
-    def label(self) -> str:
-        if self.kind == EXPLAIN_KIND:
-            return "Explain"
-        return QUESTION_KINDS.get(self.kind, self.card.label)
-
-    @property
-    def typed(self) -> bool:
-        """True when the learner types the answer (ordering, numeric, gradient)."""
-        return not self.choices and self.kind != EXPLAIN_KIND
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """The grade of one answer. ``correct`` is None when it could not be graded (invalid text,
-    or the checker could not decide): then nothing is recorded and the learner may try again."""
-
-    correct: bool | None
-    verdict: str  # correct | incorrect | invalid | unchecked
-    headline: str
-    details: tuple[str, ...] = ()
-    mistake: str | None = None
-
-    @property
-    def graded(self) -> bool:
-        return self.correct is not None
+class AlreadyAnswered(ValueError):
+    """A question of a quiz was graded and recorded already; it cannot be answered again."""
 
 
 @dataclass
@@ -108,8 +70,8 @@ class Answer:
     response: str
     feedback: Feedback
     seconds: float
-    hinted: bool = False
-    rating: int | None = None  # a rating decided by the learner (explain questions)
+    hinted: bool
+    rating: Rating  # what the scheduler was fed (quizapp.policy decides it)
 
 
 @dataclass(frozen=True)
@@ -126,75 +88,6 @@ class Results:
 
     def describe(self) -> str:
         return f"{self.right} of {self.total} right ({self.score:.0%})"
-
-
-# --------------------------------------------------------------------------- building questions
-
-
-def make_question(card: Card, rng: random.Random, library: Library) -> Question:
-    """Turn a card into a question, shuffling what needs shuffling with ``rng``."""
-    if isinstance(card, MultipleChoice):
-        choices = [Choice(o.text, o.why, o.text == card.answer) for o in card.options]
-        rng.shuffle(choices)
-        return Question(card.id, card.kind, card.question, card.tags, card, tuple(choices))
-    if isinstance(card, Trap):
-        return Question(
-            card.id,
-            card.kind,
-            _trap_prompt(card),
-            card.tags,
-            card,
-            _trap_choices(card, rng, library),
-        )
-    if isinstance(card, Ordering):
-        steps = list(card.steps)
-        while len(steps) > 1 and steps == list(card.steps):
-            rng.shuffle(steps)
-        return Question(card.id, card.kind, card.question, card.tags, card, steps=tuple(steps))
-    if isinstance(card, NumericDrill):
-        from quizapp.drills.numeric import make_drill
-
-        seed = rng.randrange(1, 1_000_000)
-        drill = make_drill(card, seed)
-        return Question(card.id, card.kind, drill.prompt, card.tags, card, drill=drill, seed=seed)
-    if isinstance(card, InterviewQuestion):
-        return Question(card.id, card.kind, card.question, card.tags, card, steps=card.points)
-    if card.kind == "gradient_drill":
-        return Question(card.id, card.kind, card.statement, card.tags, card)  # type: ignore[attr-defined]
-    raise ValueError(f"card '{card.id}' of kind {card.kind} cannot be asked in a quiz")
-
-
-def _trap_prompt(trap: Trap) -> str:
-    return f"“{trap.claim}” What is the right answer to this claim?"
-
-
-def _trap_choices(trap: Trap, rng: random.Random, library: Library) -> tuple[Choice, ...]:
-    """The trap's correct view and wrong replies to the same claim: the trap's own distractors
-    when it declares them (each wrong about THIS claim, with why), padded with its misconception.
-    Without distractors: the misconception and two true statements that answer other traps."""
-    if trap.distractors:
-        choices = [Choice(trap.correct, trap.why, True)]
-        choices += [Choice(d.text, d.why, False) for d in trap.distractors[:3]]
-        if len(choices) < 4:
-            choices.append(Choice(trap.wrong, "That is the misconception itself, restated.", False))
-        rng.shuffle(choices)
-        return tuple(choices)
-    others = [t for t in library.of_kind("trap") if t.id != trap.id and isinstance(t, Trap)]
-    rng.shuffle(others)
-    choices = [
-        Choice(trap.correct, trap.why, True),
-        Choice(trap.wrong, "That is the misconception itself, restated.", False),
-    ]
-    for other in others[:2]:
-        choices.append(
-            Choice(
-                other.correct,
-                f"True, but it answers a different trap: “{other.claim}”",
-                False,
-            )
-        )
-    rng.shuffle(choices)
-    return tuple(choices)
 
 
 def pick_items(
@@ -235,111 +128,6 @@ def pick_items(
     return picked
 
 
-# --------------------------------------------------------------------------- grading
-
-
-def grade_choice(question: Question, index: int) -> Feedback:
-    chosen = question.choices[index]
-    right = next(c for c in question.choices if c.correct)
-    if chosen.correct:
-        return Feedback(True, "correct", "Right.", (chosen.why,))
-    return Feedback(
-        False,
-        "incorrect",
-        "Not this one.",
-        (f"You chose: {chosen.text}", f"Why not: {chosen.why}", f"Right answer: {right.text}",
-         f"Why: {right.why}"),
-    )  # fmt: skip
-
-
-_ORDER_TOKEN = re.compile(r"\d+")
-
-
-def grade_order(question: Question, text: str) -> Feedback:
-    """``text`` lists the shown step numbers in the order the learner puts them, e.g. "3 1 2"."""
-    n = len(question.steps)
-    numbers = [int(t) for t in _ORDER_TOKEN.findall(text)]
-    if len(numbers) == 1 and len(text.strip()) == n and n <= 9:
-        numbers = [int(c) for c in text.strip()]  # "312" means 3 1 2
-    if sorted(numbers) != list(range(1, n + 1)):
-        return Feedback(
-            None,
-            "invalid",
-            f"Type each step number 1-{n} once, in order, e.g. "
-            f"{' '.join(str(i) for i in range(n, 0, -1))}",
-        )
-    given = [question.steps[i - 1] for i in numbers]
-    card = question.card
-    assert isinstance(card, Ordering)
-    right_order = list(card.steps)
-    correct = given == right_order
-    details = [f"{i}. {step}" for i, step in enumerate(right_order, 1)]
-    if card.explanation:
-        details.append(card.explanation)
-    if correct:
-        return Feedback(True, "correct", "Right order.", tuple(details))
-    misplaced = sum(1 for a, b in zip(given, right_order, strict=True) if a != b)
-    return Feedback(
-        False,
-        "incorrect",
-        f"{misplaced} of {n} steps are out of place. The right order:",
-        tuple(details),
-    )
-
-
-def grade_numeric(question: Question, text: str) -> Feedback:
-    from quizapp.drills.numeric import grade
-
-    assert question.drill is not None
-    result = grade(question.drill, text)
-    steps = tuple(question.drill.steps)
-    if result.verdict == "invalid":
-        return Feedback(None, "invalid", result.message)
-    return Feedback(
-        result.verdict == "correct",
-        result.verdict,
-        result.message,
-        ("Worked solution:", *steps),
-        mistake=result.slip.id if result.slip else None,
-    )
-
-
-def grade_explain(question: Question, ticked: Sequence[int]) -> Feedback:
-    """An "explain" answer, self-assessed: the key points the learner says they covered."""
-    total = len(question.steps)
-    hit = sorted(set(i for i in ticked if 0 <= i < total))
-    share = len(hit) / total if total else 0.0
-    missed = [p for i, p in enumerate(question.steps) if i not in hit]
-    details = tuple(f"Missed: {p}" for p in missed)
-    headline = f"You covered {len(hit)} of {total} key points."
-    verdict = "correct" if share >= EXPLAIN_PASS else "incorrect"
-    return Feedback(share >= EXPLAIN_PASS, verdict, headline, details)
-
-
-def feedback_from_verdict(question: Question, verdict: Verdict) -> Feedback:
-    """A checker verdict as quiz feedback, with the worked derivation for anything graded."""
-    card = question.card
-    steps: tuple[str, ...] = tuple(getattr(card, "steps", ()))
-    details: list[str] = []
-    if verdict.interpreted:
-        details.append(f"Read as: {verdict.interpreted}")
-    if verdict.hint:
-        details.append(f"Hint: {verdict.hint}")
-    if verdict.verdict in ("correct", "incorrect"):
-        reference = getattr(card, "reference", None)
-        if reference and verdict.verdict == "incorrect":
-            details.append(f"Answer: {reference}")
-        details += ["Derivation:", *steps]
-        return Feedback(
-            verdict.verdict == "correct",
-            verdict.verdict,
-            verdict.message,
-            tuple(details),
-            mistake=verdict.mistake,
-        )
-    return Feedback(None, verdict.verdict, verdict.message, tuple(details))
-
-
 # --------------------------------------------------------------------------- the session
 
 
@@ -351,7 +139,7 @@ class Quiz:
     questions: list[Question]
     mode: str = "quiz"
     store: Store | None = None
-    check_gradient: GradientCheck | None = None
+    checker: AnswerChecker | None = None
     answers: dict[int, Answer] = field(default_factory=dict)
     quiz_id: int | None = None
     config: dict[str, Any] = field(default_factory=dict)
@@ -369,7 +157,7 @@ class Quiz:
         weight: Callable[[Card], float] | None = None,
         mode: str = "quiz",
         store: Store | None = None,
-        check_gradient: GradientCheck | None = None,
+        checker: AnswerChecker | None = None,
     ) -> Quiz:
         rng = random.Random(seed)
         tags, kinds = tuple(tags), tuple(kinds)
@@ -381,7 +169,7 @@ class Quiz:
         config = {"n": n, "tags": list(tags), "kinds": list(kinds), "seed": seed}
         if item_ids is not None:
             config["items"] = list(item_ids)
-        return cls(questions, mode, store, check_gradient, config=config)
+        return cls(questions, mode, store, checker, config=config)
 
     def start(self) -> None:
         """Open the quiz in the store (a no-op without a store or when already started)."""
@@ -389,31 +177,17 @@ class Quiz:
             self.quiz_id = self.store.start_quiz(self.mode, self.config)
 
     # -- answering
-    def answer(
-        self, index: int, response: str | int, *, seconds: float, hinted: bool = False
-    ) -> Feedback:
-        """Grade the answer to question ``index`` and record it (if graded)."""
+    def grade(self, index: int, response: str | int) -> Feedback:
+        """The feedback on ``response`` to question ``index``, changing nothing (so it may run in
+        a worker thread). ``response`` is a choice's index, the ticked key points of an
+        explanation as "0,2,3", or the typed text."""
         question = self.questions[index]
-        rating: int | None = None
         if question.kind == EXPLAIN_KIND:
-            from quizapp.study import suggested_rating
-
             ticked = {int(t) for t in str(response).split(",") if t.strip().isdigit()}
-            feedback = grade_explain(question, sorted(ticked))
-            shown = f"{len(ticked)} of {len(question.steps)} key points"
-            rating = int(suggested_rating(len(ticked), len(question.steps)))
-        elif question.choices:
-            choice = int(response)
-            feedback = grade_choice(question, choice)
-            shown = question.choices[choice].text
-        else:
-            shown = str(response)
-            feedback = self._grade_typed(question, shown)
-        if feedback.graded:
-            self._record(index, Answer(question, shown, feedback, seconds, hinted, rating))
-        return feedback
-
-    def _grade_typed(self, question: Question, text: str) -> Feedback:
+            return grade_explain(question, sorted(ticked))
+        if question.choices:
+            return grade_choice(question, int(response))
+        text = str(response)
         if not text.strip():
             return Feedback(None, "invalid", "Type an answer first.")
         if question.kind == "ordering":
@@ -421,32 +195,82 @@ class Quiz:
         if question.kind == "numeric_drill":
             return grade_numeric(question, text)
         if question.kind == "gradient_drill":
-            if self.check_gradient is None:
+            if self.checker is None:
                 return Feedback(None, "unchecked", "No checker is available to grade gradients.")
-            return feedback_from_verdict(question, self.check_gradient(question.item_id, text))
+            return feedback_from_verdict(question, self.checker.check(question.item_id, text))
         raise ValueError(f"question kind {question.kind} has no typed answer")
 
-    def _record(self, index: int, answer: Answer) -> None:
-        self.answers[index] = answer
-        if self.store is None:
-            return
-        self.start()
-        assert self.quiz_id is not None
-        q = answer.question
-        fast = answer.seconds <= FAST_SHARE * EXPECTED_SECONDS.get(q.kind, 60)
-        self.store.record_quiz_answer(
-            self.quiz_id,
-            q.item_id,
-            correct=bool(answer.feedback.correct),
-            answer=answer.response[:500],
-            verdict=answer.feedback.verdict,
-            duration_ms=int(answer.seconds * 1000),
-            kind=q.kind,
-            hinted=answer.hinted,
-            fast=fast,
-            seed=q.seed,
-            rating=answer.rating,
+    def record(
+        self,
+        index: int,
+        response: str | int,
+        feedback: Feedback,
+        *,
+        seconds: float,
+        hinted: bool = False,
+    ) -> Answer:
+        """Keep a graded answer and feed the store its rating. A second answer to the same
+        question raises ``AlreadyAnswered``; feedback that is not graded raises ValueError."""
+        if index in self.answers:
+            raise AlreadyAnswered(f"question {index + 1} is answered already")
+        if not feedback.graded:
+            raise ValueError(f"an answer that was not graded ({feedback.verdict}) is not recorded")
+        question = self.questions[index]
+        rating = rating_for_answer(
+            question.kind,
+            correct=bool(feedback.correct),
+            seconds=seconds,
+            hinted=hinted,
+            points=feedback.points,
         )
+        answer = Answer(
+            question, self._shown(question, response, feedback), feedback, seconds, hinted, rating
+        )
+        self.answers[index] = answer
+        if self.store is not None:
+            self.start()
+            assert self.quiz_id is not None
+            self.store.record_quiz_answer(
+                self.quiz_id,
+                question.item_id,
+                correct=bool(feedback.correct),
+                rating=rating,
+                answer=answer.response[:500],
+                verdict=feedback.verdict,
+                duration_ms=int(seconds * 1000),
+                kind=question.kind,
+                seed=question.seed,
+            )
+        return answer
+
+    def answer(
+        self, index: int, response: str | int, *, seconds: float, hinted: bool = False
+    ) -> Feedback:
+        """Grade the answer to question ``index`` and record it (if graded)."""
+        if index in self.answers:
+            raise AlreadyAnswered(f"question {index + 1} is answered already")
+        feedback = self.grade(index, response)
+        if feedback.graded:
+            self.record(index, response, feedback, seconds=seconds, hinted=hinted)
+        return feedback
+
+    def preview(self, index: int, text: str) -> Preview | None:
+        """How the checker reads ``text`` typed for question ``index``: None for a question that
+        is not a gradient, or without a checker. (May run in a worker thread.)"""
+        question = self.questions[index]
+        if question.kind != "gradient_drill" or self.checker is None:
+            return None
+        return self.checker.preview(question.item_id, text)
+
+    @staticmethod
+    def _shown(question: Question, response: str | int, feedback: Feedback) -> str:
+        """The answer as the session keeps it: the chosen text, or the points covered."""
+        if feedback.points is not None:
+            covered, total = feedback.points
+            return f"{covered} of {total} key points"
+        if question.choices:
+            return question.choices[int(response)].text
+        return str(response)
 
     def finish(self) -> Results:
         if self.store is not None and self.quiz_id is not None:
@@ -485,7 +309,7 @@ class Quiz:
             seed=seed,
             mode=self.mode,
             store=self.store,
-            check_gradient=self.check_gradient,
+            checker=self.checker,
         )
 
     @property
@@ -493,9 +317,18 @@ class Quiz:
         return len(self.answers)
 
 
-def rating_preview(feedback: Feedback, seconds: float, kind: str, hinted: bool) -> str:
-    """The rating a graded answer will feed the scheduler, for the feedback line."""
-    if feedback.correct is None:
-        return ""
-    fast = seconds <= FAST_SHARE * EXPECTED_SECONDS.get(kind, 60)
-    return rating_for_grade(bool(feedback.correct), hinted=hinted, fast=fast).name
+__all__ = [
+    "DEFAULT_LENGTH",
+    "EXPLAIN_KIND",
+    "QUESTION_KINDS",
+    "AlreadyAnswered",
+    "Answer",
+    "AnswerChecker",
+    "Choice",
+    "Feedback",
+    "Question",
+    "Quiz",
+    "Results",
+    "make_question",
+    "pick_items",
+]

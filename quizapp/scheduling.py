@@ -1,6 +1,5 @@
 """Spaced repetition on top of the progress store, with the ``fsrs`` package doing the maths.
 
-* ``rating_for_grade`` turns a graded answer into an fsrs rating (the learner may override it).
 * ``StudyQueue`` picks what to study next from a ``quizapp.decks.Library``: cards due now
   (earliest first, learning steps included), then new cards up to the new-cards-per-day limit,
   then learning cards coming due within ``LEARN_AHEAD`` (so a session does not stall for the last
@@ -27,18 +26,6 @@ if TYPE_CHECKING:
 LEARN_AHEAD = timedelta(minutes=20)
 # Reference kinds that are read, not studied: they never enter the queue.
 NOT_STUDIED_KINDS = frozenset({"checklist", "cheat_sheet"})
-
-
-def rating_for_grade(correct: bool, *, hinted: bool = False, fast: bool = False) -> fsrs.Rating:
-    """Wrong -> Again; right after a hint -> Hard; right -> Good; right and fast -> Easy.
-
-    A hint outweighs speed: right, fast and hinted is Hard.
-    """
-    if not correct:
-        return fsrs.Rating.Again
-    if hinted:
-        return fsrs.Rating.Hard
-    return fsrs.Rating.Easy if fast else fsrs.Rating.Good
 
 
 def format_interval(delta: timedelta) -> str:
@@ -284,6 +271,5 @@ __all__ = [
     "QueueCounts",
     "StudyQueue",
     "format_interval",
-    "rating_for_grade",
     "retrievability",
 ]

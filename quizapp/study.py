@@ -14,28 +14,8 @@ from fsrs import Rating
 
 from quizapp.decks import Card, Library
 from quizapp.decks.models import FLASHCARD_KINDS, InterviewQuestion
+from quizapp.policy import RATING_LABELS
 from quizapp.scheduling import StudyQueue, format_interval
-
-RATING_LABELS = {
-    Rating.Again: "Again",
-    Rating.Hard: "Hard",
-    Rating.Good: "Good",
-    Rating.Easy: "Easy",
-}
-
-
-def suggested_rating(ticked: int, total: int) -> Rating:
-    """For an interview question: the share of key points covered suggests a rating."""
-    if total <= 0:
-        return Rating.Good
-    share = ticked / total
-    if share >= 1.0:
-        return Rating.Easy
-    if share >= 0.75:
-        return Rating.Good
-    if share >= 0.5:
-        return Rating.Hard
-    return Rating.Again
 
 
 @dataclass

@@ -38,8 +38,8 @@ def test_validate_broken_decks_lists_every_error_and_fails(tmp_path: Path) -> No
     result = run_quizapp("validate", str(FIXTURES / "broken"))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert sum("04-cards.yaml:" in line for line in lines) == 11
-    assert lines[-1] == "14 errors; fix them and run validate again"
+    assert sum("04-cards.yaml:" in line for line in lines) == 12  # faq-typo-field has two
+    assert lines[-1] == "15 errors; fix them and run validate again"
     assert "Traceback" not in result.stdout + result.stderr
 
 

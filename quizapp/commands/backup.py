@@ -8,7 +8,7 @@ import sys
 from quizapp.commands.common import open_store, require_saving
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "backup",
         help="back up your progress now, or list the backups",

@@ -32,7 +32,7 @@ EPILOG = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
         help="check a typed derivative against a gradient drill",
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help='read JSON lines {"drill", "answer"} from FILE (\'-\' for standard input)',
     )
     # Answers such as -2*(y-yhat) start with '-': read them as values, not as unknown options.
-    p._negative_number_matcher = re.compile(r"^-(?!-)(?!h$)")  # type: ignore[attr-defined]
+    p._negative_number_matcher = re.compile(r"^-(?!-)(?!h$)")
     # Options anywhere: "check ID --json -- ANSWER" as well as "check --json ID -- ANSWER".
     # Plain argparse fills both positionals from the first run of words, leaving ANSWER after
     # an option unrecognised; intermixed parsing reads all options first, then the words.
@@ -248,7 +248,7 @@ def _read_request(line: str, number: int) -> tuple[dict[str, Any], str | None]:
             shown = {k: v if isinstance(v, str) else None for k, v in request.items()}
             return _printable(shown), f"line {number}: '{key}' must be a string"
     for key in ("drill", "answer"):
-        if _has_surrogate(request[key]):
+        if _has_surrogate(str(request[key])):
             return _printable(request), (
                 f"line {number}: '{key}' contains a lone surrogate (an escape such as \\ud800 "
                 "that is no character); retype it"

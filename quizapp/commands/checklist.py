@@ -9,7 +9,7 @@ from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, open_store, print_json, require_saving
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "checklist",
         help="show the revision checklist, or tick / untick an item",

@@ -7,7 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from quizapp.commands import CliError
-from quizapp.decks import Library, load_library
+from quizapp.decks import Library
+from quizapp.library import load_library
 from quizapp.paths import ContentNotFoundError
 
 if TYPE_CHECKING:
@@ -17,13 +18,14 @@ if TYPE_CHECKING:
 
 
 def library_from_args(
-    args: argparse.Namespace, *, strict: bool = True, cache: bool = True
+    args: argparse.Namespace, *, strict: bool = True, cache: bool = True, warn: bool = True
 ) -> Library:
     """The shipped decks, the learner's decks folder and any ``--content`` paths.
 
     With ``strict``, content errors stop the command with the first error and a pointer to
-    ``quizapp validate``. ``cache`` reuses what unchanged files held last time (see
-    ``quizapp.decks.loader.DeckCache``).
+    ``quizapp validate``; otherwise (with ``warn``) one line on stderr says how many problems
+    were found and that the cards they affect were skipped. ``cache`` reuses what unchanged
+    files held last time (see ``quizapp.decks.cache.DeckCache``).
     """
     from quizapp import paths
 
@@ -40,6 +42,14 @@ def library_from_args(
         raise CliError(
             f"{library.errors[0]} ({n} content error{'s' if n > 1 else ''}; "
             "run 'quizapp validate' to see them all)"
+        )
+    if warn and library.errors:
+        n = len(library.errors)
+        cards = len({e.id for e in library.errors if e.id})
+        sys.stderr.write(
+            f"quizapp: {n} content error{'s' if n > 1 else ''}, {cards} card"
+            f"{'' if cards == 1 else 's'} skipped (first: {library.errors[0]}); "
+            "run 'quizapp validate' to see them all\n"
         )
     return library
 

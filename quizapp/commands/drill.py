@@ -18,9 +18,10 @@ from typing import Any
 from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, print_json
 from quizapp.decks import Library
+from quizapp.decks.models import GradientDrill, NumericDrill
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "drill",
         help="list drills, show a numeric drill, or grade an answer to one",
@@ -89,11 +90,12 @@ def numeric_rows(library: Library) -> list[dict[str, Any]]:
             "id": card.id,
             "type": "numeric",
             "title": card.title,
-            "loss": card.loss,  # type: ignore[attr-defined]
+            "loss": card.loss,
             "section": card.section,
             "tags": list(card.tags),
         }
-        for card in library.of_kind("numeric_drill")
+        for card in library.cards.values()
+        if isinstance(card, NumericDrill)
     ]
 
 
@@ -103,13 +105,14 @@ def gradient_rows(library: Library) -> list[dict[str, Any]]:
             "id": card.id,
             "type": "gradient",
             "title": card.title,
-            "wrt": card.wrt,  # type: ignore[attr-defined]
-            "variables": list(card.variables),  # type: ignore[attr-defined]
-            "domains": dict(card.domains),  # type: ignore[attr-defined]
+            "wrt": card.wrt,
+            "variables": list(card.variables),
+            "domains": dict(card.domains),
             "section": card.section,
             "tags": list(card.tags),
         }
-        for card in library.of_kind("gradient_drill")
+        for card in library.cards.values()
+        if isinstance(card, GradientDrill)
     ]
 
 
@@ -193,7 +196,7 @@ def run_answer(args: argparse.Namespace) -> int:
 
 
 def _num(value: float) -> str:
-    from quizapp.drills.worked import num
+    from quizapp.losses.text import num
 
     return num(value, 6)
 

@@ -16,7 +16,7 @@ from quizapp.commands.common import open_store
 from quizapp.store.queries import RawJson
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
         help="export all your progress as JSON, or the cards as an Anki deck",

@@ -10,7 +10,7 @@ from quizapp.commands import CliError
 from quizapp.commands.common import open_store, require_saving
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "import",
         help="merge progress exported on another machine (or an old export) into yours",

@@ -16,41 +16,44 @@ from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import print_json
+from quizapp.losses.registry import PARAMS, REGISTRY, SPECS, Param
 
-# Losses whose predictions are rows of class scores: a flat --pred is one sample's row.
-MULTICLASS = frozenset({"cce", "sparse_cce", "cross_entropy"})
-# Option flags: each is the loss function's keyword argument of the same name ('-' for '_').
-PARAM_FLAGS = ("delta", "weight", "pos_weight", "eps", "alpha", "gamma", "label_smoothing")
-LIST_PARAMS = frozenset({"weight", "pos_weight"})
-
-
-# The names of quizapp.losses.LOSSES, written out so that building the parser (which every
-# command and the app do) does not import numpy; a test keeps the two equal.
-LOSS_NAMES = (
-    "mse",
-    "mae",
-    "huber",
-    "bce",
-    "bce_with_logits",
-    "cce",
-    "sparse_cce",
-    "cross_entropy",
-    "hinge",
-    "focal",
-)
+# The names come from the registry, which imports no numpy: building the parser (which every
+# command and the app do) stays cheap.
+LOSS_NAMES = tuple(REGISTRY)
+# The loss's predictions, as --help and the output name them.
+PREDICTION_TEXT = {
+    "values": "predicted values",
+    "probabilities": "probabilities in [0, 1]",
+    "logits": "logits (the loss applies the sigmoid or softmax itself)",
+    "scores": "raw scores",
+}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def _loss_list() -> str:
+    """One line per loss: its name, what --pred holds, and what it computes."""
+    width = max(len(name) for name in LOSS_NAMES)
+    return "\n".join(f"  {s.name:<{width}}  {s.prediction:<13}  {s.description}" for s in SPECS)
+
+
+def _param_help(param: Param) -> str:
+    takes = [s.name for s in SPECS if param.name in s.params]
+    return f"{'/'.join(takes)}: {param.help}"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "loss",
         help="compute a loss and show the worked steps (a study calculator)",
         description=textwrap.fill(
             "Compute a loss the way torch does and print its value with the worked steps. "
-            f"NAME is one of: {', '.join(LOSS_NAMES)}. Give the targets with --y and the "
-            "predictions (probabilities, logits or scores, as the loss expects) with --pred, or "
+            "Give the targets with --y and the predictions with --pred (probabilities, logits "
+            "or scores: each loss reads what its library function reads, listed below), or "
             "every argument of the function as a JSON object with --input. Exit 0 on success, "
             "1 when the loss rejects the values, 2 for a usage error."
-        ),
+        )
+        + "\n\nlosses (NAME), what --pred holds, and what it computes:\n"
+        + _loss_list(),
         epilog=(
             "examples:\n"
             "  quizapp loss bce --y 1,0,1 --pred 0.9,0.2,0.7\n"
@@ -68,30 +71,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p._negative_number_matcher = re.compile(r"^-[\d.]")
     p.add_argument("name", metavar="NAME", help="the loss, e.g. mse, bce, cross_entropy")
     p.add_argument("--y", metavar="VALUES", help="targets: 1,0,1 (class labels, or rows a;b)")
-    p.add_argument("--pred", metavar="VALUES", help="predictions: 0.9,0.2,0.7 (rows a,b;c,d)")
+    p.add_argument(
+        "--pred",
+        metavar="VALUES",
+        help="predictions, as the loss reads them (see the list above): 0.9,0.2,0.7 (rows a,b;c,d)",
+    )
     p.add_argument(
         "--input", metavar="FILE", help="a JSON object of the function's arguments, or - for stdin"
     )
     p.add_argument("--reduction", choices=("mean", "sum", "none"), help="default: mean")
-    p.add_argument("--delta", type=float, help="huber: where the loss turns linear")
-    p.add_argument(
-        "--weight",
-        metavar="VALUES",
-        help="bce/bce_with_logits: per element; cross_entropy: per class",
-    )
-    p.add_argument(
-        "--pos-weight", metavar="VALUES", help="bce_with_logits: weight of the positive term"
-    )
-    p.add_argument(
-        "--eps",
-        type=float,
-        help="bce/cce/sparse_cce: clip p to [eps, 1-eps] instead of torch's clamp",
-    )
-    p.add_argument(
-        "--alpha", type=float, help="focal: weight of the positive class (negative: none)"
-    )
-    p.add_argument("--gamma", type=float, help="focal: focusing exponent")
-    p.add_argument("--label-smoothing", type=float, help="cross_entropy: epsilon in [0, 1]")
+    for param in PARAMS.values():
+        p.add_argument(
+            f"--{param.name.replace('_', '-')}",
+            type=str if param.values else float,
+            metavar="VALUES" if param.values else None,
+            help=_param_help(param),
+        )
     p.add_argument("--json", action="store_true", help='print {"loss": value} only')
     p.set_defaults(func=run)
 
@@ -128,9 +123,8 @@ def parse_values(text: str, flag: str) -> list[float] | list[list[float]]:
 
 
 def _arguments_from_flags(args: argparse.Namespace, name: str) -> dict[str, Any]:
-    from quizapp.losses import LOSSES
-
-    params = list(inspect.signature(LOSSES[name]).parameters)
+    spec = REGISTRY[name]
+    params = list(inspect.signature(spec.function).parameters)
     target, prediction = params[0], params[1]
     if args.y is None or args.pred is None:
         missing = "--y" if args.y is None else "--pred"
@@ -138,34 +132,30 @@ def _arguments_from_flags(args: argparse.Namespace, name: str) -> dict[str, Any]
             f"loss {name}: {missing} is missing; give --y and --pred, or --input FILE", code=2
         )
     y, pred = parse_values(args.y, "--y"), parse_values(args.pred, "--pred")
-    if name in MULTICLASS and not isinstance(pred[0], list):
+    if spec.class_rows and not isinstance(pred[0], list):
         pred = [pred]  # one sample's classes
-    if name == "cce" and not isinstance(y[0], list):
+    if spec.target_rows and not isinstance(y[0], list):
         y = [y]
     kwargs: dict[str, Any] = {target: y, prediction: pred}
-    for flag in PARAM_FLAGS:
+    for flag, param in PARAMS.items():
         value = getattr(args, flag)
         if value is None:
             continue
         if flag not in params:
-            takes = [f"--{p.replace('_', '-')}" for p in params[2:] if p in PARAM_FLAGS]
+            takes = [f"--{p.replace('_', '-')}" for p in spec.params]
             raise CliError(
                 f"loss {name}: --{flag.replace('_', '-')} does not apply "
                 f"(it takes {', '.join(takes) or 'no options'})",
                 code=2,
             )
-        kwargs[flag] = (
-            parse_values(value, f"--{flag.replace('_', '-')}") if flag in LIST_PARAMS else value
-        )
+        kwargs[flag] = parse_values(value, f"--{flag.replace('_', '-')}") if param.values else value
     if args.reduction:
         kwargs["reduction"] = args.reduction
     return kwargs
 
 
 def _arguments_from_json(args: argparse.Namespace, name: str) -> dict[str, Any]:
-    from quizapp.losses import LOSSES
-
-    given = [f"--{f}" for f in ("y", "pred", *PARAM_FLAGS) if getattr(args, f) is not None]
+    given = [f"--{f}" for f in ("y", "pred", *PARAMS) if getattr(args, f) is not None]
     if given:
         raise CliError(
             f"loss {name}: {given[0].replace('_', '-')} and --input both given; put every "
@@ -188,7 +178,7 @@ def _arguments_from_json(args: argparse.Namespace, name: str) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise CliError(f"--input {where}: expected a JSON object of {name}'s arguments", code=2)
-    signature = inspect.signature(LOSSES[name])
+    signature = inspect.signature(REGISTRY[name].function)
     params = signature.parameters
     for key in data:
         if key not in params:
@@ -211,17 +201,17 @@ def _arguments_from_json(args: argparse.Namespace, name: str) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from quizapp.drills.worked import WRITERS, num
-    from quizapp.losses import LOSSES
+    from quizapp.losses.text import num
 
     name = resolve_name(args.name)
+    spec = REGISTRY[name]
     kwargs = _arguments_from_json(args, name) if args.input else _arguments_from_flags(args, name)
     reduction = kwargs.get("reduction", "mean")
     try:
         # Warnings (overflow on huge inputs) would be a second line; the result says it all.
         with np.errstate(all="ignore"):
-            value = LOSSES[name](**kwargs)
-            steps = [] if args.json else WRITERS[name](**kwargs)
+            value = spec.function(**kwargs)
+            steps = [] if args.json else spec.steps(**kwargs)
     except ValueError as exc:
         raise CliError(f"loss {name}: {exc}") from None
     values = np.atleast_1d(value).astype(float)
@@ -233,6 +223,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     shown = ", ".join(num(v, 6) for v in values) if reduction == "none" else num(float(value), 6)
     sys.stdout.write(f"{name} ({reduction}) = {shown}\n")
+    # Say how the predictions were read: focal, for one, takes logits where the drills show p.
+    sys.stdout.write(f"  Predictions read as {PREDICTION_TEXT[spec.prediction]}\n")
     for line in steps:
         sys.stdout.write(f"  {line}\n")
     return 0

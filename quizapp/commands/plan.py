@@ -14,7 +14,7 @@ NO_DATE = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "plan",
         help="your plan to the interview: readiness on the morning and what to do each day",

@@ -12,7 +12,7 @@ from quizapp.commands.common import open_store, require_saving
 from quizapp.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "restore",
         help="list backups, or restore one",

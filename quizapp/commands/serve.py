@@ -18,7 +18,7 @@ from quizapp.commands import CliError
 INSTALL_HINT = "serve: needs the web extra; install it with: pip install 'quizapp[web]'"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "serve",
         help="serve the app in a web browser (needs quizapp[web])",

@@ -11,7 +11,7 @@ from quizapp.settings import Settings, SettingsError, parse_settings
 from quizapp.store import StoreError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "settings",
         help="show or change retention, interview date and new cards per day",

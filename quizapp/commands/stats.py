@@ -8,7 +8,7 @@ import sys
 from quizapp.commands.common import library_from_args, open_store, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "stats",
         help="show your progress: reviews, retention, streak, what is due",

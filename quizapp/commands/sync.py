@@ -10,7 +10,7 @@ from quizapp.commands import CliError
 from quizapp.commands.common import open_store, require_saving
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "sync",
         help="share progress with your other machines through a synced folder",

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, print_json
-from quizapp.decks import load_library
+from quizapp.library import load_library
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "validate",
         help="check decks for errors and count cards per kind",
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"validate: {missing[0]}: no such file or folder", code=2)
         library = load_library(args.paths, include_user_decks=False)
     else:
-        library = library_from_args(args, strict=False, cache=False)
+        library = library_from_args(args, strict=False, cache=False, warn=False)
     counts = {k: n for k, n in library.counts().items()}
     if args.json:
         print_json({"counts": counts, "errors": [e.to_dict() for e in library.errors]})

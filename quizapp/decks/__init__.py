@@ -1,6 +1,11 @@
-"""Typed card models and YAML deck loading (no UI, no sympy)."""
+"""Typed card models and YAML deck loading (no UI, no sympy, nothing above the models).
 
-from quizapp.decks.loader import ContentError, Library, load_library
+``quizapp.library.load_library`` loads the content with every check; ``load_decks`` here takes
+the table of checks to run.
+"""
+
+from quizapp.decks.library import ContentError, Library
+from quizapp.decks.loader import load_decks
 from quizapp.decks.models import KINDS, TAGS, Card
 
-__all__ = ["KINDS", "TAGS", "Card", "ContentError", "Library", "load_library"]
+__all__ = ["KINDS", "TAGS", "Card", "ContentError", "Library", "load_decks"]

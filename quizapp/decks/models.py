@@ -1,5 +1,8 @@
 """Typed card models. Each kind is a frozen dataclass; the loader derives its validation from the
 field annotations, so adding a kind means adding a class here and listing it in ``KINDS``.
+Models are plain data and import nothing above them: the checks beyond field types are a table
+by kind (``quizapp.decks.checks``, and ``quizapp.library.CHECKS`` for checks that need the
+parser or the drills), which loading runs.
 
 Field types the loader understands: ``str`` (non-empty text), ``int``, ``float``, ``bool``,
 ``tuple[str, ...]`` (a list of texts; ``tuple[float, ...]`` and lists of lists work the same way),
@@ -57,7 +60,7 @@ class Record:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
+        return self._values() == other._values()
 
     def __hash__(self) -> int:
         return hash((self.__class__, self._values()))
@@ -95,10 +98,6 @@ class Card(Record):
                 continue
             parts.extend(_texts(getattr(self, name)))
         return " ".join(parts)
-
-    def check(self) -> list[tuple[str, str]]:
-        """Kind-specific checks beyond types: a list of (field, message)."""
-        return []
 
 
 def _texts(value: Any) -> list[str]:
@@ -171,26 +170,6 @@ class Formula(Card):
     def title(self) -> str:
         return self.name
 
-    def check(self) -> list[tuple[str, str]]:
-        from quizapp.mathcheck.parser import ParseError, parse
-
-        problems: list[tuple[str, str]] = []
-        if self.curve is not None and self.curve not in CURVE_PANELS:
-            problems.append(
-                (
-                    "curve",
-                    f"'{self.curve}' is not a curve panel; use one of {', '.join(CURVE_PANELS)}",
-                )
-            )
-        try:
-            parsed = parse(self.ascii, names=tuple(self.variables))
-        except ParseError as exc:
-            return [*problems, ("ascii", f"does not parse: {exc.describe()}")]
-        unused = sorted(set(self.variables) - parsed.names)
-        if unused:
-            problems.append(("variables", f"not used in the ascii formula: {', '.join(unused)}"))
-        return problems
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Concept(Card):
@@ -236,11 +215,6 @@ class InterviewQuestion(Card):
     def title(self) -> str:
         return self.question
 
-    def check(self) -> list[tuple[str, str]]:
-        if not 3 <= len(self.points) <= 6:
-            return [("points", f"has {len(self.points)} key points; give 3 to 6")]
-        return []
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Option(Record):
@@ -267,17 +241,6 @@ class MultipleChoice(Card):
     def correct_index(self) -> int:
         return [o.text for o in self.options].index(self.answer)
 
-    def check(self) -> list[tuple[str, str]]:
-        texts = [o.text for o in self.options]
-        problems: list[tuple[str, str]] = []
-        if len(texts) < 2:
-            problems.append(("options", "needs at least 2 options"))
-        if len(set(texts)) != len(texts):
-            problems.append(("options", "two options have the same text"))
-        if self.answer not in texts:
-            problems.append(("answer", f"'{self.answer}' is not one of the options"))
-        return problems
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Ordering(Card):
@@ -293,13 +256,6 @@ class Ordering(Card):
     @property
     def title(self) -> str:
         return self.question
-
-    def check(self) -> list[tuple[str, str]]:
-        if len(self.steps) < 3:
-            return [("steps", "needs at least 3 steps")]
-        if len(set(self.steps)) != len(self.steps):
-            return [("steps", "two steps have the same text")]
-        return []
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -346,11 +302,6 @@ class Pitch(Card):
     def title(self) -> str:
         return f"Elevator pitch ({self.length})"
 
-    def check(self) -> list[tuple[str, str]]:
-        if self.length not in ("30s", "2min"):
-            return [("length", f"'{self.length}' must be 30s or 2min")]
-        return []
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class DrillColumn(Record):
@@ -392,11 +343,6 @@ class NumericDrill(Card):
     @property
     def title(self) -> str:
         return self.name
-
-    def check(self) -> list[tuple[str, str]]:
-        from quizapp.drills.numeric import check_template
-
-        return check_template(self)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -441,44 +387,6 @@ class GradientDrill(Card):
     @property
     def title(self) -> str:
         return self.name
-
-    def problem(self) -> Any:
-        """The drill as a ``quizapp.mathcheck.problem.Problem`` for the checker."""
-        from quizapp.mathcheck.problem import Pattern, Problem
-
-        return Problem(
-            id=self.id,
-            wrt=self.wrt,
-            loss=self.loss,
-            reference=self.reference,
-            domains=tuple(self.domains.items()),
-            quantities=tuple((self.quantities or {}).items()),
-            aliases=tuple((self.aliases or {}).items()),
-            patterns=tuple(Pattern(m.id, m.answer, m.name, m.hint) for m in (self.mistakes or ())),
-        )
-
-    def check(self) -> list[tuple[str, str]]:
-        if list(self.domains) != list(self.variables):
-            return [("domains", "must list the same variables, in the same order, as 'variables'")]
-        from quizapp.mathcheck.problem import problem_errors
-
-        errors = problem_errors(self.problem())
-        if not errors and self.derivation:
-            from quizapp.mathcheck.steps import check_steps
-
-            checked = check_steps(self.problem(), list(self.derivation))
-            for step in checked.steps:
-                if step.status not in ("follows", "definition"):
-                    errors.append(
-                        ("derivation", f"step {step.line} ({step.text!r}): {step.message}")
-                    )
-                    break
-            else:
-                if checked.verdict != "correct":
-                    errors.append(
-                        ("derivation", f"does not end at the derivative: {checked.message}")
-                    )
-        return errors
 
 
 KINDS: dict[str, type[Card]] = {

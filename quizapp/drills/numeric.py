@@ -3,8 +3,8 @@ typed answer, naming the slip a wrong answer matches.
 
 Templates are data (cards of kind ``numeric_drill``, in content/loss/numeric-drills.yaml): which
 loss, how each column of the data table is drawn, parameters, prompt and formula. What cannot be
-data lives here, one recipe per ``loss``: the answer (from ``quizapp.losses``), the worked steps
-(``quizapp.drills.worked``) and the value each slip would give.
+data is a recipe per ``loss`` in ``quizapp.drills.recipes``: the answer and the worked steps (both
+from ``quizapp.losses``) and the value each slip would give.
 
     drill = make_drill(template, seed=7)      # the same template and seed give the same drill
     grade(drill, "-ln(0.9)")                  # Grade(verdict="correct", ...)
@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from quizapp import losses
 from quizapp.decks.models import DrillColumn, NumericDrill
-from quizapp.drills import worked
-from quizapp.drills.worked import num, paren
+from quizapp.drills.recipes import RECIPES, Data, Solution
+from quizapp.losses.text import num
 
 # An answer counts as right within this relative or this absolute difference (either suffices).
 REL_TOL = 1e-2
@@ -179,234 +177,6 @@ def _plain(value: Value) -> Any:
     return int(value) if float(value).is_integer() else float(value)
 
 
-# --------------------------------------------------------------------------- recipes
-
-Data = dict[str, np.ndarray]
-Params = dict[str, float]
-# A slip candidate: (slip id, value, explanation or None for the default one).
-Candidate = tuple[str, float, str | None]
-
-
-@dataclass(frozen=True)
-class Solution:
-    answer: float
-    steps: list[str]
-    slips: list[Candidate]
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """What a template with this ``loss`` must provide, and how to solve it."""
-
-    columns: tuple[tuple[str, ...], ...]  # alternatives: the column names, in any order
-    params: frozenset[str]
-    solve: Callable[[Data, Params], Solution]
-    required_params: frozenset[str] = frozenset()
-
-
-def _mean_slips(answer: float, n: int) -> list[Candidate]:
-    return [
-        ("sum-not-mean", answer * n, f"You added the {n} losses but did not divide by N = {n}.")
-    ]
-
-
-def _log_slips(answer: float) -> list[Candidate]:
-    return [
-        ("log10", answer / math.log(10), None),
-        ("log2", answer / math.log(2), None),
-        ("minus-dropped", -answer, None),
-    ]
-
-
-def _factor_100(answer: float) -> list[Candidate]:
-    return [("factor-100", answer * 100, None), ("factor-100", answer / 100, None)]
-
-
-def _mse(d: Data, prm: Params) -> Solution:
-    y, yhat = d["y"], d["yhat"]
-    answer = float(losses.mse(y, yhat))
-    return Solution(
-        answer,
-        worked.mse(y, yhat),
-        [
-            *_mean_slips(answer, len(y)),
-            ("mae-for-mse", float(losses.mae(y, yhat)), None),
-            ("mean-then-square", float(np.mean(y - yhat)) ** 2, None),
-            *_factor_100(answer),
-        ],
-    )
-
-
-def _mae(d: Data, prm: Params) -> Solution:
-    y, yhat = d["y"], d["yhat"]
-    answer = float(losses.mae(y, yhat))
-    return Solution(
-        answer,
-        worked.mae(y, yhat),
-        [
-            *_mean_slips(answer, len(y)),
-            ("mse-for-mae", float(losses.mse(y, yhat)), None),
-            *_factor_100(answer),
-        ],
-    )
-
-
-def _huber(d: Data, prm: Params) -> Solution:
-    y, yhat, delta = d["y"], d["yhat"], prm["delta"]
-    answer = float(losses.huber(y, yhat, delta=delta))
-    a = np.abs(y - yhat)
-    no_half = float(np.mean(np.where(a <= delta, a**2, delta * (a - delta))))
-    return Solution(
-        answer,
-        worked.huber(y, yhat, delta=delta),
-        [*_mean_slips(answer, len(y)), ("huber-half-dropped", no_half, None), *_factor_100(answer)],
-    )
-
-
-def _mse_minus_mae(d: Data, prm: Params) -> Solution:
-    """The comparison drill: by how much does the MSE exceed the MAE on a batch with an outlier?"""
-    y, yhat = d["y"], d["yhat"]
-    mse, mae = float(losses.mse(y, yhat)), float(losses.mae(y, yhat))
-    answer = mse - mae
-    e = y - yhat
-    n = len(e)
-    worst = int(np.argmax(np.abs(e)))
-    steps = [
-        "Residuals e = y - ŷ: " + ", ".join(num(v) for v in e),
-        f"MSE = ({' + '.join(f'{paren(v)}²' for v in e)}) / {n} = {num(mse)}",
-        f"MAE = ({' + '.join(num(abs(v)) for v in e)}) / {n} = {num(mae)}",
-        f"MSE - MAE = {num(mse)} - {num(mae)} = {num(answer)}",
-        f"The outlier (e = {num(e[worst])}) adds {num(e[worst] ** 2)}/{n} = "
-        f"{num(e[worst] ** 2 / n)} to the MSE but only {num(abs(e[worst]))}/{n} = "
-        f"{num(abs(e[worst]) / n)} to the MAE: squaring lets one large error dominate",
-    ]
-    return Solution(
-        answer,
-        steps,
-        [
-            (
-                "sign-flipped",
-                -answer,
-                "You computed MAE - MSE; the question asks how much larger the MSE is.",
-            ),
-            ("sum-not-mean", answer * n, f"You compared the sums; divide each by N = {n}."),
-            ("mean-then-square", float(np.mean(e)) ** 2 - mae, None),
-            *_factor_100(answer),
-        ],
-    )
-
-
-def _bce(d: Data, prm: Params) -> Solution:
-    y, p = d["y"], d["p"]
-    # Class weighting as torch's pos_weight: the positive term is multiplied, and the mean
-    # still divides by N.
-    weight = None if "pos_weight" not in prm else np.where(y == 1, prm["pos_weight"], 1.0)
-    answer = float(losses.bce(y, p, weight=weight))
-    return Solution(
-        answer,
-        worked.bce(y, p, weight=weight),
-        [*_mean_slips(answer, len(y)), *_log_slips(answer), *_factor_100(answer)],
-    )
-
-
-def _bce_with_logits(d: Data, prm: Params) -> Solution:
-    y, z = d["y"], d["z"]
-    answer = float(losses.bce_with_logits(y, z))
-    slips = [*_mean_slips(answer, len(y)), *_log_slips(answer)]
-    # The logit put straight into the BCE formula: defined only where the logs are.
-    if (np.where(y == 1, z, 1 - z) > 0).all():
-        with np.errstate(all="ignore"):
-            raw = float(np.mean(-np.where(y == 1, np.log(np.abs(z)), np.log(np.abs(1 - z)))))
-        slips.append(("logits-as-probabilities", raw, None))
-    slips.append(
-        (
-            "sign-flipped",
-            float(losses.bce_with_logits(y, -z)),
-            "You used σ(-z); the probability of class 1 is σ(z) = 1 / (1 + e^(-z)).",
-        )
-    )
-    return Solution(answer, worked.bce_with_logits(y, z), [*slips, *_factor_100(answer)])
-
-
-def _cce(d: Data, prm: Params) -> Solution:
-    y, p = d["y"], d["p"]
-    answer = float(losses.cce(y, p))
-    return Solution(
-        answer,
-        worked.cce(y, p),
-        [*_mean_slips(answer, len(y)), *_log_slips(answer), *_factor_100(answer)],
-    )
-
-
-def _cross_entropy(d: Data, prm: Params) -> Solution:
-    """Class labels with logits ``z`` (softmax first), or with probabilities ``p`` (then the
-    logits handed to ``losses.cross_entropy`` are ln p, and softmax(ln p) = p)."""
-    labels = d["label"].astype(int)
-    given = "p" in d
-    logits = np.log(d["p"]) if given else d["z"]
-    smoothing = prm.get("label_smoothing", 0.0)
-    answer = float(losses.cross_entropy(labels, logits, label_smoothing=smoothing))
-    steps = worked.cross_entropy(
-        labels, logits, label_smoothing=smoothing, probabilities_given=given
-    )
-    slips = [*_mean_slips(answer, len(labels)), *_log_slips(answer)]
-    if (labels >= 1).all():  # read as 1-based, label c would pick entry c - 1 (0-based)
-        slip = float(losses.cross_entropy(labels - 1, logits, label_smoothing=smoothing))
-        slips.append(("one-based-label", slip, None))
-    if not given:
-        picked = d["z"][np.arange(len(labels)), labels]
-        if (picked > 0).all():
-            slips.append(("logits-as-probabilities", float(np.mean(-np.log(picked))), None))
-    return Solution(answer, steps, [*slips, *_factor_100(answer)])
-
-
-def _hinge(d: Data, prm: Params) -> Solution:
-    y, s = d["y"], d["s"]
-    answer = float(losses.hinge(y, s))
-    flipped = float(np.mean(np.maximum(0.0, 1.0 + y * s)))
-    return Solution(
-        answer,
-        worked.hinge(y, s),
-        [
-            *_mean_slips(answer, len(y)),
-            ("sign-flipped", flipped, "You used 1 + y·s; each term is max(0, 1 - y·s)."),
-            *_factor_100(answer),
-        ],
-    )
-
-
-def _focal(d: Data, prm: Params) -> Solution:
-    """Focal loss from probabilities ``p`` (the logits are ln(p / (1 - p)), so sigmoid gives p
-    back) or from logits ``z``."""
-    y = d["y"]
-    given = "p" in d
-    z = np.log(d["p"] / (1 - d["p"])) if given else d["z"]
-    alpha, gamma = prm.get("alpha", 0.25), prm.get("gamma", 2.0)
-    answer = float(losses.focal(y, z, alpha=alpha, gamma=gamma))
-    steps = worked.focal(y, z, alpha=alpha, gamma=gamma, probabilities_given=given)
-    return Solution(
-        answer,
-        steps,
-        [*_mean_slips(answer, len(y)), *_log_slips(answer), *_factor_100(answer)],
-    )
-
-
-RECIPES: dict[str, Recipe] = {
-    "mse": Recipe((("y", "yhat"),), frozenset(), _mse),
-    "mae": Recipe((("y", "yhat"),), frozenset(), _mae),
-    "huber": Recipe((("y", "yhat"),), frozenset({"delta"}), _huber, frozenset({"delta"})),
-    "mse_minus_mae": Recipe((("y", "yhat"),), frozenset(), _mse_minus_mae),
-    "bce": Recipe((("y", "p"),), frozenset({"pos_weight"}), _bce),
-    "bce_with_logits": Recipe((("y", "z"),), frozenset(), _bce_with_logits),
-    "cce": Recipe((("y", "p"),), frozenset(), _cce),
-    "cross_entropy": Recipe(
-        (("label", "z"), ("label", "p")), frozenset({"label_smoothing"}), _cross_entropy
-    ),
-    "hinge": Recipe((("y", "s"),), frozenset(), _hinge),
-    "focal": Recipe((("y", "p"), ("y", "z")), frozenset({"alpha", "gamma"}), _focal),
-}
-
-
 # --------------------------------------------------------------------------- generation
 
 
@@ -436,13 +206,13 @@ def _draw_column(column: DrillColumn, n: int, data: Data, rng: random.Random) ->
 
 def make_drill(template: NumericDrill, seed: int) -> Drill:
     """The drill of ``template`` for ``seed``: the same pair always gives the same drill."""
-    recipe = RECIPES[template.loss]
+    found = RECIPES[template.loss]
     params = dict(template.params or {})
     # A string seed makes random.Random hash it with SHA-512: stable across runs and platforms.
     rng = random.Random(f"{template.id}:{seed}")
     for _ in range(DRAW_ATTEMPTS):
         data = _draw(template, rng)
-        solution = recipe.solve(data, params)
+        solution = found.solve(data, params)
         if abs(solution.answer) >= MIN_ANSWER:
             break
     columns = tuple(c.name for c in template.columns)
@@ -523,8 +293,8 @@ def _shown(text: str, value: float) -> str:
 
 def check_template(template: NumericDrill) -> list[tuple[str, str]]:
     """Problems with a template beyond field types, as (field, message) for the deck loader."""
-    recipe = RECIPES.get(template.loss)
-    if recipe is None:
+    found = RECIPES.get(template.loss)
+    if found is None:
         known = ", ".join(sorted(RECIPES))
         return [("loss", f"'{template.loss}' is not a drill recipe; known: {known}")]
     problems: list[tuple[str, str]] = []
@@ -538,8 +308,8 @@ def check_template(template: NumericDrill) -> list[tuple[str, str]]:
             ("samples", f"give [n] or [min, max] with 1 <= min <= max <= {MAX_SAMPLES}")
         )
     names = [c.name for c in template.columns]
-    if sorted(names) not in [sorted(option) for option in recipe.columns]:
-        wanted = " or ".join(", ".join(option) for option in recipe.columns)
+    if sorted(names) not in [sorted(option) for option in found.columns]:
+        wanted = " or ".join(", ".join(option) for option in found.columns)
         problems.append(("columns", f"loss '{template.loss}' needs the columns {wanted}"))
     for i, column in enumerate(template.columns):
         problems += [
@@ -547,11 +317,11 @@ def check_template(template: NumericDrill) -> list[tuple[str, str]]:
             for m in _column_problems(column, names[:i])
         ]
     params = set(template.params or {})
-    if params - recipe.params:
-        allowed = ", ".join(sorted(recipe.params)) or "none"
-        problems.append(("params", f"unknown {sorted(params - recipe.params)}; allowed: {allowed}"))
-    if recipe.required_params - params:
-        problems.append(("params", f"missing {', '.join(sorted(recipe.required_params - params))}"))
+    if params - found.params:
+        allowed = ", ".join(sorted(found.params)) or "none"
+        problems.append(("params", f"unknown {sorted(params - found.params)}; allowed: {allowed}"))
+    if found.required_params - params:
+        problems.append(("params", f"missing {', '.join(sorted(found.required_params - params))}"))
     try:
         template.prompt.format(**{k: 0 for k in params})
     except (KeyError, IndexError, ValueError) as exc:

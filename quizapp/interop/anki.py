@@ -276,7 +276,7 @@ def note_guid(card_id: str) -> str:
     """The note's GUID: from the card id only, so an edited card keeps it."""
     import genanki
 
-    return genanki.guid_for("quizapp", card_id)
+    return str(genanki.guid_for("quizapp", card_id))
 
 
 @dataclass(frozen=True)

@@ -347,11 +347,11 @@ def plan_merge(store: Store, progress: ProgressFile) -> MergePlan:
         if r.item_id in touched:
             local_by_item.setdefault(r.item_id, []).append(r)
     theirs_by_item: dict[str, dict[tuple[str, str, int], FileReview]] = {}
-    for r in progress.reviews:
-        theirs_by_item.setdefault(r.item_id, {}).setdefault(r.key, r)
+    for fr in progress.reviews:
+        theirs_by_item.setdefault(fr.item_id, {}).setdefault(fr.key, fr)
     incoming_by_item: dict[str, list[FileReview]] = {}
-    for r in plan.reviews:
-        incoming_by_item.setdefault(r.item_id, []).append(r)
+    for fr in plan.reviews:
+        incoming_by_item.setdefault(fr.item_id, []).append(fr)
     for item_id in sorted(touched):
         incoming = incoming_by_item[item_id]
         mine = local_by_item.get(item_id, [])
@@ -368,15 +368,15 @@ def plan_merge(store: Store, progress: ProgressFile) -> MergePlan:
             # what the other machine computed from that log, so take it as it is, and both
             # machines agree exactly (live reviews are fuzzed; a replay here would not be).
             plan.states[item_id] = state
-            for key, r in theirs.items():
-                before = int(r.state_before) if r.state_before is not None else None
-                plan.derived[key] = (before, _iso(r.due))
+            for key, fr in theirs.items():
+                before = int(fr.state_before) if fr.state_before is not None else None
+                plan.derived[key] = (before, _iso(fr.due))
             for r in mine:
                 key = review_key(r.item_id, r.reviewed_at, int(r.rating))
                 plan.updates.append((r.id, *plan.derived[key]))
             continue
         merged: list[tuple[datetime, int, Any]] = [(r.reviewed_at, 0, r) for r in mine]
-        merged += [(r.reviewed_at, 1, r) for r in incoming]
+        merged += [(fr.reviewed_at, 1, fr) for fr in incoming]
         merged.sort(key=lambda m: (m[0], int(m[2].rating), m[1]))
         card, lapses, derived = _replay(
             [(m[2].rating, m[0], m[2].duration_ms) for m in merged], scheduler
@@ -391,11 +391,11 @@ def plan_merge(store: Store, progress: ProgressFile) -> MergePlan:
     here = store.ticks()
     plan.ticks = {n: t for n, t in progress.ticks.items() if n not in here}
 
-    theirs, _ = parse_stored_settings(progress.settings)
+    their_settings, _ = parse_stored_settings(progress.settings)
     mine_settings, defaults = store.settings, Settings()
     adopted: dict[str, Any] = {}
     for f in fields(Settings):
-        value, current = getattr(theirs, f.name), getattr(mine_settings, f.name)
+        value, current = getattr(their_settings, f.name), getattr(mine_settings, f.name)
         if f.name not in progress.settings or value == current:
             continue
         if current == getattr(defaults, f.name):

@@ -2,7 +2,7 @@
 
 ``Problem`` is plain data, hashable and picklable, so it can be sent to the checker's worker
 process and used as a cache key there. The deck model ``GradientDrill`` builds one with
-``.problem()``; tests and benchmarks can build one directly.
+``quizapp.mathcheck.cards.problem_of``; tests and benchmarks can build one directly.
 
 ``compile_problem`` parses the loss, the reference and the named quantities, draws the sample
 points (seeded by the problem id, so a verdict never changes from one run to the next) and

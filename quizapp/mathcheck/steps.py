@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizapp.mathcheck.parser import Node, ParseError, parse
 from quizapp.mathcheck.problem import Problem
+
+if TYPE_CHECKING:
+    from quizapp.mathcheck.judge import Judgement
 
 STATUSES = ("follows", "wrong", "follows-from-wrong", "definition", "invalid", "unchecked")
 MAX_LINES = 30
@@ -150,6 +153,7 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
             return
         message = f"defines {name}"
         if truth is not None:
+            verdict: Judgement | _Quick
             if _same(compiled, _values(compiled, tree), _values(compiled, truth)):
                 verdict = _FOLLOWS
             else:
@@ -199,6 +203,7 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
             last_expression = tree
             values = _values(compiled, tree)
             reference = compiled.reference_values if previous is None else previous_values
+            result: Judgement | _Quick
             if _same(compiled, values, reference):
                 result = _FOLLOWS  # the common case, without the judge's diagnosis
             else:

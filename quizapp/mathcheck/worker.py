@@ -139,7 +139,9 @@ class _Worker:
 
 
 def _library_problems(library: Any) -> list[Problem]:
-    return [card.problem() for card in library.of_kind("gradient_drill")]
+    from quizapp.mathcheck.cards import gradient_problems
+
+    return gradient_problems(library)
 
 
 def _reap(process: subprocess.Popen[bytes], conn: Connection) -> None:

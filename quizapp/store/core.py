@@ -491,25 +491,18 @@ class Store(_Saving, _Queries):
         item_id: str,
         *,
         correct: bool,
+        rating: fsrs.Rating | int,
         answer: str | None = None,
         verdict: str | None = None,
         duration_ms: int | None = None,
         kind: str | None = None,
-        hinted: bool = False,
-        fast: bool = False,
-        rating: fsrs.Rating | int | None = None,
         seed: int | None = None,
         now: datetime | None = None,
     ) -> Review:
-        """Save a quiz answer and, in the same transaction, a review of the item so the scheduler
-        is fed. The rating is ``rating`` when the learner overrode it, else
-        ``scheduling.rating_for_grade(correct, hinted=hinted, fast=fast)``. Pass the item's
-        ``kind`` so stats per kind are right (default: the quiz's mode). Undo removes both.
+        """Save a quiz answer and, in the same transaction, a review of the item with ``rating``
+        (which ``quizapp.policy`` decides) so the scheduler is fed. Pass the item's ``kind`` so
+        stats per kind are right (default: the quiz's mode). Undo removes both.
         """
-        from quizapp.scheduling import rating_for_grade
-
-        if rating is None:
-            rating = rating_for_grade(correct, hinted=hinted, fast=fast)
         chosen = fsrs.Rating(int(rating))
         at = _utc(now)
         uid = str(uuidlib.uuid4())

@@ -103,7 +103,7 @@ def raise_review_ids(conn: sqlite3.Connection, high: int) -> None:
         conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'reviews'", (high,))
 
 
-def replay(store: Store, conn: sqlite3.Connection, entries: list[dict[str, Any]]) -> None:
+def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) -> None:
     """Apply journal entries in order inside the caller's transaction. Reviews are keyed by
     uuid, so an entry already saved (a kill between commit and removing the sidecar) is skipped.
     A database error propagates (the whole replay is rolled back and stays pending); an entry
@@ -133,7 +133,7 @@ def replay(store: Store, conn: sqlite3.Connection, entries: list[dict[str, Any]]
                 else:  # its quiz is gone (a restore): the review still feeds the scheduler
                     store._review_in(
                         conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"],
-                        _dt(e["at"]), e["duration_ms"], e["answer"], e["verdict"],  # type: ignore[arg-type]
+                        _dt(e["at"]), e["duration_ms"], e["answer"], e["verdict"],
                         e["seed"], None, e["uuid"],
                     )  # fmt: skip
             elif op == "undo":

@@ -81,7 +81,9 @@ class _Queries:
                 with self._lock:
                     if self._generation != generation:
                         break  # the cursor's connection is gone: query the new one
-                    rows = self._read(lambda _c, n=size, cur=cursor: cur.fetchmany(n))
+                    rows: list[Any] = self._read(
+                        lambda _c, n=size, cur=cursor: cur.fetchmany(n)  # type: ignore[misc]
+                    )
                 if not rows:
                     return
                 for item_id, state, due in rows:
@@ -92,10 +94,12 @@ class _Queries:
 
     def first_reviewed_since(self, since: datetime) -> int:
         """How many items had their first review at or after ``since`` (new cards seen)."""
-        return self._read(
-            lambda c: c.execute(
-                "SELECT COUNT(*) FROM cards WHERE first_review >= ?", (_ts(_utc(since)),)
-            ).fetchone()[0]
+        return int(
+            self._read(
+                lambda c: c.execute(
+                    "SELECT COUNT(*) FROM cards WHERE first_review >= ?", (_ts(_utc(since)),)
+                ).fetchone()[0]
+            )
         )
 
     def reviews(self, item_id: str | None = None, *, since: datetime | None = None) -> list[Review]:
@@ -115,11 +119,15 @@ class _Queries:
 
     def review_count(self, *, since: datetime | None = None) -> int:
         if since is None:
-            return self._read(lambda c: c.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
-        return self._read(
-            lambda c: c.execute(
-                "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ?", (_ts(_utc(since)),)
-            ).fetchone()[0]
+            return int(
+                self._read(lambda c: c.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+            )
+        return int(
+            self._read(
+                lambda c: c.execute(
+                    "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ?", (_ts(_utc(since)),)
+                ).fetchone()[0]
+            )
         )
 
     def review_totals(self, item_ids: Iterable[str] | None = None) -> list[ReviewTotal]:
@@ -150,7 +158,7 @@ class _Queries:
         if since is not None:
             sql += " AND reviewed_at >= ?"
             args = (_ts(_utc(since)),)
-        return self._read(lambda c: tuple(c.execute(sql, args).fetchone()))  # type: ignore[return-value]
+        return self._read(lambda c: tuple(c.execute(sql, args).fetchone()))
 
     def ticks(self) -> dict[int, datetime]:
         rows = self._read(

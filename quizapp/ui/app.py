@@ -16,6 +16,8 @@ from textual.widgets import Input
 from quizapp.decks import ContentError, Library
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from quizapp.mathcheck.worker import Checker
     from quizapp.quiz import Quiz
 from quizapp.scheduling import StudyQueue
@@ -69,7 +71,7 @@ class QuizApp(App[None]):
         return Quiz.build(
             self.library,
             store=self.store,
-            check_gradient=lambda drill_id, text: self.checker().check(drill_id, text),
+            checker=self.checker(),
             **options,
         )
 
@@ -114,7 +116,7 @@ class QuizApp(App[None]):
 
     def _store_notice(self, message: str) -> None:
         def show() -> None:
-            severity = "error" if self.store.read_only else "information"
+            severity: SeverityLevel = "error" if self.store.read_only else "information"
             self.notify(message, severity=severity, timeout=20, markup=False)
             self._show_saving()
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.decks import Library, load_library
+from quizapp.decks import Library
+from quizapp.library import load_library
 from quizapp.store import Store
 from quizapp.ui.app import QuizApp
 

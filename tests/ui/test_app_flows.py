@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from quizapp.decks import load_library
 from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.library import load_library
 from quizapp.quiz import QUESTION_KINDS
 from quizapp.ui.screens.cheatsheet import CheatSheetScreen
 from quizapp.ui.screens.checklist import ChecklistScreen

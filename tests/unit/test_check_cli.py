@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.cli import main
+from quizapp.mathcheck.cards import problem_of
 
 BATCH_KEYS = ["drill", "answer", "verdict", "message", "interpreted"]
 
@@ -205,6 +206,6 @@ def test_batch_and_single_checks_agree_on_every_answer() -> None:
         env=env,
     )
     batch = [json.loads(line) for line in out.stdout.splitlines()]
-    single = [check_answer(drills[d].problem(), a) for d, a in items]
+    single = [check_answer(problem_of(drills[d]), a) for d, a in items]
     assert [(r["verdict"], r["message"]) for r in batch] == [(v.verdict, v.message) for v in single]
     assert "correct" not in [r["verdict"] for r in batch[-len(wrong) :]]

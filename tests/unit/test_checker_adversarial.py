@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from quizapp.decks import load_library
 from quizapp.mathcheck import check_answer
+from quizapp.mathcheck.cards import problem_of
 
 HERE = Path(__file__).parent
 ADVERSARIAL = runpy.run_path(str(HERE / "adversarial_corpus.py"))
@@ -37,7 +38,7 @@ def test_the_corpus_is_large_and_splits_every_label_and_count_of_every_drill() -
 
 @pytest.mark.parametrize("drill_id", sorted(DRILLS))
 def test_no_wrong_answer_built_to_pass_is_correct(drill_id: str) -> None:
-    problem = DRILLS[drill_id].problem()
+    problem = problem_of(DRILLS[drill_id])
     passed = []
     for answer in CORPUS[drill_id]:
         verdict = check_answer(problem, answer, use_sympy=False)
@@ -64,19 +65,21 @@ def test_no_wrong_answer_built_to_pass_is_correct(drill_id: str) -> None:
 )
 def test_the_issue_examples_are_incorrect_and_say_where(drill_id: str, answer: str) -> None:
     # A condition on a label or a count selects a case; the wrong case is found and shown.
-    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
     assert verdict.verdict == "incorrect", verdict
     assert verdict.message.startswith("Incorrect: ")
 
 
 def test_a_condition_that_switches_outside_the_tested_range_is_not_checked() -> None:
-    verdict = check_answer(DRILLS["grad-mse-batch"].problem(), "2*(yhat - y)/N if N < 2000 else 0")
+    verdict = check_answer(
+        problem_of(DRILLS["grad-mse-batch"]), "2*(yhat - y)/N if N < 2000 else 0"
+    )
     assert verdict.verdict == "unchecked"
     assert "(N < 2000)" in verdict.message and "never reached" in verdict.message
 
 
 def test_a_dummy_kink_that_would_hide_most_points_is_not_checked() -> None:
-    verdict = check_answer(DRILLS["grad-mse"].problem(), "2*(y - yhat) + 0*abs(yhat - yhat)")
+    verdict = check_answer(problem_of(DRILLS["grad-mse"]), "2*(y - yhat) + 0*abs(yhat - yhat)")
     assert verdict.verdict == "unchecked"
     assert "kink of its own" in verdict.message
 
@@ -84,7 +87,7 @@ def test_a_dummy_kink_that_would_hide_most_points_is_not_checked() -> None:
 @pytest.mark.parametrize("drill_id", sorted(DRILLS))
 def test_warm_and_cold_give_the_same_verdict(drill_id: str) -> None:
     # sympy never decides: with or without it, every answer gets the same verdict and message.
-    problem = DRILLS[drill_id].problem()
+    problem = problem_of(DRILLS[drill_id])
     for answer in RIGHT[drill_id][0] + CORPUS[drill_id][:6]:
         cold = check_answer(problem, answer, use_sympy=False)
         warm = check_answer(problem, answer, use_sympy=True)
@@ -120,7 +123,7 @@ def test_right_on_every_label_case_but_one_is_incorrect(
     condition = conditions[pick % len(conditions)]
     ref = DRILLS[drill_id].reference
     answer = f"({ref}) + {offset!r} if {condition} else ({ref})"
-    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
     assert verdict.verdict == "incorrect", (answer, verdict)
 
 
@@ -132,7 +135,7 @@ def test_right_for_every_count_but_one_is_incorrect(
     name = next(n for n, d in DRILLS[drill_id].domains.items() if d == "count")
     ref = DRILLS[drill_id].reference
     answer = f"({ref}) + {offset!r} if {name} == {count} else ({ref})"
-    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
     assert verdict.verdict == "incorrect", (answer, verdict)
 
 
@@ -163,7 +166,7 @@ def test_right_only_inside_a_box_is_never_correct(
     }[domain]
     ref = DRILLS[drill_id].reference
     answer = f"({ref}) if {box} else ({ref}) + {offset!r}"
-    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
     assert verdict.verdict in ("incorrect", "unchecked"), (answer, verdict)
 
 
@@ -172,5 +175,5 @@ def test_right_only_inside_a_box_is_never_correct(
 def test_a_tiny_factor_or_offset_is_not_rounding(drill_id: str, relative: float) -> None:
     ref = DRILLS[drill_id].reference
     for answer in (f"({ref})*(1 + {relative!r})", f"({ref}) + {relative!r}"):
-        verdict = check_answer(DRILLS[drill_id].problem(), answer)
+        verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
         assert verdict.verdict == "incorrect", (answer, verdict)

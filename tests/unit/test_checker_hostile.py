@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.decks import load_library
+from quizapp.library import load_library
 from quizapp.mathcheck import Checker, ParseError, Problem, check_answer, parse, preview_answer
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate_number
 from quizapp.mathcheck.parser import MAX_LENGTH, to_text
 
@@ -95,7 +96,7 @@ def canary(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def mse() -> Problem:
     library = load_library([CONTENT], include_user_decks=False)
-    return library.cards["grad-mse"].problem()  # type: ignore[attr-defined]
+    return problem_of(library.cards["grad-mse"])
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,14 @@ import pytest
 
 from quizapp.decks import load_library
 from quizapp.mathcheck import check_answer, parse
+from quizapp.mathcheck.cards import problem_of
 
 DRILLS = {c.id: c for c in load_library(include_user_decks=False).of_kind("gradient_drill")}
 
 
 def test_greek_letters_written_together_are_a_product_with_a_note() -> None:
     # Exactly as the focal-loss drill's own derivation prints the answer.
-    verdict = check_answer(DRILLS["grad-focal-p"].problem(), "αγ(1−p)^(γ−1) ln(p) − α(1−p)^γ/p")
+    verdict = check_answer(problem_of(DRILLS["grad-focal-p"]), "αγ(1−p)^(γ−1) ln(p) − α(1−p)^γ/p")
     assert verdict.verdict == "correct"
     assert verdict.interpreted is not None and verdict.interpreted.startswith("alpha*gamma*(1 - p)")
     assert any("a '*' was added" in note for note in verdict.notes)
@@ -32,19 +33,19 @@ def test_greek_runs_read_as_products(typed: str, read: str) -> None:
 
 
 def test_heaviside_is_step() -> None:
-    hinge = DRILLS["grad-hinge"].problem()
+    hinge = problem_of(DRILLS["grad-hinge"])
     assert check_answer(hinge, "-y*Heaviside(1 - y*s)").verdict == "correct"
     assert check_answer(hinge, "-y*heaviside(1 - y*s)").interpreted == "-y*step(1 - y*s)"
 
 
 def test_an_overflowing_answer_is_unchecked_and_says_so() -> None:
-    verdict = check_answer(DRILLS["grad-mse"].problem(), "exp(exp(exp(exp(yhat))))")
+    verdict = check_answer(problem_of(DRILLS["grad-mse"]), "exp(exp(exp(exp(yhat))))")
     assert verdict.verdict == "unchecked"
     assert "overflows" in verdict.message and "division by zero" not in verdict.message
 
 
 def test_the_square_root_of_a_negative_is_named() -> None:
-    mse = DRILLS["grad-mse"].problem()
+    mse = problem_of(DRILLS["grad-mse"])
     constant = check_answer(mse, "2*(yhat - y) + sqrt(-1)")
     assert constant.verdict == "invalid"
     assert "square root of a negative number" in constant.message
@@ -54,7 +55,7 @@ def test_the_square_root_of_a_negative_is_named() -> None:
 
 
 def test_a_log_of_a_negative_is_named() -> None:
-    verdict = check_answer(DRILLS["grad-mse"].problem(), "2*(yhat - y) + 0*log(yhat)")
+    verdict = check_answer(problem_of(DRILLS["grad-mse"]), "2*(yhat - y) + 0*log(yhat)")
     assert verdict.verdict == "incorrect"
     assert "log of a negative number" in verdict.message
 
@@ -69,6 +70,6 @@ def test_a_log_of_a_negative_is_named() -> None:
     ],
 )
 def test_new_named_mistakes(drill_id: str, answer: str, mistake: str) -> None:
-    verdict = check_answer(DRILLS[drill_id].problem(), answer)
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
     assert (verdict.verdict, verdict.mistake) == ("incorrect", mistake)
     assert verdict.hint

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.decks import load_library
+from quizapp.library import load_library
 from quizapp.mathcheck import Checker, Problem, UnknownDrillError
+from quizapp.mathcheck.cards import problem_of
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -22,7 +23,7 @@ CONTENT = Path(__file__).resolve().parents[2] / "content"
 @pytest.fixture(scope="module")
 def problems() -> list[Problem]:
     library = load_library([CONTENT], include_user_decks=False)
-    return [c.problem() for c in library.of_kind("gradient_drill")]  # type: ignore[attr-defined]
+    return [problem_of(c) for c in library.of_kind("gradient_drill")]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_the_memory_cap_stops_a_runaway_allocation() -> None:
 def test_the_worker_loads_sympy_itself_and_the_caller_never_does() -> None:
     code = (
         "import sys\n"
-        "from quizapp.decks import load_library\n"
+        "from quizapp.library import load_library\n"
         "from quizapp.mathcheck import Checker\n"
         "with Checker.from_library(load_library(include_user_decks=False)) as c:\n"
         "    assert c.check('grad-mse', '2*(yhat - y)').verdict == 'correct'\n"

@@ -77,8 +77,8 @@ def test_readiness_fades_as_recall_falls_below_the_desired_retention(
 
 def test_a_wrong_answer_counts_as_evidence_but_not_as_right(store: Store, library: Library) -> None:
     quiz = store.start_quiz("mixed", {}, now=T0)
-    store.record_quiz_answer(quiz, "mc-c", correct=False, kind="multiple_choice", now=T0)
-    store.record_quiz_answer(quiz, "faq-b", correct=True, kind="faq", now=T0)
+    store.record_quiz_answer(quiz, "mc-c", correct=False, rating=1, kind="multiple_choice", now=T0)
+    store.record_quiz_answer(quiz, "faq-b", correct=True, rating=3, kind="faq", now=T0)
     second = checklist_status(store, library, now=T0)[1]
     by_id = {link.item_id: link for link in second.links}
     assert (by_id["mc-c"].reviews, by_id["mc-c"].correct) == (1, 0)

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp import curves
-from quizapp.decks import load_library
 from quizapp.decks.models import CURVE_PANELS, Formula
+from quizapp.library import load_library
 
 DELTAS = st.sampled_from(
     [curves.DELTA_MIN + k * curves.DELTA_STEP for k in range(12)]  # 0.25, 0.5, ..., 3.0

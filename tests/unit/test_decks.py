@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.decks import load_library
 from quizapp.decks.models import MultipleChoice, Trap
+from quizapp.library import load_library
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -22,6 +22,7 @@ EXPECTED_BROKEN = [
     "04-cards.yaml:2: card 'trap-missing': missing field 'example'",
     "04-cards.yaml:11: card 'faq-unknown-kind': unknown kind 'faqq' (did you mean 'faq'?)",
     "04-cards.yaml:19: card 'faq-typo-field': unknown field 'answr' (did you mean 'answer'?)",
+    "04-cards.yaml:14: card 'faq-typo-field': missing field 'answer'",
     "04-cards.yaml:24: card 'faq-wrong-type': field 'question': expected text, got a list",
     "04-cards.yaml:30: card 'faq-empty': field 'question': is empty; write the text or remove "
     "the field",
@@ -46,6 +47,24 @@ def test_broken_decks_give_exactly_the_expected_messages(monkeypatch) -> None:
     assert got == EXPECTED_BROKEN
     # The valid cards in the same file still load.
     assert set(library.cards) == {"faq-dup", "checklist-bad-link"}
+
+
+def test_every_problem_of_a_card_and_every_duplicate_is_reported(tmp_path: Path) -> None:
+    deck = tmp_path / "deck.yaml"
+    deck.write_text(
+        "cards:\n"
+        "  - {id: faq-bad, kind: faq, section: 99, tags: [regression, nope], question: ' '}\n"
+        "  - {id: faq-same, kind: faq, section: 1, tags: [regression], question: Q, answer: A}\n"
+        "  - {id: faq-same, kind: faq, section: 1, tags: [regression], question: Q, answer: A}\n"
+        "  - {id: faq-same, kind: faq, section: 2, tags: [regression], question: Q, answer: A}\n"
+    )
+    library = load_library([deck], include_user_decks=False)
+    bad = [e for e in library.errors if e.id == "faq-bad"]
+    assert sorted(e.field or "" for e in bad) == ["answer", "question", "section", "tags"]
+    duplicates = [e for e in library.errors if e.id == "faq-same"]
+    assert [e.line for e in duplicates] == [4, 5]
+    assert all("duplicate id 'faq-same'" in e.message for e in duplicates)
+    assert set(library.cards) == {"faq-same"}
 
 
 def test_python_tags_never_run(tmp_path: Path) -> None:
@@ -158,3 +177,21 @@ def test_any_bytes_load_without_raising(tmp_path: Path, raw: bytes) -> None:
     library = load_library([deck], include_user_decks=False)
     for error in library.errors:
         assert str(error).startswith(str(deck)) or str(error).startswith("..")
+
+
+def test_a_command_over_broken_content_says_what_it_skipped(
+    tmp_path: Path, quizapp_home: Path, capsys
+) -> None:
+    from quizapp.cli import main
+
+    deck = tmp_path / "deck.yaml"
+    deck.write_text(
+        "cards:\n"
+        "  - {id: faq-bad, kind: faq, section: 99, tags: [regression], question: Q}\n"
+        "  - {id: faq-good, kind: faq, section: 1, tags: [regression], question: Q, answer: A}\n"
+    )
+    assert main(["--content", str(tmp_path), "stats"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "2 content errors, 1 card skipped" in err[0]
+    assert "faq-bad" in err[0] and "quizapp validate" in err[0]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from quizapp.cli import main
 from quizapp.decks import load_library
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.steps import MAX_LINES, check_steps
 
 LIBRARY = load_library(include_user_decks=False)
@@ -45,7 +46,7 @@ def test_the_shipped_decks_have_gradient_drills() -> None:
 def test_every_reference_derivation_checks_clean_line_by_line(drill_id: str) -> None:
     card = LIBRARY.cards[drill_id]
     assert card.derivation and len(card.derivation) >= 2, "every drill has a worked derivation"
-    result = check_steps(card.problem(), list(card.derivation))
+    result = check_steps(problem_of(card), list(card.derivation))
     assert result.verdict == "correct", result.message
     assert result.first_wrong is None
     assert [s.status for s in result.steps if s.status not in ("follows", "definition")] == []
@@ -63,7 +64,7 @@ def test_one_wrong_step_is_flagged_there_and_the_rest_follow_from_it(data: st.Da
     k = data.draw(st.sampled_from(expressions))
     # The learner slips at line k (a sign) and carries the slip through every later line.
     wrong = [(_negated(t) if i in expressions and i >= k else t) for i, t in enumerate(lines)]
-    result = check_steps(card.problem(), wrong)
+    result = check_steps(problem_of(card), wrong)
     assert result.first_wrong == k + 1
     by_line = {s.line: s for s in result.steps}
     assert by_line[k + 1].status == "wrong"
@@ -77,7 +78,7 @@ def test_one_wrong_step_is_flagged_there_and_the_rest_follow_from_it(data: st.Da
 
 
 def test_a_chain_on_one_line_is_checked_part_by_part() -> None:
-    problem = LIBRARY.cards["grad-mse"].problem()
+    problem = problem_of(LIBRARY.cards["grad-mse"])
     result = check_steps(problem, ["dL/dyhat = 2*(y - yhat)*(-1) = 2*(y - yhat) = 2*y - 2*yhat"])
     assert [s.status for s in result.steps] == ["follows", "wrong", "follows-from-wrong"]
     assert result.first_wrong == 1
@@ -85,7 +86,7 @@ def test_a_chain_on_one_line_is_checked_part_by_part() -> None:
 
 
 def test_a_wrong_chain_rule_factor_is_named_and_a_wrong_definition_is_wrong() -> None:
-    problem = LIBRARY.cards["grad-bce-logit"].problem()
+    problem = problem_of(LIBRARY.cards["grad-bce-logit"])
     result = check_steps(
         problem,
         [
@@ -104,7 +105,7 @@ def test_a_wrong_chain_rule_factor_is_named_and_a_wrong_definition_is_wrong() ->
 
 
 def test_unreadable_lines_are_invalid_and_checking_goes_on() -> None:
-    problem = LIBRARY.cards["grad-mse"].problem()
+    problem = problem_of(LIBRARY.cards["grad-mse"])
     result = check_steps(problem, ["2*(yhat - y", "", "u = y - yhat", "-2*u", "__import__('os')"])
     statuses = [(s.line, s.status) for s in result.steps]
     assert statuses == [(1, "invalid"), (3, "definition"), (4, "follows"), (5, "invalid")]
@@ -113,7 +114,7 @@ def test_unreadable_lines_are_invalid_and_checking_goes_on() -> None:
 
 
 def test_limits_and_empty_input() -> None:
-    problem = LIBRARY.cards["grad-mse"].problem()
+    problem = problem_of(LIBRARY.cards["grad-mse"])
     assert check_steps(problem, []).verdict == "invalid"
     assert check_steps(problem, ["u = y - yhat"]).verdict == "invalid"
     many = check_steps(problem, ["2*(yhat - y)"] * (MAX_LINES + 1))
@@ -125,7 +126,7 @@ def test_limits_and_empty_input() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=60), max_size=8))
 def test_any_text_gives_a_derivation_and_never_raises(lines: list[str]) -> None:
-    result = check_steps(LIBRARY.cards["grad-bce-logit"].problem(), lines)
+    result = check_steps(problem_of(LIBRARY.cards["grad-bce-logit"]), lines)
     assert result.verdict in ("correct", "incorrect", "invalid", "unchecked")
     for step in result.steps:
         assert step.status in ("follows", "wrong", "follows-from-wrong", "definition", "invalid",
@@ -193,6 +194,6 @@ def test_a_last_line_that_only_agrees_inside_the_box_never_makes_it_correct(
     """The quick step-to-step comparison uses the friendly box; the verdict never does."""
     card = LIBRARY.cards[drill_id]
     lines = [*list(card.derivation or ()), last]
-    result = check_steps(card.problem(), lines)
+    result = check_steps(problem_of(card), lines)
     assert result.verdict != "correct"
     assert result.steps[-1].status in ("wrong", "unchecked")

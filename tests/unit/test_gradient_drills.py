@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from quizapp.commands.drill import drill_rows
-from quizapp.decks import load_library
 from quizapp.decks.models import GradientDrill
+from quizapp.library import load_library
 from quizapp.mathcheck import Checker, Problem, check_answer
 from quizapp.mathcheck.calculus import diff
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.domains import FRIENDLY
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, finite_difference_mismatch, sample_env
@@ -52,7 +53,7 @@ def drills() -> dict[str, GradientDrill]:
 
 @pytest.fixture(scope="module")
 def checker(drills: dict[str, GradientDrill]) -> Iterator[Checker]:
-    with Checker([d.problem() for d in drills.values()]) as c:
+    with Checker([problem_of(d) for d in drills.values()]) as c:
         yield c
 
 
@@ -88,13 +89,13 @@ def test_wrong_forms_are_incorrect_with_the_named_mistake(checker: Checker, dril
 def test_reference_is_the_finite_difference_derivative_of_the_loss(
     drills: dict, drill_id: str
 ) -> None:
-    assert finite_difference_mismatch(drills[drill_id].problem(), points=128) is None
+    assert finite_difference_mismatch(problem_of(drills[drill_id]), points=128) is None
 
 
 @pytest.mark.parametrize("drill_id", sorted(ISSUE_IDS))
 def test_symbolic_derivative_of_the_loss_equals_the_reference(drills: dict, drill_id: str) -> None:
     # The mistake variants are built with calculus.diff; it must agree with every reference.
-    problem = drills[drill_id].problem()
+    problem = problem_of(drills[drill_id])
     c = compile_problem(problem)
     derived = np.broadcast_to(evaluate(diff(c.loss_expanded, problem.wrt), c.env), c.mask.shape)
     # In the friendly box: far out (z = 40) the symbolic form rounds differently, and only the
@@ -106,18 +107,18 @@ def test_symbolic_derivative_of_the_loss_equals_the_reference(drills: dict, dril
 def test_each_hand_written_mistake_is_recognised_with_its_hint(drills: dict) -> None:
     for drill in drills.values():
         for pattern in drill.mistakes or ():
-            verdict = check_answer(drill.problem(), pattern.answer)
+            verdict = check_answer(problem_of(drill), pattern.answer)
             assert verdict.mistake == pattern.id, (drill.id, pattern.id, verdict.message)
             assert verdict.hint == pattern.hint
             assert pattern.name in verdict.message
 
 
 def test_per_drill_aliases_and_named_quantities_are_accepted(drills: dict) -> None:
-    assert check_answer(drills["grad-cce-logit"].problem(), "p_true - 1").verdict == "correct"
-    weighted = drills["grad-weighted-bce-logit"].problem()
+    assert check_answer(problem_of(drills["grad-cce-logit"]), "p_true - 1").verdict == "correct"
+    weighted = problem_of(drills["grad-weighted-bce-logit"])
     assert check_answer(weighted, "(1 - y)*p - pos_weight*y*(1 - p)").verdict == "correct"
     # An alias belongs to its drill only.
-    assert check_answer(drills["grad-bce-logit"].problem(), "p_true - y").verdict == "invalid"
+    assert check_answer(problem_of(drills["grad-bce-logit"]), "p_true - y").verdict == "invalid"
 
 
 def test_every_drill_has_steps_hints_and_a_statement(drills: dict) -> None:
@@ -160,7 +161,7 @@ def test_equal_piecewise_forms_that_simplify_cannot_prove_equal_are_still_correc
 ) -> None:
     from quizapp.mathcheck.symbolic import symbolically_equal
 
-    huber = drills["grad-huber"].problem()
+    huber = problem_of(drills["grad-huber"])
     c = compile_problem(huber)
     clip = huber.parse("clip(yhat - y, -delta, delta)").tree
     assert not symbolically_equal(clip, c.reference_expanded)  # sympy alone would say "wrong"

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.decks import load_library
+from quizapp.library import load_library
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, far_from_kinks, sample_env
 
@@ -82,7 +83,7 @@ def test_every_drill_has_a_loss_module_counterpart() -> None:
 @pytest.mark.parametrize("drill_id", sorted(LOSS_MODULE))
 def test_reference_is_the_derivative_of_the_loss_module(drill_id: str) -> None:
     library = load_library([CONTENT], include_user_decks=False)
-    problem = library.cards[drill_id].problem()  # type: ignore[attr-defined]
+    problem = problem_of(library.cards[drill_id])
     compiled = compile_problem(problem)
     n = 40
     env = {k: v[:n] for k, v in sample_env(problem).items()}

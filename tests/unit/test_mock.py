@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quizapp.decks import Library, load_library
+from quizapp.decks import Library
+from quizapp.library import load_library
 from quizapp.mock import build_mock, mock_report, weight_for
 from quizapp.quiz import EXPLAIN_KIND
 from quizapp.stats import Accuracy, compute_stats

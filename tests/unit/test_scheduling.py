@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.scheduling import StudyQueue, format_interval, rating_for_grade
+from quizapp.scheduling import StudyQueue, format_interval
 from quizapp.store import Settings, Store
 from tests.unit.progress_decks import faq, library_of, multiple_choice
 
@@ -25,15 +25,6 @@ def store(tmp_path: Path) -> Store:
     s = Store.open(tmp_path / "progress.db")
     yield s
     s.close()
-
-
-def test_grades_map_to_ratings() -> None:
-    assert rating_for_grade(False) == Rating.Again
-    assert rating_for_grade(False, hinted=True, fast=True) == Rating.Again
-    assert rating_for_grade(True, hinted=True) == Rating.Hard
-    assert rating_for_grade(True, hinted=True, fast=True) == Rating.Hard  # a hint outweighs speed
-    assert rating_for_grade(True) == Rating.Good
-    assert rating_for_grade(True, fast=True) == Rating.Easy
 
 
 def test_again_brings_a_card_back_the_same_day(tmp_path: Path, store: Store) -> None:

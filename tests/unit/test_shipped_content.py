@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.decks import Library, load_library
+from quizapp.decks import Library
 from quizapp.decks.models import ChecklistItem, Formula, MultipleChoice
+from quizapp.library import load_library
 
 MINIMUM = {
     "trap": 9,
@@ -39,7 +40,7 @@ def test_each_kind_meets_its_minimum(library: Library, kind: str) -> None:
 
 def test_the_checklist_is_the_nine_items_and_every_link_resolves(library: Library) -> None:
     items = library.checklist
-    assert [i.number for i in items] == list(range(1, 10))
+    assert [i.number for i in items] == list(range(1, 10))  # the product promises nine
     for item in items:
         assert isinstance(item, ChecklistItem)
         for link in item.links:
@@ -50,12 +51,14 @@ def test_the_checklist_is_the_nine_items_and_every_link_resolves(library: Librar
 
 def test_the_interview_traps_and_system_design_traps_are_all_there(library: Library) -> None:
     traps = library.of_kind("trap")
-    assert sum("system-design" in t.tags for t in traps) == 3
-    assert sum(t.section == 12 for t in traps) == 6
+    assert sum("system-design" in t.tags for t in traps) >= 3
+    assert sum(t.section == 12 for t in traps) >= 6
 
 
 def test_every_multiple_choice_explains_every_option(library: Library) -> None:
-    for card in library.of_kind("multiple_choice"):
+    cards = library.of_kind("multiple_choice")
+    assert cards
+    for card in cards:
         assert isinstance(card, MultipleChoice)
         assert len(card.options) >= 3, card.id
         assert all(o.why for o in card.options), card.id
@@ -64,7 +67,9 @@ def test_every_multiple_choice_explains_every_option(library: Library) -> None:
 def test_formula_ascii_uses_exactly_its_declared_variables(library: Library) -> None:
     from quizapp.mathcheck import parse
 
-    for card in library.of_kind("formula"):
+    cards = library.of_kind("formula")
+    assert cards
+    for card in cards:
         assert isinstance(card, Formula)
         assert parse(card.ascii, names=tuple(card.variables)).names == set(card.variables)
 

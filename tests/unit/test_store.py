@@ -140,20 +140,20 @@ def test_checklist_ticks_keep_their_time(tmp_path: Path) -> None:
 
 
 def test_quiz_answers_are_saved_and_feed_the_scheduler(tmp_path: Path) -> None:
+    Again, Hard, Good = fsrs.Rating.Again, fsrs.Rating.Hard, fsrs.Rating.Good
     with open_store(tmp_path) as store:
         quiz = store.start_quiz("mixed", {"questions": 2, "tags": ["regression"]}, now=T0)
         right = store.record_quiz_answer(
-            quiz, "mc-a", correct=True, answer="B", kind="multiple_choice", now=T0
+            quiz, "mc-a", correct=True, rating=Good, answer="B", kind="multiple_choice", now=T0
         )
-        wrong = store.record_quiz_answer(quiz, "mc-b", correct=False, answer="A", now=T0)
-        hinted = store.record_quiz_answer(quiz, "mc-c", correct=True, hinted=True, now=T0)
-        overridden = store.record_quiz_answer(
-            quiz, "mc-d", correct=True, rating=fsrs.Rating.Easy, now=T0
-        )
+        wrong = store.record_quiz_answer(quiz, "mc-b", correct=False, rating=Again, now=T0)
+        hard = store.record_quiz_answer(quiz, "mc-c", correct=True, rating=Hard, now=T0)
+        easy = store.record_quiz_answer(quiz, "mc-d", correct=True, rating=4, now=T0)
         store.finish_quiz(quiz, now=T0 + timedelta(minutes=5))
         with pytest.raises(StoreError, match="does not exist"):
-            store.record_quiz_answer(999, "mc-a", correct=True)
-    assert [r.rating for r in (right, wrong, hinted, overridden)] == [
+            store.record_quiz_answer(999, "mc-a", correct=True, rating=Good)
+    # The store records the rating it is given (quizapp.policy decides it).
+    assert [r.rating for r in (right, wrong, hard, easy)] == [
         fsrs.Rating.Good,
         fsrs.Rating.Again,
         fsrs.Rating.Hard,
@@ -174,20 +174,22 @@ def test_quiz_answers_are_saved_and_feed_the_scheduler(tmp_path: Path) -> None:
 
 
 def test_undoing_a_quiz_answer_removes_the_answer_too(tmp_path: Path) -> None:
+    Good = fsrs.Rating.Good
     with open_store(tmp_path) as store:
         quiz = store.start_quiz("traps", {})
-        store.record_quiz_answer(quiz, "trap-a", correct=True)
+        store.record_quiz_answer(quiz, "trap-a", correct=True, rating=Good)
         store.undo_last_review()
         assert store.quiz_sessions()[0].answered == 0
         assert store.card_state("trap-a") is None
 
 
 def test_export_holds_all_progress_as_json(tmp_path: Path) -> None:
+    Again = fsrs.Rating.Again
     with open_store(tmp_path) as store:
         for i in range(5):
             store.record_review(f"card-{i}", fsrs.Rating.Good, kind="faq", answer="ok", now=T0)
         quiz = store.start_quiz("mixed", {"n": 1})
-        store.record_quiz_answer(quiz, "mc-a", correct=False, answer="C")
+        store.record_quiz_answer(quiz, "mc-a", correct=False, rating=Again, answer="C")
         store.set_ticked(2, True, now=T0)
         store.save_settings(Settings(interview_date=date(2027, 1, 5)))
         data = json.loads(json.dumps(store.export()))

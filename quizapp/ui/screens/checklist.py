@@ -35,7 +35,7 @@ class ChecklistScreen(QuizScreen):
     CSS_PATH = styles("checklist")
 
     BINDINGS = [
-        Binding("space", "toggle", "Tick / untick"),
+        Binding("space", "toggle_tick", "Tick / untick"),
         Binding("p", "practise", "Study its cards"),
         Binding("z", "quiz", "Quiz it"),
         Binding("escape", "app.pop_screen", "Home"),
@@ -126,9 +126,10 @@ class ChecklistScreen(QuizScreen):
         panel.update(Group(head, Text(""), table))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_toggle()
+        self.action_toggle_tick()
 
-    def action_toggle(self) -> None:
+    def action_toggle_tick(self) -> None:
+        # Not action_toggle: that is Textual's DOMNode.action_toggle(attribute_name).
         status = self.current()
         if status is None:
             return

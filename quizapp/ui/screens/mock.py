@@ -44,7 +44,7 @@ class MockInterviewScreen(QuestionRunner):
             due=due,
             seed=random.randrange(10**6),
             store=qapp.store,  # type: ignore[attr-defined]
-            check_gradient=lambda d, t: qapp.checker().check(d, t),  # type: ignore[attr-defined]
+            checker=qapp.checker(),  # type: ignore[attr-defined]
         )
         return cls(quiz, minutes=minutes)
 

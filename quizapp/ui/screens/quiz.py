@@ -122,9 +122,7 @@ class QuestionRunner(QuizScreen):
         area = self.query_one("#question-area", VerticalScroll)
         # Wait for the old question to go before the new one comes (keys may arrive fast).
         await area.remove_children()
-        view = QuestionView(
-            self.run, self.index, checker=self.quiz.checker(), position=self.position_text()
-        )
+        view = QuestionView(self.run, self.index, position=self.position_text())
         await area.mount(view)
         area.scroll_home(animate=False)
         self.update_status()

@@ -15,15 +15,14 @@ from textual.widgets import Button, Footer, Input, SelectionList, Static
 
 from quizapp.decks import Card
 from quizapp.decks.models import FLASHCARD_KINDS, Formula, InterviewQuestion, Trap
-from quizapp.study import RATING_LABELS, StudySession, suggested_rating
+from quizapp.policy import RATING_KEYS, RATING_LABELS, suggested_rating
+from quizapp.study import StudySession
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import CardView
 from quizapp.ui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
-
-RATING_KEYS = {"1": Rating.Again, "2": Rating.Hard, "3": Rating.Good, "4": Rating.Easy}
 
 
 class StudyScreen(QuizScreen):

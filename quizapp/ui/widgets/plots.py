@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
@@ -34,12 +35,12 @@ class Chart(PlotextPlot):
         plt.ylabel(ylabel)
         self.xlabel, self.ylabel = xlabel, ylabel
         self.drawn = {}
-        self._count_axis: tuple[bool, float] | None = None
+        self._count_axis = None
 
     def lines(
         self,
-        x: Sequence[float],
-        series: Mapping[str, Sequence[float]],
+        x: Iterable[float],
+        series: Mapping[str, Iterable[float]],
         *,
         xlabel: str = "",
         ylabel: str = "",
@@ -92,7 +93,7 @@ class Chart(PlotextPlot):
         plt = self.plt
         heights = [float(v) for v in values]
         self.drawn = {name or "values": heights}
-        orientation = "horizontal" if horizontal else "vertical"
+        orientation: Literal["horizontal", "vertical"] = "horizontal" if horizontal else "vertical"
         if ticks is None:
             names, shown = list(labels), heights
             if horizontal:  # plotext stacks horizontal bars from the bottom up
@@ -111,7 +112,7 @@ class Chart(PlotextPlot):
                     marker=BAR_MARKER,
                 )
             span = (-0.5, len(heights) - 0.5)
-            positions, texts = list(ticks[0]), list(ticks[1])
+            positions, texts = [float(t) for t in ticks[0]], list(ticks[1])
             if horizontal:
                 plt.ylim(*span)
                 plt.yticks(positions, texts)

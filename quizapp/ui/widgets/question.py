@@ -1,7 +1,8 @@
 """One quiz question, any kind: the prompt, the way to answer it, and the feedback.
 
-The view grades through ``Quiz.answer``; gradients (which go to the checker process) are graded
-in a thread worker and previewed live as the learner types, so the UI never waits."""
+The view grades through ``Quiz.grade`` and keeps the answer with ``Quiz.record``; gradients (which
+go to the checker process) are graded in a thread worker and previewed live as the learner types,
+so the UI never waits."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from quizapp.decks.models import GradientDrill
+from quizapp.policy import RATING_LABELS
 from quizapp.quiz import EXPLAIN_KIND, Feedback, Question, Quiz
 
 if TYPE_CHECKING:
-    from quizapp.mathcheck.worker import Checker
+    from quizapp.mathcheck.checker import Preview
 
 LETTERS = "abcdefgh"
 
@@ -75,7 +78,6 @@ class QuestionView(Vertical):
         quiz: Quiz,
         index: int,
         *,
-        checker: Checker | None = None,
         position: str = "",
         id: str | None = None,
     ) -> None:
@@ -83,7 +85,6 @@ class QuestionView(Vertical):
         self.quiz = quiz
         self.index = index
         self.question = quiz.questions[index]
-        self.checker = checker
         self.position = position
         self.shown_at = time.monotonic()
         self.hints_used = 0
@@ -161,12 +162,12 @@ class QuestionView(Vertical):
                 Text.assemble(("Formula  ", "bold"), q.drill.formula),
                 Text(f"Tolerance: {q.drill.tolerance_text}", style="dim"),
             ]
-        elif q.kind == "gradient_drill":
+        elif isinstance(q.card, GradientDrill):
             card = q.card
-            parts += [Text(""), Text.assemble(("Loss  ", "bold"), card.loss)]  # type: ignore[attr-defined]
-            names = ", ".join(f"{k}: {v}" for k, v in card.variables.items())  # type: ignore[attr-defined]
+            parts += [Text(""), Text.assemble(("Loss  ", "bold"), card.loss)]
+            names = ", ".join(f"{k}: {v}" for k, v in card.variables.items())
             parts.append(Text(f"Variables  {names}", style="dim"))
-            quantities = getattr(card, "quantities", None) or {}
+            quantities = card.quantities or {}
             if quantities:
                 named = ", ".join(f"{k} = {v}" for k, v in quantities.items())
                 parts.append(Text(f"You may use  {named}", style="dim"))
@@ -221,26 +222,22 @@ class QuestionView(Vertical):
     def grade(self, response: str | int) -> None:
         """Grade an answer now (choices, ordering, numbers, explain ticks)."""
         seconds = time.monotonic() - self.shown_at
-        feedback = self.quiz.answer(
-            self.index, response, seconds=seconds, hinted=self.hints_used > 0
-        )
-        self._finish(feedback, seconds)
+        self._finish(response, self.quiz.grade(self.index, response), seconds)
 
     @work(thread=True, exclusive=True, group="grade")
     def _grade_in_thread(self, text: str, seconds: float) -> None:
-        feedback = self.quiz.answer(self.index, text, seconds=seconds, hinted=self.hints_used > 0)
-        self.app.call_from_thread(self._finish, feedback, seconds)
+        feedback = self.quiz.grade(self.index, text)  # the slow part, off the UI thread
+        self.app.call_from_thread(self._finish, text, feedback, seconds)
 
-    def _finish(self, feedback: Feedback, seconds: float) -> None:
+    def _finish(self, response: str | int, feedback: Feedback, seconds: float) -> None:
+        """Show the feedback; a graded answer is recorded (here, on the UI thread)."""
         self.busy = False
-        from quizapp.quiz import rating_preview
-
-        rating = rating_preview(feedback, seconds, self.question.kind, self.hints_used > 0)
-        if self.question.kind == EXPLAIN_KIND and feedback.graded:
-            answer = self.quiz.answers.get(self.index)
-            rating = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}.get(
-                answer.rating if answer and answer.rating else 0, rating
+        rating = ""
+        if feedback.graded:
+            answer = self.quiz.record(
+                self.index, response, feedback, seconds=seconds, hinted=self.hints_used > 0
             )
+            rating = RATING_LABELS[answer.rating]
         self._show(feedback, rating=rating)
         if feedback.graded:
             self.feedback = feedback
@@ -277,7 +274,7 @@ class QuestionView(Vertical):
         if self.feedback is None and not self.busy:
             # A message about the previous text (e.g. "type an answer first") no longer applies.
             self.query_one(".q-feedback").display = False
-        if self.question.kind != "gradient_drill" or self.checker is None:
+        if self.question.kind != "gradient_drill" or self.quiz.checker is None:
             return
         if not event.value.strip():
             self.query_one(".q-preview").display = False
@@ -287,26 +284,25 @@ class QuestionView(Vertical):
 
     @work(thread=True, exclusive=True, group="preview")
     def _preview(self, text: str) -> None:
-        assert self.checker is not None
-        preview = self.checker.preview(self.question.item_id, text)
-        if get_current_worker().is_cancelled:
+        preview = self.quiz.preview(self.index, text)
+        if preview is None or get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self._show_preview, text, preview)
 
-    def _show_preview(self, text: str, preview: object) -> None:
+    def _show_preview(self, text: str, preview: Preview) -> None:
         box = self.query(".q-answer")
         if not box or box.first(Input).value != text:
             return  # stale: the learner typed on
         target = self.query_one(".q-preview", Static)
         target.display = True
-        if getattr(preview, "ok", False):
+        if preview.ok:
             body = Text()
             body.append("interpreted as\n", style="dim")
-            body.append(preview.render())  # type: ignore[attr-defined]
+            body.append(preview.render())
             target.update(body)
             target.set_class(False, "-error")
         else:
-            target.update(Text(getattr(preview, "error", "") or "", style="red"))
+            target.update(Text(preview.error or "", style="red"))
             target.set_class(True, "-error")
         self.post_message(self.Previewed(text))
 

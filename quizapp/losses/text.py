@@ -1,0 +1,81 @@
+"""Worked steps as text: numbers as a learner writes them, and the lines that show how the
+per-sample losses become the answer. Each loss's ``*_steps`` writer (in its family module) uses
+these."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+# Samples listed one by one; beyond this the steps show the first ones and a count.
+MAX_SHOWN = 8
+# Classes listed one by one inside a softmax step.
+MAX_CLASSES = 6
+
+
+def num(x: float, digits: int = 4) -> str:
+    """A number as a learner would write it: ``digits`` significant digits, no trailing zeros,
+    never ``-0``."""
+    x = float(x)
+    if x == 0 or abs(x) < 10 ** -(digits + 8):
+        return "0"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def paren(x: float) -> str:
+    """``num(x)``, in parentheses when negative, for use after an operator."""
+    text = num(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def vector(values: Sequence[float] | np.ndarray) -> str:
+    return "[" + ", ".join(num(v) for v in values) + "]"
+
+
+def _shown(n: int) -> range:
+    return range(min(n, MAX_SHOWN))
+
+
+def _more(n: int) -> list[str]:
+    hidden = n - MAX_SHOWN
+    return (
+        [f"... and {hidden} more sample{'s' if hidden > 1 else ''} the same way"]
+        if hidden > 0
+        else []
+    )
+
+
+def _label(i: int, n: int) -> str:
+    return f"Sample {i + 1}: " if n > 1 else ""
+
+
+def reduction_lines(
+    per_sample: np.ndarray | float,
+    reduction: str,
+    divisor: float | None = None,
+    divisor_text: str | None = None,
+) -> list[str]:
+    """How the per-sample losses become the answer: listed, summed, or averaged."""
+    values = np.ravel(per_sample)
+    n = values.size
+    if reduction == "none":
+        shown = vector(values[:MAX_SHOWN]) + (" ..." if n > MAX_SHOWN else "")
+        return [f"Reduction 'none': the loss of each sample, {shown}"]
+    total = float(values.sum())
+    terms = " + ".join(num(v) for v in values) if n <= MAX_SHOWN else f"the {n} losses"
+    if reduction == "sum":
+        return [f"Sum: {terms} = {num(total)}"] if n > 1 else []
+    if n == 1 and divisor is None:
+        return []
+    d = float(n if divisor is None else divisor)
+    text = divisor_text or f"N = {n}"
+    lines = [f"Sum: {terms} = {num(total)}"] if n > 1 else []
+    return [*lines, f"Mean: divide by {text}: {num(total)} / {num(d)} = {num(total / d)}"]

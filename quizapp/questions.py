@@ -1,0 +1,263 @@
+"""Quiz questions: a card turned into a question (choices and steps shuffled for this session),
+and the grading of each kind of answer into ``Feedback``. Grading changes nothing; the session
+in ``quizapp.quiz`` records the answers.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from quizapp.decks import Card, Library
+from quizapp.decks.models import (
+    GradientDrill,
+    InterviewQuestion,
+    MultipleChoice,
+    NumericDrill,
+    Ordering,
+    Trap,
+)
+from quizapp.policy import EXPLAIN_PASS
+
+if TYPE_CHECKING:
+    from quizapp.drills.numeric import Drill
+    from quizapp.mathcheck.checker import Verdict
+
+# The kinds a quiz can ask, and the names the quiz screen's filter shows.
+QUESTION_KINDS: dict[str, str] = {
+    "multiple_choice": "Multiple choice",
+    "trap": "Spot the error",
+    "ordering": "Ordering",
+    "numeric_drill": "Compute the loss",
+    "gradient_drill": "Derive the gradient",
+}
+# Mock interviews also ask "explain" questions: answer out loud, then tick the key points hit.
+EXPLAIN_KIND = "interview_question"
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    why: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as asked: choices and steps are already shuffled for this session."""
+
+    item_id: str
+    kind: str
+    prompt: str
+    tags: tuple[str, ...]
+    card: Card
+    choices: tuple[Choice, ...] = ()
+    steps: tuple[str, ...] = ()  # ordering: the steps in the order shown
+    drill: Drill | None = None  # numeric drills: the generated problem
+    seed: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == EXPLAIN_KIND:
+            return "Explain"
+        return QUESTION_KINDS.get(self.kind, self.card.label)
+
+    @property
+    def typed(self) -> bool:
+        """True when the learner types the answer (ordering, numeric, gradient)."""
+        return not self.choices and self.kind != EXPLAIN_KIND
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The grade of one answer. ``correct`` is None when it could not be graded (invalid text,
+    or the checker could not decide): then nothing is recorded and the learner may try again."""
+
+    correct: bool | None
+    verdict: str  # correct | incorrect | invalid | unchecked
+    headline: str
+    details: tuple[str, ...] = ()
+    mistake: str | None = None
+    # An explanation's key points: (covered, total). Its rating follows them, not the time.
+    points: tuple[int, int] | None = None
+
+    @property
+    def graded(self) -> bool:
+        return self.correct is not None
+
+
+# --------------------------------------------------------------------------- building questions
+
+
+def make_question(card: Card, rng: random.Random, library: Library) -> Question:
+    """Turn a card into a question, shuffling what needs shuffling with ``rng``."""
+    if isinstance(card, MultipleChoice):
+        choices = [Choice(o.text, o.why, o.text == card.answer) for o in card.options]
+        rng.shuffle(choices)
+        return Question(card.id, card.kind, card.question, card.tags, card, tuple(choices))
+    if isinstance(card, Trap):
+        return Question(
+            card.id,
+            card.kind,
+            _trap_prompt(card),
+            card.tags,
+            card,
+            _trap_choices(card, rng, library),
+        )
+    if isinstance(card, Ordering):
+        steps = list(card.steps)
+        while len(steps) > 1 and steps == list(card.steps):
+            rng.shuffle(steps)
+        return Question(card.id, card.kind, card.question, card.tags, card, steps=tuple(steps))
+    if isinstance(card, NumericDrill):
+        from quizapp.drills.numeric import make_drill
+
+        seed = rng.randrange(1, 1_000_000)
+        drill = make_drill(card, seed)
+        return Question(card.id, card.kind, drill.prompt, card.tags, card, drill=drill, seed=seed)
+    if isinstance(card, InterviewQuestion):
+        return Question(card.id, card.kind, card.question, card.tags, card, steps=card.points)
+    if isinstance(card, GradientDrill):
+        return Question(card.id, card.kind, card.statement, card.tags, card)
+    raise ValueError(f"card '{card.id}' of kind {card.kind} cannot be asked in a quiz")
+
+
+def _trap_prompt(trap: Trap) -> str:
+    return f"“{trap.claim}” What is the right answer to this claim?"
+
+
+def _trap_choices(trap: Trap, rng: random.Random, library: Library) -> tuple[Choice, ...]:
+    """The trap's correct view and wrong replies to the same claim: the trap's own distractors
+    when it declares them (each wrong about THIS claim, with why), padded with its misconception.
+    Without distractors: the misconception and two true statements that answer other traps."""
+    if trap.distractors:
+        choices = [Choice(trap.correct, trap.why, True)]
+        choices += [Choice(d.text, d.why, False) for d in trap.distractors[:3]]
+        if len(choices) < 4:
+            choices.append(Choice(trap.wrong, "That is the misconception itself, restated.", False))
+        rng.shuffle(choices)
+        return tuple(choices)
+    others = [t for t in library.of_kind("trap") if t.id != trap.id and isinstance(t, Trap)]
+    rng.shuffle(others)
+    choices = [
+        Choice(trap.correct, trap.why, True),
+        Choice(trap.wrong, "That is the misconception itself, restated.", False),
+    ]
+    for other in others[:2]:
+        choices.append(
+            Choice(
+                other.correct,
+                f"True, but it answers a different trap: “{other.claim}”",
+                False,
+            )
+        )
+    rng.shuffle(choices)
+    return tuple(choices)
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def grade_choice(question: Question, index: int) -> Feedback:
+    chosen = question.choices[index]
+    right = next(c for c in question.choices if c.correct)
+    if chosen.correct:
+        return Feedback(True, "correct", "Right.", (chosen.why,))
+    return Feedback(
+        False,
+        "incorrect",
+        "Not this one.",
+        (f"You chose: {chosen.text}", f"Why not: {chosen.why}", f"Right answer: {right.text}",
+         f"Why: {right.why}"),
+    )  # fmt: skip
+
+
+_ORDER_TOKEN = re.compile(r"\d+")
+
+
+def grade_order(question: Question, text: str) -> Feedback:
+    """``text`` lists the shown step numbers in the order the learner puts them, e.g. "3 1 2"."""
+    n = len(question.steps)
+    numbers = [int(t) for t in _ORDER_TOKEN.findall(text)]
+    if len(numbers) == 1 and len(text.strip()) == n and n <= 9:
+        numbers = [int(c) for c in text.strip()]  # "312" means 3 1 2
+    if sorted(numbers) != list(range(1, n + 1)):
+        return Feedback(
+            None,
+            "invalid",
+            f"Type each step number 1-{n} once, in order, e.g. "
+            f"{' '.join(str(i) for i in range(n, 0, -1))}",
+        )
+    given = [question.steps[i - 1] for i in numbers]
+    card = question.card
+    assert isinstance(card, Ordering)
+    right_order = list(card.steps)
+    correct = given == right_order
+    details = [f"{i}. {step}" for i, step in enumerate(right_order, 1)]
+    if card.explanation:
+        details.append(card.explanation)
+    if correct:
+        return Feedback(True, "correct", "Right order.", tuple(details))
+    misplaced = sum(1 for a, b in zip(given, right_order, strict=True) if a != b)
+    return Feedback(
+        False,
+        "incorrect",
+        f"{misplaced} of {n} steps are out of place. The right order:",
+        tuple(details),
+    )
+
+
+def grade_numeric(question: Question, text: str) -> Feedback:
+    from quizapp.drills.numeric import grade
+
+    assert question.drill is not None
+    result = grade(question.drill, text)
+    steps = tuple(question.drill.steps)
+    if result.verdict == "invalid":
+        return Feedback(None, "invalid", result.message)
+    return Feedback(
+        result.verdict == "correct",
+        result.verdict,
+        result.message,
+        ("Worked solution:", *steps),
+        mistake=result.slip.id if result.slip else None,
+    )
+
+
+def grade_explain(question: Question, ticked: Sequence[int]) -> Feedback:
+    """An "explain" answer, self-assessed: the key points the learner says they covered."""
+    total = len(question.steps)
+    hit = sorted(set(i for i in ticked if 0 <= i < total))
+    share = len(hit) / total if total else 0.0
+    missed = [p for i, p in enumerate(question.steps) if i not in hit]
+    details = tuple(f"Missed: {p}" for p in missed)
+    headline = f"You covered {len(hit)} of {total} key points."
+    verdict = "correct" if share >= EXPLAIN_PASS else "incorrect"
+    return Feedback(share >= EXPLAIN_PASS, verdict, headline, details, points=(len(hit), total))
+
+
+def feedback_from_verdict(question: Question, verdict: Verdict) -> Feedback:
+    """A checker verdict as quiz feedback, with the worked derivation for anything graded."""
+    card = question.card
+    steps: tuple[str, ...] = tuple(getattr(card, "steps", ()))
+    details: list[str] = []
+    if verdict.interpreted:
+        details.append(f"Read as: {verdict.interpreted}")
+    if verdict.hint:
+        details.append(f"Hint: {verdict.hint}")
+    if verdict.verdict in ("correct", "incorrect"):
+        reference = getattr(card, "reference", None)
+        if reference and verdict.verdict == "incorrect":
+            details.append(f"Answer: {reference}")
+        details += ["Derivation:", *steps]
+        return Feedback(
+            verdict.verdict == "correct",
+            verdict.verdict,
+            verdict.message,
+            tuple(details),
+            mistake=verdict.mistake,
+        )
+    return Feedback(None, verdict.verdict, verdict.message, tuple(details))
