@@ -376,7 +376,7 @@ def plan_merge(store: Store, progress: ProgressFile) -> MergePlan:
                 plan.updates.append((r.id, *plan.derived[key]))
             continue
         merged: list[tuple[datetime, int, Any]] = [(r.reviewed_at, 0, r) for r in mine]
-        merged += [(r.reviewed_at, 1, r) for r in incoming]
+        merged += [(fr.reviewed_at, 1, fr) for fr in incoming]
         merged.sort(key=lambda m: (m[0], int(m[2].rating), m[1]))
         card, lapses, derived = _replay(
             [(m[2].rating, m[0], m[2].duration_ms) for m in merged], scheduler

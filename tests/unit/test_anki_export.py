@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp.cli import main
-from quizapp.decks import load_library
 from quizapp.decks.models import Trap
 from quizapp.interop.anki import DEFAULT_DECK, NOTE_TYPES, SKIPPED_KINDS, write_apkg
+from quizapp.library import load_library
 from tests.conftest import CONTENT
 from tests.unit.progress_decks import checklist_item, faq, multiple_choice, write_deck
 
