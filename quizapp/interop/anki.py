@@ -274,7 +274,7 @@ def deck_id(name: str) -> int:
 
 def note_guid(card_id: str) -> str:
     """The note's GUID: from the card id only, so an edited card keeps it."""
-    import genanki  # type: ignore[import-untyped]
+    import genanki
 
     return str(genanki.guid_for("quizapp", card_id))
 

@@ -210,7 +210,9 @@ def _edge_mismatch(
                 continue
         known.append(g)
         env = _beside_switch(c, g, _expand(kink.expr, c.quantity_trees), mask, (EDGE_OFFSET,))
-        found = env is not None and _compare_beside(c, answer, env, scale, to_text(kink.node))
+        found = (
+            _compare_beside(c, answer, env, scale, to_text(kink.node)) if env is not None else None
+        )
         if found:
             return found
     return None
@@ -268,10 +270,10 @@ def _beside_switch(
         side = np.sign(full(evaluate(distance, env), t.size)).reshape(i.size, GRID + 1)
         changed = side != g_lo[:, None]
         # The first grid point on the other side (or the end when none is: keep the bracket).
-        k = np.where(changed.any(axis=1), changed.argmax(axis=1), GRID)
-        k = np.maximum(k, 1)
+        cut = np.where(changed.any(axis=1), changed.argmax(axis=1), GRID)
+        cut = np.maximum(cut, 1)
         width = hi - lo
-        lo, hi = lo + width * fractions[k - 1], lo + width * fractions[k]
+        lo, hi = lo + width * fractions[cut - 1], lo + width * fractions[cut]
     t = np.concatenate([np.concatenate([lo - d, hi + d]) for d in offsets])
     repeat = 2 * len(offsets)
     return _segment_env(c, np.tile(i, repeat), np.tile(j, repeat), np.clip(t, 0.0, 1.0))

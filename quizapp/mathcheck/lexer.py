@@ -129,7 +129,9 @@ def normalise(text: str) -> tuple[str, list[int]]:
                 out.append(" ")
                 origin.append(i)
             after = text[i + 1 : i + 2]
-            if after in _GREEK_WORDS or (after.isascii() and after.isalpha()):
+            if mapped is not None and (
+                after in _GREEK_WORDS or (after.isascii() and after.isalpha())
+            ):
                 mapped += " "
         if mapped is None and ord(ch) > 127:
             folded = unicodedata.normalize("NFKC", ch)

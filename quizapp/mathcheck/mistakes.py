@@ -104,7 +104,7 @@ def diagnose(
         # Only with a simple k: "a factor x is missing and the answer is 0.37 times that" says
         # nothing; any constant answer would match a derivative with one varying factor.
         simple = k is not None and any(abs(abs(k) - m) <= 1e-6 * m for m in (1, 2, 0.5))
-        if simple and matches(k * product):
+        if k is not None and simple and matches(k * product):
             extra = "" if abs(k - 1) < 1e-6 else f", and {_describe_constant(k)[1]}"
             return wrong(f.id, f.message + extra)
 
@@ -350,7 +350,10 @@ def _factors(c: Compiled) -> list[Factor]:
             out.append(Factor("factor-missing", f"a factor {what} is missing", values ** (-power)))
     box = c.mask & (c.layout.region == FRIENDLY)  # far out a factor may well overflow
     return [
-        f for f in out if np.isfinite(f.values[box]).all() and not close(f.values[box], 1.0).all()
+        f
+        for f in out
+        if np.isfinite(f.values[box]).all()
+        and not close(f.values[box], np.ones_like(f.values[box])).all()
     ]
 
 

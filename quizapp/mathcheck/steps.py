@@ -28,7 +28,7 @@ from quizapp.mathcheck.parser import Node, ParseError, parse
 from quizapp.mathcheck.problem import Problem
 
 if TYPE_CHECKING:
-    from quizapp.mathcheck.judge import Judgement
+    from quizapp.mathcheck.compare import Judgement
 
 STATUSES = ("follows", "wrong", "follows-from-wrong", "definition", "invalid", "unchecked")
 MAX_LINES = 30
@@ -301,8 +301,8 @@ def _same(compiled: Any, a: Any, b: Any) -> bool:
     quick comparison of consecutive steps; the final line still meets the strict judge)."""
     import numpy as np
 
+    from quizapp.mathcheck.compare import close
     from quizapp.mathcheck.domains import FRIENDLY
-    from quizapp.mathcheck.judge import close
     from quizapp.mathcheck.problem import MIN_POINTS
 
     mask = compiled.mask & (compiled.layout.region == FRIENDLY) & np.isfinite(b)

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.decks import load_library
+from quizapp.library import load_library
 from quizapp.losses import embedding, likelihood
+from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, far_from_kinks, sample_env
 
@@ -134,7 +135,7 @@ def test_every_drill_has_a_loss_module_counterpart(drills: dict) -> None:
 
 @pytest.mark.parametrize("drill_id", sorted(LOSS_MODULE))
 def test_reference_is_the_loss_modules_gradient(drills: dict, drill_id: str) -> None:
-    problem = drills[drill_id].problem()
+    problem = problem_of(drills[drill_id])
     compiled = compile_problem(problem)
     n = 40
     env = {k: v[:n] for k, v in sample_env(problem).items()}
