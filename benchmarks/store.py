@@ -31,6 +31,7 @@ from pathlib import Path
 import fsrs
 
 from quizapp.checklist import checklist_status
+from quizapp.commands.export import _chunks
 from quizapp.decks import Library
 from quizapp.decks.models import ChecklistItem, Faq
 from quizapp.scheduling import StudyQueue
@@ -147,6 +148,12 @@ def main() -> int:
             opens.append((time.perf_counter() - t0) * 1000)
             assert not store.notices, store.notices
             store.close()
+        app_opens = []  # the app defers quick_check to after its first frame (Store.verify)
+        for _ in range(9):
+            t0 = time.perf_counter()
+            store = Store.open(path, quick_check=False)
+            app_opens.append((time.perf_counter() - t0) * 1000)
+            store.close()
         raw_opens = []
         for _ in range(9):
             t0 = time.perf_counter()
@@ -182,6 +189,11 @@ def main() -> int:
         conn.close()
         stats_times = [timed(lambda: compute_stats(store, library)) for _ in range(5)]
         checklist_times = [timed(lambda: checklist_status(store, library)) for _ in range(5)]
+        # quizapp export without the interpreter start: the data and the JSON text.
+        export_times = [
+            timed(lambda: sum(len(c) for c in _chunks(store.export(raw_reviews=True))))
+            for _ in range(3)
+        ]
         store.close()
         base = baselines(folder / "baseline.db", args.rounds)
 
@@ -198,6 +210,8 @@ def main() -> int:
             ("queue counts", count_times, None, None, ""),
             ("stats (compute_stats)", stats_times, None, None, ""),
             ("checklist status", checklist_times, None, None, ""),
+            ("export everything as JSON", export_times, 1000.0, None, ""),
+            ("open as the app (no quick_check)", app_opens, 20.0, None, ""),
             (
                 "open with quick_check",
                 opens,

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quizapp.checklist import checklist_status
@@ -194,12 +194,22 @@ class Today:
 
 
 def today_figures(store: Store, *, now: datetime | None = None) -> Today:
+    """The home screen's figures before its first frame: the streak is found by one index seek
+    per day walked back (not a scan of every review, which costs 0.1 s at 100k reviews)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    per_day = store.reviews_per_day()
-    return Today(
-        streak_days=_streak({d for d, n in per_day.items() if n}, now.astimezone().date()),
-        reviews_today=store.review_count(since=local_day_start(now)),
-    )
+
+    def reviewed(day: date) -> bool:
+        start = local_day_start(datetime.combine(day, time(12)).astimezone())
+        end = local_day_start(datetime.combine(day + timedelta(days=1), time(12)).astimezone())
+        return store.reviewed_between(start, end)
+
+    today = now.astimezone().date()
+    day = today if reviewed(today) else today - timedelta(days=1)
+    streak = 0
+    while reviewed(day):
+        streak += 1
+        day -= timedelta(days=1)
+    return Today(streak_days=streak, reviews_today=store.review_count(since=local_day_start(now)))
 
 
 def compute_stats(

@@ -40,10 +40,7 @@ from quizapp.store.recovery import (
 )
 from quizapp.store.saving import _Saving
 from quizapp.store.schema import (
-    _CARD_COLUMNS,
     _REVIEW_COLUMNS,
-    _card_state,
-    _put_card,
     _review,
 )
 from quizapp.store.values import QuizSession, Review, StoreError, _ts, _utc
@@ -376,67 +373,24 @@ class Store(_Saving, _Queries, _Planning):
                  "kind": kind, "at": _ts(at), "duration_ms": duration_ms, "answer": answer,
                  "verdict": verdict, "seed": seed}  # fmt: skip
         review, before = self._write(
-            lambda c: self._review_in(
-                c, item_id, rating, kind, at, duration_ms, answer, verdict, seed, None, uid
+            lambda c: ops.review_in(
+                self._scheduler,
+                c,
+                item_id,
+                rating,
+                kind,
+                at,
+                duration_ms,
+                answer,
+                verdict,
+                seed,
+                None,
+                uid,
             ),
             lambda _r: entry,
         )
         self._undo.append((uid, before))
         return review
-
-    def _review_in(
-        self,
-        conn: sqlite3.Connection,
-        item_id: str,
-        rating: fsrs.Rating,
-        kind: str | None,
-        at: datetime,
-        duration_ms: int | None,
-        answer: str | None,
-        verdict: str | None,
-        seed: int | None,
-        quiz_id: int | None,
-        uid: str,
-    ) -> tuple[Review, tuple[Any, ...] | None]:
-        """The body of a review, inside the caller's transaction. Returns the review and the
-        item's cards row before it (None: it was new), which undo puts back."""
-        row = conn.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
-        ).fetchone()
-        if row:
-            before = _card_state(row)
-            card, reps, lapses, first = before.card, before.reps, before.lapses, before.first_review
-            state_before: int | None = int(card.state)
-        else:
-            card = fsrs.Card(card_id=0, due=at)
-            reps, lapses, first, state_before = 0, 0, at, None
-        new_card, _ = self._scheduler.review_card(card, rating, at, duration_ms)
-        if rating == fsrs.Rating.Again and state_before == fsrs.State.Review:
-            lapses += 1
-        _put_card(conn, item_id, new_card, reps=reps + 1, lapses=lapses, first_review=first)
-        cursor = conn.execute(
-            "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
-            "verdict, seed, quiz_id, state_before, due_after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (uid, item_id, kind, int(rating), _ts(at), duration_ms, answer, verdict, seed,
-             quiz_id, state_before, _ts(new_card.due)),
-        )  # fmt: skip
-        review = Review(
-            id=cursor.lastrowid,  # type: ignore[arg-type]
-            uuid=uid,
-            item_id=item_id,
-            kind=kind,
-            rating=rating,
-            reviewed_at=at,
-            duration_ms=duration_ms,
-            answer=answer,
-            verdict=verdict,
-            seed=seed,
-            quiz_id=quiz_id,
-            state_before=fsrs.State(state_before) if state_before is not None else None,
-            due=new_card.due,
-        )
-        return review, row
 
     def undo_last_review(self) -> Review | None:
         """Undo the newest review this session recorded itself (found by its uuid, so a review

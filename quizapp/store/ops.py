@@ -6,15 +6,71 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import fsrs
 
-from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS
-from quizapp.store.values import Review, StoreError, _dt
+from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS, _card_state, _put_card
+from quizapp.store.values import Review, StoreError, _dt, _ts
 
 if TYPE_CHECKING:
     from quizapp.store.core import Store
+
+
+def review_in(
+    scheduler: fsrs.Scheduler,
+    conn: sqlite3.Connection,
+    item_id: str,
+    rating: fsrs.Rating,
+    kind: str | None,
+    at: datetime,
+    duration_ms: int | None,
+    answer: str | None,
+    verdict: str | None,
+    seed: int | None,
+    quiz_id: int | None,
+    uid: str,
+) -> tuple[Review, tuple[Any, ...] | None]:
+    """The body of a review, inside the caller's transaction. Returns the review and the
+    item's cards row before it (None: it was new), which undo puts back."""
+    row = conn.execute(
+        f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
+    ).fetchone()
+    if row:
+        before = _card_state(row)
+        card, reps, lapses, first = before.card, before.reps, before.lapses, before.first_review
+        state_before: int | None = int(card.state)
+    else:
+        card = fsrs.Card(card_id=0, due=at)
+        reps, lapses, first, state_before = 0, 0, at, None
+    new_card, _ = scheduler.review_card(card, rating, at, duration_ms)
+    if rating == fsrs.Rating.Again and state_before == fsrs.State.Review:
+        lapses += 1
+    _put_card(conn, item_id, new_card, reps=reps + 1, lapses=lapses, first_review=first)
+    cursor = conn.execute(
+        "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
+        "verdict, seed, quiz_id, state_before, due_after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (uid, item_id, kind, int(rating), _ts(at), duration_ms, answer, verdict, seed,
+         quiz_id, state_before, _ts(new_card.due)),
+    )  # fmt: skip
+    review = Review(
+        id=cursor.lastrowid,  # type: ignore[arg-type]
+        uuid=uid,
+        item_id=item_id,
+        kind=kind,
+        rating=rating,
+        reviewed_at=at,
+        duration_ms=duration_ms,
+        answer=answer,
+        verdict=verdict,
+        seed=seed,
+        quiz_id=quiz_id,
+        state_before=fsrs.State(state_before) if state_before is not None else None,
+        due=new_card.due,
+    )
+    return review, row
 
 
 def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
@@ -56,13 +112,13 @@ def quiz_answer_in(
     if mode is None and store.read_only:
         # Not saving, and the stand-in in memory never saw this quiz (the file went bad under
         # it): the answer still counts as a review; the journal keeps its quiz for the replay.
-        return store._review_in(
+        return review_in(store.scheduler,
             conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"], at,  # type: ignore[arg-type]
             e["duration_ms"], e["answer"], e["verdict"], e["seed"], None, e["uuid"],
         )  # fmt: skip
     if mode is None:
         raise StoreError(f"quiz {quiz_id} does not exist; start a quiz first")
-    review, before = store._review_in(
+    review, before = review_in(store.scheduler,
         conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"] or mode[0], at,  # type: ignore[arg-type]
         e["duration_ms"], e["answer"], e["verdict"], e["seed"], quiz_id, e["uuid"],
     )  # fmt: skip
@@ -140,7 +196,7 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                 if exists:
                     quiz_answer_in(store, conn, e, quiz)  # type: ignore[arg-type]
                 else:  # its quiz is gone (a restore): the review still feeds the scheduler
-                    store._review_in(
+                    review_in(store.scheduler,
                         conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"],
                         _dt(e["at"]), e["duration_ms"], e["answer"], e["verdict"],
                         e["seed"], None, e["uuid"],

@@ -150,6 +150,18 @@ class _Queries:
         rows = self._read(lambda c: c.execute(sql + " GROUP BY d", args).fetchall())
         return {date.fromisoformat(d): n for d, n in rows}
 
+    def reviewed_between(self, start: datetime, end: datetime) -> bool:
+        """Whether any review falls in [start, end): one seek in the time index."""
+        return self._read(
+            lambda c: (
+                c.execute(
+                    "SELECT 1 FROM reviews WHERE reviewed_at >= ? AND reviewed_at < ? LIMIT 1",
+                    (_ts(_utc(start)), _ts(_utc(end))),
+                ).fetchone()
+                is not None
+            )
+        )
+
     def review_state_outcomes(self, *, since: datetime | None = None) -> tuple[int, int]:
         """(reviews of items in the Review state, how many of them were remembered): the data
         behind true retention."""

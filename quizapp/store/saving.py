@@ -78,6 +78,7 @@ class _Saving:
                     )
                     return
                 pending.sidecar(self.path).unlink(missing_ok=True)
+                self._dirty = True  # a change like any other: the session backup will have it
                 self._use_settings(self._load_settings())
                 self._notice(
                     f"saved {len(entries)} actions an earlier run could not save "
