@@ -198,7 +198,7 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                 else:  # its quiz is gone (a restore): the review still feeds the scheduler
                     review_in(store.scheduler,
                         conn, e["item_id"], fsrs.Rating(e["rating"]), e["kind"],
-                        _dt(e["at"]), e["duration_ms"], e["answer"], e["verdict"],
+                        _dt(e["at"]), e["duration_ms"], e["answer"], e["verdict"],  # type: ignore[arg-type]
                         e["seed"], None, e["uuid"],
                     )  # fmt: skip
             elif op == "cram":
