@@ -13,7 +13,6 @@ import math
 import numpy as np
 
 from quizapp import losses
-from quizapp.drills.numeric import SLIPS
 from quizapp.drills.recipes import (
     Candidate,
     Data,
@@ -24,6 +23,7 @@ from quizapp.drills.recipes import (
     _mean_slips,
     recipe,
 )
+from quizapp.drills.slips import SLIPS
 from quizapp.losses.text import num, vector
 
 SLIPS.update(

@@ -207,10 +207,13 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
             if _same(compiled, values, reference):
                 result = _FOLLOWS  # the common case, without the judge's diagnosis
             else:
-                against = (
-                    compiled if previous is None else _against(compiled, previous, friendly=True)
+                # A step k times the one before (a sign, a factor 2) is named from the same
+                # quick comparison: an unsimplified step may be uncomputable where the judge
+                # would look for it.
+                result = _scaled(compiled, values, reference) or judge(
+                    compiled if previous is None else _against(compiled, previous, friendly=True),
+                    tree,
                 )
-                result = judge(against, tree)
             what = "the derivative" if previous is None else "the line before"
             relative = result.message if previous is None else _relative(result.message)
             if result.verdict == "correct":
@@ -315,6 +318,17 @@ def _same(compiled: Any, a: Any, b: Any) -> bool:
     x, y = a[mask], b[mask]
     scale = float(np.median(np.abs(y))) + 1e-300
     return bool(close(x, y, rtol=1e-9, scale=scale).all())
+
+
+def _scaled(compiled: Any, a: Any, b: Any) -> _Quick | None:
+    """A wrong step that is a simple multiple (-1, ±2, ±1/2) of the one it is compared with."""
+    from quizapp.mathcheck.mistakes import _describe_constant
+
+    for k in (-1.0, 2.0, -2.0, 0.5, -0.5):
+        if _same(compiled, a, k * b):
+            mistake, message = _describe_constant(k)
+            return _Quick("incorrect", message, mistake)
+    return None
 
 
 def _relative(message: str, to: str = "the line before") -> str:
