@@ -32,8 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--anki",
         type=Path,
         metavar="FILE.apkg",
-        help="write the cards as an Anki package (every kind but checklist items and numeric "
-        "drills)",
+        help="write the cards as an Anki package (every kind but checklist items, numeric "
+        "drills and loss curves)",
     )
     from quizapp.interop.anki import DEFAULT_DECK
 

@@ -30,9 +30,10 @@ DEFAULT_DECK = "Loss functions (quizapp)"
 # hand-picked ones. The default deck's id is a constant; another --deck name gets one derived
 # from its name, so it is stable too.
 DEFAULT_DECK_ID = 1_736_551_901
-# Kinds left out: checklist items are a to-do list, not questions, and a numeric drill's numbers
-# are drawn fresh each time, which a static card cannot do.
-SKIPPED_KINDS = ("checklist", "numeric_drill")
+# Kinds left out: checklist items are a to-do list, not questions; a numeric drill's numbers are
+# drawn fresh each time and a loss-curve card is read off a plot the app draws, which a static
+# card cannot do.
+SKIPPED_KINDS = ("checklist", "numeric_drill", "loss_curve")
 
 CSS = """\
 .card { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 19px;

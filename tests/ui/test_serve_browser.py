@@ -204,7 +204,7 @@ async def _drive(port: int, debug_port: int) -> None:
         await page.send("Page.enable")
         await page.send("Page.navigate", url=f"http://127.0.0.1:{port}/")
         await page.wait_for_text("Go to")
-        await page.wait_for_text("New available")
+        await page.wait_for_text("New today")
         # The page's script adds this class once its terminal has drawn what it received.
         assert await page.evaluate("document.body.classList.contains('-first-byte')")
         assert await page.evaluate(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import sqlite3
+import time
 import zipfile
 from pathlib import Path
 
@@ -265,13 +266,14 @@ def test_real_anki_imports_it_and_updates_notes_on_reimport(
 
     first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
     assert main(["export", "--anki", str(first)]) == 0
+    # Notes carry a modification time in whole seconds; a re-export is later in real use.
+    time.sleep(1.1)
     edited = _write(tmp_path / "edited", {**TRAP, "claim": "MSE is fine for classification."})
     monkeypatch.setenv("QUIZAPP_CONTENT", str(edited))
     assert main(["export", "--anki", str(second)]) == 0
 
     col = anki_collection.Collection(str(tmp_path / "collection.anki2"))
     try:
-        # ALWAYS: both files are written in the same second, so "if newer" could not tell.
         always = ImportAnkiPackageUpdateCondition.Value(
             "IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS"
         )
@@ -280,9 +282,9 @@ def test_real_anki_imports_it_and_updates_notes_on_reimport(
         assert col.note_count() == 5
         col.import_anki_package(ImportAnkiPackageRequest(package_path=str(second), options=options))
         assert col.note_count() == 5  # updated in place, not duplicated
-        (note_id,) = col.find_notes('"Claim:MSE is fine for classification."')
-        note = col.get_note(note_id)
-        assert note.note_type()["name"] == "quizapp Trap"
+        notes = [col.get_note(n) for n in col.find_notes("")]
+        (note,) = [n for n in notes if n.note_type()["name"] == "quizapp Trap"]
+        assert note["Claim"] == "MSE is fine for classification."  # the edit, in place
         assert sorted(note.tags) == ["classification", "regression"]
         assert col.decks.by_name(DEFAULT_DECK) is not None
     finally:
