@@ -34,7 +34,7 @@ from quizapp.mathcheck.compare import (
 from quizapp.mathcheck.domains import CASE_DOMAINS, DISCRETE, FAR, FRIENDLY, PROBE
 from quizapp.mathcheck.mistakes import diagnose
 from quizapp.mathcheck.numeric import Trace, evaluate, rounding_bound
-from quizapp.mathcheck.parser import Node, to_text
+from quizapp.mathcheck.parser import Cond, Node, Num, to_text
 from quizapp.mathcheck.problem import MIN_POINTS, Compiled, _expand, far_from_kinks
 
 # --------------------------------------------------------------------------- the verdict
@@ -96,6 +96,11 @@ def judge(c: Compiled, answer: Node) -> Judgement:
     if not agree[mask].all():
         return diagnose(c, values, mask, scale, trace)
 
+    # A branch that is another formula is wrong on its side, reached by a test point or not.
+    branch = _branch_mismatch(c, answer, mask, scale)
+    if branch:
+        return Judgement("incorrect", branch, points=used)
+
     untested = _untested_side(c, trace, mask)
     if untested:
         return Judgement("unchecked", untested, points=used)
@@ -122,6 +127,8 @@ def judge(c: Compiled, answer: Node) -> Judgement:
         )
     return Judgement("correct", f"agrees with the derivative at {used} points", points=used)
 
+
+C_ONE, C_ZERO = Num(1.0, "1"), Num(0.0, "0")
 
 # An answer's own kinks and overflows may skip at most this share of a case's points.
 MAX_REMOVED = 0.05
@@ -215,6 +222,59 @@ def _edge_mismatch(
         )
         if found:
             return found
+    return None
+
+
+def _branch_mismatch(c: Compiled, answer: Node, mask: np.ndarray, scale: float) -> str | None:
+    """A message when one branch of the answer's own conditional is the derivative and the
+    other is not. Where the reference does not switch, it is one formula on both sides of the
+    answer's condition; a branch that is a different formula is wrong wherever it applies, even
+    where floats cannot show it (exp(z) - y + 1 beyond z = 100, where e^z swallows the 1). Both
+    branches are evaluated at every friendly test point, whichever side the condition picks."""
+    conds = [n for n in answer.walk() if isinstance(n, Cond)]
+    if not conds:
+        return None
+    if "reference_switches" not in c.cache:
+        c.cache["reference_edges"] = _reference_edges(c, mask)
+    known: list[np.ndarray] = list(c.cache["reference_switches"])
+    continuous = _continuous_names(c)
+    friendly = mask & (c.layout.region == FRIENDLY)
+    main = c.layout.region != PROBE
+    n = c.size
+    reference = c.reference_values
+    for cond in conds:
+        trace = Trace()
+        evaluate(Cond(cond.test, C_ONE, C_ZERO), c.env, trace=trace)
+        switches = [k for k in trace.kinks if k.names & continuous]
+        if not switches:
+            continue  # a condition on labels or counts selects a case: tested case by case
+        with np.errstate(all="ignore"):
+            if any(
+                np.all(
+                    np.abs(np.abs(full(s.values, n)[main]) - np.abs(k[main]))
+                    <= 1e-13 * np.abs(k[main])
+                )
+                for s in switches
+                for k in known
+            ):
+                continue  # the reference switches there too
+        agrees = []
+        for branch in (cond.then, cond.orelse):
+            values = full(evaluate(branch, c.env), n)
+            usable = friendly & np.isfinite(values) & np.isfinite(reference)
+            ok = close(values, reference, RTOL, scale)
+            agrees.append((bool(ok[usable].all()), bool(usable.any()), bool(ok[usable].any())))
+        (then_all, then_any_pt, _), (else_all, else_any_pt, _) = agrees
+        if then_all and else_any_pt and not else_all:
+            side = f"where {to_text(cond.test)} is false"
+        elif else_all and then_any_pt and not then_all:
+            side = f"where {to_text(cond.test)} holds"
+        else:
+            continue
+        return (
+            f"one branch of your condition ({to_text(cond.test)}) is the derivative and the "
+            f"other is a different formula, so your answer is wrong {side}"
+        )
     return None
 
 
