@@ -439,7 +439,9 @@ def test_a_quiz_answered_after_the_file_went_bad_is_kept_and_saved_later(tmp_pat
     store._conn.execute("PRAGMA cache_size = 0")
     store.review_count()
     assert store.read_only
-    review = store.record_quiz_answer(quiz, "card-x", correct=True, kind="faq")
+    review = store.record_quiz_answer(
+        quiz, "card-x", correct=True, kind="faq", rating=fsrs.Rating.Good
+    )
     store.finish_quiz(quiz)  # no error for a quiz the stand-in never saw
     assert review.item_id == "card-x" and store.unsaved >= 1
     store.close()
