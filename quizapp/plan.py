@@ -434,6 +434,20 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
     )
 
 
+def guide_for_today(plan: Plan | None, new_per_day: int) -> Any:
+    """What today's study queue takes from ``plan`` (``quizapp.scheduling.Guide``), or None
+    without a plan: the raised pace of new cards and the reviews pulled forward."""
+    from quizapp.scheduling import Guide
+
+    if plan is None:
+        return None
+    return Guide(
+        day=plan.today.date,
+        new_per_day=plan.new_per_day if plan.raised else new_per_day,
+        advance=frozenset(plan.advance),
+    )
+
+
 def replace_card(card: fsrs.Card) -> fsrs.Card:
     """A copy of an fsrs card (the simulation must not change the caller's)."""
     return fsrs.Card.from_dict(card.to_dict())

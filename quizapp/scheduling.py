@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import fsrs
@@ -77,6 +77,17 @@ def interleave(cards: Iterable[Card]) -> list[Card]:
     return _round_robin([_round_robin([s[n] for n in sorted(s)]) for s in by_kind.values()])
 
 
+@dataclass(frozen=True)
+class Guide:
+    """What the plan to the interview (``quizapp.plan``) asks of today's queue: a faster pace of
+    new cards when the date is close, and the reviews to pull forward ("advance") because FSRS
+    alone would bring them back only after the interview morning, with recall below target."""
+
+    day: date
+    new_per_day: int
+    advance: frozenset[str] = frozenset()
+
+
 class StudyQueue:
     """What to study next, for one library and one store.
 
@@ -85,10 +96,18 @@ class StudyQueue:
     card's deck name), ``tag``, ``kinds`` (default: every kind except ``NOT_STUDIED_KINDS``).
     """
 
-    def __init__(self, store: Store, library: Library, *, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        library: Library,
+        *,
+        now: datetime | None = None,
+        guide: Guide | None = None,
+    ) -> None:
         self.store = store
         self.library = library
         self._now = now
+        self.guide = guide
         self._candidates: dict[tuple[object, ...], tuple[list[str], set[str]]] = {}
         self._seen: set[str] = set()
         self._seen_version: tuple[int, int, int] | None = None
@@ -147,7 +166,34 @@ class StudyQueue:
         """New cards still allowed today: the daily limit minus items first reviewed today
         (anywhere: study, quizzes or drills)."""
         started = self.store.first_reviewed_since(local_day_start(self.now))
-        return max(0, self.store.settings.new_per_day - started)
+        limit = self.store.settings.new_per_day
+        guide = self._guide()
+        if guide is not None:
+            limit = max(limit, guide.new_per_day)  # the plan raises the pace, never lowers it
+        return max(0, limit - started)
+
+    def _guide(self) -> Guide | None:
+        """The plan's guide when it is about today (a guide from yesterday is stale)."""
+        guide = self.guide
+        if guide is None or guide.day != self.now.astimezone().date():
+            return None
+        return guide
+
+    def _advance(self, wanted: set[str]) -> list[str]:
+        """The plan's pulled-forward reviews not yet done today, in the guide's order."""
+        guide = self._guide()
+        if guide is None or not guide.advance:
+            return []
+        start = local_day_start(self.now)
+        out = []
+        for item_id in sorted(guide.advance):
+            if item_id not in wanted:
+                continue
+            state = self.store.card_state(item_id)
+            last = state.card.last_review if state else None
+            if state is not None and (last is None or last < start):
+                out.append(item_id)
+        return out
 
     # ---------------------------------------------------------------- the queue
 
@@ -168,6 +214,7 @@ class StudyQueue:
                 learning += 1
             elif due_at <= now:
                 due += 1
+        due += len(self._advance(wanted))  # the plan's reviews pulled forward count as due
         seen = self._seen_ids()
         unseen = sum(1 for i in ids if i not in seen)
         return QueueCounts(due=due, new=min(unseen, self.new_left_today()), learning=learning)
@@ -190,6 +237,11 @@ class StudyQueue:
         out: list[str] = []
         for item_id, _state, _due in self.store.iter_due(now):
             if item_id in wanted and item_id not in skip:
+                out.append(item_id)
+                if len(out) >= limit:
+                    return out
+        for item_id in self._advance(wanted):
+            if item_id not in skip and item_id not in out:
                 out.append(item_id)
                 if len(out) >= limit:
                     return out
@@ -286,6 +338,7 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState, at: datetime) ->
 __all__ = [
     "LEARN_AHEAD",
     "NOT_STUDIED_KINDS",
+    "Guide",
     "QueueCounts",
     "StudyQueue",
     "format_interval",

@@ -8,8 +8,10 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
     from quizapp.mathcheck.worker import Checker
     from quizapp.quiz import Quiz
-from quizapp.scheduling import StudyQueue
+from quizapp.scheduling import Guide, StudyQueue
 from quizapp.store import Store, StoreError
 from quizapp.ui.commands import CardCommands, DeckCommands, ScreenCommands, TagCommands
 
@@ -49,11 +51,47 @@ class QuizApp(App[None]):
         self.store = store
         self.content_errors = list(content_errors)
         self._checker: Checker | None = None
+        # From the plan to the interview (worked out in a worker, see refresh_plan).
+        self.guide: Guide | None = None
+        self.readiness_line: str | None = None
 
     # -- services the screens use
     def queue(self) -> StudyQueue:
         """A study queue as of now (cheap: the store holds the state)."""
-        return StudyQueue(self.store, self.library)
+        return StudyQueue(self.store, self.library, guide=self.guide)
+
+    @dataclasses.dataclass
+    class PlanReady(Message):
+        """The plan was worked out again: the guide and the readiness line changed."""
+
+    @work(thread=True, exclusive=True, group="plan")
+    def refresh_plan(self) -> None:
+        """Work out the plan to the interview again (a fraction of a second on a big deck, so
+        never on the UI thread): the queue's guide and home's readiness line."""
+        from quizapp.plan import gather, guide_for_today, make_plan
+
+        try:
+            inputs = gather(self.store, self.library)
+            plan = make_plan(inputs)
+        except StoreError:
+            return
+        self.guide = guide_for_today(plan, inputs.new_per_day)
+        line = None
+        if plan is not None:
+            ready = plan.readiness
+            line = f"Ready {ready.overall.ready:.0%} · {len(ready.below)} below target"
+            if plan.raised:
+                line += f"\nPlan: {plan.new_per_day} new a day (p)"
+            elif not plan.reachable:
+                line += "\nPlan: out of reach (p)"
+        self.readiness_line = line
+        self.post_message(self.PlanReady())
+
+    def on_quiz_app_plan_ready(self, _message: PlanReady) -> None:
+        from quizapp.ui.screens.home import HomeScreen
+
+        if isinstance(self.screen, HomeScreen):
+            self.screen.refresh_dashboard()
 
     def checker(self) -> Checker:
         """The gradient checker; its worker process starts on first use and stays warm."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -67,8 +67,10 @@ class HomeScreen(QuizScreen):
         yield Footer()
 
     def on_screen_resume(self) -> None:
-        # Also sent when the screen first shows, so this is the only refresh needed.
+        # Also sent when the screen first shows, so this is the only refresh needed. The plan
+        # (readiness, the queue's guide) follows from a worker, off the first frame.
         self.refresh_dashboard()
+        self.quiz.refresh_plan()
 
     def refresh_dashboard(self) -> None:
         app = self.quiz
@@ -103,11 +105,18 @@ class HomeScreen(QuizScreen):
                 line = Text("Interview today. Good luck!", style="bold green")
             else:
                 line = Text(f"Interview date {interview} has passed", style="dim")
+        parts: list[RenderableType] = [
+            table,
+            Text(""),
+            checklist,
+            progress_bar(done, total),
+            Text(""),
+            line,
+        ]
+        if interview is not None and app.readiness_line:
+            parts.append(Text(app.readiness_line, style="bold"))
         # One widget for the whole panel: fewer widgets, a quicker first frame.
-        blank = Text("")
-        self.query_one("#today", Static).update(
-            Group(table, blank, checklist, progress_bar(done, total), blank, line)
-        )
+        self.query_one("#today", Static).update(Group(*parts))
 
     def on_menu_selected(self, event: Menu.Selected) -> None:
         self.quiz.open_area(event.name)
