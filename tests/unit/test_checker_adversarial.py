@@ -169,7 +169,8 @@ def test_right_only_inside_a_box_is_never_correct(
     box = {
         "real": f"abs({name}) < {size!r}",
         "positive": f"{name} < {size!r}",
-        "prob": f"{name} < 1 - 10^(-{closeness})",
+        # A literal: typed exponents stop at 12, so 10^(-13) would be refused before grading.
+        "prob": f"{name} < {1 - 10.0**-closeness!r}",
     }[domain]
     ref = DRILLS[drill_id].reference
     answer = f"({ref}) if {box} else ({ref}) + {offset!r}"
