@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 import fsrs
 
 from quizapp.readiness import (
-    NOT_STUDIED_KINDS,
     PRACTICE_KINDS,
     RECENT_RESULTS,
     Group,
@@ -50,6 +49,7 @@ from quizapp.readiness import (
     readiness,
     recall_at,
 )
+from quizapp.scheduling import NOT_STUDIED_KINDS
 
 if TYPE_CHECKING:
     from quizapp.decks import Library

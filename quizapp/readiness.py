@@ -12,18 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 import fsrs
 
-# Kinds whose readiness also counts their recent answers (graded practice, not self-rated).
-PRACTICE_KINDS = frozenset({"multiple_choice", "ordering", "numeric_drill", "gradient_drill"})
-# Kinds that are read, not studied: never part of readiness or the plan.
-NOT_STUDIED_KINDS = frozenset({"checklist", "cheat_sheet"})
+from quizapp.checklist import INTERVIEW_TIME, recall_moment
+from quizapp.decks.models import GRADED_KINDS
+
+# Kinds whose readiness also counts their recent answers: the graded ones, not self-rated.
+PRACTICE_KINDS = frozenset(GRADED_KINDS)
 RECENT_RESULTS = 3
-# When on the interview day recall is predicted (local time): a morning interview.
-INTERVIEW_TIME = time(9, 0)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -155,7 +154,7 @@ def _group(name: str, ids: Iterable[str], recall: Mapping[str, float], target: f
 def readiness(inputs: PlanInputs, at: datetime | None = None) -> Readiness:
     """Readiness of every item at ``at`` (default: the interview morning, or now)."""
     if at is None:
-        at = _moment(inputs)
+        at = recall_moment(inputs.interview_date, inputs.now)
     scheduler = _scheduler(inputs.parameters, inputs.target)
     recall = {
         item.id: item_readiness(
@@ -184,11 +183,3 @@ def readiness(inputs: PlanInputs, at: datetime | None = None) -> Readiness:
         below=tuple(below),
         unseen=sum(1 for item in inputs.items if item.id not in inputs.states),
     )
-
-
-def _moment(inputs: PlanInputs) -> datetime:
-    now = inputs.now.astimezone(UTC)
-    if inputs.interview_date is None:
-        return now
-    tz = inputs.now.astimezone().tzinfo
-    return max(interview_morning(inputs.interview_date, tz), now)
