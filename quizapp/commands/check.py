@@ -179,7 +179,10 @@ def _run_steps(args: argparse.Namespace) -> int:
         return EXIT[derivation.verdict]
     out = sys.stdout
     for step in derivation.steps:
-        out.write(f"{_MARKS[step.status]} {step.line:>2}  {step.text.strip()}\n")
+        text = step.text.strip()
+        if len(text) > 76:  # a pasted wall of text is named, not echoed whole
+            text = text[:75] + "…"
+        out.write(f"{_MARKS[step.status]} {step.line:>2}  {text}\n")
         out.write(f"       {step.status}: {step.message}\n")
     if derivation.first_wrong is not None:
         out.write(f"First wrong step: line {derivation.first_wrong}.\n")

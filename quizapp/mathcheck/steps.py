@@ -161,7 +161,7 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
             if verdict.verdict == "correct":
                 message = f"{name} is right"
             elif verdict.verdict == "incorrect":
-                message = f"{name} is not right: " + _relative(verdict.message, "it")
+                message = f"{name} is not right: " + _relative(verdict.message, f"the true {name}")
                 steps.append(
                     Step(number, text, "wrong", message, f"{name} = {shown}", verdict.mistake)
                 )
