@@ -233,7 +233,12 @@ class Store(_Saving, _Queries, _Planning):
         """Group many writes into one transaction (imports, benchmarks). All or nothing."""
         with self._lock:
             if self._batch_depth == 0:
-                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:  # a held lock, a read-only or vanished file
+                    raise StoreError(
+                        f"cannot save to {self.path.name}: {_why(exc)}", classify(exc)
+                    ) from None
             self._batch_depth += 1
             try:
                 yield
