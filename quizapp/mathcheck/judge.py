@@ -32,6 +32,7 @@ from quizapp.mathcheck.compare import (
     scale_of,
 )
 from quizapp.mathcheck.domains import CASE_DOMAINS, DISCRETE, FAR, FRIENDLY, PROBE
+from quizapp.mathcheck.inert import inert_part
 from quizapp.mathcheck.mistakes import diagnose
 from quizapp.mathcheck.numeric import Trace, evaluate, rounding_bound
 from quizapp.mathcheck.parser import Cond, Node, Num, to_text
@@ -125,6 +126,11 @@ def judge(c: Compiled, answer: Node) -> Judgement:
             mistake="nearly-equal",
             points=used,
         )
+    # A part too small to change the answer anywhere it was compared is not vouched for by the
+    # points: a thin spike, a switch far beyond the tested values, exp(-1000).
+    inert = inert_part(c, answer, values, mask, scale)
+    if inert:
+        return Judgement("unchecked", inert, points=used)
     return Judgement("correct", f"agrees with the derivative at {used} points", points=used)
 
 
