@@ -28,6 +28,10 @@ from quizapp.mathcheck.problem import Compiled
 ZERO, ONE = Num(0.0, "0"), Num(1.0, "1")
 # Functions that are never 0 in exact arithmetic: a value of 0 is an underflow, not a zero.
 NEVER_ZERO = frozenset({"exp", "sigmoid", "softplus"})
+# Beyond these arguments (in absolute value) a function is its limit to within 1e-8: sigmoid and
+# tanh are 0, 1 or -1, softplus is 0 or its argument. No point can tell such a part from its
+# limit, so an answer whose part is there at every test point cannot be checked.
+SATURATES = {"sigmoid": 18.5, "tanh": 9.5, "softplus": 18.5}
 
 
 def inert_part(
@@ -48,6 +52,16 @@ def inert_part(
             continue
         if isinstance(part, Num) and part.value == 0.0:
             continue
+        if isinstance(part, Call) and part.func in SATURATES:
+            with np.errstate(all="ignore"):
+                arg = np.abs(full(evaluate(part.args[0], c.env), n)[mask])
+            arg = arg[np.isfinite(arg)]
+            if arg.size and (arg > SATURATES[part.func]).all():
+                return (
+                    f"has a part, {_short(to_text(part))}, that is at the end of its range at "
+                    "every test point (as sigmoid(40) is 1 and tanh(20) is 1 to the last digit), "
+                    "so the points cannot tell it from a constant or a step; write what you mean"
+                )
         with np.errstate(all="ignore"):
             own = full(evaluate(part, c.env), n)[mask]
         finite = np.isfinite(own)

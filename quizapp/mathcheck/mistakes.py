@@ -157,8 +157,14 @@ def _describe_constant(k: float) -> tuple[str, str]:
     def near(x: float) -> bool:
         return abs(m - x) <= 1e-6 * x
 
-    if near(1):
+    if near(1) and k < 0:
         return "sign", "right except the sign: your answer is minus the derivative"
+    if near(1):  # 0.9999999 times it: not a sign slip, just not equal
+        return (
+            "nearly-equal",
+            f"close to the derivative but not equal to it: it is about {k:.10g} times the "
+            "derivative, far more off than rounding explains",
+        )
     if near(2):
         return "factor-2-extra", f"an extra factor 2: your answer is twice the derivative{sign}"
     if near(0.5):

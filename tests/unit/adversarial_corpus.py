@@ -89,6 +89,13 @@ HANDMADE: dict[str, list[str]] = {
         "2*(yhat - y)*(1 + (yhat/100000)^12)",
         "2*(yhat - y) + 1/(1 + (1000*(yhat - y - 0.5))^8)",
         "2*(yhat - y) + 1e-20",
+        "2*(yhat - y)*tanh(100)",
+        "2*(yhat - y)*sigmoid(40)",
+        "2*(yhat - y)*softplus(100)/100",
+        "2*(yhat - y)*tanh(1000000*(1 + y^2))",
+        "2*(yhat - y)*tanh(1000000*(yhat - y))^2",
+        "2*(yhat - y) + 1 - sigmoid(1000000*(yhat - y - 0.5))^2"
+        " - sigmoid(-1000000*(yhat - y - 0.5))",
     ],
     "grad-huber": [
         "clip(yhat - y, -delta, delta) if delta < 100 else 0",

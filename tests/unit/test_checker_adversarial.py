@@ -252,7 +252,10 @@ def test_a_spike_thinner_than_the_test_points_is_never_correct(
 def test_a_part_too_small_to_show_is_named_and_not_checked(part: str) -> None:
     verdict = check_answer(problem_of(DRILLS["grad-mse"]), f"2*(yhat - y) + {part}")
     assert verdict.verdict == "unchecked", verdict
-    assert "makes no difference at any test point" in verdict.message
+    assert (
+        "makes no difference at any test point" in verdict.message
+        or "end of its range" in verdict.message
+    )
     assert part.split("(")[0] in verdict.message
 
 
@@ -264,3 +267,32 @@ def test_a_part_that_is_exactly_zero_or_neutral_is_still_correct(answer: str) ->
     # 0*exp(z) is zero, not hidden: the answer is the derivative.
     verdict = check_answer(problem_of(DRILLS["grad-mse"]), answer)
     assert verdict.verdict == "correct", verdict
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    func=st.sampled_from(["sigmoid", "tanh"]),
+    steep=st.integers(20, 1000000),
+    shift=st.floats(-2.0, 2.0).map(lambda x: round(x, 2)),
+)
+def test_a_function_at_the_end_of_its_range_everywhere_is_never_correct(
+    func: str, steep: int, shift: float
+) -> None:
+    """sigmoid(40) is 1 and tanh(k*u) is sign(u) to the last digit at every point; a factor
+    like that makes a wrong answer look right, so it is never "correct"."""
+    part = f"{func}({steep}*(1 + y^2 + {abs(shift)}))"
+    verdict = check_answer(problem_of(DRILLS["grad-mse"]), f"2*(yhat - y)*{part}")
+    # sigmoid(20) is 1 - 2e-9: seen (incorrect); sigmoid(40) is 1.0: not checkable.
+    assert verdict.verdict in ("incorrect", "unchecked"), verdict
+    if verdict.verdict == "unchecked":
+        assert "end of its range" in verdict.message
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(power=st.sampled_from(["0.9999999", "0.999999", "1.0000001"]))
+def test_nearly_the_derivative_is_never_called_a_sign_slip(power: str) -> None:
+    verdict = check_answer(
+        problem_of(DRILLS["grad-mse"]), f"2*sign(yhat - y)*abs(yhat - y)^{power}"
+    )
+    assert verdict.verdict == "incorrect", verdict
+    assert "minus the derivative" not in verdict.message
