@@ -17,11 +17,27 @@ hidden.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import numpy as np
 
 from quizapp.mathcheck.calculus import transform
 from quizapp.mathcheck.compare import RTOL, close, full
-from quizapp.mathcheck.nodes import BoolOp, Call, Compare, Name, Node, Num, to_text
+from quizapp.mathcheck.nodes import (
+    BinOp,
+    BoolOp,
+    Call,
+    Compare,
+    Cond,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Pow,
+    to_text,
+)
+from quizapp.mathcheck.numeric import _UNARY as UNARY
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import Compiled
 
@@ -41,8 +57,17 @@ def inert_part(
     ``mask`` (``values``: the answer at every sample point); None when every part counts."""
     if not mask.any():
         return None
-    n = c.size
-    reference_parts = _parts(c.reference) | _parts(c.reference_expanded)
+    if "reference_parts" not in c.cache:
+        c.cache["reference_parts"] = set(c.reference.walk()) | set(c.reference_expanded.walk())
+    reference_parts: set[Node] = c.cache["reference_parts"]
+    env = {name: np.asarray(v)[mask] if np.ndim(v) else v for name, v in c.env.items()}
+    with np.errstate(all="ignore"):
+        return _first_inert(answer, _Values(answer, env), values[mask], reference_parts, scale)
+
+
+def _first_inert(
+    answer: Node, tree: _Values, kept: np.ndarray, reference_parts: set[Node], scale: float
+) -> str | None:
     seen: set[Node] = set()
     for part in answer.walk():
         if part is answer or part in seen or part in reference_parts:
@@ -53,8 +78,7 @@ def inert_part(
         if isinstance(part, Num) and part.value == 0.0:
             continue
         if isinstance(part, Call) and part.func in SATURATES:
-            with np.errstate(all="ignore"):
-                arg = np.abs(full(evaluate(part.args[0], c.env), n)[mask])
+            arg = np.abs(tree.value(part.args[0]))
             arg = arg[np.isfinite(arg)]
             if arg.size and (arg > SATURATES[part.func]).all():
                 return (
@@ -62,18 +86,16 @@ def inert_part(
                     "every test point (as sigmoid(40) is 1 and tanh(20) is 1 to the last digit), "
                     "so the points cannot tell it from a constant or a step; write what you mean"
                 )
-        with np.errstate(all="ignore"):
-            own = full(evaluate(part, c.env), n)[mask]
+        own = tree.value(part)
         finite = np.isfinite(own)
         if finite.any() and not (own[finite] != 0).any() and not _never_zero(part):
             continue  # exactly zero wherever it has a value: it is zero, nothing hides
-        kept = values[mask]
-        if not _same(c, answer, part, ZERO, kept, mask, scale):
+        if not _same(tree.replaced(part, 0.0), kept, scale):
             continue
         # Invisible because it is tiny, or because its place does not count (0*exp(z), a
         # factor of a term that is zero)? Only the first hides anything: with the part set to
         # 1 instead, the answer must change.
-        if _same(c, answer, part, ONE, kept, mask, scale):
+        if _same(tree.replaced(part, 1.0), kept, scale):
             continue
         return (
             f"has a part, {_short(to_text(part))}, that makes no difference at any test point "
@@ -83,25 +105,103 @@ def inert_part(
     return None
 
 
-def _same(
-    c: Compiled,
-    answer: Node,
-    part: Node,
-    value: Node,
-    kept: np.ndarray,
-    mask: np.ndarray,
-    scale: float,
-) -> bool:
-    """Whether ``answer`` with ``part`` replaced by ``value`` agrees with ``kept`` everywhere."""
-    replaced = transform(answer, lambda node: value if node == part else None)
-    with np.errstate(all="ignore"):
-        other = full(evaluate(replaced, c.env), c.size)[mask]
+def _same(other: np.ndarray, kept: np.ndarray, scale: float) -> bool:
     same = close(other, kept, RTOL, scale) | (~np.isfinite(other) & ~np.isfinite(kept))
     return bool(same.all())
 
 
-def _parts(tree: Node) -> set[Node]:
-    return set(tree.walk())
+class _Values:
+    """Every node's values, computed once; the answer with one part replaced is recomputed only
+    along the paths from that part to the root (a check tries every part, so this is what keeps
+    it to a fraction of a millisecond)."""
+
+    def __init__(self, answer: Node, env: dict[str, np.ndarray]) -> None:
+        self.answer = answer
+        self.env = env
+        self.memo: dict[int, np.ndarray] = {}
+        self.parent: dict[int, Node] = {}
+        self.opaque: set[int] = set()  # inside a condition: evaluated whole, never piecewise
+        self.size = next((int(np.shape(v)[0]) for v in env.values() if np.ndim(v)), 1)
+        self.occurrences: dict[Node, list[Node]] = {}  # equal parts, wherever they appear
+        self._fill(answer, inside=False)
+
+    def value(self, node: Node) -> np.ndarray:
+        found = self.memo.get(id(node))
+        if found is None:
+            found = self._full(node)
+        return found
+
+    def replaced(self, part: Node, by: float) -> np.ndarray:
+        hits = self.occurrences.get(part, [part])
+        on_path: set[int] = set()
+        for hit in hits:
+            node: Node | None = hit
+            while node is not None and id(node) not in on_path:
+                on_path.add(id(node))
+                node = self.parent.get(id(node))
+        targets = {id(hit) for hit in hits}
+        return self._recompute(self.answer, targets, on_path, by)
+
+    def _recompute(self, node: Node, targets: set[int], on_path: set[int], by: float) -> np.ndarray:
+        if id(node) in targets:
+            return np.broadcast_to(np.float64(by), self.size)
+        if id(node) not in on_path:
+            return self.value(node)
+        if isinstance(node, Cond):
+            # Every node below a condition is opaque: the Cond is evaluated whole, once.
+            number = Num(by, repr(by))
+            return self._full(transform(node, lambda n: number if id(n) in targets else None))
+        children = [self._recompute(ch, targets, on_path, by) for ch in node.children()]
+        return self._shallow(node, children)
+
+    def _fill(self, node: Node, *, inside: bool) -> np.ndarray | None:
+        """Record every node's value and parent. Below a condition (comparisons appear only
+        in ``A if test else B``) a replaced part makes the whole ``Cond`` be evaluated again."""
+        if inside:
+            self.opaque.add(id(node))
+        self.occurrences.setdefault(node, []).append(node)
+        below = inside or isinstance(node, Cond)
+        children = []
+        for child in node.children():
+            self.parent[id(child)] = node
+            children.append(self._fill(child, inside=below))
+        if isinstance(node, Compare | BoolOp):
+            return None  # a truth value, not a number
+        if isinstance(node, Num):
+            value = np.full(self.size, node.value)
+        elif isinstance(node, Name) and node.name in self.env:
+            value = full(np.asarray(self.env[node.name], dtype=float), self.size)
+        elif isinstance(node, Cond) or not children:
+            value = self._full(node)
+        else:
+            value = self._shallow(node, [ch for ch in children if ch is not None])
+        self.memo[id(node)] = value
+        return value
+
+    def _full(self, node: Node) -> np.ndarray:
+        return full(evaluate(node, self.env), self.size)
+
+    def _shallow(self, node: Node, children: list[np.ndarray]) -> np.ndarray:
+        """``node``'s value from its children's values (the evaluator's arithmetic, without
+        walking the subtree again)."""
+        if isinstance(node, Neg):
+            out = -children[0]
+        elif isinstance(node, BinOp):
+            a, b = children
+            out = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[node.op](a, b)
+        elif isinstance(node, Pow):
+            out = np.power(children[0], children[1])
+        elif isinstance(node, Call) and node.func in UNARY:
+            out = cast(Callable[[np.ndarray], np.ndarray], UNARY[node.func])(children[0])
+        elif isinstance(node, Call) and node.func == "max":
+            out = np.maximum(children[0], children[1])
+        elif isinstance(node, Call) and node.func == "min":
+            out = np.minimum(children[0], children[1])
+        elif isinstance(node, Call) and node.func == "clip":
+            out = np.minimum(np.maximum(children[0], children[1]), children[2])
+        else:
+            return self._full(node)
+        return full(np.asarray(out, dtype=float), self.size)
 
 
 def _never_zero(part: Node) -> bool:
