@@ -188,7 +188,19 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
                 continue
         # A definition: "u = ..." where u is a new name (or a named quantity spelled out).
         head = _IDENTIFIER.match(parts[0]) if len(parts) == 2 else None
-        if head and canonical(head.group(1)) not in problem.variables:
+        if head and canonical(head.group(1)) in problem.variables:
+            # "yhat = y" would silently compare two variables as two steps of the derivative.
+            steps.append(
+                Step(
+                    number,
+                    text,
+                    "invalid",
+                    f"{head.group(1)} is one of the drill's variables, so it cannot be defined "
+                    "here; give a helper a new name (u = y - yhat) or write the derivative",
+                )
+            )
+            continue
+        if head:
             name = canonical(head.group(1))
             truth = compiled.quantity_trees.get(name)
             define(number, text, name, parts[1], truth)
