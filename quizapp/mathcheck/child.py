@@ -64,7 +64,8 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    import numpy  # noqa: F401  (warm: the first check needs it)
+    # Warm: the first check needs numpy and its random module (the sample points).
+    import numpy.random  # noqa: F401
 
     from quizapp.mathcheck import judge  # noqa: F401  (and with it mistakes, compare)
     from quizapp.mathcheck.checker import check_answer

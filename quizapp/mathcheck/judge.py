@@ -33,7 +33,7 @@ from quizapp.mathcheck.compare import (
 )
 from quizapp.mathcheck.domains import CASE_DOMAINS, DISCRETE, FAR, FRIENDLY, PROBE
 from quizapp.mathcheck.mistakes import diagnose
-from quizapp.mathcheck.numeric import Trace, evaluate, rounding_bound
+from quizapp.mathcheck.numeric import Trace, evaluate, median, rounding_bound
 from quizapp.mathcheck.parser import Cond, Node, Num, to_text
 from quizapp.mathcheck.problem import MIN_POINTS, Compiled, _expand, far_from_kinks
 
@@ -117,7 +117,7 @@ def judge(c: Compiled, answer: Node) -> Judgement:
     if explained.mean() < EXACT_SHARE:
         with np.errstate(all="ignore"):
             relative = np.abs(a - r) / np.maximum(np.maximum(np.abs(a), np.abs(r)), 1e-300)
-        worst = float(np.median(relative[~explained]))
+        worst = median(relative[~explained])
         return Judgement(
             "incorrect",
             f"close to the derivative but not equal to it: it is off by a relative "
