@@ -192,8 +192,8 @@ def _edge_mismatch(
     points on either side of it, and the answer compared at a ladder of distances from it."""
     if "reference_edges" not in c.cache:
         c.cache["reference_edges"] = _reference_edges(c, mask)
-    for env, label in c.cache["reference_edges"]:
-        found = _compare_beside(c, answer, env, scale, label)
+    for env, label, reference in c.cache["reference_edges"]:
+        found = _compare_beside(c, answer, env, scale, label, reference)
         if found:
             return found
     continuous = _continuous_names(c)
@@ -278,9 +278,13 @@ def _branch_mismatch(c: Compiled, answer: Node, mask: np.ndarray, scale: float) 
     return None
 
 
-def _reference_edges(c: Compiled, mask: np.ndarray) -> list[tuple[dict[str, np.ndarray], str]]:
+_Edge = tuple[dict[str, np.ndarray], str, tuple[np.ndarray, list[np.ndarray]]]
+
+
+def _reference_edges(c: Compiled, mask: np.ndarray) -> list[_Edge]:
     """Points beside each of the reference's switches, at distances from 1e-9 to 1e-3 of a
-    segment, found once per drill."""
+    segment, found once per drill, with what the reference is there (its values and kinks:
+    the same for every answer, so not evaluated again for each)."""
     continuous = _continuous_names(c)
     kinks = Trace()
     evaluate(c.reference, c.env, trace=kinks)
@@ -291,8 +295,15 @@ def _reference_edges(c: Compiled, mask: np.ndarray) -> list[tuple[dict[str, np.n
         g = np.broadcast_to(kink.values, mask.shape)
         env = _beside_switch(c, g, _expand(kink.expr, c.quantity_trees), mask, LADDER)
         if env is not None:
-            edges.append((env, to_text(kink.node)))
+            edges.append((env, to_text(kink.node), _reference_at(c, env)))
     return edges
+
+
+def _reference_at(c: Compiled, env: dict[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The reference's values at the points of ``env``, and its kinks there."""
+    n = next(iter(env.values())).size
+    kinks: list[np.ndarray] = []
+    return full(evaluate(c.reference, env, kinks), n), kinks
 
 
 def _beside_switch(
@@ -340,14 +351,17 @@ def _beside_switch(
 
 
 def _compare_beside(
-    c: Compiled, answer: Node, env: dict[str, np.ndarray], scale: float, label: str
+    c: Compiled,
+    answer: Node,
+    env: dict[str, np.ndarray],
+    scale: float,
+    label: str,
+    reference: tuple[np.ndarray, list[np.ndarray]] | None = None,
 ) -> str | None:
     n = next(iter(env.values())).size
-    a = full(evaluate(answer, env), n)
-    ref_kinks: list[np.ndarray] = []
-    r = full(evaluate(c.reference, env, ref_kinks), n)
-    answer_kinks: list[np.ndarray] = []
-    evaluate(answer, env, answer_kinks)
+    answer_kinks: list[np.ndarray] = []  # one evaluation gives the values and the kinks
+    a = full(evaluate(answer, env, answer_kinks), n)
+    r, ref_kinks = reference if reference is not None else _reference_at(c, env)
     usable = np.isfinite(a) & np.isfinite(r)
     for values in ref_kinks + answer_kinks:
         usable &= np.broadcast_to(values, (n,)) != 0  # exactly on a kink: either is right
@@ -395,11 +409,10 @@ def _overflow_edge_mismatch(
         lo = np.where(ok, mid, lo)
         hi = np.where(ok, hi, mid)
     env = _segment_env(c, i, j, lo)
-    a = full(evaluate(answer, env), i.size)
+    answer_kinks: list[np.ndarray] = []
+    a = full(evaluate(answer, env, answer_kinks), i.size)
     ref_kinks: list[np.ndarray] = []
     r = full(evaluate(c.reference, env, ref_kinks), i.size)
-    answer_kinks: list[np.ndarray] = []
-    evaluate(answer, env, answer_kinks)
     usable = np.isfinite(a) & np.isfinite(r)
     for values in ref_kinks + answer_kinks:
         usable &= np.abs(np.broadcast_to(values, lo.shape)) > 1e-6
