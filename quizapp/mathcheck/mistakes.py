@@ -32,7 +32,7 @@ from quizapp.mathcheck.compare import (
     full,
 )
 from quizapp.mathcheck.domains import DISCRETE, FRIENDLY
-from quizapp.mathcheck.numeric import Trace, evaluate
+from quizapp.mathcheck.numeric import Trace, evaluate, median
 from quizapp.mathcheck.parser import Call, Cond, Name, Neg, Node, to_text
 from quizapp.mathcheck.problem import MIN_POINTS, Compiled
 
@@ -113,7 +113,7 @@ def diagnose(
             return wrong(v.id, v.message, v.hint)
 
     diff = a - r
-    offset = float(np.median(diff))
+    offset = median(diff)
     if np.isfinite(offset) and close(diff, np.full_like(diff, offset), MATCH_RTOL, scale).all():
         return wrong(
             "constant-offset",
@@ -141,7 +141,7 @@ def _constant_ratio(
         big = np.abs(r) > 1e-9 * scale
         if big.sum() < MIN_POINTS // 2 or not np.isfinite(a).all():
             return None
-        k = float(np.median(a[big] / r[big]))
+        k = median(a[big] / r[big])
     if not np.isfinite(k) or abs(k) < 1e-9 or (abs(k - 1) < 1e-9 and not allow_one):
         return None
     if close(a, k * r, MATCH_RTOL, scale).all():

@@ -318,6 +318,7 @@ def _same(compiled: Any, a: Any, b: Any) -> bool:
 
     from quizapp.mathcheck.compare import close
     from quizapp.mathcheck.domains import FRIENDLY
+    from quizapp.mathcheck.numeric import median
     from quizapp.mathcheck.problem import MIN_POINTS
 
     mask = compiled.mask & (compiled.layout.region == FRIENDLY) & np.isfinite(b)
@@ -328,7 +329,7 @@ def _same(compiled: Any, a: Any, b: Any) -> bool:
         return False
     mask = computable
     x, y = a[mask], b[mask]
-    scale = float(np.median(np.abs(y))) + 1e-300
+    scale = median(np.abs(y)) + 1e-300
     return bool(close(x, y, rtol=1e-9, scale=scale).all())
 
 
