@@ -41,45 +41,38 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def _fit(store: Any) -> str:
-    """Fit FSRS to the store's reviews and keep the result; the line to print."""
+def _fit(store: Any, library: Any, as_json: bool) -> None:
+    """Fit FSRS to the store's reviews, keep the result and print what it changes."""
     from quizapp.commands.common import require_saving
-    from quizapp.fit import FitError, FitResult, LoggedReview, fit, progress_line
+    from quizapp.fit import FitError, fit, logged_reviews, progress_line
+    from quizapp.plan import fit_change, gather
 
-    logged = [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
     try:
-        result = fit(logged)
+        result = fit(logged_reviews(store))
     except FitError as exc:
         raise CliError(f"plan --fit: {exc.message}") from None
+    # Before saving: the predictions with the parameters in use until now.
+    change = fit_change(gather(store, library), result.parameters)
     require_saving(store, "keep the fitted FSRS parameters")
     store.save_fsrs_fit(result.to_json())
-    return progress_line(result.reviews, FitResult.from_json(result.to_json()))
-
-
-def _fsrs_line(store: Any) -> str:
-    from quizapp.fit import FitError, FitResult, LoggedReview, progress_line, usable_reviews
-
-    stored = store.fsrs_fit()
-    if stored:
-        try:
-            found = FitResult.from_json(stored)
-            return progress_line(found.reviews, found)
-        except FitError:
-            pass
-    logged = [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
-    return progress_line(usable_reviews(logged), None)
+    line = progress_line(result.reviews, result)
+    if as_json:
+        print_json({"fsrs": line, "fit": result.to_json(), "change": change.to_json()})
+        return
+    sys.stdout.write("\n".join([line, *change.lines()]) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
+    from quizapp.fit import fsrs_status
     from quizapp.plan import gather, make_plan
 
     library = library_from_args(args, strict=False)
     with open_store() as store:
         if args.fit:
-            sys.stdout.write(_fit(store) + "\n")
+            _fit(store, library, args.json)
             return 0
         inputs = gather(store, library)
-        fsrs_line = _fsrs_line(store)
+        fsrs_line = fsrs_status(store)
     if inputs.interview_date is None:
         raise CliError(NO_DATE)
     plan = make_plan(inputs)
