@@ -146,6 +146,26 @@ def fsrs_status(store: Any) -> str:
     return progress_line(usable_reviews(logged_reviews(store)), None)
 
 
+def memory_states(
+    reviews: Iterable[LoggedReview], parameters: Sequence[float]
+) -> dict[str, tuple[float, float]]:
+    """Each item's FSRS memory (stability, difficulty) after replaying its reviews with
+    ``parameters``. What a new fit changes in the predictions: FSRS recomputes memory states
+    when its parameters change (as Anki does), while the due dates stay as they were."""
+    scheduler = fsrs.Scheduler(parameters=tuple(parameters), enable_fuzzing=False)
+    by_item: dict[str, list[LoggedReview]] = {}
+    for r in reviews:
+        by_item.setdefault(r.item_id, []).append(r)
+    out: dict[str, tuple[float, float]] = {}
+    for item_id, history in by_item.items():
+        card = fsrs.Card()
+        for r in sorted(history, key=lambda r: r.reviewed_at):
+            card, _ = scheduler.review_card(card, fsrs.Rating(r.rating), r.reviewed_at)
+        if card.stability is not None and card.difficulty is not None:
+            out[item_id] = (float(card.stability), float(card.difficulty))
+    return out
+
+
 def logged_reviews(store: Any) -> list[LoggedReview]:
     """The store's review log as the optimiser reads it (cram answers are not in it)."""
     return [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
@@ -273,6 +293,7 @@ __all__ = [
     "fsrs_status",
     "log_loss",
     "logged_reviews",
+    "memory_states",
     "progress_line",
     "training_items",
     "usable_reviews",

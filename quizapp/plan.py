@@ -30,6 +30,7 @@ a library. Times are aware datetimes; days are the learner's local days.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -375,9 +376,21 @@ class FitChange:
         }
 
 
-def fit_change(inputs: PlanInputs, parameters: tuple[float, ...]) -> FitChange:
-    """Readiness and recall now with the inputs' parameters and with ``parameters``."""
-    fitted = replace(inputs, parameters=tuple(parameters))
+def fit_change(
+    inputs: PlanInputs,
+    parameters: tuple[float, ...],
+    memory: Mapping[str, tuple[float, float]] | None = None,
+) -> FitChange:
+    """Readiness and recall now as the inputs stand and with ``parameters``, whose memory
+    states (stability, difficulty per item, ``quizapp.fit.memory_states``) replace the stored
+    ones where given."""
+    states = dict(inputs.states)
+    for item_id, (stability, difficulty) in (memory or {}).items():
+        if item_id in states:
+            card = replace_card(states[item_id])
+            card.stability, card.difficulty = stability, difficulty
+            states[item_id] = card
+    fitted = replace(inputs, parameters=tuple(parameters), states=states)
 
     def recall_now(which: PlanInputs) -> float | None:
         if not which.states:

@@ -107,3 +107,46 @@ def test_fit_says_how_far_off_it_is_then_fits_and_keeps_the_parameters(
         stored = store.fsrs_fit()
         assert stored is not None and stored["reviews"] >= 400
         assert list(store.scheduler.parameters) == stored["parameters"]
+
+
+def _fittable_history() -> None:
+    """A synthetic learner's log (enough for a fit) over this deck's 30 cards."""
+    from tests.unit.test_fit import _synthetic_log
+
+    with Store.open() as store, store.batch():
+        for r in _synthetic_log(200, seed=3):
+            item = f"faq-{int(r.item_id.split('-')[1]) % 30}"
+            store.record_review(item, r.rating, kind="faq", now=r.reviewed_at)
+
+
+def test_fit_shows_the_change_it_makes_to_the_predictions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    interview = date.today() + timedelta(days=9)
+    with Store.open() as store:
+        store.save_settings(store.settings.__class__(interview_date=interview))
+    _fittable_history()
+    code, out, err = run(capsys, "plan", "--json")
+    assert code == 0, err
+    before = json.loads(out)
+    code, out, err = run(capsys, "plan", "--fit", "--json")
+    assert code == 0, err
+    change = json.loads(out)["change"]
+    code, out, err = run(capsys, "plan", "--json")
+    after = json.loads(out)
+    # The change reported is the change that happened to the plan's own readiness.
+    assert change["ready_before"] == before["readiness"]["overall"]
+    assert change["ready_after"] == after["readiness"]["overall"]
+    assert change["below_after"] == len(after["below_target"])
+    assert change["recall_now_before"] != change["recall_now_after"]
+    assert "FSRS fitted to you on" in after["fsrs"]
+
+
+def test_fit_in_text_says_what_changed(capsys: pytest.CaptureFixture[str]) -> None:
+    _fittable_history()
+    code, out, err = run(capsys, "plan", "--fit")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("FSRS fitted to you on")
+    assert lines[1].startswith("Predicted recall now of the cards you have seen: ")
+    assert lines[2].startswith("Ready on the morning: ") and "below target" in lines[2]

@@ -28,6 +28,7 @@ from quizapp.fit import (
     fit_in_process,
     fsrs_status,
     logged_reviews,
+    memory_states,
     progress_line,
 )
 from quizapp.plan import FitChange, Plan, Readiness, fit_change, gather, make_plan, readiness
@@ -153,10 +154,13 @@ class PlanScreen(QuizScreen):
     def fit_worker(self) -> None:
         app = self.quiz
         try:
-            result = fit_in_process(logged_reviews(app.store))
+            logged = logged_reviews(app.store)
+            result = fit_in_process(logged)
+            memory = memory_states(logged, result.parameters)
             # Before saving: the predictions with the parameters in use until now.
-            change = fit_change(gather(app.store, app.library, now=self.now), result.parameters)
-            app.store.save_fsrs_fit(result.to_json())
+            inputs = gather(app.store, app.library, now=self.now)
+            change = fit_change(inputs, result.parameters, memory)
+            app.store.save_fsrs_fit(result.to_json(), memory)
         except FitError as exc:
             self.post_message(self.Fitted(None, None, exc.message))
             return
