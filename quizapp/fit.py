@@ -128,6 +128,8 @@ def progress_line(usable: int, fit: FitResult | None) -> str:
             f"FSRS fitted to you on {fit.fitted_at:%Y-%m-%d} from {fit.reviews} reviews "
             f"(log-loss {fit.log_loss_default:.3f} -> {fit.log_loss_fitted:.3f})"
         )
+    if usable >= MIN_REVIEWS:
+        return f"FSRS default parameters: {usable} reviews, enough to fit your own"
     return (
         f"FSRS default parameters: {usable} of about {MIN_REVIEWS} reviews before your own "
         "parameters"

@@ -114,5 +114,6 @@ def run(args: argparse.Namespace) -> int:
         f"If you follow it: {plan.predicted.overall.ready:.0%} predicted recall on the morning, "
         f"{len(plan.predicted.below)} below target\n"
     )
-    out(fsrs_line + " ('quizapp plan --fit' fits them)\n")
+    again = "fits them again" if fsrs_line.startswith("FSRS fitted") else "fits them"
+    out(f"{fsrs_line} ('quizapp plan --fit' {again})\n")
     return 0

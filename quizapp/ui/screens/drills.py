@@ -58,7 +58,7 @@ class DrillsScreen(QuizScreen):
         deck = self.quiz.deck_filter
         return Text.assemble(
             ("Drills  ", "bold"),
-            (f"deck {deck} (f: all decks)  " if deck else "", "bold"),
+            (f"deck {deck} (f: next)  " if deck else "", "bold"),
             ("enter opens one; every answer is saved and scheduled like a card", "dim"),
         )
 

@@ -66,7 +66,7 @@ def all_binding_tables() -> list[tuple[str, list[Binding]]]:
         ),
         ("Drills", norm(DrillRunScreen.BINDINGS)),
         ("Checklist", norm(ChecklistScreen.BINDINGS)),
-        ("Plan (c: cram, does not change your schedule)", norm(PlanScreen.BINDINGS)),
+        ("Plan and cram", norm(PlanScreen.BINDINGS)),
         ("Loss curves", norm(LossCurvesScreen.BINDINGS)),
         ("Stats", norm(StatsScreen.BINDINGS)),
         ("Cheat sheet", norm(CheatSheetScreen.BINDINGS)),

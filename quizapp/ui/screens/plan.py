@@ -136,7 +136,8 @@ class PlanScreen(QuizScreen):
             self.query_one("#plan-days-table", Static).update(self.days_table(message.plan))
         self.query_one("#plan-ready-text", Static).update(self.readiness_text(message.readiness))
         if not self.fitting and self.fit_note is None:
-            self.show_fit(Text(message.fsrs + " (f fits them)", style="dim"))
+            again = "fits them again" if message.fsrs.startswith("FSRS fitted") else "fits them"
+            self.show_fit(Text(f"{message.fsrs} (f {again})", style="dim"))
 
     # -- fitting FSRS to the learner, in a worker
     def show_fit(self, text: Text) -> None:
