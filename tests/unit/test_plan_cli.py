@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import fsrs
@@ -46,7 +46,10 @@ def test_json_has_every_field_and_one_row_per_day(capsys: pytest.CaptureFixture[
     interview = date.today() + timedelta(days=6)
     with Store.open() as store:
         store.save_settings(store.settings.__class__(interview_date=interview, new_per_day=2))
-        store.record_review("faq-1", fsrs.Rating.Good, kind="faq")
+        # An hour ago: its next learning step (minutes later) is due now at any time of day,
+        # also a few minutes before midnight.
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        store.record_review("faq-1", fsrs.Rating.Good, kind="faq", now=an_hour_ago)
     code, out, err = run(capsys, "plan", "--json")
     assert code == 0, err
     data = json.loads(out)
@@ -58,7 +61,7 @@ def test_json_has_every_field_and_one_row_per_day(capsys: pytest.CaptureFixture[
     ]
     assert set(data["today"]) == {"reviews", "new", "cram"}
     assert set(data["readiness"]) == {"overall", "by_deck", "by_tag", "by_checklist"}
-    # 29 cards never seen (recall 0) and one seen once today, whose recall will have faded
+    # 29 cards never seen (recall 0) and one seen once lately, whose recall will have faded
     # below 90% in six days: all below target, the seen one last (weakest first).
     assert len(data["below_target"]) == 30 and data["below_target"][-1] == "faq-1"
     assert data["today"]["reviews"] == 1  # its next learning step is due in minutes
