@@ -36,7 +36,7 @@ def test_replaying_with_the_parameters_in_use_gives_the_stored_memory(
 
 
 def test_a_kept_fit_replaces_memory_states_and_leaves_due_dates(quizapp_home: object) -> None:
-    log = _synthetic_log(200, seed=3)
+    log = _synthetic_log(80, seed=3)
     result = fit(log)
     memory = memory_states(log, result.parameters)
     with Store.open() as store:

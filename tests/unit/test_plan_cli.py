@@ -113,11 +113,11 @@ def test_fit_says_how_far_off_it_is_then_fits_and_keeps_the_parameters(
 
 
 def _fittable_history() -> None:
-    """A synthetic learner's log (enough for a fit) over this deck's 30 cards."""
+    """A synthetic learner's log (about 650 usable reviews, enough for a fit) on 30 cards."""
     from tests.unit.test_fit import _synthetic_log
 
     with Store.open() as store, store.batch():
-        for r in _synthetic_log(200, seed=3):
+        for r in _synthetic_log(80, seed=3):
             item = f"faq-{int(r.item_id.split('-')[1]) % 30}"
             store.record_review(item, r.rating, kind="faq", now=r.reviewed_at)
 
