@@ -54,6 +54,8 @@ class QuizApp(App[None]):
         # From the plan to the interview (worked out in a worker, see refresh_plan).
         self.guide: Guide | None = None
         self.readiness_line: str | None = None
+        # The deck the Drills list and Stats are narrowed to (None: all), for this session.
+        self.deck_filter: str | None = None
 
     # -- services the screens use
     def queue(self) -> StudyQueue:

@@ -26,6 +26,7 @@ class ScreenCommands(_QuizProvider):
     def _commands(self) -> list[tuple[str, str, str]]:
         out = [(f"Open {a.title}", a.name, a.description) for a in AREAS]
         out.append(("Open Help", "help", "every key binding"))
+        out.append(("Cram", "cram", "the cards below your interview target (no schedule change)"))
         return out
 
     async def discover(self) -> Hits:

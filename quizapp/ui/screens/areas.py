@@ -67,6 +67,10 @@ def make(name: str, app: QuizApp, **options: Any) -> Screen[Any] | None:
         from quizapp.ui.screens.plan import PlanScreen
 
         return PlanScreen(**options)
+    if name == "cram":
+        from quizapp.ui.screens.cram import CramScreen
+
+        return CramScreen(**options)
     if name == "cheatsheet":
         from quizapp.ui.screens.cheatsheet import CheatSheetScreen
 

@@ -23,21 +23,24 @@ SECTIONS = (
 class DrillsScreen(QuizScreen):
     CSS_PATH = styles("practice")
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("f", "cycle_deck", "Deck filter"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static(
-            Text.assemble(
-                ("Drills  ", "bold"),
-                ("enter opens one; every answer is saved and scheduled like a card", "dim"),
-            ),
-            id="drills-status",
-        )
+        yield Static(self.status_text(), id="drills-status")
+        yield OptionList(*self.options(), id="drill-list")
+        yield Footer()
+
+    def options(self) -> list[Option | None]:
+        """The drills, by section, of the session's deck filter (``app.deck_filter``)."""
         options: list[Option | None] = []
         states = self.quiz.store.card_states()  # one query, not one per drill
+        library = self.quiz.library.only_deck(self.quiz.deck_filter)
         for kind, title, blurb in SECTIONS:
-            cards = self.quiz.library.of_kind(kind)
+            cards = library.of_kind(kind)
             if not cards:
                 continue
             if options:
@@ -49,8 +52,29 @@ class DrillsScreen(QuizScreen):
                 state = states.get(card.id)
                 seen = "" if state is None else f"  · {state.reps} done"
                 options.append(Option(Text.assemble(f"  {card.title}", (seen, "dim")), id=card.id))
-        yield OptionList(*options, id="drill-list")
-        yield Footer()
+        return options
+
+    def status_text(self) -> Text:
+        deck = self.quiz.deck_filter
+        return Text.assemble(
+            ("Drills  ", "bold"),
+            (f"deck {deck} (f: next)  " if deck else "", "bold"),
+            ("enter opens one; every answer is saved and scheduled like a card", "dim"),
+        )
+
+    def action_cycle_deck(self) -> None:
+        from quizapp.ui.screens.stats import next_deck
+
+        app = self.quiz
+        app.deck_filter = next_deck(app.deck_filter, app.library.decks)
+        drills = self.query_one("#drill-list", OptionList)
+        drills.clear_options()
+        drills.add_options(self.options())
+        drills.highlighted = None
+        drills.action_cursor_down()  # the first drill, past the section heading
+        self.query_one("#drills-status", Static).update(self.status_text())
+        which = "all decks" if app.deck_filter is None else f"deck {app.deck_filter}"
+        self.notify(f"Drills: {which}", timeout=2, markup=False)
 
     def on_mount(self) -> None:
         drills = self.query_one("#drill-list", OptionList)

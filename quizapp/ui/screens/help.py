@@ -38,6 +38,7 @@ def all_binding_tables() -> list[tuple[str, list[Binding]]]:
     from quizapp.ui.screens.curves import LossCurvesScreen
     from quizapp.ui.screens.drills import DrillRunScreen
     from quizapp.ui.screens.home import HomeScreen
+    from quizapp.ui.screens.plan import PlanScreen
     from quizapp.ui.screens.quiz import QuestionRunner, QuizResultsScreen, QuizSetupScreen
     from quizapp.ui.screens.settings import SettingsScreen
     from quizapp.ui.screens.stats import StatsScreen
@@ -65,6 +66,7 @@ def all_binding_tables() -> list[tuple[str, list[Binding]]]:
         ),
         ("Drills", norm(DrillRunScreen.BINDINGS)),
         ("Checklist", norm(ChecklistScreen.BINDINGS)),
+        ("Plan and cram", norm(PlanScreen.BINDINGS)),
         ("Loss curves", norm(LossCurvesScreen.BINDINGS)),
         ("Stats", norm(StatsScreen.BINDINGS)),
         ("Cheat sheet", norm(CheatSheetScreen.BINDINGS)),

@@ -115,6 +115,8 @@ class StudyScreen(QuizScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.session is not None:  # a subclass's own session (the cram screen's)
+            return
         app = self.quiz
         self.session = StudySession(
             app.queue(),
