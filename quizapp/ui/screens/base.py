@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from textual import getters
 from textual.screen import Screen
 
 if TYPE_CHECKING:
@@ -19,7 +20,14 @@ def styles(name: str) -> Path:
     return STYLES / f"{name}.tcss"
 
 
+def _quiz_app() -> type[QuizApp]:
+    # Called as QuizScreen is defined (when this module is first imported); app.py imports no
+    # screen at module level, so this makes no import loop.
+    from quizapp.ui.app import QuizApp
+
+    return QuizApp
+
+
 class QuizScreen(Screen[Any]):
-    @property
-    def quiz(self) -> QuizApp:
-        return cast("QuizApp", self.app)
+    # `self.app` typed as this app, so screens reach its services (library, store, queue) by name.
+    app = getters.app(_quiz_app)

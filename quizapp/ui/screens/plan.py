@@ -87,7 +87,7 @@ class PlanScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
-        app = self.quiz
+        app = self.app
         try:
             inputs = gather(app.store, app.library, now=self.now)
             plan = make_plan(inputs)
@@ -161,7 +161,7 @@ class PlanScreen(QuizScreen):
     def readiness_text(self, ready: Readiness) -> Group:
         parts: list[Text | Table] = []
 
-        texts = {str(item.number): item.text for item in self.quiz.library.checklist}
+        texts = {str(item.number): item.text for item in self.app.library.checklist}
 
         def section(title: str, groups: list[ReadyGroup], label: str = "{}") -> None:
             if not groups:
@@ -189,10 +189,10 @@ class PlanScreen(QuizScreen):
 
     # -- actions
     def action_study(self) -> None:
-        self.quiz.open_area("study")
+        self.app.open_area("study")
 
     def action_settings(self) -> None:
-        self.quiz.open_area("settings")
+        self.app.open_area("settings")
 
     def action_back(self) -> None:
         self.dismiss()

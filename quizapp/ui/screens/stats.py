@@ -103,7 +103,7 @@ class StatsScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
-        app = self.quiz
+        app = self.app
         try:
             stats: Stats | str = compute_stats(app.store, app.library, now=self.now)
         except StoreError as exc:
