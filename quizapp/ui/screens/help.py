@@ -38,12 +38,12 @@ def _bindings_table(title: str, bindings: list[Binding]) -> Table:
     return table
 
 
-def screen_bindings(screen: type[Screen[Any]]) -> list[Binding]:
-    """A screen's keys as Textual merges them: its own, then those it inherits from quizapp's
-    screens that it does not rebind (Textual's own tab / shift+tab are not listed)."""
+def screen_bindings(owner: type[object]) -> list[Binding]:
+    """A screen's (or the app's) keys as Textual merges them: its own, then those it inherits from
+    quizapp's classes that it does not rebind (Textual's own, such as tab, are not listed)."""
     out: list[Binding] = []
     seen: set[str] = set()
-    for cls in screen.__mro__:
+    for cls in owner.__mro__:
         if "BINDINGS" not in vars(cls) or not cls.__module__.startswith("quizapp."):
             continue
         own = [b if isinstance(b, Binding) else Binding(*b) for b in vars(cls)["BINDINGS"]]
@@ -60,7 +60,7 @@ def all_binding_tables() -> list[tuple[str, list[Binding]]]:
     everywhere = [
         Binding("ctrl+p", "", "Command palette: jump to a card, study a tag, open a screen"),
         Binding("ctrl+q", "", "Quit (progress is saved as you go)"),
-        *screen_bindings(QuizApp),  # type: ignore[arg-type]
+        *screen_bindings(QuizApp),
     ]
     sections: dict[tuple[type[Screen[Any]], ...], list[str]] = {}
     for area in AREAS:
