@@ -106,7 +106,7 @@ class ChecklistScreen(QuizScreen):
         self.reload()
 
     def reload(self) -> None:
-        self.statuses = checklist_status(self.quiz.store, self.quiz.library)
+        self.statuses = checklist_status(self.app.store, self.app.library)
         items = self.query_one("#items", OptionList)
         highlighted = items.highlighted or 0
         items.clear_options()
@@ -145,7 +145,7 @@ class ChecklistScreen(QuizScreen):
         if status is None:
             panel.update("No checklist items in the decks.")
             return
-        settings = self.quiz.store.settings
+        settings = self.app.store.settings
         target = settings.desired_retention
         table = Table(expand=True, box=None, padding=(0, 1))
         table.add_column("Linked card", ratio=3)
@@ -195,7 +195,7 @@ class ChecklistScreen(QuizScreen):
         status = self.current()
         if status is None:
             return
-        self.quiz.store.set_ticked(status.number, not status.ticked)
+        self.app.store.set_ticked(status.number, not status.ticked)
         self.reload()
 
     def linked(self, kinds: tuple[str, ...]) -> list[str]:
@@ -231,4 +231,4 @@ class ChecklistScreen(QuizScreen):
 
         ids = self.linked(QUIZ_KINDS)
         if ids:
-            self.app.push_screen(QuizRunScreen(self.quiz.new_quiz(item_ids=ids)))
+            self.app.push_screen(QuizRunScreen(self.app.new_quiz(item_ids=ids)))

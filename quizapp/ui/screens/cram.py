@@ -123,7 +123,7 @@ class CramScreen(StudyScreen):
         for widget_id in ("#take", "#actions", "#points"):
             self.query_one(widget_id).display = False
         text.append("\n\nesc: back", style="dim")
-        self.query_one("#card", CardView).update(text)
+        self.query_one("#card", CardView).show_text(text)
         self.refresh_bindings()
 
     # -- the study flow, with cram answers
@@ -161,7 +161,7 @@ class CramScreen(StudyScreen):
         for widget_id in ("#take", "#actions", "#points"):
             self.query_one(widget_id).display = False
         self.query_one("#card-scroll").display = True
-        self.query_one("#card", CardView).update(self.summary_text())
+        self.query_one("#card", CardView).show_text(self.summary_text())
         self.update_status("done")
         self.refresh_bindings()
         self.reload_after()
@@ -200,7 +200,7 @@ class CramScreen(StudyScreen):
     def show_after(self, message: After) -> None:
         self.after = message.ready
         if self.session is not None and self.session.current is None and self.listed:
-            self.query_one("#card", CardView).update(self.summary_text())
+            self.query_one("#card", CardView).show_text(self.summary_text())
 
     def action_leave(self) -> None:
         session = self.session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +14,10 @@ from textual.widgets.option_list import Option
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
 from quizapp.ui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from quizapp.quiz import Quiz
+    from quizapp.ui.app import QuizApp
 
 SECTIONS = (
     ("numeric_drill", "Compute the loss", "numbers you can work with a basic calculator"),
@@ -83,7 +88,7 @@ class DrillsScreen(QuizScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.push_screen(DrillRunScreen.for_item(self.quiz, event.option.id))
+            self.app.push_screen(DrillRunScreen.for_item(self.app, event.option.id))
 
 
 class DrillRunScreen(QuestionRunner):
@@ -97,14 +102,14 @@ class DrillRunScreen(QuestionRunner):
         Binding("ctrl+t", "hint", "Hint"),
     ]
 
-    def __init__(self, item_id: str, quiz: object) -> None:
-        super().__init__(quiz)  # type: ignore[arg-type]
+    def __init__(self, item_id: str, quiz: Quiz) -> None:
+        super().__init__(quiz)
         self.item_id = item_id
         self.done = 0
 
     @classmethod
-    def for_item(cls, app: object, item_id: str) -> DrillRunScreen:
-        quiz = app.new_quiz(item_ids=[item_id], seed=random.randrange(10**6), mode="drill")  # type: ignore[attr-defined]
+    def for_item(cls, app: QuizApp, item_id: str) -> DrillRunScreen:
+        quiz = app.new_quiz(item_ids=[item_id], seed=random.randrange(10**6), mode="drill")
         return cls(item_id, quiz)
 
     def title_text(self) -> str:
@@ -125,17 +130,17 @@ class DrillRunScreen(QuestionRunner):
         return super().check_action(action, parameters)
 
     async def action_another(self) -> None:
-        card = self.quiz.library.cards[self.item_id]
+        card = self.app.library.cards[self.item_id]
         if card.kind == "gradient_drill":
-            ids = [c.id for c in self.quiz.library.of_kind("gradient_drill")]
+            ids = [c.id for c in self.app.library.of_kind("gradient_drill")]
             self.item_id = ids[(ids.index(self.item_id) + 1) % len(ids)]
         self.done += 1
-        fresh = self.quiz.new_quiz(
+        fresh = self.app.new_quiz(
             item_ids=[self.item_id], seed=random.randrange(10**6), mode="drill"
         )
         # Keep one quiz session per sitting: move the new question into this run.
-        self.run.questions.append(fresh.questions[0])
-        self.index = len(self.run.questions) - 1
+        self.session.questions.append(fresh.questions[0])
+        self.index = len(self.session.questions) - 1
         await self.show_question()
 
     async def action_retry(self) -> None:
@@ -144,10 +149,10 @@ class DrillRunScreen(QuestionRunner):
             return
         # The same question (same drill numbers) again, as a new answer in this sitting.
         self.done += 1
-        self.run.questions.append(view.question)
-        self.index = len(self.run.questions) - 1
+        self.session.questions.append(view.question)
+        self.index = len(self.session.questions) - 1
         await self.show_question()
 
     def action_end(self) -> None:
-        self.run.finish()
+        self.session.finish()
         self.dismiss()

@@ -112,7 +112,7 @@ class PlanScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
-        app = self.quiz
+        app = self.app
         try:
             inputs = gather(app.store, app.library, now=self.now)
             plan = make_plan(inputs)
@@ -233,7 +233,7 @@ class PlanScreen(QuizScreen):
     def readiness_text(self, ready: Readiness) -> Group:
         parts: list[Text | Table] = []
 
-        texts = {str(item.number): item.text for item in self.quiz.library.checklist}
+        texts = {str(item.number): item.text for item in self.app.library.checklist}
 
         def section(title: str, groups: list[ReadyGroup], label: str = "{}") -> None:
             if not groups:
@@ -261,7 +261,7 @@ class PlanScreen(QuizScreen):
 
     # -- actions
     def action_study(self) -> None:
-        self.quiz.open_area("study")
+        self.app.open_area("study")
 
     def action_cram(self) -> None:
         from quizapp.ui.screens.cram import CramScreen
@@ -270,7 +270,7 @@ class PlanScreen(QuizScreen):
         self.app.push_screen(CramScreen(now=self.now))
 
     def action_settings(self) -> None:
-        self.quiz.open_area("settings")
+        self.app.open_area("settings")
 
     def action_back(self) -> None:
         self.dismiss()
