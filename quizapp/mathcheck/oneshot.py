@@ -50,7 +50,10 @@ def _can_fork() -> bool:
 def one_shot_checker() -> ForkChecker | Checker:
     """A checker for one check in this process: forked where that is safe, else a worker."""
     if _can_fork():
-        return ForkChecker()
+        try:
+            return ForkChecker()
+        except OSError:  # no fork now (a process limit, no memory): the worker's way instead
+            pass
     from quizapp.mathcheck.worker import Checker
 
     return Checker([])
@@ -111,7 +114,12 @@ class ForkChecker:
         self._replies, reply_w = os.pipe()
         sys.stdout.flush()  # nothing buffered may be written twice
         sys.stderr.flush()
-        self._pid: int | None = os.fork()
+        try:
+            self._pid: int | None = os.fork()
+        except OSError:
+            for fd in (request_r, self._requests, self._replies, reply_w):
+                os.close(fd)
+            raise
         if self._pid == 0:  # pragma: no cover - the child's coverage is not collected
             os.close(self._requests)
             os.close(self._replies)
