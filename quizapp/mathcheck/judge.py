@@ -198,7 +198,7 @@ def _edge_mismatch(
     hidden inside the reference's kink); each switch is found by bisection between two test
     points on either side of it, and the answer compared at a ladder of distances from it."""
     if "reference_edges" not in c.cache:
-        c.cache["reference_edges"] = _reference_edges(c, mask)
+        c.cache["reference_edges"] = _reference_edges(c)
     for env, label, reference in c.cache["reference_edges"]:
         found = _compare_beside(c, answer, env, scale, label, reference)
         if found:
@@ -242,7 +242,7 @@ def _branch_mismatch(c: Compiled, answer: Node, mask: np.ndarray, scale: float) 
     if not conds:
         return None
     if "reference_switches" not in c.cache:
-        c.cache["reference_edges"] = _reference_edges(c, mask)
+        c.cache["reference_edges"] = _reference_edges(c)
     known: list[np.ndarray] = list(c.cache["reference_switches"])
     continuous = _continuous_names(c)
     friendly = mask & (c.layout.region == FRIENDLY)
@@ -288,10 +288,13 @@ def _branch_mismatch(c: Compiled, answer: Node, mask: np.ndarray, scale: float) 
 _Edge = tuple[dict[str, np.ndarray], str, tuple[np.ndarray, list[np.ndarray]]]
 
 
-def _reference_edges(c: Compiled, mask: np.ndarray) -> list[_Edge]:
+def _reference_edges(c: Compiled) -> list[_Edge]:
     """Points beside each of the reference's switches, at distances from 1e-9 to 1e-3 of a
     segment, found once per drill, with what the reference is there (its values and kinks:
-    the same for every answer, so not evaluated again for each)."""
+    the same for every answer, so not evaluated again for each). The segments run between the
+    reference's own test points, never one answer's: which answer a process checks first must
+    not change the points every later answer is compared at."""
+    mask = c.mask
     continuous = _continuous_names(c)
     kinks = Trace()
     evaluate(c.reference, c.env, trace=kinks)
