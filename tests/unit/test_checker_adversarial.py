@@ -305,7 +305,7 @@ def test_the_verdict_does_not_depend_on_which_answer_was_checked_first(drill_id:
     from quizapp.mathcheck.problem import compile_problem
 
     problem = problem_of(DRILLS[drill_id])
-    answers = CORPUS[drill_id][:6] + [DRILLS[drill_id].reference]
+    answers = [*CORPUS[drill_id][:6], DRILLS[drill_id].reference]
     assert len(answers) >= 2
 
     def verdicts(first: str) -> list[tuple[str, str]]:
