@@ -11,7 +11,8 @@ earn "correct" everywhere in the drill's domain, not in a friendly box:
 - a condition of the answer that switches side only beyond the tested points (far probes up to
   the largest float) gives "unchecked"; an equality test on a real number too;
 - right beside each switch of the answer's own conditions, and right before it overflows, the
-  answer is compared again (found by bisection, ``edges.py``), so a sliver cannot hide a wrong branch;
+  answer is compared again (found by bisection, ``edges.py``), so a sliver cannot hide a wrong
+  branch;
 - every part of the answer must make a difference at some test point, or the verdict is
   "unchecked" naming it (``inert.py``): a spike thinner than the points, a switch far beyond
   them, or sigmoid(40) cannot be vouched for by points;
