@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
 
-from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results
+from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results, points_text
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.question import LETTERS, QuestionView
 from quizapp.ui.widgets.title_bar import TitleBar
@@ -146,7 +146,8 @@ class QuestionRunner(QuizScreen):
         self.refresh_bindings()
 
     def update_status(self) -> None:
-        right = sum(1 for a in self.run.answers.values() if a.feedback.correct)
+        # Half points for a gradient with a named slip (quizapp.policy.credit_for).
+        right = points_text(sum(a.credit for a in self.run.answers.values()))
         text = Text.assemble(
             (self.title_text(), "bold"), f"  ·  {right} of {len(self.run.answers)} right so far"
         )
@@ -171,7 +172,7 @@ class QuestionRunner(QuizScreen):
         if action in ("reveal_points", "done_points"):
             if q.kind != EXPLAIN_KIND or answered:
                 return False
-            shown = view.query_one(".q-points").display
+            shown = view.points_shown
             return not shown if action == "reveal_points" else shown
         return True
 
@@ -188,8 +189,14 @@ class QuestionRunner(QuizScreen):
 
     def action_hint(self) -> None:
         view = self.view
-        if view is not None and view.show_hint():
-            self.notify("Hint shown: a right answer now counts as Hard.", timeout=3)
+        if view is None:
+            return
+        hint = view.show_hint()
+        if hint is not None:
+            more = f"{hint.remaining} more" if hint.remaining else "the last one"
+            self.notify(f"Hint {hint.level} of {hint.of} ({more}): {hint.cost}.", timeout=4)
+        elif view.hints:
+            self.notify("No more hints: that was the full derivation.", timeout=3)
 
     def action_reveal_points(self) -> None:
         if self.view is not None:
