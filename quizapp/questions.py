@@ -281,10 +281,8 @@ def feedback_from_derivation(question: Question, derivation: Derivation) -> Feed
             f"Line {unread.line} cannot be read: {unread.message}",
             derivation=derivation,
         )
-    details: list[str] = []
+    details: list[str] = []  # the first wrong step is named beside its line, not again here
     wrong = [s for s in derivation.steps if s.status == "wrong"]
-    if derivation.first_wrong is not None and wrong:
-        details.append(f"First wrong step: line {derivation.first_wrong}, {wrong[0].message}.")
     mistake = next((s.mistake for s in wrong if s.mistake), None)
     if derivation.verdict in ("correct", "incorrect"):
         reference = getattr(card, "reference", None)
@@ -300,4 +298,6 @@ def feedback_from_derivation(question: Question, derivation: Derivation) -> Feed
     headline = derivation.message or "Not checked."
     if derivation.verdict == "invalid" and derivation.message:
         headline = derivation.message[0].upper() + derivation.message[1:] + "."
+        details.append("Write one step a line, each the derivative or a helper (u = ...), and "
+                       "check again.")  # fmt: skip
     return Feedback(None, derivation.verdict, headline, tuple(details), derivation=derivation)

@@ -209,9 +209,13 @@ def expression_on_line(lines: Sequence[str], row: int) -> str:
     helpers: dict[str, str] = {}
 
     def spelled(expression: str) -> str:
-        for name, body in helpers.items():
-            expression = re.sub(rf"(?<![A-Za-z0-9_]){name}(?![A-Za-z0-9_(])", body, expression)
-        return expression
+        # One pass, as the checker substitutes: a helper's body keeps the names it was defined
+        # with, even one defined again later.
+        if not helpers:
+            return expression
+        names = "|".join(sorted(map(re.escape, helpers), key=len, reverse=True))
+        pattern = rf"(?<![A-Za-z0-9_])({names})(?![A-Za-z0-9_(])"
+        return re.sub(pattern, lambda m: helpers[m.group(1)], expression)
 
     for line in lines[:row]:
         parts = _EQUALS.split(line)
@@ -302,8 +306,10 @@ class Quiz:
             if len(lines) > 1:
                 derivation = self.checker.check_steps(question.item_id, lines)
                 return feedback_from_derivation(question, derivation)
-            # One line: exactly the check of a final answer, as before derivations.
-            return feedback_from_verdict(question, self.checker.check(question.item_id, text))
+            # One line (blank lines around it dropped, so that columns in messages still
+            # count from its start): exactly the check of a final answer.
+            line = lines[0] if lines else text
+            return feedback_from_verdict(question, self.checker.check(question.item_id, line))
         raise ValueError(f"question kind {question.kind} has no typed answer")
 
     def record(

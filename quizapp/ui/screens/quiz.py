@@ -180,7 +180,9 @@ class QuestionRunner(QuizScreen):
         self.update_status()
         self.refresh_bindings()
         self.set_focus(None)  # keys now belong to the screen: enter / n go on
-        self.query_one("#question-area", VerticalScroll).scroll_end(animate=False)
+        # The verdict's first line in view (a checked derivation can be taller than the screen).
+        panel = event.view.query_one(".q-feedback")
+        self.call_after_refresh(panel.scroll_visible, animate=False, top=True)
 
     def action_choose(self, index: int) -> None:
         view = self.view

@@ -88,11 +88,11 @@ def answer_help(lines_typed: int) -> Text:
     text.append("enter", style="bold")
     text.append(": new line · ")
     text.append(CHECK_KEY, style="bold")
-    text.append(" (or enter on an empty line): check · ")
+    text.append(" or enter on an empty line: check · ")
     text.append(HINT_KEY, style="bold")
-    text.append(": a hint")
+    text.append(": hint")
     if lines_typed <= 1:
-        text.append("\nOne line is checked as your final answer; several, step by step")
+        text.append("\nOne line is your final answer; several lines are checked step by step.")
     return text
 
 

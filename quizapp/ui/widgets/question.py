@@ -31,7 +31,12 @@ from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderabl
 from quizapp.ui.widgets.loss_curve import curve_renderable
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from quizapp.mathcheck.checker import Preview
+
+# Seconds of quiet after a key before the line is previewed.
+PREVIEW_PAUSE = 0.04
 
 
 class QuestionView(Vertical):
@@ -117,6 +122,7 @@ class QuestionView(Vertical):
         self.feedback: Feedback | None = None
         self.chosen: int | None = None  # the option picked (multiple choice)
         self._preview_row = -1
+        self._preview_timer: Timer | None = None
 
     @property
     def busy(self) -> bool:
@@ -242,7 +248,7 @@ class QuestionView(Vertical):
             return "the step numbers in the right order, separated by spaces"
         if kind == "numeric_drill":
             return "a number, a fraction or an expression such as -ln(0.9)"
-        return "your derivative, typed like 3*x^2 + exp(x)/N; or a derivation, one step a line"
+        return "your derivative, e.g. 3*x^2 + exp(x)/N, or a derivation: a step a line"
 
     # -- answering
     @on(OptionList.OptionSelected, ".q-choices")
@@ -383,8 +389,17 @@ class QuestionView(Vertical):
         if not editor.document.get_line(row).strip():
             self.previewing = False
             return
-        # The newest keystroke wins: an exclusive worker cancels the preview still running.
-        self._preview(editor.text, row)
+        # Keys that come faster than previews (a held key, a typed-in wall of text, a busy
+        # machine) start one preview when they pause, not one per key.
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_PAUSE, self._start_preview)
+
+    def _start_preview(self) -> None:
+        editor = self.query_one(DerivationEditor)
+        if self.stage == "answering":
+            # The newest text wins: an exclusive worker cancels the preview still running.
+            self._preview(editor.text, editor.current_line)
 
     @work(thread=True, exclusive=True, group="preview")
     def _preview(self, text: str, row: int) -> None:
