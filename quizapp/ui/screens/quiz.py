@@ -14,7 +14,8 @@ from textual.widgets import Button, Footer, Input, Label, Select, SelectionList,
 
 from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results, points_text
 from quizapp.ui.screens.base import QuizScreen, styles
-from quizapp.ui.widgets.question import LETTERS, QuestionView
+from quizapp.ui.widgets.feedback import LETTERS
+from quizapp.ui.widgets.question import QuestionView
 from quizapp.ui.widgets.title_bar import TitleBar
 
 ALL_TAGS = "__all__"

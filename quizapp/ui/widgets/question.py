@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from quizapp.decks.models import GradientDrill, LossCurve
 from quizapp.policy import RATING_LABELS
@@ -31,32 +30,26 @@ from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderabl
 from quizapp.ui.widgets.loss_curve import curve_renderable
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
     from quizapp.mathcheck.checker import Preview
-
-# Seconds of quiet after a key before the line is previewed.
-PREVIEW_PAUSE = 0.04
 
 
 class QuestionView(Vertical):
     """Shows ``quiz.questions[index]``; posts ``Answered`` once the answer is graded.
 
     ``stage`` is "answering", "checking" (a gradient in the checker) or "answered"; it and the
-    other reactives below set classes that the CSS turns into what is shown."""
+    other reactives below decide which parts are shown (``_sync``: a "-shown" class on each
+    part, which the CSS turns into display)."""
 
+    # The class goes on each part, not on the view: a class on the view restyles every widget
+    # in it (some 60 ms a change on a busy machine), a class on a Static only that Static.
     DEFAULT_CSS = """
     QuestionView .q-hint, QuestionView .q-feedback, QuestionView .q-preview,
-    QuestionView .q-points {
+    QuestionView .q-points, QuestionView .q-hint-keys {
         display: none;
     }
-    QuestionView.-hinted .q-hint, QuestionView.-previewing .q-preview,
-    QuestionView.-checking .q-feedback, QuestionView.-answered .q-feedback,
-    QuestionView.-told .q-feedback, QuestionView.-points .q-points {
+    QuestionView .q-hint.-shown, QuestionView .q-feedback.-shown, QuestionView .q-preview.-shown,
+    QuestionView .q-points.-shown, QuestionView .q-hint-keys.-shown {
         display: block;
-    }
-    QuestionView.-answered .q-preview, QuestionView.-answered .q-hint-keys {
-        display: none;
     }
     """
 
@@ -90,7 +83,7 @@ class QuestionView(Vertical):
 
         bubble = False
 
-        def __init__(self, text: str, row: int, expression: str, preview: Preview) -> None:
+        def __init__(self, text: str, row: int, expression: str, preview: Preview | None) -> None:
             super().__init__()
             self.text = text
             self.row = row
@@ -122,7 +115,8 @@ class QuestionView(Vertical):
         self.feedback: Feedback | None = None
         self.chosen: int | None = None  # the option picked (multiple choice)
         self._preview_row = -1
-        self._preview_timer: Timer | None = None
+        self._preview_running = False
+        self._preview_pending = False
 
     @property
     def busy(self) -> bool:
@@ -176,27 +170,43 @@ class QuestionView(Vertical):
 
     # -- the stage and what it shows
     def watch_stage(self, stage: str) -> None:
-        for name in ("answering", "checking", "answered"):
-            self.set_class(stage == name, f"-{name}")
         if stage != "answering":
             self.told = False
         for editor in self.query(DerivationEditor):
-            editor.read_only = stage != "answering"
+            # No edits while the text is being checked or once answered; set without the
+            # watcher, whose restyle of the editor would cost more than the check itself.
+            editor.set_reactive(DerivationEditor.read_only, stage != "answering")
         if stage == "answered":
             for widget in self.query(".q-answer, .q-choices, .q-points"):
                 widget.disabled = True
+        self._sync()
 
-    def watch_told(self, told: bool) -> None:
-        self.set_class(told, "-told")
+    def watch_told(self) -> None:
+        self._sync()
 
-    def watch_previewing(self, previewing: bool) -> None:
-        self.set_class(previewing, "-previewing")
+    def watch_previewing(self) -> None:
+        self._sync()
 
-    def watch_hint_level(self, level: int) -> None:
-        self.set_class(level > 0, "-hinted")
+    def watch_hint_level(self) -> None:
+        self._sync()
 
-    def watch_points_shown(self, shown: bool) -> None:
-        self.set_class(shown, "-points")
+    def watch_points_shown(self) -> None:
+        self._sync()
+
+    def _sync(self) -> None:
+        """Show each part the state calls for."""
+        answering = self.stage == "answering"
+        shown = {
+            "q-feedback": not answering or self.told,
+            "q-preview": answering and self.previewing,
+            "q-hint": self.hint_level > 0,
+            "q-points": self.points_shown,
+            "q-hint-keys": answering,
+        }
+        for child in self.children:
+            for name, show in shown.items():
+                if child.has_class(name):
+                    child.set_class(show, "-shown")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "check":
@@ -389,30 +399,30 @@ class QuestionView(Vertical):
         if not editor.document.get_line(row).strip():
             self.previewing = False
             return
-        # Keys that come faster than previews (a held key, a typed-in wall of text, a busy
-        # machine) start one preview when they pause, not one per key.
-        if self._preview_timer is not None:
-            self._preview_timer.stop()
-        self._preview_timer = self.set_timer(PREVIEW_PAUSE, self._start_preview)
-
-    def _start_preview(self) -> None:
-        editor = self.query_one(DerivationEditor)
-        if self.stage == "answering":
-            # The newest text wins: an exclusive worker cancels the preview still running.
-            self._preview(editor.text, editor.current_line)
+        # One preview at a time: keys that come faster than previews (a held key, a typed-in
+        # wall of text, a busy machine) are previewed once, when the running one is back.
+        if self._preview_running:
+            self._preview_pending = True
+            return
+        self._preview_running = True
+        self._preview(editor.text, row)
 
     @work(thread=True, exclusive=True, group="preview")
     def _preview(self, text: str, row: int) -> None:
         expression, preview = self.quiz.preview_line(self.index, text, row)
-        if preview is None or get_current_worker().is_cancelled:
-            return
+        # Posted even without a preview: it says the next one may start.
         self.post_message(self.PreviewReady(text, row, expression, preview))
 
     @on(PreviewReady)
     def _show_preview(self, event: PreviewReady) -> None:
+        self._preview_running = False
+        if self._preview_pending:
+            self._preview_pending = False
+            self._refresh_preview()
         editor = self.query_one(DerivationEditor)
-        if editor.text != event.text or editor.current_line != event.row:
-            return  # stale: the learner typed on
+        stale = editor.text != event.text or editor.current_line != event.row
+        if event.preview is None or stale or self.stage != "answering":
+            return
         target = self.query_one(".q-preview", Static)
         preview = event.preview
         several = editor.document.line_count > 1
