@@ -149,3 +149,25 @@ async def test_a_pasted_wall_of_lines_gets_one_clear_line(make_app) -> None:
         assert prompt.height > 0 and box.height >= 9
         assert 0 < prompt.y < box.y and box.bottom <= 23  # above the footer
     assert reopen_store().reviews("grad-mse") == []
+
+
+async def test_the_quiz_score_gives_half_a_point_for_a_named_slip(make_app) -> None:
+    from quizapp.ui.screens.quiz import QuizResultsScreen, QuizRunScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        quiz = app.new_quiz(item_ids=["grad-mse"], seed=1)
+        app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        view = app.screen.view
+        await type_lines(pilot, SLIPPED)
+        await pilot.press("ctrl+s")
+        assert "sign" in await checked(pilot, view)
+        status = " ".join(visible_text(app.screen.query_one("#run-status")).split())
+        assert "½ of 1 right so far" in status
+        await pilot.press("n")  # the last question: on to the results
+        await pilot.pause()
+        assert isinstance(app.screen, QuizResultsScreen)
+        body = " ".join(visible_text(app.screen.query_one("#results-body")).split())
+        assert "Score: ½ of 1 right (50%); ½ for 1 with a named slip" in body
+        assert "Missed" in body  # half a point is still one to revise

@@ -350,6 +350,8 @@ class QuestionView(Vertical):
         """A message that grades nothing (the learner may answer again)."""
         self._show(feedback)
         self.told = True
+        # On a short terminal it may sit below the answer box: bring it into view.
+        self.call_after_refresh(self.query_one(".q-feedback").scroll_visible, animate=False)
 
     def _show(self, feedback: Feedback, *, rating: str = "") -> None:
         panel = self.query_one(".q-feedback", Static)
@@ -368,8 +370,10 @@ class QuestionView(Vertical):
         if hint is None:
             return None
         self.hints.append(hint)
-        self.query_one(".q-hint", Static).update(hint_renderable(self.hints))
+        panel = self.query_one(".q-hint", Static)
+        panel.update(hint_renderable(self.hints))
         self.hint_level = hint.level
+        self.call_after_refresh(panel.scroll_visible, animate=False)
         return hint
 
     # -- live preview (gradient drills): the line the cursor is on
