@@ -116,6 +116,7 @@ class QuestionView(Vertical):
         self.chosen: int | None = None  # the option picked (multiple choice)
         self._preview_row = -1
         self._preview_running = False
+        self._several_lines = False
         self._preview_pending = False
 
     @property
@@ -383,8 +384,12 @@ class QuestionView(Vertical):
         if self.stage == "answering":
             # A message about the previous text (e.g. "type an answer first") no longer applies.
             self.told = False
-        lines = [line for line in event.text_area.text.splitlines() if line.strip()]
-        self.query_one(".q-hint-keys", Static).update(answer_help(len(lines)))
+        # The key line says how one line is read until there are two (updated only then: an
+        # update lays the screen out again, too slow for every key).
+        several = event.text_area.document.line_count > 1
+        if several != self._several_lines:
+            self._several_lines = several
+            self.query_one(".q-hint-keys", Static).update(answer_help(2 if several else 1))
         self._preview_row = -1
         self._refresh_preview()
 
