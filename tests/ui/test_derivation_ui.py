@@ -163,6 +163,7 @@ async def test_the_quiz_score_gives_half_a_point_for_a_named_slip(make_app) -> N
         await type_lines(pilot, SLIPPED)
         await pilot.press("ctrl+s")
         assert "sign" in await checked(pilot, view)
+        await pilot.pause()  # the screen hears the answer after the view shows it
         status = " ".join(visible_text(app.screen.query_one("#run-status")).split())
         assert "½ of 1 right so far" in status
         await pilot.press("n")  # the last question: on to the results
