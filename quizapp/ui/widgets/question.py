@@ -119,14 +119,6 @@ class QuestionView(Vertical):
         self._several_lines = False
         self._preview_pending = False
 
-    @property
-    def busy(self) -> bool:
-        return self.stage == "checking"
-
-    @property
-    def hints_used(self) -> int:
-        return self.hint_level
-
     # -- layout
     def compose(self) -> ComposeResult:
         q = self.question
@@ -378,6 +370,11 @@ class QuestionView(Vertical):
         return hint
 
     # -- live preview (gradient drills): the line the cursor is on
+    @on(Input.Changed, ".q-answer")
+    def _retyped(self, event: Input.Changed) -> None:
+        event.stop()
+        self.told = False  # a message about the previous text no longer applies
+
     @on(TextArea.Changed, ".q-answer")
     def _changed(self, event: TextArea.Changed) -> None:
         event.stop()
