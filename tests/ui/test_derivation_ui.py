@@ -100,6 +100,8 @@ async def test_the_hint_ladder_shows_one_rung_a_press_and_costs_the_rating(make_
         assert "Hint 3 of 3 · the full derivation" in hint and "Again" in hint
         for line in card.derivation:
             assert line in hint
+        offered = {a.binding.action for a in app.active_bindings.values() if a.enabled}
+        assert "hint" not in offered and "check" in offered  # the footer drops the hint key
         await pilot.press("ctrl+t")  # nothing more to show
         assert view.hint_level == 3
         await pilot.press(*"2*(yhat - y)", "ctrl+s")

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
 
+from quizapp.policy import MAX_HINT_LEVEL as HINT_RUNGS
 from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results, points_text
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.feedback import LETTERS
@@ -166,8 +167,8 @@ class QuestionRunner(QuizScreen):
         q = view.question
         if action == "next":
             return answered
-        if action == "hint":
-            return q.kind == "gradient_drill" and not answered
+        if action == "hint":  # while a rung of the hint ladder is left to show
+            return q.kind == "gradient_drill" and not answered and view.hint_level < HINT_RUNGS
         if action == "choose":
             return bool(q.choices) and not answered and int(parameters[0]) < len(q.choices)  # type: ignore[call-overload]
         if action in ("reveal_points", "done_points"):
@@ -195,6 +196,7 @@ class QuestionRunner(QuizScreen):
         if view is None:
             return
         hint = view.show_hint()
+        self.refresh_bindings()  # after the last rung, the key leaves the footer
         if hint is not None:
             more = f"{hint.remaining} more" if hint.remaining else "the last one"
             self.notify(f"Hint {hint.level} of {hint.of} ({more}): {hint.cost}.", timeout=4)
