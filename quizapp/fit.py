@@ -128,10 +128,49 @@ def progress_line(usable: int, fit: FitResult | None) -> str:
             f"FSRS fitted to you on {fit.fitted_at:%Y-%m-%d} from {fit.reviews} reviews "
             f"(log-loss {fit.log_loss_default:.3f} -> {fit.log_loss_fitted:.3f})"
         )
+    if usable >= MIN_REVIEWS:
+        return f"FSRS default parameters: {usable} reviews, enough to fit your own"
     return (
         f"FSRS default parameters: {usable} of about {MIN_REVIEWS} reviews before your own "
         "parameters"
     )
+
+
+def fsrs_status(store: Any) -> str:
+    """``progress_line`` for a store: its kept fit, or how far off one is."""
+    stored = store.fsrs_fit()
+    if stored:
+        try:
+            found = FitResult.from_json(stored)
+            return progress_line(found.reviews, found)
+        except FitError:
+            pass  # unusable: the store schedules with the defaults, so say how far off a fit is
+    return progress_line(usable_reviews(logged_reviews(store)), None)
+
+
+def memory_states(
+    reviews: Iterable[LoggedReview], parameters: Sequence[float]
+) -> dict[str, tuple[float, float]]:
+    """Each item's FSRS memory (stability, difficulty) after replaying its reviews with
+    ``parameters``. What a new fit changes in the predictions: FSRS recomputes memory states
+    when its parameters change (as Anki does), while the due dates stay as they were."""
+    scheduler = fsrs.Scheduler(parameters=tuple(parameters), enable_fuzzing=False)
+    by_item: dict[str, list[LoggedReview]] = {}
+    for r in reviews:
+        by_item.setdefault(r.item_id, []).append(r)
+    out: dict[str, tuple[float, float]] = {}
+    for item_id, history in by_item.items():
+        card = fsrs.Card()
+        for r in sorted(history, key=lambda r: r.reviewed_at):
+            card, _ = scheduler.review_card(card, fsrs.Rating(r.rating), r.reviewed_at)
+        if card.stability is not None and card.difficulty is not None:
+            out[item_id] = (float(card.stability), float(card.difficulty))
+    return out
+
+
+def logged_reviews(store: Any) -> list[LoggedReview]:
+    """The store's review log as the optimiser reads it (cram answers are not in it)."""
+    return [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
 
 
 def log_loss(parameters: Sequence[float], items: Sequence[Any]) -> float:
@@ -141,6 +180,14 @@ def log_loss(parameters: Sequence[float], items: Sequence[Any]) -> float:
     if not items:
         raise FitError("no reviews to evaluate")
     return float(FSRS(list(parameters)).evaluate(list(items)).log_loss)
+
+
+def too_few(usable: int, minimum: int = MIN_REVIEWS) -> str:
+    """The honest line while the log is too short for a fit of one's own."""
+    return (
+        f"{usable} of about {minimum} reviews before your own parameters: keep studying; "
+        "until then FSRS predicts with its default parameters"
+    )
 
 
 def fit(
@@ -155,10 +202,7 @@ def fit(
 
     items = training_items(reviews, tz)
     if len(items) < minimum:
-        raise FitError(
-            f"{len(items)} of about {minimum} reviews so far: keep studying and FSRS will be "
-            "fitted to you"
-        )
+        raise FitError(too_few(len(items), minimum))
     try:
         params = tuple(float(x) for x in FSRS([]).compute_parameters(items))
     except Exception as exc:  # the optimiser is native code: any failure is "not fitted"
@@ -172,6 +216,74 @@ def fit(
     )
 
 
+def fit_in_process(
+    reviews: Iterable[LoggedReview],
+    *,
+    now: datetime | None = None,
+    minimum: int = MIN_REVIEWS,
+    timeout: float = 600,
+) -> FitResult:
+    """``fit`` in a child Python process. The optimiser is native code that holds the GIL while
+    it runs (over a second on a 40,000-review log), which would freeze the app's UI thread; a
+    process leaves it free. A plain subprocess with pipes, not multiprocessing: inside the app
+    sys.stderr has no file descriptor, which multiprocessing needs. Too few reviews are told here,
+    without starting a process."""
+    import json
+    import subprocess
+    import sys
+
+    logged = list(reviews)
+    usable = usable_reviews(logged)
+    if usable < minimum:
+        raise FitError(too_few(usable, minimum))
+    request = {
+        "reviews": [[r.item_id, r.reviewed_at.isoformat(), r.rating] for r in logged],
+        "now": (now or datetime.now(UTC)).isoformat(),
+        "minimum": minimum,
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from quizapp.fit import _child; _child()"],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise FitError(f"could not run the FSRS optimiser ({exc})") from None
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        why = (done.stderr.strip().splitlines() or ["no answer"])[-1]
+        raise FitError(f"the FSRS optimiser failed ({why}); the default parameters stay") from None
+    if "error" in answer:
+        raise FitError(str(answer["error"]))
+    return FitResult.from_json(answer)
+
+
+def _child() -> None:
+    """The child side of ``fit_in_process``: a request on stdin, a result on stdout."""
+    import json
+    import sys
+
+    request = json.load(sys.stdin)
+    reviews = [
+        LoggedReview(str(i), datetime.fromisoformat(at), int(rating))
+        for i, at, rating in request["reviews"]
+    ]
+    try:
+        result = fit(
+            reviews,
+            now=datetime.fromisoformat(request["now"]),
+            minimum=int(request["minimum"]),
+        )
+    except FitError as exc:
+        json.dump({"error": exc.message}, sys.stdout)
+        return
+    json.dump(result.to_json(), sys.stdout)
+
+
 __all__ = [
     "DEFAULT_PARAMETERS",
     "MIN_REVIEWS",
@@ -179,7 +291,11 @@ __all__ = [
     "FitResult",
     "LoggedReview",
     "fit",
+    "fit_in_process",
+    "fsrs_status",
     "log_loss",
+    "logged_reviews",
+    "memory_states",
     "progress_line",
     "training_items",
     "usable_reviews",

@@ -30,6 +30,7 @@ a library. Times are aware datetimes; days are the learner's local days.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -333,6 +334,79 @@ def _simulate_day(
     return count
 
 
+# --------------------------------------------------------------------------- a new fit
+
+
+@dataclass(frozen=True)
+class FitChange:
+    """What fitted parameters change in the predictions: readiness on the morning and the
+    recall now of the items already seen (the retention FSRS predicts), before and after."""
+
+    before: Readiness
+    after: Readiness
+    recall_now_before: float | None
+    recall_now_after: float | None
+
+    def lines(self) -> list[str]:
+        """Two lines for the learner, e.g. "Recall now of the 40 cards you have seen: ..."."""
+        out: list[str] = []
+        if self.recall_now_before is not None and self.recall_now_after is not None:
+            out.append(
+                f"Predicted recall now of the cards you have seen: {self.recall_now_before:.0%}"
+                f" -> {self.recall_now_after:.0%}"
+            )
+        b, a = self.before, self.after
+        out.append(
+            f"Ready on the morning: {b.overall.ready:.0%} -> {a.overall.ready:.0%} "
+            f"({len(b.below)} -> {len(a.below)} below target)"
+        )
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 4)
+
+        return {
+            "recall_now_before": r(self.recall_now_before),
+            "recall_now_after": r(self.recall_now_after),
+            "ready_before": r(self.before.overall.ready),
+            "ready_after": r(self.after.overall.ready),
+            "below_before": len(self.before.below),
+            "below_after": len(self.after.below),
+        }
+
+
+def fit_change(
+    inputs: PlanInputs,
+    parameters: tuple[float, ...],
+    memory: Mapping[str, tuple[float, float]] | None = None,
+) -> FitChange:
+    """Readiness and recall now as the inputs stand and with ``parameters``, whose memory
+    states (stability, difficulty per item, ``quizapp.fit.memory_states``) replace the stored
+    ones where given."""
+    states = dict(inputs.states)
+    for item_id, (stability, difficulty) in (memory or {}).items():
+        if item_id in states:
+            card = replace_card(states[item_id])
+            card.stability, card.difficulty = stability, difficulty
+            states[item_id] = card
+    fitted = replace(inputs, parameters=tuple(parameters), states=states)
+
+    def recall_now(which: PlanInputs) -> float | None:
+        if not which.states:
+            return None
+        scheduler = _scheduler(which.parameters, which.target)
+        values = [recall_at(scheduler, card, which.now) for card in which.states.values()]
+        return sum(values) / len(values)
+
+    return FitChange(
+        before=readiness(inputs),
+        after=readiness(fitted),
+        recall_now_before=recall_now(inputs),
+        recall_now_after=recall_now(fitted),
+    )
+
+
 # --------------------------------------------------------------------------- from a store
 
 
@@ -371,11 +445,13 @@ __all__ = [
     "MAX_DAILY_LOAD",
     "PRACTICE_KINDS",
     "Day",
+    "FitChange",
     "Group",
     "Plan",
     "PlanInputs",
     "PlanItem",
     "Readiness",
+    "fit_change",
     "gather",
     "interview_morning",
     "item_readiness",

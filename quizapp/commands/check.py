@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, print_json
+
+# quizapp.commands.common (the decks) is imported inside the functions: a single check forks
+# its checking child first, so the child warms up while this process loads the decks.
 
 # Exit codes of a single check (documented in --help).
 EXIT = {"correct": 0, "incorrect": 1, "invalid": 3, "unchecked": 4}
@@ -103,9 +105,14 @@ def run(args: argparse.Namespace) -> int:
                 f"check: the {what} contains bytes that are not UTF-8 text; retype it",
                 code=EXIT["invalid"] if what == "answer" else 2,
             )
-    from quizapp.mathcheck import Checker, UnknownDrillError
+    from quizapp.mathcheck import UnknownDrillError
+    from quizapp.mathcheck.oneshot import one_shot_checker
 
-    with Checker([]) as checker:  # the worker warms up while the decks load
+    # One check: a child forked now warms up while the decks load (a worker where fork is
+    # unsafe); either way under the worker's time and memory limits.
+    with one_shot_checker() as checker:
+        from quizapp.commands.common import library_from_args, print_json
+
         checker.add_library(library := library_from_args(args))
         try:
             verdict = checker.check(args.drill, args.answer)
@@ -158,6 +165,7 @@ def _run_steps(args: argparse.Namespace) -> int:
             lines = source.read().splitlines()
         except OSError as exc:
             raise CliError(f"check --steps: cannot read {args.answer} ({exc})", code=2) from None
+    from quizapp.commands.common import library_from_args, print_json
     from quizapp.mathcheck import Checker, UnknownDrillError
     from quizapp.mathcheck.steps import MAX_LINES
 
@@ -210,6 +218,7 @@ def _open_batch(name: str, what: str = "--batch") -> TextIO:
 
 
 def _run_batch(args: argparse.Namespace) -> int:
+    from quizapp.commands.common import library_from_args
     from quizapp.mathcheck import Checker, UnknownDrillError
 
     source = _open_batch(args.batch)

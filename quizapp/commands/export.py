@@ -13,7 +13,7 @@ from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store
-from quizapp.store.queries import RawJson
+from quizapp.store.queries import RawJsonList
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,11 +57,9 @@ def _chunks(data: dict[str, Any]) -> Iterator[str]:
         comma = "," if i < len(items) - 1 else ""
         if isinstance(value, list) and value:
             yield f"  {dumps(key)}: [\n"
-            last = len(value) - 1
-            yield "".join(
-                f"    {v if isinstance(v, RawJson) else dumps(v)}{',' if j < last else ''}\n"
-                for j, v in enumerate(value)
-            )
+            # Already encoded (the reviews, by SQLite) or encoded here: one element a line.
+            texts = value if isinstance(value, RawJsonList) else map(dumps, value)
+            yield "    " + ",\n    ".join(texts) + "\n"
             yield f"  ]{comma}\n"
         else:
             yield f"  {dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}\n"

@@ -41,45 +41,40 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def _fit(store: Any) -> str:
-    """Fit FSRS to the store's reviews and keep the result; the line to print."""
+def _fit(store: Any, library: Any, as_json: bool) -> None:
+    """Fit FSRS to the store's reviews, keep the result and print what it changes."""
     from quizapp.commands.common import require_saving
-    from quizapp.fit import FitError, FitResult, LoggedReview, fit, progress_line
+    from quizapp.fit import FitError, fit, logged_reviews, memory_states, progress_line
+    from quizapp.plan import fit_change, gather
 
-    logged = [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
+    logged = logged_reviews(store)
     try:
         result = fit(logged)
     except FitError as exc:
         raise CliError(f"plan --fit: {exc.message}") from None
+    memory = memory_states(logged, result.parameters)
+    # Before saving: the predictions with the parameters in use until now.
+    change = fit_change(gather(store, library), result.parameters, memory)
     require_saving(store, "keep the fitted FSRS parameters")
-    store.save_fsrs_fit(result.to_json())
-    return progress_line(result.reviews, FitResult.from_json(result.to_json()))
-
-
-def _fsrs_line(store: Any) -> str:
-    from quizapp.fit import FitError, FitResult, LoggedReview, progress_line, usable_reviews
-
-    stored = store.fsrs_fit()
-    if stored:
-        try:
-            found = FitResult.from_json(stored)
-            return progress_line(found.reviews, found)
-        except FitError:
-            pass
-    logged = [LoggedReview(r.item_id, r.reviewed_at, int(r.rating)) for r in store.reviews()]
-    return progress_line(usable_reviews(logged), None)
+    store.save_fsrs_fit(result.to_json(), memory)
+    line = progress_line(result.reviews, result)
+    if as_json:
+        print_json({"fsrs": line, "fit": result.to_json(), "change": change.to_json()})
+        return
+    sys.stdout.write("\n".join([line, *change.lines()]) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
+    from quizapp.fit import fsrs_status
     from quizapp.plan import gather, make_plan
 
     library = library_from_args(args, strict=False)
     with open_store() as store:
         if args.fit:
-            sys.stdout.write(_fit(store) + "\n")
+            _fit(store, library, args.json)
             return 0
         inputs = gather(store, library)
-        fsrs_line = _fsrs_line(store)
+        fsrs_line = fsrs_status(store)
     if inputs.interview_date is None:
         raise CliError(NO_DATE)
     plan = make_plan(inputs)
@@ -119,5 +114,6 @@ def run(args: argparse.Namespace) -> int:
         f"If you follow it: {plan.predicted.overall.ready:.0%} predicted recall on the morning, "
         f"{len(plan.predicted.below)} below target\n"
     )
-    out(fsrs_line + " ('quizapp plan --fit' fits them)\n")
+    again = "fits them again" if fsrs_line.startswith("FSRS fitted") else "fits them"
+    out(f"{fsrs_line} ('quizapp plan --fit' {again})\n")
     return 0

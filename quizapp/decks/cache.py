@@ -20,14 +20,23 @@ def _code_stamp() -> str:
     """Changes whenever quizapp's validation code changes (version or any core module)."""
     import quizapp
 
-    root = Path(quizapp.__file__).parent
-    parts = [quizapp.__version__]
-    for py in sorted(root.rglob("*.py")):
-        if "ui" in py.relative_to(root).parts:
-            continue
-        st = py.stat()
-        parts.append(f"{py.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
-    return "|".join(parts)
+    # os.scandir, not Path.rglob: this runs at every start, and pathlib's walk and
+    # relative_to cost ~30 ms of a one-shot command.
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def walk(folder: str, rel: tuple[str, ...]) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in ("ui", "__pycache__"):
+                        walk(entry.path, (*rel, entry.name))
+                elif entry.name.endswith(".py"):
+                    st = entry.stat()
+                    name = "/".join((*rel, entry.name))
+                    found.append(((*rel, entry.name), f"{name}:{st.st_size}:{st.st_mtime_ns}"))
+
+    walk(str(Path(quizapp.__file__).parent), ())
+    return "|".join([quizapp.__version__, *(text for _, text in sorted(found))])
 
 
 class DeckCache:

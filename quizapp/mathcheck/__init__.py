@@ -5,12 +5,38 @@
 - ``check_answer`` / ``preview_answer`` (checker.py): verdict and "interpreted as" preview for a
   gradient ``Problem``, in this process.
 - ``Checker`` (worker.py): the same in a warm worker process with time and memory limits.
+
+The names below are loaded on first use, so importing one submodule (the one-shot CLI check
+forks before it imports the parser) does not import them all.
 """
 
-from quizapp.mathcheck.checker import Preview, Verdict, check_answer, preview_answer
-from quizapp.mathcheck.parser import FUNCTIONS, Parsed, ParseError, parse
-from quizapp.mathcheck.problem import Pattern, Problem
-from quizapp.mathcheck.worker import Checker, UnknownDrillError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quizapp.mathcheck.checker import Preview, Verdict, check_answer, preview_answer
+    from quizapp.mathcheck.limits import UnknownDrillError
+    from quizapp.mathcheck.parser import FUNCTIONS, Parsed, ParseError, parse
+    from quizapp.mathcheck.problem import Pattern, Problem
+    from quizapp.mathcheck.worker import Checker
+
+# Public name -> the submodule that defines it.
+_HOMES = {
+    "FUNCTIONS": "parser",
+    "Checker": "worker",
+    "ParseError": "parser",
+    "Parsed": "parser",
+    "Pattern": "problem",
+    "Preview": "checker",
+    "Problem": "problem",
+    "UnknownDrillError": "limits",
+    "Verdict": "checker",
+    "check_answer": "checker",
+    "parse": "parser",
+    "preview_answer": "checker",
+}
 
 __all__ = [
     "FUNCTIONS",
@@ -26,3 +52,12 @@ __all__ = [
     "parse",
     "preview_answer",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'quizapp.mathcheck' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f"quizapp.mathcheck.{home}"), name)
+    globals()[name] = value  # once: later lookups find it without this function
+    return value

@@ -27,6 +27,7 @@ from quizapp.mathcheck.parser import (
     Compare,
     Name,
     Node,
+    Num,
     Parsed,
     ParseError,
     to_text,
@@ -162,6 +163,8 @@ def _undefined_constant(parsed: Parsed) -> ParseError | None:
         return "is undefined (0/0, or log or sqrt outside its domain)"
 
     def visit(node: Node) -> ParseError | None:
+        if isinstance(node, Num) and math.isfinite(node.value):
+            return None  # a typed number (the parser refuses any too large): no evaluation
         is_test = isinstance(node, Compare | BoolOp)  # a condition, not a value: look inside
         if not is_test and not has_names(node):
             value = value_of(node)

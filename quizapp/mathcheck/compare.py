@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quizapp.mathcheck.numeric import Trace
+from quizapp.mathcheck.numeric import Trace, median
 from quizapp.mathcheck.problem import Compiled
 
 RTOL = 1e-8
@@ -43,7 +43,7 @@ def full(values: np.ndarray | float, n: int) -> np.ndarray:
 def scale_of(c: Compiled) -> float:
     """The reference's typical size (for the absolute part of the tolerance), once per drill."""
     if "scale" not in c.cache:
-        c.cache["scale"] = float(np.median(np.abs(c.reference_values[c.mask]))) + 1e-300
+        c.cache["scale"] = median(np.abs(c.reference_values[c.mask])) + 1e-300
     return c.cache["scale"]
 
 

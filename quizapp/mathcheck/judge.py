@@ -32,8 +32,9 @@ from quizapp.mathcheck.compare import (
     scale_of,
 )
 from quizapp.mathcheck.domains import CASE_DOMAINS, DISCRETE, FAR, FRIENDLY, PROBE
+from quizapp.mathcheck.inert import inert_part
 from quizapp.mathcheck.mistakes import diagnose
-from quizapp.mathcheck.numeric import Trace, evaluate, rounding_bound
+from quizapp.mathcheck.numeric import Trace, evaluate, median, rounding_bound
 from quizapp.mathcheck.parser import Cond, Node, Num, to_text
 from quizapp.mathcheck.problem import MIN_POINTS, Compiled, _expand, far_from_kinks
 
@@ -117,7 +118,7 @@ def judge(c: Compiled, answer: Node) -> Judgement:
     if explained.mean() < EXACT_SHARE:
         with np.errstate(all="ignore"):
             relative = np.abs(a - r) / np.maximum(np.maximum(np.abs(a), np.abs(r)), 1e-300)
-        worst = float(np.median(relative[~explained]))
+        worst = median(relative[~explained])
         return Judgement(
             "incorrect",
             f"close to the derivative but not equal to it: it is off by a relative "
@@ -125,6 +126,11 @@ def judge(c: Compiled, answer: Node) -> Judgement:
             mistake="nearly-equal",
             points=used,
         )
+    # A part too small to change the answer anywhere it was compared is not vouched for by the
+    # points: a thin spike, a switch far beyond the tested values, exp(-1000).
+    inert = inert_part(c, answer, values, mask, scale)
+    if inert:
+        return Judgement("unchecked", inert, points=used)
     return Judgement("correct", f"agrees with the derivative at {used} points", points=used)
 
 
@@ -177,7 +183,8 @@ EDGE_PAIRS = 4
 GRID = 64
 ROUNDS = 5
 EDGE_OFFSET = 1e-9
-OVERFLOW_STEPS = 16
+OVERFLOW_GRID = 16
+OVERFLOW_ROUNDS = 4  # 16^4 = 65536 steps per segment
 # Distances (shares of a segment) from each of the reference's switches where answers are compared.
 LADDER = (1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3)
 
@@ -192,8 +199,8 @@ def _edge_mismatch(
     points on either side of it, and the answer compared at a ladder of distances from it."""
     if "reference_edges" not in c.cache:
         c.cache["reference_edges"] = _reference_edges(c, mask)
-    for env, label in c.cache["reference_edges"]:
-        found = _compare_beside(c, answer, env, scale, label)
+    for env, label, reference in c.cache["reference_edges"]:
+        found = _compare_beside(c, answer, env, scale, label, reference)
         if found:
             return found
     continuous = _continuous_names(c)
@@ -278,9 +285,13 @@ def _branch_mismatch(c: Compiled, answer: Node, mask: np.ndarray, scale: float) 
     return None
 
 
-def _reference_edges(c: Compiled, mask: np.ndarray) -> list[tuple[dict[str, np.ndarray], str]]:
+_Edge = tuple[dict[str, np.ndarray], str, tuple[np.ndarray, list[np.ndarray]]]
+
+
+def _reference_edges(c: Compiled, mask: np.ndarray) -> list[_Edge]:
     """Points beside each of the reference's switches, at distances from 1e-9 to 1e-3 of a
-    segment, found once per drill."""
+    segment, found once per drill, with what the reference is there (its values and kinks:
+    the same for every answer, so not evaluated again for each)."""
     continuous = _continuous_names(c)
     kinks = Trace()
     evaluate(c.reference, c.env, trace=kinks)
@@ -291,8 +302,15 @@ def _reference_edges(c: Compiled, mask: np.ndarray) -> list[tuple[dict[str, np.n
         g = np.broadcast_to(kink.values, mask.shape)
         env = _beside_switch(c, g, _expand(kink.expr, c.quantity_trees), mask, LADDER)
         if env is not None:
-            edges.append((env, to_text(kink.node)))
+            edges.append((env, to_text(kink.node), _reference_at(c, env)))
     return edges
+
+
+def _reference_at(c: Compiled, env: dict[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The reference's values at the points of ``env``, and its kinks there."""
+    n = next(iter(env.values())).size
+    kinks: list[np.ndarray] = []
+    return full(evaluate(c.reference, env, kinks), n), kinks
 
 
 def _beside_switch(
@@ -340,14 +358,17 @@ def _beside_switch(
 
 
 def _compare_beside(
-    c: Compiled, answer: Node, env: dict[str, np.ndarray], scale: float, label: str
+    c: Compiled,
+    answer: Node,
+    env: dict[str, np.ndarray],
+    scale: float,
+    label: str,
+    reference: tuple[np.ndarray, list[np.ndarray]] | None = None,
 ) -> str | None:
     n = next(iter(env.values())).size
-    a = full(evaluate(answer, env), n)
-    ref_kinks: list[np.ndarray] = []
-    r = full(evaluate(c.reference, env, ref_kinks), n)
-    answer_kinks: list[np.ndarray] = []
-    evaluate(answer, env, answer_kinks)
+    answer_kinks: list[np.ndarray] = []  # one evaluation gives the values and the kinks
+    a = full(evaluate(answer, env, answer_kinks), n)
+    r, ref_kinks = reference if reference is not None else _reference_at(c, env)
     usable = np.isfinite(a) & np.isfinite(r)
     for values in ref_kinks + answer_kinks:
         usable &= np.broadcast_to(values, (n,)) != 0  # exactly on a kink: either is right
@@ -388,18 +409,24 @@ def _overflow_edge_mismatch(
         return None
     lo, hi = np.zeros(i.size), np.ones(i.size)
     # Coarser than for a kink: a region where an answer is wrong before it overflows has some
-    # width (690 < z < 709 for 1e-300*exp(z)); 1/65536 of a segment lands inside it.
-    for _ in range(OVERFLOW_STEPS):
-        mid = (lo + hi) / 2
-        ok = np.isfinite(full(evaluate(answer, _segment_env(c, i, j, mid)), i.size))
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
+    # width (690 < z < 709 for 1e-300*exp(z)); 1/65536 of a segment lands inside it. A grid of
+    # OVERFLOW_GRID steps per round, not plain bisection: the same bracket (every grid point
+    # is a dyadic fraction, computed exactly) in 4 evaluations instead of 16.
+    fractions = np.linspace(0.0, 1.0, OVERFLOW_GRID + 1)
+    wide_i, wide_j = np.repeat(i, OVERFLOW_GRID + 1), np.repeat(j, OVERFLOW_GRID + 1)
+    for _ in range(OVERFLOW_ROUNDS):
+        t = (lo[:, None] + (hi - lo)[:, None] * fractions[None, :]).ravel()
+        values = full(evaluate(answer, _segment_env(c, wide_i, wide_j, t)), t.size)
+        lost_at = ~np.isfinite(values).reshape(i.size, OVERFLOW_GRID + 1)
+        # The first grid point it cannot compute (or the end when there is none).
+        cut = np.maximum(np.where(lost_at.any(axis=1), lost_at.argmax(axis=1), OVERFLOW_GRID), 1)
+        width = hi - lo
+        lo, hi = lo + width * fractions[cut - 1], lo + width * fractions[cut]
     env = _segment_env(c, i, j, lo)
-    a = full(evaluate(answer, env), i.size)
+    answer_kinks: list[np.ndarray] = []
+    a = full(evaluate(answer, env, answer_kinks), i.size)
     ref_kinks: list[np.ndarray] = []
     r = full(evaluate(c.reference, env, ref_kinks), i.size)
-    answer_kinks: list[np.ndarray] = []
-    evaluate(answer, env, answer_kinks)
     usable = np.isfinite(a) & np.isfinite(r)
     for values in ref_kinks + answer_kinks:
         usable &= np.abs(np.broadcast_to(values, lo.shape)) > 1e-6

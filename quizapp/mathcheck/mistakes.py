@@ -32,7 +32,7 @@ from quizapp.mathcheck.compare import (
     full,
 )
 from quizapp.mathcheck.domains import DISCRETE, FRIENDLY
-from quizapp.mathcheck.numeric import Trace, evaluate
+from quizapp.mathcheck.numeric import Trace, evaluate, median
 from quizapp.mathcheck.parser import Call, Cond, Name, Neg, Node, to_text
 from quizapp.mathcheck.problem import MIN_POINTS, Compiled
 
@@ -113,7 +113,7 @@ def diagnose(
             return wrong(v.id, v.message, v.hint)
 
     diff = a - r
-    offset = float(np.median(diff))
+    offset = median(diff)
     if np.isfinite(offset) and close(diff, np.full_like(diff, offset), MATCH_RTOL, scale).all():
         return wrong(
             "constant-offset",
@@ -141,7 +141,7 @@ def _constant_ratio(
         big = np.abs(r) > 1e-9 * scale
         if big.sum() < MIN_POINTS // 2 or not np.isfinite(a).all():
             return None
-        k = float(np.median(a[big] / r[big]))
+        k = median(a[big] / r[big])
     if not np.isfinite(k) or abs(k) < 1e-9 or (abs(k - 1) < 1e-9 and not allow_one):
         return None
     if close(a, k * r, MATCH_RTOL, scale).all():
@@ -157,8 +157,14 @@ def _describe_constant(k: float) -> tuple[str, str]:
     def near(x: float) -> bool:
         return abs(m - x) <= 1e-6 * x
 
-    if near(1):
+    if near(1) and k < 0:
         return "sign", "right except the sign: your answer is minus the derivative"
+    if near(1):  # 0.9999999 times it: not a sign slip, just not equal
+        return (
+            "nearly-equal",
+            f"close to the derivative but not equal to it: it is about {k:.10g} times the "
+            "derivative, far more off than rounding explains",
+        )
     if near(2):
         return "factor-2-extra", f"an extra factor 2: your answer is twice the derivative{sign}"
     if near(0.5):

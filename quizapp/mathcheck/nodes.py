@@ -210,6 +210,23 @@ def to_text(node: Node) -> str:
 # --------------------------------------------------------------------------- constants
 
 
+def strip_neg(node: Node) -> Node:
+    """``node`` without its leading minus signs."""
+    while isinstance(node, Neg):
+        node = node.operand
+    return node
+
+
+def is_condition(node: Node) -> bool:
+    """A test (a comparison or and/or/not), not a value."""
+    return isinstance(node, Compare | BoolOp)
+
+
+def is_constant(node: Node) -> bool:
+    """No declared name anywhere in ``node``."""
+    return not any(isinstance(n, Name) for n in node.walk())
+
+
 def constant_value(node: Node, max_exponent: float = math.inf) -> float | None:
     """The value of a tree without names (a constant exponent, say), in plain Python so the
     parser never needs numpy; None when it has no finite real value or an exponent exceeds

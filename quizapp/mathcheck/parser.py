@@ -8,9 +8,10 @@ Text goes through three stages, none of which can run code:
 3. ``Parser``: a recursive-descent parser with an explicit allowlist of names and functions and hard
    limits on length, node count, depth, literal size and exponents.
 
-Stages 1 and 2 and the vocabulary live in ``lexer.py``, the tree in ``nodes.py``; this module
-re-exports their names. Nothing here imports numpy (constant exponents are folded in plain
-Python by ``nodes.constant_value``).
+Stages 1 and 2 and the vocabulary live in ``lexer.py``, the tree in ``nodes.py``, which typed
+word means which declared name (and the advice for one that means none) in ``names.py``; this
+module re-exports the lexer's and the tree's names. Nothing here imports numpy (constant
+exponents are folded in plain Python by ``nodes.constant_value``).
 
 The result is a small immutable AST (``Node`` subclasses). Other modules turn it into numbers
 (``quizapp.mathcheck.numeric``) or a sympy expression; this module never imports sympy and never
@@ -35,7 +36,6 @@ Conditions (comparisons, ``and``/``or``/``not``) are only allowed as the test of
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping
 
 # The tree and the lexer live in their own modules; their names are re-exported here, so
@@ -56,6 +56,7 @@ from quizapp.mathcheck.lexer import (
     normalise,
     tokenize,
 )
+from quizapp.mathcheck.names import resolve_name, unknown_name_message
 from quizapp.mathcheck.nodes import (
     BinOp,
     BoolOp,
@@ -70,6 +71,9 @@ from quizapp.mathcheck.nodes import (
     ParseError,
     Pow,
     constant_value,
+    is_condition,
+    is_constant,
+    strip_neg,
     to_text,
 )
 
@@ -170,7 +174,7 @@ class Parser:
             # Inside the test of a conditional, comparisons parse anywhere; only a whole test (or
             # the parts joined by and/or/not) may be one, never a number in arithmetic.
             for child in node.children():
-                if _is_condition(child):
+                if is_condition(child):
                     raise self.error(
                         "a comparison is not a number; use it only as the test of "
                         "'A if condition else B'",
@@ -196,7 +200,7 @@ class Parser:
             if t.text == ")":
                 raise self.error("unmatched ')'", t.pos)
             raise self.error(f"unexpected '{t.text}'", t.pos)
-        if _is_condition(node):
+        if is_condition(node):
             raise self.error(
                 "a condition on its own is not a value; use 'A if condition else B'", node.pos
             )
@@ -212,7 +216,7 @@ class Parser:
             self.allow_conditions += 1
             test = self.orexpr()
             self.allow_conditions -= 1
-            if not _is_condition(test):
+            if not is_condition(test):
                 raise self.error(
                     "the part after 'if' must be a comparison such as x <= 1", test.pos
                 )
@@ -223,7 +227,7 @@ class Parser:
             orelse = self.expr()
             self.leave()
             for branch in (then, orelse):
-                if _is_condition(branch):
+                if is_condition(branch):
                     raise self.error("each branch of 'if ... else' must be a value", branch.pos)
             then = self.make(Cond(test, then, orelse, pos=start))
         return then
@@ -266,7 +270,7 @@ class Parser:
         if not self.allow_conditions:
             raise self.error(f"'{word}' can only be used inside 'A if condition else B'", pos)
         for p in parts:
-            if not _is_condition(p):
+            if not is_condition(p):
                 raise self.error(f"'{word}' joins comparisons such as x <= 1", p.pos)
 
     def compare(self) -> Node:
@@ -341,13 +345,13 @@ class Parser:
         return base
 
     def _check_power(self, base: Node, exponent: Node, pos: int) -> None:
-        if isinstance(_strip_neg(exponent), Pow):
+        if isinstance(strip_neg(exponent), Pow):
             raise self.error("chained powers like a^b^c are not allowed; use parentheses", pos)
-        if _is_constant(exponent):
+        if is_constant(exponent):
             value = _constant_value(exponent)
             if value is None or abs(value) > MAX_EXPONENT:
                 raise self.error(f"exponent too large (at most {MAX_EXPONENT})", pos)
-        if _is_constant(base) and any(isinstance(n, Pow) for n in base.walk()):
+        if is_constant(base) and any(isinstance(n, Pow) for n in base.walk()):
             raise self.error("a power of a power of numbers is not allowed", pos)
 
     def atom(self) -> Node:
@@ -398,25 +402,15 @@ class Parser:
         is_call = self.at("OP", "(")
         if word == "y" and "yhat" in self.names and self._hat_follows():
             return self.make(Name("yhat", pos=t.pos))
-        if word in self.names:
-            return self.make(Name(word, pos=t.pos))
-        alias = NAME_ALIASES.get(word)
-        if alias in self.names:
-            return self.make(Name(alias, pos=t.pos))  # type: ignore[arg-type]
-        for suffix in ("_i", "_n"):
-            if word.endswith(suffix) and word[: -len(suffix)] in self.names:
-                return self.make(Name(word[: -len(suffix)], pos=t.pos))
-        # p_1 for p1, y_hat for yhat, pk for p_k: underscores never change which name is meant.
-        bare = word.replace("_", "")
-        same = [n for n in self.names if n.replace("_", "") == bare]
-        if len(same) == 1 and bare and not is_call:
-            return self.make(Name(same[0], pos=t.pos))
+        name = resolve_name(word, self.names, is_call)
+        if name is not None:
+            return self.make(Name(name, pos=t.pos))
         func = FUNCTION_ALIASES.get(word, word)
         if func in FUNCTIONS:
             if not is_call:
                 raise self.error(f"'{word}' is a function: write {word}(...)", t.pos)
             return self._call(func, word, t.pos)
-        raise self.error(self._unknown_name_message(word, is_call), t.pos)
+        raise self.error(unknown_name_message(word, is_call, self.names), t.pos)
 
     def _hat_follows(self) -> bool:
         """Consume the "-hat" or " hat" of "y-hat" / "y hat" (ŷ in words); 'hat' is never a
@@ -449,64 +443,6 @@ class Parser:
                 extra = "; for base 10 write log10(x), for base 2 log2(x)"
             raise self.error(f"{typed}() takes {arity} {plural}, got {len(args)}{extra}", pos)
         return self.make(Call(func, tuple(args), pos=pos))
-
-    def _unknown_name_message(self, word: str, is_call: bool) -> str:
-        if is_call:
-            allowed = ", ".join(sorted(f for f in FUNCTIONS if f not in FUNCTION_ALIASES))
-            return f"'{word}' is not an allowed function; allowed: {allowed}"
-        if word == "e" and "e" not in self.names:
-            return "unknown name 'e'; for Euler's number write exp(1), for e^x write exp(x)"
-        special = _SPECIAL_NAMES.get(word.lower())
-        if special:
-            return f"'{word}' is not allowed: {special}"
-        # "yp" or "wy" when both halves are names: a product written without its '*'. Names are
-        # several letters long (yhat, delta), so such run-ons are refused rather than guessed.
-        split = _split_into_names(word, self.names)
-        if split:
-            return f"unknown name '{word}'; put * between " + " and ".join(f"'{p}'" for p in split)
-        candidates = sorted(self.names) + sorted(FUNCTIONS)
-        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-        if close:
-            return f"unknown name '{word}' (did you mean '{close[0]}'?)"
-        if self.names:
-            return f"unknown name '{word}'; use: {', '.join(sorted(self.names))}"
-        return f"unknown name '{word}'; only numbers and functions are allowed here"
-
-
-_SPECIAL_NAMES = {
-    "nan": "type a finite expression",
-    "inf": "infinity is not a value you can type; type a finite expression",
-    "infinity": "infinity is not a value you can type; type a finite expression",
-    "oo": "infinity is not a value you can type; type a finite expression",
-    "pi": "constants other than numbers are not used in these answers",
-    "hat": "for ŷ write yhat",
-    "true": "conditions go after 'if', as in A if x <= 1 else B",
-    "false": "conditions go after 'if', as in A if x <= 1 else B",
-    "lambda": "only math is allowed: no code",
-    "import": "only math is allowed: no code",
-}
-
-
-def _split_into_names(word: str, names: frozenset[str]) -> list[str] | None:
-    for k in range(1, len(word)):
-        a, b = word[:k], word[k:]
-        if a in names and b in names:
-            return [a, b]
-    return None
-
-
-def _strip_neg(node: Node) -> Node:
-    while isinstance(node, Neg):
-        node = node.operand
-    return node
-
-
-def _is_condition(node: Node) -> bool:
-    return isinstance(node, Compare | BoolOp)
-
-
-def _is_constant(node: Node) -> bool:
-    return not any(isinstance(n, Name) for n in node.walk())
 
 
 def _constant_value(node: Node) -> float | None:

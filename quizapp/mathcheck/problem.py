@@ -273,7 +273,7 @@ def finite_difference_mismatch(problem: Problem, points: int = 64) -> str | None
     """
     import numpy as np
 
-    from quizapp.mathcheck.numeric import evaluate
+    from quizapp.mathcheck.numeric import evaluate, median
 
     compiled = compile_problem(problem)
     env = sample_env(problem, points)
@@ -289,7 +289,7 @@ def finite_difference_mismatch(problem: Problem, points: int = 64) -> str | None
     ok &= np.isfinite(fd) & np.isfinite(ref)
     if ok.sum() < MIN_POINTS:
         return f"only {int(ok.sum())} of {points} sample points are usable; check the domains"
-    scale = float(np.median(np.abs(ref[ok]))) + 1e-12
+    scale = median(np.abs(ref[ok])) + 1e-12
     bad = ok & (np.abs(fd - ref) > 1e-5 * (np.abs(ref) + scale))
     if bad.any():
         i = int(np.argmax(bad))

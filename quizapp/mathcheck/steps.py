@@ -188,7 +188,19 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
                 continue
         # A definition: "u = ..." where u is a new name (or a named quantity spelled out).
         head = _IDENTIFIER.match(parts[0]) if len(parts) == 2 else None
-        if head and canonical(head.group(1)) not in problem.variables:
+        if head and canonical(head.group(1)) in problem.variables:
+            # "yhat = y" would silently compare two variables as two steps of the derivative.
+            steps.append(
+                Step(
+                    number,
+                    text,
+                    "invalid",
+                    f"{head.group(1)} is one of the drill's variables, so it cannot be defined "
+                    "here; give a helper a new name (u = y - yhat) or write the derivative",
+                )
+            )
+            continue
+        if head:
             name = canonical(head.group(1))
             truth = compiled.quantity_trees.get(name)
             define(number, text, name, parts[1], truth)
@@ -306,6 +318,7 @@ def _same(compiled: Any, a: Any, b: Any) -> bool:
 
     from quizapp.mathcheck.compare import close
     from quizapp.mathcheck.domains import FRIENDLY
+    from quizapp.mathcheck.numeric import median
     from quizapp.mathcheck.problem import MIN_POINTS
 
     mask = compiled.mask & (compiled.layout.region == FRIENDLY) & np.isfinite(b)
@@ -316,7 +329,7 @@ def _same(compiled: Any, a: Any, b: Any) -> bool:
         return False
     mask = computable
     x, y = a[mask], b[mask]
-    scale = float(np.median(np.abs(y))) + 1e-300
+    scale = median(np.abs(y)) + 1e-300
     return bool(close(x, y, rtol=1e-9, scale=scale).all())
 
 

@@ -22,7 +22,6 @@ import numpy to fold a constant exponent).
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import socket
 import subprocess
@@ -37,18 +36,17 @@ from pathlib import Path
 from typing import Any
 
 from quizapp.mathcheck.checker import Preview, Verdict, parse_for_preview, preview_parsed
+from quizapp.mathcheck.limits import (
+    FAILURE_MESSAGES,
+    MEMORY_LIMIT_MB,
+    PREVIEW_TIME_LIMIT,
+    STARTUP_TIMEOUT,
+    TIME_LIMIT,
+    look_up,
+)
 from quizapp.mathcheck.parser import ParseError
 from quizapp.mathcheck.problem import Problem
 from quizapp.mathcheck.steps import Derivation, Step, split_lines
-
-TIME_LIMIT = 2.0  # seconds, wall clock, per check
-PREVIEW_TIME_LIMIT = 1.0
-MEMORY_LIMIT_MB = 512  # address space the worker may add to its size at start
-STARTUP_TIMEOUT = 30.0  # a cold start on a busy machine; the per-check limit starts after it
-
-
-class UnknownDrillError(LookupError):
-    """A drill id the checker was not given; the message suggests the closest one."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +55,7 @@ class _Failure:
     detail: str = ""
 
 
-_FAILURE_MESSAGES = {
-    "timeout": "checking took longer than {limit:g} s",
-    "crash": "the checker stopped while working on it",
-    "start": "the checker could not start",
-    "memory": "checking needed more memory than allowed",
-    "error": "the checker hit an internal error",
-}
+_FAILURE_MESSAGES = FAILURE_MESSAGES
 
 
 class _Worker:
@@ -246,12 +238,7 @@ class Checker:
         return preview_parsed(problem, parsed, pretty=pretty)
 
     def problem(self, drill_id: str) -> Problem:
-        try:
-            return self.problems[drill_id]
-        except KeyError:
-            close = difflib.get_close_matches(drill_id, list(self.problems), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UnknownDrillError(f"unknown gradient drill '{drill_id}'{hint}") from None
+        return look_up(self.problems, drill_id)
 
     def warm_up(self, timeout: float = STARTUP_TIMEOUT, *, sympy: bool = False) -> bool:
         """Block until the worker is ready (it starts in the background otherwise); with

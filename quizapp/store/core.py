@@ -233,7 +233,10 @@ class Store(_Saving, _Queries, _Planning):
         """Group many writes into one transaction (imports, benchmarks). All or nothing."""
         with self._lock:
             if self._batch_depth == 0:
-                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:  # a held lock, a read-only or vanished file
+                    raise self._save_error(exc) from None
             self._batch_depth += 1
             try:
                 yield
@@ -250,10 +253,11 @@ class Store(_Saving, _Queries, _Planning):
                 except sqlite3.Error as exc:
                     with contextlib.suppress(sqlite3.Error):
                         self._conn.execute("ROLLBACK")
-                    raise StoreError(
-                        f"cannot save to {self.path.name}: {_why(exc)}", classify(exc)
-                    ) from None
+                    raise self._save_error(exc) from None
                 self._after_write()
+
+    def _save_error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"cannot save to {self.path.name}: {_why(exc)}", classify(exc))
 
     def close(self) -> None:
         """Take the session backup when anything changed, then close. Safe to call twice."""

@@ -80,6 +80,15 @@ def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
         )
 
 
+def memory_in(conn: sqlite3.Connection, memory: dict[str, tuple[float, float]]) -> None:
+    """New FSRS memory states (stability, difficulty) for reviewed items; due dates stay."""
+    conn.executemany(
+        "UPDATE cards SET stability = ?, difficulty = ? "
+        "WHERE item_id = ? AND last_review IS NOT NULL",
+        [(float(st), float(d), item_id) for item_id, (st, d) in memory.items()],
+    )
+
+
 def tick_in(conn: sqlite3.Connection, number: int, ticked: bool, at: str) -> None:
     if ticked:
         # Ticking an already ticked item keeps the original time.
@@ -185,6 +194,8 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                 tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"])
             elif op == "settings":
                 put_settings(conn, dict(e["values"]))
+                if e.get("memory"):
+                    memory_in(conn, {k: (v[0], v[1]) for k, v in e["memory"].items()})
             elif op in ("review", "quiz_answer"):
                 if conn.execute("SELECT 1 FROM reviews WHERE uuid = ?", (e["uuid"],)).fetchone():
                     continue

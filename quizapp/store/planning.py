@@ -109,9 +109,13 @@ class _Planning:
             return None
         return data if isinstance(data, dict) else None
 
-    def save_fsrs_fit(self, fit: dict[str, Any] | None) -> None:
+    def save_fsrs_fit(
+        self, fit: dict[str, Any] | None, memory: dict[str, tuple[float, float]] | None = None
+    ) -> None:
         """Keep a fit (its parameters schedule every review from now on); None forgets it and
-        the default parameters are used again."""
+        the default parameters are used again. ``memory`` (item id -> stability, difficulty
+        replayed with the fit's parameters) replaces the items' memory states in the same
+        transaction; due dates stay."""
         values = {FIT_KEY: fit}
 
         def write(conn: sqlite3.Connection) -> None:
@@ -119,8 +123,13 @@ class _Planning:
                 conn.execute("DELETE FROM settings WHERE key = ?", (FIT_KEY,))
             else:
                 ops.put_settings(conn, values)
+            if memory:
+                ops.memory_in(conn, memory)
 
-        self._write(write, lambda _r: {"op": "settings", "values": values})
+        entry: dict[str, Any] = {"op": "settings", "values": values}
+        if memory:
+            entry["memory"] = {k: list(v) for k, v in memory.items()}
+        self._write(write, lambda _r: entry)
         with self._lock:
             self._use_settings(self._load_settings())
 

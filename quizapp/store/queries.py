@@ -205,9 +205,9 @@ class _Queries:
     def export(self, *, raw_reviews: bool = False) -> dict[str, Any]:
         """All progress as JSON-serialisable data: what a learner owns. Built from the rows'
         stored text (times are already ISO 8601 UTC), not from value objects. With
-        ``raw_reviews`` each review is a ``RawJson`` string SQLite encoded (``json_object``),
-        for ``quizapp export``: 100k reviews without a Python dict each."""
-        states = self.card_states()
+        ``raw_reviews`` the reviews are a ``RawJsonList``: each review's JSON text as SQLite
+        encoded it (``json_object``), for ``quizapp export``: 100k reviews without a Python
+        dict (or any object but one string) each."""
         sessions = self.quiz_sessions()
         answers: dict[int, list[dict[str, Any]]] = {}
         for row in self._read(
@@ -218,7 +218,7 @@ class _Queries:
             answers.setdefault(row[-1], []).append(_answer(row[:-1]))
         if raw_reviews:
             reviews: list[Any] = self._read(
-                lambda c: [RawJson(r[0]) for r in c.execute(_REVIEW_JSON).fetchall()]
+                lambda c: RawJsonList([r for (r,) in c.execute(_REVIEW_JSON).fetchall()])
             )
         else:
             reviews = self._review_dicts()
@@ -227,21 +227,7 @@ class _Queries:
             "schema_version": SCHEMA_VERSION,
             "exported_at": datetime.now(UTC).isoformat(),
             "settings": self.settings.to_json(),
-            "cards": [
-                {
-                    "item_id": s.item_id,
-                    "state": s.card.state.name.lower(),
-                    "step": s.card.step,
-                    "stability": s.card.stability,
-                    "difficulty": s.card.difficulty,
-                    "due": s.card.due.isoformat(),
-                    "last_review": s.card.last_review.isoformat() if s.card.last_review else None,
-                    "reps": s.reps,
-                    "lapses": s.lapses,
-                    "first_review": s.first_review.isoformat(),
-                }
-                for s in sorted(states.values(), key=lambda s: s.item_id)
-            ],
+            "cards": self._card_dicts(),
             "reviews": reviews,
             "quiz_sessions": [
                 {
@@ -258,6 +244,29 @@ class _Queries:
                 {"number": n, "ticked_at": t.isoformat()} for n, t in sorted(self.ticks().items())
             ],
         }
+
+    def _card_dicts(self) -> list[dict[str, Any]]:
+        """Every card state as exported, by item id: from the rows, without an ``fsrs.Card``
+        each (the times read exactly as a ``CardState``'s would, see ``_iso``)."""
+        names = {int(s): s.name.lower() for s in fsrs.State}
+        rows = self._read(
+            lambda c: c.execute(f"SELECT {_CARD_COLUMNS} FROM cards ORDER BY item_id").fetchall()
+        )
+        return [
+            {
+                "item_id": item_id,
+                "state": names[state],
+                "step": step,
+                "stability": stability,
+                "difficulty": difficulty,
+                "due": _iso(due),
+                "last_review": _iso(last) if last else None,
+                "reps": reps,
+                "lapses": lapses,
+                "first_review": _iso(first),
+            }
+            for item_id, state, step, stability, difficulty, due, last, reps, lapses, first in rows
+        ]
 
     def _review_dicts(self) -> list[dict[str, Any]]:
         rating, state = _RATING_NAMES, _STATE_NAMES
@@ -286,8 +295,27 @@ class _Queries:
         return reviews
 
 
-class RawJson(str):
-    """JSON text already encoded (by SQLite): written out as it is."""
+def _iso(text: str) -> str:
+    """A stored time as ``_dt(text).isoformat()`` gives it. The form ``_ts`` stores
+    (2026-11-18T13:41:25.920584+00:00) reads back as itself unless its microseconds are 0,
+    so it is returned as it is: parsing 24k times was a fifth of exporting 100k reviews."""
+    canonical = (
+        len(text) == 32
+        and text[10] == "T"
+        and text[19] == "."
+        and text.endswith("+00:00")
+        and text[20:26].isdigit()
+        and text[20:26] != "000000"
+    )
+    if canonical:
+        return text
+    parsed = _dt(text)
+    assert parsed is not None
+    return parsed.isoformat()
+
+
+class RawJsonList(list[str]):
+    """A list whose items are JSON texts already encoded (by SQLite): written out as they are."""
 
 
 _REVIEW_JSON = (

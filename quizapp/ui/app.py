@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +53,8 @@ class QuizApp(App[None]):
         # From the plan to the interview (worked out in a worker, see refresh_plan).
         self.guide: Guide | None = None
         self.readiness_line: str | None = None
+        # The deck the Drills list and Stats are narrowed to (None: all), for this session.
+        self.deck_filter: str | None = None
 
     # -- services the screens use
     def queue(self) -> StudyQueue:
@@ -152,16 +153,21 @@ class QuizApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
 
-    def _store_notice(self, message: str) -> None:
-        def show() -> None:
-            severity: SeverityLevel = "error" if self.store.read_only else "information"
-            self.notify(message, severity=severity, timeout=20, markup=False)
-            self._show_saving()
+    @dataclasses.dataclass
+    class StoreNotice(Message):
+        """The store has something to tell the learner (saving stopped or resumed)."""
 
-        if self._thread_id == threading.get_ident():
-            show()
-        else:
-            self.call_from_thread(show)
+        text: str
+
+    def _store_notice(self, message: str) -> None:
+        # Called from whichever thread used the store; post_message is thread-safe, and the
+        # notice is shown on the UI thread in the order it came.
+        self.post_message(self.StoreNotice(message))
+
+    def on_quiz_app_store_notice(self, notice: StoreNotice) -> None:
+        severity: SeverityLevel = "error" if self.store.read_only else "information"
+        self.notify(notice.text, severity=severity, timeout=20, markup=False)
+        self._show_saving()
 
     def _show_saving(self) -> None:
         if self.store.read_only:
@@ -205,12 +211,11 @@ class QuizApp(App[None]):
             self.push_screen(HelpScreen())
 
     def open_area(self, name: str, **options: object) -> None:
-        """Go to a top-level area (from the home menu or the palette), over the home screen."""
-        from quizapp.ui.screens import areas
+        """Go to a top-level area (named in the registry, quizapp/ui/screens/areas.py) over the
+        home screen: from the home menu, the help screen or the palette."""
+        from quizapp.ui.screens.areas import AREA_BY_NAME
 
-        screen = areas.make(name, self, **options)
-        if screen is None:
-            return
+        screen = AREA_BY_NAME[name].open(self, **options)
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -16,29 +17,33 @@ if TYPE_CHECKING:
 
 class _QuizProvider(Provider):
     @property
-    def quiz(self) -> QuizApp:
+    def quiz_app(self) -> QuizApp:
+        """``self.app``, typed as this app (the palette only runs in it)."""
         return cast("QuizApp", self.app)
 
 
 class ScreenCommands(_QuizProvider):
     """Open any area of the app."""
 
-    def _commands(self) -> list[tuple[str, str, str]]:
-        out = [(f"Open {a.title}", a.name, a.description) for a in AREAS]
-        out.append(("Open Help", "help", "every key binding"))
+    def commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        """(title, what it does, help): one per area of the registry, then help."""
+        out: list[tuple[str, Callable[[], object], str]] = [
+            (f"Open {a.title}", partial(self.quiz_app.open_area, a.name), a.description)
+            for a in AREAS
+        ]
+        out.append(("Open Help", self.quiz_app.action_help, "every area and key binding"))
         return out
 
     async def discover(self) -> Hits:
-        for title, name, help_text in self._commands():
-            yield DiscoveryHit(title, partial(self.quiz.open_area, name), help=help_text)
+        for title, run, help_text in self.commands():
+            yield DiscoveryHit(title, run, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, name, help_text in self._commands():
+        for title, run, help_text in self.commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self.quiz.open_area, name),
-                          help=help_text)  # fmt: skip
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
 
 
 class TagCommands(_QuizProvider):
@@ -46,7 +51,7 @@ class TagCommands(_QuizProvider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        lib = self.quiz.library
+        lib = self.quiz_app.library
         for tag in lib.tags:
             title = f"Study tag: {tag}"
             score = matcher.match(title)
@@ -55,7 +60,7 @@ class TagCommands(_QuizProvider):
                 yield Hit(
                     score,
                     matcher.highlight(title),
-                    partial(self.quiz.open_area, "study", tag=tag, title=f"Study · {tag}"),
+                    partial(self.quiz_app.open_area, "study", tag=tag, title=f"Study · {tag}"),
                     help=f"{n} flashcards tagged {tag}",
                 )
 
@@ -65,7 +70,7 @@ class DeckCommands(_QuizProvider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        lib = self.quiz.library
+        lib = self.quiz_app.library
         for deck in lib.decks:
             title = f"Study deck: {deck}"
             score = matcher.match(title)
@@ -74,7 +79,7 @@ class DeckCommands(_QuizProvider):
                 yield Hit(
                     score,
                     matcher.highlight(title),
-                    partial(self.quiz.open_area, "study", deck=deck, title=f"Study · {deck}"),
+                    partial(self.quiz_app.open_area, "study", deck=deck, title=f"Study · {deck}"),
                     help=f"{n} flashcards in the {deck} deck",
                 )
 
@@ -87,7 +92,7 @@ class CardCommands(_QuizProvider):
         if not words:
             return
         matcher = self.matcher(query)
-        for card in self.quiz.library.cards.values():
+        for card in self.quiz_app.library.cards.values():
             haystack = card.search_text().lower()
             if not all(w in haystack for w in words):
                 continue
@@ -97,6 +102,8 @@ class CardCommands(_QuizProvider):
             yield Hit(
                 score,
                 matcher.highlight(title),
-                partial(self.quiz.open_area, "study", ids=[card.id], kinds=(), title=card.label),
+                partial(
+                    self.quiz_app.open_area, "study", ids=[card.id], kinds=(), title=card.label
+                ),
                 help=f"{card.id} · {', '.join(card.tags)}",
             )

@@ -66,7 +66,7 @@ async def test_checklist_studies_an_items_cards_and_quizzes_its_questions(
         await pilot.press("escape", "z")
         await pilot.pause()
         assert isinstance(app.screen, QuizRunScreen)
-        assert [q.item_id for q in app.screen.run.questions] == practice
+        assert [q.item_id for q in app.screen.session.questions] == practice
 
 
 async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:

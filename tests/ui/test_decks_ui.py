@@ -43,4 +43,4 @@ async def test_the_quiz_setup_narrows_to_one_deck(make_app) -> None:
         app.screen.action_start()
         await pilot.pause()
         assert isinstance(app.screen, QuizRunScreen)
-        assert {q.card.deck for q in app.screen.run.questions} == {"beyond"}
+        assert {q.card.deck for q in app.screen.session.questions} == {"beyond"}

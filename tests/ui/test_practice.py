@@ -121,8 +121,8 @@ async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, QuizRunScreen)
-        assert len(screen.run.questions) == 4
-        for i, q in enumerate(screen.run.questions):
+        assert len(screen.session.questions) == 4
+        for i, q in enumerate(screen.session.questions):
             right = next(j for j, c in enumerate(q.choices) if c.correct)
             pick = right if i % 2 == 0 else (right + 1) % len(q.choices)
             await pilot.press("abcdef"[pick])
@@ -135,7 +135,7 @@ async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
         assert "Score: 2 of 4 right (50%)" in body and "Missed" in body
         await pilot.press("r")  # retry the missed
         await pilot.pause()
-        assert isinstance(app.screen, QuizRunScreen) and len(app.screen.run.questions) == 2
+        assert isinstance(app.screen, QuizRunScreen) and len(app.screen.session.questions) == 2
     store = reopen_store()
     first = store.quiz_sessions()[0]
     assert (first.answered, first.correct) == (4, 2) and first.finished_at is not None

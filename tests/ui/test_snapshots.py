@@ -79,7 +79,12 @@ def test_formula_card_answer_side(snap_compare, make_app) -> None:
 
 
 def test_checklist(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), press=["c", "down"], terminal_size=SIZE)
+    async def open_checklist(pilot) -> None:
+        await pilot.press("c", "down")
+        await pilot.app.workers.wait_for_complete()  # readiness comes from a worker
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=open_checklist, terminal_size=SIZE)
 
 
 def test_loss_curves_bce_gradient(snap_compare, make_app) -> None:

@@ -81,6 +81,21 @@ HANDMADE: dict[str, list[str]] = {
         "2*(yhat - y) + 1e-12",
         "2*(yhat - y)*(1 + 1e-13)",
         "2*(yhat - y) + 0.5e-300*exp(yhat)",
+        "2*(yhat - y) + exp(-1000000*(yhat - y)^2)",
+        "2*(yhat - y) + exp(-exp(30)*(yhat - y)^2)",
+        "2*(yhat - y) + exp(-1000000*(yhat^2 + y^2))",
+        "2*(yhat - y) + sigmoid(yhat - 100000)",
+        "2*(yhat - y) + exp(yhat - 100000)",
+        "2*(yhat - y)*(1 + (yhat/100000)^12)",
+        "2*(yhat - y) + 1/(1 + (1000*(yhat - y - 0.5))^8)",
+        "2*(yhat - y) + 1e-20",
+        "2*(yhat - y)*tanh(100)",
+        "2*(yhat - y)*sigmoid(40)",
+        "2*(yhat - y)*softplus(100)/100",
+        "2*(yhat - y)*tanh(1000000*(1 + y^2))",
+        "2*(yhat - y)*tanh(1000000*(yhat - y))^2",
+        "2*(yhat - y) + 1 - sigmoid(1000000*(yhat - y - 0.5))^2"
+        " - sigmoid(-1000000*(yhat - y - 0.5))",
     ],
     "grad-huber": [
         "clip(yhat - y, -delta, delta) if delta < 100 else 0",
@@ -151,12 +166,26 @@ def generated(drill: Any) -> list[str]:
             # A dummy kink on the variable, and an offset only visible far out.
             out.append(f"{wrong} + 0*abs({name} - {name})")
             out.append(f"{ref} + 1e-9*{name}")
+            # Parts too small to show at any test point: a spike thinner than the spacing of
+            # the points, and a switch that turns on only far beyond the tested values.
+            out.append(f"{ref} + exp(-1000000*1000000*({name} - 0.3)^2)")
+            if domain != "prob":
+                out.append(f"{ref}*(1 + sigmoid({name} - 1000000))")
+                out.append(f"{ref} + softplus({name} - 100000)")
+                out.append(f"{ref}*(1 + ({name}/1000000)^12)")
+    continuous = [n for n, d in drill.domains.items() if d in _BOXES]
+    if len(continuous) >= 2:
+        a, b = continuous[:2]
+        out.append(f"{ref} + exp(-1000000*1000000*(({a} - 0.3)^2 + ({b} - 0.7)^2))")
+        out.append(f"{ref} + exp(-1000000*1000000*({a} - {b})^2)")
     out += [
         f"{ref}*(1 + 1e-9)",
         f"{ref} + 1e-7",
         f"{ref} + 1e-9",
         f"2*{ref} - {ref}*(1 - 1e-8)",
         f"{wrong} + 0*step(0*{drill.wrt})",
+        f"{ref} + exp(-1000)",
+        f"{ref} + 0.000001^4",
     ]
     return out
 

@@ -220,3 +220,79 @@ def test_a_redundant_condition_with_equal_branches_is_still_correct(
     verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
     assert verdict.verdict in ("correct", "unchecked"), verdict.message
     assert "branch" not in verdict.message
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drill_id=st.sampled_from(sorted(DRILLS)),
+    center=st.floats(-2.5, 2.5).map(lambda x: round(x, 3)),
+    thin=st.integers(2, 4),
+    height=st.sampled_from(["1", "0.5", "-2", "1000"]),
+)
+def test_a_spike_thinner_than_the_test_points_is_never_correct(
+    drill_id: str, center: float, thin: int, height: str
+) -> None:
+    """A bump of any height at any place, too thin for a random point to land on, makes the
+    answer wrong there; the points cannot vouch for it, so it is never "correct"."""
+    card = DRILLS[drill_id]
+    name = next(n for n, d in card.domains.items() if d in ("real", "positive", "prob"))
+    centre = abs(center) / 3 + 0.05 if card.domains[name] == "prob" else center
+    if card.domains[name] == "positive":
+        centre = abs(center) + 0.1
+    gain = "*".join(["1000000"] * thin)
+    answer = f"({card.reference}) + {height}*exp(-{gain}*({name} - {centre})^2)"
+    verdict = check_answer(problem_of(card), answer)
+    assert verdict.verdict in ("incorrect", "unchecked"), (answer, verdict)
+
+
+@pytest.mark.parametrize(
+    "part",
+    ["exp(-1000000*(yhat - y)^2)", "sigmoid(yhat - 100000)", "1e-20", "exp(-1000)"],
+)
+def test_a_part_too_small_to_show_is_named_and_not_checked(part: str) -> None:
+    verdict = check_answer(problem_of(DRILLS["grad-mse"]), f"2*(yhat - y) + {part}")
+    assert verdict.verdict == "unchecked", verdict
+    assert (
+        "makes no difference at any test point" in verdict.message
+        or "end of its range" in verdict.message
+    )
+    assert part.split("(")[0] in verdict.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["2*(yhat - y) + 0*exp(yhat)", "2*(yhat - y) + (yhat - yhat)*sigmoid(y)", "2*(yhat - y)*1"],
+)
+def test_a_part_that_is_exactly_zero_or_neutral_is_still_correct(answer: str) -> None:
+    # 0*exp(z) is zero, not hidden: the answer is the derivative.
+    verdict = check_answer(problem_of(DRILLS["grad-mse"]), answer)
+    assert verdict.verdict == "correct", verdict
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    func=st.sampled_from(["sigmoid", "tanh"]),
+    steep=st.integers(20, 1000000),
+    shift=st.floats(-2.0, 2.0).map(lambda x: round(x, 2)),
+)
+def test_a_function_at_the_end_of_its_range_everywhere_is_never_correct(
+    func: str, steep: int, shift: float
+) -> None:
+    """sigmoid(40) is 1 and tanh(k*u) is sign(u) to the last digit at every point; a factor
+    like that makes a wrong answer look right, so it is never "correct"."""
+    part = f"{func}({steep}*(1 + y^2 + {abs(shift)}))"
+    verdict = check_answer(problem_of(DRILLS["grad-mse"]), f"2*(yhat - y)*{part}")
+    # sigmoid(20) is 1 - 2e-9: seen (incorrect); sigmoid(40) is 1.0: not checkable.
+    assert verdict.verdict in ("incorrect", "unchecked"), verdict
+    if verdict.verdict == "unchecked":
+        assert "end of its range" in verdict.message
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(power=st.sampled_from(["0.9999999", "0.999999", "1.0000001"]))
+def test_nearly_the_derivative_is_never_called_a_sign_slip(power: str) -> None:
+    verdict = check_answer(
+        problem_of(DRILLS["grad-mse"]), f"2*sign(yhat - y)*abs(yhat - y)^{power}"
+    )
+    assert verdict.verdict == "incorrect", verdict
+    assert "minus the derivative" not in verdict.message

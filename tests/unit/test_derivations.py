@@ -113,6 +113,17 @@ def test_unreadable_lines_are_invalid_and_checking_goes_on() -> None:
     assert result.steps[0].column is not None
 
 
+@pytest.mark.parametrize("variable", ["yhat", "y"])
+def test_a_drill_variable_cannot_be_redefined_and_does_not_read_as_two_steps(
+    variable: str,
+) -> None:
+    problem = problem_of(LIBRARY.cards["grad-mse"])
+    result = check_steps(problem, [f"{variable} = 2*(yhat - y)", "2*(yhat - y)"])
+    assert [(s.line, s.status) for s in result.steps] == [(1, "invalid"), (2, "follows")]
+    assert f"{variable} is one of the drill's variables" in result.steps[0].message
+    assert result.verdict == "correct" and result.first_wrong is None
+
+
 def test_limits_and_empty_input() -> None:
     problem = problem_of(LIBRARY.cards["grad-mse"])
     assert check_steps(problem, []).verdict == "invalid"

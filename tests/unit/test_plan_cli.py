@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import fsrs
@@ -46,7 +46,10 @@ def test_json_has_every_field_and_one_row_per_day(capsys: pytest.CaptureFixture[
     interview = date.today() + timedelta(days=6)
     with Store.open() as store:
         store.save_settings(store.settings.__class__(interview_date=interview, new_per_day=2))
-        store.record_review("faq-1", fsrs.Rating.Good, kind="faq")
+        # An hour ago: its next learning step (minutes later) is due now at any time of day,
+        # also a few minutes before midnight.
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        store.record_review("faq-1", fsrs.Rating.Good, kind="faq", now=an_hour_ago)
     code, out, err = run(capsys, "plan", "--json")
     assert code == 0, err
     data = json.loads(out)
@@ -58,7 +61,7 @@ def test_json_has_every_field_and_one_row_per_day(capsys: pytest.CaptureFixture[
     ]
     assert set(data["today"]) == {"reviews", "new", "cram"}
     assert set(data["readiness"]) == {"overall", "by_deck", "by_tag", "by_checklist"}
-    # 29 cards never seen (recall 0) and one seen once today, whose recall will have faded
+    # 29 cards never seen (recall 0) and one seen once lately, whose recall will have faded
     # below 90% in six days: all below target, the seen one last (weakest first).
     assert len(data["below_target"]) == 30 and data["below_target"][-1] == "faq-1"
     assert data["today"]["reviews"] == 1  # its next learning step is due in minutes
@@ -107,3 +110,46 @@ def test_fit_says_how_far_off_it_is_then_fits_and_keeps_the_parameters(
         stored = store.fsrs_fit()
         assert stored is not None and stored["reviews"] >= 400
         assert list(store.scheduler.parameters) == stored["parameters"]
+
+
+def _fittable_history() -> None:
+    """A synthetic learner's log (about 650 usable reviews, enough for a fit) on 30 cards."""
+    from tests.unit.test_fit import _synthetic_log
+
+    with Store.open() as store, store.batch():
+        for r in _synthetic_log(80, seed=3):
+            item = f"faq-{int(r.item_id.split('-')[1]) % 30}"
+            store.record_review(item, r.rating, kind="faq", now=r.reviewed_at)
+
+
+def test_fit_shows_the_change_it_makes_to_the_predictions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    interview = date.today() + timedelta(days=9)
+    with Store.open() as store:
+        store.save_settings(store.settings.__class__(interview_date=interview))
+    _fittable_history()
+    code, out, err = run(capsys, "plan", "--json")
+    assert code == 0, err
+    before = json.loads(out)
+    code, out, err = run(capsys, "plan", "--fit", "--json")
+    assert code == 0, err
+    change = json.loads(out)["change"]
+    code, out, err = run(capsys, "plan", "--json")
+    after = json.loads(out)
+    # The change reported is the change that happened to the plan's own readiness.
+    assert change["ready_before"] == before["readiness"]["overall"]
+    assert change["ready_after"] == after["readiness"]["overall"]
+    assert change["below_after"] == len(after["below_target"])
+    assert change["recall_now_before"] != change["recall_now_after"]
+    assert "FSRS fitted to you on" in after["fsrs"]
+
+
+def test_fit_in_text_says_what_changed(capsys: pytest.CaptureFixture[str]) -> None:
+    _fittable_history()
+    code, out, err = run(capsys, "plan", "--fit")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("FSRS fitted to you on")
+    assert lines[1].startswith("Predicted recall now of the cards you have seen: ")
+    assert lines[2].startswith("Ready on the morning: ") and "below target" in lines[2]

@@ -171,6 +171,31 @@ def test_a_write_blocked_by_another_program_is_kept_pending_not_lost_nor_a_hang(
         assert [r.item_id for r in store.reviews()] == ["a", "b", "c"]
 
 
+def test_a_batch_blocked_by_another_program_says_so_in_one_line_and_keeps_nothing(
+    tmp_path: Path,
+) -> None:
+    """Imports and merges group their writes in ``store.batch()``: a held lock must give the
+    same one-line StoreError as a single write, not SQLite's own exception."""
+    path = tmp_path / "progress.db"
+    with Store.open(path) as store:
+        store.record_review("a", fsrs.Rating.Good, kind="faq")
+    holder = _hold(path, "write")
+    try:
+        strict = Store.open(path, busy_timeout=0.2, strict=True)
+        with (
+            pytest.raises(StoreError, match="locked by another program") as err,
+            strict.batch(),
+        ):
+            strict.record_review("b", fsrs.Rating.Good, kind="faq")
+        assert "\n" not in err.value.message and err.value.kind == "busy"
+        strict.close()
+    finally:
+        holder.kill()
+        holder.wait()
+    with Store.open(path) as store:
+        assert [r.item_id for r in store.reviews()] == ["a"]
+
+
 def test_a_file_locked_exclusively_opens_in_memory_with_a_message(tmp_path: Path) -> None:
     path = tmp_path / "progress.db"
     with Store.open(path) as store:

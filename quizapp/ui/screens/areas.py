@@ -1,7 +1,12 @@
-"""The top-level areas of the app: one list used by the home menu, the palette and help."""
+"""The top-level areas of the app, in one table.
+
+The home menu (its rows and keys), the help screen (its list of areas, their keys, and a section of
+keys per area), the command palette ("Open ...") and `QuizApp.open_area` are all generated from
+`AREAS`; a new area is one line here and appears in every one of them."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,77 +20,55 @@ if TYPE_CHECKING:
 class Area:
     name: str
     title: str
-    key: str
+    key: str  # on the home screen and the help screen
     description: str
     short: str  # for narrow terminals (the home menu at 80 columns): at most 20 characters
+    # "module:Class" in quizapp.ui.screens: the screen the area opens. A string, so that start-up
+    # imports only the home screen and each area's module loads when it is first opened.
+    screen: str
+    # A classmethod of that class that builds it, called as (app, **options); "" means the class
+    # itself is called with **options.
+    build: str = ""
+    # Screens reached from this area ("module:Class") whose keys help lists with it.
+    more: tuple[str, ...] = ()
+
+    def screen_class(self) -> type[Screen[Any]]:
+        return _load(self.screen)
+
+    def help_screens(self) -> tuple[type[Screen[Any]], ...]:
+        """The screens whose keys the help screen lists under this area."""
+        return tuple(_load(ref) for ref in (self.screen, *self.more))
+
+    def open(self, app: QuizApp, **options: Any) -> Screen[Any]:
+        """A new screen for this area (``options`` as the palette gives them, e.g. a tag)."""
+        cls = self.screen_class()
+        if self.build:
+            screen: Screen[Any] = getattr(cls, self.build)(app, **options)
+            return screen
+        return cls(**options)
 
 
+def _load(ref: str) -> type[Screen[Any]]:
+    module, _, name = ref.partition(":")
+    cls: type[Screen[Any]] = getattr(importlib.import_module(f"quizapp.ui.screens.{module}"), name)
+    return cls
+
+
+# fmt: off
 AREAS: tuple[Area, ...] = (
-    Area("study", "Study", "s", "due cards, then new ones", "due, then new cards"),
-    Area("traps", "Traps", "t", "spot what is wrong", "spot what is wrong"),
-    Area("quiz", "Quiz", "z", "mixed questions, scored", "mixed, scored"),
-    Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots", "timed, weak spots"),
-    Area("drills", "Drills", "d", "compute losses, derive gradients", "compute and derive"),
-    Area("checklist", "Checklist", "c", "what to master, with evidence", "what to master"),
-    Area("plan", "Plan", "p", "readiness and each day to the interview", "to interview day"),
-    Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons", "formulas, tables"),
-    Area("curves", "Loss curves", "v", "losses and gradients, plotted", "losses plotted"),
-    Area("stats", "Stats", "i", "reviews, retention, accuracy", "your progress"),
-    Area("settings", "Settings", "o", "retention, interview date", "goal, interview date"),
+    Area("study", "Study", "s", "due cards, then new ones", "due, then new cards", "study:StudyScreen"),  # noqa: E501
+    Area("traps", "Traps", "t", "spot what is wrong", "spot what is wrong", "study:StudyScreen", build="traps"),  # noqa: E501
+    Area("quiz", "Quiz", "z", "mixed questions, scored", "mixed, scored", "quiz:QuizSetupScreen", more=("quiz:QuizRunScreen", "quiz:QuizResultsScreen")),  # noqa: E501
+    Area("mock", "Mock interview", "m", "15 timed minutes on your weak spots", "timed, weak spots", "mock:MockInterviewScreen", build="start", more=("mock:MockReportScreen",)),  # noqa: E501
+    Area("drills", "Drills", "d", "compute losses, derive gradients", "compute and derive", "drills:DrillsScreen", more=("drills:DrillRunScreen",)),  # noqa: E501
+    Area("checklist", "Checklist", "c", "what to master, with evidence", "what to master", "checklist:ChecklistScreen"),  # noqa: E501
+    Area("plan", "Plan", "p", "readiness and each day to the interview", "to interview day", "plan:PlanScreen"),  # noqa: E501
+    Area("cram", "Cram", "r", "the cards below your interview target; your schedule is untouched", "below target", "cram:CramScreen"),  # noqa: E501
+    Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons", "formulas, tables", "cheatsheet:CheatSheetScreen"),  # noqa: E501
+    Area("curves", "Loss curves", "v", "losses and gradients, plotted", "losses plotted", "curves:LossCurvesScreen"),  # noqa: E501
+    Area("stats", "Stats", "i", "reviews, retention, accuracy", "your progress", "stats:StatsScreen"),  # noqa: E501
+    Area("settings", "Settings", "o", "retention, interview date", "goal, interview date", "settings:SettingsScreen"),  # noqa: E501
 )
+# fmt: on
 
 AREA_BY_NAME = {a.name: a for a in AREAS}
-
-
-def make(name: str, app: QuizApp, **options: Any) -> Screen[Any] | None:
-    """Build the screen for an area. Imports are local so start-up loads only the home screen."""
-    if name == "study":
-        from quizapp.ui.screens.study import StudyScreen
-
-        return StudyScreen(**options)
-    if name == "traps":
-        from quizapp.ui.screens.study import StudyScreen
-
-        return StudyScreen.traps(app)
-    if name == "quiz":
-        from quizapp.ui.screens.quiz import QuizSetupScreen
-
-        return QuizSetupScreen()
-    if name == "mock":
-        from quizapp.ui.screens.mock import MockInterviewScreen
-
-        return MockInterviewScreen.start(app, **options)
-    if name == "drills":
-        from quizapp.ui.screens.drills import DrillsScreen
-
-        return DrillsScreen()
-    if name == "checklist":
-        from quizapp.ui.screens.checklist import ChecklistScreen
-
-        return ChecklistScreen()
-    if name == "plan":
-        from quizapp.ui.screens.plan import PlanScreen
-
-        return PlanScreen(**options)
-    if name == "cheatsheet":
-        from quizapp.ui.screens.cheatsheet import CheatSheetScreen
-
-        return CheatSheetScreen(**options)
-    if name == "curves":
-        from quizapp.ui.screens.curves import LossCurvesScreen
-
-        return LossCurvesScreen(**options)
-    if name == "stats":
-        from quizapp.ui.screens.stats import StatsScreen
-
-        return StatsScreen(**options)
-    if name == "settings":
-        from quizapp.ui.screens.settings import SettingsScreen
-
-        return SettingsScreen()
-    if name == "help":
-        from quizapp.ui.screens.help import HelpScreen
-
-        return HelpScreen()
-    app.notify(f"{AREA_BY_NAME[name].title} arrives with the practice update.", timeout=4)
-    return None

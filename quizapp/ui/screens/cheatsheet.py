@@ -59,7 +59,7 @@ class CheatSheetScreen(QuizScreen):
         with Horizontal(id="filters"):
             yield Input(placeholder="Search (/): e.g. outliers, softmax, δ", id="search")
             yield Select(
-                [("All tags", ALL_TAGS), *((t, t) for t in self.quiz.library.tags)],
+                [("All tags", ALL_TAGS), *((t, t) for t in self.app.library.tags)],
                 value=ALL_TAGS,
                 allow_blank=False,
                 id="tag",
@@ -115,7 +115,7 @@ class CheatSheetScreen(QuizScreen):
     # -- tables
     def render_all(self) -> None:
         words, tag = self.filters()
-        lib = self.quiz.library
+        lib = self.app.library
         rows = [c for c in lib.of_kind("cheat_sheet") if matches(c, words, tag)]
         formulas = [c for c in lib.of_kind("formula") if matches(c, words, tag)]
         pitches = [c for c in lib.of_kind("pitch") if matches(c, words, tag)]

@@ -1,31 +1,56 @@
-"""The revision checklist: tick items by hand, see the evidence, practise an item's cards."""
+"""The revision checklist: tick items by hand, see the evidence, practise an item's cards.
+
+Each item also shows its readiness: the predicted recall of its cards on the interview morning
+(``quizapp.readiness``), worked out in a thread worker after the first frame.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from quizapp.checklist import ChecklistStatus, checklist_status
 from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.plan import Group as ReadyGroup
+from quizapp.plan import Readiness, gather, readiness
 from quizapp.quiz import QUESTION_KINDS
+from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
 
 
-def _row(status: ChecklistStatus) -> Text:
+def _row(status: ChecklistStatus, ready: Readiness | None = None) -> Text:
     text = Text()
+    # A column of predicted recall (a dot until the worker has it: no jump when it arrives).
+    group = _group(ready, status.number)
+    if ready is not None and group is not None and group.items:
+        style = "green" if group.ready >= ready.target else "yellow"
+        text.append(f"{group.ready:>4.0%} ", style=style)
+    else:
+        text.append("   · ", style="dim")
     text.append("[x] " if status.ticked else "[ ] ", style="bold green" if status.ticked else "dim")
     text.append(f"{status.number}. ", style="bold")
     text.append(status.text)
     if status.ready:
         text.append("  ready", style="bold green")
     return text
+
+
+def _group(ready: Readiness | None, number: int) -> ReadyGroup | None:
+    """The checklist item's readiness (None before the worker has it)."""
+    if ready is None:
+        return None
+    return next((g for g in ready.by_checklist if g.name == str(number)), None)
 
 
 QUIZ_KINDS = tuple(QUESTION_KINDS)
@@ -40,6 +65,14 @@ class ChecklistScreen(QuizScreen):
         Binding("z", "quiz", "Quiz it"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
+
+    @dataclass
+    class Ready(Message):
+        """Readiness on the interview morning (or now, without a date), from the worker."""
+
+        readiness: Readiness | None
+
+    ready: Readiness | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -56,27 +89,49 @@ class ChecklistScreen(QuizScreen):
 
     def on_screen_resume(self) -> None:
         self.reload()
+        self.load_readiness()  # also runs when the screen first shows
+
+    @work(thread=True, exclusive=True, group="checklist-readiness")
+    def load_readiness(self) -> None:
+        app = self.quiz
+        try:
+            found: Readiness | None = readiness(gather(app.store, app.library))
+        except StoreError:
+            found = None  # the store's own notice says why; the checklist works without it
+        self.post_message(self.Ready(found))
+
+    @on(Ready)
+    def show_readiness(self, message: Ready) -> None:
+        self.ready = message.readiness
+        self.reload()
 
     def reload(self) -> None:
-        self.statuses = checklist_status(self.quiz.store, self.quiz.library)
+        self.statuses = checklist_status(self.app.store, self.app.library)
         items = self.query_one("#items", OptionList)
         highlighted = items.highlighted or 0
         items.clear_options()
-        items.add_options([Option(_row(s), id=str(s.number)) for s in self.statuses])
+        items.add_options([Option(_row(s, self.ready), id=str(s.number)) for s in self.statuses])
         if self.statuses:
             items.highlighted = min(highlighted, len(self.statuses) - 1)
         done = sum(1 for s in self.statuses if s.ticked)
         ready = sum(1 for s in self.statuses if s.ready)
-        self.query_one("#checklist-summary", Static).update(
-            Text.assemble(
-                ("Revision checklist  ", "bold"),
-                f"{done} of {len(self.statuses)} ticked · {ready} ready by the evidence",
-            )
+        summary = Text.assemble(
+            ("Revision checklist  ", "bold"),
+            f"{done} of {len(self.statuses)} ticked · {ready} ready by the evidence",
         )
+        if self.ready is not None:
+            at = "on the interview morning" if self.interview_ahead() else "now"
+            summary.append(f" · %: predicted recall {at}", style="dim")
+        self.query_one("#checklist-summary", Static).update(summary)
         self.query_one("#checklist-bar", ProgressBar).update(
             total=max(len(self.statuses), 1), progress=done
         )
         self.show_evidence()
+
+    def interview_ahead(self) -> bool:
+        """Readiness is for the interview morning (else for now: no date, or it has passed)."""
+        ready, day = self.ready, self.quiz.store.settings.interview_date
+        return ready is not None and day is not None and ready.at.astimezone().date() == day
 
     def current(self) -> ChecklistStatus | None:
         index = self.query_one("#items", OptionList).highlighted
@@ -90,7 +145,7 @@ class ChecklistScreen(QuizScreen):
         if status is None:
             panel.update("No checklist items in the decks.")
             return
-        settings = self.quiz.store.settings
+        settings = self.app.store.settings
         target = settings.desired_retention
         table = Table(expand=True, box=None, padding=(0, 1))
         table.add_column("Linked card", ratio=3)
@@ -120,6 +175,14 @@ class ChecklistScreen(QuizScreen):
                 "dim",
             ),
         )
+        group = _group(self.ready, status.number)
+        if self.ready is not None and group is not None and group.items:
+            head.append(
+                f"\nPredicted recall {'on the morning' if self.interview_ahead() else 'now'}: "
+                f"{group.ready:.0%} on average, {group.below} of {group.items} cards below "
+                f"{self.ready.target:.0%}",
+                style="bold",
+            )
         if status.ticked_at:
             head.append(f"\nTicked {status.ticked_at.astimezone():%d %b %Y %H:%M}", style="green")
         panel.update(Group(head, Text(""), table))
@@ -132,7 +195,7 @@ class ChecklistScreen(QuizScreen):
         status = self.current()
         if status is None:
             return
-        self.quiz.store.set_ticked(status.number, not status.ticked)
+        self.app.store.set_ticked(status.number, not status.ticked)
         self.reload()
 
     def linked(self, kinds: tuple[str, ...]) -> list[str]:
@@ -168,4 +231,4 @@ class ChecklistScreen(QuizScreen):
 
         ids = self.linked(QUIZ_KINDS)
         if ids:
-            self.app.push_screen(QuizRunScreen(self.quiz.new_quiz(item_ids=ids)))
+            self.app.push_screen(QuizRunScreen(self.app.new_quiz(item_ids=ids)))

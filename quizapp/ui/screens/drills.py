@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +15,10 @@ from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
 from quizapp.ui.widgets.title_bar import TitleBar
 
+if TYPE_CHECKING:
+    from quizapp.quiz import Quiz
+    from quizapp.ui.app import QuizApp
+
 SECTIONS = (
     ("numeric_drill", "Compute the loss", "numbers you can work with a basic calculator"),
     ("gradient_drill", "Derive the gradient", "type the derivative; it is checked symbolically"),
@@ -23,21 +28,24 @@ SECTIONS = (
 class DrillsScreen(QuizScreen):
     CSS_PATH = styles("practice")
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("f", "cycle_deck", "Deck filter"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static(
-            Text.assemble(
-                ("Drills  ", "bold"),
-                ("enter opens one; every answer is saved and scheduled like a card", "dim"),
-            ),
-            id="drills-status",
-        )
+        yield Static(self.status_text(), id="drills-status")
+        yield OptionList(*self.options(), id="drill-list")
+        yield Footer()
+
+    def options(self) -> list[Option | None]:
+        """The drills, by section, of the session's deck filter (``app.deck_filter``)."""
         options: list[Option | None] = []
         states = self.quiz.store.card_states()  # one query, not one per drill
+        library = self.quiz.library.only_deck(self.quiz.deck_filter)
         for kind, title, blurb in SECTIONS:
-            cards = self.quiz.library.of_kind(kind)
+            cards = library.of_kind(kind)
             if not cards:
                 continue
             if options:
@@ -49,8 +57,29 @@ class DrillsScreen(QuizScreen):
                 state = states.get(card.id)
                 seen = "" if state is None else f"  · {state.reps} done"
                 options.append(Option(Text.assemble(f"  {card.title}", (seen, "dim")), id=card.id))
-        yield OptionList(*options, id="drill-list")
-        yield Footer()
+        return options
+
+    def status_text(self) -> Text:
+        deck = self.quiz.deck_filter
+        return Text.assemble(
+            ("Drills  ", "bold"),
+            (f"deck {deck} (f: next)  " if deck else "", "bold"),
+            ("enter opens one; every answer is saved and scheduled like a card", "dim"),
+        )
+
+    def action_cycle_deck(self) -> None:
+        from quizapp.ui.screens.stats import next_deck
+
+        app = self.quiz
+        app.deck_filter = next_deck(app.deck_filter, app.library.decks)
+        drills = self.query_one("#drill-list", OptionList)
+        drills.clear_options()
+        drills.add_options(self.options())
+        drills.highlighted = None
+        drills.action_cursor_down()  # the first drill, past the section heading
+        self.query_one("#drills-status", Static).update(self.status_text())
+        which = "all decks" if app.deck_filter is None else f"deck {app.deck_filter}"
+        self.notify(f"Drills: {which}", timeout=2, markup=False)
 
     def on_mount(self) -> None:
         drills = self.query_one("#drill-list", OptionList)
@@ -59,7 +88,7 @@ class DrillsScreen(QuizScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.push_screen(DrillRunScreen.for_item(self.quiz, event.option.id))
+            self.app.push_screen(DrillRunScreen.for_item(self.app, event.option.id))
 
 
 class DrillRunScreen(QuestionRunner):
@@ -73,14 +102,14 @@ class DrillRunScreen(QuestionRunner):
         Binding("ctrl+t", "hint", "Hint"),
     ]
 
-    def __init__(self, item_id: str, quiz: object) -> None:
-        super().__init__(quiz)  # type: ignore[arg-type]
+    def __init__(self, item_id: str, quiz: Quiz) -> None:
+        super().__init__(quiz)
         self.item_id = item_id
         self.done = 0
 
     @classmethod
-    def for_item(cls, app: object, item_id: str) -> DrillRunScreen:
-        quiz = app.new_quiz(item_ids=[item_id], seed=random.randrange(10**6), mode="drill")  # type: ignore[attr-defined]
+    def for_item(cls, app: QuizApp, item_id: str) -> DrillRunScreen:
+        quiz = app.new_quiz(item_ids=[item_id], seed=random.randrange(10**6), mode="drill")
         return cls(item_id, quiz)
 
     def title_text(self) -> str:
@@ -101,17 +130,17 @@ class DrillRunScreen(QuestionRunner):
         return super().check_action(action, parameters)
 
     async def action_another(self) -> None:
-        card = self.quiz.library.cards[self.item_id]
+        card = self.app.library.cards[self.item_id]
         if card.kind == "gradient_drill":
-            ids = [c.id for c in self.quiz.library.of_kind("gradient_drill")]
+            ids = [c.id for c in self.app.library.of_kind("gradient_drill")]
             self.item_id = ids[(ids.index(self.item_id) + 1) % len(ids)]
         self.done += 1
-        fresh = self.quiz.new_quiz(
+        fresh = self.app.new_quiz(
             item_ids=[self.item_id], seed=random.randrange(10**6), mode="drill"
         )
         # Keep one quiz session per sitting: move the new question into this run.
-        self.run.questions.append(fresh.questions[0])
-        self.index = len(self.run.questions) - 1
+        self.session.questions.append(fresh.questions[0])
+        self.index = len(self.session.questions) - 1
         await self.show_question()
 
     async def action_retry(self) -> None:
@@ -120,10 +149,10 @@ class DrillRunScreen(QuestionRunner):
             return
         # The same question (same drill numbers) again, as a new answer in this sitting.
         self.done += 1
-        self.run.questions.append(view.question)
-        self.index = len(self.run.questions) - 1
+        self.session.questions.append(view.question)
+        self.index = len(self.session.questions) - 1
         await self.show_question()
 
     def action_end(self) -> None:
-        self.run.finish()
+        self.session.finish()
         self.dismiss()

@@ -1,14 +1,22 @@
-"""Help: every key binding, by screen, read from the bindings themselves."""
+"""Help: every area and its key, then every key binding by area, read from the registry of areas
+and from the bindings themselves."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from quizapp.ui.screens.areas import AREAS
+
+if TYPE_CHECKING:
+    from quizapp.ui.app import QuizApp
 
 
 def _bindings_table(title: str, bindings: list[Binding]) -> Table:
@@ -18,71 +26,86 @@ def _bindings_table(title: str, bindings: list[Binding]) -> Table:
     table.title = title
     table.title_style = "bold"
     table.title_justify = "left"
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for b in bindings:
         key = b.key_display or b.key
-        if key in seen or not b.description:
+        if (key, b.description) in seen or not b.description:
             continue
-        seen.add(key)
+        seen.add((key, b.description))
         table.add_row(
             Text(key.replace("question_mark", "?").replace("escape", "esc")), Text(b.description)
         )
     return table
 
 
-def all_binding_tables() -> list[tuple[str, list[Binding]]]:
-    """Every screen's bindings, from the classes themselves, so help can never drift."""
-    from quizapp.ui.app import QuizApp
-    from quizapp.ui.screens.cheatsheet import CheatSheetScreen
-    from quizapp.ui.screens.checklist import ChecklistScreen
-    from quizapp.ui.screens.curves import LossCurvesScreen
-    from quizapp.ui.screens.drills import DrillRunScreen
-    from quizapp.ui.screens.home import HomeScreen
-    from quizapp.ui.screens.quiz import QuestionRunner, QuizResultsScreen, QuizSetupScreen
-    from quizapp.ui.screens.settings import SettingsScreen
-    from quizapp.ui.screens.stats import StatsScreen
-    from quizapp.ui.screens.study import StudyScreen
+def screen_bindings(owner: type[object]) -> list[Binding]:
+    """A screen's (or the app's) keys as Textual merges them: its own, then those it inherits from
+    quizapp's classes that it does not rebind (Textual's own, such as tab, are not listed)."""
+    out: list[Binding] = []
+    seen: set[str] = set()
+    for cls in owner.__mro__:
+        if "BINDINGS" not in vars(cls) or not cls.__module__.startswith("quizapp."):
+            continue
+        own = [b if isinstance(b, Binding) else Binding(*b) for b in vars(cls)["BINDINGS"]]
+        out += [b for b in own if not set(b.key.split(",")) <= seen]
+        seen.update(k for b in own for k in b.key.split(","))
+    return out
 
-    def norm(bindings: object) -> list[Binding]:
-        out = []
-        for b in bindings:  # type: ignore[attr-defined]
-            out.append(b if isinstance(b, Binding) else Binding(*b))
-        return out
+
+def all_binding_tables() -> list[tuple[str, list[Binding]]]:
+    """The keys of every area, read from the areas' screens themselves, so help can never drift.
+    Areas that share their screens (Study and Traps) share a section."""
+    from quizapp.ui.app import QuizApp
 
     everywhere = [
         Binding("ctrl+p", "", "Command palette: jump to a card, study a tag, open a screen"),
         Binding("ctrl+q", "", "Quit (progress is saved as you go)"),
-        *norm(QuizApp.BINDINGS),
+        *screen_bindings(QuizApp),
     ]
-    return [
-        ("Everywhere", everywhere),
-        ("Home", norm(HomeScreen.BINDINGS)),
-        ("Study and Traps", norm(StudyScreen.BINDINGS)),
-        ("Quiz and mock interview", norm(QuestionRunner.BINDINGS)),
-        (
-            "Quiz set-up and results",
-            norm(QuizSetupScreen.BINDINGS) + norm(QuizResultsScreen.BINDINGS),
-        ),
-        ("Drills", norm(DrillRunScreen.BINDINGS)),
-        ("Checklist", norm(ChecklistScreen.BINDINGS)),
-        ("Loss curves", norm(LossCurvesScreen.BINDINGS)),
-        ("Stats", norm(StatsScreen.BINDINGS)),
-        ("Cheat sheet", norm(CheatSheetScreen.BINDINGS)),
-        ("Settings", norm(SettingsScreen.BINDINGS)),
-    ]
+    sections: dict[tuple[type[Screen[Any]], ...], list[str]] = {}
+    for area in AREAS:
+        sections.setdefault(area.help_screens(), []).append(area.title)
+    tables = [("Everywhere", everywhere)]
+    for screens, titles in sections.items():
+        bindings = [b for screen in screens for b in screen_bindings(screen)]
+        tables.append((" and ".join(titles), bindings))
+    return tables
+
+
+def areas_table() -> Table:
+    """Every area with its key: the same keys open it from home and from here."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold yellow", no_wrap=True, min_width=10)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.title = "Go to (these keys, on home or here)"
+    table.title_style = "bold"
+    table.title_justify = "left"
+    for area in AREAS:
+        table.add_row(area.key, area.title, area.description)
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close help"),
+        # An area's key opens it from here too, as on home.
+        *(Binding(a.key, f"open('{a.name}')", a.title, show=False) for a in AREAS),
+    ]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
-            box.border_subtitle = "esc to close"
+            box.border_subtitle = "esc to close · an area's key opens it"
+            yield Static(areas_table(), id="help-areas")
+            yield Static(Text(""))
             for title, bindings in all_binding_tables():
                 yield Static(_bindings_table(title, bindings))
                 yield Static(Text(""))
             yield Static(counts_table())
+
+    def action_open(self, name: str) -> None:
+        cast("QuizApp", self.app).open_area(name)
 
 
 def counts_table() -> Table:

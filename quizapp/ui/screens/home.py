@@ -70,10 +70,10 @@ class HomeScreen(QuizScreen):
         # Also sent when the screen first shows, so this is the only refresh needed. The plan
         # (readiness, the queue's guide) follows from a worker, off the first frame.
         self.refresh_dashboard()
-        self.quiz.refresh_plan()
+        self.app.refresh_plan()
 
     def refresh_dashboard(self) -> None:
-        app = self.quiz
+        app = self.app
         due = due_counts(app.queue())
         stats = today_figures(app.store)
         # Only the ticks are needed here; the evidence (recall per card) is for the checklist.
@@ -119,7 +119,7 @@ class HomeScreen(QuizScreen):
         self.query_one("#today", Static).update(Group(*parts))
 
     def on_menu_selected(self, event: Menu.Selected) -> None:
-        self.quiz.open_area(event.name)
+        self.app.open_area(event.name)
 
     def action_open(self, name: str) -> None:
-        self.quiz.open_area(name)
+        self.app.open_area(name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -21,6 +22,9 @@ from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
 from quizapp.ui.widgets.title_bar import TitleBar
 
+if TYPE_CHECKING:
+    from quizapp.ui.app import QuizApp
+
 
 class MockInterviewScreen(QuestionRunner):
     BINDINGS = [Binding("escape", "end", "End the interview")]
@@ -34,17 +38,16 @@ class MockInterviewScreen(QuestionRunner):
         self.escape_at = -1e9
 
     @classmethod
-    def start(cls, app: object, *, minutes: float = DEFAULT_MINUTES) -> MockInterviewScreen:
-        qapp = app
-        stats = compute_stats(qapp.store, qapp.library)  # type: ignore[attr-defined]
-        due = set(qapp.queue().next(limit=10_000))  # type: ignore[attr-defined]
+    def start(cls, app: QuizApp, *, minutes: float = DEFAULT_MINUTES) -> MockInterviewScreen:
+        stats = compute_stats(app.store, app.library)
+        due = set(app.queue().next(limit=10_000))
         quiz = build_mock(
-            qapp.library,  # type: ignore[attr-defined]
+            app.library,
             stats=stats,
             due=due,
             seed=random.randrange(10**6),
-            store=qapp.store,  # type: ignore[attr-defined]
-            checker=qapp.checker(),  # type: ignore[attr-defined]
+            store=app.store,
+            checker=app.checker(),
         )
         return cls(quiz, minutes=minutes)
 
@@ -78,13 +81,13 @@ class MockInterviewScreen(QuestionRunner):
             self.notify("Press esc again to end the interview now.", timeout=3)
             return
         self.ended = True
-        self.run.finish()
+        self.session.finish()
         view = self.view
         # A question still open when the time ran out counts in the report (not "nothing missed").
         open_question = [view.question.card] if timed_out and view and view.feedback is None else []
         report = mock_report(
-            self.run,
-            self.quiz.library,
+            self.session,
+            self.app.library,
             started=self.started_wall,
             ended=datetime.now(UTC),
             unanswered=open_question,
@@ -135,4 +138,4 @@ class MockReportScreen(QuizScreen):
         from quizapp.ui.screens.quiz import QuizRunScreen
 
         ids = [c.id for c in [*self.report.revise, *self.report.unanswered]]
-        self.app.switch_screen(QuizRunScreen(self.quiz.new_quiz(item_ids=ids, mode="quiz")))
+        self.app.switch_screen(QuizRunScreen(self.app.new_quiz(item_ids=ids, mode="quiz")))

@@ -1,7 +1,9 @@
 """Plan: readiness for the interview morning and what to do each day until then.
 
 The plan comes from quizapp.plan (an FSRS simulation that takes a fraction of a second on a large
-deck), computed in a thread worker; its result arrives as a ``PlanScreen.Loaded`` message.
+deck), computed in a thread worker; its result arrives as a ``PlanScreen.Loaded`` message. From
+here the learner crams the cards below target (c) and fits FSRS to their own history (f, a
+worker: the optimiser takes seconds on a long log).
 """
 
 from __future__ import annotations
@@ -20,8 +22,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static
 
+from quizapp.fit import (
+    FitError,
+    FitResult,
+    fit_in_process,
+    fsrs_status,
+    logged_reviews,
+    memory_states,
+    progress_line,
+)
+from quizapp.plan import FitChange, Plan, Readiness, fit_change, gather, make_plan, readiness
 from quizapp.plan import Group as ReadyGroup
-from quizapp.plan import Plan, Readiness, gather, make_plan, readiness
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
@@ -46,6 +57,8 @@ class PlanScreen(QuizScreen):
 
     BINDINGS = [
         Binding("s", "study", "Study"),
+        Binding("c", "cram", "Cram"),
+        Binding("f", "fit", "Fit FSRS to you"),
         Binding("o", "settings", "Set date"),
         Binding("r", "reload", "Refresh"),
         Binding("escape", "back", "Back"),
@@ -58,16 +71,28 @@ class PlanScreen(QuizScreen):
         plan: Plan | None
         readiness: Readiness | None
         error: str | None = None
+        fsrs: str = ""
+
+    @dataclass
+    class Fitted(Message):
+        """The fit worker's result: the fit and what it changes, or a one-line reason."""
+
+        result: FitResult | None
+        change: FitChange | None
+        error: str | None = None
 
     def __init__(self, *, now: datetime | None = None) -> None:
         super().__init__()
         self.now = now
         self.plan: Plan | None = None
+        self.fitting = False
+        self.fit_note: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Vertical(id="plan-body"):
             yield Static(id="plan-head")
+            yield Static(id="plan-fit")
             with Horizontal(id="plan-panels"):
                 with VerticalScroll(id="plan-days", classes="panel"):
                     yield Static(id="plan-days-table")
@@ -87,12 +112,12 @@ class PlanScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
-        app = self.quiz
+        app = self.app
         try:
             inputs = gather(app.store, app.library, now=self.now)
             plan = make_plan(inputs)
             ready = plan.readiness if plan else readiness(inputs)
-            self.post_message(self.Loaded(plan, ready))
+            self.post_message(self.Loaded(plan, ready, fsrs=fsrs_status(app.store)))
         except StoreError as exc:
             self.post_message(self.Loaded(None, None, exc.message))
 
@@ -110,6 +135,53 @@ class PlanScreen(QuizScreen):
         if message.plan is not None:
             self.query_one("#plan-days-table", Static).update(self.days_table(message.plan))
         self.query_one("#plan-ready-text", Static).update(self.readiness_text(message.readiness))
+        if not self.fitting and self.fit_note is None:
+            again = "fits them again" if message.fsrs.startswith("FSRS fitted") else "fits them"
+            self.show_fit(Text(f"{message.fsrs} (f {again})", style="dim"))
+
+    # -- fitting FSRS to the learner, in a worker
+    def show_fit(self, text: Text) -> None:
+        self.query_one("#plan-fit", Static).update(text)
+
+    def action_fit(self) -> None:
+        if self.fitting:
+            return
+        self.fitting = True
+        self.fit_note = None
+        self.show_fit(Text("Fitting FSRS to your review history… (the app stays usable)", "bold"))
+        self.fit_worker()
+
+    @work(thread=True, exclusive=True, group="fit")
+    def fit_worker(self) -> None:
+        app = self.quiz
+        try:
+            logged = logged_reviews(app.store)
+            result = fit_in_process(logged)
+            memory = memory_states(logged, result.parameters)
+            # Before saving: the predictions with the parameters in use until now.
+            inputs = gather(app.store, app.library, now=self.now)
+            change = fit_change(inputs, result.parameters, memory)
+            app.store.save_fsrs_fit(result.to_json(), memory)
+        except FitError as exc:
+            self.post_message(self.Fitted(None, None, exc.message))
+            return
+        except StoreError as exc:
+            self.post_message(self.Fitted(None, None, f"not kept: {exc.message}"))
+            return
+        self.post_message(self.Fitted(result, change))
+
+    @on(Fitted)
+    def fitted(self, message: Fitted) -> None:
+        self.fitting = False
+        if message.result is None or message.change is None:
+            note = Text(f"Not fitted: {message.error}", style="bold yellow")
+        else:
+            note = Text(progress_line(message.result.reviews, message.result), style="bold green")
+            for line in message.change.lines():
+                note.append("\n" + line, style="")
+            self.action_reload()  # the plan again, with the parameters just kept
+        self.fit_note = note
+        self.show_fit(note)
 
     # -- the parts
     @staticmethod
@@ -161,7 +233,7 @@ class PlanScreen(QuizScreen):
     def readiness_text(self, ready: Readiness) -> Group:
         parts: list[Text | Table] = []
 
-        texts = {str(item.number): item.text for item in self.quiz.library.checklist}
+        texts = {str(item.number): item.text for item in self.app.library.checklist}
 
         def section(title: str, groups: list[ReadyGroup], label: str = "{}") -> None:
             if not groups:
@@ -189,10 +261,16 @@ class PlanScreen(QuizScreen):
 
     # -- actions
     def action_study(self) -> None:
-        self.quiz.open_area("study")
+        self.app.open_area("study")
+
+    def action_cram(self) -> None:
+        from quizapp.ui.screens.cram import CramScreen
+
+        # On top of the plan, so esc comes back here.
+        self.app.push_screen(CramScreen(now=self.now))
 
     def action_settings(self) -> None:
-        self.quiz.open_area("settings")
+        self.app.open_area("settings")
 
     def action_back(self) -> None:
         self.dismiss()

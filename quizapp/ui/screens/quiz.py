@@ -41,14 +41,14 @@ class QuizSetupScreen(QuizScreen):
                 yield Input(str(DEFAULT_LENGTH), id="count", type="integer")
                 yield Label("Tag")
                 yield Select(
-                    [("All tags", ALL_TAGS), *((t, t) for t in self.quiz.library.tags)],
+                    [("All tags", ALL_TAGS), *((t, t) for t in self.app.library.tags)],
                     value=ALL_TAGS,
                     allow_blank=False,
                     id="quiz-tag",
                 )
                 yield Label("Deck")
                 yield Select(
-                    [("All decks", ALL_TAGS), *((d, d) for d in self.quiz.library.decks)],
+                    [("All decks", ALL_TAGS), *((d, d) for d in self.app.library.decks)],
                     value=ALL_TAGS,
                     allow_blank=False,
                     id="quiz-deck",
@@ -90,7 +90,7 @@ class QuizSetupScreen(QuizScreen):
         tags = [] if tag in (ALL_TAGS, Select.BLANK) else [str(tag)]
         deck = self.query_one("#quiz-deck", Select).value
         deck_name = None if deck in (ALL_TAGS, Select.BLANK) else str(deck)
-        quiz = self.quiz.new_quiz(n=count, tags=tags, kinds=kinds, deck=deck_name)
+        quiz = self.app.new_quiz(n=count, tags=tags, kinds=kinds, deck=deck_name)
         if not quiz.questions:
             error.update(
                 Text("No questions match that tag, deck and those kinds.", style="bold red")
@@ -117,7 +117,7 @@ class QuestionRunner(QuizScreen):
 
     def __init__(self, quiz: Quiz) -> None:
         super().__init__()
-        self.run = quiz
+        self.session = quiz
         self.index = 0
 
     def compose(self) -> ComposeResult:
@@ -135,13 +135,13 @@ class QuestionRunner(QuizScreen):
         return found.first() if found else None
 
     def position_text(self) -> str:
-        return f"{self.index + 1} of {len(self.run.questions)}"
+        return f"{self.index + 1} of {len(self.session.questions)}"
 
     async def show_question(self) -> None:
         area = self.query_one("#question-area", VerticalScroll)
         # Wait for the old question to go before the new one comes (keys may arrive fast).
         await area.remove_children()
-        view = QuestionView(self.run, self.index, position=self.position_text())
+        view = QuestionView(self.session, self.index, position=self.position_text())
         await area.mount(view)
         area.scroll_home(animate=False)
         self.update_status()
@@ -149,9 +149,9 @@ class QuestionRunner(QuizScreen):
 
     def update_status(self) -> None:
         # Half points for a gradient with a named slip (quizapp.policy.credit_for).
-        right = points_text(sum(a.credit for a in self.run.answers.values()))
+        right = points_text(sum(a.credit for a in self.session.answers.values()))
         text = Text.assemble(
-            (self.title_text(), "bold"), f"  ·  {right} of {len(self.run.answers)} right so far"
+            (self.title_text(), "bold"), f"  ·  {right} of {len(self.session.answers)} right so far"
         )
         self.query_one("#run-status", Static).update(text)
 
@@ -213,7 +213,7 @@ class QuestionRunner(QuizScreen):
             self.view.submit_explain()
 
     async def action_next(self) -> None:
-        if self.index + 1 < len(self.run.questions):
+        if self.index + 1 < len(self.session.questions):
             self.index += 1
             await self.show_question()
         else:
@@ -225,7 +225,7 @@ class QuestionRunner(QuizScreen):
 
 class QuizRunScreen(QuestionRunner):
     def action_end(self) -> None:
-        self.app.switch_screen(QuizResultsScreen(self.run))
+        self.app.switch_screen(QuizResultsScreen(self.session))
 
 
 class QuizResultsScreen(QuizScreen):
@@ -239,13 +239,13 @@ class QuizResultsScreen(QuizScreen):
 
     def __init__(self, quiz: Quiz) -> None:
         super().__init__()
-        self.run = quiz
+        self.session = quiz
         self.results: Results = quiz.finish()
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with VerticalScroll(id="results"):
-            yield Static(results_renderable(self.run, self.results), id="results-body")
+            yield Static(results_renderable(self.session, self.results), id="results-body")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -254,7 +254,7 @@ class QuizResultsScreen(QuizScreen):
         return True
 
     def action_retry(self) -> None:
-        retry = self.run.retry_missed(self.quiz.library, seed=random.randrange(10**6))
+        retry = self.session.retry_missed(self.app.library, seed=random.randrange(10**6))
         self.app.switch_screen(QuizRunScreen(retry))
 
     def action_again(self) -> None:

@@ -26,7 +26,7 @@ class SettingsScreen(QuizScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        settings = self.quiz.store.settings
+        settings = self.app.store.settings
         yield TitleBar()
         with Vertical(id="settings-box", classes="panel") as box:
             box.border_title = "Settings"
@@ -68,7 +68,7 @@ class SettingsScreen(QuizScreen):
         error = self.query_one("#settings-error", Static)
         try:
             settings = parse_settings(
-                self.quiz.store.settings,
+                self.app.store.settings,
                 retention=self.query_one("#retention", Input).value,
                 interview_date=self.query_one("#interview-date", Input).value,
                 new_per_day=self.query_one("#new-per-day", Input).value,
@@ -76,7 +76,7 @@ class SettingsScreen(QuizScreen):
         except SettingsError as exc:
             error.update(f"[b red]{exc.message}[/]")
             return
-        self.quiz.store.save_settings(settings)
+        self.app.store.save_settings(settings)
         self.notify("Settings saved.", timeout=2)
         self.dismiss()
 

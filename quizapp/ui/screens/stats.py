@@ -1,6 +1,8 @@
 """Stats: the key numbers, reviews per day, accuracy per tag, the due forecast and the weakest
 cards. The numbers come from quizapp.stats.compute_stats, run in a thread worker because it
-reads the whole history (about 200 ms on a large one); a loading state shows meanwhile."""
+reads the whole history (about 200 ms on a large one); a loading state shows meanwhile. The same
+worker works out readiness on the interview morning (``quizapp.readiness``). f narrows the
+screen to one deck (remembered for the session, shared with the Drills list)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from quizapp.plan import Readiness, gather, readiness
 from quizapp.stats import DUE_WORDS, Stats, compute_stats
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
@@ -26,6 +29,38 @@ from quizapp.ui.widgets.title_bar import TitleBar
 
 # Accuracy bars beyond this many tags would not fit the panel; the weakest tags are kept.
 MAX_TAGS = 8
+# Tags listed in the readiness strip (the weakest; the Plan screen has them all).
+READY_TAGS = 6
+
+
+def next_deck(current: str | None, decks: list[str]) -> str | None:
+    """The deck after ``current`` in "all, then each deck" order (None is all)."""
+    order: list[str | None] = [None, *decks]
+    at = order.index(current) if current in order else 0
+    return order[(at + 1) % len(order)]
+
+
+def readiness_text(ready: Readiness, when: str, width: int = 80) -> Text:
+    """Overall, per deck and the weakest tags (as many as fit ``width``), in three lines;
+    ``when`` says for when ("Ready on Thu 03 Dec (all decks)")."""
+    text = Text(no_wrap=False)
+    text.append(f"{when}: {ready.overall.ready:.0%}", style="bold")
+    text.append(f" · {len(ready.below)} below {ready.target:.0%}")
+    text.append(f" · {ready.unseen} unseen", style="dim")
+    if ready.by_deck:
+        text.append("\nDecks: ", style="bold")
+        text.append(" · ".join(f"{g.name} {g.ready:.0%} ({g.below} below)" for g in ready.by_deck))
+    line = "Weakest tags: "
+    cells: list[str] = []
+    for g in sorted(ready.by_tag, key=lambda g: (g.ready, g.name))[:READY_TAGS]:
+        cell = f"{g.name} {g.ready:.0%}"
+        if cells and len(line) + len(" · ".join([*cells, cell])) > width:
+            break  # one line: the weakest that fit
+        cells.append(cell)
+    if cells:
+        text.append("\n" + line, style="bold")
+        text.append(" · ".join(cells))
+    return text
 
 
 def _day(d: date) -> str:
@@ -54,6 +89,7 @@ class StatsScreen(QuizScreen):
     BINDINGS = [
         Binding("r", "reload", "Refresh"),
         Binding("s", "study", "Study now"),
+        Binding("f", "cycle_deck", "Deck filter"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -61,6 +97,7 @@ class StatsScreen(QuizScreen):
         super().__init__()
         self.now = now
         self.stats: Stats | None = None
+        self.ready: Readiness | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -68,6 +105,7 @@ class StatsScreen(QuizScreen):
             with Horizontal(id="stats-keys"):
                 for key in ("reviews", "streak", "retention", "due", "checklist"):
                     yield Static(id=f"key-{key}", classes="stat-tile")
+            yield Static(id="stats-ready")
             yield Static(id="stats-empty")
             with Vertical(id="stats-grid"):
                 with Horizontal(classes="stats-row"):
@@ -87,7 +125,21 @@ class StatsScreen(QuizScreen):
 
     def on_mount(self) -> None:
         self.query_one("#stats-empty").display = False
+        self.query_one("#stats-ready").display = False
         self.action_reload()
+
+    @property
+    def deck(self) -> str | None:
+        """The deck the screen is narrowed to (None: all), kept on the app for the session."""
+        return self.quiz.deck_filter
+
+    def action_cycle_deck(self) -> None:
+        self.quiz.deck_filter = next_deck(self.deck, self.quiz.library.decks)
+        self.notify(f"Stats: {self.deck_label()}", timeout=2, markup=False)
+        self.action_reload()
+
+    def deck_label(self) -> str:
+        return "all decks" if self.deck is None else f"deck {self.deck}"
 
     # -- loading
     def action_reload(self) -> None:
@@ -97,23 +149,42 @@ class StatsScreen(QuizScreen):
     class Loaded(Message):
         """The numbers (or why they could not be read), from the loading thread."""
 
-        def __init__(self, stats: Stats | str) -> None:
+        def __init__(self, stats: Stats | str, ready: Readiness | None = None) -> None:
             super().__init__()
             self.stats = stats
+            self.ready = ready
 
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
         app = self.quiz
+        deck = self.deck
+        ready: Readiness | None = None
         try:
-            stats: Stats | str = compute_stats(app.store, app.library, now=self.now)
+            stats: Stats | str = compute_stats(app.store, app.library, now=self.now, deck=deck)
+            ready = readiness(gather(app.store, app.library.only_deck(deck), now=self.now))
         except StoreError as exc:
             stats = str(exc)
         if not get_current_worker().is_cancelled:
             # post_message is thread-safe, and a screen that was left gets no message.
-            self.post_message(self.Loaded(stats))
+            self.post_message(self.Loaded(stats, ready))
 
     def on_stats_screen_loaded(self, event: Loaded) -> None:
+        self.show_ready(event.ready)
         self.show(event.stats)
+
+    def show_ready(self, ready: Readiness | None) -> None:
+        self.ready = ready
+        panel = self.query_one("#stats-ready", Static)
+        panel.display = ready is not None
+        if ready is None:
+            return
+        day = self.quiz.store.settings.interview_date
+        if day is not None and ready.at.astimezone().date() == day:
+            when = f"Ready on {day:%a %d %b} ({self.deck_label()})"
+        else:  # no date (or it has passed): recall now
+            when = f"Recall now ({self.deck_label()}, no interview date)"
+        width = (panel.content_size.width or self.size.width - 4) - 1
+        panel.update(readiness_text(ready, when, width))
 
     def show(self, stats: Stats | str) -> None:
         body = self.query_one("#stats-body")
@@ -202,6 +273,8 @@ class StatsScreen(QuizScreen):
         )
 
     def on_resize(self) -> None:
+        if self.ready is not None:
+            self.show_ready(self.ready)  # how many tags fit depends on the width
         if self.stats is not None and self.stats.reviews_total:
             self.show_accuracy(self.stats)  # how many tag bars fit depends on the height
 

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Button, Footer, Input, SelectionList, Static
 
 from quizapp.decks import Card
@@ -69,6 +70,12 @@ class StudyScreen(QuizScreen):
         Binding("pageup", "scroll_card(-10)", "Page up", show=False),
     ]
 
+    # Which side of the current card shows; watch_revealed makes the screen follow it. Set for
+    # every new card (always_update), and the keys on offer change with it (bindings).
+    revealed: reactive[bool] = reactive(
+        False, init=False, always_update=True, bindings=True, repaint=False
+    )
+
     def __init__(
         self,
         *,
@@ -86,7 +93,6 @@ class StudyScreen(QuizScreen):
         self._kinds = tuple(kinds)
         self.session_title = title
         self.ask_for_take = ask_for_take
-        self.revealed = False
         self.session: StudySession | None = None
 
     @classmethod
@@ -115,6 +121,8 @@ class StudyScreen(QuizScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.session is not None:  # a subclass's own session (the cram screen's)
+            return
         app = self.quiz
         self.session = StudySession(
             app.queue(),
@@ -131,27 +139,34 @@ class StudyScreen(QuizScreen):
     def show_current(self) -> None:
         assert self.session is not None
         card = self.session.current
-        self.revealed = False
         if card is None:
+            self.revealed = False
             self.show_summary()
             return
         self.remove_class("finished")
         self.query_one("#summary", Static).display = False
-        self.query_one("#card", CardView).show(card, revealed=False)
-        points = self.query_one("#points", SelectionList)
-        points.clear_options()
-        points.display = False
+        self.query_one("#card", CardView).show(card)
+        self.query_one("#points", SelectionList).clear_options()
         take = self.query_one("#take", Input)
-        take.display = self.ask_for_take and isinstance(card, Trap)
         take.value = ""
-        self.set_buttons(revealed=False)
+        self.revealed = False
         self.update_status()
         if take.display:
             take.focus()
         else:
             self.query_one("#reveal", Button).focus()
         self.query_one("#card-scroll", VerticalScroll).scroll_home(animate=False)
-        self.refresh_bindings()
+
+    def watch_revealed(self, revealed: bool) -> None:
+        """The question side offers the reveal button (and, on a trap, the box for the learner's
+        take); the answer side the rating buttons (and an interview question's key points)."""
+        card = self.session.current if self.session else None
+        self.query_one("#card", CardView).revealed = revealed
+        take = self.query_one("#take", Input)
+        take.display = not revealed and self.ask_for_take and isinstance(card, Trap)
+        points = self.query_one("#points", SelectionList)
+        points.display = revealed and isinstance(card, InterviewQuestion)
+        self.set_buttons(revealed=revealed)
 
     def update_status(self, extra: str = "") -> None:
         assert self.session is not None
@@ -160,7 +175,7 @@ class StudyScreen(QuizScreen):
             where = f"{self.session.position} of {total}"
         else:
             # The queue decides: what it still holds (the card on screen included).
-            counts = self.quiz.queue().counts(kinds=self._kinds, tag=self._tag)
+            counts = self.app.queue().counts(kinds=self._kinds, tag=self._tag)
             where = f"{self.session.summary.reviewed} reviewed · {counts.total} left"
         status = Text(self.session_title, style="bold")
         status.append(f"  ·  {where}")
@@ -191,7 +206,7 @@ class StudyScreen(QuizScreen):
         text = Text()
         text.append("Session complete\n\n", style="bold")
         text.append(summary.describe() + "\n")
-        counts = self.quiz.queue().counts(
+        counts = self.app.queue().counts(
             kinds=self._kinds or FLASHCARD_KINDS, tag=self._tag, deck=self._deck
         )
         if counts.total:
@@ -200,9 +215,8 @@ class StudyScreen(QuizScreen):
         elif self._ids is None:
             text.append("\n" + self.nothing_waiting())
         text.append("\n\nesc: back    u: undo the last rating", style="dim")
-        self.query_one("#card", CardView).update(text)
+        self.query_one("#card", CardView).show_text(text)
         self.update_status("done")
-        self.refresh_bindings()
 
     # -- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -235,17 +249,14 @@ class StudyScreen(QuizScreen):
         card = self.session.current
         if card is None or self.revealed:
             return
-        self.revealed = True
         take = self.query_one("#take", Input)
         # The learner's own words go right above the answer, where they compare the two.
-        self.query_one("#card", CardView).show(
-            card, revealed=True, take=take.value.strip() if take.display else ""
-        )
-        take.display = False
+        self.query_one("#card", CardView).take = take.value.strip() if take.display else ""
+        points = self.query_one("#points", SelectionList)
         if isinstance(card, InterviewQuestion):
-            points = self.query_one("#points", SelectionList)
             points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(card.points)])
-            points.display = True
+        self.revealed = True
+        if isinstance(card, InterviewQuestion):
             points.focus()
             # Highlight the first point, so the first space ticks it (not nothing).
             points.highlighted = 0
@@ -254,8 +265,6 @@ class StudyScreen(QuizScreen):
             self.show_suggestion(card)
         else:
             self.query_one("#rate-3", Button).focus()
-        self.set_buttons(revealed=True)
-        self.refresh_bindings()
 
     def show_suggestion(self, card: Card) -> None:
         points = self.query_one("#points", SelectionList)
@@ -330,7 +339,7 @@ class StudyScreen(QuizScreen):
 
     def nothing_waiting(self) -> str:
         """Why there is nothing to study now, when that changes, and how to get more."""
-        queue = self.quiz.queue()
+        queue = self.app.queue()
         when = next_due(queue, self._kinds)
         if when is None:
             line = "Nothing else is due now."
@@ -338,7 +347,7 @@ class StudyScreen(QuizScreen):
             wait = format_interval(max(when - queue.now, timedelta(0)))
             line = f"Nothing else is due now; the next card comes due at {when.astimezone():%H:%M}"
             line += f" (in {wait})."
-        limit = self.quiz.store.settings.new_per_day
+        limit = self.app.store.settings.new_per_day
         if queue.new_left_today() == 0:
             line += (
                 f" Today's {limit} new cards are used: raise New cards per day in Settings (o)"

@@ -6,6 +6,7 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from quizapp.decks import Card
@@ -185,13 +186,37 @@ def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
 
 
 class CardView(Static):
-    """One card, question side or both sides."""
+    """One card: its question side, and under it the answer side while ``revealed``."""
 
-    def show(self, card: Card, *, revealed: bool, take: str = "") -> None:
-        """``take``: what the learner typed before revealing, shown just above the answer."""
+    revealed: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.card: Card | None = None
+        # What the learner typed before revealing, shown just above the answer.
+        self.take = ""
+
+    def show(self, card: Card) -> None:
+        """A new card, question side up."""
+        self.card, self.take = card, ""
+        self.set_reactive(CardView.revealed, False)
+        self.draw()
+
+    def watch_revealed(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        card = self.card
+        if card is None:
+            return
         parts: list[RenderableType] = [card_header(card), Text(""), front(card)]
-        if revealed:
-            if take:
-                parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), take)]
+        if self.revealed:
+            if self.take:
+                parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), self.take)]
             parts += [Text(""), Text("─" * 40, style="dim"), Text(""), back(card)]
         self.update(Group(*parts))
+
+    def show_text(self, text: RenderableType) -> None:
+        """Something other than a card (the end of a session)."""
+        self.card = None
+        self.update(text)

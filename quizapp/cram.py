@@ -1,0 +1,102 @@
+"""Cram without damage: the items below the interview target, weakest first, whatever their due
+dates, answered and logged apart from the schedule.
+
+A cram answer goes to ``Store.record_cram`` only: the item's FSRS state (due date, stability,
+difficulty) and the review log that FSRS and the fit read stay exactly as they were, so the
+schedule after the interview is still sound. Readiness (``quizapp.readiness``) is an FSRS
+prediction from that state and that log, so a cram session does not move it; the next regular
+reviews do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from fsrs import Rating
+
+from quizapp.decks import Card, Library
+from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.readiness import Readiness
+from quizapp.scheduling import StudyQueue
+from quizapp.store.planning import CramReview
+from quizapp.study import StudySession
+
+# Kinds a cram session shows as a card to recall and then check (question, then answer). Drills
+# draw fresh numbers each time and are practised in Drills, not flipped like a card.
+CRAM_KINDS = (*FLASHCARD_KINDS, "multiple_choice", "loss_curve", "ordering")
+
+
+@dataclass(frozen=True)
+class CramList:
+    """What a cram session walks: ``ids`` below target (weakest first) of the kinds it shows,
+    and ``other`` the items below target it leaves to Drills."""
+
+    ids: tuple[str, ...]
+    other: int
+
+
+def cram_list(ready: Readiness, library: Library) -> CramList:
+    """The items of ``ready`` below its target that a cram session can show, weakest first."""
+    ids: list[str] = []
+    other = 0
+    for item_id in ready.below:  # already weakest first
+        card = library.cards.get(item_id)
+        if card is None:
+            continue
+        if card.kind in CRAM_KINDS:
+            ids.append(item_id)
+        else:
+            other += 1
+    return CramList(tuple(ids), other)
+
+
+class CramSession(StudySession):
+    """A fixed walk over ``ids`` whose answers go to ``record`` (``Store.record_cram``) and
+    nowhere else: no interval preview, no scheduling, no undo through the review log."""
+
+    def __init__(
+        self,
+        queue: StudyQueue,
+        library: Library,
+        ids: Sequence[str],
+        *,
+        record: Callable[..., CramReview],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(queue, library, ids=list(ids), kinds=(), clock=clock)
+        if self._fixed is None:  # an empty list: nothing to cram (not "whatever is due")
+            self._fixed = []
+        self._record = record
+        self.remembered = 0
+
+    def intervals(self) -> dict[Rating, str]:
+        return {}  # a cram answer schedules nothing
+
+    def rate(self, rating: Rating) -> datetime:
+        """Log the answer as a cram review and return when. ``record`` may raise StoreError:
+        then nothing moves on and the card stays, so no answer is lost silently."""
+        assert self.current is not None, "no card to rate"
+        elapsed = self.clock() - self._shown_at
+        card: Card = self.current
+        review = self._record(card.id, rating, duration_ms=int(elapsed * 1000))
+        self._done.append(card.id)
+        self.summary.reviewed += 1
+        self.summary.by_rating[rating] += 1
+        self.summary.seconds += elapsed
+        if rating != Rating.Again:
+            self.remembered += 1
+        self.advance()
+        return review.reviewed_at
+
+    def undo(self) -> Card | None:
+        return None  # cram answers are a log, not state: nothing to take back
+
+    @property
+    def can_undo(self) -> bool:
+        return False
+
+
+__all__ = ["CRAM_KINDS", "CramList", "CramSession", "cram_list"]
