@@ -7,13 +7,12 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from quizapp.commands import CliError
-from quizapp.decks import Library
-from quizapp.library import load_library
 from quizapp.paths import ContentNotFoundError
 
 if TYPE_CHECKING:
     import argparse
 
+    from quizapp.decks import Library
     from quizapp.store import Store
 
 
@@ -28,6 +27,7 @@ def library_from_args(
     files held last time (see ``quizapp.decks.cache.DeckCache``).
     """
     from quizapp import paths
+    from quizapp.library import load_library  # here: commands without decks skip its import
 
     try:
         roots = [paths.content_dir(), *getattr(args, "content", [])]

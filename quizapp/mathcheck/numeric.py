@@ -367,4 +367,7 @@ def median(values: ArrayLike) -> float:
     if n == 0 or np.isnan(a[-1]):
         return math.nan
     mid = n // 2
-    return float(a[mid]) if n % 2 else float((a[mid - 1] + a[mid]) / 2)
+    if n % 2:
+        return float(a[mid])
+    with np.errstate(over="ignore", invalid="ignore"):  # inf, as numpy gives, but no warning
+        return float((a[mid - 1] + a[mid]) / 2)

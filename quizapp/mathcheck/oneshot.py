@@ -10,8 +10,8 @@ after that. The child runs the very ``check_answer`` the worker runs, so verdict
 
 Fork is only used where it is safe: a POSIX system and a parent with a single thread (a fork
 from a threaded process could inherit a lock held by another thread). Elsewhere
-``one_shot_checker`` returns a plain ``Checker``. This module imports only ``limits`` before
-the fork; the parser and the decks are imported after it.
+``one_shot_checker`` returns a plain ``Checker``. Before the fork only the parser and the
+verdict's class are imported (both processes need them); numpy, the judge and the decks after.
 """
 
 from __future__ import annotations
@@ -50,7 +50,15 @@ def _can_fork() -> bool:
 def one_shot_checker() -> ForkChecker | Checker:
     """A checker for one check in this process: forked where that is safe, else a worker."""
     if _can_fork():
-        return ForkChecker()
+        # Both processes need the parser and the verdict's class: importing them before the
+        # fork does it once (~50 ms of CPU the child would repeat; on a busy machine all CPU
+        # counts), and the child still starts long before the decks are loaded.
+        import quizapp.mathcheck.checker  # noqa: F401
+
+        try:
+            return ForkChecker()
+        except OSError:  # no fork now (a process limit, no memory): the worker's way instead
+            pass
     from quizapp.mathcheck.worker import Checker
 
     return Checker([])
@@ -111,7 +119,12 @@ class ForkChecker:
         self._replies, reply_w = os.pipe()
         sys.stdout.flush()  # nothing buffered may be written twice
         sys.stderr.flush()
-        self._pid: int | None = os.fork()
+        try:
+            self._pid: int | None = os.fork()
+        except OSError:
+            for fd in (request_r, self._requests, self._replies, reply_w):
+                os.close(fd)
+            raise
         if self._pid == 0:  # pragma: no cover - the child's coverage is not collected
             os.close(self._requests)
             os.close(self._replies)

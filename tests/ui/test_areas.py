@@ -25,7 +25,10 @@ def opened(app, area) -> bool:
     screen = app.screen
     # Traps is a study session over the trap cards: the same screen as Study, its own title.
     title = getattr(screen, "session_title", area.title)
-    return isinstance(screen, area.screen_class()) and title in (area.title, "Study")
+    # Cram's title says what it is: "Cram — does not change your schedule".
+    return isinstance(screen, area.screen_class()) and (
+        title in (area.title, "Study") or title.startswith(f"{area.title} —")
+    )
 
 
 def test_the_registry_has_one_key_and_one_name_per_area_and_each_screen_loads() -> None:

@@ -296,3 +296,27 @@ def test_nearly_the_derivative_is_never_called_a_sign_slip(power: str) -> None:
     )
     assert verdict.verdict == "incorrect", verdict
     assert "minus the derivative" not in verdict.message
+
+
+@pytest.mark.parametrize("drill_id", ["grad-huber", "grad-hinge", "grad-mae", "bgrad-smooth-l1"])
+def test_the_verdict_does_not_depend_on_which_answer_was_checked_first(drill_id: str) -> None:
+    """Points beside the reference's switches are found once per drill; they must come from the
+    reference alone, or a process that checked another answer first would judge differently."""
+    from quizapp.mathcheck.problem import compile_problem
+
+    problem = problem_of(DRILLS[drill_id])
+    answers = [*CORPUS[drill_id][:6], DRILLS[drill_id].reference]
+    assert len(answers) >= 2
+
+    def verdicts(first: str) -> list[tuple[str, str]]:
+        compile_problem.cache_clear()
+        check_answer(problem, first, use_sympy=False)
+        out = []
+        for answer in answers:
+            v = check_answer(problem, answer, use_sympy=False)
+            out.append((v.verdict, v.message))
+        return out
+
+    baseline = verdicts(answers[-1])
+    for first in answers[:-1]:
+        assert verdicts(first) == baseline, first

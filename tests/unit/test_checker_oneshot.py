@@ -89,3 +89,24 @@ def test_an_unknown_drill_names_the_closest_and_leaves_no_child(library) -> None
         with pytest.raises(UnknownDrillError, match="did you mean 'grad-mse'"):
             one_shot.check("grad-mes", "2*(yhat - y)")
     assert pid is not None and _gone(pid)
+
+
+def test_without_fork_the_check_runs_in_the_worker_and_leaks_no_pipe(
+    library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quizapp.mathcheck import oneshot
+    from quizapp.mathcheck.worker import Checker
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(oneshot, "_can_fork", lambda: True)
+    monkeypatch.setattr(oneshot.os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    with oneshot.one_shot_checker() as checker:
+        after = len(os.listdir("/proc/self/fd")) if before is not None else None
+        assert isinstance(checker, Checker)
+        checker.add_library(library)
+        assert checker.check("grad-mse", "2*(yhat - y)").verdict == "correct"
+    if before is not None and after is not None:
+        assert after <= before + 2  # the worker's socket only, not the four pipe ends

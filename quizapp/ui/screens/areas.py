@@ -63,7 +63,7 @@ AREAS: tuple[Area, ...] = (
     Area("drills", "Drills", "d", "compute losses, derive gradients", "compute and derive", "drills:DrillsScreen", more=("drills:DrillRunScreen",)),  # noqa: E501
     Area("checklist", "Checklist", "c", "what to master, with evidence", "what to master", "checklist:ChecklistScreen"),  # noqa: E501
     Area("plan", "Plan", "p", "readiness and each day to the interview", "to interview day", "plan:PlanScreen"),  # noqa: E501
-    Area("cram", "Cram", "r", "the cards below your interview target; your schedule is untouched", "below target", "cram:CramScreen"),  # noqa: E501
+    Area("cram", "Cram", "r", "cards below target, schedule untouched", "below target", "cram:CramScreen"),  # noqa: E501
     Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons", "formulas, tables", "cheatsheet:CheatSheetScreen"),  # noqa: E501
     Area("curves", "Loss curves", "v", "losses and gradients, plotted", "losses plotted", "curves:LossCurvesScreen"),  # noqa: E501
     Area("stats", "Stats", "i", "reviews, retention, accuracy", "your progress", "stats:StatsScreen"),  # noqa: E501
