@@ -22,6 +22,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run(keys: int, submits: int) -> None:
+    from textual.widgets import TextArea
+
     from quizapp.library import load_library
     from quizapp.store import Store
     from quizapp.ui.app import QuizApp
@@ -30,23 +32,17 @@ async def run(keys: int, submits: int) -> None:
 
     shown: dict[str, float] = {}
     finished: list[float] = []
-    original_show, original_finish = qmod.QuestionView._show_preview, qmod.QuestionView._finish
 
-    def show_preview(self, text, preview):  # type: ignore[no-untyped-def]
-        original_show(self, text, preview)
-        shown.setdefault(text, time.perf_counter())
-
-    def finish(self, feedback, seconds):  # type: ignore[no-untyped-def]
-        original_finish(self, feedback, seconds)
-        if feedback.graded:
+    def hook(message: object) -> None:
+        # The view's public messages: a preview drawn, an answer graded and shown.
+        if isinstance(message, qmod.QuestionView.Previewed):
+            shown.setdefault(message.text, time.perf_counter())
+        elif isinstance(message, qmod.QuestionView.Answered):
             finished.append(time.perf_counter())
-
-    qmod.QuestionView._show_preview = show_preview  # type: ignore[method-assign]
-    qmod.QuestionView._finish = finish  # type: ignore[method-assign]
 
     app = QuizApp(load_library(include_user_decks=False), Store.open())
     answer = "sigmoid(z) - y"
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
         app.checker().warm_up(sympy=True)
 
         async def open_drill() -> qmod.QuestionView:
@@ -62,14 +58,14 @@ async def run(keys: int, submits: int) -> None:
 
         # Keystroke -> preview: type the answer again and again, one key at a time.
         view = await open_drill()
-        box = view.query_one(".q-answer")
+        box = view.query_one(".q-answer", TextArea)
         latencies: list[float] = []
         warmup = 20
         typed = 0
         while typed < keys + warmup:
-            box.value = ""
+            box.text = ""
             for ch in answer:
-                text = box.value + ch
+                text = box.text + ch
                 start = time.perf_counter()
                 await pilot.press(ch if ch != " " else "space")
                 await wait(lambda t=text: t in shown)
@@ -77,15 +73,15 @@ async def run(keys: int, submits: int) -> None:
                     latencies.append(shown[text] - start)
                 shown.pop(text, None)
                 typed += 1
-        # Submit -> verdict: enter on a full answer, then the feedback is drawn.
+        # Submit -> verdict: the check key on a full answer, then the feedback is drawn.
         verdicts: list[float] = []
         await pilot.press("escape")
         for i in range(submits):
             view = await open_drill()
-            view.query_one(".q-answer").value = answer if i % 2 else "y - sigmoid(z)"
+            view.query_one(".q-answer", TextArea).text = answer if i % 2 else "y - sigmoid(z)"
             before = len(finished)
             start = time.perf_counter()
-            await pilot.press("enter")
+            await pilot.press("ctrl+s")
             await wait(lambda b=before: len(finished) > b)
             verdicts.append(finished[-1] - start)
             await pilot.press("escape")

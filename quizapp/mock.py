@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from quizapp.decks import Card, Library
-from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, AnswerChecker, Quiz
+from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, AnswerChecker, Quiz, points_text
 from quizapp.stats import Stats
 
 if TYPE_CHECKING:
@@ -74,10 +74,16 @@ class MockReport:
     revise: list[Card]  # the items missed, to look at again
     checklist: list[str]  # checklist items those misses belong to
     unanswered: list[Card] = field(default_factory=list)  # open when the time ran out
+    # Wrong gradients with a named slip: half a point each (quizapp.policy.credit_for).
+    partial: int = 0
+
+    @property
+    def points(self) -> float:
+        return self.right + 0.5 * self.partial
 
     @property
     def score(self) -> float:
-        return self.right / self.answered if self.answered else 0.0
+        return self.points / self.answered if self.answered else 0.0
 
     def lines(self) -> list[str]:
         open_note = (
@@ -89,8 +95,10 @@ class MockReport:
         if not self.answered:
             return ["The interview ended before any answer; nothing was recorded.", *open_note]
         minutes = self.seconds / 60
+        half = f", ½ each for {self.partial} with a named slip" if self.partial else ""
         out = [
-            f"{self.answered} answered in {minutes:.0f} min, {self.right} right ({self.score:.0%})."
+            f"{self.answered} answered in {minutes:.0f} min, {points_text(self.points)} right"
+            f" ({self.score:.0%}){half}."
         ]
         if self.weak_tags:
             tags = ", ".join(f"{t} ({r}/{n})" for t, r, n in self.weak_tags)
@@ -129,4 +137,5 @@ def mock_report(
         revise=[q.card for q in results.missed],
         checklist=[title for title, _ in touched.most_common()],
         unanswered=list(unanswered),
+        partial=results.partial,
     )

@@ -5,7 +5,10 @@ rating to record; flashcard study lets the learner rate, and suggests a rating f
 questions from the key points they covered. The store records whatever rating it is given, and
 the screens show the labels and keys defined here.
 
-    rating_for_answer("numeric_drill", correct=True, seconds=20, hinted=False)  # Rating.Easy
+    rating_for_answer("numeric_drill", correct=True, seconds=20, hint_level=0)  # Rating.Easy
+
+It also says what a gradient drill's hint ladder costs and which wrong answers earn half a point
+in a quiz's score.
 """
 
 from __future__ import annotations
@@ -46,16 +49,66 @@ def is_fast(kind: str, seconds: float) -> bool:
     return seconds <= FAST_SHARE * EXPECTED_SECONDS.get(kind, DEFAULT_EXPECTED_SECONDS)
 
 
-def rating_for_grade(correct: bool, *, hinted: bool = False, fast: bool = False) -> Rating:
-    """Wrong -> Again; right after a hint -> Hard; right -> Good; right and fast -> Easy.
+# The hint ladder of a gradient drill: each press of the hint key shows the next level, and the
+# highest level seen caps the rating a right answer earns. Level 0 is "no hint".
+HINT_LEVELS: tuple[str, ...] = ("the idea", "the first step", "the full derivation")
+MAX_HINT_LEVEL = len(HINT_LEVELS)
+# The best rating a right answer earns after each level: a learner who needed the idea or the
+# first step still got there (Hard); one who read the whole derivation only copied it (Again).
+_HINT_CAPS: dict[int, Rating] = {1: Rating.Hard, 2: Rating.Hard, 3: Rating.Again}
 
-    A hint outweighs speed: right, fast and hinted is Hard.
+
+def hint_cost(level: int) -> str:
+    """What seeing hint ``level`` does to a right answer, in the words the hint line shows."""
+    cap = _HINT_CAPS[max(1, min(level, MAX_HINT_LEVEL))]
+    return f"a right answer now counts as {RATING_LABELS[cap]}"
+
+
+def rating_for_grade(correct: bool, *, hint_level: int = 0, fast: bool = False) -> Rating:
+    """Wrong -> Again; right -> Good; right and fast -> Easy; a hint caps a right answer: after
+    the idea or the first step it is Hard, after the full derivation Again.
+
+    A hint outweighs speed: right, fast and hinted is Hard. A wrong answer is Again whatever
+    partial credit it earns in the quiz score (``credit_for``): the scheduler must bring the card
+    back soon either way.
     """
     if not correct:
         return Rating.Again
-    if hinted:
-        return Rating.Hard
+    if hint_level > 0:
+        return _HINT_CAPS[min(hint_level, MAX_HINT_LEVEL)]
     return Rating.Easy if fast else Rating.Good
+
+
+# The named slips that leave a gradient's method right (the checker's ids, quizapp.mathcheck
+# .mistakes): a flipped sign, a lost or extra factor 2 or other factor, a chain-rule factor
+# lost or doubled, the 1/N of a mean lost or taken twice, two terms swapped, and a derivative
+# right on one branch (or one label value) only. A conceptual mistake (the loss itself, the
+# wrong variable, a drill author's named misconception) earns nothing.
+PARTIAL_CREDIT_MISTAKES = frozenset(
+    {
+        "sign",
+        "factor-2-missing",
+        "factor-2-extra",
+        "factor-missing",
+        "chain-rule",
+        "chain-rule-extra",
+        "mean-missing",
+        "mean-extra",
+        "swapped",
+        "partial",
+    }
+)
+PARTIAL_CREDIT = 0.5
+
+
+def credit_for(kind: str, correct: bool, mistake: str | None) -> float:
+    """The share of a point an answer earns in a quiz's score: 1 right, ½ for a gradient judged
+    wrong with one of ``PARTIAL_CREDIT_MISTAKES`` named, else 0. (The rating stays Again.)"""
+    if correct:
+        return 1.0
+    if kind == "gradient_drill" and mistake in PARTIAL_CREDIT_MISTAKES:
+        return PARTIAL_CREDIT
+    return 0.0
 
 
 def suggested_rating(ticked: int, total: int) -> Rating:
@@ -74,11 +127,12 @@ def rating_for_answer(
     *,
     correct: bool,
     seconds: float,
-    hinted: bool = False,
+    hint_level: int = 0,
     points: tuple[int, int] | None = None,
 ) -> Rating:
-    """The rating a graded quiz answer feeds the scheduler. ``points`` (covered, total) is given
-    for a self-assessed explanation, whose rating follows the key points it covered."""
+    """The rating a graded quiz answer feeds the scheduler. ``hint_level`` is the highest level
+    of the hint ladder seen (0: none). ``points`` (covered, total) is given for a self-assessed
+    explanation, whose rating follows the key points it covered."""
     if points is not None:
         return suggested_rating(*points)
-    return rating_for_grade(correct, hinted=hinted, fast=is_fast(kind, seconds))
+    return rating_for_grade(correct, hint_level=hint_level, fast=is_fast(kind, seconds))

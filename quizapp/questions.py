@@ -25,6 +25,7 @@ from quizapp.policy import EXPLAIN_PASS
 if TYPE_CHECKING:
     from quizapp.drills.numeric import Drill
     from quizapp.mathcheck.checker import Verdict
+    from quizapp.mathcheck.steps import Derivation
 
 # The kinds a quiz can ask, and the names the quiz screen's filter shows.
 QUESTION_KINDS: dict[str, str] = {
@@ -84,6 +85,8 @@ class Feedback:
     mistake: str | None = None
     # An explanation's key points: (covered, total). Its rating follows them, not the time.
     points: tuple[int, int] | None = None
+    # A gradient answered in several lines: each line as checked (the marks beside each line).
+    derivation: Derivation | None = None
 
     @property
     def graded(self) -> bool:
@@ -262,3 +265,39 @@ def feedback_from_verdict(question: Question, verdict: Verdict) -> Feedback:
             mistake=verdict.mistake,
         )
     return Feedback(None, verdict.verdict, verdict.message, tuple(details))
+
+
+def feedback_from_derivation(question: Question, derivation: Derivation) -> Feedback:
+    """A derivation checked line by line as quiz feedback. The verdict is the strict judge's on
+    its last expression (as for a one-line answer); the mistake is the slip named at the first
+    wrong step, or on the last line."""
+    card = question.card
+    unread = next((s for s in derivation.steps if s.status == "invalid"), None)
+    if unread is not None:
+        # A typo is not a wrong step: nothing is recorded, and the learner fixes the line.
+        return Feedback(
+            None,
+            "invalid",
+            f"Line {unread.line} cannot be read: {unread.message}",
+            derivation=derivation,
+        )
+    details: list[str] = []  # the first wrong step is named beside its line, not again here
+    wrong = [s for s in derivation.steps if s.status == "wrong"]
+    mistake = next((s.mistake for s in wrong if s.mistake), None)
+    if derivation.verdict in ("correct", "incorrect"):
+        reference = getattr(card, "reference", None)
+        if reference and derivation.verdict == "incorrect":
+            details.append(f"Answer: {reference}")
+        details += ["Derivation:", *tuple(getattr(card, "steps", ()))]
+        correct = derivation.verdict == "correct"
+        said = derivation.message.rstrip(".")
+        # As a one-line answer's headline: "Incorrect: right except the sign: ..."
+        headline = f"{derivation.verdict.capitalize()}: {said}." if said else derivation.verdict
+        return Feedback(correct, derivation.verdict, headline, tuple(details), mistake, None,
+                        derivation)  # fmt: skip
+    headline = derivation.message or "Not checked."
+    if derivation.verdict == "invalid" and derivation.message:
+        headline = derivation.message[0].upper() + derivation.message[1:] + "."
+        details.append("Write one step a line, each the derivative or a helper (u = ...), and "
+                       "check again.")  # fmt: skip
+    return Feedback(None, derivation.verdict, headline, tuple(details), derivation=derivation)

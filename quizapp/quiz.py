@@ -11,24 +11,31 @@ nothing (the UI runs it in a worker thread, since a gradient check can take a se
 ``Quiz.record`` keeps the answer and feeds the store the rating ``quizapp.policy`` gives it.
 ``Quiz.answer`` does both. Each question is recorded at most once. The questions themselves and
 the grading of each kind are in ``quizapp.questions``.
+
+A gradient may be answered in one line (checked as a final answer) or as a derivation, one step
+per line (checked line by line; the verdict is still the strict judge's on the last line). Its
+hint ladder (``Quiz.hint``) is kept here too, so the rating a hinted answer earns does not
+depend on the screen that showed the hints.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from quizapp.decks import Card, Library
-from quizapp.policy import rating_for_answer
+from quizapp.policy import HINT_LEVELS, MAX_HINT_LEVEL, credit_for, hint_cost, rating_for_answer
 from quizapp.questions import (
     EXPLAIN_KIND,
     QUESTION_KINDS,
     Choice,
     Feedback,
     Question,
+    feedback_from_derivation,
     feedback_from_verdict,
     grade_choice,
     grade_explain,
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
     from fsrs import Rating
 
     from quizapp.mathcheck.checker import Preview, Verdict
+    from quizapp.mathcheck.steps import Derivation
     from quizapp.store import Store
 
 DEFAULT_LENGTH = 10
@@ -48,11 +56,14 @@ DEFAULT_LENGTH = 10
 
 class AnswerChecker(Protocol):
     """What grades typed gradients: ``quizapp.mathcheck.worker.Checker`` in the app, an
-    in-process checker in tests. (A line-by-line ``check_steps`` for derivations will join
-    ``check`` and ``preview`` here.)"""
+    in-process checker in tests."""
 
     def check(self, drill_id: str, text: str) -> Verdict:
         """The verdict on ``text`` as the answer to the drill; never raises for any text."""
+        ...
+
+    def check_steps(self, drill_id: str, lines: list[str]) -> Derivation:
+        """A derivation checked line by line (``quizapp.mathcheck.steps``); never raises."""
         ...
 
     def preview(self, drill_id: str, text: str) -> Preview:
@@ -64,14 +75,65 @@ class AlreadyAnswered(ValueError):
     """A question of a quiz was graded and recorded already; it cannot be answered again."""
 
 
+@dataclass(frozen=True)
+class Hint:
+    """One rung of a gradient drill's hint ladder as shown: ``level`` (1-based) of ``of``,
+    what it is (``name``, from ``quizapp.policy.HINT_LEVELS``), its lines, and what it costs."""
+
+    level: int
+    of: int
+    name: str
+    lines: tuple[str, ...]
+    cost: str
+
+    @property
+    def remaining(self) -> int:
+        return self.of - self.level
+
+
+def hint_ladder(question: Question) -> tuple[tuple[str, ...], ...]:
+    """The hint levels of a gradient drill, in order (empty for other questions): the idea (the
+    author's first hint, else the rule of the reference derivation's first line), the first step
+    (in words and as typed, with the author's further hints), and the full reference
+    derivation as typed."""
+    card = question.card
+    if question.kind != "gradient_drill":
+        return ()
+    hints = tuple(getattr(card, "hints", ()) or ())
+    prose = tuple(getattr(card, "steps", ()) or ())
+    derivation = tuple(getattr(card, "derivation", ()) or ())
+    idea = hints[0] if hints else (prose[0] if prose else "Use the chain rule, one factor a line.")
+    first: list[str] = []
+    if prose:
+        first.append(prose[0] if hints or len(prose) < 2 else prose[1])
+    if derivation:
+        first.append(f"As typed: {derivation[0]}")
+    first += hints[1:]
+    full = derivation or prose or (str(getattr(card, "reference", "")),)
+    return ((idea,), tuple(first) or full[:1], full)
+
+
 @dataclass
 class Answer:
     question: Question
     response: str
     feedback: Feedback
     seconds: float
-    hinted: bool
+    hint_level: int  # the highest rung of the hint ladder seen (0: no hint)
     rating: Rating  # what the scheduler was fed (quizapp.policy decides it)
+    credit: float = 0.0  # the share of a point it earns in the score (quizapp.policy.credit_for)
+
+    @property
+    def hinted(self) -> bool:
+        return self.hint_level > 0
+
+
+def points_text(points: float) -> str:
+    """A score with half points as "½": 2 -> "2", 2.5 -> "2½", 0.5 -> "½"."""
+    whole, half = int(points), points - int(points) >= 0.5
+    if not half:
+        return str(whole)
+    return f"{whole}½" if whole else "½"
 
 
 @dataclass(frozen=True)
@@ -81,13 +143,22 @@ class Results:
     by_tag: dict[str, tuple[int, int]]  # tag -> (right, asked)
     by_kind: dict[str, tuple[int, int]]
     missed: tuple[Question, ...]
+    # Wrong answers that earn half a point (a gradient with a named slip; quizapp.policy).
+    partial: int = 0
+
+    @property
+    def points(self) -> float:
+        return self.right + 0.5 * self.partial
 
     @property
     def score(self) -> float:
-        return self.right / self.total if self.total else 0.0
+        return self.points / self.total if self.total else 0.0
 
     def describe(self) -> str:
-        return f"{self.right} of {self.total} right ({self.score:.0%})"
+        text = f"{points_text(self.points)} of {self.total} right ({self.score:.0%})"
+        if self.partial:
+            text += f"; ½ for {self.partial} with a named slip"
+        return text
 
 
 def pick_items(
@@ -128,6 +199,33 @@ def pick_items(
     return picked
 
 
+_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
+_DEFINITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+
+def expression_on_line(lines: Sequence[str], row: int) -> str:
+    """The last expression on ``lines[row]``, with the helpers defined on the lines above it
+    (``u = y - yhat``) written out in brackets: what a preview of that line can read."""
+    helpers: dict[str, str] = {}
+
+    def spelled(expression: str) -> str:
+        # One pass, as the checker substitutes: a helper's body keeps the names it was defined
+        # with, even one defined again later.
+        if not helpers:
+            return expression
+        names = "|".join(sorted(map(re.escape, helpers), key=len, reverse=True))
+        pattern = rf"(?<![A-Za-z0-9_])({names})(?![A-Za-z0-9_(])"
+        return re.sub(pattern, lambda m: helpers[m.group(1)], expression)
+
+    for line in lines[:row]:
+        parts = _EQUALS.split(line)
+        head = _DEFINITION.match(parts[0]) if len(parts) == 2 else None
+        if head and parts[1].strip():
+            helpers[head.group(1)] = f"({spelled(parts[1].strip())})"
+    current = lines[row] if 0 <= row < len(lines) else ""
+    return spelled(_EQUALS.split(current)[-1].strip())
+
+
 # --------------------------------------------------------------------------- the session
 
 
@@ -143,6 +241,8 @@ class Quiz:
     answers: dict[int, Answer] = field(default_factory=dict)
     quiz_id: int | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    # question index -> the highest rung of its hint ladder shown so far
+    hint_levels: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -184,7 +284,8 @@ class Quiz:
     def grade(self, index: int, response: str | int) -> Feedback:
         """The feedback on ``response`` to question ``index``, changing nothing (so it may run in
         a worker thread). ``response`` is a choice's index, the ticked key points of an
-        explanation as "0,2,3", or the typed text."""
+        explanation as "0,2,3", or the typed text. A gradient typed in several lines is a
+        derivation, checked line by line."""
         question = self.questions[index]
         if question.kind == EXPLAIN_KIND:
             ticked = {int(t) for t in str(response).split(",") if t.strip().isdigit()}
@@ -201,7 +302,14 @@ class Quiz:
         if question.kind == "gradient_drill":
             if self.checker is None:
                 return Feedback(None, "unchecked", "No checker is available to grade gradients.")
-            return feedback_from_verdict(question, self.checker.check(question.item_id, text))
+            lines = [line for line in text.splitlines() if line.strip()]
+            if len(lines) > 1:
+                derivation = self.checker.check_steps(question.item_id, lines)
+                return feedback_from_derivation(question, derivation)
+            # One line (blank lines around it dropped, so that columns in messages still
+            # count from its start): exactly the check of a final answer.
+            line = lines[0] if lines else text
+            return feedback_from_verdict(question, self.checker.check(question.item_id, line))
         raise ValueError(f"question kind {question.kind} has no typed answer")
 
     def record(
@@ -211,24 +319,32 @@ class Quiz:
         feedback: Feedback,
         *,
         seconds: float,
-        hinted: bool = False,
+        hint_level: int | None = None,
     ) -> Answer:
-        """Keep a graded answer and feed the store its rating. A second answer to the same
-        question raises ``AlreadyAnswered``; feedback that is not graded raises ValueError."""
+        """Keep a graded answer and feed the store its rating. ``hint_level`` defaults to the
+        rungs of the hint ladder shown with ``hint``. A second answer to the same question raises
+        ``AlreadyAnswered``; feedback that is not graded raises ValueError."""
         if index in self.answers:
             raise AlreadyAnswered(f"question {index + 1} is answered already")
         if not feedback.graded:
             raise ValueError(f"an answer that was not graded ({feedback.verdict}) is not recorded")
         question = self.questions[index]
+        level = self.hint_levels.get(index, 0) if hint_level is None else hint_level
         rating = rating_for_answer(
             question.kind,
             correct=bool(feedback.correct),
             seconds=seconds,
-            hinted=hinted,
+            hint_level=level,
             points=feedback.points,
         )
         answer = Answer(
-            question, self._shown(question, response, feedback), feedback, seconds, hinted, rating
+            question,
+            self._shown(question, response, feedback),
+            feedback,
+            seconds,
+            level,
+            rating,
+            credit_for(question.kind, bool(feedback.correct), feedback.mistake),
         )
         self.answers[index] = answer
         if self.store is not None:
@@ -248,15 +364,33 @@ class Quiz:
         return answer
 
     def answer(
-        self, index: int, response: str | int, *, seconds: float, hinted: bool = False
+        self, index: int, response: str | int, *, seconds: float, hint_level: int | None = None
     ) -> Feedback:
         """Grade the answer to question ``index`` and record it (if graded)."""
         if index in self.answers:
             raise AlreadyAnswered(f"question {index + 1} is answered already")
         feedback = self.grade(index, response)
         if feedback.graded:
-            self.record(index, response, feedback, seconds=seconds, hinted=hinted)
+            self.record(index, response, feedback, seconds=seconds, hint_level=hint_level)
         return feedback
+
+    def hint(self, index: int) -> Hint | None:
+        """Show the next rung of question ``index``'s hint ladder (None when there is none left,
+        the question has none, or it is answered). The rung shown caps the rating a right answer
+        earns (``quizapp.policy``)."""
+        ladder = hint_ladder(self.questions[index])
+        level = self.hint_levels.get(index, 0)
+        if index in self.answers or not ladder or level >= len(ladder):
+            return None
+        level += 1
+        self.hint_levels[index] = level
+        return self.hint_shown(index, level)
+
+    def hint_shown(self, index: int, level: int) -> Hint:
+        """Rung ``level`` of question ``index``'s ladder, as ``hint`` returned it."""
+        ladder = hint_ladder(self.questions[index])
+        name = HINT_LEVELS[min(level, MAX_HINT_LEVEL) - 1]
+        return Hint(level, len(ladder), name, ladder[level - 1], hint_cost(level))
 
     def preview(self, index: int, text: str) -> Preview | None:
         """How the checker reads ``text`` typed for question ``index``: None for a question that
@@ -265,6 +399,16 @@ class Quiz:
         if question.kind != "gradient_drill" or self.checker is None:
             return None
         return self.checker.preview(question.item_id, text)
+
+    def preview_line(self, index: int, text: str, row: int) -> tuple[str, Preview | None]:
+        """How the checker reads line ``row`` (0-based) of a derivation typed for question
+        ``index``: (what is previewed, the preview). A definition or a chain previews its last
+        expression; helpers defined on earlier lines (``u = y - yhat``) are spelled out, since the
+        checker knows only the drill's own names. (May run in a worker thread.)"""
+        expression = expression_on_line(text.split("\n"), row)
+        if not expression.strip():
+            return expression, None
+        return expression, self.preview(index, expression)
 
     @staticmethod
     def _shown(question: Question, response: str | int, feedback: Feedback) -> str:
@@ -286,7 +430,9 @@ class Quiz:
         by_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         missed: list[Question] = []
+        partial = 0
         for answer in self.answers.values():
+            partial += 0.0 < answer.credit < 1.0
             ok = bool(answer.feedback.correct)
             for tag in answer.question.tags:
                 by_tag[tag][0] += ok
@@ -302,6 +448,7 @@ class Quiz:
             by_tag={t: (r, n) for t, (r, n) in sorted(by_tag.items())},
             by_kind={k: (r, n) for k, (r, n) in by_kind.items()},
             missed=tuple(missed),
+            partial=partial,
         )
 
     def retry_missed(self, library: Library, *, seed: int | None = None) -> Quiz:
@@ -330,9 +477,12 @@ __all__ = [
     "AnswerChecker",
     "Choice",
     "Feedback",
+    "Hint",
     "Question",
     "Quiz",
     "Results",
+    "hint_ladder",
     "make_question",
     "pick_items",
+    "points_text",
 ]

@@ -39,7 +39,7 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
             await pilot.pause(0.05)
             if "interpreted as" in visible_text(view.query_one(".q-preview")):
                 break
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         feedback = await wait_for_feedback(pilot, view)
         assert "sign" in feedback.lower() and "✗" in feedback
         reviews = reopen_store().reviews("grad-bce-logit")
@@ -48,14 +48,14 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         await pilot.pause()
         view = app.screen.view
         assert view.question.item_id == "grad-bce-logit" and view.feedback is None
-        await pilot.press(*"sigmoid(z) - y", "enter")
+        await pilot.press(*"sigmoid(z) - y", "ctrl+s")
         assert "✓" in await wait_for_feedback(pilot, view)
         await pilot.press("n")  # another: the next derivation
         view = app.screen.view
         assert view.question.item_id != "grad-bce-logit"
         await pilot.press("escape")
         view = await open_drill(pilot, app, "grad-bce-logit")
-        await pilot.press(*"sigmoid(z) - y", "enter")
+        await pilot.press(*"sigmoid(z) - y", "ctrl+s")
         feedback = await wait_for_feedback(pilot, view)
         assert "✓" in feedback
     verdicts = [r.verdict for r in reopen_store().reviews("grad-bce-logit")]
@@ -68,7 +68,7 @@ async def test_a_hint_makes_a_right_gradient_count_as_hard(make_app) -> None:
         view = await open_drill(pilot, app, "grad-mse")
         await pilot.press("ctrl+t")
         assert "Hint 1" in visible_text(view.query_one(".q-hint"))
-        await pilot.press(*"2*(yhat - y)", "enter")
+        await pilot.press(*"2*(yhat - y)", "ctrl+s")
         await wait_for_feedback(pilot, view)
     (review,) = reopen_store().reviews("grad-mse")
     assert int(review.rating) == 2  # Hard

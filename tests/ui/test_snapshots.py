@@ -89,3 +89,20 @@ def test_checklist(snap_compare, make_app) -> None:
 
 def test_loss_curves_bce_gradient(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), press=["v", "2", "g"], terminal_size=SIZE)
+
+
+def test_checked_derivation(snap_compare, make_app) -> None:
+    """A derivation with one wrong step (line 3), checked: the gutter marks and the verdict."""
+    from tests.ui.test_derivation_ui import SLIPPED, open_drill, type_lines
+
+    async def check(pilot) -> None:
+        view = await open_drill(pilot, pilot.app, "grad-mse")
+        await type_lines(pilot, SLIPPED)
+        await pilot.press("ctrl+s")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if view.stage == "answered":
+                break
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=check, terminal_size=(100, 40))

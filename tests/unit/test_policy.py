@@ -19,9 +19,9 @@ from quizapp.policy import (
 
 def test_grades_map_to_ratings() -> None:
     assert rating_for_grade(False) == Rating.Again
-    assert rating_for_grade(False, hinted=True, fast=True) == Rating.Again
-    assert rating_for_grade(True, hinted=True) == Rating.Hard
-    assert rating_for_grade(True, hinted=True, fast=True) == Rating.Hard  # a hint outweighs speed
+    assert rating_for_grade(False, hint_level=1, fast=True) == Rating.Again
+    assert rating_for_grade(True, hint_level=1) == Rating.Hard
+    assert rating_for_grade(True, hint_level=1, fast=True) == Rating.Hard  # a hint outweighs speed
     assert rating_for_grade(True) == Rating.Good
     assert rating_for_grade(True, fast=True) == Rating.Easy
 

@@ -12,9 +12,11 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
 
-from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results
+from quizapp.policy import MAX_HINT_LEVEL as HINT_RUNGS
+from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results, points_text
 from quizapp.ui.screens.base import QuizScreen, styles
-from quizapp.ui.widgets.question import LETTERS, QuestionView
+from quizapp.ui.widgets.feedback import LETTERS
+from quizapp.ui.widgets.question import QuestionView
 from quizapp.ui.widgets.title_bar import TitleBar
 
 ALL_TAGS = "__all__"
@@ -146,7 +148,8 @@ class QuestionRunner(QuizScreen):
         self.refresh_bindings()
 
     def update_status(self) -> None:
-        right = sum(1 for a in self.session.answers.values() if a.feedback.correct)
+        # Half points for a gradient with a named slip (quizapp.policy.credit_for).
+        right = points_text(sum(a.credit for a in self.session.answers.values()))
         text = Text.assemble(
             (self.title_text(), "bold"), f"  ·  {right} of {len(self.session.answers)} right so far"
         )
@@ -164,14 +167,14 @@ class QuestionRunner(QuizScreen):
         q = view.question
         if action == "next":
             return answered
-        if action == "hint":
-            return q.kind == "gradient_drill" and not answered
+        if action == "hint":  # while a rung of the hint ladder is left to show
+            return q.kind == "gradient_drill" and not answered and view.hint_level < HINT_RUNGS
         if action == "choose":
             return bool(q.choices) and not answered and int(parameters[0]) < len(q.choices)  # type: ignore[call-overload]
         if action in ("reveal_points", "done_points"):
             if q.kind != EXPLAIN_KIND or answered:
                 return False
-            shown = view.query_one(".q-points").display
+            shown = view.points_shown
             return not shown if action == "reveal_points" else shown
         return True
 
@@ -179,7 +182,9 @@ class QuestionRunner(QuizScreen):
         self.update_status()
         self.refresh_bindings()
         self.set_focus(None)  # keys now belong to the screen: enter / n go on
-        self.query_one("#question-area", VerticalScroll).scroll_end(animate=False)
+        # The verdict's first line in view (a checked derivation can be taller than the screen).
+        panel = event.view.query_one(".q-feedback")
+        self.call_after_refresh(panel.scroll_visible, animate=False, top=True)
 
     def action_choose(self, index: int) -> None:
         view = self.view
@@ -188,8 +193,15 @@ class QuestionRunner(QuizScreen):
 
     def action_hint(self) -> None:
         view = self.view
-        if view is not None and view.show_hint():
-            self.notify("Hint shown: a right answer now counts as Hard.", timeout=3)
+        if view is None:
+            return
+        hint = view.show_hint()
+        self.refresh_bindings()  # after the last rung, the key leaves the footer
+        if hint is not None:
+            more = f"{hint.remaining} more" if hint.remaining else "the last one"
+            self.notify(f"Hint {hint.level} of {hint.of} ({more}): {hint.cost}.", timeout=4)
+        elif view.hints:
+            self.notify("No more hints: that was the full derivation.", timeout=3)
 
     def action_reveal_points(self) -> None:
         if self.view is not None:

@@ -1,8 +1,10 @@
 """One quiz question, any kind: the prompt, the way to answer it, and the feedback.
 
 The view grades through ``Quiz.grade`` and keeps the answer with ``Quiz.record``; gradients (which
-go to the checker process) are graded in a thread worker and previewed live as the learner types,
-so the UI never waits."""
+go to the checker process) are typed in a multi-line editor (one line: a final answer; several: a
+derivation checked line by line), graded in a thread worker and previewed live line by line, so
+the UI never waits. Worker results come back as messages; the question's ``stage`` (answering,
+checking, answered) is reactive and drives what is shown."""
 
 from __future__ import annotations
 
@@ -10,112 +12,90 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.reactive import reactive
+from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from quizapp.decks.models import GradientDrill, LossCurve
 from quizapp.policy import RATING_LABELS
-from quizapp.quiz import EXPLAIN_KIND, Feedback, Question, Quiz
+from quizapp.quiz import EXPLAIN_KIND, Feedback, Hint, Quiz
+from quizapp.ui.widgets.derivation import CHECK_KEYS, DerivationEditor, answer_help, hint_renderable
+from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderable
 from quizapp.ui.widgets.loss_curve import curve_renderable
 
 if TYPE_CHECKING:
     from quizapp.mathcheck.checker import Preview
 
-LETTERS = "abcdefgh"
-
-
-def feedback_renderable(
-    feedback: Feedback,
-    *,
-    rating: str = "",
-    question: Question | None = None,
-    chosen: int | None = None,
-) -> RenderableType:
-    """``question`` and ``chosen`` (a choice's index) let multiple choice explain every option
-    and ordering give the right order as step numbers."""
-    styles = {"correct": "bold green", "incorrect": "bold red"}
-    mark = {"correct": "✓ ", "incorrect": "✗ "}.get(feedback.verdict, "• ")
-    head = Text(mark + feedback.headline, style=styles.get(feedback.verdict, "bold yellow"))
-    if rating:
-        head.append(f"   (scheduled as {rating})", style="dim")
-    lines: list[RenderableType] = [head]
-    if question is not None and question.choices and chosen is not None and feedback.graded:
-        lines.append(choices_review(question, chosen))
-        return Group(*lines)
-    if question is not None and question.kind == "ordering" and feedback.graded:
-        lines.append(Text.assemble(("As step numbers:  ", "bold"), order_numbers(question)))
-    for detail in feedback.details:
-        if detail.endswith(":") and len(detail) < 40:
-            lines.append(Text(detail, style="bold"))
-        else:
-            lines.append(Text(detail))
-    return Group(*lines)
-
-
-def _without_verdict(why: str) -> str:
-    """An option's explanation without a leading "Right." (the headline already says it)."""
-    for lead in ("Right.", "Correct.", "Wrong.", "Right:", "Correct:"):
-        if why.startswith(lead):
-            return why[len(lead) :].lstrip()
-    return why
-
-
-def choices_review(question: Question, chosen: int) -> RenderableType:
-    """Every option with its explanation (the README promises one for every option), the right
-    one and the learner's pick marked."""
-    lines: list[RenderableType] = []
-    for i, choice in enumerate(question.choices):
-        head = Text()
-        mark, style = ("✓", "bold green") if choice.correct else ("✗", "red")
-        head.append(f"{mark} {LETTERS[i]}  ", style=style)
-        head.append(choice.text, style="bold" if choice.correct or i == chosen else "")
-        if i == chosen:
-            head.append("   ← your answer", style="bold cyan")
-        lines += [head, Text(f"     {_without_verdict(choice.why)}", style="dim")]
-    return Group(*lines)
-
-
-def order_numbers(question: Question) -> str:
-    """The right order as the learner types it: the shown step numbers, e.g. "3 2 4 1 5"."""
-    right = tuple(getattr(question.card, "steps", ()))
-    shown = list(question.steps)
-    return " ".join(str(shown.index(step) + 1) for step in right if step in shown)
-
-
-def drill_table(question: Question) -> RenderableType:
-    drill = question.drill
-    assert drill is not None
-    table = Table(box=None, header_style="bold cyan", padding=(0, 2))
-    for column in drill.columns:
-        table.add_column(column, justify="right")
-    for row in drill.data():
-        table.add_row(*(Text(_cell(v)) for v in row.values()))
-    return table
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_cell(v) for v in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
 
 class QuestionView(Vertical):
-    """Shows ``quiz.questions[index]``; posts ``Answered`` once the answer is graded."""
+    """Shows ``quiz.questions[index]``; posts ``Answered`` once the answer is graded.
+
+    ``stage`` is "answering", "checking" (a gradient in the checker) or "answered"; it and the
+    other reactives below decide which parts are shown (``_sync``: a "-shown" class on each
+    part, which the CSS turns into display)."""
+
+    # The class goes on each part, not on the view: a class on the view restyles every widget
+    # in it (some 60 ms a change on a busy machine), a class on a Static only that Static.
+    DEFAULT_CSS = """
+    QuestionView .q-hint, QuestionView .q-feedback, QuestionView .q-preview,
+    QuestionView .q-points, QuestionView .q-hint-keys {
+        display: none;
+    }
+    QuestionView .q-hint.-shown, QuestionView .q-feedback.-shown, QuestionView .q-preview.-shown,
+    QuestionView .q-points.-shown, QuestionView .q-hint-keys.-shown {
+        display: block;
+    }
+    """
+
+    BINDINGS = [Binding(CHECK_KEYS, "check", "Check", key_display="ctrl+s")]
+
+    stage: reactive[str] = reactive("answering")
+    told = reactive(False)  # an ungraded message (e.g. a line that cannot be read) is shown
+    previewing = reactive(False)
+    hint_level = reactive(0)
+    points_shown = reactive(False)
 
     class Answered(Message):
         def __init__(self, view: QuestionView, feedback: Feedback) -> None:
             super().__init__()
             self.view = view
             self.feedback = feedback
+
+    class Graded(Message):
+        """A gradient graded in the worker thread (recorded on the UI thread when it arrives)."""
+
+        bubble = False
+
+        def __init__(self, response: str, feedback: Feedback, seconds: float) -> None:
+            super().__init__()
+            self.response = response
+            self.feedback = feedback
+            self.seconds = seconds
+
+    class PreviewReady(Message):
+        """How one line of the editor reads, worked out in the worker thread."""
+
+        bubble = False
+
+        def __init__(self, text: str, row: int, expression: str, preview: Preview | None) -> None:
+            super().__init__()
+            self.text = text
+            self.row = row
+            self.expression = expression
+            self.preview = preview
+
+    class Previewed(Message):
+        """Posted after each preview is drawn (the latency benchmark listens for it)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(
         self,
@@ -131,10 +111,13 @@ class QuestionView(Vertical):
         self.question = quiz.questions[index]
         self.position = position
         self.shown_at = time.monotonic()
-        self.hints_used = 0
+        self.hints: list[Hint] = []
         self.feedback: Feedback | None = None
         self.chosen: int | None = None  # the option picked (multiple choice)
-        self.busy = False
+        self._preview_row = -1
+        self._preview_running = False
+        self._several_lines = False
+        self._preview_pending = False
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -155,31 +138,73 @@ class QuestionView(Vertical):
                      "points you covered.", style="dim"),
                 classes="q-help",
             )  # fmt: skip
-            points = SelectionList[int](classes="q-points")
-            points.display = False
-            yield points
+            yield SelectionList[int](classes="q-points")
+        elif q.kind == "gradient_drill":
+            yield DerivationEditor(placeholder=self._placeholder(), classes="q-answer")
+            yield Static(classes="q-preview")
+            yield Static(answer_help(1), classes="q-help q-hint-keys")
         else:
             yield Input(placeholder=self._placeholder(), classes="q-answer")
-            if q.kind == "gradient_drill":
-                yield Static(classes="q-preview")
-            yield Static(Text(self._answer_help(), style="dim"), classes="q-help")
+            yield Static(Text("enter: check", style="dim"), classes="q-help")
         yield Static(classes="q-hint")
         yield Static(classes="q-feedback")
 
     def on_mount(self) -> None:
         self.shown_at = time.monotonic()
-        for selector in (".q-hint", ".q-feedback", ".q-preview"):
-            for widget in self.query(selector):
-                widget.display = False
         self.focus_answer()
 
     def focus_answer(self) -> None:
         for selector in (".q-choices", ".q-answer", ".q-points"):
             found = self.query(selector)
-            if found and found.first().display:
+            if found and (selector != ".q-points" or self.points_shown):
                 found.first().focus()
                 return
         self.focus()
+
+    # -- the stage and what it shows
+    def watch_stage(self, stage: str) -> None:
+        if stage != "answering":
+            self.told = False
+        for editor in self.query(DerivationEditor):
+            # No edits while the text is being checked or once answered; set without the
+            # watcher, whose restyle of the editor would cost more than the check itself.
+            editor.set_reactive(DerivationEditor.read_only, stage != "answering")
+        if stage == "answered":
+            for widget in self.query(".q-answer, .q-choices, .q-points"):
+                widget.disabled = True
+        self._sync()
+
+    def watch_told(self) -> None:
+        self._sync()
+
+    def watch_previewing(self) -> None:
+        self._sync()
+
+    def watch_hint_level(self) -> None:
+        self._sync()
+
+    def watch_points_shown(self) -> None:
+        self._sync()
+
+    def _sync(self) -> None:
+        """Show each part the state calls for."""
+        answering = self.stage == "answering"
+        shown = {
+            "q-feedback": not answering or self.told,
+            "q-preview": answering and self.previewing,
+            "q-hint": self.hint_level > 0,
+            "q-points": self.points_shown,
+            "q-hint-keys": answering,
+        }
+        for child in self.children:
+            for name, show in shown.items():
+                if child.has_class(name):
+                    child.set_class(show, "-shown")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check":
+            return self.question.kind == "gradient_drill" and self.stage == "answering"
+        return True
 
     def _header(self) -> Text:
         q = self.question
@@ -226,42 +251,50 @@ class QuestionView(Vertical):
             return "the step numbers in the right order, separated by spaces"
         if kind == "numeric_drill":
             return "a number, a fraction or an expression such as -ln(0.9)"
-        return "your derivative, typed like 3*x^2 + exp(x)/N"
-
-    def _answer_help(self) -> str:
-        kind = self.question.kind
-        if kind == "gradient_drill":
-            return "enter: check · ctrl+t: a hint (a right answer then counts as Hard)"
-        return "enter: check"
+        return "your derivative, e.g. 3*x^2 + exp(x)/N, or a derivation: a step a line"
 
     # -- answering
     @on(OptionList.OptionSelected, ".q-choices")
     def _choice(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self.feedback is None and event.option.id is not None:
+        if self.stage == "answering" and event.option.id is not None:
             self.grade(int(event.option.id))
 
     @on(Input.Submitted, ".q-answer")
     def _typed(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.feedback is not None or self.busy:
-            return
-        if self.question.kind == "gradient_drill":
-            self.busy = True
-            self._show(Feedback(None, "checking", "Checking…"))
-            self._grade_in_thread(event.value, time.monotonic() - self.shown_at)
-        else:
+        if self.stage == "answering":
             self.grade(event.value)
+
+    @on(DerivationEditor.CheckRequested)
+    def _enter_on_empty_line(self, event: DerivationEditor.CheckRequested) -> None:
+        event.stop()
+        self.action_check()
+
+    def action_check(self) -> None:
+        """Check the gradient typed (one line: a final answer; several: a derivation)."""
+        if self.question.kind != "gradient_drill" or self.stage != "answering":
+            return  # a second press while checking does nothing
+        text = self.query_one(DerivationEditor).text
+        lines = [line for line in text.splitlines() if line.strip()]
+        if not lines:
+            self._tell(Feedback(None, "invalid", "Type an answer first: your derivative, or a "
+                                "derivation with one step a line."))  # fmt: skip
+            return
+        self.stage = "checking"
+        what = "Checking…" if len(lines) == 1 else f"Checking {len(lines)} lines…"
+        self._show(Feedback(None, "checking", what))
+        self._grade_in_thread(text, time.monotonic() - self.shown_at)
 
     def submit_explain(self) -> None:
         """Explain questions: first enter shows the key points, the second grades the ticks."""
         points = self.query_one(".q-points", SelectionList)
-        if not points.display:
+        if not self.points_shown:
             from quizapp.ui.widgets.card_view import key_points
 
             steps = self.question.steps
             points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(steps)])
-            points.display = True
+            self.points_shown = True
             points.focus()
             points.highlighted = 0  # so the first space ticks the first point
             # Each point in full above the tick list (which has one line per point).
@@ -285,90 +318,129 @@ class QuestionView(Vertical):
     @work(thread=True, exclusive=True, group="grade")
     def _grade_in_thread(self, text: str, seconds: float) -> None:
         feedback = self.quiz.grade(self.index, text)  # the slow part, off the UI thread
-        self.app.call_from_thread(self._finish, text, feedback, seconds)
+        # A message, not a call: it is dropped if the learner has left the question meanwhile.
+        self.post_message(self.Graded(text, feedback, seconds))
+
+    @on(Graded)
+    def _graded(self, event: Graded) -> None:
+        self._finish(event.response, event.feedback, event.seconds)
 
     def _finish(self, response: str | int, feedback: Feedback, seconds: float) -> None:
         """Show the feedback; a graded answer is recorded (here, on the UI thread)."""
-        self.busy = False
-        rating = ""
-        if feedback.graded:
-            answer = self.quiz.record(
-                self.index, response, feedback, seconds=seconds, hinted=self.hints_used > 0
-            )
-            rating = RATING_LABELS[answer.rating]
-        self._show(feedback, rating=rating)
-        if feedback.graded:
-            self.feedback = feedback
-            for widget in self.query(".q-answer, .q-choices, .q-points"):
-                widget.disabled = True
-            self.post_message(self.Answered(self, feedback))
+        if not feedback.graded:
+            self.stage = "answering"
+            self._tell(feedback)
+            return
+        if self.index in self.quiz.answers:
+            return  # recorded already (the core refuses a second answer)
+        answer = self.quiz.record(self.index, response, feedback, seconds=seconds)
+        self.feedback = feedback
+        self._show(feedback, rating=RATING_LABELS[answer.rating])
+        self.stage = "answered"
+        self.post_message(self.Answered(self, feedback))
+
+    def _tell(self, feedback: Feedback) -> None:
+        """A message that grades nothing (the learner may answer again)."""
+        self._show(feedback)
+        self.told = True
+        # On a short terminal it may sit below the answer box: bring it into view.
+        self.call_after_refresh(self.query_one(".q-feedback").scroll_visible, animate=False)
 
     def _show(self, feedback: Feedback, *, rating: str = "") -> None:
         panel = self.query_one(".q-feedback", Static)
         panel.update(
             feedback_renderable(feedback, rating=rating, question=self.question, chosen=self.chosen)
         )
-        panel.display = True
         panel.set_class(feedback.verdict == "correct", "-correct")
         panel.set_class(feedback.verdict == "incorrect", "-incorrect")
 
-    # -- hints (gradient drills)
-    def show_hint(self) -> bool:
-        hints = tuple(getattr(self.question.card, "hints", ()) or ())
-        if self.question.kind != "gradient_drill" or not hints or self.feedback is not None:
-            return False
-        shown = min(self.hints_used + 1, len(hints))
-        self.hints_used = shown
-        hint = self.query_one(".q-hint", Static)
-        hint.update(
-            Group(
-                *(Text(f"Hint {i + 1}: {h}", style="yellow") for i, h in enumerate(hints[:shown]))
-            )
-        )
-        hint.display = True
-        return True
+    # -- hints (gradient drills): a ladder, one rung a press
+    def show_hint(self) -> Hint | None:
+        """Show the next rung of the hint ladder (None when there is none to show)."""
+        if self.stage != "answering":
+            return None
+        hint = self.quiz.hint(self.index)
+        if hint is None:
+            return None
+        self.hints.append(hint)
+        panel = self.query_one(".q-hint", Static)
+        panel.update(hint_renderable(self.hints))
+        self.hint_level = hint.level
+        self.call_after_refresh(panel.scroll_visible, animate=False)
+        return hint
 
-    # -- live preview (gradient drills)
+    # -- live preview (gradient drills): the line the cursor is on
     @on(Input.Changed, ".q-answer")
-    def _changed(self, event: Input.Changed) -> None:
-        if self.feedback is None and not self.busy:
+    def _retyped(self, event: Input.Changed) -> None:
+        event.stop()
+        self.told = False  # a message about the previous text no longer applies
+
+    @on(TextArea.Changed, ".q-answer")
+    def _changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if self.stage == "answering":
             # A message about the previous text (e.g. "type an answer first") no longer applies.
-            self.query_one(".q-feedback").display = False
-        if self.question.kind != "gradient_drill" or self.quiz.checker is None:
+            self.told = False
+        # The key line says how one line is read until there are two (updated only then: an
+        # update lays the screen out again, too slow for every key).
+        several = event.text_area.document.line_count > 1
+        if several != self._several_lines:
+            self._several_lines = several
+            self.query_one(".q-hint-keys", Static).update(answer_help(2 if several else 1))
+        self._preview_row = -1
+        self._refresh_preview()
+
+    @on(TextArea.SelectionChanged, ".q-answer")
+    def _moved(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()
+        if self.query_one(DerivationEditor).current_line != self._preview_row:
+            self._refresh_preview()
+
+    def _refresh_preview(self) -> None:
+        editor = self.query_one(DerivationEditor)
+        row = editor.current_line
+        self._preview_row = row
+        if self.quiz.checker is None or self.stage != "answering":
             return
-        if not event.value.strip():
-            self.query_one(".q-preview").display = False
+        if not editor.document.get_line(row).strip():
+            self.previewing = False
             return
-        # The newest keystroke wins: an exclusive worker cancels the preview still running.
-        self._preview(event.value)
+        # One preview at a time: keys that come faster than previews (a held key, a typed-in
+        # wall of text, a busy machine) are previewed once, when the running one is back.
+        if self._preview_running:
+            self._preview_pending = True
+            return
+        self._preview_running = True
+        self._preview(editor.text, row)
 
     @work(thread=True, exclusive=True, group="preview")
-    def _preview(self, text: str) -> None:
-        preview = self.quiz.preview(self.index, text)
-        if preview is None or get_current_worker().is_cancelled:
-            return
-        self.app.call_from_thread(self._show_preview, text, preview)
+    def _preview(self, text: str, row: int) -> None:
+        expression, preview = self.quiz.preview_line(self.index, text, row)
+        # Posted even without a preview: it says the next one may start.
+        self.post_message(self.PreviewReady(text, row, expression, preview))
 
-    def _show_preview(self, text: str, preview: Preview) -> None:
-        box = self.query(".q-answer")
-        if not box or box.first(Input).value != text:
-            return  # stale: the learner typed on
+    @on(PreviewReady)
+    def _show_preview(self, event: PreviewReady) -> None:
+        self._preview_running = False
+        if self._preview_pending:
+            self._preview_pending = False
+            self._refresh_preview()
+        editor = self.query_one(DerivationEditor)
+        stale = editor.text != event.text or editor.current_line != event.row
+        if event.preview is None or stale or self.stage != "answering":
+            return
         target = self.query_one(".q-preview", Static)
-        target.display = True
+        preview = event.preview
+        several = editor.document.line_count > 1
         if preview.ok:
             body = Text()
-            body.append("interpreted as\n", style="dim")
+            where = f"line {event.row + 1} " if several else ""
+            body.append(f"{where}interpreted as\n", style="dim")
             body.append(preview.render())
             target.update(body)
-            target.set_class(False, "-error")
         else:
-            target.update(Text(preview.error or "", style="red"))
-            target.set_class(True, "-error")
-        self.post_message(self.Previewed(text))
-
-    class Previewed(Message):
-        """Posted after each preview is drawn (the latency benchmark listens for it)."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+            where = f"line {event.row + 1}: " if several else ""
+            target.update(Text(where + (preview.error or ""), style="red"))
+        target.set_class(not preview.ok, "-error")
+        self.previewing = True
+        self.post_message(self.Previewed(event.text))
