@@ -31,10 +31,3 @@ def _quiz_app() -> type[QuizApp]:
 class QuizScreen(Screen[Any]):
     # `self.app` typed as this app, so screens reach its services (library, store, queue) by name.
     app = getters.app(_quiz_app)
-
-    @property
-    def quiz(self) -> QuizApp:
-        """The old name of ``self.app``: kept only so that branches written before the rename
-        (cram, deriv) still run once merged. New code says ``self.app``; remove this after those
-        merges with ``sed -i 's/self\\.quiz\\b/self.app/g'`` over quizapp/ui/screens/."""
-        return self.app

@@ -93,7 +93,7 @@ class ChecklistScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="checklist-readiness")
     def load_readiness(self) -> None:
-        app = self.quiz
+        app = self.app
         try:
             found: Readiness | None = readiness(gather(app.store, app.library))
         except StoreError:
@@ -130,7 +130,7 @@ class ChecklistScreen(QuizScreen):
 
     def interview_ahead(self) -> bool:
         """Readiness is for the interview morning (else for now: no date, or it has passed)."""
-        ready, day = self.ready, self.quiz.store.settings.interview_date
+        ready, day = self.ready, self.app.store.settings.interview_date
         return ready is not None and day is not None and ready.at.astimezone().date() == day
 
     def current(self) -> ChecklistStatus | None:

@@ -64,7 +64,7 @@ class CramScreen(StudyScreen):
     def on_mount(self) -> None:
         # No cards until the worker has the list (this also keeps StudyScreen.on_mount, which
         # runs after this handler, from starting a session of what is due).
-        app = self.quiz
+        app = self.app
         self.session = CramSession(app.queue(), app.library, [], record=app.store.record_cram)
         for widget_id in ("#actions", "#take", "#points", "#summary"):
             self.query_one(widget_id).display = False
@@ -73,7 +73,7 @@ class CramScreen(StudyScreen):
         self.load()
 
     def _readiness(self) -> Readiness | None:
-        app = self.quiz
+        app = self.app
         inputs = gather(app.store, app.library, now=self.now)
         return readiness(inputs) if inputs.interview_date is not None else None
 
@@ -84,7 +84,7 @@ class CramScreen(StudyScreen):
         except StoreError as exc:
             self.post_message(self.Loaded(None, None, exc.message))
             return
-        listed = cram_list(ready, self.quiz.library) if ready is not None else None
+        listed = cram_list(ready, self.app.library) if ready is not None else None
         self.post_message(self.Loaded(ready, listed))
 
     @on(Loaded)
@@ -110,7 +110,7 @@ class CramScreen(StudyScreen):
                 )
             self.show_message(text)
             return
-        app = self.quiz
+        app = self.app
         self.session = CramSession(
             app.queue(), app.library, message.listed.ids, record=app.store.record_cram
         )

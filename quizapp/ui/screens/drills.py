@@ -42,8 +42,8 @@ class DrillsScreen(QuizScreen):
     def options(self) -> list[Option | None]:
         """The drills, by section, of the session's deck filter (``app.deck_filter``)."""
         options: list[Option | None] = []
-        states = self.quiz.store.card_states()  # one query, not one per drill
-        library = self.quiz.library.only_deck(self.quiz.deck_filter)
+        states = self.app.store.card_states()  # one query, not one per drill
+        library = self.app.library.only_deck(self.app.deck_filter)
         for kind, title, blurb in SECTIONS:
             cards = library.of_kind(kind)
             if not cards:
@@ -60,7 +60,7 @@ class DrillsScreen(QuizScreen):
         return options
 
     def status_text(self) -> Text:
-        deck = self.quiz.deck_filter
+        deck = self.app.deck_filter
         return Text.assemble(
             ("Drills  ", "bold"),
             (f"deck {deck} (f: next)  " if deck else "", "bold"),
@@ -70,7 +70,7 @@ class DrillsScreen(QuizScreen):
     def action_cycle_deck(self) -> None:
         from quizapp.ui.screens.stats import next_deck
 
-        app = self.quiz
+        app = self.app
         app.deck_filter = next_deck(app.deck_filter, app.library.decks)
         drills = self.query_one("#drill-list", OptionList)
         drills.clear_options()

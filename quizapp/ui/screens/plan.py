@@ -153,7 +153,7 @@ class PlanScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="fit")
     def fit_worker(self) -> None:
-        app = self.quiz
+        app = self.app
         try:
             logged = logged_reviews(app.store)
             result = fit_in_process(logged)

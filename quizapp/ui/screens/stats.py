@@ -131,10 +131,10 @@ class StatsScreen(QuizScreen):
     @property
     def deck(self) -> str | None:
         """The deck the screen is narrowed to (None: all), kept on the app for the session."""
-        return self.quiz.deck_filter
+        return self.app.deck_filter
 
     def action_cycle_deck(self) -> None:
-        self.quiz.deck_filter = next_deck(self.deck, self.quiz.library.decks)
+        self.app.deck_filter = next_deck(self.deck, self.app.library.decks)
         self.notify(f"Stats: {self.deck_label()}", timeout=2, markup=False)
         self.action_reload()
 
@@ -156,7 +156,7 @@ class StatsScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
-        app = self.quiz
+        app = self.app
         deck = self.deck
         ready: Readiness | None = None
         try:
@@ -178,7 +178,7 @@ class StatsScreen(QuizScreen):
         panel.display = ready is not None
         if ready is None:
             return
-        day = self.quiz.store.settings.interview_date
+        day = self.app.store.settings.interview_date
         if day is not None and ready.at.astimezone().date() == day:
             when = f"Ready on {day:%a %d %b} ({self.deck_label()})"
         else:  # no date (or it has passed): recall now

@@ -123,7 +123,7 @@ class StudyScreen(QuizScreen):
     def on_mount(self) -> None:
         if self.session is not None:  # a subclass's own session (the cram screen's)
             return
-        app = self.quiz
+        app = self.app
         self.session = StudySession(
             app.queue(),
             app.library,
