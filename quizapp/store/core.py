@@ -305,7 +305,17 @@ class Store(_Saving, _Queries, _Planning):
 
     @property
     def settings(self) -> Settings:
-        return self._settings
+        """The settings, read again once another process (the CLI, a second window, a sync)
+        has committed since they were read: an interview date set with 'quizapp settings' shows
+        in an open app. Not while this store holds unsaved writes of its own."""
+        with self._lock:
+            try:
+                seen = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error:
+                return self._settings
+            if seen != self._settings_seen and not self.unsaved:
+                self._use_settings(self._load_settings())
+            return self._settings
 
     def save_settings(self, settings: Settings) -> None:
         """Validate and save the values that differ from the settings this store last read,
@@ -328,6 +338,9 @@ class Store(_Saving, _Queries, _Planning):
 
     def _use_settings(self, settings: Settings) -> None:
         self._settings = settings
+        self._settings_seen = -1
+        with contextlib.suppress(sqlite3.Error):
+            self._settings_seen = self._conn.execute("PRAGMA data_version").fetchone()[0]
         # Kept, not built per review: the scheduler depends on the desired retention and on the
         # FSRS parameters fitted to the learner, when there are any.
         params = None

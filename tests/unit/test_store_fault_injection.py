@@ -401,6 +401,27 @@ def test_two_processes_changing_different_settings_keep_both(tmp_path: Path) -> 
         assert store.settings.desired_retention == 0.8 and store.settings.theme == "nord"
 
 
+def test_an_open_app_sees_settings_another_process_saved(tmp_path: Path) -> None:
+    """'quizapp settings --interview-date ...' while the app is open: the app's plan, cram and
+    home line must use the new date without a restart."""
+    import dataclasses
+    from datetime import date
+
+    path = tmp_path / "progress.db"
+    app = Store.open(path)
+    assert app.settings.interview_date is None
+    with Store.open(path, strict=True) as cli:
+        cli.save_settings(
+            dataclasses.replace(cli.settings, interview_date=date(2026, 12, 10), new_per_day=7)
+        )
+    assert app.settings.interview_date == date(2026, 12, 10)
+    assert app.settings.new_per_day == 7
+    app.save_settings(dataclasses.replace(app.settings, theme="nord"))  # and its own still save
+    app.close()
+    with Store.open(path) as store:
+        assert store.settings.theme == "nord" and store.settings.new_per_day == 7
+
+
 # --------------------------------------------------------------------------- backups
 
 
