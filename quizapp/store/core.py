@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 import fsrs
 
-from quizapp.settings import Settings, parse_stored_settings
 from quizapp.store import ops, pending
 from quizapp.store.backups import (
     _session_backup_due,
@@ -32,7 +31,7 @@ from quizapp.store.connection import (
     _why,
     classify,
 )
-from quizapp.store.planning import FIT_KEY, _Planning, fitted_parameters
+from quizapp.store.planning import _Planning
 from quizapp.store.queries import _Queries
 from quizapp.store.recovery import (
     _in_memory,
@@ -43,6 +42,7 @@ from quizapp.store.schema import (
     _REVIEW_COLUMNS,
     _review,
 )
+from quizapp.store.settings_io import _SettingsIO
 from quizapp.store.values import QuizSession, Review, StoreError, _ts, _utc
 
 T = TypeVar("T")
@@ -51,7 +51,9 @@ T = TypeVar("T")
 RETRY_SAVING_EVERY = 5.0
 
 
-class Store(_Saving, _Queries, _Planning):
+# The mixins' stand-ins for one another's methods raise NotImplementedError, so each real method's
+# mixin comes before the mixins that only declare it (_SettingsIO before _Queries and _Planning).
+class Store(_Saving, _SettingsIO, _Queries, _Planning):
     """The progress store. Make one with ``Store.open()``; use it from one process or thread at
     a time per instance (calls are serialised with a lock, so UI worker threads are fine)."""
 
@@ -281,85 +283,6 @@ class Store(_Saving, _Queries, _Planning):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # ---------------------------------------------------------------- settings
-
-    def _load_settings(self) -> Settings:
-        try:
-            rows = self._conn.execute("SELECT key, value FROM settings").fetchall()
-        except sqlite3.Error:
-            return Settings()
-        data: dict[str, Any] = {}
-        for key, value in rows:
-            try:
-                data[key] = json.loads(value)
-            except ValueError:
-                data[key] = object()  # unreadable: rejected below like any invalid value
-        settings, rejected = parse_stored_settings(data)
-        if rejected:
-            self._notice(
-                f"setting {rejected[0]} in {self.path.name} was invalid: using the default "
-                "(change it with 'quizapp settings')"
-            )
-        return settings
-
-    @property
-    def settings(self) -> Settings:
-        """The settings, read again once another process (the CLI, a second window, a sync)
-        has committed since they were read: an interview date set with 'quizapp settings' shows
-        in an open app. Not while this store holds unsaved writes of its own."""
-        with self._lock:
-            try:
-                seen = self._conn.execute("PRAGMA data_version").fetchone()[0]
-            except sqlite3.Error:
-                return self._settings
-            if seen != self._settings_seen and not self.unsaved:
-                self._use_settings(self._load_settings())
-            return self._settings
-
-    def save_settings(self, settings: Settings) -> None:
-        """Validate and save the values that differ from the settings this store last read,
-        key by key, so another process's change to another setting is kept; then read them all
-        back. Raises StoreError with the first problem."""
-        problems = settings.validate()
-        if problems:
-            raise StoreError(problems[0])
-        old = self._settings.to_json()
-        changed = {k: v for k, v in settings.to_json().items() if old.get(k) != v}
-        if not changed:
-            return
-
-        def write(conn: sqlite3.Connection) -> None:
-            ops.put_settings(conn, changed)
-
-        self._write(write, lambda _r: {"op": "settings", "values": changed})
-        with self._lock:
-            self._use_settings(self._load_settings())
-
-    def _use_settings(self, settings: Settings) -> None:
-        self._settings = settings
-        self._settings_seen = -1
-        with contextlib.suppress(sqlite3.Error):
-            self._settings_seen = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        # Kept, not built per review: the scheduler depends on the desired retention and on the
-        # FSRS parameters fitted to the learner, when there are any.
-        params = None
-        with contextlib.suppress(sqlite3.Error, ValueError):
-            # Straight from the connection: this runs while opening and while falling back.
-            row = self._conn.execute(
-                "SELECT value FROM settings WHERE key = ?", (FIT_KEY,)
-            ).fetchone()
-            params = fitted_parameters(json.loads(row[0])) if row else None
-        self._scheduler = (
-            fsrs.Scheduler(parameters=params, desired_retention=settings.desired_retention)
-            if params
-            else fsrs.Scheduler(desired_retention=settings.desired_retention)
-        )
-
-    @property
-    def scheduler(self) -> fsrs.Scheduler:
-        """The fsrs scheduler for the current desired retention."""
-        return self._scheduler
 
     # ---------------------------------------------------------------- reviews
 
