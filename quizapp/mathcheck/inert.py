@@ -94,8 +94,9 @@ def _first_inert(
             continue
         # Invisible because it is tiny, or because its place does not count (0*exp(z), a
         # factor of a term that is zero)? Only the first hides anything: with the part set to
-        # 1 instead, the answer must change.
-        if _same(tree.replaced(part, 1.0), kept, scale):
+        # 1 instead, the answer must change to another number somewhere (a 1 that only makes
+        # 0*exp(1e6*(p - 0.5)) overflow into NaN says nothing about the part).
+        if not _changes_value(tree.replaced(part, 1.0), kept, scale):
             continue
         return (
             f"has a part, {_short(to_text(part))}, that makes no difference at any test point "
@@ -103,6 +104,12 @@ def _first_inert(
             "part of the derivative, leave it out"
         )
     return None
+
+
+def _changes_value(other: np.ndarray, kept: np.ndarray, scale: float) -> bool:
+    """Whether ``other`` is another finite number than ``kept`` at some point."""
+    both = np.isfinite(other) & np.isfinite(kept)
+    return bool((both & ~close(other, kept, RTOL, scale)).any())
 
 
 def _same(other: np.ndarray, kept: np.ndarray, scale: float) -> bool:
