@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -34,3 +36,42 @@ def run_quizapp(
         env=full_env,
         timeout=timeout,
     )
+
+
+# Another program (a plain sqlite3 connection, not quizapp) holding a progress file's lock:
+# "write" holds the write lock (BEGIN IMMEDIATE, readers still read), "exclusive" locks readers
+# out too.
+LOCK_HOLDER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+if sys.argv[2] == "exclusive":
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("INSERT INTO settings VALUES ('held', '1')")
+else:
+    conn.execute("BEGIN IMMEDIATE")
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def hold_lock(path: Path, how: str = "write") -> subprocess.Popen[str]:
+    """Start a process that holds ``path``'s lock (see LOCK_HOLDER) and return once it does;
+    kill it to let go."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(path), how], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+@contextlib.contextmanager
+def held_lock(path: Path, how: str = "write") -> Iterator[subprocess.Popen[str]]:
+    """``hold_lock`` for the length of a ``with`` block (the holder is killed at its end, or
+    earlier by the block itself)."""
+    proc = hold_lock(path, how)
+    try:
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()

@@ -157,10 +157,7 @@ async def test_cram_with_every_card_at_target_says_there_is_nothing_to_cram(
 async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_saved_later(
     make_app, quizapp_home: Path, tmp_path: Path
 ) -> None:
-    import subprocess
-    import sys
-
-    from tests.ui.test_store_faults_ui import HOLDER
+    from tests.helpers import held_lock
 
     library = library_of(tmp_path / "decks", {"basics": [faq(f"faq-{i}") for i in range(3)]})
     app = make_app(library)
@@ -168,13 +165,7 @@ async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_sa
     _review_everything_long_ago(app.store, library)
     app.store._busy_timeout = 0.2
     app.store._conn.execute("PRAGMA busy_timeout = 200")
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(quizapp_home / "progress.db")],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    with held_lock(quizapp_home / "progress.db") as holder:
         async with app.run_test(size=SIZE) as pilot:
             app.push_screen(CramScreen())
             await _until(pilot, lambda: _cram_loaded(app), "the cram list loads")
@@ -191,9 +182,6 @@ async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_sa
             assert "NOT SAVING" not in app.sub_title
         with reopen_store() as store:
             assert [c.item_id for c in store.cram_reviews()] == [first]
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 # --------------------------------------------------------------------------- readiness

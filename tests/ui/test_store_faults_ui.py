@@ -8,20 +8,12 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import held_lock
 from tests.ui.conftest import SIZE, reopen_store
-
-HOLDER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("holding", flush=True)
-time.sleep(60)
-"""
 
 
 async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_the_rating(
@@ -31,11 +23,7 @@ async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_
     app.store._busy_timeout = 0.2
     app.store._conn.execute("PRAGMA busy_timeout = 200")
     path = quizapp_home / "progress.db"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    with held_lock(path) as holder:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("s")
             first = app.screen.session.current
@@ -51,9 +39,6 @@ async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_
             await pilot.pause()
             assert "NOT SAVING" not in app.sub_title
             assert [r.item_id for r in reopen_store().reviews()] == [first.id]
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 async def test_the_stats_screen_survives_bytes_overwritten_while_open(

@@ -25,6 +25,7 @@ import pytest
 from quizapp.cli import main
 from quizapp.store import EXIT_CODES, Store, StoreError
 from quizapp.store.schema import SCHEMA_V1
+from tests.helpers import held_lock
 
 # --------------------------------------------------------------------------- a real full disk
 
@@ -168,32 +169,6 @@ def test_a_command_on_a_full_disk_exits_non_zero_and_says_nothing_was_saved(
 
 # --------------------------------------------------------------------------- locks
 
-HOLDER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-if sys.argv[2] == "exclusive":
-    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-    conn.execute("BEGIN EXCLUSIVE")
-    conn.execute("INSERT INTO settings VALUES ('held', '1')")
-else:
-    conn.execute("BEGIN IMMEDIATE")
-print("holding", flush=True)
-time.sleep(60)
-"""
-
-
-@contextlib.contextmanager
-def _held(path: Path, how: str) -> Iterator[None]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path), how], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
-        yield
-    finally:
-        proc.kill()
-        proc.wait()
-
 
 def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
     quizapp_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -203,7 +178,7 @@ def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
     with Store.open() as store:
         store.record_review("a", fsrs.Rating.Good, kind="faq")
     path = quizapp_home / "progress.db"
-    with _held(path, "write"):
+    with held_lock(path, "write"):
         code = main(["checklist", "tick", "2"])
         out, err = capsys.readouterr()
     assert code == EXIT_CODES["busy"] and out == ""

@@ -17,6 +17,7 @@ import fsrs
 import pytest
 
 from quizapp.store import Store, StoreError
+from tests.helpers import hold_lock
 
 WRITER = r"""
 import sys
@@ -119,35 +120,13 @@ def test_two_quizapps_writing_at_once_both_keep_every_review(tmp_path: Path) -> 
     assert _integrity(path) == "ok"
 
 
-HOLDER = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-if sys.argv[2] == "exclusive":
-    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-    conn.execute("BEGIN EXCLUSIVE")
-    conn.execute("INSERT INTO settings VALUES ('held', '1')")
-else:
-    conn.execute("BEGIN IMMEDIATE")
-print("holding", flush=True)
-time.sleep(60)
-"""
-
-
-def _hold(path: Path, how: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path), how], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
-    return proc
-
-
 def test_a_write_blocked_by_another_program_is_kept_pending_not_lost_nor_a_hang(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "progress.db"
     with Store.open(path) as store:
         store.record_review("a", fsrs.Rating.Good, kind="faq")
-    holder = _hold(path, "write")
+    holder = hold_lock(path, "write")
     try:
         strict = Store.open(path, busy_timeout=0.2, strict=True)  # what a command does
         with pytest.raises(StoreError, match="locked by another program") as err:
@@ -179,7 +158,7 @@ def test_a_batch_blocked_by_another_program_says_so_in_one_line_and_keeps_nothin
     path = tmp_path / "progress.db"
     with Store.open(path) as store:
         store.record_review("a", fsrs.Rating.Good, kind="faq")
-    holder = _hold(path, "write")
+    holder = hold_lock(path, "write")
     try:
         strict = Store.open(path, busy_timeout=0.2, strict=True)
         with (
@@ -200,7 +179,7 @@ def test_a_file_locked_exclusively_opens_in_memory_with_a_message(tmp_path: Path
     path = tmp_path / "progress.db"
     with Store.open(path) as store:
         store.record_review("a", fsrs.Rating.Good, kind="faq")
-    holder = _hold(path, "exclusive")
+    holder = hold_lock(path, "exclusive")
     try:
         store = Store.open(path, busy_timeout=0.2)
         assert store.read_only
