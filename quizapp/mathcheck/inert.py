@@ -127,10 +127,9 @@ class _Values:
         self.env = env
         self.memo: dict[int, np.ndarray] = {}
         self.parent: dict[int, Node] = {}
-        self.opaque: set[int] = set()  # inside a condition: evaluated whole, never piecewise
         self.size = next((int(np.shape(v)[0]) for v in env.values() if np.ndim(v)), 1)
         self.occurrences: dict[Node, list[Node]] = {}  # equal parts, wherever they appear
-        self._fill(answer, inside=False)
+        self._fill(answer)
 
     def value(self, node: Node) -> np.ndarray:
         found = self.memo.get(id(node))
@@ -161,17 +160,14 @@ class _Values:
         children = [self._recompute(ch, targets, on_path, by) for ch in node.children()]
         return self._shallow(node, children)
 
-    def _fill(self, node: Node, *, inside: bool) -> np.ndarray | None:
+    def _fill(self, node: Node) -> np.ndarray | None:
         """Record every node's value and parent. Below a condition (comparisons appear only
         in ``A if test else B``) a replaced part makes the whole ``Cond`` be evaluated again."""
-        if inside:
-            self.opaque.add(id(node))
         self.occurrences.setdefault(node, []).append(node)
-        below = inside or isinstance(node, Cond)
         children = []
         for child in node.children():
             self.parent[id(child)] = node
-            children.append(self._fill(child, inside=below))
+            children.append(self._fill(child))
         if isinstance(node, Compare | BoolOp):
             return None  # a truth value, not a number
         if isinstance(node, Num):
