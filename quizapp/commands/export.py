@@ -23,8 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Write all your progress (settings, card states, every review, quizzes, "
         "checklist ticks) as JSON: to stdout with --json, else to FILE (default "
         "quizapp-export-<date>.json in the current folder). With --anki, write the cards "
-        "instead as an Anki package: one note type per card kind, tags kept; exporting again "
-        "after an edit updates the notes in Anki instead of adding copies.",
+        "instead as an Anki package: one note type laid out per card kind, tags kept (and "
+        "deck::NAME); exporting again after an edit updates the notes in Anki instead of "
+        "adding copies.",
     )
     p.add_argument("--json", action="store_true", help="print the JSON to stdout")
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the JSON to FILE")
