@@ -86,11 +86,12 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.commands.common import library_from_args
 
     library_from_args(args, strict=False)
-    warning = listen_warning(args.host, args.port)
-    if warning:
-        sys.stderr.write(f"quizapp: warning: {warning}\n")
 
     def listening(url: str) -> None:
+        # Once it listens: the port is known (--port 0 takes a free one).
+        warning = listen_warning(args.host, server.port)
+        if warning:
+            sys.stderr.write(f"quizapp: warning: {warning}\n")
         sys.stdout.write(f"quizapp: serving on {url}\n(open it in a browser; ctrl+c stops)\n")
         sys.stdout.flush()
 
