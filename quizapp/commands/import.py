@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_anki(args: argparse.Namespace) -> int:
     from quizapp.commands.common import library_from_args
-    from quizapp.interop.anki_import import describe_skipped, plan_anki_import, read_anki_reviews
+    from quizapp.interop.anki_import import describe, plan_anki_import, read_anki_reviews
     from quizapp.interop.merge import MergeError
 
     library = library_from_args(args, strict=False)
@@ -69,8 +69,7 @@ def _run_anki(args: argparse.Namespace) -> int:
     with open_store() as store:
         plan = plan_anki_import(store, found)
         _apply(store, plan, args.dry_run)
-    lines = plan.describe(done=not args.dry_run) if found.notes else []
-    for line in [*lines, *describe_skipped(found)]:
+    for line in describe(found, plan, done=not args.dry_run):
         sys.stdout.write(line + "\n")
     return 0
 

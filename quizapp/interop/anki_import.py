@@ -136,17 +136,28 @@ def plan_anki_import(store: Store, found: AnkiReviews) -> MergePlan:
     return plan_merge(store, progress)
 
 
-def describe_skipped(found: AnkiReviews) -> list[str]:
-    lines = []
-    if found.foreign_notes:
-        lines.append(
-            f"skipped {found.foreign_notes} note{'s' if found.foreign_notes != 1 else ''} that "
-            f"are not quizapp's ({found.foreign_reviews} review"
-            f"{'s' if found.foreign_reviews != 1 else ''})"
-        )
+def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
+    """The summary of an import from Anki, one line per kind of change."""
+    path, n = found.path, len(found.reviews)
     if not found.notes:
+        lines = [
+            f"nothing to import: {path} has none of quizapp's notes (import a deck from "
+            "'quizapp export --anki' into Anki, study, then export the collection)"
+        ]
+    elif not n:
+        lines = [
+            f"nothing to import: {path} has {found.notes} of quizapp's notes but no answers to "
+            "them (export from Anki with scheduling included)"
+        ]
+    elif not plan.reviews:
+        lines = [f"nothing new in {path}: all {n} answers to quizapp's notes are already here"]
+    else:
+        lines = plan.describe(done=done)[:1]  # "added K of the N reviews in FILE (...)"
+    if found.foreign_notes:
+        notes, reviews = found.foreign_notes, found.foreign_reviews
         lines.append(
-            f"{found.path} has none of quizapp's notes: import a deck exported with "
-            "'quizapp export --anki' into Anki first"
+            f"skipped {notes} note{'s' if notes != 1 else ''} that "
+            f"{'are' if notes != 1 else 'is'} not quizapp's ({reviews} "
+            f"answer{'s' if reviews != 1 else ''})"
         )
     return lines

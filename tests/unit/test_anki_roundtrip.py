@@ -130,7 +130,10 @@ def test_study_here_continue_in_anki_and_bring_the_reviews_back_once(
     capsys.readouterr()
     assert main(["import", str(colpkg), "--dry-run"]) == 0
     dry = capsys.readouterr().out
-    assert "would add 3 of the 3 reviews" in dry and "skipped 1 note that are not" in dry
+    assert (
+        "would add 3 of the 3 reviews" in dry
+        and "skipped 1 note that is not quizapp's (1 answer)" in dry
+    )
     with Store.open() as store:
         assert len(store.reviews()) == 4  # a dry run changes nothing
 
@@ -165,6 +168,9 @@ def test_study_here_continue_in_anki_and_bring_the_reviews_back_once(
     for package in (colpkg, legacy_apkg):
         assert main(["import", str(package)]) == 0
         assert "nothing new" in capsys.readouterr().out
+    # The package quizapp wrote has no answers yet: nothing to import, and it says why.
+    assert main(["import", str(apkg)]) == 0
+    assert "no answers to them" in capsys.readouterr().out
     with Store.open() as store:
         assert len(store.reviews()) == 7
     record = {
