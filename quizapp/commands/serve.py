@@ -50,7 +50,8 @@ def _port(text: str) -> int:
 
 
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` is this machine only (``localhost``, 127.0.0.0/8, ``::1``)."""
+    """Whether ``host`` is this machine only (``localhost``, 127.0.0.0/8, ``::1``); the same
+    test as quizapp.web's, here without the web extra."""
     if host == "localhost":
         return True
     try:
