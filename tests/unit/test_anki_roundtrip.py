@@ -6,6 +6,7 @@ log; importing again adds nothing; a note that is not quizapp's is counted and s
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 
 import fsrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizapp.cli import main
 from quizapp.interop.anki import note_guid
@@ -209,3 +212,82 @@ def test_a_bad_anki_file_says_what_in_one_line_and_changes_nothing(
     assert code == 1
     assert message in err and str(path) in err and err.count("\n") == 1
     assert "Traceback" not in err and "nothing was changed" in err
+
+
+def _package_with_answers(tmp: Path, library: Any, rows: list[tuple[int, str, int]]) -> Path:
+    """quizapp's own export with Anki answers added to its review log, as Anki would write
+    them: (time in ms, card id, button); a note of the learner's own with one answer too."""
+    from quizapp.interop.anki import write_apkg
+
+    apkg = tmp / "answered.apkg"
+
+    def add_answers(db: Path, guids: dict[str, str]) -> None:
+        import sqlite3
+
+        conn = sqlite3.connect(db)
+        with conn:
+            cards = {
+                guids[g]: cid
+                for cid, g in conn.execute(
+                    "SELECT cards.id, notes.guid FROM cards JOIN notes ON cards.nid = notes.id"
+                )
+            }
+            conn.execute(
+                "INSERT INTO notes VALUES (1, 'not-quizapps', 1, 0, -1, '', 'x', 'x', 0, 0, '')"
+            )
+            conn.execute(
+                "INSERT INTO cards VALUES (1, 1, 1, 0, 0, -1, 2, 2, 1, 1, 2500, 1, 0, 0, 0, 0, 0, "
+                "'')"
+            )
+            answers = [(ms, cards[item], button) for ms, item, button in rows]
+            answers.append((1_500_000_000_000, 1, 3))  # before any of ``rows``
+            for ms, cid, button in answers:
+                conn.execute(
+                    "INSERT INTO revlog VALUES (?, ?, -1, ?, 1, 0, 2500, 4000, 1)",
+                    (ms, cid, button),
+                )
+        conn.close()
+
+    write_apkg(library.cards.values(), apkg, schedule=add_answers)
+    return apkg
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    answers=st.lists(
+        st.tuples(
+            st.integers(1_600_000_000_000, 1_800_000_000_000),
+            st.sampled_from(CARDS),
+            st.integers(0, 4),
+        ),
+        max_size=12,
+        unique_by=lambda a: a[0],
+    )
+)
+def test_any_anki_log_comes_back_once_in_order_and_a_second_import_adds_nothing(
+    answers: list[tuple[int, str, int]],
+) -> None:
+    from quizapp.interop.anki_import import plan_anki_import, read_anki_reviews
+    from quizapp.interop.merge import apply_merge
+    from quizapp.library import load_library
+
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        library = load_library(
+            [write_deck(tmp / "content", {"loss": [faq(c) for c in CARDS]})],
+            include_user_decks=False,
+        )
+        apkg = _package_with_answers(tmp, library, answers)
+        with Store.open(tmp / "progress.db") as store:
+            found = read_anki_reviews(apkg, library.cards.values())
+            assert (found.foreign_notes, found.foreign_reviews) == (1, 1)
+            apply_merge(store, plan_anki_import(store, found))
+            again = plan_anki_import(store, read_anki_reviews(apkg, library.cards.values()))
+            assert again.reviews == []
+            got = [
+                (round(r.reviewed_at.timestamp() * 1000), r.item_id, int(r.rating))
+                for r in store.reviews()
+            ]
+    # Every answer (button 1-4) once, at its millisecond, oldest first; button 0 (a manual
+    # reschedule) is no answer.
+    assert got == sorted(a for a in answers if a[2] != 0)
