@@ -154,7 +154,8 @@ class GuardedServer(Server):
             if origin != f"http://{request.host}":
                 return _refuse(f"websocket from a foreign origin {origin or '(none)'!r}")
         response = await handler(request)
-        response.headers["Referrer-Policy"] = "no-referrer"
+        if not response.prepared:  # a websocket's headers went out with its handshake
+            response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
     # ------------------------------------------------------------------ the app

@@ -147,6 +147,7 @@ def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_
                 async with tab.get(url) as r:
                     page = await r.text()
                     seen["page"] = r.status
+                    seen["referrer policy"] = r.headers.get("Referrer-Policy")
                     seen["cookie"] = r.cookies.get(f"quizapp-token-{port}")
                 seen["ws url on the page"] = f"ws://127.0.0.1:{port}/ws" in page
                 async with tab.ws_connect(
@@ -163,6 +164,7 @@ def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_
     assert status in (403, 404) and "textual.js" not in text
     assert seen["static file"] == 200
     assert seen["page"] == 200 and seen["ws url on the page"]
+    assert seen["referrer policy"] == "no-referrer"  # the token never leaves in a Referer
     cookie = seen["cookie"]
     assert cookie is not None and cookie.value == token
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
