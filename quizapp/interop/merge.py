@@ -172,6 +172,12 @@ def read_progress_file(path: Path) -> ProgressFile:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise MergeError(f"{path}: not a quizapp export: not valid JSON{where}") from None
+    return parse_progress(data, path)
+
+
+def parse_progress(data: Any, path: Path) -> ProgressFile:
+    """Check an export's parsed JSON (``path`` names it in messages): the entry for progress
+    that does not come from a file as it is (reviews from Anki, quizapp.interop.anki_import)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise MergeError(
             f'{path}: not a quizapp export (no "format": "{FORMAT}"); make one with '
