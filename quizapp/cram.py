@@ -18,15 +18,11 @@ from datetime import datetime
 from fsrs import Rating
 
 from quizapp.decks import Card, Library
-from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.decks.kinds import kind_of
 from quizapp.readiness import Readiness
 from quizapp.scheduling import StudyQueue
 from quizapp.store.planning import CramReview
 from quizapp.study import StudySession
-
-# Kinds a cram session shows as a card to recall and then check (question, then answer). Drills
-# draw fresh numbers each time and are practised in Drills, not flipped like a card.
-CRAM_KINDS = (*FLASHCARD_KINDS, "multiple_choice", "loss_curve", "ordering")
 
 
 @dataclass(frozen=True)
@@ -39,14 +35,16 @@ class CramList:
 
 
 def cram_list(ready: Readiness, library: Library) -> CramList:
-    """The items of ``ready`` below its target that a cram session can show, weakest first."""
+    """The items of ``ready`` below its target that a cram session can show, weakest first: the
+    kinds flipped like a card (``Kind.cram``); drills draw fresh numbers each time and are
+    practised in Drills."""
     ids: list[str] = []
     other = 0
     for item_id in ready.below:  # already weakest first
         card = library.cards.get(item_id)
         if card is None:
             continue
-        if card.kind in CRAM_KINDS:
+        if kind_of(card).cram:
             ids.append(item_id)
         else:
             other += 1
@@ -99,4 +97,4 @@ class CramSession(StudySession):
         return False
 
 
-__all__ = ["CRAM_KINDS", "CramList", "CramSession", "cram_list"]
+__all__ = ["CramList", "CramSession", "cram_list"]

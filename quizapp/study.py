@@ -13,7 +13,8 @@ from datetime import datetime
 from fsrs import Rating
 
 from quizapp.decks import Card, Library
-from quizapp.decks.models import FLASHCARD_KINDS, InterviewQuestion
+from quizapp.decks.kinds import names
+from quizapp.decks.models import InterviewQuestion
 from quizapp.policy import RATING_LABELS
 from quizapp.scheduling import StudyQueue, format_interval
 
@@ -51,7 +52,7 @@ class StudySession:
         *,
         ids: Sequence[str] | None = None,
         tag: str | None = None,
-        kinds: Sequence[str] = FLASHCARD_KINDS,
+        kinds: Sequence[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         deck: str | None = None,
     ) -> None:
@@ -59,7 +60,7 @@ class StudySession:
         self.library = library
         self.tag = tag
         self.deck = deck
-        self.kinds = tuple(kinds)
+        self.kinds = names(study=True) if kinds is None else tuple(kinds)
         self.clock = clock
         self._fixed: list[str] | None = [i for i in ids if i in library.cards] if ids else None
         self._done: list[str] = []

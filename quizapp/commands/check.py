@@ -117,8 +117,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             verdict = checker.check(args.drill, args.answer)
         except UnknownDrillError as exc:
+            from quizapp.decks.models import NumericDrill
+
             card = library.cards.get(args.drill)
-            if card is not None and card.kind == "numeric_drill":  # the other kind of drill
+            if card is not None and card.kind == NumericDrill.kind:  # the other kind of drill
                 raise CliError(
                     f"check: '{args.drill}' is a numeric drill, graded by 'quizapp drill answer "
                     f"{args.drill} --seed N ANSWER' ('quizapp check' grades gradients)",

@@ -135,10 +135,10 @@ def run_list(args: argparse.Namespace) -> int:
 def find_template(library: Library, drill_id: str) -> Any:
     """The numeric drill template ``drill_id``, or a usage error with a suggestion."""
     card = library.cards.get(drill_id)
-    if card is not None and card.kind == "numeric_drill":
+    if card is not None and card.kind == NumericDrill.kind:
         return card
-    ids = [c.id for c in library.of_kind("numeric_drill")]
-    if card is not None and card.kind == "gradient_drill":
+    ids = [c.id for c in library.of_kind(NumericDrill.kind)]
+    if card is not None and card.kind == GradientDrill.kind:
         raise CliError(
             f"drill: '{drill_id}' is a gradient drill: check an answer with "
             f"'quizapp check {drill_id} ANSWER'",

@@ -22,18 +22,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizapp.decks.kinds import handler, kind_of, register
 from quizapp.decks.models import Card as DeckCard
-from quizapp.decks.models import MultipleChoice, Ordering
+from quizapp.decks.models import (
+    CheatSheetRow,
+    Concept,
+    Faq,
+    Formula,
+    GradientDrill,
+    InterviewQuestion,
+    MultipleChoice,
+    Ordering,
+    Pitch,
+    SelfCheck,
+    Trap,
+)
 
 DEFAULT_DECK = "Loss functions (quizapp)"
 # Anki ids are 64-bit, but ids in [2**30, 2**31) are the convention genanki documents for
 # hand-picked ones. The default deck's id is a constant; another --deck name gets one derived
 # from its name, so it is stable too.
 DEFAULT_DECK_ID = 1_736_551_901
-# Kinds left out: checklist items are a to-do list, not questions; a numeric drill's numbers are
-# drawn fresh each time and a loss-curve card is read off a plot the app draws, which a static
-# card cannot do.
-SKIPPED_KINDS = ("checklist", "numeric_drill", "loss_curve")
+# Kinds left out (``Kind.anki`` in quizapp.decks.kinds): checklist items are a to-do list, not
+# questions; a numeric drill's numbers are drawn fresh each time and a loss-curve card is read
+# off a plot the app draws, which a static card cannot do.
 
 CSS = """\
 .card { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 19px;
@@ -140,7 +152,7 @@ NOTE_TYPES: dict[str, NoteType] = {
     t.kind: t
     for t in (
         NoteType(
-            "trap",
+            Trap.kind,
             1_736_551_001,
             "quizapp Trap",
             ("Claim", "Wrong", "Correct", "Why", "Example"),
@@ -154,7 +166,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             ),
         ),
         NoteType(
-            "formula",
+            Formula.kind,
             1_736_551_002,
             "quizapp Formula",
             ("Name", "Formula", "Variables", "Task", "Pairing", "Pros", "Cons", "Note"),
@@ -171,7 +183,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             ),
         ),
         NoteType(
-            "interview_question",
+            InterviewQuestion.kind,
             1_736_551_003,
             "quizapp Interview question",
             ("Question", "Key points"),
@@ -179,7 +191,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             lambda c: (_text(c.question), _items(c.points)),
         ),
         NoteType(
-            "multiple_choice",
+            MultipleChoice.kind,
             1_736_551_004,
             "quizapp Multiple choice",
             ("Question", "Options", "Answer", "Explanations"),
@@ -192,7 +204,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             ),
         ),
         NoteType(
-            "faq",
+            Faq.kind,
             1_736_551_005,
             "quizapp FAQ",
             ("Question", "Answer", "Tip", "Example"),
@@ -200,7 +212,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             lambda c: (_text(c.question), _text(c.answer), _text(c.tip), _text(c.example)),
         ),
         NoteType(
-            "concept",
+            Concept.kind,
             1_736_551_006,
             "quizapp Concept",
             ("Question", "Answer", "Example"),
@@ -208,7 +220,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             lambda c: (_text(c.question), _text(c.answer), _text(c.example)),
         ),
         NoteType(
-            "self_check",
+            SelfCheck.kind,
             1_736_551_007,
             "quizapp Self-check",
             ("Question", "Answer"),
@@ -216,7 +228,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             lambda c: (_text(c.question), _text(c.answer)),
         ),
         NoteType(
-            "ordering",
+            Ordering.kind,
             1_736_551_008,
             "quizapp Ordering",
             ("Question", "Steps", "Order", "Explanation"),
@@ -229,7 +241,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             ),
         ),
         NoteType(
-            "cheat_sheet",
+            CheatSheetRow.kind,
             1_736_551_009,
             "quizapp Cheat sheet",
             ("Concept", "Rule"),
@@ -237,7 +249,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             lambda c: (_text(c.concept), _text(c.rule)),
         ),
         NoteType(
-            "pitch",
+            Pitch.kind,
             1_736_551_010,
             "quizapp Elevator pitch",
             ("Pitch", "Key points"),
@@ -248,7 +260,7 @@ NOTE_TYPES: dict[str, NoteType] = {
             ),
         ),
         NoteType(
-            "gradient_drill",
+            GradientDrill.kind,
             1_736_551_011,
             "quizapp Gradient drill",
             ("Statement", "Variables", "Answer", "Steps"),
@@ -262,6 +274,8 @@ NOTE_TYPES: dict[str, NoteType] = {
         ),
     )
 }
+for _note_type in NOTE_TYPES.values():
+    register(_note_type.kind, "anki")(_note_type)
 
 
 def deck_id(name: str) -> int:
@@ -309,24 +323,23 @@ def write_apkg(cards: Iterable[DeckCard], path: Path, deck: str = DEFAULT_DECK) 
     deck = deck.strip()
     if not deck:
         raise ValueError("the deck name is empty")
-    models = {
-        kind: genanki.Model(
-            t.model_id,
-            t.name,
-            fields=[{"name": f} for f in t.all_fields()],
-            templates=t.templates(),
-            css=CSS,
-        )
-        for kind, t in NOTE_TYPES.items()
-    }
+    models: dict[str, Any] = {}
     anki_deck = genanki.Deck(deck_id(deck), deck)
     notes: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
     for card in cards:
-        note_type = NOTE_TYPES.get(card.kind)
-        if note_type is None:
+        if not kind_of(card).anki:
             skipped[card.kind] += 1
             continue
+        note_type: NoteType = handler(card.kind, "anki")
+        if card.kind not in models:
+            models[card.kind] = genanki.Model(
+                note_type.model_id,
+                note_type.name,
+                fields=[{"name": f} for f in note_type.all_fields()],
+                templates=note_type.templates(),
+                css=CSS,
+            )
         values = (*note_type.fill(card), str(card.section), html.escape(card.id, quote=False))
         anki_deck.add_note(
             genanki.Note(

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp.cli import main
+from quizapp.decks.kinds import kind_of
 from quizapp.decks.models import Trap
-from quizapp.interop.anki import DEFAULT_DECK, NOTE_TYPES, SKIPPED_KINDS, write_apkg
+from quizapp.interop.anki import DEFAULT_DECK, NOTE_TYPES, write_apkg
 from quizapp.library import load_library
 from tests.conftest import CONTENT
 from tests.unit.progress_decks import checklist_item, faq, multiple_choice, write_deck
@@ -202,12 +203,11 @@ def test_the_shipped_decks_export_every_studyable_card(tmp_path: Path) -> None:
     assert not library.errors
     target = tmp_path / "shipped.apkg"
     result = write_apkg(library.cards.values(), target)
-    expected = {c.id for c in library.cards.values() if c.kind not in SKIPPED_KINDS}
+    expected = {c.id for c in library.cards.values() if kind_of(c).anki}
     assert set(read_apkg(target)["notes"]) == expected
     assert result.total == len(expected)
-    assert set(result.skipped) <= set(SKIPPED_KINDS)
-    # Every kind a learner studies or is quizzed on has a note type.
-    assert {c.kind for c in library.cards.values()} - set(SKIPPED_KINDS) <= set(NOTE_TYPES)
+    skipped = {c.kind for c in library.cards.values() if not kind_of(c).anki}
+    assert set(result.skipped) == skipped
 
 
 @settings(
