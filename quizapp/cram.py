@@ -67,26 +67,19 @@ class CramSession(StudySession):
         super().__init__(queue, library, ids=list(ids), kinds=(), clock=clock)
         if self._fixed is None:  # an empty list: nothing to cram (not "whatever is due")
             self._fixed = []
-        self._record = record
+        self._log = record
         self.remembered = 0
 
     def intervals(self) -> dict[Rating, str]:
         return {}  # a cram answer schedules nothing
 
-    def rate(self, rating: Rating) -> datetime:
-        """Log the answer as a cram review and return when. ``record`` may raise StoreError:
-        then nothing moves on and the card stays, so no answer is lost silently."""
-        assert self.current is not None, "no card to rate"
-        elapsed = self.clock() - self._shown_at
-        card: Card = self.current
-        review = self._record(card.id, rating, duration_ms=int(elapsed * 1000))
-        self._done.append(card.id)
-        self.summary.reviewed += 1
-        self.summary.by_rating[rating] += 1
-        self.summary.seconds += elapsed
+    def _record(self, card_id: str, rating: Rating, elapsed: float) -> datetime:
+        """Log the answer as a cram review (``rate`` does the rest) and return when. ``record``
+        may raise StoreError: then nothing moves on and the card stays, so no answer is lost
+        silently."""
+        review = self._log(card_id, rating, duration_ms=int(elapsed * 1000))
         if rating != Rating.Again:
             self.remembered += 1
-        self.advance()
         return review.reviewed_at
 
     def undo(self) -> Card | None:

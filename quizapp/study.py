@@ -101,20 +101,26 @@ class StudySession:
         return {r: format_interval(d) for r, d in self.queue.preview(self.current.id).items()}
 
     def rate(self, rating: Rating) -> datetime:
-        """Record the rating for the current card now (nothing is held back until the end)."""
+        """Record the rating for the current card now (nothing is held back until the end) and
+        move on. If recording raises (a StoreError), nothing moves on and the card stays."""
         assert self.current is not None, "no card to rate"
         elapsed = self.clock() - self._shown_at
         card_id = self.current.id
-        due = self.queue.rate(card_id, rating, duration_ms=int(elapsed * 1000))
+        when = self._record(card_id, rating, elapsed)
         self._done.append(card_id)
-        self._history.append((card_id, rating, elapsed))
         self.summary.reviewed += 1
         self.summary.by_rating[rating] += 1
         self.summary.seconds += elapsed
+        self.advance()
+        return when
+
+    def _record(self, card_id: str, rating: Rating, elapsed: float) -> datetime:
+        """Feed the rating to the scheduler; returns when the card is due next."""
+        due = self.queue.rate(card_id, rating, duration_ms=int(elapsed * 1000))
+        self._history.append((card_id, rating, elapsed))
         self.summary.next_due = (
             due if self.summary.next_due is None else min(self.summary.next_due, due)
         )
-        self.advance()
         return due
 
     def undo(self) -> Card | None:
