@@ -281,7 +281,7 @@ class StudyScreen(QuizScreen):
             f"{ticked} of {total} key points · suggested {RATING_LABELS[rating]} (a to accept)"
         )
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
         assert self.session is not None
         if self.session.current is not None:
             self.show_suggestion(self.session.current)
