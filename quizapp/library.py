@@ -15,6 +15,7 @@ from pathlib import Path
 
 from quizapp.decks import checks as plain
 from quizapp.decks.cache import DeckCache
+from quizapp.decks.kinds import handler, kinds
 from quizapp.decks.library import Library
 from quizapp.decks.loader import Check, load_decks
 from quizapp.decks.models import Card, Formula, GradientDrill, LossCurve, NumericDrill
@@ -62,12 +63,19 @@ def check_loss_curve(card: Card) -> list[tuple[str, str]]:
     return problems
 
 
+def check_plugin_kind(card: Card) -> list[tuple[str, str]]:
+    """A kind added with its own module (``quizapp.decks.kinds``) checks its cards there."""
+    check: Check = handler(card.kind, "check")
+    return check(card)
+
+
 CHECKS: dict[str, Check] = {
     **plain.CHECKS,
     LossCurve.kind: check_loss_curve,
     Formula.kind: check_formula,
     NumericDrill.kind: check_numeric_drill,
     GradientDrill.kind: check_gradient_drill,
+    **{k.name: check_plugin_kind for k in kinds() if k.plugin},
 }
 
 

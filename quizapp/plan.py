@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import fsrs
 
+from quizapp.decks.kinds import kind_of
 from quizapp.readiness import (
     PRACTICE_KINDS,
     RECENT_RESULTS,
@@ -50,7 +51,6 @@ from quizapp.readiness import (
     readiness,
     recall_at,
 )
-from quizapp.scheduling import NOT_STUDIED_KINDS
 
 if TYPE_CHECKING:
     from quizapp.decks import Library
@@ -417,7 +417,7 @@ def gather(store: Store, library: Library, *, now: datetime | None = None) -> Pl
     items = tuple(
         PlanItem(card.id, card.kind, card.deck, tuple(card.tags))
         for card in library.cards.values()
-        if card.kind not in NOT_STUDIED_KINDS
+        if kind_of(card).readiness
     )
     known = {item.id for item in items}
     states = {i: s.card for i, s in store.card_states().items() if i in known}

@@ -18,10 +18,10 @@ from typing import Any
 import fsrs
 
 from quizapp.checklist import INTERVIEW_TIME, recall_moment
-from quizapp.decks.models import GRADED_KINDS
+from quizapp.decks.kinds import kinds
 
 # Kinds whose readiness also counts their recent answers: the graded ones, not self-rated.
-PRACTICE_KINDS = frozenset(GRADED_KINDS)
+PRACTICE_KINDS = frozenset(k.name for k in kinds() if k.practice)
 RECENT_RESULTS = 3
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import fsrs
 
 from quizapp.clock import local_day_start
+from quizapp.decks.kinds import kind_of
 
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 # Anki's default "learn ahead limit": learning cards this close to due may be shown early.
 LEARN_AHEAD = timedelta(minutes=20)
-# Reference kinds that are read, not studied: they never enter the queue.
-NOT_STUDIED_KINDS = frozenset({"checklist", "cheat_sheet"})
 
 
 def format_interval(delta: timedelta) -> str:
@@ -93,7 +92,7 @@ class StudyQueue:
 
     ``now`` fixes the clock (tests, previews of a future day); otherwise every call uses the
     current time. It can be changed later by assigning ``queue.now``. Filters: ``deck`` (the
-    card's deck name), ``tag``, ``kinds`` (default: every kind except ``NOT_STUDIED_KINDS``).
+    card's deck name), ``tag``, ``kinds`` (default: every kind scheduled, ``quizapp.decks.kinds``).
     """
 
     def __init__(
@@ -142,7 +141,7 @@ class StudyQueue:
         if found is None:
 
             def wanted(card: Card) -> bool:
-                if kind_set is None and card.kind in NOT_STUDIED_KINDS:
+                if kind_set is None and not kind_of(card).readiness:
                     return False
                 if kind_set is not None and card.kind not in kind_set:
                     return False
@@ -337,7 +336,6 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState, at: datetime) ->
 
 __all__ = [
     "LEARN_AHEAD",
-    "NOT_STUDIED_KINDS",
     "Guide",
     "QueueCounts",
     "StudyQueue",

@@ -1,5 +1,6 @@
 """Typed card models. Each kind is a frozen dataclass; the loader derives its validation from the
-field annotations, so adding a kind means adding a class here and listing it in ``KINDS``.
+field annotations, so adding a kind means adding a class here and a row in the table of kinds
+(``quizapp.decks.kinds``, which says where the kind is used and who renders, asks and grades it).
 Models are plain data and import nothing above them: the checks beyond field types are a table
 by kind (``quizapp.decks.checks``, and ``quizapp.library.CHECKS`` for checks that need the
 parser or the drills), which loading runs.
@@ -98,6 +99,11 @@ class Card(Record):
     def title(self) -> str:
         """A one-line name for lists and the command palette."""
         raise NotImplementedError
+
+    @property
+    def header(self) -> str:
+        """What the card's header calls it (its kind's label, unless the card says more)."""
+        return self.label
 
     def search_text(self) -> str:
         """All the words a learner might search for this card by."""
@@ -209,6 +215,10 @@ class SelfCheck(Card):
     def title(self) -> str:
         return self.question
 
+    @property
+    def header(self) -> str:
+        return "Think about it" if self.think else self.label
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class InterviewQuestion(Card):
@@ -297,6 +307,39 @@ class Ordering(Card):
     @property
     def title(self) -> str:
         return self.question
+
+
+# A cloze card's blank: three or more underscores.
+BLANK = re.compile(r"_{3,}")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Cloze(Card):
+    """A sentence or formula with one blank (``___``) to fill; ``answer`` is what goes there.
+
+    With ``variables`` (each name's domain: ``real``, ``positive``, ``prob``, ``binary``, ...) the
+    blank is math over those names, right when it agrees with ``answer`` at sampled points; an
+    ``answer`` that is a number is graded as a number (1% tolerance); otherwise the text is
+    compared with ``answer`` and each of ``accept`` ignoring case, spaces and punctuation.
+    """
+
+    kind: ClassVar[str] = "cloze"
+    label: ClassVar[str] = "Fill the blank"
+
+    text: str
+    answer: str
+    accept: tuple[str, ...] | None = None
+    variables: dict[str, str] | None = None
+    explanation: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.text
+
+    def filled(self, with_text: str | None = None) -> str:
+        """The text with the blank filled (with the answer unless ``with_text`` is given)."""
+        answer = self.answer if with_text is None else with_text
+        return BLANK.sub(lambda _m: answer, self.text, count=1)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -428,29 +471,3 @@ class GradientDrill(Card):
     @property
     def title(self) -> str:
         return self.name
-
-
-KINDS: dict[str, type[Card]] = {
-    cls.kind: cls
-    for cls in (
-        Trap,
-        Faq,
-        Formula,
-        Concept,
-        SelfCheck,
-        InterviewQuestion,
-        MultipleChoice,
-        LossCurve,
-        Ordering,
-        ChecklistItem,
-        CheatSheetRow,
-        Pitch,
-        NumericDrill,
-        GradientDrill,
-    )
-}
-
-# Kinds a learner studies as flashcards (self-rated); the rest are reference or graded.
-FLASHCARD_KINDS = ("trap", "faq", "formula", "concept", "self_check", "interview_question")
-# Kinds answered and graded in quizzes.
-GRADED_KINDS = ("multiple_choice", "loss_curve", "ordering", "numeric_drill", "gradient_drill")

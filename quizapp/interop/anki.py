@@ -27,18 +27,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizapp.decks.kinds import handler, kind_of, register
 from quizapp.decks.models import Card as DeckCard
-from quizapp.decks.models import MultipleChoice, Ordering
+from quizapp.decks.models import (
+    CheatSheetRow,
+    Concept,
+    Faq,
+    Formula,
+    GradientDrill,
+    InterviewQuestion,
+    MultipleChoice,
+    Ordering,
+    Pitch,
+    SelfCheck,
+    Trap,
+)
 
 DEFAULT_DECK = "Loss functions (quizapp)"
 # Anki ids are 64-bit, but ids in [2**30, 2**31) are the convention genanki documents for
 # hand-picked ones. The default deck's id is a constant; another --deck name gets one derived
 # from its name, so it is stable too.
 DEFAULT_DECK_ID = 1_736_551_901
-# Kinds left out: checklist items are a to-do list, not questions; a numeric drill's numbers are
-# drawn fresh each time and a loss-curve card is read off a plot the app draws, which a static
-# card cannot do.
-SKIPPED_KINDS = ("checklist", "numeric_drill", "loss_curve")
+
 
 CSS = """\
 .card { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 19px;
@@ -178,7 +188,7 @@ LAYOUTS: dict[str, Layout] = {
     t.kind: t
     for t in (
         Layout(
-            "trap",
+            Trap.kind,
             "Trap",
             ("Claim", "Wrong", "Correct", "Why", "Example"),
             1,
@@ -191,7 +201,7 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
         Layout(
-            "formula",
+            Formula.kind,
             "Formula",
             ("Name", "Formula", "Variables", "Task", "Pairing", "Pros", "Cons", "Note"),
             1,
@@ -207,14 +217,14 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
         Layout(
-            "interview_question",
+            InterviewQuestion.kind,
             "Interview question",
             ("Question", "Key points"),
             1,
             lambda c: (_text(c.question), _items(c.points)),
         ),
         Layout(
-            "multiple_choice",
+            MultipleChoice.kind,
             "Multiple choice",
             ("Question", "Options", "Answer", "Explanations"),
             2,
@@ -226,28 +236,28 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
         Layout(
-            "faq",
+            Faq.kind,
             "FAQ",
             ("Question", "Answer", "Tip", "Example"),
             1,
             lambda c: (_text(c.question), _text(c.answer), _text(c.tip), _text(c.example)),
         ),
         Layout(
-            "concept",
+            Concept.kind,
             "Concept",
             ("Question", "Answer", "Example"),
             1,
             lambda c: (_text(c.question), _text(c.answer), _text(c.example)),
         ),
         Layout(
-            "self_check",
+            SelfCheck.kind,
             "Self-check",
             ("Question", "Answer"),
             1,
             lambda c: (_text(c.question), _text(c.answer)),
         ),
         Layout(
-            "ordering",
+            Ordering.kind,
             "Ordering",
             ("Question", "Steps", "Order", "Explanation"),
             2,
@@ -259,14 +269,14 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
         Layout(
-            "cheat_sheet",
+            CheatSheetRow.kind,
             "Cheat sheet",
             ("Concept", "Rule"),
             1,
             lambda c: (_text(c.concept), _text(c.rule)),
         ),
         Layout(
-            "pitch",
+            Pitch.kind,
             "Elevator pitch",
             ("Pitch", "Key points"),
             1,
@@ -276,7 +286,7 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
         Layout(
-            "gradient_drill",
+            GradientDrill.kind,
             "Gradient drill",
             ("Statement", "Variables", "Answer", "Steps"),
             2,
@@ -289,6 +299,9 @@ LAYOUTS: dict[str, Layout] = {
         ),
     )
 }
+
+for _layout in LAYOUTS.values():
+    register(_layout.kind, "anki")(_layout)
 
 
 def deck_id(name: str) -> int:
@@ -336,12 +349,14 @@ def note_tags(card: DeckCard) -> list[str]:
 
 def note_fields(card: DeckCard) -> list[str] | None:
     """The note's fields (see FIELDS) for ``card``; None for a kind left out."""
-    layout = LAYOUTS.get(card.kind)
-    if layout is None:
+    if not kind_of(card).anki:
         return None
+    layout: Layout = handler(card.kind, "anki")
     front, back = layout.render(card)
     section = "" if card.section is None else f"notes §{card.section}"
-    return [front, back, layout.label, section, html.escape(card.id, quote=False)]
+    fields = [front, back, layout.label, section, html.escape(card.id, quote=False)]
+    # Anki separates a note's fields with \x1f: one inside a field would split it in two.
+    return [f.replace("\x1f", " ") for f in fields]
 
 
 def anki_model() -> Any:

@@ -264,7 +264,7 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
     def close(self) -> None:
         """Take the session backup when anything changed, then close. Safe to call twice."""
         with self._lock:
-            if self._conn is None:  # type: ignore[comparison-overlap]
+            if self._conn is None:
                 return
             if self.read_only and self._journal is not None and len(self._journal):
                 self.retry_saving()

@@ -287,7 +287,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     for item_id, text in conn.execute("SELECT item_id, card FROM card_state").fetchall():
         card = fsrs.Card.from_json(text)
         rows = logs.get(item_id, [])
-        first = _dt(rows[0][3]) if rows else (card.last_review or card.due)
+        first = (_dt(rows[0][3]) if rows else None) or card.last_review or card.due
         _put_card(
             conn,
             item_id,

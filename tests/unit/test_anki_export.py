@@ -16,18 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp.cli import main
+from quizapp.decks.kinds import kind_of
 from quizapp.decks.models import Trap
-from quizapp.interop.anki import (
-    DEFAULT_DECK,
-    LAYOUTS,
-    MODEL_ID,
-    MODEL_NAME,
-    SKIPPED_KINDS,
-    write_apkg,
-)
+from quizapp.interop.anki import DEFAULT_DECK, MODEL_ID, MODEL_NAME, write_apkg
 from quizapp.library import load_library
 from tests.conftest import CONTENT
 from tests.unit.progress_decks import checklist_item, faq, multiple_choice, write_deck
+
+# Text a YAML deck can hold: no control characters (YAML refuses them) and no lone surrogates.
+PRINTABLE = st.characters(blacklist_categories=("Cs", "Cc"))
 
 TRAP = {
     "id": "trap-mse-everywhere",
@@ -231,20 +228,34 @@ def test_the_shipped_decks_export_every_studyable_card(tmp_path: Path) -> None:
     assert not library.errors
     target = tmp_path / "shipped.apkg"
     result = write_apkg(library.cards.values(), target)
-    expected = {c.id for c in library.cards.values() if c.kind not in SKIPPED_KINDS}
+    expected = {c.id for c in library.cards.values() if kind_of(c).anki}
     assert set(read_apkg(target)["notes"]) == expected
     assert result.total == len(expected)
-    assert set(result.skipped) <= set(SKIPPED_KINDS)
-    # Every kind a learner studies or is quizzed on has a note type.
-    assert {c.kind for c in library.cards.values()} - set(SKIPPED_KINDS) <= set(LAYOUTS)
+    skipped = {c.kind for c in library.cards.values() if not kind_of(c).anki}
+    assert set(result.skipped) == skipped
+
+
+def test_a_field_separator_in_a_card_never_splits_its_note(tmp_path: Path) -> None:
+    card = Trap(
+        id="trap-x", section=1, tags=("numerics",), claim="a\x1fb", wrong="w", correct="c",
+        why="y", example="e",
+    )  # fmt: skip
+    target = tmp_path / "x.apkg"
+    write_apkg([card], target)
+    assert _plain(read_apkg(target)["notes"]["trap-x"]["parts"]["Front"]) == "a b"
 
 
 @settings(
     max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    claim=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
-    | st.builds("{}`{}`{}".format, st.text(max_size=5), st.text(min_size=1, max_size=5), st.text())
+    claim=st.text(PRINTABLE, min_size=1, max_size=40)
+    | st.builds(
+        "{}`{}`{}".format,
+        st.text(PRINTABLE, max_size=5),
+        st.text(PRINTABLE, min_size=1, max_size=5),
+        st.text(PRINTABLE),
+    )
 )
 def test_any_text_reads_back_as_written(tmp_path: Path, claim: str) -> None:
     # '<', '&' and quotes in a card are text, never markup that breaks the note.

@@ -116,9 +116,9 @@ class CheatSheetScreen(QuizScreen):
     def render_all(self) -> None:
         words, tag = self.filters()
         lib = self.app.library
-        rows = [c for c in lib.of_kind("cheat_sheet") if matches(c, words, tag)]
-        formulas = [c for c in lib.of_kind("formula") if matches(c, words, tag)]
-        pitches = [c for c in lib.of_kind("pitch") if matches(c, words, tag)]
+        rows = [c for c in lib.of_kind(CheatSheetRow.kind) if matches(c, words, tag)]
+        formulas = [c for c in lib.of_kind(Formula.kind) if matches(c, words, tag)]
+        pitches = [c for c in lib.of_kind(Pitch.kind) if matches(c, words, tag)]
         self.query_one("#sheet-table", Static).update(sheet_table(rows))
         self.query_one("#comparison-table", Static).update(
             comparison_table(formulas, self.size.width or self.app.size.width)

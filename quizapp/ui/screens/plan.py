@@ -37,9 +37,8 @@ from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
 
-# Weakest tags and cards listed in the readiness panel.
+# Weakest tags listed in the readiness panel.
 SHOWN_TAGS = 6
-SHOWN_CARDS = 8
 
 
 def _bar(value: float, width: int = 6) -> Text:
