@@ -166,6 +166,13 @@ def test_mse_is_flat_only_through_the_sigmoid(library: Library) -> None:
         assert "sigmoid" in text and "logit" in text, card_id
 
 
+def test_loss_and_metric_can_disagree_as_the_trap_says(library: Library) -> None:
+    example = card(library, "trap-loss-is-metric", Trap).example
+    for confidence in (0.51, 0.99):
+        ce = float(losses.sparse_cce([0], [[confidence, 1 - confidence]]))
+        assert f"{ce:.2f}" in example, ce  # the same 100% accuracy, different losses
+
+
 def test_huber_and_smooth_l1_in_detection(library: Library) -> None:
     # Fast R-CNN's smooth L1 (β = 1) is Huber with δ = 1, not Huber divided by δ.
     e = np.linspace(-3, 3, 61)
