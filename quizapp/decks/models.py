@@ -44,6 +44,13 @@ TAGS: frozenset[str] = frozenset(
         "segmentation",
         "noisy-labels",
         "multi-task",
+        # The third deck (content/frontier): losses of the LLM era and of generative models.
+        "preference",
+        "llm",
+        "moe",
+        "diffusion",
+        "contrastive",
+        "sequence",
     }
 )
 
@@ -80,7 +87,8 @@ class Record:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Card(Record):
-    """Fields every card has. ``deck``, ``source`` and ``line`` are filled in by the loader."""
+    """Fields every card has. ``deck``, ``source`` (the file) and ``line`` are filled in by the
+    loader; ``cite`` (optional, in the YAML) names the paper or documentation behind the card."""
 
     kind: ClassVar[str] = ""
     # Shown in lists, the palette and the study header.
@@ -93,6 +101,9 @@ class Card(Record):
     deck: str = field(default="", kw_only=True, compare=False)
     source: str = field(default="", kw_only=True, compare=False)
     line: int = field(default=0, kw_only=True, compare=False)
+    # Where the card's facts come from (a paper, a library's documentation), for a deck that
+    # does not follow the study notes: "Rafailov et al. 2023, DPO; TRL DPOTrainer docs".
+    cite: str | None = field(default=None, kw_only=True)
 
     @property
     def title(self) -> str:
@@ -103,7 +114,7 @@ class Card(Record):
         """All the words a learner might search for this card by."""
         parts: list[str] = [self.id, *self.tags]
         for name in self.__dataclass_fields__:
-            if name in ("id", "tags", "section", "deck", "source", "line"):
+            if name in ("id", "tags", "section", "deck", "source", "line", "cite"):
                 continue
             parts.extend(_texts(getattr(self, name)))
         return " ".join(parts)

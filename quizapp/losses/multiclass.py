@@ -376,5 +376,5 @@ def cross_entropy_steps(
         divisor_text = f"the sum of the true classes' weights {num(divisor)}"
     elif ignored.any():
         divisor = float((~ignored).sum())
-        divisor_text = f"the {int(divisor)} rows not ignored"
+        divisor_text = f"the {int(divisor)} row{'s' if divisor != 1 else ''} not ignored"
     return [*lines, *reduction_lines(per, reduction, divisor, divisor_text)]
