@@ -279,19 +279,37 @@ class CurveShape(Record):
     period: float | None = None  # a bump of height ``bump`` every ``period`` epochs
     bump: float | None = None
     shift: float | None = None  # a constant added to the whole curve
+    # Each spike fades over about this many epochs instead of lasting one (a spike that recovers).
+    recovery: float | None = None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CurveSeries(Record):
+    """A named curve of a loss-curve card besides train and validation (a DPO reward, a
+    discriminator loss, a validation accuracy). Its values may go below 0."""
+
+    name: str  # the legend's label
+    curve: CurveShape
+    axis: str | None = None  # "metric": drawn against the right-hand axis, labelled ``metric``
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class LossCurve(MultipleChoice):
-    """Read a training/validation loss curve and pick the diagnosis; every option explained.
-    The curves are generated from ``train`` and ``validation`` over ``epochs`` epochs."""
+    """Read a loss curve and pick the diagnosis; every option explained. The curves are
+    generated over ``epochs`` epochs from ``train`` and ``validation`` and/or the named
+    ``series``; ``xlabel`` and ``ylabel`` rename the axes (epoch, loss) and ``metric`` labels a
+    second, right-hand axis for the series drawn against it."""
 
     kind: ClassVar[str] = "loss_curve"
     label: ClassVar[str] = "Loss curve"
 
     epochs: int
-    train: CurveShape
-    validation: CurveShape
+    train: CurveShape | None = None
+    validation: CurveShape | None = None
+    series: tuple[CurveSeries, ...] | None = None
+    xlabel: str | None = None
+    ylabel: str | None = None
+    metric: str | None = None
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -199,3 +199,19 @@ def test_anki_export_carries_the_deck(tmp_path: Path, quizapp_home: Path) -> Non
         conn.close()
     assert any("Bradley" in f for f in fields) and any("SigLIP" in f for f in fields)
     assert "preference" in tags
+
+
+def test_the_cheat_sheet_says_which_deck_each_pitch_sums_up(library: Library) -> None:
+    from rich.console import Console
+
+    from quizapp.ui.screens.cheatsheet import pitch_text
+
+    console = Console(width=100, color_system=None)
+    with console.capture() as captured:
+        console.print(pitch_text(library.of_kind("pitch")))
+    text = captured.get()
+    assert "Elevator pitch (2min) · frontier deck" in text
+    assert "Elevator pitch (2min) · loss deck" in text
+    with console.capture() as captured:
+        console.print(pitch_text(library.only_deck("loss").of_kind("pitch")))
+    assert "deck" not in captured.get().split("\n")[0]
