@@ -215,3 +215,19 @@ def test_the_cheat_sheet_says_which_deck_each_pitch_sums_up(library: Library) ->
     with console.capture() as captured:
         console.print(pitch_text(library.only_deck("loss").of_kind("pitch")))
     assert "deck" not in captured.get().split("\n")[0]
+
+
+def test_the_answer_side_names_the_source(library: Library) -> None:
+    from rich.console import Console
+
+    from quizapp.ui.widgets.card_view import back
+
+    console = Console(width=200, color_system=None)
+    for card_id in ("ff-dpo", "ft-adam-weight-decay", "fmc-v-prediction", "fiq-moe-aux"):
+        card = library.cards[card_id]
+        with console.capture() as captured:
+            console.print(back(card))
+        assert f"Source: {card.cite}" in captured.get(), card_id
+    with console.capture() as captured:
+        console.print(back(library.cards["formula-huber"]))
+    assert "Source:" not in captured.get()  # the notes' cards cite a section instead

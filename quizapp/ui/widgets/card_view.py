@@ -173,6 +173,8 @@ def back(card: Card) -> RenderableType:
         parts.append(Text(card.rule))
     elif isinstance(card, Pitch):
         parts.append(_bullets(card.points, "•", "bold"))
+    if card.cite:  # any kind: where the card's facts come from
+        parts.append(Text(f"Source: {card.cite}", style="dim italic"))
     return Group(*_spaced(parts))
 
 
