@@ -165,7 +165,7 @@ def dpo_steps(
     describe = lambda i: (  # noqa: E731
         f"chosen {num(chosen[i])}, rejected {num(rejected[i])}, "
         f"h = {num(chosen[i] - rejected[i])}, "
-        f"β·h = {num(bh[i])}, σ(β·h) = {num(float(sigmoid(bh[i])))}"
+        f"β·h = {num(bh[i])}, σ(β·h) = {num(float(sigmoid(bh[i])))}, loss"
     )
     return [*lines, *_per_sample(per, describe), *_mean_line(per, "pair")]
 
