@@ -220,14 +220,15 @@ def test_the_cheat_sheet_says_which_deck_each_pitch_sums_up(library: Library) ->
 def test_the_answer_side_names_the_source(library: Library) -> None:
     from rich.console import Console
 
-    from quizapp.ui.widgets.card_view import back
+    from quizapp.ui.widgets.card_view import back, sourced
 
     console = Console(width=200, color_system=None)
     for card_id in ("ff-dpo", "ft-adam-weight-decay", "fmc-v-prediction", "fiq-moe-aux"):
         card = library.cards[card_id]
         with console.capture() as captured:
-            console.print(back(card))
+            console.print(sourced(card, back(card)))
         assert f"Source: {card.cite}" in captured.get(), card_id
     with console.capture() as captured:
-        console.print(back(library.cards["formula-huber"]))
+        huber = library.cards["formula-huber"]
+        console.print(sourced(huber, back(huber)))
     assert "Source:" not in captured.get()  # the notes' cards cite a section instead

@@ -173,9 +173,14 @@ def back(card: Card) -> RenderableType:
         parts.append(Text(card.rule))
     elif isinstance(card, Pitch):
         parts.append(_bullets(card.points, "•", "bold"))
-    if card.cite:  # any kind: where the card's facts come from
-        parts.append(Text(f"Source: {card.cite}", style="dim italic"))
     return Group(*_spaced(parts))
+
+
+def sourced(card: Card, answer: RenderableType) -> RenderableType:
+    """The answer side with, under it, where the card's facts come from (its ``cite``)."""
+    if not card.cite:
+        return answer
+    return Group(answer, Text(""), Text(f"Source: {card.cite}", style="dim italic"))
 
 
 def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
@@ -215,7 +220,7 @@ class CardView(Static):
         if self.revealed:
             if self.take:
                 parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), self.take)]
-            parts += [Text(""), Text("─" * 40, style="dim"), Text(""), back(card)]
+            parts += [Text(""), Text("─" * 40, style="dim"), Text(""), sourced(card, back(card))]
         self.update(Group(*parts))
 
     def show_text(self, text: RenderableType) -> None:
