@@ -52,15 +52,13 @@ def check_gradient_drill(card: Card) -> list[tuple[str, str]]:
 
 def check_loss_curve(card: Card) -> list[tuple[str, str]]:
     """A loss-curve card: its options as for multiple choice, and curves that can be drawn."""
-    from quizapp.training_curves import shape_problems
+    from quizapp.training_curves import card_problems
 
     assert isinstance(card, LossCurve)
     problems = plain.check_multiple_choice(card)
     if not 5 <= card.epochs <= 200:
         problems.append(("epochs", f"give 5 to 200 epochs, got {card.epochs}"))
-    for name in ("train", "validation"):
-        problems += [(name, m) for m in shape_problems(getattr(card, name))]
-    return problems
+    return problems + card_problems(card)
 
 
 def check_plugin_kind(card: Card) -> list[tuple[str, str]]:

@@ -45,6 +45,13 @@ TAGS: frozenset[str] = frozenset(
         "segmentation",
         "noisy-labels",
         "multi-task",
+        # The third deck (content/frontier): losses of the LLM era and of generative models.
+        "preference",
+        "llm",
+        "moe",
+        "diffusion",
+        "contrastive",
+        "sequence",
     }
 )
 
@@ -81,7 +88,8 @@ class Record:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Card(Record):
-    """Fields every card has. ``deck``, ``source`` and ``line`` are filled in by the loader."""
+    """Fields every card has. ``deck``, ``source`` (the file) and ``line`` are filled in by the
+    loader; ``cite`` (optional, in the YAML) names the paper or documentation behind the card."""
 
     kind: ClassVar[str] = ""
     # Shown in lists, the palette and the study header.
@@ -94,6 +102,9 @@ class Card(Record):
     deck: str = field(default="", kw_only=True, compare=False)
     source: str = field(default="", kw_only=True, compare=False)
     line: int = field(default=0, kw_only=True, compare=False)
+    # Where the card's facts come from (a paper, a library's documentation), for a deck that
+    # does not follow the study notes: "Rafailov et al. 2023, DPO; TRL DPOTrainer docs".
+    cite: str | None = field(default=None, kw_only=True)
 
     @property
     def title(self) -> str:
@@ -109,7 +120,7 @@ class Card(Record):
         """All the words a learner might search for this card by."""
         parts: list[str] = [self.id, *self.tags]
         for name in self.__dataclass_fields__:
-            if name in ("id", "tags", "section", "deck", "source", "line"):
+            if name in ("id", "tags", "section", "deck", "source", "line", "cite"):
                 continue
             parts.extend(_texts(getattr(self, name)))
         return " ".join(parts)
@@ -278,19 +289,37 @@ class CurveShape(Record):
     period: float | None = None  # a bump of height ``bump`` every ``period`` epochs
     bump: float | None = None
     shift: float | None = None  # a constant added to the whole curve
+    # Each spike fades over about this many epochs instead of lasting one (a spike that recovers).
+    recovery: float | None = None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CurveSeries(Record):
+    """A named curve of a loss-curve card besides train and validation (a DPO reward, a
+    discriminator loss, a validation accuracy). Its values may go below 0."""
+
+    name: str  # the legend's label
+    curve: CurveShape
+    axis: str | None = None  # "metric": drawn against the right-hand axis, labelled ``metric``
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class LossCurve(MultipleChoice):
-    """Read a training/validation loss curve and pick the diagnosis; every option explained.
-    The curves are generated from ``train`` and ``validation`` over ``epochs`` epochs."""
+    """Read a loss curve and pick the diagnosis; every option explained. The curves are
+    generated over ``epochs`` epochs from ``train`` and ``validation`` and/or the named
+    ``series``; ``xlabel`` and ``ylabel`` rename the axes (epoch, loss) and ``metric`` labels a
+    second, right-hand axis for the series drawn against it."""
 
     kind: ClassVar[str] = "loss_curve"
     label: ClassVar[str] = "Loss curve"
 
     epochs: int
-    train: CurveShape
-    validation: CurveShape
+    train: CurveShape | None = None
+    validation: CurveShape | None = None
+    series: tuple[CurveSeries, ...] | None = None
+    xlabel: str | None = None
+    ylabel: str | None = None
+    metric: str | None = None
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -211,6 +211,8 @@ def pitch_text(pitches: list[Card]) -> RenderableType:
     if not cards:
         return _empty("pitch points")
     parts: list[RenderableType] = []
+    several = len({p.deck for p in cards}) > 1  # then each pitch says which deck it sums up
     for p in sorted(cards, key=lambda p: p.length != "30s"):
-        parts += [Text(p.title, style="bold"), back(p), Text("")]
+        title = f"{p.title} · {p.deck} deck" if several and p.deck else p.title
+        parts += [Text(title, style="bold"), back(p), Text("")]
     return Group(*parts)

@@ -269,6 +269,13 @@ def _gradient_back(card: GradientDrill) -> Parts:
     return [Text.assemble(("Answer  ", "bold"), card.reference), _bullets(card.steps, "•", "")]
 
 
+def sourced(card: Card, answer: RenderableType) -> RenderableType:
+    """The answer side with, under it, where the card's facts come from (its ``cite``)."""
+    if not card.cite:
+        return answer
+    return Group(answer, Text(""), Text(f"Source: {card.cite}", style="dim italic"))
+
+
 def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
     out: list[RenderableType] = []
     for i, part in enumerate(parts):
@@ -306,7 +313,7 @@ class CardView(Static):
         if self.revealed:
             if self.take:
                 parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), self.take)]
-            parts += [Text(""), Text("─" * 40, style="dim"), Text(""), back(card)]
+            parts += [Text(""), Text("─" * 40, style="dim"), Text(""), sourced(card, back(card))]
         self.update(Group(*parts))
 
     def show_text(self, text: RenderableType) -> None:
