@@ -353,6 +353,8 @@ def note_fields(card: DeckCard) -> list[str] | None:
         return None
     layout: Layout = handler(card.kind, "anki")
     front, back = layout.render(card)
+    if getattr(card, "cite", None):
+        back += _part("Source", html.escape(card.cite, quote=False))
     section = "" if card.section is None else f"notes §{card.section}"
     fields = [front, back, layout.label, section, html.escape(card.id, quote=False)]
     # Anki separates a note's fields with \x1f: one inside a field would split it in two.

@@ -446,3 +446,15 @@ def bump_note_mtime(apkg: Path, seconds: int) -> None:
     with zipfile.ZipFile(apkg, "w") as zf:
         for name, data in members.items():
             zf.writestr(name, data)
+
+
+def test_a_cards_source_is_on_the_back_of_its_note(tmp_path: Path) -> None:
+    library = load_library([CONTENT / "frontier"])
+    cited = [c for c in library.cards.values() if getattr(c, "cite", None) and kind_of(c).anki]
+    assert cited
+    target = tmp_path / "frontier.apkg"
+    write_apkg(cited[:5], target)
+    notes = read_apkg(target)["notes"]
+    for card in cited[:5]:
+        source = _plain(notes[card.id]["parts"]["Source"])
+        assert card.cite.split(",")[0] in source
