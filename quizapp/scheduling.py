@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,10 +18,73 @@ from typing import TYPE_CHECKING
 import fsrs
 
 from quizapp.clock import local_day_start
+from quizapp.store.values import CardState
 
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library
-    from quizapp.store import CardState, Store
+    from quizapp.store import Store
+
+# --------------------------------------------------------------------------- the one scheduler
+
+
+@functools.lru_cache(maxsize=32)
+def _build(retention: float, parameters: tuple[float, ...] | None) -> fsrs.Scheduler:
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
+    return fsrs.Scheduler(parameters=parameters, desired_retention=retention, enable_fuzzing=False)
+
+
+def make_scheduler(
+    retention: float = 0.9, parameters: Sequence[float] | None = None
+) -> fsrs.Scheduler:
+    """The FSRS scheduler for a desired retention and (fitted) parameters: the only place one
+    is built. No fuzzing: a card's state is a pure function of its review log, the retention and
+    the parameters, so every machine computes the same state from the same merged log, and the
+    rating buttons show exactly the interval the store then schedules. Raises ValueError for
+    parameters fsrs cannot use."""
+    params = None if parameters is None else tuple(float(p) for p in parameters)
+    return _build(float(retention), params)
+
+
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(make_scheduler().parameters)
+
+
+def apply_review(
+    scheduler: fsrs.Scheduler,
+    state: CardState | None,
+    item_id: str,
+    rating: fsrs.Rating,
+    at: datetime,
+    duration_ms: int | None = None,
+) -> tuple[CardState, int | None]:
+    """One review applied to an item's state (None: new): the new state and the fsrs state
+    before it (None: it was new). The lapse rule lives here: an Again given in the Review state
+    is a lapse."""
+    if state is None:
+        card, reps, lapses, first, before = fsrs.Card(card_id=0, due=at), 0, 0, at, None
+    else:
+        card, reps, lapses, first = state.card, state.reps, state.lapses, state.first_review
+        before = int(card.state)
+    new_card, _ = scheduler.review_card(card, rating, at, duration_ms)
+    if rating == fsrs.Rating.Again and before == fsrs.State.Review:
+        lapses += 1
+    return CardState(item_id, new_card, reps + 1, lapses, first), before
+
+
+def replay_item(
+    scheduler: fsrs.Scheduler,
+    item_id: str,
+    reviews: Iterable[tuple[fsrs.Rating, datetime, int | None]],
+) -> tuple[CardState | None, list[tuple[int | None, datetime]]]:
+    """An item's state from its whole log (rating, when, duration; in log order: time, then
+    uuid), and each review's state before and due after. None for an empty log."""
+    state: CardState | None = None
+    derived: list[tuple[int | None, datetime]] = []
+    for rating, at, duration in reviews:
+        state, before = apply_review(scheduler, state, item_id, rating, at, duration)
+        derived.append((before, state.card.due))
+    return state, derived
+
 
 # Anki's default "learn ahead limit": learning cards this close to due may be shown early.
 LEARN_AHEAD = timedelta(minutes=20)
@@ -111,7 +175,6 @@ class StudyQueue:
         self._candidates: dict[tuple[object, ...], tuple[list[str], set[str]]] = {}
         self._seen: set[str] = set()
         self._seen_version: tuple[int, int, int] | None = None
-        self._preview_scheduler: fsrs.Scheduler | None = None
 
     # ---------------------------------------------------------------- clock and filters
 
@@ -277,11 +340,8 @@ class StudyQueue:
 
     def preview(self, item_id: str) -> dict[fsrs.Rating, timedelta]:
         """How long until the item comes back for each rating (no fuzz), for rating buttons."""
-        retention = self.store.settings.desired_retention
-        scheduler = self._preview_scheduler
-        if scheduler is None or scheduler.desired_retention != retention:
-            scheduler = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
-            self._preview_scheduler = scheduler
+        self.store.settings  # noqa: B018 - reads settings another process saved since
+        scheduler = self.store.scheduler  # the very scheduler the store's review will use
         now = self.now
         state = self.store.card_state(item_id)
         card = state.card if state else fsrs.Card(card_id=0, due=now)
@@ -336,11 +396,15 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState, at: datetime) ->
 
 
 __all__ = [
+    "DEFAULT_PARAMETERS",
     "LEARN_AHEAD",
     "NOT_STUDIED_KINDS",
     "Guide",
     "QueueCounts",
     "StudyQueue",
+    "apply_review",
     "format_interval",
+    "make_scheduler",
+    "replay_item",
     "retrievability",
 ]

@@ -4,6 +4,7 @@ late is saved exactly as it would have been on time."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from datetime import datetime
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import fsrs
 
+from quizapp import scheduling
+from quizapp.store import hlc
 from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS, _card_state, _put_card
 from quizapp.store.values import Review, StoreError, _dt, _ts
 
@@ -37,17 +40,13 @@ def review_in(
     row = conn.execute(
         f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
     ).fetchone()
-    if row:
-        before = _card_state(row)
-        card, reps, lapses, first = before.card, before.reps, before.lapses, before.first_review
-        state_before: int | None = int(card.state)
-    else:
-        card = fsrs.Card(card_id=0, due=at)
-        reps, lapses, first, state_before = 0, 0, at, None
-    new_card, _ = scheduler.review_card(card, rating, at, duration_ms)
-    if rating == fsrs.Rating.Again and state_before == fsrs.State.Review:
-        lapses += 1
-    _put_card(conn, item_id, new_card, reps=reps + 1, lapses=lapses, first_review=first)
+    before = _card_state(row) if row else None
+    last = before.card.last_review if before else None
+    new, state_before = scheduling.apply_review(scheduler, before, item_id, rating, at, duration_ms)
+    new_card = new.card
+    if last is None or last < at:
+        _put_card(conn, item_id, new_card, reps=new.reps, lapses=new.lapses,
+                  first_review=new.first_review)  # fmt: skip
     cursor = conn.execute(
         "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
         "verdict, seed, quiz_id, state_before, due_after) "
@@ -55,6 +54,14 @@ def review_in(
         (uid, item_id, kind, int(rating), _ts(at), duration_ms, answer, verdict, seed,
          quiz_id, state_before, _ts(new_card.due)),
     )  # fmt: skip
+    if last is not None and last >= at:
+        # A review from another machine is dated later (its clock runs ahead): the log's order
+        # is by time, so the item is replayed whole, as every machine replays it.
+        recompute(conn, scheduler, [item_id])
+        state_before, due = conn.execute(
+            "SELECT state_before, due_after FROM reviews WHERE uuid = ?", (uid,)
+        ).fetchone()
+        new_card.due = _dt(due)  # type: ignore[assignment]
     review = Review(
         id=cursor.lastrowid,  # type: ignore[arg-type]
         uuid=uid,
@@ -73,30 +80,154 @@ def review_in(
     return review, row
 
 
-def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+_LOG_SQL = (
+    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after "
+    "FROM reviews {where} ORDER BY item_id, reviewed_at, uuid"
+)
+
+
+def recompute(
+    conn: sqlite3.Connection, scheduler: fsrs.Scheduler, item_ids: Any | None = None
+) -> int:
+    """Derive the cards of ``item_ids`` (None: every reviewed item) from their review logs
+    (time order, uuid on a tie) with ``scheduler``, and each review's state before and due
+    after: a card's state is a pure function of its log, the desired retention and the FSRS
+    parameters, so every machine holding the same log computes the same state. Items without
+    reviews lose their card row. Returns how many cards changed."""
+    if item_ids is None:
+        rows = conn.execute(_LOG_SQL.format(where="")).fetchall()
+        wanted = None
+    else:
+        wanted = sorted(set(item_ids))
+        rows = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows += conn.execute(
+                _LOG_SQL.format(where=f"WHERE item_id IN ({','.join('?' * len(chunk))})"), chunk
+            ).fetchall()
+        rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
+    updates: list[tuple[int | None, str, int]] = []
+    cards: list[tuple[Any, ...]] = []
+    apply = scheduling.apply_review
+    rating_of = {int(r): r for r in fsrs.Rating}
+    state = None
+    current = None
+    seen: set[str] = set()
+    for rid, item_id, rating, at_text, duration, old_before, old_due in rows:
+        if item_id != current:
+            if state is not None:
+                cards.append(_card_row(state))
+            current, state = item_id, None
+            seen.add(item_id)
+        state, before = apply(scheduler, state, item_id, rating_of[rating], _dt(at_text),  # type: ignore[arg-type]
+                              duration)  # fmt: skip
+        due = _ts(state.card.due)
+        if before != old_before or due != old_due:
+            updates.append((before, due, rid))
+    if state is not None:
+        cards.append(_card_row(state))
+    conn.executemany("UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?", updates)
+    old = {r[0]: r for r in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")} if wanted is None \
+        else None  # fmt: skip
+    if old is not None:
+        changed = [c for c in cards if old.get(c[0]) != c]
+        gone = [(k,) for k in old if k not in seen]
+    else:
+        changed = cards
+        gone = [(k,) for k in wanted or () if k not in seen]
+    conn.executemany(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})",
+                     changed)  # fmt: skip
+    conn.executemany("DELETE FROM cards WHERE item_id = ?", gone)
+    return len(changed) + len(gone)
+
+
+def _card_row(state: Any) -> tuple[Any, ...]:
+    card = state.card
+    return (
+        state.item_id, int(card.state), card.step, card.stability, card.difficulty,
+        _ts(card.due), _ts(card.last_review) if card.last_review else None, state.reps,
+        state.lapses, _ts(state.first_review),
+    )  # fmt: skip
+
+
+def stamp_in(conn: sqlite3.Connection, machine: str, now: datetime) -> str:
+    """The next register stamp: later than every stamp this file holds (see hlc.py)."""
+    last = conn.execute("SELECT max(stamp) FROM registers").fetchone()[0]
+    return hlc.next_stamp(last, now, machine)
+
+
+def register_stamps(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT key, stamp FROM registers").fetchall())
+
+
+def _stamp(conn: sqlite3.Connection, key: str, stamp: str | None) -> None:
+    if stamp is not None:
+        conn.execute("INSERT OR REPLACE INTO registers (key, stamp) VALUES (?, ?)", (key, stamp))
+
+
+def put_settings(
+    conn: sqlite3.Connection, values: dict[str, Any], stamps: dict[str, str] | None = None
+) -> None:
+    """Save settings (the fitted parameters too: ``fsrs_fit``, None removes them) with their
+    register stamps, when given."""
+    from quizapp.store.planning import FIT_KEY
+
     for key, value in values.items():
+        if key == FIT_KEY and value is None:
+            conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (key, json.dumps(value)),
+            )
+        _stamp(conn, f"setting:{key}", (stamps or {}).get(key))
+
+
+def scheduler_in(conn: sqlite3.Connection) -> fsrs.Scheduler:
+    """The scheduler the file's saved settings and fitted parameters make (inside a write,
+    before the store has read them back)."""
+    from quizapp.settings import Settings, parse_stored_settings
+    from quizapp.store.planning import FIT_KEY, fitted_parameters
+
+    rows = dict(
         conn.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value))
-        )
-
-
-def memory_in(conn: sqlite3.Connection, memory: dict[str, tuple[float, float]]) -> None:
-    """New FSRS memory states (stability, difficulty) for reviewed items; due dates stay."""
-    conn.executemany(
-        "UPDATE cards SET stability = ?, difficulty = ? "
-        "WHERE item_id = ? AND last_review IS NOT NULL",
-        [(float(st), float(d), item_id) for item_id, (st, d) in memory.items()],
+            "SELECT key, value FROM settings WHERE key IN ('desired_retention', ?)", (FIT_KEY,)
+        ).fetchall()
     )
+    retention = Settings().desired_retention
+    params = None
+    with contextlib.suppress(ValueError, TypeError):
+        if "desired_retention" in rows:
+            parsed, _ = parse_stored_settings(
+                {"desired_retention": json.loads(rows["desired_retention"])}
+            )
+            retention = parsed.desired_retention
+        if FIT_KEY in rows:
+            params = fitted_parameters(json.loads(rows[FIT_KEY]))
+    return scheduling.make_scheduler(retention, params)
 
 
-def tick_in(conn: sqlite3.Connection, number: int, ticked: bool, at: str) -> None:
+def tick_in(
+    conn: sqlite3.Connection,
+    number: int,
+    ticked: bool,
+    at: str,
+    machine: str | None = None,
+    stamp: str | None = None,
+) -> str | None:
+    """Tick (at ``at``) or untick an item. A change gets a register stamp (``stamp``, or a new
+    one for ``machine``), returned; ticking an already ticked item keeps its time and stamp."""
+    row = conn.execute("SELECT 1 FROM checklist_ticks WHERE number = ?", (number,)).fetchone()
+    if (row is not None) == ticked:
+        return None
     if ticked:
-        # Ticking an already ticked item keeps the original time.
-        conn.execute(
-            "INSERT OR IGNORE INTO checklist_ticks (number, ticked_at) VALUES (?, ?)", (number, at)
-        )
+        conn.execute("INSERT INTO checklist_ticks (number, ticked_at) VALUES (?, ?)", (number, at))
     else:
         conn.execute("DELETE FROM checklist_ticks WHERE number = ?", (number,))
+    if stamp is None and machine is not None:
+        stamp = stamp_in(conn, machine, _dt(at))  # type: ignore[arg-type]
+    _stamp(conn, f"tick:{number}", stamp)
+    return stamp
 
 
 def start_quiz_in(conn: sqlite3.Connection, mode: str, config: str, at: str) -> int:
@@ -150,10 +281,15 @@ def cram_in(conn: sqlite3.Connection, e: dict[str, Any]) -> None:
 
 
 def undo_in(
-    conn: sqlite3.Connection, item_id: str, uid: str, before: tuple[Any, ...] | None
+    conn: sqlite3.Connection,
+    item_id: str,
+    uid: str,
+    before: tuple[Any, ...] | None,
+    scheduler: fsrs.Scheduler | None = None,
 ) -> bool:
-    """Delete review ``uid`` and put the item's card row back as ``before``; False (nothing
-    done) when it is not the item's newest review (reviewed elsewhere since)."""
+    """Delete review ``uid`` and put the item's card row back as ``before`` (with
+    ``scheduler``: derive it again from the rest of its log, as every machine would); False
+    (nothing done) when it is not the item's newest review (reviewed elsewhere since)."""
     newest = conn.execute(
         "SELECT uuid, id FROM reviews WHERE item_id = ? ORDER BY id DESC LIMIT 1", (item_id,)
     ).fetchone()
@@ -162,7 +298,9 @@ def undo_in(
     conn.execute("DELETE FROM quiz_answers WHERE review_id = ?", (newest[1],))
     conn.execute("DELETE FROM reviews WHERE id = ?", (newest[1],))
     conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
-    if before is not None:
+    if scheduler is not None:
+        recompute(conn, scheduler, [item_id])
+    elif before is not None:
         conn.execute(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", tuple(before))
     return True
 
@@ -191,11 +329,11 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
             elif op == "finish_quiz":
                 finish_quiz_in(conn, quiz_ids.get(e["quiz"], e["quiz"]), e["at"])
             elif op == "tick":
-                tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"])
+                tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"], None, e.get("stamp"))
             elif op == "settings":
-                put_settings(conn, dict(e["values"]))
-                if e.get("memory"):
-                    memory_in(conn, {k: (v[0], v[1]) for k, v in e["memory"].items()})
+                put_settings(conn, dict(e["values"]), e.get("stamps"))
+                if e.get("recompute"):
+                    recompute(conn, scheduler_in(conn))
             elif op in ("review", "quiz_answer"):
                 if conn.execute("SELECT 1 FROM reviews WHERE uuid = ?", (e["uuid"],)).fetchone():
                     continue
@@ -219,6 +357,6 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                     "SELECT item_id FROM reviews WHERE uuid = ?", (e["uuid"],)
                 ).fetchone()
                 if row is not None:
-                    undo_in(conn, row[0], e["uuid"], e["before"])
+                    undo_in(conn, row[0], e["uuid"], e["before"], store.scheduler)
         except (KeyError, TypeError, ValueError, StoreError):
             continue  # an entry this version cannot use: skipped, the rest still saved
