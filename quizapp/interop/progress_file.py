@@ -34,6 +34,7 @@ import fsrs
 from quizapp.settings import Settings, parse_stored_settings
 from quizapp.store import SCHEMA_VERSION, hlc
 from quizapp.store.planning import FIT_KEY, fitted_parameters
+from quizapp.store.values import _ts
 
 FORMAT = "quizapp-progress"
 MAX_BYTES = 256 * 1024 * 1024
@@ -335,7 +336,7 @@ def register_value(check: _Fields, key: str, value: Any, at: str) -> Any:
     """``value`` checked for register ``key`` (raises MergeError naming ``at``)."""
     kind, _, name = key.partition(":")
     if kind == "tick" and name.isdigit() and 1 <= int(name) <= 1000:
-        return None if value is None else check.time(value, at).isoformat()
+        return None if value is None else _ts(check.time(value, at))
     if kind == "setting" and name == FIT_KEY:
         if value is not None and (not isinstance(value, dict) or fitted_parameters(value) is None):
             raise check.fail(at, "not a usable FSRS fit")
@@ -386,7 +387,7 @@ def _legacy_registers(check: _Fields, data: dict[str, Any]) -> dict[str, Registe
             raise check.fail(f"{at}.number", "missing")
         key = f"tick:{number}"
         out[key] = Register(
-            key, check.time(t.get("ticked_at"), f"{at}.ticked_at").isoformat(), hlc.ZERO
+            key, _ts(check.time(t.get("ticked_at"), f"{at}.ticked_at")), hlc.ZERO
         )
     return out
 
