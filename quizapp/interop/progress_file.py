@@ -386,9 +386,7 @@ def _legacy_registers(check: _Fields, data: dict[str, Any]) -> dict[str, Registe
         if number is None:
             raise check.fail(f"{at}.number", "missing")
         key = f"tick:{number}"
-        out[key] = Register(
-            key, _ts(check.time(t.get("ticked_at"), f"{at}.ticked_at")), hlc.ZERO
-        )
+        out[key] = Register(key, _ts(check.time(t.get("ticked_at"), f"{at}.ticked_at")), hlc.ZERO)
     return out
 
 
