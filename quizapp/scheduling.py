@@ -9,8 +9,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -18,73 +17,14 @@ from typing import TYPE_CHECKING
 import fsrs
 
 from quizapp.clock import local_day_start
-from quizapp.store.values import CardState
+
+# The one FSRS scheduler and the one way to apply a review live with the store (which derives
+# every card from its log with them); re-exported here for the rest of the app.
+from quizapp.store.srs import DEFAULT_PARAMETERS, apply_review, make_scheduler, replay_item
 
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library
-    from quizapp.store import Store
-
-# --------------------------------------------------------------------------- the one scheduler
-
-
-@functools.lru_cache(maxsize=32)
-def _build(retention: float, parameters: tuple[float, ...] | None) -> fsrs.Scheduler:
-    if parameters is None:
-        return fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
-    return fsrs.Scheduler(parameters=parameters, desired_retention=retention, enable_fuzzing=False)
-
-
-def make_scheduler(
-    retention: float = 0.9, parameters: Sequence[float] | None = None
-) -> fsrs.Scheduler:
-    """The FSRS scheduler for a desired retention and (fitted) parameters: the only place one
-    is built. No fuzzing: a card's state is a pure function of its review log, the retention and
-    the parameters, so every machine computes the same state from the same merged log, and the
-    rating buttons show exactly the interval the store then schedules. Raises ValueError for
-    parameters fsrs cannot use."""
-    params = None if parameters is None else tuple(float(p) for p in parameters)
-    return _build(float(retention), params)
-
-
-DEFAULT_PARAMETERS: tuple[float, ...] = tuple(make_scheduler().parameters)
-
-
-def apply_review(
-    scheduler: fsrs.Scheduler,
-    state: CardState | None,
-    item_id: str,
-    rating: fsrs.Rating,
-    at: datetime,
-    duration_ms: int | None = None,
-) -> tuple[CardState, int | None]:
-    """One review applied to an item's state (None: new): the new state and the fsrs state
-    before it (None: it was new). The lapse rule lives here: an Again given in the Review state
-    is a lapse."""
-    if state is None:
-        card, reps, lapses, first, before = fsrs.Card(card_id=0, due=at), 0, 0, at, None
-    else:
-        card, reps, lapses, first = state.card, state.reps, state.lapses, state.first_review
-        before = int(card.state)
-    new_card, _ = scheduler.review_card(card, rating, at, duration_ms)
-    if rating == fsrs.Rating.Again and before == fsrs.State.Review:
-        lapses += 1
-    return CardState(item_id, new_card, reps + 1, lapses, first), before
-
-
-def replay_item(
-    scheduler: fsrs.Scheduler,
-    item_id: str,
-    reviews: Iterable[tuple[fsrs.Rating, datetime, int | None]],
-) -> tuple[CardState | None, list[tuple[int | None, datetime]]]:
-    """An item's state from its whole log (rating, when, duration; in log order: time, then
-    uuid), and each review's state before and due after. None for an empty log."""
-    state: CardState | None = None
-    derived: list[tuple[int | None, datetime]] = []
-    for rating, at, duration in reviews:
-        state, before = apply_review(scheduler, state, item_id, rating, at, duration)
-        derived.append((before, state.card.due))
-    return state, derived
-
+    from quizapp.store import CardState, Store
 
 # Anki's default "learn ahead limit": learning cards this close to due may be shown early.
 LEARN_AHEAD = timedelta(minutes=20)

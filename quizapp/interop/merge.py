@@ -41,7 +41,7 @@ from quizapp.interop.progress_file import (
 from quizapp.store import Store, StoreError, ops
 from quizapp.store.connection import _why, classify
 from quizapp.store.hlc import ZERO, stamp_time
-from quizapp.store.planning import FIT_KEY
+from quizapp.store.srs import FIT_KEY
 from quizapp.store.values import _ts
 
 AHEAD = timedelta(days=1)  # a review dated later than this machine's clock plus this waits

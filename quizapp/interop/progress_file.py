@@ -33,7 +33,7 @@ import fsrs
 
 from quizapp.settings import Settings, parse_stored_settings
 from quizapp.store import SCHEMA_VERSION, hlc
-from quizapp.store.planning import FIT_KEY, fitted_parameters
+from quizapp.store.srs import FIT_KEY, fitted_parameters
 from quizapp.store.values import _ts
 
 FORMAT = "quizapp-progress"

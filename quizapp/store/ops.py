@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import fsrs
 
-from quizapp import scheduling
-from quizapp.store import hlc
+from quizapp.store import hlc, srs
 from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS, _card_state, _put_card
 from quizapp.store.values import Review, StoreError, _dt, _ts
 
@@ -42,7 +41,7 @@ def review_in(
     ).fetchone()
     before = _card_state(row) if row else None
     last = before.card.last_review if before else None
-    new, state_before = scheduling.apply_review(scheduler, before, item_id, rating, at, duration_ms)
+    new, state_before = srs.apply_review(scheduler, before, item_id, rating, at, duration_ms)
     new_card = new.card
     if last is None or last < at:
         _put_card(conn, item_id, new_card, reps=new.reps, lapses=new.lapses,
@@ -86,17 +85,14 @@ _LOG_SQL = (
 )
 
 
-def recompute(
+def derive(
     conn: sqlite3.Connection, scheduler: fsrs.Scheduler, item_ids: Any | None = None
-) -> int:
-    """Derive the cards of ``item_ids`` (None: every reviewed item) from their review logs
-    (time order, uuid on a tie) with ``scheduler``, and each review's state before and due
-    after: a card's state is a pure function of its log, the desired retention and the FSRS
-    parameters, so every machine holding the same log computes the same state. Items without
-    reviews lose their card row. Returns how many cards changed."""
+) -> tuple[list[Any], list[tuple[int | None, str, int]]]:
+    """The cards of ``item_ids`` (None: every reviewed item) derived from their review logs
+    (time order, uuid on a tie) with ``scheduler``, and the (state before, due after, id) of
+    each review whose stored values differ. Reads only."""
     if item_ids is None:
         rows = conn.execute(_LOG_SQL.format(where="")).fetchall()
-        wanted = None
     else:
         wanted = sorted(set(item_ids))
         rows = []
@@ -107,34 +103,43 @@ def recompute(
             ).fetchall()
         rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
     updates: list[tuple[int | None, str, int]] = []
-    cards: list[tuple[Any, ...]] = []
-    apply = scheduling.apply_review
+    states: list[Any] = []
+    apply = srs.apply_review
     rating_of = {int(r): r for r in fsrs.Rating}
     state = None
-    current = None
-    seen: set[str] = set()
     for rid, item_id, rating, at_text, duration, old_before, old_due in rows:
-        if item_id != current:
-            if state is not None:
-                cards.append(_card_row(state))
-            current, state = item_id, None
-            seen.add(item_id)
+        if state is not None and item_id != state.item_id:
+            states.append(state)
+            state = None
         state, before = apply(scheduler, state, item_id, rating_of[rating], _dt(at_text),  # type: ignore[arg-type]
                               duration)  # fmt: skip
         due = _ts(state.card.due)
         if before != old_before or due != old_due:
             updates.append((before, due, rid))
     if state is not None:
-        cards.append(_card_row(state))
+        states.append(state)
+    return states, updates
+
+
+def recompute(
+    conn: sqlite3.Connection, scheduler: fsrs.Scheduler, item_ids: Any | None = None
+) -> int:
+    """Derive the cards of ``item_ids`` (None: every reviewed item) from their review logs with
+    ``scheduler`` (``derive``), and each review's state before and due after: a card's state is
+    a pure function of its log, the desired retention and the FSRS parameters, so every machine
+    holding the same log computes the same state. Items without reviews lose their card row.
+    Returns how many cards changed."""
+    states, updates = derive(conn, scheduler, item_ids)
+    cards = [_card_row(state) for state in states]
+    seen = {c[0] for c in cards}
     conn.executemany("UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?", updates)
-    old = {r[0]: r for r in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")} if wanted is None \
-        else None  # fmt: skip
-    if old is not None:
+    if item_ids is None:
+        old = {r[0]: r for r in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
         changed = [c for c in cards if old.get(c[0]) != c]
         gone = [(k,) for k in old if k not in seen]
     else:
         changed = cards
-        gone = [(k,) for k in wanted or () if k not in seen]
+        gone = [(k,) for k in set(item_ids) if k not in seen]
     conn.executemany(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})",
                      changed)  # fmt: skip
     conn.executemany("DELETE FROM cards WHERE item_id = ?", gone)
@@ -170,7 +175,7 @@ def put_settings(
 ) -> None:
     """Save settings (the fitted parameters too: ``fsrs_fit``, None removes them) with their
     register stamps, when given."""
-    from quizapp.store.planning import FIT_KEY
+    FIT_KEY = srs.FIT_KEY
 
     for key, value in values.items():
         if key == FIT_KEY and value is None:
@@ -187,7 +192,8 @@ def scheduler_in(conn: sqlite3.Connection) -> fsrs.Scheduler:
     """The scheduler the file's saved settings and fitted parameters make (inside a write,
     before the store has read them back)."""
     from quizapp.settings import Settings, parse_stored_settings
-    from quizapp.store.planning import FIT_KEY, fitted_parameters
+
+    FIT_KEY, fitted_parameters = srs.FIT_KEY, srs.fitted_parameters
 
     rows = dict(
         conn.execute(
@@ -204,7 +210,7 @@ def scheduler_in(conn: sqlite3.Connection) -> fsrs.Scheduler:
             retention = parsed.desired_retention
         if FIT_KEY in rows:
             params = fitted_parameters(json.loads(rows[FIT_KEY]))
-    return scheduling.make_scheduler(retention, params)
+    return srs.make_scheduler(retention, params)
 
 
 def tick_in(

@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 
 import fsrs
 
-from quizapp import scheduling
-from quizapp.store import ops
+from quizapp.store import ops, srs
+from quizapp.store.srs import FIT_KEY, fitted_parameters
+
+__all__ = ["FIT_KEY", "CramReview", "fitted_parameters"]
 from quizapp.store.values import _dt, _ts, _utc
 
 T = TypeVar("T")
-FIT_KEY = "fsrs_fit"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class _Planning:
         raise NotImplementedError
 
     def _use_settings(self, settings: Any) -> None:  # pragma: no cover - Store's
+        raise NotImplementedError
+
+    @property
+    def settings(self) -> Any:  # pragma: no cover - Store's
         raise NotImplementedError
 
     def _load_settings(self) -> Any:  # pragma: no cover - Store's
@@ -115,6 +120,13 @@ class _Planning:
             return None
         return data if isinstance(data, dict) else None
 
+    def cards_with(self, parameters: tuple[float, ...]) -> dict[str, fsrs.Card]:
+        """Every reviewed item's card as this store would derive it with ``parameters`` (and
+        the desired retention in use): what keeping a fit would make of them. Changes nothing."""
+        scheduler = srs.make_scheduler(self.settings.desired_retention, parameters)
+        states, _ = self._read(lambda c: ops.derive(c, scheduler))
+        return {s.item_id: s.card for s in states}
+
     def save_fsrs_fit(
         self, fit: dict[str, Any] | None, memory: dict[str, tuple[float, float]] | None = None
     ) -> None:
@@ -137,15 +149,3 @@ class _Planning:
         )  # fmt: skip
         with self._lock:
             self._use_settings(self._load_settings())
-
-
-def fitted_parameters(data: dict[str, Any] | None) -> tuple[float, ...] | None:
-    """The parameters of a stored fit when they are usable by fsrs, else None."""
-    if not data:
-        return None
-    try:
-        params = tuple(float(x) for x in data["parameters"])
-        scheduling.make_scheduler(parameters=params)
-    except (KeyError, TypeError, ValueError):
-        return None
-    return params

@@ -265,7 +265,7 @@ def _replay_states(ratings: list[int]) -> list[int | None]:
     State changes depend only on the ratings and the (default) learning steps, not on intervals,
     so this is exact for logs written with fsrs defaults.
     """
-    from quizapp.scheduling import make_scheduler
+    from quizapp.store.srs import make_scheduler
 
     scheduler = make_scheduler()
     card = fsrs.Card(card_id=0, due=datetime(2000, 1, 1, tzinfo=UTC))

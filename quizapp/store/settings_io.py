@@ -18,11 +18,10 @@ from typing import Any, TypeVar
 
 import fsrs
 
-from quizapp import scheduling
 from quizapp.settings import Settings, parse_stored_settings
-from quizapp.store import hlc, ops
+from quizapp.store import hlc, ops, srs
 from quizapp.store.identity import machine_id
-from quizapp.store.planning import FIT_KEY, fitted_parameters
+from quizapp.store.srs import FIT_KEY, fitted_parameters
 from quizapp.store.values import StoreError
 
 T = TypeVar("T")
@@ -147,7 +146,7 @@ class _SettingsIO:
                 "SELECT value FROM settings WHERE key = ?", (FIT_KEY,)
             ).fetchone()
             params = fitted_parameters(json.loads(row[0])) if row else None
-        self._scheduler = scheduling.make_scheduler(settings.desired_retention, params)
+        self._scheduler = srs.make_scheduler(settings.desired_retention, params)
 
     @property
     def scheduler(self) -> fsrs.Scheduler:
