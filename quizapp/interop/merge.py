@@ -138,7 +138,7 @@ def _plan_reviews(
     )
     known = {u: (i, at, r) for u, i, at, r in rows}
     keys = set(known.values())
-    limit = now + AHEAD
+    limit = _ts(now + AHEAD)  # stored times compare as text
     for review in offered:
         key = review.key
         here = known.get(review.uuid)
@@ -151,7 +151,7 @@ def _plan_reviews(
             continue
         if key in keys:
             continue  # the same review under another uuid (logs from before uuids)
-        if review.reviewed_at > limit:
+        if review.at > limit:
             plan.held_back.append(review)
             continue
         known[review.uuid] = key
@@ -225,12 +225,27 @@ def _put_register(conn: sqlite3.Connection, r: Register) -> None:
 
 
 def _write_plan(conn: sqlite3.Connection, plan: MergePlan) -> None:
+    for register in plan.registers:
+        _put_register(conn, register)
+    scheduler = ops.scheduler_in(conn)
+    # The new reviews are derived with the log they join before they are written, so each is
+    # inserted once with its state before and due after (no second pass over 100k rows).
+    extra = [
+        (None, r.item_id, int(r.rating), r.at, r.duration_ms, None, None, r.uuid)
+        for r in plan.reviews
+    ]
+    if any(r.key in RESCHEDULING for r in plan.registers):
+        derived = ops.recompute(conn, scheduler, None, extra)
+    elif extra:
+        derived = ops.recompute(conn, scheduler, {r.item_id for r in plan.reviews}, extra)
+    else:
+        derived = {}
     conn.executemany(
         "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
-        "verdict, seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "verdict, seed, state_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (r.uuid, r.item_id, r.kind, int(r.rating), _ts(r.reviewed_at), r.duration_ms,
-             r.answer, r.verdict, r.seed)
+            (r.uuid, r.item_id, r.kind, int(r.rating), r.at, r.duration_ms, r.answer, r.verdict,
+             r.seed, *derived[r.uuid])
             for r in plan.reviews
         ],
     )  # fmt: skip
@@ -239,13 +254,6 @@ def _write_plan(conn: sqlite3.Connection, plan: MergePlan) -> None:
         "VALUES (?, ?, ?, ?, ?)",
         [(c.uuid, c.item_id, int(c.rating), _ts(c.reviewed_at), c.duration_ms) for c in plan.cram],
     )
-    for register in plan.registers:
-        _put_register(conn, register)
-    scheduler = ops.scheduler_in(conn)
-    if any(r.key in RESCHEDULING for r in plan.registers):
-        ops.recompute(conn, scheduler)
-    elif plan.reviews:
-        ops.recompute(conn, scheduler, {r.item_id for r in plan.reviews})
 
 
 def apply_merge(store: Store, plan: MergePlan) -> None:

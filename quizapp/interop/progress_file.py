@@ -77,10 +77,16 @@ class FileReview:
     answer: str | None = None
     verdict: str | None = None
     seed: int | None = None
+    # ``reviewed_at`` as the store keeps it (UTC, microseconds): made from it when not given.
+    at: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.at:
+            object.__setattr__(self, "at", _ts(self.reviewed_at))
 
     @property
     def key(self) -> tuple[str, str, int]:
-        return review_key(self.item_id, self.reviewed_at, int(self.rating))
+        return (self.item_id, self.at, int(self.rating))
 
 
 @dataclass(frozen=True)
@@ -217,12 +223,20 @@ class _Fields:
             parsed = datetime.fromisoformat(value)
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=UTC)
-            parsed = parsed.astimezone(UTC)
+            elif parsed.utcoffset():
+                parsed = parsed.astimezone(UTC)
         except (ValueError, OverflowError):
             raise self.fail(at, f"{_short(value)} is not a date and time") from None
         if not _EARLIEST <= parsed < _LATEST:
             raise self.fail(at, f"{value} is outside 2000-2199")
         return parsed
+
+    def stored_time(self, value: Any, at: str) -> tuple[datetime, str]:
+        """A time and its stored text (UTC, microseconds); the text as it is when it already
+        is in that form (every export's reviews are), which saves formatting 100k times."""
+        parsed = self.time(value, at)
+        canonical = len(value) == 32 and value[19] == "." and value.endswith("+00:00")
+        return parsed, value if canonical else _ts(parsed)
 
     def text(self, value: Any, at: str, *, optional: bool = True, limit: int = _MAX_TEXT) -> Any:
         if value is None and optional:
@@ -275,31 +289,42 @@ def _short(value: Any) -> str:
 def _reviews(check: _Fields, data: dict[str, Any]) -> list[FileReview]:
     out: list[FileReview] = []
     where: dict[str, int] = {}
+    item_ok = _ITEM.fullmatch
+    uuid_ok = _UUID.fullmatch
     for i, r in enumerate(check.objects(data, "reviews")):
         at = f"reviews[{i}]"
-        item_id = check.item(r.get("item_id"), f"{at}.item_id")
-        rating = check.rating(r.get("rating"), f"{at}.rating")
-        when = check.time(r.get("reviewed_at"), f"{at}.reviewed_at")
-        uid = check.uuid(r.get("uuid"), f"{at}.uuid") or legacy_uuid(
-            review_key(item_id, when, int(rating))
-        )
+        item_id = r.get("item_id")
+        if not isinstance(item_id, str) or not item_ok(item_id) or not item_id.strip():
+            check.item(item_id, f"{at}.item_id")
+        rating = RATINGS.get(r.get("rating"))  # type: ignore[arg-type]
+        if rating is None:
+            check.rating(r.get("rating"), f"{at}.rating")
+        when, text = check.stored_time(r.get("reviewed_at"), f"{at}.reviewed_at")
+        uid = r.get("uuid")
+        if uid is None:
+            uid = legacy_uuid((item_id, text, int(rating)))  # type: ignore[arg-type]
+        elif not isinstance(uid, str) or not uuid_ok(uid):
+            check.uuid(uid, f"{at}.uuid")
         if uid in where:
             raise check.fail(f"{at}.uuid", f"{uid} is also reviews[{where[uid]}]'s uuid")
         where[uid] = i
+        kind, duration, answer, verdict, seed = (
+            r.get("kind"), r.get("duration_ms"), r.get("answer"), r.get("verdict"), r.get("seed"),
+        )  # fmt: skip
+        if kind is not None and (type(kind) is not str or len(kind) > 100):
+            check.text(kind, f"{at}.kind", limit=100)
+        if duration is not None and (
+            type(duration) is not int or not 0 <= duration <= _MAX_DURATION
+        ):
+            check.integer(duration, f"{at}.duration_ms", 0, _MAX_DURATION)
+        if answer is not None:
+            check.text(answer, f"{at}.answer")
+        if verdict is not None:
+            check.text(verdict, f"{at}.verdict")
+        if seed is not None:
+            check.integer(seed, f"{at}.seed", -(2**63), 2**63 - 1)
         out.append(
-            FileReview(
-                uuid=uid,
-                item_id=item_id,
-                kind=check.text(r.get("kind"), f"{at}.kind", limit=100),
-                rating=rating,
-                reviewed_at=when,
-                duration_ms=check.integer(
-                    r.get("duration_ms"), f"{at}.duration_ms", 0, _MAX_DURATION
-                ),
-                answer=check.text(r.get("answer"), f"{at}.answer"),
-                verdict=check.text(r.get("verdict"), f"{at}.verdict"),
-                seed=check.integer(r.get("seed"), f"{at}.seed", -(2**63), 2**63 - 1),
-            )
+            FileReview(uid, item_id, kind, rating, when, duration, answer, verdict, seed, text)  # type: ignore[arg-type]
         )
     return out
 

@@ -80,17 +80,22 @@ def review_in(
 
 
 _LOG_SQL = (
-    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after "
+    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after, uuid "
     "FROM reviews {where} ORDER BY item_id, reviewed_at, uuid"
 )
 
 
 def derive(
-    conn: sqlite3.Connection, scheduler: fsrs.Scheduler, item_ids: Any | None = None
-) -> tuple[list[Any], list[tuple[int | None, str, int]]]:
+    conn: sqlite3.Connection,
+    scheduler: fsrs.Scheduler,
+    item_ids: Any | None = None,
+    extra: list[tuple[Any, ...]] | None = None,
+) -> tuple[list[Any], list[tuple[int | None, str, Any]]]:
     """The cards of ``item_ids`` (None: every reviewed item) derived from their review logs
     (time order, uuid on a tie) with ``scheduler``, and the (state before, due after, id) of
-    each review whose stored values differ. Reads only."""
+    each review whose stored values differ. ``extra``: reviews not in the file yet, as
+    ``_LOG_SQL`` rows with id None; theirs come back with their uuid in place of the id.
+    Reads only."""
     if item_ids is None:
         rows = conn.execute(_LOG_SQL.format(where="")).fetchall()
     else:
@@ -102,19 +107,24 @@ def derive(
                 _LOG_SQL.format(where=f"WHERE item_id IN ({','.join('?' * len(chunk))})"), chunk
             ).fetchall()
         rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
-    updates: list[tuple[int | None, str, int]] = []
+    if extra:
+        rows += extra
+        rows.sort(key=lambda r: (r[1], r[3], r[7]))
+    updates: list[tuple[int | None, str, Any]] = []
     states: list[Any] = []
     apply = srs.apply_review
     rating_of = {int(r): r for r in fsrs.Rating}
     state = None
-    for rid, item_id, rating, at_text, duration, old_before, old_due in rows:
+    for rid, item_id, rating, at_text, duration, old_before, old_due, uid in rows:
         if state is not None and item_id != state.item_id:
             states.append(state)
             state = None
         state, before = apply(scheduler, state, item_id, rating_of[rating], _dt(at_text),  # type: ignore[arg-type]
                               duration)  # fmt: skip
         due = _ts(state.card.due)
-        if before != old_before or due != old_due:
+        if rid is None:
+            updates.append((before, due, uid))
+        elif before != old_before or due != old_due:
             updates.append((before, due, rid))
     if state is not None:
         states.append(state)
@@ -122,17 +132,25 @@ def derive(
 
 
 def recompute(
-    conn: sqlite3.Connection, scheduler: fsrs.Scheduler, item_ids: Any | None = None
-) -> int:
+    conn: sqlite3.Connection,
+    scheduler: fsrs.Scheduler,
+    item_ids: Any | None = None,
+    extra: list[tuple[Any, ...]] | None = None,
+) -> dict[str, tuple[int | None, str]]:
     """Derive the cards of ``item_ids`` (None: every reviewed item) from their review logs with
     ``scheduler`` (``derive``), and each review's state before and due after: a card's state is
     a pure function of its log, the desired retention and the FSRS parameters, so every machine
     holding the same log computes the same state. Items without reviews lose their card row.
-    Returns how many cards changed."""
-    states, updates = derive(conn, scheduler, item_ids)
+    Returns the state before and due after of each ``extra`` review, by uuid (the caller
+    inserts them)."""
+    states, updates = derive(conn, scheduler, item_ids, extra)
     cards = [_card_row(state) for state in states]
     seen = {c[0] for c in cards}
-    conn.executemany("UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?", updates)
+    fresh = {u[2]: (u[0], u[1]) for u in updates if isinstance(u[2], str)}
+    conn.executemany(
+        "UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?",
+        [u for u in updates if not isinstance(u[2], str)],
+    )
     if item_ids is None:
         old = {r[0]: r for r in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
         changed = [c for c in cards if old.get(c[0]) != c]
@@ -143,7 +161,7 @@ def recompute(
     conn.executemany(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})",
                      changed)  # fmt: skip
     conn.executemany("DELETE FROM cards WHERE item_id = ?", gone)
-    return len(changed) + len(gone)
+    return fresh
 
 
 def _card_row(state: Any) -> tuple[Any, ...]:
