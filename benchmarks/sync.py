@@ -47,7 +47,9 @@ def export_file(path: Path, machine: str, reviews: int, items: int, seed: int) -
                 "item_id": f"card-{machine}-{i % items:05d}" if i % 3 else f"card-{i % items:05d}",
                 "kind": "faq",
                 "rating": rng.choices(RATINGS, weights=(10, 10, 65, 15))[0],
-                "reviewed_at": (start + step * i + timedelta(seconds=seed)).isoformat(),
+                "reviewed_at": (
+                    start + step * i + timedelta(seconds=seed, microseconds=1)
+                ).isoformat(),
                 "duration_ms": rng.randint(1500, 20000),
                 "answer": None,
                 "verdict": None,

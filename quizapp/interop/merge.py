@@ -130,13 +130,22 @@ def _register_line(r: Register, done: bool) -> str:
 # --------------------------------------------------------------------------- planning
 
 
-def _plan_reviews(
-    store: Store, plan: MergePlan, offered: Iterable[FileReview], now: datetime
-) -> None:
+def known_reviews(store: Store) -> dict[str, tuple[str, str, int]]:
+    """uuid -> (item id, stored time text, rating) of every review in the store."""
     rows = store._read(
         lambda c: c.execute("SELECT uuid, item_id, reviewed_at, rating FROM reviews").fetchall()
     )
-    known = {u: (i, at, r) for u, i, at, r in rows}
+    return {u: (i, at, r) for u, i, at, r in rows}
+
+
+def _plan_reviews(
+    store: Store,
+    plan: MergePlan,
+    offered: Iterable[FileReview],
+    now: datetime,
+    known: dict[str, tuple[str, str, int]] | None = None,
+) -> None:
+    known = dict(known) if known is not None else known_reviews(store)
     keys = set(known.values())
     limit = _ts(now + AHEAD)  # stored times compare as text
     for review in offered:
@@ -157,8 +166,11 @@ def _plan_reviews(
         known[review.uuid] = key
         keys.add(key)
         plan.reviews.append(review)
-    here_items = {row[1] for row in rows}
-    plan.new_items = {r.item_id for r in plan.reviews} - here_items
+    touched = {r.item_id for r in plan.reviews}
+    if touched:
+        here_items = set(store._read(lambda c: [i for (i,) in c.execute(
+            "SELECT item_id FROM cards")]))  # fmt: skip
+        plan.new_items = touched - here_items
 
 
 def _plan_cram(store: Store, plan: MergePlan, offered: Iterable[FileCram]) -> None:
@@ -196,12 +208,21 @@ def _plan_registers(store: Store, plan: MergePlan, offered: dict[str, Register])
             plan.registers.append(theirs)
 
 
-def plan_merge(store: Store, progress: ProgressFile, *, now: datetime | None = None) -> MergePlan:
-    """Work out what merging ``progress`` into ``store`` changes, without changing anything."""
+def plan_merge(
+    store: Store,
+    progress: ProgressFile,
+    *,
+    now: datetime | None = None,
+    known: dict[str, tuple[str, str, int]] | None = None,
+) -> MergePlan:
+    """Work out what merging ``progress`` into ``store`` changes, without changing anything.
+    ``known``: the store's reviews (``known_reviews``) when the caller has read them already."""
     plan = MergePlan(
-        source=str(progress.path), in_file=len(progress.reviews), machine=progress.machine
+        source=str(progress.path),
+        in_file=len(progress.reviews) + progress.already,
+        machine=progress.machine,
     )
-    _plan_reviews(store, plan, progress.reviews, now or store.now())
+    _plan_reviews(store, plan, progress.reviews, now or store.now(), known)
     _plan_cram(store, plan, progress.cram)
     _plan_registers(store, plan, progress.registers)
     return plan
@@ -296,7 +317,9 @@ def merge_file(
     follow_links: bool = True,
 ) -> MergePlan:
     """Read ``path``, plan the merge and (unless ``dry_run``) apply it. Raises MergeError."""
-    plan = plan_merge(store, read_progress_file(path, follow_links=follow_links), now=now)
+    known = known_reviews(store)
+    progress = read_progress_file(path, follow_links=follow_links, known=known)
+    plan = plan_merge(store, progress, now=now, known=known)
     if not dry_run:
         apply_merge(store, plan)
     return plan

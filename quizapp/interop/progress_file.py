@@ -115,6 +115,7 @@ class ProgressFile:
     reviews: list[FileReview] = field(default_factory=list)
     cram: list[FileCram] = field(default_factory=list)
     registers: dict[str, Register] = field(default_factory=dict)
+    already: int = 0  # reviews skipped because the store has them already (see ``known``)
 
 
 def review_key(item_id: str, reviewed_at: datetime, rating: int) -> tuple[str, str, int]:
@@ -286,12 +287,34 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _reviews(check: _Fields, data: dict[str, Any]) -> list[FileReview]:
+_RATING_NUMBERS = {name: int(r) for name, r in RATINGS.items()}
+
+
+def _reviews(
+    check: _Fields, data: dict[str, Any], known: dict[str, tuple[str, str, int]] | None = None
+) -> tuple[list[FileReview], int]:
+    """The file's reviews, checked, and how many were skipped as already known: a review whose
+    uuid ``known`` maps to exactly its item, stored time text and rating is the store's own
+    (nothing of it would be used), so its other fields are not read."""
     out: list[FileReview] = []
     where: dict[str, int] = {}
     item_ok = _ITEM.fullmatch
     uuid_ok = _UUID.fullmatch
+    known = known or {}
+    numbers = _RATING_NUMBERS
+    skipped = 0
     for i, r in enumerate(check.objects(data, "reviews")):
+        uid = r.get("uuid")
+        if uid in known:
+            if uid in where:
+                raise check.fail(
+                    f"reviews[{i}].uuid", f"{uid} is also reviews[{where[uid]}]'s uuid"
+                )
+            where[uid] = i
+            mine = known[uid]
+            if (r.get("item_id"), r.get("reviewed_at"), numbers.get(r.get("rating"))) == mine:  # type: ignore[arg-type]
+                skipped += 1
+                continue
         at = f"reviews[{i}]"
         item_id = r.get("item_id")
         if not isinstance(item_id, str) or not item_ok(item_id) or not item_id.strip():
@@ -300,12 +323,11 @@ def _reviews(check: _Fields, data: dict[str, Any]) -> list[FileReview]:
         if rating is None:
             check.rating(r.get("rating"), f"{at}.rating")
         when, text = check.stored_time(r.get("reviewed_at"), f"{at}.reviewed_at")
-        uid = r.get("uuid")
         if uid is None:
             uid = legacy_uuid((item_id, text, int(rating)))  # type: ignore[arg-type]
         elif not isinstance(uid, str) or not uuid_ok(uid):
             check.uuid(uid, f"{at}.uuid")
-        if uid in where:
+        if uid in where and where[uid] != i:
             raise check.fail(f"{at}.uuid", f"{uid} is also reviews[{where[uid]}]'s uuid")
         where[uid] = i
         kind, duration, answer, verdict, seed = (
@@ -326,7 +348,7 @@ def _reviews(check: _Fields, data: dict[str, Any]) -> list[FileReview]:
         out.append(
             FileReview(uid, item_id, kind, rating, when, duration, answer, verdict, seed, text)  # type: ignore[arg-type]
         )
-    return out
+    return out, skipped
 
 
 def _cram(check: _Fields, data: dict[str, Any]) -> list[FileCram]:
@@ -415,8 +437,11 @@ def _legacy_registers(check: _Fields, data: dict[str, Any]) -> dict[str, Registe
     return out
 
 
-def check_progress(path: Path, data: dict[str, Any]) -> ProgressFile:
-    """The checked content of a parsed export (MergeError on the first bad field)."""
+def check_progress(
+    path: Path, data: dict[str, Any], known: dict[str, tuple[str, str, int]] | None = None
+) -> ProgressFile:
+    """The checked content of a parsed export (MergeError on the first bad field); reviews
+    ``known`` already (uuid -> item, stored time, rating) are counted, not returned."""
     check = _Fields(path)
     machine = data.get("machine")
     if machine is not None and (
@@ -426,15 +451,24 @@ def check_progress(path: Path, data: dict[str, Any]) -> ProgressFile:
     registers = _legacy_registers(check, data)  # checked even when registers say it all
     if "registers" in data:
         registers = _registers(check, data)
+    reviews, already = _reviews(check, data, known)
     return ProgressFile(
         path=path,
         machine=machine,
-        reviews=_reviews(check, data),
+        reviews=reviews,
         cram=_cram(check, data),
         registers=registers,
+        already=already,
     )
 
 
-def read_progress_file(path: Path, *, follow_links: bool = True) -> ProgressFile:
-    """Read and check an export; raises MergeError with one line saying what is wrong where."""
-    return check_progress(path, parse_json(path, read_bytes(path, follow_links=follow_links)))
+def read_progress_file(
+    path: Path,
+    *,
+    follow_links: bool = True,
+    known: dict[str, tuple[str, str, int]] | None = None,
+) -> ProgressFile:
+    """Read and check an export; raises MergeError with one line saying what is wrong where.
+    ``known``: see ``check_progress``."""
+    data = parse_json(path, read_bytes(path, follow_links=follow_links))
+    return check_progress(path, data, known)
