@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import fsrs
@@ -115,13 +115,16 @@ def derive(
     apply = srs.apply_review
     rating_of = {int(r): r for r in fsrs.Rating}
     state = None
+    parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
     for rid, item_id, rating, at_text, duration, old_before, old_due, uid in rows:
         if state is not None and item_id != state.item_id:
             states.append(state)
             state = None
-        state, before = apply(scheduler, state, item_id, rating_of[rating], _dt(at_text),  # type: ignore[arg-type]
-                              duration)  # fmt: skip
-        due = _ts(state.card.due)
+        at = parse(at_text)
+        if at.tzinfo is not UTC:
+            at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        state, before = apply(scheduler, state, item_id, rating_of[rating], at, duration)
+        due = state.card.due.isoformat(timespec="microseconds")
         if rid is None:
             updates.append((before, due, uid))
         elif before != old_before or due != old_due:
