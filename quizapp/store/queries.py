@@ -236,7 +236,10 @@ class _Queries:
             "machine": self.machine,
             "settings": self.settings.to_json(),
             "registers": self._register_dicts(),
-            "cram_reviews": [c.to_json() for c in self.cram_reviews()],
+            "cram_reviews": [
+                c.to_json()
+                for c in sorted(self.cram_reviews(), key=lambda c: (c.reviewed_at, c.uuid))
+            ],
             "cards": self._card_dicts(),
             "reviews": reviews,
             "quiz_sessions": [
