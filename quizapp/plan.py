@@ -380,15 +380,20 @@ def fit_change(
     inputs: PlanInputs,
     parameters: tuple[float, ...],
     memory: Mapping[str, tuple[float, float]] | None = None,
+    cards: Mapping[str, fsrs.Card] | None = None,
 ) -> FitChange:
     """Readiness and recall now as the inputs stand and with ``parameters``, whose memory
     states (stability, difficulty per item, ``quizapp.fit.memory_states``) replace the stored
-    ones where given."""
+    ones where given; ``cards`` (``quizapp.fit.replayed_cards``: what the store derives once the
+    fit is kept, due dates included) replace them whole."""
     states = dict(inputs.states)
     for item_id, (stability, difficulty) in (memory or {}).items():
         if item_id in states:
             card = replace_card(states[item_id])
             card.stability, card.difficulty = stability, difficulty
+            states[item_id] = card
+    for item_id, card in (cards or {}).items():
+        if item_id in states:
             states[item_id] = card
     fitted = replace(inputs, parameters=tuple(parameters), states=states)
 

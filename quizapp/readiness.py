@@ -19,6 +19,7 @@ import fsrs
 
 from quizapp.checklist import INTERVIEW_TIME, recall_moment
 from quizapp.decks.kinds import kinds
+from quizapp.scheduling import DEFAULT_PARAMETERS, make_scheduler
 
 # Kinds whose readiness also counts their recent answers: the graded ones, not self-rated.
 PRACTICE_KINDS = frozenset(k.name for k in kinds() if k.practice)
@@ -53,7 +54,7 @@ class PlanInputs:
     interview_date: date | None
     target: float
     new_per_day: int
-    parameters: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
     recent: Mapping[str, Sequence[bool]] = field(default_factory=dict)
     checklist: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
 
@@ -114,9 +115,7 @@ class Readiness:
 
 
 def _scheduler(parameters: Sequence[float], retention: float) -> fsrs.Scheduler:
-    return fsrs.Scheduler(
-        parameters=tuple(parameters), desired_retention=retention, enable_fuzzing=False
-    )
+    return make_scheduler(retention, parameters)
 
 
 def recall_at(scheduler: fsrs.Scheduler, card: fsrs.Card | None, at: datetime) -> float:

@@ -19,6 +19,10 @@ import fsrs
 from quizapp.clock import local_day_start
 from quizapp.decks.kinds import kind_of
 
+# The one FSRS scheduler and the one way to apply a review live with the store (which derives
+# every card from its log with them); re-exported here for the rest of the app.
+from quizapp.store.srs import DEFAULT_PARAMETERS, apply_review, make_scheduler, replay_item
+
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library
     from quizapp.store import CardState, Store
@@ -110,7 +114,6 @@ class StudyQueue:
         self._candidates: dict[tuple[object, ...], tuple[list[str], set[str]]] = {}
         self._seen: set[str] = set()
         self._seen_version: tuple[int, int, int] | None = None
-        self._preview_scheduler: fsrs.Scheduler | None = None
 
     # ---------------------------------------------------------------- clock and filters
 
@@ -276,11 +279,8 @@ class StudyQueue:
 
     def preview(self, item_id: str) -> dict[fsrs.Rating, timedelta]:
         """How long until the item comes back for each rating (no fuzz), for rating buttons."""
-        retention = self.store.settings.desired_retention
-        scheduler = self._preview_scheduler
-        if scheduler is None or scheduler.desired_retention != retention:
-            scheduler = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
-            self._preview_scheduler = scheduler
+        self.store.settings  # noqa: B018 - reads settings another process saved since
+        scheduler = self.store.scheduler  # the very scheduler the store's review will use
         now = self.now
         state = self.store.card_state(item_id)
         card = state.card if state else fsrs.Card(card_id=0, due=now)
@@ -335,10 +335,14 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState, at: datetime) ->
 
 
 __all__ = [
+    "DEFAULT_PARAMETERS",
     "LEARN_AHEAD",
     "Guide",
     "QueueCounts",
     "StudyQueue",
+    "apply_review",
     "format_interval",
+    "make_scheduler",
+    "replay_item",
     "retrievability",
 ]

@@ -22,8 +22,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="merge progress exported on another machine (or an old export) into yours",
         description="Merge a file written by 'quizapp export' into your progress: every review "
         "either side has is kept (once), the cards they touch are rescheduled by replaying the "
-        "merged reviews, checklist ticks are combined, and a setting you never changed here "
-        "takes the file's value. Importing the same file again changes nothing. A backup is "
+        "merged reviews, and settings, fitted parameters and checklist ticks take the latest "
+        "change made anywhere. Importing the same file again changes nothing. A backup is "
         "taken first. Quiz history stays on the machine it was taken on (its reviews travel). "
         "An Anki package (.colpkg, or .apkg exported with scheduling) brings back the reviews "
         "of quizapp's notes made in Anki, the same way.",
@@ -40,16 +40,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from quizapp.interop.anki_import import ANKI_SUFFIXES
-    from quizapp.interop.merge import MergeError, plan_merge, read_progress_file
+    from quizapp.interop.merge import MergeError, known_reviews, plan_merge, read_progress_file
 
     if args.file.suffix.lower() in ANKI_SUFFIXES:
         return _run_anki(args)
-    try:
-        progress = read_progress_file(args.file)
-    except MergeError as exc:
-        raise CliError(f"import: {exc.message}; nothing was changed") from None
     with open_store() as store:
-        plan = plan_merge(store, progress)
+        # The reviews already here are read first: the file's copies of them are only matched
+        # by uuid, item, time and rating (nothing else of them would be used).
+        known = known_reviews(store)
+        try:
+            progress = read_progress_file(args.file, known=known)
+        except MergeError as exc:
+            raise CliError(f"import: {exc.message}; nothing was changed") from None
+        plan = plan_merge(store, progress, known=known)
         _apply(store, plan, args.dry_run)
     for line in plan.describe(done=not args.dry_run):
         sys.stdout.write(line + "\n")

@@ -353,7 +353,7 @@ def note_fields(card: DeckCard) -> list[str] | None:
         return None
     layout: Layout = handler(card.kind, "anki")
     front, back = layout.render(card)
-    if getattr(card, "cite", None):
+    if card.cite:
         back += _part("Source", html.escape(card.cite, quote=False))
     section = "" if card.section is None else f"notes §{card.section}"
     fields = [front, back, layout.label, section, html.escape(card.id, quote=False)]

@@ -27,13 +27,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import fsrs
+
 from quizapp.decks.models import Card as DeckCard
 from quizapp.interop.anki import note_guid
-from quizapp.interop.merge import FORMAT, MergeError, MergePlan, parse_progress, plan_merge
+from quizapp.interop.merge import MergeError, MergePlan, merge_reviews
+from quizapp.interop.progress_file import FileReview
 from quizapp.store import Store
 
 ANKI_SUFFIXES = (".colpkg", ".apkg")
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+RATING_VALUES = {name: value for value, name in RATING_NAMES.items()}
 # The collection inside a package, newest format first (a new export also holds an old-format
 # collection.anki2 that only says "please update Anki").
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -132,8 +136,19 @@ def read_anki_reviews(path: Path, cards: Iterable[DeckCard]) -> AnkiReviews:
 
 def plan_anki_import(store: Store, found: AnkiReviews) -> MergePlan:
     """The merge of ``found``'s reviews into ``store``, as for another machine's export."""
-    progress = parse_progress({"format": FORMAT, "reviews": found.reviews}, found.path)
-    return plan_merge(store, progress)
+    reviews = [
+        FileReview(
+            uuid=r["uuid"],
+            item_id=r["item_id"],
+            kind=r["kind"],
+            rating=fsrs.Rating(RATING_VALUES[r["rating"]]),
+            reviewed_at=datetime.fromisoformat(r["reviewed_at"]),
+            duration_ms=r["duration_ms"],
+        )
+        for r in found.reviews
+    ]
+    # Planned only: the caller applies it (or not, for --dry-run) with apply_merge.
+    return merge_reviews(store, reviews, source=str(found.path), dry_run=True)
 
 
 def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
