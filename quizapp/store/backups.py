@@ -17,8 +17,8 @@ import time as _time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from quizapp.store.connection import _connect, _uri, _why, classify
-from quizapp.store.schema import _inspect_file
+from quizapp.store.connection import DAMAGE, _connect, _uri, _why, classify
+from quizapp.store.schema import _inspect_file, damage_found
 from quizapp.store.values import Backup, StoreError
 
 BACKUP_EVERY = timedelta(minutes=30)
@@ -56,8 +56,13 @@ def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
         try:
             # A standalone file: no -wal/-shm appear next to it when it is read later.
             dest.execute("PRAGMA journal_mode=DELETE")
+            # Never a damaged file under a backup's name: the copy is checked whole (VACUUM
+            # INTO rebuilds the indexes, but copies a scrambled row as it is).
+            damage = damage_found(dest, full=True)
         finally:
             dest.close()
+        if damage:
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({damage})")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)  # never a half-written file under a backup's name
@@ -65,6 +70,12 @@ def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
         for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+        if classify(exc) == DAMAGE:
+            raise StoreError(
+                f"not backed up: the progress file is damaged ({_why(exc)}); the next start of "
+                "quizapp moves it aside and restores the newest good backup",
+                DAMAGE,
+            ) from None
         raise StoreError(f"cannot write a backup in {bdir}: {_why(exc)}", classify(exc)) from None
     return target
 

@@ -27,6 +27,7 @@ from quizapp.store.backups import (
 from quizapp.store.connection import (
     BUSY,
     BUSY_TIMEOUT,
+    DAMAGE,
     _transaction,
     _why,
     classify,
@@ -36,6 +37,7 @@ from quizapp.store.queries import _Queries
 from quizapp.store.recovery import (
     _in_memory,
     _open,
+    mark_damaged,
 )
 from quizapp.store.saving import _Saving
 from quizapp.store.schema import (
@@ -159,6 +161,8 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
             except sqlite3.DatabaseError as exc:
                 kind = classify(exc)
                 if self.strict or self.read_only:
+                    if kind == DAMAGE and not self.read_only:
+                        mark_damaged(self.path, _why(exc))  # the next open checks it whole
                     raise StoreError(f"cannot read {self.path.name}: {_why(exc)}", kind) from None
                 # The app: the file went bad under it (overwritten, unreadable, locked away).
                 self._fall_back(exc, kind)
@@ -187,6 +191,8 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
                 if self.read_only:
                     raise StoreError(f"cannot record this: {_why(exc)}", kind) from None
                 if self.strict:
+                    if kind == DAMAGE:
+                        mark_damaged(self.path, _why(exc))
                     raise StoreError(
                         f"not saved: {self.path} {_why(exc)}"
                         + ("; try again in a moment" if kind == BUSY else ""),

@@ -15,8 +15,26 @@ from datetime import datetime
 from pathlib import Path
 
 from quizapp.store.backups import _copy_backup, _good_backups, _take_backup
-from quizapp.store.connection import BUSY, DAMAGE, IO, READ_ONLY, _connect, _uri, _why, classify
-from quizapp.store.schema import SCHEMA_VERSION, _has_current_columns, _inspect_file, _migrate
+from quizapp.store.connection import (
+    BUSY,
+    DAMAGE,
+    IO,
+    READ_ONLY,
+    _connect,
+    _uri,
+    _why,
+    classify,
+    held_in_process,
+)
+from quizapp.store.schema import (
+    FULL_CHECK,
+    NO_CHECK,
+    QUICK,
+    SCHEMA_VERSION,
+    _has_current_columns,
+    _inspect_file,
+    _migrate,
+)
 from quizapp.store.values import StoreError
 
 
@@ -50,9 +68,12 @@ def _open(
             return memory(path if exists else None, f"{where} is not writable", READ_ONLY)
     if exists and path.is_dir():
         return memory(None, f"{path} is a folder, not a progress file", IO)
+    mark = damage_mark(path)
+    # An earlier run found damage the quick check misses: check the whole file this time.
+    check = FULL_CHECK if mark.exists() else (QUICK if quick_check else NO_CHECK)
     try:
         verdict, version, why = (
-            _inspect_file(path, busy_timeout, quick_check=quick_check) if exists else ("new", 0, "")
+            _inspect_file(path, busy_timeout, check=check) if exists else ("new", 0, "")
         )
     except (OSError, sqlite3.Error) as exc:
         kind = classify(exc)
@@ -64,6 +85,8 @@ def _open(
         # We always write the schema in the same transaction that creates the file, so an
         # empty file next to good backups has lost its contents.
         verdict, why = "damaged", "the file is empty"
+    if verdict != "damaged":
+        mark.unlink(missing_ok=True)
     if verdict in ("damaged", "foreign"):
         if recovered:
             return memory(None, f"{name} is still unreadable after recovery ({why})", DAMAGE)
@@ -113,6 +136,22 @@ def _open(
     return conn, None
 
 
+def damage_mark(path: Path) -> Path:
+    """A note beside the progress file that a run found it damaged (a full check after the
+    app's first frame, or text that does not decode): the next open checks the whole file and,
+    if the damage is still there, recovers it from a backup."""
+    return path.with_name(path.name + ".check-failed")
+
+
+def mark_damaged(path: Path, why: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(damage_mark(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, (why + "\n").encode())
+        finally:
+            os.close(fd)
+
+
 def _in_memory(
     notices: list[str],
     busy_timeout: float,
@@ -154,6 +193,7 @@ def _recover(
             if extra.exists():
                 extra.rename(Path(f"{aside}{suffix}"))
         path.rename(aside)
+        damage_mark(path).unlink(missing_ok=True)
     except OSError as exc:
         cannot = f"{name} is damaged ({why}) and cannot be moved aside ({_why(exc)})"
         return _in_memory(notices, busy_timeout, source=None, why=cannot), DAMAGE
@@ -209,11 +249,12 @@ def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> b
     Read-only first; when that fails (a full disk cannot hold the -shm a WAL read needs, or the
     folder is read-only), a private copy of the file and its WAL in the temporary folder, so the
     newest reviews (still in the WAL) are shown too; the WAL-less immutable read is the last
-    resort."""
+    resort. The private copy is never made while this process holds a connection to the file
+    (a Python read of it would drop that connection's locks)."""
     if _copy_from(_uri(source, "mode=ro"), dest, busy_timeout):
         return True
     wal = Path(f"{source}-wal")
-    if wal.exists():
+    if wal.exists() and not held_in_process(source):
         with contextlib.suppress(OSError), tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / source.name
             shutil.copyfile(source, copy)

@@ -25,7 +25,7 @@ from quizapp.store.backups import (
     _take_backup,
 )
 from quizapp.store.connection import DAMAGE, _connect, _transaction, _why, classify
-from quizapp.store.recovery import STAND_IN_ID, _copy_into, _empty_in_memory
+from quizapp.store.recovery import STAND_IN_ID, _copy_into, _empty_in_memory, mark_damaged
 from quizapp.store.schema import SCHEMA_VERSION, _migrate
 from quizapp.store.values import Backup, StoreError
 
@@ -94,6 +94,8 @@ class _Saving:
         """Stop saving: carry on in memory with a copy of the progress so far."""
         mem = _connect(":memory:", self._busy_timeout)
         kept = "your progress so far is shown"
+        if kind == DAMAGE:
+            mark_damaged(self.path, _why(exc))
         try:
             if kind == DAMAGE:
                 raise sqlite3.DatabaseError("damaged")  # its pages cannot be trusted
@@ -101,7 +103,12 @@ class _Saving:
         except sqlite3.Error:
             mem.close()
             mem = _connect(":memory:", self._busy_timeout)
-            if not _copy_into(self.path, mem, self._busy_timeout):
+            # Closed first: a copy made while it is open must not read the file with Python.
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            if not _copy_into(self.path, mem, self._busy_timeout) or (
+                kind == DAMAGE and _still_damaged(mem)
+            ):
                 mem.close()
                 mem = _empty_in_memory(self._busy_timeout)
                 kept = "progress cannot be read: the screens show none"
@@ -207,15 +214,18 @@ class _Saving:
             self._last_backup = datetime.now(UTC)  # do not retry on every review
 
     def verify(self) -> bool:
-        """The full ``PRAGMA quick_check`` the app runs after its first frame (its cost grows
-        with the file). On damage: stop saving with a notice (the next start recovers the file);
-        the learner's answers from then on are kept pending. True when the file is fine."""
-        from quizapp.store.schema import _inspect_file
+        """The full check the app runs in a worker after its first frame (its cost grows with
+        the file): integrity_check and every text read back, through a second, read-only SQLite
+        connection (never a Python read of the file, which would drop this process's locks on
+        it), so the screens keep reading meanwhile. On damage: stop saving with a notice (the
+        next start recovers the file); the learner's answers from then on are kept pending.
+        True when the file is fine."""
+        from quizapp.store.schema import FULL_CHECK, _inspect_file
 
         if self.read_only:
             return True
         try:
-            verdict, _version, why = _inspect_file(self.path, self._busy_timeout)
+            verdict, _version, why = _inspect_file(self.path, self._busy_timeout, check=FULL_CHECK)
         except (OSError, sqlite3.Error):
             return True  # not a verdict on the bytes (locked, I/O): the next start checks again
         if verdict != "damaged":
@@ -261,7 +271,12 @@ class _Saving:
                     f"{self.path.name} is not being saved this run; nothing to back up",
                     self.problem if self.problem != "newer" else None,
                 )
-            target = _take_backup(self._conn, self.backups_dir, reason)
+            try:
+                target = _take_backup(self._conn, self.backups_dir, reason)
+            except StoreError as exc:
+                if exc.kind == DAMAGE:
+                    mark_damaged(self.path, exc.message)  # the next open checks it whole
+                raise
             self._last_backup = datetime.now(UTC)
             self._dirty = False
             _rotate(self.backups_dir, self._last_backup, protect={target})
@@ -318,3 +333,14 @@ class _Saving:
             self._dirty = False
             self._use_settings(self._load_settings())
         return target
+
+
+def _still_damaged(mem: sqlite3.Connection) -> bool:
+    """Whether a copy of a damaged file still holds what made it unreadable (text that does not
+    decode passes SQLite's own checks and is copied as it is): then the screens show none."""
+    from quizapp.store.schema import damage_found
+
+    try:
+        return damage_found(mem, full=True) is not None
+    except sqlite3.Error:
+        return True
