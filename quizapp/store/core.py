@@ -91,6 +91,7 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
         self._batch_depth = 0
         self._notices_seen = 0
         self._app_lock: int | None = None
+        self._outside_seen: tuple[int, int] | None = None  # see changed_elsewhere
         self.retry_every = RETRY_SAVING_EVERY
         self._last_try = 0.0
         self._journal: pending.PendingJournal | None = None
@@ -229,6 +230,20 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
             except sqlite3.Error:
                 other = -1
             return (self._generation, self._writes, other)
+
+    def changed_elsewhere(self) -> bool:
+        """True once per batch of commits another process (or connection) made to the file
+        since the last call: ``PRAGMA data_version``, a read of a counter in shared memory, cheap
+        enough for the app to ask every second. Never raises; False while not saving."""
+        with self._lock:
+            if self.read_only or self._conn is None:  # type: ignore[comparison-overlap]
+                return False
+            try:
+                seen = (self._generation, self._conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                return False
+            before, self._outside_seen = self._outside_seen, seen
+            return before is not None and seen != before
 
     def new_notices(self) -> list[str]:
         """Notices added since the last call (e.g. a disk that filled up mid-session)."""
