@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import sqlite3
 import threading
@@ -62,28 +63,41 @@ class _Saving:
 
     def _replay_sidecar(self) -> None:
         """Actions left unsaved by an earlier run: saved now, or (not saving this run either)
-        shown from memory and kept pending."""
-        entries = pending.load(self.path)
-        if not entries or self.problem == "newer":
+        shown from memory and kept pending. Each good entry is saved once (reviews by their
+        uuid); an entry that cannot be used is reported and kept aside in
+        ``progress.db.pending.rejected``, never blocking the others."""
+        entries, bad = pending.read(self.path)
+        if (not entries and not bad) or self.problem == "newer":
             return
+        name = pending.sidecar(self.path).name
         with self._lock:
             if not self.read_only:
+                rejected: list[dict[str, Any]] = []
                 try:
-                    _transaction(self._conn, lambda c: ops.replay(self, c, entries))
+                    _transaction(self._conn, lambda c: ops.replay(self, c, entries, rejected))
                 except sqlite3.Error as exc:
                     self._notice(
                         f"{len(entries)} unsaved actions from an earlier run are still in "
-                        f"{pending.sidecar(self.path).name} ({_why(exc)}); they are tried again "
-                        "at the next start"
+                        f"{name} ({_why(exc)}); they are tried again at the next start"
                     )
                     return
-                pending.sidecar(self.path).unlink(missing_ok=True)
-                self._dirty = True  # a change like any other: the session backup will have it
-                self._use_settings(self._load_settings())
-                self._notice(
-                    f"saved {len(entries)} actions an earlier run could not save "
-                    f"(from {pending.sidecar(self.path).name})"
-                )
+                bad += [json.dumps(e, sort_keys=True, default=str).encode() for e in rejected]
+                kept = pending.keep_rejected(self.path, bad) if bad else None
+                if not bad or kept is not None:  # never lose a line: else the sidecar stays
+                    pending.sidecar(self.path).unlink(missing_ok=True)
+                saved = len(entries) - len(rejected)
+                if saved:
+                    self._dirty = True  # a change like any other: the session backup has it
+                    self._use_settings(self._load_settings())
+                    self._notice(
+                        f"saved {saved} actions an earlier run could not save (from {name})"
+                    )
+                if bad:
+                    where = kept.name if kept is not None else name
+                    self._notice(
+                        f"{len(bad)} lines of {name} could not be used (damaged or from another "
+                        f"version): kept in {where}; the rest were saved"
+                    )
             elif self._journal is not None:
                 with contextlib.suppress(sqlite3.Error):
                     _transaction(self._conn, lambda c: ops.replay(self, c, entries))
