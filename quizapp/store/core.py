@@ -95,6 +95,7 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
         self.retry_every = RETRY_SAVING_EVERY
         self._last_try = 0.0
         self._journal: pending.PendingJournal | None = None
+        self._identity = self._file_identity() if not read_only else None
         if read_only and not strict and problem not in (None, "newer"):
             self._journal = pending.PendingJournal(path)
         # The session backup is due 30 minutes after the session started or the last backup.

@@ -11,7 +11,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from quizapp.store.backups import _copy_backup, _good_backups, _take_backup
@@ -58,11 +58,16 @@ def _open(
 
     name = path.name
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         why = f"cannot create the data folder {path.parent} ({_why(exc)})"
         return memory(None, why, classify(exc))
     exists = path.exists()
+    if not exists and not recovered:
+        missing = _missing_file(path, bdir, busy_timeout)
+        if missing is not None:
+            notices.append(missing)
+            exists = path.exists()
     for where in (path, path.parent) if exists else (path.parent,):
         if not os.access(where, os.W_OK):
             return memory(path if exists else None, f"{where} is not writable", READ_ONLY)
@@ -99,8 +104,8 @@ def _open(
         return _in_memory(notices, busy_timeout, source=path, why=None), "newer"
 
     try:
-        conn = _connect(path, busy_timeout)
-    except sqlite3.Error as exc:
+        conn = _connect(path, busy_timeout) if exists else _connect_private(path, busy_timeout)
+    except (OSError, sqlite3.Error) as exc:
         return memory(path, f"cannot open {path} ({_why(exc)})", classify(exc))
     try:
         conn.execute("PRAGMA synchronous=FULL")
@@ -197,7 +202,7 @@ def _recover(
     except OSError as exc:
         cannot = f"{name} is damaged ({why}) and cannot be moved aside ({_why(exc)})"
         return _in_memory(notices, busy_timeout, source=None, why=cannot), DAMAGE
-    good = _good_backups(bdir)
+    good = _good_backups(bdir, now=datetime.now(UTC))
     if good:
         chosen = good[0]
         try:
@@ -215,6 +220,55 @@ def _recover(
         restored = "no good backup found; starting with empty progress"
     notices.append(f"{name} was damaged ({why}): moved to {aside.name}; {restored}")
     return _open(path, bdir, notices, busy_timeout, recovered=True)
+
+
+def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:
+    """No progress file but good backups beside it: the file was lost (deleted by hand, a sync
+    tool, a folder restored without it). Put the newest good backup in its place and say so;
+    None (start empty) when there is no backup. A -wal/-shm left without their file is moved
+    aside first: SQLite would replay an old WAL into the new file."""
+    good = _good_backups(bdir, now=datetime.now(UTC))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for suffix in ("-wal", "-shm"):
+        stray = Path(f"{path}{suffix}")
+        if stray.exists():
+            with contextlib.suppress(OSError):
+                stray.rename(path.with_name(f"{path.name}.orphan-{stamp}{suffix}"))
+    if not good:
+        return None
+    chosen = good[0]
+    try:
+        dest = _connect_private(path, busy_timeout)
+        try:
+            _copy_backup(chosen.path, dest, busy_timeout)
+        finally:
+            dest.close()
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return (
+            f"{path.name} is missing and backup {chosen.path.name} could not be restored "
+            f"({_why(exc)}); starting with empty progress"
+        )
+    when = chosen.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return (
+        f"{path.name} was missing: restored the newest good backup {chosen.path.name} (taken "
+        f"{when}); to start afresh instead, move the backups folder away"
+    )
+
+
+def _connect_private(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that creates the file at ``path``, readable by its owner only (SQLite
+    gives the -wal and -shm it makes later the same mode). A chmod, not a Python open: another
+    connection of this process may still hold a deleted file of the same name."""
+    conn = _connect(path, busy_timeout)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()  # the file exists from here
+        os.chmod(path, 0o600)
+    except (OSError, sqlite3.Error):
+        conn.close()
+        raise
+    return conn
 
 
 # Marks a stand-in database (``PRAGMA application_id``): the learner's progress could not be

@@ -51,6 +51,7 @@ class _Saving:
     _dirty: bool
     _undo: list[tuple[str, tuple[Any, ...] | None]]
     _app_lock: int | None
+    _identity: tuple[int, int] | None
     path: Path
     backups_dir: Path
     read_only: bool
@@ -149,6 +150,62 @@ class _Saving:
                 f"is kept in {side} and saved as soon as the file can be written again"
             )
 
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)  # a stat, never an open: this process holds the file
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def check_file(self) -> None:
+        """Whether the progress file is still the one this store writes (the app asks every
+        second). Deleted (by hand, a cleaner, the whole data folder): written back at once from
+        this connection, which still holds everything, with a notice. Replaced by another file:
+        this session's progress is kept as a backup, saving goes on into the new file (answers
+        pending until it can), and a notice says so. Never raises."""
+        with self._lock:
+            if self.read_only or self._identity is None:
+                return
+            now = self._file_identity()
+            if now == self._identity:
+                return
+            if now is None and not self.path.exists():
+                self._write_back()
+                return
+            why = "was replaced by another file while quizapp was open"
+            kept = ""
+            with contextlib.suppress(StoreError):
+                kept = f"; this session's progress is kept as backup {self.backup('orphaned').name}"
+            self._fall_back(OSError(f"{self.path.name} {why}{kept}"), "io")
+
+    def _write_back(self) -> None:
+        """Put the deleted progress file back from the open connection (and folder, 0700)."""
+        from quizapp.store.recovery import _connect_private
+
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            new = _connect_private(self.path, self._busy_timeout)
+            try:
+                self._conn.backup(new)
+                new.execute("PRAGMA journal_mode=WAL")
+                new.execute("PRAGMA synchronous=FULL")
+                new.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.Error:
+                new.close()
+                raise
+        except (OSError, sqlite3.Error) as exc:
+            self._fall_back(exc, classify(exc))
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        self._conn = new
+        self._generation += 1
+        self._identity = self._file_identity()
+        self._notice(
+            f"{self.path} was deleted while quizapp was open: written back from this session, "
+            "nothing lost (the backups folder starts again with the next backup)"
+        )
+
     def _maybe_resume(self) -> None:
         if (
             self.problem in (DAMAGE, "newer")
@@ -190,6 +247,7 @@ class _Saving:
             self.read_only = False
             self.problem = None
             self._generation += 1
+            self._identity = self._file_identity()
             self._journal.clear()
             self._use_settings(self._load_settings())
             self._notice(

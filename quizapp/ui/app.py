@@ -190,6 +190,7 @@ class QuizApp(App[None]):
         """Another process committed (a 'quizapp' command in another shell, a sync, a browser
         tab): read the settings again, work the plan out again, and let the screen on top show
         what changed (ticks, imported reviews, the interview date, readiness)."""
+        self.store.check_file()  # deleted or replaced under the app: said, and nothing lost
         if not self.store.changed_elsewhere():
             return
         settings = self.store.settings  # read again once another process has saved

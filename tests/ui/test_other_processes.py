@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -85,3 +86,22 @@ async def test_the_checklist_and_settings_screens_follow_the_shell(make_app) -> 
         await _shell(app, pilot, "settings", "--interview-date", "2030-01-02", "--new-per-day", "5")
         assert app.screen.query_one("#interview-date", Input).value == "2030-01-02"
         assert new_per_day.value == "13"  # an edit in progress is never overwritten
+
+
+async def test_the_data_folder_deleted_under_the_app_is_said_and_nothing_is_lost(
+    make_app, quizapp_home: Path
+) -> None:
+    with Store.open() as store:
+        for i in range(3):
+            store.record_review(f"faq-{i}", fsrs.Rating.Good, kind="faq")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.outside_commit_seen.clear()
+        shutil.rmtree(quizapp_home)  # names only: no file of the open store is opened
+        await asyncio.wait_for(app.outside_commit_seen.wait(), timeout=60)
+        await pilot.pause()
+        assert app.is_running and "NOT SAVING" not in app.sub_title
+        assert any("was deleted while quizapp was open" in n.message for n in app._notifications)
+        app.store.set_ticked(5, True)  # saving goes on, into the file written back
+    with Store.open() as store:
+        assert len(store.reviews()) == 3 and set(store.ticks()) == {5}
