@@ -386,14 +386,22 @@ class _Saving:
             _rotate(self.backups_dir, self._last_backup, protect={target, path})
             try:
                 # Ids handed out here stay handed out: keep the higher AUTOINCREMENT mark.
+                # The backup is made ready in memory (upgraded, the mark raised) and copied over
+                # the file in one step: a kill at any moment leaves the old file or the new one
+                # whole, never the new one with a lower mark.
                 high = self._conn.execute(
                     "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'reviews'"
                 ).fetchone()[0]
-                _copy_backup(path, self._conn, self._busy_timeout)
+                ready = _connect(":memory:", self._busy_timeout)
+                try:
+                    _copy_backup(path, ready, self._busy_timeout)
+                    if ready.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                        _migrate(ready)
+                    _transaction(ready, lambda c: ops.raise_review_ids(c, high))
+                    ready.backup(self._conn)
+                finally:
+                    ready.close()
                 self._conn.execute("PRAGMA journal_mode=WAL")
-                if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                    _migrate(self._conn)
-                _transaction(self._conn, lambda c: ops.raise_review_ids(c, high))
             except sqlite3.Error as exc:
                 raise StoreError(
                     f"restore from {path.name} failed ({_why(exc)}); your progress before it is "

@@ -161,3 +161,46 @@ def test_the_learners_files_are_private(tmp_path: Path) -> None:
             continue
         mode = stat.S_IMODE(p.stat().st_mode)
         assert mode == (0o700 if p.is_dir() else 0o600), (p, oct(mode))
+
+
+RESTORE = """
+import sys
+from pathlib import Path
+from quizapp.store import Store
+store = Store.open(Path(sys.argv[1]), strict=True)
+print("open", flush=True)
+store.restore(Path(sys.argv[2]))
+store.close()
+"""
+
+
+@pytest.mark.slow
+def test_a_restore_killed_at_any_moment_never_lowers_the_review_id_mark(tmp_path: Path) -> None:
+    import random
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "progress.db"
+    with Store.open(path) as store:
+        _reviews(store, 3)
+        old = store.backup("manual")
+        _reviews(store, 40, "later")
+    rng = random.Random(7)
+    for _ in range(6):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", RESTORE, str(path), str(old)], stdout=subprocess.PIPE, text=True
+        )
+        assert proc.stdout is not None and proc.stdout.readline() == "open\n"
+        time.sleep(rng.uniform(0, 0.05))  # a kill at a random moment of the restore
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        conn = sqlite3.connect(path)
+        try:
+            seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='reviews'").fetchone()
+            assert seq[0] >= 43
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
