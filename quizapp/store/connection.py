@@ -44,8 +44,29 @@ _ERRNO_CLASSES = {
 }
 
 
-def classify(exc: BaseException) -> str:
-    """The class of a failed store operation: DAMAGE, FULL, READ_ONLY, BUSY or IO."""
+# Below this much free space an "I/O error" is the disk being full: SQLite reports a -shm or
+# -wal it cannot create or grow as SQLITE_IOERR, not SQLITE_FULL.
+LOW_SPACE = 1024 * 1024
+
+
+def classify(exc: BaseException, where: Path | None = None) -> str:
+    """The class of a failed store operation: DAMAGE, FULL, READ_ONLY, BUSY or IO. ``where``
+    (the data folder): an I/O error there while it has almost no free space is FULL."""
+    kind = _classify(exc)
+    if kind == IO and where is not None and _nearly_full(where):
+        return FULL
+    return kind
+
+
+def _nearly_full(where: Path) -> bool:
+    try:
+        st = os.statvfs(where)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < LOW_SPACE
+
+
+def _classify(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return _ERRNO_CLASSES.get(exc.errno or 0, IO)
     code = getattr(exc, "sqlite_errorcode", None)
@@ -70,9 +91,9 @@ def _is_busy(exc: BaseException) -> bool:
     return classify(exc) == BUSY
 
 
-def _why(exc: BaseException) -> str:
+def _why(exc: BaseException, where: Path | None = None) -> str:
     """A short reason for a failed file operation."""
-    kind = classify(exc)
+    kind = classify(exc, where)
     if kind == FULL:
         return "the disk is full"
     if kind == READ_ONLY:

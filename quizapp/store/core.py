@@ -189,14 +189,16 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
             except sqlite3.IntegrityError:
                 raise
             except sqlite3.DatabaseError as exc:
-                kind = classify(exc)
+                kind = classify(exc, self.path.parent)
                 if self.read_only:
-                    raise StoreError(f"cannot record this: {_why(exc)}", kind) from None
+                    raise StoreError(
+                        f"cannot record this: {_why(exc, self.path.parent)}", kind
+                    ) from None
                 if self.strict:
                     if kind == DAMAGE:
                         mark_damaged(self.path, _why(exc))
                     raise StoreError(
-                        f"not saved: {self.path} {_why(exc)}"
+                        f"not saved: {self.path} {_why(exc, self.path.parent)}"
                         + ("; try again in a moment" if kind == BUSY else ""),
                         kind,
                     ) from None
@@ -281,7 +283,10 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
                 self._after_write()
 
     def _save_error(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(f"cannot save to {self.path.name}: {_why(exc)}", classify(exc))
+        return StoreError(
+            f"cannot save to {self.path.name}: {_why(exc, self.path.parent)}",
+            classify(exc, self.path.parent),
+        )
 
     def close(self) -> None:
         """Take the session backup when anything changed, then close. Safe to call twice."""

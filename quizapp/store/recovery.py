@@ -71,6 +71,16 @@ def _open(
     for where in (path, path.parent) if exists else (path.parent,):
         if not os.access(where, os.W_OK):
             return memory(path if exists else None, f"{where} is not writable", READ_ONLY)
+    for suffix in ("-wal", "-shm"):
+        # SQLite maps the -shm into memory: one it cannot write (read-only, or immutable after
+        # a 'chattr +i') ends in SIGBUS or a vague error later, so it is said here, plainly.
+        extra = Path(f"{path}{suffix}")
+        if exists and extra.exists() and not os.access(extra, os.W_OK):
+            why = (
+                f"{extra} cannot be written (read-only or immutable: see 'ls -l' and 'lsattr'; "
+                "it must be writable while quizapp runs)"
+            )
+            return memory(None, why, READ_ONLY)
     if exists and path.is_dir():
         return memory(None, f"{path} is a folder, not a progress file", IO)
     mark = damage_mark(path)
@@ -81,10 +91,10 @@ def _open(
             _inspect_file(path, busy_timeout, check=check) if exists else ("new", 0, "")
         )
     except (OSError, sqlite3.Error) as exc:
-        kind = classify(exc)
+        kind = classify(exc, path.parent)
         if kind == BUSY:
             return memory(path, f"{name} is locked by another program", BUSY)
-        return memory(path, f"cannot open {path} ({_why(exc)})", kind)
+        return memory(path, f"cannot open {path} ({_why(exc, path.parent)})", kind)
 
     if verdict == "empty" and not recovered and _good_backups(bdir):
         # We always write the schema in the same transaction that creates the file, so an
@@ -106,7 +116,9 @@ def _open(
     try:
         conn = _connect(path, busy_timeout) if exists else _connect_private(path, busy_timeout)
     except (OSError, sqlite3.Error) as exc:
-        return memory(path, f"cannot open {path} ({_why(exc)})", classify(exc))
+        return memory(
+            path, f"cannot open {path} ({_why(exc, path.parent)})", classify(exc, path.parent)
+        )
     try:
         conn.execute("PRAGMA synchronous=FULL")
         if verdict == "ok" and version < SCHEMA_VERSION:
@@ -131,10 +143,10 @@ def _open(
         conn.execute("PRAGMA journal_mode=WAL")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        kind = classify(exc)
+        kind = classify(exc, path.parent)
         if kind == BUSY:
             return memory(path, f"{name} is locked by another program", BUSY)
-        return memory(path, f"cannot write {path} ({_why(exc)})", kind)
+        return memory(path, f"cannot write {path} ({_why(exc, path.parent)})", kind)
     except Exception as exc:  # a migration that fails leaves the file as it was
         conn.close()
         return memory(path, f"cannot upgrade {name} ({type(exc).__name__}: {exc})", IO)
