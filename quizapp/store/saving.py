@@ -311,13 +311,16 @@ class _Saving:
         """Mark the file as open in the app (a shared lock on ``progress.db.lock``, released by
         the OS even on kill -9), so ``restore`` in another process refuses until it closes."""
         with contextlib.suppress(OSError):
-            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT)
+            lock = self.path.with_name(self.path.name + ".lock")
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
             self._app_lock = fd
 
     def _app_is_open(self) -> bool:
         try:
-            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT)
+            fd = os.open(
+                self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600
+            )
         except OSError:
             return False
         try:

@@ -157,7 +157,7 @@ def test_the_learners_files_are_private(tmp_path: Path) -> None:
     assert run_quizapp("backup", env=env).returncode == 0
     assert run_quizapp("export", "-o", str(home / "mine.json"), env=env).returncode == 0
     for p in [home, *home.rglob("*")]:
-        if p.name.endswith(".lock") or "cache" in p.parts:
+        if "cache" in p.parts:
             continue
         mode = stat.S_IMODE(p.stat().st_mode)
         assert mode == (0o700 if p.is_dir() else 0o600), (p, oct(mode))
@@ -204,3 +204,15 @@ def test_a_restore_killed_at_any_moment_never_lowers_the_review_id_mark(tmp_path
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         finally:
             conn.close()
+
+
+def test_export_never_writes_over_the_progress_file(
+    quizapp_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open(quizapp_home / "progress.db") as store:
+        _reviews(store, 2)
+    for name in ("progress.db", "progress.db-wal"):
+        assert main(["export", "-o", str(quizapp_home / name)]) == 2
+        assert "is your progress file itself" in capsys.readouterr().err
+    with Store.open(quizapp_home / "progress.db") as store:
+        assert len(store.reviews()) == 2
