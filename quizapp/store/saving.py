@@ -201,6 +201,11 @@ class _Saving:
         self._conn = new
         self._generation += 1
         self._identity = self._file_identity()
+        if self._app_lock is not None:  # its lock file went with the folder: take a new one
+            with contextlib.suppress(OSError):
+                os.close(self._app_lock)
+            self._app_lock = None
+            self.hold_app_lock()
         self._notice(
             f"{self.path} was deleted while quizapp was open: written back from this session, "
             "nothing lost (the backups folder starts again with the next backup)"

@@ -53,12 +53,14 @@ def test_the_data_folder_deleted_under_an_open_store_is_written_back(tmp_path: P
     folder = tmp_path / "data"
     path = folder / "progress.db"
     store = Store.open(path)
+    store.hold_app_lock()  # as the app does
     heard: list[str] = []
     store.on_notice = heard.append
     _reviews(store, 4)
     shutil.rmtree(folder)  # only names are removed: no file is opened
     store.check_file()
     assert heard and "was deleted while quizapp was open: written back" in heard[0]
+    assert store._app_is_open()  # the new lock file is held: "quizapp restore" refuses
     _reviews(store, 2, "after")
     assert not store.read_only
     with Store.open(path) as other:  # another process sees it all, in the file
