@@ -237,8 +237,11 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
     def changed_elsewhere(self) -> bool:
         """True once per batch of commits another process (or connection) made to the file
         since the last call: ``PRAGMA data_version``, a read of a counter in shared memory, cheap
-        enough for the app to ask every second. Never raises; False while not saving."""
-        with self._lock:
+        enough for the app to ask every second. Never raises, never waits: False while not
+        saving, or while another thread is using the store (the next call will tell)."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
             if self.read_only or self._conn is None:  # type: ignore[comparison-overlap]
                 return False
             try:
@@ -247,6 +250,8 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
                 return False
             before, self._outside_seen = self._outside_seen, seen
             return before is not None and seen != before
+        finally:
+            self._lock.release()
 
     def new_notices(self) -> list[str]:
         """Notices added since the last call (e.g. a disk that filled up mid-session)."""

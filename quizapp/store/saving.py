@@ -162,8 +162,11 @@ class _Saving:
         second). Deleted (by hand, a cleaner, the whole data folder): written back at once from
         this connection, which still holds everything, with a notice. Replaced by another file:
         this session's progress is kept as a backup, saving goes on into the new file (answers
-        pending until it can), and a notice says so. Never raises."""
-        with self._lock:
+        pending until it can), and a notice says so. Never raises, never waits for a thread
+        that is using the store (the next call looks again)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
             if self.read_only or self._identity is None:
                 return
             now = self._file_identity()
@@ -177,6 +180,8 @@ class _Saving:
             with contextlib.suppress(StoreError):
                 kept = f"; this session's progress is kept as backup {self.backup('orphaned').name}"
             self._fall_back(OSError(f"{self.path.name} {why}{kept}"), "io")
+        finally:
+            self._lock.release()
 
     def _write_back(self) -> None:
         """Put the deleted progress file back from the open connection (and folder, 0700)."""
