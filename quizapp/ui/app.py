@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
@@ -99,8 +100,10 @@ class QuizApp(App[None]):
     def on_quiz_app_plan_ready(self, _message: PlanReady) -> None:
         from quizapp.ui.screens.home import HomeScreen
 
-        if isinstance(self.screen, HomeScreen):
-            self.screen.refresh_dashboard()
+        # A plan worked out as the app closes finds the dashboard's widgets gone: nothing to show.
+        if isinstance(self.screen, HomeScreen) and self.is_running:
+            with contextlib.suppress(NoMatches):
+                self.screen.refresh_dashboard()
 
     def checker(self) -> Checker:
         """The gradient checker; its worker process starts on first use and stays warm."""
@@ -205,7 +208,8 @@ class QuizApp(App[None]):
 
         for screen in self.screen_stack:
             if isinstance(screen, QuizScreen) and screen.is_current:
-                screen.on_store_changed()
+                with contextlib.suppress(NoMatches):  # a screen being closed: nothing to show
+                    screen.on_store_changed()
         self.outside_commits += 1
         self.outside_commit_seen.set()
 
