@@ -105,3 +105,27 @@ async def test_the_data_folder_deleted_under_the_app_is_said_and_nothing_is_lost
         app.store.set_ticked(5, True)  # saving goes on, into the file written back
     with Store.open() as store:
         assert len(store.reviews()) == 3 and set(store.ticks()) == {5}
+
+
+async def test_the_stats_and_plan_screens_follow_the_shell(make_app, tmp_path: Path) -> None:
+    from quizapp.ui.screens.plan import PlanScreen
+    from quizapp.ui.screens.stats import StatsScreen
+
+    app = make_app()
+    export = _export_with_reviews(tmp_path, 4)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_area("stats")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        await _shell(app, pilot, "import", str(export))
+        tile = " ".join(visible_text(app.screen.query_one("#key-reviews", Static)).split())
+        assert tile.split()[0] == "4" and "4 today" in tile and "reviews" in tile
+
+        app.open_area("plan")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        day = date.today() + timedelta(days=12)
+        await _shell(app, pilot, "settings", "--interview-date", day.isoformat())
+        assert app.screen.plan is not None and app.screen.plan.interview_date == day
