@@ -71,6 +71,9 @@ def _parse(argv: list[str]) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # The learner's progress, backups, exports and sync files are theirs alone: every file this
+    # process creates is 0600 and every folder 0700 (whatever else the umask already hides).
+    os.umask(os.umask(0o077) | 0o077)
     # Plain `quizapp` opens the app: it skips building every subcommand's parser (start-up).
     args: Any = _parse(argv) if argv else SimpleNamespace(command=None, content=[])
     try:

@@ -75,3 +75,21 @@ def held_lock(path: Path, how: str = "write") -> Iterator[subprocess.Popen[str]]
     finally:
         proc.kill()
         proc.wait()
+
+
+# Garbage over every page of a database file but the first, as a faulty disk or another program
+# might: written by another process, because this one may hold a connection to the file (see
+# tests/open_guard.py: a Python open here would drop that connection's locks).
+_OVERWRITE_PAGES = """
+import os, sys
+path, start = sys.argv[1], int(sys.argv[2])
+size = os.stat(path).st_size
+with open(path, "r+b") as fh:
+    fh.seek(start)
+    fh.write(os.urandom(size - start))
+"""
+
+
+def overwrite_pages(path: Path, start: int = 4096) -> None:
+    """Random bytes over ``path`` from byte ``start`` to its end, from another process."""
+    subprocess.run([sys.executable, "-c", _OVERWRITE_PAGES, str(path), str(start)], check=True)

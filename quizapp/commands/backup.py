@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def list_backups(store: object) -> None:
     """Print the backups, newest first, by their stable names, and the retention rules."""
-    from quizapp.store.backups import RETENTION
+    from quizapp.store.backups import RETENTION, is_future
 
     out = sys.stdout.write
     backups = store.list_backups()  # type: ignore[attr-defined]
@@ -33,7 +33,10 @@ def list_backups(store: object) -> None:
     out(f"{len(backups)} backups, {total / 1024**2:.1f} MB in all, in {folder} (newest first):\n")
     for b in backups:
         when = b.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        out(f"  {b.path.name}  {when}  {b.reason:<18} {b.size / 1024:8.0f} KB\n")
+        future = (
+            "  dated in the future (a wrong clock): not counted as newest" if is_future(b) else ""
+        )
+        out(f"  {b.path.name}  {when}  {b.reason:<18} {b.size / 1024:8.0f} KB{future}\n")
     out(f"{RETENTION}\n")
     out("restore one with 'quizapp restore NAME' (a name above; names never change)\n")
 

@@ -87,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.writelines(_chunks(data))
         return 0
     target = args.output or Path(f"quizapp-export-{datetime.now():%Y%m%d-%H%M%S}.json")
+    db = store.path.resolve()
+    if Path(target).resolve() in {db, *(Path(f"{db}{s}") for s in ("-wal", "-shm", "-journal"))}:
+        raise CliError(
+            f"export: {target} is your progress file itself; choose another name", code=2
+        )
     try:
         with open(target, "w", encoding="utf-8") as fh:
             fh.writelines(_chunks(data))

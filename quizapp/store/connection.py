@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import sqlite3
+import threading
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -42,8 +44,29 @@ _ERRNO_CLASSES = {
 }
 
 
-def classify(exc: BaseException) -> str:
-    """The class of a failed store operation: DAMAGE, FULL, READ_ONLY, BUSY or IO."""
+# Below this much free space an "I/O error" is the disk being full: SQLite reports a -shm or
+# -wal it cannot create or grow as SQLITE_IOERR, not SQLITE_FULL.
+LOW_SPACE = 1024 * 1024
+
+
+def classify(exc: BaseException, where: Path | None = None) -> str:
+    """The class of a failed store operation: DAMAGE, FULL, READ_ONLY, BUSY or IO. ``where``
+    (the data folder): an I/O error there while it has almost no free space is FULL."""
+    kind = _classify(exc)
+    if kind == IO and where is not None and _nearly_full(where):
+        return FULL
+    return kind
+
+
+def _nearly_full(where: Path) -> bool:
+    try:
+        st = os.statvfs(where)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < LOW_SPACE
+
+
+def _classify(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return _ERRNO_CLASSES.get(exc.errno or 0, IO)
     code = getattr(exc, "sqlite_errorcode", None)
@@ -51,7 +74,9 @@ def classify(exc: BaseException) -> str:
         return _SQLITE_CLASSES[code & 0xFF]
     # Errors raised without a code (older SQLite, the sqlite3 module itself): by their text.
     low = str(exc).lower()
-    if "malformed" in low or "not a database" in low or "corrupt" in low:
+    # "Could not decode to UTF-8 column ...": quizapp only ever stores valid text, so bytes that
+    # do not decode were changed on the disk.
+    if "malformed" in low or "not a database" in low or "corrupt" in low or "decode" in low:
         return DAMAGE
     if "full" in low:
         return FULL
@@ -62,9 +87,9 @@ def classify(exc: BaseException) -> str:
     return IO
 
 
-def _why(exc: BaseException) -> str:
+def _why(exc: BaseException, where: Path | None = None) -> str:
     """A short reason for a failed file operation."""
-    kind = classify(exc)
+    kind = classify(exc, where)
     if kind == FULL:
         return "the disk is full"
     if kind == READ_ONLY:
@@ -76,17 +101,62 @@ def _why(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+# The database files this process holds a connection to (real path -> how many), so the one
+# place that may copy a file with Python (recovery._copy_into) knows when it must not: closing
+# any descriptor of a file drops every POSIX lock this process holds on it, and the next process
+# to close its connection would then delete the WAL under the others.
+_HELD: dict[str, int] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def _held_key(target: str | Path, uri: bool) -> str | None:
+    text = str(target)
+    if uri and text.startswith("file:"):
+        text = urllib.parse.unquote(text[5:].split("?", 1)[0])
+    if text in ("", ":memory:"):
+        return None
+    return os.path.realpath(text)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that keeps ``_HELD`` up to date."""
+
+    _held: str | None = None
+
+    def close(self) -> None:
+        key, self._held = self._held, None
+        if key is not None:
+            with _HELD_LOCK:
+                _HELD[key] -= 1
+                if not _HELD[key]:
+                    del _HELD[key]
+        super().close()
+
+
+def held_in_process(path: Path) -> bool:
+    """True while this process holds a quizapp connection to ``path`` (not yet closed)."""
+    with _HELD_LOCK:
+        return _HELD.get(os.path.realpath(path), 0) > 0
+
+
 def _connect(target: str | Path, busy_timeout: float, *, uri: bool = False) -> sqlite3.Connection:
     # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
     # check_same_thread off because the UI may call from worker threads; Store serialises with
     # a lock.
-    return sqlite3.connect(
+    conn = sqlite3.connect(
         str(target),
         timeout=busy_timeout,
         isolation_level=None,
         check_same_thread=False,
         uri=uri,
+        factory=_Connection,
     )
+    key = _held_key(target, uri)
+    if key is not None:
+        with _HELD_LOCK:
+            _HELD[key] = _HELD.get(key, 0) + 1
+        conn._held = key
+    return conn
 
 
 def _uri(path: Path, query: str) -> str:

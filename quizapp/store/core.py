@@ -27,6 +27,7 @@ from quizapp.store.backups import (
 from quizapp.store.connection import (
     BUSY,
     BUSY_TIMEOUT,
+    DAMAGE,
     _transaction,
     _why,
     classify,
@@ -36,6 +37,7 @@ from quizapp.store.queries import _Queries
 from quizapp.store.recovery import (
     _in_memory,
     _open,
+    mark_damaged,
 )
 from quizapp.store.saving import _Saving
 from quizapp.store.schema import (
@@ -89,9 +91,11 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
         self._batch_depth = 0
         self._notices_seen = 0
         self._app_lock: int | None = None
+        self._outside_seen: tuple[int, int] | None = None  # see changed_elsewhere
         self.retry_every = RETRY_SAVING_EVERY
         self._last_try = 0.0
         self._journal: pending.PendingJournal | None = None
+        self._identity = self._file_identity() if not read_only else None
         if read_only and not strict and problem not in (None, "newer"):
             self._journal = pending.PendingJournal(path)
         # The session backup is due 30 minutes after the session started or the last backup.
@@ -159,6 +163,8 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
             except sqlite3.DatabaseError as exc:
                 kind = classify(exc)
                 if self.strict or self.read_only:
+                    if kind == DAMAGE and not self.read_only:
+                        mark_damaged(self.path, _why(exc))  # the next open checks it whole
                     raise StoreError(f"cannot read {self.path.name}: {_why(exc)}", kind) from None
                 # The app: the file went bad under it (overwritten, unreadable, locked away).
                 self._fall_back(exc, kind)
@@ -183,12 +189,16 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
             except sqlite3.IntegrityError:
                 raise
             except sqlite3.DatabaseError as exc:
-                kind = classify(exc)
+                kind = classify(exc, self.path.parent)
                 if self.read_only:
-                    raise StoreError(f"cannot record this: {_why(exc)}", kind) from None
-                if self.strict:
                     raise StoreError(
-                        f"not saved: {self.path} {_why(exc)}"
+                        f"cannot record this: {_why(exc, self.path.parent)}", kind
+                    ) from None
+                if self.strict:
+                    if kind == DAMAGE:
+                        mark_damaged(self.path, _why(exc))
+                    raise StoreError(
+                        f"not saved: {self.path} {_why(exc, self.path.parent)}"
                         + ("; try again in a moment" if kind == BUSY else ""),
                         kind,
                     ) from None
@@ -223,6 +233,25 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
             except sqlite3.Error:
                 other = -1
             return (self._generation, self._writes, other)
+
+    def changed_elsewhere(self) -> bool:
+        """True once per batch of commits another process (or connection) made to the file
+        since the last call: ``PRAGMA data_version``, a read of a counter in shared memory, cheap
+        enough for the app to ask every second. Never raises, never waits: False while not
+        saving, or while another thread is using the store (the next call will tell)."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            if self.read_only or self._conn is None:
+                return False
+            try:
+                seen = (self._generation, self._conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                return False
+            before, self._outside_seen = self._outside_seen, seen
+            return before is not None and seen != before
+        finally:
+            self._lock.release()
 
     def new_notices(self) -> list[str]:
         """Notices added since the last call (e.g. a disk that filled up mid-session)."""
@@ -259,7 +288,10 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
                 self._after_write()
 
     def _save_error(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(f"cannot save to {self.path.name}: {_why(exc)}", classify(exc))
+        return StoreError(
+            f"cannot save to {self.path.name}: {_why(exc, self.path.parent)}",
+            classify(exc, self.path.parent),
+        )
 
     def close(self) -> None:
         """Take the session backup when anything changed, then close. Safe to call twice."""

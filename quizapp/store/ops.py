@@ -342,13 +342,20 @@ def raise_review_ids(conn: sqlite3.Connection, high: int) -> None:
         conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'reviews'", (high,))
 
 
-def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) -> None:
+def replay(
+    store: Any,
+    conn: sqlite3.Connection,
+    entries: list[dict[str, Any]],
+    rejected: list[dict[str, Any]] | None = None,
+) -> None:
     """Apply journal entries in order inside the caller's transaction. Reviews are keyed by
     uuid, so an entry already saved (a kill between commit and removing the sidecar) is skipped.
-    A database error propagates (the whole replay is rolled back and stays pending); an entry
-    this version cannot read is skipped."""
+    A database error of the file (full, locked, I/O) propagates: the whole replay is rolled back
+    and stays pending. An entry this version cannot use (a missing field, a number SQLite cannot
+    hold, a constraint it breaks) is undone alone (a savepoint each) and put in ``rejected``."""
     quiz_ids: dict[int, int] = {}  # quiz ids handed out while not saving -> ids in the file
     for e in entries:
+        conn.execute("SAVEPOINT replay_entry")
         try:
             op = e["op"]
             if op == "start_quiz":
@@ -385,5 +392,10 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                 ).fetchone()
                 if row is not None:
                     undo_in(conn, row[0], e["uuid"], e["before"], store.scheduler)
-        except (KeyError, TypeError, ValueError, StoreError):
-            continue  # an entry this version cannot use: skipped, the rest still saved
+        except (KeyError, TypeError, ValueError, OverflowError, StoreError, sqlite3.IntegrityError):
+            # An entry this version cannot use: undone alone, the rest still saved.
+            conn.execute("ROLLBACK TO replay_entry")
+            if rejected is not None:
+                rejected.append(e)
+        finally:
+            conn.execute("RELEASE replay_entry")

@@ -84,16 +84,56 @@ class PendingJournal:
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    """The entries in the sidecar of ``path`` (a torn last line, from a kill mid-write, is
-    skipped: the call that wrote it had not returned)."""
+    """The entries in the sidecar of ``path`` (see ``read``)."""
+    return read(path)[0]
+
+
+def read(path: Path) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """The entries in the sidecar of ``path``, each once (a line written twice, by a rewrite
+    that was cut short, counts once), and the lines that are not entries (bytes that do not
+    decode, text that is not a JSON object with an "op"): only those lines are left out. A torn
+    last line (a kill mid-write: the call that wrote it had not returned) is dropped silently."""
     try:
-        text = sidecar(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    out = []
-    for line in text.splitlines():
-        with contextlib.suppress(ValueError):
-            entry = json.loads(line)
-            if isinstance(entry, dict) and "op" in entry:
-                out.append(entry)
-    return out
+        data = sidecar(path).read_bytes()
+    except OSError:
+        return [], []
+    lines = data.split(b"\n")
+    torn = lines.pop() if lines else b""  # the text after the last newline: never finished
+    out: list[dict[str, Any]] = []
+    bad: list[bytes] = []
+    seen: set[bytes] = set()
+    for line in lines:
+        if not line.strip() or line in seen:
+            continue
+        seen.add(line)
+        try:
+            entry = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            bad.append(line)
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("op"), str):
+            out.append(entry)
+        else:
+            bad.append(line)
+    del torn
+    return out, bad
+
+
+def rejected_file(path: Path) -> Path:
+    return path.with_name(path.name + ".pending.rejected")
+
+
+def keep_rejected(path: Path, lines: list[bytes]) -> Path | None:
+    """Append lines the replay could not use to ``progress.db.pending.rejected`` (0600), so
+    nothing the learner did is thrown away; None when that file cannot be written."""
+    target = rejected_file(path)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, b"".join(line.rstrip(b"\n") + b"\n" for line in lines))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    return target

@@ -84,13 +84,19 @@ class _Queries:
                 )
             )
             size = 16  # the queue usually needs only the first few
+
+            def fetch(conn: sqlite3.Connection, n: int, cur: sqlite3.Cursor) -> list[Any] | None:
+                # None: the store switched connections (a read that failed here moves it to
+                # memory, and the retry gets the new one): the cursor's connection is gone.
+                return cur.fetchmany(n) if cur.connection is conn else None
+
             while True:
                 with self._lock:
                     if self._generation != generation:
                         break  # the cursor's connection is gone: query the new one
-                    rows: list[Any] = self._read(
-                        lambda _c, n=size, cur=cursor: cur.fetchmany(n)  # type: ignore[misc]
-                    )
+                    rows = self._read(lambda c, n=size, cur=cursor: fetch(c, n, cur))  # type: ignore[misc]
+                if rows is None:
+                    break
                 if not rows:
                     return
                 for item_id, state, due in rows:

@@ -11,12 +11,30 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from quizapp.store.backups import _copy_backup, _good_backups, _take_backup
-from quizapp.store.connection import BUSY, DAMAGE, IO, READ_ONLY, _connect, _uri, _why, classify
-from quizapp.store.schema import SCHEMA_VERSION, _has_current_columns, _inspect_file, _migrate
+from quizapp.store.connection import (
+    BUSY,
+    DAMAGE,
+    IO,
+    READ_ONLY,
+    _connect,
+    _uri,
+    _why,
+    classify,
+    held_in_process,
+)
+from quizapp.store.schema import (
+    FULL_CHECK,
+    NO_CHECK,
+    QUICK,
+    SCHEMA_VERSION,
+    _has_current_columns,
+    _inspect_file,
+    _migrate,
+)
 from quizapp.store.values import StoreError
 
 
@@ -40,30 +58,38 @@ def _open(
 
     name = path.name
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         why = f"cannot create the data folder {path.parent} ({_why(exc)})"
         return memory(None, why, classify(exc))
     exists = path.exists()
-    for where in (path, path.parent) if exists else (path.parent,):
-        if not os.access(where, os.W_OK):
-            return memory(path if exists else None, f"{where} is not writable", READ_ONLY)
-    if exists and path.is_dir():
-        return memory(None, f"{path} is a folder, not a progress file", IO)
+    if not exists and not recovered:
+        missing = _missing_file(path, bdir, busy_timeout)
+        if missing is not None:
+            notices.append(missing)
+            exists = path.exists()
+    refused = _unusable(path, exists)
+    if refused is not None:
+        return memory(*refused)
+    mark = damage_mark(path)
+    # An earlier run found damage the quick check misses: check the whole file this time.
+    check = FULL_CHECK if mark.exists() else (QUICK if quick_check else NO_CHECK)
     try:
         verdict, version, why = (
-            _inspect_file(path, busy_timeout, quick_check=quick_check) if exists else ("new", 0, "")
+            _inspect_file(path, busy_timeout, check=check) if exists else ("new", 0, "")
         )
     except (OSError, sqlite3.Error) as exc:
-        kind = classify(exc)
+        kind = classify(exc, path.parent)
         if kind == BUSY:
             return memory(path, f"{name} is locked by another program", BUSY)
-        return memory(path, f"cannot open {path} ({_why(exc)})", kind)
+        return memory(path, f"cannot open {path} ({_why(exc, path.parent)})", kind)
 
     if verdict == "empty" and not recovered and _good_backups(bdir):
         # We always write the schema in the same transaction that creates the file, so an
         # empty file next to good backups has lost its contents.
         verdict, why = "damaged", "the file is empty"
+    if verdict != "damaged":
+        mark.unlink(missing_ok=True)
     if verdict in ("damaged", "foreign"):
         if recovered:
             return memory(None, f"{name} is still unreadable after recovery ({why})", DAMAGE)
@@ -76,9 +102,11 @@ def _open(
         return _in_memory(notices, busy_timeout, source=path, why=None), "newer"
 
     try:
-        conn = _connect(path, busy_timeout)
-    except sqlite3.Error as exc:
-        return memory(path, f"cannot open {path} ({_why(exc)})", classify(exc))
+        conn = _connect(path, busy_timeout) if exists else _connect_private(path, busy_timeout)
+    except (OSError, sqlite3.Error) as exc:
+        return memory(
+            path, f"cannot open {path} ({_why(exc, path.parent)})", classify(exc, path.parent)
+        )
     try:
         conn.execute("PRAGMA synchronous=FULL")
         if verdict == "ok" and version < SCHEMA_VERSION:
@@ -103,14 +131,51 @@ def _open(
         conn.execute("PRAGMA journal_mode=WAL")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        kind = classify(exc)
+        kind = classify(exc, path.parent)
         if kind == BUSY:
             return memory(path, f"{name} is locked by another program", BUSY)
-        return memory(path, f"cannot write {path} ({_why(exc)})", kind)
+        return memory(path, f"cannot write {path} ({_why(exc, path.parent)})", kind)
     except Exception as exc:  # a migration that fails leaves the file as it was
         conn.close()
         return memory(path, f"cannot upgrade {name} ({type(exc).__name__}: {exc})", IO)
     return conn, None
+
+
+def _unusable(path: Path, exists: bool) -> tuple[Path | None, str, str] | None:
+    """(source, why, failure class) when the file or its folder cannot be used as it is: not
+    writable, a -wal/-shm that cannot be written, or a folder in its place; None when it can."""
+    for where in (path, path.parent) if exists else (path.parent,):
+        if not os.access(where, os.W_OK):
+            return path if exists else None, f"{where} is not writable", READ_ONLY
+    for suffix in ("-wal", "-shm"):
+        # SQLite maps the -shm into memory: one it cannot write (read-only, or immutable after
+        # a 'chattr +i') ends in SIGBUS or a vague error later, so it is said here, plainly.
+        extra = Path(f"{path}{suffix}")
+        if exists and extra.exists() and not os.access(extra, os.W_OK):
+            why = (
+                f"{extra} cannot be written (read-only or immutable: see 'ls -l' and 'lsattr'; "
+                "it must be writable while quizapp runs)"
+            )
+            return None, why, READ_ONLY
+    if exists and path.is_dir():
+        return None, f"{path} is a folder, not a progress file", IO
+    return None
+
+
+def damage_mark(path: Path) -> Path:
+    """A note beside the progress file that a run found it damaged (a full check after the
+    app's first frame, or text that does not decode): the next open checks the whole file and,
+    if the damage is still there, recovers it from a backup."""
+    return path.with_name(path.name + ".check-failed")
+
+
+def mark_damaged(path: Path, why: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(damage_mark(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, (why + "\n").encode())
+        finally:
+            os.close(fd)
 
 
 def _in_memory(
@@ -154,10 +219,11 @@ def _recover(
             if extra.exists():
                 extra.rename(Path(f"{aside}{suffix}"))
         path.rename(aside)
+        damage_mark(path).unlink(missing_ok=True)
     except OSError as exc:
         cannot = f"{name} is damaged ({why}) and cannot be moved aside ({_why(exc)})"
         return _in_memory(notices, busy_timeout, source=None, why=cannot), DAMAGE
-    good = _good_backups(bdir)
+    good = _good_backups(bdir, now=datetime.now(UTC))
     if good:
         chosen = good[0]
         try:
@@ -175,6 +241,55 @@ def _recover(
         restored = "no good backup found; starting with empty progress"
     notices.append(f"{name} was damaged ({why}): moved to {aside.name}; {restored}")
     return _open(path, bdir, notices, busy_timeout, recovered=True)
+
+
+def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:
+    """No progress file but good backups beside it: the file was lost (deleted by hand, a sync
+    tool, a folder restored without it). Put the newest good backup in its place and say so;
+    None (start empty) when there is no backup. A -wal/-shm left without their file is moved
+    aside first: SQLite would replay an old WAL into the new file."""
+    good = _good_backups(bdir, now=datetime.now(UTC))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for suffix in ("-wal", "-shm"):
+        stray = Path(f"{path}{suffix}")
+        if stray.exists():
+            with contextlib.suppress(OSError):
+                stray.rename(path.with_name(f"{path.name}.orphan-{stamp}{suffix}"))
+    if not good:
+        return None
+    chosen = good[0]
+    try:
+        dest = _connect_private(path, busy_timeout)
+        try:
+            _copy_backup(chosen.path, dest, busy_timeout)
+        finally:
+            dest.close()
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return (
+            f"{path.name} is missing and backup {chosen.path.name} could not be restored "
+            f"({_why(exc)}); starting with empty progress"
+        )
+    when = chosen.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return (
+        f"{path.name} was missing: restored the newest good backup {chosen.path.name} (taken "
+        f"{when}); to start afresh instead, move the backups folder away"
+    )
+
+
+def _connect_private(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that creates the file at ``path``, readable by its owner only (SQLite
+    gives the -wal and -shm it makes later the same mode). A chmod, not a Python open: another
+    connection of this process may still hold a deleted file of the same name."""
+    conn = _connect(path, busy_timeout)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()  # the file exists from here
+        os.chmod(path, 0o600)
+    except (OSError, sqlite3.Error):
+        conn.close()
+        raise
+    return conn
 
 
 # Marks a stand-in database (``PRAGMA application_id``): the learner's progress could not be
@@ -209,11 +324,12 @@ def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> b
     Read-only first; when that fails (a full disk cannot hold the -shm a WAL read needs, or the
     folder is read-only), a private copy of the file and its WAL in the temporary folder, so the
     newest reviews (still in the WAL) are shown too; the WAL-less immutable read is the last
-    resort."""
+    resort. The private copy is never made while this process holds a connection to the file
+    (a Python read of it would drop that connection's locks)."""
     if _copy_from(_uri(source, "mode=ro"), dest, busy_timeout):
         return True
     wal = Path(f"{source}-wal")
-    if wal.exists():
+    if wal.exists() and not held_in_process(source):
         with contextlib.suppress(OSError), tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / source.name
             shutil.copyfile(source, copy)

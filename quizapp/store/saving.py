@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import sqlite3
 import threading
@@ -25,7 +26,7 @@ from quizapp.store.backups import (
     _take_backup,
 )
 from quizapp.store.connection import DAMAGE, _connect, _transaction, _why, classify
-from quizapp.store.recovery import STAND_IN_ID, _copy_into, _empty_in_memory
+from quizapp.store.recovery import STAND_IN_ID, _copy_into, _empty_in_memory, mark_damaged
 from quizapp.store.schema import SCHEMA_VERSION, _migrate
 from quizapp.store.values import Backup, StoreError
 
@@ -50,6 +51,7 @@ class _Saving:
     _dirty: bool
     _undo: list[tuple[str, tuple[Any, ...] | None]]
     _app_lock: int | None
+    _identity: tuple[int, int] | None
     path: Path
     backups_dir: Path
     read_only: bool
@@ -62,28 +64,41 @@ class _Saving:
 
     def _replay_sidecar(self) -> None:
         """Actions left unsaved by an earlier run: saved now, or (not saving this run either)
-        shown from memory and kept pending."""
-        entries = pending.load(self.path)
-        if not entries or self.problem == "newer":
+        shown from memory and kept pending. Each good entry is saved once (reviews by their
+        uuid); an entry that cannot be used is reported and kept aside in
+        ``progress.db.pending.rejected``, never blocking the others."""
+        entries, bad = pending.read(self.path)
+        if (not entries and not bad) or self.problem == "newer":
             return
+        name = pending.sidecar(self.path).name
         with self._lock:
             if not self.read_only:
+                rejected: list[dict[str, Any]] = []
                 try:
-                    _transaction(self._conn, lambda c: ops.replay(self, c, entries))
+                    _transaction(self._conn, lambda c: ops.replay(self, c, entries, rejected))
                 except sqlite3.Error as exc:
                     self._notice(
                         f"{len(entries)} unsaved actions from an earlier run are still in "
-                        f"{pending.sidecar(self.path).name} ({_why(exc)}); they are tried again "
-                        "at the next start"
+                        f"{name} ({_why(exc)}); they are tried again at the next start"
                     )
                     return
-                pending.sidecar(self.path).unlink(missing_ok=True)
-                self._dirty = True  # a change like any other: the session backup will have it
-                self._use_settings(self._load_settings())
-                self._notice(
-                    f"saved {len(entries)} actions an earlier run could not save "
-                    f"(from {pending.sidecar(self.path).name})"
-                )
+                bad += [json.dumps(e, sort_keys=True, default=str).encode() for e in rejected]
+                kept = pending.keep_rejected(self.path, bad) if bad else None
+                if not bad or kept is not None:  # never lose a line: else the sidecar stays
+                    pending.sidecar(self.path).unlink(missing_ok=True)
+                saved = len(entries) - len(rejected)
+                if saved:
+                    self._dirty = True  # a change like any other: the session backup has it
+                    self._use_settings(self._load_settings())
+                    self._notice(
+                        f"saved {saved} actions an earlier run could not save (from {name})"
+                    )
+                if bad:
+                    where = kept.name if kept is not None else name
+                    self._notice(
+                        f"{len(bad)} lines of {name} could not be used (damaged or from another "
+                        f"version): kept in {where}; the rest were saved"
+                    )
             elif self._journal is not None:
                 with contextlib.suppress(sqlite3.Error):
                     _transaction(self._conn, lambda c: ops.replay(self, c, entries))
@@ -94,6 +109,8 @@ class _Saving:
         """Stop saving: carry on in memory with a copy of the progress so far."""
         mem = _connect(":memory:", self._busy_timeout)
         kept = "your progress so far is shown"
+        if kind == DAMAGE:
+            mark_damaged(self.path, _why(exc))
         try:
             if kind == DAMAGE:
                 raise sqlite3.DatabaseError("damaged")  # its pages cannot be trusted
@@ -101,7 +118,12 @@ class _Saving:
         except sqlite3.Error:
             mem.close()
             mem = _connect(":memory:", self._busy_timeout)
-            if not _copy_into(self.path, mem, self._busy_timeout):
+            # Closed first: a copy made while it is open must not read the file with Python.
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            if not _copy_into(self.path, mem, self._busy_timeout) or (
+                kind == DAMAGE and _still_damaged(mem)
+            ):
                 mem.close()
                 mem = _empty_in_memory(self._busy_timeout)
                 kept = "progress cannot be read: the screens show none"
@@ -127,6 +149,72 @@ class _Saving:
                 f"cannot save to {self.path} ({_why(exc)}): NOT SAVING ({kept}); every answer "
                 f"is kept in {side} and saved as soon as the file can be written again"
             )
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)  # a stat, never an open: this process holds the file
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def check_file(self) -> None:
+        """Whether the progress file is still the one this store writes (the app asks every
+        second). Deleted (by hand, a cleaner, the whole data folder): written back at once from
+        this connection, which still holds everything, with a notice. Replaced by another file:
+        this session's progress is kept as a backup, saving goes on into the new file (answers
+        pending until it can), and a notice says so. Never raises, never waits for a thread
+        that is using the store (the next call looks again)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self.read_only or self._identity is None:
+                return
+            now = self._file_identity()
+            if now == self._identity:
+                return
+            if now is None and not self.path.exists():
+                self._write_back()
+                return
+            why = "was replaced by another file while quizapp was open"
+            kept = ""
+            with contextlib.suppress(StoreError):
+                kept = f"; this session's progress is kept as backup {self.backup('orphaned').name}"
+            self._fall_back(OSError(f"{self.path.name} {why}{kept}"), "io")
+        finally:
+            self._lock.release()
+
+    def _write_back(self) -> None:
+        """Put the deleted progress file back from the open connection (and folder, 0700)."""
+        from quizapp.store.recovery import _connect_private
+
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            new = _connect_private(self.path, self._busy_timeout)
+            try:
+                self._conn.backup(new)
+                new.execute("PRAGMA journal_mode=WAL")
+                new.execute("PRAGMA synchronous=FULL")
+                new.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.Error:
+                new.close()
+                raise
+        except (OSError, sqlite3.Error) as exc:
+            self._fall_back(exc, classify(exc))
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        self._conn = new
+        self._generation += 1
+        self._identity = self._file_identity()
+        if self._app_lock is not None:  # its lock file went with the folder: take a new one
+            with contextlib.suppress(OSError):
+                os.close(self._app_lock)
+            self._app_lock = None
+            self.hold_app_lock()
+        self._notice(
+            f"{self.path} was deleted while quizapp was open: written back from this session, "
+            "nothing lost (the backups folder starts again with the next backup)"
+        )
 
     def _maybe_resume(self) -> None:
         if (
@@ -169,6 +257,7 @@ class _Saving:
             self.read_only = False
             self.problem = None
             self._generation += 1
+            self._identity = self._file_identity()
             self._journal.clear()
             self._use_settings(self._load_settings())
             self._notice(
@@ -207,15 +296,18 @@ class _Saving:
             self._last_backup = datetime.now(UTC)  # do not retry on every review
 
     def verify(self) -> bool:
-        """The full ``PRAGMA quick_check`` the app runs after its first frame (its cost grows
-        with the file). On damage: stop saving with a notice (the next start recovers the file);
-        the learner's answers from then on are kept pending. True when the file is fine."""
-        from quizapp.store.schema import _inspect_file
+        """The full check the app runs in a worker after its first frame (its cost grows with
+        the file): integrity_check and every text read back, through a second, read-only SQLite
+        connection (never a Python read of the file, which would drop this process's locks on
+        it), so the screens keep reading meanwhile. On damage: stop saving with a notice (the
+        next start recovers the file); the learner's answers from then on are kept pending.
+        True when the file is fine."""
+        from quizapp.store.schema import FULL_CHECK, _inspect_file
 
         if self.read_only:
             return True
         try:
-            verdict, _version, why = _inspect_file(self.path, self._busy_timeout)
+            verdict, _version, why = _inspect_file(self.path, self._busy_timeout, check=FULL_CHECK)
         except (OSError, sqlite3.Error):
             return True  # not a verdict on the bytes (locked, I/O): the next start checks again
         if verdict != "damaged":
@@ -229,13 +321,16 @@ class _Saving:
         """Mark the file as open in the app (a shared lock on ``progress.db.lock``, released by
         the OS even on kill -9), so ``restore`` in another process refuses until it closes."""
         with contextlib.suppress(OSError):
-            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT)
+            lock = self.path.with_name(self.path.name + ".lock")
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
             self._app_lock = fd
 
     def _app_is_open(self) -> bool:
         try:
-            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT)
+            fd = os.open(
+                self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600
+            )
         except OSError:
             return False
         try:
@@ -261,7 +356,12 @@ class _Saving:
                     f"{self.path.name} is not being saved this run; nothing to back up",
                     self.problem if self.problem != "newer" else None,
                 )
-            target = _take_backup(self._conn, self.backups_dir, reason)
+            try:
+                target = _take_backup(self._conn, self.backups_dir, reason)
+            except StoreError as exc:
+                if exc.kind == DAMAGE:
+                    mark_damaged(self.path, exc.message)  # the next open checks it whole
+                raise
             self._last_backup = datetime.now(UTC)
             self._dirty = False
             _rotate(self.backups_dir, self._last_backup, protect={target})
@@ -299,14 +399,22 @@ class _Saving:
             _rotate(self.backups_dir, self._last_backup, protect={target, path})
             try:
                 # Ids handed out here stay handed out: keep the higher AUTOINCREMENT mark.
+                # The backup is made ready in memory (upgraded, the mark raised) and copied over
+                # the file in one step: a kill at any moment leaves the old file or the new one
+                # whole, never the new one with a lower mark.
                 high = self._conn.execute(
                     "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'reviews'"
                 ).fetchone()[0]
-                _copy_backup(path, self._conn, self._busy_timeout)
+                ready = _connect(":memory:", self._busy_timeout)
+                try:
+                    _copy_backup(path, ready, self._busy_timeout)
+                    if ready.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                        _migrate(ready)
+                    _transaction(ready, lambda c: ops.raise_review_ids(c, high))
+                    ready.backup(self._conn)
+                finally:
+                    ready.close()
                 self._conn.execute("PRAGMA journal_mode=WAL")
-                if self._conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                    _migrate(self._conn)
-                _transaction(self._conn, lambda c: ops.raise_review_ids(c, high))
             except sqlite3.Error as exc:
                 raise StoreError(
                     f"restore from {path.name} failed ({_why(exc)}); your progress before it is "
@@ -318,3 +426,14 @@ class _Saving:
             self._dirty = False
             self._use_settings(self._load_settings())
         return target
+
+
+def _still_damaged(mem: sqlite3.Connection) -> bool:
+    """Whether a copy of a damaged file still holds what made it unreadable (text that does not
+    decode passes SQLite's own checks and is copied as it is): then the screens show none."""
+    from quizapp.store.schema import damage_found
+
+    try:
+        return damage_found(mem, full=True) is not None
+    except sqlite3.Error:
+        return True

@@ -192,56 +192,58 @@ def _has_current_columns(conn: sqlite3.Connection) -> bool:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
+# How thoroughly a file is checked: "quick" (PRAGMA quick_check: pages and records, what every
+# command can afford), "full" (integrity_check, which also finds a row missing from an index, a
+# broken UNIQUE, ..., plus every stored text read back as UTF-8: the app runs it after its first
+# frame, and every backup is checked this way before it counts as one), "none" (the header,
+# schema and version only).
+QUICK, FULL_CHECK, NO_CHECK = "quick", "full", "none"
+
 
 def _inspect_file(
-    path: Path, busy_timeout: float, *, quick_check: bool = True
+    path: Path, busy_timeout: float, *, quick_check: bool = True, check: str | None = None
 ) -> tuple[str, int, str]:
-    """Classify the file at ``path`` without changing it or its -wal/-shm: a header check in
-    Python first (SQLite would delete a -wal next to a garbage file on close), then a read-only
-    connection, which never checkpoints or removes the WAL. "damaged" only for real damage
-    (SQLite says corrupt or not a database, or quick_check fails); any other failure (locked,
-    full disk, I/O, read-only) is raised for the caller to classify: it says nothing about the
-    file's bytes. A leftover rollback journal (a kill during the very first open) is rolled back
-    with a read-write connection first, as SQLite does on any normal open."""
-    with open(path, "rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
+    """Classify the file at ``path`` without changing it or its -wal/-shm, through SQLite alone
+    (a read-only connection, which never checkpoints or removes the WAL; never a Python read of
+    the file: closing any descriptor of it would drop the POSIX locks that this process's other
+    connections hold on it). "damaged" only for real damage (SQLite says corrupt or not a
+    database, or the check fails); any other failure (locked, full disk, I/O, read-only) is
+    raised for the caller to classify: it says nothing about the file's bytes. A leftover
+    rollback journal (a kill during the very first open) is rolled back with a read-write
+    connection first, as SQLite does on any normal open. ``check``: QUICK (the default, or
+    NO_CHECK when ``quick_check`` is false) or FULL_CHECK."""
+    level = check or (QUICK if quick_check else NO_CHECK)
     journal = Path(f"{path}-journal")
-    if journal.exists() and journal.stat().st_size > 0:
-        conn = _connect(path, busy_timeout)  # opening and reading rolls the hot journal back
+    try:
+        if journal.exists() and journal.stat().st_size > 0:
+            conn = _connect(path, busy_timeout)  # opening and reading rolls the hot journal back
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
+        conn = _connect(_uri(path, "mode=ro"), busy_timeout, uri=True)
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            if classify(exc) != DAMAGE:
-                raise
-            return "damaged", 0, str(exc).splitlines()[0]
+            return _inspect(conn, check=level)
         finally:
             conn.close()
-        with open(path, "rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    if not header:
-        return "empty", 0, ""
-    if header != SQLITE_HEADER:
-        return "damaged", 0, "not an SQLite database"
-    conn = _connect(_uri(path, "mode=ro"), busy_timeout, uri=True)
-    try:
-        return _inspect(conn, quick_check=quick_check)
     except sqlite3.DatabaseError as exc:
         if classify(exc) != DAMAGE:
             raise
-        return "damaged", 0, str(exc).splitlines()[0]
-    finally:
-        conn.close()
+        why = str(exc).splitlines()[0]
+        return "damaged", 0, "not an SQLite database" if "not a database" in why else why
 
 
-def _inspect(conn: sqlite3.Connection, *, quick_check: bool = True) -> tuple[str, int, str]:
+def _inspect(
+    conn: sqlite3.Connection, *, quick_check: bool = True, check: str | None = None
+) -> tuple[str, int, str]:
     """Classify an open database: ("ok"|"empty"|"damaged"|"foreign"|"newer", version, why).
-    Without ``quick_check`` only the header, schema and version are read (the app checks the
-    whole file after its first frame, see ``Store.verify``)."""
-    if quick_check:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
-        if rows != [("ok",)]:
-            lines = [ln for ln in str(rows[0][0]).splitlines() if ln.strip() and "***" not in ln]
-            return "damaged", 0, f"quick_check: {lines[0] if lines else 'failed'}"
+    With NO_CHECK (or ``quick_check`` false) only the header, schema and version are read (the
+    app checks the whole file after its first frame, see ``Store.verify``)."""
+    level = check or (QUICK if quick_check else NO_CHECK)
+    if level != NO_CHECK:
+        problem = damage_found(conn, full=level == FULL_CHECK)
+        if problem:
+            return "damaged", 0, problem
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if version == 0:
@@ -254,6 +256,39 @@ def _inspect(conn: sqlite3.Connection, *, quick_check: bool = True) -> tuple[str
     if missing:
         return "damaged", version, f"table {missing[0]} is missing"
     return "ok", version, ""
+
+
+def damage_found(conn: sqlite3.Connection, *, full: bool, indexes: bool = True) -> str | None:
+    """What is wrong with the database ``conn`` reads, or None. ``full``: integrity_check (a
+    row missing from an index, a failed CHECK or UNIQUE, ...) and every text value read back as
+    UTF-8 (bytes a disk scrambled inside a row pass SQLite's checks but break every screen that
+    reads them); else quick_check. ``indexes=False``: quick_check and the text read back, for a
+    copy made with VACUUM INTO (its indexes were just rebuilt from the tables, so checking them
+    against the tables, most of integrity_check's cost, finds nothing). Raises
+    sqlite3.DatabaseError when the file cannot be read."""
+    pragma = "integrity_check" if full and indexes else "quick_check"
+    rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+    if rows != [("ok",)]:
+        lines = [
+            ln for r in rows for ln in str(r[0]).splitlines() if ln.strip() and "***" not in ln
+        ]
+        return f"{pragma}: {lines[0] if lines else 'failed'}"
+    if not full:
+        return None
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        if not r[0].startswith("sqlite_")
+    ]
+    for table in tables:
+        try:
+            for _row in conn.execute(f'SELECT * FROM "{table}"'):
+                pass
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc).lower():
+                raise
+            return f"table {table}: {str(exc).splitlines()[0]}"
+    return None
 
 
 # --------------------------------------------------------------------------- migrations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 from quizapp.scheduling import Guide, StudyQueue
 from quizapp.store import Store, StoreError
 from quizapp.ui.commands import CardCommands, DeckCommands, ScreenCommands, TagCommands
+
+# How often (seconds) the app looks for other processes' commits: one cheap read of a counter.
+WATCH_EVERY = 1.0
 
 
 class QuizApp(App[None]):
@@ -55,6 +60,10 @@ class QuizApp(App[None]):
         self.readiness_line: str | None = None
         # The deck the Drills list and Stats are narrowed to (None: all), for this session.
         self.deck_filter: str | None = None
+        # How many times commits of other processes were shown, and an event set each time
+        # (what a test waits on).
+        self.outside_commits = 0
+        self.outside_commit_seen = asyncio.Event()
 
     # -- services the screens use
     def queue(self) -> StudyQueue:
@@ -91,8 +100,10 @@ class QuizApp(App[None]):
     def on_quiz_app_plan_ready(self, _message: PlanReady) -> None:
         from quizapp.ui.screens.home import HomeScreen
 
-        if isinstance(self.screen, HomeScreen):
-            self.screen.refresh_dashboard()
+        # A plan worked out as the app closes finds the dashboard's widgets gone: nothing to show.
+        if isinstance(self.screen, HomeScreen) and self.is_running:
+            with contextlib.suppress(NoMatches):
+                self.screen.refresh_dashboard()
 
     def checker(self) -> Checker:
         """The gradient checker; its worker process starts on first use and stays warm."""
@@ -139,12 +150,13 @@ class QuizApp(App[None]):
         """Show when saving stops or resumes (title bar + a notice, from any thread), retry the
         file while not saving, check the whole file after the first frame, and take the session
         backup when the terminal closes (SIGHUP) or the app is told to stop (SIGTERM)."""
-        import asyncio
         import signal
 
         self.store.on_notice = self._store_notice
         self._show_saving()
         self.set_interval(5, self._retry_saving)
+        self.store.changed_elsewhere()  # from now on
+        self.set_interval(WATCH_EVERY, self._watch_other_processes)
         self.call_after_refresh(
             lambda: self.run_worker(self.store.verify, thread=True, exit_on_error=False)
         )
@@ -176,6 +188,30 @@ class QuizApp(App[None]):
             self.sub_title = f"NOT SAVING progress{kept}"
         else:
             self.sub_title = QuizApp.SUB_TITLE
+
+    def _watch_other_processes(self) -> None:
+        """Another process committed (a 'quizapp' command in another shell, a sync, a browser
+        tab): read the settings again, work the plan out again, and let the screen on top show
+        what changed (ticks, imported reviews, the interview date, readiness)."""
+        self.store.check_file()  # deleted or replaced under the app: said, and nothing lost
+        if not self.store.changed_elsewhere():
+            return
+        settings = self.store.settings  # read again once another process has saved
+        if (
+            settings.theme
+            and settings.theme != self.theme
+            and settings.theme in (self.available_themes)
+        ):
+            self.theme = settings.theme
+        self.refresh_plan()
+        from quizapp.ui.screens.base import QuizScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, QuizScreen) and screen.is_current:
+                with contextlib.suppress(NoMatches):  # a screen being closed: nothing to show
+                    screen.on_store_changed()
+        self.outside_commits += 1
+        self.outside_commit_seen.set()
 
     def _retry_saving(self) -> None:
         if self.store.read_only:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import held_lock
+from tests.helpers import held_lock, overwrite_pages
 from tests.ui.conftest import SIZE, reopen_store
 
 
@@ -53,9 +53,7 @@ async def test_the_stats_screen_survives_bytes_overwritten_while_open(
         conn = sqlite3.connect(path)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
-        with open(path, "r+b") as fh:
-            fh.seek(4096)
-            fh.write(os.urandom(path.stat().st_size - 4096))
+        overwrite_pages(path)
         app.store._conn.execute("PRAGMA cache_size = 0")
         await pilot.press("i")
         await pilot.pause()

@@ -25,7 +25,7 @@ import pytest
 from quizapp.cli import main
 from quizapp.store import EXIT_CODES, Store, StoreError
 from quizapp.store.schema import SCHEMA_V1
-from tests.helpers import held_lock
+from tests.helpers import held_lock, overwrite_pages
 
 # --------------------------------------------------------------------------- a real full disk
 
@@ -191,14 +191,6 @@ def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
 # --------------------------------------------------------------------------- damage while open
 
 
-def _overwrite_pages(path: Path) -> None:
-    """Garbage over every page but the first, as a faulty disk or another program might."""
-    size = path.stat().st_size
-    with open(path, "r+b") as fh:
-        fh.seek(4096)
-        fh.write(os.urandom(size - 4096))
-
-
 def test_bytes_overwritten_while_open_cost_a_notice_not_the_session(tmp_path: Path) -> None:
     path = tmp_path / "progress.db"
     with Store.open(path) as store:
@@ -209,7 +201,7 @@ def test_bytes_overwritten_while_open_cost_a_notice_not_the_session(tmp_path: Pa
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    _overwrite_pages(path)
+    overwrite_pages(path)
     store._conn.execute("PRAGMA cache_size = 0")  # read what is on disk now
     heard: list[str] = []
     store.on_notice = heard.append
@@ -431,7 +423,7 @@ def test_a_quiz_answered_after_the_file_went_bad_is_kept_and_saved_later(tmp_pat
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    _overwrite_pages(path)
+    overwrite_pages(path)
     store._conn.execute("PRAGMA cache_size = 0")
     store.review_count()
     assert store.read_only

@@ -31,3 +31,7 @@ def _quiz_app() -> type[QuizApp]:
 class QuizScreen(Screen[Any]):
     # `self.app` typed as this app, so screens reach its services (library, store, queue) by name.
     app = getters.app(_quiz_app)
+
+    def on_store_changed(self) -> None:
+        """Another process (a 'quizapp' command, a sync, a browser tab) committed to the
+        progress file: show what it changed. Screens that show progress override this."""

@@ -90,6 +90,10 @@ class ChecklistScreen(QuizScreen):
         self.reload()
         self.load_readiness()  # also runs when the screen first shows
 
+    def on_store_changed(self) -> None:
+        self.reload()
+        self.load_readiness()
+
     @work(thread=True, exclusive=True, group="checklist-readiness")
     def load_readiness(self) -> None:
         app = self.app

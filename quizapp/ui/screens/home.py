@@ -72,6 +72,9 @@ class HomeScreen(QuizScreen):
         self.refresh_dashboard()
         self.app.refresh_plan()
 
+    def on_store_changed(self) -> None:
+        self.refresh_dashboard()  # and again once the app's plan (readiness) is worked out
+
     def refresh_dashboard(self) -> None:
         app = self.app
         due = due_counts(app.queue())

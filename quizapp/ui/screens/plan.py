@@ -104,6 +104,9 @@ class PlanScreen(QuizScreen):
         self.action_reload()
 
     # -- loading
+    def on_store_changed(self) -> None:
+        self.load()  # quietly: the figures change in place
+
     def action_reload(self) -> None:
         self.query_one("#plan-body").loading = True
         self.load()

@@ -25,8 +25,31 @@ class SettingsScreen(QuizScreen):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
+    _shown: dict[str, str]
+
+    def shown_values(self) -> dict[str, str]:
+        """The text each field shows for the stored settings."""
+        settings = self.app.store.settings
+        return {
+            "retention": f"{settings.desired_retention:g}",
+            "interview-date": settings.interview_date.isoformat()
+            if settings.interview_date
+            else "",
+            "new-per-day": str(settings.new_per_day),
+        }
+
+    def on_store_changed(self) -> None:
+        """Another process saved settings: show them in every field the learner has not
+        edited here (an edit in progress is never overwritten)."""
+        before, self._shown = self._shown, self.shown_values()
+        for key, text in self._shown.items():
+            field = self.query_one(f"#{key}", Input)
+            if field.value == before[key] and text != before[key]:
+                field.value = text
+
     def compose(self) -> ComposeResult:
         settings = self.app.store.settings
+        self._shown = self.shown_values()
         yield TitleBar()
         with Vertical(id="settings-box", classes="panel") as box:
             box.border_title = "Settings"

@@ -142,6 +142,9 @@ class StatsScreen(QuizScreen):
         return "all decks" if self.deck is None else f"deck {self.deck}"
 
     # -- loading
+    def on_store_changed(self) -> None:
+        self.load()  # quietly: the figures change in place
+
     def action_reload(self) -> None:
         self.query_one("#stats-body").loading = True
         self.load()

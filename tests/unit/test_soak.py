@@ -1,0 +1,39 @@
+"""The soak (benchmarks/soak.py), short: the real app rating cards under Pilot while `quizapp`
+commands tick, change settings, import and back up against the same file, some killed with
+kill -9. Nothing acknowledged may be lost or doubled, the file stays sound, nothing is moved
+aside, and the app's -wal is never deleted while it is open."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def _soak_module():  # benchmarks/ is not a package
+    spec = importlib.util.spec_from_file_location("soak", REPO / "benchmarks" / "soak.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["soak"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_many_processes_one_file_nothing_lost(quizapp_home: Path) -> None:
+    soak = _soak_module()
+    report = asyncio.run(soak.soak(30, quizapp_home / "soak", seed=3))
+    print(report.line())
+    # On a loaded two-core machine a handful of each is what 30 s allow.
+    assert report.writes >= 10 and report.app_reviews >= 1 and report.commands >= 10
+    assert report.kills >= 1
+    assert report.failed_commands == []
+    assert report.lost == 0 and report.duplicated == 0 and report.half_imports == 0
+    assert report.wrong_state == []
+    assert report.integrity == "ok" and report.moved_aside == []
+    assert report.wal_gone == 0
