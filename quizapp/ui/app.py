@@ -100,10 +100,12 @@ class QuizApp(App[None]):
     def on_quiz_app_plan_ready(self, _message: PlanReady) -> None:
         from quizapp.ui.screens.home import HomeScreen
 
-        # A plan worked out as the app closes finds the dashboard's widgets gone: nothing to show.
-        if isinstance(self.screen, HomeScreen) and self.is_running:
+        # A plan worked out as the app closes finds its screens, or the dashboard's widgets,
+        # gone: nothing to show.
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, HomeScreen) and self.is_running:
             with contextlib.suppress(NoMatches):
-                self.screen.refresh_dashboard()
+                screen.refresh_dashboard()
 
     def checker(self) -> Checker:
         """The gradient checker; its worker process starts on first use and stays warm."""

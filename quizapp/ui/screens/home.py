@@ -68,9 +68,10 @@ class HomeScreen(QuizScreen):
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen first shows, so this is the only refresh needed. The plan
-        # (readiness, the queue's guide) follows from a worker, off the first frame.
+        # (readiness, the queue's guide) follows from a worker started once this frame is
+        # painted: a thread started now would share the interpreter with the first frame.
         self.refresh_dashboard()
-        self.app.refresh_plan()
+        self.call_after_refresh(self.app.refresh_plan)
 
     def on_store_changed(self) -> None:
         self.refresh_dashboard()  # and again once the app's plan (readiness) is worked out
