@@ -414,10 +414,11 @@ def gather(store: Store, library: Library, *, now: datetime | None = None) -> Pl
     """Read the plan's inputs from a store and a library."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     settings = store.settings
+    hidden = store.hidden_ids(now)  # suspended or buried in the card browser
     items = tuple(
         PlanItem(card.id, card.kind, card.deck, tuple(card.tags))
         for card in library.cards.values()
-        if card.kind not in NOT_STUDIED_KINDS
+        if card.kind not in NOT_STUDIED_KINDS and card.id not in hidden
     )
     known = {item.id for item in items}
     states = {i: s.card for i, s in store.card_states().items() if i in known}

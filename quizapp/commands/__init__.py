@@ -9,6 +9,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stats",
     "plan",
     "checklist",
+    "cards",
     "settings",
     "backup",
     "restore",
@@ -20,6 +21,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "check",
     "serve",
 )
+
+# Commands registered by another command's module (name -> module).
+COMMAND_OWNERS: dict[str, str] = {
+    name: "cards" for name in ("card", "suspend", "unsuspend", "bury", "unbury", "reset")
+}
 
 
 class CliError(Exception):

@@ -214,6 +214,10 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                     )  # fmt: skip
             elif op == "cram":
                 cram_in(conn, e)
+            elif op in ("flags", "reset", "undo_reset"):
+                from quizapp.store import flags
+
+                flags.replay_entry(conn, e)
             elif op == "undo":
                 row = conn.execute(
                     "SELECT item_id FROM reviews WHERE uuid = ?", (e["uuid"],)

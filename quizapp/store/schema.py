@@ -17,7 +17,7 @@ import fsrs
 from quizapp.store.connection import DAMAGE, _connect, _transaction, _uri, classify
 from quizapp.store.values import CardState, Review, _dt, _ts
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The first schema (quizapp 0.1): each card's fsrs.Card as JSON, a bare review log, ticks and
 # text settings. Kept here because migrating from it is part of this module's contract.
@@ -141,11 +141,25 @@ CREATE INDEX cram_reviews_item ON cram_reviews(item_id)
 """
 SCHEMA_V4 = SCHEMA_V3.rstrip().rstrip(";") + ";\n" + _CRAM_V4
 
+# v5: the card browser's flags. A suspended card leaves study, cram, plan and readiness until it
+# is unsuspended; a buried one until ``buried_until``; ``reset_at`` is when its progress was
+# last reset (its reviews stay in the log; the schedule starts again from that moment).
+_FLAGS_V5 = """
+CREATE TABLE card_flags (
+    item_id      TEXT PRIMARY KEY,
+    suspended    INTEGER NOT NULL DEFAULT 0,
+    buried_until TEXT,
+    reset_at     TEXT
+)
+"""
+SCHEMA_V5 = SCHEMA_V4.rstrip().rstrip(";") + ";\n" + _FLAGS_V5
+
 _TABLES = {
     1: {"card_state", "review_log", "ticks", "settings"},
     2: {"cards", "reviews"},
     3: {"cards", "reviews"},
     4: {"cards", "reviews", "cram_reviews"},
+    5: {"cards", "reviews", "cram_reviews", "card_flags"},
 }
 
 
@@ -158,7 +172,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 def _current_columns() -> dict[str, set[str]]:
     scratch = sqlite3.connect(":memory:")
-    scratch.executescript(SCHEMA_V4)
+    scratch.executescript(SCHEMA_V5)
     tables = [
         r[0]
         for r in scratch.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -346,10 +360,16 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
     _run_script(conn, _CRAM_V4)
 
 
+def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    """Add the card browser's flags (nothing else changes)."""
+    _run_script(conn, _FLAGS_V5)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
 }
 
 
@@ -360,7 +380,7 @@ def _migrate(conn: sqlite3.Connection) -> int:
         # Re-read inside the write lock: another quizapp may have migrated meanwhile.
         found: int = conn.execute("PRAGMA user_version").fetchone()[0]
         if found == 0:
-            _run_script(conn, SCHEMA_V4)
+            _run_script(conn, SCHEMA_V5)
         else:
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](conn)
