@@ -439,6 +439,7 @@ def gather(store: Store, library: Library, *, now: datetime | None = None) -> Pl
         parameters=tuple(store.scheduler.parameters),
         recent={k: tuple(v) for k, v in recent.items()},
         checklist=checklist,
+        hidden=sum(1 for i in hidden if i in library.cards),
     )
 
 

@@ -187,3 +187,14 @@ def test_cli_mistakes_get_one_line_and_exit_2(args: tuple[str, ...], needle: str
     assert out.returncode == 2
     assert needle in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert "Traceback" not in out.stderr
+
+
+def test_the_plan_says_how_many_cards_it_leaves_out() -> None:
+    assert run_quizapp("settings", "--interview-date", "2027-03-01").returncode == 0
+    before = run_quizapp("plan")
+    assert before.returncode == 0 and "left out" not in before.stdout
+    assert (
+        run_quizapp("suspend", "trap-mse-everywhere", "faq-mse-for-classification").returncode == 0
+    )
+    after = run_quizapp("plan")
+    assert "2 suspended or buried cards are left out" in after.stdout
