@@ -31,7 +31,7 @@ run: $(STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy  # settings in pyproject.toml [tool.mypy]: strict on the core
+	$(BIN)/mypy  # settings in pyproject.toml [tool.mypy]: strict on the whole package
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .

@@ -18,15 +18,11 @@ from datetime import datetime
 from fsrs import Rating
 
 from quizapp.decks import Card, Library
-from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.decks.kinds import kind_of
 from quizapp.readiness import Readiness
 from quizapp.scheduling import StudyQueue
 from quizapp.store.planning import CramReview
 from quizapp.study import StudySession
-
-# Kinds a cram session shows as a card to recall and then check (question, then answer). Drills
-# draw fresh numbers each time and are practised in Drills, not flipped like a card.
-CRAM_KINDS = (*FLASHCARD_KINDS, "multiple_choice", "loss_curve", "ordering")
 
 
 @dataclass(frozen=True)
@@ -39,14 +35,16 @@ class CramList:
 
 
 def cram_list(ready: Readiness, library: Library) -> CramList:
-    """The items of ``ready`` below its target that a cram session can show, weakest first."""
+    """The items of ``ready`` below its target that a cram session can show, weakest first: the
+    kinds flipped like a card (``Kind.cram``); drills draw fresh numbers each time and are
+    practised in Drills."""
     ids: list[str] = []
     other = 0
     for item_id in ready.below:  # already weakest first
         card = library.cards.get(item_id)
         if card is None:
             continue
-        if card.kind in CRAM_KINDS:
+        if kind_of(card).cram:
             ids.append(item_id)
         else:
             other += 1
@@ -69,26 +67,19 @@ class CramSession(StudySession):
         super().__init__(queue, library, ids=list(ids), kinds=(), clock=clock)
         if self._fixed is None:  # an empty list: nothing to cram (not "whatever is due")
             self._fixed = []
-        self._record = record
+        self._log = record
         self.remembered = 0
 
     def intervals(self) -> dict[Rating, str]:
         return {}  # a cram answer schedules nothing
 
-    def rate(self, rating: Rating) -> datetime:
-        """Log the answer as a cram review and return when. ``record`` may raise StoreError:
-        then nothing moves on and the card stays, so no answer is lost silently."""
-        assert self.current is not None, "no card to rate"
-        elapsed = self.clock() - self._shown_at
-        card: Card = self.current
-        review = self._record(card.id, rating, duration_ms=int(elapsed * 1000))
-        self._done.append(card.id)
-        self.summary.reviewed += 1
-        self.summary.by_rating[rating] += 1
-        self.summary.seconds += elapsed
+    def _record(self, card_id: str, rating: Rating, elapsed: float) -> datetime:
+        """Log the answer as a cram review (``rate`` does the rest) and return when. ``record``
+        may raise StoreError: then nothing moves on and the card stays, so no answer is lost
+        silently."""
+        review = self._log(card_id, rating, duration_ms=int(elapsed * 1000))
         if rating != Rating.Again:
             self.remembered += 1
-        self.advance()
         return review.reviewed_at
 
     def undo(self) -> Card | None:
@@ -99,4 +90,4 @@ class CramSession(StudySession):
         return False
 
 
-__all__ = ["CRAM_KINDS", "CramList", "CramSession", "cram_list"]
+__all__ = ["CramList", "CramSession", "cram_list"]

@@ -10,7 +10,8 @@ Panels (their names are ``quizapp.decks.models.CURVE_PANELS``, which formula car
 
 - ``regression``: MSE, MAE and Huber(δ) against the residual e = y − ŷ; gradients w.r.t. ŷ;
 - ``bce``: binary cross-entropy against p for y = 1 and y = 0; gradients w.r.t. p;
-- ``focal``: focal loss (α = 1) against p_t for γ in 0, 1, 2, 5; gradients w.r.t. p_t.
+- ``focal``: focal loss with the α weighting off (α_t = 1 for every example) against p_t for γ in
+  0, 1, 2, 5; gradients w.r.t. p_t.
 """
 
 from __future__ import annotations
@@ -221,7 +222,8 @@ def _focal_series(p_t: np.ndarray, gamma: float) -> Series:
 
 
 def focal() -> Panel:
-    """Focal loss (α = 1, so γ = 0 is plain cross-entropy) against p_t for γ in 0, 1, 2, 5."""
+    """Focal loss with the α weighting off (α_t = 1 for every example, torchvision's alpha < 0),
+    so γ = 0 is plain cross-entropy, against p_t for γ in 0, 1, 2, 5."""
     p_t = PROBABILITIES
     easy = {g: float(_focal_series(np.array([0.9]), g).loss[0]) for g in FOCAL_GAMMAS}
     hard = {g: float(_focal_series(np.array([0.1]), g).loss[0]) for g in FOCAL_GAMMAS}
@@ -230,7 +232,8 @@ def focal() -> Panel:
         f"({fmt(easy[0.0] / easy[2.0])}× less), γ=5 {fmt(easy[0.0] / easy[5.0])}× less.",
         f"Hard, p_t = 0.1: γ=2 keeps {hard[2.0] / hard[0.0]:.0%} of CE ({fmt(hard[2.0])} of "
         f"{fmt(hard[0.0])}), so hard examples dominate the sum.",
-        "γ = 0 with α = 1 is plain cross-entropy −log p_t; a larger γ flattens the easy end.",
+        "With the α weighting off (α_t = 1), γ = 0 is plain cross-entropy −ln p_t; a larger γ "
+        "flattens the easy end.",
     )
     return Panel(
         name="focal",

@@ -19,10 +19,13 @@ from typing import Any
 
 import fsrs
 
+from quizapp.scheduling import DEFAULT_PARAMETERS as _DEFAULTS
+from quizapp.scheduling import make_scheduler
+
 # Reviews the optimiser can learn from before a fit is worth more than the defaults. FSRS's own
 # tools ask for a few hundred; below that the defaults predict as well.
 MIN_REVIEWS = 400
-DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
+DEFAULT_PARAMETERS: tuple[float, ...] = _DEFAULTS
 
 
 class FitError(Exception):
@@ -73,7 +76,7 @@ class FitResult:
         """A stored fit; raises ``FitError`` when the data is not one."""
         try:
             params = tuple(float(x) for x in data["parameters"])
-            fsrs.Scheduler(parameters=params)  # validates length and ranges
+            make_scheduler(parameters=params)  # validates length and ranges
             return cls(
                 parameters=params,
                 reviews=int(data["reviews"]),
@@ -153,8 +156,8 @@ def memory_states(
 ) -> dict[str, tuple[float, float]]:
     """Each item's FSRS memory (stability, difficulty) after replaying its reviews with
     ``parameters``. What a new fit changes in the predictions: FSRS recomputes memory states
-    when its parameters change (as Anki does), while the due dates stay as they were."""
-    scheduler = fsrs.Scheduler(parameters=tuple(parameters), enable_fuzzing=False)
+    when its parameters change (as Anki does); the store derives each card again with them."""
+    scheduler = make_scheduler(parameters=parameters)
     by_item: dict[str, list[LoggedReview]] = {}
     for r in reviews:
         by_item.setdefault(r.item_id, []).append(r)

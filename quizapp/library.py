@@ -15,6 +15,7 @@ from pathlib import Path
 
 from quizapp.decks import checks as plain
 from quizapp.decks.cache import DeckCache
+from quizapp.decks.kinds import handler, kinds
 from quizapp.decks.library import Library
 from quizapp.decks.loader import Check, load_decks
 from quizapp.decks.models import Card, Formula, GradientDrill, LossCurve, NumericDrill
@@ -51,15 +52,19 @@ def check_gradient_drill(card: Card) -> list[tuple[str, str]]:
 
 def check_loss_curve(card: Card) -> list[tuple[str, str]]:
     """A loss-curve card: its options as for multiple choice, and curves that can be drawn."""
-    from quizapp.training_curves import shape_problems
+    from quizapp.training_curves import card_problems
 
     assert isinstance(card, LossCurve)
     problems = plain.check_multiple_choice(card)
     if not 5 <= card.epochs <= 200:
         problems.append(("epochs", f"give 5 to 200 epochs, got {card.epochs}"))
-    for name in ("train", "validation"):
-        problems += [(name, m) for m in shape_problems(getattr(card, name))]
-    return problems
+    return problems + card_problems(card)
+
+
+def check_plugin_kind(card: Card) -> list[tuple[str, str]]:
+    """A kind added with its own module (``quizapp.decks.kinds``) checks its cards there."""
+    check: Check = handler(card.kind, "check")
+    return check(card)
 
 
 CHECKS: dict[str, Check] = {
@@ -68,6 +73,7 @@ CHECKS: dict[str, Check] = {
     Formula.kind: check_formula,
     NumericDrill.kind: check_numeric_drill,
     GradientDrill.kind: check_gradient_drill,
+    **{k.name: check_plugin_kind for k in kinds() if k.plugin},
 }
 
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from quizapp.decks import Card, Library
-from quizapp.quiz import EXPLAIN_KIND, QUESTION_KINDS, AnswerChecker, Quiz, points_text
+from quizapp.decks.kinds import asked
+from quizapp.quiz import AnswerChecker, Quiz, points_text
 from quizapp.stats import Stats
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def build_mock(
     return Quiz.build(
         library,
         n=POOL,
-        kinds=(*QUESTION_KINDS, EXPLAIN_KIND),
+        kinds=asked(),
         seed=seed,
         weight=weight_for(stats, due),
         mode="mock",

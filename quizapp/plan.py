@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import fsrs
 
+from quizapp.decks.kinds import kind_of
 from quizapp.readiness import (
     PRACTICE_KINDS,
     RECENT_RESULTS,
@@ -50,7 +51,6 @@ from quizapp.readiness import (
     readiness,
     recall_at,
 )
-from quizapp.scheduling import NOT_STUDIED_KINDS
 
 if TYPE_CHECKING:
     from quizapp.decks import Library
@@ -380,15 +380,20 @@ def fit_change(
     inputs: PlanInputs,
     parameters: tuple[float, ...],
     memory: Mapping[str, tuple[float, float]] | None = None,
+    cards: Mapping[str, fsrs.Card] | None = None,
 ) -> FitChange:
     """Readiness and recall now as the inputs stand and with ``parameters``, whose memory
     states (stability, difficulty per item, ``quizapp.fit.memory_states``) replace the stored
-    ones where given."""
+    ones where given; ``cards`` (``quizapp.fit.replayed_cards``: what the store derives once the
+    fit is kept, due dates included) replace them whole."""
     states = dict(inputs.states)
     for item_id, (stability, difficulty) in (memory or {}).items():
         if item_id in states:
             card = replace_card(states[item_id])
             card.stability, card.difficulty = stability, difficulty
+            states[item_id] = card
+    for item_id, card in (cards or {}).items():
+        if item_id in states:
             states[item_id] = card
     fitted = replace(inputs, parameters=tuple(parameters), states=states)
 
@@ -418,7 +423,7 @@ def gather(store: Store, library: Library, *, now: datetime | None = None) -> Pl
     items = tuple(
         PlanItem(card.id, card.kind, card.deck, tuple(card.tags))
         for card in library.cards.values()
-        if card.kind not in NOT_STUDIED_KINDS and card.id not in hidden
+        if kind_of(card).readiness and card.id not in hidden
     )
     known = {item.id for item in items}
     states = {i: s.card for i, s in store.card_states().items() if i in known}

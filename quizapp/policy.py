@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from fsrs import Rating
 
+from quizapp.decks.kinds import DEFAULT_EXPECTED_SECONDS, REGISTRY
+
 # The four ratings in the order of their keys: 1 Again, 2 Hard, 3 Good, 4 Easy.
 RATING_LABELS: dict[Rating, str] = {
     Rating.Again: "Again",
@@ -24,18 +26,8 @@ RATING_LABELS: dict[Rating, str] = {
 }
 RATING_KEYS: dict[str, Rating] = {str(int(r)): r for r in RATING_LABELS}
 
-# Seconds a confident learner needs for each kind of question; a right answer within FAST_SHARE
-# of it counts as Easy.
-EXPECTED_SECONDS: dict[str, float] = {
-    "multiple_choice": 20,
-    "loss_curve": 30,
-    "trap": 25,
-    "ordering": 30,
-    "numeric_drill": 90,
-    "gradient_drill": 120,
-    "interview_question": 90,
-}
-DEFAULT_EXPECTED_SECONDS = 60.0
+# A right answer within FAST_SHARE of the seconds a confident learner needs for its kind
+# (``quizapp.decks.kinds``) counts as Easy.
 FAST_SHARE = 0.4
 
 # Share of an interview question's key points that counts an explanation as right, and the
@@ -46,7 +38,8 @@ _POINT_SHARES = ((1.0, Rating.Easy), (EXPLAIN_PASS, Rating.Good), (0.5, Rating.H
 
 def is_fast(kind: str, seconds: float) -> bool:
     """Whether ``seconds`` is quick for a question of ``kind``."""
-    return seconds <= FAST_SHARE * EXPECTED_SECONDS.get(kind, DEFAULT_EXPECTED_SECONDS)
+    found = REGISTRY.get(kind)
+    return seconds <= FAST_SHARE * (found.seconds if found else DEFAULT_EXPECTED_SECONDS)
 
 
 # The hint ladder of a gradient drill: each press of the hint key shows the next level, and the
@@ -102,11 +95,13 @@ PARTIAL_CREDIT = 0.5
 
 
 def credit_for(kind: str, correct: bool, mistake: str | None) -> float:
-    """The share of a point an answer earns in a quiz's score: 1 right, ½ for a gradient judged
-    wrong with one of ``PARTIAL_CREDIT_MISTAKES`` named, else 0. (The rating stays Again.)"""
+    """The share of a point an answer earns in a quiz's score: 1 right, ½ for a gradient (a kind
+    with ``partial_credit``) judged wrong with one of ``PARTIAL_CREDIT_MISTAKES`` named, else 0.
+    (The rating stays Again.)"""
     if correct:
         return 1.0
-    if kind == "gradient_drill" and mistake in PARTIAL_CREDIT_MISTAKES:
+    found = REGISTRY.get(kind)
+    if found is not None and found.partial_credit and mistake in PARTIAL_CREDIT_MISTAKES:
         return PARTIAL_CREDIT
     return 0.0
 

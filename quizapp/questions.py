@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from quizapp.decks import Card, Library
+from quizapp.decks.kinds import Answer, handler, kind, register
 from quizapp.decks.models import (
     GradientDrill,
     InterviewQuestion,
+    LossCurve,
     MultipleChoice,
     NumericDrill,
     Ordering,
@@ -26,18 +28,7 @@ if TYPE_CHECKING:
     from quizapp.drills.numeric import Drill
     from quizapp.mathcheck.checker import Verdict
     from quizapp.mathcheck.steps import Derivation
-
-# The kinds a quiz can ask, and the names the quiz screen's filter shows.
-QUESTION_KINDS: dict[str, str] = {
-    "multiple_choice": "Multiple choice",
-    "loss_curve": "Read the loss curve",
-    "trap": "Spot the error",
-    "ordering": "Ordering",
-    "numeric_drill": "Compute the loss",
-    "gradient_drill": "Derive the gradient",
-}
-# Mock interviews also ask "explain" questions: answer out loud, then tick the key points hit.
-EXPLAIN_KIND = "interview_question"
+    from quizapp.quiz import AnswerChecker
 
 
 @dataclass(frozen=True)
@@ -63,14 +54,21 @@ class Question:
 
     @property
     def label(self) -> str:
-        if self.kind == EXPLAIN_KIND:
-            return "Explain"
-        return QUESTION_KINDS.get(self.kind, self.card.label)
+        return kind(self.kind).question or self.card.label
+
+    @property
+    def answer(self) -> Answer | None:
+        """How it is answered (``quizapp.decks.kinds.Answer``): a choice, typed text, ..."""
+        return kind(self.kind).answer
 
     @property
     def typed(self) -> bool:
-        """True when the learner types the answer (ordering, numeric, gradient)."""
-        return not self.choices and self.kind != EXPLAIN_KIND
+        """True when the learner types the answer (ordering, numeric, gradient, a blank)."""
+        return self.answer not in ("choice", "points")
+
+    @property
+    def placeholder(self) -> str:
+        return kind(self.kind).placeholder
 
 
 @dataclass(frozen=True)
@@ -98,35 +96,51 @@ class Feedback:
 
 def make_question(card: Card, rng: random.Random, library: Library) -> Question:
     """Turn a card into a question, shuffling what needs shuffling with ``rng``."""
-    if isinstance(card, MultipleChoice):
-        choices = [Choice(o.text, o.why, o.text == card.answer) for o in card.options]
-        rng.shuffle(choices)
-        return Question(card.id, card.kind, card.question, card.tags, card, tuple(choices))
-    if isinstance(card, Trap):
-        return Question(
-            card.id,
-            card.kind,
-            _trap_prompt(card),
-            card.tags,
-            card,
-            _trap_choices(card, rng, library),
-        )
-    if isinstance(card, Ordering):
-        steps = list(card.steps)
-        while len(steps) > 1 and steps == list(card.steps):
-            rng.shuffle(steps)
-        return Question(card.id, card.kind, card.question, card.tags, card, steps=tuple(steps))
-    if isinstance(card, NumericDrill):
-        from quizapp.drills.numeric import make_drill
+    if kind(card.kind).question is None:
+        raise ValueError(f"card '{card.id}' of kind {card.kind} cannot be asked in a quiz")
+    built: Question = handler(card.kind, "question")(card, rng, library)
+    return built
 
-        seed = rng.randrange(1, 1_000_000)
-        drill = make_drill(card, seed)
-        return Question(card.id, card.kind, drill.prompt, card.tags, card, drill=drill, seed=seed)
-    if isinstance(card, InterviewQuestion):
-        return Question(card.id, card.kind, card.question, card.tags, card, steps=card.points)
-    if isinstance(card, GradientDrill):
-        return Question(card.id, card.kind, card.statement, card.tags, card)
-    raise ValueError(f"card '{card.id}' of kind {card.kind} cannot be asked in a quiz")
+
+@register(MultipleChoice.kind, "question")
+@register(LossCurve.kind, "question")
+def _choice_question(card: MultipleChoice, rng: random.Random, library: Library) -> Question:
+    choices = [Choice(o.text, o.why, o.text == card.answer) for o in card.options]
+    rng.shuffle(choices)
+    return Question(card.id, card.kind, card.question, card.tags, card, tuple(choices))
+
+
+@register(Trap.kind, "question")
+def _trap_question(card: Trap, rng: random.Random, library: Library) -> Question:
+    choices = _trap_choices(card, rng, library)
+    return Question(card.id, card.kind, _trap_prompt(card), card.tags, card, choices)
+
+
+@register(Ordering.kind, "question")
+def _ordering_question(card: Ordering, rng: random.Random, library: Library) -> Question:
+    steps = list(card.steps)
+    while len(steps) > 1 and steps == list(card.steps):
+        rng.shuffle(steps)
+    return Question(card.id, card.kind, card.question, card.tags, card, steps=tuple(steps))
+
+
+@register(NumericDrill.kind, "question")
+def _numeric_question(card: NumericDrill, rng: random.Random, library: Library) -> Question:
+    from quizapp.drills.numeric import make_drill
+
+    seed = rng.randrange(1, 1_000_000)
+    drill = make_drill(card, seed)
+    return Question(card.id, card.kind, drill.prompt, card.tags, card, drill=drill, seed=seed)
+
+
+@register(InterviewQuestion.kind, "question")
+def _explain_question(card: InterviewQuestion, rng: random.Random, library: Library) -> Question:
+    return Question(card.id, card.kind, card.question, card.tags, card, steps=card.points)
+
+
+@register(GradientDrill.kind, "question")
+def _gradient_question(card: GradientDrill, rng: random.Random, library: Library) -> Question:
+    return Question(card.id, card.kind, card.statement, card.tags, card)
 
 
 def _trap_prompt(trap: Trap) -> str:
@@ -144,7 +158,7 @@ def _trap_choices(trap: Trap, rng: random.Random, library: Library) -> tuple[Cho
             choices.append(Choice(trap.wrong, "That is the misconception itself, restated.", False))
         rng.shuffle(choices)
         return tuple(choices)
-    others = [t for t in library.of_kind("trap") if t.id != trap.id and isinstance(t, Trap)]
+    others = [t for t in library.of_kind(Trap.kind) if t.id != trap.id and isinstance(t, Trap)]
     rng.shuffle(others)
     choices = [
         Choice(trap.correct, trap.why, True),
@@ -163,6 +177,54 @@ def _trap_choices(trap: Trap, rng: random.Random, library: Library) -> tuple[Cho
 
 
 # --------------------------------------------------------------------------- grading
+
+
+def grade(question: Question, response: str, checker: AnswerChecker | None = None) -> Feedback:
+    """Grade ``response`` as its kind does: a choice's index, step numbers, a number, the ticked
+    key points as "0,2,3", a blank's text, or a gradient (``checker`` grades those). Changes
+    nothing, so it may run in a worker thread."""
+    if question.typed and not response.strip():
+        return Feedback(None, "invalid", "Type an answer first.")
+    graded: Feedback = handler(question.kind, "grade")(question, response, checker)
+    return graded
+
+
+@register(MultipleChoice.kind, "grade")
+@register(LossCurve.kind, "grade")
+@register(Trap.kind, "grade")
+def _grade_chosen(question: Question, response: str, checker: AnswerChecker | None) -> Feedback:
+    return grade_choice(question, int(response))
+
+
+@register(Ordering.kind, "grade")
+def _grade_ordering(question: Question, response: str, checker: AnswerChecker | None) -> Feedback:
+    return grade_order(question, response)
+
+
+@register(NumericDrill.kind, "grade")
+def _grade_number(question: Question, response: str, checker: AnswerChecker | None) -> Feedback:
+    return grade_numeric(question, response)
+
+
+@register(InterviewQuestion.kind, "grade")
+def _grade_ticks(question: Question, response: str, checker: AnswerChecker | None) -> Feedback:
+    ticked = {int(t) for t in response.split(",") if t.strip().isdigit()}
+    return grade_explain(question, sorted(ticked))
+
+
+@register(GradientDrill.kind, "grade")
+def grade_gradient(question: Question, text: str, checker: AnswerChecker | None) -> Feedback:
+    """A gradient typed in one line (a final answer) or several (a derivation, checked line by
+    line)."""
+    if checker is None:
+        return Feedback(None, "unchecked", "No checker is available to grade gradients.")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        return feedback_from_derivation(question, checker.check_steps(question.item_id, lines))
+    # One line (blank lines around it dropped, so that columns in messages still count from its
+    # start): exactly the check of a final answer.
+    line = lines[0] if lines else text
+    return feedback_from_verdict(question, checker.check(question.item_id, line))
 
 
 def grade_choice(question: Question, index: int) -> Feedback:

@@ -28,21 +28,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from quizapp.decks import Card, Library
+from quizapp.decks.kinds import asked, quiz_kinds
 from quizapp.policy import HINT_LEVELS, MAX_HINT_LEVEL, credit_for, hint_cost, rating_for_answer
-from quizapp.questions import (
-    EXPLAIN_KIND,
-    QUESTION_KINDS,
-    Choice,
-    Feedback,
-    Question,
-    feedback_from_derivation,
-    feedback_from_verdict,
-    grade_choice,
-    grade_explain,
-    grade_numeric,
-    grade_order,
-    make_question,
-)
+from quizapp.questions import Choice, Feedback, Question, grade, make_question
 
 if TYPE_CHECKING:
     from fsrs import Rating
@@ -97,7 +85,7 @@ def hint_ladder(question: Question) -> tuple[tuple[str, ...], ...]:
     (in words and as typed, with the author's further hints), and the full reference
     derivation as typed."""
     card = question.card
-    if question.kind != "gradient_drill":
+    if question.answer != "math":
         return ()
     hints = tuple(getattr(card, "hints", ()) or ())
     prose = tuple(getattr(card, "steps", ()) or ())
@@ -122,10 +110,6 @@ class Answer:
     hint_level: int  # the highest rung of the hint ladder seen (0: no hint)
     rating: Rating  # what the scheduler was fed (quizapp.policy decides it)
     credit: float = 0.0  # the share of a point it earns in the score (quizapp.policy.credit_for)
-
-    @property
-    def hinted(self) -> bool:
-        return self.hint_level > 0
 
 
 def points_text(points: float) -> str:
@@ -166,18 +150,21 @@ def pick_items(
     *,
     n: int = DEFAULT_LENGTH,
     tags: Iterable[str] = (),
-    kinds: Iterable[str] = tuple(QUESTION_KINDS),
+    kinds: Iterable[str] | None = None,
     rng: random.Random,
     weight: Callable[[Card], float] | None = None,
 ) -> list[Card]:
     """Up to ``n`` cards, mixing the kinds evenly (round robin), filtered by tags (any) and kinds.
 
-    ``weight`` (higher = more likely) lets a caller favour weak or due items.
+    ``kinds`` defaults to those the quiz's filter offers; ``weight`` (higher = more likely) lets a
+    caller favour weak or due items.
     """
+    kinds = tuple(quiz_kinds()) if kinds is None else tuple(kinds)
+    askable = asked()
     wanted_tags = set(tags)
     pools: dict[str, list[Card]] = defaultdict(list)
     for card in library.cards.values():
-        if card.kind not in kinds or card.kind not in (*QUESTION_KINDS, EXPLAIN_KIND):
+        if card.kind not in kinds or card.kind not in askable:
             continue
         if wanted_tags and not wanted_tags & set(card.tags):
             continue
@@ -251,7 +238,7 @@ class Quiz:
         *,
         n: int = DEFAULT_LENGTH,
         tags: Iterable[str] = (),
-        kinds: Iterable[str] = tuple(QUESTION_KINDS),
+        kinds: Iterable[str] | None = None,
         seed: int | None = None,
         item_ids: Sequence[str] | None = None,
         weight: Callable[[Card], float] | None = None,
@@ -261,7 +248,7 @@ class Quiz:
         deck: str | None = None,
     ) -> Quiz:
         rng = random.Random(seed)
-        tags, kinds = tuple(tags), tuple(kinds)
+        tags, kinds = tuple(tags), tuple(quiz_kinds()) if kinds is None else tuple(kinds)
         if item_ids is not None:
             cards = [library.cards[i] for i in item_ids if i in library.cards]
         else:
@@ -286,31 +273,7 @@ class Quiz:
         a worker thread). ``response`` is a choice's index, the ticked key points of an
         explanation as "0,2,3", or the typed text. A gradient typed in several lines is a
         derivation, checked line by line."""
-        question = self.questions[index]
-        if question.kind == EXPLAIN_KIND:
-            ticked = {int(t) for t in str(response).split(",") if t.strip().isdigit()}
-            return grade_explain(question, sorted(ticked))
-        if question.choices:
-            return grade_choice(question, int(response))
-        text = str(response)
-        if not text.strip():
-            return Feedback(None, "invalid", "Type an answer first.")
-        if question.kind == "ordering":
-            return grade_order(question, text)
-        if question.kind == "numeric_drill":
-            return grade_numeric(question, text)
-        if question.kind == "gradient_drill":
-            if self.checker is None:
-                return Feedback(None, "unchecked", "No checker is available to grade gradients.")
-            lines = [line for line in text.splitlines() if line.strip()]
-            if len(lines) > 1:
-                derivation = self.checker.check_steps(question.item_id, lines)
-                return feedback_from_derivation(question, derivation)
-            # One line (blank lines around it dropped, so that columns in messages still
-            # count from its start): exactly the check of a final answer.
-            line = lines[0] if lines else text
-            return feedback_from_verdict(question, self.checker.check(question.item_id, line))
-        raise ValueError(f"question kind {question.kind} has no typed answer")
+        return grade(self.questions[index], str(response), self.checker)
 
     def record(
         self,
@@ -396,7 +359,7 @@ class Quiz:
         """How the checker reads ``text`` typed for question ``index``: None for a question that
         is not a gradient, or without a checker. (May run in a worker thread.)"""
         question = self.questions[index]
-        if question.kind != "gradient_drill" or self.checker is None:
+        if question.answer != "math" or self.checker is None:
             return None
         return self.checker.preview(question.item_id, text)
 
@@ -470,8 +433,6 @@ class Quiz:
 
 __all__ = [
     "DEFAULT_LENGTH",
-    "EXPLAIN_KIND",
-    "QUESTION_KINDS",
     "AlreadyAnswered",
     "Answer",
     "AnswerChecker",

@@ -18,10 +18,11 @@ from typing import Any
 import fsrs
 
 from quizapp.checklist import INTERVIEW_TIME, recall_moment
-from quizapp.decks.models import GRADED_KINDS
+from quizapp.decks.kinds import kinds
+from quizapp.scheduling import DEFAULT_PARAMETERS, make_scheduler
 
 # Kinds whose readiness also counts their recent answers: the graded ones, not self-rated.
-PRACTICE_KINDS = frozenset(GRADED_KINDS)
+PRACTICE_KINDS = frozenset(k.name for k in kinds() if k.practice)
 RECENT_RESULTS = 3
 
 
@@ -53,7 +54,7 @@ class PlanInputs:
     interview_date: date | None
     target: float
     new_per_day: int
-    parameters: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
     recent: Mapping[str, Sequence[bool]] = field(default_factory=dict)
     checklist: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
     # Cards suspended or buried in the browser: left out of ``items`` (the plan says how many).
@@ -116,9 +117,7 @@ class Readiness:
 
 
 def _scheduler(parameters: Sequence[float], retention: float) -> fsrs.Scheduler:
-    return fsrs.Scheduler(
-        parameters=tuple(parameters), desired_retention=retention, enable_fuzzing=False
-    )
+    return make_scheduler(retention, parameters)
 
 
 def recall_at(scheduler: fsrs.Scheduler, card: fsrs.Card | None, at: datetime) -> float:

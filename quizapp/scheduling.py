@@ -17,6 +17,11 @@ from typing import TYPE_CHECKING
 import fsrs
 
 from quizapp.clock import local_day_start
+from quizapp.decks.kinds import kind_of
+
+# The one FSRS scheduler and the one way to apply a review live with the store (which derives
+# every card from its log with them); re-exported here for the rest of the app.
+from quizapp.store.srs import DEFAULT_PARAMETERS, apply_review, make_scheduler, replay_item
 
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library
@@ -24,8 +29,6 @@ if TYPE_CHECKING:
 
 # Anki's default "learn ahead limit": learning cards this close to due may be shown early.
 LEARN_AHEAD = timedelta(minutes=20)
-# Reference kinds that are read, not studied: they never enter the queue.
-NOT_STUDIED_KINDS = frozenset({"checklist", "cheat_sheet"})
 
 
 def format_interval(delta: timedelta) -> str:
@@ -93,7 +96,7 @@ class StudyQueue:
 
     ``now`` fixes the clock (tests, previews of a future day); otherwise every call uses the
     current time. It can be changed later by assigning ``queue.now``. Filters: ``deck`` (the
-    card's deck name), ``tag``, ``kinds`` (default: every kind except ``NOT_STUDIED_KINDS``).
+    card's deck name), ``tag``, ``kinds`` (default: every kind scheduled, ``quizapp.decks.kinds``).
     """
 
     def __init__(
@@ -111,7 +114,6 @@ class StudyQueue:
         self._candidates: dict[tuple[object, ...], tuple[list[str], set[str]]] = {}
         self._seen: set[str] = set()
         self._seen_version: tuple[int, int, int] | None = None
-        self._preview_scheduler: fsrs.Scheduler | None = None
         self._hidden: set[str] = set()
         self._hidden_key: tuple[object, ...] | None = None
 
@@ -144,7 +146,7 @@ class StudyQueue:
         if found is None:
 
             def wanted(card: Card) -> bool:
-                if kind_set is None and card.kind in NOT_STUDIED_KINDS:
+                if kind_set is None and not kind_of(card).readiness:
                     return False
                 if kind_set is not None and card.kind not in kind_set:
                     return False
@@ -290,11 +292,8 @@ class StudyQueue:
 
     def preview(self, item_id: str) -> dict[fsrs.Rating, timedelta]:
         """How long until the item comes back for each rating (no fuzz), for rating buttons."""
-        retention = self.store.settings.desired_retention
-        scheduler = self._preview_scheduler
-        if scheduler is None or scheduler.desired_retention != retention:
-            scheduler = fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
-            self._preview_scheduler = scheduler
+        self.store.settings  # noqa: B018 - reads settings another process saved since
+        scheduler = self.store.scheduler  # the very scheduler the store's review will use
         now = self.now
         state = self.store.card_state(item_id)
         card = state.card if state else fsrs.Card(card_id=0, due=now)
@@ -349,11 +348,14 @@ def retrievability(scheduler: fsrs.Scheduler, state: CardState, at: datetime) ->
 
 
 __all__ = [
+    "DEFAULT_PARAMETERS",
     "LEARN_AHEAD",
-    "NOT_STUDIED_KINDS",
     "Guide",
     "QueueCounts",
     "StudyQueue",
+    "apply_review",
     "format_interval",
+    "make_scheduler",
+    "replay_item",
     "retrievability",
 ]

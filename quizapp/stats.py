@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from quizapp.checklist import checklist_status
 from quizapp.clock import local_day_start
-from quizapp.decks.models import FLASHCARD_KINDS, GRADED_KINDS
+from quizapp.decks import kinds as registry
 from quizapp.scheduling import LEARN_AHEAD, StudyQueue, retrievability
 
 if TYPE_CHECKING:
@@ -67,16 +67,17 @@ DUE_WORDS: dict[str, tuple[str, str]] = {
 
 def due_counts(queue: StudyQueue) -> DueCounts:
     """Cards due, practice due and new cards today, as the queue will serve them now."""
-    cards = queue.counts(kinds=FLASHCARD_KINDS)
-    practice = queue.counts(kinds=GRADED_KINDS)
+    cards = queue.counts(kinds=registry.names(study=True))
+    practice = queue.counts(kinds=[k.name for k in registry.kinds() if k.practice and not k.study])
     return DueCounts(
         cards=cards.due + cards.learning, practice=practice.due + practice.learning, new=cards.new
     )
 
 
-def next_due(queue: StudyQueue, kinds: tuple[str, ...] = FLASHCARD_KINDS) -> datetime | None:
-    """When the next already-seen item of these kinds comes due (None: none is scheduled)."""
-    wanted = set(queue.candidates(kinds=kinds))
+def next_due(queue: StudyQueue, kinds: tuple[str, ...] | None = None) -> datetime | None:
+    """When the next already-seen item of these kinds (flashcards by default) comes due (None:
+    none is scheduled)."""
+    wanted = set(queue.candidates(kinds=registry.names(study=True) if kinds is None else kinds))
     far = queue.now + timedelta(days=365 * 100)
     for item_id, _state, due_at in queue.store.iter_due(far):
         if item_id in wanted:

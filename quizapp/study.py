@@ -13,7 +13,8 @@ from datetime import datetime
 from fsrs import Rating
 
 from quizapp.decks import Card, Library
-from quizapp.decks.models import FLASHCARD_KINDS, InterviewQuestion
+from quizapp.decks.kinds import names
+from quizapp.decks.models import InterviewQuestion
 from quizapp.policy import RATING_LABELS
 from quizapp.scheduling import StudyQueue, format_interval
 
@@ -51,7 +52,7 @@ class StudySession:
         *,
         ids: Sequence[str] | None = None,
         tag: str | None = None,
-        kinds: Sequence[str] = FLASHCARD_KINDS,
+        kinds: Sequence[str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         deck: str | None = None,
     ) -> None:
@@ -59,7 +60,7 @@ class StudySession:
         self.library = library
         self.tag = tag
         self.deck = deck
-        self.kinds = tuple(kinds)
+        self.kinds = names(study=True) if kinds is None else tuple(kinds)
         self.clock = clock
         self._fixed: list[str] | None = [i for i in ids if i in library.cards] if ids else None
         self._done: list[str] = []
@@ -100,20 +101,26 @@ class StudySession:
         return {r: format_interval(d) for r, d in self.queue.preview(self.current.id).items()}
 
     def rate(self, rating: Rating) -> datetime:
-        """Record the rating for the current card now (nothing is held back until the end)."""
+        """Record the rating for the current card now (nothing is held back until the end) and
+        move on. If recording raises (a StoreError), nothing moves on and the card stays."""
         assert self.current is not None, "no card to rate"
         elapsed = self.clock() - self._shown_at
         card_id = self.current.id
-        due = self.queue.rate(card_id, rating, duration_ms=int(elapsed * 1000))
+        when = self._record(card_id, rating, elapsed)
         self._done.append(card_id)
-        self._history.append((card_id, rating, elapsed))
         self.summary.reviewed += 1
         self.summary.by_rating[rating] += 1
         self.summary.seconds += elapsed
+        self.advance()
+        return when
+
+    def _record(self, card_id: str, rating: Rating, elapsed: float) -> datetime:
+        """Feed the rating to the scheduler; returns when the card is due next."""
+        due = self.queue.rate(card_id, rating, duration_ms=int(elapsed * 1000))
+        self._history.append((card_id, rating, elapsed))
         self.summary.next_due = (
             due if self.summary.next_due is None else min(self.summary.next_due, due)
         )
-        self.advance()
         return due
 
     def undo(self) -> Card | None:

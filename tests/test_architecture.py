@@ -195,3 +195,98 @@ def test_the_models_import_nothing_above_them() -> None:
     for module in below:
         outside = {t for t in graph[module] if not t.startswith("quizapp.decks")}
         assert outside <= {"quizapp.paths"}, (module, outside)
+
+
+# --------------------------------------------------------------------------- card kinds
+
+# A kind's name is spelled once, in the table of kinds (its model and its row). Elsewhere code
+# asks the table (``quizapp.decks.kinds``) or names the model's constant (``Trap.kind``). These
+# modules use the same word for something else: a CLI command, an area, a tab, a key, a binding.
+SAME_WORD_ELSEWHERE: set[tuple[str, str]] = {
+    ("quizapp.commands", "checklist"),  # the `quizapp checklist` command
+    ("quizapp.commands.checklist", "checklist"),
+    ("quizapp.ui.screens.areas", "checklist"),  # the Checklist area
+    ("quizapp.ui.screens.checklist", "checklist"),  # its stylesheet
+    ("quizapp.ui.screens.stats", "checklist"),  # a stats field
+    ("quizapp.ui.screens.cheatsheet", "pitch"),  # the elevator-pitch tab
+    ("quizapp.ui.screens.study", "loss_curve"),  # the action that opens the loss-curve explorer
+    ("quizapp.drills.numeric", "formula"),  # a drill's JSON key
+}
+KIND_HOMES = {"quizapp.decks.models", "quizapp.decks.kinds"}
+
+
+def _all_files() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE_DIR.rglob("*.py")}
+
+
+def _kind_strings(path: Path, kind_names: set[str]) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text("utf-8"))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if node.value in kind_names
+    ]
+
+
+def test_no_kind_name_is_spelled_outside_the_table_of_kinds() -> None:
+    from quizapp.decks.kinds import REGISTRY
+
+    names = set(REGISTRY)
+    found = []
+    for module, path in sorted(_all_files().items()):
+        if module in KIND_HOMES:
+            continue
+        for line, word in _kind_strings(path, names):
+            if (module, word) not in SAME_WORD_ELSEWHERE:
+                found.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{line}: '{word}'")
+    assert not found, "ask quizapp.decks.kinds (or use Model.kind) instead of:\n" + "\n".join(found)
+
+
+def test_the_same_word_entries_are_still_needed() -> None:
+    from quizapp.decks.kinds import REGISTRY
+
+    files = _all_files()
+    for module, word in SAME_WORD_ELSEWHERE:
+        assert word in {w for _, w in _kind_strings(files[module], set(REGISTRY))}, (module, word)
+
+
+def test_the_kind_finder_sees_a_bare_kind_string(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('if card.kind == "trap":\n    pass\nx = "traps"\n', "utf-8")
+    assert _kind_strings(sample, {"trap"}) == [(1, "trap")]
+
+
+def _card_models() -> set[str]:
+    from quizapp.decks.kinds import REGISTRY
+
+    return {k.model.__name__ for k in REGISTRY.values()}
+
+
+def _isinstance_models(function: ast.AST, models: set[str]) -> set[str]:
+    """The card models a function tests with isinstance (its own body, not nested functions)."""
+    found: set[str] = set()
+    for node in ast.walk(function):
+        call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        if call and node.func.id == "isinstance" and len(node.args) == 2:  # type: ignore[attr-defined]
+            for name in ast.walk(node.args[1]):  # type: ignore[attr-defined]
+                if isinstance(name, ast.Name) and name.id in models:
+                    found.add(name.id)
+    return found
+
+
+def test_no_function_dispatches_on_the_class_of_a_card() -> None:
+    # One isinstance per function (narrowing a card a handler was given) is fine; a chain over
+    # several kinds is what the table of kinds replaces.
+    models = _card_models()
+    chains = []
+    for module, path in sorted(_all_files().items()):
+        if module.startswith("quizapp.decks"):
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                tested = _isinstance_models(node, models)
+                if len(tested) > 1:
+                    chains.append(f"{module}.{node.name}: {sorted(tested)}")
+    assert not chains, "dispatch through quizapp.decks.kinds instead: " + "; ".join(chains)

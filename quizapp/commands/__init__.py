@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
 # Order is the order shown in `quizapp --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "validate",
@@ -35,3 +40,17 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def read_dashes_as_values(parser: argparse.ArgumentParser, *, numbers_only: bool = False) -> None:
+    """Let a word that starts with '-' be a value, not an unknown option: an answer such as
+    ``-ln(0.9)`` or ``-2*(y-yhat)`` (every such word except ``-h`` and ``--long`` options), or
+    with ``numbers_only`` values such as ``-1,1`` and ``-.5`` after an option.
+
+    argparse has no public switch for this; it decides what looks like a negative number with
+    the private ``_negative_number_matcher``, and this is the one place that sets it.
+    """
+    import re
+
+    pattern = r"^-[\d.]" if numbers_only else r"^-(?!-|h$)"
+    parser._negative_number_matcher = re.compile(pattern)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import re
 import sys
 import types
 from pathlib import Path
 from typing import Any, TextIO
 
-from quizapp.commands import CliError
+from quizapp.commands import CliError, read_dashes_as_values
 
 # quizapp.commands.common (the decks) is imported inside the functions: a single check forks
 # its checking child first, so the child warms up while this process loads the decks.
@@ -64,7 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help='read JSON lines {"drill", "answer"} from FILE (\'-\' for standard input)',
     )
     # Answers such as -2*(y-yhat) start with '-': read them as values, not as unknown options.
-    p._negative_number_matcher = re.compile(r"^-(?!-)(?!h$)")
+    read_dashes_as_values(p)
     # Options anywhere: "check ID --json -- ANSWER" as well as "check --json ID -- ANSWER".
     # Plain argparse fills both positionals from the first run of words, leaving ANSWER after
     # an option unrecognised; intermixed parsing reads all options first, then the words.
@@ -117,8 +116,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             verdict = checker.check(args.drill, args.answer)
         except UnknownDrillError as exc:
+            from quizapp.decks.models import NumericDrill
+
             card = library.cards.get(args.drill)
-            if card is not None and card.kind == "numeric_drill":  # the other kind of drill
+            if card is not None and card.kind == NumericDrill.kind:  # the other kind of drill
                 raise CliError(
                     f"check: '{args.drill}' is a numeric drill, graded by 'quizapp drill answer "
                     f"{args.drill} --seed N ANSWER' ('quizapp check' grades gradients)",

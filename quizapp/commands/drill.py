@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import re
 import secrets
 import sys
 from typing import Any
 
-from quizapp.commands import CliError
+from quizapp.commands import CliError, read_dashes_as_values
 from quizapp.commands.common import library_from_args, only_deck, print_json
 from quizapp.decks import Library
 from quizapp.decks.models import GradientDrill, NumericDrill
@@ -59,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     # An answer may start with '-' (-ln(0.9)); argparse would take that for an option. Only -h
     # and --... are options here, so read every other '-...' word as the answer.
-    answer._negative_number_matcher = re.compile(r"^-(?!-|h$)")
+    read_dashes_as_values(answer)
     answer.add_argument("id", metavar="ID")
     answer.add_argument("text", metavar="TEXT", help="your answer (quote it in the shell)")
     answer.add_argument("--seed", type=_seed, required=True, help="the seed of the drill")
@@ -135,10 +134,10 @@ def run_list(args: argparse.Namespace) -> int:
 def find_template(library: Library, drill_id: str) -> Any:
     """The numeric drill template ``drill_id``, or a usage error with a suggestion."""
     card = library.cards.get(drill_id)
-    if card is not None and card.kind == "numeric_drill":
+    if card is not None and card.kind == NumericDrill.kind:
         return card
-    ids = [c.id for c in library.of_kind("numeric_drill")]
-    if card is not None and card.kind == "gradient_drill":
+    ids = [c.id for c in library.of_kind(NumericDrill.kind)]
+    if card is not None and card.kind == GradientDrill.kind:
         raise CliError(
             f"drill: '{drill_id}' is a gradient drill: check an answer with "
             f"'quizapp check {drill_id} ANSWER'",

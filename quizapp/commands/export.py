@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Write all your progress (settings, card states, every review, quizzes, "
         "checklist ticks) as JSON: to stdout with --json, else to FILE (default "
         "quizapp-export-<date>.json in the current folder). With --anki, write the cards "
-        "instead as an Anki package: one note type per card kind, tags kept; exporting again "
-        "after an edit updates the notes in Anki instead of adding copies.",
+        "instead as an Anki package: one note type laid out per card kind, tags kept (and "
+        "deck::NAME); exporting again after an edit updates the notes in Anki instead of "
+        "adding copies.",
     )
     p.add_argument("--json", action="store_true", help="print the JSON to stdout")
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the JSON to FILE")
@@ -42,6 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="NAME",
         help=f"with --anki: the Anki deck's name (default '{DEFAULT_DECK}'; use A::B for a "
         "subdeck)",
+    )
+    p.add_argument(
+        "--with-progress",
+        action="store_true",
+        help="with --anki: write each card's schedule too (FSRS memory state, due date), so "
+        "Anki with FSRS continues where you are; import with 'Import any learning progress'",
     )
     p.set_defaults(func=run)
 
@@ -69,8 +76,9 @@ def _chunks(data: dict[str, Any]) -> Iterator[str]:
 def run(args: argparse.Namespace) -> int:
     if args.anki is not None:
         return _run_anki(args)
-    if args.deck is not None:
-        raise CliError("export: --deck goes with --anki FILE.apkg", code=2)
+    if args.deck is not None or args.with_progress:
+        option = "--deck" if args.deck is not None else "--with-progress"
+        raise CliError(f"export: {option} goes with --anki FILE.apkg", code=2)
     if args.json and args.output:
         raise CliError("export: use either --json (stdout) or --output FILE, not both", code=2)
     with open_store(reads=True) as store:
@@ -106,13 +114,36 @@ def _run_anki(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         raise CliError(f"export: cannot write {target}: no folder {target.parent}")
     library = library_from_args(args)
+    scheduled: list[int] = []
+    schedule = _progress_writer(scheduled) if args.with_progress else None
     try:
-        result = write_apkg(library.cards.values(), target, deck)
+        result = write_apkg(library.cards.values(), target, deck, schedule=schedule)
     except OSError as exc:
         raise CliError(f"export: cannot write {target}: {exc.strerror or exc}") from None
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(result.notes.items()))
+    progress = (
+        f", {scheduled[0]} of them with your schedule; import it in Anki with File > Import, "
+        "'Import any learning progress' ticked, and turn FSRS on in the deck options"
+        if scheduled
+        else "; import it in Anki with File > Import"
+    )
     sys.stdout.write(
-        f"exported {result.total} notes to {target} (deck '{deck}': {kinds}); "
-        "import it in Anki with File > Import\n"
+        f"exported {result.total} notes to {target} (deck '{deck}': {kinds}){progress}\n"
     )
     return 0
+
+
+def _progress_writer(written: list[int]) -> Callable[[Path, dict[str, str]], None]:
+    """What writes the learner's schedule into the package (the count lands in ``written``)."""
+    from quizapp.interop.anki_schedule import write_schedule
+
+    with open_store(reads=True) as store:
+        states = store.card_states()
+        retention = store.settings.desired_retention
+        parameters = list(store.scheduler.parameters)
+    decay = parameters[20] if len(parameters) > 20 else None
+
+    def write(db: Path, guids: dict[str, str]) -> None:
+        written.append(write_schedule(db, guids, states, retention=retention, decay=decay))
+
+    return write

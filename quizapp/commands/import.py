@@ -1,13 +1,19 @@
-"""`quizapp import FILE [--dry-run]`: merge an `export` file into this store."""
+"""`quizapp import FILE [--dry-run]`: merge an `export` file, or the reviews of quizapp's notes
+in an Anki package (.colpkg, .apkg), into this store."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store, require_saving
+
+if TYPE_CHECKING:
+    from quizapp.interop.merge import MergePlan
+    from quizapp.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,34 +22,70 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="merge progress exported on another machine (or an old export) into yours",
         description="Merge a file written by 'quizapp export' into your progress: every review "
         "either side has is kept (once), the cards they touch are rescheduled by replaying the "
-        "merged reviews, checklist ticks are combined, and a setting you never changed here "
-        "takes the file's value. Importing the same file again changes nothing. A backup is "
-        "taken first. Quiz history stays on the machine it was taken on (its reviews travel).",
+        "merged reviews, and settings, fitted parameters and checklist ticks take the latest "
+        "change made anywhere. Importing the same file again changes nothing. A backup is "
+        "taken first. Quiz history stays on the machine it was taken on (its reviews travel). "
+        "An Anki package (.colpkg, or .apkg exported with scheduling) brings back the reviews "
+        "of quizapp's notes made in Anki, the same way.",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="a file from 'quizapp export'")
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a file from 'quizapp export', or an Anki .colpkg/.apkg",
+    )
     p.add_argument("--dry-run", action="store_true", help="say what would be added; change nothing")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from quizapp.interop.merge import MergeError, apply_merge, plan_merge, read_progress_file
-    from quizapp.store import StoreError
+    from quizapp.interop.anki_import import ANKI_SUFFIXES
+    from quizapp.interop.merge import MergeError, known_reviews, plan_merge, read_progress_file
 
-    try:
-        progress = read_progress_file(args.file)
-    except MergeError as exc:
-        raise CliError(f"import: {exc.message}; nothing was changed") from None
+    if args.file.suffix.lower() in ANKI_SUFFIXES:
+        return _run_anki(args)
     with open_store() as store:
-        plan = plan_merge(store, progress)
-        if not args.dry_run and not plan.empty:
-            require_saving(store, "import")
-            try:
-                store.backup("pre-import")
-                apply_merge(store, plan)
-            except StoreError as exc:
-                raise CliError(
-                    f"import: {exc.message}; nothing was changed", code=exc.exit_code
-                ) from None
+        # The reviews already here are read first: the file's copies of them are only matched
+        # by uuid, item, time and rating (nothing else of them would be used).
+        known = known_reviews(store)
+        try:
+            progress = read_progress_file(args.file, known=known)
+        except MergeError as exc:
+            raise CliError(f"import: {exc.message}; nothing was changed") from None
+        plan = plan_merge(store, progress, known=known)
+        _apply(store, plan, args.dry_run)
     for line in plan.describe(done=not args.dry_run):
         sys.stdout.write(line + "\n")
     return 0
+
+
+def _run_anki(args: argparse.Namespace) -> int:
+    from quizapp.commands.common import library_from_args
+    from quizapp.interop.anki_import import describe, plan_anki_import, read_anki_reviews
+    from quizapp.interop.merge import MergeError
+
+    library = library_from_args(args, strict=False)
+    try:
+        found = read_anki_reviews(args.file, library.cards.values())
+    except MergeError as exc:
+        raise CliError(f"import: {exc.message}; nothing was changed") from None
+    with open_store() as store:
+        plan = plan_anki_import(store, found)
+        _apply(store, plan, args.dry_run)
+    for line in describe(found, plan, done=not args.dry_run):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+def _apply(store: Store, plan: MergePlan, dry_run: bool) -> None:
+    from quizapp.interop.merge import apply_merge
+    from quizapp.store import StoreError
+
+    if dry_run or plan.empty:
+        return
+    require_saving(store, "import")
+    try:
+        store.backup("pre-import")
+        apply_merge(store, plan)
+    except StoreError as exc:
+        raise CliError(f"import: {exc.message}; nothing was changed", code=exc.exit_code) from None

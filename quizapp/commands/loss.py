@@ -8,13 +8,12 @@ import argparse
 import difflib
 import inspect
 import json
-import re
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
-from quizapp.commands import CliError
+from quizapp.commands import CliError, read_dashes_as_values
 from quizapp.commands.common import print_json
 from quizapp.losses.registry import PARAMS, REGISTRY, SPECS, Param
 
@@ -72,7 +71,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # Let values such as -1,1 or -1e3 follow --y/--pred: by default argparse reads anything
     # that starts with '-' and is not a plain number as an option. (No option of this command
     # starts with a digit, so nothing is lost.)
-    p._negative_number_matcher = re.compile(r"^-[\d.]")
+    read_dashes_as_values(p, numbers_only=True)
     p.add_argument("name", metavar="NAME", help="the loss, e.g. mse, bce, cross_entropy")
     p.add_argument("--y", metavar="VALUES", help="targets: 1,0,1 (class labels, or rows a;b)")
     p.add_argument(

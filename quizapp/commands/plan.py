@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _fit(store: Any, library: Any, as_json: bool) -> None:
     """Fit FSRS to the store's reviews, keep the result and print what it changes."""
     from quizapp.commands.common import require_saving
-    from quizapp.fit import FitError, fit, logged_reviews, memory_states, progress_line
+    from quizapp.fit import FitError, fit, logged_reviews, progress_line
     from quizapp.plan import fit_change, gather
 
     logged = logged_reviews(store)
@@ -52,11 +52,11 @@ def _fit(store: Any, library: Any, as_json: bool) -> None:
         result = fit(logged)
     except FitError as exc:
         raise CliError(f"plan --fit: {exc.message}") from None
-    memory = memory_states(logged, result.parameters)
+    cards = store.cards_with(result.parameters)
     # Before saving: the predictions with the parameters in use until now.
-    change = fit_change(gather(store, library), result.parameters, memory)
+    change = fit_change(gather(store, library), result.parameters, cards=cards)
     require_saving(store, "keep the fitted FSRS parameters")
-    store.save_fsrs_fit(result.to_json(), memory)
+    store.save_fsrs_fit(result.to_json())
     line = progress_line(result.reviews, result)
     if as_json:
         print_json({"fsrs": line, "fit": result.to_json(), "change": change.to_json()})

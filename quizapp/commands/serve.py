@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import shlex
-import socket
 import sys
 
 from quizapp.commands import CliError
@@ -23,9 +22,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "serve",
         help="serve the app in a web browser (needs quizapp[web])",
         description="Serve the app on a local web server; open the printed address in a "
-        "browser. Each tab runs its own quizapp with your progress, so anyone who can reach the "
-        "port can study as you and change your progress: it listens on this machine only "
-        "unless --host says otherwise.",
+        "browser. Each tab runs its own quizapp with your progress. The address carries a "
+        "random token (new at each start): without it, from another site's page or under "
+        "another host name, the server refuses. It listens on this machine only unless --host "
+        "says otherwise.",
     )
     p.add_argument(
         "--host",
@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every "
         "network interface)",
     )
-    p.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    p.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on (default 8000; 0: any free one)"
+    )
     p.set_defaults(func=run)
 
 
@@ -42,12 +44,14 @@ def _port(text: str) -> int:
         port = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
     return port
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (``localhost``, 127.0.0.0/8, ``::1``); the same
+    test as quizapp.web's, here without the web extra."""
     if host == "localhost":
         return True
     try:
@@ -56,13 +60,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def listen_warning(host: str, port: int) -> str:
-    """What serving on ``host`` exposes: there is no password, whoever reaches it is you."""
-    if _is_loopback(host):
-        return "anyone who can reach this port on this machine can use it and your progress"
+def listen_warning(host: str, port: int) -> str | None:
+    """What listening on ``host`` exposes beyond this machine (None on loopback)."""
+    if is_loopback(host):
+        return None
     return (
-        f"listening on {host}: anyone who can reach port {port} over the network can use the "
-        "app and change your progress (no password)"
+        f"listening on {host}: other devices on the network can reach port {port}; whoever "
+        "has the address printed below (its token) can use the app and change your progress"
     )
 
 
@@ -76,25 +80,23 @@ def app_command(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from textual_serve.server import Server
+        from quizapp.web import GuardedServer
     except ImportError:
         raise CliError(INSTALL_HINT) from None
     # Fail here, with the decks' own message, rather than in every browser tab.
     from quizapp.commands.common import library_from_args
 
     library_from_args(args, strict=False)
-    # The page tells the browser where the websocket is; "every interface" is no address a
-    # browser can connect to, so it gets this machine's name.
-    shown = socket.getfqdn() if args.host in ("0.0.0.0", "::", "") else args.host
-    url_host = f"[{shown}]" if ":" in shown else shown
-    sys.stderr.write(f"quizapp: warning: {listen_warning(args.host, args.port)}\n")
-    server = Server(
-        app_command(args),
-        host=args.host,
-        port=args.port,
-        title="quizapp",
-        public_url=f"http://{url_host}:{args.port}",
-    )
+
+    def listening(url: str) -> None:
+        # Once it listens: the port is known (--port 0 takes a free one).
+        warning = listen_warning(args.host, server.port)
+        if warning:
+            sys.stderr.write(f"quizapp: warning: {warning}\n")
+        sys.stdout.write(f"quizapp: serving on {url}\n(open it in a browser; ctrl+c stops)\n")
+        sys.stdout.flush()
+
+    server = GuardedServer(app_command(args), args.host, args.port, on_listening=listening)
     try:
         server.serve()
     except OSError as exc:

@@ -24,8 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quizapp import paths
-    from quizapp.interop.sync import machine_id, sync_folder
+    from quizapp.interop.sync import sync_folder
     from quizapp.store import StoreError
 
     folder: Path = args.folder
@@ -36,22 +35,30 @@ def run(args: argparse.Namespace) -> int:
     with open_store() as store:
         require_saving(store, "sync")
         try:
-            me = machine_id(paths.data_dir())
+            me = store.machine
+            for line in store.new_notices():
+                sys.stderr.write(f"quizapp: {line}\n")
             store.backup("pre-sync")
             result = sync_folder(store, folder, me)
         except StoreError as exc:
             raise CliError(f"sync: {exc.message}", code=exc.exit_code) from None
         except OSError as exc:
-            raise CliError(f"sync: cannot write in {folder}: {exc.strerror or exc}") from None
+            raise CliError(f"sync: cannot read {folder}: {exc.strerror or exc}") from None
     for plan in result.merged:
         for line in plan.describe(done=True):
             sys.stdout.write(line + "\n")
+    for line in result.notes:
+        sys.stdout.write(line + "\n")
     for line in result.failed:
         sys.stderr.write(f"quizapp: sync: skipped {line}\n")
     machines = len(result.merged)
-    sys.stdout.write(
-        f"merged {result.added} new reviews from {machines} machine"
-        f"{'s' if machines != 1 else ''}; wrote {result.written_reviews} reviews to "
-        f"{result.own}\n"
+    merged = (
+        f"merged {result.added} new reviews from {machines} machine{'s' if machines != 1 else ''}"
     )
+    if result.write_error:
+        raise CliError(
+            f"sync: {merged} (saved in your progress), but {result.write_error}; the other "
+            "machines get your progress once it can be written: run sync again"
+        )
+    sys.stdout.write(f"{merged}; wrote {result.written_reviews} reviews to {result.own}\n")
     return 1 if result.failed else 0

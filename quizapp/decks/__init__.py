@@ -6,6 +6,6 @@ the table of checks to run.
 
 from quizapp.decks.library import ContentError, Library
 from quizapp.decks.loader import load_decks
-from quizapp.decks.models import KINDS, TAGS, Card
+from quizapp.decks.models import TAGS, Card
 
-__all__ = ["KINDS", "TAGS", "Card", "ContentError", "Library", "load_decks"]
+__all__ = ["TAGS", "Card", "ContentError", "Library", "load_decks"]

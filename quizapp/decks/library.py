@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizapp.decks.models import KINDS, Card, ChecklistItem
+from quizapp.decks.kinds import MODELS
+from quizapp.decks.models import Card, ChecklistItem
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Library:
         return [c for c in self.cards.values() if tag in c.tags]
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(KINDS, 0)
+        counts = dict.fromkeys(MODELS, 0)
         for card in self.cards.values():
             counts[card.kind] = counts.get(card.kind, 0) + 1
         return counts

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from quizapp.decks.cache import CachedFile, DeckCache
+from quizapp.decks.kinds import MODELS
 from quizapp.decks.library import ContentError, Library
-from quizapp.decks.models import ID_PATTERN, KINDS, SECTIONS, TAGS, Card
+from quizapp.decks.models import ID_PATTERN, SECTIONS, TAGS, Card
 from quizapp.decks.schema import FieldError, build_all, closest, coerce, describe, dump, revive
 
 # A kind's checks beyond field types: (field, message) for each problem with a valid card.
@@ -135,8 +136,8 @@ class Loader:
             if "error" in item:
                 self.library.errors.append(ContentError(file=shown, **item["error"]))
                 continue
-            values = revive(KINDS[item["kind"]], item["fields"])
-            card = KINDS[item["kind"]](**values, deck=cached.deck, source=shown, line=item["line"])
+            values = revive(MODELS[item["kind"]], item["fields"])
+            card = MODELS[item["kind"]](**values, deck=cached.deck, source=shown, line=item["line"])
             self._admit(card, shown)
 
     def _validate_card(self, raw: Any, shown: str, deck: str) -> Card | None:
@@ -167,12 +168,12 @@ class Loader:
             )
             return None
         kind = raw.get("kind")
-        if kind not in KINDS:
-            close = closest(str(kind), KINDS)
-            hint = f" (did you mean '{close}'?)" if close else f"; known: {', '.join(KINDS)}"
+        if kind not in MODELS:
+            close = closest(str(kind), MODELS)
+            hint = f" (did you mean '{close}'?)" if close else f"; known: {', '.join(MODELS)}"
             err(f"unknown kind {kind!r}{hint}" if kind else "missing field 'kind'", "kind")
             return None
-        cls = KINDS[kind]
+        cls = MODELS[kind]
         # Every problem of the card is reported, not only the first.
         problems = self._common_field_problems(raw, line)
         preset = {

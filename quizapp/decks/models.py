@@ -1,5 +1,6 @@
 """Typed card models. Each kind is a frozen dataclass; the loader derives its validation from the
-field annotations, so adding a kind means adding a class here and listing it in ``KINDS``.
+field annotations, so adding a kind means adding a class here and a row in the table of kinds
+(``quizapp.decks.kinds``, which says where the kind is used and who renders, asks and grades it).
 Models are plain data and import nothing above them: the checks beyond field types are a table
 by kind (``quizapp.decks.checks``, and ``quizapp.library.CHECKS`` for checks that need the
 parser or the drills), which loading runs.
@@ -44,6 +45,13 @@ TAGS: frozenset[str] = frozenset(
         "segmentation",
         "noisy-labels",
         "multi-task",
+        # The third deck (content/frontier): losses of the LLM era and of generative models.
+        "preference",
+        "llm",
+        "moe",
+        "diffusion",
+        "contrastive",
+        "sequence",
     }
 )
 
@@ -80,7 +88,8 @@ class Record:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Card(Record):
-    """Fields every card has. ``deck``, ``source`` and ``line`` are filled in by the loader."""
+    """Fields every card has. ``deck``, ``source`` (the file) and ``line`` are filled in by the
+    loader; ``cite`` (optional, in the YAML) names the paper or documentation behind the card."""
 
     kind: ClassVar[str] = ""
     # Shown in lists, the palette and the study header.
@@ -93,17 +102,25 @@ class Card(Record):
     deck: str = field(default="", kw_only=True, compare=False)
     source: str = field(default="", kw_only=True, compare=False)
     line: int = field(default=0, kw_only=True, compare=False)
+    # Where the card's facts come from (a paper, a library's documentation), for a deck that
+    # does not follow the study notes: "Rafailov et al. 2023, DPO; TRL DPOTrainer docs".
+    cite: str | None = field(default=None, kw_only=True)
 
     @property
     def title(self) -> str:
         """A one-line name for lists and the command palette."""
         raise NotImplementedError
 
+    @property
+    def header(self) -> str:
+        """What the card's header calls it (its kind's label, unless the card says more)."""
+        return self.label
+
     def search_text(self) -> str:
         """All the words a learner might search for this card by."""
         parts: list[str] = [self.id, *self.tags]
         for name in self.__dataclass_fields__:
-            if name in ("id", "tags", "section", "deck", "source", "line"):
+            if name in ("id", "tags", "section", "deck", "source", "line", "cite"):
                 continue
             parts.extend(_texts(getattr(self, name)))
         return " ".join(parts)
@@ -209,6 +226,10 @@ class SelfCheck(Card):
     def title(self) -> str:
         return self.question
 
+    @property
+    def header(self) -> str:
+        return "Think about it" if self.think else self.label
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class InterviewQuestion(Card):
@@ -268,19 +289,37 @@ class CurveShape(Record):
     period: float | None = None  # a bump of height ``bump`` every ``period`` epochs
     bump: float | None = None
     shift: float | None = None  # a constant added to the whole curve
+    # Each spike fades over about this many epochs instead of lasting one (a spike that recovers).
+    recovery: float | None = None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CurveSeries(Record):
+    """A named curve of a loss-curve card besides train and validation (a DPO reward, a
+    discriminator loss, a validation accuracy). Its values may go below 0."""
+
+    name: str  # the legend's label
+    curve: CurveShape
+    axis: str | None = None  # "metric": drawn against the right-hand axis, labelled ``metric``
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class LossCurve(MultipleChoice):
-    """Read a training/validation loss curve and pick the diagnosis; every option explained.
-    The curves are generated from ``train`` and ``validation`` over ``epochs`` epochs."""
+    """Read a loss curve and pick the diagnosis; every option explained. The curves are
+    generated over ``epochs`` epochs from ``train`` and ``validation`` and/or the named
+    ``series``; ``xlabel`` and ``ylabel`` rename the axes (epoch, loss) and ``metric`` labels a
+    second, right-hand axis for the series drawn against it."""
 
     kind: ClassVar[str] = "loss_curve"
     label: ClassVar[str] = "Loss curve"
 
     epochs: int
-    train: CurveShape
-    validation: CurveShape
+    train: CurveShape | None = None
+    validation: CurveShape | None = None
+    series: tuple[CurveSeries, ...] | None = None
+    xlabel: str | None = None
+    ylabel: str | None = None
+    metric: str | None = None
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -297,6 +336,39 @@ class Ordering(Card):
     @property
     def title(self) -> str:
         return self.question
+
+
+# A cloze card's blank: three or more underscores.
+BLANK = re.compile(r"_{3,}")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Cloze(Card):
+    """A sentence or formula with one blank (``___``) to fill; ``answer`` is what goes there.
+
+    With ``variables`` (each name's domain: ``real``, ``positive``, ``prob``, ``binary``, ...) the
+    blank is math over those names, right when it agrees with ``answer`` at sampled points; an
+    ``answer`` that is a number is graded as a number (1% tolerance); otherwise the text is
+    compared with ``answer`` and each of ``accept`` ignoring case, spaces and punctuation.
+    """
+
+    kind: ClassVar[str] = "cloze"
+    label: ClassVar[str] = "Fill the blank"
+
+    text: str
+    answer: str
+    accept: tuple[str, ...] | None = None
+    variables: dict[str, str] | None = None
+    explanation: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.text
+
+    def filled(self, with_text: str | None = None) -> str:
+        """The text with the blank filled (with the answer unless ``with_text`` is given)."""
+        answer = self.answer if with_text is None else with_text
+        return BLANK.sub(lambda _m: answer, self.text, count=1)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -428,29 +500,3 @@ class GradientDrill(Card):
     @property
     def title(self) -> str:
         return self.name
-
-
-KINDS: dict[str, type[Card]] = {
-    cls.kind: cls
-    for cls in (
-        Trap,
-        Faq,
-        Formula,
-        Concept,
-        SelfCheck,
-        InterviewQuestion,
-        MultipleChoice,
-        LossCurve,
-        Ordering,
-        ChecklistItem,
-        CheatSheetRow,
-        Pitch,
-        NumericDrill,
-        GradientDrill,
-    )
-}
-
-# Kinds a learner studies as flashcards (self-rated); the rest are reference or graded.
-FLASHCARD_KINDS = ("trap", "faq", "formula", "concept", "self_check", "interview_question")
-# Kinds answered and graded in quizzes.
-GRADED_KINDS = ("multiple_choice", "loss_curve", "ordering", "numeric_drill", "gradient_drill")

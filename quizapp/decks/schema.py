@@ -8,7 +8,7 @@ import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 
@@ -35,6 +35,40 @@ class FieldError(Exception):
         self.line = line
 
 
+def _text(value: Any, line: int | None) -> str:
+    if not isinstance(value, str):
+        raise FieldError(f"expected text, got {describe(value)}", line)
+    if not value.strip():
+        raise FieldError("is empty; write the text or remove the field", line)
+    return value.strip()
+
+
+def _flag(value: Any, line: int | None) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(f"expected true or false, got {describe(value)}", line)
+    return value
+
+
+def _whole(value: Any, line: int | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(f"expected a whole number, got {describe(value)}", line)
+    return value
+
+
+def _number(value: Any, line: int | None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldError(f"expected a number, got {describe(value)}", line)
+    return float(value)
+
+
+_SCALARS: dict[Any, Callable[[Any, int | None], Any]] = {
+    str: _text,
+    bool: _flag,
+    int: _whole,
+    float: _number,
+}
+
+
 def coerce(value: Any, hint: Any, line: int | None) -> Any:
     """Check ``value`` against a type annotation and return it in model form."""
     origin = typing.get_origin(hint)
@@ -44,42 +78,23 @@ def coerce(value: Any, hint: Any, line: int | None) -> Any:
         if value is None:
             return None
         return coerce(value, inner[0], line)
-    if hint is str:
-        if not isinstance(value, str):
-            raise FieldError(f"expected text, got {describe(value)}", line)
-        if not value.strip():
-            raise FieldError("is empty; write the text or remove the field", line)
-        return value.strip()
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise FieldError(f"expected true or false, got {describe(value)}", line)
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise FieldError(f"expected a whole number, got {describe(value)}", line)
-        return value
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise FieldError(f"expected a number, got {describe(value)}", line)
-        return float(value)
+    scalar = _SCALARS.get(hint)
+    if scalar is not None:
+        return scalar(value, line)
     if origin is tuple:
         if not isinstance(value, list):
             raise FieldError(f"expected a list, got {describe(value)}", line)
         if not value:
             raise FieldError("is an empty list", line)
-        return tuple(
-            coerce(v, args[0], line) for v in value
-        )  # list items carry no line of their own
+        # List items carry no line of their own.
+        return tuple(coerce(v, args[0], line) for v in value)
     if origin is dict:
         if not isinstance(value, dict):
             raise FieldError(f"expected a mapping, got {describe(value)}", line)
         if not value:
             raise FieldError("is an empty mapping", line)
-        out = {}
-        for k, v in value.items():
-            key_line = getattr(value, "key_lines", {}).get(k, line)
-            out[str(k)] = coerce(v, args[1], key_line)
-        return out
+        key_lines = getattr(value, "key_lines", {})
+        return {str(k): coerce(v, args[1], key_lines.get(k, line)) for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise FieldError(f"expected a mapping, got {describe(value)}", line)

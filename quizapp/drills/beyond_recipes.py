@@ -24,7 +24,7 @@ from quizapp.drills.recipes import (
     recipe,
 )
 from quizapp.drills.slips import SLIPS
-from quizapp.losses.text import num, vector
+from quizapp.losses.text import num, paren, reduction_lines, vector
 
 SLIPS.update(
     {
@@ -106,6 +106,15 @@ SLIPS.update(
             "T² factor dropped",
             "Multiply the soft KL by T² so that its gradient keeps the scale of the hard loss.",
         ),
+        "kl-sign-flipped": (
+            "sign flipped",
+            "KL is Σ p (ln p − ln q), which is never negative; your sign is the other way round.",
+        ),
+        "nll-minus-dropped": (
+            "minus sign of the NLL dropped",
+            "F.nll_loss negates the true class's log-probability; a log-probability is at most 0, "
+            "so the loss is at least 0.",
+        ),
     }
 )
 
@@ -126,7 +135,8 @@ def _kl_div(d: Data, prm: Params) -> Solution:
         ("cross-entropy-for-kl", float(-(p * log_q).sum() / n), None),
         ("kl-mean-over-classes", answer / c, None),
         *_mean_slips(answer, n),
-        *_log_slips(answer),
+        *[slip for slip in _log_slips(answer) if slip[0] != "minus-dropped"],
+        ("kl-sign-flipped", -answer, None),
     ]
     return Solution(answer, losses.kl_div_steps(log_q, p, reduction="batchmean"), slips)
 
@@ -155,7 +165,18 @@ def _gaussian_nll(d: Data, prm: Params) -> Solution:
         ("std-for-var", float(np.mean(0.5 * (np.log(np.sqrt(var)) + sq / np.sqrt(var)))), None),
         *_mean_slips(answer, len(y)),
     ]
-    return Solution(answer, losses.gaussian_nll_steps(mu, y, var), slips)
+    per = np.ravel(losses.gaussian_nll(mu, y, var, reduction="none"))
+    steps = [
+        "loss = ½ (ln σ² + (y − μ)² / σ²) for each row",
+        *(
+            f"Row {i + 1}: ½ (ln {num(v)} + ({num(t)} − {paren(m)})² / {num(v)}) "
+            f"= ½ ({num(np.log(v))} + {num(q)} / {num(v)}) "
+            f"= ½ ({num(np.log(v))} + {num(q / v)}) = {num(loss)}"
+            for i, (t, m, v, q, loss) in enumerate(zip(y, mu, var, sq, per, strict=True))
+        ),
+        *reduction_lines(per, "mean"),
+    ]
+    return Solution(answer, steps, slips)
 
 
 @recipe("smooth_l1", (("y", "yhat"),), frozenset({"beta"}), frozenset({"beta"}))
@@ -170,7 +191,21 @@ def _smooth_l1(d: Data, prm: Params) -> Solution:
         ("huber-half-dropped", no_half, "Smooth L1 keeps the ½: ½d²/β inside, |d| − ½β outside."),
         *_mean_slips(answer, len(y)),
     ]
-    return Solution(answer, losses.smooth_l1_steps(yhat, y, beta=beta), slips)
+    per = np.ravel(losses.smooth_l1(yhat, y, reduction="none", beta=beta))
+
+    def row(i: int) -> str:
+        d = float(yhat[i] - y[i])
+        head = f"Row {i + 1}: d = {num(yhat[i])} − {paren(y[i])} = {num(d)}; "
+        if abs(d) < beta:
+            return f"{head}|d| < β, so ½·{paren(d)}²/{num(beta)} = {num(per[i])}"
+        return f"{head}|d| ≥ β, so {num(abs(d))} − ½·{num(beta)} = {num(per[i])}"
+
+    steps = [
+        f"d = ŷ − y; ½d²/β if |d| < β = {num(beta)}, else |d| − ½β",
+        *(row(i) for i in range(len(y))),
+        *reduction_lines(per, "mean"),
+    ]
+    return Solution(answer, steps, slips)
 
 
 @recipe("margin_ranking", (("s1", "s2", "t"),), frozenset({"margin"}), frozenset({"margin"}))
@@ -273,7 +308,7 @@ def _nll(d: Data, prm: Params) -> Solution:
     labels, logp = d["label"].astype(int), d["logp"]
     answer = float(losses.nll(logp, labels))
     slips: list[Candidate] = [
-        ("minus-dropped", -answer, None),
+        ("nll-minus-dropped", -answer, None),
         *_mean_slips(answer, len(labels)),
         *_factor_100(answer),
     ]

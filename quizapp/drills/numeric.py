@@ -308,5 +308,5 @@ def _column_problems(column: DrillColumn, earlier: list[str]) -> list[str]:
     return []
 
 
-# The second deck's recipes register themselves on import; they need the names above.
-from quizapp.drills import beyond_recipes  # noqa: E402, F401
+# The second and third decks' recipes register themselves on import; they need the names above.
+from quizapp.drills import beyond_recipes, frontier_recipes  # noqa: E402, F401

@@ -1,39 +1,54 @@
 """Export the cards as an Anki package (.apkg) with genanki, for studying on a phone.
 
-One Anki note type per card kind, with the fields a person wants to see: a trap shows its claim,
-then the wrong and the correct view, why, and an example; a formula its Unicode formula (readable
-without MathJax), variables, task and pairing; and so on.
+Each kind has its layout, with the parts a person wants to see: a trap shows its claim, then the
+wrong and the correct view, why, and an example; a formula its Unicode formula (readable without
+MathJax), variables, task and pairing; and so on. The layout is rendered here into the note's
+Front and Back fields of one note type, "quizapp card".
 
 Exporting again after an edit must update the notes already in Anki, not add duplicates. Anki
 matches notes by GUID, so every GUID comes from the card id alone (``genanki.guid_for``), never
-from the field contents (genanki's default, which changes with every edit); the note-type ids
-and the deck id are fixed constants for the same reason (a new id would be a new note type).
+from the field contents (genanki's default, which changes with every edit) nor the kind; the
+note-type id and the deck id are fixed constants for the same reason. One note type for every
+kind, because Anki cannot move a note to another note type on import: a card whose kind changed
+(a FAQ become a concept) would be reported as "conflicting" and keep its old content.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import os
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizapp.decks.kinds import handler, kind_of, register
 from quizapp.decks.models import Card as DeckCard
-from quizapp.decks.models import MultipleChoice, Ordering
+from quizapp.decks.models import (
+    CheatSheetRow,
+    Concept,
+    Faq,
+    Formula,
+    GradientDrill,
+    InterviewQuestion,
+    MultipleChoice,
+    Ordering,
+    Pitch,
+    SelfCheck,
+    Trap,
+)
 
 DEFAULT_DECK = "Loss functions (quizapp)"
 # Anki ids are 64-bit, but ids in [2**30, 2**31) are the convention genanki documents for
 # hand-picked ones. The default deck's id is a constant; another --deck name gets one derived
 # from its name, so it is stable too.
 DEFAULT_DECK_ID = 1_736_551_901
-# Kinds left out: checklist items are a to-do list, not questions; a numeric drill's numbers are
-# drawn fresh each time and a loss-curve card is read off a plot the app draws, which a static
-# card cannot do.
-SKIPPED_KINDS = ("checklist", "numeric_drill", "loss_curve")
+
 
 CSS = """\
 .card { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 19px;
@@ -51,9 +66,14 @@ ul, ol { margin: .2em 0; padding-left: 1.3em; }
 """
 
 
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
 def _text(value: str | None) -> str:
-    """Plain text as HTML: escaped (a '<' in a formula is not a tag), newlines kept."""
-    return html.escape(value or "", quote=False).replace("\n", "<br>")
+    """A card's text as HTML: escaped (a '<' in a formula is not a tag), newlines kept, and the
+    decks' one piece of markup, `code`, shown as code rather than as raw backticks."""
+    escaped = html.escape(value or "", quote=False).replace("\n", "<br>")
+    return _CODE.sub(r"<code>\1</code>", escaped)
 
 
 def _items(values: Iterable[str], tag: str = "ul") -> str:
@@ -74,17 +94,37 @@ def _letter(i: int) -> str:
     return chr(ord("A") + i)
 
 
+def option_order(card: MultipleChoice) -> list[int]:
+    """The order a note shows ``card``'s options in (indices into ``card.options``): shuffled, as
+    the app shows them, but seeded by the card id, so a re-export shows the same order (and a
+    learner's memory of "C" stays right)."""
+    order = list(range(len(card.options)))
+    random.Random(f"quizapp options {card.id}").shuffle(order)
+    return order
+
+
+def answer_letter(card: MultipleChoice) -> str:
+    """The letter the right option has on the note."""
+    return _letter(option_order(card).index(card.correct_index))
+
+
 def _options(card: MultipleChoice) -> str:
-    return _items_html(
-        (f"<b>{_letter(i)}.</b> {_text(o.text)}" for i, o in enumerate(card.options)), "ul"
+    rows = (
+        f"<b>{_letter(i)}.</b> {_text(card.options[k].text)}"
+        for i, k in enumerate(option_order(card))
     )
+    return _items_html(rows, "ul")
 
 
 def _explanations(card: MultipleChoice) -> str:
     rows = []
-    for i, option in enumerate(card.options):
-        right = option.text == card.answer
-        mark = '<span class="right">✓</span>' if right else '<span class="wrong">✗</span>'
+    for i, k in enumerate(option_order(card)):
+        option = card.options[k]
+        mark = (
+            '<span class="right">✓</span>'
+            if k == card.correct_index
+            else ('<span class="wrong">✗</span>')
+        )
         rows.append(f"{mark} <b>{_letter(i)}.</b> {_text(option.text)}: {_text(option.why)}")
     return _items_html(rows)
 
@@ -99,50 +139,57 @@ def _shuffled_steps(card: Ordering) -> str:
 
 
 @dataclass(frozen=True)
-class NoteType:
-    """One Anki note type: its fixed id, its fields (the first ``front`` of them on the front of
-    the card, the rest on the back) and how a card fills them."""
+class Layout:
+    """How one kind's card reads in Anki: its parts (the first ``front`` of them on the front,
+    the rest on the back) and how a card fills them (HTML, empty for an absent part)."""
 
     kind: str
-    model_id: int
-    name: str
-    fields: tuple[str, ...]
+    label: str
+    parts: tuple[str, ...]
     front: int
     fill: Callable[[Any], tuple[str, ...]]
 
-    def all_fields(self) -> tuple[str, ...]:
-        return (*self.fields, *_META_FIELDS)
+    def render(self, card: Any) -> tuple[str, str]:
+        """The note's Front and Back fields for ``card``."""
+        values = self.fill(card)
+        first = f'<div class="front">{values[0]}</div>'
+        front = [
+            first,
+            *(
+                _part(n, v)
+                for n, v in zip(self.parts[1 : self.front], values[1 : self.front], strict=True)
+            ),
+        ]
+        back = [
+            _part(n, v) for n, v in zip(self.parts[self.front :], values[self.front :], strict=True)
+        ]
+        return "".join(front), "".join(back)
 
-    def templates(self) -> list[dict[str, str]]:
-        kind = f'<div class="kind">{html.escape(self.name.removeprefix("quizapp "))}</div>'
-        first, *rest_front = self.fields[: self.front]
-        front = [kind, f'<div class="front">{{{{{first}}}}}</div>']
-        front += [_section(name) for name in rest_front]
-        back = ["{{FrontSide}}", '<hr id="answer">']
-        back += [_section(name) for name in self.fields[self.front :]]
-        back.append('<div class="meta">notes §{{Section}} · {{Card id}}</div>')
-        return [{"name": "Card 1", "qfmt": "\n".join(front), "afmt": "\n".join(back)}]
 
-
-_META_FIELDS = ("Section", "Card id")
-
-
-def _section(name: str) -> str:
-    # Optional fields (a FAQ's tip, ...) vanish when empty instead of leaving a bare label.
+def _part(name: str, value: str) -> str:
+    # An absent part (a FAQ without a tip) leaves nothing, not a bare label.
+    if not value:
+        return ""
     css = ' class="formula"' if name == "Formula" else ""
-    return (
-        f'{{{{#{name}}}}}<div class="label">{name}</div><div{css}>{{{{{name}}}}}</div>'
-        f"{{{{/{name}}}}}"
-    )
+    return f'<div class="label">{name}</div><div{css}>{value}</div>'
 
 
-NOTE_TYPES: dict[str, NoteType] = {
+MODEL_ID = 1_736_551_100
+MODEL_NAME = "quizapp card"
+FIELDS = ("Front", "Back", "Kind", "Section", "Card id")
+FRONT_TEMPLATE = '<div class="kind">{{Kind}}</div>\n{{Front}}'
+BACK_TEMPLATE = (
+    '{{FrontSide}}\n<hr id="answer">\n{{Back}}\n'
+    '<div class="meta">{{#Section}}{{Section}} · {{/Section}}{{Card id}}</div>'
+)
+
+
+LAYOUTS: dict[str, Layout] = {
     t.kind: t
     for t in (
-        NoteType(
-            "trap",
-            1_736_551_001,
-            "quizapp Trap",
+        Layout(
+            Trap.kind,
+            "Trap",
             ("Claim", "Wrong", "Correct", "Why", "Example"),
             1,
             lambda c: (
@@ -153,10 +200,9 @@ NOTE_TYPES: dict[str, NoteType] = {
                 _text(c.example),
             ),
         ),
-        NoteType(
-            "formula",
-            1_736_551_002,
-            "quizapp Formula",
+        Layout(
+            Formula.kind,
+            "Formula",
             ("Name", "Formula", "Variables", "Task", "Pairing", "Pros", "Cons", "Note"),
             1,
             lambda c: (
@@ -170,55 +216,49 @@ NOTE_TYPES: dict[str, NoteType] = {
                 _text(c.note),
             ),
         ),
-        NoteType(
-            "interview_question",
-            1_736_551_003,
-            "quizapp Interview question",
+        Layout(
+            InterviewQuestion.kind,
+            "Interview question",
             ("Question", "Key points"),
             1,
             lambda c: (_text(c.question), _items(c.points)),
         ),
-        NoteType(
-            "multiple_choice",
-            1_736_551_004,
-            "quizapp Multiple choice",
+        Layout(
+            MultipleChoice.kind,
+            "Multiple choice",
             ("Question", "Options", "Answer", "Explanations"),
             2,
             lambda c: (
                 _text(c.question),
                 _options(c),
-                f"<b>{_letter(c.correct_index)}.</b> {_text(c.answer)}",
+                f"<b>{answer_letter(c)}.</b> {_text(c.answer)}",
                 _explanations(c),
             ),
         ),
-        NoteType(
-            "faq",
-            1_736_551_005,
-            "quizapp FAQ",
+        Layout(
+            Faq.kind,
+            "FAQ",
             ("Question", "Answer", "Tip", "Example"),
             1,
             lambda c: (_text(c.question), _text(c.answer), _text(c.tip), _text(c.example)),
         ),
-        NoteType(
-            "concept",
-            1_736_551_006,
-            "quizapp Concept",
+        Layout(
+            Concept.kind,
+            "Concept",
             ("Question", "Answer", "Example"),
             1,
             lambda c: (_text(c.question), _text(c.answer), _text(c.example)),
         ),
-        NoteType(
-            "self_check",
-            1_736_551_007,
-            "quizapp Self-check",
+        Layout(
+            SelfCheck.kind,
+            "Self-check",
             ("Question", "Answer"),
             1,
             lambda c: (_text(c.question), _text(c.answer)),
         ),
-        NoteType(
-            "ordering",
-            1_736_551_008,
-            "quizapp Ordering",
+        Layout(
+            Ordering.kind,
+            "Ordering",
             ("Question", "Steps", "Order", "Explanation"),
             2,
             lambda c: (
@@ -228,18 +268,16 @@ NOTE_TYPES: dict[str, NoteType] = {
                 _text(c.explanation),
             ),
         ),
-        NoteType(
-            "cheat_sheet",
-            1_736_551_009,
-            "quizapp Cheat sheet",
+        Layout(
+            CheatSheetRow.kind,
+            "Cheat sheet",
             ("Concept", "Rule"),
             1,
             lambda c: (_text(c.concept), _text(c.rule)),
         ),
-        NoteType(
-            "pitch",
-            1_736_551_010,
-            "quizapp Elevator pitch",
+        Layout(
+            Pitch.kind,
+            "Elevator pitch",
             ("Pitch", "Key points"),
             1,
             lambda c: (
@@ -247,10 +285,9 @@ NOTE_TYPES: dict[str, NoteType] = {
                 _items(c.points),
             ),
         ),
-        NoteType(
-            "gradient_drill",
-            1_736_551_011,
-            "quizapp Gradient drill",
+        Layout(
+            GradientDrill.kind,
+            "Gradient drill",
             ("Statement", "Variables", "Answer", "Steps"),
             2,
             lambda c: (
@@ -262,6 +299,9 @@ NOTE_TYPES: dict[str, NoteType] = {
         ),
     )
 }
+
+for _layout in LAYOUTS.values():
+    register(_layout.kind, "anki")(_layout)
 
 
 def deck_id(name: str) -> int:
@@ -299,9 +339,51 @@ def _anki_tag(tag: str) -> str:
     return "_".join(tag.split())
 
 
-def write_apkg(cards: Iterable[DeckCard], path: Path, deck: str = DEFAULT_DECK) -> AnkiExport:
+def note_tags(card: DeckCard) -> list[str]:
+    """The card's tags, and ``deck::NAME`` for its quizapp deck (a hierarchical tag in Anki)."""
+    tags = [_anki_tag(t) for t in card.tags]
+    if card.deck:
+        tags.append(f"deck::{_anki_tag(card.deck)}")
+    return tags
+
+
+def note_fields(card: DeckCard) -> list[str] | None:
+    """The note's fields (see FIELDS) for ``card``; None for a kind left out."""
+    if not kind_of(card).anki:
+        return None
+    layout: Layout = handler(card.kind, "anki")
+    front, back = layout.render(card)
+    if card.cite:
+        back += _part("Source", html.escape(card.cite, quote=False))
+    section = "" if card.section is None else f"notes §{card.section}"
+    fields = [front, back, layout.label, section, html.escape(card.id, quote=False)]
+    # Anki separates a note's fields with \x1f: one inside a field would split it in two.
+    return [f.replace("\x1f", " ") for f in fields]
+
+
+def anki_model() -> Any:
+    import genanki
+
+    return genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": f} for f in FIELDS],
+        templates=[{"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
+        css=CSS,
+    )
+
+
+def write_apkg(
+    cards: Iterable[DeckCard],
+    path: Path,
+    deck: str = DEFAULT_DECK,
+    *,
+    schedule: Callable[[Path, dict[str, str]], None] | None = None,
+) -> AnkiExport:
     """Write ``cards`` as one Anki deck named ``deck`` to ``path`` (replaced atomically).
 
+    ``schedule``, when given, is called with the package's collection file (unzipped, before it
+    is packed) and the card id of each note's GUID, to write the learner's progress into it.
     Raises OSError when the file cannot be written and ValueError for an empty deck name.
     """
     import genanki
@@ -309,39 +391,54 @@ def write_apkg(cards: Iterable[DeckCard], path: Path, deck: str = DEFAULT_DECK) 
     deck = deck.strip()
     if not deck:
         raise ValueError("the deck name is empty")
-    models = {
-        kind: genanki.Model(
-            t.model_id,
-            t.name,
-            fields=[{"name": f} for f in t.all_fields()],
-            templates=t.templates(),
-            css=CSS,
-        )
-        for kind, t in NOTE_TYPES.items()
-    }
+    model = anki_model()
     anki_deck = genanki.Deck(deck_id(deck), deck)
     notes: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
+    guids: dict[str, str] = {}
     for card in cards:
-        note_type = NOTE_TYPES.get(card.kind)
-        if note_type is None:
+        fields = note_fields(card)
+        if fields is None:
             skipped[card.kind] += 1
             continue
-        values = (*note_type.fill(card), str(card.section), html.escape(card.id, quote=False))
+        guid = note_guid(card.id)
+        guids[guid] = card.id
         anki_deck.add_note(
-            genanki.Note(
-                model=models[card.kind],
-                fields=list(values),
-                tags=[_anki_tag(t) for t in card.tags],
-                guid=note_guid(card.id),
-            )
+            genanki.Note(model=model, fields=fields, tags=note_tags(card), guid=guid)
         )
         notes[card.kind] += 1
     # Written beside the target and moved over it: a failed export never leaves half a file.
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        genanki.Package(anki_deck).write_to_file(str(tmp))
+        package = genanki.Package(anki_deck)
+        if schedule is None:
+            package.write_to_file(str(tmp))
+        else:
+            _write_with_schedule(package, tmp, lambda db: schedule(db, guids))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return AnkiExport(path=path, deck=deck, notes=dict(notes), skipped=dict(skipped))
+
+
+def _write_with_schedule(package: Any, target: Path, edit: Callable[[Path], None]) -> None:
+    """genanki's ``write_to_file``, with ``edit`` run on the collection before it is zipped."""
+    import sqlite3
+    import tempfile
+    import time
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="quizapp-anki-") as folder:
+        db = Path(folder) / "collection.anki2"
+        conn = sqlite3.connect(db)
+        try:
+            package.write_to_db(
+                conn.cursor(), time.time(), itertools.count(int(time.time() * 1000))
+            )
+            conn.commit()
+        finally:
+            conn.close()
+        edit(db)
+        with zipfile.ZipFile(target, "w") as zf:
+            zf.write(db, "collection.anki2")
+            zf.writestr("media", "{}")

@@ -16,6 +16,10 @@ Layout, one module per family:
   ``likelihood`` (poisson_nll, gaussian_nll, nll), ``robust`` (smooth_l1, quantile),
   ``probability`` (brier, dice), ``embedding`` (margin_ranking, cosine_embedding,
   triplet_margin, info_nce), with shared checks in ``options``;
+- the third deck's, with the argument names of their references (TRL, the papers):
+  ``preference`` (bradley_terry, dpo, ppo_clip), ``llm`` (z_loss, load_balancing), ``pairs``
+  (clip_contrastive, siglip, arcface), ``generative`` (diffusion_eps, hinge_gan_d, hinge_gan_g)
+  and ``sequence`` (ctc);
 - ``text``: how worked steps write numbers;
 - ``registry``: the one list of losses, a ``LossSpec`` per loss. ``quizapp loss``, the numeric
   drills, ``LOSSES`` and ``GRADIENTS`` all read it.

@@ -114,12 +114,20 @@ def sparse_cce_grad(
 
 
 def _ce_inputs(
-    y_true: Any, logits: Any, weight: Any, label_smoothing: float, reduction: str
+    y_true: Any,
+    logits: Any,
+    weight: Any,
+    label_smoothing: float,
+    reduction: str,
+    ignore_index: int = -100,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, float, bool]:
-    """Validated (z, labels or None, target probabilities or None, weight or None, eps, single)."""
+    """Validated (z, labels or None, target probabilities or None, weight or None, eps, single).
+    Labels equal to ``ignore_index`` become -1: those rows count for nothing."""
     _check_reduction(reduction)
     if not _is_number(label_smoothing) or not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    if not _is_number(ignore_index) or ignore_index != int(ignore_index):
+        raise ValueError(f"ignore_index must be a whole number, got {ignore_index!r}")
     raw = _array(logits, "logits", finite=False)  # checked below, or by _label_nll
     z = _rows(raw, "logits")
     n_classes = z.shape[1]
@@ -132,7 +140,7 @@ def _ce_inputs(
         targets = _rows(_array(y_true, "y_true"), "y_true")
         _in_unit_interval(targets, "y_true", " (class probabilities per row)")
     elif len(target_shape) == raw.ndim - 1:
-        labels = _labels(y_true, "y_true", n_classes).reshape(-1)
+        labels = _kept_labels(y_true, n_classes, int(ignore_index))
         _one_label_per_row(labels, "y_true", z, "logits")
     else:
         raise ValueError(
@@ -144,6 +152,21 @@ def _ce_inputs(
         w = _weight(weight, "weight", (n_classes,), "one row of logits (one per class)")
         w = np.broadcast_to(w, (n_classes,))
     return z, labels, targets, w, float(label_smoothing), raw.ndim == 1
+
+
+def _kept_labels(y_true: Any, n_classes: int, ignore_index: int) -> np.ndarray:
+    """Class labels with every ``ignore_index`` (which may lie outside 0..C-1, as torch's
+    default -100 does) replaced by -1 and the others checked to be classes."""
+    raw = np.asarray(y_true)
+    if raw.dtype.kind in "iuf" and raw.size:
+        ignored = np.ravel(raw == ignore_index)
+        if ignored.any():
+            kept = np.ravel(raw).astype(np.float64)
+            kept[ignored] = 0.0
+            labels = _labels(kept.reshape(raw.shape), "y_true", n_classes).reshape(-1)
+            labels[ignored] = -1
+            return labels
+    return _labels(y_true, "y_true", n_classes).reshape(-1)
 
 
 def _ce_target_weights(
@@ -163,15 +186,18 @@ def _ce_target_weights(
     n, c = z.shape
     ones = np.ones(c) if w is None else w
     if labels is not None:
+        kept = labels >= 0  # ignore_index rows were marked -1 and count for nothing
+        rows, classes = np.arange(n)[kept], labels[kept]
         a = np.zeros_like(z)
-        a[np.arange(n), labels] = (1.0 - eps) * ones[labels]
+        a[rows, classes] = (1.0 - eps) * ones[classes]
         if eps:
-            a += (eps / c) * ones
-        divisor = float(ones[labels].sum())
+            a[kept] += (eps / c) * ones
+        divisor = float(ones[classes].sum())
         if divisor == 0.0:
             raise ValueError(
-                "weight is 0 for every target class in this batch, so the weighted mean is "
-                "undefined (torch returns NaN); use reduction='sum' or other weights"
+                "weight is 0 for every target class in this batch (or every label is "
+                "ignore_index), so the weighted mean is undefined (torch returns NaN); use "
+                "reduction='sum' or other weights"
             )
         return a, divisor
     assert targets is not None
@@ -185,6 +211,7 @@ def cross_entropy(
     weight: Any = None,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
+    ignore_index: int = -100,
 ) -> Loss:
     """Cross-entropy from logits with exactly the semantics of ``F.cross_entropy``.
 
@@ -192,13 +219,14 @@ def cross_entropy(
     shape of ``logits``). ``logits`` is (N, C), or (C,) for one sample. ``weight`` (one value per
     class) rescales each class; with labels the mean then divides by the sum of the weights of the
     target classes, with probability targets by N. ``label_smoothing`` eps mixes the target with
-    the uniform distribution: (1 - eps) * target + eps / C. (torch's ``ignore_index`` is not
-    supported.)
+    the uniform distribution: (1 - eps) * target + eps / C. A label equal to ``ignore_index``
+    (torch's default -100: padding) gives that row a loss of 0, and the mean divides by the
+    (weights of the) rows that are left, as torch does.
     """
     z, labels, targets, w, eps, single = _ce_inputs(
-        y_true, logits, weight, label_smoothing, reduction
+        y_true, logits, weight, label_smoothing, reduction, ignore_index
     )
-    if labels is not None and w is None and not eps:
+    if labels is not None and w is None and not eps and (labels >= 0).all():
         # The common case needs only each row's true class, not the whole log-softmax.
         loss = _label_nll(z, labels)
         divisor = float(z.shape[0])
@@ -217,11 +245,12 @@ def cross_entropy_grad(
     weight: Any = None,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
+    ignore_index: int = -100,
 ) -> np.ndarray:
     """d / dz = sum_c(a) * softmax(z) - a per row (softmax(z) - onehot(y) in the plain case),
     divided by the same divisor as the mean."""
     z, labels, targets, w, eps, single = _ce_inputs(
-        y_true, logits, weight, label_smoothing, reduction
+        y_true, logits, weight, label_smoothing, reduction, ignore_index
     )
     a, divisor = _ce_target_weights(z, labels, targets, w, eps)
     _require_finite(z, "logits")
@@ -281,16 +310,20 @@ def cross_entropy_steps(
     weight: Any = None,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
+    ignore_index: int = -100,
     probabilities_given: bool = False,
 ) -> list[str]:
     """With ``probabilities_given`` the logits are ln(p) of probabilities the learner was shown,
     so the softmax step is left out (softmax(ln p) = p)."""
-    per = np.atleast_1d(cross_entropy(y_true, logits, weight, label_smoothing, reduction="none"))
+    per = np.atleast_1d(
+        cross_entropy(y_true, logits, weight, label_smoothing, "none", ignore_index)
+    )
     z = _as_rows(logits)
     n, k = z.shape
     p = softmax(z)
     labels = None if np.shape(y_true) == np.shape(logits) else np.ravel(y_true).astype(int)
-    targets = _as_rows(y_true) if labels is None else np.eye(k)[labels]
+    ignored = np.zeros(n, dtype=bool) if labels is None else labels == ignore_index
+    targets = _as_rows(y_true) if labels is None else np.eye(k)[np.where(ignored, 0, labels)]
     eps = float(label_smoothing)
     w = None if weight is None else np.broadcast_to(np.asarray(weight, dtype=float), (k,))
     lines = []
@@ -305,7 +338,15 @@ def cross_entropy_steps(
         )
     if w is not None:
         lines.append(f"Class weights w = {vector(w)} multiply each class's term")
+    if ignored.any():
+        lines.append(
+            f"Rows whose label is ignore_index = {ignore_index} (padding) count for nothing: "
+            f"loss 0, and left out of the mean's count"
+        )
     for i in _shown(n):
+        if ignored[i]:
+            lines.append(f"{_label(i, n)}label {ignore_index}: ignored, 0")
+            continue
         parts = []
         if not probabilities_given:
             if k <= MAX_CLASSES:
@@ -331,6 +372,9 @@ def cross_entropy_steps(
     lines += _more(n)
     divisor = divisor_text = None
     if labels is not None and w is not None:
-        divisor = float(w[labels].sum())
+        divisor = float(w[labels[~ignored]].sum())
         divisor_text = f"the sum of the true classes' weights {num(divisor)}"
+    elif ignored.any():
+        divisor = float((~ignored).sum())
+        divisor_text = f"the {int(divisor)} row{'s' if divisor != 1 else ''} not ignored"
     return [*lines, *reduction_lines(per, reduction, divisor, divisor_text)]

@@ -216,17 +216,6 @@ def sum_of(parts: list[Node]) -> Node:
     return out
 
 
-def product_of(parts: list[tuple[Node, int]]) -> Node:
-    top: Node = ONE
-    bottom: Node = ONE
-    for f, s in parts:
-        if s > 0:
-            top = mul(top, f)
-        else:
-            bottom = mul(bottom, f)
-    return div(top, bottom)
-
-
 # --------------------------------------------------------------------------- derivative
 
 

@@ -175,8 +175,8 @@ def _undefined_constant(parsed: Parsed) -> ParseError | None:
             else:
                 why = "is infinite (a division by zero, log(0), or a number too large)"
             return ParseError(f"{to_text(node)} {why}", parsed.column(node))
-        divides = isinstance(node, BinOp) and node.op == "/"
-        if divides and not has_names(node.right) and value_of(node.right) == 0:
+        divisor = node.right if isinstance(node, BinOp) and node.op == "/" else None
+        if divisor is not None and not has_names(divisor) and value_of(divisor) == 0:
             return ParseError("division by zero", parsed.column(node))
         for child in node.children():
             found = visit(child)

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -109,7 +110,7 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # beat the soft deadline
         time.sleep(3600)
 
-    handlers = {
+    handlers: dict[str, Callable[..., Any]] = {
         "check": check,
         "steps": steps,
         "pretty": pretty,

@@ -9,7 +9,7 @@ exception, when evaluating arrays.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +42,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + ex), ex / (1.0 + ex))
 
 
-_UNARY = {
+_UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp,
     "log": np.log,
     "log10": np.log10,
@@ -159,24 +159,7 @@ def _eval(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> Ar
     if isinstance(node, Neg):
         return -_eval(node.operand, env, rec)
     if isinstance(node, BinOp):
-        a = _eval(node.left, env, rec)
-        b = _eval(node.right, env, rec)
-        if node.op == "+":
-            out = a + b
-        elif node.op == "-":
-            out = a - b
-        elif node.op == "*":
-            out = np.multiply(a, b)
-        else:
-            b = np.asarray(b, dtype=float)
-            out = np.divide(a, b)
-            if rec is not None:
-                rec.issue("div0", (b == 0) & np.isfinite(a))
-                rec.issue("overflow", _overflowed(out, a, b) & (b != 0))
-                return out
-        if rec is not None:
-            rec.issue("overflow", _overflowed(out, a, b))
-        return out
+        return _eval_binop(node, env, rec)
     if isinstance(node, Pow):
         base = np.asarray(_eval(node.base, env, rec), dtype=float)
         exponent = _eval(node.exponent, env, rec)
@@ -188,37 +171,62 @@ def _eval(node: Node, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> Ar
             rec.issue("overflow", _overflowed(out, base, exponent) & (base != 0))
         return out
     if isinstance(node, Call):
-        args = [_eval(a, env, rec) for a in node.args]
-        if rec is not None and node.func in KINK_FUNCTIONS:
-            first = node.args[0]
-            if node.func in ("abs", "sign", "step"):
-                rec.kink(first, args[0])
-            else:
-                for other, value in zip(node.args[1:], args[1:], strict=True):
-                    rec.kink(node, np.subtract(args[0], value), BinOp("-", first, other))
-        if node.func in _UNARY:
-            x = np.asarray(args[0], dtype=float)
-            out = _UNARY[node.func](x)
-            if rec is not None:
-                if node.func == "sqrt":
-                    rec.issue("sqrt", x < 0)
-                elif node.func in ("log", "log10", "log2"):
-                    rec.issue("log", x < 0)
-                    rec.issue("log0", x == 0)
-                elif node.func == "exp":
-                    rec.issue("overflow", _overflowed(out, x))
-            return out
-        if node.func == "max":
-            return np.maximum(args[0], args[1])
-        if node.func == "min":
-            return np.minimum(args[0], args[1])
-        if node.func == "clip":
-            return np.minimum(np.maximum(args[0], args[1]), args[2])
-        raise ValueError(f"unknown function {node.func}")  # pragma: no cover
+        return _eval_call(node, env, rec)
     if isinstance(node, Cond):
         test = _truth(node.test, env, rec)
         return np.where(test, _eval(node.then, env, rec), _eval(node.orelse, env, rec))
     raise ValueError(f"'{type(node).__name__}' is not a value")
+
+
+def _eval_binop(node: BinOp, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> ArrayLike:
+    a = _eval(node.left, env, rec)
+    b = _eval(node.right, env, rec)
+    if node.op == "+":
+        out = a + b
+    elif node.op == "-":
+        out = a - b
+    elif node.op == "*":
+        out = np.multiply(a, b)
+    else:
+        b = np.asarray(b, dtype=float)
+        out = np.divide(a, b)
+        if rec is not None:
+            rec.issue("div0", (b == 0) & np.isfinite(a))
+            rec.issue("overflow", _overflowed(out, a, b) & (b != 0))
+            return out
+    if rec is not None:
+        rec.issue("overflow", _overflowed(out, a, b))
+    return out
+
+
+def _eval_call(node: Call, env: Mapping[str, ArrayLike], rec: _Recorder | None) -> ArrayLike:
+    args = [_eval(a, env, rec) for a in node.args]
+    if rec is not None and node.func in KINK_FUNCTIONS:
+        first = node.args[0]
+        if node.func in ("abs", "sign", "step"):
+            rec.kink(first, args[0])
+        else:
+            for other, value in zip(node.args[1:], args[1:], strict=True):
+                rec.kink(node, np.subtract(args[0], value), BinOp("-", first, other))
+    if node.func in _UNARY:
+        x = np.asarray(args[0], dtype=float)
+        out = _UNARY[node.func](x)
+        if rec is not None:
+            if node.func == "sqrt":
+                rec.issue("sqrt", x < 0)
+            elif node.func in ("log", "log10", "log2"):
+                rec.issue("log", x < 0)
+                rec.issue("log0", x == 0)
+            elif node.func == "exp":
+                rec.issue("overflow", _overflowed(out, x))
+        return out
+    if node.func == "max":
+        return np.maximum(args[0], args[1])
+    if node.func == "min":
+        return np.minimum(args[0], args[1])
+    if node.func == "clip":
+        return np.minimum(np.maximum(args[0], args[1]), args[2])
+    raise ValueError(f"unknown function {node.func}")  # pragma: no cover
 
 
 _COMPARE = {

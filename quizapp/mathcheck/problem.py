@@ -41,8 +41,6 @@ SPECIAL_POINTS = 4
 SPECIAL = {"real": 0.0, "positive": 1.0, "prob": 0.5}
 # Beyond the friendly half of a case: how often a variable is friendly, wide or far.
 _MIX = (0.2, 0.5, 0.3)
-# Kept for callers that think of one batch of points.
-N_POINTS = CASE_POINTS
 
 
 @dataclass(frozen=True)

@@ -62,10 +62,6 @@ def classify(exc: BaseException) -> str:
     return IO
 
 
-def _is_busy(exc: BaseException) -> bool:
-    return classify(exc) == BUSY
-
-
 def _why(exc: BaseException) -> str:
     """A short reason for a failed file operation."""
     kind = classify(exc)

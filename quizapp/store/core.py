@@ -264,7 +264,7 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
     def close(self) -> None:
         """Take the session backup when anything changed, then close. Safe to call twice."""
         with self._lock:
-            if self._conn is None:  # type: ignore[comparison-overlap]
+            if self._conn is None:
                 return
             if self.read_only and self._journal is not None and len(self._journal):
                 self.retry_saving()
@@ -376,7 +376,7 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
                     self._undo.pop()
                     continue
                 review = _review(row)
-                if not ops.undo_in(conn, review.item_id, uid, before):
+                if not ops.undo_in(conn, review.item_id, uid, before, self._scheduler):
                     return None
                 undone.append((uid, before))
                 return review
@@ -402,11 +402,12 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
 
     def set_ticked(self, number: int, ticked: bool, now: datetime | None = None) -> None:
         """Tick (with the time) or untick revision-checklist item ``number``."""
-        at = _ts(_utc(now))
+        at = _ts(_utc(now) if now is not None else self.now())
         self._write(
-            lambda c: ops.tick_in(c, number, ticked, at),
-            lambda _r: {"op": "tick", "number": number, "ticked": ticked, "at": at},
-        )
+            lambda c: ops.tick_in(c, number, ticked, at, self.machine),
+            lambda stamp: {"op": "tick", "number": number, "ticked": ticked, "at": at,
+                           "stamp": stamp},
+        )  # fmt: skip
 
     # ---------------------------------------------------------------- quizzes
 

@@ -2,7 +2,10 @@
 of each card's review log. Functions over a ``Store``; ``Store`` exposes them as methods.
 
 A write here is one short transaction like any other action, journaled while the file cannot be
-written (``ops.replay`` applies the ``flags`` and ``reset`` entries), so nothing is lost."""
+written (``ops.replay`` applies the ``flags`` and ``reset`` entries), so nothing is lost. Each
+flag is a replicated register (``suspend:<id>``, ``bury:<id>``, ``reset:<id>``, stamped like the
+settings), so it travels with export, import and sync; a reset is a moment from which the card's
+state is derived (``ops.derive`` skips the reviews before it), so every machine agrees."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS
+from quizapp.store import ops
+from quizapp.store.schema import _CARD_COLUMNS
 from quizapp.store.values import _dt, _ts, _utc
 
 if TYPE_CHECKING:
@@ -56,91 +60,117 @@ class ResetUndo:
 
 # ------------------------------------------------------------------ the SQL (shared with replay)
 
+# The replicated registers a flag is (see quizapp.interop.merge): key prefix -> card_flags column.
+REGISTERS = {"suspend": "suspended", "bury": "buried_until", "reset": "reset_at"}
+
+
+def put_flag(conn: sqlite3.Connection, kind: str, item_id: str, value: Any, stamp: str) -> None:
+    """Set register ``kind:item_id`` (kind in REGISTERS) to ``value`` with ``stamp``: for
+    ``suspend`` True or None, for ``bury`` and ``reset`` a stored time or None."""
+    column = REGISTERS[kind]
+    if kind == "suspend":
+        value = int(bool(value))
+    conn.execute("INSERT OR IGNORE INTO card_flags (item_id) VALUES (?)", (item_id,))
+    conn.execute(f"UPDATE card_flags SET {column} = ? WHERE item_id = ?", (value, item_id))
+    conn.execute(
+        "INSERT OR REPLACE INTO registers (key, stamp) VALUES (?, ?)", (f"{kind}:{item_id}", stamp)
+    )
+
+
+def flag_values(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Register key -> value of every flag held here (None: off)."""
+    out: dict[str, Any] = {}
+    for item_id, suspended, buried, reset in conn.execute(
+        "SELECT item_id, suspended, buried_until, reset_at FROM card_flags"
+    ):
+        out[f"suspend:{item_id}"] = True if suspended else None
+        out[f"bury:{item_id}"] = buried
+        out[f"reset:{item_id}"] = reset
+    return out
+
 
 def flags_in(
     conn: sqlite3.Connection,
     item_ids: list[str],
+    kind: str,
+    value: Any,
     *,
-    suspended: bool | None = None,
-    buried_until: str | bool | None = False,
-) -> None:
-    """Set ``suspended`` (None: unchanged) and ``buried_until`` (False: unchanged; None: not
-    buried) on each item."""
+    machine: str,
+    now: datetime,
+    stamps: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Set flag ``kind`` of each item to ``value``; returns each register's stamp (``stamps``,
+    when replaying a journal, else new ones)."""
+    out: dict[str, str] = {}
     for item_id in item_ids:
-        conn.execute("INSERT OR IGNORE INTO card_flags (item_id) VALUES (?)", (item_id,))
-        if suspended is not None:
-            conn.execute(
-                "UPDATE card_flags SET suspended = ? WHERE item_id = ?", (int(suspended), item_id)
-            )
-        if buried_until is not False:
-            conn.execute(
-                "UPDATE card_flags SET buried_until = ? WHERE item_id = ?", (buried_until, item_id)
-            )
+        key = f"{kind}:{item_id}"
+        stamp = (stamps or {}).get(key) or ops.stamp_in(conn, machine, now)
+        put_flag(conn, kind, item_id, value, stamp)
+        out[key] = stamp
+    return out
 
 
-def reset_in(conn: sqlite3.Connection, item_id: str, at: str) -> ResetUndo:
-    """Forget the item's schedule (it is new again from ``at``); its reviews stay in the log."""
+def reset_in(
+    conn: sqlite3.Connection,
+    item_id: str,
+    at: str | None,
+    *,
+    machine: str,
+    now: datetime,
+    stamp: str | None = None,
+) -> ResetUndo:
+    """Reset the item's progress from ``at`` (None: take a reset back): its state is derived
+    from its reviews after that moment only (none: it is new again); the reviews stay."""
+    old = conn.execute("SELECT reset_at FROM card_flags WHERE item_id = ?", (item_id,)).fetchone()
     row = conn.execute(
         f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
     ).fetchone()
-    old = conn.execute("SELECT reset_at FROM card_flags WHERE item_id = ?", (item_id,)).fetchone()
-    conn.execute("INSERT OR IGNORE INTO card_flags (item_id) VALUES (?)", (item_id,))
-    conn.execute("UPDATE card_flags SET reset_at = ? WHERE item_id = ?", (at, item_id))
-    conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
+    put_flag(conn, "reset", item_id, at, stamp or ops.stamp_in(conn, machine, now))
+    ops.recompute(conn, ops.scheduler_in(conn), [item_id])
     return ResetUndo(item_id, tuple(row) if row else None, old[0] if old else None)
-
-
-def undo_reset_in(conn: sqlite3.Connection, undo: ResetUndo) -> bool:
-    """Put the item's schedule back as it was before the reset; False when it was reviewed
-    since (then the newer schedule stays)."""
-    if conn.execute("SELECT 1 FROM cards WHERE item_id = ?", (undo.item_id,)).fetchone():
-        return False
-    if undo.card_row is not None:
-        conn.execute(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", undo.card_row)
-    conn.execute(
-        "UPDATE card_flags SET reset_at = ? WHERE item_id = ?", (undo.reset_at, undo.item_id)
-    )
-    return True
 
 
 # ------------------------------------------------------------------ the Store's actions
 
 
-def set_suspended(store: Store, item_ids: list[str], suspended: bool) -> None:
+def _set(store: Store, item_ids: list[str], kind: str, value: Any) -> None:
     ids = list(dict.fromkeys(item_ids))
+    now = store.now()
     store._write(
-        lambda c: flags_in(c, ids, suspended=suspended),
-        lambda _r: {"op": "flags", "ids": ids, "suspended": suspended},
+        lambda c: flags_in(c, ids, kind, value, machine=store.machine, now=now),
+        lambda stamps: {"op": "flags", "ids": ids, "flag": kind, "value": value, "stamps": stamps},
     )
+
+
+def set_suspended(store: Store, item_ids: list[str], suspended: bool) -> None:
+    _set(store, item_ids, "suspend", True if suspended else None)
 
 
 def bury(store: Store, item_ids: list[str], until: datetime | None) -> None:
     """Bury the items until ``until`` (None: unbury)."""
-    ids = list(dict.fromkeys(item_ids))
-    stamp = _ts(_utc(until)) if until is not None else None
-    store._write(
-        lambda c: flags_in(c, ids, buried_until=stamp),
-        lambda _r: {"op": "flags", "ids": ids, "buried_until": stamp},
-    )
+    _set(store, item_ids, "bury", _ts(_utc(until)) if until is not None else None)
 
 
 def reset_progress(store: Store, item_id: str, *, now: datetime | None = None) -> ResetUndo:
-    at = _ts(_utc(now))
-    return store._write(
-        lambda c: reset_in(c, item_id, at),
-        lambda _r: {"op": "reset", "item_id": item_id, "at": at},
-    )
+    at = _utc(now) if now is not None else store.now()
+    return _reset(store, item_id, _ts(at), at)
 
 
 def undo_reset(store: Store, undo: ResetUndo) -> bool:
+    """Take the reset back: the schedule is derived from every review again."""
+    _reset(store, undo.item_id, undo.reset_at, store.now())
+    return True
+
+
+def _reset(store: Store, item_id: str, at: str | None, now: datetime) -> ResetUndo:
+    stamp: list[str] = []
+
+    def write(conn: sqlite3.Connection) -> ResetUndo:
+        stamp.append(ops.stamp_in(conn, store.machine, now))
+        return reset_in(conn, item_id, at, machine=store.machine, now=now, stamp=stamp[-1])
+
     return store._write(
-        lambda c: undo_reset_in(c, undo),
-        lambda _r: {
-            "op": "undo_reset",
-            "item_id": undo.item_id,
-            "row": list(undo.card_row) if undo.card_row else None,
-            "reset_at": undo.reset_at,
-        },
+        write, lambda _r: {"op": "reset", "item_id": item_id, "at": at, "stamp": stamp[-1]}
     )
 
 
@@ -204,20 +234,19 @@ def summaries(store: Store, item_ids: list[str] | None = None) -> dict[str, Item
     return store._read(read)
 
 
-def replay_entry(conn: sqlite3.Connection, e: dict[str, Any]) -> None:
-    """Apply a journaled ``flags``, ``reset`` or ``undo_reset`` entry (``ops.replay``)."""
-    op = e["op"]
-    if op == "flags":
-        ids = [str(i) for i in e["ids"]]
-        suspended = e.get("suspended")
-        flags_in(
-            conn,
-            ids,
-            suspended=bool(suspended) if suspended is not None else None,
-            buried_until=e.get("buried_until", False),
-        )
-    elif op == "reset":
-        reset_in(conn, str(e["item_id"]), str(e["at"]))
-    elif op == "undo_reset":
-        row = tuple(e["row"]) if e.get("row") else None
-        undo_reset_in(conn, ResetUndo(str(e["item_id"]), row, e.get("reset_at")))
+def replay_entry(store: Any, conn: sqlite3.Connection, e: dict[str, Any]) -> None:
+    """Apply a journaled ``flags`` or ``reset`` entry (``ops.replay``) with its own stamps."""
+    now = store.now()
+    if e["op"] == "flags":
+        kind = str(e["flag"])
+        if kind not in ("suspend", "bury"):
+            raise ValueError(f"unknown flag {kind!r}")
+        flags_in(conn, [str(i) for i in e["ids"]], kind, e["value"], machine=store.machine,
+                 now=now, stamps=dict(e.get("stamps") or {}))  # fmt: skip
+    elif e["op"] == "reset":
+        at = e["at"]
+        reset_in(conn, str(e["item_id"]), None if at is None else str(at), machine=store.machine,
+                 now=now, stamp=e.get("stamp"))  # fmt: skip
+
+
+ops.EXTRA_REPLAYS.update(flags=replay_entry, reset=replay_entry)

@@ -4,13 +4,16 @@ late is saved exactly as it would have been on time."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import fsrs
 
+from quizapp.store import hlc, srs
 from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS, _card_state, _put_card
 from quizapp.store.values import Review, StoreError, _dt, _ts
 
@@ -37,17 +40,13 @@ def review_in(
     row = conn.execute(
         f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
     ).fetchone()
-    if row:
-        before = _card_state(row)
-        card, reps, lapses, first = before.card, before.reps, before.lapses, before.first_review
-        state_before: int | None = int(card.state)
-    else:
-        card = fsrs.Card(card_id=0, due=at)
-        reps, lapses, first, state_before = 0, 0, at, None
-    new_card, _ = scheduler.review_card(card, rating, at, duration_ms)
-    if rating == fsrs.Rating.Again and state_before == fsrs.State.Review:
-        lapses += 1
-    _put_card(conn, item_id, new_card, reps=reps + 1, lapses=lapses, first_review=first)
+    before = _card_state(row) if row else None
+    last = before.card.last_review if before else None
+    new, state_before = srs.apply_review(scheduler, before, item_id, rating, at, duration_ms)
+    new_card = new.card
+    if last is None or last < at:
+        _put_card(conn, item_id, new_card, reps=new.reps, lapses=new.lapses,
+                  first_review=new.first_review)  # fmt: skip
     cursor = conn.execute(
         "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
         "verdict, seed, quiz_id, state_before, due_after) "
@@ -55,6 +54,14 @@ def review_in(
         (uid, item_id, kind, int(rating), _ts(at), duration_ms, answer, verdict, seed,
          quiz_id, state_before, _ts(new_card.due)),
     )  # fmt: skip
+    if last is not None and last >= at:
+        # A review from another machine is dated later (its clock runs ahead): the log's order
+        # is by time, so the item is replayed whole, as every machine replays it.
+        recompute(conn, scheduler, [item_id])
+        state_before, due = conn.execute(
+            "SELECT state_before, due_after FROM reviews WHERE uuid = ?", (uid,)
+        ).fetchone()
+        new_card.due = _dt(due)  # type: ignore[assignment]
     review = Review(
         id=cursor.lastrowid,  # type: ignore[arg-type]
         uuid=uid,
@@ -73,30 +80,198 @@ def review_in(
     return review, row
 
 
-def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        conn.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value))
+_LOG_SQL = (
+    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after, uuid "
+    "FROM reviews {where} ORDER BY item_id, reviewed_at, uuid"
+)
+
+
+def derive(
+    conn: sqlite3.Connection,
+    scheduler: fsrs.Scheduler,
+    item_ids: Any | None = None,
+    extra: list[tuple[Any, ...]] | None = None,
+) -> tuple[list[Any], list[tuple[int | None, str, Any]]]:
+    """The cards of ``item_ids`` (None: every reviewed item) derived from their review logs
+    (time order, uuid on a tie) with ``scheduler``, and the (state before, due after, id) of
+    each review whose stored values differ. ``extra``: reviews not in the file yet, as
+    ``_LOG_SQL`` rows with id None; theirs come back with their uuid in place of the id.
+    Reads only."""
+    if item_ids is None:
+        rows = conn.execute(_LOG_SQL.format(where="")).fetchall()
+    else:
+        wanted = sorted(set(item_ids))
+        rows = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows += conn.execute(
+                _LOG_SQL.format(where=f"WHERE item_id IN ({','.join('?' * len(chunk))})"), chunk
+            ).fetchall()
+        rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
+    if extra:
+        rows += extra
+        rows.sort(key=lambda r: (r[1], r[3], r[7]))
+    updates: list[tuple[int | None, str, Any]] = []
+    states: list[Any] = []
+    apply = srs.apply_review
+    rating_of = {int(r): r for r in fsrs.Rating}
+    state = None
+    parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
+    resets = _resets(conn)
+    for rid, item_id, rating, at_text, duration, old_before, old_due, uid in rows:
+        if state is not None and item_id != state.item_id:
+            states.append(state)
+            state = None
+        if resets and at_text <= resets.get(item_id, ""):
+            # Before the card's reset (the browser's "reset progress"): kept, not replayed.
+            if rid is None:
+                updates.append((None, at_text, uid))
+            continue
+        at = parse(at_text)
+        if at.tzinfo is not UTC:
+            at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        state, before = apply(scheduler, state, item_id, rating_of[rating], at, duration)
+        due = state.card.due.isoformat(timespec="microseconds")
+        if rid is None:
+            updates.append((before, due, uid))
+        elif before != old_before or due != old_due:
+            updates.append((before, due, rid))
+    if state is not None:
+        states.append(state)
+    return states, updates
+
+
+def _resets(conn: sqlite3.Connection) -> dict[str, str]:
+    """item -> the time its progress was reset (its state is derived from later reviews)."""
+    try:
+        return dict(
+            conn.execute("SELECT item_id, reset_at FROM card_flags WHERE reset_at IS NOT NULL")
         )
+    except sqlite3.OperationalError:  # a file not migrated to v6 yet (inside a migration)
+        return {}
 
 
-def memory_in(conn: sqlite3.Connection, memory: dict[str, tuple[float, float]]) -> None:
-    """New FSRS memory states (stability, difficulty) for reviewed items; due dates stay."""
+def recompute(
+    conn: sqlite3.Connection,
+    scheduler: fsrs.Scheduler,
+    item_ids: Any | None = None,
+    extra: list[tuple[Any, ...]] | None = None,
+) -> dict[str, tuple[int | None, str]]:
+    """Derive the cards of ``item_ids`` (None: every reviewed item) from their review logs with
+    ``scheduler`` (``derive``), and each review's state before and due after: a card's state is
+    a pure function of its log, the desired retention and the FSRS parameters, so every machine
+    holding the same log computes the same state. Items without reviews lose their card row.
+    Returns the state before and due after of each ``extra`` review, by uuid (the caller
+    inserts them)."""
+    states, updates = derive(conn, scheduler, item_ids, extra)
+    cards = [_card_row(state) for state in states]
+    seen = {c[0] for c in cards}
+    fresh = {u[2]: (u[0], u[1]) for u in updates if isinstance(u[2], str)}
     conn.executemany(
-        "UPDATE cards SET stability = ?, difficulty = ? "
-        "WHERE item_id = ? AND last_review IS NOT NULL",
-        [(float(st), float(d), item_id) for item_id, (st, d) in memory.items()],
+        "UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?",
+        [u for u in updates if not isinstance(u[2], str)],
     )
+    if item_ids is None:
+        old = {r[0]: r for r in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
+        changed = [c for c in cards if old.get(c[0]) != c]
+        gone = [(k,) for k in old if k not in seen]
+    else:
+        changed = cards
+        gone = [(k,) for k in set(item_ids) if k not in seen]
+    conn.executemany(f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})",
+                     changed)  # fmt: skip
+    conn.executemany("DELETE FROM cards WHERE item_id = ?", gone)
+    return fresh
 
 
-def tick_in(conn: sqlite3.Connection, number: int, ticked: bool, at: str) -> None:
-    if ticked:
-        # Ticking an already ticked item keeps the original time.
+def _card_row(state: Any) -> tuple[Any, ...]:
+    card = state.card
+    return (
+        state.item_id, int(card.state), card.step, card.stability, card.difficulty,
+        _ts(card.due), _ts(card.last_review) if card.last_review else None, state.reps,
+        state.lapses, _ts(state.first_review),
+    )  # fmt: skip
+
+
+def stamp_in(conn: sqlite3.Connection, machine: str, now: datetime) -> str:
+    """The next register stamp: later than every stamp this file holds (see hlc.py)."""
+    last = conn.execute("SELECT max(stamp) FROM registers").fetchone()[0]
+    return hlc.next_stamp(last, now, machine)
+
+
+def register_stamps(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT key, stamp FROM registers").fetchall())
+
+
+def _stamp(conn: sqlite3.Connection, key: str, stamp: str | None) -> None:
+    if stamp is not None:
+        conn.execute("INSERT OR REPLACE INTO registers (key, stamp) VALUES (?, ?)", (key, stamp))
+
+
+def put_settings(
+    conn: sqlite3.Connection, values: dict[str, Any], stamps: dict[str, str] | None = None
+) -> None:
+    """Save settings (the fitted parameters too: ``fsrs_fit``, None removes them) with their
+    register stamps, when given."""
+    FIT_KEY = srs.FIT_KEY
+
+    for key, value in values.items():
+        if key == FIT_KEY and value is None:
+            conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (key, json.dumps(value)),
+            )
+        _stamp(conn, f"setting:{key}", (stamps or {}).get(key))
+
+
+def scheduler_in(conn: sqlite3.Connection) -> fsrs.Scheduler:
+    """The scheduler the file's saved settings and fitted parameters make (inside a write,
+    before the store has read them back)."""
+    from quizapp.settings import Settings, parse_stored_settings
+
+    FIT_KEY, fitted_parameters = srs.FIT_KEY, srs.fitted_parameters
+
+    rows = dict(
         conn.execute(
-            "INSERT OR IGNORE INTO checklist_ticks (number, ticked_at) VALUES (?, ?)", (number, at)
-        )
+            "SELECT key, value FROM settings WHERE key IN ('desired_retention', ?)", (FIT_KEY,)
+        ).fetchall()
+    )
+    retention = Settings().desired_retention
+    params = None
+    with contextlib.suppress(ValueError, TypeError):
+        if "desired_retention" in rows:
+            parsed, _ = parse_stored_settings(
+                {"desired_retention": json.loads(rows["desired_retention"])}
+            )
+            retention = parsed.desired_retention
+        if FIT_KEY in rows:
+            params = fitted_parameters(json.loads(rows[FIT_KEY]))
+    return srs.make_scheduler(retention, params)
+
+
+def tick_in(
+    conn: sqlite3.Connection,
+    number: int,
+    ticked: bool,
+    at: str,
+    machine: str | None = None,
+    stamp: str | None = None,
+) -> str | None:
+    """Tick (at ``at``) or untick an item. A change gets a register stamp (``stamp``, or a new
+    one for ``machine``), returned; ticking an already ticked item keeps its time and stamp."""
+    row = conn.execute("SELECT 1 FROM checklist_ticks WHERE number = ?", (number,)).fetchone()
+    if (row is not None) == ticked:
+        return None
+    if ticked:
+        conn.execute("INSERT INTO checklist_ticks (number, ticked_at) VALUES (?, ?)", (number, at))
     else:
         conn.execute("DELETE FROM checklist_ticks WHERE number = ?", (number,))
+    if stamp is None and machine is not None:
+        stamp = stamp_in(conn, machine, _dt(at))  # type: ignore[arg-type]
+    _stamp(conn, f"tick:{number}", stamp)
+    return stamp
 
 
 def start_quiz_in(conn: sqlite3.Connection, mode: str, config: str, at: str) -> int:
@@ -150,10 +325,15 @@ def cram_in(conn: sqlite3.Connection, e: dict[str, Any]) -> None:
 
 
 def undo_in(
-    conn: sqlite3.Connection, item_id: str, uid: str, before: tuple[Any, ...] | None
+    conn: sqlite3.Connection,
+    item_id: str,
+    uid: str,
+    before: tuple[Any, ...] | None,
+    scheduler: fsrs.Scheduler | None = None,
 ) -> bool:
-    """Delete review ``uid`` and put the item's card row back as ``before``; False (nothing
-    done) when it is not the item's newest review (reviewed elsewhere since)."""
+    """Delete review ``uid`` and put the item's card row back as ``before`` (with
+    ``scheduler``: derive it again from the rest of its log, as every machine would); False
+    (nothing done) when it is not the item's newest review (reviewed elsewhere since)."""
     newest = conn.execute(
         "SELECT uuid, id FROM reviews WHERE item_id = ? ORDER BY id DESC LIMIT 1", (item_id,)
     ).fetchone()
@@ -162,7 +342,9 @@ def undo_in(
     conn.execute("DELETE FROM quiz_answers WHERE review_id = ?", (newest[1],))
     conn.execute("DELETE FROM reviews WHERE id = ?", (newest[1],))
     conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
-    if before is not None:
+    if scheduler is not None:
+        recompute(conn, scheduler, [item_id])
+    elif before is not None:
         conn.execute(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", tuple(before))
     return True
 
@@ -175,6 +357,10 @@ def raise_review_ids(conn: sqlite3.Connection, high: int) -> None:
         conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('reviews', ?)", (high,))
     elif row[0] < high:
         conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'reviews'", (high,))
+
+
+# Journal entries of actions written by other store modules (flags.py): op -> its replay.
+EXTRA_REPLAYS: dict[str, Callable[[Any, sqlite3.Connection, dict[str, Any]], None]] = {}
 
 
 def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) -> None:
@@ -191,11 +377,11 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
             elif op == "finish_quiz":
                 finish_quiz_in(conn, quiz_ids.get(e["quiz"], e["quiz"]), e["at"])
             elif op == "tick":
-                tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"])
+                tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"], None, e.get("stamp"))
             elif op == "settings":
-                put_settings(conn, dict(e["values"]))
-                if e.get("memory"):
-                    memory_in(conn, {k: (v[0], v[1]) for k, v in e["memory"].items()})
+                put_settings(conn, dict(e["values"]), e.get("stamps"))
+                if e.get("recompute"):
+                    recompute(conn, scheduler_in(conn))
             elif op in ("review", "quiz_answer"):
                 if conn.execute("SELECT 1 FROM reviews WHERE uuid = ?", (e["uuid"],)).fetchone():
                     continue
@@ -214,15 +400,13 @@ def replay(store: Any, conn: sqlite3.Connection, entries: list[dict[str, Any]]) 
                     )  # fmt: skip
             elif op == "cram":
                 cram_in(conn, e)
-            elif op in ("flags", "reset", "undo_reset"):
-                from quizapp.store import flags
-
-                flags.replay_entry(conn, e)
+            elif op in EXTRA_REPLAYS:
+                EXTRA_REPLAYS[op](store, conn, e)
             elif op == "undo":
                 row = conn.execute(
                     "SELECT item_id FROM reviews WHERE uuid = ?", (e["uuid"],)
                 ).fetchone()
                 if row is not None:
-                    undo_in(conn, row[0], e["uuid"], e["before"])
+                    undo_in(conn, row[0], e["uuid"], e["before"], store.scheduler)
         except (KeyError, TypeError, ValueError, StoreError):
             continue  # an entry this version cannot use: skipped, the rest still saved

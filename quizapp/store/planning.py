@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 
 import fsrs
 
-from quizapp.store import ops
+from quizapp.store import ops, srs
+from quizapp.store.srs import FIT_KEY, fitted_parameters
+
+__all__ = ["FIT_KEY", "CramReview", "fitted_parameters"]
 from quizapp.store.values import _dt, _ts, _utc
 
 T = TypeVar("T")
-FIT_KEY = "fsrs_fit"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,16 @@ class _Planning:
     def _use_settings(self, settings: Any) -> None:  # pragma: no cover - Store's
         raise NotImplementedError
 
+    @property
+    def settings(self) -> Any:  # pragma: no cover - Store's
+        raise NotImplementedError
+
     def _load_settings(self) -> Any:  # pragma: no cover - Store's
+        raise NotImplementedError
+
+    def _new_stamps(
+        self, conn: sqlite3.Connection, keys: list[str]
+    ) -> dict[str, str]:  # pragma: no cover - Store's
         raise NotImplementedError
 
     # ---------------------------------------------------------------- cram
@@ -109,38 +120,32 @@ class _Planning:
             return None
         return data if isinstance(data, dict) else None
 
+    def cards_with(self, parameters: tuple[float, ...]) -> dict[str, fsrs.Card]:
+        """Every reviewed item's card as this store would derive it with ``parameters`` (and
+        the desired retention in use): what keeping a fit would make of them. Changes nothing."""
+        scheduler = srs.make_scheduler(self.settings.desired_retention, parameters)
+        states, _ = self._read(lambda c: ops.derive(c, scheduler))
+        return {s.item_id: s.card for s in states}
+
     def save_fsrs_fit(
         self, fit: dict[str, Any] | None, memory: dict[str, tuple[float, float]] | None = None
     ) -> None:
-        """Keep a fit (its parameters schedule every review from now on); None forgets it and
-        the default parameters are used again. ``memory`` (item id -> stability, difficulty
-        replayed with the fit's parameters) replaces the items' memory states in the same
-        transaction; due dates stay."""
+        """Keep a fit; None forgets it and the default parameters are used again. Every card is
+        derived again from its log with the parameters now in use, in the same transaction (a
+        card's state is a pure function of its log and the parameters, so a machine that merges
+        the fit computes the same). ``memory`` is accepted for old callers and unused."""
         values = {FIT_KEY: fit}
 
-        def write(conn: sqlite3.Connection) -> None:
-            if fit is None:
-                conn.execute("DELETE FROM settings WHERE key = ?", (FIT_KEY,))
-            else:
-                ops.put_settings(conn, values)
-            if memory:
-                ops.memory_in(conn, memory)
+        def write(conn: sqlite3.Connection) -> dict[str, str]:
+            stamps = self._new_stamps(conn, [FIT_KEY])
+            ops.put_settings(conn, values, stamps)
+            ops.recompute(conn, ops.scheduler_in(conn))
+            return stamps
 
-        entry: dict[str, Any] = {"op": "settings", "values": values}
-        if memory:
-            entry["memory"] = {k: list(v) for k, v in memory.items()}
-        self._write(write, lambda _r: entry)
+        self._write(
+            write,
+            lambda stamps: {"op": "settings", "values": values, "stamps": stamps,
+                            "recompute": True},
+        )  # fmt: skip
         with self._lock:
             self._use_settings(self._load_settings())
-
-
-def fitted_parameters(data: dict[str, Any] | None) -> tuple[float, ...] | None:
-    """The parameters of a stored fit when they are usable by fsrs, else None."""
-    if not data:
-        return None
-    try:
-        params = tuple(float(x) for x in data["parameters"])
-        fsrs.Scheduler(parameters=params)
-    except (KeyError, TypeError, ValueError):
-        return None
-    return params

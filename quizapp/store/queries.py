@@ -5,12 +5,14 @@ export. A mixin, so core.py keeps only opening, writing and backups; every read 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import fsrs
 
+from quizapp.store.flags import flag_values
 from quizapp.store.schema import (
     _CARD_COLUMNS,
     _REVIEW_COLUMNS,
@@ -21,7 +23,6 @@ from quizapp.store.schema import (
 from quizapp.store.values import CardState, QuizSession, Review, ReviewTotal, _dt, _ts, _utc
 
 if TYPE_CHECKING:
-    import sqlite3
     import threading
 
     from quizapp.settings import Settings
@@ -40,6 +41,13 @@ class _Queries:
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:  # pragma: no cover - Store's
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # the Store's, from the mixins after this one in its MRO
+
+        @property
+        def machine(self) -> str: ...
+
+        def cram_reviews(self, item_id: str | None = None) -> list[Any]: ...
 
     @property
     def settings(self) -> Settings:  # pragma: no cover - Store's
@@ -226,7 +234,13 @@ class _Queries:
             "format": "quizapp-progress",
             "schema_version": SCHEMA_VERSION,
             "exported_at": datetime.now(UTC).isoformat(),
+            "machine": self.machine,
             "settings": self.settings.to_json(),
+            "registers": self._register_dicts(),
+            "cram_reviews": [
+                c.to_json()
+                for c in sorted(self.cram_reviews(), key=lambda c: (c.reviewed_at, c.uuid))
+            ],
             "cards": self._card_dicts(),
             "reviews": reviews,
             "quiz_sessions": [
@@ -244,6 +258,30 @@ class _Queries:
                 {"number": n, "ticked_at": t.isoformat()} for n, t in sorted(self.ticks().items())
             ],
         }
+
+    def _register_dicts(self) -> list[dict[str, Any]]:
+        """The replicated registers (see quizapp.interop.merge): every setting, fit and tick
+        with its stamp; a value kept from before stamps has the oldest stamp."""
+        from quizapp.store.hlc import ZERO
+
+        def read(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            stamps = dict(conn.execute("SELECT key, stamp FROM registers").fetchall())
+            values: dict[str, Any] = {k: None for k in stamps}
+            for key, value in conn.execute("SELECT key, value FROM settings"):
+                try:
+                    values[f"setting:{key}"] = json.loads(value)
+                except ValueError:
+                    continue
+            for number, at in conn.execute("SELECT number, ticked_at FROM checklist_ticks"):
+                values[f"tick:{number}"] = at
+            for key, value in flag_values(conn).items():
+                if key in stamps:  # a flag set here (or merged) has its stamp
+                    values[key] = value
+            return [
+                {"key": k, "value": values[k], "stamp": stamps.get(k, ZERO)} for k in sorted(values)
+            ]
+
+        return self._read(read)
 
     def _card_dicts(self) -> list[dict[str, Any]]:
         """Every card state as exported, by item id: from the rows, without an ``fsrs.Card``
@@ -272,7 +310,9 @@ class _Queries:
         rating, state = _RATING_NAMES, _STATE_NAMES
         reviews: list[dict[str, Any]] = []
         for row in self._read(
-            lambda c: c.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY id").fetchall()
+            lambda c: c.execute(
+                f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY reviewed_at, uuid"
+            ).fetchall()
         ):
             rid, item_id, kind, r, at, duration, answer, verdict, seed, quiz, before, due, uid = row
             reviews.append(
@@ -325,7 +365,7 @@ _REVIEW_JSON = (
     + " END, 'reviewed_at', reviewed_at, 'duration_ms', duration_ms, 'answer', answer, "
     "'verdict', verdict, 'seed', seed, 'quiz_id', quiz_id, 'state_before', CASE state_before "
     + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _STATE_NAMES.items())
-    + " END, 'due', due_after) FROM reviews ORDER BY id"
+    + " END, 'due', due_after) FROM reviews ORDER BY reviewed_at, uuid"
 )
 
 _ANSWER_KEYS = (

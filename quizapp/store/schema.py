@@ -17,7 +17,7 @@ import fsrs
 from quizapp.store.connection import DAMAGE, _connect, _transaction, _uri, classify
 from quizapp.store.values import CardState, Review, _dt, _ts
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # The first schema (quizapp 0.1): each card's fsrs.Card as JSON, a bare review log, ticks and
 # text settings. Kept here because migrating from it is part of this module's contract.
@@ -141,25 +141,38 @@ CREATE INDEX cram_reviews_item ON cram_reviews(item_id)
 """
 SCHEMA_V4 = SCHEMA_V3.rstrip().rstrip(";") + ";\n" + _CRAM_V4
 
-# v5: the card browser's flags. A suspended card leaves study, cram, plan and readiness until it
+# v5: the stamp of each replicated register (a setting, the fitted parameters, a checklist
+# tick), so merges across machines are last-writer-wins per key: ``key`` is ``setting:<name>``
+# or ``tick:<number>``; ``stamp`` a hybrid logical clock (quizapp.store.hlc), fixed width, so
+# text order is stamp order. The values stay where they were (settings, checklist_ticks); a
+# register whose value is the default or unticked has its stamp here and no value row there.
+_REGISTERS_V5 = """
+CREATE TABLE IF NOT EXISTS registers (key TEXT PRIMARY KEY, stamp TEXT NOT NULL)
+"""
+SCHEMA_V5 = SCHEMA_V4.rstrip().rstrip(";") + ";\n" + _REGISTERS_V5
+
+# v6: the card browser's flags. A suspended card leaves study, cram, plan and readiness until it
 # is unsuspended; a buried one until ``buried_until``; ``reset_at`` is when its progress was
-# last reset (its reviews stay in the log; the schedule starts again from that moment).
-_FLAGS_V5 = """
-CREATE TABLE card_flags (
+# last reset (its reviews stay in the log; its state is derived from the reviews after it).
+# Each flag is a replicated register (``suspend:<id>``, ``bury:<id>``, ``reset:<id>``).
+_FLAGS_V6 = """
+CREATE TABLE IF NOT EXISTS card_flags (
     item_id      TEXT PRIMARY KEY,
     suspended    INTEGER NOT NULL DEFAULT 0,
     buried_until TEXT,
     reset_at     TEXT
 )
 """
-SCHEMA_V5 = SCHEMA_V4.rstrip().rstrip(";") + ";\n" + _FLAGS_V5
+SCHEMA_V6 = SCHEMA_V5.rstrip().rstrip(";") + ";\n" + _FLAGS_V6
+SCHEMA_LATEST = SCHEMA_V6
 
 _TABLES = {
     1: {"card_state", "review_log", "ticks", "settings"},
     2: {"cards", "reviews"},
     3: {"cards", "reviews"},
     4: {"cards", "reviews", "cram_reviews"},
-    5: {"cards", "reviews", "cram_reviews", "card_flags"},
+    5: {"cards", "reviews", "cram_reviews", "registers"},
+    6: {"cards", "reviews", "cram_reviews", "registers", "card_flags"},
 }
 
 
@@ -172,7 +185,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 def _current_columns() -> dict[str, set[str]]:
     scratch = sqlite3.connect(":memory:")
-    scratch.executescript(SCHEMA_V5)
+    scratch.executescript(SCHEMA_LATEST)
     tables = [
         r[0]
         for r in scratch.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -267,7 +280,9 @@ def _replay_states(ratings: list[int]) -> list[int | None]:
     State changes depend only on the ratings and the (default) learning steps, not on intervals,
     so this is exact for logs written with fsrs defaults.
     """
-    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    from quizapp.store.srs import make_scheduler
+
+    scheduler = make_scheduler()
     card = fsrs.Card(card_id=0, due=datetime(2000, 1, 1, tzinfo=UTC))
     at = card.due
     states: list[int | None] = []
@@ -301,7 +316,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     for item_id, text in conn.execute("SELECT item_id, card FROM card_state").fetchall():
         card = fsrs.Card.from_json(text)
         rows = logs.get(item_id, [])
-        first = _dt(rows[0][3]) if rows else (card.last_review or card.due)
+        first = (_dt(rows[0][3]) if rows else None) or card.last_review or card.due
         _put_card(
             conn,
             item_id,
@@ -361,8 +376,15 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
 
 
 def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    """Add the register stamps. Every value already here keeps its row and gets no stamp: it
+    counts as older than any stamped change (the zero stamp), so nothing is lost and the first
+    change made anywhere after the upgrade wins."""
+    _run_script(conn, _REGISTERS_V5)
+
+
+def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
     """Add the card browser's flags (nothing else changes)."""
-    _run_script(conn, _FLAGS_V5)
+    _run_script(conn, _FLAGS_V6)
 
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
@@ -370,6 +392,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
     4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
 }
 
 
@@ -380,7 +403,7 @@ def _migrate(conn: sqlite3.Connection) -> int:
         # Re-read inside the write lock: another quizapp may have migrated meanwhile.
         found: int = conn.execute("PRAGMA user_version").fetchone()[0]
         if found == 0:
-            _run_script(conn, SCHEMA_V5)
+            _run_script(conn, SCHEMA_LATEST)
         else:
             for version in range(found, SCHEMA_VERSION):
                 MIGRATIONS[version](conn)

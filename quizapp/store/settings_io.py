@@ -12,14 +12,16 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import fsrs
 
 from quizapp.settings import Settings, parse_stored_settings
-from quizapp.store import ops
-from quizapp.store.planning import FIT_KEY, fitted_parameters
+from quizapp.store import hlc, ops, srs
+from quizapp.store.identity import machine_id
+from quizapp.store.srs import FIT_KEY, fitted_parameters
 from quizapp.store.values import StoreError
 
 T = TypeVar("T")
@@ -33,6 +35,29 @@ class _SettingsIO:
     _scheduler: fsrs.Scheduler
     path: Path
     _notice: Callable[[str], None]
+    # The wall clock the register stamps read (tests give a machine a skewed clock).
+    clock: Callable[[], datetime] | None = None
+    _machine: str | None = None
+
+    @property
+    def machine(self) -> str:
+        """This data folder's machine id (quizapp.store.identity): what stamps its changes."""
+        if self._machine is None:
+            self._machine = machine_id(self.path.parent, self._notice)
+        return self._machine
+
+    def now(self) -> datetime:
+        """This machine's clock (``clock`` when set)."""
+        return (self.clock() if self.clock else datetime.now(UTC)).astimezone(UTC)
+
+    def _new_stamps(self, conn: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
+        """One new register stamp per key, each later than the one before."""
+        out: dict[str, str] = {}
+        now, machine = self.now(), self.machine
+        last = conn.execute("SELECT max(stamp) FROM registers").fetchone()[0]
+        for key in keys:
+            last = out[key] = hlc.next_stamp(last, now, machine)
+        return out
 
     @property
     def unsaved(self) -> int:  # pragma: no cover - Store's (from _Saving)
@@ -90,10 +115,20 @@ class _SettingsIO:
         if not changed:
             return
 
-        def write(conn: sqlite3.Connection) -> None:
-            ops.put_settings(conn, changed)
+        rescheduled = "desired_retention" in changed
 
-        self._write(write, lambda _r: {"op": "settings", "values": changed})
+        def write(conn: sqlite3.Connection) -> dict[str, str]:
+            stamps = self._new_stamps(conn, sorted(changed))
+            ops.put_settings(conn, changed, stamps)
+            if rescheduled:  # every card is derived with the retention it now has
+                ops.recompute(conn, ops.scheduler_in(conn))
+            return stamps
+
+        self._write(
+            write,
+            lambda stamps: {"op": "settings", "values": changed, "stamps": stamps,
+                            "recompute": rescheduled},
+        )  # fmt: skip
         with self._lock:
             self._use_settings(self._load_settings())
 
@@ -111,11 +146,7 @@ class _SettingsIO:
                 "SELECT value FROM settings WHERE key = ?", (FIT_KEY,)
             ).fetchone()
             params = fitted_parameters(json.loads(row[0])) if row else None
-        self._scheduler = (
-            fsrs.Scheduler(parameters=params, desired_retention=settings.desired_retention)
-            if params
-            else fsrs.Scheduler(desired_retention=settings.desired_retention)
-        )
+        self._scheduler = srs.make_scheduler(settings.desired_retention, params)
 
     @property
     def scheduler(self) -> fsrs.Scheduler:

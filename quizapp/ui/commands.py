@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.decks.kinds import names
 from quizapp.ui.screens.areas import AREAS
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class TagCommands(_QuizProvider):
             title = f"Study tag: {tag}"
             score = matcher.match(title)
             if score > 0:
-                n = sum(1 for c in lib.with_tag(tag) if c.kind in FLASHCARD_KINDS)
+                n = sum(1 for c in lib.with_tag(tag) if c.kind in names(study=True))
                 yield Hit(
                     score,
                     matcher.highlight(title),
@@ -75,7 +75,8 @@ class DeckCommands(_QuizProvider):
             title = f"Study deck: {deck}"
             score = matcher.match(title)
             if score > 0:
-                n = sum(1 for c in lib.only_deck(deck).cards.values() if c.kind in FLASHCARD_KINDS)
+                cards = lib.only_deck(deck).cards.values()
+                n = sum(1 for c in cards if c.kind in names(study=True))
                 yield Hit(
                     score,
                     matcher.highlight(title),

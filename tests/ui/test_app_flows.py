@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.decks.kinds import names, quiz_kinds
 from quizapp.library import load_library
-from quizapp.quiz import QUESTION_KINDS
 from quizapp.ui.screens.cheatsheet import CheatSheetScreen
 from quizapp.ui.screens.checklist import ChecklistScreen
 from quizapp.ui.screens.errors import ContentErrorsScreen
@@ -52,8 +51,8 @@ async def test_checklist_studies_an_items_cards_and_quizzes_its_questions(
     from quizapp.ui.screens.quiz import QuizRunScreen
 
     item = next(i for i in shipped.checklist if i.number == 3)
-    cards = [i for i in item.links if shipped.cards[i].kind in FLASHCARD_KINDS]
-    practice = [i for i in item.links if shipped.cards[i].kind in QUESTION_KINDS]
+    cards = [i for i in item.links if shipped.cards[i].kind in names(study=True)]
+    practice = [i for i in item.links if shipped.cards[i].kind in quiz_kinds()]
     assert cards and practice
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
-from quizapp.cram import CRAM_KINDS
+from quizapp.decks.kinds import names
 from quizapp.plan import gather, readiness
 from quizapp.stats import compute_stats
 from quizapp.ui.screens.checklist import ChecklistScreen
@@ -40,7 +40,10 @@ def _set_interview(store, days: int) -> date:
     return day
 
 
-def _review_everything_long_ago(store, library, kinds=CRAM_KINDS) -> list[str]:
+CRAMMED = names(cram=True)
+
+
+def _review_everything_long_ago(store, library, kinds=CRAMMED) -> list[str]:
     """One review of every card of ``kinds``, weeks ago, with mixed ratings: all are seen, and
     most are below target on the morning."""
     rng = random.Random(5)
@@ -69,7 +72,7 @@ async def test_cram_answers_are_logged_apart_and_leave_every_fsrs_state_as_it_wa
     states_before = {i: s.card.to_dict() for i, s in app.store.card_states().items()}
     reviews_before = len(app.store.reviews())
     expected = readiness(gather(app.store, shipped))
-    weakest = [i for i in expected.below if shipped.cards[i].kind in CRAM_KINDS]
+    weakest = [i for i in expected.below if shipped.cards[i].kind in CRAMMED]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
         await _until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan opens")

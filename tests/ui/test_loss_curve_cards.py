@@ -77,7 +77,7 @@ def test_snapshot_loss_curve_question_at_80x24(snap_compare, make_app) -> None:
     app = make_app()
 
     async def start(pilot) -> None:
-        app.push_screen(QuizRunScreen(curve_quiz(app, "curve-unshuffled-bumps")))
+        app.push_screen(QuizRunScreen(curve_quiz(app, "curve-cyclic-lr-bumps")))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=(80, 24))

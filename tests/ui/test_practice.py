@@ -264,12 +264,11 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
 
 
 async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipped) -> None:
-    from quizapp.quiz import EXPLAIN_KIND
 
     question = shipped.of_kind("interview_question")[0]
     app = make_app()
     async with app.run_test(size=(100, 50)) as pilot:
-        quiz = app.new_quiz(item_ids=[question.id], kinds=[EXPLAIN_KIND], mode="quiz")
+        quiz = app.new_quiz(item_ids=[question.id], kinds=[question.kind], mode="quiz")
         app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
         await pilot.press("enter")  # show the key points

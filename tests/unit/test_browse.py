@@ -198,3 +198,26 @@ def test_the_plan_says_how_many_cards_it_leaves_out() -> None:
     )
     after = run_quizapp("plan")
     assert "2 suspended or buried cards are left out" in after.stdout
+
+
+def test_flags_and_resets_travel_to_another_machine(tmp_path, library: Library) -> None:
+    from quizapp.interop.merge import merge_file
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    with Store.open(a / "progress.db") as store:
+        store.record_review("trap-mse-everywhere", Rating.Easy, kind="trap", now=NOW)
+        store.record_review("faq-mse-for-classification", Rating.Easy, kind="faq", now=NOW)
+        store.set_suspended(["faq-mse-for-classification"], True)
+        store.reset_progress("trap-mse-everywhere", now=NOW + timedelta(minutes=1))
+        (tmp_path / "a.json").write_text(json.dumps(store.export()))
+    with Store.open(b / "progress.db") as other:
+        merge_file(other, tmp_path / "a.json")
+        assert other.hidden_ids(NOW) == {"faq-mse-for-classification"}
+        assert other.card_state("trap-mse-everywhere") is None  # reset travelled: new again
+        assert len(other.reviews("trap-mse-everywhere")) == 1  # its history too
+        # B takes the suspension back; A gets that on the next exchange.
+        other.set_suspended(["faq-mse-for-classification"], False)
+        (tmp_path / "b.json").write_text(json.dumps(other.export()))
+    with Store.open(a / "progress.db") as store:
+        merge_file(store, tmp_path / "b.json")
+        assert store.hidden_ids(NOW) == set()

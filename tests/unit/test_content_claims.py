@@ -46,6 +46,18 @@ RETIRED = frozenset(
         "concept-gold-line",
         "concept-comparison-glance",
         "order-training-step",
+        # Issue 27: repeats inside a cluster, and a card whose content outgrew its id.
+        "concept-loss-vs-metric",
+        "self-check-minimize-not-accuracy",
+        "concept-output-pairing",
+        "concept-iteration-pipeline",
+        "concept-adv-probabilistic",
+        "self-check-huber-regime",
+        "mc-target-scaling",
+        "bmc-poisson-gradient",
+        "bmc-triplet-zero-loss",
+        "bt-forward-reverse-kl",
+        "curve-unshuffled-bumps",
     }
 )
 
@@ -114,11 +126,16 @@ def smoothed(label: int, k: int, eps: float) -> np.ndarray:
 def test_label_smoothing_gives_every_class_eps_over_k_including_the_true_one(
     library: Library,
 ) -> None:
-    faq = card(library, "faq-label-smoothing", Faq)
-    assert "every class, the true one" in faq.answer
     target = smoothed(2, 4, 0.1)
-    for text in (faq.example or "", card(library, "formula-label-smoothing", Formula).note or ""):
-        assert _vectors(text)[-1] == pytest.approx(list(target))
+    note = card(library, "formula-label-smoothing", Formula).note or ""
+    assert _vectors(note)[-1] == pytest.approx(list(target))
+    point = card(library, "iq-label-smoothing", InterviewQuestion).points[0]
+    assert "each class gets ε/K" in point and "true class keeps 1 − ε" in point
+    # The FAQ's plain-words version holds for that target: the true class just below 1, the
+    # others just above 0.
+    faq = card(library, "faq-label-smoothing", Faq)
+    assert "less than 1" in faq.answer and "more than 0" in faq.answer
+    assert target[2] < 1 and min(np.delete(target, 2)) > 0
     # The loss module's label_smoothing is exactly cross-entropy against that target.
     logits = np.array([[0.3, -1.0, 2.0, 0.1]])
     expected = -float(np.sum(target * losses.log_softmax(logits)[0]))

@@ -21,10 +21,11 @@ def library() -> Library:
 
 
 def test_the_library_lists_and_narrows_its_decks(library: Library) -> None:
-    assert set(library.decks) == {"loss", "beyond"}
-    beyond = library.only_deck("beyond")
-    assert beyond.cards and all(c.deck == "beyond" for c in beyond.cards.values())
-    assert len(beyond.cards) + len(library.only_deck("loss").cards) == len(library.cards)
+    assert set(library.decks) == {"loss", "beyond", "frontier"}
+    for name in library.decks:
+        one = library.only_deck(name)
+        assert one.cards and all(c.deck == name for c in one.cards.values())
+    assert sum(len(library.only_deck(n).cards) for n in library.decks) == len(library.cards)
     assert library.only_deck(None) is library
 
 
@@ -67,4 +68,4 @@ def test_the_cli_narrows_the_drill_list_and_rejects_an_unknown_deck(
     assert "bgrad-kl-logit" in out and "grad-mse " not in out
     assert main(["stats", "--deck", "nope"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["quizapp: stats --deck nope: no such deck; the decks are beyond, loss"]
+    assert err == ["quizapp: stats --deck nope: no such deck; the decks are beyond, frontier, loss"]

@@ -90,7 +90,7 @@ def test_merging_both_ways_gives_both_machines_the_same_progress(
     code, out, err = _import(a, file_b, monkeypatch)
     assert code == 0 and err == ""
     assert f"added {counts[1]} of the {counts[1]} reviews in {file_b}" in out
-    assert "ticked checklist items 5" in out and "set new_per_day to 7" in out
+    assert "ticked checklist item 5" in out and "set new_per_day to 7" in out
     code, out, _ = _import(b, file_a, monkeypatch)
     assert code == 0 and f"added {counts[0]} of the {counts[0]} reviews" in out
 
@@ -132,23 +132,26 @@ def test_dry_run_says_what_would_be_added_and_changes_nothing(
     before = _progress(a)
     code, out, _ = _import(a, file_b, monkeypatch, "--dry-run")
     assert code == 0
-    assert f"would add {n} of the {n} reviews" in out and "would tick checklist items 5" in out
+    assert f"would add {n} of the {n} reviews" in out and "would tick checklist item 5" in out
     assert _progress(a) == before
 
 
-def test_a_setting_changed_here_is_kept_and_reported(
+def test_the_later_change_of_a_setting_wins_on_both_machines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     with _store(a) as sa, _store(b) as sb:
         sa.save_settings(Settings(desired_retention=0.85))
         sb.save_settings(Settings(desired_retention=0.95, new_per_day=5))
-        file_b = _export(sb, tmp_path / "b.json")
+        file_a, file_b = _export(sa, tmp_path / "a.json"), _export(sb, tmp_path / "b.json")
     code, out, _ = _import(a, file_b, monkeypatch)
     assert code == 0
-    assert "kept this machine's desired_retention 0.85 (the file has 0.95)" in out
-    with _store(a) as sa:
-        assert sa.settings == Settings(desired_retention=0.85, new_per_day=5)
+    assert "set desired_retention to 0.95" in out
+    code, out, _ = _import(b, file_a, monkeypatch)
+    assert code == 0 and "desired_retention" not in out  # the older change loses here too
+    for home in (a, b):
+        with _store(home) as store:
+            assert store.settings == Settings(desired_retention=0.95, new_per_day=5)
 
 
 def test_the_rebuilt_state_is_what_studying_the_whole_log_on_one_machine_gives(
@@ -205,11 +208,11 @@ def _bad_files(tmp_path: Path, good: dict[str, Any]) -> dict[str, tuple[Path, st
         "reviews": (variant("l.json", lambda d: d.update(reviews={})), "reviews: expected a list"),
         "tick": (
             variant("k.json", lambda d: d["checklist_ticks"].append({"number": "x"})),
-            "is not an item number",
+            "is not a whole number from 1 to 1000",
         ),
         "setting": (
             variant("s.json", lambda d: d["settings"].update(desired_retention=3)),
-            "settings.desired_retention: not a valid value",
+            "settings.desired_retention: 3 is not a valid desired_retention",
         ),
     }
 

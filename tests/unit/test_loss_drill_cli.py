@@ -287,7 +287,9 @@ def test_installed_commands_in_a_subprocess() -> None:
         "quizapp: loss: unknown loss 'crossentropy'; did you mean 'cross_entropy'? known: mse, "
         "mae, huber, bce, bce_with_logits, cce, sparse_cce, cross_entropy, hinge, focal, "
         "kl_div, poisson_nll, gaussian_nll, smooth_l1, margin_ranking, cosine_embedding, "
-        "triplet_margin, nll, quantile, brier, dice, info_nce, distillation"
+        "triplet_margin, nll, quantile, brier, dice, info_nce, distillation, bradley_terry, "
+        "dpo, ppo_clip, z_loss, load_balancing, clip_contrastive, siglip, arcface, "
+        "diffusion_eps, hinge_gan_d, hinge_gan_g, ctc"
     )
 
 

@@ -10,7 +10,6 @@ import pytest
 from quizapp.decks import Library
 from quizapp.library import load_library
 from quizapp.mock import build_mock, mock_report, weight_for
-from quizapp.quiz import EXPLAIN_KIND
 from quizapp.stats import Accuracy, compute_stats
 from quizapp.store import Store
 
@@ -49,7 +48,7 @@ def test_a_mock_mixes_explain_questions_and_favours_the_weak_tag(
     for seed in range(20):
         quiz = build_mock(library, stats=stats, due=set(), seed=seed)
         picked.update("outliers" in q.tags for q in quiz.questions[:10])
-        explain += sum(q.kind == EXPLAIN_KIND for q in quiz.questions)
+        explain += sum(q.answer == "points" for q in quiz.questions)
     baseline = build_mock(library, stats=stats_with(library), due=set(), seed=0)
     share_weak = picked[True] / (picked[True] + picked[False])
     share_base = sum("outliers" in q.tags for q in baseline.questions) / len(baseline.questions)

@@ -6,8 +6,8 @@ from fsrs import Rating
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quizapp.decks.kinds import asked, kinds
 from quizapp.policy import (
-    EXPECTED_SECONDS,
     RATING_KEYS,
     RATING_LABELS,
     is_fast,
@@ -32,14 +32,13 @@ def test_keys_and_labels_cover_the_four_ratings_in_order() -> None:
 
 
 def test_a_quick_right_answer_is_easy_and_a_slow_one_good() -> None:
-    assert EXPECTED_SECONDS
-    for kind, expected in EXPECTED_SECONDS.items():
-        quick = rating_for_answer(kind, correct=True, seconds=0.1 * expected)
-        slow = rating_for_answer(kind, correct=True, seconds=expected)
+    for kind in kinds():
+        quick = rating_for_answer(kind.name, correct=True, seconds=0.1 * kind.seconds)
+        slow = rating_for_answer(kind.name, correct=True, seconds=kind.seconds)
         assert (quick, slow) == (Rating.Easy, Rating.Good), kind
 
 
-@given(st.sampled_from(sorted(EXPECTED_SECONDS)), st.floats(0, 1000), st.floats(0, 1000))
+@given(st.sampled_from(asked()), st.floats(0, 1000), st.floats(0, 1000))
 def test_answering_faster_is_never_slower(kind: str, a: float, b: float) -> None:
     assert not (is_fast(kind, max(a, b)) and not is_fast(kind, min(a, b)))
 

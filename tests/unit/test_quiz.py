@@ -11,14 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.decks import Library
+from quizapp.decks.kinds import quiz_kinds
 from quizapp.decks.models import MultipleChoice, Ordering, Trap
 from quizapp.library import load_library
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.checker import Preview, Verdict, check_answer, preview_answer
 from quizapp.quiz import (
     DEFAULT_LENGTH,
-    EXPLAIN_KIND,
-    QUESTION_KINDS,
     AlreadyAnswered,
     AnswerChecker,
     Quiz,
@@ -36,7 +35,7 @@ def library() -> Library:
 
 
 def askable(library: Library) -> int:
-    return len(library.of_kind(*QUESTION_KINDS))
+    return len(library.of_kind(*quiz_kinds()))
 
 
 class InProcessChecker:
@@ -65,7 +64,7 @@ def test_a_default_quiz_mixes_every_kind(library: Library) -> None:
     kinds = Counter(q.kind for q in quiz.questions)
     assert askable(library) >= DEFAULT_LENGTH
     assert len(quiz.questions) == DEFAULT_LENGTH
-    assert set(kinds) == set(QUESTION_KINDS)
+    assert set(kinds) == set(quiz_kinds())
     assert max(kinds.values()) - min(kinds.values()) <= 1  # an even mix
 
 
@@ -177,7 +176,7 @@ def test_explain_questions_are_self_assessed_by_key_points(library: Library, qui
     store = Store.open()
     quiz = Quiz.build(library, item_ids=["iq-what-is-loss"], store=store, mode="mock")
     q = quiz.questions[0]
-    assert q.kind == EXPLAIN_KIND and not q.typed
+    assert q.answer == "points" and not q.typed
     all_points = ",".join(str(i) for i in range(len(q.steps)))
     assert quiz.answer(0, all_points, seconds=60).correct is True
     assert int(Store.open().reviews("iq-what-is-loss")[0].rating) == 4  # every point: Easy

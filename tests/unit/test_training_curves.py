@@ -5,6 +5,7 @@ errors with a file, line and field."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -56,14 +57,28 @@ def test_divergence_ends_in_nan_and_only_then(library: Library) -> None:
     assert first_nan(curves(card(library, "curve-overfitting"))["train"]) is None
 
 
-def test_unshuffled_data_bump_once_per_period(library: Library) -> None:
-    c = card(library, "curve-unshuffled-bumps")
-    train = curves(c)["train"]
+def test_the_cyclic_schedule_bumps_both_curves_once_per_cycle(library: Library) -> None:
+    c = card(library, "curve-cyclic-lr-bumps")
     period = int(c.train.period or 0)
-    for start in range(period, len(train) - period, period):
-        window = train[start - 3 : start + 4]
-        assert max(window) == train[start] or max(window) in train[start - 1 : start + 2]
-        assert train[start] > train[start + period // 2]
+    assert period == int(c.validation.period or 0) == 15 and "15-epoch cycle" in c.question
+    for values in curves(c).values():
+        for start in range(period, len(values) - period, period):
+            window = values[start - 3 : start + 4]
+            assert max(window) == values[start] or max(window) in values[start - 1 : start + 2]
+            assert values[start] > values[start + period // 2]
+
+
+def test_curve_questions_say_what_was_run_not_what_the_curves_do(library: Library) -> None:
+    """A stem that describes the curve ("validation loss falls, then climbs") gives the
+    diagnosis away; the learner must read it off the picture."""
+    telling = re.compile(
+        r"\b(falls?|falling|climbs?|rises?|rising|spikes?|jagged|plateau|flatten\w*|bumps?|"
+        r"explodes?|erratic|tracks?|sits? (below|above))\b",
+        re.IGNORECASE,
+    )
+    for c in library.of_kind("loss_curve"):
+        assert isinstance(c, LossCurve)
+        assert not telling.search(c.question), (c.id, telling.search(c.question))
 
 
 def test_validation_below_training_and_leakage(library: Library) -> None:

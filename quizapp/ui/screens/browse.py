@@ -200,8 +200,12 @@ class BrowseScreen(QuizScreen):
         except QueryError as exc:
             self.query_problem = str(exc)
             matched = self.shown if self.shown else self.rows
-        self.shown = sort_rows(matched, self.sort_column, reverse=self.sort_reverse)
+        shown = sort_rows(matched, self.sort_column, reverse=self.sort_reverse)
         layout = (self._columns, self.sort_column, self.sort_reverse, self.size.width)
+        if layout == self._layout and shown == self.shown and table.row_count == len(shown):
+            self._status()  # the same rows (typing within a word): nothing to redraw
+            return
+        self.shown = shown
         if layout != self._layout:
             self._layout = layout
             table.clear(columns=True)

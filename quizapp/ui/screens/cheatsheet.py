@@ -116,9 +116,9 @@ class CheatSheetScreen(QuizScreen):
     def render_all(self) -> None:
         words, tag = self.filters()
         lib = self.app.library
-        rows = [c for c in lib.of_kind("cheat_sheet") if matches(c, words, tag)]
-        formulas = [c for c in lib.of_kind("formula") if matches(c, words, tag)]
-        pitches = [c for c in lib.of_kind("pitch") if matches(c, words, tag)]
+        rows = [c for c in lib.of_kind(CheatSheetRow.kind) if matches(c, words, tag)]
+        formulas = [c for c in lib.of_kind(Formula.kind) if matches(c, words, tag)]
+        pitches = [c for c in lib.of_kind(Pitch.kind) if matches(c, words, tag)]
         self.query_one("#sheet-table", Static).update(sheet_table(rows))
         self.query_one("#comparison-table", Static).update(
             comparison_table(formulas, self.size.width or self.app.size.width)
@@ -211,6 +211,8 @@ def pitch_text(pitches: list[Card]) -> RenderableType:
     if not cards:
         return _empty("pitch points")
     parts: list[RenderableType] = []
+    several = len({p.deck for p in cards}) > 1  # then each pitch says which deck it sums up
     for p in sorted(cards, key=lambda p: p.length != "30s"):
-        parts += [Text(p.title, style="bold"), back(p), Text("")]
+        title = f"{p.title} · {p.deck} deck" if several and p.deck else p.title
+        parts += [Text(title, style="bold"), back(p), Text("")]
     return Group(*parts)

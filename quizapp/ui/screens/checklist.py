@@ -20,10 +20,9 @@ from textual.widgets import Footer, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from quizapp.checklist import ChecklistStatus, checklist_status
-from quizapp.decks.models import FLASHCARD_KINDS
+from quizapp.decks.kinds import names, quiz_kinds
 from quizapp.plan import Group as ReadyGroup
 from quizapp.plan import Readiness, gather, readiness
-from quizapp.quiz import QUESTION_KINDS
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
@@ -53,7 +52,7 @@ def _group(ready: Readiness | None, number: int) -> ReadyGroup | None:
     return next((g for g in ready.by_checklist if g.name == str(number)), None)
 
 
-QUIZ_KINDS = tuple(QUESTION_KINDS)
+QUIZ_KINDS = tuple(quiz_kinds())
 
 
 class ChecklistScreen(QuizScreen):
@@ -207,7 +206,7 @@ class ChecklistScreen(QuizScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "practise":
-            return bool(self.linked(FLASHCARD_KINDS))
+            return bool(self.linked(names(study=True)))
         if action == "quiz":
             return bool(self.linked(QUIZ_KINDS))
         return True
@@ -221,7 +220,7 @@ class ChecklistScreen(QuizScreen):
         from quizapp.ui.screens.study import StudyScreen
 
         status = self.current()
-        ids = self.linked(FLASHCARD_KINDS)
+        ids = self.linked(names(study=True))
         if status is not None and ids:
             self.app.push_screen(StudyScreen(ids=ids, title=f"Checklist {status.number}"))
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from quizapp.decks.models import GradientDrill, NumericDrill
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
 from quizapp.ui.widgets.title_bar import TitleBar
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
 
 SECTIONS = (
-    ("numeric_drill", "Compute the loss", "numbers you can work with a basic calculator"),
-    ("gradient_drill", "Derive the gradient", "type the derivative; it is checked symbolically"),
+    (NumericDrill.kind, "Compute the loss", "numbers you can work with a basic calculator"),
+    (GradientDrill.kind, "Derive the gradient", "type the derivative; it is checked symbolically"),
 )
 
 
@@ -131,8 +132,8 @@ class DrillRunScreen(QuestionRunner):
 
     async def action_another(self) -> None:
         card = self.app.library.cards[self.item_id]
-        if card.kind == "gradient_drill":
-            ids = [c.id for c in self.app.library.of_kind("gradient_drill")]
+        if card.kind == GradientDrill.kind:
+            ids = [c.id for c in self.app.library.of_kind(GradientDrill.kind)]
             self.item_id = ids[(ids.index(self.item_id) + 1) % len(ids)]
         self.done += 1
         fresh = self.app.new_quiz(

@@ -28,7 +28,6 @@ from quizapp.fit import (
     fit_in_process,
     fsrs_status,
     logged_reviews,
-    memory_states,
     progress_line,
 )
 from quizapp.plan import FitChange, Plan, Readiness, fit_change, gather, make_plan, readiness
@@ -37,9 +36,8 @@ from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
 
-# Weakest tags and cards listed in the readiness panel.
+# Weakest tags listed in the readiness panel.
 SHOWN_TAGS = 6
-SHOWN_CARDS = 8
 
 
 def _bar(value: float, width: int = 6) -> Text:
@@ -165,11 +163,11 @@ class PlanScreen(QuizScreen):
         try:
             logged = logged_reviews(app.store)
             result = fit_in_process(logged)
-            memory = memory_states(logged, result.parameters)
+            cards = app.store.cards_with(result.parameters)
             # Before saving: the predictions with the parameters in use until now.
             inputs = gather(app.store, app.library, now=self.now)
-            change = fit_change(inputs, result.parameters, memory)
-            app.store.save_fsrs_fit(result.to_json(), memory)
+            change = fit_change(inputs, result.parameters, cards=cards)
+            app.store.save_fsrs_fit(result.to_json())
         except FitError as exc:
             self.post_message(self.Fitted(None, None, exc.message))
             return

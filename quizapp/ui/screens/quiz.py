@@ -12,8 +12,9 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
 
+from quizapp.decks.kinds import quiz_kinds
 from quizapp.policy import MAX_HINT_LEVEL as HINT_RUNGS
-from quizapp.quiz import DEFAULT_LENGTH, EXPLAIN_KIND, QUESTION_KINDS, Quiz, Results, points_text
+from quizapp.quiz import DEFAULT_LENGTH, Quiz, Results, points_text
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.feedback import LETTERS
 from quizapp.ui.widgets.question import QuestionView
@@ -55,7 +56,7 @@ class QuizSetupScreen(QuizScreen):
                 )
             yield Label("Kinds of question (space toggles)")
             yield SelectionList[str](
-                *((label, kind, True) for kind, label in QUESTION_KINDS.items()), id="kinds"
+                *((label, kind, True) for kind, label in quiz_kinds().items()), id="kinds"
             )
             yield Static(id="setup-error")
             with Horizontal(id="setup-actions"):
@@ -168,11 +169,11 @@ class QuestionRunner(QuizScreen):
         if action == "next":
             return answered
         if action == "hint":  # while a rung of the hint ladder is left to show
-            return q.kind == "gradient_drill" and not answered and view.hint_level < HINT_RUNGS
+            return q.answer == "math" and not answered and view.hint_level < HINT_RUNGS
         if action == "choose":
             return bool(q.choices) and not answered and int(parameters[0]) < len(q.choices)  # type: ignore[call-overload]
         if action in ("reveal_points", "done_points"):
-            if q.kind != EXPLAIN_KIND or answered:
+            if q.answer != "points" or answered:
                 return False
             shown = view.points_shown
             return not shown if action == "reveal_points" else shown

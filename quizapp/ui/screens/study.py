@@ -18,7 +18,8 @@ from textual.reactive import reactive
 from textual.widgets import Button, Footer, Input, SelectionList, Static
 
 from quizapp.decks import Card
-from quizapp.decks.models import FLASHCARD_KINDS, Formula, InterviewQuestion, Trap
+from quizapp.decks.kinds import names
+from quizapp.decks.models import Formula, Trap
 from quizapp.policy import RATING_KEYS, RATING_LABELS, suggested_rating
 from quizapp.scheduling import format_interval
 from quizapp.stats import next_due
@@ -46,6 +47,11 @@ class TakeInput(Input):
             self.post_message(self.RevealRequested())
             return
         await super()._on_key(event)
+
+
+def _key_points(card: Card | None) -> tuple[str, ...]:
+    """An interview question's key points, ticked on its answer side (none for other kinds)."""
+    return StudySession.key_points(card) if card is not None else ()
 
 
 class StudyScreen(QuizScreen):
@@ -81,7 +87,7 @@ class StudyScreen(QuizScreen):
         *,
         ids: Sequence[str] | None = None,
         tag: str | None = None,
-        kinds: Sequence[str] = FLASHCARD_KINDS,
+        kinds: Sequence[str] | None = None,
         title: str = "Study",
         ask_for_take: bool = False,
         deck: str | None = None,
@@ -90,7 +96,7 @@ class StudyScreen(QuizScreen):
         self._ids = list(ids) if ids is not None else None
         self._tag = tag
         self._deck = deck
-        self._kinds = tuple(kinds)
+        self._kinds = names(study=True) if kinds is None else tuple(kinds)
         self.session_title = title
         self.ask_for_take = ask_for_take
         self.session: StudySession | None = None
@@ -98,10 +104,10 @@ class StudyScreen(QuizScreen):
     @classmethod
     def traps(cls, app: QuizApp) -> StudyScreen:
         """Every trap card, the due ones first: spot what is wrong, then check."""
-        traps = [c.id for c in app.library.of_kind("trap")]
-        due = app.queue().next(kinds=("trap",), limit=len(traps))
+        traps = [c.id for c in app.library.of_kind(Trap.kind)]
+        due = app.queue().next(kinds=(Trap.kind,), limit=len(traps))
         ordered = due + [t for t in traps if t not in due]
-        return cls(ids=ordered, kinds=("trap",), title="Traps", ask_for_take=True)
+        return cls(ids=ordered, kinds=(Trap.kind,), title="Traps", ask_for_take=True)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -163,9 +169,9 @@ class StudyScreen(QuizScreen):
         card = self.session.current if self.session else None
         self.query_one("#card", CardView).revealed = revealed
         take = self.query_one("#take", Input)
-        take.display = not revealed and self.ask_for_take and isinstance(card, Trap)
+        take.display = not revealed and self.ask_for_take and card is not None
         points = self.query_one("#points", SelectionList)
-        points.display = revealed and isinstance(card, InterviewQuestion)
+        points.display = revealed and bool(_key_points(card))
         self.set_buttons(revealed=revealed)
 
     def update_status(self, extra: str = "") -> None:
@@ -207,7 +213,7 @@ class StudyScreen(QuizScreen):
         text.append("Session complete\n\n", style="bold")
         text.append(summary.describe() + "\n")
         counts = self.app.queue().counts(
-            kinds=self._kinds or FLASHCARD_KINDS, tag=self._tag, deck=self._deck
+            kinds=self._kinds or names(study=True), tag=self._tag, deck=self._deck
         )
         if counts.total:
             text.append(f"\nStill waiting: {counts.due + counts.learning} due, {counts.new} new. ")
@@ -229,8 +235,7 @@ class StudyScreen(QuizScreen):
         if action == "rate":
             return has_card and self.revealed and not typing
         if action == "accept":
-            card = self.session.current
-            return self.revealed and isinstance(card, InterviewQuestion)
+            return self.revealed and bool(_key_points(self.session.current))
         if action == "undo":
             return self.session.can_undo and not typing
         if action == "loss_curve":
@@ -253,10 +258,11 @@ class StudyScreen(QuizScreen):
         # The learner's own words go right above the answer, where they compare the two.
         self.query_one("#card", CardView).take = take.value.strip() if take.display else ""
         points = self.query_one("#points", SelectionList)
-        if isinstance(card, InterviewQuestion):
-            points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(card.points)])
+        key_points = _key_points(card)
+        if key_points:
+            points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(key_points)])
         self.revealed = True
-        if isinstance(card, InterviewQuestion):
+        if key_points:
             points.focus()
             # Highlight the first point, so the first space ticks it (not nothing).
             points.highlighted = 0
@@ -275,7 +281,7 @@ class StudyScreen(QuizScreen):
             f"{ticked} of {total} key points · suggested {RATING_LABELS[rating]} (a to accept)"
         )
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
         assert self.session is not None
         if self.session.current is not None:
             self.show_suggestion(self.session.current)

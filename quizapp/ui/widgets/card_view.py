@@ -10,15 +10,18 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from quizapp.decks import Card
+from quizapp.decks.kinds import handler, register
 from quizapp.decks.models import (
     CheatSheetRow,
     ChecklistItem,
     Concept,
     Faq,
     Formula,
+    GradientDrill,
     InterviewQuestion,
     LossCurve,
     MultipleChoice,
+    NumericDrill,
     Ordering,
     Pitch,
     SelfCheck,
@@ -28,9 +31,8 @@ from quizapp.ui.widgets.loss_curve import curve_renderable
 
 
 def card_header(card: Card) -> Text:
-    label = "Think about it" if isinstance(card, SelfCheck) and card.think else card.label
     text = Text()
-    text.append(f" {label.upper()} ", style="bold reverse")
+    text.append(f" {card.header.upper()} ", style="bold reverse")
     text.append(f"  {' · '.join(card.tags)}", style="dim")
     # No section reference: the study notes the sections number do not ship, so a learner could
     # not follow it.
@@ -66,114 +68,212 @@ def key_points(points: tuple[str, ...]) -> Text:
 
 
 def front(card: Card) -> RenderableType:
-    """The question side."""
-    parts: list[RenderableType] = []
-    if isinstance(card, Trap):
-        parts.append(Text(f"“{card.claim}”", style="bold italic"))
-        parts.append(
-            Text("What is wrong with this claim? Answer in your head, then reveal.", style="dim")
-        )
-    elif isinstance(card, Formula):
-        parts.append(Text(card.name, style="bold"))
-        parts.append(
-            Text(
-                "Write the formula. Which task is it for, and which output activation pairs "
-                "with it?",
-                style="dim",
-            )
-        )
-    elif isinstance(card, InterviewQuestion):
-        parts.append(Text(card.question, style="bold"))
-        parts.append(
-            Text("Answer out loud as in an interview, then reveal the key points.", style="dim")
-        )
-    elif isinstance(card, Faq | Concept | SelfCheck):
-        parts.append(Text(card.question, style="bold"))
-    elif isinstance(card, MultipleChoice):
-        parts.append(Text(card.question, style="bold"))
-        if isinstance(card, LossCurve):
-            parts.append(curve_renderable(card))
-        parts.append(_bullets(tuple(o.text for o in card.options), "•", "dim"))
-    elif isinstance(card, Ordering):
-        parts.append(Text(card.question, style="bold"))
-        parts.append(Text("Recall the steps in order.", style="dim"))
-    elif isinstance(card, ChecklistItem):
-        parts.append(Text(card.title, style="bold"))
-        parts.append(Text("Can you do this from memory?", style="dim"))
-    elif isinstance(card, CheatSheetRow):
-        parts.append(Text(card.concept, style="bold"))
-        parts.append(Text("State the rule in one line.", style="dim"))
-    elif isinstance(card, Pitch):
-        parts.append(Text(card.title, style="bold"))
-        parts.append(Text("Give the pitch out loud, then compare the key points.", style="dim"))
-    else:  # a kind added later renders by its title
-        parts.append(Text(card.title, style="bold"))
-    return Group(*_spaced(parts))
+    """The question side, as the card's kind draws it (``quizapp.decks.kinds``)."""
+    return Group(*_spaced(list(handler(card.kind, "front")(card))))
 
 
 def back(card: Card) -> RenderableType:
     """The answer side (shown under the question)."""
-    parts: list[RenderableType] = []
-    if isinstance(card, Trap):
-        parts.append(_para("✗ Wrong", card.wrong, "bold red"))
-        parts.append(_para("✓ Correct", card.correct, "bold green"))
-        parts.append(_para("Why", card.why))
+    return Group(*_spaced(list(handler(card.kind, "back")(card))))
+
+
+# --------------------------------------------------------------------------- each kind's sides
+# Each handler returns the parts of one side, spaced by a blank line when shown.
+
+Parts = list[RenderableType]
+
+
+def _asked(title: str, instruction: str) -> Parts:
+    return [Text(title, style="bold"), Text(instruction, style="dim")]
+
+
+@register(Trap.kind, "front")
+def _trap_front(card: Trap) -> Parts:
+    return [
+        Text(f"“{card.claim}”", style="bold italic"),
+        Text("What is wrong with this claim? Answer in your head, then reveal.", style="dim"),
+    ]
+
+
+@register(Trap.kind, "back")
+def _trap_back(card: Trap) -> Parts:
+    return [
+        _para("✗ Wrong", card.wrong, "bold red"),
+        _para("✓ Correct", card.correct, "bold green"),
+        _para("Why", card.why),
+        _para("Example", card.example, "bold dim"),
+    ]
+
+
+@register(Formula.kind, "front")
+def _formula_front(card: Formula) -> Parts:
+    return _asked(
+        card.name,
+        "Write the formula. Which task is it for, and which output activation pairs with it?",
+    )
+
+
+@register(Formula.kind, "back")
+def _formula_back(card: Formula) -> Parts:
+    parts: Parts = [Padding(Text(card.unicode, style="bold"), (0, 2))]
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    for name, meaning in card.variables.items():
+        table.add_row(Text(name), Text(meaning))
+    parts.append(Group(Text("where", style="dim"), table))
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column()
+    facts.add_row("Task", Text(card.task))
+    facts.add_row("Output", Text(card.activation))
+    facts.add_row("Typed as", Text(card.ascii, style="italic"))
+    parts.append(facts)
+    parts.append(_bullets(card.pros, "+", "bold green"))
+    parts.append(_bullets(card.cons, "−", "bold red"))
+    if card.note:
+        parts.append(Text(card.note, style="dim"))
+    return parts
+
+
+@register(InterviewQuestion.kind, "front")
+def _interview_front(card: InterviewQuestion) -> Parts:
+    return _asked(card.question, "Answer out loud as in an interview, then reveal the key points.")
+
+
+@register(InterviewQuestion.kind, "back")
+def _interview_back(card: InterviewQuestion) -> Parts:
+    # In full here: the tick list below has one line per point (SelectionList cannot wrap).
+    return [
+        key_points(card.points),
+        Text("Tick the ones you covered (space, arrows):", style="dim"),
+    ]
+
+
+@register(Faq.kind, "front")
+@register(Concept.kind, "front")
+@register(SelfCheck.kind, "front")
+def _question_front(card: Faq | Concept | SelfCheck) -> Parts:
+    return [Text(card.question, style="bold")]
+
+
+@register(Faq.kind, "back")
+def _faq_back(card: Faq) -> Parts:
+    parts: Parts = [Text(card.answer)]
+    if card.example:
         parts.append(_para("Example", card.example, "bold dim"))
-    elif isinstance(card, Formula):
-        parts.append(Padding(Text(card.unicode, style="bold"), (0, 2)))
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for name, meaning in card.variables.items():
-            table.add_row(Text(name), Text(meaning))
-        parts.append(Group(Text("where", style="dim"), table))
-        facts = Table.grid(padding=(0, 2))
-        facts.add_column(style="bold", no_wrap=True)
-        facts.add_column()
-        facts.add_row("Task", Text(card.task))
-        facts.add_row("Output", Text(card.activation))
-        facts.add_row("Typed as", Text(card.ascii, style="italic"))
-        parts.append(facts)
-        parts.append(_bullets(card.pros, "+", "bold green"))
-        parts.append(_bullets(card.cons, "−", "bold red"))
-        if card.note:
-            parts.append(Text(card.note, style="dim"))
-    elif isinstance(card, Faq):
-        parts.append(Text(card.answer))
-        if card.example:
-            parts.append(_para("Example", card.example, "bold dim"))
-        if card.tip:
-            parts.append(_para("Interview tip", card.tip, "bold yellow"))
-    elif isinstance(card, Concept):
-        parts.append(Text(card.answer))
-        if card.example:
-            parts.append(_para("Example", card.example, "bold dim"))
-    elif isinstance(card, SelfCheck):
-        parts.append(Text(card.answer))
-    elif isinstance(card, InterviewQuestion):
-        # In full here: the tick list below has one line per point (SelectionList cannot wrap).
-        parts.append(key_points(card.points))
-        parts.append(Text("Tick the ones you covered (space, arrows):", style="dim"))
-    elif isinstance(card, MultipleChoice):
-        for option in card.options:
-            right = option.text == card.answer
-            mark, style = ("✓", "bold green") if right else ("✗", "red")
-            parts.append(_para(f"{mark} {option.text}", option.why, style))
-    elif isinstance(card, Ordering):
-        steps = Text()
-        for i, step in enumerate(card.steps, 1):
-            steps.append(f"{i}. ", style="bold")
-            steps.append(step + ("\n" if i < len(card.steps) else ""))
-        parts.append(steps)
-        if card.explanation:
-            parts.append(Text(card.explanation, style="dim"))
-    elif isinstance(card, ChecklistItem):
-        parts.append(Text(f"Practise it with {len(card.links)} linked cards.", style="dim"))
-    elif isinstance(card, CheatSheetRow):
-        parts.append(Text(card.rule))
-    elif isinstance(card, Pitch):
-        parts.append(_bullets(card.points, "•", "bold"))
-    return Group(*_spaced(parts))
+    if card.tip:
+        parts.append(_para("Interview tip", card.tip, "bold yellow"))
+    return parts
+
+
+@register(Concept.kind, "back")
+def _concept_back(card: Concept) -> Parts:
+    parts: Parts = [Text(card.answer)]
+    if card.example:
+        parts.append(_para("Example", card.example, "bold dim"))
+    return parts
+
+
+@register(SelfCheck.kind, "back")
+def _self_check_back(card: SelfCheck) -> Parts:
+    return [Text(card.answer)]
+
+
+@register(MultipleChoice.kind, "front")
+def _choice_front(card: MultipleChoice) -> Parts:
+    return [
+        Text(card.question, style="bold"),
+        _bullets(tuple(o.text for o in card.options), "•", "dim"),
+    ]
+
+
+@register(LossCurve.kind, "front")
+def _loss_curve_front(card: LossCurve) -> Parts:
+    question, options = _choice_front(card)
+    return [question, curve_renderable(card), options]  # the plot the options are about
+
+
+@register(MultipleChoice.kind, "back")
+@register(LossCurve.kind, "back")
+def _choice_back(card: MultipleChoice) -> Parts:
+    parts: Parts = []
+    for option in card.options:
+        right = option.text == card.answer
+        mark, style = ("✓", "bold green") if right else ("✗", "red")
+        parts.append(_para(f"{mark} {option.text}", option.why, style))
+    return parts
+
+
+@register(Ordering.kind, "front")
+def _ordering_front(card: Ordering) -> Parts:
+    return _asked(card.question, "Recall the steps in order.")
+
+
+@register(Ordering.kind, "back")
+def _ordering_back(card: Ordering) -> Parts:
+    steps = Text()
+    for i, step in enumerate(card.steps, 1):
+        steps.append(f"{i}. ", style="bold")
+        steps.append(step + ("\n" if i < len(card.steps) else ""))
+    parts: Parts = [steps]
+    if card.explanation:
+        parts.append(Text(card.explanation, style="dim"))
+    return parts
+
+
+@register(ChecklistItem.kind, "front")
+def _checklist_front(card: ChecklistItem) -> Parts:
+    return _asked(card.title, "Can you do this from memory?")
+
+
+@register(ChecklistItem.kind, "back")
+def _checklist_back(card: ChecklistItem) -> Parts:
+    return [Text(f"Practise it with {len(card.links)} linked cards.", style="dim")]
+
+
+@register(CheatSheetRow.kind, "front")
+def _cheat_sheet_front(card: CheatSheetRow) -> Parts:
+    return _asked(card.concept, "State the rule in one line.")
+
+
+@register(CheatSheetRow.kind, "back")
+def _cheat_sheet_back(card: CheatSheetRow) -> Parts:
+    return [Text(card.rule)]
+
+
+@register(Pitch.kind, "front")
+def _pitch_front(card: Pitch) -> Parts:
+    return _asked(card.title, "Give the pitch out loud, then compare the key points.")
+
+
+@register(Pitch.kind, "back")
+def _pitch_back(card: Pitch) -> Parts:
+    return [_bullets(card.points, "•", "bold")]
+
+
+@register(NumericDrill.kind, "front")
+@register(GradientDrill.kind, "front")
+def _drill_front(card: NumericDrill | GradientDrill) -> Parts:
+    # Drills are worked in Drills and quizzes; opened as a card (the palette) they show this.
+    return [Text(card.title, style="bold")]
+
+
+@register(NumericDrill.kind, "back")
+def _numeric_back(card: NumericDrill) -> Parts:
+    return [Text.assemble(("Formula  ", "bold"), card.formula)]
+
+
+@register(GradientDrill.kind, "back")
+def _gradient_back(card: GradientDrill) -> Parts:
+    return [Text.assemble(("Answer  ", "bold"), card.reference), _bullets(card.steps, "•", "")]
+
+
+def sourced(card: Card, answer: RenderableType) -> RenderableType:
+    """The answer side with, under it, where the card's facts come from (its ``cite``)."""
+    if not card.cite:
+        return answer
+    return Group(answer, Text(""), Text(f"Source: {card.cite}", style="dim italic"))
 
 
 def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
@@ -213,7 +313,7 @@ class CardView(Static):
         if self.revealed:
             if self.take:
                 parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), self.take)]
-            parts += [Text(""), Text("─" * 40, style="dim"), Text(""), back(card)]
+            parts += [Text(""), Text("─" * 40, style="dim"), Text(""), sourced(card, back(card))]
         self.update(Group(*parts))
 
     def show_text(self, text: RenderableType) -> None:

@@ -33,7 +33,7 @@ def feedback_renderable(
     if question is not None and question.choices and chosen is not None and feedback.graded:
         lines.append(choices_review(question, chosen))
         return Group(*lines)
-    if question is not None and question.kind == "ordering" and feedback.graded:
+    if question is not None and question.answer == "order" and feedback.graded:
         lines.append(Text.assemble(("As step numbers:  ", "bold"), order_numbers(question)))
     for detail in feedback.details:
         if detail.endswith(":") and len(detail) < 40:

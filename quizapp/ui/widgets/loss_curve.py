@@ -1,5 +1,6 @@
-"""The picture of a "read the loss curve" card: its training and validation curves drawn by
-plotext as a static renderable, so the same picture sits in a quiz question and on a study card.
+"""The picture of a "read the loss curve" card: its training and validation curves and any named
+series (a metric against a second, right-hand axis) drawn by plotext as a static renderable, so
+the same picture sits in a quiz question and on a study card.
 
 The curves come from quizapp.training_curves (the core); this module only draws them. A run
 that diverged stops where its loss became NaN, and the caption says so.
@@ -17,32 +18,59 @@ from quizapp.decks.models import LossCurve
 from quizapp.training_curves import curves, first_nan
 
 COLORS = {"train": "cyan", "validation": "orange"}
+# Named series take these in order (after the colours train and validation use).
+PALETTE = ("magenta", "green", "yellow", "red", "blue", "white")
 # Big enough to read a trend at 80x24, small enough to leave room for the options.
 WIDTH = 64
 HEIGHT = 13
 
 
+def _colors(names: list[str]) -> dict[str, str]:
+    free = iter(PALETTE)
+    return {n: COLORS.get(n) or next(free, "white") for n in names}
+
+
+def _limits(values: list[float], headroom: float) -> tuple[float, float] | None:
+    shown = [v for v in values if not math.isnan(v)]
+    if not shown:
+        return None
+    low, high = min(shown), max(shown)
+    return low, high + headroom * (high - low or 1.0)
+
+
 def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) -> RenderableType:
-    """The two curves against the epoch, with a legend, and a caption naming any NaN."""
+    """The card's curves against the epoch (or its ``xlabel``), with a legend, a second axis on
+    the right for a metric when the card has one, and a caption naming any NaN."""
     plot = Plot()
     plot.theme("clear")  # no background colour: it reads on every app theme
     plot.plotsize(width, height)
-    data = curves(card)
-    for name, values in data.items():
-        finite = [(t, v) for t, v in enumerate(values) if not math.isnan(v)]
-        if finite:
-            xs, ys = zip(*finite, strict=True)
-            plot.plot(list(xs), list(ys), label=name, marker="braille", color=COLORS[name])
-    plot.xlabel("epoch")
-    plot.ylabel("loss")
+    left, right = curves(card, "loss"), curves(card, "metric")
+    colors = _colors([*left, *right])
+    for side, data in (("left", left), ("right", right)):
+        for name, values in data.items():
+            finite = [(t, v) for t, v in enumerate(values) if not math.isnan(v)]
+            if finite:
+                xs, ys = zip(*finite, strict=True)
+                plot.plot(
+                    list(xs), list(ys), label=name, marker="braille", color=colors[name], yside=side
+                )
+    plot.xlabel(card.xlabel or "epoch")
+    plot.ylabel(card.ylabel or "loss")
     plot.xlim(0, card.epochs - 1)  # a run that broke off still shows how long it was meant to be
-    shown = [v for values in data.values() for v in values if not math.isnan(v)]
-    if shown:
-        # plotext draws the legend in the top-left corner: leave headroom so no curve hides.
-        low, high = min(shown), max(shown)
-        plot.ylim(low, high + 0.3 * (high - low or 1.0))
+    # plotext draws the legend in the top-left corner: leave headroom so no curve hides.
+    rows = len(left) + len(right)
+    headroom = 0.3 if rows <= 2 else 0.22 * rows
+    limits = _limits([v for values in left.values() for v in values], headroom)
+    if limits:
+        plot.ylim(*limits)
+    if right:
+        # plotext takes yside="right" here too; its type stubs do not say so.
+        plot.ylabel(card.metric or "", yside="right")  # type: ignore[call-arg]
+        limits = _limits([v for values in right.values() for v in values], headroom)
+        if limits:
+            plot.ylim(*limits, yside="right")  # type: ignore[arg-type]
     parts: list[RenderableType] = [Text.from_ansi(plot.build())]
-    for name, values in data.items():
+    for name, values in {**left, **right}.items():
         nan_at = first_nan(values)
         if nan_at is not None:
             parts.append(Text(f"{name} loss: nan from epoch {nan_at} on", style="bold red"))

@@ -22,9 +22,18 @@ from textual.reactive import reactive
 from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from quizapp.decks.models import GradientDrill, LossCurve
+from quizapp.decks.kinds import handler, register
+from quizapp.decks.models import (
+    GradientDrill,
+    InterviewQuestion,
+    LossCurve,
+    MultipleChoice,
+    NumericDrill,
+    Ordering,
+    Trap,
+)
 from quizapp.policy import RATING_LABELS
-from quizapp.quiz import EXPLAIN_KIND, Feedback, Hint, Quiz
+from quizapp.quiz import Feedback, Hint, Question, Quiz
 from quizapp.ui.widgets.derivation import CHECK_KEYS, DerivationEditor, answer_help, hint_renderable
 from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderable
 from quizapp.ui.widgets.loss_curve import curve_renderable
@@ -132,14 +141,14 @@ class QuestionView(Vertical):
                 ),
                 classes="q-choices",
             )
-        elif q.kind == EXPLAIN_KIND:
+        elif q.answer == "points":
             yield Static(
                 Text("Answer out loud, as in the interview. Then press enter and tick the key "
                      "points you covered.", style="dim"),
                 classes="q-help",
             )  # fmt: skip
             yield SelectionList[int](classes="q-points")
-        elif q.kind == "gradient_drill":
+        elif q.answer == "math":
             yield DerivationEditor(placeholder=self._placeholder(), classes="q-answer")
             yield Static(classes="q-preview")
             yield Static(answer_help(1), classes="q-help q-hint-keys")
@@ -203,7 +212,7 @@ class QuestionView(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "check":
-            return self.question.kind == "gradient_drill" and self.stage == "answering"
+            return self.question.answer == "math" and self.stage == "answering"
         return True
 
     def _header(self) -> Text:
@@ -217,41 +226,11 @@ class QuestionView(Vertical):
 
     def _prompt(self) -> RenderableType:
         q = self.question
-        parts: list[RenderableType] = [Text(q.prompt, style="bold")]
-        if q.kind == "ordering":
-            steps = Text()
-            for i, step in enumerate(q.steps, 1):
-                steps.append(f"{i}. ", style="bold cyan")
-                steps.append(step + ("\n" if i < len(q.steps) else ""))
-            parts += [Text(""), steps]
-        elif q.kind == "numeric_drill" and q.drill is not None:
-            parts += [
-                Text(""),
-                drill_table(q),
-                Text(""),
-                Text.assemble(("Formula  ", "bold"), q.drill.formula),
-                Text(f"Tolerance: {q.drill.tolerance_text}", style="dim"),
-            ]
-        elif isinstance(q.card, LossCurve):
-            parts += [Text(""), curve_renderable(q.card)]
-        elif isinstance(q.card, GradientDrill):
-            card = q.card
-            parts += [Text(""), Text.assemble(("Loss  ", "bold"), card.loss)]
-            names = ", ".join(f"{k}: {v}" for k, v in card.variables.items())
-            parts.append(Text(f"Variables  {names}", style="dim"))
-            quantities = card.quantities or {}
-            if quantities:
-                named = ", ".join(f"{k} = {v}" for k, v in quantities.items())
-                parts.append(Text(f"You may use  {named}", style="dim"))
-        return Group(*parts)
+        extra: list[RenderableType] = handler(q.kind, "prompt")(q)
+        return Group(Text(q.prompt, style="bold"), *extra)
 
     def _placeholder(self) -> str:
-        kind = self.question.kind
-        if kind == "ordering":
-            return "the step numbers in the right order, separated by spaces"
-        if kind == "numeric_drill":
-            return "a number, a fraction or an expression such as -ln(0.9)"
-        return "your derivative, e.g. 3*x^2 + exp(x)/N, or a derivation: a step a line"
+        return self.question.placeholder
 
     # -- answering
     @on(OptionList.OptionSelected, ".q-choices")
@@ -273,7 +252,7 @@ class QuestionView(Vertical):
 
     def action_check(self) -> None:
         """Check the gradient typed (one line: a final answer; several: a derivation)."""
-        if self.question.kind != "gradient_drill" or self.stage != "answering":
+        if self.question.answer != "math" or self.stage != "answering":
             return  # a second press while checking does nothing
         text = self.query_one(DerivationEditor).text
         lines = [line for line in text.splitlines() if line.strip()]
@@ -444,3 +423,56 @@ class QuestionView(Vertical):
         target.set_class(not preview.ok, "-error")
         self.previewing = True
         self.post_message(self.Previewed(event.text))
+
+
+# --------------------------------------------------------------------------- each kind's prompt
+# What a question shows under its prompt, by kind (``quizapp.decks.kinds``).
+
+
+@register(MultipleChoice.kind, "prompt")
+@register(Trap.kind, "prompt")
+@register(InterviewQuestion.kind, "prompt")
+def _prompt_only(q: Question) -> list[RenderableType]:
+    return []  # the choices or the key points are widgets of their own
+
+
+@register(Ordering.kind, "prompt")
+def _ordering_prompt(q: Question) -> list[RenderableType]:
+    steps = Text()
+    for i, step in enumerate(q.steps, 1):
+        steps.append(f"{i}. ", style="bold cyan")
+        steps.append(step + ("\n" if i < len(q.steps) else ""))
+    return [Text(""), steps]
+
+
+@register(NumericDrill.kind, "prompt")
+def _numeric_prompt(q: Question) -> list[RenderableType]:
+    if q.drill is None:
+        return []
+    return [
+        Text(""),
+        drill_table(q),
+        Text(""),
+        Text.assemble(("Formula  ", "bold"), q.drill.formula),
+        Text(f"Tolerance: {q.drill.tolerance_text}", style="dim"),
+    ]
+
+
+@register(LossCurve.kind, "prompt")
+def _loss_curve_prompt(q: Question) -> list[RenderableType]:
+    assert isinstance(q.card, LossCurve)
+    return [Text(""), curve_renderable(q.card)]
+
+
+@register(GradientDrill.kind, "prompt")
+def _gradient_prompt(q: Question) -> list[RenderableType]:
+    card = q.card
+    assert isinstance(card, GradientDrill)
+    parts: list[RenderableType] = [Text(""), Text.assemble(("Loss  ", "bold"), card.loss)]
+    names = ", ".join(f"{k}: {v}" for k, v in card.variables.items())
+    parts.append(Text(f"Variables  {names}", style="dim"))
+    quantities = card.quantities or {}
+    if quantities:
+        named = ", ".join(f"{k} = {v}" for k, v in quantities.items())
+        parts.append(Text(f"You may use  {named}", style="dim"))
+    return parts

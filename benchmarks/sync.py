@@ -1,0 +1,115 @@
+"""Import and sync speed with a heavy learner's history: 100,000 reviews from another machine.
+
+Cases (each a real ``quizapp`` command in a fresh process, on the disk of the temporary folder,
+so the figures are what a learner waits for, start-up and the pre-import backup included):
+
+* import 100k reviews into an empty home;
+* import them into a home holding 100k reviews of its own;
+* import the same file again (nothing new);
+* sync: a home with its own 100k reviews and the other machine's 100k-review file in the folder
+  (merge, then write its own 200k-review file), then a sync with nothing new;
+* writing the sync file against ``export -o`` of the same home (both compact JSON).
+
+Targets (issue 23): import <= 2 s into an empty or a populated home, <= 0.5 s when nothing is
+new (each after start-up), sync <= 2 s, the sync file written as fast as export.
+
+Run: .venv/bin/python benchmarks/sync.py [--reviews 100000] [--quizapp PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+RATINGS = ["again", "hard", "good", "easy"]
+
+
+def export_file(path: Path, machine: str, reviews: int, items: int, seed: int) -> None:
+    """An export as ``quizapp export`` writes it: ``reviews`` reviews of ``items`` items."""
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    step = timedelta(days=600) / reviews
+    rows = []
+    for i in range(reviews):
+        rows.append(
+            {
+                "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "item_id": f"card-{machine}-{i % items:05d}" if i % 3 else f"card-{i % items:05d}",
+                "kind": "faq",
+                "rating": rng.choices(RATINGS, weights=(10, 10, 65, 15))[0],
+                "reviewed_at": (
+                    start + step * i + timedelta(seconds=seed, microseconds=1)
+                ).isoformat(),
+                "duration_ms": rng.randint(1500, 20000),
+                "answer": None,
+                "verdict": None,
+                "seed": None,
+            }
+        )
+    data = {
+        "format": "quizapp-progress",
+        "schema_version": 4,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "settings": {"desired_retention": 0.9, "new_per_day": 20},
+        "cards": [],
+        "reviews": rows,
+        "checklist_ticks": [],
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def run(exe: str, home: Path, *args: str) -> float:
+    env = dict(os.environ, QUIZAPP_HOME=str(home))
+    t0 = time.perf_counter()
+    done = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - t0
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reviews", type=int, default=100_000)
+    parser.add_argument("--items", type=int, default=8_000)
+    parser.add_argument("--quizapp", default=str(Path(sys.executable).with_name("quizapp")))
+    args = parser.parse_args()
+    exe = args.quizapp
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        file_a, file_b = root / "a.json", root / "b.json"
+        export_file(file_a, "a", args.reviews, args.items, 1)
+        export_file(file_b, "b", args.reviews, args.items, 2)
+        startup = min(run(exe, root / "empty", "--version") for _ in range(3))
+        rows = [("start-up (quizapp --version)", startup)]
+        rows.append(("import into an empty home", run(exe, root / "h1", "import", str(file_a))))
+        run(exe, root / "h2", "import", str(file_b))
+        rows.append(("import into a populated home", run(exe, root / "h2", "import", str(file_a))))
+        rows.append(("import again (nothing new)", run(exe, root / "h2", "import", str(file_a))))
+        shared = root / "Sync"
+        shared.mkdir()
+        shutil.copy(file_a, shared / "machine-a.json")
+        run(exe, root / "h3", "import", str(file_b))
+        rows.append(("sync (merge 100k, write 200k)", run(exe, root / "h3", "sync", str(shared))))
+        rows.append(("sync (nothing new, write 200k)", run(exe, root / "h3", "sync", str(shared))))
+        rows.append(
+            ("export -o (200k)", run(exe, root / "h3", "export", "-o", str(root / "e.json")))
+        )
+    width = max(len(name) for name, _ in rows)
+    for name, seconds in rows:
+        print(f"{name:<{width}}  {seconds:6.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""Reviews made in Anki, brought back: ``quizapp import FILE.colpkg|FILE.apkg [--dry-run]``.
+
+An Anki package is a zip holding a collection (SQLite; zstd-compressed as
+``collection.anki21b`` since Anki 2.1.50, plain as ``collection.anki21`` or ``collection.anki2``
+in older or "support older versions" exports). Its review log (``revlog``) has one row per
+answer: the time (the row id, in ms), the card, the button (1 Again .. 4 Easy; 0 for a manual
+reschedule, which is no review) and the time taken.
+
+A quizapp note is known by its GUID (``quizapp.interop.anki.note_guid`` of a card id), so each
+answer to one of them becomes a quizapp review of that card: at the same time (to the ms), with
+the same rating, and a uuid derived from the card's GUID and the revlog id, the same on every
+import. The reviews are then merged as another machine's export would be
+(``quizapp.interop.merge``): each one once, the cards they touch rescheduled by replaying the
+merged log; importing the file again adds nothing. Notes that are not quizapp's are counted and
+skipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import fsrs
+
+from quizapp.decks.models import Card as DeckCard
+from quizapp.interop.anki import note_guid
+from quizapp.interop.merge import MergeError, MergePlan, merge_reviews
+from quizapp.interop.progress_file import FileReview
+from quizapp.store import Store
+
+ANKI_SUFFIXES = (".colpkg", ".apkg")
+RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+RATING_VALUES = {name: value for value, name in RATING_NAMES.items()}
+# The collection inside a package, newest format first (a new export also holds an old-format
+# collection.anki2 that only says "please update Anki").
+COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+UUID_NAMESPACE = uuid.UUID("5b0e7c1e-6f7a-4d35-9a57-0b7e6b1a2c41")  # quizapp's, for Anki reviews
+
+
+def review_uuid(guid: str, revlog_id: int) -> str:
+    """The uuid of the quizapp review made from one Anki answer: the same on every import."""
+    return str(uuid.uuid5(UUID_NAMESPACE, f"anki {guid} {revlog_id}"))
+
+
+@dataclass
+class AnkiReviews:
+    """What a package holds for quizapp: reviews as export-file dicts, and what was skipped."""
+
+    path: Path
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    notes: int = 0  # quizapp notes in the package
+    foreign_notes: int = 0  # notes that are not quizapp's
+    foreign_reviews: int = 0  # their answers, skipped
+
+
+def _collection_bytes(path: Path) -> bytes:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            for name in COLLECTIONS:
+                if name in names:
+                    data = zf.read(name)
+                    break
+            else:
+                raise MergeError(
+                    f"{path}: no Anki collection inside; export it from Anki with File > Export "
+                    "(Anki Collection Package or Anki Deck Package, with scheduling)"
+                )
+    except zipfile.BadZipFile:
+        raise MergeError(f"{path}: not an Anki package (not a zip file)") from None
+    except FileNotFoundError:
+        raise MergeError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise MergeError(f"{path}: is a folder, not an Anki package") from None
+    except OSError as exc:
+        raise MergeError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if name == "collection.anki21b":
+        import zstandard
+
+        try:
+            data = zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 31)
+        except zstandard.ZstdError:
+            raise MergeError(f"{path}: the Anki collection inside is damaged") from None
+    return data
+
+
+def read_anki_reviews(path: Path, cards: Iterable[DeckCard]) -> AnkiReviews:
+    """Read the answers to quizapp's notes in an Anki package. Raises MergeError (one line)."""
+    by_guid = {note_guid(c.id): c for c in cards}
+    data = _collection_bytes(path)
+    found = AnkiReviews(path=path)
+    with tempfile.TemporaryDirectory(prefix="quizapp-anki-import-") as folder:
+        db = Path(folder) / "collection.sqlite"
+        db.write_bytes(data)
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                notes = conn.execute("SELECT id, guid FROM notes").fetchall()
+                rows = conn.execute(
+                    "SELECT r.id, r.ease, r.time, n.guid FROM revlog r "
+                    "JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
+                ).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise MergeError(f"{path}: not a readable Anki collection ({exc})") from None
+    found.notes = sum(1 for _, guid in notes if guid in by_guid)
+    found.foreign_notes = len(notes) - found.notes
+    for revlog_id, ease, taken, guid in rows:
+        card = by_guid.get(guid)
+        if card is None:
+            found.foreign_reviews += 1
+            continue
+        if ease not in RATING_NAMES:
+            continue  # a manual reschedule or a "set due date": no answer was given
+        at = datetime.fromtimestamp(revlog_id / 1000, UTC)
+        found.reviews.append(
+            {
+                "item_id": card.id,
+                "kind": card.kind,
+                "rating": RATING_NAMES[ease],
+                "reviewed_at": at.isoformat(timespec="microseconds"),
+                "duration_ms": int(taken) if isinstance(taken, int) and taken >= 0 else None,
+                "uuid": review_uuid(guid, revlog_id),
+            }
+        )
+    return found
+
+
+def plan_anki_import(store: Store, found: AnkiReviews) -> MergePlan:
+    """The merge of ``found``'s reviews into ``store``, as for another machine's export."""
+    reviews = [
+        FileReview(
+            uuid=r["uuid"],
+            item_id=r["item_id"],
+            kind=r["kind"],
+            rating=fsrs.Rating(RATING_VALUES[r["rating"]]),
+            reviewed_at=datetime.fromisoformat(r["reviewed_at"]),
+            duration_ms=r["duration_ms"],
+        )
+        for r in found.reviews
+    ]
+    # Planned only: the caller applies it (or not, for --dry-run) with apply_merge.
+    return merge_reviews(store, reviews, source=str(found.path), dry_run=True)
+
+
+def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
+    """The summary of an import from Anki, one line per kind of change."""
+    path, n = found.path, len(found.reviews)
+    if not found.notes:
+        lines = [
+            f"nothing to import: {path} has none of quizapp's notes (import a deck from "
+            "'quizapp export --anki' into Anki, study, then export the collection)"
+        ]
+    elif not n:
+        lines = [
+            f"nothing to import: {path} has {found.notes} of quizapp's notes but no answers to "
+            "them (export from Anki with scheduling included)"
+        ]
+    elif not plan.reviews:
+        lines = [f"nothing new in {path}: all {n} answers to quizapp's notes are already here"]
+    else:
+        lines = plan.describe(done=done)[:1]  # "added K of the N reviews in FILE (...)"
+    if found.foreign_notes:
+        notes, reviews = found.foreign_notes, found.foreign_reviews
+        lines.append(
+            f"skipped {notes} note{'s' if notes != 1 else ''} that "
+            f"{'are' if notes != 1 else 'is'} not quizapp's ({reviews} "
+            f"answer{'s' if reviews != 1 else ''})"
+        )
+    return lines

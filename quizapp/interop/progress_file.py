@@ -1,0 +1,484 @@
+"""Reading an ``export --json`` file (another machine's progress, an old export, a sync folder's
+file) safely, and checking every field before anything is merged.
+
+* Only a regular file is read: a FIFO, a device, a folder or a link to one is refused before a
+  single byte is read (opened with O_NONBLOCK, then ``fstat``), and so is a file over
+  ``MAX_BYTES``.
+* UTF-8, with or without a byte-order mark; JSON nested deeper than any export is refused.
+* Every field is checked (type, range, choice, time); the first bad one is named with its
+  position (``reviews[12].rating``). A uuid given twice is refused.
+* Card states in the file are never read: every machine derives them from the merged log.
+
+What travels (see ``quizapp.interop.merge``): the review log and the cram log (grow-only sets
+keyed by uuid) and the registers (settings, fitted parameters, checklist ticks; last writer wins
+per key by its hybrid-logical-clock stamp). Files from before registers (schema < 5) still
+import: their settings (those not at the default) and ticks count as registers with the oldest
+stamp, so any change stamped anywhere wins over them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import stat
+import uuid as uuidlib
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import fsrs
+
+from quizapp.settings import Settings, parse_stored_settings
+from quizapp.store import SCHEMA_VERSION, hlc
+from quizapp.store.srs import FIT_KEY, fitted_parameters
+from quizapp.store.values import _ts
+
+FORMAT = "quizapp-progress"
+# A card id as the decks allow it (lower-case letters, digits, dashes), for the flags' keys.
+ITEM_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+MAX_BYTES = 256 * 1024 * 1024
+RATINGS = {r.name.lower(): r for r in fsrs.Rating}
+_UUID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+_ITEM = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+_MAX_TEXT = 100_000
+_MAX_DURATION = 7 * 24 * 3600 * 1000
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+_NAMESPACE = uuidlib.UUID("5d6f0e62-5a55-4a3e-9b1c-7a1f0c2b9e11")
+_KINDS = {
+    "stat.S_ISFIFO": "a FIFO (named pipe)",
+    "stat.S_ISCHR": "a character device",
+    "stat.S_ISBLK": "a block device",
+    "stat.S_ISDIR": "a folder",
+    "stat.S_ISSOCK": "a socket",
+}
+
+
+class MergeError(ValueError):
+    """The file cannot be merged; ``message`` is one line naming the file and the problem."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FileReview:
+    """One review as it travels. ``uuid`` identifies it everywhere (a file from before uuids
+    gets one derived from its item, time and rating, the same on every machine)."""
+
+    uuid: str
+    item_id: str
+    kind: str | None
+    rating: fsrs.Rating
+    reviewed_at: datetime
+    duration_ms: int | None = None
+    answer: str | None = None
+    verdict: str | None = None
+    seed: int | None = None
+    # ``reviewed_at`` as the store keeps it (UTC, microseconds): made from it when not given.
+    at: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.at:
+            object.__setattr__(self, "at", _ts(self.reviewed_at))
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.item_id, self.at, int(self.rating))
+
+
+@dataclass(frozen=True)
+class FileCram:
+    uuid: str
+    item_id: str
+    rating: fsrs.Rating
+    reviewed_at: datetime
+    duration_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class Register:
+    """A replicated value: ``setting:<name>`` (JSON value; for ``setting:fsrs_fit`` None means
+    no fit) or ``tick:<number>`` (the tick time as ISO text, None: unticked)."""
+
+    key: str
+    value: Any
+    stamp: str
+
+
+@dataclass
+class ProgressFile:
+    path: Path
+    machine: str | None
+    reviews: list[FileReview] = field(default_factory=list)
+    cram: list[FileCram] = field(default_factory=list)
+    registers: dict[str, Register] = field(default_factory=dict)
+    already: int = 0  # reviews skipped because the store has them already (see ``known``)
+
+
+def review_key(item_id: str, reviewed_at: datetime, rating: int) -> tuple[str, str, int]:
+    """(item, time to the microsecond, rating): a second identity of a review, for logs from
+    before uuids."""
+    return (item_id, reviewed_at.astimezone(UTC).isoformat(timespec="microseconds"), rating)
+
+
+def legacy_uuid(key: tuple[str, str, int]) -> str:
+    """The uuid a review without one gets: the same on every machine."""
+    return str(uuidlib.uuid5(_NAMESPACE, "\x1f".join(map(str, key))))
+
+
+# --------------------------------------------------------------------------- reading the bytes
+
+
+def read_bytes(path: Path, *, follow_links: bool = True, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file; anything else is refused before reading (MergeError)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise MergeError(f"{path}: no such file") from None
+    except OSError as exc:
+        if not follow_links and path.is_symlink():
+            raise MergeError(f"{path}: a link, not a file; links are not followed here") from None
+        raise MergeError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = next(
+                (text for test, text in _KINDS.items() if getattr(stat, test[5:])(info.st_mode)),
+                "not a regular file",
+            )
+            raise MergeError(f"{path}: is {what}, not an export file; nothing was read")
+        if info.st_size > limit:
+            raise MergeError(
+                f"{path}: {info.st_size / 1e6:.0f} MB, more than the {limit / 1e6:.0f} MB an "
+                "export file can be; is it really a quizapp export?"
+            )
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise MergeError(f"{path}: more than the {limit / 1e6:.0f} MB an export can be")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise MergeError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+
+
+def parse_json(path: Path, raw: bytes) -> dict[str, Any]:
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MergeError(f"{path}: not a quizapp export (not UTF-8 text)") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise MergeError(f"{path}: not a quizapp export: JSON nested too deeply") from None
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise MergeError(f"{path}: not a quizapp export: not valid JSON{where}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise MergeError(
+            f'{path}: not a quizapp export (no "format": "{FORMAT}"); make one with '
+            "'quizapp export'"
+        )
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise MergeError(f"{path}: schema_version: {version!r} is not a format version (1, 2, ...)")
+    if version > SCHEMA_VERSION:
+        raise MergeError(
+            f"{path}: written by a newer quizapp (progress format {version}, this one reads up "
+            f"to {SCHEMA_VERSION}); update quizapp to import it"
+        )
+    return data
+
+
+# --------------------------------------------------------------------------- field checks
+
+
+class _Fields:
+    """Checks for one file: each raises MergeError naming the file and the field's position."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, at: str, problem: str) -> MergeError:
+        return MergeError(f"{self.path}: {at}: {problem}")
+
+    def time(self, value: Any, at: str) -> datetime:
+        if not isinstance(value, str) or len(value) > 40:
+            raise self.fail(at, f"expected a date and time, got {_short(value)}")
+        try:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            elif parsed.utcoffset():
+                parsed = parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise self.fail(at, f"{_short(value)} is not a date and time") from None
+        if not _EARLIEST <= parsed < _LATEST:
+            raise self.fail(at, f"{value} is outside 2000-2199")
+        return parsed
+
+    def stored_time(self, value: Any, at: str) -> tuple[datetime, str]:
+        """A time and its stored text (UTC, microseconds); the text as it is when it already
+        is in that form (every export's reviews are), which saves formatting 100k times."""
+        parsed = self.time(value, at)
+        canonical = len(value) == 32 and value[19] == "." and value.endswith("+00:00")
+        return parsed, value if canonical else _ts(parsed)
+
+    def text(self, value: Any, at: str, *, optional: bool = True, limit: int = _MAX_TEXT) -> Any:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise self.fail(
+                at, f"expected a text of at most {limit} characters, got {_short(value)}"
+            )
+        return value
+
+    def integer(self, value: Any, at: str, low: int, high: int) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(at, f"{_short(value)} is not a whole number from {low} to {high}")
+        return value
+
+    def item(self, value: Any, at: str) -> str:
+        if not isinstance(value, str) or not _ITEM.fullmatch(value) or not value.strip():
+            raise self.fail(at, f"{_short(value)} is not an item id")
+        return value
+
+    def rating(self, value: Any, at: str) -> fsrs.Rating:
+        if not isinstance(value, str) or value not in RATINGS:
+            raise self.fail(at, f"{_short(value)} is not one of {', '.join(RATINGS)}")
+        return RATINGS[value]
+
+    def uuid(self, value: Any, at: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _UUID.fullmatch(value):
+            raise self.fail(at, f"{_short(value)} is not a uuid")
+        return value
+
+    def objects(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list")
+        for i, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                raise self.fail(f"{key}[{i}]", "expected an object")
+        return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_RATING_NUMBERS = {name: int(r) for name, r in RATINGS.items()}
+
+
+def _reviews(
+    check: _Fields, data: dict[str, Any], known: dict[str, tuple[str, str, int]] | None = None
+) -> tuple[list[FileReview], int]:
+    """The file's reviews, checked, and how many were skipped as already known: a review whose
+    uuid ``known`` maps to exactly its item, stored time text and rating is the store's own
+    (nothing of it would be used), so its other fields are not read."""
+    out: list[FileReview] = []
+    where: dict[str, int] = {}
+    item_ok = _ITEM.fullmatch
+    uuid_ok = _UUID.fullmatch
+    known = known or {}
+    numbers = _RATING_NUMBERS
+    skipped = 0
+    for i, r in enumerate(check.objects(data, "reviews")):
+        uid = r.get("uuid")
+        if uid in known:
+            if uid in where:
+                raise check.fail(
+                    f"reviews[{i}].uuid", f"{uid} is also reviews[{where[uid]}]'s uuid"
+                )
+            where[uid] = i
+            mine = known[uid]
+            if (r.get("item_id"), r.get("reviewed_at"), numbers.get(r.get("rating"))) == mine:  # type: ignore[arg-type]
+                skipped += 1
+                continue
+        at = f"reviews[{i}]"
+        item_id = r.get("item_id")
+        if not isinstance(item_id, str) or not item_ok(item_id) or not item_id.strip():
+            check.item(item_id, f"{at}.item_id")
+        rating = RATINGS.get(r.get("rating"))  # type: ignore[arg-type]
+        if rating is None:
+            check.rating(r.get("rating"), f"{at}.rating")
+        when, text = check.stored_time(r.get("reviewed_at"), f"{at}.reviewed_at")
+        if uid is None:
+            uid = legacy_uuid((item_id, text, int(rating)))  # type: ignore[arg-type]
+        elif not isinstance(uid, str) or not uuid_ok(uid):
+            check.uuid(uid, f"{at}.uuid")
+        if uid in where and where[uid] != i:
+            raise check.fail(f"{at}.uuid", f"{uid} is also reviews[{where[uid]}]'s uuid")
+        where[uid] = i
+        kind, duration, answer, verdict, seed = (
+            r.get("kind"), r.get("duration_ms"), r.get("answer"), r.get("verdict"), r.get("seed"),
+        )  # fmt: skip
+        if kind is not None and (type(kind) is not str or len(kind) > 100):
+            check.text(kind, f"{at}.kind", limit=100)
+        if duration is not None and (
+            type(duration) is not int or not 0 <= duration <= _MAX_DURATION
+        ):
+            check.integer(duration, f"{at}.duration_ms", 0, _MAX_DURATION)
+        if answer is not None:
+            check.text(answer, f"{at}.answer")
+        if verdict is not None:
+            check.text(verdict, f"{at}.verdict")
+        if seed is not None:
+            check.integer(seed, f"{at}.seed", -(2**63), 2**63 - 1)
+        out.append(
+            FileReview(uid, item_id, kind, rating, when, duration, answer, verdict, seed, text)  # type: ignore[arg-type]
+        )
+    return out, skipped
+
+
+def _cram(check: _Fields, data: dict[str, Any]) -> list[FileCram]:
+    out: list[FileCram] = []
+    where: dict[str, int] = {}
+    for i, r in enumerate(check.objects(data, "cram_reviews")):
+        at = f"cram_reviews[{i}]"
+        uid = check.uuid(r.get("uuid"), f"{at}.uuid")
+        if uid is None:
+            raise check.fail(f"{at}.uuid", "missing")
+        if uid in where:
+            raise check.fail(f"{at}.uuid", f"{uid} is also cram_reviews[{where[uid]}]'s uuid")
+        where[uid] = i
+        out.append(
+            FileCram(
+                uuid=uid,
+                item_id=check.item(r.get("item_id"), f"{at}.item_id"),
+                rating=check.rating(r.get("rating"), f"{at}.rating"),
+                reviewed_at=check.time(r.get("reviewed_at"), f"{at}.reviewed_at"),
+                duration_ms=check.integer(
+                    r.get("duration_ms"), f"{at}.duration_ms", 0, _MAX_DURATION
+                ),
+            )
+        )
+    return out
+
+
+_SETTING_NAMES = {f.name for f in fields(Settings)}
+
+
+def register_value(check: _Fields, key: str, value: Any, at: str) -> Any:
+    """``value`` checked for register ``key`` (raises MergeError naming ``at``)."""
+    kind, _, name = key.partition(":")
+    if kind == "tick" and name.isdigit() and 1 <= int(name) <= 1000:
+        return None if value is None else _ts(check.time(value, at))
+    if kind == "setting" and name == FIT_KEY:
+        if value is not None and (not isinstance(value, dict) or fitted_parameters(value) is None):
+            raise check.fail(at, "not a usable FSRS fit")
+        return value
+    if kind == "setting" and name in _SETTING_NAMES:
+        if parse_stored_settings({name: value})[1]:
+            raise check.fail(at, f"{_short(value)} is not a valid {name}")
+        return value
+    if kind in ("suspend", "bury", "reset") and ITEM_ID.fullmatch(name):
+        if value is None:
+            return None
+        if kind == "suspend":
+            if value is not True:
+                raise check.fail(at, f"{_short(value)} is not true or null")
+            return True
+        return _ts(check.time(value, at))
+    raise check.fail(at, f"{_short(key)} is not a setting, a checklist tick or a card flag")
+
+
+def _registers(check: _Fields, data: dict[str, Any]) -> dict[str, Register]:
+    out: dict[str, Register] = {}
+    for i, r in enumerate(check.objects(data, "registers")):
+        at = f"registers[{i}]"
+        key = r.get("key")
+        if not isinstance(key, str) or key in out:
+            raise check.fail(f"{at}.key", f"{_short(key)} is not a new register key")
+        stamp = r.get("stamp")
+        if not isinstance(stamp, str) or not hlc.valid(stamp):
+            raise check.fail(f"{at}.stamp", f"{_short(stamp)} is not a stamp")
+        out[key] = Register(key, register_value(check, key, r.get("value"), f"{at}.value"), stamp)
+    return out
+
+
+def _legacy_registers(check: _Fields, data: dict[str, Any]) -> dict[str, Register]:
+    """Settings (those not at their default) and ticks of a file from before registers."""
+    out: dict[str, Register] = {}
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise check.fail("settings", "expected an object")
+    defaults = Settings().to_json()
+    for name, value in settings.items():
+        if name in _SETTING_NAMES and value != defaults.get(name):
+            key = f"setting:{name}"
+            out[key] = Register(
+                key, register_value(check, key, value, f"settings.{name}"), hlc.ZERO
+            )
+    if FIT_KEY in settings and settings[FIT_KEY] is not None:
+        key = f"setting:{FIT_KEY}"
+        out[key] = Register(
+            key, register_value(check, key, settings[FIT_KEY], f"settings.{FIT_KEY}"), hlc.ZERO
+        )
+    for i, t in enumerate(check.objects(data, "checklist_ticks")):
+        at = f"checklist_ticks[{i}]"
+        number = check.integer(t.get("number"), f"{at}.number", 1, 1000)
+        if number is None:
+            raise check.fail(f"{at}.number", "missing")
+        key = f"tick:{number}"
+        out[key] = Register(key, _ts(check.time(t.get("ticked_at"), f"{at}.ticked_at")), hlc.ZERO)
+    return out
+
+
+def check_progress(
+    path: Path, data: dict[str, Any], known: dict[str, tuple[str, str, int]] | None = None
+) -> ProgressFile:
+    """The checked content of a parsed export (MergeError on the first bad field); reviews
+    ``known`` already (uuid -> item, stored time, rating) are counted, not returned."""
+    check = _Fields(path)
+    machine = data.get("machine")
+    if machine is not None and (
+        not isinstance(machine, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,81}", machine)
+    ):
+        raise check.fail("machine", f"{_short(machine)} is not a machine id")
+    registers = _legacy_registers(check, data)  # checked even when registers say it all
+    if "registers" in data:
+        registers = _registers(check, data)
+    reviews, already = _reviews(check, data, known)
+    return ProgressFile(
+        path=path,
+        machine=machine,
+        reviews=reviews,
+        cram=_cram(check, data),
+        registers=registers,
+        already=already,
+    )
+
+
+def read_progress_file(
+    path: Path,
+    *,
+    follow_links: bool = True,
+    known: dict[str, tuple[str, str, int]] | None = None,
+) -> ProgressFile:
+    """Read and check an export; raises MergeError with one line saying what is wrong where.
+    ``known``: see ``check_progress``."""
+    data = parse_json(path, read_bytes(path, follow_links=follow_links))
+    return check_progress(path, data, known)
