@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from quizapp import __version__
-from quizapp.commands import COMMAND_MODULES, CliError
+from quizapp.commands import COMMAND_MODULES, COMMAND_OWNERS, CliError
 
 if TYPE_CHECKING:
     import argparse
@@ -61,7 +61,8 @@ def _parse(argv: list[str]) -> Any:
     """Parse the command line; an unknown option is reported by its subcommand's parser, so
     the message points at 'quizapp COMMAND --help', not at 'quizapp --help'."""
     # The command comes first in nearly every call: build only its parser (start-up time).
-    parser = build_parser(argv[0] if argv and argv[0] in COMMAND_MODULES else None)
+    first = COMMAND_OWNERS.get(argv[0], argv[0]) if argv else None
+    parser = build_parser(first if first in COMMAND_MODULES else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
         owner = getattr(args, "_subcommands", {}).get(getattr(args, "command", None), parser)

@@ -419,10 +419,11 @@ def gather(store: Store, library: Library, *, now: datetime | None = None) -> Pl
     """Read the plan's inputs from a store and a library."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     settings = store.settings
+    hidden = store.hidden_ids(now)  # suspended or buried in the card browser
     items = tuple(
         PlanItem(card.id, card.kind, card.deck, tuple(card.tags))
         for card in library.cards.values()
-        if kind_of(card).readiness
+        if kind_of(card).readiness and card.id not in hidden
     )
     known = {item.id for item in items}
     states = {i: s.card for i, s in store.card_states().items() if i in known}
@@ -443,6 +444,7 @@ def gather(store: Store, library: Library, *, now: datetime | None = None) -> Pl
         parameters=tuple(store.scheduler.parameters),
         recent={k: tuple(v) for k, v in recent.items()},
         checklist=checklist,
+        hidden=sum(1 for i in hidden if i in library.cards),
     )
 
 

@@ -57,6 +57,8 @@ class PlanInputs:
     parameters: tuple[float, ...] = DEFAULT_PARAMETERS
     recent: Mapping[str, Sequence[bool]] = field(default_factory=dict)
     checklist: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
+    # Cards suspended or buried in the browser: left out of ``items`` (the plan says how many).
+    hidden: int = 0
 
 
 def interview_morning(interview_date: date, tz: Any = None) -> datetime:

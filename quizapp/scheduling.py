@@ -114,6 +114,8 @@ class StudyQueue:
         self._candidates: dict[tuple[object, ...], tuple[list[str], set[str]]] = {}
         self._seen: set[str] = set()
         self._seen_version: tuple[int, int, int] | None = None
+        self._hidden: set[str] = set()
+        self._hidden_key: tuple[object, ...] | None = None
 
     # ---------------------------------------------------------------- clock and filters
 
@@ -155,7 +157,18 @@ class StudyQueue:
             cards = interleave(c for c in self.library.cards.values() if wanted(c))
             ids = [c.id for c in cards]
             found = self._candidates[key] = (ids, set(ids))
+        hidden = self._hidden_ids()
+        if hidden and not hidden.isdisjoint(found[1]):  # suspended or buried in the browser
+            return [i for i in found[0] if i not in hidden], found[1] - hidden
         return found
+
+    def _hidden_ids(self) -> set[str]:
+        """Suspended and buried items (cached per store version and day hour)."""
+        key = (self.store.version, self.now.replace(minute=0, second=0, microsecond=0))
+        if key != self._hidden_key:
+            self._hidden = self.store.hidden_ids(self.now)
+            self._hidden_key = key
+        return self._hidden
 
     def _seen_ids(self) -> set[str]:
         version = self.store.version

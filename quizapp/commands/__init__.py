@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stats",
     "plan",
     "checklist",
+    "cards",
     "settings",
     "backup",
     "restore",
@@ -25,6 +26,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "check",
     "serve",
 )
+
+# Commands registered by another command's module (name -> module).
+COMMAND_OWNERS: dict[str, str] = {
+    name: "cards" for name in ("card", "suspend", "unsuspend", "bury", "unbury", "reset")
+}
 
 
 class CliError(Exception):

@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     )
     out(f"Interview {plan.interview_date.isoformat()} ({days}); target recall {plan.target:.0%}\n")
     out(f"{ready.summary()} ({ready.unseen} not seen yet)\n")
+    if inputs.hidden:
+        out(f"{inputs.hidden} suspended or buried cards are left out (see 'quizapp cards')\n")
     if ready.by_deck:
         cells = ", ".join(f"{g.name} {g.ready:.0%}" for g in ready.by_deck)
         out(f"By deck: {cells}\n")

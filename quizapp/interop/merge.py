@@ -38,7 +38,7 @@ from quizapp.interop.progress_file import (
     Register,
     read_progress_file,
 )
-from quizapp.store import Store, StoreError, ops
+from quizapp.store import Store, StoreError, flags, ops
 from quizapp.store.connection import _why, classify
 from quizapp.store.hlc import ZERO, stamp_time
 from quizapp.store.srs import FIT_KEY
@@ -192,6 +192,9 @@ def _local_registers(conn: sqlite3.Connection) -> dict[str, tuple[str, Any]]:
         out[f"setting:{key}"] = (stamps.get(f"setting:{key}", ZERO), parsed)
     for number, at in conn.execute("SELECT number, ticked_at FROM checklist_ticks"):
         out[f"tick:{number}"] = (stamps.get(f"tick:{number}", ZERO), at)
+    for key, value in flags.flag_values(conn).items():
+        if key in stamps:
+            out[key] = (stamps[key], value)
     return out
 
 
@@ -233,6 +236,9 @@ def plan_merge(
 
 def _put_register(conn: sqlite3.Connection, r: Register) -> None:
     kind, _, name = r.key.partition(":")
+    if kind in flags.REGISTERS:
+        flags.put_flag(conn, kind, name, r.value, r.stamp)
+        return
     if kind == "setting":
         ops.put_settings(conn, {name: r.value}, {name: r.stamp})
         return
@@ -255,10 +261,13 @@ def _write_plan(conn: sqlite3.Connection, plan: MergePlan) -> None:
         (None, r.item_id, int(r.rating), r.at, r.duration_ms, None, None, r.uuid)
         for r in plan.reviews
     ]
+    # A reset that travels derives its card again from the reviews after it.
+    reset = {r.key.partition(":")[2] for r in plan.registers if r.key.startswith("reset:")}
     if any(r.key in RESCHEDULING for r in plan.registers):
         derived = ops.recompute(conn, scheduler, None, extra)
-    elif extra:
-        derived = ops.recompute(conn, scheduler, {r.item_id for r in plan.reviews}, extra)
+    elif extra or reset:
+        touched = {r.item_id for r in plan.reviews} | reset
+        derived = ops.recompute(conn, scheduler, touched, extra)
     else:
         derived = {}
     conn.executemany(

@@ -37,6 +37,8 @@ from quizapp.store.srs import FIT_KEY, fitted_parameters
 from quizapp.store.values import _ts
 
 FORMAT = "quizapp-progress"
+# A card id as the decks allow it (lower-case letters, digits, dashes), for the flags' keys.
+ITEM_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
 MAX_BYTES = 256 * 1024 * 1024
 RATINGS = {r.name.lower(): r for r in fsrs.Rating}
 _UUID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
@@ -392,7 +394,15 @@ def register_value(check: _Fields, key: str, value: Any, at: str) -> Any:
         if parse_stored_settings({name: value})[1]:
             raise check.fail(at, f"{_short(value)} is not a valid {name}")
         return value
-    raise check.fail(at, f"{_short(key)} is not a setting or a checklist tick")
+    if kind in ("suspend", "bury", "reset") and ITEM_ID.fullmatch(name):
+        if value is None:
+            return None
+        if kind == "suspend":
+            if value is not True:
+                raise check.fail(at, f"{_short(value)} is not true or null")
+            return True
+        return _ts(check.time(value, at))
+    raise check.fail(at, f"{_short(key)} is not a setting, a checklist tick or a card flag")
 
 
 def _registers(check: _Fields, data: dict[str, Any]) -> dict[str, Register]:

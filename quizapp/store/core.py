@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import fsrs
 
-from quizapp.store import ops, pending
+from quizapp.store import flags, ops, pending
 from quizapp.store.backups import (
     _session_backup_due,
 )
@@ -363,6 +363,33 @@ class Store(_Saving, _SettingsIO, _Queries, _Planning):
         )
         self._undo.append((uid, before))
         return review
+
+    # ---------------------------------------------------------------- the card browser
+
+    def card_flags(self) -> dict[str, flags.CardFlags]:
+        """Suspended, buried and reset cards (every other card has no flags)."""
+        return flags.card_flags(self)
+
+    def hidden_ids(self, now: datetime | None = None) -> set[str]:
+        """Cards suspended or buried at ``now``: study, cram, plan and readiness leave them out."""
+        return flags.hidden_ids(self, _utc(now))
+
+    def set_suspended(self, item_ids: list[str], suspended: bool = True) -> None:
+        flags.set_suspended(self, item_ids, suspended)
+
+    def bury(self, item_ids: list[str], until: datetime | None) -> None:
+        """Bury the cards until ``until`` (None unburies them)."""
+        flags.bury(self, item_ids, until)
+
+    def reset_progress(self, item_id: str, *, now: datetime | None = None) -> flags.ResetUndo:
+        """Make the card new again (its reviews stay in the log); ``undo_reset`` takes it back."""
+        return flags.reset_progress(self, item_id, now=now)
+
+    def undo_reset(self, undo: flags.ResetUndo) -> bool:
+        return flags.undo_reset(self, undo)
+
+    def review_summaries(self, item_ids: list[str] | None = None) -> dict[str, flags.ItemSummary]:
+        return flags.summaries(self, item_ids)
 
     def undo_last_review(self) -> Review | None:
         """Undo the newest review this session recorded itself (found by its uuid, so a review

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -116,10 +117,16 @@ def derive(
     rating_of = {int(r): r for r in fsrs.Rating}
     state = None
     parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
+    resets = _resets(conn)
     for rid, item_id, rating, at_text, duration, old_before, old_due, uid in rows:
         if state is not None and item_id != state.item_id:
             states.append(state)
             state = None
+        if resets and at_text <= resets.get(item_id, ""):
+            # Before the card's reset (the browser's "reset progress"): kept, not replayed.
+            if rid is None:
+                updates.append((None, at_text, uid))
+            continue
         at = parse(at_text)
         if at.tzinfo is not UTC:
             at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
@@ -132,6 +139,16 @@ def derive(
     if state is not None:
         states.append(state)
     return states, updates
+
+
+def _resets(conn: sqlite3.Connection) -> dict[str, str]:
+    """item -> the time its progress was reset (its state is derived from later reviews)."""
+    try:
+        return dict(
+            conn.execute("SELECT item_id, reset_at FROM card_flags WHERE reset_at IS NOT NULL")
+        )
+    except sqlite3.OperationalError:  # a file not migrated to v6 yet (inside a migration)
+        return {}
 
 
 def recompute(
@@ -342,6 +359,10 @@ def raise_review_ids(conn: sqlite3.Connection, high: int) -> None:
         conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'reviews'", (high,))
 
 
+# Journal entries of actions written by other store modules (flags.py): op -> its replay.
+EXTRA_REPLAYS: dict[str, Callable[[Any, sqlite3.Connection, dict[str, Any]], None]] = {}
+
+
 def replay(
     store: Any,
     conn: sqlite3.Connection,
@@ -386,6 +407,8 @@ def replay(
                     )  # fmt: skip
             elif op == "cram":
                 cram_in(conn, e)
+            elif op in EXTRA_REPLAYS:
+                EXTRA_REPLAYS[op](store, conn, e)
             elif op == "undo":
                 row = conn.execute(
                     "SELECT item_id FROM reviews WHERE uuid = ?", (e["uuid"],)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import fsrs
 
+from quizapp.store.flags import flag_values
 from quizapp.store.schema import (
     _CARD_COLUMNS,
     _REVIEW_COLUMNS,
@@ -279,6 +280,9 @@ class _Queries:
                     continue
             for number, at in conn.execute("SELECT number, ticked_at FROM checklist_ticks"):
                 values[f"tick:{number}"] = at
+            for key, value in flag_values(conn).items():
+                if key in stamps:  # a flag set here (or merged) has its stamp
+                    values[key] = value
             return [
                 {"key": k, "value": values[k], "stamp": stamps.get(k, ZERO)} for k in sorted(values)
             ]

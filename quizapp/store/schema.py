@@ -17,7 +17,7 @@ import fsrs
 from quizapp.store.connection import DAMAGE, _connect, _transaction, _uri, classify
 from quizapp.store.values import CardState, Review, _dt, _ts
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # The first schema (quizapp 0.1): each card's fsrs.Card as JSON, a bare review log, ticks and
 # text settings. Kept here because migrating from it is part of this module's contract.
@@ -150,7 +150,21 @@ _REGISTERS_V5 = """
 CREATE TABLE IF NOT EXISTS registers (key TEXT PRIMARY KEY, stamp TEXT NOT NULL)
 """
 SCHEMA_V5 = SCHEMA_V4.rstrip().rstrip(";") + ";\n" + _REGISTERS_V5
-SCHEMA_LATEST = SCHEMA_V5
+
+# v6: the card browser's flags. A suspended card leaves study, cram, plan and readiness until it
+# is unsuspended; a buried one until ``buried_until``; ``reset_at`` is when its progress was
+# last reset (its reviews stay in the log; its state is derived from the reviews after it).
+# Each flag is a replicated register (``suspend:<id>``, ``bury:<id>``, ``reset:<id>``).
+_FLAGS_V6 = """
+CREATE TABLE IF NOT EXISTS card_flags (
+    item_id      TEXT PRIMARY KEY,
+    suspended    INTEGER NOT NULL DEFAULT 0,
+    buried_until TEXT,
+    reset_at     TEXT
+)
+"""
+SCHEMA_V6 = SCHEMA_V5.rstrip().rstrip(";") + ";\n" + _FLAGS_V6
+SCHEMA_LATEST = SCHEMA_V6
 
 _TABLES = {
     1: {"card_state", "review_log", "ticks", "settings"},
@@ -158,6 +172,7 @@ _TABLES = {
     3: {"cards", "reviews"},
     4: {"cards", "reviews", "cram_reviews"},
     5: {"cards", "reviews", "cram_reviews", "registers"},
+    6: {"cards", "reviews", "cram_reviews", "registers", "card_flags"},
 }
 
 
@@ -402,11 +417,17 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
     _run_script(conn, _REGISTERS_V5)
 
 
+def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
+    """Add the card browser's flags (nothing else changes)."""
+    _run_script(conn, _FLAGS_V6)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
     4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
 }
 
 

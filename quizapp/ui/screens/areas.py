@@ -66,6 +66,7 @@ AREAS: tuple[Area, ...] = (
     Area("cram", "Cram", "r", "cards below target, schedule untouched", "below target", "cram:CramScreen"),  # noqa: E501
     Area("cheatsheet", "Cheat sheet", "h", "formulas and comparisons", "formulas, tables", "cheatsheet:CheatSheetScreen"),  # noqa: E501
     Area("curves", "Loss curves", "v", "losses and gradients, plotted", "losses plotted", "curves:LossCurvesScreen"),  # noqa: E501
+    Area("browse", "Browse", "b", "every card: search, suspend, reset", "search all cards", "browse:BrowseScreen"),  # noqa: E501
     Area("stats", "Stats", "i", "reviews, retention, accuracy", "your progress", "stats:StatsScreen"),  # noqa: E501
     Area("settings", "Settings", "o", "retention, interview date", "goal, interview date", "settings:SettingsScreen"),  # noqa: E501
 )

@@ -119,6 +119,9 @@ class HomeScreen(QuizScreen):
         ]
         if interview is not None and app.readiness_line:
             parts.append(Text(app.readiness_line, style="bold"))
+        hidden = len(app.store.hidden_ids() & set(app.library.cards))
+        if hidden:
+            parts.append(Text(f"{hidden} suspended or buried: not counted (b: Browse)", "dim"))
         # One widget for the whole panel: fewer widgets, a quicker first frame.
         self.query_one("#today", Static).update(Group(*parts))
 

@@ -70,6 +70,7 @@ class PlanScreen(QuizScreen):
         readiness: Readiness | None
         error: str | None = None
         fsrs: str = ""
+        hidden: int = 0
 
     @dataclass
     class Fitted(Message):
@@ -118,7 +119,9 @@ class PlanScreen(QuizScreen):
             inputs = gather(app.store, app.library, now=self.now)
             plan = make_plan(inputs)
             ready = plan.readiness if plan else readiness(inputs)
-            self.post_message(self.Loaded(plan, ready, fsrs=fsrs_status(app.store)))
+            self.post_message(
+                self.Loaded(plan, ready, fsrs=fsrs_status(app.store), hidden=inputs.hidden)
+            )
         except StoreError as exc:
             self.post_message(self.Loaded(None, None, exc.message))
 
@@ -131,7 +134,12 @@ class PlanScreen(QuizScreen):
             head.update(Text(f"Could not read your progress: {message.error}", style="bold red"))
             return
         assert message.readiness is not None
-        head.update(self.headline(message.plan, message.readiness))
+        headline = self.headline(message.plan, message.readiness)
+        if message.hidden:
+            headline.append(
+                f"\n{message.hidden} suspended or buried cards are left out (b: Browse)", "dim"
+            )
+        head.update(headline)
         self.query_one("#plan-days").display = message.plan is not None
         if message.plan is not None:
             self.query_one("#plan-days-table", Static).update(self.days_table(message.plan))

@@ -1,0 +1,154 @@
+"""The card browser in the real app: search as you type, sort, suspend, bury, reset and undo,
+the info pane, at 80x24 and 200x50, by keyboard alone."""
+
+from __future__ import annotations
+
+import pytest
+from fsrs import Rating
+from textual.widgets import DataTable, Input
+
+from quizapp.ui.screens.browse import BrowseScreen
+from tests.ui.conftest import reopen_store, visible_text
+
+
+async def open_browser(pilot) -> BrowseScreen:
+    await pilot.press("b")
+    screen = pilot.app.screen
+    assert isinstance(screen, BrowseScreen)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert screen.loaded
+    return screen
+
+
+async def info_of(pilot, screen: BrowseScreen) -> str:
+    """The info pane's text once it shows the highlighted card (it is drawn when typing
+    pauses)."""
+    table = screen.query_one(DataTable)
+    for _ in range(2000):
+        want = screen.shown[table.cursor_row].card.id if screen.shown else None
+        if screen.info_for == want and screen._info_timer is None:
+            return info(screen)
+        await pilot.pause()
+    raise AssertionError(f"the info pane never showed {want}")
+
+
+def status(screen: BrowseScreen) -> str:
+    return " ".join(visible_text(screen.query_one("#browse-status")).split())
+
+
+def info(screen: BrowseScreen) -> str:
+    return " ".join(visible_text(screen.query_one("#browse-info")).split())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_search_as_you_type_narrows_the_table(make_app, shipped, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_browser(pilot)
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(shipped.cards)
+        assert f"{len(shipped.cards)} of {len(shipped.cards)} cards" in status(screen)
+        await pilot.press("slash", *"kind:trap")
+        traps = sum(1 for c in shipped.cards.values() if c.kind == "trap")
+        assert table.row_count == traps
+        assert f"{traps} of {len(shipped.cards)} cards" in status(screen)
+        await pilot.press("enter")  # back to the table
+        assert table.has_focus
+        await pilot.press("down")
+        assert screen.shown[table.cursor_row].card.title in await info_of(pilot, screen)
+
+
+async def test_a_typo_in_a_filter_is_named_and_keeps_the_last_rows(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press("slash", *"is:wea")
+        assert "unknown 'is:wea'" in status(screen)
+        await pilot.press("k")
+        assert "unknown" not in status(screen)
+        assert all(r.weak for r in screen.shown)
+
+
+async def test_suspend_from_the_browser_leaves_study(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press("slash", *"kind:trap trap-mse-everywhere", "enter")
+        assert [r.card.id for r in screen.shown] == ["trap-mse-everywhere"]
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.shown[0].suspended
+        assert "1 suspended" in status(screen)
+        assert reopen_store().hidden_ids() == {"trap-mse-everywhere"}
+        queue = app.queue()
+        assert "trap-mse-everywhere" not in queue.next(limit=500)
+
+
+async def test_sorting_by_key_and_reverse(make_app) -> None:
+    app = make_app()
+    with reopen_store() as store:
+        for _ in range(3):
+            store.record_review("faq-mse-for-classification", Rating.Again, kind="faq")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_browser(pilot)
+        while screen.sort_column != "reviews":
+            await pilot.press("o")
+        assert screen.shown[-1].card.id == "faq-mse-for-classification"
+        await pilot.press("O")  # most reviews first
+        assert screen.sort_reverse
+        assert screen.shown[0].card.id == "faq-mse-for-classification"
+        assert screen.shown[0].reviews == 3
+        assert "Revs ▼" in str(screen.query_one(DataTable).columns["reviews"].label)
+
+
+async def test_reset_is_undoable_and_history_stays(make_app) -> None:
+    app = make_app()
+    with reopen_store() as store:
+        store.record_review("trap-mse-everywhere", Rating.Easy, kind="trap")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press("slash", *"kind:trap trap-mse-everywhere", "enter")
+        assert "Easy" in await info_of(pilot, screen)
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.shown[0].scheduled
+        assert reopen_store().card_state("trap-mse-everywhere") is None
+        assert "Easy" in await info_of(pilot, screen)  # the history is kept
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.shown[0].scheduled
+        assert reopen_store().card_state("trap-mse-everywhere") is not None
+
+
+async def test_escape_leaves_the_search_box_then_the_browser(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press("slash")
+        assert screen.query_one(Input).has_focus
+        await pilot.press("escape")
+        assert screen.query_one(DataTable).has_focus and app.screen is screen
+        await pilot.press("escape")
+        assert app.screen is not screen
+
+
+async def test_a_card_suspended_from_the_shell_shows_in_the_open_browser(make_app) -> None:
+    from tests.helpers import run_quizapp
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press("slash", *"kind:trap trap-mse-everywhere", "enter")
+        assert not screen.shown[0].suspended
+        done = run_quizapp("suspend", "trap-mse-everywhere")
+        assert done.returncode == 0, done.stderr
+        for _ in range(3000):  # the app notices the commit (PRAGMA data_version) and reloads
+            if screen.shown and screen.shown[0].suspended:
+                break
+            await pilot.pause()
+        assert screen.shown[0].suspended
+        assert "1 suspended" in status(screen)
