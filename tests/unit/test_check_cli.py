@@ -13,7 +13,7 @@ import pytest
 from quizapp.cli import main
 from quizapp.mathcheck.cards import problem_of
 
-BATCH_KEYS = ["drill", "answer", "verdict", "message", "interpreted"]
+BATCH_KEYS = ["drill", "answer", "verdict", "message", "interpreted", "proof"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -50,6 +50,19 @@ def test_json_output_has_exactly_the_documented_fields(capsys: pytest.CaptureFix
     data = json.loads(out)
     assert list(data) == BATCH_KEYS
     assert data["verdict"] == "incorrect" and "chain-rule factor dp/dz" in data["message"]
+
+
+def test_a_right_answer_is_proved_and_the_json_carries_the_proof(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    code, out, _ = run(capsys, "grad-hinge", "-y*step(1 - y*s)", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["message"].startswith("Correct — proved: in each case (y = -1, y = 1)")
+    # The proof names the derivative's form and every region between the switches.
+    assert data["proof"][0].startswith("derivative: ")
+    regions = [line for line in data["proof"] if line.startswith("region: ")]
+    assert len(regions) == 4 and any("s - 1 > 0" in r for r in regions)
 
 
 def test_invalid_answer_is_one_line_on_stderr_with_exit_three(

@@ -83,10 +83,11 @@ def test_a_dummy_kink_hides_nothing() -> None:
     # Exactly on its own kink an answer is compared like anywhere else...
     assert check_answer(mse, "2*(y - yhat) + 0*abs(yhat - yhat)").verdict == "incorrect"
     assert check_answer(mse, "(2*(yhat - y))*sign(yhat)^2").verdict == "incorrect"  # at ŷ = 0
-    # ... and a kink a hair away from every point leaves too few to compare: never correct.
+    # ... and a kink a hair away from every point hides nothing from exact arithmetic: the
+    # answer is 2*(y - yhat), the sign slip, shown at an exact point.
     verdict = check_answer(mse, "2*(y - yhat) + 0*sign(yhat - yhat + 0.000000001)")
-    assert verdict.verdict == "unchecked"
-    assert "kink of its own" in verdict.message
+    assert verdict.verdict == "incorrect"
+    assert "computed exactly" in verdict.message
 
 
 @pytest.mark.parametrize("drill_id", sorted(DRILLS))
@@ -251,6 +252,9 @@ def test_a_spike_thinner_than_the_test_points_is_never_correct(
 )
 def test_a_part_too_small_to_show_is_named_and_not_checked(part: str) -> None:
     verdict = check_answer(problem_of(DRILLS["grad-mse"]), f"2*(yhat - y) + {part}")
+    if verdict.verdict == "incorrect":  # exact arithmetic found the point where it differs
+        assert "computed exactly" in verdict.message
+        return
     assert verdict.verdict == "unchecked", verdict
     assert (
         "makes no difference at any test point" in verdict.message
