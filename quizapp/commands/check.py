@@ -231,18 +231,42 @@ def _run_batch(args: argparse.Namespace) -> int:
             request, problem = _read_request(line, number)
             if problem:
                 bad_lines += 1
-                _emit({**request, "verdict": "invalid", "message": problem, "interpreted": None, "proof": []})
+                _emit(
+                    {
+                        **request,
+                        "verdict": "invalid",
+                        "message": problem,
+                        "interpreted": None,
+                        "proof": [],
+                    }
+                )
                 continue
             try:
                 verdict = checker.check(request["drill"], request["answer"])
             except UnknownDrillError as exc:
                 bad_lines += 1
                 message = f"line {number}: {exc}"
-                _emit({**request, "verdict": "invalid", "message": message, "interpreted": None, "proof": []})
+                _emit(
+                    {
+                        **request,
+                        "verdict": "invalid",
+                        "message": message,
+                        "interpreted": None,
+                        "proof": [],
+                    }
+                )
                 continue
             except Exception as exc:  # one bad line never stops the batch
                 message = f"line {number}: not checked: internal error ({type(exc).__name__})"
-                _emit({**request, "verdict": "unchecked", "message": message, "interpreted": None, "proof": []})
+                _emit(
+                    {
+                        **request,
+                        "verdict": "unchecked",
+                        "message": message,
+                        "interpreted": None,
+                        "proof": [],
+                    }
+                )
                 continue
             _emit({**request, **verdict.to_dict()})
     return 1 if bad_lines else 0

@@ -50,6 +50,8 @@ def evaluate(node: Node, env: dict[str, Any]) -> Any:
     if isinstance(node, Num):
         return iv.mpf(node.text)
     if isinstance(node, Name):
+        if node.name not in env:
+            raise _Unknown
         return env[node.name]
     if isinstance(node, Neg):
         return -evaluate(node.operand, env)
