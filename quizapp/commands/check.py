@@ -53,6 +53,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
+        "--expr",
+        metavar="ANSWER",
+        help="without a drill: check ANSWER against --ref REFERENCE over --vars (deck authors)",
+    )
+    p.add_argument("--ref", metavar="REFERENCE", help="with --expr: the expression to match")
+    p.add_argument(
+        "--vars",
+        metavar="NAME:DOMAIN,...",
+        help="with --expr: the variables and their domains, e.g. 'x:real,p:prob,y:binary'",
+    )
+    p.add_argument(
         "--steps",
         action="store_true",
         help="check a whole derivation: ANSWER is a FILE (or '-' for standard input) with one "
@@ -85,6 +96,12 @@ def _parse_intermixed(
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.expr is not None:
+        from quizapp.commands.check_expr import run_expr
+
+        return run_expr(args)
+    if args.ref is not None or args.vars is not None:
+        raise CliError("check: --ref and --vars go with --expr ANSWER", code=2)
     if args.batch is not None:
         if args.drill is not None or args.answer is not None:
             raise CliError("check: give either DRILL_ID and ANSWER, or --batch FILE", code=2)
