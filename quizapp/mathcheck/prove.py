@@ -150,6 +150,8 @@ def _negative_constant(node: Node) -> bool:
 def canonical(expr: Any) -> Any:
     """A form in which two equal expressions of the drills' kind differ by 0 after cancel."""
     sp = _sp()
+    if not expr.has(sp.exp, sp.log, sp.tanh) and all(p.exp.is_Number for p in expr.atoms(sp.Pow)):
+        return sp.cancel(expr)  # a rational function already
     expr = sp.expand_log(expr)
     if expr.has(sp.tanh):
         expr = expr.rewrite(sp.exp)
@@ -208,6 +210,9 @@ def _tame(expr: Any) -> bool:
 def _positive(expr: Any, probs: dict[Any, Any]) -> bool | None:
     """True when expr > 0 in the domain, False when expr <= 0 everywhere, None if not known."""
     sp = _sp()
+    linear = _linear_sign(expr, probs)
+    if linear is not None:
+        return linear
     if probs:
         expr = expr.xreplace(probs)
     factored = sp.factor(expr) if sp.count_ops(expr) < 40 and _tame(expr) else expr
@@ -216,6 +221,20 @@ def _positive(expr: Any, probs: dict[Any, Any]) -> bool | None:
             return True
         if form.is_nonpositive:
             return False
+    return None
+
+
+def _linear_sign(expr: Any, probs: dict[Any, Any]) -> bool | None:
+    """_positive for an expression linear in the variables, by Fourier-Motzkin (fast)."""
+    symbols = sorted(expr.free_symbols, key=str)
+    if not symbols or _linear(expr, symbols) is None:
+        return None
+    bounds = [s for s in symbols if s.is_positive]
+    bounds += [1 - s for s in symbols if s in probs]
+    if empty_region([-expr], bounds):
+        return True  # g >= 0 on the open domain, and not identically 0: g > 0
+    if empty_region([expr], bounds):
+        return False
     return None
 
 
@@ -372,7 +391,17 @@ def _kinks_of(expr: Any, limit: int = 32) -> list[Any]:
 
 def _exempt(g: Any, search: _Search) -> bool:
     """Whether g = 0 is a kink of the derivative itself (where no answer is compared)."""
+    symbols = sorted(g.free_symbols, key=str)
+    mine = _linear(g, symbols) if symbols else None
     for kink in search.kinks:
+        if kink.free_symbols != g.free_symbols:
+            continue
+        if mine is not None:
+            theirs = _linear(kink, symbols)
+            if theirs is not None:
+                if set(theirs) == set(mine) and len({mine[k] / theirs[k] for k in mine}) == 1:
+                    return True
+                continue
         try:
             ratio = canonical(g / kink)
         except Exception:
