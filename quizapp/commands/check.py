@@ -52,6 +52,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument(
+        "--expr",
+        metavar="ANSWER",
+        help="without a drill: check ANSWER against --ref REFERENCE over --vars (deck authors)",
+    )
+    p.add_argument("--ref", metavar="REFERENCE", help="with --expr: the expression to match")
+    p.add_argument(
+        "--vars",
+        metavar="NAME:DOMAIN,...",
+        help="with --expr: the variables and their domains, e.g. 'x:real,p:prob,y:binary'",
+    )
+    p.add_argument(
         "--steps",
         action="store_true",
         help="check a whole derivation: ANSWER is a FILE (or '-' for standard input) with one "
@@ -84,6 +95,12 @@ def _parse_intermixed(
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.expr is not None:
+        from quizapp.commands.check_expr import run_expr
+
+        return run_expr(args)
+    if args.ref is not None or args.vars is not None:
+        raise CliError("check: --ref and --vars go with --expr ANSWER", code=2)
     if args.batch is not None:
         if args.drill is not None or args.answer is not None:
             raise CliError("check: give either DRILL_ID and ANSWER, or --batch FILE", code=2)
@@ -232,18 +249,42 @@ def _run_batch(args: argparse.Namespace) -> int:
             request, problem = _read_request(line, number)
             if problem:
                 bad_lines += 1
-                _emit({**request, "verdict": "invalid", "message": problem, "interpreted": None})
+                _emit(
+                    {
+                        **request,
+                        "verdict": "invalid",
+                        "message": problem,
+                        "interpreted": None,
+                        "proof": [],
+                    }
+                )
                 continue
             try:
                 verdict = checker.check(request["drill"], request["answer"])
             except UnknownDrillError as exc:
                 bad_lines += 1
                 message = f"line {number}: {exc}"
-                _emit({**request, "verdict": "invalid", "message": message, "interpreted": None})
+                _emit(
+                    {
+                        **request,
+                        "verdict": "invalid",
+                        "message": message,
+                        "interpreted": None,
+                        "proof": [],
+                    }
+                )
                 continue
             except Exception as exc:  # one bad line never stops the batch
                 message = f"line {number}: not checked: internal error ({type(exc).__name__})"
-                _emit({**request, "verdict": "unchecked", "message": message, "interpreted": None})
+                _emit(
+                    {
+                        **request,
+                        "verdict": "unchecked",
+                        "message": message,
+                        "interpreted": None,
+                        "proof": [],
+                    }
+                )
                 continue
             _emit({**request, **verdict.to_dict()})
     return 1 if bad_lines else 0

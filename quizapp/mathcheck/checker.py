@@ -60,6 +60,8 @@ class Verdict:
     notes: tuple[str, ...] = ()
     points: int = 0
     simplified: str | None = None
+    # For "correct": the proof in a few lines (the derivative's form, each region proved).
+    proof: tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
@@ -67,7 +69,12 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON fields of ``quizapp check --json`` (without drill and answer)."""
-        return {"verdict": self.verdict, "message": self.message, "interpreted": self.interpreted}
+        return {
+            "verdict": self.verdict,
+            "message": self.message,
+            "interpreted": self.interpreted,
+            "proof": list(self.proof),
+        }
 
 
 @dataclass(frozen=True)
@@ -204,8 +211,8 @@ def check_answer(
     the worker passes that until sympy has finished loading, so no check ever waits for that
     import. sympy never changes the verdict, only the extra explanation.
     """
+    from quizapp.mathcheck.certify import decide
     from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
-    from quizapp.mathcheck.judge import judge
     from quizapp.mathcheck.problem import compile_problem
 
     try:
@@ -231,10 +238,9 @@ def check_answer(
             interpreted=interpreted,
             notes=notes,
         )
-    # The verdict is numeric only. sympy's simplification assumes more than a drill's domain
-    # gives (sqrt(u)^2 = u for u < 0) and is loaded late in the worker, so an algebraic
-    # "correct" would differ between a cold and a warm checker: it never decides a verdict.
-    result = judge(compiled, parsed.tree)
+    # Floats find counterexamples (confirmed in high precision); only a sympy proof, under
+    # the drill's domains and bounded by sizes (never a clock), gives "correct".
+    result, proof = decide(compiled, parsed.tree)
     if result.verdict == "unchecked":
         return Verdict(
             "unchecked",
@@ -246,10 +252,11 @@ def check_answer(
     if result.verdict == "correct":
         return Verdict(
             "correct",
-            f"Correct: it agrees with the derivative at {result.points} test points.",
+            f"Correct — proved: {result.message}.",
             interpreted=interpreted,
             notes=notes,
             points=result.points,
+            proof=proof.detail() if proof else (),
         )
     simple = None
     if explain and use_sympy:

@@ -53,11 +53,23 @@ def _warm_sympy() -> None:
         tree = parse("2*(yhat - y)/N + sigmoid(z)", ("y", "yhat", "N", "z")).tree
         pretty(tree)
         simplified(tree)  # the first simplify pays for loading half of sympy
+        warm_prover()
     except Exception:  # pragma: no cover - warming is only an optimisation
         pass
     finally:
         _freeze_long_lived()
         SYMPY_READY.set()
+
+
+def warm_prover() -> None:
+    """One small proof, so the first real one does not pay for sympy's first calls."""
+    from quizapp.mathcheck.parser import parse
+    from quizapp.mathcheck.prove import prove
+
+    names = ("y", "z", "d")
+    answer = parse("sigmoid(z) - y if abs(z) < d else 1/(1 + exp(-z)) - y", names).tree
+    reference = parse("exp(z)/(1 + exp(z)) - y", names).tree
+    prove((("y", "binary"), ("z", "real"), ("d", "positive")), answer, reference)
 
 
 def _freeze_long_lived() -> None:
@@ -95,11 +107,13 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
         return render(tree)
 
     def check(problem: Any, text: str, explain: bool) -> Any:
-        ready = SYMPY_READY.is_set()
-        return check_answer(problem, text, explain=explain and ready, use_sympy=ready)
+        SYMPY_READY.wait()  # a verdict needs sympy's proof: the same cold or warm
+        return check_answer(problem, text, explain=explain, use_sympy=True)
 
     def steps(problem: Any, lines: list[str]) -> Any:
         from quizapp.mathcheck.steps import check_steps
+
+        SYMPY_READY.wait()
 
         return check_steps(problem, lines)
 

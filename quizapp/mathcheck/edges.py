@@ -231,6 +231,7 @@ def _compare_beside(
     if not bad.any():
         return None
     x = int(np.argmax(bad))
+    _remember(c, env, x)
     where = ", ".join(f"{name} = {float(env[name][x]):.10g}" for name in c.problem.variables)
     return (
         f"not equal to the derivative right beside where {label} switches: at {where} your "
@@ -295,6 +296,7 @@ def overflow_edge_mismatch(
     if not bad.any():
         return None
     x = int(np.argmax(bad))
+    _remember(c, env, x)
     where = ", ".join(f"{name} = {fmt(float(env[name][x]))}" for name in c.problem.variables)
     return (
         f"not equal to the derivative where your answer grows too large to compute: at {where} "
@@ -311,3 +313,10 @@ def _segment_env(c: Compiled, i: np.ndarray, j: np.ndarray, t: np.ndarray) -> di
     for q, tree in c.quantity_trees.items():
         env[q] = full(evaluate(tree, env), t.size)
     return env
+
+
+def _remember(c: Compiled, env: dict[str, np.ndarray], x: int) -> None:
+    """Keep the point of a mismatch found beside a switch, for its high-precision check."""
+    n = next(iter(env.values())).size
+    point = {name: float(np.broadcast_to(env[name], (n,))[x]) for name in c.problem.variables}
+    c.cache.setdefault("witnesses", []).append(point)

@@ -77,7 +77,9 @@ def _child(requests: int, replies: int, memory_limit_mb: int, soft_seconds: floa
 
         from quizapp.mathcheck import judge  # noqa: F401
         from quizapp.mathcheck.checker import check_answer
-        from quizapp.mathcheck.child import limit_memory
+        from quizapp.mathcheck.child import limit_memory, warm_prover
+
+        warm_prover()  # sympy: a verdict of "correct" needs its proof
         from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
 
         limit_memory(memory_limit_mb)
@@ -142,8 +144,7 @@ class ForkChecker:
         return look_up(self.problems, drill_id)
 
     def check(self, drill_id: str, text: str, *, explain: bool = False) -> Verdict:
-        """Check ``text`` against ``drill_id`` in the forked child (``explain`` is ignored: a
-        one-shot check never loads sympy, which never changes a verdict)."""
+        """Check ``text`` against ``drill_id`` in the forked child (``explain`` is ignored)."""
         from quizapp.mathcheck.checker import Verdict
         from quizapp.mathcheck.parser import ParseError
 

@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from quizapp.mathcheck.parser import Node, ParseError, parse
+from quizapp.mathcheck.parser import Node, ParseError, parse, to_text
 from quizapp.mathcheck.problem import Problem
-
-if TYPE_CHECKING:
-    from quizapp.mathcheck.compare import Judgement
 
 STATUSES = ("follows", "wrong", "follows-from-wrong", "definition", "invalid", "unchecked")
 MAX_LINES = 30
@@ -102,8 +99,6 @@ def _normalised(text: str) -> str:
 
 def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
     """Check a derivation (a list of lines, or text with one step per line). Never raises."""
-    from quizapp.mathcheck.calculus import substitute
-    from quizapp.mathcheck.judge import judge
     from quizapp.mathcheck.problem import compile_problem
 
     numbered = (
@@ -117,180 +112,291 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
         return Derivation(
             problem.id, "invalid", None, (), f"at most {MAX_LINES} lines, got {len(numbered)}"
         )
+    if len(numbered) == 1 and not _has_head(numbered[0][1]):
+        return _one_line(problem, *numbered[0])  # exactly the verdict of the same answer
     try:
         compiled = compile_problem(problem)
     except (ParseError, ValueError) as exc:
         return Derivation(
             problem.id, "unchecked", None, (), f"drill '{problem.id}' is broken ({exc})"
         )
+    return _Walk(problem, compiled).run(numbered)
 
-    helpers: dict[str, Node] = {}
-    labels: dict[str, str] = {}  # "dL/dp" as typed (normalised) -> the helper's name
-    steps: list[Step] = []
-    previous: Node | None = None  # the last expression that could be compared
-    previous_values: Any = None
-    last_expression: Node | None = None
-    first_wrong: int | None = None
-    tainted: int | None = None  # the wrong expression line later lines are compared with
-    names = set(problem.names)
-    aliases = dict(problem.aliases)
 
-    def canonical(name: str) -> str:
-        return aliases.get(name, name)
+def _has_head(text: str) -> bool:
+    """Whether the line starts with a label (dL/dz = ...) or a definition (u = ...)."""
+    parts = _EQUALS.split(_normalised(text))
+    if len(parts) == 1:
+        return False
+    head = parts[0].strip()
+    return bool(_DERIVATIVE.fullmatch(head) or _IDENTIFIER.match(head))
 
-    def read(text: str) -> tuple[Node, str]:
-        for label, helper in labels.items():
-            text = text.replace(label, helper)
-        parsed = parse(text, sorted(names | set(helpers)), aliases=aliases or None)
-        tree = substitute(parsed.tree, helpers) if helpers else parsed.tree
+
+_STATUS_OF = {"correct": "follows", "incorrect": "wrong", "invalid": "invalid"}
+
+
+def _one_line(problem: Problem, number: int, text: str) -> Derivation:
+    from quizapp.mathcheck.checker import check_answer
+
+    verdict = check_answer(problem, text)
+    status = _STATUS_OF.get(verdict.verdict, "unchecked")
+    step = Step(
+        number,
+        text,
+        status,
+        verdict.message,
+        verdict.interpreted,
+        verdict.mistake,
+        verdict.column,
+    )
+    first_wrong = number if status == "wrong" else None
+    if verdict.verdict == "invalid":
+        message = "no line gives an expression for the derivative"
+        return Derivation(problem.id, "invalid", None, (step,), message)
+    return Derivation(problem.id, verdict.verdict, first_wrong, (step,), verdict.message)
+
+
+# A helper substituted into a line may make it at most this large (u2 = u1 + u1, ... doubles
+# it at every line): beyond, the line is not checked (the same every run, unlike a clock).
+MAX_NODES = 2000
+
+
+class _Walk:
+    """The state of one derivation as it is read line by line."""
+
+    def __init__(self, problem: Problem, compiled: Any) -> None:
+        self.problem = problem
+        self.compiled = compiled
+        self.helpers: dict[str, Node] = {}
+        self.labels: dict[tuple[str, str], str] = {}  # (top, bottom) of dtop/dbottom -> helper
+        self.steps: list[Step] = []
+        self.previous: Node | None = None  # the last expression that could be compared
+        self.last_expression: Node | None = None
+        self.first_wrong: int | None = None
+        self.tainted: int | None = None  # the wrong expression line later lines follow
+        self.names = set(problem.names)
+        self.aliases = dict(problem.aliases)
+        self.decided: dict[str, tuple[Any, Any]] = {}
+
+    def canonical(self, name: str) -> str:
+        return self.aliases.get(name, name)
+
+    def run(self, numbered: list[tuple[int, str]]) -> Derivation:
+        for number, raw in numbered:
+            self.line(number, raw)
+        return self.verdict()
+
+    # -- reading
+
+    def read(self, text: str) -> tuple[Node, str]:
+        """The expression with the labels and helpers in it replaced (raises ParseError)."""
+        from quizapp.mathcheck.calculus import substitute
+        from quizapp.mathcheck.checker import _undefined_constant
+
+        def label(match: re.Match[str]) -> str:
+            key = (self.canonical(match.group(1)), self.canonical(match.group(2)))
+            return self.labels.get(key, match.group(0))
+
+        text = _DERIVATIVE.sub(label, _normalised(text)) if self.labels else text
+        parsed = parse(text, sorted(self.names), aliases=self.aliases or None)
+        undefined = _undefined_constant(parsed)
+        if undefined:
+            raise undefined
+        tree = substitute(parsed.tree, self.helpers) if self.helpers else parsed.tree
+        if sum(1 for _ in tree.walk()) > MAX_NODES:
+            raise ParseError(
+                f"too large once its helpers are written out (over {MAX_NODES} parts); "
+                "simplify a helper before using it several times"
+            )
         return tree, parsed.explicit()
 
-    def define(number: int, text: str, name: str, body: str, truth: Node | None) -> None:
-        try:
-            tree, shown = read(body)
-        except ParseError as exc:
-            steps.append(_invalid(number, text, exc))
-            return
-        message = f"defines {name}"
-        if truth is not None:
-            verdict: Judgement | _Quick
-            if _same(compiled, _values(compiled, tree), _values(compiled, truth)):
-                verdict = _FOLLOWS
-            else:
-                verdict = judge(_against(compiled, truth, friendly=True), tree)
-            if verdict.verdict == "correct":
-                message = f"{name} is right"
-            elif verdict.verdict == "incorrect":
-                message = f"{name} is not right: " + _relative(verdict.message, f"the true {name}")
-                steps.append(
-                    Step(number, text, "wrong", message, f"{name} = {shown}", verdict.mistake)
-                )
-                nonlocal first_wrong
-                if first_wrong is None:
-                    first_wrong = number
-                helpers[name] = tree
-                return
-        helpers[name] = tree
-        steps.append(Step(number, text, "definition", message, f"{name} = {shown}"))
+    # -- one line
 
-    for number, raw in numbered:
-        text = raw
+    def line(self, number: int, raw: str) -> None:
         parts = _EQUALS.split(_normalised(raw))
         label = _DERIVATIVE.fullmatch(parts[0].strip()) if len(parts) > 1 else None
         if label:
-            top, bottom = canonical(label.group(1)), canonical(label.group(2))
-            if top == "L" and bottom == problem.wrt:
+            top, bottom = self.canonical(label.group(1)), self.canonical(label.group(2))
+            if self.asks_for(top, bottom):
                 parts = parts[1:]  # "dL/dwrt = ...": the expressions are the derivative
             elif len(parts) == 2:
                 helper = f"d{top}_d{bottom}"
-                labels[parts[0].strip()] = helper
-                define(number, text, parts[0].strip(), parts[1], _partial(compiled, top, bottom))
-                continue
-        # A definition: "u = ..." where u is a new name (or a named quantity spelled out).
+                truth = _partial(self.compiled, top, bottom)
+                if self.define(number, raw, helper, parts[1], truth, shown=parts[0].strip()):
+                    self.labels[(top, bottom)] = helper
+                return
         head = _IDENTIFIER.match(parts[0]) if len(parts) == 2 else None
-        if head and canonical(head.group(1)) in problem.variables:
+        if head and self.canonical(head.group(1)) in self.problem.variables:
             # "yhat = y" would silently compare two variables as two steps of the derivative.
-            steps.append(
+            self.steps.append(
                 Step(
                     number,
-                    text,
+                    raw,
                     "invalid",
                     f"{head.group(1)} is one of the drill's variables, so it cannot be defined "
                     "here; give a helper a new name (u = y - yhat) or write the derivative",
                 )
             )
-            continue
+            return
         if head:
-            name = canonical(head.group(1))
-            truth = compiled.quantity_trees.get(name)
-            define(number, text, name, parts[1], truth)
-            names.add(name)
-            continue
+            name = self.canonical(head.group(1))
+            truth = self.compiled.quantity_trees.get(name)
+            self.define(number, raw, name, parts[1], truth)
+            return
         for part in parts:
-            try:
-                tree, shown = read(part)
-            except ParseError as exc:
-                steps.append(_invalid(number, text, exc))
+            if not self.expression(number, raw, part):
                 break
-            last_expression = tree
-            values = _values(compiled, tree)
-            reference = compiled.reference_values if previous is None else previous_values
-            result: Judgement | _Quick
-            if _same(compiled, values, reference):
-                result = _FOLLOWS  # the common case, without the judge's diagnosis
-            else:
-                # A step k times the one before (a sign, a factor 2) is named from the same
-                # quick comparison: an unsimplified step may be uncomputable where the judge
-                # would look for it.
-                result = _scaled(compiled, values, reference) or judge(
-                    compiled if previous is None else _against(compiled, previous, friendly=True),
-                    tree,
-                )
-            what = "the derivative" if previous is None else "the line before"
-            relative = result.message if previous is None else _relative(result.message)
-            if result.verdict == "correct":
-                status = "follows" if tainted is None else "follows-from-wrong"
+
+    def asks_for(self, top: str, bottom: str) -> bool:
+        """dL/dwrt, or d(q)/dwrt where the drill's loss is the quantity q (dp/dz for sigmoid)."""
+        if bottom != self.problem.wrt:
+            return False
+        if top == "L":
+            return True
+        tree = self.compiled.quantity_trees.get(top)
+        return tree is not None and to_text(tree) == to_text(self.compiled.loss_expanded)
+
+    def define(
+        self,
+        number: int,
+        text: str,
+        name: str,
+        body: str,
+        truth: Node | None,
+        shown: str | None = None,
+    ) -> bool:
+        """A helper; True when it could be read (and so may be used later)."""
+        shown = shown or name
+        try:
+            tree, explicit = self.read(body)
+        except ParseError as exc:
+            self.steps.append(_invalid(number, text, exc))
+            return False
+        interpreted = f"{shown} = {explicit}"
+        self.helpers[name] = tree
+        self.names.add(name)
+        if truth is None:
+            self.steps.append(Step(number, text, "definition", f"defines {shown}", interpreted))
+            return True
+        result = self.compare(truth, tree)
+        if result.verdict == "incorrect":
+            message = f"{shown} is not right: " + _relative(result.message, f"the true {shown}")
+            self.steps.append(Step(number, text, "wrong", message, interpreted, result.mistake))
+            if self.first_wrong is None:
+                self.first_wrong = number
+        elif result.verdict == "correct":
+            self.steps.append(Step(number, text, "definition", f"{shown} is right", interpreted))
+        else:
+            message = f"defines {shown} ({_relative(result.message, f'the true {shown}')})"
+            self.steps.append(Step(number, text, "definition", message, interpreted))
+        return True
+
+    def expression(self, number: int, text: str, part: str) -> bool:
+        """One expression for the derivative; False when it could not be read."""
+        try:
+            tree, shown = self.read(part)
+        except ParseError as exc:
+            self.steps.append(_invalid(number, text, exc))
+            return False
+        self.last_expression = tree
+        previous = self.previous
+        first = previous is None
+        result = self.against_reference(tree) if previous is None else self.compare(previous, tree)
+        if first and result.verdict == "incorrect":
+            # A multiple of the derivative (a sign, a factor 2) is named as between two lines.
+            c = self.compiled
+            quick = _scaled(c, _values(c, tree), c.reference_values)
+            result = quick or result
+        what = "the derivative" if first else "the line before"
+        relative = result.message if first else _relative(result.message)
+        if result.verdict == "correct":
+            tainted = self.tainted
+            status = "follows" if tainted is None else "follows-from-wrong"
+            message = (
+                f"equals {what}"
+                if tainted is None
+                else f"follows from line {tainted}, which was wrong"
+            )
+            self.steps.append(Step(number, text, status, message, shown))
+        elif result.verdict == "incorrect":
+            if self.first_wrong is None:
+                self.first_wrong = number
+            if self.tainted is None:
+                self.tainted = number
                 message = (
-                    f"equals {what}"
-                    if tainted is None
-                    else f"follows from line {tainted}, which was wrong"
+                    f"is not the derivative: {relative}"
+                    if first
+                    else f"does not follow from the line before: {relative}"
                 )
-                steps.append(Step(number, text, status, message, shown))
-                previous, previous_values = tree, values
-            elif result.verdict == "incorrect":
-                if first_wrong is None:
-                    first_wrong = number
-                if tainted is None:
-                    tainted = number
-                    steps.append(
-                        Step(
-                            number,
-                            text,
-                            "wrong",
-                            (
-                                f"is not the derivative: {relative}"
-                                if previous is None
-                                else f"does not follow from the line before: {relative}"
-                            ),
-                            shown,
-                            result.mistake,
-                        )
-                    )
-                else:
-                    steps.append(
-                        Step(
-                            number,
-                            text,
-                            "wrong",
-                            f"does not follow from {what} either: {relative}",
-                            shown,
-                            result.mistake,
-                        )
-                    )
-                previous, previous_values = tree, values
             else:
-                steps.append(Step(number, text, "unchecked", result.message, shown))
-                previous, previous_values = tree, values
-    if last_expression is None:
+                message = f"does not follow from {what} either: {relative}"
+            self.steps.append(Step(number, text, "wrong", message, shown, result.mistake))
+        else:
+            self.steps.append(Step(number, text, "unchecked", result.message, shown))
+        self.previous = tree
+        return True
+
+    # -- comparing
+
+    def against_reference(self, tree: Node) -> Any:
+        """The full verdict of ``tree`` as an answer (kept for the final verdict)."""
+        from quizapp.mathcheck.certify import decide
+
+        key = to_text(tree)
+        if key not in self.decided:
+            self.decided[key] = decide(self.compiled, tree)
+        return self.decided[key][0]
+
+    def compare(self, reference: Node, tree: Node) -> _Quick:
+        """Is ``tree`` equal to ``reference`` (an earlier line)? Proved, shown wrong at a point
+        that is confirmed in high precision, or neither ("unchecked")."""
+        from quizapp.mathcheck.certify import expanded
+        from quizapp.mathcheck.exact import confirmed_point
+        from quizapp.mathcheck.judge import judge
+        from quizapp.mathcheck.prove import prove
+
+        c = self.compiled
+        values, before = _values(c, tree), _values(c, reference)
+        if not _same(c, values, before):
+            against = _against(c, reference, friendly=True)
+            against = replace(against, reference_expanded=expanded(c, reference))
+            if confirmed_point(against, expanded(c, tree), values) is not None:
+                quick = _scaled(c, values, before)
+                if quick is not None:
+                    return quick
+                verdict = judge(against, tree)
+                if verdict.verdict == "incorrect":
+                    return _Quick("incorrect", verdict.message, verdict.mistake)
+        proof = prove(c.problem.domains, expanded(c, tree), expanded(c, reference))
+        if proof.proved:
+            return _FOLLOWS
+        return _Quick("unchecked", f"not checked: could not be proved equal to it ({proof.reason})")
+
+    def verdict(self) -> Derivation:
+        if self.last_expression is None:
+            return Derivation(
+                self.problem.id,
+                "invalid",
+                self.first_wrong,
+                tuple(self.steps),
+                "no line gives an expression for the derivative",
+            )
+        # The verdict is that of the last expression as an answer; when that disagrees with
+        # the step-by-step comparison of the last line, the last line says so too.
+        final = self.against_reference(self.last_expression)
+        last = max(i for i, s in enumerate(self.steps) if s.status not in ("definition", "invalid"))
+        step = self.steps[last]
+        first_wrong = self.first_wrong
+        if final.verdict != "correct" and step.status == "follows":
+            status = "unchecked" if final.verdict == "unchecked" else "wrong"
+            self.steps[last] = replace(
+                step, status=status, message=final.message, mistake=final.mistake
+            )
+            if status == "wrong" and first_wrong is None:
+                first_wrong = step.line
         return Derivation(
-            problem.id,
-            "invalid",
-            first_wrong,
-            tuple(steps),
-            "no line gives an expression for the derivative",
+            self.problem.id, final.verdict, first_wrong, tuple(self.steps), final.message
         )
-    # The verdict is the strict judge's, as for a one-line answer. When it disagrees with the
-    # quick comparison of the last line (an answer right only inside the friendly box), the
-    # last line says so too.
-    final = judge(compiled, last_expression)
-    last = max(i for i, s in enumerate(steps) if s.status not in ("definition", "invalid"))
-    step = steps[last]
-    if final.verdict != "correct" and step.status == "follows":
-        status = "unchecked" if final.verdict == "unchecked" else "wrong"
-        steps[last] = replace(step, status=status, message=final.message, mistake=final.mistake)
-        if status == "wrong" and first_wrong is None:
-            first_wrong = step.line
-    return Derivation(problem.id, final.verdict, first_wrong, tuple(steps), final.message)
 
 
 @dataclass(frozen=True)

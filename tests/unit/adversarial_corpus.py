@@ -128,6 +128,53 @@ HANDMADE: dict[str, list[str]] = {
     ],
 }
 
+# Issue 24: wrong answers no finite set of float points can see (each class with variants).
+ISSUE_24: dict[str, list[str]] = {
+    "grad-mse": [
+        # constants that underflow before huge factors
+        "2*(yhat - y) + 1e-200*1e-200*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12",
+        "2*(yhat - y) + 1e-300*1e-300*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12",
+        "2*(yhat - y)*(1 + 1e-200*1e-200*1e-200*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12)",
+        # step slivers between test points
+        "2*(yhat - y) + 5*step(1 - (1000*(yhat - y) - 7000)^2)",
+        "2*(yhat - y) + 3*step(1 - (100000*(yhat - 1.2345))^2)",
+        "2*(yhat - y) - step(1e-6 - abs(y - 2.5))",
+        # cancellation wrong only beyond the sampled range
+        "2*(yhat - y)*((1 + 1e-12/(1 + yhat^2))^2 - 2*1e-12/(1 + yhat^2))",
+        # rounding-dominated points skipped without limit
+        "2*(yhat - y) + (max(0, abs(yhat) - 50)*max(0, abs(y) - 50))^2"
+        " + ((y*yhat)^12 - (y*yhat)^12)",
+        # one wrong point away from the special values
+        "2*(yhat - y)*sign(yhat - 0.777)^2",
+        "2*(yhat - y)*abs(sign(y + 1.25))",
+    ],
+    "grad-mae": [
+        # slivers at the reference's own kink
+        "sign(yhat - y) + 3*step(1 - (100000*100000*(yhat - y))^2)",
+        "sign(yhat - y)*(1 + step(1e-9 - abs(yhat - y)))",
+    ],
+    "grad-bce-logit": [
+        # a branch no test point reaches
+        "p - y if (z/5000 - 5)^2 > 1 else 0*sqrt(z - 20000) - y",
+        "p - y if (z - 3000)^2 > 4 else 7",
+    ],
+    "grad-mse-batch": [
+        # counts beyond the tested 1..1000
+        "2*(yhat - y)/N if (N - 5000)^2 > 1000000 else 0",
+        "2*(yhat - y)/N if N < 1000000 else 1",
+    ],
+    "grad-bce-p": [
+        # cancellation that is wrong only beyond the sampled range (101x at p = 1e-13)
+        "(-y/p + (1 - y)/(1 - p))*((1 + 1e-12/p)^2 - 2*1e-12/p)",
+        "(-y/p + (1 - y)/(1 - p))*(1 + (1e-10/p)^2)",
+    ],
+    "grad-sigmoid": [
+        "p*(1 - p) + 1e-200*1e-200*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12",
+        "p*(1 - p)*sign(z - 0.3141)^2",
+    ],
+}
+
+
 # Labels are cases: each value gets a wrong branch in turn.
 _LABEL_VALUES = {"binary": (0, 1), "sign": (-1, 1)}
 # A condition that holds on the friendly box but not on the whole domain, per domain.
@@ -192,4 +239,6 @@ def generated(drill: Any) -> list[str]:
 
 def corpus(drills: dict[str, Any]) -> dict[str, list[str]]:
     """Every adversarial answer per drill id: the handmade ones, then the generated ones."""
-    return {d: HANDMADE.get(d, []) + generated(card) for d, card in drills.items()}
+    return {
+        d: HANDMADE.get(d, []) + ISSUE_24.get(d, []) + generated(card) for d, card in drills.items()
+    }

@@ -117,6 +117,10 @@ CORPUS: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
             "(1 - y)*sigmoid(z) - w*y*(1 - sigmoid(z))",
             "w*y*(p - 1) + (1 - y)*p",
             "p + w*y*p - y*p - w*y",
+            # issue 24: 1 - p written as sigmoid(-z) (rounds differently from 1 - p far out)
+            "(1 - y)*p - w*y*sigmoid(-z)",
+            "-w*sigmoid(-z) if y == 1 else p",
+            "(1 - y)*sigmoid(z) - w*y*sigmoid(-z)",
         ],
         [
             ("p - y", "weight-ignored"),

@@ -13,7 +13,7 @@ import pytest
 from quizapp.cli import main
 from quizapp.mathcheck.cards import problem_of
 
-BATCH_KEYS = ["drill", "answer", "verdict", "message", "interpreted"]
+BATCH_KEYS = ["drill", "answer", "verdict", "message", "interpreted", "proof"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -50,6 +50,19 @@ def test_json_output_has_exactly_the_documented_fields(capsys: pytest.CaptureFix
     data = json.loads(out)
     assert list(data) == BATCH_KEYS
     assert data["verdict"] == "incorrect" and "chain-rule factor dp/dz" in data["message"]
+
+
+def test_a_right_answer_is_proved_and_the_json_carries_the_proof(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    code, out, _ = run(capsys, "grad-hinge", "-y*step(1 - y*s)", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["message"].startswith("Correct — proved: in each case (y = -1, y = 1)")
+    # The proof names the derivative's form and every region between the switches.
+    assert data["proof"][0].startswith("derivative: ")
+    regions = [line for line in data["proof"] if line.startswith("region: ")]
+    assert len(regions) == 4 and any("s - 1 > 0" in r for r in regions)
 
 
 def test_invalid_answer_is_one_line_on_stderr_with_exit_three(
@@ -209,3 +222,53 @@ def test_batch_and_single_checks_agree_on_every_answer() -> None:
     single = [check_answer(problem_of(drills[d]), a) for d, a in items]
     assert [(r["verdict"], r["message"]) for r in batch] == [(v.verdict, v.message) for v in single]
     assert "correct" not in [r["verdict"] for r in batch[-len(wrong) :]]
+
+
+def test_expr_proves_an_equivalence_without_a_drill(capsys: pytest.CaptureFixture) -> None:
+    # A removable singularity at a = 1 does not make a right form wrong.
+    code, out, _ = run(
+        capsys, "--expr", "log(a^x)/log(a)", "--ref", "x", "--vars", "x:real,a:positive"
+    )
+    assert code == 0
+    assert out.startswith("Correct — proved: your answer minus the reference simplifies to 0")
+    assert "reference: x" in out
+
+
+@pytest.mark.parametrize(
+    ("expr", "ref", "variables", "verdict"),
+    [
+        ("(1 - y)*sigmoid(z) - w*y*sigmoid(-z)", "(1 - y)*sigmoid(z) - w*y*(1 - sigmoid(z))",
+         "z:real,y:binary,w:positive", "correct"),
+        ("x + 1e-200*1e-200*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12*1e6^12", "x", "x:real",
+         "incorrect"),
+        ("x*sign(x - 0.777)^2", "x", "x:real", "incorrect"),
+        ("-y/p if y == 1 else 1/(1 - p)", "-y/p + (1 - y)/(1 - p)", "p:prob,y:binary", "correct"),
+    ],
+)  # fmt: skip
+def test_expr_json_gives_the_same_verdicts_as_a_drill(
+    capsys: pytest.CaptureFixture, expr: str, ref: str, variables: str, verdict: str
+) -> None:
+    code, out, _ = run(capsys, "--expr", expr, "--ref", ref, "--vars", variables, "--json")
+    data = json.loads(out)
+    assert data["verdict"] == verdict, data
+    assert code == {"correct": 0, "incorrect": 1}[verdict]
+    if verdict == "incorrect":
+        assert "computed exactly" in data["message"]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--expr", "x", "--ref", "x", "--vars", "x:rel"], "unknown domain 'rel'"),
+        (["--expr", "x", "--ref", "x", "--vars", "x"], "'x' is not NAME:DOMAIN"),
+        (["--expr", "x", "--ref", "q", "--vars", "x:real"], "--ref: column 1: unknown name 'q'"),
+        (["--expr", "x", "--vars", "x:real"], "needs --ref"),
+        (["grad-mse", "2*(yhat - y)", "--ref", "x"], "go with --expr"),
+    ],
+)
+def test_expr_usage_mistakes_are_one_line_with_exit_two(
+    capsys: pytest.CaptureFixture, args: list[str], says: str
+) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert says in err and err.count("\n") == 1

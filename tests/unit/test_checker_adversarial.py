@@ -83,10 +83,11 @@ def test_a_dummy_kink_hides_nothing() -> None:
     # Exactly on its own kink an answer is compared like anywhere else...
     assert check_answer(mse, "2*(y - yhat) + 0*abs(yhat - yhat)").verdict == "incorrect"
     assert check_answer(mse, "(2*(yhat - y))*sign(yhat)^2").verdict == "incorrect"  # at ŷ = 0
-    # ... and a kink a hair away from every point leaves too few to compare: never correct.
+    # ... and a kink a hair away from every point hides nothing from exact arithmetic: the
+    # answer is 2*(y - yhat), the sign slip, shown at an exact point.
     verdict = check_answer(mse, "2*(y - yhat) + 0*sign(yhat - yhat + 0.000000001)")
-    assert verdict.verdict == "unchecked"
-    assert "kink of its own" in verdict.message
+    assert verdict.verdict == "incorrect"
+    assert "computed exactly" in verdict.message
 
 
 @pytest.mark.parametrize("drill_id", sorted(DRILLS))
@@ -251,6 +252,9 @@ def test_a_spike_thinner_than_the_test_points_is_never_correct(
 )
 def test_a_part_too_small_to_show_is_named_and_not_checked(part: str) -> None:
     verdict = check_answer(problem_of(DRILLS["grad-mse"]), f"2*(yhat - y) + {part}")
+    if verdict.verdict == "incorrect":  # exact arithmetic found the point where it differs
+        assert "computed exactly" in verdict.message
+        return
     assert verdict.verdict == "unchecked", verdict
     assert (
         "makes no difference at any test point" in verdict.message
@@ -326,3 +330,74 @@ def test_the_verdict_does_not_depend_on_which_answer_was_checked_first(drill_id:
     baseline = verdicts(answers[-1])
     for first in answers[:-1]:
         assert verdicts(first) == baseline, first
+
+
+# --------------------------------------------------------------------------- issue 24
+
+
+@st.composite
+def invisible_mistakes(draw: st.DrawFn) -> tuple[str, str]:
+    """A wrong answer no finite set of float points can see, built on a random drill: a sliver,
+    a constant that underflows before its huge factors, a branch beyond every test point, a
+    count beyond the tested ones, or a cancellation that is wrong only far out."""
+    drill = DRILLS[draw(st.sampled_from(sorted(DRILLS)))]
+    ref = f"({drill.reference})"
+    continuous = [n for n, d in drill.domains.items() if d in ("real", "positive")]
+    counts = [n for n, d in drill.domains.items() if d == "count"]
+    kinds = ["underflow"] + (["sliver", "branch", "cancel"] if continuous else [])
+    kinds += ["count"] if counts else []
+    kind = draw(st.sampled_from(kinds))
+    if kind == "underflow":
+        factors = "*".join(["1e6^12"] * draw(st.integers(6, 8)))
+        return drill.id, f"{ref} + {draw(st.integers(1, 9))}*1e-200*1e-200*{factors}"
+    if kind == "count":
+        n, centre = counts[0], draw(st.integers(2000, 900000))
+        return drill.id, f"{ref} if ({n} - {centre})^2 > 1000000 else {ref} + 1"
+    v = draw(st.sampled_from(continuous))
+    if kind == "sliver":
+        scale = draw(st.sampled_from(["1000", "100000", "100000*100000"]))
+        centre = draw(st.sampled_from(["0.777", "7", "1.2345", "0.3"]))
+        k = draw(st.integers(1, 9))
+        return drill.id, f"{ref} + {k}*step(1 - ({scale}*({v} - {centre}))^2)"
+    if kind == "branch":
+        far = draw(st.sampled_from(["5000", "20000", "1e6"]))
+        return drill.id, f"{ref} if ({v}/{far} - 5)^2 > 1 else {ref} + 1"
+    tiny = draw(st.sampled_from(["1e-12", "1e-10", "1e-9"]))
+    u = f"{tiny}/(1 + {v}^2)"
+    return drill.id, f"{ref}*((1 + {u})^2 - 2*{u})"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(invisible_mistakes())
+def test_mistakes_invisible_to_floats_are_never_correct(case: tuple[str, str]) -> None:
+    drill_id, answer = case
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
+    assert verdict.verdict in ("incorrect", "unchecked"), (answer, verdict.message)
+
+
+@pytest.mark.parametrize(
+    ("drill_id", "answer"),
+    [(d, a) for d, answers in ADVERSARIAL["ISSUE_24"].items() for a in answers],
+)
+def test_the_issue_24_classes_are_never_correct(drill_id: str, answer: str) -> None:
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
+    assert verdict.verdict in ("incorrect", "unchecked"), verdict.message
+    if verdict.verdict == "unchecked":
+        assert "not marked wrong" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("drill_id", "answer"),
+    [
+        ("grad-weighted-bce-logit", "(1 - y)*p - w*y*sigmoid(-z)"),
+        ("grad-weighted-bce-logit", "-w*sigmoid(-z) if y == 1 else p"),
+        ("grad-hinge", "-y*step(1 - y*s)"),
+        ("grad-huber", "max(-delta, min(delta, yhat - y))"),
+    ],
+)
+def test_natural_right_forms_are_proved_and_the_proof_is_shown(drill_id: str, answer: str) -> None:
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
+    assert verdict.verdict == "correct", verdict.message
+    assert verdict.message.startswith("Correct — proved: ")
+    assert "simplifies to 0" in verdict.message
+    assert verdict.proof and verdict.proof[0].startswith("derivative: ")

@@ -91,7 +91,11 @@ def test_the_worker_loads_sympy_itself_and_the_caller_never_does() -> None:
         "import sys\n"
         "from quizapp.library import load_library\n"
         "from quizapp.mathcheck import Checker\n"
-        "with Checker.from_library(load_library(include_user_decks=False)) as c:\n"
+        "library = load_library(include_user_decks=False)\n"
+        # Validating the decks proves their worked derivations (sympy) when the deck cache is
+        # cold; what is measured here is the Checker, which must not load sympy in this process.
+        "sys.modules.pop('sympy', None)\n"
+        "with Checker.from_library(library) as c:\n"
         "    assert c.check('grad-mse', '2*(yhat - y)').verdict == 'correct'\n"
         "    assert c.warm_up(sympy=True)\n"
         "    preview = c.preview('grad-mse', '2*(yhat - y)/2')\n"

@@ -208,3 +208,71 @@ def test_a_last_line_that_only_agrees_inside_the_box_never_makes_it_correct(
     result = check_steps(problem_of(card), lines)
     assert result.verdict != "correct"
     assert result.steps[-1].status in ("wrong", "unchecked")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["u = y - yhat)", "-2*u"],  # a helper that does not parse, used later
+        ["u = v", "v = u", "2*(yhat - y)"],  # circular
+        ["u = u + 1", "2*(yhat - y)"],  # self-referential
+        ["u = 2*(yhat - y)", "u = u + 1", "u"],  # redefined from its old value: fine
+    ],
+)
+def test_bad_helpers_never_crash_and_every_line_gets_one_verdict(lines: list[str]) -> None:
+    problem = problem_of(LIBRARY.cards["grad-mse"])
+    result = check_steps(problem, lines)
+    assert [s.line for s in result.steps] == list(range(1, len(lines) + 1))
+    assert result.verdict in ("correct", "incorrect", "invalid", "unchecked")
+    if lines[0] == "u = y - yhat)":
+        assert [s.status for s in result.steps] == ["invalid", "invalid"]
+        assert "unknown name 'u'" in result.steps[1].message
+    if lines[-1] == "2*(yhat - y)":
+        assert result.verdict == "correct"
+    if lines[-1] == "u":
+        assert result.verdict == "incorrect"  # 2*(yhat - y) + 1
+
+
+def test_labels_are_helpers_once_defined_and_the_drills_own_names_ask_for_the_derivative() -> None:
+    bce = problem_of(LIBRARY.cards["grad-bce-logit"])
+    lines = [
+        "dL/dp = -y/p + (1 - y)/(1 - p)",
+        "dp/dz = p*(1 - p)",
+        "dL/dz = dL/dp*dp/dz",
+        "p - y",
+    ]
+    result = check_steps(bce, lines)
+    assert [s.status for s in result.steps] == ["definition", "definition", "follows", "follows"]
+    assert result.verdict == "correct"
+    sigmoid = problem_of(LIBRARY.cards["grad-sigmoid"])
+    result = check_steps(sigmoid, ["dp/dz = p*(1 - p)"])
+    assert (result.verdict, result.steps[0].status) == ("correct", "follows")
+    result = check_steps(sigmoid, ["dp/dz = p*(1 + p)"])
+    assert result.verdict == "incorrect"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2*(yhat - y) + 1/0", "2*(yhat - y) = 0", "2*(yhat - y)", "2*(y - yhat)", "2*yhat"],
+)
+def test_a_one_line_derivation_gets_the_verdict_of_the_same_answer(line: str) -> None:
+    from quizapp.mathcheck import check_answer
+
+    problem = problem_of(LIBRARY.cards["grad-mse"])
+    answer = check_answer(problem, line)
+    derivation = check_steps(problem, [line])
+    assert derivation.verdict == answer.verdict
+    assert derivation.steps[0].message == answer.message
+
+
+def test_a_long_chain_of_doubling_helpers_gets_the_same_verdict_every_run() -> None:
+    problem = problem_of(LIBRARY.cards["grad-mse"])
+    lines = ["u1 = yhat - y"] + [f"u{k + 1} = 2*u{k} - u{k}" for k in range(1, 13)] + ["2*u13"]
+    first = check_steps(problem, lines)
+    again = check_steps(problem, lines)
+    assert len(lines) == 14
+    assert first == again
+    # The helpers double the line at every step: past the size limit the line is refused,
+    # the same way every run, never by a clock.
+    assert first.verdict in ("correct", "invalid")
+    assert all(s.status in ("definition", "invalid", "follows") for s in first.steps)

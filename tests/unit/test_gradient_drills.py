@@ -169,17 +169,20 @@ def test_equal_piecewise_forms_that_simplify_cannot_prove_equal_are_still_correc
     assert check_answer(huber, "clip(yhat - y, -delta, delta)").verdict == "correct"
 
 
-def test_an_answer_that_sits_on_its_own_kink_everywhere_is_unchecked_not_wrong() -> None:
+def test_an_answer_that_sits_beside_its_own_kink_everywhere_is_judged_exactly() -> None:
+    # Floats cannot vouch for a part next to its kink at every point; exact arithmetic can:
+    # step(1e-9) is 1, so the answer is 2x + 1, wrong everywhere.
     problem = _problem("2*x", "x^2", (("x", "real"),))
     verdict = check_answer(problem, "2*x + step(x - x + 0.000000001)")
-    assert verdict.verdict == "unchecked"
-    assert "not marked wrong" in verdict.message
+    assert verdict.verdict == "incorrect"
+    assert "your answer is 2 but the derivative is 1" in verdict.message
 
 
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        ("2*x + 0*sign(x - x + 0.000000001)", "unchecked"),  # next to a kink at every point
+        # next to a kink at every point, but sign(1e-9) is 1 exactly: proved
+        ("2*x + 0*sign(x - x + 0.000000001)", "correct"),
         ("2*sqrt(x)^2 + sign(x - x)", "incorrect"),  # sympy: sqrt(x)^2 = x, false for x < 0
         ("2*exp(log(x)) + 0*step(x - x)", "incorrect"),  # exp(log x) = x only for x > 0
     ],

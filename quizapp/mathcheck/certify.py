@@ -1,0 +1,79 @@
+"""The verdict of one expression against the derivative: "correct" only with a proof.
+
+``decide(c, tree)`` runs the fast float judge (``judge.py``) first, then:
+
+- the judge found a difference: it stands as "incorrect" when a point where it differs is
+  confirmed in high precision (``exact.py``); a float-only difference (rounding) is not a
+  counterexample, so the answer goes on to the proof;
+- otherwise sympy must prove the answer equal to the derivative (``prove.py``): proved is
+  "correct" with the proof; a difference that is a known non-zero value on a whole case is
+  "incorrect" with that point; neither is "unchecked" with the reason, never "correct".
+"""
+
+from __future__ import annotations
+
+from quizapp.mathcheck.compare import Judgement
+from quizapp.mathcheck.nodes import Node
+from quizapp.mathcheck.problem import Compiled
+from quizapp.mathcheck.prove import Proof
+
+
+def expanded(c: Compiled, tree: Node) -> Node:
+    """``tree`` with the drill's named quantities replaced by their definitions."""
+    from quizapp.mathcheck.calculus import substitute
+
+    return substitute(tree, c.quantity_trees) if c.quantity_trees else tree
+
+
+def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
+    """The judgement of ``tree`` against ``c``'s reference, and the proof when there is one."""
+    import numpy as np
+
+    from quizapp.mathcheck.exact import confirmed_point, differs_at
+    from quizapp.mathcheck.judge import judge
+    from quizapp.mathcheck.numeric import evaluate
+    from quizapp.mathcheck.prove import prove
+
+    c.cache["witnesses"] = []
+    result = judge(c, tree)
+    plain = expanded(c, tree)
+    if result.verdict == "incorrect":
+        if any(differs_at(plain, c.reference_expanded, p) for p in c.cache["witnesses"]):
+            return result, None
+        with np.errstate(all="ignore"):
+            values = evaluate(tree, c.env)
+        if confirmed_point(c, plain, values) is not None:
+            return result, None
+    proof = prove(c.problem.domains, plain, c.reference_expanded)
+    if proof.proved:
+        return Judgement("correct", proof.summary(), points=result.points), proof
+    if proof.witness is not None:
+        return Judgement("incorrect", _counterexample(c, proof)), proof
+    if result.verdict == "unchecked":
+        return result, proof
+    if result.verdict == "incorrect":
+        why = (
+            "differs from the derivative only where floating-point rounding decides, and "
+            f"could not be proved equal to it: {proof.reason}"
+        )
+    else:
+        why = (
+            f"agrees with the derivative at {result.points} test points, but could not be "
+            f"proved equal to it: {proof.reason}"
+        )
+    return Judgement("unchecked", why, points=result.points), proof
+
+
+def _counterexample(c: Compiled, proof: Proof) -> str:
+    from quizapp.mathcheck.compare import fmt
+
+    point = proof.witness or {}
+    where = ", ".join(f"{name} = {fmt(point[name])}" for name in c.problem.variables)
+    answer, reference = proof.witness_values
+    return (
+        f"not equal to the derivative: at {where} your answer is {answer} but the derivative "
+        f"is {reference} (computed exactly)"
+    )
+
+
+__all__ = ["decide", "expanded"]

@@ -1,0 +1,481 @@
+"""A symbolic proof that an answer equals the derivative, with sympy on the checker's own tree.
+
+``prove(problem, answer, reference)`` works in exact arithmetic (every literal a Rational, so
+nothing underflows or overflows) under the drill's domains:
+
+- every case of the labels (binary 0/1, sign -1/+1) is substituted and proved on its own;
+- reals are real symbols, positives and counts positive (counts integer), probabilities positive
+  and, wherever a sign matters, written as 1/(1 + q) with q > 0 so that 1 - p > 0 is known;
+- every switch of either side (abs, sign, step, max, min, clip and the conditions of
+  ``A if c else B``) is split, innermost first, into the two sides of its boundary; a region
+  whose linear constraints contradict each other (Fourier-Motzkin, exact) is empty and skipped;
+  a boundary itself has measure zero (the derivative's own kinks are not compared anywhere);
+- in each region the difference is put in a canonical form (logs expanded under the domain,
+  exp(a + b) as a product of powers of exp of the parts, then ``cancel``) and must be 0;
+- where the answer takes a log, a square root, a fractional power or divides, the argument
+  must be positive (non-negative, non-zero) in the whole domain, or nothing is proved.
+
+The work is bounded by sizes and counts only (``MAX_REGIONS``, ``MAX_SWITCHES``,
+``SIMPLIFY_OPS``), never by a clock, so one input gets one outcome everywhere.
+
+The result is ``Proof``: ``proved`` True with the regions; or False with the reason, and, when
+the difference is a known non-zero value on a whole case, ``witness`` (a counterexample).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizapp.mathcheck.nodes import BinOp, Call, Compare, Node, Num, Pow
+from quizapp.mathcheck.nodes import is_constant as _is_constant
+from quizapp.mathcheck.regions import (
+    _boundary,
+    _innermost,
+    _kinks_of,
+    _linear,
+    _linear_sign,
+    _resolve,
+    _switches,
+    empty_region,
+)
+
+MAX_REGIONS = 64
+MAX_SWITCHES = 14
+SIMPLIFY_OPS = 60
+MAX_OPS = 400
+MAX_DEGREE = 48
+_LABELS = {"binary": (0, 1), "sign": (-1, 1)}
+
+
+@dataclass(frozen=True)
+class Proof:
+    proved: bool
+    reason: str = ""
+    cases: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    canonical: str = ""
+    witness: dict[str, float] | None = field(default=None)
+    witness_values: tuple[str, str] = ("", "")  # the answer and the derivative there
+
+    def summary(self) -> str:
+        if not self.proved:
+            return self.reason
+        joiner = "; " if any("," in case for case in self.cases) else ", "
+        where = f"in each case ({joiner.join(self.cases)}) " if len(self.cases) > 1 else ""
+        split = (
+            f" in each of the {len(self.regions)} regions between the switches"
+            if len(self.regions) > len(self.cases)
+            else ""
+        )
+        return f"{where}your answer minus the derivative simplifies to 0{split}"
+
+    def detail(self) -> tuple[str, ...]:
+        lines = [f"derivative: {self.canonical}"] if self.canonical else []
+        lines.extend(f"region: {r}" for r in self.regions)
+        return tuple(lines)
+
+
+class _GiveUp(Exception):
+    """Beyond the budget or beyond what the prover handles: nothing is proved. ``region`` is
+    where the difference was not shown to be 0: (constraints g > 0, variables fixed on a
+    switch), for the search of a counterexample there."""
+
+    def __init__(self, message: str, region: tuple[list[Any], dict[Any, Any]] | None = None):
+        super().__init__(message)
+        self.region = region
+        self.case: dict[str, int] = {}
+        self.sides: tuple[Any, Any] | None = None  # (answer, derivative) in this case
+
+
+def _sp() -> Any:
+    import sympy
+
+    return sympy
+
+
+# --------------------------------------------------------------------------- symbols
+
+
+def _symbols(domains: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    sp = _sp()
+    out = {}
+    for name, domain in domains:
+        if domain in ("positive", "prob"):
+            out[name] = sp.Symbol(name, positive=True)
+        elif domain == "count":
+            out[name] = sp.Symbol(name, positive=True, integer=True)
+        elif domain in _LABELS:
+            continue
+        else:
+            out[name] = sp.Symbol(name, real=True)
+    return out
+
+
+def _convert(tree: Node, symbols: dict[str, Any]) -> Any:
+    """The tree in sympy with the domain symbols (labels stay real symbols for substitution)."""
+    from quizapp.mathcheck.symbolic import to_sympy
+
+    expr = to_sympy(tree)
+    swap = {s: symbols[s.name] for s in expr.free_symbols if s.name in symbols}
+    return expr.xreplace(swap)
+
+
+def _requirements(tree: Node) -> list[tuple[str, Node]]:
+    """What the answer needs to have a real value: (kind, argument) with kind pos/nonneg/nonzero."""
+    out: list[tuple[str, Node]] = []
+    for node in tree.walk():
+        if isinstance(node, Call) and node.func in ("log", "log10", "log2"):
+            out.append(("pos", node.args[0]))
+        elif isinstance(node, Call) and node.func == "sqrt":
+            out.append(("nonneg", node.args[0]))
+        elif isinstance(node, BinOp) and node.op == "/":
+            out.append(("nonzero", node.right))
+        elif isinstance(node, Pow):
+            exponent = node.exponent
+            integer = isinstance(exponent, Num) and exponent.is_integer
+            if not integer:
+                negative = _is_constant(exponent) and _negative_constant(exponent)
+                out.append(
+                    ("pos" if not _is_constant(exponent) or negative else "nonneg", node.base)
+                )
+        elif isinstance(node, Compare) and any(op in ("==", "!=") for op in node.ops):
+            out.append(("equality", node))
+    return out
+
+
+def _negative_constant(node: Node) -> bool:
+    from quizapp.mathcheck.nodes import constant_value
+
+    value = constant_value(node)
+    return value is None or value < 0
+
+
+# --------------------------------------------------------------------------- canonical forms
+
+
+def canonical(expr: Any) -> Any:
+    """A form in which two equal expressions of the drills' kind differ by 0 after cancel."""
+    sp = _sp()
+    if not expr.has(sp.exp, sp.log, sp.tanh) and all(p.exp.is_Number for p in expr.atoms(sp.Pow)):
+        return sp.cancel(expr)  # a rational function already
+    expr = sp.expand_log(expr)
+    if expr.has(sp.tanh):
+        expr = expr.rewrite(sp.exp)
+    generators: dict[Any, Any] = {}
+
+    def as_powers(base: Any, arg: Any) -> Any:
+        result = sp.Integer(1)
+        for term in sp.Add.make_args(sp.expand(arg)):
+            coeff, rest = term.as_coeff_Mul()
+            if rest == 1:
+                result *= sp.exp(coeff) if base is None else base**coeff
+                continue
+            if not (abs(coeff.p) <= MAX_DEGREE and coeff.q <= MAX_DEGREE):
+                rest, coeff = coeff * rest, sp.Integer(1)  # exp(10^6*u): opaque, not a power
+            key = (base, rest)
+            if key not in generators:
+                generators[key] = sp.Dummy(f"G{len(generators)}", positive=True)
+            result *= generators[key] ** coeff
+        return result
+
+    expr = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: as_powers(None, e.args[0]))
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.Pow) and not e.exp.is_Number,
+        lambda e: as_powers(e.base, e.exp),
+    )
+    return sp.cancel(sp.together(expr))
+
+
+def is_zero(expr: Any) -> bool:
+    """True only when ``expr`` is shown to be identically 0 (within the operation budget)."""
+    sp = _sp()
+    if expr == 0:
+        return True
+    if canonical(expr) == 0:
+        return True
+    if sp.count_ops(expr) <= SIMPLIFY_OPS and _tame(expr):
+        return bool(sp.simplify(expr) == 0)
+    return False
+
+
+def _tame(expr: Any) -> bool:
+    """No large number in an exponent: simplify and factor could expand exp(10^6*x) into a
+    polynomial of degree 10^6."""
+    sp = _sp()
+    for e in expr.atoms(sp.exp, sp.Pow):
+        exponent = e.args[0] if isinstance(e, sp.exp) else e.exp
+        for number in exponent.atoms(sp.Number):
+            if abs(number) > MAX_DEGREE or (number.is_Rational and number.q > MAX_DEGREE):
+                return False
+    return True
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def _positive(expr: Any, probs: dict[Any, Any]) -> bool | None:
+    """True when expr > 0 in the domain, False when expr <= 0 everywhere, None if not known."""
+    sp = _sp()
+    linear = _linear_sign(expr, probs)
+    if linear is not None:
+        return linear
+    if probs:
+        expr = expr.xreplace(probs)
+    factored = sp.factor(expr) if sp.count_ops(expr) < 40 and _tame(expr) else expr
+    for form in (expr, sp.together(expr), factored):
+        if form.is_positive:
+            return True
+        if form.is_nonpositive:
+            return False
+    return None
+
+
+@dataclass
+class _Search:
+    probs: dict[Any, Any]
+    bounds: list[Any]
+    kinks: list[Any] = field(default_factory=list)  # the reference's own switch boundaries
+    fixed: dict[Any, Any] = field(default_factory=dict)  # variables solved on a switch
+    regions: list[str] = field(default_factory=list)
+    switches: int = 0
+
+
+def _exempt(g: Any, search: _Search) -> bool:
+    """Whether g = 0 is a kink of the derivative itself (where no answer is compared)."""
+    symbols = sorted(g.free_symbols, key=str)
+    mine = _linear(g, symbols) if symbols else None
+    for kink in search.kinks:
+        if kink.free_symbols != g.free_symbols:
+            continue
+        if mine is not None:
+            theirs = _linear(kink, symbols)
+            if theirs is not None:
+                if set(theirs) == set(mine) and len({mine[k] / theirs[k] for k in mine}) == 1:
+                    return True
+                continue
+        try:
+            ratio = canonical(g / kink)
+        except Exception:
+            continue
+        if ratio != 0 and not ratio.free_symbols:
+            return True
+    return False
+
+
+def _hyperplane(g: Any) -> tuple[Any, Any] | None:
+    """(v, value): g = 0 solved for a variable it is linear in, with a constant coefficient."""
+    sp = _sp()
+    for v in sorted(g.free_symbols, key=str):
+        if getattr(v, "is_integer", False):
+            continue
+        try:
+            poly = sp.Poly(sp.expand(g), v)
+        except sp.PolynomialError:
+            continue
+        if poly.degree() != 1:
+            continue
+        slope, offset = poly.all_coeffs()
+        if slope.free_symbols or slope == 0:
+            continue
+        return v, -offset / slope
+    return None
+
+
+def _prove_region(difference: Any, constraints: list[Any], search: _Search) -> None:
+    """Raise _GiveUp unless ``difference`` is 0 wherever all ``constraints`` g > 0 hold."""
+    sp = _sp()
+    atom = _innermost(difference)
+    if atom is None:
+        if isinstance(difference, sp.Piecewise):
+            raise _GiveUp("a condition could not be resolved")
+        if difference.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise _GiveUp("your answer divides by zero on a whole region")
+        if not is_zero(difference):
+            raise _GiveUp(
+                _region_text(constraints, "it differs from the derivative"),
+                region=(constraints, search.fixed),
+            )
+        search.regions.append(_region_text(constraints, ""))
+        return
+    search.switches += 1
+    if search.switches > MAX_SWITCHES * MAX_REGIONS:
+        raise _GiveUp("too many switches to split")
+    g, kind = _boundary(atom)
+    known = _positive(g, search.probs)
+    negated = None if known is not None else _positive(-g, search.probs)
+    if known is None and negated is None and canonical(g) == 0:
+        sides = [0]
+    elif known is True:
+        sides = [1]
+    elif negated is True:
+        sides = [-1]
+    else:
+        if _count_symbols(g):
+            raise _GiveUp("it has a condition on a count")
+        sides = [1, -1]
+    for side in sides:
+        new = constraints if side == 0 or len(sides) == 1 else [*constraints, side * g]
+        if len(sides) > 1 and empty_region(new, search.bounds):
+            continue
+        if len(search.regions) >= MAX_REGIONS:
+            raise _GiveUp("too many regions to prove one by one")
+        _prove_region(difference.xreplace({atom: _resolve(atom, side)}), new, search)
+    if len(sides) > 1 and (kind == "equality" or not _exempt(g, search)):
+        _prove_boundary(difference, atom, g, constraints, search)
+
+
+def _prove_boundary(
+    difference: Any, atom: Any, g: Any, constraints: list[Any], search: _Search
+) -> None:
+    """On the answer's own switch g = 0 (not a kink of the derivative) the answer must be right
+    too: a single wrong point, sign(yhat - 0.777)^2, is a wrong answer."""
+    solved = _hyperplane(g)
+    if solved is None:
+        raise _GiveUp(f"could not check your answer on its own switch {g} = 0")
+    v, value = solved
+    on = difference.xreplace({atom: _resolve(atom, 0)}).subs(v, value)
+    inner = _Search(
+        probs=search.probs,
+        bounds=[b.subs(v, value) for b in search.bounds],
+        kinks=[k.subs(v, value) for k in search.kinks],
+        fixed={**search.fixed, v: value},
+        switches=search.switches,
+    )
+    kept = [c.subs(v, value) for c in constraints]
+    if any(_positive(c, search.probs) is False for c in kept):
+        return
+    try:
+        _prove_region(on, kept, inner)
+    except _GiveUp as exc:
+        raise _GiveUp(f"{exc}, on the switch {g} = 0", exc.region) from None
+    search.switches = inner.switches
+
+
+def _count_symbols(g: Any) -> bool:
+    return any(getattr(s, "is_integer", False) for s in g.free_symbols)
+
+
+def _region_text(constraints: list[Any], what: str) -> str:
+    where = " and ".join(dict.fromkeys(f"{g} > 0" for g in constraints))
+    if not what:
+        return where or "everywhere"
+    return f"{what} where {where}" if where else f"{what} everywhere"
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def prove(domains: tuple[tuple[str, str], ...], answer: Node, reference: Node) -> Proof:
+    """Prove ``answer`` equal to ``reference`` (quantities already substituted). Never raises."""
+    try:
+        return _prove(domains, answer, reference)
+    except _GiveUp as exc:
+        from quizapp.mathcheck.witness import find_witness
+
+        found = None
+        if exc.region is not None and exc.sides is not None:
+            found = find_witness(domains, exc.case, exc.sides, *exc.region)
+        if found is None:
+            return Proof(False, str(exc))
+        point, values = found
+        return Proof(False, str(exc), witness=point, witness_values=values)
+    except (RecursionError, MemoryError):
+        return Proof(False, "too large to prove")
+    except Exception as exc:  # sympy may refuse an input in its own ways
+        return Proof(False, f"sympy could not handle it ({type(exc).__name__})")
+
+
+def _prove(domains: tuple[tuple[str, str], ...], answer: Node, reference: Node) -> Proof:
+    sp = _sp()
+    symbols = _symbols(domains)
+    labels = [(name, _LABELS[d]) for name, d in domains if d in _LABELS]
+    probs = {
+        symbols[name]: 1 / (1 + sp.Dummy(f"q_{name}", positive=True))
+        for name, d in domains
+        if d == "prob"
+    }
+    bounds = [1 - symbols[name] for name, d in domains if d == "prob"]
+    bounds += [symbols[name] for name, d in domains if d in ("positive", "prob", "count")]
+    a = _convert(answer, symbols)
+    r = _convert(reference, symbols)
+    _within_budget(a)
+    needs = [(kind, _convert(node, symbols)) for kind, node in _requirements(answer)]
+    cases: list[str] = []
+    regions: list[str] = []
+    for values in itertools.product(*[v for _, v in labels]):
+        case = {
+            sp.Symbol(name, real=True): sp.Integer(v)
+            for (name, _), v in zip(labels, values, strict=True)
+        }
+        where = ", ".join(f"{name} = {v}" for (name, _), v in zip(labels, values, strict=True))
+        for kind, arg in needs:
+            _require(kind, arg.xreplace(case), probs)
+        search = _Search(probs=probs, bounds=bounds, kinks=_kinks_of(r.xreplace(case)))
+        difference = a.xreplace(case) - r.xreplace(case)
+        try:
+            _prove_region(difference, [], search)
+        except _GiveUp as exc:
+            failed = _GiveUp(f"{exc} (when {where})" if where else str(exc), exc.region)
+            failed.case = {name: v for (name, _), v in zip(labels, values, strict=True)}
+            failed.sides = (a.xreplace(case), r.xreplace(case))
+            raise failed from None
+        cases.append(where or "all")
+        regions.extend(f"{where}: {x}" if where else x for x in search.regions)
+    return Proof(True, cases=tuple(cases), regions=tuple(regions), canonical=str(r))
+
+
+def _within_budget(expr: Any) -> None:
+    """Refuse what expand or cancel could not finish on: a high power of a sum, exp of exp."""
+    sp = _sp()
+    if sp.count_ops(expr) > MAX_OPS:
+        raise _GiveUp("too large to prove")
+    for power in expr.atoms(sp.Pow):
+        if power.exp.is_Number and abs(power.exp) > MAX_DEGREE and not power.base.is_Atom:
+            raise _GiveUp("a power too high to expand")
+    nested = [e for e in expr.atoms(sp.exp) if e.args[0].has(sp.exp)]
+    if any(inner.args[0].has(sp.exp) for e in nested for inner in e.args[0].atoms(sp.exp)):
+        raise _GiveUp("exp nested too deep to prove")
+
+
+def _require(kind: str, arg: Any, probs: dict[Any, Any]) -> None:
+    if kind == "equality":
+        return  # checked where it switches (_prove_boundary)
+    if _switches(arg):
+        if kind == "nonzero" and _nonzero_almost_everywhere(arg):
+            return
+        if kind != "nonzero" and _positive(arg, probs) is True:
+            return
+        raise _GiveUp(f"could not show that {arg} is {_KINDS[kind]} everywhere in the domain")
+    if kind == "nonzero":
+        if not _nonzero_almost_everywhere(arg):
+            raise _GiveUp(f"could not show that {arg} is non-zero")
+        return
+    sign = _positive(arg, probs)
+    if sign is True:
+        return
+    if kind == "nonneg" and _positive(-arg, probs) is not True and arg.is_nonnegative:
+        return
+    raise _GiveUp(f"could not show that {arg} is {_KINDS[kind]} everywhere in the domain")
+
+
+_KINDS = {"pos": "positive", "nonneg": "non-negative", "nonzero": "non-zero"}
+
+
+def _nonzero_almost_everywhere(arg: Any) -> bool:
+    sp = _sp()
+    if arg.is_nonzero:
+        return True
+    if isinstance(arg, sp.Abs | sp.sign):
+        return _nonzero_almost_everywhere(arg.args[0])
+    if isinstance(arg, sp.Mul):
+        return all(_nonzero_almost_everywhere(f) for f in arg.args)
+    if isinstance(arg, sp.Pow):
+        return _nonzero_almost_everywhere(arg.base)
+    if _switches(arg):
+        return False
+    return bool(arg.free_symbols) and canonical(arg) != 0
+
+
+__all__ = ["Proof", "canonical", "is_zero", "prove"]
