@@ -305,6 +305,7 @@ def _reviews(
     known = known or {}
     numbers = _RATING_NUMBERS
     skipped = 0
+    parse = datetime.fromisoformat
     for i, r in enumerate(check.objects(data, "reviews")):
         uid = r.get("uuid")
         if uid in known:
@@ -324,7 +325,18 @@ def _reviews(
         rating = RATINGS.get(r.get("rating"))  # type: ignore[arg-type]
         if rating is None:
             check.rating(r.get("rating"), f"{at}.rating")
-        when, text = check.stored_time(r.get("reviewed_at"), f"{at}.reviewed_at")
+        text: Any = r.get("reviewed_at")
+        try:  # every export's times are canonical (UTC, microseconds): one parse, no format
+            when = (
+                parse(text)
+                if type(text) is str and len(text) == 32 and text[19] == "."
+                and text[26:] == "+00:00" and "2000" <= text < "2200"
+                else None
+            )  # fmt: skip
+        except ValueError:
+            when = None
+        if when is None:  # anything else, and every error message, as check.time says it
+            when, text = check.stored_time(text, f"{at}.reviewed_at")
         if uid is None:
             uid = legacy_uuid((item_id, text, int(rating)))  # type: ignore[arg-type]
         elif not isinstance(uid, str) or not uuid_ok(uid):

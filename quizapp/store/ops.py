@@ -113,15 +113,17 @@ def derive(
         rows.sort(key=lambda r: (r[1], r[3], r[7]))
     updates: list[tuple[int | None, str, Any]] = []
     states: list[Any] = []
-    apply = srs.apply_review
-    rating_of = {int(r): r for r in fsrs.Rating}
-    state = None
+    step, advance = srs.fast_step(scheduler), srs.advance  # what srs.apply_review does
+    item: Any = None
+    progress = srs.NEW
+    rating_of = {int(r): int(r) for r in fsrs.Rating}  # a bad stored rating: KeyError
     parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
     resets = _resets(conn)
-    for rid, item_id, rating, at_text, duration, old_before, old_due, uid in rows:
-        if state is not None and item_id != state.item_id:
-            states.append(state)
-            state = None
+    for rid, item_id, rating, at_text, _duration, old_before, old_due, uid in rows:
+        if item_id != item:
+            if progress[0] is not None:
+                states.append(srs.state_of(item, progress))
+            item, progress = item_id, srs.NEW
         if resets and at_text <= resets.get(item_id, ""):
             # Before the card's reset (the browser's "reset progress"): kept, not replayed.
             if rid is None:
@@ -130,14 +132,14 @@ def derive(
         at = parse(at_text)
         if at.tzinfo is not UTC:
             at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-        state, before = apply(scheduler, state, item_id, rating_of[rating], at, duration)
-        due = state.card.due.isoformat(timespec="microseconds")
+        progress, before = advance(step, progress, rating_of[rating], at)
+        due = progress[0][4].isoformat(timespec="microseconds")  # type: ignore[index]
         if rid is None:
             updates.append((before, due, uid))
         elif before != old_before or due != old_due:
             updates.append((before, due, rid))
-    if state is not None:
-        states.append(state)
+    if progress[0] is not None:
+        states.append(srs.state_of(item, progress))
     return states, updates
 
 

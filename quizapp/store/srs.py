@@ -9,8 +9,9 @@ applies reviews with ``apply_review`` (a test fails if ``fsrs.Scheduler(`` appea
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import fsrs
@@ -40,6 +41,189 @@ def make_scheduler(
 DEFAULT_PARAMETERS: tuple[float, ...] = tuple(make_scheduler().parameters)
 
 
+# A card's scheduling fields as plain values: (state, step, stability, difficulty, due,
+# last_review); state is the int of fsrs.State, stability/difficulty None before the first review.
+Fields = tuple[int, int | None, float | None, float | None, datetime, datetime | None]
+
+_LEARNING, _REVIEW, _RELEARNING = int(fsrs.State.Learning), int(fsrs.State.Review), 3
+_STABILITY_MIN, _MIN_D, _MAX_D = 0.001, 1.0, 10.0
+_E = math.e
+
+
+class FastStep:
+    """py-fsrs's ``Scheduler.review_card`` (fuzzing off) on plain values: the same formulas in
+    the same operation order, so every float agrees with fsrs bit for bit (a property test
+    compares them), without copying a Card per review. Built once per scheduler."""
+
+    def __init__(self, scheduler: fsrs.Scheduler) -> None:
+        if scheduler.enable_fuzzing:
+            raise ValueError("FastStep reproduces fsrs without fuzzing only")
+        w = self.w = tuple(scheduler.parameters)
+        self.retention = scheduler.desired_retention
+        self.learning = tuple(scheduler.learning_steps)
+        self.relearning = tuple(scheduler.relearning_steps)
+        self.max_interval = scheduler.maximum_interval
+        self.decay = -w[20]
+        self.factor = 0.9 ** (1 / self.decay) - 1
+        # _next_interval's constant factor; (stability / factor) * this, as fsrs computes it
+        self.interval_term = (self.retention ** (1 / self.decay)) - 1
+        # _initial_difficulty(Easy, clamp=False), the mean-reversion target
+        self.easy_d = w[4] - (_E ** (w[5] * (4 - 1))) + 1
+        self.forget_short = _E ** (w[17] * w[18])
+        self.e8 = _E ** (w[8])
+
+    def matches(self, scheduler: fsrs.Scheduler) -> bool:
+        return (
+            self.w == tuple(scheduler.parameters)
+            and self.retention == scheduler.desired_retention
+            and self.learning == tuple(scheduler.learning_steps)
+            and self.relearning == tuple(scheduler.relearning_steps)
+            and self.max_interval == scheduler.maximum_interval
+            and not scheduler.enable_fuzzing
+        )
+
+    def _interval(self, stability: float) -> timedelta:
+        days = round((stability / self.factor) * self.interval_term)
+        return timedelta(days=min(max(days, 1), self.max_interval))
+
+    def _short(self, s: float, r: int) -> float:
+        w = self.w
+        inc: float = (_E ** (w[17] * (r - 3 + w[18]))) * (s ** -w[19])
+        if r != 1:
+            inc = max(inc, 1.0)
+        return max(s * inc, _STABILITY_MIN)
+
+    def _difficulty(self, d: float, r: int) -> float:
+        w = self.w
+        delta = -(w[6] * (r - 3))
+        arg_2 = d + (10.0 - d) * delta / 9.0
+        d2: float = w[7] * self.easy_d + (1 - w[7]) * arg_2
+        return min(max(d2, _MIN_D), _MAX_D)
+
+    def _long(self, s: float, d: float, r: int, elapsed: int | None) -> float:
+        w = self.w
+        # get_card_retrievability: 0 without a last review
+        ret: float = 0 if elapsed is None else (1 + self.factor * max(0, elapsed) / s) ** self.decay
+        if r == 1:
+            nxt: float = min(
+                w[11] * (d ** -w[12]) * (((s + 1) ** (w[13])) - 1) * (_E ** ((1 - ret) * w[14])),
+                s / self.forget_short,
+            )
+        else:
+            hard = w[15] if r == 2 else 1
+            easy = w[16] if r == 4 else 1
+            nxt = s * (
+                1
+                + self.e8
+                * (11 - d)
+                * (s ** -w[9])
+                * ((_E ** ((1 - ret) * w[10])) - 1)
+                * hard
+                * easy
+            )
+        return max(nxt, _STABILITY_MIN)
+
+    def _steps(
+        self, state: int, steps: tuple[timedelta, ...], step: int, s: float, r: int
+    ) -> tuple[int, int | None, timedelta]:
+        """(Re)learning: the state, step and interval after rating ``r``."""
+        n = len(steps)
+        if n == 0 or (step >= n and r != 1) or r == 4 or (r == 3 and step + 1 == n):
+            return _REVIEW, None, self._interval(s)
+        if r == 1:
+            return state, 0, steps[0]
+        if r == 2:
+            if step == 0 and n == 1:
+                return state, step, steps[0] * 1.5
+            if step == 0:
+                return state, step, (steps[0] + steps[1]) / 2.0
+            return state, step, steps[step]
+        return state, step + 1, steps[step + 1]
+
+    def __call__(self, f: Fields | None, r: int, at: datetime) -> Fields:
+        """The fields after rating ``r`` (1-4) at ``at`` (UTC); ``f`` None: a new card."""
+        if f is None:
+            f = (_LEARNING, 0, None, None, at, None)
+        state, step, s, d, _, last = f
+        elapsed = (at - last).days if last is not None else None
+        if state == _REVIEW:
+            assert s is not None and d is not None
+            if elapsed is not None and elapsed < 1:
+                s = self._short(s, r)
+            else:
+                s = self._long(s, d, r, elapsed)
+            d = self._difficulty(d, r)
+            if r == 1 and self.relearning:
+                state, step, interval = _RELEARNING, 0, self.relearning[0]
+            else:
+                interval = self._interval(s)
+        else:
+            assert step is not None
+            if s is None or d is None:
+                s = max(self.w[r - 1], _STABILITY_MIN)
+                d = min(max(self.w[4] - (_E ** (self.w[5] * (r - 1))) + 1, _MIN_D), _MAX_D)
+            elif elapsed is not None and elapsed < 1:
+                s, d = self._short(s, r), self._difficulty(d, r)
+            else:
+                s = self._long(s, d, r, elapsed)
+                d = self._difficulty(d, r)
+            steps = self.learning if state == _LEARNING else self.relearning
+            state, step, interval = self._steps(state, steps, step, s, r)
+        return state, step, s, d, at + interval, at
+
+
+# An item's replay so far: its fields (None: new), reviews, lapses and first review time.
+Progress = tuple[Fields | None, int, int, datetime | None]
+NEW: Progress = (None, 0, 0, None)
+
+
+def advance(step: FastStep, p: Progress, rating: int, at: datetime) -> tuple[Progress, int | None]:
+    """One review (rating 1-4, at a UTC time) applied to an item's replay: the new replay and
+    the fsrs state before it (None: it was new). The lapse rule lives here: an Again given in
+    the Review state is a lapse."""
+    fields, reps, lapses, first = p
+    if fields is None:
+        before, first = None, at
+    else:
+        before = fields[0]
+        if rating == 1 and before == _REVIEW:
+            lapses += 1
+    return (step(fields, rating, at), reps + 1, lapses, first), before
+
+
+def state_of(item_id: str, p: Progress) -> CardState:
+    """The CardState (with its fsrs.Card) of a replay holding at least one review."""
+    fields, reps, lapses, first = p
+    assert fields is not None and first is not None
+    return CardState(item_id, card_of(fields), reps, lapses, first)
+
+
+_STEPS: dict[int, tuple[fsrs.Scheduler, FastStep]] = {}
+
+
+def fast_step(scheduler: fsrs.Scheduler) -> FastStep:
+    """The FastStep of a scheduler (kept per scheduler object: ``make_scheduler`` caches
+    them; a scheduler is unhashable and could be changed, so its settings are compared)."""
+    hit = _STEPS.get(id(scheduler))
+    if hit is not None and hit[0] is scheduler and hit[1].matches(scheduler):
+        return hit[1]
+    if len(_STEPS) > 64:
+        _STEPS.clear()
+    step = FastStep(scheduler)
+    _STEPS[id(scheduler)] = (scheduler, step)
+    return step
+
+
+def fields_of(card: fsrs.Card) -> Fields:
+    return (int(card.state), card.step, card.stability, card.difficulty, card.due,
+            card.last_review)  # fmt: skip
+
+
+def card_of(f: Fields) -> fsrs.Card:
+    return fsrs.Card(card_id=0, state=fsrs.State(f[0]), step=f[1], stability=f[2],
+                     difficulty=f[3], due=f[4], last_review=f[5])  # fmt: skip
+
+
 def apply_review(
     scheduler: fsrs.Scheduler,
     state: CardState | None,
@@ -49,17 +233,14 @@ def apply_review(
     duration_ms: int | None = None,
 ) -> tuple[CardState, int | None]:
     """One review applied to an item's state (None: new): the new state and the fsrs state
-    before it (None: it was new). The lapse rule lives here: an Again given in the Review state
-    is a lapse."""
-    if state is None:
-        card, reps, lapses, first, before = fsrs.Card(card_id=0, due=at), 0, 0, at, None
-    else:
-        card, reps, lapses, first = state.card, state.reps, state.lapses, state.first_review
-        before = int(card.state)
-    new_card, _ = scheduler.review_card(card, rating, at, duration_ms)
-    if rating == fsrs.Rating.Again and before == fsrs.State.Review:
-        lapses += 1
-    return CardState(item_id, new_card, reps + 1, lapses, first), before
+    before it (None: it was new), as ``advance`` computes it."""
+    if at.tzinfo is None or at.tzinfo != UTC:
+        raise ValueError("datetime must be timezone-aware and set to UTC")
+    p: Progress = NEW
+    if state is not None:
+        p = (fields_of(state.card), state.reps, state.lapses, state.first_review)
+    p, before = advance(fast_step(scheduler), p, int(rating), at)
+    return state_of(item_id, p), before
 
 
 def replay_item(
