@@ -91,8 +91,10 @@ class QuizApp(App[None]):
     def on_quiz_app_plan_ready(self, _message: PlanReady) -> None:
         from quizapp.ui.screens.home import HomeScreen
 
-        if isinstance(self.screen, HomeScreen):
-            self.screen.refresh_dashboard()
+        # The plan may come back while the app is closing, its screens already gone.
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, HomeScreen):
+            screen.refresh_dashboard()
 
     def checker(self) -> Checker:
         """The gradient checker; its worker process starts on first use and stays warm."""

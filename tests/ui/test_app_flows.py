@@ -15,7 +15,7 @@ from quizapp.ui.screens.help import HelpScreen
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.settings import SettingsScreen
 from quizapp.ui.screens.study import StudyScreen
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, palette_search, reopen_store, visible_text, wait_until
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -72,13 +72,10 @@ async def test_checklist_studies_an_items_cards_and_quizzes_its_questions(
 async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.press(*"validation loss")
-        await pilot.pause(0.5)
+        assert await palette_search(pilot, "validation loss")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="the card")
         screen = app.screen
-        assert isinstance(screen, StudyScreen)
         card = screen.session.current
         assert card is not None
         assert "validation" in card.search_text().lower()
@@ -87,13 +84,10 @@ async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:
 async def test_the_palette_starts_a_session_on_a_tag(make_app, shipped) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Study tag: outliers")
-        await pilot.pause(0.5)
+        assert "outliers" in await palette_search(pilot, "Study tag: outliers")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="the session")
         screen = app.screen
-        assert isinstance(screen, StudyScreen)
         assert "outliers" in screen.session.current.tags
 
 
@@ -196,7 +190,9 @@ async def test_a_broken_deck_shows_the_error_screen_and_the_rest_still_works(mak
         assert app.screen.session.current is not None
 
 
-async def test_a_damaged_progress_file_is_recovered_with_a_notice(make_app, quizapp_home) -> None:
+async def test_a_damaged_progress_file_is_recovered_with_a_notice(
+    make_app, quizapp_home, notices
+) -> None:
     first = make_app()
     async with first.run_test(size=SIZE) as pilot:
         await pilot.press("s", "space", "3")
@@ -205,8 +201,7 @@ async def test_a_damaged_progress_file_is_recovered_with_a_notice(make_app, quiz
     (quizapp_home / "progress.db").write_bytes(b"this is not a database" * 100)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        notices = [n.message for n in app._notifications]
+        await wait_until(pilot, lambda: notices, what="the recovery notice")
         assert any("damaged" in n or "restored" in n for n in notices), notices
         assert all("\n" not in n for n in notices)
         assert isinstance(app.screen, HomeScreen)

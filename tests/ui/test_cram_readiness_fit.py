@@ -22,16 +22,12 @@ from quizapp.ui.screens.drills import DrillsScreen
 from quizapp.ui.screens.help import HelpScreen
 from quizapp.ui.screens.plan import PlanScreen
 from quizapp.ui.screens.stats import StatsScreen
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
 from tests.unit.progress_decks import faq, library_of
 
 
 async def _until(pilot, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if condition():
-            return
-    raise AssertionError(f"never: {what}")
+    await wait_until(pilot, condition, what=what)
 
 
 def _set_interview(store, days: int) -> date:
@@ -109,7 +105,7 @@ async def test_a_finished_cram_session_shows_the_count_and_readiness_before_and_
     _set_interview(app.store, 3)
     _review_everything_long_ago(app.store, library)
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(CramScreen())
+        await app.push_screen(CramScreen())
         await _until(pilot, lambda: _cram_loaded(app), "the cram list loads")
         screen = app.screen
         total = screen.session.total
@@ -129,7 +125,7 @@ async def test_a_finished_cram_session_shows_the_count_and_readiness_before_and_
 async def test_cram_without_an_interview_date_says_how_to_set_one(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(CramScreen())
+        await app.push_screen(CramScreen())
         await _until(pilot, lambda: _cram_loaded(app), "the cram screen loads")
         text = visible_text(app.screen.query_one("#card"))
         assert "no interview date is set" in text and "--interview-date" in text
@@ -149,13 +145,13 @@ async def test_cram_with_every_card_at_target_says_there_is_nothing_to_cram(
     for card_id in library.cards:
         app.store.record_review(card_id, 4, kind="faq")  # Easy now: held well past tomorrow
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(CramScreen())
+        await app.push_screen(CramScreen())
         await _until(pilot, lambda: _cram_loaded(app), "the cram screen loads")
         assert "Nothing to cram" in visible_text(app.screen.query_one("#card"))
 
 
 async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_saved_later(
-    make_app, quizapp_home: Path, tmp_path: Path
+    make_app, quizapp_home: Path, tmp_path: Path, notices
 ) -> None:
     from tests.helpers import held_lock
 
@@ -167,13 +163,13 @@ async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_sa
     app.store._conn.execute("PRAGMA busy_timeout = 200")
     with held_lock(quizapp_home / "progress.db") as holder:
         async with app.run_test(size=SIZE) as pilot:
-            app.push_screen(CramScreen())
+            await app.push_screen(CramScreen())
             await _until(pilot, lambda: _cram_loaded(app), "the cram list loads")
             first = app.screen.session.current.id
             await pilot.press("space", "3")
             await pilot.pause()
             assert app.is_running and "NOT SAVING" in app.sub_title
-            assert any("locked by another program" in n.message for n in app._notifications)
+            assert any("locked by another program" in n for n in notices), notices
             holder.kill()
             holder.wait()
             app.store.retry_every = 0

@@ -16,7 +16,7 @@ def curve_quiz(app, item_id: str) -> Quiz:
 
 
 async def open_question(pilot, app, item_id: str) -> QuestionView:
-    app.push_screen(QuizRunScreen(curve_quiz(app, item_id)))
+    await app.push_screen(QuizRunScreen(curve_quiz(app, item_id)))
     await pilot.pause()
     return app.screen.query_one(QuestionView)
 
@@ -67,7 +67,7 @@ def test_snapshot_loss_curve_question(snap_compare, make_app) -> None:
     app = make_app()
 
     async def start(pilot) -> None:
-        app.push_screen(QuizRunScreen(curve_quiz(app, "curve-overfitting")))
+        await app.push_screen(QuizRunScreen(curve_quiz(app, "curve-overfitting")))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=SIZE)
@@ -77,7 +77,7 @@ def test_snapshot_loss_curve_question_at_80x24(snap_compare, make_app) -> None:
     app = make_app()
 
     async def start(pilot) -> None:
-        app.push_screen(QuizRunScreen(curve_quiz(app, "curve-unshuffled-bumps")))
+        await app.push_screen(QuizRunScreen(curve_quiz(app, "curve-unshuffled-bumps")))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=(80, 24))

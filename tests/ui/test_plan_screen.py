@@ -9,15 +9,14 @@ import fsrs
 
 from quizapp.ui.screens.plan import PlanScreen
 from quizapp.ui.screens.settings import SettingsScreen
-from tests.ui.conftest import SIZE, visible_text
+from tests.ui.conftest import SIZE, visible_text, wait_until
 
 
 async def _wait_loaded(pilot, app) -> None:
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if isinstance(app.screen, PlanScreen) and not app.screen.query_one("#plan-body").loading:
-            return
-    raise AssertionError("the plan never loaded")
+    def loaded() -> bool:
+        return isinstance(app.screen, PlanScreen) and not app.screen.query_one("#plan-body").loading
+
+    await wait_until(pilot, loaded, what="the plan's numbers")
 
 
 async def test_without_a_date_the_plan_says_how_to_set_one(make_app) -> None:

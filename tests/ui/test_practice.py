@@ -10,21 +10,27 @@ from quizapp.ui.screens.drills import DrillRunScreen, DrillsScreen
 from quizapp.ui.screens.mock import MockInterviewScreen, MockReportScreen
 from quizapp.ui.screens.quiz import QuizResultsScreen, QuizRunScreen, QuizSetupScreen
 from quizapp.ui.widgets.question import QuestionView
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
 
 
-async def wait_for_feedback(pilot, view: QuestionView, tries: int = 100) -> str:
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        text = visible_text(view.query_one(".q-feedback"))
-        if text.strip() and "Checking" not in text:
-            return " ".join(text.split())
-    raise AssertionError("no feedback appeared")
+def feedback_text(view: QuestionView) -> str:
+    return " ".join(visible_text(view.query_one(".q-feedback")).split())
+
+
+async def wait_for_feedback(pilot, view: QuestionView) -> str:
+    """The feedback panel's text once the answer is graded (a gradient is checked in a worker)."""
+
+    def graded() -> bool:
+        text = feedback_text(view)
+        return bool(text) and "Checking" not in text
+
+    await wait_until(pilot, graded, what="the answer's feedback")
+    return feedback_text(view)
 
 
 async def open_drill(pilot, app, item_id: str, seed: int = 1) -> QuestionView:
     quiz = app.new_quiz(item_ids=[item_id], seed=seed, mode="drill")
-    app.push_screen(DrillRunScreen(item_id, quiz))
+    await app.push_screen(DrillRunScreen(item_id, quiz))
     await pilot.pause()
     return app.screen.view
 
@@ -35,10 +41,11 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         view = await open_drill(pilot, app, "grad-bce-logit")
         await pilot.press(*"y - sigmoid(z)")
         # The preview shows how the text was read, as it is typed.
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if "interpreted as" in visible_text(view.query_one(".q-preview")):
-                break
+        await wait_until(
+            pilot,
+            lambda: "interpreted as" in visible_text(view.query_one(".q-preview")),
+            what="the preview",
+        )
         await pilot.press("ctrl+s")
         feedback = await wait_for_feedback(pilot, view)
         assert "sign" in feedback.lower() and "✗" in feedback
@@ -190,7 +197,7 @@ def test_snapshot_quiz_question(snap_compare, make_app) -> None:
     app = make_app()
 
     async def start(pilot) -> None:
-        app.push_screen(QuizRunScreen(quiz_for_snapshot(app)))
+        await app.push_screen(QuizRunScreen(quiz_for_snapshot(app)))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=SIZE)
@@ -201,7 +208,7 @@ def test_snapshot_drill_feedback(snap_compare, make_app) -> None:
 
     async def answer_wrong(pilot) -> None:
         quiz = app.new_quiz(item_ids=["num-huber-large"], seed=4, mode="drill")
-        app.push_screen(DrillRunScreen("num-huber-large", quiz))
+        await app.push_screen(DrillRunScreen("num-huber-large", quiz))
         await pilot.pause()
         slip = quiz.questions[0].drill.slips[0]
         await pilot.press(*f"{slip.value:.6f}", "enter")
@@ -235,7 +242,7 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
     app = make_app()
     async with app.run_test(size=(100, 60)) as pilot:
         quiz = app.new_quiz(item_ids=[mc.id, ordering.id], seed=3)
-        app.push_screen(QuizRunScreen(quiz))
+        await app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
         while app.screen.view.question.kind != "multiple_choice":
             await app.screen.action_next()
@@ -250,7 +257,7 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
     async with make_app().run_test(size=(100, 60)) as pilot:
         app = pilot.app
         quiz = app.new_quiz(item_ids=[ordering.id], seed=3)
-        app.push_screen(QuizRunScreen(quiz))
+        await app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
         view = app.screen.view
         shown = list(view.question.steps)
@@ -270,7 +277,7 @@ async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipp
     app = make_app()
     async with app.run_test(size=(100, 50)) as pilot:
         quiz = app.new_quiz(item_ids=[question.id], kinds=[EXPLAIN_KIND], mode="quiz")
-        app.push_screen(QuizRunScreen(quiz))
+        await app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
         await pilot.press("enter")  # show the key points
         await pilot.pause()

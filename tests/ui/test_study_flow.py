@@ -83,7 +83,7 @@ async def test_a_session_ends_with_a_summary(make_app, shipped) -> None:
     ids = [c.id for c in shipped.of_kind("faq")[:2]]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(StudyScreen(ids=ids, title="Two FAQs"))
+        await app.push_screen(StudyScreen(ids=ids, title="Two FAQs"))
         await pilot.pause()
         await pilot.press("space", "3", "space", "4")
         await pilot.pause()
@@ -136,7 +136,7 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
     assert isinstance(question, InterviewQuestion)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(StudyScreen(ids=[question.id]))
+        await app.push_screen(StudyScreen(ids=[question.id]))
         await pilot.pause()
         await pilot.press("space")
         points = app.screen.query_one("#points")
@@ -154,7 +154,7 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
         assert [r.rating for r in reopen_store().reviews(question.id)] == [Rating.Easy]
 
 
-async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app) -> None:
+async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app, notices) -> None:
     import dataclasses
 
     from quizapp.store import Store
@@ -174,7 +174,7 @@ async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app) -> Non
         assert "Today's 2 new cards are used" in text and "Settings (o)" in text
         await pilot.press("s")  # does not do nothing: it says the same
         await pilot.pause()
-        assert any("next card comes due" in n.message for n in app._notifications)
+        assert any("next card comes due" in n for n in notices), notices
         app.store.save_settings(dataclasses.replace(app.store.settings, new_per_day=3))
         await pilot.press("s")
         await pilot.pause()
