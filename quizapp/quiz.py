@@ -243,6 +243,9 @@ class Quiz:
     config: dict[str, Any] = field(default_factory=dict)
     # question index -> the highest rung of its hint ladder shown so far
     hint_levels: dict[int, int] = field(default_factory=dict)
+    # indices of questions asked again after a miss showed their answer (quizapp.policy: a
+    # right answer to one is Again)
+    retries: set[int] = field(default_factory=set)
 
     @classmethod
     def build(
@@ -336,6 +339,7 @@ class Quiz:
             seconds=seconds,
             hint_level=level,
             points=feedback.points,
+            retry=index in self.retries,
         )
         answer = Answer(
             question,
@@ -452,9 +456,10 @@ class Quiz:
         )
 
     def retry_missed(self, library: Library, *, seed: int | None = None) -> Quiz:
-        """A new session over the missed items (numeric drills get fresh numbers)."""
+        """A new session over the missed items (numeric drills get fresh numbers). Each is a
+        retry: their answers were shown, so a right answer is rated Again (quizapp.policy)."""
         ids = [q.item_id for q in self.results().missed]
-        return Quiz.build(
+        again = Quiz.build(
             library,
             item_ids=ids,
             seed=seed,
@@ -462,6 +467,16 @@ class Quiz:
             store=self.store,
             checker=self.checker,
         )
+        again.retries = set(range(len(again.questions)))
+        return again
+
+    def ask_again(self, index: int) -> int:
+        """Question ``index`` asked again in this session, after a miss showed its answer (a
+        drill's retry: the same numbers, the same derivation); the new question's index."""
+        self.questions.append(self.questions[index])
+        again = len(self.questions) - 1
+        self.retries.add(again)
+        return again
 
     @property
     def answered(self) -> int:

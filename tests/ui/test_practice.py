@@ -56,7 +56,9 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         view = app.screen.view
         assert view.question.item_id == "grad-bce-logit" and view.feedback is None
         await pilot.press(*"sigmoid(z) - y", "ctrl+s")
-        assert "✓" in await wait_for_feedback(pilot, view)
+        retried = await wait_for_feedback(pilot, view)
+        # Right, but just after the answer was shown: Again, as after the full derivation.
+        assert "✓" in retried and "scheduled as Again: a retry after the answer" in retried
         await pilot.press("n")  # another: the next derivation
         view = app.screen.view
         assert view.question.item_id != "grad-bce-logit"
@@ -65,8 +67,10 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         await pilot.press(*"sigmoid(z) - y", "ctrl+s")
         feedback = await wait_for_feedback(pilot, view)
         assert "✓" in feedback
-    verdicts = [r.verdict for r in reopen_store().reviews("grad-bce-logit")]
-    assert verdicts == ["incorrect", "correct", "correct"]
+    reviews = reopen_store().reviews("grad-bce-logit")
+    assert [r.verdict for r in reviews] == ["incorrect", "correct", "correct"]
+    # The retry is Again; the same drill answered fresh in a new sitting is rated as usual.
+    assert [int(r.rating) for r in reviews][:2] == [1, 1] and int(reviews[2].rating) >= 3
 
 
 async def test_a_hint_makes_a_right_gradient_count_as_hard(make_app) -> None:
@@ -105,13 +109,15 @@ async def test_numeric_drill_right_then_wrong_with_the_slip_named(make_app) -> N
         view = app.screen.view
         assert view.question.drill.seed == fresh.seed and view.feedback is None
         await pilot.press(*f"{fresh.answer:.6f}", "enter")
-        assert "✓" in await wait_for_feedback(pilot, view)
+        retried = await wait_for_feedback(pilot, view)
+        assert "✓" in retried and "scheduled as Again: a retry after the answer" in retried
         await pilot.press("r")  # nothing to retry after a right answer
         await pilot.pause()
         assert app.screen.view is view
     reviews = reopen_store().reviews("num-mse")
     assert [r.verdict for r in reviews] == ["correct", "incorrect", "correct"]
     assert [r.seed for r in reviews] == [drill.seed, fresh.seed, fresh.seed]
+    assert int(reviews[0].rating) >= 3 and [int(r.rating) for r in reviews[1:]] == [1, 1]
 
 
 async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
@@ -142,10 +148,17 @@ async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
         assert "Score: 2 of 4 right (50%)" in body and "Missed" in body
         await pilot.press("r")  # retry the missed
         await pilot.pause()
-        assert isinstance(app.screen, QuizRunScreen) and len(app.screen.session.questions) == 2
+        retry = app.screen
+        assert isinstance(retry, QuizRunScreen) and len(retry.session.questions) == 2
+        q = retry.session.questions[0]
+        await pilot.press("abcdef"[next(j for j, c in enumerate(q.choices) if c.correct)])
+        # Right, but its explanation was shown a minute ago: rated Again, and it says so.
+        text = " ".join(visible_text(retry.view.query_one(".q-feedback")).split())
+        assert "scheduled as Again: a retry after the answer was shown" in text
     store = reopen_store()
     first = store.quiz_sessions()[0]
     assert (first.answered, first.correct) == (4, 2) and first.finished_at is not None
+    assert int(store.reviews(q.item_id)[-1].rating) == 1
 
 
 async def test_a_mock_interview_ended_early_keeps_its_answers(make_app) -> None:
