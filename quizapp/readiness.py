@@ -54,6 +54,7 @@ class PlanInputs:
     target: float
     new_per_day: int
     parameters: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
+    new_today: int = 0  # flashcards first seen today: today's new-card limit used so far
     recent: Mapping[str, Sequence[bool]] = field(default_factory=dict)
     checklist: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import fsrs
 
 from quizapp.clock import local_day_start
+from quizapp.decks.models import FLASHCARD_KINDS
 
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library
@@ -163,9 +164,11 @@ class StudyQueue:
         return self._seen
 
     def new_left_today(self) -> int:
-        """New cards still allowed today: the daily limit minus items first reviewed today
-        (anywhere: study, quizzes or drills)."""
-        started = self.store.first_reviewed_since(local_day_start(self.now))
+        """New cards still allowed today: the daily limit minus the flashcards first reviewed
+        today (quiz questions and drills use up none of it; the plan counts the same)."""
+        cards = self.library.cards
+        first = self.store.first_reviewed_ids_since(local_day_start(self.now))
+        started = sum(1 for i in first if i in cards and cards[i].kind in FLASHCARD_KINDS)
         limit = self.store.settings.new_per_day
         guide = self._guide()
         if guide is not None:

@@ -67,13 +67,15 @@ async def test_cram_answers_are_logged_apart_and_leave_every_fsrs_state_as_it_wa
     expected = readiness(gather(app.store, shipped))
     weakest = [i for i in expected.below if shipped.cards[i].kind in CRAM_KINDS]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p")
-        await _until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan opens")
+        plan = await _open_plan(pilot, app)
+        # The plan and cram count the same cards: "N to cram (c)" there, "1 of N to cram" here.
+        head = " ".join(visible_text(plan.query_one("#plan-head")).split())
+        assert f"{len(expected.below)} cards below target: {len(weakest)} to cram (c)" in head
         await pilot.press("c")
         await _until(pilot, lambda: _cram_loaded(app), "the cram list loads")
         screen = app.screen
         assert TITLE in visible_text(screen.query_one("#study-status"))
-        assert f"1 of {len(weakest)}" in visible_text(screen.query_one("#study-status"))
+        assert f"1 of {len(weakest)} to cram" in visible_text(screen.query_one("#study-status"))
         shown = []
         for rating in ("3", "1", "4"):
             shown.append(screen.session.current.id)

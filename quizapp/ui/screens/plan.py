@@ -22,6 +22,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static
 
+from quizapp.cram import cram_list
+from quizapp.decks import Library
 from quizapp.fit import (
     FitError,
     FitResult,
@@ -130,7 +132,7 @@ class PlanScreen(QuizScreen):
             head.update(Text(f"Could not read your progress: {message.error}", style="bold red"))
             return
         assert message.readiness is not None
-        head.update(self.headline(message.plan, message.readiness))
+        head.update(self.headline(message.plan, message.readiness, self.app.library))
         self.query_one("#plan-days").display = message.plan is not None
         if message.plan is not None:
             self.query_one("#plan-days-table", Static).update(self.days_table(message.plan))
@@ -185,7 +187,7 @@ class PlanScreen(QuizScreen):
 
     # -- the parts
     @staticmethod
-    def headline(plan: Plan | None, ready: Readiness) -> Text:
+    def headline(plan: Plan | None, ready: Readiness, library: Library) -> Text:
         text = Text()
         if plan is None:
             text.append("No interview date is set. ", style="bold")
@@ -200,13 +202,21 @@ class PlanScreen(QuizScreen):
         text.append(f"Interview {plan.interview_date:%a %d %b} · {when}", style="bold")
         text.append(f" · target {plan.target:.0%}\n")
         text.append(ready.summary(), style="bold")
+        # Cram's "1 of N" counts the same cards (the drills below target are not crammed).
+        listed = cram_list(ready, library)
+        if ready.below:
+            text.append(f": {len(listed.ids)} to cram (c)")
+            if listed.other:
+                text.append(f", {listed.other} drills (d)")
         text.append(f" · {ready.unseen} not seen yet\n")
         style = "green" if plan.reachable and not plan.raised else "yellow"
         if not plan.reachable:
             style = "bold red"
         text.append(plan.message[:1].upper() + plan.message[1:], style=style)
         today = plan.today
-        text.append(f"\nToday: {today.reviews} reviews and {today.new} new")
+        text.append(f"\nToday: {today.reviews} reviews, {today.new} new cards (s)")
+        if today.new_practice:
+            text.append(f" and {today.new_practice} new questions or drills (z, d)")
         if plan.advance:
             text.append(f" ({len(plan.advance)} pulled forward so they hold on the morning)")
         if plan.cram:
@@ -219,15 +229,16 @@ class PlanScreen(QuizScreen):
         table.add_column("day", no_wrap=True, min_width=10)
         table.add_column("reviews", justify="right", min_width=7)
         table.add_column("new", justify="right", min_width=4)
+        table.add_column("practice", justify="right", min_width=8)
         table.add_column("", ratio=1, no_wrap=True, overflow="crop")
-        heaviest = max((d.reviews + d.new for d in plan.days), default=1) or 1
+        heaviest = max((d.reviews + d.new + d.new_practice for d in plan.days), default=1) or 1
         for i, day in enumerate(plan.days):
             label = "today" if i == 0 else f"{day.date:%a %d %b}"
             if day.date == plan.interview_date:
                 label = f"{day.date:%a %d %b} ★"
-            load = day.reviews + day.new
+            load = day.reviews + day.new + day.new_practice
             bar = Text("▇" * max(0, round(20 * load / heaviest)), style="cyan")
-            table.add_row(label, str(day.reviews), str(day.new), bar)
+            table.add_row(label, str(day.reviews), str(day.new), str(day.new_practice), bar)
         return table
 
     def readiness_text(self, ready: Readiness) -> Group:
