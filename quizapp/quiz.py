@@ -140,7 +140,7 @@ def points_text(points: float) -> str:
 class Results:
     right: int
     total: int
-    by_tag: dict[str, tuple[int, int]]  # tag -> (right, asked)
+    by_tag: dict[str, tuple[float, int]]  # tag -> (points, asked): ½ for a named slip too
     by_kind: dict[str, tuple[int, int]]
     missed: tuple[Question, ...]
     # Wrong answers that earn half a point (a gradient with a named slip; quizapp.policy).
@@ -431,7 +431,7 @@ class Quiz:
 
     # -- results
     def results(self) -> Results:
-        by_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        by_tag: dict[str, list[float]] = defaultdict(lambda: [0, 0])
         by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         missed: list[Question] = []
         partial = 0
@@ -439,7 +439,7 @@ class Quiz:
             partial += 0.0 < answer.credit < 1.0
             ok = bool(answer.feedback.correct)
             for tag in answer.question.tags:
-                by_tag[tag][0] += ok
+                by_tag[tag][0] += answer.credit  # the score's points: ½ counts here too
                 by_tag[tag][1] += 1
             by_kind[answer.question.kind][0] += ok
             by_kind[answer.question.kind][1] += 1
@@ -449,7 +449,7 @@ class Quiz:
         return Results(
             right=right,
             total=len(self.answers),
-            by_tag={t: (r, n) for t, (r, n) in sorted(by_tag.items())},
+            by_tag={t: (r, int(n)) for t, (r, n) in sorted(by_tag.items())},
             by_kind={k: (r, n) for k, (r, n) in by_kind.items()},
             missed=tuple(missed),
             partial=partial,

@@ -5,6 +5,8 @@ checking). Real decks, real SQLite file, the real checker worker."""
 
 from __future__ import annotations
 
+import re
+
 from quizapp.ui.screens.drills import DrillRunScreen
 from quizapp.ui.widgets.question import QuestionView
 from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
@@ -174,3 +176,6 @@ async def test_the_quiz_score_gives_half_a_point_for_a_named_slip(make_app) -> N
         body = " ".join(visible_text(app.screen.query_one("#results-body")).split())
         assert "Score: ½ of 1 right (50%); ½ for 1 with a named slip" in body
         assert "Missed" in body  # half a point is still one to revise
+        # The table by tag counts the same half point as the score (not 0 of 1).
+        for tag in quiz.questions[0].tags:
+            assert re.search(rf"{tag} +½/1 +50%", body), body

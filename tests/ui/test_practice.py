@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from quizapp.quiz import Quiz
 from quizapp.ui.screens.drills import DrillRunScreen, DrillsScreen
 from quizapp.ui.screens.mock import MockInterviewScreen, MockReportScreen
@@ -161,7 +163,24 @@ async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
     assert int(store.reviews(q.item_id)[-1].rating) == 1
 
 
-async def test_a_mock_interview_ended_early_keeps_its_answers(make_app) -> None:
+@pytest.fixture
+def mock_clock(monkeypatch):
+    """The mock interview screen's clock, still unless the test moves it: its double-esc window
+    and its 15 minutes do not race a busy machine."""
+    from quizapp.ui.screens import mock as mock_screen
+
+    class Clock:
+        now = 1000.0
+
+        def monotonic(self) -> float:
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(mock_screen, "time", clock)
+    return clock
+
+
+async def test_a_mock_interview_ended_early_keeps_its_answers(make_app, mock_clock) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
@@ -301,3 +320,69 @@ async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipp
         # The first point is highlighted: space ticks it, not nothing.
         await pilot.press("space", "down", "space", "down", "down", "space")
         assert sorted(view.query_one(".q-points").selected) == [0, 1, 3]
+
+
+async def test_a_quiz_ended_early_does_not_say_nothing_was_missed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        quiz = app.new_quiz(item_ids=["mc-outliers-huber", "num-huber-large", "grad-mse"], seed=4)
+        await app.push_screen(QuizRunScreen(quiz))
+        q = app.screen.session.questions[0]
+        await pilot.press("abcdef"[next(j for j, c in enumerate(q.choices) if c.correct)])
+        await pilot.press("escape")  # ended after one of three
+        assert isinstance(app.screen, QuizResultsScreen)
+        body = " ".join(visible_text(app.screen.query_one("#results-body")).split())
+        assert "Score: 1 of 1 right" in body
+        assert "2 not answered (the quiz was ended early)" in body
+        assert "Nothing missed" not in body
+
+
+async def test_a_mock_with_no_answer_does_not_claim_answers_were_saved(
+    make_app, mock_clock
+) -> None:
+    from quizapp.ui.screens.mock import ESCAPE_WINDOW
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, MockInterviewScreen)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, MockReportScreen)
+        body = " ".join(visible_text(app.screen.query_one("#report-body")).split())
+        assert "nothing was recorded" in body and "Every answer was saved" not in body
+    assert ESCAPE_WINDOW >= 2  # long enough to read the notice and press again
+
+
+async def test_the_mocks_second_esc_works_as_long_as_the_notice_says_so(
+    make_app, monkeypatch, mock_clock
+) -> None:
+    from textual.app import App
+
+    from quizapp.ui.screens import mock as mock_screen
+
+    shown: list[float] = []
+    real = App.notify
+
+    def spy(self, message, *args, **kwargs):
+        if "esc again" in str(message):
+            shown.append(kwargs["timeout"])
+        return real(self, message, *args, **kwargs)
+
+    clock = mock_clock  # moved by the test: no waiting on a busy machine
+    monkeypatch.setattr(App, "notify", spy)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await pilot.press("escape")
+        assert shown == [mock_screen.ESCAPE_WINDOW]  # the notice stays up for the window
+        clock.now += mock_screen.ESCAPE_WINDOW - 0.1  # the notice is still up: esc ends it
+        await pilot.press("escape")
+        assert isinstance(app.screen, MockReportScreen)
+    shown.clear()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m", "escape")
+        clock.now += mock_screen.ESCAPE_WINDOW + 0.1  # the notice has gone: esc asks again
+        await pilot.press("escape")
+        assert isinstance(app.screen, MockInterviewScreen) and len(shown) == 2
