@@ -56,9 +56,24 @@ def test_checklist_tick_and_untick_persist(capsys: pytest.CaptureFixture[str]) -
     assert items[0]["links"][0]["item_id"] == "faq-a"
     code, out, _ = run(capsys, "checklist")
     assert "[x] 3." in out and "[ ] 1." in out
-    run(capsys, "checklist", "untick", "3")
+    code, out, _ = run(capsys, "checklist", "untick", "3")
+    assert code == 0 and out.startswith("unticked 3.")
     with Store.open() as store:
         assert store.ticks() == {}
+
+
+def test_ticking_twice_or_unticking_an_unticked_item_says_nothing_changed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "checklist", "untick", "5")
+    assert code == 0 and out.startswith("5. ") and "already unticked, nothing changed" in out
+    run(capsys, "checklist", "tick", "5")
+    with Store.open() as store:
+        first = store.ticks()[5]
+    code, out, _ = run(capsys, "checklist", "tick", "5")
+    assert code == 0 and "already ticked, nothing changed" in out
+    with Store.open() as store:
+        assert store.ticks() == {5: first}  # the first tick's time is kept
 
 
 @pytest.mark.parametrize(
