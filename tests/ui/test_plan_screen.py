@@ -28,8 +28,23 @@ async def test_without_a_date_the_plan_says_how_to_set_one(make_app) -> None:
         assert "No interview date is set" in head and "Press o" in head
         assert not app.screen.query_one("#plan-days").display
         await pilot.press("o")
-        await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
+        # The date field has the focus: what is typed is the date, not the retention.
+        date_field = app.screen.query_one("#interview-date")
+        assert app.screen.focused is date_field
+        day = date.today() + timedelta(days=7)
+        await pilot.press(*day.isoformat(), "ctrl+s")
+        # Saved, and back on the plan (not home), worked out for the new date.
+        await wait_until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, PlanScreen)
+                and "in 7 days" in visible_text(app.screen.query_one("#plan-head"))
+            ),
+            what="the plan for the new date",
+        )
+        assert app.store.settings.interview_date == day
+        assert app.store.settings.desired_retention == 0.9
 
 
 async def test_with_a_date_it_shows_readiness_and_every_day(make_app, shipped) -> None:

@@ -281,7 +281,13 @@ class PlanScreen(QuizScreen):
         self.app.push_screen(CramScreen(now=self.now))
 
     def action_settings(self) -> None:
-        self.app.open_area("settings")
+        """Settings over the plan, the date field focused; back here after saving (or esc),
+        the plan worked out again for the new date."""
+        from quizapp.ui.screens.settings import SettingsScreen
+
+        self.app.push_screen(
+            SettingsScreen(focus="interview-date"), callback=lambda _saved: self.action_reload()
+        )
 
     def action_back(self) -> None:
         self.dismiss()

@@ -25,6 +25,16 @@ class SettingsScreen(QuizScreen):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
+    def __init__(self, *, focus: str | None = None) -> None:
+        """``focus``: the id of the field to start in (the Plan's "Set date" starts in the
+        interview date); the first field otherwise."""
+        super().__init__()
+        self.start_in = focus
+
+    def on_mount(self) -> None:
+        if self.start_in:
+            self.query_one(f"#{self.start_in}", Input).focus()
+
     def compose(self) -> ComposeResult:
         settings = self.app.store.settings
         yield TitleBar()
