@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
@@ -91,10 +92,12 @@ class QuizApp(App[None]):
     def on_quiz_app_plan_ready(self, _message: PlanReady) -> None:
         from quizapp.ui.screens.home import HomeScreen
 
-        # The plan may come back while the app is closing, its screens already gone.
+        # The plan may come back while the app is closing, its screens (or their widgets)
+        # already gone: nothing to refresh then.
         screen = self.screen_stack[-1] if self.screen_stack else None
         if isinstance(screen, HomeScreen):
-            screen.refresh_dashboard()
+            with contextlib.suppress(NoMatches):
+                screen.refresh_dashboard()
 
     def checker(self) -> Checker:
         """The gradient checker; its worker process starts on first use and stays warm."""

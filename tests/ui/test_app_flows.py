@@ -334,3 +334,15 @@ async def test_loss_curves_offer_the_huber_keys_on_the_huber_tab_only(make_app) 
         await pilot.press("plus")
         assert screen.delta == before
         assert "Huber" not in visible_text(screen.query_one("#curves-status"))
+
+
+async def test_a_plan_worked_out_while_the_app_closes_is_dropped_quietly(make_app) -> None:
+    """The plan comes from a worker; when it lands as the app closes (home's widgets, or every
+    screen, already gone) the app ends cleanly instead of raising (run_test re-raises)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await app.screen.query_one("#today").remove()  # home half torn down
+        app.post_message(app.PlanReady())
+        await pilot.pause()
+        assert app.is_running
