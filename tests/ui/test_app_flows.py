@@ -346,3 +346,20 @@ async def test_a_plan_worked_out_while_the_app_closes_is_dropped_quietly(make_ap
         app.post_message(app.PlanReady())
         await pilot.pause()
         assert app.is_running
+
+
+async def test_esc_in_the_cheat_sheet_search_gives_the_keys_back(make_app) -> None:
+    from textual.widgets import TabbedContent
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h", "slash", *"huber", "escape")
+        screen = app.screen
+        search = screen.query_one("#search")
+        assert search.value == "" and screen.focused is not search
+        tabs = screen.query_one("#sheets", TabbedContent)
+        before = tabs.active
+        await pilot.press("right_square_bracket")  # ] switches the tab, typed nowhere
+        assert tabs.active != before and search.value == ""
+        await pilot.press("slash", "x")  # / searches again
+        assert search.value == "x"
