@@ -178,3 +178,17 @@ def test_changing_progress_when_it_cannot_be_saved_is_refused_clearly(
     # A script reading progress is not told "0 reviews" when there is no progress to read.
     code, out, err = run(capsys, "stats", "--json")
     assert code == EXIT_CODES["unusable"] and out == "" and "no progress could be read" in err
+
+
+def test_the_cli_names_the_default_theme_as_the_app_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from quizapp.library import load_library
+    from quizapp.ui.app import QuizApp
+
+    with Store.open() as store:
+        app_theme = QuizApp(load_library(include_user_decks=False), store).theme
+    code, out, _ = run(capsys, "settings")
+    assert code == 0
+    (line,) = [line for line in out.splitlines() if line.startswith("theme")]
+    assert line.split()[-1] == app_theme == "textual-dark"
