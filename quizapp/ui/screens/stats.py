@@ -264,7 +264,8 @@ class StatsScreen(QuizScreen):
         def put(key: str, text: Text) -> None:
             self.query_one(f"#key-{key}", Static).update(text)
 
-        put("reviews", _tile(str(stats.reviews_total), "reviews", f"{stats.reviews_today} today"))
+        # "56 reviews / 12 today": each number with its own words.
+        put("reviews", _tile(f"{stats.reviews_total} reviews", f"{stats.reviews_today} today"))
         days = stats.streak_days
         put("streak", _tile(f"{days} day{'s' if days != 1 else ''}", "streak"))
         put(
