@@ -81,3 +81,21 @@ def test_snapshot_loss_curve_question_at_80x24(snap_compare, make_app) -> None:
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=(80, 24))
+
+
+def test_the_epoch_axis_is_labelled_with_whole_epochs(shipped) -> None:
+    import io
+    import re
+
+    from rich.console import Console
+
+    from quizapp.ui.widgets.loss_curve import curve_renderable
+
+    for card in shipped.of_kind("loss_curve"):
+        console = Console(width=80, file=io.StringIO(), color_system=None, record=True)
+        console.print(curve_renderable(card))
+        lines = console.export_text().splitlines()
+        axis = lines[next(i for i, line in enumerate(lines) if "└" in line) + 1]
+        labels = re.findall(r"\S+", axis)
+        assert labels and labels[0] == "0", (card.id, axis)
+        assert all(label.isdigit() for label in labels), (card.id, axis)  # no 19.8, 39.5

@@ -15,6 +15,7 @@ from textual_plotext.plot import Plot
 
 from quizapp.decks.models import LossCurve
 from quizapp.training_curves import curves, first_nan
+from quizapp.ui.widgets.plots import nice_ticks
 
 COLORS = {"train": "cyan", "validation": "orange"}
 # Big enough to read a trend at 80x24, small enough to leave room for the options.
@@ -36,6 +37,9 @@ def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) 
     plot.xlabel("epoch")
     plot.ylabel("loss")
     plot.xlim(0, card.epochs - 1)  # a run that broke off still shows how long it was meant to be
+    # Epochs are whole numbers: round whole ticks (0, 20, 40), not plotext's 19.8, 39.5, ...
+    ticks = [int(t) for t in nice_ticks(0, card.epochs - 1) if float(t).is_integer()]
+    plot.xticks(ticks, [str(t) for t in ticks])
     shown = [v for values in data.values() for v in values if not math.isnan(v)]
     if shown:
         # plotext draws the legend in the top-left corner: leave headroom so no curve hides.
