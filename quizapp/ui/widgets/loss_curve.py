@@ -38,8 +38,8 @@ def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) 
     plot.ylabel("loss")
     plot.xlim(0, card.epochs - 1)  # a run that broke off still shows how long it was meant to be
     # Epochs are whole numbers: round whole ticks (0, 20, 40), not plotext's 19.8, 39.5, ...
-    ticks = [int(t) for t in nice_ticks(0, card.epochs - 1) if float(t).is_integer()]
-    plot.xticks(ticks, [str(t) for t in ticks])
+    ticks = [t for t in nice_ticks(0, card.epochs - 1) if float(t).is_integer()]
+    plot.xticks(ticks, [str(int(t)) for t in ticks])
     shown = [v for values in data.values() for v in values if not math.isnan(v)]
     if shown:
         # plotext draws the legend in the top-left corner: leave headroom so no curve hides.
