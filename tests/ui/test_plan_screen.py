@@ -65,6 +65,12 @@ async def test_with_a_date_it_shows_readiness_and_every_day(make_app, shipped) -
         assert "raised from 20" in head  # too many unseen cards for 20 a day in five days
         table = visible_text(screen.query_one("#plan-days-table"))
         assert "today" in table and f"{interview:%a %d %b} ★" in table
+        # Reviews, new cards and new questions or drills: all three columns, at any width.
+        head = table.split()
+        assert head[:4] == ["day", "rev", "new", "quiz"], table
+        today = next(line for line in table.splitlines() if line.strip().startswith("today"))
+        first = screen.plan.days[0]
+        assert today.split()[1:4] == [str(first.reviews), str(first.new), str(first.new_practice)]
         assert len(screen.plan.days) == 6
         ready = visible_text(screen.query_one("#plan-ready-text"))
         assert "loss" in ready and "Checklist items" in ready

@@ -225,11 +225,16 @@ class PlanScreen(QuizScreen):
 
     @staticmethod
     def days_table(plan: Plan) -> Table:
-        table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, header_style="bold")
+        # Tight padding: the five columns fit the half-width panel at 80 columns.
+        table = Table(
+            box=box.SIMPLE_HEAD, expand=True, show_edge=False, header_style="bold",
+            pad_edge=False, collapse_padding=True,
+        )  # fmt: skip
         table.add_column("day", no_wrap=True, min_width=10)
-        table.add_column("reviews", justify="right", min_width=7)
-        table.add_column("new", justify="right", min_width=4)
-        table.add_column("practice", justify="right", min_width=8)
+        # reviews, new cards (Study), new questions and drills (Quiz, Drills)
+        table.add_column("rev", justify="right", min_width=3, no_wrap=True)
+        table.add_column("new", justify="right", min_width=3, no_wrap=True)
+        table.add_column("quiz", justify="right", min_width=4, no_wrap=True)
         table.add_column("", ratio=1, no_wrap=True, overflow="crop")
         heaviest = max((d.reviews + d.new + d.new_practice for d in plan.days), default=1) or 1
         for i, day in enumerate(plan.days):
