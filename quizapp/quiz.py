@@ -460,19 +460,14 @@ class Quiz:
         retry: their answers were shown, so a right answer is rated Again (quizapp.policy)."""
         ids = [q.item_id for q in self.results().missed]
         again = Quiz.build(
-            library,
-            item_ids=ids,
-            seed=seed,
-            mode=self.mode,
-            store=self.store,
-            checker=self.checker,
+            library, item_ids=ids, seed=seed, mode=self.mode, store=self.store, checker=self.checker
         )
         again.retries = set(range(len(again.questions)))
         return again
 
     def ask_again(self, index: int) -> int:
-        """Question ``index`` asked again in this session, after a miss showed its answer (a
-        drill's retry: the same numbers, the same derivation); the new question's index."""
+        """Question ``index`` again after a miss showed its answer (a drill's retry: the same
+        numbers or derivation); the new question's index."""
         self.questions.append(self.questions[index])
         again = len(self.questions) - 1
         self.retries.add(again)
