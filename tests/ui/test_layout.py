@@ -124,3 +124,15 @@ async def test_the_stats_panels_are_drawn_alike_whenever_the_numbers_arrive(
                 )
     assert drawn[0] == drawn[1]
     assert "weakest" in drawn[0][0]
+
+
+async def test_home_gives_today_more_room_on_a_wide_terminal(make_app) -> None:
+    """At 80 columns Today keeps its width; at 200 it widens so its lines do not wrap."""
+    widths = {}
+    for size in ((80, 24), (200, 50)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            widths[size[0]] = app.screen.query_one("#today").size.width
+    assert widths[200] >= widths[80] + 20  # 80 columns keep the old layout (the snapshot)
