@@ -124,6 +124,11 @@ def usable_reviews(reviews: Iterable[LoggedReview], tz: Any = None) -> int:
     return len(training_items(reviews, tz))
 
 
+# What the count counts, said with it: reviews the optimiser learns from (a card's reviews on
+# days after the day it was first seen), not every review.
+COUNTED = "(only a card's reviews after its first day count)"
+
+
 def progress_line(usable: int, fit: FitResult | None) -> str:
     """One honest line about which parameters predict the learner's memory."""
     if fit is not None:
@@ -135,7 +140,7 @@ def progress_line(usable: int, fit: FitResult | None) -> str:
         return f"FSRS default parameters: {usable} reviews, enough to fit your own"
     return (
         f"FSRS default parameters: {usable} of about {MIN_REVIEWS} reviews before your own "
-        "parameters"
+        f"parameters {COUNTED}"
     )
 
 
@@ -188,8 +193,8 @@ def log_loss(parameters: Sequence[float], items: Sequence[Any]) -> float:
 def too_few(usable: int, minimum: int = MIN_REVIEWS) -> str:
     """The honest line while the log is too short for a fit of one's own."""
     return (
-        f"{usable} of about {minimum} reviews before your own parameters: keep studying; "
-        "until then FSRS predicts with its default parameters"
+        f"{usable} of about {minimum} reviews before your own parameters {COUNTED}: keep "
+        "studying; until then FSRS predicts with its default parameters"
     )
 
 

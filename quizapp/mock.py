@@ -71,7 +71,7 @@ class MockReport:
     answered: int
     right: int
     seconds: float
-    weak_tags: list[tuple[str, int, int]]  # (tag, right, asked) in this session, weakest first
+    weak_tags: list[tuple[str, float, int]]  # (tag, points, asked) this session, weakest first
     revise: list[Card]  # the items missed, to look at again
     checklist: list[str]  # checklist items those misses belong to
     unanswered: list[Card] = field(default_factory=list)  # open when the time ran out
@@ -102,7 +102,7 @@ class MockReport:
             f" ({self.score:.0%}){half}."
         ]
         if self.weak_tags:
-            tags = ", ".join(f"{t} ({r}/{n})" for t, r, n in self.weak_tags)
+            tags = ", ".join(f"{t} ({points_text(r)}/{n})" for t, r, n in self.weak_tags)
             out.append(f"Weakest topics: {tags}.")
         out += open_note
         if not self.revise and not self.unanswered:

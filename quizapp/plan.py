@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import fsrs
 
-from quizapp.decks.kinds import kind_of
+from quizapp.clock import local_day_start
+from quizapp.decks.kinds import kind_of, names
 from quizapp.readiness import (
     PRACTICE_KINDS,
     RECENT_RESULTS,
@@ -68,22 +69,31 @@ MAX_SAME_DAY_REVIEWS = 4
 
 @dataclass(frozen=True)
 class Day:
-    """One day of the plan: how many reviews and how many new items."""
+    """One day of the plan: how many reviews, how many new cards (flashcards: what Study
+    introduces, within the new-card limit) and how many new quiz questions and drills (met in
+    quizzes, the mock and drills; they use up no new-card limit)."""
 
     date: date
     reviews: int
     new: int
+    new_practice: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "reviews": self.reviews, "new": self.new}
+        return {
+            "date": self.date.isoformat(),
+            "reviews": self.reviews,
+            "new": self.new,
+            "new_practice": self.new_practice,
+        }
 
 
 @dataclass(frozen=True)
 class Plan:
     """The plan to the interview morning, and what the model predicts if it is followed.
 
-    ``new_per_day`` is the pace of new items the plan uses (``raised`` when it is above the
-    learner's setting); ``reachable`` is False when the plan needs more than ``MAX_DAILY_LOAD``
+    ``new_per_day`` is the pace of new cards the plan uses (``raised`` when it is above the
+    learner's setting; today it is less the cards already started today, as in Study);
+    ``reachable`` is False when the plan needs more than ``MAX_DAILY_LOAD``
     items on some day or when some item cannot reach the target any more (``message`` says which);
     ``predicted`` is the readiness on the morning after following the plan; ``cram`` is how many
     items are below target now and worth a cram session today (the last two days only);
@@ -118,7 +128,12 @@ class Plan:
             "readiness": self.readiness.to_json(),
             "below_target": list(self.readiness.below),
             "per_day": [d.to_json() for d in self.days],
-            "today": {"reviews": self.today.reviews, "new": self.today.new, "cram": self.cram},
+            "today": {
+                "reviews": self.today.reviews,
+                "new": self.today.new,
+                "new_practice": self.today.new_practice,
+                "cram": self.cram,
+            },
             "new_per_day": self.new_per_day,
             "new_per_day_raised": self.raised,
             "reachable": self.reachable,
@@ -161,6 +176,7 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
     if inputs.interview_date < today:
         return None
     interview = inputs.interview_date
+    kinds = {item.id: item.kind for item in inputs.items}
     morning = interview_morning(interview, tz)
     target = inputs.target
     current = readiness(inputs)
@@ -170,14 +186,20 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
     study_days = [today + timedelta(days=k) for k in range(max(days_left, 1))]
     if days_left == 0:
         study_days = [today]
+    # New cards (flashcards) come from Study, within the new-card limit; new quiz questions and
+    # drills from practice, at a pace of their own that uses up no limit.
     unseen = [item.id for item in inputs.items if item.id not in inputs.states]
-    pace = math.ceil(len(unseen) / intro_days(days_left)) if unseen else 0
-    new_per_day = max(pace, min(inputs.new_per_day, len(unseen)))
+    studied = set(names(study=True))
+    cards_first = [i for i in unseen if kinds[i] in studied]
+    practice_first = [i for i in unseen if kinds[i] not in studied]
+    pace = math.ceil(len(cards_first) / intro_days(days_left)) if cards_first else 0
+    new_per_day = max(pace, min(inputs.new_per_day, len(cards_first)))
     raised = pace > inputs.new_per_day
+    practice_pace = math.ceil(len(practice_first) / intro_days(days_left)) if practice_first else 0
 
     scheduler = _scheduler(inputs.parameters, target)
     cards: dict[str, fsrs.Card] = {i: replace_card(c) for i, c in inputs.states.items()}
-    queue_new = list(unseen)
+    queue_new, queue_practice = list(cards_first), list(practice_first)
     rows: list[Day] = []
     advance_today: list[str] = []
     today_reviews: list[str] = []
@@ -206,21 +228,24 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
                 chosen.append(item_id)
                 if day == today:
                     advance_today.append(item_id)
+        fresh: list[str] = []
+        practice: list[str] = []
         if day < inputs.interview_date or days_left == 0:
-            fresh = queue_new[:new_per_day]
-            del queue_new[:new_per_day]
-        else:
-            fresh = []
+            # Today: the cards already started today count against the day's limit (Study's
+            # "New today" says the same).
+            n = max(0, new_per_day - inputs.new_today) if day == today else new_per_day
+            fresh, queue_new[:n] = queue_new[:n], []
+            practice, queue_practice[:practice_pace] = queue_practice[:practice_pace], []
         if day == today:
-            today_reviews, today_new = chosen, list(fresh)
+            today_reviews, today_new = chosen, fresh + practice
         for item_id in chosen:
             _simulate_day(scheduler, cards, item_id, at, end)
             learn(item_id)
-        for item_id in fresh:
+        for item_id in fresh + practice:
             cards[item_id] = fsrs.Card(card_id=_stable_id(item_id), due=at)
             _simulate_day(scheduler, cards, item_id, at, end)
             learn(item_id)
-        rows.append(Day(day, len(chosen), len(fresh)))
+        rows.append(Day(day, len(chosen), len(fresh), len(practice)))
     if days_left > 0:
         rows.append(Day(inputs.interview_date, 0, 0))
 
@@ -230,12 +255,13 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
         recent={i: (True,) * RECENT_RESULTS for i in cards},  # the plan assumes right answers
     )
     predicted = readiness(predicted_inputs, at=morning)
-    heaviest = max((d.reviews + d.new for d in rows), default=0)
+    heaviest = max((d.reviews + d.new + d.new_practice for d in rows), default=0)
     cram = len(current.below) if days_left <= 1 else 0
     reachable = True
-    if queue_new:
+    if queue_new or queue_practice:
         reachable = False
-        message = f"out of reach: {len(queue_new)} new items cannot be introduced in time"
+        late = len(queue_new) + len(queue_practice)
+        message = f"out of reach: {late} new items cannot be introduced in time"
     elif predicted.below:
         reachable = False
         message = (
@@ -415,6 +441,14 @@ def fit_change(
 # --------------------------------------------------------------------------- from a store
 
 
+def new_cards_today(store: Store, library: Library, now: datetime) -> int:
+    """Flashcards first seen today (local day of ``now``): what today's new-card limit has used
+    (quiz questions and drills use none of it)."""
+    started = store.first_reviewed_ids_since(local_day_start(now))
+    cards = library.cards
+    return sum(1 for i in started if i in cards and kind_of(cards[i]).study)
+
+
 def gather(store: Store, library: Library, *, now: datetime | None = None) -> PlanInputs:
     """Read the plan's inputs from a store and a library."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -441,6 +475,7 @@ def gather(store: Store, library: Library, *, now: datetime | None = None) -> Pl
         interview_date=settings.interview_date,
         target=float(target),
         new_per_day=settings.new_per_day,
+        new_today=new_cards_today(store, library, now),
         parameters=tuple(store.scheduler.parameters),
         recent={k: tuple(v) for k, v in recent.items()},
         checklist=checklist,

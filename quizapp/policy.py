@@ -6,6 +6,7 @@ questions from the key points they covered. The store records whatever rating it
 the screens show the labels and keys defined here.
 
     rating_for_answer("numeric_drill", correct=True, seconds=20, hint_level=0)  # Rating.Easy
+    rating_for_answer("numeric_drill", correct=True, seconds=20, retry=True)  # Rating.Again
 
 It also says what a gradient drill's hint ladder costs and which wrong answers earn half a point
 in a quiz's score.
@@ -57,15 +58,19 @@ def hint_cost(level: int) -> str:
     return f"a right answer now counts as {RATING_LABELS[cap]}"
 
 
-def rating_for_grade(correct: bool, *, hint_level: int = 0, fast: bool = False) -> Rating:
+def rating_for_grade(
+    correct: bool, *, hint_level: int = 0, fast: bool = False, retry: bool = False
+) -> Rating:
     """Wrong -> Again; right -> Good; right and fast -> Easy; a hint caps a right answer: after
-    the idea or the first step it is Hard, after the full derivation Again.
+    the idea or the first step it is Hard, after the full derivation Again. A ``retry`` (the
+    same question again after a miss, whose feedback showed the answer or its working) is rated
+    as a right answer after the full derivation: Again, however fast.
 
     A hint outweighs speed: right, fast and hinted is Hard. A wrong answer is Again whatever
     partial credit it earns in the quiz score (``credit_for``): the scheduler must bring the card
     back soon either way.
     """
-    if not correct:
+    if not correct or retry:
         return Rating.Again
     if hint_level > 0:
         return _HINT_CAPS[min(hint_level, MAX_HINT_LEVEL)]
@@ -124,10 +129,18 @@ def rating_for_answer(
     seconds: float,
     hint_level: int = 0,
     points: tuple[int, int] | None = None,
+    retry: bool = False,
 ) -> Rating:
     """The rating a graded quiz answer feeds the scheduler. ``hint_level`` is the highest level
     of the hint ladder seen (0: none). ``points`` (covered, total) is given for a self-assessed
-    explanation, whose rating follows the key points it covered."""
+    explanation, whose rating follows the key points it covered. ``retry``: the question is
+    asked again after a miss showed its answer (a drill's retry, a quiz's "retry the missed"),
+    so a right answer is Again."""
+    if retry:
+        return Rating.Again
     if points is not None:
         return suggested_rating(*points)
     return rating_for_grade(correct, hint_level=hint_level, fast=is_fast(kind, seconds))
+
+
+RETRY_NOTE = "a retry after the answer was shown"

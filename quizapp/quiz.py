@@ -124,7 +124,7 @@ def points_text(points: float) -> str:
 class Results:
     right: int
     total: int
-    by_tag: dict[str, tuple[int, int]]  # tag -> (right, asked)
+    by_tag: dict[str, tuple[float, int]]  # tag -> (points, asked): ½ for a named slip too
     by_kind: dict[str, tuple[int, int]]
     missed: tuple[Question, ...]
     # Wrong answers that earn half a point (a gradient with a named slip; quizapp.policy).
@@ -230,6 +230,9 @@ class Quiz:
     config: dict[str, Any] = field(default_factory=dict)
     # question index -> the highest rung of its hint ladder shown so far
     hint_levels: dict[int, int] = field(default_factory=dict)
+    # indices of questions asked again after a miss showed their answer (quizapp.policy: a
+    # right answer to one is Again)
+    retries: set[int] = field(default_factory=set)
 
     @classmethod
     def build(
@@ -299,6 +302,7 @@ class Quiz:
             seconds=seconds,
             hint_level=level,
             points=feedback.points,
+            retry=index in self.retries,
         )
         answer = Answer(
             question,
@@ -390,7 +394,7 @@ class Quiz:
 
     # -- results
     def results(self) -> Results:
-        by_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        by_tag: dict[str, list[float]] = defaultdict(lambda: [0, 0])
         by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         missed: list[Question] = []
         partial = 0
@@ -398,7 +402,7 @@ class Quiz:
             partial += 0.0 < answer.credit < 1.0
             ok = bool(answer.feedback.correct)
             for tag in answer.question.tags:
-                by_tag[tag][0] += ok
+                by_tag[tag][0] += answer.credit  # the score's points: ½ counts here too
                 by_tag[tag][1] += 1
             by_kind[answer.question.kind][0] += ok
             by_kind[answer.question.kind][1] += 1
@@ -408,23 +412,29 @@ class Quiz:
         return Results(
             right=right,
             total=len(self.answers),
-            by_tag={t: (r, n) for t, (r, n) in sorted(by_tag.items())},
+            by_tag={t: (r, int(n)) for t, (r, n) in sorted(by_tag.items())},
             by_kind={k: (r, n) for k, (r, n) in by_kind.items()},
             missed=tuple(missed),
             partial=partial,
         )
 
     def retry_missed(self, library: Library, *, seed: int | None = None) -> Quiz:
-        """A new session over the missed items (numeric drills get fresh numbers)."""
+        """A new session over the missed items (numeric drills get fresh numbers). Each is a
+        retry: their answers were shown, so a right answer is rated Again (quizapp.policy)."""
         ids = [q.item_id for q in self.results().missed]
-        return Quiz.build(
-            library,
-            item_ids=ids,
-            seed=seed,
-            mode=self.mode,
-            store=self.store,
-            checker=self.checker,
+        again = Quiz.build(
+            library, item_ids=ids, seed=seed, mode=self.mode, store=self.store, checker=self.checker
         )
+        again.retries = set(range(len(again.questions)))
+        return again
+
+    def ask_again(self, index: int) -> int:
+        """Question ``index`` again after a miss showed its answer (a drill's retry: the same
+        numbers or derivation); the new question's index."""
+        self.questions.append(self.questions[index])
+        again = len(self.questions) - 1
+        self.retries.add(again)
+        return again
 
     @property
     def answered(self) -> int:

@@ -55,6 +55,7 @@ class PlanInputs:
     target: float
     new_per_day: int
     parameters: tuple[float, ...] = DEFAULT_PARAMETERS
+    new_today: int = 0  # flashcards first seen today: today's new-card limit used so far
     recent: Mapping[str, Sequence[bool]] = field(default_factory=dict)
     checklist: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
     # Cards suspended or buried in the browser: left out of ``items`` (the plan says how many).

@@ -178,9 +178,11 @@ class StudyQueue:
         return self._seen
 
     def new_left_today(self) -> int:
-        """New cards still allowed today: the daily limit minus items first reviewed today
-        (anywhere: study, quizzes or drills)."""
-        started = self.store.first_reviewed_since(local_day_start(self.now))
+        """New cards still allowed today: the daily limit minus the flashcards first reviewed
+        today (quiz questions and drills use up none of it; the plan counts the same)."""
+        cards = self.library.cards
+        first = self.store.first_reviewed_ids_since(local_day_start(self.now))
+        started = sum(1 for i in first if i in cards and kind_of(cards[i]).study)
         limit = self.store.settings.new_per_day
         guide = self._guide()
         if guide is not None:

@@ -23,13 +23,17 @@ class SettingsError(ValueError):
         self.message = message
 
 
+# The app's theme when none was chosen (Textual's default), by the name the app shows.
+DEFAULT_THEME = "textual-dark"
+
+
 @dataclass(frozen=True)
 class Settings:
     """The learner's settings. ``validate`` lists what is wrong, one line per problem."""
 
     desired_retention: float = 0.9
     interview_date: date | None = None
-    theme: str | None = None
+    theme: str | None = None  # None: DEFAULT_THEME
     new_per_day: int = 20
 
     def validate(self) -> list[str]:

@@ -216,15 +216,17 @@ def today_figures(store: Store, *, now: datetime | None = None) -> Today:
 def compute_stats(
     store: Store, library: Library, *, now: datetime | None = None, deck: str | None = None
 ) -> Stats:
-    """Every figure of the stats screen. With ``deck`` the cards, their accuracy, what is due
-    and the checklist are those of one deck; reviews per day, the streak and retention stay
-    the learner's totals (the store counts them without regard to decks)."""
+    """Every figure of the stats screen. With ``deck`` every figure is that deck's: its cards,
+    their reviews (per day, today, the streak), retention, accuracy, what is due and the
+    checklist."""
     library = library.only_deck(deck)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     today = now.astimezone().date()
     day_start = local_day_start(now)
+    # One deck: only the reviews of its items (the store's tables know no decks).
+    of = None if deck is None else set(library.cards)
 
-    per_day = store.reviews_per_day()
+    per_day = store.reviews_per_day(item_ids=of)
     history = [
         (d, per_day.get(d, 0))
         for d in (today - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
@@ -233,9 +235,9 @@ def compute_stats(
     queue = StudyQueue(store, library, now=now)
     studiable = set(queue.candidates())
 
-    reviewed, remembered = store.review_state_outcomes()
+    reviewed, remembered = store.review_state_outcomes(item_ids=of)
     reviewed_30, remembered_30 = store.review_state_outcomes(
-        since=now - timedelta(days=HISTORY_DAYS)
+        since=now - timedelta(days=HISTORY_DAYS), item_ids=of
     )
 
     by_tag: dict[str, list[int]] = {}
@@ -296,8 +298,8 @@ def compute_stats(
     checklist = checklist_status(store, library, now=now)
     return Stats(
         generated_at=now,
-        reviews_total=store.review_count(),
-        reviews_today=store.review_count(since=day_start),
+        reviews_total=store.review_count(item_ids=of),
+        reviews_today=store.review_count(since=day_start, item_ids=of),
         reviews_per_day=history,
         due=due_counts(queue),
         retention=remembered / reviewed if reviewed else None,

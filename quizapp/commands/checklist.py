@@ -48,9 +48,12 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("checklist: say 'tick N' or 'untick N'", code=2)
 
     with open_store(reads=not args.action) as store:
+        already = False
         if args.action:
             require_saving(store, f"{args.action} item {number}")
-            store.set_ticked(number, args.action == "tick")
+            already = (number in store.ticks()) == (args.action == "tick")
+            if not already:
+                store.set_ticked(number, args.action == "tick")
         items = checklist_status(store, library)
         interview = store.settings.interview_date
     if args.json:
@@ -59,7 +62,11 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout.write
     if args.action:
         item = next(i for i in items if i.number == number)
-        out(f"{'ticked' if item.ticked else 'unticked'} {item.number}. {item.text}\n")
+        state = "ticked" if item.ticked else "unticked"
+        if already:  # nothing changed: say so, not "unticked 5" as if it had been ticked
+            out(f"{item.number}. {item.text}: already {state}, nothing changed\n")
+        else:
+            out(f"{state} {item.number}. {item.text}\n")
         return 0
     if not items:
         out("no checklist items in the decks\n")

@@ -41,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--deck",
         metavar="NAME",
+        help="with --anki: only the cards of one quizapp deck (e.g. loss, beyond), as the "
+        f"subdeck '{DEFAULT_DECK}::NAME'",
+    )
+    p.add_argument(
+        "--anki-deck",
+        metavar="NAME",
         help=f"with --anki: the Anki deck's name (default '{DEFAULT_DECK}'; use A::B for a "
         "subdeck)",
     )
@@ -76,8 +82,14 @@ def _chunks(data: dict[str, Any]) -> Iterator[str]:
 def run(args: argparse.Namespace) -> int:
     if args.anki is not None:
         return _run_anki(args)
-    if args.deck is not None or args.with_progress:
-        option = "--deck" if args.deck is not None else "--with-progress"
+    if args.deck is not None or args.anki_deck is not None or args.with_progress:
+        option = (
+            "--deck"
+            if args.deck is not None
+            else "--anki-deck"
+            if args.anki_deck is not None
+            else "--with-progress"
+        )
         raise CliError(f"export: {option} goes with --anki FILE.apkg", code=2)
     if args.json and args.output:
         raise CliError("export: use either --json (stdout) or --output FILE, not both", code=2)
@@ -105,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_anki(args: argparse.Namespace) -> int:
-    from quizapp.commands.common import library_from_args
+    from quizapp.commands.common import library_from_args, only_deck
     from quizapp.interop.anki import DEFAULT_DECK, write_apkg
 
     if args.json or args.output:
@@ -113,12 +125,18 @@ def _run_anki(args: argparse.Namespace) -> int:
     target: Path = args.anki
     if target.suffix.lower() != ".apkg":
         raise CliError(f"export: {target} should end in .apkg (Anki imports only that)", code=2)
-    deck = DEFAULT_DECK if args.deck is None else args.deck.strip()
+    if args.anki_deck is not None:
+        deck = args.anki_deck.strip()
+    else:
+        deck = DEFAULT_DECK if args.deck is None else f"{DEFAULT_DECK}::{args.deck}"
     if not deck:
-        raise CliError("export: --deck needs a name, e.g. --deck 'Loss functions'", code=2)
+        raise CliError(
+            "export: --anki-deck needs a name, e.g. --anki-deck 'Loss functions'", code=2
+        )
     if not target.parent.is_dir():
         raise CliError(f"export: cannot write {target}: no folder {target.parent}")
-    library = library_from_args(args)
+    # --deck selects a quizapp deck, as everywhere else (an unknown name is a usage error).
+    library = only_deck(library_from_args(args), args.deck, "export")
     scheduled: list[int] = []
     schedule = _progress_writer(scheduled) if args.with_progress else None
     try:

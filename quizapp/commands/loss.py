@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
             value = spec.function(**kwargs)
             steps = [] if args.json else spec.steps(**kwargs)
     except ValueError as exc:
-        raise CliError(f"loss {name}: {exc}") from None
+        raise CliError(f"loss {name}: {exc}", code=2) from None  # a bad value: usage
     values = np.ravel(value).astype(float)  # 'none' may keep the input's shape (kl_div)
     if not np.isfinite(values).all():
         raise CliError(f"loss {name}: the result overflows float64; scale the inputs down")

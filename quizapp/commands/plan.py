@@ -65,6 +65,7 @@ def _fit(store: Any, library: Any, as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from quizapp.cram import cram_list
     from quizapp.fit import fsrs_status
     from quizapp.plan import gather, make_plan
 
@@ -94,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
         else f"in {plan.days_left} day" + ("s" if plan.days_left != 1 else "")
     )
     out(f"Interview {plan.interview_date.isoformat()} ({days}); target recall {plan.target:.0%}\n")
-    out(f"{ready.summary()} ({ready.unseen} not seen yet)\n")
+    listed = cram_list(ready, library)
+    cram_note = f": {len(listed.ids)} to cram, {listed.other} drills" if ready.below else ""
+    out(f"{ready.summary()}{cram_note} ({ready.unseen} not seen yet)\n")
     if inputs.hidden:
         out(f"{inputs.hidden} suspended or buried cards are left out (see 'quizapp cards')\n")
     if ready.by_deck:
@@ -106,10 +109,14 @@ def run(args: argparse.Namespace) -> int:
     out(f"Plan: {plan.message}\n")
     today = plan.today
     cram = f"; cram {plan.cram} below target" if plan.cram else ""
-    out(f"Today: {today.reviews} reviews, {today.new} new{cram}\n")
+    practice = f", {today.new_practice} new questions or drills" if today.new_practice else ""
+    out(f"Today: {today.reviews} reviews, {today.new} new cards{practice}{cram}\n")
     shown = plan.days[: max(args.days, 1)]
     for day in shown:
-        out(f"  {day.date:%a %d %b}  {day.reviews:4d} reviews  {day.new:4d} new\n")
+        out(
+            f"  {day.date:%a %d %b}  {day.reviews:4d} reviews  {day.new:4d} new cards"
+            f"  {day.new_practice:4d} new practice\n"
+        )
     if len(plan.days) > len(shown):
         out(f"  ... {len(plan.days) - len(shown)} more days (--days N or --json)\n")
     out(

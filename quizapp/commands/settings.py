@@ -7,7 +7,7 @@ import sys
 
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store, print_json, require_saving
-from quizapp.settings import Settings, SettingsError, parse_settings
+from quizapp.settings import DEFAULT_THEME, Settings, SettingsError, parse_settings
 from quizapp.store import StoreError
 
 
@@ -75,5 +75,5 @@ def run(args: argparse.Namespace) -> int:
     out(f"retention       {settings.desired_retention:.2f}\n")
     out(f"interview date  {settings.interview_date or 'not set'}\n")
     out(f"new per day     {settings.new_per_day}\n")
-    out(f"theme           {settings.theme or 'default'}\n")
+    out(f"theme           {settings.theme or DEFAULT_THEME}\n")  # the name the app shows
     return 0

@@ -116,6 +116,17 @@ class _Queries:
             )
         )
 
+    def first_reviewed_ids_since(self, since: datetime) -> set[str]:
+        """The items whose first review was at or after ``since``."""
+        return self._read(
+            lambda c: {
+                row[0]
+                for row in c.execute(
+                    "SELECT item_id FROM cards WHERE first_review >= ?", (_ts(_utc(since)),)
+                )
+            }
+        )
+
     def reviews(self, item_id: str | None = None, *, since: datetime | None = None) -> list[Review]:
         """Reviews, oldest first; of one item and/or from ``since`` on."""
         where, args = [], []
@@ -131,18 +142,13 @@ class _Queries:
         rows = self._read(lambda c: c.execute(sql + " ORDER BY id", args).fetchall())
         return [_review(r) for r in rows]
 
-    def review_count(self, *, since: datetime | None = None) -> int:
-        if since is None:
-            return int(
-                self._read(lambda c: c.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
-            )
-        return int(
-            self._read(
-                lambda c: c.execute(
-                    "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ?", (_ts(_utc(since)),)
-                ).fetchone()[0]
-            )
-        )
+    def review_count(
+        self, *, since: datetime | None = None, item_ids: Iterable[str] | None = None
+    ) -> int:
+        """How many reviews (from ``since`` on, of ``item_ids`` only when given)."""
+        where, args = _where(since, item_ids)
+        sql = "SELECT COUNT(*) FROM reviews" + (f" WHERE {where}" if where else "")
+        return int(self._read(lambda c: c.execute(sql, args).fetchone()[0]))
 
     def review_totals(self, item_ids: Iterable[str] | None = None) -> list[ReviewTotal]:
         """Reviews and right answers per (item, kind), of every item or of ``item_ids``."""
@@ -154,13 +160,13 @@ class _Queries:
         rows = self._read(lambda c: c.execute(sql + " GROUP BY item_id, kind", args).fetchall())
         return [ReviewTotal(*r) for r in rows]
 
-    def reviews_per_day(self, *, since: datetime | None = None) -> dict[date, int]:
-        """Reviews per local calendar day."""
+    def reviews_per_day(
+        self, *, since: datetime | None = None, item_ids: Iterable[str] | None = None
+    ) -> dict[date, int]:
+        """Reviews per local calendar day (of ``item_ids`` only when given)."""
+        where, args = _where(since, item_ids)
         sql = "SELECT date(reviewed_at, 'localtime') AS d, COUNT(*) FROM reviews"
-        args: tuple[Any, ...] = ()
-        if since is not None:
-            sql += " WHERE reviewed_at >= ?"
-            args = (_ts(_utc(since)),)
+        sql += f" WHERE {where}" if where else ""
         rows = self._read(lambda c: c.execute(sql + " GROUP BY d", args).fetchall())
         return {date.fromisoformat(d): n for d, n in rows}
 
@@ -176,14 +182,14 @@ class _Queries:
             )
         )
 
-    def review_state_outcomes(self, *, since: datetime | None = None) -> tuple[int, int]:
+    def review_state_outcomes(
+        self, *, since: datetime | None = None, item_ids: Iterable[str] | None = None
+    ) -> tuple[int, int]:
         """(reviews of items in the Review state, how many of them were remembered): the data
-        behind true retention."""
+        behind true retention (of ``item_ids`` only when given)."""
+        where, args = _where(since, item_ids)
         sql = "SELECT COUNT(*), COALESCE(SUM(rating > 1), 0) FROM reviews WHERE state_before = 2"
-        args: tuple[Any, ...] = ()
-        if since is not None:
-            sql += " AND reviewed_at >= ?"
-            args = (_ts(_utc(since)),)
+        sql += f" AND {where}" if where else ""
         return self._read(lambda c: tuple(c.execute(sql, args).fetchone()))
 
     def ticks(self) -> dict[int, datetime]:
@@ -390,3 +396,18 @@ def _answer(row: tuple[Any, ...]) -> dict[str, Any]:
     data = dict(zip(_ANSWER_KEYS, row, strict=True))
     data["correct"] = bool(data["correct"])
     return data
+
+
+def _where(since: datetime | None, item_ids: Iterable[str] | None) -> tuple[str, list[str]]:
+    """A WHERE clause (without the word) and its arguments: reviews from ``since`` on, of
+    ``item_ids`` when given (one deck's items)."""
+    parts: list[str] = []
+    args: list[str] = []
+    if since is not None:
+        parts.append("reviewed_at >= ?")
+        args.append(_ts(_utc(since)))
+    if item_ids is not None:
+        ids = sorted(set(item_ids))
+        parts.append(f"item_id IN ({', '.join('?' * len(ids))})" if ids else "0")
+        args += ids
+    return " AND ".join(parts), args

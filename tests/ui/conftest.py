@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.app import App
+from textual.pilot import Pilot
 
 from quizapp.decks import Library
 from quizapp.library import load_library
@@ -52,3 +55,63 @@ def visible_text(widget: object) -> str:
     console = Console(width=width, file=io.StringIO(), color_system=None, record=True)
     console.print(content)
     return console.export_text()
+
+
+# A failure bound, not a wait: a condition still false this long after it should have come true
+# is a bug, whatever the load on the machine.
+WAIT_LIMIT = 30.0
+
+
+async def wait_until(
+    pilot: Pilot[object], condition: Callable[[], object], *, what: str, limit: float = WAIT_LIMIT
+) -> None:
+    """Let the app run (``pilot.pause()``: until it is idle) until ``condition()`` is true;
+    fail saying ``what`` was awaited if it is not within ``limit`` seconds."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {limit:.0f} s for {what}")
+        await pilot.pause()
+
+
+@pytest.fixture
+def notices(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A spy on ``App.notify``: every message the app raised as a toast, in order (the toasts
+    themselves stay real)."""
+    seen: list[str] = []
+    real = App.notify
+
+    def spy(self: App[object], message: str, *args: object, **kwargs: object) -> None:
+        seen.append(str(message))
+        real(self, message, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "notify", spy)
+    return seen
+
+
+async def palette_search(pilot: Pilot[object], text: str) -> str:
+    """Open the command palette, search for ``text`` and wait for the search to finish; the
+    prompt of the hit on top ("" when nothing matched)."""
+    from textual.command import CommandInput, CommandList, CommandPalette
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+    palette = app.screen
+    hits = palette.query_one(CommandList)
+    # The palette lists the hits of nothing first, then searches for ``text`` in a worker and
+    # puts in new hits (in batches) as it goes: done once new hits are in and no search runs.
+    await wait_until(pilot, lambda: palette.has_class("-ready"), what="the palette's first list")
+    # (The old options are kept alive here, so no new one can take an old one's id.)
+    before = [hits.get_option_at_index(i) for i in range(hits.option_count)]
+    palette.query_one(CommandInput).value = text
+
+    def searched() -> bool:
+        old = {id(option) for option in before}
+        shown = {id(hits.get_option_at_index(i)) for i in range(hits.option_count)}
+        searching = any(w.node is palette and not w.is_finished for w in app.workers)
+        return bool(shown) and not shown & old and not searching
+
+    await wait_until(pilot, searched, what=f"the search for {text!r}")
+    top = hits.highlighted_option
+    return str(top.prompt) if top is not None else ""

@@ -14,7 +14,7 @@ from quizapp.ui.screens.help import HelpScreen
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.settings import SettingsScreen
 from quizapp.ui.screens.study import StudyScreen
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, palette_search, reopen_store, visible_text, wait_until
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -71,13 +71,10 @@ async def test_checklist_studies_an_items_cards_and_quizzes_its_questions(
 async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.press(*"validation loss")
-        await pilot.pause(0.5)
+        assert await palette_search(pilot, "validation loss")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="the card")
         screen = app.screen
-        assert isinstance(screen, StudyScreen)
         card = screen.session.current
         assert card is not None
         assert "validation" in card.search_text().lower()
@@ -86,13 +83,10 @@ async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:
 async def test_the_palette_starts_a_session_on_a_tag(make_app, shipped) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Study tag: outliers")
-        await pilot.pause(0.5)
+        assert "outliers" in await palette_search(pilot, "Study tag: outliers")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="the session")
         screen = app.screen
-        assert isinstance(screen, StudyScreen)
         assert "outliers" in screen.session.current.tags
 
 
@@ -195,7 +189,9 @@ async def test_a_broken_deck_shows_the_error_screen_and_the_rest_still_works(mak
         assert app.screen.session.current is not None
 
 
-async def test_a_damaged_progress_file_is_recovered_with_a_notice(make_app, quizapp_home) -> None:
+async def test_a_damaged_progress_file_is_recovered_with_a_notice(
+    make_app, quizapp_home, notices
+) -> None:
     first = make_app()
     async with first.run_test(size=SIZE) as pilot:
         await pilot.press("s", "space", "3")
@@ -204,8 +200,7 @@ async def test_a_damaged_progress_file_is_recovered_with_a_notice(make_app, quiz
     (quizapp_home / "progress.db").write_bytes(b"this is not a database" * 100)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        notices = [n.message for n in app._notifications]
+        await wait_until(pilot, lambda: notices, what="the recovery notice")
         assert any("damaged" in n or "restored" in n for n in notices), notices
         assert all("\n" not in n for n in notices)
         assert isinstance(app.screen, HomeScreen)
@@ -338,3 +333,32 @@ async def test_loss_curves_offer_the_huber_keys_on_the_huber_tab_only(make_app) 
         await pilot.press("plus")
         assert screen.delta == before
         assert "Huber" not in visible_text(screen.query_one("#curves-status"))
+
+
+async def test_a_plan_worked_out_while_the_app_closes_is_dropped_quietly(make_app) -> None:
+    """The plan comes from a worker; when it lands as the app closes (home's widgets, or every
+    screen, already gone) the app ends cleanly instead of raising (run_test re-raises)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await app.screen.query_one("#today").remove()  # home half torn down
+        app.post_message(app.PlanReady())
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_esc_in_the_cheat_sheet_search_gives_the_keys_back(make_app) -> None:
+    from textual.widgets import TabbedContent
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h", "slash", *"huber", "escape")
+        screen = app.screen
+        search = screen.query_one("#search")
+        assert search.value == "" and screen.focused is not search
+        tabs = screen.query_one("#sheets", TabbedContent)
+        before = tabs.active
+        await pilot.press("right_square_bracket")  # ] switches the tab, typed nowhere
+        assert tabs.active != before and search.value == ""
+        await pilot.press("slash", "x")  # / searches again
+        assert search.value == "x"

@@ -4,21 +4,20 @@ the command palette, and each opens the screen the registry names."""
 
 from __future__ import annotations
 
-from textual.command import CommandInput, CommandList, CommandPalette
+import pytest
 from textual.screen import Screen
 
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.help import HelpScreen, all_binding_tables
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.widgets.menu import Menu
-from tests.ui.conftest import SIZE, visible_text
+from tests.ui.conftest import SIZE, palette_search, visible_text, wait_until
 
 
 async def back_home(app, pilot) -> None:
     while len(app.screen_stack) > 1:
         await app.pop_screen()
-    await pilot.pause()
-    assert isinstance(app.screen, HomeScreen)
+    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen), what="home")
 
 
 def opened(app, area) -> bool:
@@ -46,25 +45,22 @@ def test_the_registry_has_one_key_and_one_name_per_area_and_each_screen_loads() 
             assert callable(getattr(area.screen_class(), area.build)), area
 
 
-async def test_every_area_opens_from_home_by_its_key_and_by_its_menu_row(make_app) -> None:
+# One test per area (xdist runs them side by side): its key on home, then its menu row.
+@pytest.mark.parametrize("area", AREAS, ids=[a.name for a in AREAS])
+async def test_an_area_opens_from_home_by_its_key_and_by_its_menu_row(make_app, area) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         menu = app.screen.query_one(Menu)
         assert [row[0] for row in menu.rows] == [a.name for a in AREAS]
-        for area in AREAS:
-            await pilot.press(area.key)
-            await pilot.pause()
-            assert opened(app, area), area.name
-            await back_home(app, pilot)
-        # A menu row opens its area (the same call for every row: the last one, and the first).
-        for i in (len(AREAS) - 1, 0):
-            menu = app.screen.query_one(Menu)
-            menu.focus()
-            menu.highlighted = i
-            await pilot.press("enter")
-            await pilot.pause()
-            assert opened(app, AREAS[i]), AREAS[i].name
-            await back_home(app, pilot)
+        await pilot.press(area.key)
+        await wait_until(pilot, lambda: opened(app, area), what=f"{area.name} by its key")
+        await back_home(app, pilot)
+        menu = app.screen.query_one(Menu)
+        menu.focus()
+        menu.highlighted = AREAS.index(area)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: opened(app, area), what=f"{area.name} by its menu row")
+        await back_home(app, pilot)
 
 
 def help_keys(app) -> dict[str, str]:
@@ -90,8 +86,7 @@ async def test_help_lists_exactly_the_registry_and_each_key_opens_its_area(make_
             await back_home(app, pilot)
             await pilot.press("question_mark")
             await pilot.press(area.key)
-            await pilot.pause()
-            assert opened(app, area), area.name
+            await wait_until(pilot, lambda a=area: opened(app, a), what=f"{area.name} from help")
             assert len(app.screen_stack) == 2
 
 
@@ -103,36 +98,19 @@ def test_help_has_one_section_of_keys_per_area() -> None:
         assert any(b.description for b in bindings), title
 
 
-async def palette_pick(app, pilot, text: str) -> str:
-    """Open the palette, search for ``text``; the prompt of the hit on top once it settles."""
-    await pilot.press("ctrl+p")
-    await pilot.pause()
-    assert isinstance(app.screen, CommandPalette)
-    app.screen.query_one(CommandInput).value = text
-    top = ""
-    for _ in range(100):  # the palette searches in a worker
-        await pilot.pause(0.05)
-        highlighted = app.screen.query_one(CommandList).highlighted_option
-        top = str(highlighted.prompt) if highlighted is not None else ""
-        if text in top:
-            break
-    return top
-
-
-async def test_every_area_is_found_in_the_command_palette_and_opens_from_it(make_app) -> None:
+@pytest.mark.parametrize("area", AREAS, ids=[a.name for a in AREAS])
+async def test_an_area_is_found_in_the_command_palette_and_opens_from_it(make_app, area) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        for area in AREAS:
-            assert f"Open {area.title}" in await palette_pick(app, pilot, f"Open {area.title}")
-            await pilot.press("escape")
-            await pilot.pause()
-        for area in (AREAS[-1], AREAS[0]):
-            await palette_pick(app, pilot, f"Open {area.title}")
-            await pilot.press("enter")
-            await pilot.pause()
-            assert opened(app, area), area.name
-            await back_home(app, pilot)
-        assert "Open Help" in await palette_pick(app, pilot, "Open Help")
+        assert f"Open {area.title}" in await palette_search(pilot, f"Open {area.title}")
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await wait_until(pilot, lambda: opened(app, area), what=f"{area.name} from the palette")
+        await back_home(app, pilot)
+
+
+async def test_help_opens_from_the_command_palette(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Open Help" in await palette_search(pilot, "Open Help")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")

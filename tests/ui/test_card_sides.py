@@ -73,7 +73,7 @@ async def test_an_interview_question_shows_its_key_points_on_the_answer_side(
     assert isinstance(question, InterviewQuestion)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(StudyScreen(ids=[question.id]))
+        await app.push_screen(StudyScreen(ids=[question.id]))
         await pilot.pause()
         screen = app.screen
         assert not shown(screen, "#points")

@@ -22,16 +22,12 @@ from quizapp.ui.screens.drills import DrillsScreen
 from quizapp.ui.screens.help import HelpScreen
 from quizapp.ui.screens.plan import PlanScreen
 from quizapp.ui.screens.stats import StatsScreen
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
 from tests.unit.progress_decks import faq, library_of
 
 
 async def _until(pilot, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if condition():
-            return
-    raise AssertionError(f"never: {what}")
+    await wait_until(pilot, condition, what=what)
 
 
 def _set_interview(store, days: int) -> date:
@@ -74,13 +70,15 @@ async def test_cram_answers_are_logged_apart_and_leave_every_fsrs_state_as_it_wa
     expected = readiness(gather(app.store, shipped))
     weakest = [i for i in expected.below if shipped.cards[i].kind in CRAMMED]
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p")
-        await _until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan opens")
+        plan = await _open_plan(pilot, app)
+        # The plan and cram count the same cards: "N to cram (c)" there, "1 of N to cram" here.
+        head = " ".join(visible_text(plan.query_one("#plan-head")).split())
+        assert f"{len(expected.below)} cards below target: {len(weakest)} to cram (c)" in head
         await pilot.press("c")
         await _until(pilot, lambda: _cram_loaded(app), "the cram list loads")
         screen = app.screen
         assert TITLE in visible_text(screen.query_one("#study-status"))
-        assert f"1 of {len(weakest)}" in visible_text(screen.query_one("#study-status"))
+        assert f"1 of {len(weakest)} to cram" in visible_text(screen.query_one("#study-status"))
         shown = []
         for rating in ("3", "1", "4"):
             shown.append(screen.session.current.id)
@@ -112,7 +110,7 @@ async def test_a_finished_cram_session_shows_the_count_and_readiness_before_and_
     _set_interview(app.store, 3)
     _review_everything_long_ago(app.store, library)
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(CramScreen())
+        await app.push_screen(CramScreen())
         await _until(pilot, lambda: _cram_loaded(app), "the cram list loads")
         screen = app.screen
         total = screen.session.total
@@ -132,7 +130,7 @@ async def test_a_finished_cram_session_shows_the_count_and_readiness_before_and_
 async def test_cram_without_an_interview_date_says_how_to_set_one(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(CramScreen())
+        await app.push_screen(CramScreen())
         await _until(pilot, lambda: _cram_loaded(app), "the cram screen loads")
         text = visible_text(app.screen.query_one("#card"))
         assert "no interview date is set" in text and "--interview-date" in text
@@ -152,13 +150,13 @@ async def test_cram_with_every_card_at_target_says_there_is_nothing_to_cram(
     for card_id in library.cards:
         app.store.record_review(card_id, 4, kind="faq")  # Easy now: held well past tomorrow
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(CramScreen())
+        await app.push_screen(CramScreen())
         await _until(pilot, lambda: _cram_loaded(app), "the cram screen loads")
         assert "Nothing to cram" in visible_text(app.screen.query_one("#card"))
 
 
 async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_saved_later(
-    make_app, quizapp_home: Path, tmp_path: Path
+    make_app, quizapp_home: Path, tmp_path: Path, notices
 ) -> None:
     from tests.helpers import held_lock
 
@@ -170,13 +168,13 @@ async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_sa
     app.store._conn.execute("PRAGMA busy_timeout = 200")
     with held_lock(quizapp_home / "progress.db") as holder:
         async with app.run_test(size=SIZE) as pilot:
-            app.push_screen(CramScreen())
+            await app.push_screen(CramScreen())
             await _until(pilot, lambda: _cram_loaded(app), "the cram list loads")
             first = app.screen.session.current.id
             await pilot.press("space", "3")
             await pilot.pause()
             assert app.is_running and "NOT SAVING" in app.sub_title
-            assert any("locked by another program" in n.message for n in app._notifications)
+            assert any("locked by another program" in n for n in notices), notices
             holder.kill()
             holder.wait()
             app.store.retry_every = 0

@@ -7,21 +7,15 @@ from textual.widgets import Select
 
 from quizapp.ui.screens.quiz import QuizRunScreen, QuizSetupScreen
 from quizapp.ui.screens.study import StudyScreen
-from tests.ui.conftest import SIZE, visible_text
+from tests.ui.conftest import SIZE, palette_search, visible_text, wait_until
 
 
 async def test_the_palette_studies_one_deck(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Study deck: beyond")
-        await pilot.pause(0.5)  # the palette searches in a worker
+        assert "beyond" in await palette_search(pilot, "Study deck: beyond")
         await pilot.press("enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, StudyScreen):
-                break
+        await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="the session")
         screen = app.screen
         assert isinstance(screen, StudyScreen)
         assert screen.session is not None and screen.session.current is not None

@@ -16,7 +16,7 @@ def curve_quiz(app, item_id: str) -> Quiz:
 
 
 async def open_question(pilot, app, item_id: str) -> QuestionView:
-    app.push_screen(QuizRunScreen(curve_quiz(app, item_id)))
+    await app.push_screen(QuizRunScreen(curve_quiz(app, item_id)))
     await pilot.pause()
     return app.screen.query_one(QuestionView)
 
@@ -67,7 +67,7 @@ def test_snapshot_loss_curve_question(snap_compare, make_app) -> None:
     app = make_app()
 
     async def start(pilot) -> None:
-        app.push_screen(QuizRunScreen(curve_quiz(app, "curve-overfitting")))
+        await app.push_screen(QuizRunScreen(curve_quiz(app, "curve-overfitting")))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=SIZE)
@@ -77,7 +77,25 @@ def test_snapshot_loss_curve_question_at_80x24(snap_compare, make_app) -> None:
     app = make_app()
 
     async def start(pilot) -> None:
-        app.push_screen(QuizRunScreen(curve_quiz(app, "curve-cyclic-lr-bumps")))
+        await app.push_screen(QuizRunScreen(curve_quiz(app, "curve-cyclic-lr-bumps")))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=(80, 24))
+
+
+def test_the_epoch_axis_is_labelled_with_whole_epochs(shipped) -> None:
+    import io
+    import re
+
+    from rich.console import Console
+
+    from quizapp.ui.widgets.loss_curve import curve_renderable
+
+    for card in shipped.of_kind("loss_curve"):
+        console = Console(width=80, file=io.StringIO(), color_system=None, record=True)
+        console.print(curve_renderable(card))
+        lines = console.export_text().splitlines()
+        axis = lines[next(i for i, line in enumerate(lines) if "└" in line) + 1]
+        labels = re.findall(r"\S+", axis)
+        assert labels and labels[0] == "0", (card.id, axis)
+        assert all(label.isdigit() for label in labels), (card.id, axis)  # no 19.8, 39.5

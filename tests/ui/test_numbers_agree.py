@@ -54,3 +54,53 @@ async def test_home_stats_and_the_cli_show_the_same_due_counts(make_app, shipped
         tile = visible_text(app.screen.query_one("#key-due"))
         shown = numbers(tile, "Cards due", "Practice due", "New today", number_first=True)
         assert shown == cli
+
+
+async def test_home_the_plan_and_study_agree_on_new_cards_after_quizzes(make_app, tmp_path) -> None:
+    """Quiz questions and drills use up no new-card limit: with the plan raising the pace, the
+    number of new cards home says, the plan says and Study serves is one number."""
+    import dataclasses
+    from datetime import date, timedelta
+
+    from quizapp.ui.screens.plan import PlanScreen
+    from quizapp.ui.screens.study import StudyScreen
+    from tests.ui.conftest import wait_until
+    from tests.unit.progress_decks import faq, library_of, multiple_choice
+
+    cards = [faq(f"faq-{i:02d}") for i in range(12)]
+    practice = [multiple_choice(f"mc-{i}") for i in range(6)]
+    library = library_of(tmp_path / "decks", {"basics": cards + practice})
+    app = make_app(library)
+    store = app.store
+    interview = date.today() + timedelta(days=3)
+    store.save_settings(
+        dataclasses.replace(store.settings, new_per_day=4, interview_date=interview)
+    )
+    for i in range(4):  # a quiz this morning: four questions met for the first time
+        store.record_review(f"mc-{i}", fsrs.Rating.Good, kind="multiple_choice")
+    store.record_review("faq-00", fsrs.Rating.Easy, kind="faq")  # one new card studied
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_until(pilot, lambda: app.guide is not None, what="the plan's guide")
+        await pilot.pause()
+        home = visible_text(app.screen.query_one("#today"))
+        (home_new,) = numbers(home, "New today")
+        await pilot.press("p")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, PlanScreen) and app.screen.plan is not None,
+            what="the plan",
+        )
+        plan = app.screen.plan
+        assert plan.raised and plan.new_per_day == 6  # 11 cards left, two days to introduce
+        head = " ".join(visible_text(app.screen.query_one("#plan-head")).split())
+        assert f"{plan.today.new} new cards (s)" in head
+        await pilot.press("escape", "s")
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        served = []
+        while screen.session.current is not None:
+            served.append(screen.session.current.id)
+            await pilot.press("space", "4")
+        assert len(served) == len(set(served))  # Easy: none comes back today
+    # 6 a day, one already studied: five more, whatever the quiz met.
+    assert home_new == plan.today.new == len(served) == 5

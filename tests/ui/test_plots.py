@@ -14,7 +14,7 @@ from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.stats import StatsScreen
 from quizapp.ui.screens.study import StudyScreen
 from quizapp.ui.widgets.plots import Chart
-from tests.ui.conftest import SIZE, visible_text
+from tests.ui.conftest import SIZE, visible_text, wait_until
 from tests.ui.history import NOW, seed_history, utc
 
 
@@ -152,12 +152,12 @@ async def test_stats_show_the_seeded_reviews(make_app, shipped) -> None:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await app.push_screen(StatsScreen(now=NOW))
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await wait_until(pilot, app.screen.settled, what="the stats drawn")
             screen = app.screen
             total = sum(per_day.values())
-            tile = visible_text(screen.query_one("#key-reviews"))
-            assert f"{total}  {per_day[NOW.date()]} today" in tile
+            tile = visible_text(screen.query_one("#key-reviews")).splitlines()
+            # Each number with its own words (not "56  56 today / reviews").
+            assert tile[:2] == [f"{total} reviews", f"{per_day[NOW.date()]} today"]
             reviews = screen.query_one("#chart-reviews", Chart).drawn["reviews"]
             days = [NOW.date() - timedelta(days=n) for n in range(29, -1, -1)]
             assert reviews == [per_day.get(d, 0) for d in days]

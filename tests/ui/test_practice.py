@@ -5,26 +5,34 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from quizapp.quiz import Quiz
 from quizapp.ui.screens.drills import DrillRunScreen, DrillsScreen
 from quizapp.ui.screens.mock import MockInterviewScreen, MockReportScreen
 from quizapp.ui.screens.quiz import QuizResultsScreen, QuizRunScreen, QuizSetupScreen
 from quizapp.ui.widgets.question import QuestionView
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
 
 
-async def wait_for_feedback(pilot, view: QuestionView, tries: int = 100) -> str:
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        text = visible_text(view.query_one(".q-feedback"))
-        if text.strip() and "Checking" not in text:
-            return " ".join(text.split())
-    raise AssertionError("no feedback appeared")
+def feedback_text(view: QuestionView) -> str:
+    return " ".join(visible_text(view.query_one(".q-feedback")).split())
+
+
+async def wait_for_feedback(pilot, view: QuestionView) -> str:
+    """The feedback panel's text once the answer is graded (a gradient is checked in a worker)."""
+
+    def graded() -> bool:
+        text = feedback_text(view)
+        return bool(text) and "Checking" not in text
+
+    await wait_until(pilot, graded, what="the answer's feedback")
+    return feedback_text(view)
 
 
 async def open_drill(pilot, app, item_id: str, seed: int = 1) -> QuestionView:
     quiz = app.new_quiz(item_ids=[item_id], seed=seed, mode="drill")
-    app.push_screen(DrillRunScreen(item_id, quiz))
+    await app.push_screen(DrillRunScreen(item_id, quiz))
     await pilot.pause()
     return app.screen.view
 
@@ -35,10 +43,11 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         view = await open_drill(pilot, app, "grad-bce-logit")
         await pilot.press(*"y - sigmoid(z)")
         # The preview shows how the text was read, as it is typed.
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if "interpreted as" in visible_text(view.query_one(".q-preview")):
-                break
+        await wait_until(
+            pilot,
+            lambda: "interpreted as" in visible_text(view.query_one(".q-preview")),
+            what="the preview",
+        )
         await pilot.press("ctrl+s")
         feedback = await wait_for_feedback(pilot, view)
         assert "sign" in feedback.lower() and "✗" in feedback
@@ -49,7 +58,9 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         view = app.screen.view
         assert view.question.item_id == "grad-bce-logit" and view.feedback is None
         await pilot.press(*"sigmoid(z) - y", "ctrl+s")
-        assert "✓" in await wait_for_feedback(pilot, view)
+        retried = await wait_for_feedback(pilot, view)
+        # Right, but just after the answer was shown: Again, as after the full derivation.
+        assert "✓" in retried and "scheduled as Again: a retry after the answer" in retried
         await pilot.press("n")  # another: the next derivation
         view = app.screen.view
         assert view.question.item_id != "grad-bce-logit"
@@ -58,8 +69,10 @@ async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) ->
         await pilot.press(*"sigmoid(z) - y", "ctrl+s")
         feedback = await wait_for_feedback(pilot, view)
         assert "✓" in feedback
-    verdicts = [r.verdict for r in reopen_store().reviews("grad-bce-logit")]
-    assert verdicts == ["incorrect", "correct", "correct"]
+    reviews = reopen_store().reviews("grad-bce-logit")
+    assert [r.verdict for r in reviews] == ["incorrect", "correct", "correct"]
+    # The retry is Again; the same drill answered fresh in a new sitting is rated as usual.
+    assert [int(r.rating) for r in reviews][:2] == [1, 1] and int(reviews[2].rating) >= 3
 
 
 async def test_a_hint_makes_a_right_gradient_count_as_hard(make_app) -> None:
@@ -98,13 +111,15 @@ async def test_numeric_drill_right_then_wrong_with_the_slip_named(make_app) -> N
         view = app.screen.view
         assert view.question.drill.seed == fresh.seed and view.feedback is None
         await pilot.press(*f"{fresh.answer:.6f}", "enter")
-        assert "✓" in await wait_for_feedback(pilot, view)
+        retried = await wait_for_feedback(pilot, view)
+        assert "✓" in retried and "scheduled as Again: a retry after the answer" in retried
         await pilot.press("r")  # nothing to retry after a right answer
         await pilot.pause()
         assert app.screen.view is view
     reviews = reopen_store().reviews("num-mse")
     assert [r.verdict for r in reviews] == ["correct", "incorrect", "correct"]
     assert [r.seed for r in reviews] == [drill.seed, fresh.seed, fresh.seed]
+    assert int(reviews[0].rating) >= 3 and [int(r.rating) for r in reviews[1:]] == [1, 1]
 
 
 async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
@@ -135,13 +150,37 @@ async def test_a_whole_quiz_from_setup_to_saved_results(make_app) -> None:
         assert "Score: 2 of 4 right (50%)" in body and "Missed" in body
         await pilot.press("r")  # retry the missed
         await pilot.pause()
-        assert isinstance(app.screen, QuizRunScreen) and len(app.screen.session.questions) == 2
+        retry = app.screen
+        assert isinstance(retry, QuizRunScreen) and len(retry.session.questions) == 2
+        q = retry.session.questions[0]
+        await pilot.press("abcdef"[next(j for j, c in enumerate(q.choices) if c.correct)])
+        # Right, but its explanation was shown a minute ago: rated Again, and it says so.
+        text = " ".join(visible_text(retry.view.query_one(".q-feedback")).split())
+        assert "scheduled as Again: a retry after the answer was shown" in text
     store = reopen_store()
     first = store.quiz_sessions()[0]
     assert (first.answered, first.correct) == (4, 2) and first.finished_at is not None
+    assert int(store.reviews(q.item_id)[-1].rating) == 1
 
 
-async def test_a_mock_interview_ended_early_keeps_its_answers(make_app) -> None:
+@pytest.fixture
+def mock_clock(monkeypatch):
+    """The mock interview screen's clock, still unless the test moves it: its double-esc window
+    and its 15 minutes do not race a busy machine."""
+    from quizapp.ui.screens import mock as mock_screen
+
+    class Clock:
+        now = 1000.0
+
+        def monotonic(self) -> float:
+            return self.now
+
+    clock = Clock()
+    monkeypatch.setattr(mock_screen, "time", clock)
+    return clock
+
+
+async def test_a_mock_interview_ended_early_keeps_its_answers(make_app, mock_clock) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
@@ -190,7 +229,7 @@ def test_snapshot_quiz_question(snap_compare, make_app) -> None:
     app = make_app()
 
     async def start(pilot) -> None:
-        app.push_screen(QuizRunScreen(quiz_for_snapshot(app)))
+        await app.push_screen(QuizRunScreen(quiz_for_snapshot(app)))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=SIZE)
@@ -201,7 +240,7 @@ def test_snapshot_drill_feedback(snap_compare, make_app) -> None:
 
     async def answer_wrong(pilot) -> None:
         quiz = app.new_quiz(item_ids=["num-huber-large"], seed=4, mode="drill")
-        app.push_screen(DrillRunScreen("num-huber-large", quiz))
+        await app.push_screen(DrillRunScreen("num-huber-large", quiz))
         await pilot.pause()
         slip = quiz.questions[0].drill.slips[0]
         await pilot.press(*f"{slip.value:.6f}", "enter")
@@ -235,7 +274,7 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
     app = make_app()
     async with app.run_test(size=(100, 60)) as pilot:
         quiz = app.new_quiz(item_ids=[mc.id, ordering.id], seed=3)
-        app.push_screen(QuizRunScreen(quiz))
+        await app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
         while app.screen.view.question.kind != "multiple_choice":
             await app.screen.action_next()
@@ -250,7 +289,7 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
     async with make_app().run_test(size=(100, 60)) as pilot:
         app = pilot.app
         quiz = app.new_quiz(item_ids=[ordering.id], seed=3)
-        app.push_screen(QuizRunScreen(quiz))
+        await app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
         view = app.screen.view
         shown = list(view.question.steps)
@@ -269,7 +308,7 @@ async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipp
     app = make_app()
     async with app.run_test(size=(100, 50)) as pilot:
         quiz = app.new_quiz(item_ids=[question.id], kinds=[question.kind], mode="quiz")
-        app.push_screen(QuizRunScreen(quiz))
+        await app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
         await pilot.press("enter")  # show the key points
         await pilot.pause()
@@ -280,3 +319,69 @@ async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipp
         # The first point is highlighted: space ticks it, not nothing.
         await pilot.press("space", "down", "space", "down", "down", "space")
         assert sorted(view.query_one(".q-points").selected) == [0, 1, 3]
+
+
+async def test_a_quiz_ended_early_does_not_say_nothing_was_missed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        quiz = app.new_quiz(item_ids=["mc-outliers-huber", "num-huber-large", "grad-mse"], seed=4)
+        await app.push_screen(QuizRunScreen(quiz))
+        q = app.screen.session.questions[0]
+        await pilot.press("abcdef"[next(j for j, c in enumerate(q.choices) if c.correct)])
+        await pilot.press("escape")  # ended after one of three
+        assert isinstance(app.screen, QuizResultsScreen)
+        body = " ".join(visible_text(app.screen.query_one("#results-body")).split())
+        assert "Score: 1 of 1 right" in body
+        assert "2 not answered (the quiz was ended early)" in body
+        assert "Nothing missed" not in body
+
+
+async def test_a_mock_with_no_answer_does_not_claim_answers_were_saved(
+    make_app, mock_clock
+) -> None:
+    from quizapp.ui.screens.mock import ESCAPE_WINDOW
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, MockInterviewScreen)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, MockReportScreen)
+        body = " ".join(visible_text(app.screen.query_one("#report-body")).split())
+        assert "nothing was recorded" in body and "Every answer was saved" not in body
+    assert ESCAPE_WINDOW >= 2  # long enough to read the notice and press again
+
+
+async def test_the_mocks_second_esc_works_as_long_as_the_notice_says_so(
+    make_app, monkeypatch, mock_clock
+) -> None:
+    from textual.app import App
+
+    from quizapp.ui.screens import mock as mock_screen
+
+    shown: list[float] = []
+    real = App.notify
+
+    def spy(self, message, *args, **kwargs):
+        if "esc again" in str(message):
+            shown.append(kwargs["timeout"])
+        return real(self, message, *args, **kwargs)
+
+    clock = mock_clock  # moved by the test: no waiting on a busy machine
+    monkeypatch.setattr(App, "notify", spy)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await pilot.press("escape")
+        assert shown == [mock_screen.ESCAPE_WINDOW]  # the notice stays up for the window
+        clock.now += mock_screen.ESCAPE_WINDOW - 0.1  # the notice is still up: esc ends it
+        await pilot.press("escape")
+        assert isinstance(app.screen, MockReportScreen)
+    shown.clear()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m", "escape")
+        clock.now += mock_screen.ESCAPE_WINDOW + 0.1  # the notice has gone: esc asks again
+        await pilot.press("escape")
+        assert isinstance(app.screen, MockInterviewScreen) and len(shown) == 2

@@ -223,9 +223,9 @@ async def _drive(url: str, debug_port: int) -> None:
         assert await page.evaluate(
             "document.querySelector('.textual-terminal .xterm-screen') != null"
         )
-        await asyncio.sleep(1.0)  # the page fades the terminal in
         shot = os.environ.get(SCREENSHOT_ENV)
-        if shot:
+        if shot:  # assets/screenshots.py: a picture, once the page has faded the terminal in
+            await asyncio.sleep(1.0)
             png = await page.send("Page.captureScreenshot", format="png")
             Path(shot).write_bytes(base64.b64decode(png["data"]))
         await page.evaluate("document.querySelector('.xterm-helper-textarea').focus()")

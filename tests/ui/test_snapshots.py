@@ -9,20 +9,36 @@ import pytest
 from quizapp.ui.screens.quiz import QuizRunScreen
 from quizapp.ui.screens.stats import StatsScreen
 from quizapp.ui.screens.study import StudyScreen
-from tests.ui.conftest import SIZE
+from tests.ui.conftest import SIZE, wait_until
 from tests.ui.history import NOW, seed_history, utc
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
 
 
+def pressing(*keys: str):
+    """A run_before for snap_compare: press ``keys``, then let every worker the screen started
+    (the plan, readiness, the file check) finish and its result reach the screen."""
+
+    async def run(pilot) -> None:
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return run
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()  # the workers' messages, posted before they ended, are handled
+
+
 @SIZES
 def test_home(snap_compare, make_app, size) -> None:
-    assert snap_compare(make_app(), terminal_size=size)
+    assert snap_compare(make_app(), run_before=pressing(), terminal_size=size)
 
 
 @SIZES
 def test_study_answer_side(snap_compare, make_app, size) -> None:
-    assert snap_compare(make_app(), press=["s", "space"], terminal_size=size)
+    assert snap_compare(make_app(), run_before=pressing("s", "space"), terminal_size=size)
 
 
 @SIZES
@@ -31,7 +47,7 @@ def test_quiz_question(snap_compare, make_app, size) -> None:
 
     async def start(pilot) -> None:
         quiz = app.new_quiz(item_ids=["mc-outliers-huber", "num-huber-large"], seed=4)
-        app.push_screen(QuizRunScreen(quiz))
+        await app.push_screen(QuizRunScreen(quiz))
         await pilot.pause()
 
     assert snap_compare(app, run_before=start, terminal_size=size)
@@ -66,14 +82,14 @@ def test_stats_with_no_history(snap_compare, make_app) -> None:
 
 
 def test_trap_answer_side(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), press=["t", "enter"], terminal_size=SIZE)
+    assert snap_compare(make_app(), run_before=pressing("t", "enter"), terminal_size=SIZE)
 
 
 def test_formula_card_answer_side(snap_compare, make_app) -> None:
     async def open_formula(pilot) -> None:
-        pilot.app.push_screen(StudyScreen(ids=["formula-huber"]))
-        await pilot.pause()
+        await pilot.app.push_screen(StudyScreen(ids=["formula-huber"]))
         await pilot.press("space")
+        await settle(pilot)
 
     assert snap_compare(make_app(), run_before=open_formula, terminal_size=SIZE)
 
@@ -81,14 +97,13 @@ def test_formula_card_answer_side(snap_compare, make_app) -> None:
 def test_checklist(snap_compare, make_app) -> None:
     async def open_checklist(pilot) -> None:
         await pilot.press("c", "down")
-        await pilot.app.workers.wait_for_complete()  # readiness comes from a worker
-        await pilot.pause()
+        await settle(pilot)  # readiness comes from a worker
 
     assert snap_compare(make_app(), run_before=open_checklist, terminal_size=SIZE)
 
 
 def test_loss_curves_bce_gradient(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), press=["v", "2", "g"], terminal_size=SIZE)
+    assert snap_compare(make_app(), run_before=pressing("v", "2", "g"), terminal_size=SIZE)
 
 
 def test_checked_derivation(snap_compare, make_app) -> None:
@@ -99,10 +114,7 @@ def test_checked_derivation(snap_compare, make_app) -> None:
         view = await open_drill(pilot, pilot.app, "grad-mse")
         await type_lines(pilot, SLIPPED)
         await pilot.press("ctrl+s")
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if view.stage == "answered":
-                break
-        await pilot.pause()
+        await wait_until(pilot, lambda: view.stage == "answered", what="the verdict")
+        await settle(pilot)
 
     assert snap_compare(make_app(), run_before=check, terminal_size=(100, 40))

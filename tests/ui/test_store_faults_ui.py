@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import held_lock, overwrite_pages
-from tests.ui.conftest import SIZE, reopen_store
+from tests.ui.conftest import SIZE, reopen_store, wait_until
 
 
 async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_the_rating(
-    make_app, quizapp_home: Path
+    make_app, quizapp_home: Path, notices
 ) -> None:
     app = make_app()
     app.store._busy_timeout = 0.2
@@ -31,7 +31,7 @@ async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_
             await pilot.pause()
             assert app.is_running and app.screen.session.current.id != first.id
             assert "NOT SAVING" in app.sub_title
-            assert any("locked by another program" in n.message for n in app._notifications)
+            assert any("locked by another program" in n for n in notices), notices
             holder.kill()
             holder.wait()
             app.store.retry_every = 0
@@ -42,7 +42,7 @@ async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_
 
 
 async def test_the_stats_screen_survives_bytes_overwritten_while_open(
-    make_app, quizapp_home: Path
+    make_app, quizapp_home: Path, notices
 ) -> None:
     with reopen_store() as store:
         for i in range(300):
@@ -56,10 +56,11 @@ async def test_the_stats_screen_survives_bytes_overwritten_while_open(
         overwrite_pages(path)
         app.store._conn.execute("PRAGMA cache_size = 0")
         await pilot.press("i")
-        await pilot.pause()
+        await wait_until(
+            pilot, lambda: any("damaged while open" in n for n in notices), what="the notice"
+        )
         assert app.is_running
         assert "NOT SAVING" in app.sub_title
-        assert any("damaged while open" in n.message for n in app._notifications)
 
 
 def _drain(master: int, seconds: float) -> bytes:
@@ -110,7 +111,7 @@ def test_sigterm_and_sighup_still_take_the_session_backup(tmp_path: Path, sig: i
         while b"Study" not in seen and time.monotonic() - start < 90:  # the home screen is up
             seen += _drain(master, 0.2)
         assert not (home / "progress.db.pending").exists(), "the app never started"
-        _drain(master, 1)
+        # The signal handlers are set on mount, before the first frame drew "Study".
         proc.send_signal(sig)
         end = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < end:

@@ -69,7 +69,7 @@ async def test_undo_takes_back_the_last_rating_and_shows_the_card_again(make_app
         assert not screen.revealed  # question side again
 
 
-async def test_rating_buttons_show_the_next_interval(make_app) -> None:
+async def test_rating_buttons_show_the_next_interval(make_app, notices) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "space")
@@ -77,13 +77,18 @@ async def test_rating_buttons_show_the_next_interval(make_app) -> None:
         assert labels[0].startswith("1 Again · ") and labels[3].startswith("4 Easy · ")
         # A new card: Again comes back in minutes, Easy in days.
         assert labels[0].endswith("m") and labels[3].endswith("d")
+        for key in "2341":  # the toast after each rating repeats its button's words exactly
+            label = str(app.screen.query_one(f"#rate-{key}").label)
+            await pilot.press(key, "space")  # rate, and show the next card's answer
+            name, back = label[2:].split(" · ")
+            assert notices[-1] == f"{name} · back in {back}"
 
 
 async def test_a_session_ends_with_a_summary(make_app, shipped) -> None:
     ids = [c.id for c in shipped.of_kind("faq")[:2]]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(StudyScreen(ids=ids, title="Two FAQs"))
+        await app.push_screen(StudyScreen(ids=ids, title="Two FAQs"))
         await pilot.pause()
         await pilot.press("space", "3", "space", "4")
         await pilot.pause()
@@ -136,7 +141,7 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
     assert isinstance(question, InterviewQuestion)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(StudyScreen(ids=[question.id]))
+        await app.push_screen(StudyScreen(ids=[question.id]))
         await pilot.pause()
         await pilot.press("space")
         points = app.screen.query_one("#points")
@@ -154,7 +159,7 @@ async def test_interview_question_ticks_suggest_the_rating(make_app, shipped) ->
         assert [r.rating for r in reopen_store().reviews(question.id)] == [Rating.Easy]
 
 
-async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app) -> None:
+async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app, notices) -> None:
     import dataclasses
 
     from quizapp.store import Store
@@ -174,9 +179,39 @@ async def test_s_on_the_summary_studies_on_when_more_is_allowed(make_app) -> Non
         assert "Today's 2 new cards are used" in text and "Settings (o)" in text
         await pilot.press("s")  # does not do nothing: it says the same
         await pilot.pause()
-        assert any("next card comes due" in n.message for n in app._notifications)
+        assert any("next card comes due" in n for n in notices), notices
         app.store.save_settings(dataclasses.replace(app.store.settings, new_per_day=3))
         await pilot.press("s")
         await pilot.pause()
         assert screen.session.current is not None  # a third new card
         assert "Session complete" not in card_text(app)
+
+
+async def test_space_on_the_answer_side_rates_good_as_the_footer_says(make_app, shipped) -> None:
+    ids = [c.id for c in shipped.of_kind("faq")[:2]]
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.push_screen(StudyScreen(ids=ids))
+        await pilot.press("space")  # the answer side
+        active = app.screen.active_bindings
+        footer = {key: b.binding.description for key, b in active.items() if b.enabled}
+        assert footer["space"] == "Good"
+        await pilot.press("space")
+        assert app.screen.session.current.id == ids[1]
+        await pilot.press("space", "enter")  # enter: the Good button, which has the focus
+        assert app.screen.session.current is None
+    assert [int(r.rating) for r in reopen_store().reviews()] == [3, 3]
+
+
+async def test_q_in_study_goes_back_and_does_not_quit(make_app) -> None:
+    from quizapp.ui.screens.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "space", "3", "q")
+        assert app.is_running and isinstance(app.screen, HomeScreen)
+        await pilot.press("t")  # a trap: q typed in its answer box is a letter
+        assert isinstance(app.screen.focused, Input)
+        await pilot.press("q")
+        assert isinstance(app.screen, StudyScreen) and app.screen.focused.value == "q"
+    assert len(reopen_store().reviews()) == 1

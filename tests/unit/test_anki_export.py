@@ -216,8 +216,8 @@ def test_reexport_after_an_edit_keeps_every_guid_and_updates_the_field(
 
 def test_a_named_deck_gets_its_own_stable_id(content: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a.apkg", tmp_path / "b.apkg"
-    assert main(["export", "--anki", str(a), "--deck", "Interview::Losses"]) == 0
-    assert main(["export", "--anki", str(b), "--deck", "Interview::Losses"]) == 0
+    assert main(["export", "--anki", str(a), "--anki-deck", "Interview::Losses"]) == 0
+    assert main(["export", "--anki", str(b), "--anki-deck", "Interview::Losses"]) == 0
     deck_a, deck_b = read_apkg(a)["decks"], read_apkg(b)["decks"]
     assert deck_a["Interview::Losses"] == deck_b["Interview::Losses"]
     assert DEFAULT_DECK not in deck_a
@@ -273,9 +273,11 @@ def test_any_text_reads_back_as_written(tmp_path: Path, claim: str) -> None:
     [
         (["--anki", "out.txt"], "should end in .apkg"),
         (["--anki", "no-such-dir/x.apkg"], "no folder no-such-dir"),
-        (["--anki", "x.apkg", "--deck", "  "], "--deck needs a name"),
+        (["--anki", "x.apkg", "--anki-deck", "  "], "--anki-deck needs a name"),
+        (["--anki", "x.apkg", "--deck", "nope"], "--deck nope: no such deck; the decks are"),
         (["--anki", "x.apkg", "--json"], "drop --json"),
         (["--deck", "D"], "--deck goes with --anki"),
+        (["--anki-deck", "D"], "--anki-deck goes with --anki"),
     ],
 )
 def test_bad_anki_exports_say_what_in_one_line_and_write_nothing(
@@ -458,3 +460,15 @@ def test_a_cards_source_is_on_the_back_of_its_note(tmp_path: Path) -> None:
     for card in cited[:5]:
         source = _plain(notes[card.id]["parts"]["Source"])
         assert card.cite.split(",")[0] in source
+
+
+def test_deck_exports_only_that_quizapp_decks_cards(tmp_path: Path, capsys) -> None:
+    """--deck selects a quizapp deck, as in stats and drill list; its subdeck is named after it."""
+    library = load_library([CONTENT], include_user_decks=False)
+    target = tmp_path / "beyond.apkg"
+    assert main(["export", "--anki", str(target), "--deck", "beyond"]) == 0
+    assert f"deck '{DEFAULT_DECK}::beyond'" in capsys.readouterr().out
+    exported = read_apkg(target)
+    expected = {c.id for c in library.only_deck("beyond").cards.values() if kind_of(c).anki}
+    assert set(exported["notes"]) == expected
+    assert f"{DEFAULT_DECK}::beyond" in exported["decks"]

@@ -57,7 +57,37 @@ def test_stats_of_one_deck_count_only_its_cards(library: Library, quizapp_home) 
     # One review is too few to rank a card as weak; it is counted as seen once, in its deck only.
     assert beyond_stats.seen_once == 0 and loss_stats.seen_once == 1
     assert beyond_stats.weakest == []
-    assert everything.reviews_total == beyond_stats.reviews_total == 1  # totals stay totals
+    # Reviews are the deck's too: the other deck's stats show none of them.
+    assert everything.reviews_total == loss_stats.reviews_total == 1
+    assert beyond_stats.reviews_total == beyond_stats.reviews_today == 0
+    assert sum(n for _, n in beyond_stats.reviews_per_day) == 0
+
+
+def test_each_decks_reviews_and_retention_add_up_to_the_totals(
+    library: Library, quizapp_home
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    picks = {d: [c for c in library.only_deck(d).cards.values() if c.kind == "formula"][:3]
+             for d in ("loss", "beyond")}  # fmt: skip
+    assert all(len(cards) == 3 for cards in picks.values())
+    with Store.open() as store:
+        for deck, cards in picks.items():
+            for i, card in enumerate(cards):
+                # Easy first (a review card), then recalled or forgotten ten days later.
+                store.record_review(card.id, 4, kind="formula", now=now - timedelta(days=20))
+                again = 1 if (i == 0) == (deck == "loss") else 3
+                store.record_review(card.id, again, kind="formula", now=now - timedelta(days=10))
+        store.record_review(picks["loss"][0].id, 3, kind="formula", now=now)
+        every = compute_stats(store, library)
+        loss = compute_stats(store, library, deck="loss")
+        beyond = compute_stats(store, library, deck="beyond")
+    assert (loss.reviews_total, beyond.reviews_total, every.reviews_total) == (7, 6, 13)
+    assert (loss.reviews_today, beyond.reviews_today) == (1, 0)
+    assert loss.retention_reviews + beyond.retention_reviews == every.retention_reviews
+    assert loss.retention is not None and beyond.retention is not None
+    assert loss.retention > beyond.retention  # loss forgot one card of three, beyond two
 
 
 def test_the_cli_narrows_the_drill_list_and_rejects_an_unknown_deck(

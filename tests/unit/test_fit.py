@@ -89,6 +89,8 @@ def test_too_few_reviews_says_how_far_off_a_fit_is() -> None:
         fit(log, tz=UTC)
     assert f"{usable} of about {MIN_REVIEWS} reviews" in info.value.message
     assert f"{usable} of about {MIN_REVIEWS} reviews before your own" in progress_line(usable, None)
+    # ... and says which reviews count (the first day's do not: 56 reviews may count as 0).
+    assert "only a card's reviews after its first day count" in progress_line(usable, None)
 
 
 def test_same_day_repeats_are_not_training_items() -> None:

@@ -115,12 +115,12 @@ def test_loss_input_json_from_a_file_and_from_stdin(
             2,
             "(it takes --alpha, --gamma)",
         ),
-        (["loss", "mse", "--y", "1,2", "--pred", "1,2,3"], 1, "y_pred has shape (3,) but y_true"),
-        (["loss", "bce", "--y", "1", "--pred", "1.5"], 1, "p[0] = 1.5 is outside [0, 1]"),
-        (["loss", "mse", "--y", "nan", "--pred", "1"], 1, "y_true[0] is NaN"),
+        (["loss", "mse", "--y", "1,2", "--pred", "1,2,3"], 2, "y_pred has shape (3,) but y_true"),
+        (["loss", "bce", "--y", "1", "--pred", "1.5"], 2, "p[0] = 1.5 is outside [0, 1]"),
+        (["loss", "mse", "--y", "nan", "--pred", "1"], 2, "y_true[0] is NaN"),
         (["loss", "mse", "--y", "1e200", "--pred", "-1e200"], 1, "overflows float64"),
-        (["loss", "huber", "--y", "1", "--pred", "2", "--delta", "-1"], 1, "delta must be"),
-        (["loss", "sparse_cce", "--y", "3", "--pred", "0.5,0.5"], 1, "labels[0] = 3 is out of"),
+        (["loss", "huber", "--y", "1", "--pred", "2", "--delta", "-1"], 2, "delta must be"),
+        (["loss", "sparse_cce", "--y", "3", "--pred", "0.5,0.5"], 2, "labels[0] = 3 is out of"),
         (["loss", "mse", "--input", "missing.json"], 2, "--input missing.json: cannot read"),
     ],
 )
@@ -158,8 +158,23 @@ def test_loss_bad_value_types_in_json_are_one_line(
     path = tmp_path / "in.json"
     path.write_text('{"y_true": [1], "y_pred": [2], "delta": "big"}', encoding="utf-8")
     code, _, err = cli(capsys, "loss", "huber", "--input", str(path))
-    assert code == 1
+    assert code == 2  # a bad value is a usage mistake (the README's exit codes)
     assert "delta must be a number > 0, got 'big'" in one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--y", "1,0", "--pred", "0.9"], "they must match element for element"),
+        (["--y", "1", "--pred", "1.5"], "p[0] = 1.5 is outside [0, 1]"),
+    ],
+)
+def test_a_bad_value_for_a_loss_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    code, out, err = cli(capsys, "loss", "bce", *argv)
+    assert code == 2 and out == ""
+    assert says in one_line_error(err)
 
 
 def test_the_command_knows_every_loss_without_importing_numpy() -> None:

@@ -116,7 +116,7 @@ def test_new_cards_per_day_rises_when_the_date_is_close_and_says_so() -> None:
     assert plan.raised and plan.new_per_day > 10
     assert "raised from 10" in plan.message
     # Every unseen card is introduced before the last days, which only review.
-    assert sum(d.new for d in plan.days) == 100
+    assert sum(d.new + d.new_practice for d in plan.days) == 100
     assert plan.days[-2].new == 0
 
 
@@ -196,7 +196,8 @@ def test_any_plan_introduces_every_card_once_and_never_on_the_last_day(
     interview: date = (now + timedelta(days=horizon)).date()
     plan = make_plan(PlanInputs(_items(n), {}, now, interview, 0.9, new_per_day))
     assert plan is not None
-    assert sum(d.new for d in plan.days) == n
-    assert len(plan.today_new) == plan.days[0].new
+    assert sum(d.new + d.new_practice for d in plan.days) == n
+    assert len(plan.today_new) == plan.days[0].new + plan.days[0].new_practice
     if horizon >= 1:
-        assert plan.days[-1].new == 0 and plan.days[-1].date == interview
+        assert plan.days[-1].new == plan.days[-1].new_practice == 0
+        assert plan.days[-1].date == interview

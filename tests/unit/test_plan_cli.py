@@ -59,7 +59,7 @@ def test_json_has_every_field_and_one_row_per_day(capsys: pytest.CaptureFixture[
     assert [row["date"] for row in data["per_day"]] == [
         (date.today() + timedelta(days=k)).isoformat() for k in range(7)
     ]
-    assert set(data["today"]) == {"reviews", "new", "cram"}
+    assert set(data["today"]) == {"reviews", "new", "new_practice", "cram"}
     assert set(data["readiness"]) == {"overall", "by_deck", "by_tag", "by_checklist"}
     # 29 cards never seen (recall 0) and one seen once lately, whose recall will have faded
     # below 90% in six days: all below target, the seen one last (weakest first).

@@ -54,3 +54,22 @@ def test_covering_more_key_points_never_lowers_the_rating(ticked: int, total: in
 def test_an_explanation_is_rated_by_its_points_not_its_speed() -> None:
     rating = rating_for_answer("interview_question", correct=True, seconds=1, points=(3, 4))
     assert rating == suggested_rating(3, 4) == Rating.Good
+
+
+@given(
+    st.sampled_from(sorted(k.name for k in kinds())),
+    st.booleans(),
+    st.floats(0, 1000),
+    st.integers(0, 3),
+    st.none() | st.tuples(st.integers(0, 5), st.integers(1, 5)),
+)
+def test_a_retry_after_the_answer_was_shown_is_again_however_it_goes(
+    kind: str, correct: bool, seconds: float, hints: int, points: tuple[int, int] | None
+) -> None:
+    """Copying the answer just shown is not knowing it: like a right answer after the full
+    derivation, a retry is Again, whatever its speed, hints or key points."""
+    retried = rating_for_answer(
+        kind, correct=correct, seconds=seconds, hint_level=hints, points=points, retry=True
+    )
+    assert retried == Rating.Again == rating_for_grade(True, hint_level=3)
+    assert rating_for_grade(correct, hint_level=hints, fast=True, retry=True) == Rating.Again

@@ -56,9 +56,24 @@ def test_checklist_tick_and_untick_persist(capsys: pytest.CaptureFixture[str]) -
     assert items[0]["links"][0]["item_id"] == "faq-a"
     code, out, _ = run(capsys, "checklist")
     assert "[x] 3." in out and "[ ] 1." in out
-    run(capsys, "checklist", "untick", "3")
+    code, out, _ = run(capsys, "checklist", "untick", "3")
+    assert code == 0 and out.startswith("unticked 3.")
     with Store.open() as store:
         assert store.ticks() == {}
+
+
+def test_ticking_twice_or_unticking_an_unticked_item_says_nothing_changed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "checklist", "untick", "5")
+    assert code == 0 and out.startswith("5. ") and "already unticked, nothing changed" in out
+    run(capsys, "checklist", "tick", "5")
+    with Store.open() as store:
+        first = store.ticks()[5]
+    code, out, _ = run(capsys, "checklist", "tick", "5")
+    assert code == 0 and "already ticked, nothing changed" in out
+    with Store.open() as store:
+        assert store.ticks() == {5: first}  # the first tick's time is kept
 
 
 @pytest.mark.parametrize(
@@ -163,3 +178,17 @@ def test_changing_progress_when_it_cannot_be_saved_is_refused_clearly(
     # A script reading progress is not told "0 reviews" when there is no progress to read.
     code, out, err = run(capsys, "stats", "--json")
     assert code == EXIT_CODES["unusable"] and out == "" and "no progress could be read" in err
+
+
+def test_the_cli_names_the_default_theme_as_the_app_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from quizapp.library import load_library
+    from quizapp.ui.app import QuizApp
+
+    with Store.open() as store:
+        app_theme = QuizApp(load_library(include_user_decks=False), store).theme
+    code, out, _ = run(capsys, "settings")
+    assert code == 0
+    (line,) = [line for line in out.splitlines() if line.startswith("theme")]
+    assert line.split()[-1] == app_theme == "textual-dark"

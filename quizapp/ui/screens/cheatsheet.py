@@ -107,8 +107,10 @@ class CheatSheetScreen(QuizScreen):
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)
-        if self.focused is search and search.value:
+        if self.focused is search:
+            # esc leaves the box (clearing it): /, [ and ] are keys again, not typed text.
             search.value = ""
+            self.query_one("#sheets Tabs").focus()
             return
         self.dismiss()
 

@@ -128,8 +128,14 @@ class CramScreen(StudyScreen):
 
     # -- the study flow, with cram answers
     def update_status(self, extra: str = "") -> None:
-        if self.listed is not None and self.listed.ids:
-            super().update_status(extra)
+        if self.listed is not None and self.listed.ids and self.session is not None:
+            # "to cram": the Plan's "N to cram (c)" is the same count.
+            where = f"{self.session.position} of {len(self.listed.ids)} to cram"
+            status = Text(self.session_title, style="bold")
+            status.append(f"  ·  {where}")
+            if extra:
+                status.append(f"  ·  {extra}", style="dim")
+            self.query_one("#study-status", Static).update(status)
 
     def set_buttons(self, *, revealed: bool) -> None:
         super().set_buttons(revealed=revealed)

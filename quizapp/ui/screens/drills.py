@@ -148,10 +148,10 @@ class DrillRunScreen(QuestionRunner):
         view = self.view
         if view is None or view.feedback is None or view.feedback.correct:
             return
-        # The same question (same drill numbers) again, as a new answer in this sitting.
+        # The same question (same drill numbers) again, as a new answer in this sitting; the
+        # answer was just shown, so a right one is rated Again (quizapp.policy).
         self.done += 1
-        self.session.questions.append(view.question)
-        self.index = len(self.session.questions) - 1
+        self.index = self.session.ask_again(self.index)
         await self.show_question()
 
     def action_end(self) -> None:

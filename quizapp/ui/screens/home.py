@@ -66,6 +66,12 @@ class HomeScreen(QuizScreen):
                 )
         yield Footer()
 
+    def on_resize(self) -> None:
+        # Today keeps 30 columns up to 120; wider terminals give it more (to 60), so its lines
+        # do not wrap beside a mostly empty menu.
+        width = self.size.width
+        self.query_one("#today").styles.width = 30 if width <= 120 else min(60, width * 3 // 10)
+
     def on_screen_resume(self) -> None:
         # Also sent when the screen first shows, so this is the only refresh needed. The plan
         # (readiness, the queue's guide) follows from a worker started once this frame is

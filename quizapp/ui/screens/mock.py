@@ -22,6 +22,9 @@ from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.screens.quiz import QuestionRunner
 from quizapp.ui.widgets.title_bar import TitleBar
 
+# Seconds a second esc has to end a mock interview; the notice asking for it stays up as long.
+ESCAPE_WINDOW = 3.0
+
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
 
@@ -75,10 +78,11 @@ class MockInterviewScreen(QuestionRunner):
         if self.ended:
             return
         timed_out = time.monotonic() - self.started >= self.seconds
-        if not timed_out and time.monotonic() - self.escape_at > 3:
-            # An interview is not ended by one stray key.
+        if not timed_out and time.monotonic() - self.escape_at > ESCAPE_WINDOW:
+            # An interview is not ended by one stray key; the notice stays up exactly as long
+            # as a second esc ends it.
             self.escape_at = time.monotonic()
-            self.notify("Press esc again to end the interview now.", timeout=3)
+            self.notify("Press esc again to end the interview now.", timeout=ESCAPE_WINDOW)
             return
         self.ended = True
         self.session.finish()
@@ -128,7 +132,8 @@ class MockReportScreen(QuizScreen):
             for title in r.checklist:
                 check.append(f" • {title}\n")
             parts.append(check)
-        parts.append(Text("Every answer was saved and scheduled.", style="dim"))
+        if r.answered:
+            parts.append(Text("Every answer was saved and scheduled.", style="dim"))
         return Group(*parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

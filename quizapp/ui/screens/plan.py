@@ -22,6 +22,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static
 
+from quizapp.cram import cram_list
+from quizapp.decks import Library
 from quizapp.fit import (
     FitError,
     FitResult,
@@ -134,7 +136,7 @@ class PlanScreen(QuizScreen):
             head.update(Text(f"Could not read your progress: {message.error}", style="bold red"))
             return
         assert message.readiness is not None
-        headline = self.headline(message.plan, message.readiness)
+        headline = self.headline(message.plan, message.readiness, self.app.library)
         if message.hidden:
             headline.append(
                 f"\n{message.hidden} suspended or buried cards are left out (b: Browse)", "dim"
@@ -194,7 +196,7 @@ class PlanScreen(QuizScreen):
 
     # -- the parts
     @staticmethod
-    def headline(plan: Plan | None, ready: Readiness) -> Text:
+    def headline(plan: Plan | None, ready: Readiness, library: Library) -> Text:
         text = Text()
         if plan is None:
             text.append("No interview date is set. ", style="bold")
@@ -209,13 +211,21 @@ class PlanScreen(QuizScreen):
         text.append(f"Interview {plan.interview_date:%a %d %b} · {when}", style="bold")
         text.append(f" · target {plan.target:.0%}\n")
         text.append(ready.summary(), style="bold")
+        # Cram's "1 of N" counts the same cards (the drills below target are not crammed).
+        listed = cram_list(ready, library)
+        if ready.below:
+            text.append(f": {len(listed.ids)} to cram (c)")
+            if listed.other:
+                text.append(f", {listed.other} drills (d)")
         text.append(f" · {ready.unseen} not seen yet\n")
         style = "green" if plan.reachable and not plan.raised else "yellow"
         if not plan.reachable:
             style = "bold red"
         text.append(plan.message[:1].upper() + plan.message[1:], style=style)
         today = plan.today
-        text.append(f"\nToday: {today.reviews} reviews and {today.new} new")
+        text.append(f"\nToday: {today.reviews} reviews, {today.new} new cards (s)")
+        if today.new_practice:
+            text.append(f" and {today.new_practice} new questions or drills (z, d)")
         if plan.advance:
             text.append(f" ({len(plan.advance)} pulled forward so they hold on the morning)")
         if plan.cram:
@@ -224,19 +234,25 @@ class PlanScreen(QuizScreen):
 
     @staticmethod
     def days_table(plan: Plan) -> Table:
-        table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, header_style="bold")
+        # Tight padding: the five columns fit the half-width panel at 80 columns.
+        table = Table(
+            box=box.SIMPLE_HEAD, expand=True, show_edge=False, header_style="bold",
+            pad_edge=False, collapse_padding=True,
+        )  # fmt: skip
         table.add_column("day", no_wrap=True, min_width=10)
-        table.add_column("reviews", justify="right", min_width=7)
-        table.add_column("new", justify="right", min_width=4)
+        # reviews, new cards (Study), new questions and drills (Quiz, Drills)
+        table.add_column("rev", justify="right", min_width=3, no_wrap=True)
+        table.add_column("new", justify="right", min_width=3, no_wrap=True)
+        table.add_column("quiz", justify="right", min_width=4, no_wrap=True)
         table.add_column("", ratio=1, no_wrap=True, overflow="crop")
-        heaviest = max((d.reviews + d.new for d in plan.days), default=1) or 1
+        heaviest = max((d.reviews + d.new + d.new_practice for d in plan.days), default=1) or 1
         for i, day in enumerate(plan.days):
             label = "today" if i == 0 else f"{day.date:%a %d %b}"
             if day.date == plan.interview_date:
                 label = f"{day.date:%a %d %b} ★"
-            load = day.reviews + day.new
+            load = day.reviews + day.new + day.new_practice
             bar = Text("▇" * max(0, round(20 * load / heaviest)), style="cyan")
-            table.add_row(label, str(day.reviews), str(day.new), bar)
+            table.add_row(label, str(day.reviews), str(day.new), str(day.new_practice), bar)
         return table
 
     def readiness_text(self, ready: Readiness) -> Group:
@@ -279,7 +295,13 @@ class PlanScreen(QuizScreen):
         self.app.push_screen(CramScreen(now=self.now))
 
     def action_settings(self) -> None:
-        self.app.open_area("settings")
+        """Settings over the plan, the date field focused; back here after saving (or esc),
+        the plan worked out again for the new date."""
+        from quizapp.ui.screens.settings import SettingsScreen
+
+        self.app.push_screen(
+            SettingsScreen(focus="interview-date"), callback=lambda _saved: self.action_reload()
+        )
 
     def action_back(self) -> None:
         self.dismiss()

@@ -283,7 +283,7 @@ def results_renderable(quiz: Quiz, results: Results) -> Table:
         share = right / asked
         tags.add_row(
             tag,
-            f"{right}/{asked}",
+            f"{points_text(right)}/{asked}",
             Text(
                 f"{share:.0%}",
                 style="green" if share >= 0.8 else "red" if share < 0.5 else "yellow",
@@ -297,7 +297,10 @@ def results_renderable(quiz: Quiz, results: Results) -> Table:
             missed.append(f" • {q.label}: ", style="dim")
             missed.append(f"{q.card.title}\n")
         outer.add_row(missed)
-    else:
+    unasked = len(quiz.questions) - results.total
+    if unasked:
+        outer.add_row(Text(f"{unasked} not answered (the quiz was ended early).", style="yellow"))
+    elif not results.missed:
         outer.add_row(Text("Nothing missed.", style="green"))
     outer.add_row(Text("Every answer has been saved and scheduled for review.", style="dim"))
     return outer

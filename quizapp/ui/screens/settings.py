@@ -47,6 +47,16 @@ class SettingsScreen(QuizScreen):
             if field.value == before[key] and text != before[key]:
                 field.value = text
 
+    def __init__(self, *, focus: str | None = None) -> None:
+        """``focus``: the id of the field to start in (the Plan's "Set date" starts in the
+        interview date); the first field otherwise."""
+        super().__init__()
+        self.start_in = focus
+
+    def on_mount(self) -> None:
+        if self.start_in:
+            self.query_one(f"#{self.start_in}", Input).focus()
+
     def compose(self) -> ComposeResult:
         settings = self.app.store.settings
         self._shown = self.shown_values()

@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
@@ -80,6 +81,26 @@ def _tile(value: str, label: str, note: str = "") -> Text:
     return text
 
 
+class Panel(Vertical):
+    """A stats panel that tells its screen when its size changes: how much of a panel's data
+    fits (tags on a line, bars in a chart) is worked out for the size it has once laid out."""
+
+    class Resized(Message):
+        def __init__(self, panel: Panel) -> None:
+            super().__init__()
+            self.panel = panel
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized(self))
+
+
+class ReadyStrip(Static):
+    """The readiness strip: its weakest-tags line holds as many tags as its width has room for."""
+
+    def on_resize(self) -> None:
+        self.post_message(Panel.Resized(self))  # type: ignore[arg-type]
+
+
 class StatsScreen(QuizScreen):
     """``now`` fixes the moment the stats are computed for (tests); None means the current time
     at each load."""
@@ -98,6 +119,8 @@ class StatsScreen(QuizScreen):
         self.now = now
         self.stats: Stats | None = None
         self.ready: Readiness | None = None
+        # The sizes the readiness strip and the tag chart were last fitted to (see settled).
+        self._fitted: dict[str, Size] = {}
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -105,7 +128,7 @@ class StatsScreen(QuizScreen):
             with Horizontal(id="stats-keys"):
                 for key in ("reviews", "streak", "retention", "due", "checklist"):
                     yield Static(id=f"key-{key}", classes="stat-tile")
-            yield Static(id="stats-ready")
+            yield ReadyStrip(id="stats-ready")
             yield Static(id="stats-empty")
             with Vertical(id="stats-grid"):
                 with Horizontal(classes="stats-row"):
@@ -118,8 +141,8 @@ class StatsScreen(QuizScreen):
 
     @staticmethod
     def panel(key: str, title: str, kind: type[Chart] | type[Static]) -> Vertical:
-        box = Vertical(kind(id=f"chart-{key}" if kind is Chart else key), id=f"panel-{key}",
-                       classes="panel stats-panel")  # fmt: skip
+        box = Panel(kind(id=f"chart-{key}" if kind is Chart else key), id=f"panel-{key}",
+                    classes="panel stats-panel")  # fmt: skip
         box.border_title = title
         return box
 
@@ -175,6 +198,32 @@ class StatsScreen(QuizScreen):
         self.show_ready(event.ready)
         self.show(event.stats)
 
+    def on_panel_resized(self, event: Panel.Resized) -> None:
+        """Fit the strip's tags and the chart's bars again to a panel's new size (the strip's
+        height, once it shows, changes the grid's, so both arrive after the data, in any order)."""
+        if event.panel.id == "stats-ready" and self.ready is not None:
+            self.show_ready(self.ready)
+        elif event.panel.id == "panel-accuracy" and self.stats and self.stats.reviews_total:
+            self.show_accuracy(self.stats)
+
+    def settled(self) -> bool:
+        """The numbers are loaded and drawn for the panels' sizes as laid out now (what a test
+        waits for before it looks: the drawing follows the data by a layout or two)."""
+        if self.stats is None or self.query_one("#stats-body").loading:
+            return False
+        ready = self.query_one("#stats-ready").content_size
+        if self.ready is not None and (not ready or self._fitted.get("ready") != ready):
+            return False
+        if self.stats.reviews_total:
+            panel = self.query_one("#panel-accuracy").content_size
+            chart = self.query_one("#chart-accuracy", Chart)
+            return (
+                bool(panel)
+                and self._fitted.get("accuracy") == panel
+                and chart.size.height == chart.styles.height.cells  # type: ignore[union-attr]
+            )
+        return True
+
     def show_ready(self, ready: Readiness | None) -> None:
         self.ready = ready
         panel = self.query_one("#stats-ready", Static)
@@ -188,6 +237,7 @@ class StatsScreen(QuizScreen):
             when = f"Recall now ({self.deck_label()}, no interview date)"
         width = (panel.content_size.width or self.size.width - 4) - 1
         panel.update(readiness_text(ready, when, width))
+        self._fitted["ready"] = panel.content_size
 
     def show(self, stats: Stats | str) -> None:
         body = self.query_one("#stats-body")
@@ -207,9 +257,9 @@ class StatsScreen(QuizScreen):
         empty.display, grid.display = False, True
         self.show_reviews(stats)
         self.show_forecast(stats)
+        # Drawn for the panel's size now; again when the grid, just shown, is laid out (how many
+        # bars fit depends on its height): see on_panel_resized.
         self.show_accuracy(stats)
-        # Again once the grid, just shown, is laid out: how many bars fit depends on its height.
-        self.call_after_refresh(self.show_accuracy, stats)
         self.show_weakest(stats)
 
     # -- the parts
@@ -217,7 +267,8 @@ class StatsScreen(QuizScreen):
         def put(key: str, text: Text) -> None:
             self.query_one(f"#key-{key}", Static).update(text)
 
-        put("reviews", _tile(str(stats.reviews_total), "reviews", f"{stats.reviews_today} today"))
+        # "56 reviews / 12 today": each number with its own words.
+        put("reviews", _tile(f"{stats.reviews_total} reviews", f"{stats.reviews_today} today"))
         days = stats.streak_days
         put("streak", _tile(f"{days} day{'s' if days != 1 else ''}", "streak"))
         put(
@@ -275,12 +326,6 @@ class StatsScreen(QuizScreen):
             ticks=(ticks, ["today", *(_day(days[i]) for i in ticks[1:])]),
         )
 
-    def on_resize(self) -> None:
-        if self.ready is not None:
-            self.show_ready(self.ready)  # how many tags fit depends on the width
-        if self.stats is not None and self.stats.reviews_total:
-            self.show_accuracy(self.stats)  # how many tag bars fit depends on the height
-
     def show_accuracy(self, stats: Stats) -> None:
         rated = [(t, a.rate) for t, a in stats.accuracy_by_tag.items() if a.rate is not None]
         rated.sort(key=lambda tr: (tr[1], tr[0]))  # weakest first, drawn at the top
@@ -304,6 +349,7 @@ class StatsScreen(QuizScreen):
             if len(rated) > len(shown)
             else "% of reviews not forgotten"
         )
+        self._fitted["accuracy"] = panel.content_size
 
     def show_weakest(self, stats: Stats) -> None:
         table = Table(

@@ -61,6 +61,9 @@ class StudyScreen(QuizScreen):
 
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
+        # On the answer side space (as in Anki) and enter rate Good.
+        Binding("space", "rate(3)", "Good", key_display="space"),
+        Binding("enter", "rate(3)", "Good", show=False),
         Binding("1", "rate(1)", "Again", show=False),
         Binding("2", "rate(2)", "Hard", show=False),
         Binding("3", "rate(3)", "Good", show=False),
@@ -70,6 +73,9 @@ class StudyScreen(QuizScreen):
         Binding("s", "more", "Study more"),
         Binding("v", "loss_curve", "Loss curve"),
         Binding("escape", "leave", "Back"),
+        # q leaves the session, as esc does (it quits the app only from home): a stray q in the
+        # middle of studying does not close everything.
+        Binding("q", "leave_by_q", "Back", show=False),
         Binding("down,j", "scroll_card(2)", "Scroll down", show=False),
         Binding("up,k", "scroll_card(-2)", "Scroll up", show=False),
         Binding("pagedown", "scroll_card(10)", "Page down", show=False),
@@ -98,6 +104,7 @@ class StudyScreen(QuizScreen):
         self._deck = deck
         self._kinds = names(study=True) if kinds is None else tuple(kinds)
         self.session_title = title
+        self.shown_intervals: dict[Rating, str] = {}
         self.ask_for_take = ask_for_take
         self.session: StudySession | None = None
 
@@ -196,6 +203,7 @@ class StudyScreen(QuizScreen):
     def set_buttons(self, *, revealed: bool) -> None:
         self.query_one("#reveal", Button).display = not revealed
         intervals = self.session.intervals() if revealed and self.session else {}
+        self.shown_intervals = intervals  # the toast after a rating repeats the button's words
         for key, rating in RATING_KEYS.items():
             button = self.query_one(f"#rate-{key}", Button)
             button.display = revealed
@@ -244,6 +252,8 @@ class StudyScreen(QuizScreen):
         if action == "more":
             # Only a queue-driven session can go on, and only once it has ended.
             return not has_card and self._ids is None
+        if action == "leave_by_q":
+            return not typing  # in the trap's answer box q is a letter
         if action == "scroll_card":
             # Arrow keys belong to the key-point list and the answer box while they have focus.
             return not isinstance(self.focused, Input | SelectionList)
@@ -305,8 +315,9 @@ class StudyScreen(QuizScreen):
         assert self.session is not None
         if self.session.current is None or not self.revealed:
             return
+        shown = self.shown_intervals.get(Rating(value))
         due = self.session.rate(Rating(value))
-        back = format_interval(max(due - datetime.now(UTC), timedelta(0)))
+        back = shown or format_interval(max(due - datetime.now(UTC), timedelta(0)))
         self.notify(f"{RATING_LABELS[Rating(value)]} · back in {back}", timeout=2, markup=False)
         self.show_current()
 
@@ -330,6 +341,9 @@ class StudyScreen(QuizScreen):
 
     def action_scroll_card(self, lines: int) -> None:
         self.query_one("#card-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_leave_by_q(self) -> None:
+        self.action_leave()
 
     def action_leave(self) -> None:
         if self.session and self.session.summary.reviewed and self.session.current is not None:

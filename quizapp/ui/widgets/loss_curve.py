@@ -16,6 +16,7 @@ from textual_plotext.plot import Plot
 
 from quizapp.decks.models import LossCurve
 from quizapp.training_curves import curves, first_nan
+from quizapp.ui.widgets.plots import nice_ticks
 
 COLORS = {"train": "cyan", "validation": "orange"}
 # Named series take these in order (after the colours train and validation use).
@@ -57,6 +58,9 @@ def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) 
     plot.xlabel(card.xlabel or "epoch")
     plot.ylabel(card.ylabel or "loss")
     plot.xlim(0, card.epochs - 1)  # a run that broke off still shows how long it was meant to be
+    # Epochs are whole numbers: round whole ticks (0, 20, 40), not plotext's 19.8, 39.5, ...
+    ticks = [t for t in nice_ticks(0, card.epochs - 1) if float(t).is_integer()]
+    plot.xticks(ticks, [str(int(t)) for t in ticks])
     # plotext draws the legend in the top-left corner: leave headroom so no curve hides.
     rows = len(left) + len(right)
     headroom = 0.3 if rows <= 2 else 0.22 * rows

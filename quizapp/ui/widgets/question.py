@@ -32,7 +32,7 @@ from quizapp.decks.models import (
     Ordering,
     Trap,
 )
-from quizapp.policy import RATING_LABELS
+from quizapp.policy import RATING_LABELS, RETRY_NOTE
 from quizapp.quiz import Feedback, Hint, Question, Quiz
 from quizapp.ui.widgets.derivation import CHECK_KEYS, DerivationEditor, answer_help, hint_renderable
 from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderable
@@ -314,7 +314,10 @@ class QuestionView(Vertical):
             return  # recorded already (the core refuses a second answer)
         answer = self.quiz.record(self.index, response, feedback, seconds=seconds)
         self.feedback = feedback
-        self._show(feedback, rating=RATING_LABELS[answer.rating])
+        rating = RATING_LABELS[answer.rating]
+        if self.index in self.quiz.retries:
+            rating += f": {RETRY_NOTE}"
+        self._show(feedback, rating=rating)
         self.stage = "answered"
         self.post_message(self.Answered(self, feedback))
 
