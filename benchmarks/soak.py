@@ -187,7 +187,7 @@ class Imports(Loop):
         self.n = 0
 
     def make_file(self) -> tuple[Path, set[str]]:
-        from quizapp.interop.merge import FORMAT
+        from quizapp.interop.progress_file import FORMAT
 
         self.n += 1
         at = datetime.now(UTC).isoformat(timespec="microseconds")

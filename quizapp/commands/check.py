@@ -20,9 +20,8 @@ from quizapp.commands import CliError, read_dashes_as_values
 
 # quizapp.commands.common (the decks) is imported inside the functions: a single check forks
 # its checking child first, so the child warms up while this process loads the decks.
-
 # Exit codes of a single check (documented in --help).
-EXIT = {"correct": 0, "incorrect": 1, "invalid": 3, "unchecked": 4}
+from quizapp.commands.check_expr import EXIT
 
 EPILOG = (
     "Exit status: 0 correct, 1 incorrect, 2 usage error or unknown drill, 3 invalid answer, "

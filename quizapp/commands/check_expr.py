@@ -10,6 +10,9 @@ import sys
 
 from quizapp.commands import CliError
 
+# A verdict's exit status (quizapp check and check --expr alike).
+EXIT = {"correct": 0, "incorrect": 1, "invalid": 3, "unchecked": 4}
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -36,7 +39,6 @@ def parse_vars(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def run_expr(args: argparse.Namespace) -> int:
-    from quizapp.commands.check import EXIT
     from quizapp.commands.common import print_json
     from quizapp.mathcheck.domains import CONTINUOUS
     from quizapp.mathcheck.oneshot import one_shot_checker

@@ -40,12 +40,13 @@ from quizapp.mathcheck.regions import (
     _switches,
     empty_region,
 )
+from quizapp.mathcheck.witness import MAX_DEGREE
+from quizapp.mathcheck.witness import tame as _tame
 
 MAX_REGIONS = 64
 MAX_SWITCHES = 14
 SIMPLIFY_OPS = 60
 MAX_OPS = 400
-MAX_DEGREE = 48
 _LABELS = {"binary": (0, 1), "sign": (-1, 1)}
 
 
@@ -198,18 +199,6 @@ def is_zero(expr: Any) -> bool:
     if sp.count_ops(expr) <= SIMPLIFY_OPS and _tame(expr):
         return bool(sp.simplify(expr) == 0)
     return False
-
-
-def _tame(expr: Any) -> bool:
-    """No large number in an exponent: simplify and factor could expand exp(10^6*x) into a
-    polynomial of degree 10^6."""
-    sp = _sp()
-    for e in expr.atoms(sp.exp, sp.Pow):
-        exponent = e.args[0] if isinstance(e, sp.exp) else e.exp
-        for number in exponent.atoms(sp.Number):
-            if abs(number) > MAX_DEGREE or (number.is_Rational and number.q > MAX_DEGREE):
-                return False
-    return True
 
 
 # --------------------------------------------------------------------------- regions

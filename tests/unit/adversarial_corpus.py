@@ -188,7 +188,9 @@ _BOXES = {
 def generated(drill: Any) -> list[str]:
     """Wrong answers built from ``drill``'s reference and domains (see the module doc)."""
     ref = f"({drill.reference})"
-    wrong = f"({drill.reference} + 1)"
+    # The reference in its own parentheses: "1 if f > -1 else 0 + 1" would add 1 to the else
+    # branch only, which (where the other branch holds) is no mistake at all.
+    wrong = f"(({drill.reference}) + 1)"
     out: list[str] = []
     for name, domain in drill.domains.items():
         if domain in _LABEL_VALUES:
