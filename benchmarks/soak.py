@@ -188,6 +188,7 @@ class Imports(Loop):
 
     def make_file(self) -> tuple[Path, set[str]]:
         from quizapp.interop.progress_file import FORMAT
+        from quizapp.store import SCHEMA_VERSION
 
         self.n += 1
         at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -207,7 +208,7 @@ class Imports(Loop):
             for i in range(self.rng.randint(1, 5))
         ]
         path = self.files / f"export-{self.n}.json"
-        data = {"format": FORMAT, "reviews": reviews}
+        data = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "reviews": reviews}
         path.write_text(json.dumps(data), encoding="utf-8")
         return path, {r["uuid"] for r in reviews}  # type: ignore[misc]
 

@@ -370,6 +370,14 @@ class _Walk:
         proof = prove(c.problem.domains, expanded(c, tree), expanded(c, reference))
         if proof.proved:
             return _FOLLOWS
+        if proof.witness is not None:
+            # An exact point where the two differ (found and confirmed by the prover's witness
+            # search): wrong, named as a simple multiple where it is one.
+            point = ", ".join(f"{k} = {v:g}" for k, v in proof.witness.items())
+            here, there = proof.witness_values
+            return _scaled(c, values, before) or _Quick(
+                "incorrect", f"at {point} this line is {here} but the line before is {there}"
+            )
         return _Quick("unchecked", f"not checked: could not be proved equal to it ({proof.reason})")
 
     def verdict(self) -> Derivation:

@@ -124,11 +124,11 @@ def test_flags_fill_the_reference_arguments(
     [
         (["triplet_margin", "--y", "1", "--pred", "2"], "", 2, ["--input", "anchor"]),
         (["kl_div", "--input", "-"], '{"input": [0], "targets": [1]}', 2, ["'targets'", "target"]),
-        (["dice", "--y", "1,0", "--pred", "2,0.5"], "", 1, ["input[0]", "logits"]),
+        (["dice", "--y", "1,0", "--pred", "2,0.5"], "", 2, ["input[0]", "logits"]),
         (
             ["gaussian_nll", "--input", "-"],
             '{"input": [0], "target": [1], "var": [-1]}',
-            1,
+            2,
             ["var", "negative"],
         ),
         (["kl_dvi", "--y", "1", "--pred", "0"], "", 2, ["did you mean 'kl_div'"]),

@@ -141,8 +141,8 @@ def test_cross_entropy_ignore_index_flag(
     only_first = REGISTRY["cross_entropy"].function([0], [[2.0, 1.0, 0.0]])
     assert json.loads(out)["loss"] == pytest.approx(only_first, rel=1e-15)
     code, out, _ = run(capsys, monkeypatch, *argv[:-1], "--ignore-index", "2")
-    # With ignore_index 2 the -100 is a label out of range again.
-    assert code == 1
+    # With ignore_index 2 the -100 is a label out of range again: a bad value (exit 2).
+    assert code == 2
 
 
 @pytest.mark.parametrize(
@@ -150,28 +150,28 @@ def test_cross_entropy_ignore_index_flag(
     [
         ("dpo", '{"policy_chosen_logps": [-1]}', 2, ["'policy_rejected_logps' is missing"]),
         ("dpo", '{"chosen": [1]}', 2, ["'chosen' is not an argument of dpo"]),
-        ("bradley_terry", '{"chosen": [1, 2], "rejected": [0]}', 1, ["rejected", "shape"]),
+        ("bradley_terry", '{"chosen": [1, 2], "rejected": [0]}', 2, ["rejected", "shape"]),
         (
             "ppo_clip",
             '{"logp": [0], "old_logp": [0], "advantages": [1], "clip_eps": 2}',
-            1,
+            2,
             ["clip_eps"],
         ),
-        ("load_balancing", '{"router_logits": [1, 2]}', 1, ["tokens x experts"]),
-        ("diffusion_eps", '{"noise": [1], "noise_pred": [0], "snr": [0]}', 1, ["snr", "> 0"]),
+        ("load_balancing", '{"router_logits": [1, 2]}', 2, ["tokens x experts"]),
+        ("diffusion_eps", '{"noise": [1], "noise_pred": [0], "snr": [0]}', 2, ["snr", "> 0"]),
         (
             "arcface",
             '{"embeddings": [[1, 0]], "weights": [[1, 0]], "target": [3]}',
-            1,
+            2,
             ["target[0] = 3", "out of range"],
         ),
         (
             "ctc",
             '{"log_probs": [[0, 0]], "targets": [1, 1], "input_lengths": 1, "target_lengths": 2}',
-            1,
+            2,
             ["no alignment"],
         ),
-        ("siglip", '{"image_embeds": [[1, 0]], "text_embeds": [[1, 0]], "t": -1}', 1, ["t must"]),
+        ("siglip", '{"image_embeds": [[1, 0]], "text_embeds": [[1, 0]], "t": -1}', 2, ["t must"]),
     ],
 )
 def test_mistakes_get_one_line_and_an_exit_code(
