@@ -47,7 +47,7 @@ def seed(library) -> None:  # type: ignore[no-untyped-def]
 
 
 async def shoot() -> None:
-    from quizapp.library import load_library
+    from quizapp.content import load_library
     from quizapp.store import Store
     from quizapp.ui.app import QuizApp
     from quizapp.ui.screens.drills import DrillRunScreen

@@ -24,7 +24,7 @@ from startup import fill
 
 
 async def measure(keys: int) -> tuple[float, float, list[float]]:
-    from quizapp.library import load_library
+    from quizapp.content import load_library
     from quizapp.store import Store
     from quizapp.ui.app import QuizApp
     from quizapp.ui.screens.browse import BrowseScreen

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck import Checker, check_answer, preview_answer
 from quizapp.mathcheck.cards import problem_of
 
@@ -88,16 +88,16 @@ def first_check_after_start(runs: int = 5) -> tuple[float, float, float]:
     """
     one_shot = (
         "import time; t0 = time.perf_counter()\n"
-        "from quizapp.mathcheck.oneshot import one_shot_checker\n"
+        "from quizapp.mathcheck.fork_checker import one_shot_checker\n"
         "with one_shot_checker() as c:  # as the CLI does: the child warms while decks load\n"
-        "    from quizapp.library import load_library\n"
+        "    from quizapp.content import load_library\n"
         "    c.add_library(load_library(include_user_decks=False, cache=True))\n"
         "    v = c.check('grad-bce-logit', 'sigmoid(z) - y')\n"
         "    print((time.perf_counter() - t0) * 1000, v.verdict)\n"
     )
     worker = (
         "import time; t0 = time.perf_counter()\n"
-        "from quizapp.library import load_library\n"
+        "from quizapp.content import load_library\n"
         "from quizapp.mathcheck import Checker\n"
         "with Checker([]) as c:  # the app's way: the worker warms while the decks load\n"
         "    c.add_library(load_library(include_user_decks=False, cache=True))\n"

@@ -24,7 +24,7 @@ def pct(values: list[float], q: float) -> float:
 async def run(keys: int, submits: int) -> None:
     from textual.widgets import TextArea
 
-    from quizapp.library import load_library
+    from quizapp.content import load_library
     from quizapp.store import Store
     from quizapp.ui.app import QuizApp
     from quizapp.ui.screens.drills import DrillRunScreen

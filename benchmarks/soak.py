@@ -313,7 +313,7 @@ def _killer(loops: list[Loop], rng: random.Random, stop: threading.Event, kills:
 
 async def soak(seconds: float, home: Path, seed: int = 1) -> Report:
     """Run the soak for ``seconds`` in ``home`` (a fresh data folder) and check the file."""
-    from quizapp.library import load_library
+    from quizapp.content import load_library
     from quizapp.store import Store
     from quizapp.ui.app import QuizApp
 

@@ -145,7 +145,7 @@ def fill(path: Path, n: int) -> None:
     from datetime import UTC, datetime, timedelta
 
     from quizapp import paths
-    from quizapp.library import load_library
+    from quizapp.content import load_library
     from quizapp.store import Store
 
     library = load_library([paths.content_dir()])

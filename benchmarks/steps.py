@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck import Checker
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.steps import check_steps

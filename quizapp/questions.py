@@ -26,7 +26,7 @@ from quizapp.policy import EXPLAIN_PASS
 
 if TYPE_CHECKING:
     from quizapp.drills.numeric import Drill
-    from quizapp.mathcheck.checker import Verdict
+    from quizapp.mathcheck.inprocess import Verdict
     from quizapp.mathcheck.steps import Derivation
     from quizapp.quiz import AnswerChecker
 

@@ -35,7 +35,7 @@ from quizapp.questions import Choice, Feedback, Question, grade, make_question
 if TYPE_CHECKING:
     from fsrs import Rating
 
-    from quizapp.mathcheck.checker import Preview, Verdict
+    from quizapp.mathcheck.inprocess import Preview, Verdict
     from quizapp.mathcheck.steps import Derivation
     from quizapp.store import Store
 
@@ -43,7 +43,7 @@ DEFAULT_LENGTH = 10
 
 
 class AnswerChecker(Protocol):
-    """What grades typed gradients: ``quizapp.mathcheck.worker.Checker`` in the app, an
+    """What grades typed gradients: ``quizapp.mathcheck.warm_worker.Checker`` in the app, an
     in-process checker in tests."""
 
     def check(self, drill_id: str, text: str) -> Verdict:

@@ -52,8 +52,8 @@ def test_cli_and_parser_do_not_import_sympy() -> None:
 def test_the_checker_modules_do_not_import_sympy_until_used() -> None:
     # The app imports these on its way to the first frame; sympy (~0.4 s) loads in the worker.
     for module in (
-        "quizapp.mathcheck.checker",
-        "quizapp.mathcheck.worker",
+        "quizapp.mathcheck.inprocess",
+        "quizapp.mathcheck.warm_worker",
         "quizapp.mathcheck.judge",
         "quizapp.mathcheck.problem",
         "quizapp.commands.check",

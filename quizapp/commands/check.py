@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
                 code=EXIT["invalid"] if what == "answer" else 2,
             )
     from quizapp.mathcheck import UnknownDrillError
-    from quizapp.mathcheck.oneshot import one_shot_checker
+    from quizapp.mathcheck.fork_checker import one_shot_checker
 
     # One check: a child forked now warms up while the decks load (a worker where fork is
     # unsafe); either way under the worker's time and memory limits.

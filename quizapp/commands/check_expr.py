@@ -41,7 +41,7 @@ def parse_vars(text: str) -> tuple[tuple[str, str], ...]:
 def run_expr(args: argparse.Namespace) -> int:
     from quizapp.commands.common import print_json
     from quizapp.mathcheck.domains import CONTINUOUS
-    from quizapp.mathcheck.oneshot import one_shot_checker
+    from quizapp.mathcheck.fork_checker import one_shot_checker
     from quizapp.mathcheck.parser import ParseError
     from quizapp.mathcheck.problem import Problem
 

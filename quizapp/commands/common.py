@@ -27,7 +27,7 @@ def library_from_args(
     files held last time (see ``quizapp.decks.cache.DeckCache``).
     """
     from quizapp import paths
-    from quizapp.library import load_library  # here: commands without decks skip its import
+    from quizapp.content import load_library  # here: commands without decks skip its import
 
     try:
         roots = [paths.content_dir(), *getattr(args, "content", [])]

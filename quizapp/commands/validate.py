@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, print_json
-from quizapp.library import load_library
+from quizapp.content import load_library
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,6 +1,6 @@
 """Typed card models and YAML deck loading (no UI, no sympy, nothing above the models).
 
-``quizapp.library.load_library`` loads the content with every check; ``load_decks`` here takes
+``quizapp.content.load_library`` loads the content with every check; ``load_decks`` here takes
 the table of checks to run.
 """
 

@@ -1,6 +1,6 @@
 """Checks beyond field types that need nothing but the card itself: a table, card kind -> check.
 
-Each check returns every problem it finds as (field, message). ``quizapp.library.CHECKS`` adds
+Each check returns every problem it finds as (field, message). ``quizapp.content.CHECKS`` adds
 the checks that need the formula parser or the drills; loading runs that table.
 """
 

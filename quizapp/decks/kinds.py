@@ -54,8 +54,8 @@ SLOT_HOMES: dict[str, str] = {
     "grade": "quizapp.questions",  # (Question, response text, checker) -> Feedback
     "anki": "quizapp.interop.anki",  # the kind's Anki note type
     # Card -> [(field, problem)]: checks beyond field types. The built-in kinds' checks are the
-    # table quizapp.library.CHECKS; a plugin kind registers its own (the loader runs it).
-    "check": "quizapp.library",
+    # table quizapp.content.CHECKS; a plugin kind registers its own (the loader runs it).
+    "check": "quizapp.content",
 }
 # What an answer takes when the kind declares none.
 DEFAULT_EXPECTED_SECONDS = 60.0

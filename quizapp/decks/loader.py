@@ -55,7 +55,7 @@ def _deck_name(path: Path, root: Path) -> str:
 class Loader:
     """Accumulates cards from many files, then runs the cross-card checks in ``finish``.
 
-    ``checks`` maps a card kind to its checks beyond field types (see ``quizapp.library.CHECKS``,
+    ``checks`` maps a card kind to its checks beyond field types (see ``quizapp.content.CHECKS``,
     which also checks formulas parse and drills work); a kind without an entry has none.
     """
 

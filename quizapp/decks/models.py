@@ -2,7 +2,7 @@
 field annotations, so adding a kind means adding a class here and a row in the table of kinds
 (``quizapp.decks.kinds``, which says where the kind is used and who renders, asks and grades it).
 Models are plain data and import nothing above them: the checks beyond field types are a table
-by kind (``quizapp.decks.checks``, and ``quizapp.library.CHECKS`` for checks that need the
+by kind (``quizapp.decks.checks``, and ``quizapp.content.CHECKS`` for checks that need the
 parser or the drills), which loading runs.
 
 Field types the loader understands: ``str`` (non-empty text), ``int``, ``float``, ``bool``,
@@ -58,7 +58,7 @@ TAGS: frozenset[str] = frozenset(
 # The notes' section numbers a card may cite.
 SECTIONS = range(1, 23)
 
-# The panels of the loss-curve explorer (quizapp.curves draws them) a formula card can open.
+# The panels of the loss-curve explorer (quizapp.loss_panels draws them) a formula card can open.
 CURVE_PANELS: tuple[str, ...] = ("regression", "bce", "focal")
 
 

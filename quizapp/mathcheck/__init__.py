@@ -16,26 +16,26 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from quizapp.mathcheck.checker import Preview, Verdict, check_answer, preview_answer
+    from quizapp.mathcheck.inprocess import Preview, Verdict, check_answer, preview_answer
     from quizapp.mathcheck.limits import UnknownDrillError
     from quizapp.mathcheck.parser import FUNCTIONS, Parsed, ParseError, parse
     from quizapp.mathcheck.problem import Pattern, Problem
-    from quizapp.mathcheck.worker import Checker
+    from quizapp.mathcheck.warm_worker import Checker
 
 # Public name -> the submodule that defines it.
 _HOMES = {
     "FUNCTIONS": "parser",
-    "Checker": "worker",
+    "Checker": "warm_worker",
     "ParseError": "parser",
     "Parsed": "parser",
     "Pattern": "problem",
-    "Preview": "checker",
+    "Preview": "inprocess",
     "Problem": "problem",
     "UnknownDrillError": "limits",
-    "Verdict": "checker",
-    "check_answer": "checker",
+    "Verdict": "inprocess",
+    "check_answer": "inprocess",
     "parse": "parser",
-    "preview_answer": "checker",
+    "preview_answer": "inprocess",
 }
 
 __all__ = [

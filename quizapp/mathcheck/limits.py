@@ -1,5 +1,6 @@
 """The checker's limits, its failure messages and the unknown-drill error, shared by the warm
-worker (``quizapp.mathcheck.worker``) and the one-shot check (``quizapp.mathcheck.oneshot``).
+worker (``quizapp.mathcheck.warm_worker``) and the one-shot check
+(``quizapp.mathcheck.fork_checker``).
 A small module on purpose: the one-shot CLI check imports it before anything heavy."""
 
 from __future__ import annotations

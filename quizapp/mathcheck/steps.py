@@ -136,7 +136,7 @@ _STATUS_OF = {"correct": "follows", "incorrect": "wrong", "invalid": "invalid"}
 
 
 def _one_line(problem: Problem, number: int, text: str) -> Derivation:
-    from quizapp.mathcheck.checker import check_answer
+    from quizapp.mathcheck.inprocess import check_answer
 
     verdict = check_answer(problem, text)
     status = _STATUS_OF.get(verdict.verdict, "unchecked")
@@ -191,7 +191,7 @@ class _Walk:
     def read(self, text: str) -> tuple[Node, str]:
         """The expression with the labels and helpers in it replaced (raises ParseError)."""
         from quizapp.mathcheck.calculus import substitute
-        from quizapp.mathcheck.checker import _undefined_constant
+        from quizapp.mathcheck.inprocess import _undefined_constant
 
         def label(match: re.Match[str]) -> str:
             key = (self.canonical(match.group(1)), self.canonical(match.group(2)))

@@ -21,11 +21,11 @@ from quizapp.decks import ContentError, Library
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from quizapp.mathcheck.worker import Checker
+    from quizapp.mathcheck.warm_worker import Checker
     from quizapp.quiz import Quiz
 from quizapp.scheduling import Guide, StudyQueue
 from quizapp.store import Store, StoreError
-from quizapp.ui.commands import CardCommands, DeckCommands, ScreenCommands, TagCommands
+from quizapp.ui.palette import CardCommands, DeckCommands, ScreenCommands, TagCommands
 
 # How often (seconds) the app looks for other processes' commits: one cheap read of a counter.
 WATCH_EVERY = 1.0
@@ -110,7 +110,7 @@ class QuizApp(App[None]):
     def checker(self) -> Checker:
         """The gradient checker; its worker process starts on first use and stays warm."""
         if self._checker is None:
-            from quizapp.mathcheck.worker import Checker
+            from quizapp.mathcheck.warm_worker import Checker
 
             self._checker = Checker.from_library(self.library)
         return self._checker

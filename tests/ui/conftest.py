@@ -10,8 +10,8 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
+from quizapp.content import load_library
 from quizapp.decks import Library
-from quizapp.library import load_library
 from quizapp.store import Store
 from quizapp.ui.app import QuizApp
 

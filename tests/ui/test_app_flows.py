@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from quizapp.content import load_library
 from quizapp.decks.kinds import names, quiz_kinds
-from quizapp.library import load_library
 from quizapp.ui.screens.cheatsheet import CheatSheetScreen
 from quizapp.ui.screens.checklist import ChecklistScreen
 from quizapp.ui.screens.errors import ContentErrorsScreen

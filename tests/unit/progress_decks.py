@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from quizapp.content import load_library
 from quizapp.decks import Library
-from quizapp.library import load_library
 
 
 def faq(card_id: str, *, tags: tuple[str, ...] = ("fundamentals",), text: str = "") -> dict:

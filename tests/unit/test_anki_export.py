@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp.cli import main
+from quizapp.content import load_library
 from quizapp.decks.kinds import kind_of
 from quizapp.decks.models import Trap
 from quizapp.interop.anki import DEFAULT_DECK, MODEL_ID, MODEL_NAME, write_apkg
-from quizapp.library import load_library
 from tests.conftest import CONTENT
 from tests.unit.progress_decks import checklist_item, faq, multiple_choice, write_deck
 

@@ -268,9 +268,9 @@ def _package_with_answers(tmp: Path, library: Any, rows: list[tuple[int, str, in
 def test_any_anki_log_comes_back_once_in_order_and_a_second_import_adds_nothing(
     answers: list[tuple[int, str, int]],
 ) -> None:
+    from quizapp.content import load_library
     from quizapp.interop.anki_import import plan_anki_import, read_anki_reviews
     from quizapp.interop.merge import apply_merge
-    from quizapp.library import load_library
 
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)

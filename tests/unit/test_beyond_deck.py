@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import Formula, MultipleChoice
-from quizapp.library import load_library
 from quizapp.losses import REGISTRY
 
 DECK = "beyond"

@@ -8,10 +8,10 @@ import math
 
 import pytest
 
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import NumericDrill
 from quizapp.drills.numeric import Drill, grade, make_drill
-from quizapp.library import load_library
 from quizapp.losses.text import num
 
 SEEDS = range(60)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.losses import embedding, likelihood
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate

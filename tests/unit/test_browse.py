@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.browse import QueryError, filter_rows, history, load_rows, parse_query, sort_rows
+from quizapp.content import load_library
 from quizapp.decks import Library
-from quizapp.library import load_library
 from quizapp.plan import gather
 from quizapp.scheduling import StudyQueue
 from quizapp.store import Store

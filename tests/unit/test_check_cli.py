@@ -199,7 +199,7 @@ def test_hostile_batch_lines_each_get_their_own_answer(
 def test_batch_and_single_checks_agree_on_every_answer() -> None:
     import runpy
 
-    from quizapp.library import load_library
+    from quizapp.content import load_library
     from quizapp.mathcheck import check_answer
 
     here = Path(__file__).parent

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck import check_answer
 from quizapp.mathcheck.cards import problem_of
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck import Checker, ParseError, Problem, check_answer, parse, preview_answer
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate_number

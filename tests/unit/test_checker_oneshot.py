@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck import UnknownDrillError, check_answer
-from quizapp.mathcheck import checker as checker_module
+from quizapp.mathcheck import inprocess as checker_module
 from quizapp.mathcheck.cards import problem_of
-from quizapp.mathcheck.oneshot import ForkChecker
+from quizapp.mathcheck.fork_checker import ForkChecker
 from tests.unit.gradient_corpus import CORPUS
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -94,8 +94,8 @@ def test_an_unknown_drill_names_the_closest_and_leaves_no_child(library) -> None
 def test_without_fork_the_check_runs_in_the_worker_and_leaks_no_pipe(
     library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quizapp.mathcheck import oneshot
-    from quizapp.mathcheck.worker import Checker
+    from quizapp.mathcheck import fork_checker as oneshot
+    from quizapp.mathcheck.warm_worker import Checker
 
     def no_fork() -> int:
         raise OSError(11, "Resource temporarily unavailable")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck import check_answer, parse
 from quizapp.mathcheck.cards import problem_of
 

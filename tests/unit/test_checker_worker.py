@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck import Checker, Problem, UnknownDrillError
 from quizapp.mathcheck.cards import problem_of
 
@@ -75,7 +75,7 @@ def test_the_worker_caps_its_address_space(checker: Checker) -> None:
 
 def test_the_memory_cap_stops_a_runaway_allocation() -> None:
     code = (
-        "from quizapp.mathcheck.child import limit_memory\n"
+        "from quizapp.mathcheck.worker_main import limit_memory\n"
         "limit_memory(64)\n"
         "try:\n"
         "    block = bytearray(512 * 2**20)\n"
@@ -89,7 +89,7 @@ def test_the_memory_cap_stops_a_runaway_allocation() -> None:
 def test_the_worker_loads_sympy_itself_and_the_caller_never_does() -> None:
     code = (
         "import sys\n"
-        "from quizapp.library import load_library\n"
+        "from quizapp.content import load_library\n"
         "from quizapp.mathcheck import Checker\n"
         "library = load_library(include_user_decks=False)\n"
         # Validating the decks proves their worked derivations (sympy) when the deck cache is

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from quizapp import losses
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import (
     Concept,
@@ -27,7 +28,6 @@ from quizapp.decks.models import (
     SelfCheck,
     Trap,
 )
-from quizapp.library import load_library
 
 # Ids removed from the decks (merged into another card or dropped as repeats). Progress is keyed
 # on ids, so an id here must never come back for a different card: its old history would attach

@@ -10,7 +10,8 @@ import re
 import numpy as np
 import pytest
 
-from quizapp import curves, losses
+from quizapp import loss_panels, losses
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import (
     Concept,
@@ -21,7 +22,6 @@ from quizapp.decks.models import (
     NumericDrill,
     Trap,
 )
-from quizapp.library import load_library
 
 # A test-wise learner who always picks the longest (or the shortest) option must not score far
 # above chance (1 in 4).
@@ -86,14 +86,16 @@ def test_the_gaussian_nll_trap_says_what_torch_does_with_a_negative_variance(
 
 def test_the_focal_panel_agrees_with_the_focal_formula_card(library: Library) -> None:
     panel_text = (
-        " ".join(curves.focal().facts) + (curves.focal.__doc__ or "") + (curves.__doc__ or "")
+        " ".join(loss_panels.focal().facts)
+        + (loss_panels.focal.__doc__ or "")
+        + (loss_panels.__doc__ or "")
     )
     assert "α = 1" not in panel_text and "α weighting off" in panel_text
     note = card(library, "formula-focal", Formula).note or ""
     assert "α_t = 1 for every sample" in note
     # What the panel draws at γ = 0 is plain cross-entropy −ln p_t.
     p_t = np.array([0.1, 0.5, 0.9])
-    drawn = curves._focal_series(p_t, 0.0).loss
+    drawn = loss_panels._focal_series(p_t, 0.0).loss
     np.testing.assert_allclose(drawn, -np.log(p_t), rtol=1e-12)
 
 

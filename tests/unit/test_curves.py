@@ -12,19 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp import curves
+from quizapp import loss_panels
+from quizapp.content import load_library
 from quizapp.decks.models import CURVE_PANELS, Formula
-from quizapp.library import load_library
 
 DELTAS = st.sampled_from(
-    [curves.DELTA_MIN + k * curves.DELTA_STEP for k in range(12)]  # 0.25, 0.5, ..., 3.0
+    [loss_panels.DELTA_MIN + k * loss_panels.DELTA_STEP for k in range(12)]  # 0.25, 0.5, ..., 3.0
 )
 
 
 def test_the_explorer_draws_exactly_the_panels_cards_can_name() -> None:
-    assert tuple(curves.PANELS) == CURVE_PANELS
+    assert tuple(loss_panels.PANELS) == CURVE_PANELS
     for name in CURVE_PANELS:
-        panel = curves.panel(name)
+        panel = loss_panels.panel(name)
         assert panel.name == name and panel.facts
         for s in panel.series:
             assert s.loss.shape == s.grad.shape == panel.x.shape, (name, s.name)
@@ -32,14 +32,14 @@ def test_the_explorer_draws_exactly_the_panels_cards_can_name() -> None:
 
 
 def test_each_gradient_axis_names_its_variable() -> None:
-    labels = {name: curves.panel(name).grad_label for name in CURVE_PANELS}
+    labels = {name: loss_panels.panel(name).grad_label for name in CURVE_PANELS}
     assert labels == {"regression": "∂L/∂ŷ", "bce": "∂L/∂p", "focal": "∂FL/∂p_t"}
 
 
 @settings(max_examples=12, deadline=None)
 @given(delta=DELTAS)
 def test_huber_lies_under_half_mse_and_under_delta_times_mae(delta: float) -> None:
-    panel = curves.regression(delta)
+    panel = loss_panels.regression(delta)
     mse = panel.series_named("MSE").loss
     mae = panel.series_named("MAE").loss
     huber = panel.series_named(f"Huber δ={delta:g}").loss
@@ -55,7 +55,7 @@ def test_huber_lies_under_half_mse_and_under_delta_times_mae(delta: float) -> No
 @settings(max_examples=12, deadline=None)
 @given(a=DELTAS, b=DELTAS)
 def test_delta_moves_the_huber_series_and_nothing_else(a: float, b: float) -> None:
-    pa, pb = curves.regression(a), curves.regression(b)
+    pa, pb = loss_panels.regression(a), loss_panels.regression(b)
     np.testing.assert_array_equal(pa.x, pb.x)
     for name in ("MSE", "MAE"):
         np.testing.assert_array_equal(pa.series_named(name).loss, pb.series_named(name).loss)
@@ -72,21 +72,21 @@ def test_delta_moves_the_huber_series_and_nothing_else(a: float, b: float) -> No
 
 
 def test_focal_with_gamma_zero_is_the_bce_curve_for_a_positive() -> None:
-    focal = curves.focal().series_named("γ = 0")
-    bce = curves.bce()
+    focal = loss_panels.focal().series_named("γ = 0")
+    bce = loss_panels.bce()
     positive = bce.series_named("y = 1")
-    np.testing.assert_array_equal(curves.focal().x, bce.x)
+    np.testing.assert_array_equal(loss_panels.focal().x, bce.x)
     np.testing.assert_allclose(focal.loss, positive.loss, rtol=1e-12)
     np.testing.assert_allclose(focal.grad, positive.grad, rtol=1e-9)
 
 
 def test_a_larger_gamma_never_raises_the_focal_loss() -> None:
-    series = curves.focal().series
+    series = loss_panels.focal().series
     for lower, higher in itertools.pairwise(series):
         assert (higher.loss <= lower.loss + 1e-15).all(), (lower.name, higher.name)
 
 
-def _kinks(panel: curves.Panel) -> list[float]:
+def _kinks(panel: loss_panels.Panel) -> list[float]:
     return [0.0, -panel.delta, panel.delta] if panel.delta is not None else []
 
 
@@ -97,7 +97,7 @@ def _kinks(panel: curves.Panel) -> list[float]:
 def test_gradients_are_the_slopes_of_the_loss_series(name: str, delta: float) -> None:
     """Simpson's rule on each window of three points: the change of the loss across the window
     equals the integral of the plotted gradient, wherever the loss is smooth."""
-    panel = curves.panel(name, delta=delta)
+    panel = loss_panels.panel(name, delta=delta)
     x = panel.x
     # On the residual axis e = y − ŷ, so dL/de = −∂L/∂ŷ.
     sign = -1.0 if name == "regression" else 1.0
@@ -117,24 +117,24 @@ def test_gradients_are_the_slopes_of_the_loss_series(name: str, delta: float) ->
 
 
 def test_regression_facts_say_what_an_outlier_costs() -> None:
-    facts = " ".join(curves.regression(1.0).facts)
+    facts = " ".join(loss_panels.regression(1.0).facts)
     # e = 4: 4² = 16, |4| = 4, Huber(δ=1) = 1·(4 − ½) = 3.5; gradients 2·(0 − 4), −1, −δ.
     assert "MSE 16, MAE 4, Huber(δ=1) 3.5" in facts
     assert "MSE −8, MAE −1, Huber −1" in facts
-    wide = " ".join(curves.regression(2.5).facts)
+    wide = " ".join(loss_panels.regression(2.5).facts)
     assert "Huber(δ=2.5) 6.88" in wide  # 2.5·(4 − 1.25) = 6.875
     assert "Huber −2.5" in wide
 
 
 def test_bce_facts_say_what_a_confident_mistake_costs() -> None:
-    facts = " ".join(curves.bce().facts)
+    facts = " ".join(loss_panels.bce().facts)
     assert f"loss {-math.log(0.01):.3g} and" in facts  # −log 0.01 = 4.61
     assert "∂L/∂p = −100" in facts  # −1/p at p = 0.01
     assert "loss 100" in facts  # log(0) clamped at −100, as torch does
 
 
 def test_focal_facts_say_easy_examples_shrink_a_hundredfold() -> None:
-    facts = " ".join(curves.focal().facts)
+    facts = " ".join(loss_panels.focal().facts)
     # (1 − 0.9)² = 0.01 and (1 − 0.9)⁵ = 1e-5; (1 − 0.1)² = 0.81.
     assert "(100× less)" in facts and "γ=5 100,000× less" in facts
     assert "keeps 81% of CE" in facts
@@ -143,21 +143,23 @@ def test_focal_facts_say_easy_examples_shrink_a_hundredfold() -> None:
 @settings(max_examples=30, deadline=None)
 @given(steps=st.lists(st.sampled_from([1, -1]), max_size=30))
 def test_delta_steps_stay_on_the_grid_and_in_range(steps: list[int]) -> None:
-    delta = curves.DELTA_DEFAULT
+    delta = loss_panels.DELTA_DEFAULT
     for step in steps:
-        moved = curves.step_delta(delta, step)
-        assert curves.DELTA_MIN <= moved <= curves.DELTA_MAX
-        assert moved / curves.DELTA_STEP == pytest.approx(round(moved / curves.DELTA_STEP))
-        assert abs(moved - delta) in (0.0, pytest.approx(curves.DELTA_STEP))
-        curves.regression(moved)  # every reachable δ draws
+        moved = loss_panels.step_delta(delta, step)
+        assert loss_panels.DELTA_MIN <= moved <= loss_panels.DELTA_MAX
+        assert moved / loss_panels.DELTA_STEP == pytest.approx(
+            round(moved / loss_panels.DELTA_STEP)
+        )
+        assert abs(moved - delta) in (0.0, pytest.approx(loss_panels.DELTA_STEP))
+        loss_panels.regression(moved)  # every reachable δ draws
         delta = moved
 
 
 def test_bad_panel_names_and_deltas_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown curve panel 'mse'"):
-        curves.panel("mse")
+        loss_panels.panel("mse")
     with pytest.raises(ValueError, match=r"delta must be a number from 0\.25 to 3"):
-        curves.regression(5.0)
+        loss_panels.regression(5.0)
 
 
 def test_every_panel_is_reachable_from_a_shipped_formula_card() -> None:

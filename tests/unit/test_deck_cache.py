@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -104,7 +104,7 @@ def test_validate_never_trusts_the_cache(deck: Path, quizapp_home: Path) -> None
 
 def test_a_warm_start_does_not_import_numpy(quizapp_home: Path) -> None:
     code = (
-        "import sys; from quizapp.library import load_library; "
+        "import sys; from quizapp.content import load_library; "
         "load_library(cache=True); print('numpy' in sys.modules)"
     )
     env = {**os.environ, "QUIZAPP_HOME": str(quizapp_home)}

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quizapp.content import load_library
 from quizapp.decks.models import MultipleChoice, Trap
-from quizapp.library import load_library
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from quizapp.cli import main
+from quizapp.content import load_library
 from quizapp.decks import Library
-from quizapp.library import load_library
 from quizapp.quiz import Quiz
 from quizapp.scheduling import StudyQueue
 from quizapp.stats import compute_stats

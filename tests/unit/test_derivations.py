@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.cli import main
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.steps import MAX_LINES, check_steps
 

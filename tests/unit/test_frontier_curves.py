@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import LossCurve
-from quizapp.library import load_library
 from quizapp.training_curves import curves, series
 from quizapp.ui.widgets.loss_curve import curve_renderable
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from quizapp.cli import main
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import Formula, MultipleChoice, Trap
-from quizapp.library import load_library
 from quizapp.losses import REGISTRY
 
 DECK = "frontier"

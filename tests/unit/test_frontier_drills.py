@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizapp.content import load_library
 from quizapp.decks.models import NumericDrill
 from quizapp.drills.frontier_recipes import adam_step
 from quizapp.drills.numeric import Drill, grade, make_drill
-from quizapp.library import load_library
 from quizapp.losses.text import num
 
 SEEDS = range(40)

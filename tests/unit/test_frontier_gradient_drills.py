@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, far_from_kinks, sample_env

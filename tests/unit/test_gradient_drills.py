@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from quizapp.commands.drill import drill_rows
+from quizapp.content import load_library
 from quizapp.decks.models import GradientDrill
-from quizapp.library import load_library
 from quizapp.mathcheck import Checker, Problem, check_answer
 from quizapp.mathcheck.calculus import diff
 from quizapp.mathcheck.cards import problem_of

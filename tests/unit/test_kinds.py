@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.cloze import grade_blank, normalised
+from quizapp.content import load_library
 from quizapp.decks import Card, Library
 from quizapp.decks.kinds import REGISTRY, handler, kind, kind_of, missing_handlers, names
 from quizapp.decks.models import Cloze
-from quizapp.library import load_library
 from quizapp.questions import Question, make_question
 from quizapp.quiz import Quiz
 from tests.helpers import run_quizapp

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from quizapp.content import load_library
 from quizapp.decks import Library
-from quizapp.library import load_library
 from quizapp.mock import build_mock, mock_report, weight_for
 from quizapp.stats import Accuracy, compute_stats
 from quizapp.store import Store

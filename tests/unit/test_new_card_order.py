@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.scheduling import StudyQueue, interleave
 from quizapp.store import Store
 

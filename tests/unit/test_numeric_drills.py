@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import NumericDrill
 from quizapp.drills.numeric import SLIPS, Drill, grade, make_drill
-from quizapp.library import load_library
 from quizapp.losses.text import num
 
 # Progress is keyed on these ids: they must not change.

@@ -8,7 +8,7 @@ from pathlib import Path
 import fsrs
 import pytest
 
-from quizapp.library import load_library
+from quizapp.content import load_library
 from quizapp.scheduling import Guide, StudyQueue
 from quizapp.store import Store
 from tests.unit.progress_decks import faq, write_deck

@@ -183,7 +183,7 @@ def test_changing_progress_when_it_cannot_be_saved_is_refused_clearly(
 def test_the_cli_names_the_default_theme_as_the_app_does(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from quizapp.library import load_library
+    from quizapp.content import load_library
     from quizapp.ui.app import QuizApp
 
     with Store.open() as store:

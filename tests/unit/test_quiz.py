@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.kinds import quiz_kinds
 from quizapp.decks.models import MultipleChoice, Ordering, Trap
-from quizapp.library import load_library
 from quizapp.mathcheck.cards import problem_of
-from quizapp.mathcheck.checker import Preview, Verdict, check_answer, preview_answer
+from quizapp.mathcheck.inprocess import Preview, Verdict, check_answer, preview_answer
 from quizapp.quiz import (
     DEFAULT_LENGTH,
     AlreadyAnswered,

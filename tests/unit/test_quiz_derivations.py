@@ -8,8 +8,8 @@ from fsrs import Rating
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from quizapp.content import load_library
 from quizapp.decks import Library
-from quizapp.library import load_library
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.steps import Derivation, check_steps
 from quizapp.mock import mock_report

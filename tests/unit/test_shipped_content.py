@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import ChecklistItem, Formula, MultipleChoice
-from quizapp.library import load_library
 
 MINIMUM = {
     "trap": 9,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import LossCurve
-from quizapp.library import load_library
 from quizapp.training_curves import curves, first_nan
 
 

@@ -1,5 +1,5 @@
 """The loss-curve explorer: MSE/MAE/Huber against the residual, BCE against p, focal loss against
-p_t, each as the loss or as its gradient. The numbers come from quizapp.curves."""
+p_t, each as the loss or as its gradient. The numbers come from quizapp.loss_panels."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from quizapp import curves
+from quizapp import loss_panels
 from quizapp.decks.models import CURVE_PANELS
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
@@ -41,7 +41,7 @@ class LossCurvesScreen(QuizScreen):
             raise ValueError(f"unknown curve panel {panel!r}")
         self.initial_panel = panel
         self.gradient = False
-        self.delta = curves.DELTA_DEFAULT
+        self.delta = loss_panels.DELTA_DEFAULT
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -67,7 +67,7 @@ class LossCurvesScreen(QuizScreen):
         return active or self.initial_panel
 
     def draw(self, name: str) -> None:
-        data = curves.panel(name, delta=self.delta)
+        data = loss_panels.panel(name, delta=self.delta)
         chart = self.query_one(f"#chart-{name}", Chart)
         what = "grad" if self.gradient else "loss"
         chart.lines(
@@ -94,7 +94,9 @@ class LossCurvesScreen(QuizScreen):
         if self.panel_name == "regression":  # δ means something on this tab only
             status.append("  ·  Huber ")
             status.append(f"δ = {self.delta:g}", style="bold yellow")
-            status.append(f" (+/−: {curves.DELTA_MIN:g} to {curves.DELTA_MAX:g})", style="dim")
+            status.append(
+                f" (+/−: {loss_panels.DELTA_MIN:g} to {loss_panels.DELTA_MAX:g})", style="dim"
+            )
         self.query_one("#curves-status", Static).update(status)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -114,9 +116,9 @@ class LossCurvesScreen(QuizScreen):
         self.update_status()
 
     def action_delta(self, steps: int) -> None:
-        delta = curves.step_delta(self.delta, steps)
+        delta = loss_panels.step_delta(self.delta, steps)
         if delta == self.delta:
-            self.notify(f"δ stays between {curves.DELTA_MIN:g} and {curves.DELTA_MAX:g}.")
+            self.notify(f"δ stays between {loss_panels.DELTA_MIN:g} and {loss_panels.DELTA_MAX:g}.")
             return
         self.delta = delta
         self.draw("regression")

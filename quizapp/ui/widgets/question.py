@@ -39,7 +39,7 @@ from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderabl
 from quizapp.ui.widgets.loss_curve import curve_renderable
 
 if TYPE_CHECKING:
-    from quizapp.mathcheck.checker import Preview
+    from quizapp.mathcheck.inprocess import Preview
 
 
 class QuestionView(Vertical):

@@ -1,6 +1,7 @@
-"""The checker's worker process: ``python -m quizapp.mathcheck.child FD MEMORY_MB SOFT_SECONDS``.
+"""The checker's worker process:
+``python -m quizapp.mathcheck.worker_main FD MEMORY_MB SOFT_SECONDS``.
 
-Started by ``quizapp.mathcheck.worker.Checker``, never by hand. It reads ``(seq, kind, args)``
+Started by ``quizapp.mathcheck.warm_worker.Checker``, never by hand. It reads ``(seq, kind, args)``
 requests from the connection on file descriptor FD and answers ``(seq, status, payload)`` until
 it gets "stop" or the parent goes away (end of file). Each request runs under a soft SIGALRM
 deadline; the parent enforces the hard wall-clock limit by killing this process.
@@ -91,8 +92,8 @@ def serve(conn: Any, memory_limit_mb: int, soft_seconds: float) -> None:
     import numpy.random  # noqa: F401
 
     from quizapp.mathcheck import judge  # noqa: F401  (and with it mistakes, compare)
-    from quizapp.mathcheck.checker import check_answer
     from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
+    from quizapp.mathcheck.inprocess import check_answer
 
     limit = limit_memory(memory_limit_mb)
     _freeze_long_lived()

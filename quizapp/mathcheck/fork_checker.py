@@ -36,9 +36,9 @@ from quizapp.mathcheck.limits import (
 )
 
 if TYPE_CHECKING:
-    from quizapp.mathcheck.checker import Verdict
+    from quizapp.mathcheck.inprocess import Verdict
     from quizapp.mathcheck.problem import Problem
-    from quizapp.mathcheck.worker import Checker
+    from quizapp.mathcheck.warm_worker import Checker
 
 _READY = b"R"
 
@@ -53,13 +53,13 @@ def one_shot_checker() -> ForkChecker | Checker:
         # Both processes need the parser and the verdict's class: importing them before the
         # fork does it once (~50 ms of CPU the child would repeat; on a busy machine all CPU
         # counts), and the child still starts long before the decks are loaded.
-        import quizapp.mathcheck.checker  # noqa: F401
+        import quizapp.mathcheck.inprocess  # noqa: F401
 
         try:
             return ForkChecker()
         except OSError:  # no fork now (a process limit, no memory): the worker's way instead
             pass
-    from quizapp.mathcheck.worker import Checker
+    from quizapp.mathcheck.warm_worker import Checker
 
     return Checker([])
 
@@ -76,8 +76,8 @@ def _child(requests: int, replies: int, memory_limit_mb: int, soft_seconds: floa
         import numpy.random  # noqa: F401
 
         from quizapp.mathcheck import judge  # noqa: F401
-        from quizapp.mathcheck.checker import check_answer
-        from quizapp.mathcheck.child import limit_memory, warm_prover
+        from quizapp.mathcheck.inprocess import check_answer
+        from quizapp.mathcheck.worker_main import limit_memory, warm_prover
 
         warm_prover()  # sympy: a verdict of "correct" needs its proof
         from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
@@ -145,7 +145,7 @@ class ForkChecker:
 
     def check(self, drill_id: str, text: str, *, explain: bool = False) -> Verdict:
         """Check ``text`` against ``drill_id`` in the forked child (``explain`` is ignored)."""
-        from quizapp.mathcheck.checker import Verdict
+        from quizapp.mathcheck.inprocess import Verdict
         from quizapp.mathcheck.parser import ParseError
 
         problem = self.problem(drill_id)

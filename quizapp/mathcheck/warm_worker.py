@@ -5,7 +5,7 @@ make slow input unlikely, but sympy (the preview, the symbolic fallback, simplif
 is large pure-Python code with no time limit of its own. So every check runs in a child process
 that the parent can kill:
 
-- the child (``quizapp.mathcheck.child``) starts once as a fresh interpreter, imports numpy,
+- the child (``quizapp.mathcheck.worker_main``) starts once as a fresh interpreter, imports numpy,
   tells the parent it is ready, then imports sympy in the background while it already serves
   checks;
 - it caps its own address space (``RLIMIT_AS``: its size at start plus ``memory_limit_mb``) and
@@ -35,7 +35,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from quizapp.mathcheck.checker import Preview, Verdict, parse_for_preview, preview_parsed
+from quizapp.mathcheck.inprocess import Preview, Verdict, parse_for_preview, preview_parsed
 from quizapp.mathcheck.limits import (
     FAILURE_MESSAGES,
     MEMORY_LIMIT_MB,
@@ -59,7 +59,7 @@ _FAILURE_MESSAGES = FAILURE_MESSAGES
 
 
 class _Worker:
-    """One child process (``python -m quizapp.mathcheck.child``) and our end of its pipe.
+    """One child process (``python -m quizapp.mathcheck.worker_main``) and our end of its pipe.
 
     A plain subprocess rather than ``multiprocessing.Process``: the spawn start method re-runs
     the caller's ``__main__`` in the child, which breaks scripts without a main guard; this child
@@ -78,7 +78,7 @@ class _Worker:
                 [
                     sys.executable,
                     "-m",
-                    "quizapp.mathcheck.child",
+                    "quizapp.mathcheck.worker_main",
                     str(theirs.fileno()),
                     str(memory_limit_mb),
                     repr(soft_seconds),

@@ -4,7 +4,7 @@ Two ways in:
 
 - ``check_answer(problem, text)`` and ``preview_answer(problem, text)`` run in the calling
   process. Tests, benchmarks and the worker use them.
-- ``Checker`` (``quizapp.mathcheck.worker``) runs the same functions in a warm worker process
+- ``Checker`` (``quizapp.mathcheck.warm_worker``) runs the same functions in a warm worker process
   with a wall-clock and a memory limit; the app and the CLI use it, from any thread.
 
 Verdicts are ``correct``, ``incorrect`` (with the named mistake when one is recognised),
