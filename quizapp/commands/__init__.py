@@ -1,4 +1,7 @@
-"""Subcommands. Each module has ``register(subparsers)`` which adds its parser and sets
+"""The command line's subcommands, one module each. May import: the core, decks, drills,
+interop, losses, mathcheck, store (never ui).
+
+Each module has ``register(subparsers)`` which adds its parser and sets
 ``func``; ``func(args)`` returns an exit code or raises ``CliError`` with a one-line message."""
 
 from __future__ import annotations

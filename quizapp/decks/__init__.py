@@ -1,4 +1,5 @@
-"""Typed card models and YAML deck loading (no UI, no sympy, nothing above the models).
+"""Typed card models, the table of card kinds and YAML deck loading. May import: nothing else of
+quizapp (no UI, no sympy, nothing above the models).
 
 ``quizapp.content.load_library`` loads the content with every check; ``load_decks`` here takes
 the table of checks to run.

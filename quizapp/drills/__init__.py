@@ -1,1 +1,2 @@
-"""Drills: numeric "compute this loss" drills (generation, grading, worked steps)."""
+"""Drills: numeric "compute this loss" drills and gradient drills (generation, grading, worked
+steps). May import: decks, losses, mathcheck."""

@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import uuid as uuidlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ import fsrs
 
 from quizapp.settings import Settings, parse_stored_settings
 from quizapp.store import SCHEMA_VERSION, hlc
+from quizapp.store.queries import RawJsonList
 from quizapp.store.srs import FIT_KEY, fitted_parameters
 from quizapp.store.values import _ts
 
@@ -494,3 +496,23 @@ def read_progress_file(
     ``known``: see ``check_progress``."""
     data = parse_json(path, read_bytes(path, follow_links=follow_links))
     return check_progress(path, data, known)
+
+
+def json_chunks(data: dict[str, Any]) -> Iterator[str]:
+    """``data`` as indented JSON, except that each element of a top-level list is one compact
+    line: the same JSON value, readable and diffable, and written by the C encoder (indent
+    makes json fall back to pure Python, 4x slower for 100k reviews)."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    yield "{\n"
+    items = list(data.items())
+    for i, (key, value) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if isinstance(value, list) and value:
+            yield f"  {dumps(key)}: [\n"
+            # Already encoded (the reviews, by SQLite) or encoded here: one element a line.
+            texts = value if isinstance(value, RawJsonList) else map(dumps, value)
+            yield "    " + ",\n    ".join(texts) + "\n"
+            yield f"  ]{comma}\n"
+        else:
+            yield f"  {dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}\n"
+    yield "}\n"

@@ -42,7 +42,7 @@ def write_own_file(store: Store, folder: Path, me: str) -> int:
     """Write this machine's export as ``folder/<me>.json`` (compact JSON, as fast as
     ``export``): a new temporary file made with O_EXCL|O_NOFOLLOW, fsynced, renamed over the old
     one. Returns the number of reviews written; raises OSError."""
-    from quizapp.commands.export import _chunks
+    from quizapp.interop.progress_file import json_chunks
 
     data = store.export(raw_reviews=True)
     tmp = folder / f".{me}.json.tmp-{uuid.uuid4().hex}"
@@ -50,7 +50,7 @@ def write_own_file(store: Store, folder: Path, me: str) -> int:
     fd = os.open(tmp, flags, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.writelines(_chunks(data))
+            fh.writelines(json_chunks(data))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, folder / f"{me}.json")

@@ -1,5 +1,5 @@
 """Loss functions in numpy with the semantics of the libraries people use, their gradients and
-their worked steps.
+their worked steps. May import: nothing else of quizapp.
 
 This package grades the numeric drills and is meant as a reference a learner can read and trust:
 every function computes in float64, agrees with ``torch.nn.functional`` (or

@@ -1,10 +1,12 @@
-"""Safe parsing and checking of typed math. Importing this package never imports sympy.
+"""Safe parsing and checking of typed math, proved with sympy. May import: decks. Importing this
+package never imports sympy.
 
 - ``parse`` (parser.py): the one safe parser for anything a learner types.
 - ``evaluate`` / ``evaluate_number`` (numeric.py): numpy evaluation of a parsed tree.
-- ``check_answer`` / ``preview_answer`` (checker.py): verdict and "interpreted as" preview for a
-  gradient ``Problem``, in this process.
-- ``Checker`` (worker.py): the same in a warm worker process with time and memory limits.
+- ``check_answer`` / ``preview_answer`` (inprocess.py): verdict and "interpreted as" preview for
+  a gradient ``Problem``, in this process.
+- ``Checker`` (warm_worker.py, its child worker_main.py): the same in a warm worker process with
+  time and memory limits; ``ForkChecker`` (fork_checker.py): the one-shot CLI check.
 
 The names below are loaded on first use, so importing one submodule (the one-shot CLI check
 forks before it imports the parser) does not import them all.

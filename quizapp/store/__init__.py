@@ -1,4 +1,5 @@
-"""The learner's progress in one SQLite file, ``<data dir>/progress.db``.
+"""The learner's progress in one SQLite file, ``<data dir>/progress.db``. May import: the core's
+clock, paths and settings modules only.
 
 What it holds: each item's FSRS scheduling state (``cards``), every review ever made
 (``reviews``: a stable uuid, item id, rating, when, how long, the answer typed, the verdict, the

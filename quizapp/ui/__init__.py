@@ -1,1 +1,2 @@
-"""The Textual user interface. The only package that imports Textual."""
+"""The Textual user interface, the only package that imports Textual. May import: the core,
+decks, mathcheck, store (never commands or interop)."""
