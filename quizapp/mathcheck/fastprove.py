@@ -265,6 +265,68 @@ def rf_text(a: RF) -> str:
     return f"{wrap}/({poly_text(den)})" if len(den) > 1 else f"{wrap}/{poly_text(den)}"
 
 
+def shown(a: RF) -> str:
+    """A normal form as a learner reads it: no negative powers of a variable (both parts
+    multiplied by what clears them), exp(z)^-1 as exp(-z), a positive term first."""
+    num, den = a
+    clear: dict[str, int] = {}
+    for m in [*num, *den]:
+        for atom, k in m:
+            if atom.startswith("v:") and k < 0:
+                clear[atom] = max(clear.get(atom, 0), -k)
+    if clear:
+        factor: Mono = tuple(sorted(clear.items()))
+        num = {_Algebra.mono_mul(m, factor): c for m, c in num.items()}
+        den = {_Algebra.mono_mul(m, factor): c for m, c in den.items()}
+    if len(den) == 1 and next(iter(den.values())) < 0:
+        num = {m: -c for m, c in num.items()}
+        den = {m: -c for m, c in den.items()}
+    top, bottom = _shown_poly(num), _shown_poly(den)
+    if bottom == "1":
+        return top
+    if len(num) > 1:
+        top = f"({top})"
+    return f"{top}/({bottom})" if len(den) > 1 or "*" in bottom else f"{top}/{bottom}"
+
+
+def _shown_atom(atom: str, k: int) -> str:
+    kind, _, name = atom.partition(":")
+    if kind in ("e", "x") and name.startswith("exp(") and k != 1:
+        inner = name[4:-1]
+        if k == -1:
+            return (
+                f"exp(-{inner})" if "+" not in inner and " - " not in inner else f"exp(-({inner}))"
+            )
+        return (
+            f"exp({k}*{inner})"
+            if "+" not in inner and " - " not in inner
+            else f"exp({k}*({inner}))"
+        )
+    return name if k == 1 else f"{name}^{k}"
+
+
+def _shown_poly(p: Poly) -> str:
+    if not p:
+        return "0"
+
+    def degree(m: Mono) -> int:
+        return sum(k for atom, k in m if atom.startswith("v:"))
+
+    terms = sorted(p.items(), key=lambda t: (degree(t[0]), t[0]))
+    first = next((i for i, (_, c) in enumerate(terms) if c > 0), 0)
+    terms = terms[first:] + terms[:first]
+    out = ""
+    for m, c in terms:
+        body = "*".join(_shown_atom(atom, k) for atom, k in m)
+        magnitude = abs(c)
+        term = str(magnitude) if not body else body if magnitude == 1 else f"{magnitude}*{body}"
+        if not out:
+            out = f"-{term}" if c < 0 else term
+        else:
+            out += f" - {term}" if c < 0 else f" + {term}"
+    return out
+
+
 # --------------------------------------------------------------------------- the normal form
 
 
@@ -518,13 +580,13 @@ def fast_prove(
             if alg.rf_add(a, r, -1)[0]:
                 return None
             cases.append(", ".join(f"{k} = {v}" for k, v in case.items()) or "all")
-            forms.append(rf_text(r))
+            forms.append(shown(r))
     except (Unsupported, ZeroDivisionError, RecursionError, MemoryError):
         return None
     canonical = forms[0] if not labels else ""
     if labels:
         try:
-            canonical = rf_text(_cached_reference(domains, reference, ())[0])
+            canonical = shown(_cached_reference(domains, reference, ())[0])
         except (Unsupported, ZeroDivisionError, RecursionError):
             canonical = ""  # a condition on a label: shown per case only
     return FastProof(cases=tuple(cases), forms=tuple(forms), canonical=canonical)
@@ -555,4 +617,4 @@ def _cached_reference(
     return form, alg.exp_args, alg.log_args
 
 
-__all__ = ["FastProof", "fast_prove", "poly_text", "rf_text"]
+__all__ = ["FastProof", "fast_prove", "poly_text", "rf_text", "shown"]

@@ -78,8 +78,10 @@ class Proof:
         fast path), each region proved."""
         lines = [f"derivative: {self.canonical}"] if self.canonical else []
         for case, form in zip(self.cases, self.forms, strict=False):
-            where = "" if case == "all" else f"when {case}, "
-            lines.append(f"{where}both reduce to: {form}")
+            if case == "all":
+                lines.append(f"your answer and the derivative both reduce to: {form}")
+            else:
+                lines.append(f"when {case}, both reduce to: {form}")
         lines.extend(f"region: {r}" for r in self.regions)
         return tuple(lines)
 
@@ -372,9 +374,8 @@ def prove(domains: tuple[tuple[str, str], ...], answer: Node, reference: Node) -
     fast = fast_prove(domains, answer, reference)
     if fast is not None:
         regions = tuple(f"{c}: everywhere" if c != "all" else "everywhere" for c in fast.cases)
-        return Proof(
-            True, cases=fast.cases, regions=regions, canonical=fast.canonical, forms=fast.forms
-        )
+        canonical = fast.canonical if fast.cases != ("all",) else ""  # else the form says it
+        return Proof(True, cases=fast.cases, regions=regions, canonical=canonical, forms=fast.forms)
     try:
         return _prove(domains, answer, reference)
     except _GiveUp as exc:
