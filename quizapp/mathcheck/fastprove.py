@@ -33,26 +33,23 @@ import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
+from quizapp.mathcheck.fastalgebra import (
+    ONE,
+    POSITIVE_DOMAINS,
+    RF,
+    Algebra,
+    Unsupported,
+    atom_rf,
+    const,
+    constant_of,
+    mono_text,
+    rf_text,
+    shown,
+)
 from quizapp.mathcheck.nodes import BinOp, BoolOp, Call, Compare, Cond, Name, Neg, Node, Num, Pow
 
 MAX_DEGREE = 48  # as witness.MAX_DEGREE: a larger whole exponent of exp is not a power
-MAX_TERMS = 400  # terms of one polynomial
-MAX_WORK = 60_000  # monomial products in one proof
 _LABELS = {"binary": (0, 1), "sign": (-1, 1)}
-_POSITIVE_DOMAINS = ("positive", "prob", "count")
-
-Mono = tuple[tuple[str, int], ...]  # (atom, exponent) sorted by atom; exponents non-zero
-Poly = dict[Mono, Fraction]
-RF = tuple[Poly, Poly]  # num/den
-
-# Atom keys: "v:NAME" a variable, "e:exp(M)" exp of a monomial of variables (independent of
-# each other and of the variables), "l:log(NAME)" the log of a positive variable, "o:TEXT"
-# anything else (opaque). The text after the colon is how the atom is shown.
-_ONE: Mono = ()
-
-
-class Unsupported(Exception):
-    """Beyond the fast path: the sympy prover decides."""
 
 
 @dataclass(frozen=True)
@@ -62,276 +59,11 @@ class FastProof:
     canonical: str  # the derivative's normal form with the labels as variables ("" if none)
 
 
-# --------------------------------------------------------------------------- polynomials
-
-
-class _Algebra:
-    """Polynomial arithmetic with a work budget; atoms' signs known by their kind."""
-
-    def __init__(self, domains: dict[str, str]) -> None:
-        self.domains = domains
-        self.work = 0
-        self.exp_args: dict[str, RF] = {}  # an exp atom -> its exponent
-        self.log_args: dict[str, RF] = {}  # a log atom -> its argument
-
-    def charge(self, n: int) -> None:
-        self.work += n
-        if self.work > MAX_WORK:
-            raise Unsupported("too much work")
-
-    @staticmethod
-    def mono_mul(a: Mono, b: Mono) -> Mono:
-        if not a:
-            return b
-        if not b:
-            return a
-        merged = dict(a)
-        for atom, k in b:
-            total = merged.get(atom, 0) + k
-            if total:
-                merged[atom] = total
-            else:
-                del merged[atom]
-        return tuple(sorted(merged.items()))
-
-    def add(self, a: Poly, b: Poly, sign: int = 1) -> Poly:
-        out = dict(a)
-        for m, c in b.items():
-            v = out.get(m, 0) + sign * c
-            if v:
-                out[m] = v
-            else:
-                out.pop(m, None)
-        self.charge(len(b))
-        return self._sized(out)
-
-    def mul(self, a: Poly, b: Poly) -> Poly:
-        self.charge(len(a) * len(b))
-        out: Poly = {}
-        for (ma, ca), (mb, cb) in itertools.product(a.items(), b.items()):
-            m = self.mono_mul(ma, mb)
-            v = out.get(m, 0) + ca * cb
-            if v:
-                out[m] = v
-            else:
-                out.pop(m, None)
-        return self._sized(out)
-
-    @staticmethod
-    def _sized(p: Poly) -> Poly:
-        if len(p) > MAX_TERMS:
-            raise Unsupported("too many terms")
-        return p
-
-    # ---------------------------------------------------------------- rational functions
-
-    def rf_add(self, a: RF, b: RF, sign: int = 1) -> RF:
-        if a[1] == b[1]:
-            return self.reduce((self.add(a[0], b[0], sign), a[1]))
-        num = self.add(self.mul(a[0], b[1]), self.mul(b[0], a[1]), sign)
-        return self.reduce((num, self.mul(a[1], b[1])))
-
-    def rf_mul(self, a: RF, b: RF) -> RF:
-        if a[1] == b[0]:
-            return self.reduce((a[0], b[1]))
-        if b[1] == a[0]:
-            return self.reduce((b[0], a[1]))
-        return self.reduce((self.mul(a[0], b[0]), self.mul(a[1], b[1])))
-
-    def rf_inv(self, a: RF) -> RF:
-        if not a[0]:
-            raise Unsupported("division by zero")
-        return self.reduce((a[1], a[0]))
-
-    def rf_pow(self, a: RF, k: int) -> RF:
-        if k < 0:
-            a, k = self.rf_inv(a), -k
-        out: RF = ({_ONE: Fraction(1)}, {_ONE: Fraction(1)})
-        for _ in range(k):
-            out = self.rf_mul(out, a)
-        return out
-
-    def reduce(self, a: RF) -> RF:
-        """A single-term denominator divides into the numerator (Laurent monomials), so equal
-        values most often have equal forms; a zero numerator is 0/1."""
-        num, den = a
-        if not num:
-            return ({}, {_ONE: Fraction(1)})
-        if num == den:
-            return ({_ONE: Fraction(1)}, {_ONE: Fraction(1)})
-        if len(den) == 1:
-            ((m, c),) = den.items()
-            inverse = tuple((atom, -k) for atom, k in m)
-            top = {self.mono_mul(mm, inverse): cc / c for mm, cc in num.items()}
-            return (top, {_ONE: Fraction(1)})
-        return a
-
-    # ---------------------------------------------------------------- signs
-
-    def atom_positive(self, atom: str) -> bool:
-        kind, _, name = atom.partition(":")
-        if kind == "v":
-            return self.domains.get(name) in _POSITIVE_DOMAINS
-        return kind in ("e", "x")
-
-    def poly_positive(self, p: Poly) -> bool:
-        """Every coefficient positive on monomials >= 0, one of them > 0: p > 0 on the domain."""
-        if not p:
-            return False
-        strict = False
-        for m, c in p.items():
-            if c <= 0:
-                return False
-            signs = [self.atom_positive(atom) or k % 2 == 0 for atom, k in m]
-            if not all(signs):
-                return False
-            strict = strict or all(self.atom_positive(atom) for atom, _ in m)
-        return strict
-
-    def positive(self, a: RF) -> bool:
-        return self.poly_positive(a[0]) and self.poly_positive(a[1])
-
-    def nonzero(self, a: RF) -> bool:
-        """Non-zero except on a set of measure zero of the continuous variables."""
-        if self.positive(a) or self.positive(self.rf_neg(a)):
-            return True
-        if not a[0]:
-            return False
-        for m in a[0]:
-            for atom, _ in m:
-                kind, _, name = atom.partition(":")
-                if kind == "v" and self.domains.get(name) == "count":
-                    return False  # a count's values are not almost all of anything
-                if kind not in ("v", "e"):
-                    return False  # an opaque atom may be a hidden function of the others
-        return True
-
-    def rf_neg(self, a: RF) -> RF:
-        return ({m: -c for m, c in a[0].items()}, a[1])
-
-
-def _const(value: Fraction) -> RF:
-    return ({_ONE: value} if value else {}, {_ONE: Fraction(1)})
-
-
-def _atom(atom: str, k: int = 1) -> RF:
-    return ({((atom, k),): Fraction(1)}, {_ONE: Fraction(1)})
-
-
-def _constant_of(a: RF) -> Fraction | None:
-    num, den = a
-    if not num:
-        return Fraction(0)
-    if set(num) == {_ONE} and set(den) == {_ONE}:
-        return num[_ONE] / den[_ONE]
-    return None
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _mono_text(m: Mono) -> str:
-    parts = []
-    for atom, k in m:
-        name = atom.partition(":")[2]
-        parts.append(name if k == 1 else f"{name}^{k}" if k > 0 else f"{name}^({k})")
-    return "*".join(parts)
-
-
-def poly_text(p: Poly) -> str:
-    if not p:
-        return "0"
-    out = ""
-    for m, c in sorted(p.items(), key=lambda t: (-sum(abs(k) for _, k in t[0]), t[0])):
-        sign = "-" if c < 0 else "+"
-        magnitude = abs(c)
-        body = _mono_text(m)
-        if not body:
-            term = str(magnitude)
-        elif magnitude == 1:
-            term = body
-        else:
-            term = f"{magnitude}*{body}"
-        out += (f" {sign} " if out else ("-" if sign == "-" else "")) + term
-    return out
-
-
-def rf_text(a: RF) -> str:
-    num, den = a
-    top = poly_text(num)
-    if den == {_ONE: Fraction(1)}:
-        return top
-    wrap = f"({top})" if len(num) > 1 else top
-    return f"{wrap}/({poly_text(den)})" if len(den) > 1 else f"{wrap}/{poly_text(den)}"
-
-
-def shown(a: RF) -> str:
-    """A normal form as a learner reads it: no negative powers of a variable (both parts
-    multiplied by what clears them), exp(z)^-1 as exp(-z), a positive term first."""
-    num, den = a
-    clear: dict[str, int] = {}
-    for m in [*num, *den]:
-        for atom, k in m:
-            if atom.startswith("v:") and k < 0:
-                clear[atom] = max(clear.get(atom, 0), -k)
-    if clear:
-        factor: Mono = tuple(sorted(clear.items()))
-        num = {_Algebra.mono_mul(m, factor): c for m, c in num.items()}
-        den = {_Algebra.mono_mul(m, factor): c for m, c in den.items()}
-    if len(den) == 1 and next(iter(den.values())) < 0:
-        num = {m: -c for m, c in num.items()}
-        den = {m: -c for m, c in den.items()}
-    top, bottom = _shown_poly(num), _shown_poly(den)
-    if bottom == "1":
-        return top
-    if len(num) > 1:
-        top = f"({top})"
-    return f"{top}/({bottom})" if len(den) > 1 or "*" in bottom else f"{top}/{bottom}"
-
-
-def _shown_atom(atom: str, k: int) -> str:
-    kind, _, name = atom.partition(":")
-    if kind in ("e", "x") and name.startswith("exp(") and k != 1:
-        inner = name[4:-1]
-        if k == -1:
-            return (
-                f"exp(-{inner})" if "+" not in inner and " - " not in inner else f"exp(-({inner}))"
-            )
-        return (
-            f"exp({k}*{inner})"
-            if "+" not in inner and " - " not in inner
-            else f"exp({k}*({inner}))"
-        )
-    return name if k == 1 else f"{name}^{k}"
-
-
-def _shown_poly(p: Poly) -> str:
-    if not p:
-        return "0"
-
-    def degree(m: Mono) -> int:
-        return sum(k for atom, k in m if atom.startswith("v:"))
-
-    terms = sorted(p.items(), key=lambda t: (degree(t[0]), t[0]))
-    first = next((i for i, (_, c) in enumerate(terms) if c > 0), 0)
-    terms = terms[first:] + terms[:first]
-    out = ""
-    for m, c in terms:
-        body = "*".join(_shown_atom(atom, k) for atom, k in m)
-        magnitude = abs(c)
-        term = str(magnitude) if not body else body if magnitude == 1 else f"{magnitude}*{body}"
-        if not out:
-            out = f"-{term}" if c < 0 else term
-        else:
-            out += f" - {term}" if c < 0 else f" + {term}"
-    return out
-
-
 # --------------------------------------------------------------------------- the normal form
 
 
 class _Normaliser:
-    def __init__(self, alg: _Algebra, case: dict[str, int], strict: bool) -> None:
+    def __init__(self, alg: Algebra, case: dict[str, int], strict: bool) -> None:
         self.alg = alg
         self.case = case
         self.strict = strict  # the answer's requirements are checked (the derivative's trusted)
@@ -340,15 +72,15 @@ class _Normaliser:
         alg = self.alg
         if isinstance(n, Num):
             try:
-                return _const(Fraction(n.text))
+                return const(Fraction(n.text))
             except (ValueError, ZeroDivisionError):
                 raise Unsupported("a number") from None
         if isinstance(n, Name):
             if n.name in self.case:
-                return _const(Fraction(self.case[n.name]))
+                return const(Fraction(self.case[n.name]))
             if n.name not in alg.domains:
                 raise Unsupported("an unknown name")
-            return _atom(f"v:{n.name}")
+            return atom_rf(f"v:{n.name}")
         if isinstance(n, Neg):
             return alg.rf_neg(self.go(n.operand))
         if isinstance(n, BinOp):
@@ -383,7 +115,7 @@ class _Normaliser:
             raise Unsupported(f"not shown {kind}")
 
     def power(self, node: Node, base: RF, exponent: RF) -> RF:
-        k = _constant_of(exponent)
+        k = constant_of(exponent)
         if k is not None and k.denominator == 1 and abs(k) <= MAX_DEGREE:
             if k < 0:
                 self.require("nonzero", base, node)
@@ -403,13 +135,13 @@ class _Normaliser:
         if func == "exp":
             return self.exp(x)
         if func == "sigmoid":
-            return alg.rf_inv(alg.rf_add(_const(Fraction(1)), self.exp(alg.rf_neg(x))))
+            return alg.rf_inv(alg.rf_add(const(Fraction(1)), self.exp(alg.rf_neg(x))))
         if func == "tanh":
             e2 = self.exp(alg.rf_add(x, x))
-            one = _const(Fraction(1))
+            one = const(Fraction(1))
             return alg.rf_mul(alg.rf_add(e2, one, -1), alg.rf_inv(alg.rf_add(e2, one)))
         if func == "sqrt":
-            return self.power(n.args[0], x, _const(Fraction(1, 2)))
+            return self.power(n.args[0], x, const(Fraction(1, 2)))
         if func in ("log", "log10", "log2"):
             self.require("pos", x, n.args[0])
             if not self.positive(x, n.args[0]):
@@ -417,39 +149,39 @@ class _Normaliser:
             value = self.log(x)
             if func == "log":
                 return value
-            return alg.rf_mul(value, alg.rf_inv(self.log(_const(Fraction(int(func[3:]))))))
-        constant = [_constant_of(a) for a in args]
+            return alg.rf_mul(value, alg.rf_inv(self.log(const(Fraction(int(func[3:]))))))
+        constant = [constant_of(a) for a in args]
         if any(c is None for c in constant):
             raise Unsupported(f"{func} of a variable")
-        return _const(_switch(func, [c for c in constant if c is not None]))
+        return const(_switch(func, [c for c in constant if c is not None]))
 
     def exp(self, u: RF) -> RF:
         """exp(u): exp of a sum is a product; exp(k*log(a)) is a^k; exp(k*m) is exp(m)^k."""
         alg = self.alg
         num, den = u
-        if set(den) != {_ONE}:
+        if set(den) != {ONE}:
             return self.generator("x", f"exp({rf_text(u)})", u)
-        out = _const(Fraction(1))
+        out = const(Fraction(1))
         for m, c in sorted(num.items()):
-            k = c / den[_ONE]
+            k = c / den[ONE]
             whole = k.denominator == 1 and abs(k) <= MAX_DEGREE
             if whole and len(m) == 1 and m[0][1] == 1 and m[0][0] in alg.log_args:
                 out = alg.rf_mul(out, alg.rf_pow(alg.log_args[m[0][0]], int(k)))
                 continue
             if whole:
                 kind = "e" if all(atom.startswith("v:") for atom, _ in m) else "x"
-                one: RF = ({m: Fraction(1)}, {_ONE: Fraction(1)})
-                atom = self.generator(kind, f"exp({_mono_text(m) or '1'})", one)
+                one: RF = ({m: Fraction(1)}, {ONE: Fraction(1)})
+                atom = self.generator(kind, f"exp({mono_text(m) or '1'})", one)
                 out = alg.rf_mul(out, alg.rf_pow(atom, int(k)))
             else:
-                alone: RF = ({m: k}, {_ONE: Fraction(1)})
+                alone: RF = ({m: k}, {ONE: Fraction(1)})
                 out = alg.rf_mul(out, self.generator("x", f"exp({rf_text(alone)})", alone))
         return out
 
     def generator(self, kind: str, text: str, exponent: RF) -> RF:
         atom = f"{kind}:{text}"
         self.alg.exp_args[atom] = exponent
-        return _atom(atom)
+        return atom_rf(atom)
 
     def log(self, u: RF) -> RF:
         """log u for u > 0: the logs of a positive monomial's parts, else an opaque atom."""
@@ -465,32 +197,32 @@ class _Normaliser:
                 if all(alg.atom_positive(atom) for atom, _ in m):
                     out = self.log_rational(c)
                     for atom, k in m:
-                        out = alg.rf_add(out, alg.rf_mul(_const(Fraction(k)), self.log_atom(atom)))
+                        out = alg.rf_add(out, alg.rf_mul(const(Fraction(k)), self.logatom(atom)))
                     return out
         return self.log_of(f"log({rf_text(u)})", u, kind="o")
 
     def log_of(self, text: str, u: RF, kind: str) -> RF:
         atom = f"{kind}:{text}"
         self.alg.log_args[atom] = u
-        return _atom(atom)
+        return atom_rf(atom)
 
     def log_rational(self, c: Fraction) -> RF:
-        out = _const(Fraction(0))
+        out = const(Fraction(0))
         for whole, sign in ((c.numerator, 1), (c.denominator, -1)):
             if whole != 1:
-                part = self.log_of(f"log({whole})", _const(Fraction(whole)), "o")
+                part = self.log_of(f"log({whole})", const(Fraction(whole)), "o")
                 out = self.alg.rf_add(out, part, sign)
         return out
 
-    def log_atom(self, atom: str) -> RF:
+    def logatom(self, atom: str) -> RF:
         """log of a positive atom: log(exp(u)) = u; log(v) an atom of its own."""
         if atom in self.alg.exp_args:
             return self.alg.exp_args[atom]
-        return self.log_of(f"log({atom.partition(':')[2]})", _atom(atom), "l")
+        return self.log_of(f"log({atom.partition(':')[2]})", atom_rf(atom), "l")
 
     def truth(self, test: Node) -> bool:
         if isinstance(test, Compare):
-            values = [_constant_of(self.go(o)) for o in test.operands]
+            values = [constant_of(self.go(o)) for o in test.operands]
             if any(v is None for v in values):
                 raise Unsupported("a condition on a variable")
             checks = {
@@ -521,7 +253,7 @@ def _tree_positive(n: Node, domains: dict[str, str], case: dict[str, int]) -> bo
     if isinstance(n, Num):
         return n.value > 0
     if isinstance(n, Name):
-        return case[n.name] > 0 if n.name in case else domains.get(n.name) in _POSITIVE_DOMAINS
+        return case[n.name] > 0 if n.name in case else domains.get(n.name) in POSITIVE_DOMAINS
     if isinstance(n, Call):
         return n.func in _POSITIVE_CALLS or (
             n.func == "sqrt" and _tree_positive(n.args[0], domains, case)
@@ -574,7 +306,7 @@ def fast_prove(
     try:
         for values in itertools.product(*[v for _, v in labels]):
             case = {name: v for (name, _), v in zip(labels, values, strict=True)}
-            alg = _Algebra({k: d for k, d in kinds.items() if k not in case})
+            alg = Algebra({k: d for k, d in kinds.items() if k not in case})
             a = _Normaliser(alg, case, strict=True).go(answer)
             r = _reference_form(domains, reference, tuple(case.items()), alg)
             if alg.rf_add(a, r, -1)[0]:
@@ -596,7 +328,7 @@ def _reference_form(
     domains: tuple[tuple[str, str], ...],
     reference: Node,
     case: tuple[tuple[str, int], ...],
-    alg: _Algebra,
+    alg: Algebra,
 ) -> RF:
     form, exps, logs = _cached_reference(domains, reference, case)
     alg.exp_args.update(exps)
@@ -612,9 +344,9 @@ def _cached_reference(
     same for every answer to a drill, so it is computed once per process (Unsupported is
     raised again each time, which costs little: it stops at the first switch)."""
     fixed = dict(case)
-    alg = _Algebra({name: d for name, d in domains if name not in fixed})
+    alg = Algebra({name: d for name, d in domains if name not in fixed})
     form = _Normaliser(alg, fixed, strict=False).go(reference)
     return form, alg.exp_args, alg.log_args
 
 
-__all__ = ["FastProof", "fast_prove", "poly_text", "rf_text", "shown"]
+__all__ = ["FastProof", "fast_prove", "rf_text", "shown"]
