@@ -1,8 +1,9 @@
 """The prover's fast path: a proof in exact rational arithmetic, without sympy.
 
-Most right answers need no case analysis beyond their labels: no abs, sign, step, max, min,
-clip or condition on a variable. For those, ``fast_prove`` puts both sides, in each case of the
-labels, into a normal form of its own and shows their difference to be exactly 0:
+In each case of the labels (and, where either side switches with abs, sign, step, max, min,
+clip or a condition on a linear boundary, in each region between the switches: see
+``fastregions.py``), ``fast_prove`` puts both sides into a normal form of its own and shows
+their difference to be exactly 0:
 
 - a *rational function* ``num/den`` of two Laurent polynomials with ``Fraction`` coefficients
   over *atoms*: the variables, ``exp(m)`` for a monomial ``m`` of the variables (exp(a + b) is
@@ -10,20 +11,20 @@ labels, into a normal form of its own and shows their difference to be exactly 0
   for whatever else (log of a sum, a square root, exp of a quotient ...);
 - sigmoid(u) = 1/(1 + exp(-u)), tanh(u) = (exp(2u) - 1)/(exp(2u) + 1), log10 and log2 as
   log/log(10) and log/log(2); log of a product of positive atoms is the sum of their logs
-  (log(exp(m)) = m), exp(k*log(a)) = a^k for a positive variable a; conditions on the labels
-  alone are decided exactly.
+  (log(exp(m)) = m), exp(k*log(a)) = a^k for a positive variable a, a^b = exp(b*log(a)) for
+  a > 0, softplus(u) = log(1 + exp(u)); conditions on the labels alone are decided exactly.
 
 Sound because every rewrite is an identity on the drill's domain and atoms are otherwise
 treated as independent unknowns: a difference that is 0 as a formal rational function is 0
 wherever both sides have a value. Where the answer divides, takes a log, a square root or a
 fractional power, the argument must be shown non-zero (a non-zero polynomial in the
 continuous variables and their exps, whose zeros have measure zero) or positive (positive
-coefficients on positive atoms), as in ``prove.py``.
+coefficients on positive atoms, or by its shape: 1 - p, exp, sigmoid ...), as in ``prove.py``.
 
-Anything else (a switch on a variable, a budget exceeded, a requirement not shown, a
-difference not 0) returns None, and the sympy prover decides, so a verdict never depends on
-which path ran first: the fast path is always tried first. The work is bounded by counts
-(``MAX_TERMS``, ``MAX_WORK``), never a clock.
+Anything else (a switch on a boundary that is not linear or on a count, a budget exceeded, a
+requirement not shown, a difference not 0) returns None, and the sympy prover decides, so a
+verdict never depends on which path ran first: the fast path is always tried first. The work
+is bounded by counts (``MAX_TERMS``, ``MAX_WORK``), never a clock.
 """
 
 from __future__ import annotations
@@ -46,7 +47,20 @@ from quizapp.mathcheck.fastalgebra import (
     rf_text,
     shown,
 )
-from quizapp.mathcheck.nodes import BinOp, BoolOp, Call, Compare, Cond, Name, Neg, Node, Num, Pow
+from quizapp.mathcheck.fastregions import has_switch, prove_regions
+from quizapp.mathcheck.nodes import (
+    BinOp,
+    BoolOp,
+    Call,
+    Compare,
+    Cond,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Pow,
+    to_text,
+)
 
 MAX_DEGREE = 48  # as witness.MAX_DEGREE: a larger whole exponent of exp is not a power
 _LABELS = {"binary": (0, 1), "sign": (-1, 1)}
@@ -57,16 +71,20 @@ class FastProof:
     cases: tuple[str, ...]
     forms: tuple[str, ...]  # per case: the derivative's normal form (the answer's is the same)
     canonical: str  # the derivative's normal form with the labels as variables ("" if none)
+    regions: tuple[str, ...] = ()  # each region proved (its constraints, the form there)
 
 
 # --------------------------------------------------------------------------- the normal form
 
 
 class _Normaliser:
-    def __init__(self, alg: Algebra, case: dict[str, int], strict: bool) -> None:
+    def __init__(
+        self, alg: Algebra, case: dict[str, int], strict: bool, fixed: dict[str, RF] | None = None
+    ) -> None:
         self.alg = alg
         self.case = case
         self.strict = strict  # the answer's requirements are checked (the derivative's trusted)
+        self.fixed = fixed or {}  # variables solved on a switch (fastregions.py)
 
     def go(self, n: Node) -> RF:
         alg = self.alg
@@ -76,6 +94,8 @@ class _Normaliser:
             except (ValueError, ZeroDivisionError):
                 raise Unsupported("a number") from None
         if isinstance(n, Name):
+            if n.name in self.fixed:
+                return self.fixed[n.name]
             if n.name in self.case:
                 return const(Fraction(self.case[n.name]))
             if n.name not in alg.domains:
@@ -140,6 +160,8 @@ class _Normaliser:
             e2 = self.exp(alg.rf_add(x, x))
             one = const(Fraction(1))
             return alg.rf_mul(alg.rf_add(e2, one, -1), alg.rf_inv(alg.rf_add(e2, one)))
+        if func == "softplus":  # log(1 + exp(u)), of a positive argument
+            return self.log(alg.rf_add(const(Fraction(1)), self.exp(x)))
         if func == "sqrt":
             return self.power(n.args[0], x, const(Fraction(1, 2)))
         if func in ("log", "log10", "log2"):
@@ -303,25 +325,44 @@ def fast_prove(
     kinds = {name: d for name, d in domains if d not in _LABELS}
     cases: list[str] = []
     forms: list[str] = []
+    regions: list[str] = []
     try:
         for values in itertools.product(*[v for _, v in labels]):
             case = {name: v for (name, _), v in zip(labels, values, strict=True)}
+            where = ", ".join(f"{k} = {v}" for k, v in case.items())
             alg = Algebra({k: d for k, d in kinds.items() if k not in case})
+            cases.append(where or "all")
+            if has_switch(answer, case) or has_switch(reference, case):
+                found = _switched(alg, case, answer, reference)
+                regions += [f"{where}: {r}" if where else r for r in found]
+                forms.append("")
+                continue
             a = _Normaliser(alg, case, strict=True).go(answer)
             r = _reference_form(domains, reference, tuple(case.items()), alg)
             if alg.rf_add(a, r, -1)[0]:
                 return None
-            cases.append(", ".join(f"{k} = {v}" for k, v in case.items()) or "all")
             forms.append(shown(r))
+            regions.append(f"{where}: everywhere" if where else "everywhere")
     except (Unsupported, ZeroDivisionError, RecursionError, MemoryError):
         return None
-    canonical = forms[0] if not labels else ""
-    if labels:
+    canonical = ""  # one case, no switch: its form says it all
+    if labels or not forms[0]:
         try:
             canonical = shown(_cached_reference(domains, reference, ())[0])
         except (Unsupported, ZeroDivisionError, RecursionError):
-            canonical = ""  # a condition on a label: shown per case only
-    return FastProof(cases=tuple(cases), forms=tuple(forms), canonical=canonical)
+            canonical = to_text(reference)  # a switch or a condition on a label
+    return FastProof(
+        cases=tuple(cases), forms=tuple(forms), canonical=canonical, regions=tuple(regions)
+    )
+
+
+def _switched(alg: Algebra, case: dict[str, int], answer: Node, reference: Node) -> list[str]:
+    """The regions between the switches of either side, each proved (fastregions.py)."""
+
+    def normalise(tree: Node, strict: bool, fixed: dict[str, RF]) -> RF:
+        return _Normaliser(alg, case, strict, fixed).go(tree)
+
+    return prove_regions(alg.domains, case, alg, answer, reference, normalise)
 
 
 def _reference_form(

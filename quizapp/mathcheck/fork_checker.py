@@ -4,7 +4,7 @@ A fresh worker interpreter (``Checker``) costs a second interpreter start, a sec
 quizapp, a ready handshake and a polite stop: most of a one-shot command's time. Here the CLI
 process forks as soon as the command starts; the forked child already has quizapp imported,
 imports numpy and the judge while the parent loads the decks (and sympy, in a thread, when the
-answer has a switch the exact fast path leaves to sympy), then checks the one answer and
+answer has a part the exact fast path leaves to sympy), then checks the one answer and
 exits. Most right answers are proved without sympy (``fastprove.py``); sympy is imported when
 a proof needs it. The protection is the worker's: the child caps its address space and runs
 under a soft SIGALRM deadline, and the parent waits at most ``time_limit`` for the verdict and
@@ -50,11 +50,10 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-# Words of an answer that switches (abs, sign, step, max, min, clip, a condition) or takes a
-# root: the exact fast path (fastprove.py) leaves those to sympy, so the child starts importing
-# it at once. Only the timing depends on this guess, never a verdict.
-_SYMPY_HINTS = ("abs", "sign", "step", "eaviside", "max", "min", "clip", "if", "|", "<", ">",
-                "=", "sqrt", "√", "^(", "**(", "softplus")  # fmt: skip
+# Parts of an answer the exact fast path (fastprove.py) mostly leaves to sympy (a root, an
+# equality): for those the child starts importing sympy at once. Only the timing depends on
+# this guess, never a verdict.
+_SYMPY_HINTS = ("sqrt", "√", "==", "!=")
 
 
 def may_need_sympy(answer: str | None) -> bool:
@@ -66,7 +65,7 @@ def one_shot_checker(answer: str | None = None) -> ForkChecker | Checker:
     """A checker for one check in this process: forked where that is safe, else a worker.
 
     ``answer``, when known, says whether the child should import sympy while the decks load
-    (an answer with a switch) or only if its proof needs it (most answers never do)."""
+    (an answer with a root or an equality) or only if its proof needs it (most never do)."""
     if _can_fork():
         # Both processes need the parser and the verdict's class: importing them before the
         # fork does it once (~50 ms of CPU the child would repeat; on a busy machine all CPU

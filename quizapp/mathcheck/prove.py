@@ -78,6 +78,8 @@ class Proof:
         fast path), each region proved."""
         lines = [f"derivative: {self.canonical}"] if self.canonical else []
         for case, form in zip(self.cases, self.forms, strict=False):
+            if not form:
+                continue  # split into regions: each region says its form
             if case == "all":
                 lines.append(f"your answer and the derivative both reduce to: {form}")
             else:
@@ -373,9 +375,9 @@ def prove(domains: tuple[tuple[str, str], ...], answer: Node, reference: Node) -
 
     fast = fast_prove(domains, answer, reference)
     if fast is not None:
-        regions = tuple(f"{c}: everywhere" if c != "all" else "everywhere" for c in fast.cases)
-        canonical = fast.canonical if fast.cases != ("all",) else ""  # else the form says it
-        return Proof(True, cases=fast.cases, regions=regions, canonical=canonical, forms=fast.forms)
+        return Proof(
+            True, cases=fast.cases, regions=fast.regions, canonical=fast.canonical, forms=fast.forms
+        )
     try:
         return _prove(domains, answer, reference)
     except _GiveUp as exc:
