@@ -61,10 +61,10 @@ async def test_a_proved_derivation_unfolds_the_proof_of_its_last_line(make_app) 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         view = await open_drill(pilot, app, "grad-huber")
-        await type_lines(pilot, ["e = yhat - y", "clip(e, -delta, delta)"])
+        await type_lines(pilot, ["u = yhat - y", "clip(u, -delta, delta)"])
         await pilot.press("ctrl+s")
         text = " ".join((await checked(pilot, view)).split())
-        assert text.startswith("✓ Correct")
+        assert text.startswith("✓ Correct") and "first wrong step" not in text
         assert "▸ The proof" in text
         await pilot.press("p")
         await wait_until(
