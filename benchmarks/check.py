@@ -89,7 +89,7 @@ def first_check_after_start(runs: int = 5) -> tuple[float, float, float]:
     one_shot = (
         "import time; t0 = time.perf_counter()\n"
         "from quizapp.mathcheck.fork_checker import one_shot_checker\n"
-        "with one_shot_checker() as c:  # as the CLI does: the child warms while decks load\n"
+        "with one_shot_checker('sigmoid(z) - y') as c:  # as the CLI: warms while decks load\n"
         "    from quizapp.content import load_library\n"
         "    c.add_library(load_library(include_user_decks=False, cache=True))\n"
         "    v = c.check('grad-bce-logit', 'sigmoid(z) - y')\n"

@@ -85,6 +85,8 @@ class Feedback:
     points: tuple[int, int] | None = None
     # A gradient answered in several lines: each line as checked (the marks beside each line).
     derivation: Derivation | None = None
+    # A gradient proved correct: the proof's lines (canonical forms, regions), shown on demand.
+    proof: tuple[str, ...] = ()
 
     @property
     def graded(self) -> bool:
@@ -325,6 +327,7 @@ def feedback_from_verdict(question: Question, verdict: Verdict) -> Feedback:
             verdict.message,
             tuple(details),
             mistake=verdict.mistake,
+            proof=verdict.proof if verdict.verdict == "correct" else (),
         )
     return Feedback(None, verdict.verdict, verdict.message, tuple(details))
 
@@ -356,7 +359,7 @@ def feedback_from_derivation(question: Question, derivation: Derivation) -> Feed
         # As a one-line answer's headline: "Incorrect: right except the sign: ..."
         headline = f"{derivation.verdict.capitalize()}: {said}." if said else derivation.verdict
         return Feedback(correct, derivation.verdict, headline, tuple(details), mistake, None,
-                        derivation)  # fmt: skip
+                        derivation, derivation.proof if correct else ())  # fmt: skip
     headline = derivation.message or "Not checked."
     if derivation.verdict == "invalid" and derivation.message:
         headline = derivation.message[0].upper() + derivation.message[1:] + "."

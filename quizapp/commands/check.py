@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
 
     # One check: a child forked now warms up while the decks load (a worker where fork is
     # unsafe); either way under the worker's time and memory limits.
-    with one_shot_checker() as checker:
+    with one_shot_checker(args.answer) as checker:
         from quizapp.commands.common import library_from_args, print_json
 
         checker.add_library(library := library_from_args(args))

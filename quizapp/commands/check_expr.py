@@ -56,11 +56,14 @@ def run_expr(args: argparse.Namespace) -> int:
         problem.parse(args.ref)
     except ParseError as exc:
         raise CliError(f"check: --ref: {exc.describe()}", code=2) from None
-    with one_shot_checker() as checker:
+    with one_shot_checker(f"{args.expr} {args.ref}") as checker:  # sympy only if likely needed
         checker.problems[problem.id] = problem
         verdict = checker.check(problem.id, args.expr)
     message = verdict.message.replace("the derivative", "the reference")
-    proof = [line.replace("derivative:", "reference:") for line in verdict.proof]
+    proof = [
+        line.replace("derivative:", "reference:").replace("the derivative", "the reference")
+        for line in verdict.proof
+    ]
     if args.json:
         data = {**verdict.to_dict(), "message": message, "proof": proof}
         print_json({"expr": args.expr, "ref": args.ref, "vars": args.vars, **data})

@@ -3,10 +3,13 @@
 A fresh worker interpreter (``Checker``) costs a second interpreter start, a second import of
 quizapp, a ready handshake and a polite stop: most of a one-shot command's time. Here the CLI
 process forks as soon as the command starts; the forked child already has quizapp imported,
-imports numpy and the judge while the parent loads the decks, then checks the one answer and
-exits. The protection is the worker's: the child caps its address space and runs under a soft
-SIGALRM deadline, and the parent waits at most ``time_limit`` for the verdict and kills the child
-after that. The child runs the very ``check_answer`` the worker runs, so verdicts are the same.
+imports numpy and the judge while the parent loads the decks (and sympy, in a thread, when the
+answer has a part the exact fast path leaves to sympy), then checks the one answer and
+exits. Most right answers are proved without sympy (``fastprove.py``); sympy is imported when
+a proof needs it. The protection is the worker's: the child caps its address space and runs
+under a soft SIGALRM deadline, and the parent waits at most ``time_limit`` for the verdict and
+kills the child after that. The child runs the very ``check_answer`` the worker runs, so
+verdicts are the same.
 
 Fork is only used where it is safe: a POSIX system and a parent with a single thread (a fork
 from a threaded process could inherit a lock held by another thread). Elsewhere
@@ -47,8 +50,22 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def one_shot_checker() -> ForkChecker | Checker:
-    """A checker for one check in this process: forked where that is safe, else a worker."""
+# Parts of an answer the exact fast path (fastprove.py) mostly leaves to sympy (a root, an
+# equality): for those the child starts importing sympy at once. Only the timing depends on
+# this guess, never a verdict.
+_SYMPY_HINTS = ("sqrt", "√", "==", "!=")
+
+
+def may_need_sympy(answer: str | None) -> bool:
+    """Whether proving ``answer`` will likely need sympy (None: not known, so yes)."""
+    return answer is None or any(hint in answer for hint in _SYMPY_HINTS)
+
+
+def one_shot_checker(answer: str | None = None) -> ForkChecker | Checker:
+    """A checker for one check in this process: forked where that is safe, else a worker.
+
+    ``answer``, when known, says whether the child should import sympy while the decks load
+    (an answer with a root or an equality) or only if its proof needs it (most never do)."""
     if _can_fork():
         # Both processes need the parser and the verdict's class: importing them before the
         # fork does it once (~50 ms of CPU the child would repeat; on a busy machine all CPU
@@ -56,7 +73,7 @@ def one_shot_checker() -> ForkChecker | Checker:
         import quizapp.mathcheck.inprocess  # noqa: F401
 
         try:
-            return ForkChecker()
+            return ForkChecker(prefetch_sympy=may_need_sympy(answer))
         except OSError:  # no fork now (a process limit, no memory): the worker's way instead
             pass
     from quizapp.mathcheck.warm_worker import Checker
@@ -64,7 +81,14 @@ def one_shot_checker() -> ForkChecker | Checker:
     return Checker([])
 
 
-def _child(requests: int, replies: int, memory_limit_mb: int, soft_seconds: float) -> None:
+def _import_sympy() -> None:
+    with contextlib.suppress(BaseException):  # the check imports it again and reports
+        import sympy  # noqa: F401
+
+
+def _child(
+    requests: int, replies: int, memory_limit_mb: int, soft_seconds: float, prefetch: bool
+) -> None:
     """The forked child: warm up, say ready, check one request, reply, exit. Never returns."""
     status = 1
     try:
@@ -72,15 +96,17 @@ def _child(requests: int, replies: int, memory_limit_mb: int, soft_seconds: floa
         # One BLAS thread: the arrays are tiny, and every thread reserves address space.
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
+        if prefetch:
+            # sympy (half a second of CPU) in a thread while the parent loads the decks; the
+            # check's own "import sympy", if it comes first, waits on the same import lock.
+            threading.Thread(target=_import_sympy, daemon=True).start()
         # While the parent loads the decks: numpy and its random module (the sample points).
         import numpy.random  # noqa: F401
 
         from quizapp.mathcheck import judge  # noqa: F401
-        from quizapp.mathcheck.inprocess import check_answer
-        from quizapp.mathcheck.worker_main import limit_memory, warm_prover
-
-        warm_prover()  # sympy: a verdict of "correct" needs its proof
         from quizapp.mathcheck.deadline import DeadlineExceeded, deadline
+        from quizapp.mathcheck.inprocess import check_answer
+        from quizapp.mathcheck.worker_main import limit_memory
 
         limit_memory(memory_limit_mb)
         os.write(replies, _READY)
@@ -113,7 +139,11 @@ class ForkChecker:
     """
 
     def __init__(
-        self, *, time_limit: float = TIME_LIMIT, memory_limit_mb: int = MEMORY_LIMIT_MB
+        self,
+        *,
+        time_limit: float = TIME_LIMIT,
+        memory_limit_mb: int = MEMORY_LIMIT_MB,
+        prefetch_sympy: bool = True,
     ) -> None:
         self.problems: dict[str, Problem] = {}
         self.time_limit = time_limit
@@ -130,7 +160,8 @@ class ForkChecker:
         if self._pid == 0:  # pragma: no cover - the child's coverage is not collected
             os.close(self._requests)
             os.close(self._replies)
-            _child(request_r, reply_w, memory_limit_mb, max(0.1, time_limit * 0.8))
+            soft = max(0.1, time_limit * 0.8)
+            _child(request_r, reply_w, memory_limit_mb, soft, prefetch_sympy)
         os.close(request_r)
         os.close(reply_w)
 

@@ -59,6 +59,7 @@ class Proof:
     canonical: str = ""
     witness: dict[str, float] | None = field(default=None)
     witness_values: tuple[str, str] = ("", "")  # the answer and the derivative there
+    forms: tuple[str, ...] = ()  # per case, the normal form both sides reduce to (fast path)
 
     def summary(self) -> str:
         if not self.proved:
@@ -73,7 +74,16 @@ class Proof:
         return f"{where}your answer minus the derivative simplifies to 0{split}"
 
     def detail(self) -> tuple[str, ...]:
+        """The proof in a few lines: the derivative's form, what each case reduces to (on the
+        fast path), each region proved."""
         lines = [f"derivative: {self.canonical}"] if self.canonical else []
+        for case, form in zip(self.cases, self.forms, strict=False):
+            if not form:
+                continue  # split into regions: each region says its form
+            if case == "all":
+                lines.append(f"your answer and the derivative both reduce to: {form}")
+            else:
+                lines.append(f"when {case}, both reduce to: {form}")
         lines.extend(f"region: {r}" for r in self.regions)
         return tuple(lines)
 
@@ -357,7 +367,17 @@ def _region_text(constraints: list[Any], what: str) -> str:
 
 
 def prove(domains: tuple[tuple[str, str], ...], answer: Node, reference: Node) -> Proof:
-    """Prove ``answer`` equal to ``reference`` (quantities already substituted). Never raises."""
+    """Prove ``answer`` equal to ``reference`` (quantities already substituted). Never raises.
+
+    The exact fast path (``fastprove.py``, no sympy) is tried first, always, so a verdict does
+    not depend on whether sympy is loaded; what it cannot show, sympy decides."""
+    from quizapp.mathcheck.fastprove import fast_prove
+
+    fast = fast_prove(domains, answer, reference)
+    if fast is not None:
+        return Proof(
+            True, cases=fast.cases, regions=fast.regions, canonical=fast.canonical, forms=fast.forms
+        )
     try:
         return _prove(domains, answer, reference)
     except _GiveUp as exc:

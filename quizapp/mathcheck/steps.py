@@ -73,6 +73,7 @@ class Derivation:
     first_wrong: int | None
     steps: tuple[Step, ...] = field(default_factory=tuple)
     message: str = ""
+    proof: tuple[str, ...] = ()  # for "correct": the last expression's proof (Verdict.proof)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,7 +154,9 @@ def _one_line(problem: Problem, number: int, text: str) -> Derivation:
     if verdict.verdict == "invalid":
         message = "no line gives an expression for the derivative"
         return Derivation(problem.id, "invalid", None, (step,), message)
-    return Derivation(problem.id, verdict.verdict, first_wrong, (step,), verdict.message)
+    return Derivation(
+        problem.id, verdict.verdict, first_wrong, (step,), verdict.message, verdict.proof
+    )
 
 
 # A helper substituted into a line may make it at most this large (u2 = u1 + u1, ... doubles
@@ -392,6 +395,7 @@ class _Walk:
         # The verdict is that of the last expression as an answer; when that disagrees with
         # the step-by-step comparison of the last line, the last line says so too.
         final = self.against_reference(self.last_expression)
+        proof = self.decided[to_text(self.last_expression)][1]
         last = max(i for i, s in enumerate(self.steps) if s.status not in ("definition", "invalid"))
         step = self.steps[last]
         first_wrong = self.first_wrong
@@ -402,8 +406,9 @@ class _Walk:
             )
             if status == "wrong" and first_wrong is None:
                 first_wrong = step.line
+        shown = proof.detail() if proof is not None and final.verdict == "correct" else ()
         return Derivation(
-            self.problem.id, final.verdict, first_wrong, tuple(self.steps), final.message
+            self.problem.id, final.verdict, first_wrong, tuple(self.steps), final.message, shown
         )
 
 

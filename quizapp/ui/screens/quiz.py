@@ -111,6 +111,7 @@ class QuestionRunner(QuizScreen):
         Binding("ctrl+t", "hint", "Hint"),
         Binding("enter", "reveal_points", "Key points", show=False),
         Binding("d", "done_points", "Done ticking"),
+        Binding("p", "proof", "Proof"),  # a proved gradient's proof, folded or not
         Binding("a", "choose(0)", "Choose a-f", key_display="a-f"),
         *(Binding(letter, f"choose({i})", show=False) for i, letter in enumerate(LETTERS[1:6], 1)),
         Binding("escape", "end", "End"),
@@ -168,6 +169,8 @@ class QuestionRunner(QuizScreen):
         q = view.question
         if action == "next":
             return answered
+        if action == "proof":
+            return answered and bool(view.feedback and view.feedback.proof)
         if action == "hint":  # while a rung of the hint ladder is left to show
             return q.answer == "math" and not answered and view.hint_level < HINT_RUNGS
         if action == "choose":
@@ -191,6 +194,10 @@ class QuestionRunner(QuizScreen):
         view = self.view
         if view is not None and view.feedback is None:
             view.grade(index)
+
+    def action_proof(self) -> None:
+        if self.view is not None:
+            self.view.toggle_proof()
 
     def action_hint(self) -> None:
         view = self.view

@@ -19,15 +19,19 @@ def feedback_renderable(
     rating: str = "",
     question: Question | None = None,
     chosen: int | None = None,
+    proof_open: bool = False,
 ) -> RenderableType:
     """``question`` and ``chosen`` (a choice's index) let multiple choice explain every option
-    and ordering give the right order as step numbers."""
+    and ordering give the right order as step numbers; a proved gradient shows one line that
+    says how to see its proof, or (``proof_open``) the proof itself."""
     styles = {"correct": "bold green", "incorrect": "bold red"}
     mark = {"correct": "✓ ", "incorrect": "✗ "}.get(feedback.verdict, "• ")
     head = Text(mark + feedback.headline, style=styles.get(feedback.verdict, "bold yellow"))
     if rating:
         head.append(f"   (scheduled as {rating})", style="dim")
     lines: list[RenderableType] = [head]
+    if feedback.proof:
+        lines += [*proof_renderables(feedback.proof, proof_open), Text("")]
     if feedback.derivation is not None and feedback.derivation.steps:
         lines += [derivation_renderable(feedback.derivation), Text("")]
     if question is not None and question.choices and chosen is not None and feedback.graded:
@@ -41,6 +45,36 @@ def feedback_renderable(
         else:
             lines.append(Text(detail))
     return Group(*lines)
+
+
+PROOF_KEY = "p"
+
+
+def proof_renderables(proof: tuple[str, ...], open_: bool) -> list[RenderableType]:
+    """The proof of a correct gradient: folded, one line saying how to open it; open, each
+    line of ``Verdict.proof`` (the derivative's canonical form, what each case reduces to,
+    every region proved) with its label in bold."""
+    if not open_:
+        return [
+            Text.assemble(
+                ("▸ ", "bold"),
+                ("The proof: ", "bold"),
+                (f"press {PROOF_KEY} to see the canonical forms and regions", "dim"),
+            )
+        ]
+    out: list[RenderableType] = [
+        Text.assemble(("▾ ", "bold"), ("The proof", "bold"), (f"  ({PROOF_KEY} folds it)", "dim"))
+    ]
+    for line in proof:
+        label, sep, rest = line.partition(": ")
+        text = Text("  ")
+        if sep:
+            text.append(label + sep, style="bold cyan")
+            text.append(rest)
+        else:
+            text.append(line)
+        out.append(text)
+    return out
 
 
 def _without_verdict(why: str) -> str:

@@ -123,6 +123,8 @@ class QuestionView(Vertical):
         self.hints: list[Hint] = []
         self.feedback: Feedback | None = None
         self.chosen: int | None = None  # the option picked (multiple choice)
+        self.proof_open = False  # a proved gradient's proof unfolded (p)
+        self._rating = ""
         self._preview_row = -1
         self._preview_running = False
         self._several_lines = False
@@ -328,10 +330,25 @@ class QuestionView(Vertical):
         # On a short terminal it may sit below the answer box: bring it into view.
         self.call_after_refresh(self.query_one(".q-feedback").scroll_visible, animate=False)
 
+    def toggle_proof(self) -> None:
+        """Unfold (or fold) the proof under a correct gradient's verdict."""
+        if self.feedback is None or not self.feedback.proof:
+            return
+        self.proof_open = not self.proof_open
+        self._show(self.feedback, rating=self._rating)
+        self.call_after_refresh(self.query_one(".q-feedback").scroll_visible, animate=False)
+
     def _show(self, feedback: Feedback, *, rating: str = "") -> None:
         panel = self.query_one(".q-feedback", Static)
+        self._rating = rating
         panel.update(
-            feedback_renderable(feedback, rating=rating, question=self.question, chosen=self.chosen)
+            feedback_renderable(
+                feedback,
+                rating=rating,
+                question=self.question,
+                chosen=self.chosen,
+                proof_open=self.proof_open,
+            )
         )
         panel.set_class(feedback.verdict == "correct", "-correct")
         panel.set_class(feedback.verdict == "incorrect", "-incorrect")
