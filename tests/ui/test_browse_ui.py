@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from fsrs import Rating
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from quizapp.ui.screens.browse import BrowseScreen
+from quizapp.ui.widgets.card_table import CardTable
 from tests.ui.conftest import reopen_store, visible_text
 
 
@@ -24,7 +25,7 @@ async def open_browser(pilot) -> BrowseScreen:
 async def info_of(pilot, screen: BrowseScreen) -> str:
     """The info pane's text once it shows the highlighted card (it is drawn when typing
     pauses)."""
-    table = screen.query_one(DataTable)
+    table = screen.query_one(CardTable)
     for _ in range(2000):
         want = screen.shown[table.cursor_row].card.id if screen.shown else None
         if screen.info_for == want and screen._info_timer is None:
@@ -46,7 +47,7 @@ async def test_search_as_you_type_narrows_the_table(make_app, shipped, size) -> 
     app = make_app()
     async with app.run_test(size=size) as pilot:
         screen = await open_browser(pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(CardTable)
         assert table.row_count == len(shipped.cards)
         assert f"{len(shipped.cards)} of {len(shipped.cards)} cards" in status(screen)
         await pilot.press("slash", *"kind:trap")
@@ -100,7 +101,7 @@ async def test_sorting_by_key_and_reverse(make_app) -> None:
         assert screen.sort_reverse
         assert screen.shown[0].card.id == "faq-mse-for-classification"
         assert screen.shown[0].reviews == 3
-        assert "Revs ▼" in str(screen.query_one(DataTable).columns["reviews"].label)
+        assert "Revs ▼" in str(screen.query_one(CardTable).columns["reviews"].label)
 
 
 async def test_reset_is_undoable_and_history_stays(make_app) -> None:
@@ -131,7 +132,7 @@ async def test_escape_leaves_the_search_box_then_the_browser(make_app) -> None:
         await pilot.press("slash")
         assert screen.query_one(Input).has_focus
         await pilot.press("escape")
-        assert screen.query_one(DataTable).has_focus and app.screen is screen
+        assert screen.query_one(CardTable).has_focus and app.screen is screen
         await pilot.press("escape")
         assert app.screen is not screen
 
