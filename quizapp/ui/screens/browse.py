@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from quizapp.browse import (
     COLUMNS,
@@ -46,6 +46,7 @@ from quizapp.store import StoreError
 from quizapp.store.flags import ResetUndo
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_table import CardTable, Column
+from quizapp.ui.widgets.quiet_footer import QuietFooter
 from quizapp.ui.widgets.title_bar import TitleBar
 
 SORTABLE = tuple(COLUMNS)
@@ -115,7 +116,7 @@ class BrowseScreen(QuizScreen):
             yield CardTable(id="browse-table")
             with VerticalScroll(id="browse-info-scroll"):
                 yield Static(id="browse-info")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.title = "Browse"
@@ -130,10 +131,14 @@ class BrowseScreen(QuizScreen):
         wide = width >= 140
         self.set_class(wide, "-wide")
         columns = SHOWN if width >= 100 else NARROW
-        if columns != self._columns or not self.query_one(CardTable).columns:
+        table = self.query_one(CardTable)
+        if columns != self._columns or not table.columns:
             self._columns = columns
             if self.loaded:
                 self._refill(keep=self._current_id())
+            else:  # the header shows in the first frame, the rows when they are read
+                self._layout = (columns, self.sort_column, self.sort_reverse)
+                table.set_columns(self._header())
 
     # ------------------------------------------------------------------ loading
 
@@ -233,7 +238,10 @@ class BrowseScreen(QuizScreen):
             header = COLUMNS[column][0]
             if column == self.sort_column:
                 header += " ▼" if self.sort_reverse else " ▲"
-            columns.append(Column(column, header, fixed.get(column)))
+            width = fixed.get(column)
+            # Room for the header and its sort arrow, whichever column is sorted.
+            width = None if width is None else max(width, len(COLUMNS[column][0]) + 2)
+            columns.append(Column(column, header, width))
         return columns
 
     def _info_later(self) -> None:
