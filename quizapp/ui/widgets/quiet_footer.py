@@ -9,6 +9,8 @@ rebuild reads the bindings as they are when it runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -18,7 +20,7 @@ class QuietFooter(Footer):
 
     _rebuild_queued = False
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True  # as Footer.bindings_changed: compose shows the keys now
         if not screen.app.app_focus:
             return
