@@ -262,7 +262,8 @@ class BrowseScreen(QuizScreen):
         if suspended or buried:
             text.append(f" · {suspended} suspended, {buried} buried (not studied)", style="yellow")
         text.append(f" · sorted by {COLUMNS[self.sort_column][0].lower()}", style="dim")
-        self.query_one("#browse-status", Static).update(text)
+        # One line, its height fixed in the stylesheet: no layout pass on each keystroke.
+        self.query_one("#browse-status", Static).update(text, layout=False)
 
     @on(Input.Changed, "#browse-search")
     def _search(self) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,6 +28,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Cell = Text | str
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` on one line in exactly ``width`` cells: cut with an ellipsis, or padded."""
+    text = text.replace("\n", " ")
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    return set_cell_size(text, width - 1) + "…"
+
+
 CellsFor = Callable[[int], Sequence[Cell]]
 
 
@@ -160,9 +172,10 @@ class CardTable(ScrollView, can_focus=True):
         if row == self._cursor or self._count == 0:
             self._scroll_to_cursor()
             return
-        self._cursor = row
-        self._strips.clear()
-        self.refresh()
+        old, self._cursor = self._cursor, row
+        # Only the two rows change (the cached strips are keyed by "is the cursor row").
+        self.refresh_line(old + 1)
+        self.refresh_line(row + 1)
         self._scroll_to_cursor()
         self.post_message(self.RowHighlighted(self, row))
 
@@ -230,6 +243,8 @@ class CardTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _draw(self, index: int, width: int, base: Style) -> Strip:
+        """One line as segments, cell by cell (no Rich layout: a cell is one line of text
+        with one style, cut to its column's width with an ellipsis)."""
         widths = self._widths(width)
         if index < 0:
             cells: Sequence[Cell] = [c.label for c in self._columns]
@@ -239,21 +254,24 @@ class CardTable(ScrollView, can_focus=True):
             style = base
             if index % 2 == 1:
                 style += self.get_component_rich_style("card-table--even-row")
-        line = Text(no_wrap=True, end="")
+        on_top = (
+            self.get_component_rich_style("card-table--cursor")
+            if index == self._cursor and index >= 0
+            else None
+        )
+        segments: list[Segment] = []
         for cell, cell_width in zip(cells, widths, strict=False):
-            text = cell.copy() if isinstance(cell, Text) else Text(cell)
-            text.truncate(cell_width, overflow="ellipsis", pad=True)
-            line.append(" ")
-            line.append_text(text)
-            line.append(" ")
+            if isinstance(cell, Text):  # its own style counts, not its spans
+                own = Style.parse(cell.style) if isinstance(cell.style, str) else cell.style
+                text, cell_style = cell.plain, style + own
+            else:
+                text, cell_style = cell, style
+            if on_top is not None:
+                cell_style += on_top
+            segments.append(Segment(f" {_fit(text, cell_width)} ", cell_style))
         total = sum(w + 2 for w in widths)
-        if index == self._cursor and index >= 0:
-            line.stylize(self.get_component_rich_style("card-table--cursor"))
-        segments = [
-            Segment(s.text, style + s.style if s.style else style)
-            for s in line.render(self.app.console)
-        ]
-        return Strip(segments, total).extend_cell_length(width, style)
+        line_style = style + on_top if on_top is not None else style
+        return Strip(segments, total).extend_cell_length(width, line_style)
 
     # ------------------------------------------------------------------ keys and mouse
 
