@@ -99,6 +99,7 @@ class BrowseScreen(QuizScreen):
         self._info_timer: Timer | None = None
         # The card the info pane shows (None: none); tests wait for it.
         self.info_for: str | None = None
+        self._info_row: Row | None = None  # the row the pane was drawn from
 
     @property
     def now(self) -> datetime:
@@ -300,6 +301,9 @@ class BrowseScreen(QuizScreen):
         info = self.query_one("#browse-info", Static)
         row = self._selected()
         self.info_for = row.card.id if row is not None else None
+        if row is not None and row is self._info_row:
+            return  # the same card, read the same time (rows are read again on any change)
+        self._info_row = row
         if row is None:
             info.update(Text("No card matches this search." if self.loaded else "", "dim"))
             return
