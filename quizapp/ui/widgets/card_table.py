@@ -6,8 +6,10 @@ of them, which costs tens of milliseconds per redraw; this table keeps no copy: 
 row count and a function that makes one row's cells, and asks for the rows on screen only.
 
 Columns have fixed widths, except one (``width=None``) that takes what the widget's width leaves
-(at least ``min_width``), so nothing is measured. Line 0 is the header (clicking a header posts
-``HeaderSelected``); the cursor is a highlighted row (``RowHighlighted`` when it moves).
+(at least ``min_width``), so nothing is measured. A cell is a str or a one-style Text (its
+spans are not drawn), cut to its width with an ellipsis. Line 0 is the header (clicking a
+header posts ``HeaderSelected``); the cursor is a highlighted row (``RowHighlighted`` when it
+moves).
 """
 
 from __future__ import annotations
