@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from fsrs import Rating
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from quizapp.ui.screens.browse import BrowseScreen
+from quizapp.ui.widgets.card_table import CardTable
 from tests.ui.conftest import reopen_store, visible_text
 
 
@@ -24,7 +25,7 @@ async def open_browser(pilot) -> BrowseScreen:
 async def info_of(pilot, screen: BrowseScreen) -> str:
     """The info pane's text once it shows the highlighted card (it is drawn when typing
     pauses)."""
-    table = screen.query_one(DataTable)
+    table = screen.query_one(CardTable)
     for _ in range(2000):
         want = screen.shown[table.cursor_row].card.id if screen.shown else None
         if screen.info_for == want and screen._info_timer is None:
@@ -46,7 +47,7 @@ async def test_search_as_you_type_narrows_the_table(make_app, shipped, size) -> 
     app = make_app()
     async with app.run_test(size=size) as pilot:
         screen = await open_browser(pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(CardTable)
         assert table.row_count == len(shipped.cards)
         assert f"{len(shipped.cards)} of {len(shipped.cards)} cards" in status(screen)
         await pilot.press("slash", *"kind:trap")
@@ -100,7 +101,7 @@ async def test_sorting_by_key_and_reverse(make_app) -> None:
         assert screen.sort_reverse
         assert screen.shown[0].card.id == "faq-mse-for-classification"
         assert screen.shown[0].reviews == 3
-        assert "Revs ▼" in str(screen.query_one(DataTable).columns["reviews"].label)
+        assert "Revs ▼" in str(screen.query_one(CardTable).columns["reviews"].label)
 
 
 async def test_reset_is_undoable_and_history_stays(make_app) -> None:
@@ -131,7 +132,7 @@ async def test_escape_leaves_the_search_box_then_the_browser(make_app) -> None:
         await pilot.press("slash")
         assert screen.query_one(Input).has_focus
         await pilot.press("escape")
-        assert screen.query_one(DataTable).has_focus and app.screen is screen
+        assert screen.query_one(CardTable).has_focus and app.screen is screen
         await pilot.press("escape")
         assert app.screen is not screen
 
@@ -152,3 +153,73 @@ async def test_a_card_suspended_from_the_shell_shows_in_the_open_browser(make_ap
             await pilot.pause()
         assert screen.shown[0].suspended
         assert "1 suspended" in status(screen)
+
+
+def drawn(table: CardTable) -> list[str]:
+    """The table's lines as it draws them on screen, the header first."""
+    return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_the_last_row_is_reached_by_keyboard_and_drawn(make_app, shipped, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_browser(pilot)
+        table = screen.query_one(CardTable)
+        assert len(shipped.cards) > 300  # the browser only draws the rows on screen
+        await pilot.press("pagedown")
+        page = table.cursor_row
+        assert 5 < page < len(shipped.cards) - 1
+        assert screen.shown[page].card.title[:12] in "\n".join(drawn(table))
+        await pilot.press("end")
+        last = screen.shown[-1]
+        assert table.cursor_row == len(shipped.cards) - 1
+        lines = drawn(table)
+        assert last.card.title[:12] in lines[-1]  # the last row is drawn at the bottom
+        assert "Card" in lines[0]  # under the header, which stays
+        assert last.card.title in await info_of(pilot, screen)
+        await pilot.press("up")
+        assert screen.shown[-2].card.title in await info_of(pilot, screen)
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        assert screen.shown[0].card.title[:12] in drawn(table)[1]
+
+
+async def test_a_sort_redraws_the_rows_on_screen(make_app) -> None:
+    app = make_app()
+    with reopen_store() as store:
+        for _ in range(4):
+            store.record_review("trap-mse-everywhere", Rating.Again, kind="trap")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_browser(pilot)
+        table = screen.query_one(CardTable)
+        await pilot.press("end")  # the cursor's card stays highlighted through a sort
+        kept = screen.shown[-1].card.id
+        while screen.sort_column != "reviews":
+            await pilot.press("o")
+        await pilot.press("O")  # most reviews first
+        assert screen.shown[0].card.id == "trap-mse-everywhere"
+        assert screen.shown[table.cursor_row].card.id == kept  # still highlighted, on screen
+        assert screen.shown[table.cursor_row].card.title[:12] in "\n".join(drawn(table))
+        await pilot.press("home")
+        header, first = drawn(table)[:2]
+        assert "Revs ▼" in header
+        assert screen.shown[0].card.title[:12] in first and " 4 " in first
+
+
+async def test_clicking_a_header_sorts_by_it_and_again_reverses(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_browser(pilot)
+        table = screen.query_one(CardTable)
+        x = drawn(table)[0].index("Revs")
+        await pilot.click(CardTable, offset=(x, 0))
+        assert (screen.sort_column, screen.sort_reverse) == ("reviews", False)
+        assert "Revs ▲" in drawn(table)[0]
+        await pilot.click(CardTable, offset=(x, 0))
+        assert (screen.sort_column, screen.sort_reverse) == ("reviews", True)
+        reviews = [r.reviews for r in screen.shown]
+        assert reviews == sorted(reviews, reverse=True)
+        await pilot.click(CardTable, offset=(x, 3))  # a row: the cursor goes there
+        assert table.cursor_row == 2
+        assert screen.shown[2].card.title in await info_of(pilot, screen)

@@ -5,7 +5,9 @@ Type to search (words, ``tag:``, ``kind:``, ``deck:``, ``due:N``, ``is:new``, ``
 highlighted card's preview and history in the info pane. Actions on the highlighted card:
 suspend / unsuspend, bury until tomorrow, reset its progress (undoable), open its YAML in
 ``$EDITOR`` at its line. The rows are read in a thread worker after the first frame; each
-keystroke filters the rows already read (``quizapp.browse``, shared with ``quizapp cards``).
+keystroke filters the rows already read (``quizapp.browse``, shared with ``quizapp cards``) and
+the table (``CardTable``) draws only the rows on screen, so a redraw costs the same for 40 rows
+or 4,000.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Input, Static
 
 from quizapp.browse import (
     COLUMNS,
@@ -43,7 +45,8 @@ from quizapp.clock import local_day_start
 from quizapp.store import StoreError
 from quizapp.store.flags import ResetUndo
 from quizapp.ui.screens.base import QuizScreen, styles
-from quizapp.ui.widgets.card_view import back, front
+from quizapp.ui.widgets.card_table import CardTable, Column
+from quizapp.ui.widgets.quiet_footer import QuietFooter
 from quizapp.ui.widgets.title_bar import TitleBar
 
 SORTABLE = tuple(COLUMNS)
@@ -55,7 +58,10 @@ NARROW = ("card", "kind", "due", "stability", "reviews", "lapses")
 class BrowseScreen(QuizScreen):
     """``now`` fixes the clock (tests); None means the current time."""
 
-    CSS_PATH = styles("browse")
+    # The screen's stylesheet as default CSS, not CSS_PATH: Textual answers a new CSS_PATH by
+    # parsing every stylesheet of the app again and restyling every screen (a tenth of a second
+    # before the first frame); default CSS is parsed alone, as a widget's is.
+    DEFAULT_CSS = styles("browse").read_text(encoding="utf-8")
     AUTO_FOCUS = "#browse-table"
 
     BINDINGS = [
@@ -93,6 +99,7 @@ class BrowseScreen(QuizScreen):
         self._info_timer: Timer | None = None
         # The card the info pane shows (None: none); tests wait for it.
         self.info_for: str | None = None
+        self._info_row: Row | None = None  # the row the pane was drawn from
 
     @property
     def now(self) -> datetime:
@@ -107,15 +114,14 @@ class BrowseScreen(QuizScreen):
         )
         yield Static(id="browse-status")
         with Horizontal(id="browse-body"):
-            yield DataTable(id="browse-table", cursor_type="row", zebra_stripes=True)
+            yield CardTable(id="browse-table")
             with VerticalScroll(id="browse-info-scroll"):
                 yield Static(id="browse-info")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.title = "Browse"
         self._apply_width(self.size.width or self.app.size.width)
-        self.query_one("#browse-table").loading = True
         self.query_one("#browse-status", Static).update(Text("Reading your cards…", "dim"))
         self.load()
 
@@ -126,10 +132,14 @@ class BrowseScreen(QuizScreen):
         wide = width >= 140
         self.set_class(wide, "-wide")
         columns = SHOWN if width >= 100 else NARROW
-        if columns != self._columns or not self.query_one(DataTable).columns:
+        table = self.query_one(CardTable)
+        if columns != self._columns or not table.columns:
             self._columns = columns
             if self.loaded:
                 self._refill(keep=self._current_id())
+            else:  # the header shows in the first frame, the rows when they are read
+                self._layout = (columns, self.sort_column, self.sort_reverse)
+                table.set_columns(self._header())
 
     # ------------------------------------------------------------------ loading
 
@@ -149,8 +159,8 @@ class BrowseScreen(QuizScreen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        table = self.query_one(DataTable)
-        table.loading = False
+        table = self.query_one(CardTable)
+
         if message.error:
             self.query_one("#browse-status", Static).update(
                 Text(f"Could not read your progress: {message.error}", "bold red")
@@ -166,7 +176,7 @@ class BrowseScreen(QuizScreen):
     # ------------------------------------------------------------------ the table
 
     def _current_id(self) -> str | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(CardTable)
         if not self.shown or table.cursor_row < 0 or table.cursor_row >= len(self.shown):
             return None
         return self.shown[table.cursor_row].card.id
@@ -197,7 +207,7 @@ class BrowseScreen(QuizScreen):
     def _refill(self, *, keep: str | None = None) -> None:
         """Filter and sort the rows for the search box, redraw the table, keep the cursor on
         ``keep`` when it is still shown."""
-        table = self.query_one(DataTable)
+        table = self.query_one(CardTable)
         text = self.query_one(Input).value
         try:
             matched = filter_rows(self.rows, text, now=self.now)
@@ -206,36 +216,34 @@ class BrowseScreen(QuizScreen):
             self.query_problem = str(exc)
             matched = self.shown if self.shown else self.rows
         shown = sort_rows(matched, self.sort_column, reverse=self.sort_reverse)
-        layout = (self._columns, self.sort_column, self.sort_reverse, self.size.width)
+        layout = (self._columns, self.sort_column, self.sort_reverse)
         if layout == self._layout and shown == self.shown and table.row_count == len(shown):
             self._status()  # the same rows (typing within a word): nothing to redraw
             return
         self.shown = shown
         if layout != self._layout:
             self._layout = layout
-            table.clear(columns=True)
-            for column, width in self._widths().items():
-                header = COLUMNS[column][0]
-                if column == self.sort_column:
-                    header += " ▼" if self.sort_reverse else " ▲"
-                table.add_column(header, key=column, width=width)
-        else:
-            table.clear()
-        table.add_rows([self._cells(r) for r in self.shown])
-        index = next((i for i, r in enumerate(self.shown) if r.card.id == keep), 0)
-        if self.shown:
-            table.move_cursor(row=index, animate=False)
+            table.set_columns(self._header())
+        index = next((i for i, r in enumerate(shown) if r.card.id == keep), 0)
+        table.set_rows(len(shown), lambda i: self._cells(shown[i]), cursor=index)
         self._status()
         self._info_later()
 
-    def _widths(self) -> dict[str, int]:
-        width = max(self.size.width, 40)
+    def _header(self) -> list[Column]:
+        """The shown columns, fixed widths but the card's title (it takes what is left), the
+        sorted one marked."""
         fixed = {"kind": 14, "deck": 8, "due": 10, "stability": 6, "difficulty": 6,
                  "reviews": 5, "lapses": 6, "last": 16, "tags": 20}  # fmt: skip
-        used = sum(fixed[c] + 2 for c in self._columns if c != "card")
-        share = width if width < 140 else int(width * 0.55)
-        card_width = max(16, share - used - 8)
-        return {c: card_width if c == "card" else fixed[c] for c in self._columns}
+        columns = []
+        for column in self._columns:
+            header = COLUMNS[column][0]
+            if column == self.sort_column:
+                header += " ▼" if self.sort_reverse else " ▲"
+            width = fixed.get(column)
+            # Room for the header and its sort arrow, whichever column is sorted.
+            width = None if width is None else max(width, len(COLUMNS[column][0]) + 2)
+            columns.append(Column(column, header, width))
+        return columns
 
     def _info_later(self) -> None:
         """Draw the info pane once typing pauses (its history and preview cost more than the
@@ -255,7 +263,8 @@ class BrowseScreen(QuizScreen):
         if suspended or buried:
             text.append(f" · {suspended} suspended, {buried} buried (not studied)", style="yellow")
         text.append(f" · sorted by {COLUMNS[self.sort_column][0].lower()}", style="dim")
-        self.query_one("#browse-status", Static).update(text)
+        # One line, its height fixed in the stylesheet: no layout pass on each keystroke.
+        self.query_one("#browse-status", Static).update(text, layout=False)
 
     @on(Input.Changed, "#browse-search")
     def _search(self) -> None:
@@ -264,15 +273,15 @@ class BrowseScreen(QuizScreen):
 
     @on(Input.Submitted, "#browse-search")
     def _search_done(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(CardTable).focus()
 
-    @on(DataTable.RowHighlighted)
+    @on(CardTable.RowHighlighted)
     def _highlighted(self) -> None:
         self._info_later()
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        column = str(event.column_key.value)
+    @on(CardTable.HeaderSelected)
+    def _header_clicked(self, event: CardTable.HeaderSelected) -> None:
+        column = event.column_key
         if column == self.sort_column:
             self.sort_reverse = not self.sort_reverse
         else:
@@ -282,7 +291,7 @@ class BrowseScreen(QuizScreen):
     # ------------------------------------------------------------------ the info pane
 
     def _selected(self) -> Row | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(CardTable)
         if not self.shown or not 0 <= table.cursor_row < len(self.shown):
             return None
         return self.shown[table.cursor_row]
@@ -292,6 +301,9 @@ class BrowseScreen(QuizScreen):
         info = self.query_one("#browse-info", Static)
         row = self._selected()
         self.info_for = row.card.id if row is not None else None
+        if row is not None and row is self._info_row:
+            return  # the same card, read the same time (rows are read again on any change)
+        self._info_row = row
         if row is None:
             info.update(Text("No card matches this search." if self.loaded else "", "dim"))
             return
@@ -334,6 +346,10 @@ class BrowseScreen(QuizScreen):
             hist.append(f"\n  (and {len(entries) - 12} earlier: quizapp card {card.id})", "dim")
         parts += [hist, Text(""), Text("Preview", style="bold")]
         try:
+            # Imported when first needed: the card view brings the plotting library, which the
+            # browser's first frame can do without.
+            from quizapp.ui.widgets.card_view import back, front
+
             parts += [front(card), Text(""), back(card)]
         except Exception:  # a preview must never take the browser down
             parts.append(Text(card.title))
@@ -347,7 +363,7 @@ class BrowseScreen(QuizScreen):
     def action_back(self) -> None:
         search = self.query_one(Input)
         if search.has_focus:
-            self.query_one(DataTable).focus()
+            self.query_one(CardTable).focus()
             return
         self.app.pop_screen()
 

@@ -27,7 +27,6 @@ from quizapp.decks.models import (
     SelfCheck,
     Trap,
 )
-from quizapp.ui.widgets.loss_curve import curve_renderable
 
 
 def card_header(card: Card) -> Text:
@@ -191,6 +190,9 @@ def _choice_front(card: MultipleChoice) -> Parts:
 @register(LossCurve.kind, "front")
 def _loss_curve_front(card: LossCurve) -> Parts:
     question, options = _choice_front(card)
+    # Imported here: the plotting library costs a tenth of a second, and only these cards need it.
+    from quizapp.ui.widgets.loss_curve import curve_renderable
+
     return [question, curve_renderable(card), options]  # the plot the options are about
 
 
