@@ -60,6 +60,27 @@ async def test_search_as_you_type_narrows_the_table(make_app, shipped, size) -> 
         assert screen.shown[table.cursor_row].card.title in await info_of(pilot, screen)
 
 
+async def test_keys_typed_in_one_burst_after_slash_all_reach_the_search_box(make_app) -> None:
+    """A paste (or tmux send-keys) posts every key before the app handles the first: none of
+    them may reach the table ("b" would bury the highlighted card)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_browser(pilot)
+        first = screen.shown[0].card.id
+        for ch in "/is:new b/x":
+            app.post_message(events.Key("slash" if ch == "/" else ch, ch))
+        search = screen.query_one(Input)
+        for _ in range(2000):
+            if search.value == "is:new b/x":
+                break
+            await pilot.pause()
+        assert search.value == "is:new b/x" and search.has_focus
+        flags = reopen_store().card_flags().get(first)
+        assert flags is None or flags.buried_until is None
+
+
 async def test_a_typo_in_a_filter_is_named_and_keeps_the_last_rows(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

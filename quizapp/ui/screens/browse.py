@@ -65,7 +65,9 @@ class BrowseScreen(QuizScreen):
     AUTO_FOCUS = "#browse-table"
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", key_display="/"),
+        # A priority binding, with the focus moved at once: keys typed (or pasted) in one burst
+        # right after "/" reach the search box, never the table's own keys (b would bury).
+        Binding("slash", "focus_search", "Search", key_display="/", priority=True),
         Binding("o", "sort_next", "Sort"),
         Binding("O", "sort_reverse", "Reverse", show=False),
         Binding("s", "suspend", "Suspend"),
@@ -357,8 +359,13 @@ class BrowseScreen(QuizScreen):
 
     # ------------------------------------------------------------------ actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_search" and isinstance(self.focused, Input):
+            return False  # in the box, "/" is a character: the key goes on to the box
+        return super().check_action(action, parameters)
+
     def action_focus_search(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     def action_back(self) -> None:
         search = self.query_one(Input)
