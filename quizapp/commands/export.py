@@ -13,7 +13,7 @@ from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store
-from quizapp.store.queries import RawJsonList
+from quizapp.store import RawJsonList
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
