@@ -296,10 +296,10 @@ async def _rate_cards(app: Any, pilot: Any, stop: threading.Event) -> list[str]:
         await pilot.pause()
         if app.screen is not screen or screen.session is None or not screen.revealed:
             continue
-        before = len(app.store._undo)
+        before = len(app.store.db.undo)
         screen.action_rate(rng.choice([1, 3, 3, 4]))
-        if len(app.store._undo) > before:
-            acked.append(app.store._undo[-1][0])
+        if len(app.store.db.undo) > before:
+            acked.append(app.store.db.undo[-1][0])
         await pilot.pause()
         await asyncio.sleep(rng.uniform(0.05, 0.3))  # the learner's pace
     return acked

@@ -21,7 +21,7 @@ from quizapp.decks import Card, Library
 from quizapp.decks.kinds import kind_of
 from quizapp.readiness import Readiness
 from quizapp.scheduling import StudyQueue
-from quizapp.store.planning import CramReview
+from quizapp.store import CramReview
 from quizapp.study import StudySession
 
 

@@ -290,3 +290,121 @@ def test_no_function_dispatches_on_the_class_of_a_card() -> None:
                 if len(tested) > 1:
                     chains.append(f"{module}.{node.name}: {sorted(tested)}")
     assert not chains, "dispatch through quizapp.decks.kinds instead: " + "; ".join(chains)
+
+
+# --------------------------------------------------------------------------- the store's API
+
+REPO_DIR = PACKAGE_DIR.parent
+STORE_DIR = PACKAGE_DIR / "store"
+
+
+def _private_store_uses(source: str) -> list[tuple[int, str]]:
+    """(line, name) of each underscore name ``source`` takes from ``quizapp.store``: imported
+    (``from quizapp.store.x import _y``) or read off a store module (``ops._y``)."""
+    tree = ast.parse(source)
+    found: list[tuple[int, str]] = []
+    store_modules: set[str] = set()  # local names bound to a quizapp.store module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("quizapp.store"):
+            for alias in node.names:
+                if alias.name.startswith("_"):
+                    found.append((node.lineno, f"{node.module}.{alias.name}"))
+                elif alias.name[:1].islower():
+                    store_modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("quizapp.store"):
+                    store_modules.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            if node.attr.startswith("__"):
+                continue
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in store_modules:
+                found.append((node.lineno, f"{ast.unparse(node.value)}.{node.attr}"))
+    return found
+
+
+def test_the_private_import_finder_sees_one() -> None:
+    source = (
+        "from quizapp.store.values import _ts, Review\n"
+        "from quizapp.store import ops\n"
+        "import quizapp.store.schema\n"
+        "ops._resets(c)\n"
+        "quizapp.store.schema._migrate(c)\n"
+        "ops.recompute(c)\n"
+    )
+    assert _private_store_uses(source) == [
+        (1, "quizapp.store.values._ts"),
+        (4, "ops._resets"),
+        (5, "quizapp.store.schema._migrate"),
+    ]
+    assert _private_store_uses("from quizapp.store import Store\nstore._x = 1\n") == []
+
+
+def test_nothing_outside_the_store_uses_its_private_names() -> None:
+    # The store's public API (``quizapp.store`` and its modules' public names) is what interop,
+    # the commands, the UI, the tests and the benchmarks use.
+    found = []
+    for top in ("quizapp", "tests", "benchmarks", "assets"):
+        for path in sorted((REPO_DIR / top).rglob("*.py")):
+            if path.is_relative_to(STORE_DIR):
+                continue
+            for line, name in _private_store_uses(path.read_text("utf-8")):
+                found.append(f"{path.relative_to(REPO_DIR)}:{line}: {name}")
+    assert not found, "give these a public name in quizapp.store:\n" + "\n".join(found)
+
+
+def test_no_store_module_takes_another_ones_private_names() -> None:
+    found = []
+    for path in sorted(STORE_DIR.glob("*.py")):
+        for line, name in _private_store_uses(path.read_text("utf-8")):
+            found.append(f"{path.relative_to(REPO_DIR)}:{line}: {name}")
+    assert not found, "\n".join(found)
+
+
+def test_the_store_is_composed_not_mixed_in() -> None:
+    # One database object and modules of functions over it: Store's only base is object, and no
+    # store function is a stand-in that only raises NotImplementedError.
+    from quizapp.store import Store
+    from quizapp.store.database import Database
+
+    assert Store.__bases__ == (object,) and Database.__bases__ == (object,)
+    stand_ins = []
+    for path in sorted(STORE_DIR.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                body = [n for n in node.body if not isinstance(n, ast.Expr)]
+                if len(body) == 1 and isinstance(body[0], ast.Raise):
+                    raised = body[0].exc
+                    if isinstance(raised, ast.Call):
+                        raised = raised.func
+                    if isinstance(raised, ast.Name) and raised.id == "NotImplementedError":
+                        stand_ins.append(f"{path.name}:{node.lineno} {node.name}")
+    assert not stand_ins, stand_ins
+
+
+# The composed store's modules (ops, srs and pending are others' work this round).
+COMPOSED = [
+    "__init__", "database", "saving", "backups", "recovery", "connection", "values", "schema",
+    "rows", "core", "reviews", "cards", "flags", "ticks", "quiz_sessions", "cram_reviews",
+    "fsrs_fit", "settings_io", "progress_export",
+]  # fmt: skip
+
+
+def test_each_store_module_says_what_it_holds_and_may_import() -> None:
+    for name in COMPOSED:
+        doc = ast.get_docstring(ast.parse((STORE_DIR / f"{name}.py").read_text("utf-8")))
+        assert doc, f"{name}.py has no docstring"
+        assert "import" in doc, f"{name}.py: say what it may import"
+
+
+def test_the_store_imports_only_what_its_package_docstring_says() -> None:
+    graph = core_import_graph()
+    allowed = {"quizapp", "quizapp.settings", "quizapp.clock", "quizapp.paths"}
+    for module, targets in graph.items():
+        if module == "quizapp.store" or module.startswith("quizapp.store."):
+            above = {t for t in targets if not t.startswith("quizapp.store")}
+            assert above <= allowed, (module, above - allowed)

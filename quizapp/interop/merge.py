@@ -38,11 +38,9 @@ from quizapp.interop.progress_file import (
     Register,
     read_progress_file,
 )
-from quizapp.store import Store, StoreError, flags, ops
-from quizapp.store.connection import _why, classify
+from quizapp.store import Store, StoreError, classify, explain, flags, ops, time_text
 from quizapp.store.hlc import ZERO, stamp_time
 from quizapp.store.srs import FIT_KEY
-from quizapp.store.values import _ts
 
 AHEAD = timedelta(days=1)  # a review dated later than this machine's clock plus this waits
 RESCHEDULING = {"setting:desired_retention", f"setting:{FIT_KEY}"}
@@ -132,7 +130,7 @@ def _register_line(r: Register, done: bool) -> str:
 
 def known_reviews(store: Store) -> dict[str, tuple[str, str, int]]:
     """uuid -> (item id, stored time text, rating) of every review in the store."""
-    rows = store._read(
+    rows = store.db.read(
         lambda c: c.execute("SELECT uuid, item_id, reviewed_at, rating FROM reviews").fetchall()
     )
     return {u: (i, at, r) for u, i, at, r in rows}
@@ -147,7 +145,7 @@ def _plan_reviews(
 ) -> None:
     known = dict(known) if known is not None else known_reviews(store)
     keys = set(known.values())
-    limit = _ts(now + AHEAD)  # stored times compare as text
+    limit = time_text(now + AHEAD)  # stored times compare as text
     for review in offered:
         key = review.key
         here = known.get(review.uuid)
@@ -168,14 +166,14 @@ def _plan_reviews(
         plan.reviews.append(review)
     touched = {r.item_id for r in plan.reviews}
     if touched:
-        here_items = set(store._read(lambda c: [i for (i,) in c.execute(
+        here_items = set(store.db.read(lambda c: [i for (i,) in c.execute(
             "SELECT item_id FROM cards")]))  # fmt: skip
         plan.new_items = touched - here_items
 
 
 def _plan_cram(store: Store, plan: MergePlan, offered: Iterable[FileCram]) -> None:
     have = {
-        u for (u,) in store._read(lambda c: c.execute("SELECT uuid FROM cram_reviews").fetchall())
+        u for (u,) in store.db.read(lambda c: c.execute("SELECT uuid FROM cram_reviews").fetchall())
     }
     plan.cram = [c for c in offered if c.uuid not in have]
 
@@ -203,7 +201,7 @@ def _order(stamp: str, value: Any) -> tuple[str, str]:
 
 
 def _plan_registers(store: Store, plan: MergePlan, offered: dict[str, Register]) -> None:
-    local = store._read(_local_registers)
+    local = store.db.read(_local_registers)
     for key in sorted(offered):
         theirs = offered[key]
         mine = local.get(key)
@@ -282,7 +280,10 @@ def _write_plan(conn: sqlite3.Connection, plan: MergePlan) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO cram_reviews (uuid, item_id, rating, reviewed_at, duration_ms) "
         "VALUES (?, ?, ?, ?, ?)",
-        [(c.uuid, c.item_id, int(c.rating), _ts(c.reviewed_at), c.duration_ms) for c in plan.cram],
+        [
+            (c.uuid, c.item_id, int(c.rating), time_text(c.reviewed_at), c.duration_ms)
+            for c in plan.cram
+        ],
     )
 
 
@@ -291,11 +292,12 @@ def apply_merge(store: Store, plan: MergePlan) -> None:
     if plan.empty:
         return
     try:
-        store._write(lambda conn: _write_plan(conn, plan))
+        store.db.write(lambda conn: _write_plan(conn, plan))
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot save to {store.path.name}: {_why(exc)}", classify(exc)) from None
-    with store._lock:
-        store._use_settings(store._load_settings())
+        raise StoreError(
+            f"cannot save to {store.path.name}: {explain(exc)}", classify(exc)
+        ) from None
+    store.db.reload_settings()
 
 
 def merge_reviews(

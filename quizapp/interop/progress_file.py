@@ -36,7 +36,7 @@ from quizapp.settings import Settings, parse_stored_settings
 from quizapp.store import SCHEMA_VERSION, hlc
 from quizapp.store.queries import RawJsonList
 from quizapp.store.srs import FIT_KEY, fitted_parameters
-from quizapp.store.values import _ts
+from quizapp.store.values import time_text as _ts
 
 FORMAT = "quizapp-progress"
 # A card id as the decks allow it (lower-case letters, digits, dashes), for the flags' keys.

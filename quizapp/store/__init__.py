@@ -1,5 +1,6 @@
-"""The learner's progress in one SQLite file, ``<data dir>/progress.db``. May import: the core's
-clock, paths and settings modules only.
+"""The learner's progress in one SQLite file, ``<data dir>/progress.db``: this package holds all
+of it (the ``Store`` and its public values); the rest of quizapp imports from here. May import:
+the core's clock, paths and settings modules only.
 
 What it holds: each item's FSRS scheduling state (``cards``), every review ever made
 (``reviews``: a stable uuid, item id, rating, when, how long, the answer typed, the verdict, the
@@ -27,19 +28,27 @@ How it keeps them safe:
   change); retention in backups.py; ``restore`` never deletes its source, keeps a pre-restore
   backup and refuses while the app holds ``progress.db.lock``.
 
-Where it lives (import from ``quizapp.store``; the modules are its internals): values.py (the
-values, StoreError, exit codes), connection.py (connecting, classifying failures), schema.py
-(tables, migrations), ops.py (the SQL of each write, shared with the journal's replay),
-pending.py (the pending journal), backups.py, recovery.py (opening whatever state the file is
-in), queries.py (reads and the export), saving.py (not saving / retrying / backups / restore),
-core.py (the ``Store`` class and its actions).
+Where it lives (import from ``quizapp.store``): ``Store`` (core.py) has one ``Database``
+(database.py: the connection, the lock, one transaction per action, the pending journal) and
+hands each call to the module of its concept, plain functions over that database: reviews.py,
+cards.py, flags.py (the browser's suspend/bury/reset), ticks.py (the checklist), quiz_sessions.py,
+cram_reviews.py, fsrs_fit.py, settings_io.py, progress_export.py, backups.py (files and the
+database's backup/restore) and saving.py (not saving, retrying, the file deleted or replaced).
+Below them: values.py (the values, StoreError, exit codes, stored times), connection.py
+(connecting, classifying failures), schema.py (tables, migrations), recovery.py (opening whatever
+state the file is in), ops.py (the SQL of each write, shared with the journal's replay),
+pending.py (the pending journal), srs.py (the one scheduler), hlc.py and identity.py.
 """
 
 from quizapp.clock import local_day_start  # moved to quizapp.clock; kept for old imports
 from quizapp.settings import Settings
 from quizapp.store.backups import BACKUP_EVERY, KEEP_DAILY_BACKUPS_DAYS, KEEP_RECENT_BACKUPS
-from quizapp.store.connection import BUSY_TIMEOUT
+from quizapp.store.connection import BUSY_TIMEOUT, classify, explain
 from quizapp.store.core import Store
+from quizapp.store.cram_reviews import CramReview
+from quizapp.store.database import Database
+from quizapp.store.flags import CardFlags, ItemSummary, ResetUndo
+from quizapp.store.progress_export import RawJsonList
 from quizapp.store.schema import SCHEMA_VERSION
 from quizapp.store.values import (
     EXIT_CODES,
@@ -49,6 +58,9 @@ from quizapp.store.values import (
     Review,
     ReviewTotal,
     StoreError,
+    as_utc,
+    parse_time,
+    time_text,
 )
 
 __all__ = [
@@ -59,12 +71,23 @@ __all__ = [
     "KEEP_RECENT_BACKUPS",
     "SCHEMA_VERSION",
     "Backup",
+    "CardFlags",
     "CardState",
+    "CramReview",
+    "Database",
+    "ItemSummary",
     "QuizSession",
+    "RawJsonList",
+    "ResetUndo",
     "Review",
     "ReviewTotal",
     "Settings",
     "Store",
     "StoreError",
+    "as_utc",
+    "classify",
+    "explain",
     "local_day_start",
+    "parse_time",
+    "time_text",
 ]

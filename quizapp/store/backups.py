@@ -5,11 +5,16 @@ Retention (``RETENTION`` says it in words for ``quizapp backup --list``): by cou
 plus the newest of each day for 30 days (by age); pre-migration backups always, and the newest 10
 pre-restore backups, which do not take the place of the learner's own history; then by total
 size, the oldest of the rest go first once the folder passes 500 MB. A backup's name (its UTC
-time and reason) never changes, so a name given to ``quizapp restore`` always means one file."""
+time and reason) never changes, so a name given to ``quizapp restore`` always means one file.
+
+The database's own backups (the session backup, ``backup``, ``restore``) and the app lock that
+keeps ``restore`` out while the app is open are functions over the ``Database`` at the end. It
+imports the store's connection, schema, values and ops, never database.py at run time."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import sqlite3
@@ -17,12 +22,28 @@ import stat
 import time as _time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quizapp.store.connection import DAMAGE, _connect, _uri, _why, classify
-from quizapp.store.schema import _inspect_file, damage_found
+from quizapp.store import ops, settings_io
+from quizapp.store.connection import (
+    DAMAGE,
+    classify,
+    connect,
+    explain,
+    file_uri,
+    mark_damaged,
+    transaction,
+)
+from quizapp.store.schema import SCHEMA_VERSION, damage_found, inspect_file, migrate
 from quizapp.store.values import Backup, StoreError
 
+if TYPE_CHECKING:
+    from quizapp.store.database import Database
+
 BACKUP_EVERY = timedelta(minutes=30)
+# A command (not the app) takes its session backup only when the newest backup is older than
+# this, so a handful of commands cannot push the learner's real history out of the rotation.
+COMMAND_BACKUP_EVERY = timedelta(minutes=5)
 KEEP_RECENT_BACKUPS = 10
 KEEP_DAILY_BACKUPS_DAYS = 30
 KEEP_PRE_RESTORE_BACKUPS = 10
@@ -35,12 +56,12 @@ RETENTION = (
 _BACKUP_NAME = re.compile(r"^progress-(\d{8}T\d{6}\.\d{6})Z-([a-z0-9-]+)\.db$")
 
 
-def _session_backup_due(last_backup: datetime) -> bool:
+def session_backup_due(last_backup: datetime) -> bool:
     """True once ``BACKUP_EVERY`` has passed since ``last_backup`` (or the session's start)."""
     return datetime.now(UTC) - last_backup >= BACKUP_EVERY
 
 
-def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
+def take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
     if not re.fullmatch(r"[a-z0-9-]+", reason):
         raise ValueError(f"backup reason {reason!r}: use lower-case letters, digits, dashes")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
@@ -75,24 +96,26 @@ def _take_backup(conn: sqlite3.Connection, bdir: Path, reason: str) -> Path:
                 leftover.unlink()
         if classify(exc) == DAMAGE:
             raise StoreError(
-                f"not backed up: the progress file is damaged ({_why(exc)}); the next start of "
+                f"not backed up: the progress file is damaged ({explain(exc)}); the next start of "
                 "quizapp moves it aside and restores the newest good backup",
                 DAMAGE,
             ) from None
-        raise StoreError(f"cannot write a backup in {bdir}: {_why(exc)}", classify(exc)) from None
+        raise StoreError(
+            f"cannot write a backup in {bdir}: {explain(exc)}", classify(exc)
+        ) from None
     return target
 
 
-def _copy_backup(path: Path, dest: sqlite3.Connection, busy_timeout: float) -> None:
+def copy_backup(path: Path, dest: sqlite3.Connection, busy_timeout: float) -> None:
     """Copy the backup at ``path`` over ``dest``, opening the backup read-only."""
-    src = _connect(_uri(path, "mode=ro"), busy_timeout, uri=True)
+    src = connect(file_uri(path, "mode=ro"), busy_timeout, uri=True)
     try:
         src.backup(dest)
     finally:
         src.close()
 
 
-def _list_backups(bdir: Path) -> list[Backup]:
+def list_backups(bdir: Path) -> list[Backup]:
     """Backups in ``bdir``, newest first."""
     out = []
     try:
@@ -122,17 +145,15 @@ def is_future(backup: Backup, now: datetime | None = None) -> bool:
     return backup.taken_at > (now or datetime.now(UTC)) + FUTURE_SLACK
 
 
-def _good_backups(bdir: Path, now: datetime | None = None) -> list[Backup]:
+def good_backups(bdir: Path, now: datetime | None = None) -> list[Backup]:
     """Backups recovery may restore, newest first: readable, and not dated in the future."""
-    return [
-        b for b in _list_backups(bdir) if not is_future(b, now) and _check_backup(b.path) is None
-    ]
+    return [b for b in list_backups(bdir) if not is_future(b, now) and check_backup(b.path) is None]
 
 
-def _rotate(bdir: Path, now: datetime, protect: set[Path] | frozenset[Path] = frozenset()) -> None:
+def rotate(bdir: Path, now: datetime, protect: set[Path] | frozenset[Path] = frozenset()) -> None:
     """Delete backups the retention rules no longer keep, never one in ``protect`` (the backup
     just taken, a restore's source), and leftovers of killed backups."""
-    backups = _list_backups(bdir)
+    backups = list_backups(bdir)
     # Dated in the future (a wrong clock): kept, shown as such, never "the newest".
     future = {b.path for b in backups if is_future(b, now)}
     backups = [b for b in backups if b.path not in future]
@@ -193,12 +214,12 @@ def _owner_alive(tmp: Path) -> bool:
     return True
 
 
-def _check_backup(path: Path) -> str | None:
+def check_backup(path: Path) -> str | None:
     """None when ``path`` is a readable quizapp database this version can use, else why not."""
     if not path.is_file():
         return "no such backup file"
     try:
-        verdict, version, why = _inspect_file(path, 1.0)
+        verdict, version, why = inspect_file(path, 1.0)
     except (OSError, sqlite3.Error) as exc:
         return f"not a readable database ({exc})"
     if verdict == "ok":
@@ -208,3 +229,132 @@ def _check_backup(path: Path) -> str | None:
     if verdict == "empty":
         return "an empty database, not a quizapp backup"
     return why
+
+
+# --------------------------------------------------------------------------- the database's
+
+
+def session_backup(db: Database) -> None:
+    """The backup during and after a session: a failure is a notice, never an error."""
+    try:
+        backup(db, "session")
+    except StoreError as exc:
+        db.notice(f"session backup failed: {exc.message}")
+        db.last_backup = datetime.now(UTC)  # do not retry on every review
+
+
+def backup_due_at_close(db: Database) -> bool:
+    if not db.strict:
+        return True
+    newest = list_backups(db.backups_dir)
+    return not newest or datetime.now(UTC) - newest[0].taken_at >= COMMAND_BACKUP_EVERY
+
+
+def backup(db: Database, reason: str = "manual") -> Path:
+    """Copy the database into the backups folder (atomically) and rotate old backups.
+    ``reason`` (lower-case, digits, dashes) ends the file name. Raises StoreError."""
+    with db.lock:
+        if db.read_only:
+            raise StoreError(
+                f"{db.path.name} is not being saved this run; nothing to back up",
+                db.problem if db.problem != "newer" else None,
+            )
+        try:
+            target = take_backup(db.conn, db.backups_dir, reason)
+        except StoreError as exc:
+            if exc.kind == DAMAGE:
+                mark_damaged(db.path, exc.message)  # the next open checks it whole
+            raise
+        db.last_backup = datetime.now(UTC)
+        db.dirty = False
+        rotate(db.backups_dir, db.last_backup, protect={target})
+        return target
+
+
+def restore(db: Database, path: Path) -> Path:
+    """Replace all progress with the backup at ``path``, after backing up the current state
+    (the ``pre-restore`` backup, whose path is returned). The source is never deleted and the
+    pre-restore backup is kept by the rotation. Refuses (StoreError, kind ``app-open``) while
+    the app has the file open in another process, and when ``path`` is not a good quizapp
+    backup or the database is not saving this run."""
+    path = Path(path)
+    problem = check_backup(path)
+    if problem:
+        raise StoreError(f"{path}: {problem}; nothing was changed")
+    with db.lock:
+        if db.read_only:
+            raise StoreError(
+                f"{db.path.name} is not being saved this run; cannot restore",
+                db.problem if db.problem != "newer" else None,
+            )
+        if db.app_lock is None and app_is_open(db.path):
+            raise StoreError(
+                "quizapp is open on this progress file: close it first, then restore "
+                "(nothing was changed)",
+                "app-open",
+            )
+        target = take_backup(db.conn, db.backups_dir, "pre-restore")
+        db.last_backup = datetime.now(UTC)
+        # Never the source nor the backup just taken: the restore needs both.
+        rotate(db.backups_dir, db.last_backup, protect={target, path})
+        try:
+            _replace_with(db, path)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"restore from {path.name} failed ({explain(exc)}); your progress before it is "
+                f"in {target.name}",
+                classify(exc),
+            ) from None
+        db.generation += 1
+        db.undo.clear()
+        db.dirty = False
+        settings_io.reload(db)
+    return target
+
+
+def _replace_with(db: Database, path: Path) -> None:
+    """Copy the backup at ``path`` over the open file, keeping the higher AUTOINCREMENT mark:
+    ids handed out here stay handed out. The backup is made ready in memory (upgraded, the
+    mark raised) and copied over the file in one step: a kill at any moment leaves the old file
+    or the new one whole, never the new one with a lower mark."""
+    high = db.conn.execute(
+        "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'reviews'"
+    ).fetchone()[0]
+    ready = connect(":memory:", db.busy_timeout)
+    try:
+        copy_backup(path, ready, db.busy_timeout)
+        if ready.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            migrate(ready)
+        transaction(ready, lambda c: ops.raise_review_ids(c, high))
+        ready.backup(db.conn)
+    finally:
+        ready.close()
+    db.conn.execute("PRAGMA journal_mode=WAL")
+
+
+def _lock_file(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def hold_app_lock(db: Database) -> None:
+    """Mark the file as open in the app (a shared lock on ``progress.db.lock``, released by
+    the OS even on kill -9), so ``restore`` in another process refuses until it closes."""
+    with contextlib.suppress(OSError):
+        fd = os.open(_lock_file(db.path), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        db.app_lock = fd
+
+
+def app_is_open(path: Path) -> bool:
+    """Whether an app (in any process) holds the lock of the progress file at ``path``."""
+    try:
+        fd = os.open(_lock_file(path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the lock
+    return False

@@ -1,5 +1,6 @@
 """SQLite connections at the lowest level: connecting, file URIs, and the one place where a
-failure is classified (damage, full, read-only, busy, I/O) and given a one-line reason."""
+failure is classified (damage, full, read-only, busy, I/O) and given a one-line reason, and the
+mark a run leaves beside a file it found damaged. It imports only the standard library."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def _classify(exc: BaseException) -> str:
     return IO
 
 
-def _why(exc: BaseException, where: Path | None = None) -> str:
+def explain(exc: BaseException, where: Path | None = None) -> str:
     """A short reason for a failed file operation."""
     kind = classify(exc, where)
     if kind == FULL:
@@ -139,7 +140,7 @@ def held_in_process(path: Path) -> bool:
         return _HELD.get(os.path.realpath(path), 0) > 0
 
 
-def _connect(target: str | Path, busy_timeout: float, *, uri: bool = False) -> sqlite3.Connection:
+def connect(target: str | Path, busy_timeout: float, *, uri: bool = False) -> sqlite3.Connection:
     # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
     # check_same_thread off because the UI may call from worker threads; Store serialises with
     # a lock.
@@ -159,11 +160,11 @@ def _connect(target: str | Path, busy_timeout: float, *, uri: bool = False) -> s
     return conn
 
 
-def _uri(path: Path, query: str) -> str:
+def file_uri(path: Path, query: str) -> str:
     return f"file:{urllib.parse.quote(str(path.absolute()))}?{query}"
 
 
-def _transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+def transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
     """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction: committed whole, or rolled back."""
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -174,3 +175,19 @@ def _transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]
             conn.execute("ROLLBACK")
         raise
     return result
+
+
+def damage_mark(path: Path) -> Path:
+    """A note beside the progress file that a run found it damaged (a full check after the
+    app's first frame, or text that does not decode): the next open checks the whole file and,
+    if the damage is still there, recovers it from a backup."""
+    return path.with_name(path.name + ".check-failed")
+
+
+def mark_damaged(path: Path, why: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(damage_mark(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, (why + "\n").encode())
+        finally:
+            os.close(fd)

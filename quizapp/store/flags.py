@@ -1,5 +1,6 @@
 """The card browser's writes and reads: suspend, bury, reset progress (undoable), and a summary
-of each card's review log. Functions over a ``Store``; ``Store`` exposes them as methods.
+of each card's review log. Functions over the ``Database`` (``Store`` exposes them as
+methods), importing the store's ops, rows and values only.
 
 A write here is one short transaction like any other action, journaled while the file cannot be
 written (``ops.replay`` applies the ``flags`` and ``reset`` entries), so nothing is lost. Each
@@ -15,11 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from quizapp.store import ops
-from quizapp.store.schema import _CARD_COLUMNS
-from quizapp.store.values import _dt, _ts, _utc
+from quizapp.store.rows import CARD_COLUMNS
+from quizapp.store.values import as_utc, parse_time, time_text
 
 if TYPE_CHECKING:
-    from quizapp.store.core import Store
+    from quizapp.store.database import Database
 
 
 @dataclass(frozen=True)
@@ -122,74 +123,72 @@ def reset_in(
     """Reset the item's progress from ``at`` (None: take a reset back): its state is derived
     from its reviews after that moment only (none: it is new again); the reviews stay."""
     old = conn.execute("SELECT reset_at FROM card_flags WHERE item_id = ?", (item_id,)).fetchone()
-    row = conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)
-    ).fetchone()
+    row = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE item_id = ?", (item_id,)).fetchone()
     put_flag(conn, "reset", item_id, at, stamp or ops.stamp_in(conn, machine, now))
     ops.recompute(conn, ops.scheduler_in(conn), [item_id])
     return ResetUndo(item_id, tuple(row) if row else None, old[0] if old else None)
 
 
-# ------------------------------------------------------------------ the Store's actions
+# ------------------------------------------------------------------ the actions (over the Database)
 
 
-def _set(store: Store, item_ids: list[str], kind: str, value: Any) -> None:
+def _set(db: Database, item_ids: list[str], kind: str, value: Any) -> None:
     ids = list(dict.fromkeys(item_ids))
-    now = store.now()
-    store._write(
-        lambda c: flags_in(c, ids, kind, value, machine=store.machine, now=now),
+    now = db.now()
+    db.write(
+        lambda c: flags_in(c, ids, kind, value, machine=db.machine, now=now),
         lambda stamps: {"op": "flags", "ids": ids, "flag": kind, "value": value, "stamps": stamps},
     )
 
 
-def set_suspended(store: Store, item_ids: list[str], suspended: bool) -> None:
-    _set(store, item_ids, "suspend", True if suspended else None)
+def set_suspended(db: Database, item_ids: list[str], suspended: bool) -> None:
+    _set(db, item_ids, "suspend", True if suspended else None)
 
 
-def bury(store: Store, item_ids: list[str], until: datetime | None) -> None:
+def bury(db: Database, item_ids: list[str], until: datetime | None) -> None:
     """Bury the items until ``until`` (None: unbury)."""
-    _set(store, item_ids, "bury", _ts(_utc(until)) if until is not None else None)
+    _set(db, item_ids, "bury", time_text(as_utc(until)) if until is not None else None)
 
 
-def reset_progress(store: Store, item_id: str, *, now: datetime | None = None) -> ResetUndo:
-    at = _utc(now) if now is not None else store.now()
-    return _reset(store, item_id, _ts(at), at)
+def reset_progress(db: Database, item_id: str, *, now: datetime | None = None) -> ResetUndo:
+    at = as_utc(now) if now is not None else db.now()
+    return _reset(db, item_id, time_text(at), at)
 
 
-def undo_reset(store: Store, undo: ResetUndo) -> bool:
+def undo_reset(db: Database, undo: ResetUndo) -> bool:
     """Take the reset back: the schedule is derived from every review again."""
-    _reset(store, undo.item_id, undo.reset_at, store.now())
+    _reset(db, undo.item_id, undo.reset_at, db.now())
     return True
 
 
-def _reset(store: Store, item_id: str, at: str | None, now: datetime) -> ResetUndo:
+def _reset(db: Database, item_id: str, at: str | None, now: datetime) -> ResetUndo:
     stamp: list[str] = []
 
     def write(conn: sqlite3.Connection) -> ResetUndo:
-        stamp.append(ops.stamp_in(conn, store.machine, now))
-        return reset_in(conn, item_id, at, machine=store.machine, now=now, stamp=stamp[-1])
+        stamp.append(ops.stamp_in(conn, db.machine, now))
+        return reset_in(conn, item_id, at, machine=db.machine, now=now, stamp=stamp[-1])
 
-    return store._write(
+    return db.write(
         write, lambda _r: {"op": "reset", "item_id": item_id, "at": at, "stamp": stamp[-1]}
     )
 
 
-def card_flags(store: Store) -> dict[str, CardFlags]:
-    rows = store._read(
+def card_flags(db: Database) -> dict[str, CardFlags]:
+    rows = db.read(
         lambda c: c.execute(
             "SELECT item_id, suspended, buried_until, reset_at FROM card_flags"
         ).fetchall()
     )
     return {
-        item_id: CardFlags(bool(suspended), _dt(buried), _dt(reset))
+        item_id: CardFlags(bool(suspended), parse_time(buried), parse_time(reset))
         for item_id, suspended, buried, reset in rows
     }
 
 
-def hidden_ids(store: Store, now: datetime) -> set[str]:
+def hidden_ids(db: Database, now: datetime) -> set[str]:
     """The items suspended or buried at ``now``."""
-    stamp = _ts(_utc(now))
-    return store._read(
+    stamp = time_text(as_utc(now))
+    return db.read(
         lambda c: {
             r[0]
             for r in c.execute(
@@ -200,7 +199,7 @@ def hidden_ids(store: Store, now: datetime) -> set[str]:
     )
 
 
-def summaries(store: Store, item_ids: list[str] | None = None) -> dict[str, ItemSummary]:
+def summaries(db: Database, item_ids: list[str] | None = None) -> dict[str, ItemSummary]:
     """Per item: reviews, wrong answers (Again), and the newest review's rating, time and
     verdict; one pass over the log."""
 
@@ -228,24 +227,24 @@ def summaries(store: Store, item_ids: list[str] | None = None) -> dict[str, Item
         out: dict[str, ItemSummary] = {}
         for item_id, n, wrong, last_id in counts:
             _, rating, at, verdict = last.get(last_id, (None, None, None, None))
-            out[item_id] = ItemSummary(int(n), int(wrong or 0), rating, _dt(at), verdict)
+            out[item_id] = ItemSummary(int(n), int(wrong or 0), rating, parse_time(at), verdict)
         return out
 
-    return store._read(read)
+    return db.read(read)
 
 
-def replay_entry(store: Any, conn: sqlite3.Connection, e: dict[str, Any]) -> None:
+def replay_entry(db: Any, conn: sqlite3.Connection, e: dict[str, Any]) -> None:
     """Apply a journaled ``flags`` or ``reset`` entry (``ops.replay``) with its own stamps."""
-    now = store.now()
+    now = db.now()
     if e["op"] == "flags":
         kind = str(e["flag"])
         if kind not in ("suspend", "bury"):
             raise ValueError(f"unknown flag {kind!r}")
-        flags_in(conn, [str(i) for i in e["ids"]], kind, e["value"], machine=store.machine,
+        flags_in(conn, [str(i) for i in e["ids"]], kind, e["value"], machine=db.machine,
                  now=now, stamps=dict(e.get("stamps") or {}))  # fmt: skip
     elif e["op"] == "reset":
         at = e["at"]
-        reset_in(conn, str(e["item_id"]), None if at is None else str(at), machine=store.machine,
+        reset_in(conn, str(e["item_id"]), None if at is None else str(at), machine=db.machine,
                  now=now, stamp=e.get("stamp"))  # fmt: skip
 
 

@@ -14,11 +14,16 @@ from typing import TYPE_CHECKING, Any
 import fsrs
 
 from quizapp.store import hlc, srs
-from quizapp.store.schema import _CARD_COLUMNS, _CARD_MARKS, _card_state, _put_card
-from quizapp.store.values import Review, StoreError, _dt, _ts
+from quizapp.store.rows import CARD_COLUMNS as _CARD_COLUMNS
+from quizapp.store.rows import CARD_MARKS as _CARD_MARKS
+from quizapp.store.rows import card_state_of as _card_state
+from quizapp.store.rows import put_card as _put_card
+from quizapp.store.values import Review, StoreError
+from quizapp.store.values import parse_time as _dt
+from quizapp.store.values import time_text as _ts
 
 if TYPE_CHECKING:
-    from quizapp.store.core import Store
+    from quizapp.store.database import Database as Store
 
 
 def review_in(

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from quizapp.store.connection import _why
+from quizapp.store.connection import explain as _why
 
 
 def sidecar(path: Path) -> Path:

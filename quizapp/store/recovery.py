@@ -2,7 +2,8 @@
 aside and restore the newest good backup, or fall back to a read-only copy in memory. Each
 outcome other than a plain open adds one line to ``notices``; nothing here raises for a bad,
 locked or unwritable file. The functions return the connection to use and, when it is not the file
-itself, why not; ``Store.open`` wraps it."""
+itself, why not; ``Database.open`` wraps it. It imports the store's connection, schema,
+values and backups only."""
 
 from __future__ import annotations
 
@@ -14,16 +15,17 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from quizapp.store.backups import _copy_backup, _good_backups, _take_backup
+from quizapp.store.backups import copy_backup, good_backups, take_backup
 from quizapp.store.connection import (
     BUSY,
     DAMAGE,
     IO,
     READ_ONLY,
-    _connect,
-    _uri,
-    _why,
     classify,
+    connect,
+    damage_mark,
+    explain,
+    file_uri,
     held_in_process,
 )
 from quizapp.store.schema import (
@@ -31,14 +33,14 @@ from quizapp.store.schema import (
     NO_CHECK,
     QUICK,
     SCHEMA_VERSION,
-    _has_current_columns,
-    _inspect_file,
-    _migrate,
+    has_current_columns,
+    inspect_file,
+    migrate,
 )
 from quizapp.store.values import StoreError
 
 
-def _open(
+def open_connection(
     path: Path,
     bdir: Path,
     notices: list[str],
@@ -54,13 +56,13 @@ def _open(
     is and open a copy read-only, saying so."""
 
     def memory(source: Path | None, why: str, kind: str) -> tuple[sqlite3.Connection, str]:
-        return _in_memory(notices, busy_timeout, source=source, why=why), kind
+        return in_memory(notices, busy_timeout, source=source, why=why), kind
 
     name = path.name
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        why = f"cannot create the data folder {path.parent} ({_why(exc)})"
+        why = f"cannot create the data folder {path.parent} ({explain(exc)})"
         return memory(None, why, classify(exc))
     exists = path.exists()
     if not exists and not recovered:
@@ -76,15 +78,15 @@ def _open(
     check = FULL_CHECK if mark.exists() else (QUICK if quick_check else NO_CHECK)
     try:
         verdict, version, why = (
-            _inspect_file(path, busy_timeout, check=check) if exists else ("new", 0, "")
+            inspect_file(path, busy_timeout, check=check) if exists else ("new", 0, "")
         )
     except (OSError, sqlite3.Error) as exc:
         kind = classify(exc, path.parent)
         if kind == BUSY:
             return memory(path, f"{name} is locked by another program", BUSY)
-        return memory(path, f"cannot open {path} ({_why(exc, path.parent)})", kind)
+        return memory(path, f"cannot open {path} ({explain(exc, path.parent)})", kind)
 
-    if verdict == "empty" and not recovered and _good_backups(bdir):
+    if verdict == "empty" and not recovered and good_backups(bdir):
         # We always write the schema in the same transaction that creates the file, so an
         # empty file next to good backups has lost its contents.
         verdict, why = "damaged", "the file is empty"
@@ -99,25 +101,25 @@ def _open(
             f"{name} was written by a newer quizapp (schema {version}, this one reads "
             f"{SCHEMA_VERSION}): left untouched; studying read-only; upgrade quizapp"
         )
-        return _in_memory(notices, busy_timeout, source=path, why=None), "newer"
+        return in_memory(notices, busy_timeout, source=path, why=None), "newer"
 
     try:
-        conn = _connect(path, busy_timeout) if exists else _connect_private(path, busy_timeout)
+        conn = connect(path, busy_timeout) if exists else connect_private(path, busy_timeout)
     except (OSError, sqlite3.Error) as exc:
         return memory(
-            path, f"cannot open {path} ({_why(exc, path.parent)})", classify(exc, path.parent)
+            path, f"cannot open {path} ({explain(exc, path.parent)})", classify(exc, path.parent)
         )
     try:
         conn.execute("PRAGMA synchronous=FULL")
         if verdict == "ok" and version < SCHEMA_VERSION:
             try:
-                taken = _take_backup(conn, bdir, f"pre-migration-v{version}")
+                taken = take_backup(conn, bdir, f"pre-migration-v{version}")
             except StoreError as exc:
                 conn.close()
                 return memory(
                     path, f"cannot back up before upgrading {name}: {exc.message}", exc.kind or IO
                 )
-            _migrate(conn)
+            migrate(conn)
             # The rebuilt tables leave their old pages free: give them back, once.
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("VACUUM")
@@ -126,7 +128,7 @@ def _open(
                 f"(backup first: {taken.name})"
             )
         elif verdict in ("empty", "new"):
-            _migrate(conn)
+            migrate(conn)
         # After any migration, so a failed one leaves the file byte for byte as it was.
         conn.execute("PRAGMA journal_mode=WAL")
     except sqlite3.DatabaseError as exc:
@@ -134,7 +136,7 @@ def _open(
         kind = classify(exc, path.parent)
         if kind == BUSY:
             return memory(path, f"{name} is locked by another program", BUSY)
-        return memory(path, f"cannot write {path} ({_why(exc, path.parent)})", kind)
+        return memory(path, f"cannot write {path} ({explain(exc, path.parent)})", kind)
     except Exception as exc:  # a migration that fails leaves the file as it was
         conn.close()
         return memory(path, f"cannot upgrade {name} ({type(exc).__name__}: {exc})", IO)
@@ -162,23 +164,7 @@ def _unusable(path: Path, exists: bool) -> tuple[Path | None, str, str] | None:
     return None
 
 
-def damage_mark(path: Path) -> Path:
-    """A note beside the progress file that a run found it damaged (a full check after the
-    app's first frame, or text that does not decode): the next open checks the whole file and,
-    if the damage is still there, recovers it from a backup."""
-    return path.with_name(path.name + ".check-failed")
-
-
-def mark_damaged(path: Path, why: str) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(damage_mark(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, (why + "\n").encode())
-        finally:
-            os.close(fd)
-
-
-def _in_memory(
+def in_memory(
     notices: list[str],
     busy_timeout: float,
     *,
@@ -186,11 +172,11 @@ def _in_memory(
     why: str | None,
 ) -> sqlite3.Connection:
     """A database in memory, holding a copy of ``source`` when it can be read and used."""
-    mem = _connect(":memory:", busy_timeout)
-    copied = source is not None and _copy_into(source, mem, busy_timeout) and _usable(mem)
+    mem = connect(":memory:", busy_timeout)
+    copied = source is not None and copy_into(source, mem, busy_timeout) and _usable(mem)
     if not copied:
         mem.close()
-        mem = _empty_in_memory(busy_timeout)
+        mem = empty_in_memory(busy_timeout)
     if why is not None:
         kept = "your progress so far is shown" if copied else "progress starts empty"
         notices.append(
@@ -221,15 +207,15 @@ def _recover(
         path.rename(aside)
         damage_mark(path).unlink(missing_ok=True)
     except OSError as exc:
-        cannot = f"{name} is damaged ({why}) and cannot be moved aside ({_why(exc)})"
-        return _in_memory(notices, busy_timeout, source=None, why=cannot), DAMAGE
-    good = _good_backups(bdir, now=datetime.now(UTC))
+        cannot = f"{name} is damaged ({why}) and cannot be moved aside ({explain(exc)})"
+        return in_memory(notices, busy_timeout, source=None, why=cannot), DAMAGE
+    good = good_backups(bdir, now=datetime.now(UTC))
     if good:
         chosen = good[0]
         try:
-            dest = _connect(path, busy_timeout)
+            dest = connect(path, busy_timeout)
             try:
-                _copy_backup(chosen.path, dest, busy_timeout)
+                copy_backup(chosen.path, dest, busy_timeout)
             finally:
                 dest.close()
             restored = f"restored backup {chosen.path.name}"
@@ -240,7 +226,7 @@ def _recover(
     else:
         restored = "no good backup found; starting with empty progress"
     notices.append(f"{name} was damaged ({why}): moved to {aside.name}; {restored}")
-    return _open(path, bdir, notices, busy_timeout, recovered=True)
+    return open_connection(path, bdir, notices, busy_timeout, recovered=True)
 
 
 def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:
@@ -248,7 +234,7 @@ def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:
     tool, a folder restored without it). Put the newest good backup in its place and say so;
     None (start empty) when there is no backup. A -wal/-shm left without their file is moved
     aside first: SQLite would replay an old WAL into the new file."""
-    good = _good_backups(bdir, now=datetime.now(UTC))
+    good = good_backups(bdir, now=datetime.now(UTC))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     for suffix in ("-wal", "-shm"):
         stray = Path(f"{path}{suffix}")
@@ -259,9 +245,9 @@ def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:
         return None
     chosen = good[0]
     try:
-        dest = _connect_private(path, busy_timeout)
+        dest = connect_private(path, busy_timeout)
         try:
-            _copy_backup(chosen.path, dest, busy_timeout)
+            copy_backup(chosen.path, dest, busy_timeout)
         finally:
             dest.close()
     except (OSError, sqlite3.Error) as exc:
@@ -269,7 +255,7 @@ def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:
             path.unlink()
         return (
             f"{path.name} is missing and backup {chosen.path.name} could not be restored "
-            f"({_why(exc)}); starting with empty progress"
+            f"({explain(exc)}); starting with empty progress"
         )
     when = chosen.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
     return (
@@ -278,11 +264,11 @@ def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:
     )
 
 
-def _connect_private(path: Path, busy_timeout: float) -> sqlite3.Connection:
+def connect_private(path: Path, busy_timeout: float) -> sqlite3.Connection:
     """A connection that creates the file at ``path``, readable by its owner only (SQLite
     gives the -wal and -shm it makes later the same mode). A chmod, not a Python open: another
     connection of this process may still hold a deleted file of the same name."""
-    conn = _connect(path, busy_timeout)
+    conn = connect(path, busy_timeout)
     try:
         conn.execute("PRAGMA user_version").fetchone()  # the file exists from here
         os.chmod(path, 0o600)
@@ -297,10 +283,10 @@ def _connect_private(path: Path, busy_timeout: float) -> sqlite3.Connection:
 STAND_IN_ID = 0x51554531
 
 
-def _empty_in_memory(busy_timeout: float) -> sqlite3.Connection:
+def empty_in_memory(busy_timeout: float) -> sqlite3.Connection:
     """A database in memory with this version's tables and no progress (a stand-in)."""
-    mem = _connect(":memory:", busy_timeout)
-    _migrate(mem)
+    mem = connect(":memory:", busy_timeout)
+    migrate(mem)
     mem.execute(f"PRAGMA application_id = {STAND_IN_ID}")
     return mem
 
@@ -310,15 +296,15 @@ def _usable(mem: sqlite3.Connection) -> bool:
     version = mem.execute("PRAGMA user_version").fetchone()[0]
     try:
         if version > SCHEMA_VERSION:
-            return _has_current_columns(mem)
+            return has_current_columns(mem)
         if version < SCHEMA_VERSION:
-            _migrate(mem)
+            migrate(mem)
     except Exception:  # unreadable or not upgradable: start empty instead
         return False
     return True
 
 
-def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> bool:
+def copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> bool:
     """Copy a database file into ``dest`` without writing next to it; False if unreadable.
 
     Read-only first; when that fails (a full disk cannot hold the -shm a WAL read needs, or the
@@ -326,7 +312,7 @@ def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> b
     newest reviews (still in the WAL) are shown too; the WAL-less immutable read is the last
     resort. The private copy is never made while this process holds a connection to the file
     (a Python read of it would drop that connection's locks)."""
-    if _copy_from(_uri(source, "mode=ro"), dest, busy_timeout):
+    if _copy_from(file_uri(source, "mode=ro"), dest, busy_timeout):
         return True
     wal = Path(f"{source}-wal")
     if wal.exists() and not held_in_process(source):
@@ -334,14 +320,14 @@ def _copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> b
             copy = Path(tmp) / source.name
             shutil.copyfile(source, copy)
             shutil.copyfile(wal, Path(f"{copy}-wal"))
-            if _copy_from(_uri(copy, "mode=rw"), dest, busy_timeout):
+            if _copy_from(file_uri(copy, "mode=rw"), dest, busy_timeout):
                 return True
-    return _copy_from(_uri(source, "immutable=1"), dest, busy_timeout)
+    return _copy_from(file_uri(source, "immutable=1"), dest, busy_timeout)
 
 
 def _copy_from(uri: str, dest: sqlite3.Connection, busy_timeout: float) -> bool:
     try:
-        src = _connect(uri, busy_timeout, uri=True)
+        src = connect(uri, busy_timeout, uri=True)
         try:
             if src.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 return False

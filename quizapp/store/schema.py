@@ -1,6 +1,6 @@
 """The tables: the SQL schema of each version (``PRAGMA user_version``), how to tell which one a
-file holds without changing it, how rows map to the values in values.py, and the migrations
-(including the v1 -> v2 replay of review states)."""
+file holds without changing it, and the migrations (including the v1 -> v2 replay of review
+states). It imports the store's connection, values and rows (and srs for that replay)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from typing import Any
 
 import fsrs
 
-from quizapp.store.connection import DAMAGE, _connect, _transaction, _uri, classify
-from quizapp.store.values import CardState, Review, _dt, _ts
+from quizapp.store.connection import DAMAGE, classify, connect, file_uri, transaction
+from quizapp.store.rows import put_card
+from quizapp.store.values import parse_time, time_text
 
 SCHEMA_VERSION = 6
 
@@ -196,7 +197,7 @@ def _current_columns() -> dict[str, set[str]]:
     return out
 
 
-def _has_current_columns(conn: sqlite3.Connection) -> bool:
+def has_current_columns(conn: sqlite3.Connection) -> bool:
     """True when every table and column this version reads exists (a newer file may add more)."""
     for table, columns in _current_columns().items():
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
@@ -215,7 +216,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 QUICK, FULL_CHECK, NO_CHECK = "quick", "full", "none"
 
 
-def _inspect_file(
+def inspect_file(
     path: Path, busy_timeout: float, *, quick_check: bool = True, check: str | None = None
 ) -> tuple[str, int, str]:
     """Classify the file at ``path`` without changing it or its -wal/-shm, through SQLite alone
@@ -231,12 +232,12 @@ def _inspect_file(
     journal = Path(f"{path}-journal")
     try:
         if journal.exists() and journal.stat().st_size > 0:
-            conn = _connect(path, busy_timeout)  # opening and reading rolls the hot journal back
+            conn = connect(path, busy_timeout)  # opening and reading rolls the hot journal back
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             finally:
                 conn.close()
-        conn = _connect(_uri(path, "mode=ro"), busy_timeout, uri=True)
+        conn = connect(file_uri(path, "mode=ro"), busy_timeout, uri=True)
         try:
             return _inspect(conn, check=level)
         finally:
@@ -342,7 +343,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO reviews (id, item_id, rating, reviewed_at, duration_ms, state_before)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (row[0], item_id, row[2], _ts(_dt(row[3])), row[4], before),  # type: ignore[arg-type]
+                (row[0], item_id, row[2], time_text(parse_time(row[3])), row[4], before),  # type: ignore[arg-type]
             )
         # A lapse is an Again given to an item in the Review state.
         lapses[item_id] = sum(
@@ -351,8 +352,8 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     for item_id, text in conn.execute("SELECT item_id, card FROM card_state").fetchall():
         card = fsrs.Card.from_json(text)
         rows = logs.get(item_id, [])
-        first = (_dt(rows[0][3]) if rows else None) or card.last_review or card.due
-        _put_card(
+        first = (parse_time(rows[0][3]) if rows else None) or card.last_review or card.due
+        put_card(
             conn,
             item_id,
             card,
@@ -363,7 +364,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     for number, ticked_at in conn.execute("SELECT number, ticked_at FROM ticks").fetchall():
         conn.execute(
             "INSERT INTO checklist_ticks VALUES (?, ?)",
-            (number, _ts(_dt(ticked_at))),  # type: ignore[arg-type]
+            (number, time_text(parse_time(ticked_at))),  # type: ignore[arg-type]
         )
     for key, value in conn.execute("SELECT key, value FROM settings").fetchall():
         parsed: Any = value
@@ -386,7 +387,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
 
 def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     """Rebuild ``reviews`` with a uuid per review and AUTOINCREMENT ids (SQLite cannot add
-    either to an existing table). Runs with foreign keys off (see ``_migrate``), so quiz_answers'
+    either to an existing table). Runs with foreign keys off (see ``migrate``), so quiz_answers'
     references to review ids stay as they are: the ids are copied unchanged."""
     conn.execute("ALTER TABLE reviews RENAME TO reviews_v2")
     conn.execute("DROP INDEX IF EXISTS reviews_item")
@@ -431,7 +432,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
 }
 
 
-def _migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema to SCHEMA_VERSION in one transaction; returns the version found."""
 
     def upgrade(conn: sqlite3.Connection) -> int:
@@ -453,80 +454,7 @@ def _migrate(conn: sqlite3.Connection) -> int:
     # Legacy rename: renaming reviews aside must not rewrite quiz_answers' reference to it.
     conn.execute("PRAGMA legacy_alter_table=ON")
     try:
-        return _transaction(conn, upgrade)
+        return transaction(conn, upgrade)
     finally:
         conn.execute(f"PRAGMA legacy_alter_table={legacy}")
         conn.execute(f"PRAGMA foreign_keys={fks}")
-
-
-# --------------------------------------------------------------------------- card rows
-
-_CARD_COLUMNS = (
-    "item_id, state, step, stability, difficulty, due, last_review, reps, lapses, first_review"
-)
-_CARD_MARKS = ", ".join("?" * len(_CARD_COLUMNS.split(",")))
-
-
-def _put_card(
-    conn: sqlite3.Connection,
-    item_id: str,
-    card: fsrs.Card,
-    *,
-    reps: int,
-    lapses: int,
-    first_review: datetime,
-) -> None:
-    conn.execute(
-        f"INSERT OR REPLACE INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})",
-        (
-            item_id,
-            int(card.state),
-            card.step,
-            card.stability,
-            card.difficulty,
-            _ts(card.due),
-            _ts(card.last_review) if card.last_review else None,
-            reps,
-            lapses,
-            _ts(first_review),
-        ),
-    )
-
-
-def _card_state(row: tuple[Any, ...]) -> CardState:
-    item_id, state, step, stability, difficulty, due, last, reps, lapses, first = row
-    card = fsrs.Card(
-        card_id=0,  # fsrs wants an int; progress is keyed on item_id (and 0 avoids its 1 ms sleep)
-        state=fsrs.State(state),
-        step=step,
-        stability=stability,
-        difficulty=difficulty,
-        due=_dt(due),
-        last_review=_dt(last),
-    )
-    return CardState(item_id, card, reps, lapses, _dt(first))  # type: ignore[arg-type]
-
-
-_REVIEW_COLUMNS = (
-    "id, item_id, kind, rating, reviewed_at, duration_ms, answer, verdict, seed, quiz_id, "
-    "state_before, due_after, uuid"
-)
-
-
-def _review(row: tuple[Any, ...]) -> Review:
-    rid, item_id, kind, rating, at, duration, answer, verdict, seed, quiz, before, due, uid = row
-    return Review(
-        id=rid,
-        uuid=uid,
-        item_id=item_id,
-        kind=kind,
-        rating=fsrs.Rating(rating),
-        reviewed_at=_dt(at),  # type: ignore[arg-type]
-        duration_ms=duration,
-        answer=answer,
-        verdict=verdict,
-        seed=seed,
-        quiz_id=quiz,
-        state_before=fsrs.State(before) if before is not None else None,
-        due=_dt(due),
-    )

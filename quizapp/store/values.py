@@ -1,5 +1,6 @@
 """What the store hands out: the values it reads and writes, its one error, and the time
-helpers that turn datetimes into the fixed-width UTC text the tables hold."""
+helpers that turn datetimes into the fixed-width UTC text the tables hold. It imports only the
+standard library and fsrs."""
 
 from __future__ import annotations
 
@@ -135,18 +136,18 @@ class Backup:
 # --------------------------------------------------------------------------- helpers
 
 
-def _utc(dt: datetime | None) -> datetime:
+def as_utc(dt: datetime | None) -> datetime:
     """``dt`` (naive means local time) or now, as an aware UTC datetime fsrs accepts."""
     if dt is None:
         return datetime.now(UTC)
     return dt.astimezone(UTC)
 
 
-def _ts(dt: datetime) -> str:
+def time_text(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _dt(text: str | None) -> datetime | None:
+def parse_time(text: str | None) -> datetime | None:
     if text is None:
         return None
     parsed = datetime.fromisoformat(text)

@@ -164,8 +164,8 @@ async def test_a_cram_answer_while_another_program_locks_the_file_is_kept_and_sa
     app = make_app(library)
     _set_interview(app.store, 3)
     _review_everything_long_ago(app.store, library)
-    app.store._busy_timeout = 0.2
-    app.store._conn.execute("PRAGMA busy_timeout = 200")
+    app.store.db.busy_timeout = 0.2
+    app.store.db.conn.execute("PRAGMA busy_timeout = 200")
     with held_lock(quizapp_home / "progress.db") as holder:
         async with app.run_test(size=SIZE) as pilot:
             await app.push_screen(CramScreen())

@@ -20,8 +20,8 @@ async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_
     make_app, quizapp_home: Path, notices
 ) -> None:
     app = make_app()
-    app.store._busy_timeout = 0.2
-    app.store._conn.execute("PRAGMA busy_timeout = 200")
+    app.store.db.busy_timeout = 0.2
+    app.store.db.conn.execute("PRAGMA busy_timeout = 200")
     path = quizapp_home / "progress.db"
     with held_lock(path) as holder:
         async with app.run_test(size=SIZE) as pilot:
@@ -54,7 +54,7 @@ async def test_the_stats_screen_survives_bytes_overwritten_while_open(
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         overwrite_pages(path)
-        app.store._conn.execute("PRAGMA cache_size = 0")
+        app.store.db.conn.execute("PRAGMA cache_size = 0")
         await pilot.press("i")
         await wait_until(
             pilot, lambda: any("damaged while open" in n for n in notices), what="the notice"

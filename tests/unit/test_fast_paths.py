@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.mathcheck.numeric import median
-from quizapp.store.queries import _iso
-from quizapp.store.values import _dt, _ts
+from quizapp.store.progress_export import iso_time
+from quizapp.store.values import parse_time, time_text
 
 floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
 
@@ -39,10 +39,10 @@ def test_median_is_numpys_median(values: list[float]) -> None:
 def test_an_exported_time_reads_as_the_card_states_would(when: datetime, micro: int | None) -> None:
     if micro is not None:
         when = when.replace(microsecond=micro)
-    stored = _ts(when.replace(tzinfo=UTC) if when.tzinfo is None else when)
-    parsed = _dt(stored)
+    stored = time_text(when.replace(tzinfo=UTC) if when.tzinfo is None else when)
+    parsed = parse_time(stored)
     assert parsed is not None
-    assert _iso(stored) == parsed.isoformat()
+    assert iso_time(stored) == parsed.isoformat()
 
 
 def test_times_not_in_the_stored_form_are_parsed() -> None:
@@ -53,6 +53,6 @@ def test_times_not_in_the_stored_form_are_parsed() -> None:
         "2026-03-01 12:00:00.000005+00:00",  # a space, not a T
         "2026-03-01T12:00:00.000005",  # naive
     ):
-        parsed = _dt(text)
+        parsed = parse_time(text)
         assert parsed is not None
-        assert _iso(text) == parsed.isoformat()
+        assert iso_time(text) == parsed.isoformat()

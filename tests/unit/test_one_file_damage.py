@@ -108,7 +108,7 @@ def test_the_due_list_survives_damage_while_it_is_being_read(tmp_path: Path) -> 
         for i in range(3000):
             store.record_review(f"card-{i:04d}", fsrs.Rating.Again, kind="faq", now=past)
     store = Store.open(path, quick_check=False)
-    store._conn.execute("PRAGMA cache_size = 1")  # read what is on disk now
+    store.db.conn.execute("PRAGMA cache_size = 1")  # read what is on disk now
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -15,7 +15,7 @@ import pytest
 
 from quizapp.cli import main
 from quizapp.store import Store
-from quizapp.store.backups import _list_backups, _rotate
+from quizapp.store.backups import app_is_open, list_backups, rotate
 from tests.helpers import run_quizapp
 
 
@@ -60,7 +60,7 @@ def test_the_data_folder_deleted_under_an_open_store_is_written_back(tmp_path: P
     shutil.rmtree(folder)  # only names are removed: no file is opened
     store.check_file()
     assert heard and "was deleted while quizapp was open: written back" in heard[0]
-    assert store._app_is_open()  # the new lock file is held: "quizapp restore" refuses
+    assert app_is_open(store.path)  # the new lock file is held: "quizapp restore" refuses
     _reviews(store, 2, "after")
     assert not store.read_only
     with Store.open(path) as other:  # another process sees it all, in the file
@@ -84,7 +84,7 @@ def test_a_file_replaced_under_an_open_store_keeps_this_session_as_a_backup(
     store.check_file()
     assert store.read_only and "replaced by another file" in heard[0]
     assert "kept as backup" in heard[0]
-    orphaned = [b for b in _list_backups(tmp_path / "backups") if b.reason == "orphaned"]
+    orphaned = [b for b in list_backups(tmp_path / "backups") if b.reason == "orphaned"]
     assert len(orphaned) == 1
     store.record_review("later", fsrs.Rating.Good, kind="faq")
     assert store.retry_saving()  # into the new file
@@ -109,11 +109,11 @@ def test_backups_dated_in_the_future_never_push_out_real_ones(tmp_path: Path) ->
         _reviews(store, 1, "more")
         newest = store.backup("manual")
         again = store.backup("manual")
-    names = {b.path for b in _list_backups(bdir)}
+    names = {b.path for b in list_backups(bdir)}
     assert {taken, newest, again} <= names  # each real backup kept
     assert len(names) == 15  # the future ones kept too, not deleted
-    _rotate(bdir, datetime.now(UTC))
-    assert {taken, newest, again} <= {b.path for b in _list_backups(bdir)}
+    rotate(bdir, datetime.now(UTC))
+    assert {taken, newest, again} <= {b.path for b in list_backups(bdir)}
     for p in tmp_path.glob("progress.db*"):
         p.unlink()
     with Store.open(path) as store:  # recovery picks the newest real one

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from quizapp import paths
 from quizapp.store import SCHEMA_VERSION, Settings, Store, StoreError
-from quizapp.store.backups import _list_backups
+from quizapp.store.backups import list_backups
 from quizapp.store.schema import SCHEMA_V1
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -447,5 +447,5 @@ def test_a_migration_that_fails_leaves_the_file_exactly_as_it_was(tmp_path: Path
         assert store.read_only
         assert "cannot upgrade progress.db" in store.notices[0]
     assert path.read_bytes() == before  # one transaction: nothing half-upgraded
-    (pre,) = _list_backups(tmp_path / "backups")
+    (pre,) = list_backups(tmp_path / "backups")
     assert pre.reason == "pre-migration-v1"

@@ -133,8 +133,8 @@ def test_pending_ratings_survive_a_kill_in_the_sidecar_and_are_saved_at_next_sta
         "import os, sys\nfrom pathlib import Path\nfrom quizapp.store import Store\n"
         "s = Store.open(Path(sys.argv[1]))\n"
         "s.record_review('saved', 3, kind='faq')\n"
-        "s._conn.execute('PRAGMA max_page_count = ' + "
-        "str(s._conn.execute('PRAGMA page_count').fetchone()[0]))\n"
+        "s.db.conn.execute('PRAGMA max_page_count = ' + "
+        "str(s.db.conn.execute('PRAGMA page_count').fetchone()[0]))\n"
         "for i in range(30):\n"
         "    s.record_review(f'card-{i}', 3, kind='faq', answer='z' * 3000)\n"
         "assert s.read_only and s.unsaved > 0, s.notices\n"
@@ -203,7 +203,7 @@ def test_bytes_overwritten_while_open_cost_a_notice_not_the_session(tmp_path: Pa
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     overwrite_pages(path)
-    store._conn.execute("PRAGMA cache_size = 0")  # read what is on disk now
+    store.db.conn.execute("PRAGMA cache_size = 0")  # read what is on disk now
     heard: list[str] = []
     store.on_notice = heard.append
     store.review_totals()  # a stats read: no exception reaches the caller
@@ -425,7 +425,7 @@ def test_a_quiz_answered_after_the_file_went_bad_is_kept_and_saved_later(tmp_pat
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     overwrite_pages(path)
-    store._conn.execute("PRAGMA cache_size = 0")
+    store.db.conn.execute("PRAGMA cache_size = 0")
     store.review_count()
     assert store.read_only
     review = store.record_quiz_answer(

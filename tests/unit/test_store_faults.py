@@ -425,8 +425,8 @@ def test_a_disk_that_fills_up_mid_session_keeps_you_studying_and_loses_nothing_s
     store.record_review("early", fsrs.Rating.Good, kind="faq")
     # Simulate a full disk: cap the file at its current size, so the next page it needs is
     # refused with SQLITE_FULL exactly as a full disk would.
-    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+    pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.db.conn.execute(f"PRAGMA max_page_count = {pages}")
     big = "x" * 5000
     for i in range(20):
         store.record_review(f"card-{i}", fsrs.Rating.Good, kind="faq", answer=big)
