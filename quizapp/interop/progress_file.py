@@ -33,8 +33,7 @@ from typing import Any
 import fsrs
 
 from quizapp.settings import Settings, parse_stored_settings
-from quizapp.store import SCHEMA_VERSION, hlc
-from quizapp.store.queries import RawJsonList
+from quizapp.store import SCHEMA_VERSION, RawJsonList, hlc
 from quizapp.store.srs import FIT_KEY, fitted_parameters
 from quizapp.store.values import time_text as _ts
 
