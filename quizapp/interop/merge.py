@@ -159,24 +159,26 @@ def _plan_reviews(
     known = dict(known) if known is not None else known_reviews(store)
     keys = set(known.values())
     limit = _ts(now + AHEAD)  # stored times compare as text
+    new, held, get = plan.reviews.append, plan.held_back.append, known.get
     for review in offered:
-        key = review.key
-        here = known.get(review.uuid)
+        uid, at = review.uuid, review.at
+        key = (review.item_id, at, int(review.rating))
+        here = get(uid)
         if here is not None:
             if here != key:
                 plan.collisions.append(
                     f"skipped a review of {review.item_id} from {plan.source}: its uuid "
-                    f"{review.uuid} is already here for another review ({here[0]}, {here[1]})"
+                    f"{uid} is already here for another review ({here[0]}, {here[1]})"
                 )
             continue
         if key in keys:
             continue  # the same review under another uuid (logs from before uuids)
-        if review.at > limit:
-            plan.held_back.append(review)
+        if at > limit:
+            held(review)
             continue
-        known[review.uuid] = key
+        known[uid] = key
         keys.add(key)
-        plan.reviews.append(review)
+        new(review)
     touched = {r.item_id for r in plan.reviews}
     if touched:
         here_items = set(store._read(lambda c: [i for (i,) in c.execute(

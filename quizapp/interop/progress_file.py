@@ -323,6 +323,17 @@ def _short(value: Any) -> str:
 _RATING_NUMBERS = {name: int(r) for name, r in RATINGS.items()}
 
 
+def _plain_uuid(text: str) -> bool:
+    """``_UUID.fullmatch(text)`` for a str, with string methods (three times as fast): ASCII
+    letters, digits and dashes, 1 to 64 of them, not starting with a dash."""
+    return (
+        0 < len(text) <= 64
+        and text.isascii()
+        and text[0] != "-"
+        and text.replace("-", "").isalnum()
+    )
+
+
 def _reviews(
     check: _Fields, data: dict[str, Any], known: dict[str, tuple[str, str, int]] | None = None
 ) -> tuple[list[FileReview], int]:
@@ -333,6 +344,7 @@ def _reviews(
     where: dict[str, int] = {}
     item_ok = _ITEM.fullmatch
     uuid_ok = _UUID.fullmatch
+    items_ok: set[str] = set()
     known = known or {}
     numbers = _RATING_NUMBERS
     skipped = 0
@@ -351,8 +363,11 @@ def _reviews(
                 continue
         at = f"reviews[{i}]"
         item_id = r.get("item_id")
-        if not isinstance(item_id, str) or not item_ok(item_id) or not item_id.strip():
-            check.item(item_id, f"{at}.item_id")
+        # Each item id is checked once (a file has 100k reviews of a few thousand items).
+        if type(item_id) is not str or item_id not in items_ok:
+            if not isinstance(item_id, str) or not item_ok(item_id) or not item_id.strip():
+                check.item(item_id, f"{at}.item_id")
+            items_ok.add(item_id)  # type: ignore[arg-type]
         rating = RATINGS.get(r.get("rating"))  # type: ignore[arg-type]
         if rating is None:
             check.rating(r.get("rating"), f"{at}.rating")
@@ -370,7 +385,9 @@ def _reviews(
             when, text = check.stored_time(text, f"{at}.reviewed_at")
         if uid is None:
             uid = legacy_uuid((item_id, text, int(rating)))  # type: ignore[arg-type]
-        elif not isinstance(uid, str) or not uuid_ok(uid):
+        elif not (type(uid) is str and _plain_uuid(uid)) and not (
+            isinstance(uid, str) and uuid_ok(uid)
+        ):
             check.uuid(uid, f"{at}.uuid")
         if uid in where and where[uid] != i:
             raise check.fail(f"{at}.uuid", f"{uid} is also reviews[{where[uid]}]'s uuid")

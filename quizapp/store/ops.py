@@ -9,6 +9,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import fsrs
@@ -118,7 +119,7 @@ def _log(
         rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
     if extra:
         rows += extra
-        rows.sort(key=lambda r: (r[1], r[3], r[7]))
+        rows.sort(key=itemgetter(1, 3, 7))  # item, time, uuid
     return rows
 
 
