@@ -82,7 +82,7 @@ def review_in(
 
 
 _LOG_SQL = (
-    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after, uuid "
+    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after, uuid, NULL "
     "FROM reviews {where} ORDER BY item_id, reviewed_at, uuid"
 )
 
@@ -118,6 +118,8 @@ def _log(
             ).fetchall()
         rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
     if extra:
+        if len(extra[0]) == 8:  # without their parsed times
+            extra = [(*r, None) for r in extra]
         rows += extra
         rows.sort(key=itemgetter(1, 3, 7))  # item, time, uuid
     return rows

@@ -59,6 +59,7 @@ class FastStep:
         if scheduler.enable_fuzzing:
             raise ValueError("FastStep reproduces fsrs without fuzzing only")
         w = self.w = tuple(scheduler.parameters)
+        self._days: dict[int, timedelta] = {}  # _interval's timedelta per day count
         self.retention = scheduler.desired_retention
         self.learning = tuple(scheduler.learning_steps)
         self.relearning = tuple(scheduler.relearning_steps)
@@ -97,7 +98,10 @@ class FastStep:
 
     def _interval(self, stability: float) -> timedelta:
         days = round((stability / self.factor) * self.interval_term)
-        return timedelta(days=min(max(days, 1), self.max_interval))
+        interval = self._days.get(days)
+        if interval is None:
+            interval = self._days[days] = timedelta(days=min(max(days, 1), self.max_interval))
+        return interval
 
     def _short(self, s: float, r: int) -> float:
         w = self.w
@@ -229,7 +233,7 @@ def replay_log(
     scheduler: fsrs.Scheduler, rows: Iterable[Sequence[Any]], resets: dict[str, str]
 ) -> tuple[list[tuple[str, Progress]], list[tuple[int | None, str, Any]]]:
     """Replay review logs: ``rows`` as ``(id, item, rating, time text, duration, state before,
-    due after, uuid[, time parsed])``, grouped by item in log order; ``resets``: item -> the
+    due after, uuid, time parsed or None)``, grouped by item in log order; ``resets``: item -> the
     time text of its reset (reviews up to it are kept, not replayed). Returns each item's
     replay and the (state before, due after, id) of each review whose stored values differ
     (an id None: the uuid in its place, and a review before a reset gives (None, its time)).
@@ -244,8 +248,7 @@ def replay_log(
     fields: Fields | None = None
     reps = lapses = 0
     first: datetime | None = None
-    for row in rows:
-        rid, item_id, rating, at_text, _duration, old_before, old_due, uid = row[:8]
+    for rid, item_id, rating, at_text, _duration, old_before, old_due, uid, parsed in rows:
         if item_id != item:
             if fields is not None:
                 replays.append((item, (fields, reps, lapses, first)))
@@ -254,7 +257,7 @@ def replay_log(
             if rid is None:
                 add((None, at_text, uid))
             continue
-        at = row[8] if len(row) > 8 else parse(at_text)
+        at = parsed or parse(at_text)
         if at.tzinfo is not UTC:
             at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
         r = rating_of[rating]
@@ -266,7 +269,10 @@ def replay_log(
                 lapses += 1
         fields = step(fields, r, at)
         reps += 1
-        due = fields[4].isoformat(timespec="microseconds")
+        when = fields[4]
+        due = when.isoformat()  # as _ts writes it: faster than timespec="microseconds"
+        if not when.microsecond:
+            due = due[:19] + ".000000" + due[19:]
         if rid is None:
             add((before, due, uid))
         elif before != old_before or due != old_due:
