@@ -146,3 +146,24 @@ def test_a_deleted_or_replaced_file_is_written_again(
     own.symlink_to(target)  # a link planted in its place is replaced, never followed
     assert "wrote 3 reviews" in _sync(home, shared)
     assert not own.is_symlink() and target.read_text() != ""
+
+
+def test_the_pre_sync_backup_is_taken_only_when_a_merge_changes_something(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "home"))
+    home, shared, _own = _home_with_file(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    with Store.open(other / "progress.db") as store:
+        store.record_review("faq-b", 3, kind="faq", now=T0)
+    _sync(other, shared)
+
+    def pre_sync() -> list[str]:
+        return sorted(p.name for p in (home / "backups").glob("*pre-sync*"))
+
+    assert "added 1 of the 1 reviews" in _sync(home, shared)
+    assert len(pre_sync()) == 1
+    taken = pre_sync()
+    assert "merged 0 new reviews" in _sync(home, shared)
+    assert pre_sync() == taken
