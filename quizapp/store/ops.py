@@ -116,7 +116,8 @@ def _log(
             rows += conn.execute(
                 _LOG_SQL.format(where=f"WHERE item_id IN ({','.join('?' * len(chunk))})"), chunk
             ).fetchall()
-        rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
+        if not extra:  # (with extra rows, all are sorted below)
+            rows.sort(key=itemgetter(1))  # stable: keeps time and uuid order within an item
     if extra:
         if len(extra[0]) == 8:  # without their parsed times
             extra = [(*r, None) for r in extra]
