@@ -395,8 +395,12 @@ def replay(
                 finish_quiz_in(conn, quiz_ids.get(e["quiz"], e["quiz"]), e["at"])
             elif op == "tick":
                 tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"], None, e.get("stamp"))
+                if e.get("stamp") is None:  # an unstamped change: a merged file may win again
+                    forget_merged_files(conn)
             elif op == "settings":
                 put_settings(conn, dict(e["values"]), e.get("stamps"))
+                if not e.get("stamps"):
+                    forget_merged_files(conn)
                 if e.get("recompute"):
                     recompute(conn, scheduler_in(conn))
             elif op in ("review", "quiz_answer"):
