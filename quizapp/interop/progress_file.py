@@ -351,26 +351,28 @@ def _reviews(
     parse = datetime.fromisoformat
     for i, r in enumerate(check.objects(data, "reviews")):
         uid = r.get("uuid")
-        if uid in known:
+        raw_rating = r.get("rating")
+        if type(raw_rating) is not str:  # (a list or an object cannot even be looked up)
+            raw_rating = None
+        if type(uid) is str and uid in known:
             if uid in where:
                 raise check.fail(
                     f"reviews[{i}].uuid", f"{uid} is also reviews[{where[uid]}]'s uuid"
                 )
             where[uid] = i
             mine = known[uid]
-            if (r.get("item_id"), r.get("reviewed_at"), numbers.get(r.get("rating"))) == mine:  # type: ignore[arg-type]
+            if (r.get("item_id"), r.get("reviewed_at"), numbers.get(raw_rating)) == mine:  # type: ignore[arg-type]
                 skipped += 1
                 continue
-        at = f"reviews[{i}]"
         item_id = r.get("item_id")
         # Each item id is checked once (a file has 100k reviews of a few thousand items).
         if type(item_id) is not str or item_id not in items_ok:
             if not isinstance(item_id, str) or not item_ok(item_id) or not item_id.strip():
-                check.item(item_id, f"{at}.item_id")
+                check.item(item_id, f"reviews[{i}].item_id")
             items_ok.add(item_id)  # type: ignore[arg-type]
-        rating = RATINGS.get(r.get("rating"))  # type: ignore[arg-type]
+        rating = RATINGS.get(raw_rating)  # type: ignore[arg-type]
         if rating is None:
-            check.rating(r.get("rating"), f"{at}.rating")
+            check.rating(r.get("rating"), f"reviews[{i}].rating")
         text: Any = r.get("reviewed_at")
         try:  # every export's times are canonical (UTC, microseconds): one parse, no format
             when = (
@@ -382,31 +384,31 @@ def _reviews(
         except ValueError:
             when = None
         if when is None:  # anything else, and every error message, as check.time says it
-            when, text = check.stored_time(text, f"{at}.reviewed_at")
+            when, text = check.stored_time(text, f"reviews[{i}].reviewed_at")
         if uid is None:
             uid = legacy_uuid((item_id, text, int(rating)))  # type: ignore[arg-type]
         elif not (type(uid) is str and _plain_uuid(uid)) and not (
             isinstance(uid, str) and uuid_ok(uid)
         ):
-            check.uuid(uid, f"{at}.uuid")
-        if uid in where and where[uid] != i:
-            raise check.fail(f"{at}.uuid", f"{uid} is also reviews[{where[uid]}]'s uuid")
+            check.uuid(uid, f"reviews[{i}].uuid")
+        if where.get(uid, i) != i:
+            raise check.fail(f"reviews[{i}].uuid", f"{uid} is also reviews[{where[uid]}]'s uuid")
         where[uid] = i
         kind, duration, answer, verdict, seed = (
             r.get("kind"), r.get("duration_ms"), r.get("answer"), r.get("verdict"), r.get("seed"),
         )  # fmt: skip
         if kind is not None and (type(kind) is not str or len(kind) > 100):
-            check.text(kind, f"{at}.kind", limit=100)
+            check.text(kind, f"reviews[{i}].kind", limit=100)
         if duration is not None and (
             type(duration) is not int or not 0 <= duration <= _MAX_DURATION
         ):
-            check.integer(duration, f"{at}.duration_ms", 0, _MAX_DURATION)
+            check.integer(duration, f"reviews[{i}].duration_ms", 0, _MAX_DURATION)
         if answer is not None:
-            check.text(answer, f"{at}.answer")
+            check.text(answer, f"reviews[{i}].answer")
         if verdict is not None:
-            check.text(verdict, f"{at}.verdict")
+            check.text(verdict, f"reviews[{i}].verdict")
         if seed is not None:
-            check.integer(seed, f"{at}.seed", -(2**63), 2**63 - 1)
+            check.integer(seed, f"reviews[{i}].seed", -(2**63), 2**63 - 1)
         out.append(
             FileReview(uid, item_id, kind, rating, when, duration, answer, verdict, seed, text)  # type: ignore[arg-type]
         )
