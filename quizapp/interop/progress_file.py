@@ -87,15 +87,9 @@ class FileReview:
         seed: int | None = None,
         at: str = "",
     ) -> None:
-        self.uuid = uuid
-        self.item_id = item_id
-        self.kind = kind
-        self.rating = rating
-        self.reviewed_at = reviewed_at
-        self.duration_ms = duration_ms
-        self.answer = answer
-        self.verdict = verdict
-        self.seed = seed
+        self.uuid, self.item_id, self.kind, self.rating = uuid, item_id, kind, rating
+        self.reviewed_at, self.duration_ms, self.answer = reviewed_at, duration_ms, answer
+        self.verdict, self.seed = verdict, seed
         # ``reviewed_at`` as the store keeps it (UTC, microseconds): made from it when not given
         self.at = at or _ts(reviewed_at)
 
@@ -112,10 +106,7 @@ class FileReview:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        names = ("uuid", "item_id", "kind", "rating", "reviewed_at", "duration_ms", "answer",
-                 "verdict", "seed")  # fmt: skip
-        inner = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
-        return f"FileReview({inner})"
+        return f"FileReview{self._fields()!r}"
 
     @property
     def key(self) -> tuple[str, str, int]:
