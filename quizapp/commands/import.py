@@ -40,19 +40,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from quizapp.interop.anki_import import ANKI_SUFFIXES
-    from quizapp.interop.merge import MergeError, known_reviews, plan_merge, read_progress_file
+    from quizapp.interop.merge import MergeError, plan_file
 
     if args.file.suffix.lower() in ANKI_SUFFIXES:
         return _run_anki(args)
     with open_store() as store:
-        # The reviews already here are read first: the file's copies of them are only matched
-        # by uuid, item, time and rating (nothing else of them would be used).
-        known = known_reviews(store)
         try:
-            progress = read_progress_file(args.file, known=known)
+            plan = plan_file(store, args.file)
         except MergeError as exc:
             raise CliError(f"import: {exc.message}; nothing was changed") from None
-        plan = plan_merge(store, progress, known=known)
         _apply(store, plan, args.dry_run)
     for line in plan.describe(done=not args.dry_run):
         sys.stdout.write(line + "\n")
@@ -78,10 +74,13 @@ def _run_anki(args: argparse.Namespace) -> int:
 
 
 def _apply(store: Store, plan: MergePlan, dry_run: bool) -> None:
-    from quizapp.interop.merge import apply_merge
+    from quizapp.interop.merge import apply_merge, remember_merged
     from quizapp.store import StoreError
 
-    if dry_run or plan.empty:
+    if dry_run:
+        return
+    if plan.empty:
+        remember_merged(store, plan)  # the same file again: not even read
         return
     require_saving(store, "import")
     try:

@@ -38,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
             me = store.machine
             for line in store.new_notices():
                 sys.stderr.write(f"quizapp: {line}\n")
-            store.backup("pre-sync")
-            result = sync_folder(store, folder, me)
+            # A backup before the first merge that changes something (none when nothing is new).
+            result = sync_folder(store, folder, me, lambda: store.backup("pre-sync"))
         except StoreError as exc:
             raise CliError(f"sync: {exc.message}", code=exc.exit_code) from None
         except OSError as exc:
@@ -60,5 +60,9 @@ def run(args: argparse.Namespace) -> int:
             f"sync: {merged} (saved in your progress), but {result.write_error}; the other "
             "machines get your progress once it can be written: run sync again"
         )
-    sys.stdout.write(f"{merged}; wrote {result.written_reviews} reviews to {result.own}\n")
+    if result.up_to_date:
+        sys.stdout.write(f"{merged}; {result.own} already holds your {result.written_reviews} "
+                         "reviews\n")  # fmt: skip
+    else:
+        sys.stdout.write(f"{merged}; wrote {result.written_reviews} reviews to {result.own}\n")
     return 1 if result.failed else 0

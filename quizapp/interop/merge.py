@@ -22,11 +22,13 @@ validated ``FileReview`` records merge exactly like another machine's.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,9 @@ from quizapp.interop.progress_file import (
     MergeError,
     ProgressFile,
     Register,
+    check_progress,
+    parse_json,
+    read_bytes,
     read_progress_file,
 )
 from quizapp.store import Store, StoreError, classify, explain, flags, ops, time_text
@@ -43,6 +48,7 @@ from quizapp.store.hlc import ZERO, stamp_time
 from quizapp.store.srs import FIT_KEY
 
 AHEAD = timedelta(days=1)  # a review dated later than this machine's clock plus this waits
+BIG_CACHE_KB = 64 * 1024  # the page cache of a large merge
 RESCHEDULING = {"setting:desired_retention", f"setting:{FIT_KEY}"}
 
 __all__ = [
@@ -52,8 +58,10 @@ __all__ = [
     "apply_merge",
     "merge_file",
     "merge_reviews",
+    "plan_file",
     "plan_merge",
     "read_progress_file",
+    "remember_merged",
     "replicated",
 ]
 
@@ -71,6 +79,9 @@ class MergePlan:
     held_back: list[FileReview] = field(default_factory=list)
     collisions: list[str] = field(default_factory=list)
     new_items: set[str] = field(default_factory=set)
+    # The file's content digest when merging it brings everything in it here (nothing held
+    # back, no collision): recorded with the merge, so the same bytes are not read again.
+    digest: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -146,24 +157,26 @@ def _plan_reviews(
     known = dict(known) if known is not None else known_reviews(store)
     keys = set(known.values())
     limit = time_text(now + AHEAD)  # stored times compare as text
+    new, held, get = plan.reviews.append, plan.held_back.append, known.get
     for review in offered:
-        key = review.key
-        here = known.get(review.uuid)
+        uid, at = review.uuid, review.at
+        key = (review.item_id, at, int(review.rating))
+        here = get(uid)
         if here is not None:
             if here != key:
                 plan.collisions.append(
                     f"skipped a review of {review.item_id} from {plan.source}: its uuid "
-                    f"{review.uuid} is already here for another review ({here[0]}, {here[1]})"
+                    f"{uid} is already here for another review ({here[0]}, {here[1]})"
                 )
             continue
         if key in keys:
             continue  # the same review under another uuid (logs from before uuids)
-        if review.at > limit:
-            plan.held_back.append(review)
+        if at > limit:
+            held(review)
             continue
-        known[review.uuid] = key
+        known[uid] = key
         keys.add(key)
-        plan.reviews.append(review)
+        new(review)
     touched = {r.item_id for r in plan.reviews}
     if touched:
         here_items = set(store.db.read(lambda c: [i for (i,) in c.execute(
@@ -256,7 +269,7 @@ def _write_plan(conn: sqlite3.Connection, plan: MergePlan) -> None:
     # The new reviews are derived with the log they join before they are written, so each is
     # inserted once with its state before and due after (no second pass over 100k rows).
     extra = [
-        (None, r.item_id, int(r.rating), r.at, r.duration_ms, None, None, r.uuid)
+        (None, r.item_id, int(r.rating), r.at, r.duration_ms, None, None, r.uuid, r.reviewed_at)
         for r in plan.reviews
     ]
     # A reset that travels derives its card again from the reviews after it.
@@ -285,14 +298,34 @@ def _write_plan(conn: sqlite3.Connection, plan: MergePlan) -> None:
             for c in plan.cram
         ],
     )
+    if plan.digest is not None:
+        _record_merged(conn, plan)
+
+
+@contextlib.contextmanager
+def _roomy_cache(store: Store, rows: int) -> Iterator[None]:
+    """A page cache big enough for a large merge (SQLite's default 2 MB makes each of 100k
+    inserts into the reviews' indexes reach for pages it just let go), as before after it."""
+    if rows < 5000:
+        yield
+        return
+    old = store.db.read(lambda c: c.execute("PRAGMA cache_size").fetchone()[0])
+    store.db.read(lambda c: c.execute(f"PRAGMA cache_size = {-BIG_CACHE_KB}"))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error, StoreError):
+            store.db.read(lambda c: c.execute(f"PRAGMA cache_size = {int(old)}"))
 
 
 def apply_merge(store: Store, plan: MergePlan) -> None:
     """Make the planned changes in one transaction: all of them or, on any error, none."""
     if plan.empty:
+        remember_merged(store, plan)
         return
     try:
-        store.db.write(lambda conn: _write_plan(conn, plan))
+        with _roomy_cache(store, len(plan.reviews)):
+            store.db.write(lambda conn: _write_plan(conn, plan))
     except sqlite3.Error as exc:
         raise StoreError(
             f"cannot save to {store.path.name}: {explain(exc)}", classify(exc)
@@ -328,12 +361,75 @@ def merge_file(
     follow_links: bool = True,
 ) -> MergePlan:
     """Read ``path``, plan the merge and (unless ``dry_run``) apply it. Raises MergeError."""
-    known = known_reviews(store)
-    progress = read_progress_file(path, follow_links=follow_links, known=known)
-    plan = plan_merge(store, progress, now=now, known=known)
+    plan = plan_file(store, path, now=now, follow_links=follow_links)
     if not dry_run:
         apply_merge(store, plan)
     return plan
+
+
+def plan_file(
+    store: Store, path: Path, *, now: datetime | None = None, follow_links: bool = True
+) -> MergePlan:
+    """Read and check ``path`` and plan its merge (MergeError when it cannot be merged). A
+    file whose exact bytes were merged whole into this store before (``remember_merged``) is
+    not parsed again: merging it again would change nothing."""
+    raw = read_bytes(path, follow_links=follow_links)
+    digest = hashlib.sha256(raw).hexdigest()
+    seen = store.db.read(lambda c: _merged_reviews(c, digest))
+    if seen is not None:
+        return MergePlan(source=str(path), in_file=seen)
+    # The reviews already here are read first: the file's copies of them are only matched by
+    # uuid, item, time and rating (nothing else of them would be used).
+    known = known_reviews(store)
+    progress = check_progress(path, parse_json(path, raw), known)
+    plan = plan_merge(store, progress, now=now, known=known)
+    if not plan.held_back and not plan.collisions:
+        plan.digest = digest
+    return plan
+
+
+# The digests of files merged whole, in a table of their own made on first use (it is local:
+# never exported). Every review such a file holds is here, so the same bytes add nothing, as
+# long as no review leaves the log: an undo (``ops.undo_in``) forgets them all, and a restore
+# brings back the table of its own time.
+MERGED_TABLE = "merged_files"
+KEEP_MERGED = 200
+
+
+def _merged_reviews(conn: sqlite3.Connection, digest: str) -> int | None:
+    """The number of reviews of the file with ``digest`` when it was merged whole, else None."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MERGED_TABLE,)
+    ).fetchone():
+        return None
+    row = conn.execute(
+        f"SELECT reviews FROM {MERGED_TABLE} WHERE digest = ?", (digest,)
+    ).fetchone()  # fmt: skip
+    return None if row is None else int(row[0])
+
+
+def _record_merged(conn: sqlite3.Connection, plan: MergePlan) -> None:
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {MERGED_TABLE} (digest TEXT PRIMARY KEY, "
+        "reviews INTEGER NOT NULL, merged_at TEXT NOT NULL)"
+    )
+    conn.execute(
+        f"INSERT OR REPLACE INTO {MERGED_TABLE} (digest, reviews, merged_at) VALUES (?, ?, ?)",
+        (plan.digest, plan.in_file, time_text(datetime.now(UTC))),
+    )
+    conn.execute(
+        f"DELETE FROM {MERGED_TABLE} WHERE digest NOT IN (SELECT digest FROM {MERGED_TABLE} "
+        f"ORDER BY merged_at DESC LIMIT {KEEP_MERGED})"
+    )
+
+
+def remember_merged(store: Store, plan: MergePlan) -> None:
+    """Record that a file with nothing new was merged whole (so it is not read again); a
+    store that cannot save just reads it again next time."""
+    if plan.digest is None or not plan.empty or store.read_only:
+        return
+    with contextlib.suppress(StoreError, sqlite3.Error):
+        store.db.write(lambda conn: _record_merged(conn, plan))
 
 
 def replicated(export: dict[str, Any]) -> dict[str, Any]:

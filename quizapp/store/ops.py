@@ -9,6 +9,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import fsrs
@@ -86,7 +87,7 @@ def review_in(
 
 
 _LOG_SQL = (
-    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after, uuid "
+    "SELECT id, item_id, rating, reviewed_at, duration_ms, state_before, due_after, uuid, NULL "
     "FROM reviews {where} ORDER BY item_id, reviewed_at, uuid"
 )
 
@@ -100,8 +101,16 @@ def derive(
     """The cards of ``item_ids`` (None: every reviewed item) derived from their review logs
     (time order, uuid on a tie) with ``scheduler``, and the (state before, due after, id) of
     each review whose stored values differ. ``extra``: reviews not in the file yet, as
-    ``_LOG_SQL`` rows with id None; theirs come back with their uuid in place of the id.
-    Reads only."""
+    ``_LOG_SQL`` rows with id None (their time may be given parsed as a ninth element, a UTC
+    datetime); theirs come back with their uuid in place of the id. Reads only."""
+    replays, updates = _replay(conn, scheduler, item_ids, extra)
+    return [srs.state_of(item, p) for item, p in replays], updates
+
+
+def _log(
+    conn: sqlite3.Connection, item_ids: Any | None, extra: list[tuple[Any, ...]] | None
+) -> list[Any]:
+    """The review log rows of ``item_ids`` (None: all) and ``extra``, by item, time, uuid."""
     if item_ids is None:
         rows = conn.execute(_LOG_SQL.format(where="")).fetchall()
     else:
@@ -112,40 +121,24 @@ def derive(
             rows += conn.execute(
                 _LOG_SQL.format(where=f"WHERE item_id IN ({','.join('?' * len(chunk))})"), chunk
             ).fetchall()
-        rows.sort(key=lambda r: r[1])  # stable: keeps time and uuid order within an item
+        if not extra:  # (with extra rows, all are sorted below)
+            rows.sort(key=itemgetter(1))  # stable: keeps time and uuid order within an item
     if extra:
+        if len(extra[0]) == 8:  # without their parsed times
+            extra = [(*r, None) for r in extra]
         rows += extra
-        rows.sort(key=lambda r: (r[1], r[3], r[7]))
-    updates: list[tuple[int | None, str, Any]] = []
-    states: list[Any] = []
-    step, advance = srs.fast_step(scheduler), srs.advance  # what srs.apply_review does
-    item: Any = None
-    progress = srs.NEW
-    rating_of = {int(r): int(r) for r in fsrs.Rating}  # a bad stored rating: KeyError
-    parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
-    resets = _resets(conn)
-    for rid, item_id, rating, at_text, _duration, old_before, old_due, uid in rows:
-        if item_id != item:
-            if progress[0] is not None:
-                states.append(srs.state_of(item, progress))
-            item, progress = item_id, srs.NEW
-        if resets and at_text <= resets.get(item_id, ""):
-            # Before the card's reset (the browser's "reset progress"): kept, not replayed.
-            if rid is None:
-                updates.append((None, at_text, uid))
-            continue
-        at = parse(at_text)
-        if at.tzinfo is not UTC:
-            at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-        progress, before = advance(step, progress, rating_of[rating], at)
-        due = progress[0][4].isoformat(timespec="microseconds")  # type: ignore[index]
-        if rid is None:
-            updates.append((before, due, uid))
-        elif before != old_before or due != old_due:
-            updates.append((before, due, rid))
-    if progress[0] is not None:
-        states.append(srs.state_of(item, progress))
-    return states, updates
+        rows.sort(key=itemgetter(1, 3, 7))  # item, time, uuid
+    return rows
+
+
+def _replay(
+    conn: sqlite3.Connection,
+    scheduler: fsrs.Scheduler,
+    item_ids: Any | None,
+    extra: list[tuple[Any, ...]] | None,
+) -> tuple[list[tuple[str, srs.Progress]], list[tuple[int | None, str, Any]]]:
+    """``derive``'s work: each item's replay (``srs.Progress``) and the changed reviews."""
+    return srs.replay_log(scheduler, _log(conn, item_ids, extra), _resets(conn))
 
 
 def _resets(conn: sqlite3.Connection) -> dict[str, str]:
@@ -170,8 +163,8 @@ def recompute(
     holding the same log computes the same state. Items without reviews lose their card row.
     Returns the state before and due after of each ``extra`` review, by uuid (the caller
     inserts them)."""
-    states, updates = derive(conn, scheduler, item_ids, extra)
-    cards = [_card_row(state) for state in states]
+    replays, updates = _replay(conn, scheduler, item_ids, extra)
+    cards = [_card_row(item, p) for item, p in replays]
     seen = {c[0] for c in cards}
     fresh = {u[2]: (u[0], u[1]) for u in updates if isinstance(u[2], str)}
     conn.executemany(
@@ -191,13 +184,18 @@ def recompute(
     return fresh
 
 
-def _card_row(state: Any) -> tuple[Any, ...]:
-    card = state.card
+def _card_row(item_id: str, p: srs.Progress) -> tuple[Any, ...]:
+    """The cards row of a replay (the row ``_put_card`` writes for its ``srs.state_of``)."""
+    (state, step, stability, difficulty, due, last), reps, lapses, first = p  # type: ignore[misc]
     return (
-        state.item_id, int(card.state), card.step, card.stability, card.difficulty,
-        _ts(card.due), _ts(card.last_review) if card.last_review else None, state.reps,
-        state.lapses, _ts(state.first_review),
+        item_id, state, step, stability, difficulty, _iso(due), _iso(last) if last else None,
+        reps, lapses, _iso(first),  # type: ignore[arg-type]
     )  # fmt: skip
+
+
+def _iso(dt: datetime) -> str:
+    """``values._ts`` for a time already in UTC (every replayed time is)."""
+    return (dt if dt.tzinfo is UTC else dt.astimezone(UTC)).isoformat(timespec="microseconds")
 
 
 def stamp_in(conn: sqlite3.Connection, machine: str, now: datetime) -> str:
@@ -348,12 +346,22 @@ def undo_in(
         return False
     conn.execute("DELETE FROM quiz_answers WHERE review_id = ?", (newest[1],))
     conn.execute("DELETE FROM reviews WHERE id = ?", (newest[1],))
+    forget_merged_files(conn)
     conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
     if scheduler is not None:
         recompute(conn, scheduler, [item_id])
     elif before is not None:
         conn.execute(f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({_CARD_MARKS})", tuple(before))
     return True
+
+
+def forget_merged_files(conn: sqlite3.Connection) -> None:
+    """A review left the log: a file merged whole before may hold it, so each such file is
+    read again (see quizapp.interop.merge.plan_file)."""
+    if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'merged_files'"
+    ).fetchone():
+        conn.execute("DELETE FROM merged_files")
 
 
 def raise_review_ids(conn: sqlite3.Connection, high: int) -> None:
@@ -392,8 +400,12 @@ def replay(
                 finish_quiz_in(conn, quiz_ids.get(e["quiz"], e["quiz"]), e["at"])
             elif op == "tick":
                 tick_in(conn, int(e["number"]), bool(e["ticked"]), e["at"], None, e.get("stamp"))
+                if e.get("stamp") is None:  # an unstamped change: a merged file may win again
+                    forget_merged_files(conn)
             elif op == "settings":
                 put_settings(conn, dict(e["values"]), e.get("stamps"))
+                if not e.get("stamps"):
+                    forget_merged_files(conn)
                 if e.get("recompute"):
                     recompute(conn, scheduler_in(conn))
             elif op in ("review", "quiz_answer"):

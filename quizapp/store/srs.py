@@ -59,6 +59,7 @@ class FastStep:
         if scheduler.enable_fuzzing:
             raise ValueError("FastStep reproduces fsrs without fuzzing only")
         w = self.w = tuple(scheduler.parameters)
+        self._days: dict[int, timedelta] = {}  # _interval's timedelta per day count
         self.retention = scheduler.desired_retention
         self.learning = tuple(scheduler.learning_steps)
         self.relearning = tuple(scheduler.relearning_steps)
@@ -71,6 +72,19 @@ class FastStep:
         self.easy_d = w[4] - (_E ** (w[5] * (4 - 1))) + 1
         self.forget_short = _E ** (w[17] * w[18])
         self.e8 = _E ** (w[8])
+        # Per rating (index 1-4), the factors of the formulas that do not depend on the card,
+        # each computed exactly as the formula computes it (so the floats are the same).
+        self.short_k = (0.0, *(_E ** (w[17] * (r - 3 + w[18])) for r in (1, 2, 3, 4)))
+        self.delta = (0.0, *(-(w[6] * (r - 3)) for r in (1, 2, 3, 4)))
+        # hard * easy of _long: one of them is 1 for every rating, so one factor is exact
+        self.hard_easy = (0.0, 1.0, w[15], 1.0, w[16])
+        # A new card's fields after its first rating: (state, step, s, d, interval)
+        self.first: tuple[Any, ...] = (None,)
+        for r in (1, 2, 3, 4):
+            s = max(w[r - 1], _STABILITY_MIN)
+            d = min(max(w[4] - (_E ** (w[5] * (r - 1))) + 1, _MIN_D), _MAX_D)
+            state, step, interval = self._steps(_LEARNING, self.learning, 0, s, r)
+            self.first += ((state, step, s, d, interval),)
 
     def matches(self, scheduler: fsrs.Scheduler) -> bool:
         return (
@@ -84,7 +98,10 @@ class FastStep:
 
     def _interval(self, stability: float) -> timedelta:
         days = round((stability / self.factor) * self.interval_term)
-        return timedelta(days=min(max(days, 1), self.max_interval))
+        interval = self._days.get(days)
+        if interval is None:
+            interval = self._days[days] = timedelta(days=min(max(days, 1), self.max_interval))
+        return interval
 
     def _short(self, s: float, r: int) -> float:
         w = self.w
@@ -141,32 +158,53 @@ class FastStep:
         return state, step + 1, steps[step + 1]
 
     def __call__(self, f: Fields | None, r: int, at: datetime) -> Fields:
-        """The fields after rating ``r`` (1-4) at ``at`` (UTC); ``f`` None: a new card."""
+        """The fields after rating ``r`` (1-4) at ``at`` (UTC); ``f`` None: a new card.
+        ``_short``, ``_long``, ``_difficulty`` and ``_interval`` inlined (the same operations
+        in the same order: this runs once per review of every replay)."""
         if f is None:
-            f = (_LEARNING, 0, None, None, at, None)
+            state, step, s, d, interval = self.first[r]
+            return state, step, s, d, at + interval, at
         state, step, s, d, _, last = f
         elapsed = (at - last).days if last is not None else None
-        if state == _REVIEW:
+        w = self.w
+        if state != _REVIEW and (s is None or d is None):
+            s = max(w[r - 1], _STABILITY_MIN)
+            d = min(max(w[4] - (_E ** (w[5] * (r - 1))) + 1, _MIN_D), _MAX_D)
+        else:
             assert s is not None and d is not None
-            if elapsed is not None and elapsed < 1:
-                s = self._short(s, r)
-            else:
-                s = self._long(s, d, r, elapsed)
-            d = self._difficulty(d, r)
+            if elapsed is not None and elapsed < 1:  # _short
+                inc: float = self.short_k[r] * (s ** -w[19])
+                if r != 1:
+                    inc = max(inc, 1.0)
+                s = max(s * inc, _STABILITY_MIN)
+            else:  # _long
+                ret: float = (
+                    0 if elapsed is None else (1 + self.factor * max(0, elapsed) / s) ** self.decay
+                )
+                if r == 1:
+                    nxt: float = min(
+                        w[11] * (d ** -w[12]) * (((s + 1) ** (w[13])) - 1)
+                        * (_E ** ((1 - ret) * w[14])),
+                        s / self.forget_short,
+                    )  # fmt: skip
+                else:
+                    nxt = s * (
+                        1
+                        + self.e8 * (11 - d) * (s ** -w[9])
+                        * ((_E ** ((1 - ret) * w[10])) - 1) * self.hard_easy[r]
+                    )  # fmt: skip
+                s = max(nxt, _STABILITY_MIN)
+            # _difficulty
+            arg_2 = d + (10.0 - d) * self.delta[r] / 9.0
+            d2: float = w[7] * self.easy_d + (1 - w[7]) * arg_2
+            d = min(max(d2, _MIN_D), _MAX_D)
+        if state == _REVIEW:
             if r == 1 and self.relearning:
                 state, step, interval = _RELEARNING, 0, self.relearning[0]
             else:
                 interval = self._interval(s)
         else:
             assert step is not None
-            if s is None or d is None:
-                s = max(self.w[r - 1], _STABILITY_MIN)
-                d = min(max(self.w[4] - (_E ** (self.w[5] * (r - 1))) + 1, _MIN_D), _MAX_D)
-            elif elapsed is not None and elapsed < 1:
-                s, d = self._short(s, r), self._difficulty(d, r)
-            else:
-                s = self._long(s, d, r, elapsed)
-                d = self._difficulty(d, r)
             steps = self.learning if state == _LEARNING else self.relearning
             state, step, interval = self._steps(state, steps, step, s, r)
         return state, step, s, d, at + interval, at
@@ -189,6 +227,59 @@ def advance(step: FastStep, p: Progress, rating: int, at: datetime) -> tuple[Pro
         if rating == 1 and before == _REVIEW:
             lapses += 1
     return (step(fields, rating, at), reps + 1, lapses, first), before
+
+
+def replay_log(
+    scheduler: fsrs.Scheduler, rows: Iterable[Sequence[Any]], resets: dict[str, str]
+) -> tuple[list[tuple[str, Progress]], list[tuple[int | None, str, Any]]]:
+    """Replay review logs: ``rows`` as ``(id, item, rating, time text, duration, state before,
+    due after, uuid, time parsed or None)``, grouped by item in log order; ``resets``: item -> the
+    time text of its reset (reviews up to it are kept, not replayed). Returns each item's
+    replay and the (state before, due after, id) of each review whose stored values differ
+    (an id None: the uuid in its place, and a review before a reset gives (None, its time)).
+    ``advance`` inlined: this runs once per review of every log replayed."""
+    updates: list[tuple[int | None, str, Any]] = []
+    replays: list[tuple[str, Progress]] = []
+    step = fast_step(scheduler)
+    rating_of = {int(r): int(r) for r in fsrs.Rating}  # a bad stored rating: KeyError
+    parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
+    add = updates.append
+    item: Any = None
+    fields: Fields | None = None
+    reps = lapses = 0
+    first: datetime | None = None
+    for rid, item_id, rating, at_text, _duration, old_before, old_due, uid, parsed in rows:
+        if item_id != item:
+            if fields is not None:
+                replays.append((item, (fields, reps, lapses, first)))
+            item, fields, reps, lapses, first = item_id, None, 0, 0, None
+        if resets and at_text <= resets.get(item_id, ""):
+            if rid is None:
+                add((None, at_text, uid))
+            continue
+        at = parsed or parse(at_text)
+        if at.tzinfo is not UTC:
+            at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        r = rating_of[rating]
+        if fields is None:  # advance: the state before, the lapse rule, the counts
+            before, first = None, at
+        else:
+            before = fields[0]
+            if r == 1 and before == _REVIEW:
+                lapses += 1
+        fields = step(fields, r, at)
+        reps += 1
+        when = fields[4]
+        due = when.isoformat()  # as _ts writes it: faster than timespec="microseconds"
+        if not when.microsecond:
+            due = due[:19] + ".000000" + due[19:]
+        if rid is None:
+            add((before, due, uid))
+        elif before != old_before or due != old_due:
+            add((before, due, rid))
+    if fields is not None:
+        replays.append((item, (fields, reps, lapses, first)))
+    return replays, updates
 
 
 def state_of(item_id: str, p: Progress) -> CardState:

@@ -1,0 +1,169 @@
+"""`quizapp sync` leaves this machine's file alone when it already holds exactly this store's
+progress, and writes it again after any change: whatever a learner did between two syncs (or
+did not do), the file in the shared folder is what ``export`` says right then."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizapp.cli import main
+from quizapp.settings import Settings
+from quizapp.store import Store
+
+T0 = datetime(2026, 10, 1, 8, tzinfo=UTC)
+ITEMS = ["faq-a", "faq-b", "trap-c"]
+
+
+def _sync(home: Path, folder: Path) -> str:
+    os.environ["QUIZAPP_HOME"] = str(home)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["sync", str(folder)])
+    assert code == 0, err.getvalue()
+    return out.getvalue()
+
+
+def _without_time(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "exported_at"}
+
+
+def _act(store: Store, action: str, n: int) -> None:
+    """One thing a learner does between syncs (``n`` picks the card, rating, value)."""
+    item, at = ITEMS[n % len(ITEMS)], T0 + timedelta(hours=n + 1)
+    if action == "review":
+        store.record_review(item, n % 4 + 1, kind="faq", now=at)
+    elif action == "undo":
+        store.undo_last_review()
+    elif action == "tick":
+        store.set_ticked(n % 3 + 1, bool(n % 2), now=at)
+    elif action == "setting":
+        store.save_settings(Settings(new_per_day=5 + n % 3, desired_retention=0.85 + n % 2 / 20))
+    elif action == "suspend":
+        store.set_suspended([item], bool(n % 2))
+    elif action == "bury":
+        store.bury([item], at + timedelta(days=1))
+    elif action == "reset":
+        store.reset_progress(item, now=at)
+    elif action == "quiz":
+        quiz = store.start_quiz("quiz", {"n": n}, now=at)
+        store.record_quiz_answer(quiz, item, correct=bool(n % 2), rating=3, now=at)
+        store.finish_quiz(quiz, now=at)
+    elif action == "cram":
+        store.record_cram(item, n % 4 + 1, now=at)
+
+
+ACTIONS = ["nothing", "review", "undo", "tick", "setting", "suspend", "bury", "reset", "quiz",
+           "cram"]  # fmt: skip
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 50)), min_size=1, max_size=6))
+def test_the_file_always_holds_what_export_says_and_is_written_only_after_a_change(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[str, int]]
+) -> None:
+    root = tmp_path_factory.mktemp("own")
+    home, shared = root / "home", root / "Sync"
+    home.mkdir()
+    shared.mkdir()
+    with Store.open(home / "progress.db") as store:
+        store.record_review("faq-a", 3, kind="faq", now=T0)
+        me = store.machine
+    own = shared / f"{me}.json"
+    assert "wrote 1 reviews" in _sync(home, shared)
+    try:
+        with Store.open(home / "progress.db") as store:
+            for action, n in steps:
+                before = own.stat()
+                _act(store, action, n)
+                out = _sync(home, shared)
+                exported = _without_time(store.export())
+                on_disk = _without_time(json.loads(own.read_text(encoding="utf-8")))
+                on_disk["reviews"] = [{**r} for r in on_disk["reviews"]]
+                assert on_disk == json.loads(json.dumps(exported))
+                after = own.stat()
+                unchanged = (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+                assert unchanged == ("already holds" in out)
+                if action == "nothing":
+                    assert unchanged
+    finally:
+        os.environ.pop("QUIZAPP_HOME", None)
+
+
+def _home_with_file(tmp_path: Path) -> tuple[Path, Path, Path]:
+    home, shared = tmp_path / "home", tmp_path / "Sync"
+    home.mkdir()
+    shared.mkdir()
+    with Store.open(home / "progress.db") as store:
+        for day in range(3):
+            store.record_review("faq-a", 3, kind="faq", now=T0 + timedelta(days=day))
+        own = shared / f"{store.machine}.json"
+    return home, shared, own
+
+
+def test_a_file_changed_in_place_at_the_same_size_and_time_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "home"))
+    home, shared, own = _home_with_file(tmp_path)
+    _sync(home, shared)
+    assert "already holds your 3 reviews" in _sync(home, shared)
+    good = own.read_bytes()
+    info = own.stat()
+    # Another tool flips one digit of a review's time: same size, same modification time.
+    at = re.search(rb'"reviewed_at": ?"2026-10-0', good).end()  # type: ignore[union-attr]
+    bad = good[:at] + (b"9" if good[at : at + 1] != b"9" else b"8") + good[at + 1 :]
+    own.write_bytes(bad)
+    os.utime(own, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert "wrote 3 reviews" in _sync(home, shared)
+    assert _without_time(json.loads(own.read_bytes())) == _without_time(json.loads(good))
+
+
+def test_a_deleted_or_replaced_file_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "home"))
+    home, shared, own = _home_with_file(tmp_path)
+    _sync(home, shared)
+    own.unlink()
+    assert "wrote 3 reviews" in _sync(home, shared)
+    assert len(json.loads(own.read_text())["reviews"]) == 3
+    target = tmp_path / "elsewhere.json"
+    target.write_text(own.read_text())
+    own.unlink()
+    own.symlink_to(target)  # a link planted in its place is replaced, never followed
+    assert "wrote 3 reviews" in _sync(home, shared)
+    assert not own.is_symlink() and target.read_text() != ""
+
+
+def test_the_pre_sync_backup_is_taken_only_when_a_merge_changes_something(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "home"))
+    home, shared, _own = _home_with_file(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    with Store.open(other / "progress.db") as store:
+        store.record_review("faq-b", 3, kind="faq", now=T0)
+    _sync(other, shared)
+
+    def pre_sync() -> list[str]:
+        return sorted(p.name for p in (home / "backups").glob("*pre-sync*"))
+
+    assert "added 1 of the 1 reviews" in _sync(home, shared)
+    assert len(pre_sync()) == 1
+    taken = pre_sync()
+    assert "merged 0 new reviews" in _sync(home, shared)
+    assert pre_sync() == taken
