@@ -65,6 +65,7 @@ class Report:
     serve_tabs: int = 0
     serve_kills: int = 0  # of the tab's app process
     guard_violations: list[str] = field(default_factory=list)  # standalone runs (see soak())
+    guarded: int = 0  # child processes that connected with the open guard on
 
     @property
     def ok(self) -> bool:
@@ -100,6 +101,7 @@ class Loop:
         self.lock = threading.Lock()
         self.killed_now = False
         self.commands = 0
+        self.acked_any = False  # a command of this loop exited 0
         self.failed: list[str] = []
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
 
@@ -119,6 +121,7 @@ class Loop:
         self.commands += 1
         if killed:
             return None
+        self.acked_any |= proc.returncode == 0
         if proc.returncode != 0:
             self.failed.append(f"{self.name}: quizapp {' '.join(args)} -> {proc.returncode}: "
                                f"{err.decode(errors='replace').strip()[:300]}")  # fmt: skip
@@ -368,8 +371,21 @@ def _killer(loops: list[Any], rng: random.Random, stop: threading.Event, kills: 
             kills[0] += 1
 
 
-async def soak(seconds: float, home: Path, seed: int = 1) -> Report:
-    """Run the soak for ``seconds`` in ``home`` (a fresh data folder) and check the file."""
+def _stopper(seconds: float, longest: float, loops: list[Loop], serve: Serve, stop: Any) -> None:
+    """Stop after ``seconds``, or later (up to ``longest``) while a participant has not had one
+    write acknowledged yet (a short run on a busy machine: serve's first tab takes a while)."""
+    started = time.monotonic()
+    stop.wait(seconds)
+    while time.monotonic() - started < longest and not stop.is_set():
+        if serve.acked and all(loop.acked_any for loop in loops):
+            break
+        stop.wait(0.2)  # the soak's own clock, not a wait for a result
+    stop.set()
+
+
+async def soak(seconds: float, home: Path, seed: int = 1, longest: float = 0) -> Report:
+    """Run the soak for ``seconds`` (up to ``longest`` until every participant had a write
+    acknowledged) in ``home`` (a fresh data folder) and check the file."""
     from quizapp.content import load_library
     from quizapp.store import Store
     from quizapp.ui.app import QuizApp
@@ -410,7 +426,9 @@ async def soak(seconds: float, home: Path, seed: int = 1) -> Report:
         victims = [*loops, serve]
         killer = threading.Thread(target=_killer, args=(victims, rng, stop, kills), daemon=True)
         killer.start()
-        timer = threading.Timer(seconds, stop.set)
+        timer = threading.Thread(
+            target=_stopper, args=(seconds, longest, loops, serve, stop), daemon=True
+        )
         timer.start()
         acked_reviews = await _rate_cards(app, pilot, stop)
         for thread in [*(loop.thread for loop in loops), serve.thread]:
@@ -424,6 +442,7 @@ async def soak(seconds: float, home: Path, seed: int = 1) -> Report:
     if standalone:
         folder = os.environ[open_guard.REPORT_ENV]
         report.guard_violations = open_guard.child_violations(folder) + open_guard.GUARD.take()
+        report.guarded = len(open_guard.guarded_children(folder))
     return report
 
 

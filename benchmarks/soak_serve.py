@@ -38,6 +38,7 @@ class Serve:
         self.acked = 0  # ratings the tab showed as counted
         self.in_flight = 0  # ratings sent whose tab died before showing them (unknown)
         self.tabs = 0
+        self.tab_rated = False  # the open tab has had a rating counted
         self.kills = 0
         self.failed: list[str] = []
         self.thread = threading.Thread(target=self.run, name="serve", daemon=True)
@@ -88,8 +89,10 @@ class Serve:
         return found
 
     def kill(self) -> bool:
-        """kill -9 the tab's app process (a crash of it, or of the browser's machine), if one
-        runs: the tab then closes and a new one opens."""
+        """kill -9 the tab's app process (a crash of it), once the tab has rated a card: the
+        tab then closes and a new one opens."""
+        if not self.tab_rated:  # a tab still starting up: let it rate once first
+            return False
         pids = self.app_pids()
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
@@ -116,6 +119,7 @@ class Serve:
         async with aiohttp.ClientSession() as http:
             while not self.stop.is_set():
                 self.tabs += 1
+                self.tab_rated = False
                 ws_url = f"{origin}/ws?token={token}&width=110&height=34"
                 async with http.ws_connect(ws_url, headers={"Origin": origin}) as ws:
                     with contextlib.suppress(TabClosed, TimeoutError):
@@ -179,4 +183,5 @@ class Tab:
                 at = match.end()
             self.serve.in_flight -= 1
             self.serve.acked += int(match.group(1)) - count
+            self.serve.tab_rated = True
             count = int(match.group(1))
