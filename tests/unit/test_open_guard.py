@@ -83,7 +83,7 @@ sys.exit(main(["stats", "--json"]))
 def test_a_child_reading_its_own_open_database_is_reported(quizapp_home: Path) -> None:
     with expect_child_violation() as seen:
         done = subprocess.run(
-            [sys.executable, "-c", PEEKING_STATS], capture_output=True, text=True, timeout=120
+            [sys.executable, "-c", PEEKING_STATS], capture_output=True, text=True, timeout=300
         )
     assert done.returncode == 0, done.stderr  # the guard reports; it does not change the child
     assert len(seen) >= 1, "the child's open was not reported"
@@ -92,7 +92,7 @@ def test_a_child_reading_its_own_open_database_is_reported(quizapp_home: Path) -
 
 
 def test_the_installed_command_runs_with_the_guard() -> None:
-    done = run_quizapp("checklist", "tick", "1")
+    done = run_quizapp("checklist", "tick", "1", timeout=300)  # a bound for a busy machine
     assert done.returncode == 0, done.stderr
     folder = os.environ[REPORT_ENV]
     argvs = guarded_children(folder)
@@ -105,7 +105,7 @@ import subprocess, sys
 PEEKING_STATS = {PEEKING_STATS!r}
 
 def test_a_command_that_peeks():
-    done = subprocess.run([sys.executable, "-c", PEEKING_STATS], capture_output=True)
+    done = subprocess.run([sys.executable, "-c", PEEKING_STATS], capture_output=True, timeout=300)
     assert done.returncode == 0
 """
 
@@ -118,7 +118,7 @@ def test_a_test_whose_child_breaks_the_rule_fails(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
          "--rootdir", str(tmp_path), str(tmp_path / "test_inner.py")],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     # Found at the test's teardown: pytest names it an error of that test.
