@@ -1,9 +1,12 @@
 """Many processes, one progress file: the real app (in-process, under Textual's Pilot) rates cards
 while loops run `quizapp` commands against the same data folder (checklist tick/untick, settings,
-import of generated export files, backup), and a killer sends kill -9 to a random running command.
-At the end every acknowledged write must be in the file exactly once, the file must pass
-integrity_check, nothing may have been moved aside, and the app's -wal must never have been
-deleted while the app was open.
+import of generated export files, sync with a folder of generated peers' files, backup), a
+`quizapp serve` tab studies over its websocket (soak_serve.py: another app process), and a killer
+sends kill -9 to a random running command or the tab's app process. At the end every
+acknowledged write must be in the file exactly once, the file must pass integrity_check, nothing
+may have been moved aside, the app's -wal must never have been deleted while the app was open,
+and no process may have opened the file with a Python file API while connected to it (every
+child runs with tests/open_guard.py).
 
     .venv/bin/python benchmarks/soak.py --minutes 5 [--seed 1] [--home DIR]
 
@@ -33,6 +36,12 @@ from typing import Any
 
 QUIZAPP = str(Path(sys.executable).parent / "quizapp")
 TICKS = range(1, 13)
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [p for p in (str(REPO), str(REPO / "benchmarks")) if p not in sys.path]
+
+from soak_serve import Serve  # noqa: E402 - benchmarks/ is not a package
+
+from tests import open_guard  # noqa: E402 - the guard every child runs with
 
 
 @dataclass
@@ -51,6 +60,12 @@ class Report:
     integrity: str = ""
     moved_aside: list[str] = field(default_factory=list)
     wal_gone: int = 0  # times the app's -wal was missing or a new file while the app was open
+    syncs: int = 0  # `quizapp sync` runs that exited 0
+    serve_reviews: int = 0  # ratings a served tab showed as counted
+    serve_tabs: int = 0
+    serve_kills: int = 0  # of the tab's app process
+    guard_violations: list[str] = field(default_factory=list)  # standalone runs (see soak())
+    guarded: int = 0  # child processes that connected with the open guard on
 
     @property
     def ok(self) -> bool:
@@ -63,6 +78,7 @@ class Report:
             and self.integrity == "ok"
             and not self.moved_aside
             and self.wal_gone == 0
+            and not self.guard_violations
         )
 
     def line(self) -> str:
@@ -85,6 +101,7 @@ class Loop:
         self.lock = threading.Lock()
         self.killed_now = False
         self.commands = 0
+        self.acked_any = False  # a command of this loop exited 0
         self.failed: list[str] = []
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
 
@@ -104,6 +121,7 @@ class Loop:
         self.commands += 1
         if killed:
             return None
+        self.acked_any |= proc.returncode == 0
         if proc.returncode != 0:
             self.failed.append(f"{self.name}: quizapp {' '.join(args)} -> {proc.returncode}: "
                                f"{err.decode(errors='replace').strip()[:300]}")  # fmt: skip
@@ -221,6 +239,50 @@ class Imports(Loop):
             self.unknown.append(uuids)
 
 
+class Sync(Loop):
+    """`quizapp sync FOLDER` against a folder of other machines' files: before each run one of
+    three generated peers studies a few cards (new reviews in its file, rewritten whole and
+    renamed into place, as a syncing tool does). A sync that exits 0 has merged every file."""
+
+    PEERS = 3
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__("sync", *args)
+        self.folder = Path(tempfile.mkdtemp(prefix="soak-sync-"))
+        self.peers: dict[str, list[dict[str, Any]]] = {f"peer-{i}": [] for i in range(self.PEERS)}
+        self.acked: set[str] = set()
+        self.written: set[str] = set()
+        self.acks = 0
+
+    def study_on_a_peer(self) -> None:
+        from quizapp.interop.progress_file import FORMAT
+        from quizapp.store import SCHEMA_VERSION
+
+        peer = self.rng.choice(sorted(self.peers))
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        for _ in range(self.rng.randint(1, 4)):
+            n = len(self.peers[peer])
+            self.peers[peer].append({
+                "uuid": str(uuid.uuid4()), "item_id": f"soak-{peer}-{n}", "kind": "faq",
+                "rating": self.rng.choice(["again", "good", "easy"]), "reviewed_at": at,
+                "duration_ms": 900, "answer": None, "verdict": None, "seed": None,
+                "quiz_id": None,
+            })  # fmt: skip
+        data = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "machine": peer,
+                "reviews": self.peers[peer]}  # fmt: skip
+        tmp = self.folder / f".{peer}.json.tmp"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(self.folder / f"{peer}.json")
+        self.written |= {r["uuid"] for r in self.peers[peer]}
+
+    def step(self) -> None:
+        self.study_on_a_peer()
+        everything = set(self.written)
+        if self.command("sync", str(self.folder)):
+            self.acked |= everything
+            self.acks += 1
+
+
 class Backups(Loop):
     def __init__(self, *args: Any) -> None:
         super().__init__("backups", *args)
@@ -290,11 +352,8 @@ async def _rate_cards(app: Any, pilot: Any, stop: threading.Event) -> list[str]:
             app.open_area("study")
             await pilot.pause()
             continue
-        screen.action_reveal()
-        # The answer side is handled before the rating, as between two key presses (rating in
-        # the same tick as the reveal trips over the key-point list being filled: see report).
-        await pilot.pause()
-        if app.screen is not screen or screen.session is None or not screen.revealed:
+        screen.action_reveal()  # and the rating in the same tick, as keys typed together
+        if not screen.revealed:
             continue
         before = len(app.store.db.undo)
         screen.action_rate(rng.choice([1, 3, 3, 4]))
@@ -305,20 +364,40 @@ async def _rate_cards(app: Any, pilot: Any, stop: threading.Event) -> list[str]:
     return acked
 
 
-def _killer(loops: list[Loop], rng: random.Random, stop: threading.Event, kills: list[int]) -> None:
+def _killer(loops: list[Any], rng: random.Random, stop: threading.Event, kills: list[int]) -> None:
+    """kill -9 a random participant's running process now and then (a command, the tab's app)."""
     while not stop.wait(rng.uniform(0.5, 2.5)):
         if rng.choice(loops).kill():
             kills[0] += 1
 
 
-async def soak(seconds: float, home: Path, seed: int = 1) -> Report:
-    """Run the soak for ``seconds`` in ``home`` (a fresh data folder) and check the file."""
+def _stopper(seconds: float, longest: float, loops: list[Loop], serve: Serve, stop: Any) -> None:
+    """Stop after ``seconds``, or later (up to ``longest``) while a participant has not had one
+    write acknowledged yet (a short run on a busy machine: serve's first tab takes a while)."""
+    started = time.monotonic()
+    stop.wait(seconds)
+    while time.monotonic() - started < longest and not stop.is_set():
+        if serve.acked and all(loop.acked_any for loop in loops):
+            break
+        stop.wait(0.2)  # the soak's own clock, not a wait for a result
+    stop.set()
+
+
+async def soak(seconds: float, home: Path, seed: int = 1, longest: float = 0) -> Report:
+    """Run the soak for ``seconds`` (up to ``longest`` until every participant had a write
+    acknowledged) in ``home`` (a fresh data folder) and check the file."""
     from quizapp.content import load_library
     from quizapp.store import Store
     from quizapp.ui.app import QuizApp
 
     home.mkdir(parents=True, exist_ok=True)
     os.environ["QUIZAPP_HOME"] = str(home)
+    # Every child runs with the open guard. Under pytest the test's fixture owns the report
+    # folder (and fails the test on a violation, with its stack); a standalone run makes its own.
+    standalone = open_guard.REPORT_ENV not in os.environ
+    if standalone:
+        os.environ.update(open_guard.child_env(tempfile.mkdtemp(prefix="soak-guard-")))
+        open_guard.install()
     db = home / "progress.db"
     with Store.open(db) as first:  # many new cards a day, so the learner never runs out
         import dataclasses
@@ -330,8 +409,10 @@ async def soak(seconds: float, home: Path, seed: int = 1) -> Report:
         Ticks(home, random.Random(rng.random()), stop),
         Settings(home, random.Random(rng.random()), stop),
         Imports(home, random.Random(rng.random()), stop),
+        Sync(home, random.Random(rng.random()), stop),
         Backups(home, random.Random(rng.random()), stop),
     ]
+    serve = Serve(QUIZAPP, home, stop)
     kills = [0]
     library = load_library(include_user_decks=False)
     app = QuizApp(library, Store.open(db, quick_check=False), content_errors=library.errors)
@@ -339,33 +420,50 @@ async def soak(seconds: float, home: Path, seed: int = 1) -> Report:
     started = time.monotonic()
     async with app.run_test(size=(100, 30)) as pilot:
         watch.thread.start()
+        serve.thread.start()
         for loop in loops:
             loop.thread.start()
-        killer = threading.Thread(target=_killer, args=(loops, rng, stop, kills), daemon=True)
+        victims = [*loops, serve]
+        killer = threading.Thread(target=_killer, args=(victims, rng, stop, kills), daemon=True)
         killer.start()
-        timer = threading.Timer(seconds, stop.set)
+        timer = threading.Thread(
+            target=_stopper, args=(seconds, longest, loops, serve, stop), daemon=True
+        )
         timer.start()
         acked_reviews = await _rate_cards(app, pilot, stop)
-        for loop in loops:
-            await asyncio.to_thread(loop.thread.join)
+        for thread in [*(loop.thread for loop in loops), serve.thread]:
+            await asyncio.to_thread(thread.join)
         killer.join()
         await app.workers.wait_for_complete()
         watch.stop.set()
         watch.thread.join()
     elapsed = time.monotonic() - started
-    return _check(db, loops, acked_reviews, kills[0], watch, elapsed)
+    report = _check(db, loops, serve, acked_reviews, kills[0], watch, elapsed)
+    if standalone:
+        folder = os.environ[open_guard.REPORT_ENV]
+        report.guard_violations = open_guard.child_violations(folder) + open_guard.GUARD.take()
+        report.guarded = len(open_guard.guarded_children(folder))
+    return report
 
 
 def _check(
-    db: Path, loops: list[Loop], app_reviews: list[str], kills: int, watch: WalWatch, secs: float
+    db: Path,
+    loops: list[Loop],
+    serve: Serve,
+    app_reviews: list[str],
+    kills: int,
+    watch: WalWatch,
+    secs: float,
 ) -> Report:
-    ticks_loop, settings_loop, imports_loop = loops[0], loops[1], loops[2]
+    ticks_loop, settings_loop, imports_loop, sync_loop = loops[0], loops[1], loops[2], loops[3]
     assert isinstance(ticks_loop, Ticks) and isinstance(settings_loop, Settings)
-    assert isinstance(imports_loop, Imports)
-    report = Report(participants=1 + len(loops), seconds=secs, kills=kills, wal_gone=watch.gone)
+    assert isinstance(imports_loop, Imports) and isinstance(sync_loop, Sync)
+    report = Report(participants=2 + len(loops), seconds=secs, kills=kills, wal_gone=watch.gone)
     report.app_reviews = len(app_reviews)
     report.commands = sum(loop.commands for loop in loops)
-    report.failed_commands = [f for loop in loops for f in loop.failed]
+    report.failed_commands = [f for loop in loops for f in loop.failed] + serve.failed
+    report.syncs, report.serve_reviews, report.serve_tabs = sync_loop.acks, serve.acked, serve.tabs
+    report.serve_kills = serve.kills
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         report.integrity = conn.execute("PRAGMA integrity_check").fetchall()[0][0]
@@ -377,10 +475,20 @@ def _check(
     retention = json.loads(row[0]) if row else None
     if isinstance(retention, dict):  # a register (value with its clock), when settings have one
         retention = retention.get("value")
-    acked = list(app_reviews) + [u for batch in imports_loop.acked for u in batch]
-    report.writes = len(acked) + ticks_loop.acks + settings_loop.acks + len(imports_loop.acked)
+    imported = [u for batch in imports_loop.acked for u in batch]
+    acked = list(app_reviews) + imported + sorted(sync_loop.acked)
+    report.writes = (
+        len(acked) + ticks_loop.acks + settings_loop.acks + len(imports_loop.acked)
+        + sync_loop.acks + serve.acked
+    )  # fmt: skip
     report.lost = sum(1 for u in acked if u not in counts)
     report.duplicated = sum(n - 1 for n in counts.values() if n > 1)
+    # The served tab's reviews are known by count (the tab shows "N reviewed", not uuids): the
+    # reviews nobody else made. At least what the tabs showed, at most that and those in flight.
+    others = set(app_reviews) | sync_loop.written | {u for b in imports_loop.unknown for u in b}
+    served = len(set(counts) - others - set(imported))
+    report.lost += max(0, serve.acked - served)
+    report.duplicated += max(0, served - serve.acked - serve.in_flight)
     report.half_imports = sum(
         1 for b in imports_loop.unknown if 0 < sum(u in counts for u in b) < len(b)
     )

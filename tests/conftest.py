@@ -1,9 +1,12 @@
 """Shared fixtures. Every test runs with its own empty data folder (QUIZAPP_HOME), and with the
-open guard on (tests/open_guard.py): a test fails when this process opens a database file with
-a Python file API while it holds an SQLite connection to it."""
+open guard on (tests/open_guard.py): a test fails when this process, or any Python process it
+starts (the `quizapp` command, `quizapp serve`, a `python -c`), opens a database file with a
+Python file API while that process holds an SQLite connection to it."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +18,17 @@ REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 
 open_guard.install()
+# Children started outside a test (a session fixture) report here; each test has its own folder.
+_SESSION_REPORTS = tempfile.mkdtemp(prefix="quizapp-guard-")
+os.environ.update(open_guard.child_env(_SESSION_REPORTS))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    found = open_guard.child_violations(_SESSION_REPORTS)
+    if found:
+        print(f"\n{len(found)} open(s) of a database file in a child started outside a test:")
+        print(found[0])
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +41,15 @@ def quizapp_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture(autouse=True)
-def no_file_api_on_open_databases() -> Iterator[None]:
-    """Fail the test if it (or the code it drives, on any thread) opened a database, its -wal,
-    -shm or -journal with a Python file API while this process held a connection to it."""
+def no_file_api_on_open_databases(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fail the test if it (or the code it drives, on any thread, or any Python process it
+    started) opened a database, its -wal, -shm or -journal with a Python file API while that
+    process held a connection to it."""
+    reports = tmp_path_factory.mktemp("guard")
+    for name, value in open_guard.child_env(reports).items():
+        monkeypatch.setenv(name, value)
     open_guard.GUARD.take()
     yield
     found = open_guard.GUARD.take()
@@ -37,5 +57,12 @@ def no_file_api_on_open_databases() -> Iterator[None]:
         pytest.fail(
             f"{len(found)} open(s) of a database file with a live SQLite connection in this "
             f"process (POSIX locks are per process; see tests/open_guard.py):\n" + found[0],
+            pytrace=False,
+        )
+    found = open_guard.child_violations(reports)
+    if found:
+        pytest.fail(
+            f"{len(found)} open(s) of a database file with a live SQLite connection in a child "
+            f"process this test started (see tests/open_guard.py):\n" + found[0],
             pytrace=False,
         )

@@ -1,4 +1,6 @@
-"""Helpers for tests that drive the installed `quizapp` command as a learner would."""
+"""Helpers for tests that drive the installed `quizapp` command as a learner would. Every child
+inherits the open guard's environment (tests/conftest.py, tests/open_guard.py): a command that
+opens its own progress file with a Python file API fails the test that ran it."""
 
 from __future__ import annotations
 

@@ -9,11 +9,18 @@ event (builtins.open, io.open, os.open, shutil's copies, Path.read_bytes ...). A
 whose database has a live connection in this process is recorded; the autouse fixture in
 tests/conftest.py fails the test that caused it. A test that makes a violation on purpose (the
 guard's own test) takes it back with ``expect_violation``.
+
+Child processes: tests/conftest.py puts tests/guard_site first on PYTHONPATH (``child_env``), so
+every Python process a test starts (the `quizapp` command, `quizapp serve`, a `python -c`)
+installs this guard in its ``sitecustomize`` and writes each violation, with its argv and stack,
+into the report folder QUIZAPP_TEST_GUARD_DIR; the same fixture fails the test that started it
+(``child_violations``), and ``expect_child_violation`` takes them back for the guard's own test.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import sys
@@ -24,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _SUFFIXES = ("-wal", "-shm", "-journal")
+GUARD_SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard_site")
+REPORT_ENV = "QUIZAPP_TEST_GUARD_DIR"
 
 
 def _db_key(target: object) -> str | None:
@@ -80,6 +89,10 @@ class Guard:
     pending_connect: threading.local = field(default_factory=threading.local)
     lock: threading.RLock = field(default_factory=threading.RLock)
     active: bool = True
+    report_dir: str | None = None  # in a child process: where each violation is written
+    # A forked child holds none of its parent's POSIX locks: the parent's connections are kept
+    # here (never closed by the child) and no longer count.
+    forked_away: list[sqlite3.Connection] = field(default_factory=list)
 
     def prune(self) -> None:
         with self.lock:
@@ -114,11 +127,32 @@ class Guard:
         elif event == "open" and self.connections and args:
             key = _file_key(args[0])
             if key is not None and self.live(key):
-                where = "".join(traceback.format_stack(limit=8)[:-1])
-                self.violations.append(
+                where = "".join(traceback.format_stack(limit=12)[:-1])
+                found = (
                     f"{args[0]!r} opened with a Python file API while this process holds an "
                     f"SQLite connection to {key}:\n{where}"
                 )
+                self.violations.append(found)
+                if self.report_dir is not None:
+                    self.report(found)
+
+    def report(self, found: str) -> None:
+        """Write a violation of this (child) process where the test that started it looks."""
+        path = os.path.join(self.report_dir or ".", f"violations-{os.getpid()}.txt")
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"process {os.getpid()} {json.dumps(sys.argv)}: {found}\n\f\n")
+
+    def started(self) -> None:
+        """Leave a mark that this (child) process connected with the guard on: its argv."""
+        path = os.path.join(self.report_dir or ".", f"guarded-{os.getpid()}.json")
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(sys.argv, fh)
+
+    def after_fork(self) -> None:
+        with self.lock:
+            for conns in self.connections.values():
+                self.forked_away.extend(conns)
+            self.connections.clear()
 
     def take(self) -> list[str]:
         found, self.violations[:] = list(self.violations), []
@@ -142,8 +176,42 @@ def install() -> Guard:
     global _installed
     if not _installed:
         sys.addaudithook(GUARD.hook)
+        os.register_at_fork(after_in_child=GUARD.after_fork)
         _installed = True
     return GUARD
+
+
+def child_env(report_dir: str | os.PathLike[str]) -> dict[str, str]:
+    """The environment variables that make a child process run with the guard and report into
+    ``report_dir`` (PYTHONPATH keeps what it had, after tests/guard_site)."""
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != GUARD_SITE]
+    return {"PYTHONPATH": os.pathsep.join([GUARD_SITE, *rest]), REPORT_ENV: os.fspath(report_dir)}
+
+
+def child_violations(report_dir: str | os.PathLike[str]) -> list[str]:
+    """Every violation the children reporting into ``report_dir`` wrote (and forget them)."""
+    found: list[str] = []
+    folder = os.fspath(report_dir)
+    if not os.path.isdir(folder):
+        return found
+    for name in sorted(os.listdir(folder)):
+        if name.startswith("violations-"):
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as fh:
+                found += [v.strip() for v in fh.read().split("\n\f\n") if v.strip()]
+            os.remove(path)
+    return found
+
+
+def guarded_children(report_dir: str | os.PathLike[str]) -> list[list[str]]:
+    """The argv of every child that connected to a database with the guard on."""
+    folder = os.fspath(report_dir)
+    argvs = []
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if name.startswith("guarded-"):
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                argvs.append(json.load(fh))
+    return argvs
 
 
 @contextlib.contextmanager
@@ -155,3 +223,14 @@ def expect_violation() -> Iterator[list[str]]:
     yield seen
     seen.extend(GUARD.violations[before:])
     del GUARD.violations[before:]
+
+
+@contextlib.contextmanager
+def expect_child_violation() -> Iterator[list[str]]:
+    """For the guard's own test: what the children started inside the block reported is handed
+    to the caller instead of failing the test."""
+    folder = os.environ.get(REPORT_ENV)
+    seen: list[str] = []
+    yield seen
+    if folder:
+        seen.extend(child_violations(folder))

@@ -4,6 +4,7 @@ missing package-data line (the decks) fails here rather than on a learner's mach
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -11,6 +12,8 @@ import venv
 from pathlib import Path
 
 import pytest
+
+from tests.open_guard import REPORT_ENV, child_env, guarded_children
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -43,18 +46,35 @@ def test_installed_wheel_finds_its_decks(tmp_path: Path) -> None:
     ).stdout.strip()
     Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     outside = tmp_path / "elsewhere"
+    guard = child_env(os.environ[REPORT_ENV])  # the installed command with the open guard
     outside.mkdir()
     result = subprocess.run(
         [str(env_dir / "bin" / "quizapp"), "validate", "--json"],
         cwd=outside,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "QUIZAPP_HOME": str(tmp_path / "home")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "QUIZAPP_HOME": str(tmp_path / "home"),
+            **guard,
+        },
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["errors"] == []
     assert data["counts"]["trap"] >= 9
+    # The installed entry point runs with the suite's open guard too (see tests/open_guard.py).
+    ticked = subprocess.run(
+        [str(env_dir / "bin" / "quizapp"), "checklist", "tick", "1"],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "QUIZAPP_HOME": str(tmp_path / "home"), **guard},
+    )
+    assert ticked.returncode == 0, ticked.stderr
+    assert [str(env_dir / "bin" / "quizapp"), "checklist", "tick", "1"] in guarded_children(
+        os.environ[REPORT_ENV]
+    )
     where = subprocess.run(
         [str(py), "-c", "import quizapp, quizapp.paths as p; print(p.content_dir())"],
         cwd=outside,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import fsrs
 
-from quizapp.store import hlc, srs
+from quizapp.store import hlc, pending, srs
 from quizapp.store.rows import CARD_COLUMNS as _CARD_COLUMNS
 from quizapp.store.rows import CARD_MARKS as _CARD_MARKS
 from quizapp.store.rows import card_state_of as _card_state
@@ -394,8 +394,11 @@ def replay(
         conn.execute("SAVEPOINT replay_entry")
         try:
             op = e["op"]
-            if op == "start_quiz":
-                quiz_ids[e["ref"]] = start_quiz_in(conn, e["mode"], e["config"], e["at"])
+            if op == "start_quiz":  # once, even if an earlier replay saved it (pending.py)
+                quiz = pending.saved_quiz(conn, e, quiz_ids.values())
+                if quiz is None:
+                    quiz = start_quiz_in(conn, e["mode"], e["config"], e["at"])
+                quiz_ids[e["ref"]] = quiz
             elif op == "finish_quiz":
                 finish_quiz_in(conn, quiz_ids.get(e["quiz"], e["quiz"]), e["at"])
             elif op == "tick":

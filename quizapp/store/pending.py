@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +139,20 @@ def keep_rejected(path: Path, lines: list[bytes]) -> Path | None:
     except OSError:
         return None
     return target
+
+
+def saved_quiz(
+    conn: sqlite3.Connection, entry: dict[str, Any], claimed: Collection[int]
+) -> int | None:
+    """The quiz session an earlier replay of this same ``start_quiz`` entry saved, if one did (a
+    kill between its commit and the sidecar's removal replays the whole sidecar again), so the
+    replay maps the entry to it instead of starting the quiz a second time; None: not saved yet.
+
+    A session is known by what its entry holds: its mode, its config and its start time to the
+    microsecond; sessions of this sidecar that share all three (a clock that did not move) are
+    told apart by their order, ``claimed`` being the ones the replay has matched so far."""
+    rows = conn.execute(
+        "SELECT id FROM quiz_sessions WHERE mode = ? AND config = ? AND started_at = ? ORDER BY id",
+        (entry["mode"], entry["config"], entry["at"]),
+    )
+    return next((quiz for (quiz,) in rows if quiz not in claimed), None)

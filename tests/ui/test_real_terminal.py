@@ -4,6 +4,7 @@ would: open, study one card, quit, and find the review in the progress file."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from quizapp.store import Store
 from tests.helpers import quizapp_command
+from tests.open_guard import REPORT_ENV, child_env
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -36,7 +38,8 @@ def _wait_for(session: str, text: str, timeout: float = 30) -> str:
 @pytest.mark.slow
 def test_study_one_card_in_a_real_terminal(quizapp_home: Path) -> None:
     session = f"quizapp-test-{uuid.uuid4().hex[:8]}"
-    command = f"env QUIZAPP_HOME={quizapp_home} TERM=xterm-256color {quizapp_command()}"
+    guard = " ".join(f"{k}={shlex.quote(v)}" for k, v in child_env(os.environ[REPORT_ENV]).items())
+    command = f"env QUIZAPP_HOME={quizapp_home} TERM=xterm-256color {guard} {quizapp_command()}"
     _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
         _wait_for(session, "Go to")

@@ -4,9 +4,13 @@ is saved once, each bad line is reported and kept aside, duplicated lines count 
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +83,83 @@ def test_whatever_the_sidecar_holds_a_start_saves_the_good_entries(
         assert not store.read_only
     with Store.open(path) as store:
         assert len(store.reviews()) == n  # once, not again at the next start
+
+
+# A start that replays the sidecar and is killed right after the replay's commit, before the
+# sidecar is removed: the window in which every entry of the sidecar is both saved and pending.
+KILLED_AFTER_COMMIT = """
+import os, signal, sys
+from pathlib import Path
+from quizapp.store import Store
+
+real_unlink = Path.unlink
+
+def unlink(self, missing_ok=False):
+    if self.name.endswith(".pending"):
+        os.kill(os.getpid(), signal.SIGKILL)  # the replay has committed: die before this
+    return real_unlink(self, missing_ok=missing_ok)
+
+Path.unlink = unlink
+Store.open(Path(sys.argv[1]))
+"""
+
+
+def _quiz_entries(ref: int, at: str, items: list[str]) -> list[dict[str, object]]:
+    """What a quiz taken while saving had stopped leaves in the journal."""
+    start = {"op": "start_quiz", "ref": ref, "mode": "mixed", "config": '{"n": 2}', "at": at}
+    answers = [{**_review(item, op="quiz_answer"), "quiz": ref, "correct": True} for item in items]
+    return [start, *answers, {"op": "finish_quiz", "quiz": ref, "at": at}]
+
+
+def _quiz_rows(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with Store.open(path) as store:
+        sessions = sorted(
+            (s.mode, s.started_at, s.finished_at is not None, s.answered)
+            for s in store.quiz_sessions()
+        )
+        answers = sorted((r.item_id, r.quiz_id is not None) for r in store.reviews())
+    return sessions, answers  # type: ignore[return-value]
+
+
+def test_a_start_killed_between_the_replay_and_removing_the_sidecar_repeats_no_quiz(
+    quizapp_home: Path,
+) -> None:
+    path = quizapp_home / "progress.db"
+    Store.open(path).close()
+    entries = _quiz_entries(-1, AT, ["faq-a", "faq-b"])
+    Path(f"{path}.pending").write_bytes(b"".join(_line(e) for e in entries))
+    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_COMMIT, str(path)], timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    assert Path(f"{path}.pending").exists()  # saved, and still pending: the next start replays
+    sessions, answers = _quiz_rows(path)
+    assert len(sessions) == 1, sessions  # one quiz, not two
+    assert sessions[0][2:] == (True, 2)  # finished, with both answers
+    assert answers == [("faq-a", True), ("faq-b", True)]
+    assert not Path(f"{path}.pending").exists()
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    quizzes=st.lists(
+        st.tuples(st.sampled_from([AT, "2026-12-01T10:05:00.000000+00:00"]), st.integers(0, 2)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_replaying_a_journal_again_changes_nothing(
+    tmp_path_factory: pytest.TempPathFactory, quizzes: list[tuple[str, int]]
+) -> None:
+    # Quizzes may share a start time (a clock that did not move): each is still its own session.
+    path = tmp_path_factory.mktemp("p") / "progress.db"
+    Store.open(path).close()
+    body = b""
+    for n, (at, answered) in enumerate(quizzes):
+        items = [f"faq-{n}-{i}" for i in range(answered)]
+        body += b"".join(_line(e) for e in _quiz_entries(-1 - n, at, items))
+    Path(f"{path}.pending").write_bytes(body)
+    once = _quiz_rows(path)
+    assert len(once[0]) == len(quizzes)
+    Path(f"{path}.pending").write_bytes(body)  # as a kill before its removal leaves it
+    assert _quiz_rows(path) == once

@@ -13,7 +13,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Footer, Input, SelectionList, Static
 
@@ -35,16 +34,20 @@ if TYPE_CHECKING:
 class TakeInput(Input):
     """The "your take" box on a trap. It has focus while the question shows, so the learner can
     type at once; while it is empty, space does what the button says (shows the answer) instead
-    of typing a space."""
-
-    class RevealRequested(Message):
-        pass
+    of typing a space. Keys that came with that space (typed fast, one read of the terminal)
+    reach this box after the answer shows: they are the answer side's (a rating), not text."""
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.screen.focused is not self:  # the answer shows: hand the key back to the app
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
         if event.key == "space" and not self.value.strip():
             event.stop()
             event.prevent_default()
-            self.post_message(self.RevealRequested())
+            if isinstance(self.screen, StudyScreen):
+                self.screen.action_reveal()  # now: the keys queued after it see it shown
             return
         await super()._on_key(event)
 
@@ -52,6 +55,20 @@ class TakeInput(Input):
 def _key_points(card: Card | None) -> tuple[str, ...]:
     """An interview question's key points, ticked on its answer side (none for other kinds)."""
     return StudySession.key_points(card) if card is not None else ()
+
+
+class KeyPoints(SelectionList[int]):
+    """The key points to tick. Showing the answer fills the list and highlights its first point;
+    rating in the same tick (keys that arrive together) empties it again before the list has
+    turned that highlight into its own message, which would then name a point that is gone
+    (OptionDoesNotExist): such a stale highlight is dropped."""
+
+    def _on_option_list_option_highlighted(self, event: SelectionList.OptionHighlighted) -> None:
+        # Textual runs this handler of each class in the MRO: prevent_default skips SelectionList's.
+        index = event.option_index
+        if index >= self.option_count or self.get_option_at_index(index) is not event.option:
+            event.stop()
+            event.prevent_default()
 
 
 class StudyScreen(QuizScreen):
@@ -121,7 +138,7 @@ class StudyScreen(QuizScreen):
         yield Static(id="study-status")
         with VerticalScroll(id="card-scroll"):
             yield CardView(id="card")
-            yield SelectionList[int](id="points")
+            yield KeyPoints(id="points")
         yield TakeInput(
             placeholder="Your take (optional): what is wrong with it?",
             id="take",
@@ -273,14 +290,14 @@ class StudyScreen(QuizScreen):
             points.add_options([(f"{i + 1}. {p}", i) for i, p in enumerate(key_points)])
         self.revealed = True
         if key_points:
-            points.focus()
+            self.set_focus(points)  # at once, not after this tick: keys already queued follow
             # Highlight the first point, so the first space ticks it (not nothing).
             points.highlighted = 0
             # The tick list in view once laid out (on a short terminal it is below the fold).
             self.call_after_refresh(points.scroll_visible, animate=False)
             self.show_suggestion(card)
         else:
-            self.query_one("#rate-3", Button).focus()
+            self.set_focus(self.query_one("#rate-3", Button))
 
     def show_suggestion(self, card: Card) -> None:
         points = self.query_one("#points", SelectionList)
@@ -299,9 +316,6 @@ class StudyScreen(QuizScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "take":
             self.action_reveal()
-
-    def on_take_input_reveal_requested(self, event: TakeInput.RevealRequested) -> None:
-        self.action_reveal()
 
     def action_accept(self) -> None:
         assert self.session is not None
