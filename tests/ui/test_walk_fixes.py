@@ -1,0 +1,35 @@
+"""What the third newcomer walkthrough found in the app, pinned as the learner sees it."""
+
+from __future__ import annotations
+
+import re
+
+from quizapp.decks.models import Cloze
+from quizapp.ui.screens.quiz import QuizRunScreen
+from tests.ui.conftest import SIZE, visible_text, wait_until
+
+
+async def test_a_math_blanks_example_is_one_the_blank_accepts(make_app, shipped) -> None:
+    """The hint under a math blank ("Type it as math in z, y, e.g. ...") once showed
+    (1 - y)*log(1 - p) on every card, whose p the blank of sigmoid(z) - y refuses; typed as
+    shown, each card's example is read and graded (right or wrong), never refused."""
+    ids = [c.id for c in shipped.cards.values() if isinstance(c, Cloze) and c.variables]
+    assert ids
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        quiz = app.new_quiz(item_ids=ids, seed=1, mode="quiz")
+        app.push_screen(QuizRunScreen(quiz))
+        for index in range(len(ids)):
+            shown = lambda i=index: getattr(app.screen.view, "index", None) == i  # noqa: E731
+            await wait_until(pilot, shown, what=f"question {index + 1}")
+            view = app.screen.view
+            prompt = " ".join(visible_text(view.query_one(".q-prompt")).split())
+            names = ", ".join(shipped.cards[view.question.item_id].variables)
+            found = re.search(rf"Type it as math in {re.escape(names)}, e\.g\. (.+)$", prompt)
+            assert found, prompt
+            await pilot.press(*found.group(1), "enter")
+            panel = view.query_one(".q-feedback")
+            await wait_until(pilot, lambda p=panel: p.has_class("-shown"), what="the feedback")
+            feedback = " ".join(visible_text(panel).split())
+            assert feedback.startswith(("✓", "✗")), (view.question.item_id, feedback)
+            await pilot.press("n")
