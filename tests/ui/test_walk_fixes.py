@@ -33,3 +33,24 @@ async def test_a_math_blanks_example_is_one_the_blank_accepts(make_app, shipped)
             feedback = " ".join(visible_text(panel).split())
             assert feedback.startswith(("✓", "✗")), (view.question.item_id, feedback)
             await pilot.press("n")
+
+
+async def test_a_chosen_cards_summary_promises_no_key_that_does_nothing(make_app) -> None:
+    """One card opened from the palette: its summary once said "Press s to keep going" while
+    s did nothing there."""
+    from quizapp.ui.screens.study import StudyScreen
+    from quizapp.ui.widgets.card_view import CardView
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(StudyScreen(ids=["cloze-huber-large-residuals"], title="One card"))
+        await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="study")
+        screen = app.screen
+        await pilot.press("space", "3")
+        await wait_until(pilot, lambda: screen.has_class("finished"), what="the summary")
+        summary = " ".join(visible_text(screen.query_one(CardView)).split())
+        assert "Still waiting:" in summary and "Press s" not in summary
+        assert "Study (s on Home) has them." in summary
+        await pilot.press("s")  # nothing here: the summary stays
+        await pilot.pause()
+        assert app.screen is screen and screen.has_class("finished")
