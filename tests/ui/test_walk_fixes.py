@@ -54,3 +54,28 @@ async def test_a_chosen_cards_summary_promises_no_key_that_does_nothing(make_app
         await pilot.press("s")  # nothing here: the summary stays
         await pilot.pause()
         assert app.screen is screen and screen.has_class("finished")
+
+
+def test_a_derivation_names_follow_on_lines_only_when_there_are_some(shipped) -> None:
+    """Lines 3 and 4 both wrong (4 does not follow from 3): the verdict once said "lines marked
+    ↳ follow from it correctly" with no line marked ↳."""
+    import io
+
+    from rich.console import Console
+
+    from quizapp.mathcheck.cards import problem_of
+    from quizapp.mathcheck.steps import check_steps
+    from quizapp.ui.widgets.derivation import derivation_renderable
+
+    def shown(lines: list[str]) -> str:
+        derivation = check_steps(problem_of(shipped.cards["grad-bce-logit"]), lines)
+        console = Console(width=100, file=io.StringIO(), color_system=None, record=True)
+        console.print(derivation_renderable(derivation))
+        return console.export_text()
+
+    start = ["dL/dp = (p - y)/(p*(1 - p))", "dL/dp*p*(1 - p)"]
+    both_wrong = shown([*start, "y - p", "p - y"])
+    assert "The first wrong step is line 3." in both_wrong and "↳ 4" not in both_wrong
+    assert "lines marked ↳ follow" not in both_wrong
+    follow_on = shown([*start, "y - p", "2*(y - p)/2"])
+    assert "↳ 4" in follow_on and "lines marked ↳ follow from it correctly" in follow_on
