@@ -79,3 +79,37 @@ def test_a_derivation_names_follow_on_lines_only_when_there_are_some(shipped) ->
     assert "lines marked ↳ follow" not in both_wrong
     follow_on = shown([*start, "y - p", "2*(y - p)/2"])
     assert "↳ 4" in follow_on and "lines marked ↳ follow from it correctly" in follow_on
+
+
+async def test_the_palette_opens_a_drill_to_be_answered_not_self_rated(make_app) -> None:
+    """ctrl+p to a gradient drill once opened a flashcard showing only its name, rated 1-4
+    without answering; now it opens the drill: the statement, a box, the checker's verdict."""
+    from quizapp.ui.screens.drills import DrillRunScreen, DrillsScreen
+    from tests.ui.conftest import palette_search
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        top = await palette_search(pilot, "Bradley-Terry reward loss gradient chosen")
+        assert top.startswith("Gradient drill: Bradley–Terry")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DrillRunScreen), what="the drill")
+        view = app.screen.view
+        assert "Find ∂L/∂r_w" in " ".join(visible_text(view.query_one(".q-prompt")).split())
+        await pilot.press(*"-sigmoid(rl - rw)", "ctrl+s")
+        await wait_until(pilot, lambda: view.feedback is not None, what="the verdict")
+        assert visible_text(view.query_one(".q-feedback")).lstrip().startswith("✓ Correct")
+        await pilot.press("escape")  # back to the list of drills, then home
+        await wait_until(pilot, lambda: isinstance(app.screen, DrillsScreen), what="the list")
+
+
+async def test_the_palette_asks_a_multiple_choice_card_as_a_question(make_app) -> None:
+    from quizapp.ui.screens.quiz import QuizRunScreen
+    from tests.ui.conftest import palette_search
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        top = await palette_search(pilot, "nll_loss raw logits compute")
+        assert top.startswith("Multiple choice:")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuizRunScreen), what="the quiz")
+        assert [q.kind for q in app.screen.session.questions] == ["multiple_choice"]
