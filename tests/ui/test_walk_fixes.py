@@ -113,3 +113,27 @@ async def test_the_palette_asks_a_multiple_choice_card_as_a_question(make_app) -
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, QuizRunScreen), what="the quiz")
         assert [q.kind for q in app.screen.session.questions] == ["multiple_choice"]
+
+
+async def test_a_hint_on_a_retry_says_the_retry_is_again_anyway(make_app) -> None:
+    """Drills: a miss, r, ctrl+t: the hint line once said "a right answer now counts as Hard",
+    but a right retry is Again whatever the hints."""
+    from quizapp.ui.screens.drills import DrillRunScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(DrillRunScreen.for_item(app, "grad-bce-logit"))
+        await wait_until(
+            pilot, lambda: getattr(app.screen, "view", None) is not None, what="the drill"
+        )
+        screen = app.screen
+        view = screen.view
+        await pilot.press(*"y - p", "ctrl+s")
+        await wait_until(pilot, lambda: view.feedback is not None, what="the verdict")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.view not in (None, view), what="the retry")
+        await pilot.press("ctrl+t")
+        hint = screen.view.query_one(".q-hint")
+        await wait_until(pilot, lambda: "Hint 1" in visible_text(hint), what="the hint")
+        shown = " ".join(visible_text(hint).split())
+        assert "counts as Again anyway" in shown and "Hard" not in shown
