@@ -137,3 +137,24 @@ async def test_a_hint_on_a_retry_says_the_retry_is_again_anyway(make_app) -> Non
         await wait_until(pilot, lambda: "Hint 1" in visible_text(hint), what="the hint")
         shown = " ".join(visible_text(hint).split())
         assert "counts as Again anyway" in shown and "Hard" not in shown
+
+
+async def test_a_mock_ended_early_lists_the_question_left_open(make_app) -> None:
+    """esc esc with a question on screen once reported "Nothing missed: well done"."""
+    from quizapp.ui.screens.mock import MockInterviewScreen, MockReportScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await wait_until(
+            pilot, lambda: getattr(app.screen, "view", None) is not None, what="the interview"
+        )
+        screen = app.screen
+        assert isinstance(screen, MockInterviewScreen)
+        open_card = screen.view.question.card
+        await pilot.press("escape", "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, MockReportScreen), what="report")
+        body = " ".join(visible_text(app.screen.query_one("#report-body")).split())
+        assert "Nothing missed" not in body
+        assert "1 question open when you ended the interview" in body
+        assert open_card.title[:30] in body
