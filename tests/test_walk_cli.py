@@ -35,3 +35,14 @@ def test_a_deck_shows_no_more_new_cards_than_the_daily_limit_leaves() -> None:
     assert stats_json()["new_today"] == left
     for deck in ("beyond", "frontier", "loss"):
         assert stats_json("--deck", deck)["new_today"] == left, deck
+
+
+def test_sync_to_a_file_says_it_is_a_file(tmp_path) -> None:
+    """`quizapp sync export.json` once said "no folder export.json" of a file that exists."""
+    target = tmp_path / "export.json"
+    target.write_text("{}")
+    result = run_quizapp("sync", str(target))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"quizapp: sync: {target} is a file, not a folder; give the folder your machines share\n"
+    )
