@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from quizapp.decks.kinds import kind_of, names
+from quizapp.decks.models import ChecklistItem
 from quizapp.ui.screens.areas import AREAS
 
 if TYPE_CHECKING:
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 def open_card(app: QuizApp, card_id: str) -> None:
     """A card as it is answered: a drill on the drill screen (over the list of drills; numbers
     or a typed derivation, checked), a graded question (a choice, an order) as a one-question
-    quiz, anything else as a flashcard. (A drill opened as a flashcard showed only its name,
-    and the learner rated it without answering it.)"""
+    quiz, a checklist item on the checklist, anything else as a flashcard. (A drill or a
+    checklist item opened as a flashcard was rated without being answered or ticked.)"""
     card = app.library.cards[card_id]
     kind = kind_of(card)
     if kind.role == "practice":
@@ -33,6 +34,8 @@ def open_card(app: QuizApp, card_id: str) -> None:
         while len(app.screen_stack) > 1:
             app.pop_screen()
         app.push_screen(QuizRunScreen(app.new_quiz(item_ids=[card_id], mode="quiz")))
+    elif isinstance(card, ChecklistItem):  # ticked, not rated: the checklist at that item
+        app.open_area("checklist", number=card.number)
     else:
         app.open_area("study", ids=[card_id], kinds=(), title=card.label)
 

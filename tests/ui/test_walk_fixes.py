@@ -6,7 +6,7 @@ import re
 
 from quizapp.decks.models import Cloze
 from quizapp.ui.screens.quiz import QuizRunScreen
-from tests.ui.conftest import SIZE, visible_text, wait_until
+from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
 
 
 async def test_a_math_blanks_example_is_one_the_blank_accepts(make_app, shipped) -> None:
@@ -158,3 +158,25 @@ async def test_a_mock_ended_early_lists_the_question_left_open(make_app) -> None
         assert "Nothing missed" not in body
         assert "1 question open when you ended the interview" in body
         assert open_card.title[:30] in body
+
+
+async def test_the_palette_opens_a_checklist_item_on_the_checklist(make_app, shipped) -> None:
+    """It once opened as a flashcard to rate 1-4 (a schedule for a checklist item)."""
+    from quizapp.ui.screens.checklist import ChecklistScreen
+    from tests.ui.conftest import palette_search
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        top = await palette_search(pilot, "Read a training and validation loss curve")
+        assert top.startswith("Checklist: 12.")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen), what="checklist")
+        evidence = app.screen.query_one("#evidence")
+        await wait_until(
+            pilot, lambda: "12. Read a training" in visible_text(evidence), what="item 12"
+        )
+        await pilot.press("space")  # ticks item 12
+        await wait_until(pilot, lambda: "Ticked" in visible_text(evidence), what="the tick")
+    store = reopen_store()
+    assert list(store.ticks()) == [12]
+    assert store.reviews("checklist-beyond-curves") == []
