@@ -174,8 +174,11 @@ def cloze_prompt(question: Question) -> list[RenderableType]:
     card = question.card
     assert isinstance(card, Cloze)
     if card.variables:
-        names = ", ".join(card.variables)
-        return [Text(f"Type it as math in {names}, e.g. (1 - y)*log(1 - p)", style="dim")]
+        names = list(card.variables)
+        first, last = names[0], names[-1]
+        # The example uses this blank's own names, so it is something the blank accepts.
+        example = f"2*{first}^2 - exp({first})" if first == last else f"{first}*(1 - {last})"
+        return [Text(f"Type it as math in {', '.join(names)}, e.g. {example}", style="dim")]
     return []
 
 

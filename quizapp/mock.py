@@ -74,7 +74,8 @@ class MockReport:
     weak_tags: list[tuple[str, float, int]]  # (tag, points, asked) this session, weakest first
     revise: list[Card]  # the items missed, to look at again
     checklist: list[str]  # checklist items those misses belong to
-    unanswered: list[Card] = field(default_factory=list)  # open when the time ran out
+    unanswered: list[Card] = field(default_factory=list)  # open when the interview ended
+    timed_out: bool = True  # it ended when the time ran out (else the learner ended it)
     # Wrong gradients with a named slip: half a point each (quizapp.policy.credit_for).
     partial: int = 0
 
@@ -88,7 +89,9 @@ class MockReport:
 
     def lines(self) -> list[str]:
         open_note = (
-            [f"{len(self.unanswered)} question open when the time ran out, not answered: "
+            [f"{len(self.unanswered)} question open when "
+             + ("the time ran out" if self.timed_out else "you ended the interview")
+             + ", not answered: "
              + "; ".join(c.title for c in self.unanswered) + "."]
             if self.unanswered
             else []
@@ -117,8 +120,10 @@ def mock_report(
     started: datetime,
     ended: datetime,
     unanswered: Sequence[Card] = (),
+    timed_out: bool = True,
 ) -> MockReport:
-    """``unanswered``: questions on screen, not answered, when the interview ended."""
+    """``unanswered``: questions on screen, not answered, when the interview ended (when the
+    time ran out, or ``timed_out=False``: when the learner ended it)."""
     results = quiz.results()
     weak = [
         (tag, right, asked)
@@ -138,5 +143,6 @@ def mock_report(
         revise=[q.card for q in results.missed],
         checklist=[title for title, _ in touched.most_common()],
         unanswered=list(unanswered),
+        timed_out=timed_out,
         partial=results.partial,
     )

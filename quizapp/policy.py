@@ -98,6 +98,12 @@ PARTIAL_CREDIT_MISTAKES = frozenset(
 )
 PARTIAL_CREDIT = 0.5
 
+# The same slips when a drill's author named them under their own id (the checker reports the
+# author's id when the author's answer matches): a sign slip is a sign slip whoever names it.
+# Each answer under these ids is exactly that multiple of the derivative
+# (tests/unit/test_slip_credit.py proves it for every shipped drill).
+AUTHOR_SLIPS = {"sign-flipped": "sign", "half-dropped": "factor-2-extra"}
+
 
 def credit_for(kind: str, correct: bool, mistake: str | None) -> float:
     """The share of a point an answer earns in a quiz's score: 1 right, ½ for a gradient (a kind
@@ -106,6 +112,7 @@ def credit_for(kind: str, correct: bool, mistake: str | None) -> float:
     if correct:
         return 1.0
     found = REGISTRY.get(kind)
+    mistake = AUTHOR_SLIPS.get(mistake, mistake) if mistake is not None else None
     if found is not None and found.partial_credit and mistake in PARTIAL_CREDIT_MISTAKES:
         return PARTIAL_CREDIT
     return 0.0

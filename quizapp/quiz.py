@@ -216,6 +216,9 @@ def expression_on_line(lines: Sequence[str], row: int) -> str:
 # --------------------------------------------------------------------------- the session
 
 
+RETRY_HINT_COST = "a right answer counts as Again anyway (a retry after the answer was shown)"
+
+
 @dataclass
 class Quiz:
     """A quiz in progress (the store keeps it as a quiz session). Answers are graded and, with a
@@ -357,7 +360,9 @@ class Quiz:
         """Rung ``level`` of question ``index``'s ladder, as ``hint`` returned it."""
         ladder = hint_ladder(self.questions[index])
         name = HINT_LEVELS[min(level, MAX_HINT_LEVEL) - 1]
-        return Hint(level, len(ladder), name, ladder[level - 1], hint_cost(level))
+        # A retry is Again when right whatever the hints (quizapp.policy): say that, not "Hard".
+        cost = RETRY_HINT_COST if index in self.retries else hint_cost(level)
+        return Hint(level, len(ladder), name, ladder[level - 1], cost)
 
     def preview(self, index: int, text: str) -> Preview | None:
         """How the checker reads ``text`` typed for question ``index``: None for a question that

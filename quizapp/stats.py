@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -219,7 +219,7 @@ def compute_stats(
     """Every figure of the stats screen. With ``deck`` every figure is that deck's: its cards,
     their reviews (per day, today, the streak), retention, accuracy, what is due and the
     checklist."""
-    library = library.only_deck(deck)
+    whole, library = library, library.only_deck(deck)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     today = now.astimezone().date()
     day_start = local_day_start(now)
@@ -295,13 +295,17 @@ def compute_stats(
             weak.append(w)
     weak.sort(key=lambda w: (-w.lapses, -w.wrong, w.stability, w.item_id))
 
+    due = due_counts(queue)
+    if deck is not None:
+        # Today's new-card limit is shared by every deck: cards started in another deck use it.
+        due = replace(due, new=min(due.new, StudyQueue(store, whole, now=now).new_left_today()))
     checklist = checklist_status(store, library, now=now)
     return Stats(
         generated_at=now,
         reviews_total=store.review_count(item_ids=of),
         reviews_today=store.review_count(since=day_start, item_ids=of),
         reviews_per_day=history,
-        due=due_counts(queue),
+        due=due,
         retention=remembered / reviewed if reviewed else None,
         retention_30d=remembered_30 / reviewed_30 if reviewed_30 else None,
         retention_reviews=reviewed,

@@ -28,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.store import StoreError
 
     folder: Path = args.folder
+    if folder.exists() and not folder.is_dir():
+        raise CliError(
+            f"sync: {folder} is a file, not a folder; give the folder your machines share"
+        )
     if not folder.is_dir():
         raise CliError(
             f"sync: no folder {folder}; create it, or give the folder your machines share"

@@ -8,11 +8,36 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from quizapp.decks.kinds import names
+from quizapp.decks.kinds import kind_of, names
+from quizapp.decks.models import ChecklistItem
 from quizapp.ui.screens.areas import AREAS
 
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
+
+
+def open_card(app: QuizApp, card_id: str) -> None:
+    """A card as it is answered: a drill on the drill screen (over the list of drills; numbers
+    or a typed derivation, checked), a graded question (a choice, an order) as a one-question
+    quiz, a checklist item on the checklist, anything else as a flashcard. (A drill or a
+    checklist item opened as a flashcard was rated without being answered or ticked.)"""
+    card = app.library.cards[card_id]
+    kind = kind_of(card)
+    if kind.role == "practice":
+        from quizapp.ui.screens.drills import DrillRunScreen
+
+        app.open_area("drills")
+        app.push_screen(DrillRunScreen.for_item(app, card_id))
+    elif kind.role == "graded" and not kind.study:
+        from quizapp.ui.screens.quiz import QuizRunScreen
+
+        while len(app.screen_stack) > 1:
+            app.pop_screen()
+        app.push_screen(QuizRunScreen(app.new_quiz(item_ids=[card_id], mode="quiz")))
+    elif isinstance(card, ChecklistItem):  # ticked, not rated: the checklist at that item
+        app.open_area("checklist", number=card.number)
+    else:
+        app.open_area("study", ids=[card_id], kinds=(), title=card.label)
 
 
 class _QuizProvider(Provider):
@@ -103,8 +128,6 @@ class CardCommands(_QuizProvider):
             yield Hit(
                 score,
                 matcher.highlight(title),
-                partial(
-                    self.quiz_app.open_area, "study", ids=[card.id], kinds=(), title=card.label
-                ),
+                partial(open_card, self.quiz_app, card.id),
                 help=f"{card.id} · {', '.join(card.tags)}",
             )

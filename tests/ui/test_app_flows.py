@@ -71,7 +71,7 @@ async def test_checklist_studies_an_items_cards_and_quizzes_its_questions(
 async def test_the_palette_jumps_to_a_card_by_its_words(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        assert await palette_search(pilot, "validation loss")
+        assert await palette_search(pilot, "minimize the validation loss")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="the card")
         screen = app.screen

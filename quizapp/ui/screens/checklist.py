@@ -73,6 +73,11 @@ class ChecklistScreen(QuizScreen):
 
     ready: Readiness | None = None
 
+    def __init__(self, number: int | None = None) -> None:
+        """``number``: the item to open on (the palette's jump to a checklist item)."""
+        super().__init__()
+        self.start_number = number
+
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(id="checklist-summary")
@@ -84,7 +89,11 @@ class ChecklistScreen(QuizScreen):
 
     def on_mount(self) -> None:
         self.reload()
-        self.query_one("#items", OptionList).focus()
+        items = self.query_one("#items", OptionList)
+        numbers = [s.number for s in self.statuses]
+        if self.start_number in numbers:
+            items.highlighted = numbers.index(self.start_number)
+        items.focus()
 
     def on_screen_resume(self) -> None:
         self.reload()

@@ -87,14 +87,16 @@ class MockInterviewScreen(QuestionRunner):
         self.ended = True
         self.session.finish()
         view = self.view
-        # A question still open when the time ran out counts in the report (not "nothing missed").
-        open_question = [view.question.card] if timed_out and view and view.feedback is None else []
+        # A question still open when the interview ends (the time ran out, or esc esc) counts in
+        # the report (not "nothing missed").
+        open_question = [view.question.card] if view and view.feedback is None else []
         report = mock_report(
             self.session,
             self.app.library,
             started=self.started_wall,
             ended=datetime.now(UTC),
             unanswered=open_question,
+            timed_out=timed_out,
         )
         self.app.switch_screen(MockReportScreen(report))
 

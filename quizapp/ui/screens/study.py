@@ -242,7 +242,10 @@ class StudyScreen(QuizScreen):
         )
         if counts.total:
             text.append(f"\nStill waiting: {counts.due + counts.learning} due, {counts.new} new. ")
-            text.append("Press s to keep going.", style="bold")
+            # Only a queue-driven session goes on with s (``check_action``); a chosen set of
+            # cards (a palette jump, a checklist item) ends here.
+            more = "Press s to keep going." if self._ids is None else "Study (s on Home) has them."
+            text.append(more, style="bold")
         elif self._ids is None:
             text.append("\n" + self.nothing_waiting())
         text.append("\n\nesc: back    u: undo the last rating", style="dim")

@@ -131,13 +131,10 @@ def derivation_renderable(derivation: Derivation) -> RenderableType:
         message.append(step.message, style="red" if first else "dim")
         parts.append(message)
     if derivation.first_wrong is not None:
-        parts.append(
-            Text(
-                f"The first wrong step is line {derivation.first_wrong}; lines marked ↳ follow "
-                "from it correctly.",
-                style="bold",
-            )
-        )
+        after = any(s.status == "follows-from-wrong" for s in derivation.steps)
+        note = "; lines marked ↳ follow from it correctly." if after else "."
+        first_wrong = f"The first wrong step is line {derivation.first_wrong}{note}"
+        parts.append(Text(first_wrong, style="bold"))
     parts.append(Text(LEGEND, style="dim"))
     return Group(*parts)
 
