@@ -127,8 +127,13 @@ def count(
 
 
 def totals(db: Database, item_ids: Iterable[str] | None = None) -> list[ReviewTotal]:
-    """Reviews and right answers per (item, kind), of every item or of ``item_ids``."""
-    sql = "SELECT item_id, kind, COUNT(*), SUM(rating > 1) FROM reviews"
+    """Answers and right answers per (item, kind), of every item or of ``item_ids``. A right
+    answer rated Again (given only after the answer was shown: a retry, the full derivation as a
+    hint; ``quizapp.policy``) counts neither way: it is not knowing it, nor a new miss."""
+    sql = (
+        "SELECT item_id, kind, COUNT(*) - COALESCE(SUM(rating = 1 AND verdict = 'correct'), 0),"
+        " SUM(rating > 1) FROM reviews"
+    )
     args: list[str] = []
     if item_ids is not None:
         args = sorted(set(item_ids))

@@ -106,7 +106,8 @@ class Review:
 
 @dataclass(frozen=True)
 class ReviewTotal:
-    """How often one item was reviewed as one kind, and how often remembered / right."""
+    """How often one item was answered as one kind (a right answer given only after being shown
+    the answer left out), and how often remembered / right."""
 
     item_id: str
     kind: str | None

@@ -107,6 +107,30 @@ def test_accuracy_per_tag_and_kind_and_removed_cards(store: Store, library: Libr
     assert "gone-card" not in {w.item_id for w in stats.weakest}
 
 
+def test_a_right_answer_after_being_shown_counts_neither_way(
+    store: Store, library: Library
+) -> None:
+    """A miss, then the retry answered right after the feedback showed the answer (rated Again by
+    the policy): one answer wrong, not two, and not one right either."""
+    at = days_ago(1)
+    store.record_review("mc-c", Rating.Again, kind="multiple_choice", verdict="incorrect", now=at)
+    store.record_review(
+        "mc-c",
+        Rating.Again,
+        kind="multiple_choice",
+        verdict="correct",
+        now=at + timedelta(1 / 1440),
+    )
+    stats = compute_stats(store, library, now=NOW)
+    assert (
+        stats.accuracy_by_tag["imbalance"].reviews,
+        stats.accuracy_by_tag["imbalance"].correct,
+    ) == (1, 0)
+    review(store, "mc-c", Rating.Good, days_ago(0.5), kind="multiple_choice")  # now known
+    tags = compute_stats(store, library, now=NOW).accuracy_by_tag
+    assert (tags["imbalance"].reviews, tags["imbalance"].correct) == (2, 1)
+
+
 def test_due_forecast_and_due_now(store: Store, library: Library) -> None:
     review(store, "faq-a", Rating.Again, days_ago(9))  # long overdue
     review(store, "faq-b", Rating.Good, days_ago(3))
