@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from quizapp.decks import Card, Library
+from quizapp.decks.kinds import REGISTRY
 
 # The kinds that are not scheduled (read, not studied): they show no due date.
 _FIELDS = ("tag", "kind", "deck", "due", "is")
@@ -171,12 +172,25 @@ def parse_query(text: str) -> list[Term]:
         value = value.lower()
         if name == "is" and value not in IS_VALUES:
             raise QueryError(f"unknown 'is:{value}' (use is:{', is:'.join(IS_VALUES)})")
+        if name == "kind" and value and not _is_kind_prefix(value):
+            raise QueryError(
+                f"unknown 'kind:{value}' (use kind:{', kind:'.join(sorted(REGISTRY))})"
+            )
         if name == "due" and not re.fullmatch(r"\d{1,4}", value):
             raise QueryError(f"'due:{value}' needs a number of days, e.g. due:0 or due:7")
         if not value:
             continue
         terms.append(Term(name, value, bool(negate)))
     return terms
+
+
+def _is_kind_prefix(value: str) -> bool:
+    """Whether ``value`` starts some kind's name or label (what ``kind:`` matches)."""
+    v = value.replace("_", "").replace(" ", "")
+    return any(
+        name.replace("_", "").startswith(v) or kind.label.lower().replace(" ", "").startswith(v)
+        for name, kind in REGISTRY.items()
+    )
 
 
 def _kind_names(card: Card) -> tuple[str, ...]:

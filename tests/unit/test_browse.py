@@ -154,6 +154,8 @@ def test_history_says_when_how_and_what_it_scheduled(library: Library) -> None:
 
 
 def test_the_cli_finds_suspends_and_shows_a_card() -> None:
+    bad = run_quizapp("cards", "--search", "kind:nope")
+    assert bad.returncode == 2 and "unknown 'kind:nope'" in bad.stderr and "kind:trap" in bad.stderr
     out = run_quizapp("cards", "--search", "kind:trap tag:regression", "--json")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
@@ -221,3 +223,14 @@ def test_flags_and_resets_travel_to_another_machine(tmp_path, library: Library) 
     with Store.open(a / "progress.db") as store:
         merge_file(store, tmp_path / "b.json")
         assert store.hidden_ids(NOW) == set()
+
+
+def test_every_prefix_of_a_kind_is_a_search_and_a_typo_is_named() -> None:
+    from quizapp.decks.kinds import REGISTRY
+
+    for name, kind in REGISTRY.items():
+        for end in range(1, len(name) + 1):
+            assert parse_query(f"kind:{name[:end]}")  # typed letter by letter: never an error
+        assert parse_query(f'kind:"{kind.label.lower()}"')
+    with pytest.raises(QueryError, match="unknown 'kind:zzz'"):
+        parse_query("kind:zzz")
