@@ -206,6 +206,7 @@ SAME_WORD_ELSEWHERE: set[tuple[str, str]] = {
     ("quizapp.commands", "checklist"),  # the `quizapp checklist` command
     ("quizapp.commands.checklist", "checklist"),
     ("quizapp.ui.screens.areas", "checklist"),  # the Checklist area
+    ("quizapp.ui.palette", "checklist"),  # opens the Checklist area
     ("quizapp.ui.screens.checklist", "checklist"),  # its stylesheet
     ("quizapp.ui.screens.stats", "checklist"),  # a stats field
     ("quizapp.ui.screens.cheatsheet", "pitch"),  # the elevator-pitch tab
