@@ -35,17 +35,20 @@ class QuizSetupScreen(QuizScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        with Vertical(id="setup-box", classes="panel") as box:
+        # The form scrolls on its own (a terminal shorter than it), under a title bar that stays;
+        # its fields are one line each, so at 80x24 it fits whole and nothing scrolls at all.
+        with VerticalScroll(id="setup-scroll"), Vertical(id="setup-box", classes="panel") as box:
             box.border_title = "New quiz"
             with Grid(id="setup-grid"):
                 yield Label("Questions")
-                yield Input(str(DEFAULT_LENGTH), id="count", type="integer")
+                yield Input(str(DEFAULT_LENGTH), id="count", type="integer", compact=True)
                 yield Label("Tag")
                 yield Select(
                     [("All tags", ALL_TAGS), *((t, t) for t in self.app.library.tags)],
                     value=ALL_TAGS,
                     allow_blank=False,
                     id="quiz-tag",
+                    compact=True,
                 )
                 yield Label("Deck")
                 yield Select(
@@ -53,14 +56,17 @@ class QuizSetupScreen(QuizScreen):
                     value=ALL_TAGS,
                     allow_blank=False,
                     id="quiz-deck",
+                    compact=True,
                 )
-            yield Label("Kinds of question (space toggles)")
+            yield Label("Kinds of question (space toggles)", id="kinds-label")
             yield SelectionList[str](
-                *((label, kind, True) for kind, label in quiz_kinds().items()), id="kinds"
+                *((label, kind, True) for kind, label in quiz_kinds().items()),
+                id="kinds",
+                compact=True,
             )
             yield Static(id="setup-error")
             with Horizontal(id="setup-actions"):
-                yield Button("Start (enter)", id="start", variant="primary")
+                yield Button("Start (enter)", id="start", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
