@@ -67,3 +67,114 @@ async def test_a_terminal_shorter_than_the_setup_scrolls_the_form_not_the_title(
         await pilot.pause()
         assert "quizapp" in screen_rows(app)[0]
         assert on_screen(app, "Questions 10"), screen_rows(app)
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _options_on_screen(app, card) -> list[str]:
+    """The options of ``card`` whose opening words are not on the terminal."""
+    return [o.text for o in card.options if not on_screen(app, _squeezed(o.text)[:30])]
+
+
+async def test_at_80x24_a_loss_curve_question_reads_from_its_top_and_the_keys_reach_its_options(
+    make_app, shipped
+) -> None:
+    """Every loss-curve card: the question opens at its top (the set-up, the plot), the status
+    line says there is more below, and down / j / page down bring every option into view with
+    the plot's axis still on screen; page up goes back to the top; a letter answers."""
+    from quizapp.ui.screens.quiz import QuizRunScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for card in shipped.of_kind("loss_curve"):
+            for key in ("down", "j", "pagedown"):
+                screen = QuizRunScreen(app.new_quiz(item_ids=[card.id], seed=3))
+                await app.push_screen(screen)
+                await wait_until(pilot, lambda s=screen: s.view is not None, what="the question")
+                await wait_until(
+                    pilot, lambda s=screen: s.more_below, what=f"'more below' for {card.id}"
+                )
+                assert on_screen(app, "READ THE LOSS CURVE"), (card.id, screen_rows(app))
+                assert on_screen(app, _squeezed(card.question)[:40]), card.id
+                assert on_screen(app, "↓ PgDn for more")
+                assert _options_on_screen(app, card), card.id  # below the fold, as said
+                await pilot.press(key)
+                await pilot.pause()
+                assert not _options_on_screen(app, card), (card.id, key, screen_rows(app))
+                assert on_screen(app, card.xlabel or "epoch"), (card.id, key)  # plot in view
+                await pilot.press("pageup")
+                await pilot.pause()
+                assert on_screen(app, "READ THE LOSS CURVE"), (card.id, key)
+                app.pop_screen()
+                await pilot.pause()
+        # And answering: the verdict comes into view, and the arrows scroll the question.
+        card = shipped.cards["curve-overfitting"]
+        screen = QuizRunScreen(app.new_quiz(item_ids=[card.id], seed=3))
+        await app.push_screen(screen)
+        await wait_until(pilot, lambda: screen.view is not None, what="the question")
+        right = next(i for i, c in enumerate(screen.view.question.choices) if c.correct)
+        await pilot.press("abcdef"[right])
+        await wait_until(pilot, lambda: on_screen(app, "✓"), what="the verdict on screen")
+        area = screen.query_one("#question-area")
+        before = area.scroll_y
+        await pilot.press("k", "up")
+        await pilot.pause()
+        assert area.scroll_y < before
+        await pilot.press("pageup", "pageup", "pageup")
+        await pilot.pause()
+        assert on_screen(app, "READ THE LOSS CURVE")
+
+
+async def test_at_200x50_a_loss_curve_question_shows_whole(make_app, shipped) -> None:
+    from quizapp.ui.screens.quiz import QuizRunScreen
+    from quizapp.ui.widgets.loss_curve import HEIGHT
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        for card in shipped.of_kind("loss_curve"):
+            screen = QuizRunScreen(app.new_quiz(item_ids=[card.id], seed=3))
+            await app.push_screen(screen)
+            await wait_until(pilot, lambda s=screen: s.view is not None, what="the question")
+            await pilot.pause()
+            assert on_screen(app, "READ THE LOSS CURVE")
+            assert not _options_on_screen(app, card), (card.id, screen_rows(app))
+            assert not on_screen(app, "more below")
+            # The full-size plot: its rows, from the top frame to the axis label.
+            rows = screen_rows(app)
+            top = next(i for i, r in enumerate(rows) if "┌" in r)
+            label = next(i for i in range(top, len(rows)) if (card.xlabel or "epoch") in rows[i])
+            assert label - top + 1 == HEIGHT, card.id
+            app.pop_screen()
+            await pilot.pause()
+
+
+async def test_a_mock_interview_and_study_reach_a_loss_curves_options_by_keyboard(
+    make_app, shipped
+) -> None:
+    from quizapp.ui.screens.mock import MockInterviewScreen
+    from quizapp.ui.screens.study import StudyScreen
+
+    card = shipped.cards["curve-divergence-nan"]  # the tallest: a caption under the plot
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        mock = MockInterviewScreen(app.new_quiz(item_ids=[card.id], seed=3))
+        await app.push_screen(mock)
+        await wait_until(pilot, lambda: mock.more_below, what="'more below' in the mock")
+        assert on_screen(app, "Mock interview") and on_screen(app, "↓ PgDn for more")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert not _options_on_screen(app, card), screen_rows(app)
+        app.pop_screen()
+        await pilot.pause()
+        study = StudyScreen(ids=[card.id])
+        await app.push_screen(study)
+        await wait_until(pilot, lambda: study.more_below, what="'more below' in study")
+        assert on_screen(app, "Study · 1 of 1 · ↓ PgDn for more")
+        assert _options_on_screen(app, card)
+        for _ in range(6):
+            await pilot.press("down")
+        await pilot.pause()
+        assert not _options_on_screen(app, card), screen_rows(app)
+        await wait_until(pilot, lambda: not study.more_below, what="the note gone at the end")

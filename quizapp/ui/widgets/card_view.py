@@ -27,7 +27,7 @@ from quizapp.decks.models import (
     SelfCheck,
     Trap,
 )
-from quizapp.ui.widgets.loss_curve import curve_renderable
+from quizapp.ui.widgets.loss_curve import CurvePicture
 
 
 def card_header(card: Card) -> Text:
@@ -191,7 +191,7 @@ def _choice_front(card: MultipleChoice) -> Parts:
 @register(LossCurve.kind, "front")
 def _loss_curve_front(card: LossCurve) -> Parts:
     question, options = _choice_front(card)
-    return [question, curve_renderable(card), options]  # the plot the options are about
+    return [question, CurvePicture(card), options]  # the plot the options are about
 
 
 @register(MultipleChoice.kind, "back")
