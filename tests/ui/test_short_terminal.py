@@ -178,3 +178,30 @@ async def test_a_mock_interview_and_study_reach_a_loss_curves_options_by_keyboar
         await pilot.pause()
         assert not _options_on_screen(app, card), screen_rows(app)
         await wait_until(pilot, lambda: not study.more_below, what="the note gone at the end")
+
+
+async def test_at_80_columns_the_study_header_and_the_suggested_rating_read_whole(
+    make_app, shipped
+) -> None:
+    """The suggestion used to end the study header, cut at 80 columns ("… suggested Again (a
+    to"); it sits on the tick list's border now, whole, and the header fits or ends in "…"."""
+    from quizapp.decks.models import InterviewQuestion
+    from quizapp.ui.screens.study import StudyScreen
+
+    question = max(shipped.of_kind(InterviewQuestion.kind), key=lambda c: len(c.points))
+    tag = max(question.tags, key=len)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        study = StudyScreen(ids=[question.id], tag=tag, deck=question.deck)
+        await app.push_screen(study)
+        await pilot.press("space")  # the answer side: the key points to tick
+        await wait_until(pilot, lambda: study.revealed, what="the answer side")
+        await pilot.press("space")  # tick the first point
+        total = len(question.points)
+        said = f"1 of {total} key points · suggested Again (a to accept)"
+        await wait_until(pilot, lambda: on_screen(app, said), what="the suggestion, whole")
+        header = screen_rows(app)[1].rstrip()
+        assert header.startswith("  Study  ·  1 of 1")
+        assert header.endswith("…") or header.endswith(f"deck {question.deck}"), header
+        await pilot.press("a")  # accepts what it says: Again
+        await wait_until(pilot, lambda: study.session.summary.reviewed == 1, what="the rating")
