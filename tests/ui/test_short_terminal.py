@@ -7,6 +7,7 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import Button
 
+from quizapp.ui.screens.drills import DrillsScreen
 from quizapp.ui.screens.quiz import QuizSetupScreen
 from tests.ui.conftest import wait_until
 from tests.ui.screen_text import on_screen, screen_rows
@@ -205,3 +206,50 @@ async def test_at_80_columns_the_study_header_and_the_suggested_rating_read_whol
         assert header.endswith("…") or header.endswith(f"deck {question.deck}"), header
         await pilot.press("a")  # accepts what it says: Again
         await wait_until(pilot, lambda: study.session.summary.reviewed == 1, what="the rating")
+
+
+async def test_the_drills_list_counts_a_drill_done_as_soon_as_the_learner_is_back(
+    make_app,
+) -> None:
+    """The "· N done" count used to stay stale until the list was opened again."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        drills = app.screen.query_one("#drill-list")
+        await wait_until(pilot, lambda: drills.highlighted is not None, what="the list")
+        first = drills.get_option_at_index(drills.highlighted)
+        title = app.library.cards[first.id].title
+        assert on_screen(app, title) and not on_screen(app, f"{title} · 1 done")
+        await pilot.press("enter")  # open it, answer (wrongly), come back
+        await wait_until(pilot, lambda: getattr(app.screen, "view", None), what="the drill")
+        await pilot.press("1", "0", "0", "0", "enter")
+        await wait_until(pilot, lambda: app.screen.view.feedback is not None, what="graded")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, DrillsScreen), what="the list again")
+        await wait_until(
+            pilot, lambda: on_screen(app, f"{title} · 1 done"), what="the count, fresh"
+        )
+        assert drills.get_option_at_index(drills.highlighted).id == first.id  # same place
+
+
+async def test_at_80_columns_a_long_drill_title_ends_in_an_ellipsis_before_its_count(
+    make_app, shipped
+) -> None:
+    cards = [*shipped.of_kind("numeric_drill"), *shipped.of_kind("gradient_drill")]
+    longest = max(cards, key=lambda c: len(c.title))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(10):  # ten answers, through the real checker, recorded in the store
+            quiz = app.new_quiz(item_ids=[longest.id], seed=1, mode="drill")
+            quiz.answer(0, "0", seconds=5)
+        await pilot.press("d")
+        drills = app.screen.query_one("#drill-list")
+        await wait_until(pilot, lambda: drills.highlighted is not None, what="the list")
+        drills.highlighted = drills.get_option_index(longest.id)
+        await pilot.pause()
+        row = next((r for r in screen_rows(app) if longest.title[:30] in r), None)
+        assert row is not None, screen_rows(app)
+        squeezed = " ".join(row.split())
+        assert "… · 10 done" in squeezed, row  # the title cut, its count on the same line
+        # No count pushed onto a line of its own.
+        assert not any(" ".join(r.split()).lstrip("▊ ").startswith("·") for r in screen_rows(app))
