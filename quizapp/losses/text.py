@@ -72,8 +72,8 @@ def reduction_lines(
         return [f"Reduction 'none': the loss of each sample, {shown}"]
     total = float(values.sum())
     # "1.718 + (-1.518)", not "1.718 + -1.518".
-    shown = [num(v) if i == 0 else paren(v) for i, v in enumerate(values)]
-    terms = " + ".join(shown) if n <= MAX_SHOWN else f"the {n} losses"
+    each = [num(v) if i == 0 else paren(v) for i, v in enumerate(values)]
+    terms = " + ".join(each) if n <= MAX_SHOWN else f"the {n} losses"
     if reduction == "sum":
         return [f"Sum: {terms} = {num(total)}"] if n > 1 else []
     if n == 1 and divisor is None:
