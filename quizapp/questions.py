@@ -214,18 +214,38 @@ def _grade_ticks(question: Question, response: str, checker: AnswerChecker | Non
     return grade_explain(question, sorted(ticked))
 
 
+def line_too_long(line: str, row: int | None = None) -> str | None:
+    """The one length limit on a typed line of a gradient, said the same way by the live
+    preview and by the check: its characters, spaces at its ends not counted, at most the
+    checker's MAX_LENGTH. ``row`` (1-based) names the line of a derivation."""
+    from quizapp.mathcheck.lexer import MAX_LENGTH
+
+    count = len(line.strip())
+    if count <= MAX_LENGTH:
+        return None
+    where = f"line {row}: " if row is not None else ""
+    return f"{where}answer too long: {count} characters (at most {MAX_LENGTH})"
+
+
 @register(GradientDrill.kind, "grade")
 def grade_gradient(question: Question, text: str, checker: AnswerChecker | None) -> Feedback:
     """A gradient typed in one line (a final answer) or several (a derivation, checked line by
     line)."""
     if checker is None:
         return Feedback(None, "unchecked", "No checker is available to grade gradients.")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1:
-        return feedback_from_derivation(question, checker.check_steps(question.item_id, lines))
-    # One line (blank lines around it dropped, so that columns in messages still count from its
-    # start): exactly the check of a final answer.
-    line = lines[0] if lines else text
+    typed = text.splitlines()
+    lines = [line for line in typed if line.strip()]
+    several = len(lines) > 1
+    for row, line in enumerate(typed, 1):
+        too_long = line_too_long(line, row if several else None)
+        if too_long:
+            return Feedback(None, "invalid", too_long)
+    if several:  # each line without the spaces around it, as the preview reads it
+        stripped = [line.strip() for line in lines]
+        return feedback_from_derivation(question, checker.check_steps(question.item_id, stripped))
+    # One line (blank lines and the spaces around it dropped, as the preview reads it): exactly
+    # the check of a final answer.
+    line = lines[0].strip() if lines else text
     return feedback_from_verdict(question, checker.check(question.item_id, line))
 
 

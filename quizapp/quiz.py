@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from quizapp.decks import Card, Library
 from quizapp.decks.kinds import asked, quiz_kinds
 from quizapp.policy import HINT_LEVELS, MAX_HINT_LEVEL, credit_for, hint_cost, rating_for_answer
-from quizapp.questions import Choice, Feedback, Question, grade, make_question
+from quizapp.questions import Choice, Feedback, Question, grade, line_too_long, make_question
 
 if TYPE_CHECKING:
     from fsrs import Rating
@@ -377,9 +377,22 @@ class Quiz:
         ``index``: (what is previewed, the preview). A definition or a chain previews its last
         expression; helpers defined on earlier lines (``u = y - yhat``) are spelled out, since the
         checker knows only the drill's own names. (May run in a worker thread.)"""
-        expression = expression_on_line(text.split("\n"), row)
+        lines = text.splitlines()  # as the editor and the check split it
+        expression = expression_on_line(lines, row)
         if not expression.strip():
             return expression, None
+        if self.questions[index].answer == "math" and self.checker is not None:
+            several = sum(1 for line in lines if line.strip()) > 1
+            current = lines[row] if 0 <= row < len(lines) else ""
+            # The check's limit and words (line_too_long), counted on the line as typed.
+            too_long = line_too_long(current, row + 1 if several else None)
+            if too_long or line_too_long(expression):
+                from quizapp.mathcheck.inprocess import Preview
+
+                # A short line whose helpers, written out, make it too long for the preview
+                # (not for the check, which reads the helpers as names): not a count of its own.
+                error = too_long or "too long to preview once its helpers are written out"
+                return expression, Preview(ok=False, error=error)
         return expression, self.preview(index, expression)
 
     @staticmethod

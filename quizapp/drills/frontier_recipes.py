@@ -24,7 +24,7 @@ from quizapp.drills.recipes import (
     recipe,
 )
 from quizapp.drills.slips import SLIPS
-from quizapp.losses.text import num, vector
+from quizapp.losses.text import num, paren, vector
 
 SLIPS.update(
     {
@@ -420,7 +420,7 @@ def _adam_steps(w: float, g: float, lr: float, wd: float, decoupled: bool) -> li
             f"= {num(shrunk)}",
             f"Step 1 from m = v = 0: m̂ = g = {num(g)}, v̂ = g², so the step is lr·g/(|g| + ε) ≈ "
             f"lr·sign(g) = {num(lr * math.copysign(1, g))}",
-            f"w = {num(shrunk)} − {num(lr * g / (abs(g) + 1e-8))} = {num(new)}",
+            f"w = {num(shrunk)} − {paren(lr * g / (abs(g) + 1e-8))} = {num(new)}",
         ]
     g2 = g + wd * w
     return [
@@ -428,7 +428,7 @@ def _adam_steps(w: float, g: float, lr: float, wd: float, decoupled: bool) -> li
         f"{num(g2)}",
         f"Step 1 from m = v = 0: m̂ = g', v̂ = g'², so the step is lr·g'/(|g'| + ε) ≈ "
         f"lr·sign(g') = {num(lr * math.copysign(1, g2))}: the decay's size is normalised away",
-        f"w = {num(w)} − {num(lr * g2 / (abs(g2) + 1e-8))} = {num(new)}",
+        f"w = {num(w)} − {paren(lr * g2 / (abs(g2) + 1e-8))} = {num(new)}",
     ]
 
 

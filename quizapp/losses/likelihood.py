@@ -276,13 +276,20 @@ def poisson_nll_steps(
     x, t = np.ravel(input).astype(float), np.ravel(target).astype(float)
     if log_input:
         head = "input = ln λ: loss = e^input − y·input"
-        describe = lambda i: f"e^{paren(x[i])} − {num(t[i])}·{paren(x[i])}"  # noqa: E731
+        terms = [f"e^{paren(x[i])} − {num(t[i])}·{paren(x[i])}" for i in range(x.size)]
     else:
         head = "input = λ: loss = λ − y·ln(λ + eps)"
-        describe = lambda i: f"{num(x[i])} − {num(t[i])}·ln({num(x[i])})"  # noqa: E731
+        terms = [f"{num(x[i])} − {num(t[i])}·ln({num(x[i])})" for i in range(x.size)]
     if full:
         head += ", plus Stirling's y ln y − y + ½ ln(2πy) where y > 1"
-    return [head, *_per_sample(np.asarray(per), describe), *reduction_lines(per, reduction)]
+        for i in np.flatnonzero(t > 1):  # the line adds up to the loss it shows
+            stirling = t[i] * math.log(t[i]) - t[i] + 0.5 * math.log(2 * math.pi * t[i])
+            terms[i] += f" + {paren(stirling)}"
+    return [
+        head,
+        *_per_sample(np.asarray(per), lambda i: terms[i]),
+        *reduction_lines(per, reduction),
+    ]
 
 
 def gaussian_nll_steps(

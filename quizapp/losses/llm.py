@@ -97,8 +97,8 @@ def load_balancing_steps(router_logits: Any, alpha: float = 0.01) -> list[str]:
     value = alpha * e * float(np.dot(f, big_p))
     return [
         f"{z.shape[0]} tokens, E = {e} experts; softmax each token's router logits",
-        f"f = share of tokens whose top-1 expert is i = {vector(f)}",
-        f"P = mean router probability per expert = {vector(big_p)}",
+        f"fᵢ = the share of tokens whose top-1 expert is i: f = {vector(f)}",
+        f"Pᵢ = the mean router probability of expert i: P = {vector(big_p)}",
         f"Σ fᵢ·Pᵢ = {num(float(np.dot(f, big_p)))} (1/E = {num(1 / e)} when balanced)",
         f"α·E·Σ fᵢPᵢ = {num(alpha)}·{e}·{num(float(np.dot(f, big_p)))} = {num(value)}",
     ]

@@ -5,6 +5,7 @@ robust, probability, embedding). Those losses keep their reference's own argumen
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -58,13 +59,34 @@ def _signs(target: Any, shape: tuple[int, ...], name: str = "target") -> np.ndar
 # --------------------------------------------------------------------------- worked steps
 
 
+_LITERAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|inf|nan")
+
+
+def _ends_in_value(text: str) -> bool:
+    """Whether ``text`` ends by setting a name to a number or a vector ("y = 1, d = -2"), so
+    that "= loss" after it would chain the loss onto that value."""
+    if "=" not in text:
+        return False
+    tail = text.rsplit("=", 1)[1].strip()
+    if tail.startswith("[") and tail.endswith("]"):
+        return all(_LITERAL.fullmatch(x.strip()) for x in tail[1:-1].split(","))
+    return _LITERAL.fullmatch(tail) is not None
+
+
 def _per_sample(values: np.ndarray, describe: Callable[[int], str]) -> list[str]:
-    """One line per sample (the first MAX_SHOWN), ``describe(i)`` = its inputs."""
+    """One line per sample (the first MAX_SHOWN): ``describe(i)``, its inputs or its formula,
+    then its loss. After a formula the loss follows as "= 0.25"; after a value ("d = -2") as
+    ", so its loss is 0.25": "d = -2 = 0.25" would read as an equation, and a false one."""
     flat = np.ravel(values)
     lines = []
     for i in range(min(flat.size, MAX_SHOWN)):
         prefix = f"Sample {i + 1}: " if flat.size > 1 else ""
-        lines.append(f"{prefix}{describe(i)} = {num(flat[i])}")
+        described = describe(i)
+        if _ends_in_value(described):
+            whose = "its" if flat.size > 1 else "the"
+            lines.append(f"{prefix}{described}, so {whose} loss is {num(flat[i])}")
+        else:
+            lines.append(f"{prefix}{described} = {num(flat[i])}")
     if flat.size > MAX_SHOWN:
         lines.append(f"... and {flat.size - MAX_SHOWN} more the same way")
     return lines

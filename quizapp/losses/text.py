@@ -71,7 +71,9 @@ def reduction_lines(
         shown = vector(values[:MAX_SHOWN]) + (" ..." if n > MAX_SHOWN else "")
         return [f"Reduction 'none': the loss of each sample, {shown}"]
     total = float(values.sum())
-    terms = " + ".join(num(v) for v in values) if n <= MAX_SHOWN else f"the {n} losses"
+    # "1.718 + (-1.518)", not "1.718 + -1.518".
+    each = [num(v) if i == 0 else paren(v) for i, v in enumerate(values)]
+    terms = " + ".join(each) if n <= MAX_SHOWN else f"the {n} losses"
     if reduction == "sum":
         return [f"Sum: {terms} = {num(total)}"] if n > 1 else []
     if n == 1 and divisor is None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from quizapp.decks.models import GradientDrill, NumericDrill
 from quizapp.ui.screens.base import QuizScreen, styles
@@ -24,6 +28,25 @@ SECTIONS = (
     (NumericDrill.kind, "Compute the loss", "numbers you can work with a basic calculator"),
     (GradientDrill.kind, "Derive the gradient", "type the derivative; it is checked symbolically"),
 )
+
+
+class DrillRow:
+    """A drill's line in the list: its title, cut with "…" where the line is too narrow for it,
+    then how often it was done, always on the same line."""
+
+    def __init__(self, title: str, seen: str) -> None:
+        self.title = title
+        self.seen = seen
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = max(8, options.max_width - 2 - cell_len(self.seen))
+        title = Text(self.title, no_wrap=True, overflow="ellipsis")
+        title.truncate(room, overflow="ellipsis")
+        yield Text.assemble("  ", title, (self.seen, "dim"), no_wrap=True, overflow="ellipsis")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        width = 2 + cell_len(self.title) + cell_len(self.seen)
+        return Measurement(min(width, 10), width)
 
 
 class DrillsScreen(QuizScreen):
@@ -57,8 +80,26 @@ class DrillsScreen(QuizScreen):
             for card in cards:
                 state = states.get(card.id)
                 seen = "" if state is None else f"  · {state.reps} done"
-                options.append(Option(Text.assemble(f"  {card.title}", (seen, "dim")), id=card.id))
+                options.append(Option(DrillRow(card.title, seen), id=card.id))
         return options
+
+    def refresh_list(self) -> None:
+        """The list again, with fresh "N done" counts, the highlight kept on the same drill."""
+        drills = self.query_one("#drill-list", OptionList)
+        index = drills.highlighted
+        current = drills.get_option_at_index(index).id if index is not None else None
+        drills.clear_options()
+        drills.add_options(self.options())
+        if current is not None:
+            with suppress(OptionDoesNotExist):
+                drills.highlighted = drills.get_option_index(current)
+
+    def on_screen_resume(self) -> None:
+        # Back from a drill (or any screen): its answers count in "N done" at once.
+        self.refresh_list()
+
+    def on_store_changed(self) -> None:
+        self.refresh_list()  # another process answered a drill
 
     def status_text(self) -> Text:
         deck = self.app.deck_filter

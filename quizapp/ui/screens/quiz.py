@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -10,13 +11,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Footer,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from quizapp.decks.kinds import quiz_kinds
 from quizapp.policy import MAX_HINT_LEVEL as HINT_RUNGS
 from quizapp.quiz import DEFAULT_LENGTH, Quiz, Results, points_text
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.feedback import LETTERS
+from quizapp.ui.widgets.more_below import NOTE as MORE_BELOW
+from quizapp.ui.widgets.more_below import follow
 from quizapp.ui.widgets.question import QuestionView
 from quizapp.ui.widgets.title_bar import TitleBar
 
@@ -35,17 +48,23 @@ class QuizSetupScreen(QuizScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        with Vertical(id="setup-box", classes="panel") as box:
+        # The form scrolls on its own (a terminal shorter than it), under a title bar that stays;
+        # its fields are one line each, so at 80x24 it fits whole and nothing scrolls at all.
+        with (
+            VerticalScroll(id="setup-scroll", can_focus=False),
+            Vertical(id="setup-box", classes="panel") as box,
+        ):
             box.border_title = "New quiz"
             with Grid(id="setup-grid"):
                 yield Label("Questions")
-                yield Input(str(DEFAULT_LENGTH), id="count", type="integer")
+                yield Input(str(DEFAULT_LENGTH), id="count", type="integer", compact=True)
                 yield Label("Tag")
                 yield Select(
                     [("All tags", ALL_TAGS), *((t, t) for t in self.app.library.tags)],
                     value=ALL_TAGS,
                     allow_blank=False,
                     id="quiz-tag",
+                    compact=True,
                 )
                 yield Label("Deck")
                 yield Select(
@@ -53,14 +72,17 @@ class QuizSetupScreen(QuizScreen):
                     value=ALL_TAGS,
                     allow_blank=False,
                     id="quiz-deck",
+                    compact=True,
                 )
-            yield Label("Kinds of question (space toggles)")
+            yield Label("Kinds of question (space toggles)", id="kinds-label")
             yield SelectionList[str](
-                *((label, kind, True) for kind, label in quiz_kinds().items()), id="kinds"
+                *((label, kind, True) for kind, label in quiz_kinds().items()),
+                id="kinds",
+                compact=True,
             )
             yield Static(id="setup-error")
             with Horizontal(id="setup-actions"):
-                yield Button("Start (enter)", id="start", variant="primary")
+                yield Button("Start (enter)", id="start", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -115,12 +137,19 @@ class QuestionRunner(QuizScreen):
         Binding("a", "choose(0)", "Choose a-f", key_display="a-f"),
         *(Binding(letter, f"choose({i})", show=False) for i, letter in enumerate(LETTERS[1:6], 1)),
         Binding("escape", "end", "End"),
+        # The question scrolls (at 80x24 a plot and its options are taller than the screen).
+        Binding("pagedown", "scroll_question(1, True)", "Page down", show=False),
+        Binding("pageup", "scroll_question(-1, True)", "Page up", show=False),
+        Binding("down,j", "scroll_question(2)", "Scroll down", show=False),
+        Binding("up,k", "scroll_question(-2)", "Scroll up", show=False),
     ]
 
     def __init__(self, quiz: Quiz) -> None:
         super().__init__()
         self.session = quiz
         self.index = 0
+        self.more_below = False  # the question goes on below the screen's edge
+        self._recheck_more: Callable[[], None] = lambda: None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -129,7 +158,16 @@ class QuestionRunner(QuizScreen):
         yield Footer()
 
     async def on_mount(self) -> None:
+        area = self.query_one("#question-area", VerticalScroll)
+        self._recheck_more = follow(self, area, self._more_below_changed)
         await self.show_question()
+
+    def on_resize(self) -> None:
+        self._recheck_more()
+
+    def _more_below_changed(self, more: bool) -> None:
+        self.more_below = more
+        self.update_status()
 
     @property
     def view(self) -> QuestionView | None:
@@ -153,8 +191,13 @@ class QuestionRunner(QuizScreen):
         # Half points for a gradient with a named slip (quizapp.policy.credit_for).
         right = points_text(sum(a.credit for a in self.session.answers.values()))
         text = Text.assemble(
-            (self.title_text(), "bold"), f"  ·  {right} of {len(self.session.answers)} right so far"
+            (self.title_text(), "bold"),
+            f"  ·  {right} of {len(self.session.answers)} right so far",
+            no_wrap=True,
+            overflow="ellipsis",
         )
+        if self.more_below:
+            text.append(f"  ·  {MORE_BELOW}", style="bold")
         self.query_one("#run-status", Static).update(text)
 
     def title_text(self) -> str:
@@ -175,12 +218,21 @@ class QuestionRunner(QuizScreen):
             return q.answer == "math" and not answered and view.hint_level < HINT_RUNGS
         if action == "choose":
             return bool(q.choices) and not answered and int(parameters[0]) < len(q.choices)  # type: ignore[call-overload]
+        if action == "scroll_question":  # the answer box and a list keep their own arrows
+            return not isinstance(self.focused, Input | TextArea | OptionList)
         if action in ("reveal_points", "done_points"):
             if q.answer != "points" or answered:
                 return False
             shown = view.points_shown
             return not shown if action == "reveal_points" else shown
         return True
+
+    def action_scroll_question(self, amount: int, pages: bool = False) -> None:
+        area = self.query_one("#question-area", VerticalScroll)
+        if pages:
+            (area.scroll_page_down if amount > 0 else area.scroll_page_up)(animate=False)
+        else:
+            area.scroll_relative(y=amount, animate=False)
 
     def on_question_view_answered(self, event: QuestionView.Answered) -> None:
         self.update_status()

@@ -3,7 +3,7 @@ undo (u) and a summary when the session ends. Also the focused trap drill."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,8 @@ from quizapp.stats import next_due
 from quizapp.study import StudySession
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_view import CardView
+from quizapp.ui.widgets.more_below import NOTE as MORE_BELOW
+from quizapp.ui.widgets.more_below import follow
 from quizapp.ui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -124,6 +126,9 @@ class StudyScreen(QuizScreen):
         self.shown_intervals: dict[Rating, str] = {}
         self.ask_for_take = ask_for_take
         self.session: StudySession | None = None
+        self.more_below = False  # the card goes on under the screen's edge
+        self._status_extra = ""
+        self._recheck_more: Callable[[], None] = lambda: None
 
     @classmethod
     def traps(cls, app: QuizApp) -> StudyScreen:
@@ -151,6 +156,9 @@ class StudyScreen(QuizScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._recheck_more = follow(
+            self, self.query_one("#card-scroll", VerticalScroll), self._more_below_changed
+        )
         if self.session is not None:  # a subclass's own session (the cram screen's)
             return
         app = self.app
@@ -176,7 +184,9 @@ class StudyScreen(QuizScreen):
         self.remove_class("finished")
         self.query_one("#summary", Static).display = False
         self.query_one("#card", CardView).show(card)
-        self.query_one("#points", SelectionList).clear_options()
+        points = self.query_one("#points", SelectionList)
+        points.clear_options()
+        points.border_title = None
         take = self.query_one("#take", Input)
         take.value = ""
         self.revealed = False
@@ -200,6 +210,7 @@ class StudyScreen(QuizScreen):
 
     def update_status(self, extra: str = "") -> None:
         assert self.session is not None
+        self._status_extra = extra
         total = self.session.total
         if total is not None:
             where = f"{self.session.position} of {total}"
@@ -207,15 +218,26 @@ class StudyScreen(QuizScreen):
             # The queue decides: what it still holds (the card on screen included).
             counts = self.app.queue().counts(kinds=self._kinds, tag=self._tag)
             where = f"{self.session.summary.reviewed} reviewed · {counts.total} left"
-        status = Text(self.session_title, style="bold")
+        # One line: what does not fit ends in "…", never cut mid-word.
+        status = Text(self.session_title, style="bold", no_wrap=True, overflow="ellipsis")
         status.append(f"  ·  {where}")
+        if extra:
+            status.append(f"  ·  {extra}", style="dim")
+        if self.more_below:
+            status.append(f"  ·  {MORE_BELOW}", style="bold")
         if self._tag:
             status.append(f"  ·  tag {self._tag}", style="dim")
         if self._deck:
             status.append(f"  ·  deck {self._deck}", style="dim")
-        if extra:
-            status.append(f"  ·  {extra}", style="dim")
         self.query_one("#study-status", Static).update(status)
+
+    def _more_below_changed(self, more: bool) -> None:
+        self.more_below = more
+        if self.session is not None:
+            self.update_status(self._status_extra)
+
+    def on_resize(self) -> None:
+        self._recheck_more()
 
     def set_buttons(self, *, revealed: bool) -> None:
         self.query_one("#reveal", Button).display = not revealed
@@ -303,11 +325,13 @@ class StudyScreen(QuizScreen):
             self.set_focus(self.query_one("#rate-3", Button))
 
     def show_suggestion(self, card: Card) -> None:
+        # On the tick list's border, beside the ticks it counts (the status line has no room
+        # for it at 80 columns).
         points = self.query_one("#points", SelectionList)
         ticked = len(points.selected)
         total = len(StudySession.key_points(card))
         rating = suggested_rating(ticked, total)
-        self.update_status(
+        points.border_title = (
             f"{ticked} of {total} key points · suggested {RATING_LABELS[rating]} (a to accept)"
         )
 

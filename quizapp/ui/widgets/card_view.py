@@ -191,9 +191,9 @@ def _choice_front(card: MultipleChoice) -> Parts:
 def _loss_curve_front(card: LossCurve) -> Parts:
     question, options = _choice_front(card)
     # Imported here: the plotting library costs a tenth of a second, and only these cards need it.
-    from quizapp.ui.widgets.loss_curve import curve_renderable
+    from quizapp.ui.widgets.loss_curve import CurvePicture
 
-    return [question, curve_renderable(card), options]  # the plot the options are about
+    return [question, CurvePicture(card), options]  # the plot the options are about
 
 
 @register(MultipleChoice.kind, "back")

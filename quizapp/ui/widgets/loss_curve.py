@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual_plotext.plot import Plot
 
@@ -21,9 +22,20 @@ from quizapp.ui.widgets.plots import nice_ticks
 COLORS = {"train": "cyan", "validation": "orange"}
 # Named series take these in order (after the colours train and validation use).
 PALETTE = ("magenta", "green", "yellow", "red", "blue", "white")
-# Big enough to read a trend at 80x24, small enough to leave room for the options.
+# Big enough to read a trend, small enough to leave room for the options.
 WIDTH = 64
 HEIGHT = 13
+# On a short terminal the plot gives up rows, down to this many, so that a question's plot and its
+# options fit on one screen (at 80x24: 21 rows for the question, 10 for the plot).
+MIN_HEIGHT = 8
+# The rows a screen keeps for the rest: title, status and footer (3), the options (up to 10) and
+# the line between them and the plot.
+OTHER_ROWS = 14
+
+
+def fit_height(terminal_rows: int) -> int:
+    """The plot's height on a terminal this many rows tall."""
+    return max(MIN_HEIGHT, min(HEIGHT, terminal_rows - OTHER_ROWS))
 
 
 def _colors(names: list[str]) -> dict[str, str]:
@@ -73,9 +85,33 @@ def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) 
         limits = _limits([v for values in right.values() for v in values], headroom)
         if limits:
             plot.ylim(*limits, yside="right")  # type: ignore[arg-type]
-    parts: list[RenderableType] = [Text.from_ansi(plot.build())]
+    picture = Text.from_ansi(plot.build())
+    picture.rstrip()  # plotext ends with a newline: no blank row under the axis labels
+    parts: list[RenderableType] = [picture]
     for name, values in {**left, **right}.items():
         nan_at = first_nan(values)
         if nan_at is not None:
             parts.append(Text(f"{name} loss: nan from epoch {nan_at} on", style="bold red"))
     return Group(*parts)
+
+
+class CurvePicture:
+    """A card's curves, drawn as tall as the terminal allows (``fit_height``): in Textual a
+    renderable's console size is the terminal's, so a short terminal gets a shorter plot."""
+
+    def __init__(self, card: LossCurve, width: int = WIDTH) -> None:
+        self.card = card
+        self.width = width
+        self._drawn: dict[int, RenderableType] = {}
+
+    def picture(self, terminal_rows: int) -> RenderableType:
+        height = fit_height(terminal_rows)
+        if height not in self._drawn:  # a plot is drawn once per height, not once per frame
+            self._drawn[height] = curve_renderable(self.card, self.width, height)
+        return self._drawn[height]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.picture(options.size.height)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.picture(options.size.height))

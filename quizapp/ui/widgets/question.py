@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
@@ -36,10 +36,66 @@ from quizapp.policy import RATING_LABELS, RETRY_NOTE
 from quizapp.quiz import Feedback, Hint, Question, Quiz
 from quizapp.ui.widgets.derivation import CHECK_KEYS, DerivationEditor, answer_help, hint_renderable
 from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderable
-from quizapp.ui.widgets.loss_curve import curve_renderable
+from quizapp.ui.widgets.loss_curve import CurvePicture
 
 if TYPE_CHECKING:
     from quizapp.mathcheck.inprocess import Preview
+
+
+class ChoiceList(OptionList):
+    """A question's options. On a short terminal the question scrolls (a loss curve's plot
+    pushes its options below the fold at 80x24), so the keys keep the options in reach: moving
+    the highlight (down/up, j/k, home/end) brings the options into view, and page down/up
+    scroll the whole question instead of jumping the highlight."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("pagedown", "page_question(1)", "Page down", show=False),
+        Binding("pageup", "page_question(-1)", "Page up", show=False),
+    ]
+
+    def _question_area(self) -> ScrollableContainer | None:
+        for ancestor in self.ancestors:
+            if isinstance(ancestor, ScrollableContainer):
+                return ancestor
+        return None
+
+    def _in_view(self) -> None:
+        """Scroll the question so the whole list shows (its top, if it is taller than the
+        screen). Worked out from the regions on screen: Textual's scroll_visible stops a row
+        short here (the question's padding), leaving the list's last row under the footer."""
+        area = self._question_area()
+        if area is None:
+            return
+        window, mine = area.scrollable_content_region, self.region
+        below = mine.bottom - window.bottom
+        above = window.y - mine.y
+        if mine.height > window.height or above > 0:
+            area.scroll_relative(y=-above, animate=False, immediate=True)
+        elif below > 0:
+            area.scroll_relative(y=below, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self._in_view()
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self._in_view()
+
+    def action_first(self) -> None:
+        super().action_first()
+        self._in_view()
+
+    def action_last(self) -> None:
+        super().action_last()
+        self._in_view()
+
+    def action_page_question(self, pages: int) -> None:
+        area = self._question_area()
+        if area is not None:
+            (area.scroll_page_down if pages > 0 else area.scroll_page_up)(animate=False)
 
 
 class QuestionView(Vertical):
@@ -136,7 +192,7 @@ class QuestionView(Vertical):
         yield Static(self._header(), classes="q-header")
         yield Static(self._prompt(), classes="q-prompt")
         if q.choices:
-            yield OptionList(
+            yield ChoiceList(
                 *(
                     Option(Text.assemble((f"{LETTERS[i]}  ", "bold"), c.text), id=str(i))
                     for i, c in enumerate(q.choices)
@@ -168,7 +224,9 @@ class QuestionView(Vertical):
         for selector in (".q-choices", ".q-answer", ".q-points"):
             found = self.query(selector)
             if found and (selector != ".q-points" or self.points_shown):
-                found.first().focus()
+                # The options take the keys but the question is read from its top: on a short
+                # terminal the first key that moves in them brings them into view (ChoiceList).
+                found.first().focus(scroll_visible=selector != ".q-choices")
                 return
         self.focus()
 
@@ -481,7 +539,7 @@ def _numeric_prompt(q: Question) -> list[RenderableType]:
 @register(LossCurve.kind, "prompt")
 def _loss_curve_prompt(q: Question) -> list[RenderableType]:
     assert isinstance(q.card, LossCurve)
-    return [Text(""), curve_renderable(q.card)]
+    return [Text(""), CurvePicture(q.card)]
 
 
 @register(GradientDrill.kind, "prompt")

@@ -9,6 +9,11 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+# The icon (a click on it, or anywhere on the bar, opens the command palette): "≡", a menu, which
+# every common monospace font draws (it is in WGL4: Consolas, Courier New, Menlo, DejaVu Sans
+# Mono, Liberation Mono), so it shows in a browser's terminal too (the old "⭘" did not).
+ICON = "≡"
+
 
 class TitleBar(Widget):
     def on_mount(self) -> None:
@@ -20,7 +25,7 @@ class TitleBar(Widget):
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" ⭘ ", style="bold")
+        text.append(f" {ICON} ", style="bold")
         text.append(self.app.title, style="bold")
         if self.app.sub_title:
             text.append(f" — {self.app.sub_title}", style="dim")
