@@ -311,9 +311,9 @@ def _prove_region(difference: Any, constraints: list[Any], search: _Search) -> N
     elif negated is True:
         sides = [-1]
     else:
-        if _count_symbols(g):
+        if _count_symbols(g) and kind != "equality":
             raise _GiveUp("it has a condition on a count")
-        sides = [1, -1]
+        sides = [1, -1]  # an equality on a count: either side, then the count itself
     for side in sides:
         new = constraints if side == 0 or len(sides) == 1 else [*constraints, side * g]
         if len(sides) > 1 and empty_region(new, search.bounds):
@@ -331,7 +331,11 @@ def _prove_boundary(
     """On the answer's own switch g = 0 (not a kink of the derivative) the answer must be right
     too: a single wrong point, sign(yhat - 0.777)^2, is a wrong answer."""
     solved = _hyperplane(g)
-    if solved is None:
+    if solved is None and _count_symbols(g):
+        solved = _count_on(g)
+        if solved is False:
+            return  # no count makes g = 0 (N == 2.5, N == 0): nothing to check there
+    if not solved:
         raise _GiveUp(f"could not check your answer on its own switch {g} = 0")
     v, value = solved
     on = difference.xreplace({atom: _resolve(atom, 0)}).subs(v, value)
@@ -350,6 +354,28 @@ def _prove_boundary(
     except _GiveUp as exc:
         raise _GiveUp(f"{exc}, on the switch {g} = 0", exc.region) from None
     search.switches = inner.switches
+
+
+def _count_on(g: Any) -> tuple[Any, Any] | bool | None:
+    """For a switch g = 0 on a count N (g linear in N, nothing else free): (N, the count) when
+    one count makes g = 0, False when no positive whole number does, None when unsure."""
+    sp = _sp()
+    if len(g.free_symbols) != 1:
+        return None
+    (v,) = g.free_symbols
+    try:
+        poly = sp.Poly(sp.expand(g), v)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() != 1:
+        return None
+    slope, offset = poly.all_coeffs()
+    value = -offset / slope
+    if not value.is_Rational:
+        return None
+    if not value.is_integer or value < 1:
+        return False
+    return v, value
 
 
 def _count_symbols(g: Any) -> bool:

@@ -12,7 +12,7 @@ import runpy
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from quizapp.content import load_library
@@ -137,6 +137,7 @@ def test_right_on_every_label_case_but_one_is_incorrect(
 
 @FAST
 @given(drill_id=st.sampled_from(COUNT_DRILLS), count=st.integers(1, 1000), offset=OFFSETS)
+@example(drill_id="bgrad-poisson-log-input", count=161, offset=1.0)  # no test point has y = 161
 def test_right_for_every_count_but_one_is_incorrect(
     drill_id: str, count: int, offset: float
 ) -> None:
@@ -145,6 +146,24 @@ def test_right_for_every_count_but_one_is_incorrect(
     answer = f"({ref}) + {offset!r} if {name} == {count} else ({ref})"
     verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
     assert verdict.verdict == "incorrect", (answer, verdict)
+
+
+@FAST
+@given(
+    drill_id=st.sampled_from(COUNT_DRILLS),
+    value=st.sampled_from(["2.5", "0", "-4", "1/3", "99999.5"]),
+    offset=OFFSETS,
+)
+def test_a_change_at_a_count_that_cannot_be_is_never_a_mistake(
+    drill_id: str, value: str, offset: float
+) -> None:
+    """Counts are positive whole numbers: a branch for N == 2.5 (or 0) is never taken, so the
+    answer is right; it may be proved or left unchecked, never called wrong."""
+    name = next(n for n, d in DRILLS[drill_id].domains.items() if d == "count")
+    ref = DRILLS[drill_id].reference
+    answer = f"({ref}) + {offset!r} if {name} == {value} else ({ref})"
+    verdict = check_answer(problem_of(DRILLS[drill_id]), answer)
+    assert verdict.verdict in ("correct", "unchecked"), (answer, verdict)
 
 
 def _boxes() -> list[tuple[str, str, str]]:
