@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from quizapp.checklist import checklist_status
 from quizapp.clock import local_day_start
 from quizapp.decks import kinds as registry
-from quizapp.scheduling import LEARN_AHEAD, StudyQueue, retrievability
+from quizapp.due_words import DUE_WORDS
+from quizapp.scheduling import StudyQueue, retrievability
 
 if TYPE_CHECKING:
     from quizapp.decks import Library
@@ -43,26 +44,6 @@ class DueCounts:
 
     def to_json(self) -> dict[str, int]:
         return {"cards_due": self.cards, "practice_due": self.practice, "new_today": self.new}
-
-
-_AHEAD = int(LEARN_AHEAD.total_seconds() // 60)
-
-# (label, one-line explanation) for each count, in the order they are shown.
-DUE_WORDS: dict[str, tuple[str, str]] = {
-    "cards": (
-        "Cards due",
-        f"flashcards whose review time has come (learning steps within {_AHEAD} min included); "
-        "s studies them first",
-    ),
-    "practice": (
-        "Practice due",
-        "quiz questions and drills whose review time has come; z, m and d practise them",
-    ),
-    "new": (
-        "New today",
-        "flashcards you have not seen yet, within today's new-card limit (o: Settings)",
-    ),
-}
 
 
 def due_counts(queue: StudyQueue) -> DueCounts:

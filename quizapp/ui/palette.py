@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from quizapp.decks.kinds import names
 from quizapp.ui.screens.areas import AREAS
 
 if TYPE_CHECKING:
@@ -50,6 +49,8 @@ class TagCommands(_QuizProvider):
     """Start a study session on one tag."""
 
     async def search(self, query: str) -> Hits:
+        from quizapp.decks.kinds import names  # here: the decks load after the first frame
+
         matcher = self.matcher(query)
         lib = self.quiz_app.library
         for tag in lib.tags:
@@ -69,6 +70,8 @@ class DeckCommands(_QuizProvider):
     """Start a study session on one deck."""
 
     async def search(self, query: str) -> Hits:
+        from quizapp.decks.kinds import names  # here: the decks load after the first frame
+
         matcher = self.matcher(query)
         lib = self.quiz_app.library
         for deck in lib.decks:
