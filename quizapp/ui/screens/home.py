@@ -7,8 +7,7 @@ import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -52,6 +51,16 @@ def progress_bar(done: int, total: int, width: int = 20) -> Text:
     text.append("━" * (width - filled), style="dim")
     text.append(f" {share:4.0%}")
     return text
+
+
+def _aligned(rows: list[tuple[str, Text]]) -> list[Text]:
+    """Bold labels and right-aligned values in two columns, two spaces apart."""
+    left = max(len(label) for label, _ in rows)
+    right = max(value.cell_len for _, value in rows)
+    return [
+        Text.assemble((label.ljust(left + 2), "bold"), " " * (right - value.cell_len), value)
+        for label, value in rows
+    ]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,21 +185,21 @@ class HomeScreen(QuizScreen):
                 return Text(PENDING, style="dim")
             return Text(str(value), style=style if value else "")
 
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold")
-        table.add_column(justify="right")
-        for key in ("cards", "practice", "new"):
-            value = None if figures is None else getattr(figures, key)
-            table.add_row(DUE_WORDS[key][0], figure(value, "" if key == "new" else "bold yellow"))
+        counts = (None,) * 3 if figures is None else (figures.cards, figures.practice, figures.new)
+        rows: list[tuple[str, Text]] = [
+            (DUE_WORDS[key][0], figure(value, "" if key == "new" else "bold yellow"))
+            for key, value in zip(("cards", "practice", "new"), counts, strict=True)
+        ]
         if figures is None:
-            table.add_row("Streak", figure(None))
-            table.add_row("Reviews today", figure(None))
+            rows += [("Streak", figure(None)), ("Reviews today", figure(None))]
             checklist = Text.assemble(("Checklist ", "bold"), (PENDING, "dim"))
             bar = Text(PENDING, style="dim")
         else:
             streak = figures.streak_days
-            table.add_row("Streak", f"{streak} day{'s' if streak != 1 else ''}")
-            table.add_row("Reviews today", str(figures.reviews_today))
+            rows += [
+                ("Streak", Text(f"{streak} day{'s' if streak != 1 else ''}")),
+                ("Reviews today", Text(str(figures.reviews_today))),
+            ]
             done, total = figures.ticked, figures.checklist
             checklist = Text.assemble(("Checklist ", "bold"), f"{done} of {total} ticked")
             bar = progress_bar(done, total)
@@ -208,21 +217,15 @@ class HomeScreen(QuizScreen):
                 line = Text("Interview today. Good luck!", style="bold green")
             else:
                 line = Text(f"Interview date {interview} has passed", style="dim")
-        parts: list[RenderableType] = [
-            table,
-            Text(""),
-            checklist,
-            bar,
-            Text(""),
-            line,
-        ]
+        parts = [*_aligned(rows), Text(""), checklist, bar, Text(""), line]
         if interview is not None and app.readiness_line:
             parts.append(Text(app.readiness_line, style="bold"))
         if figures is not None and figures.hidden:
             parts.append(
                 Text(f"{figures.hidden} suspended or buried: not counted (b: Browse)", "dim")
             )
-        # One widget for the whole panel: fewer widgets, a quicker first frame.
+        # One widget for the whole panel, and lines of text, not a table: a quicker first frame.
+        # (A Group keeps Rich's wrapping: a wrapped line drops its trailing space.)
         self.query_one("#today", Static).update(Group(*parts))
 
     def on_menu_selected(self, event: Menu.Selected) -> None:
