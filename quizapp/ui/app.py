@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,8 @@ class QuizApp(App[None]):
         self._library_lock = threading.Lock()
         self.store = store
         self.content_errors = list(content_errors)
+        # The collector paused for start-up (by the CLI) is turned back on after the first frame.
+        self._resume_gc = not gc.isenabled()
         self._checker: Checker | None = None
         # From the plan to the interview (worked out in a worker, see refresh_plan).
         self.guide: Guide | None = None
@@ -95,7 +98,6 @@ class QuizApp(App[None]):
                 library = self._library
         return library
 
-    @dataclasses.dataclass
     class ContentErrorsFound(Message):
         """The decks loaded after the first frame have content errors to show."""
 
@@ -113,7 +115,6 @@ class QuizApp(App[None]):
 
         return StudyQueue(self.store, self.library, guide=self.guide)
 
-    @dataclasses.dataclass
     class PlanReady(Message):
         """The plan was worked out again: the guide and the readiness line changed."""
 
@@ -178,6 +179,8 @@ class QuizApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        if self._resume_gc:
+            self.call_after_refresh(_resume_gc)
         theme = self.store.settings.theme
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -208,11 +211,12 @@ class QuizApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
 
-    @dataclasses.dataclass
     class StoreNotice(Message):
         """The store has something to tell the learner (saving stopped or resumed)."""
 
-        text: str
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def _store_notice(self, message: str) -> None:
         # Called from whichever thread used the store; post_message is thread-safe, and the
@@ -298,6 +302,13 @@ class QuizApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)
+
+
+def _resume_gc() -> None:
+    """Turn the collector back on after start-up. What start-up made lives as long as the app
+    (Textual, the store, the screen), so it is frozen: no later collection walks it again."""
+    gc.freeze()
+    gc.enable()
 
 
 def run_app(library: Library | Callable[[], Library]) -> int:

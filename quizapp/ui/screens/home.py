@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -26,8 +25,7 @@ from quizapp.ui.widgets.menu import Menu
 from quizapp.ui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
-    from quizapp.scheduling import Guide
-    from quizapp.ui.app import QuizApp
+    from quizapp.stats import HomeFigures
 
 # What the Today panel shows for a figure not worked out yet (the first frame draws the panel
 # at its full height, so nothing moves when the figures arrive).
@@ -63,53 +61,18 @@ def _aligned(rows: list[tuple[str, Text]]) -> list[Text]:
     ]
 
 
-@dataclasses.dataclass(frozen=True)
-class HomeFigures:
-    """The Today panel's numbers, worked out in a worker (the decks, the queue, the history)."""
-
-    cards: int
-    practice: int
-    new: int
-    streak_days: int
-    reviews_today: int
-    ticked: int
-    checklist: int
-    hidden: int
-    guide: Guide | None  # the plan's guide the counts were worked out with
-
-
-def work_out_figures(app: QuizApp) -> HomeFigures:
-    """Home's figures now (loads the decks if the app has not yet)."""
-    from quizapp.stats import due_counts, today_figures
-
-    library = app.library
-    guide = app.guide
-    due = due_counts(app.queue())
-    today = today_figures(app.store)
-    # Only the ticks are needed here; the evidence (recall per card) is for the checklist.
-    numbers = {item.number for item in library.checklist}
-    return HomeFigures(
-        cards=due.cards,
-        practice=due.practice,
-        new=due.new,
-        streak_days=today.streak_days,
-        reviews_today=today.reviews_today,
-        ticked=len(numbers & set(app.store.ticks())),
-        checklist=len(numbers),
-        hidden=len(app.store.hidden_ids() & set(library.cards)),
-        guide=guide,
-    )
-
-
 class HomeScreen(QuizScreen):
     BINDINGS = [Binding(a.key, f"open('{a.name}')", a.title, show=False) for a in AREAS]
 
     # The figures shown; None until the first worker's result (the panel shows PENDING).
     figures: HomeFigures | None = None
 
-    @dataclasses.dataclass
     class FiguresReady(Message):
-        figures: HomeFigures
+        """The figures were worked out (a plain class: a dataclass costs start-up time)."""
+
+        def __init__(self, figures: HomeFigures) -> None:
+            super().__init__()
+            self.figures = figures
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -164,8 +127,11 @@ class HomeScreen(QuizScreen):
 
     @work(thread=True, exclusive=True, group="home")
     def load_figures(self) -> None:
-        try:
-            figures = work_out_figures(self.app)
+        from quizapp.stats import home_figures
+
+        app = self.app
+        try:  # app.library loads the decks if no one has yet
+            figures = home_figures(app.store, app.library, app.guide)
         except StoreError:
             return  # the store has told the learner (title bar, notice); keep what is shown
         if not get_current_worker().is_cancelled:
@@ -185,7 +151,8 @@ class HomeScreen(QuizScreen):
                 return Text(PENDING, style="dim")
             return Text(str(value), style=style if value else "")
 
-        counts = (None,) * 3 if figures is None else (figures.cards, figures.practice, figures.new)
+        due = None if figures is None else figures.due
+        counts = (None,) * 3 if due is None else (due.cards, due.practice, due.new)
         rows: list[tuple[str, Text]] = [
             (DUE_WORDS[key][0], figure(value, "" if key == "new" else "bold yellow"))
             for key, value in zip(("cards", "practice", "new"), counts, strict=True)
@@ -195,10 +162,10 @@ class HomeScreen(QuizScreen):
             checklist = Text.assemble(("Checklist ", "bold"), (PENDING, "dim"))
             bar = Text(PENDING, style="dim")
         else:
-            streak = figures.streak_days
+            streak = figures.today.streak_days
             rows += [
                 ("Streak", Text(f"{streak} day{'s' if streak != 1 else ''}")),
-                ("Reviews today", Text(str(figures.reviews_today))),
+                ("Reviews today", Text(str(figures.today.reviews_today))),
             ]
             done, total = figures.ticked, figures.checklist
             checklist = Text.assemble(("Checklist ", "bold"), f"{done} of {total} ticked")
