@@ -102,8 +102,14 @@ class HomeScreen(QuizScreen):
     def on_resize(self) -> None:
         # Today keeps 30 columns up to 120; wider terminals give it more (to 60), so its lines
         # do not wrap beside a mostly empty menu.
+        # Up to 120 the stylesheet's 30 stands: no inline width, so the first frame is laid out
+        # once, not again for a width it already has.
         width = self.size.width
-        self.query_one("#today").styles.width = 30 if width <= 120 else min(60, width * 3 // 10)
+        styles = self.query_one("#today").styles
+        if width > 120:
+            styles.width = min(60, width * 3 // 10)
+        elif styles.inline.has_rule("width"):
+            styles.width = None
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen first shows, so this is the only refresh needed. The
