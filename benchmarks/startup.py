@@ -9,9 +9,8 @@ Textual "hello" app measured in the same run (median of N runs each, in a real p
 
     .venv/bin/python benchmarks/startup.py --home DIR        # with the progress in DIR (copied)
 
-Target (issue 11): the same ratio with a 100k-review history (--reviews 100000).
-
-Target (issue 6): ratio <= 1.5. Wall-clock and CPU time to the first frame are reported; on a
+Targets (issue 25): ratio <= 1.3 without history, <= 1.5 with a 100k-review history
+(--reviews 100000). Wall-clock and CPU time to the first frame are reported; on a
 shared two-core VM both swing by tens of milliseconds between runs, so --instructions also counts
 the instructions executed (valgrind callgrind), which are the same on every run.
 """
@@ -45,6 +44,8 @@ class Hello(App):
         self.call_after_refresh(self.done)
     def done(self):
         open(os.environ["BENCH_OUT"], "w").write(f"{time.time()} {time.process_time()}")
+        if os.environ.get("BENCH_EXIT_NOW"):
+            os._exit(0)
         self.exit()
 Hello().run()
 """
@@ -57,6 +58,8 @@ def on_mount(self):
     original(self)
     def done():
         open(os.environ["BENCH_OUT"], "w").write(f"{time.time()} {time.process_time()}")
+        if os.environ.get("BENCH_EXIT_NOW"):
+            os._exit(0)
         self.exit()
     # The home screen is the default screen: run once its first refresh has been painted.
     self.screen.call_after_refresh(done)
@@ -103,7 +106,7 @@ def first_frame_seconds(code: str, env: dict[str, str]) -> tuple[float, float]:
 
 
 def instructions(code: str, env: dict[str, str]) -> int:
-    """Instructions executed up to the first frame (and exit), counted by valgrind's callgrind:
+    """Instructions executed up to the first frame, counted by valgrind's callgrind:
     the same on every run, so small changes can be compared where wall time cannot."""
     import re
     import shutil
@@ -119,7 +122,10 @@ def instructions(code: str, env: dict[str, str]) -> int:
         stdin=slave,
         stdout=slave,
         stderr=subprocess.PIPE,
-        env={**env, "BENCH_OUT": str(out / "first-frame"), "PYTHONHASHSEED": "0"},
+        # Counted up to the first frame: the process ends there, so workers started after it
+        # (the decks, the plan, the file check) are not counted, however threads interleave.
+        env={**env, "BENCH_OUT": str(out / "first-frame"), "PYTHONHASHSEED": "0",
+             "BENCH_EXIT_NOW": "1"},
     )  # fmt: skip
     os.close(slave)
     while proc.poll() is None:
@@ -188,6 +194,7 @@ def main() -> int:
         help="first fill the data folder with this many reviews of the shipped cards",
     )
     args = parser.parse_args()
+    target = "1.5x" if args.reviews or args.home else "1.3x"
     # An installed wheel has byte-code compiled by pip; an editable checkout needs it compiled
     # once (PYTHONDONTWRITEBYTECODE may be set, as on this machine), or every start recompiles.
     import compileall
@@ -218,13 +225,13 @@ def main() -> int:
         q = statistics.median(r[i] for r in quiz)
         print(
             f"{what:9s}: hello {h * 1000:6.1f} ms, quizapp {q * 1000:6.1f} ms (medians of "
-            f"{args.runs}), ratio {q / h:.2f}x (target <= 1.5x)"
+            f"{args.runs}), ratio {q / h:.2f}x (target <= {target})"
         )
     if counted:
         h_i, q_i = counted
         print(
             f"instructions: hello {h_i / 1e6:.0f} M, quizapp {q_i / 1e6:.0f} M, "
-            f"ratio {q_i / h_i:.3f}x (target <= 1.5x)"
+            f"ratio {q_i / h_i:.3f}x (target <= {target})"
         )
     return 0
 

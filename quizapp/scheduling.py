@@ -18,6 +18,7 @@ import fsrs
 
 from quizapp.clock import local_day_start
 from quizapp.decks.kinds import kind_of
+from quizapp.due_words import LEARN_AHEAD
 
 # The one FSRS scheduler and the one way to apply a review live with the store (which derives
 # every card from its log with them); re-exported here for the rest of the app.
@@ -26,9 +27,6 @@ from quizapp.store.srs import DEFAULT_PARAMETERS, apply_review, make_scheduler, 
 if TYPE_CHECKING:
     from quizapp.decks import Card, Library
     from quizapp.store import CardState, Store
-
-# Anki's default "learn ahead limit": learning cards this close to due may be shown early.
-LEARN_AHEAD = timedelta(minutes=20)
 
 
 def format_interval(delta: timedelta) -> str:

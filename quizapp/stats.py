@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from quizapp.checklist import checklist_status
 from quizapp.clock import local_day_start
 from quizapp.decks import kinds as registry
-from quizapp.scheduling import LEARN_AHEAD, StudyQueue, retrievability
+from quizapp.due_words import DUE_WORDS
+from quizapp.scheduling import Guide, StudyQueue, retrievability
 
 if TYPE_CHECKING:
     from quizapp.decks import Library
@@ -43,26 +44,6 @@ class DueCounts:
 
     def to_json(self) -> dict[str, int]:
         return {"cards_due": self.cards, "practice_due": self.practice, "new_today": self.new}
-
-
-_AHEAD = int(LEARN_AHEAD.total_seconds() // 60)
-
-# (label, one-line explanation) for each count, in the order they are shown.
-DUE_WORDS: dict[str, tuple[str, str]] = {
-    "cards": (
-        "Cards due",
-        f"flashcards whose review time has come (learning steps within {_AHEAD} min included); "
-        "s studies them first",
-    ),
-    "practice": (
-        "Practice due",
-        "quiz questions and drills whose review time has come; z, m and d practise them",
-    ),
-    "new": (
-        "New today",
-        "flashcards you have not seen yet, within today's new-card limit (o: Settings)",
-    ),
-}
 
 
 def due_counts(queue: StudyQueue) -> DueCounts:
@@ -213,6 +194,33 @@ def today_figures(store: Store, *, now: datetime | None = None) -> Today:
     return Today(streak_days=streak, reviews_today=store.review_count(since=local_day_start(now)))
 
 
+@dataclass(frozen=True)
+class HomeFigures:
+    """The home screen's Today panel: what is due, the streak, today's reviews, the ticks."""
+
+    due: DueCounts
+    today: Today
+    ticked: int
+    checklist: int
+    hidden: int  # suspended or buried cards of the decks (not counted as due)
+    guide: Guide | None  # the plan's guide the counts were worked out with
+
+
+def home_figures(store: Store, library: Library, guide: Guide | None = None) -> HomeFigures:
+    """Home's figures now, without the cost of ``compute_stats`` (one seek per day of the
+    streak, SQL counts for the rest)."""
+    # Only the ticks are needed here; the evidence (recall per card) is for the checklist.
+    numbers = {item.number for item in library.checklist}
+    return HomeFigures(
+        due=due_counts(StudyQueue(store, library, guide=guide)),
+        today=today_figures(store),
+        ticked=len(numbers & set(store.ticks())),
+        checklist=len(numbers),
+        hidden=len(store.hidden_ids() & set(library.cards)),
+        guide=guide,
+    )
+
+
 def compute_stats(
     store: Store, library: Library, *, now: datetime | None = None, deck: str | None = None
 ) -> Stats:
@@ -325,11 +333,13 @@ __all__ = [
     "DUE_WORDS",
     "Accuracy",
     "DueCounts",
+    "HomeFigures",
     "Stats",
     "Today",
     "WeakCard",
     "compute_stats",
     "due_counts",
+    "home_figures",
     "next_due",
     "today_figures",
 ]

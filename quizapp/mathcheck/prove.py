@@ -332,10 +332,11 @@ def _prove_boundary(
     too: a single wrong point, sign(yhat - 0.777)^2, is a wrong answer."""
     solved = _hyperplane(g)
     if solved is None and _count_symbols(g):
-        solved = _count_on(g)
-        if solved is False:
+        on_count = _count_on(g)
+        if on_count is False:
             return  # no count makes g = 0 (N == 2.5, N == 0): nothing to check there
-    if not solved:
+        solved = on_count if isinstance(on_count, tuple) else None
+    if solved is None:
         raise _GiveUp(f"could not check your answer on its own switch {g} = 0")
     v, value = solved
     on = difference.xreplace({atom: _resolve(atom, 0)}).subs(v, value)

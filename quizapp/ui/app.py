@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,16 +18,18 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
 
-from quizapp.decks import ContentError, Library
-
-if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
-
-    from quizapp.mathcheck.warm_worker import Checker
-    from quizapp.quiz import Quiz
-from quizapp.scheduling import Guide, StudyQueue
 from quizapp.store import Store, StoreError
 from quizapp.ui.palette import CardCommands, DeckCommands, ScreenCommands, TagCommands
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.notifications import SeverityLevel
+
+    from quizapp.decks import ContentError, Library
+    from quizapp.mathcheck.warm_worker import Checker
+    from quizapp.quiz import Quiz
+    from quizapp.scheduling import Guide, StudyQueue
 
 # How often (seconds) the app looks for other processes' commits: one cheap read of a counter.
 WATCH_EVERY = 1.0
@@ -45,15 +49,26 @@ class QuizApp(App[None]):
 
     def __init__(
         self,
-        library: Library,
+        library: Library | Callable[[], Library],
         store: Store,
         *,
         content_errors: Sequence[ContentError] = (),
     ) -> None:
+        """``library`` is the decks, or a function that loads them: then they are loaded after
+        the first frame (in a worker, or on first use, whichever comes first) and their content
+        errors, if any, get their screen then."""
         super().__init__()
-        self.library = library
+        self._library: Library | None = None
+        self._load_library: Callable[[], Library] | None = None
+        if callable(library):
+            self._load_library = library
+        else:
+            self._library = library
+        self._library_lock = threading.Lock()
         self.store = store
         self.content_errors = list(content_errors)
+        # The collector paused for start-up (by the CLI) is turned back on after the first frame.
+        self._resume_gc = not gc.isenabled()
         self._checker: Checker | None = None
         # From the plan to the interview (worked out in a worker, see refresh_plan).
         self.guide: Guide | None = None
@@ -66,11 +81,40 @@ class QuizApp(App[None]):
         self.outside_commit_seen = asyncio.Event()
 
     # -- services the screens use
+    @property
+    def library(self) -> Library:
+        """The decks; loaded here on first use when the app was given a loader (any thread: a
+        second caller waits for the first one's load)."""
+        library = self._library
+        if library is None:
+            with self._library_lock:
+                if self._library is None:
+                    assert self._load_library is not None
+                    loaded = self._load_library()
+                    self.content_errors = list(loaded.errors)
+                    self._library = loaded
+                    if loaded.errors:
+                        self.post_message(self.ContentErrorsFound())
+                library = self._library
+        return library
+
+    class ContentErrorsFound(Message):
+        """The decks loaded after the first frame have content errors to show."""
+
+    def on_quiz_app_content_errors_found(self, _message: ContentErrorsFound) -> None:
+        self._show_content_errors()
+
+    def _show_content_errors(self) -> None:
+        from quizapp.ui.screens.errors import ContentErrorsScreen
+
+        self.push_screen(ContentErrorsScreen(self.content_errors))
+
     def queue(self) -> StudyQueue:
         """A study queue as of now (cheap: the store holds the state)."""
+        from quizapp.scheduling import StudyQueue
+
         return StudyQueue(self.store, self.library, guide=self.guide)
 
-    @dataclasses.dataclass
     class PlanReady(Message):
         """The plan was worked out again: the guide and the readiness line changed."""
 
@@ -135,14 +179,14 @@ class QuizApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        if self._resume_gc:
+            self.call_after_refresh(_resume_gc)
         theme = self.store.settings.theme
         if theme and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.content_errors:
-            from quizapp.ui.screens.errors import ContentErrorsScreen
-
-            self.push_screen(ContentErrorsScreen(self.content_errors))
+            self._show_content_errors()
         for notice in self.store.notices:
             self.notify(notice, severity="warning", timeout=12, markup=False)
         self._watch_store()
@@ -167,11 +211,12 @@ class QuizApp(App[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
 
-    @dataclasses.dataclass
     class StoreNotice(Message):
         """The store has something to tell the learner (saving stopped or resumed)."""
 
-        text: str
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def _store_notice(self, message: str) -> None:
         # Called from whichever thread used the store; post_message is thread-safe, and the
@@ -259,14 +304,21 @@ class QuizApp(App[None]):
         self.push_screen(screen)
 
 
-def run_app(library: Library) -> int:
-    """Open the progress store and run the app over ``library``. Returns the exit code."""
-    from quizapp.store import Store
+def _resume_gc() -> None:
+    """Turn the collector back on after start-up. What start-up made lives as long as the app
+    (Textual, the store, the screen), so it is frozen: no later collection walks it again."""
+    gc.freeze()
+    gc.enable()
 
+
+def run_app(library: Library | Callable[[], Library]) -> int:
+    """Open the progress store and run the app over ``library`` (the decks, or a function that
+    loads them after the first frame). Returns the exit code."""
     # The full check of the file runs after the first frame (QuizApp._watch_store).
     store = Store.open(quick_check=False)
     store.hold_app_lock()  # 'quizapp restore' in another terminal refuses while this is open
-    app = QuizApp(library, store, content_errors=library.errors)
+    errors = () if callable(library) else library.errors
+    app = QuizApp(library, store, content_errors=errors)
     app.run()
     lost = store.unsaved_in_memory_only
     if lost:  # the last chance to tell: the sidecar could not be written (e.g. a full disk)

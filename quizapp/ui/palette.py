@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from quizapp.decks.kinds import kind_of, names
-from quizapp.decks.models import ChecklistItem
 from quizapp.ui.screens.areas import AREAS
 
 if TYPE_CHECKING:
@@ -21,6 +19,9 @@ def open_card(app: QuizApp, card_id: str) -> None:
     or a typed derivation, checked), a graded question (a choice, an order) as a one-question
     quiz, a checklist item on the checklist, anything else as a flashcard. (A drill or a
     checklist item opened as a flashcard was rated without being answered or ticked.)"""
+    from quizapp.decks.kinds import kind_of  # here: the decks load after the first frame
+    from quizapp.decks.models import ChecklistItem
+
     card = app.library.cards[card_id]
     kind = kind_of(card)
     if kind.role == "practice":
@@ -75,6 +76,8 @@ class TagCommands(_QuizProvider):
     """Start a study session on one tag."""
 
     async def search(self, query: str) -> Hits:
+        from quizapp.decks.kinds import names  # here: the decks load after the first frame
+
         matcher = self.matcher(query)
         lib = self.quiz_app.library
         for tag in lib.tags:
@@ -94,6 +97,8 @@ class DeckCommands(_QuizProvider):
     """Start a study session on one deck."""
 
     async def search(self, query: str) -> Hits:
+        from quizapp.decks.kinds import names  # here: the decks load after the first frame
+
         matcher = self.matcher(query)
         lib = self.quiz_app.library
         for deck in lib.decks:

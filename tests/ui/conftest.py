@@ -74,6 +74,22 @@ async def wait_until(
         await pilot.pause()
 
 
+async def home_figures_shown(pilot: Pilot[object]) -> None:
+    """Home's figures (and, on a cold start, the decks) come from a worker after the first
+    frame: wait until the Today panel shows them, worked out with the app's current plan."""
+    from quizapp.ui.screens.home import HomeScreen
+
+    app = pilot.app
+    assert isinstance(app, QuizApp)
+
+    def shown() -> bool:
+        screen = app.screen
+        figures = screen.figures if isinstance(screen, HomeScreen) else None
+        return figures is not None and figures.guide is app.guide
+
+    await wait_until(pilot, shown, what="home's figures")
+
+
 @pytest.fixture
 def notices(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A spy on ``App.notify``: every message the app raised as a toast, in order (the toasts

@@ -8,7 +8,7 @@ import fsrs
 
 from quizapp.cli import main
 from quizapp.ui.screens.stats import StatsScreen
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, home_figures_shown, reopen_store, visible_text
 
 
 def seed(shipped) -> None:
@@ -46,6 +46,7 @@ async def test_home_stats_and_the_cli_show_the_same_due_counts(make_app, shipped
     assert cli[0] == 3 and cli[1] == 2  # the learning steps due within minutes count as due
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await home_figures_shown(pilot)
         home = visible_text(app.screen.query_one("#today"))
         assert numbers(home, "Cards due", "Practice due", "New today") == cli
         await app.push_screen(StatsScreen())
@@ -81,7 +82,7 @@ async def test_home_the_plan_and_study_agree_on_new_cards_after_quizzes(make_app
     store.record_review("faq-00", fsrs.Rating.Easy, kind="faq")  # one new card studied
     async with app.run_test(size=(100, 40)) as pilot:
         await wait_until(pilot, lambda: app.guide is not None, what="the plan's guide")
-        await pilot.pause()
+        await home_figures_shown(pilot)  # worked out again with the plan's guide
         home = visible_text(app.screen.query_one("#today"))
         (home_new,) = numbers(home, "New today")
         await pilot.press("p")

@@ -20,7 +20,7 @@ from quizapp.ui.app import QuizApp
 from quizapp.ui.screens.checklist import ChecklistScreen
 from quizapp.ui.screens.settings import SettingsScreen
 from tests.helpers import run_quizapp
-from tests.ui.conftest import SIZE, visible_text
+from tests.ui.conftest import SIZE, home_figures_shown, visible_text
 
 
 async def _shell(app: QuizApp, pilot: Pilot[None], *args: str) -> None:
@@ -56,6 +56,7 @@ async def test_the_home_screen_shows_a_tick_a_date_and_imported_reviews_from_the
     export = _export_with_reviews(tmp_path, 7)
     async with app.run_test(size=SIZE) as pilot:
         items = len(app.library.checklist)
+        await home_figures_shown(pilot)
         assert f"0 of {items} ticked" in _home_text(app)
         assert "No interview date set" in _home_text(app)
         await _shell(app, pilot, "checklist", "tick", "3")

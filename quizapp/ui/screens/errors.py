@@ -12,9 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from quizapp.decks import ContentError
+from quizapp.ui.screens.base import styles
 
 
 class ContentErrorsScreen(ModalScreen[None]):
+    CSS_PATH = styles("modals")
     BINDINGS = [
         Binding("escape,enter", "dismiss", "Continue"),
         Binding("q", "app.quit", "Quit"),

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from quizapp.ui.screens.areas import AREAS
+from quizapp.ui.screens.base import styles
 
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
@@ -87,6 +88,7 @@ def areas_table() -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = styles("modals")
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close help"),
         # An area's key opens it from here too, as on home.
