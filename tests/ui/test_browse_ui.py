@@ -132,7 +132,8 @@ async def test_reset_is_undoable_and_history_stays(make_app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browser(pilot)
         await pilot.press("slash", *"kind:trap trap-mse-everywhere", "enter")
-        assert "Easy" in await info_of(pilot, screen)
+        shown = await info_of(pilot, screen)
+        assert "Easy" in shown and "1 review · 0 lapses" in shown  # one review, not "1 reviews"
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()

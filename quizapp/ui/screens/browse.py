@@ -325,8 +325,8 @@ class BrowseScreen(QuizScreen):
         if row.scheduled:
             state.append(
                 f"Due {when(row.due, now)} · stability {row.stability or 0:.1f} d · "
-                f"difficulty {row.difficulty or 0:.1f} · {row.reviews} reviews · "
-                f"{row.lapses} lapses"
+                f"difficulty {row.difficulty or 0:.1f} · {_count(row.reviews, 'review')} · "
+                f"{_count(row.lapses, 'lapse')}"
             )
         else:
             state.append("New: never studied" + (" since its reset" if row.reviews else ""))
@@ -464,3 +464,8 @@ class BrowseScreen(QuizScreen):
             self.notify(f"Could not open {editor}: {exc}", severity="error")
             return
         self.notify("Edited: restart quizapp (or run 'quizapp validate') to load the changes.")
+
+
+def _count(n: int, word: str) -> str:
+    """ "1 review", "2 reviews"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

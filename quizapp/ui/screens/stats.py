@@ -268,7 +268,11 @@ class StatsScreen(QuizScreen):
             self.query_one(f"#key-{key}", Static).update(text)
 
         # "56 reviews / 12 today": each number with its own words.
-        put("reviews", _tile(f"{stats.reviews_total} reviews", f"{stats.reviews_today} today"))
+        total = stats.reviews_total
+        put(
+            "reviews",
+            _tile(f"{total} review{'' if total == 1 else 's'}", f"{stats.reviews_today} today"),
+        )
         days = stats.streak_days
         put("streak", _tile(f"{days} day{'s' if days != 1 else ''}", "streak"))
         put(
@@ -282,7 +286,8 @@ class StatsScreen(QuizScreen):
         due = stats.due
         words = {key: label.lower() for key, (label, _) in DUE_WORDS.items()}
         tile = Text(no_wrap=True, overflow="ellipsis")
-        tile.append(f"{due.cards} {words['cards']}", style="bold")
+        cards = words["cards"] if due.cards != 1 else words["cards"].replace("cards", "card")
+        tile.append(f"{due.cards} {cards}", style="bold")
         tile.append(f"\n{due.practice} {words['practice']}\n{due.new} {words['new']}", style="dim")
         put("due", tile)
         self.query_one("#key-due", Static).tooltip = "\n".join(
