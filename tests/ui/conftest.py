@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerState
 
 from quizapp.content import load_library
 from quizapp.decks import Library
@@ -60,6 +62,18 @@ def visible_text(widget: object) -> str:
 # A failure bound, not a wait: a condition still false this long after it should have come true
 # is a bug, whatever the load on the machine.
 WAIT_LIMIT = 30.0
+
+
+async def workers_done(app: App[object]) -> None:
+    """Wait until every worker the app has started is finished. A worker cancelled because a
+    newer one of its exclusive group replaced it (home's figures after a commit elsewhere) is
+    finished too; a worker that failed still fails the test."""
+    while running := [
+        w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+    ]:
+        for outcome in await asyncio.gather(*(w.wait() for w in running), return_exceptions=True):
+            if isinstance(outcome, BaseException) and not isinstance(outcome, WorkerCancelled):
+                raise outcome
 
 
 async def wait_until(

@@ -14,7 +14,14 @@ from quizapp.ui.screens.help import HelpScreen
 from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.settings import SettingsScreen
 from quizapp.ui.screens.study import StudyScreen
-from tests.ui.conftest import SIZE, palette_search, reopen_store, visible_text, wait_until
+from tests.ui.conftest import (
+    SIZE,
+    palette_search,
+    reopen_store,
+    visible_text,
+    wait_until,
+    workers_done,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -283,7 +290,7 @@ async def test_esc_goes_back_one_step_from_a_screen_opened_from_another(make_app
         await pilot.pause()
         assert isinstance(app.screen, ChecklistScreen)
         await pilot.press("escape", "i")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
         await pilot.press("s")
@@ -340,7 +347,7 @@ async def test_a_plan_worked_out_while_the_app_closes_is_dropped_quietly(make_ap
     screen, already gone) the app ends cleanly instead of raising (run_test re-raises)."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await app.screen.query_one("#today").remove()  # home half torn down
         app.post_message(app.PlanReady())
         await pilot.pause()

@@ -9,14 +9,14 @@ from textual.widgets import Input
 
 from quizapp.ui.screens.browse import BrowseScreen
 from quizapp.ui.widgets.card_table import CardTable
-from tests.ui.conftest import reopen_store, visible_text
+from tests.ui.conftest import reopen_store, visible_text, workers_done
 
 
 async def open_browser(pilot) -> BrowseScreen:
     await pilot.press("b")
     screen = pilot.app.screen
     assert isinstance(screen, BrowseScreen)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     assert screen.loaded
     return screen
@@ -99,7 +99,7 @@ async def test_suspend_from_the_browser_leaves_study(make_app) -> None:
         await pilot.press("slash", *"kind:trap trap-mse-everywhere", "enter")
         assert [r.card.id for r in screen.shown] == ["trap-mse-everywhere"]
         await pilot.press("s")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert screen.shown[0].suspended
         assert "1 suspended" in status(screen)
@@ -135,13 +135,13 @@ async def test_reset_is_undoable_and_history_stays(make_app) -> None:
         shown = await info_of(pilot, screen)
         assert "Easy" in shown and "1 review · 0 lapses" in shown  # one review, not "1 reviews"
         await pilot.press("x")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert not screen.shown[0].scheduled
         assert reopen_store().card_state("trap-mse-everywhere") is None
         assert "Easy" in await info_of(pilot, screen)  # the history is kept
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert screen.shown[0].scheduled
         assert reopen_store().card_state("trap-mse-everywhere") is not None

@@ -9,7 +9,7 @@ import re
 
 from quizapp.ui.screens.drills import DrillRunScreen
 from quizapp.ui.widgets.question import QuestionView
-from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
+from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until, workers_done
 
 # grad-mse, L = (y - yhat)^2: line 3 drops the chain factor's sign, line 4 follows from it.
 SLIPPED = ["e = y - yhat", "dL/de = 2*e", "dL/dyhat = 2*e", "2*(y - yhat)"]
@@ -134,7 +134,7 @@ async def test_hurried_keys_grade_once_and_never_break(make_app) -> None:
         await pilot.pause()
         await pilot.press(*"2*(yhat - y)", "ctrl+s", "escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, DrillRunScreen), what="leaving")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
     assert [r.verdict for r in reopen_store().reviews("grad-mse")] == ["correct"]
 
 

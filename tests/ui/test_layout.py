@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.widgets.card_view import CardView
-from tests.ui.conftest import visible_text, wait_until
+from tests.ui.conftest import visible_text, wait_until, workers_done
 
 
 async def test_the_home_menu_fits_80_columns_without_cutting_a_word(make_app) -> None:
@@ -132,7 +132,7 @@ async def test_home_gives_today_more_room_on_a_wide_terminal(make_app) -> None:
     for size in ((80, 24), (200, 50)):
         app = make_app()
         async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
             widths[size[0]] = app.screen.query_one("#today").size.width
     assert widths[200] >= widths[80] + 20  # 80 columns keep the old layout (the snapshot)

@@ -8,7 +8,7 @@ import fsrs
 
 from quizapp.cli import main
 from quizapp.ui.screens.stats import StatsScreen
-from tests.ui.conftest import SIZE, home_figures_shown, reopen_store, visible_text
+from tests.ui.conftest import SIZE, home_figures_shown, reopen_store, visible_text, workers_done
 
 
 def seed(shipped) -> None:
@@ -50,7 +50,7 @@ async def test_home_stats_and_the_cli_show_the_same_due_counts(make_app, shipped
         home = visible_text(app.screen.query_one("#today"))
         assert numbers(home, "Cards due", "Practice due", "New today") == cli
         await app.push_screen(StatsScreen())
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         tile = visible_text(app.screen.query_one("#key-due"))
         shown = numbers(tile, "Cards due", "Practice due", "New today", number_first=True)

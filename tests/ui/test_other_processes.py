@@ -20,7 +20,7 @@ from quizapp.ui.app import QuizApp
 from quizapp.ui.screens.checklist import ChecklistScreen
 from quizapp.ui.screens.settings import SettingsScreen
 from tests.helpers import run_quizapp
-from tests.ui.conftest import SIZE, home_figures_shown, visible_text
+from tests.ui.conftest import SIZE, home_figures_shown, visible_text, workers_done
 
 
 async def _shell(app: QuizApp, pilot: Pilot[None], *args: str) -> None:
@@ -30,7 +30,7 @@ async def _shell(app: QuizApp, pilot: Pilot[None], *args: str) -> None:
     done = await asyncio.to_thread(run_quizapp, *args)
     assert done.returncode == 0, done.stderr
     await asyncio.wait_for(app.outside_commit_seen.wait(), timeout=60)
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 
@@ -117,7 +117,7 @@ async def test_the_stats_and_plan_screens_follow_the_shell(make_app, tmp_path: P
     export = _export_with_reviews(tmp_path, 4)
     async with app.run_test(size=SIZE) as pilot:
         app.open_area("stats")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
         await _shell(app, pilot, "import", str(export))
@@ -125,7 +125,7 @@ async def test_the_stats_and_plan_screens_follow_the_shell(make_app, tmp_path: P
         assert tile.split()[0] == "4" and "4 today" in tile and "reviews" in tile
 
         app.open_area("plan")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
         day = date.today() + timedelta(days=12)

@@ -14,7 +14,7 @@ from quizapp.ui.screens.home import HomeScreen
 from quizapp.ui.screens.stats import StatsScreen
 from quizapp.ui.screens.study import StudyScreen
 from quizapp.ui.widgets.plots import Chart
-from tests.ui.conftest import SIZE, visible_text, wait_until
+from tests.ui.conftest import SIZE, visible_text, wait_until, workers_done
 from tests.ui.history import NOW, seed_history, utc
 
 
@@ -175,7 +175,7 @@ async def test_stats_with_no_history_say_so(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("i")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, StatsScreen)
@@ -206,7 +206,7 @@ async def test_stats_load_in_a_worker_while_the_screen_stays_live(make_app, monk
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
         release.set()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert not body.loading
         assert "No reviews yet" in visible_text(app.screen.query_one("#stats-empty"))

@@ -9,7 +9,7 @@ import pytest
 from quizapp.ui.screens.quiz import QuizRunScreen
 from quizapp.ui.screens.stats import StatsScreen
 from quizapp.ui.screens.study import StudyScreen
-from tests.ui.conftest import SIZE, wait_until
+from tests.ui.conftest import SIZE, wait_until, workers_done
 from tests.ui.history import NOW, seed_history, utc
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
@@ -27,7 +27,7 @@ def pressing(*keys: str):
 
 
 async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()  # the workers' messages, posted before they ended, are handled
 
 
@@ -65,7 +65,7 @@ def test_loss_curves(snap_compare, make_app, size) -> None:
 
 async def _open_stats(pilot) -> None:
     await pilot.app.push_screen(StatsScreen(now=NOW))
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 
