@@ -391,7 +391,7 @@ def test_the_store_is_composed_not_mixed_in() -> None:
 COMPOSED = [
     "__init__", "database", "saving", "backups", "recovery", "connection", "values", "schema",
     "rows", "core", "reviews", "cards", "flags", "ticks", "quiz_sessions", "cram_reviews",
-    "fsrs_fit", "settings_io", "progress_export",
+    "fsrs_fit", "settings_io", "progress_export", "replica",
 ]  # fmt: skip
 
 

@@ -22,13 +22,11 @@ validated ``FileReview`` records merge exactly like another machine's.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +41,11 @@ from quizapp.interop.progress_file import (
     read_bytes,
     read_progress_file,
 )
-from quizapp.store import Store, StoreError, classify, explain, flags, ops, time_text
+from quizapp.store import Store, replica, time_text
 from quizapp.store.hlc import ZERO, stamp_time
 from quizapp.store.srs import FIT_KEY
 
 AHEAD = timedelta(days=1)  # a review dated later than this machine's clock plus this waits
-BIG_CACHE_KB = 64 * 1024  # the page cache of a large merge
-RESCHEDULING = {"setting:desired_retention", f"setting:{FIT_KEY}"}
 
 __all__ = [
     "FileReview",
@@ -141,10 +137,7 @@ def _register_line(r: Register, done: bool) -> str:
 
 def known_reviews(store: Store) -> dict[str, tuple[str, str, int]]:
     """uuid -> (item id, stored time text, rating) of every review in the store."""
-    rows = store.db.read(
-        lambda c: c.execute("SELECT uuid, item_id, reviewed_at, rating FROM reviews").fetchall()
-    )
-    return {u: (i, at, r) for u, i, at, r in rows}
+    return replica.known_reviews(store.db)
 
 
 def _plan_reviews(
@@ -179,34 +172,12 @@ def _plan_reviews(
         new(review)
     touched = {r.item_id for r in plan.reviews}
     if touched:
-        here_items = set(store.db.read(lambda c: [i for (i,) in c.execute(
-            "SELECT item_id FROM cards")]))  # fmt: skip
-        plan.new_items = touched - here_items
+        plan.new_items = touched - replica.reviewed_items(store.db)
 
 
 def _plan_cram(store: Store, plan: MergePlan, offered: Iterable[FileCram]) -> None:
-    have = {
-        u for (u,) in store.db.read(lambda c: c.execute("SELECT uuid FROM cram_reviews").fetchall())
-    }
+    have = replica.cram_uuids(store.db)
     plan.cram = [c for c in offered if c.uuid not in have]
-
-
-def _local_registers(conn: sqlite3.Connection) -> dict[str, tuple[str, Any]]:
-    """key -> (stamp, value) of every register here (a value from before stamps: ZERO)."""
-    stamps = ops.register_stamps(conn)
-    out: dict[str, tuple[str, Any]] = {k: (s, None) for k, s in stamps.items()}
-    for key, value in conn.execute("SELECT key, value FROM settings"):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            parsed = None
-        out[f"setting:{key}"] = (stamps.get(f"setting:{key}", ZERO), parsed)
-    for number, at in conn.execute("SELECT number, ticked_at FROM checklist_ticks"):
-        out[f"tick:{number}"] = (stamps.get(f"tick:{number}", ZERO), at)
-    for key, value in flags.flag_values(conn).items():
-        if key in stamps:
-            out[key] = (stamps[key], value)
-    return out
 
 
 def _order(stamp: str, value: Any) -> tuple[str, str]:
@@ -214,7 +185,7 @@ def _order(stamp: str, value: Any) -> tuple[str, str]:
 
 
 def _plan_registers(store: Store, plan: MergePlan, offered: dict[str, Register]) -> None:
-    local = store.db.read(_local_registers)
+    local = replica.registers(store.db)
     for key in sorted(offered):
         theirs = offered[key]
         mine = local.get(key)
@@ -245,92 +216,13 @@ def plan_merge(
 # --------------------------------------------------------------------------- applying
 
 
-def _put_register(conn: sqlite3.Connection, r: Register) -> None:
-    kind, _, name = r.key.partition(":")
-    if kind in flags.REGISTERS:
-        flags.put_flag(conn, kind, name, r.value, r.stamp)
-        return
-    if kind == "setting":
-        ops.put_settings(conn, {name: r.value}, {name: r.stamp})
-        return
-    number = int(name)
-    conn.execute("DELETE FROM checklist_ticks WHERE number = ?", (number,))
-    if r.value is not None:
-        conn.execute(
-            "INSERT INTO checklist_ticks (number, ticked_at) VALUES (?, ?)", (number, r.value)
-        )
-    conn.execute("INSERT OR REPLACE INTO registers (key, stamp) VALUES (?, ?)", (r.key, r.stamp))
-
-
-def _write_plan(conn: sqlite3.Connection, plan: MergePlan) -> None:
-    for register in plan.registers:
-        _put_register(conn, register)
-    scheduler = ops.scheduler_in(conn)
-    # The new reviews are derived with the log they join before they are written, so each is
-    # inserted once with its state before and due after (no second pass over 100k rows).
-    extra = [
-        (None, r.item_id, int(r.rating), r.at, r.duration_ms, None, None, r.uuid, r.reviewed_at)
-        for r in plan.reviews
-    ]
-    # A reset that travels derives its card again from the reviews after it.
-    reset = {r.key.partition(":")[2] for r in plan.registers if r.key.startswith("reset:")}
-    if any(r.key in RESCHEDULING for r in plan.registers):
-        derived = ops.recompute(conn, scheduler, None, extra)
-    elif extra or reset:
-        touched = {r.item_id for r in plan.reviews} | reset
-        derived = ops.recompute(conn, scheduler, touched, extra)
-    else:
-        derived = {}
-    conn.executemany(
-        "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
-        "verdict, seed, state_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (r.uuid, r.item_id, r.kind, int(r.rating), r.at, r.duration_ms, r.answer, r.verdict,
-             r.seed, *derived[r.uuid])
-            for r in plan.reviews
-        ],
-    )  # fmt: skip
-    conn.executemany(
-        "INSERT OR IGNORE INTO cram_reviews (uuid, item_id, rating, reviewed_at, duration_ms) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [
-            (c.uuid, c.item_id, int(c.rating), time_text(c.reviewed_at), c.duration_ms)
-            for c in plan.cram
-        ],
-    )
-    if plan.digest is not None:
-        _record_merged(conn, plan)
-
-
-@contextlib.contextmanager
-def _roomy_cache(store: Store, rows: int) -> Iterator[None]:
-    """A page cache big enough for a large merge (SQLite's default 2 MB makes each of 100k
-    inserts into the reviews' indexes reach for pages it just let go), as before after it."""
-    if rows < 5000:
-        yield
-        return
-    old = store.db.read(lambda c: c.execute("PRAGMA cache_size").fetchone()[0])
-    store.db.read(lambda c: c.execute(f"PRAGMA cache_size = {-BIG_CACHE_KB}"))
-    try:
-        yield
-    finally:
-        with contextlib.suppress(sqlite3.Error, StoreError):
-            store.db.read(lambda c: c.execute(f"PRAGMA cache_size = {int(old)}"))
-
-
 def apply_merge(store: Store, plan: MergePlan) -> None:
     """Make the planned changes in one transaction: all of them or, on any error, none."""
     if plan.empty:
         remember_merged(store, plan)
         return
-    try:
-        with _roomy_cache(store, len(plan.reviews)):
-            store.db.write(lambda conn: _write_plan(conn, plan))
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"cannot save to {store.path.name}: {explain(exc)}", classify(exc)
-        ) from None
-    store.db.reload_settings()
+    merged = None if plan.digest is None else (plan.digest, plan.in_file)
+    replica.merge(store.db, plan.reviews, plan.cram, plan.registers, merged)
 
 
 def merge_reviews(
@@ -375,7 +267,7 @@ def plan_file(
     not parsed again: merging it again would change nothing."""
     raw = read_bytes(path, follow_links=follow_links)
     digest = hashlib.sha256(raw).hexdigest()
-    seen = store.db.read(lambda c: _merged_reviews(c, digest))
+    seen = replica.merged_reviews(store.db, digest)
     if seen is not None:
         return MergePlan(source=str(path), in_file=seen)
     # The reviews already here are read first: the file's copies of them are only matched by
@@ -388,48 +280,11 @@ def plan_file(
     return plan
 
 
-# The digests of files merged whole, in a table of their own made on first use (it is local:
-# never exported). Every review such a file holds is here, so the same bytes add nothing, as
-# long as no review leaves the log: an undo (``ops.undo_in``) forgets them all, and a restore
-# brings back the table of its own time.
-MERGED_TABLE = "merged_files"
-KEEP_MERGED = 200
-
-
-def _merged_reviews(conn: sqlite3.Connection, digest: str) -> int | None:
-    """The number of reviews of the file with ``digest`` when it was merged whole, else None."""
-    if not conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MERGED_TABLE,)
-    ).fetchone():
-        return None
-    row = conn.execute(
-        f"SELECT reviews FROM {MERGED_TABLE} WHERE digest = ?", (digest,)
-    ).fetchone()  # fmt: skip
-    return None if row is None else int(row[0])
-
-
-def _record_merged(conn: sqlite3.Connection, plan: MergePlan) -> None:
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS {MERGED_TABLE} (digest TEXT PRIMARY KEY, "
-        "reviews INTEGER NOT NULL, merged_at TEXT NOT NULL)"
-    )
-    conn.execute(
-        f"INSERT OR REPLACE INTO {MERGED_TABLE} (digest, reviews, merged_at) VALUES (?, ?, ?)",
-        (plan.digest, plan.in_file, time_text(datetime.now(UTC))),
-    )
-    conn.execute(
-        f"DELETE FROM {MERGED_TABLE} WHERE digest NOT IN (SELECT digest FROM {MERGED_TABLE} "
-        f"ORDER BY merged_at DESC LIMIT {KEEP_MERGED})"
-    )
-
-
 def remember_merged(store: Store, plan: MergePlan) -> None:
     """Record that a file with nothing new was merged whole (so it is not read again); a
     store that cannot save just reads it again next time."""
-    if plan.digest is None or not plan.empty or store.read_only:
-        return
-    with contextlib.suppress(StoreError, sqlite3.Error):
-        store.db.write(lambda conn: _record_merged(conn, plan))
+    if plan.digest is not None and plan.empty:
+        replica.remember_merged(store.db, plan.digest, plan.in_file)
 
 
 def replicated(export: dict[str, Any]) -> dict[str, Any]:

@@ -12,17 +12,15 @@ is skipped with its reason), and this machine's file is written through a new te
 Speed: a file merged whole before is not parsed again (``merge.plan_file``), and this machine's
 file is not written again when it already holds exactly what it would hold: the store records
 the digest of the bytes it last wrote there with a fingerprint of everything an export shows
-(``_fingerprint``), and the file is rewritten unless both still match (the file's bytes are
-read and hashed each time, so a file changed in place, even at the same size and time, is
-written again)."""
+(``quizapp.store.replica``), and the file is rewritten unless both still match (the file's
+bytes are read and hashed each time, so a file changed in place, even at the same size and
+time, is written again)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import os
-import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +29,7 @@ from pathlib import Path
 from quizapp import __version__
 from quizapp.interop.merge import MergeError, MergePlan, apply_merge, plan_file
 from quizapp.interop.progress_file import read_bytes
-from quizapp.store import SCHEMA_VERSION, Store, StoreError
+from quizapp.store import Store, replica
 from quizapp.store.identity import machine_id
 
 __all__ = ["SyncResult", "machine_id", "sync_folder", "write_own_file"]
@@ -66,8 +64,8 @@ def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
 
     target = folder / f"{me}.json"
     key = str(target.absolute())
-    fingerprint = store.db.read(lambda c: _fingerprint(c, me))
-    last = store.db.read(lambda c: _last_written(c, key))
+    fingerprint = replica.export_fingerprint(store.db, repr((me, __version__)))
+    last = replica.last_written(store.db, key)
     if last is not None and last[1] == fingerprint and _digest(target) == last[0]:
         return last[2], False
     data = store.export(raw_reviews=True)
@@ -88,64 +86,8 @@ def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
         with contextlib.suppress(OSError):
             tmp.unlink()
     written = len(data["reviews"])
-    with contextlib.suppress(StoreError, sqlite3.Error):  # not recorded: written again next time
-        if not store.read_only:
-            store.db.write(
-                lambda c: _record_written(c, key, digest.hexdigest(), fingerprint, written)
-            )
+    replica.record_written(store.db, key, digest.hexdigest(), fingerprint, written)
     return written, True
-
-
-WRITTEN_TABLE = "sync_written"  # local (never exported), made on first use like merged_files
-# Everything an export shows, table by table; the reviews by what can change in them (rows are
-# only ever added, deleted by an undo, or given new derived values by a replay).
-_WHOLE_TABLES = (
-    "cards", "settings", "registers", "checklist_ticks", "card_flags", "cram_reviews",
-    "quiz_sessions",
-)  # fmt: skip
-
-
-def _fingerprint(conn: sqlite3.Connection, me: str) -> str:
-    """A digest of everything ``export`` writes but its time: a change to any of it (a review,
-    an undo, a replay, a setting, a tick, a flag, a quiz, a cram answer, a restore, a
-    migration, another quizapp version) changes it."""
-    h = hashlib.sha256()
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    h.update(repr((me, __version__, SCHEMA_VERSION, version)).encode())
-    h.update(repr(conn.execute(
-        "SELECT count(*), max(id), group_concat(coalesce(state_before, 'n') || "
-        "coalesce(due_after, 'n'), ',') FROM reviews").fetchone()).encode())  # fmt: skip
-    h.update(repr(conn.execute("SELECT count(*), max(id) FROM quiz_answers").fetchone()).encode())
-    for table in _WHOLE_TABLES:
-        h.update(f"\n{table}\n".encode())
-        # marshal version 2: no back-references, so equal rows always give equal bytes
-        h.update(marshal.dumps(conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall(), 2))
-    return h.hexdigest()
-
-
-def _last_written(conn: sqlite3.Connection, key: str) -> tuple[str, str, int] | None:
-    if not conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (WRITTEN_TABLE,)
-    ).fetchone():
-        return None
-    row = conn.execute(
-        f"SELECT digest, fingerprint, reviews FROM {WRITTEN_TABLE} WHERE path = ?", (key,)
-    ).fetchone()
-    return None if row is None else (row[0], row[1], int(row[2]))
-
-
-def _record_written(
-    conn: sqlite3.Connection, key: str, digest: str, fingerprint: str, reviews: int
-) -> None:
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS {WRITTEN_TABLE} (path TEXT PRIMARY KEY, digest TEXT NOT "
-        "NULL, fingerprint TEXT NOT NULL, reviews INTEGER NOT NULL)"
-    )
-    conn.execute(
-        f"INSERT OR REPLACE INTO {WRITTEN_TABLE} (path, digest, fingerprint, reviews) "
-        "VALUES (?, ?, ?, ?)",
-        (key, digest, fingerprint, reviews),
-    )
 
 
 def _digest(path: Path) -> str | None:

@@ -32,8 +32,10 @@ Where it lives (import from ``quizapp.store``): ``Store`` (core.py) has one ``Da
 (database.py: the connection, the lock, one transaction per action, the pending journal) and
 hands each call to the module of its concept, plain functions over that database: reviews.py,
 cards.py, flags.py (the browser's suspend/bury/reset), ticks.py (the checklist), quiz_sessions.py,
-cram_reviews.py, fsrs_fit.py, settings_io.py, progress_export.py, backups.py (files and the
-database's backup/restore) and saving.py (not saving, retrying, the file deleted or replaced).
+cram_reviews.py, fsrs_fit.py, settings_io.py, progress_export.py, replica.py (what a merge of
+another machine's progress reads and writes; interop decides, it holds the SQL), backups.py
+(files and the database's backup/restore) and saving.py (not saving, retrying, the file deleted
+or replaced).
 Below them: values.py (the values, StoreError, exit codes, stored times), connection.py
 (connecting, classifying failures), schema.py (tables, migrations), recovery.py (opening whatever
 state the file is in), ops.py (the SQL of each write, shared with the journal's replay),

@@ -1,0 +1,349 @@
+"""This store as one replica of the learner's progress: what a merge of another machine's
+progress reads here and writes here (quizapp.interop.merge decides what; this module holds the
+SQL), and two local tables that are never exported: ``merged_files`` (the digests of files
+merged whole, so the same bytes are not parsed again) and ``sync_written`` (what this machine
+last wrote to a sync folder, so an unchanged file is not written again). Functions over the
+``Database``, importing the store's flags, ops, srs and values only.
+
+A merge is one transaction: the registers that win, the new reviews (each inserted once, with
+its state before and due after already derived with the log it joins), the cram answers, and
+the cards they touch derived again (every card when the retention or the FSRS parameters
+change)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import marshal
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from quizapp.store import flags, ops
+from quizapp.store.connection import classify, explain
+from quizapp.store.hlc import ZERO
+from quizapp.store.srs import FIT_KEY
+from quizapp.store.values import StoreError, time_text
+
+if TYPE_CHECKING:
+    from quizapp.store.database import Database
+
+# Registers whose change reschedules every card.
+RESCHEDULING = frozenset({"setting:desired_retention", f"setting:{FIT_KEY}"})
+BIG_CACHE_KB = 64 * 1024  # the page cache of a large merge
+MERGED_TABLE = "merged_files"
+KEEP_MERGED = 200
+WRITTEN_TABLE = "sync_written"
+
+
+class NewReview(Protocol):
+    """A review from elsewhere as a merge writes it (``at``: its time as the store keeps it)."""
+
+    @property
+    def uuid(self) -> str: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def rating(self) -> int: ...
+    @property
+    def at(self) -> str: ...
+    @property
+    def reviewed_at(self) -> datetime: ...
+    @property
+    def duration_ms(self) -> int | None: ...
+    @property
+    def answer(self) -> str | None: ...
+    @property
+    def verdict(self) -> str | None: ...
+    @property
+    def seed(self) -> int | None: ...
+
+
+class NewCram(Protocol):
+    @property
+    def uuid(self) -> str: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def rating(self) -> int: ...
+    @property
+    def reviewed_at(self) -> datetime: ...
+    @property
+    def duration_ms(self) -> int | None: ...
+
+
+class NewRegister(Protocol):
+    """``setting:<name>``, ``tick:<number>`` or a card flag (``suspend:<id>``...)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> Any: ...
+    @property
+    def stamp(self) -> str: ...
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def known_reviews(db: Database) -> dict[str, tuple[str, str, int]]:
+    """uuid -> (item id, stored time text, rating) of every review in the store."""
+    rows = db.read(
+        lambda c: c.execute("SELECT uuid, item_id, reviewed_at, rating FROM reviews").fetchall()
+    )
+    return {u: (i, at, r) for u, i, at, r in rows}
+
+
+def reviewed_items(db: Database) -> set[str]:
+    """The items this store holds a schedule for (reviewed here or merged)."""
+    return set(db.read(lambda c: [i for (i,) in c.execute("SELECT item_id FROM cards")]))
+
+
+def cram_uuids(db: Database) -> set[str]:
+    return set(db.read(lambda c: [u for (u,) in c.execute("SELECT uuid FROM cram_reviews")]))
+
+
+def registers(db: Database) -> dict[str, tuple[str, Any]]:
+    """key -> (stamp, value) of every register here (a value from before stamps: ZERO)."""
+    return db.read(_registers)
+
+
+def _registers(conn: sqlite3.Connection) -> dict[str, tuple[str, Any]]:
+    stamps = ops.register_stamps(conn)
+    out: dict[str, tuple[str, Any]] = {k: (s, None) for k, s in stamps.items()}
+    for key, value in conn.execute("SELECT key, value FROM settings"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        out[f"setting:{key}"] = (stamps.get(f"setting:{key}", ZERO), parsed)
+    for number, at in conn.execute("SELECT number, ticked_at FROM checklist_ticks"):
+        out[f"tick:{number}"] = (stamps.get(f"tick:{number}", ZERO), at)
+    for key, value in flags.flag_values(conn).items():
+        if key in stamps:
+            out[key] = (stamps[key], value)
+    return out
+
+
+# --------------------------------------------------------------------------- the merge
+
+
+def merge(
+    db: Database,
+    reviews: Sequence[NewReview],
+    cram: Sequence[NewCram] = (),
+    winning: Sequence[NewRegister] = (),
+    merged_file: tuple[str, int] | None = None,
+) -> None:
+    """Write a merge in one transaction: the ``winning`` registers, the new ``reviews`` (not
+    here yet, by uuid), the ``cram`` answers (those here already are skipped), the cards they
+    touch derived again; ``merged_file`` (digest, reviews offered): the file was merged whole.
+    All or, on any error, nothing (StoreError). The settings are read again after it."""
+    try:
+        with _roomy_cache(db, len(reviews)):
+            db.write(lambda conn: _write(conn, reviews, cram, winning, merged_file))
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot save to {db.path.name}: {explain(exc)}", classify(exc)) from None
+    db.reload_settings()
+
+
+def _put_register(conn: sqlite3.Connection, r: NewRegister) -> None:
+    kind, _, name = r.key.partition(":")
+    if kind in flags.REGISTERS:
+        flags.put_flag(conn, kind, name, r.value, r.stamp)
+        return
+    if kind == "setting":
+        ops.put_settings(conn, {name: r.value}, {name: r.stamp})
+        return
+    number = int(name)
+    conn.execute("DELETE FROM checklist_ticks WHERE number = ?", (number,))
+    if r.value is not None:
+        conn.execute(
+            "INSERT INTO checklist_ticks (number, ticked_at) VALUES (?, ?)", (number, r.value)
+        )
+    conn.execute("INSERT OR REPLACE INTO registers (key, stamp) VALUES (?, ?)", (r.key, r.stamp))
+
+
+def _write(
+    conn: sqlite3.Connection,
+    reviews: Sequence[NewReview],
+    cram: Sequence[NewCram],
+    winning: Sequence[NewRegister],
+    merged_file: tuple[str, int] | None,
+) -> None:
+    for register in winning:
+        _put_register(conn, register)
+    scheduler = ops.scheduler_in(conn)
+    # The new reviews are derived with the log they join before they are written, so each is
+    # inserted once with its state before and due after (no second pass over 100k rows).
+    extra = [
+        (None, r.item_id, int(r.rating), r.at, r.duration_ms, None, None, r.uuid, r.reviewed_at)
+        for r in reviews
+    ]
+    # A reset that travels derives its card again from the reviews after it.
+    reset = {r.key.partition(":")[2] for r in winning if r.key.startswith("reset:")}
+    if any(r.key in RESCHEDULING for r in winning):
+        derived = ops.recompute(conn, scheduler, None, extra)
+    elif extra or reset:
+        touched = {r.item_id for r in reviews} | reset
+        derived = ops.recompute(conn, scheduler, touched, extra)
+    else:
+        derived = {}
+    conn.executemany(
+        "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
+        "verdict, seed, state_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (r.uuid, r.item_id, r.kind, int(r.rating), r.at, r.duration_ms, r.answer, r.verdict,
+             r.seed, *derived[r.uuid])
+            for r in reviews
+        ],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT OR IGNORE INTO cram_reviews (uuid, item_id, rating, reviewed_at, duration_ms) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(c.uuid, c.item_id, int(c.rating), time_text(c.reviewed_at), c.duration_ms) for c in cram],
+    )
+    if merged_file is not None:
+        _record_merged(conn, *merged_file)
+
+
+@contextlib.contextmanager
+def _roomy_cache(db: Database, rows: int) -> Iterator[None]:
+    """A page cache big enough for a large merge (SQLite's default 2 MB makes each of 100k
+    inserts into the reviews' indexes reach for pages it just let go), as before after it."""
+    if rows < 5000:
+        yield
+        return
+    old = db.read(lambda c: c.execute("PRAGMA cache_size").fetchone()[0])
+    db.read(lambda c: c.execute(f"PRAGMA cache_size = {-BIG_CACHE_KB}"))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error, StoreError):
+            db.read(lambda c: c.execute(f"PRAGMA cache_size = {int(old)}"))
+
+
+# --------------------------------------------------------------------------- merged files
+
+# The digests of files merged whole, in a table of their own made on first use. Every review
+# such a file holds is here, so the same bytes add nothing, as long as no review leaves the log:
+# an undo (``ops.undo_in``) forgets them all, and a restore brings back the table of its time.
+
+
+def merged_reviews(db: Database, digest: str) -> int | None:
+    """The number of reviews of the file with ``digest`` when it was merged whole, else None."""
+    return db.read(lambda c: _merged_reviews(c, digest))
+
+
+def _merged_reviews(conn: sqlite3.Connection, digest: str) -> int | None:
+    if not _has_table(conn, MERGED_TABLE):
+        return None
+    row = conn.execute(
+        f"SELECT reviews FROM {MERGED_TABLE} WHERE digest = ?", (digest,)
+    ).fetchone()  # fmt: skip
+    return None if row is None else int(row[0])
+
+
+def _record_merged(conn: sqlite3.Connection, digest: str, reviews: int) -> None:
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {MERGED_TABLE} (digest TEXT PRIMARY KEY, "
+        "reviews INTEGER NOT NULL, merged_at TEXT NOT NULL)"
+    )
+    conn.execute(
+        f"INSERT OR REPLACE INTO {MERGED_TABLE} (digest, reviews, merged_at) VALUES (?, ?, ?)",
+        (digest, reviews, time_text(datetime.now(UTC))),
+    )
+    conn.execute(
+        f"DELETE FROM {MERGED_TABLE} WHERE digest NOT IN (SELECT digest FROM {MERGED_TABLE} "
+        f"ORDER BY merged_at DESC LIMIT {KEEP_MERGED})"
+    )
+
+
+def remember_merged(db: Database, digest: str, reviews: int) -> None:
+    """Record that the file with ``digest`` (``reviews`` reviews) was merged whole and brought
+    nothing new; a store that cannot save just reads it again next time."""
+    if db.read_only:
+        return
+    with contextlib.suppress(StoreError, sqlite3.Error):
+        db.write(lambda conn: _record_merged(conn, digest, reviews))
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+    )
+
+
+# --------------------------------------------------------------------------- the file written
+
+# Everything an export shows, table by table; the reviews by what can change in them (rows are
+# only ever added, deleted by an undo, or given new derived values by a replay).
+_WHOLE_TABLES = (
+    "cards", "settings", "registers", "checklist_ticks", "card_flags", "cram_reviews",
+    "quiz_sessions",
+)  # fmt: skip
+
+
+def export_fingerprint(db: Database, salt: str) -> str:
+    """A digest of everything ``export`` writes but its time, and ``salt`` (the machine, the
+    app's version): a change to any of it (a review, an undo, a replay, a setting, a tick, a
+    flag, a quiz, a cram answer, a restore, a migration) changes it."""
+    return db.read(lambda c: _fingerprint(c, salt))
+
+
+def _fingerprint(conn: sqlite3.Connection, salt: str) -> str:
+    from quizapp.store.schema import SCHEMA_VERSION
+
+    h = hashlib.sha256()
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    h.update(repr((salt, SCHEMA_VERSION, version)).encode())
+    h.update(repr(conn.execute(
+        "SELECT count(*), max(id), group_concat(coalesce(state_before, 'n') || "
+        "coalesce(due_after, 'n'), ',') FROM reviews").fetchone()).encode())  # fmt: skip
+    h.update(repr(conn.execute("SELECT count(*), max(id) FROM quiz_answers").fetchone()).encode())
+    for table in _WHOLE_TABLES:
+        h.update(f"\n{table}\n".encode())
+        # marshal version 2: no back-references, so equal rows always give equal bytes
+        h.update(marshal.dumps(conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall(), 2))
+    return h.hexdigest()
+
+
+def last_written(db: Database, path: str) -> tuple[str, str, int] | None:
+    """(digest of the bytes, export fingerprint, reviews) last written to ``path``, or None."""
+
+    def read(conn: sqlite3.Connection) -> tuple[str, str, int] | None:
+        if not _has_table(conn, WRITTEN_TABLE):
+            return None
+        row = conn.execute(
+            f"SELECT digest, fingerprint, reviews FROM {WRITTEN_TABLE} WHERE path = ?", (path,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1], int(row[2]))
+
+    return db.read(read)
+
+
+def record_written(db: Database, path: str, digest: str, fingerprint: str, reviews: int) -> None:
+    """Remember what was written to ``path``; a store that cannot save writes it again next
+    time."""
+    if db.read_only:
+        return
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {WRITTEN_TABLE} (path TEXT PRIMARY KEY, digest TEXT NOT "
+            "NULL, fingerprint TEXT NOT NULL, reviews INTEGER NOT NULL)"
+        )
+        conn.execute(
+            f"INSERT OR REPLACE INTO {WRITTEN_TABLE} (path, digest, fingerprint, reviews) "
+            "VALUES (?, ?, ?, ?)",
+            (path, digest, fingerprint, reviews),
+        )
+
+    with contextlib.suppress(StoreError, sqlite3.Error):
+        db.write(write)
