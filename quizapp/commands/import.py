@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quizapp.interop.anki_import import ANKI_SUFFIXES
+    from quizapp.interop import ANKI_SUFFIXES
     from quizapp.interop.merge import MergeError, plan_file
 
     if args.file.suffix.lower() in ANKI_SUFFIXES:

@@ -35,7 +35,6 @@ from quizapp.interop.merge import MergeError, MergePlan, merge_reviews
 from quizapp.interop.progress_file import FileReview
 from quizapp.store import Store
 
-ANKI_SUFFIXES = (".colpkg", ".apkg")
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 RATING_VALUES = {name: value for value, name in RATING_NAMES.items()}
 # The collection inside a package, newest format first (a new export also holds an old-format

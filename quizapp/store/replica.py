@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # Registers whose change reschedules every card.
 RESCHEDULING = frozenset({"setting:desired_retention", f"setting:{FIT_KEY}"})
 BIG_CACHE_KB = 64 * 1024  # the page cache of a large merge
+BULK_ROWS = 5000  # a merge this large gets that cache, and may build the indexes afresh
 MERGED_TABLE = "merged_files"
 KEEP_MERGED = 200
 WRITTEN_TABLE = "sync_written"
@@ -193,15 +194,16 @@ def _write(
         derived = ops.recompute(conn, scheduler, touched, extra)
     else:
         derived = {}
-    conn.executemany(
-        "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
-        "verdict, seed, state_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (r.uuid, r.item_id, r.kind, int(r.rating), r.at, r.duration_ms, r.answer, r.verdict,
-             r.seed, *derived[r.uuid])
-            for r in reviews
-        ],
-    )  # fmt: skip
+    with _indexes_rebuilt(conn, len(reviews)):
+        conn.executemany(
+            "INSERT INTO reviews (uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, "
+            "verdict, seed, state_before, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (r.uuid, r.item_id, r.kind, int(r.rating), r.at, r.duration_ms, r.answer,
+                 r.verdict, r.seed, *derived[r.uuid])
+                for r in reviews
+            ],
+        )  # fmt: skip
     conn.executemany(
         "INSERT OR IGNORE INTO cram_reviews (uuid, item_id, rating, reviewed_at, duration_ms) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -212,10 +214,31 @@ def _write(
 
 
 @contextlib.contextmanager
+def _indexes_rebuilt(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
+    """Insert ``rows`` new reviews without their secondary indexes, built again after it, when
+    that is cheaper: at least as many new rows as half of those there (one sort of the whole
+    table beats 100k inserts at random places in two trees). Inside the caller's transaction, so
+    the indexes are there again, or the whole merge is rolled back. (The uuid's UNIQUE index
+    stays: it refuses a review twice.)"""
+    if rows < BULK_ROWS or rows * 2 < conn.execute("SELECT count(*) FROM reviews").fetchone()[0]:
+        yield
+        return
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' "
+        "AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        conn.execute(sql)
+
+
+@contextlib.contextmanager
 def _roomy_cache(db: Database, rows: int) -> Iterator[None]:
     """A page cache big enough for a large merge (SQLite's default 2 MB makes each of 100k
     inserts into the reviews' indexes reach for pages it just let go), as before after it."""
-    if rows < 5000:
+    if rows < BULK_ROWS:
         yield
         return
     old = db.read(lambda c: c.execute("PRAGMA cache_size").fetchone()[0])
