@@ -136,9 +136,11 @@ def _replay(
     scheduler: fsrs.Scheduler,
     item_ids: Any | None,
     extra: list[tuple[Any, ...]] | None,
+    fresh: dict[str, tuple[int | None, str]] | None = None,
 ) -> tuple[list[tuple[str, srs.Progress]], list[tuple[int | None, str, Any]]]:
-    """``derive``'s work: each item's replay (``srs.Progress``) and the changed reviews."""
-    return srs.replay_log(scheduler, _log(conn, item_ids, extra), _resets(conn))
+    """``derive``'s work: each item's replay (``srs.Progress``) and the changed reviews
+    (``extra``'s in ``fresh`` when given: see ``srs.replay_log``)."""
+    return srs.replay_log(scheduler, _log(conn, item_ids, extra), _resets(conn), fresh)
 
 
 def _resets(conn: sqlite3.Connection) -> dict[str, str]:
@@ -163,14 +165,11 @@ def recompute(
     holding the same log computes the same state. Items without reviews lose their card row.
     Returns the state before and due after of each ``extra`` review, by uuid (the caller
     inserts them)."""
-    replays, updates = _replay(conn, scheduler, item_ids, extra)
+    fresh: dict[str, tuple[int | None, str]] = {}
+    replays, updates = _replay(conn, scheduler, item_ids, extra, fresh)
     cards = [_card_row(item, p) for item, p in replays]
     seen = {c[0] for c in cards}
-    fresh = {u[2]: (u[0], u[1]) for u in updates if isinstance(u[2], str)}
-    conn.executemany(
-        "UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?",
-        [u for u in updates if not isinstance(u[2], str)],
-    )
+    conn.executemany("UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?", updates)
     if item_ids is None:
         old = {r[0]: r for r in conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards")}
         changed = [c for c in cards if old.get(c[0]) != c]

@@ -230,13 +230,17 @@ def advance(step: FastStep, p: Progress, rating: int, at: datetime) -> tuple[Pro
 
 
 def replay_log(
-    scheduler: fsrs.Scheduler, rows: Iterable[Sequence[Any]], resets: dict[str, str]
+    scheduler: fsrs.Scheduler,
+    rows: Iterable[Sequence[Any]],
+    resets: dict[str, str],
+    fresh: dict[str, tuple[int | None, str]] | None = None,
 ) -> tuple[list[tuple[str, Progress]], list[tuple[int | None, str, Any]]]:
     """Replay review logs: ``rows`` as ``(id, item, rating, time text, duration, state before,
     due after, uuid, time parsed or None)``, grouped by item in log order; ``resets``: item -> the
     time text of its reset (reviews up to it are kept, not replayed). Returns each item's
     replay and the (state before, due after, id) of each review whose stored values differ
     (an id None: the uuid in its place, and a review before a reset gives (None, its time)).
+    ``fresh``: the reviews with id None go there instead, uuid -> (state before, due after).
     ``advance`` inlined: this runs once per review of every log replayed."""
     updates: list[tuple[int | None, str, Any]] = []
     replays: list[tuple[str, Progress]] = []
@@ -255,7 +259,10 @@ def replay_log(
             item, fields, reps, lapses, first = item_id, None, 0, 0, None
         if resets and at_text <= resets.get(item_id, ""):
             if rid is None:
-                add((None, at_text, uid))
+                if fresh is None:
+                    add((None, at_text, uid))
+                else:
+                    fresh[uid] = (None, at_text)
             continue
         at = parsed or parse(at_text)
         if at.tzinfo is not UTC:
@@ -274,7 +281,10 @@ def replay_log(
         if not when.microsecond:
             due = due[:19] + ".000000" + due[19:]
         if rid is None:
-            add((before, due, uid))
+            if fresh is None:
+                add((before, due, uid))
+            else:
+                fresh[uid] = (before, due)
         elif before != old_before or due != old_due:
             add((before, due, rid))
     if fields is not None:
