@@ -93,3 +93,30 @@ def test_the_first_frame_needs_no_decks_scheduler_or_maths(quizapp_home: Path) -
         )
         assert done.returncode == 0, done.stderr[-2000:]
         assert done.stdout.splitlines()[0] == "none"
+
+
+async def test_the_full_check_after_the_first_frame_finds_damage_the_open_skipped(
+    quizapp_home: Path, shipped: Library, notices: list[str]
+) -> None:
+    """The app opens the file without a check (start-up time) and runs the full one once the
+    first frame is painted: damage only integrity_check sees still stops saving, with a notice."""
+    import sqlite3
+
+    with Store.open() as store:
+        for i in range(20):
+            store.record_review(f"card-{i:03d}", 3, kind="faq")
+    conn = sqlite3.connect(quizapp_home / "progress.db")
+    conn.execute("PRAGMA writable_schema=ON")  # an index that no longer matches its rows
+    conn.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX reviews_time ON reviews(item_id)' "
+        "WHERE name = 'reviews_time'"
+    )
+    conn.commit()
+    conn.close()
+    app = QuizApp(shipped, Store.open(quick_check=False))  # as run_app opens it
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(
+            pilot, lambda: any("damaged while open" in n for n in notices), what="the notice"
+        )
+        assert "NOT SAVING" in app.sub_title
+        assert isinstance(app.screen, HomeScreen)
