@@ -14,13 +14,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from quizapp.due_words import DUE_WORDS
 from quizapp.store import StoreError
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.widgets.key_line import KeyLine
 from quizapp.ui.widgets.menu import Menu
 from quizapp.ui.widgets.title_bar import TitleBar
 
@@ -97,7 +98,7 @@ class HomeScreen(QuizScreen):
                     ],
                     id="menu",
                 )
-        yield Footer()
+        yield KeyLine()
 
     def on_resize(self) -> None:
         # Today keeps 30 columns up to 120; wider terminals give it more (to 60), so its lines
