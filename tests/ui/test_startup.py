@@ -30,7 +30,7 @@ async def test_home_keeps_its_layout_when_the_figures_arrive(shipped: Library) -
     async with app.run_test(size=SIZE) as pilot:
         home = app.screen
         assert isinstance(home, HomeScreen)
-        today, menu = home.query_one("#today"), home.query_one("#menu-panel")
+        today, menu = home.query_one("#today"), home.query_one("#menu")
         before = visible_text(today)
         regions = (today.region, menu.region)
         assert home.figures is None and before.count(PENDING) == 7  # 5 figures, the checklist

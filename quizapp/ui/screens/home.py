@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static
@@ -84,20 +84,22 @@ class HomeScreen(QuizScreen):
                 f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
             )
             yield today
-            with Vertical(id="menu-panel", classes="panel") as panel:
-                panel.border_title = "Go to"
-                panel.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
-                yield Menu(
-                    [
-                        (
-                            a.name,
-                            _menu_prompt(a.key, a.title, a.description),
-                            _menu_prompt(a.key, a.title, a.short),
-                        )
-                        for a in AREAS
-                    ],
-                    id="menu",
-                )
+            # The menu is its own panel (one widget less on the way to the first frame).
+            menu = Menu(
+                [
+                    (
+                        a.name,
+                        _menu_prompt(a.key, a.title, a.description),
+                        _menu_prompt(a.key, a.title, a.short),
+                    )
+                    for a in AREAS
+                ],
+                id="menu",
+                classes="panel",
+            )
+            menu.border_title = "Go to"
+            menu.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
+            yield menu
         yield KeyLine()
 
     def on_resize(self) -> None:
