@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Static
@@ -77,29 +76,27 @@ class HomeScreen(QuizScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        with Horizontal(id="home"):
-            today = Static(id="today", classes="panel")
-            today.border_title = "Today"
-            today.tooltip = "\n".join(
-                f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
-            )
-            yield today
-            # The menu is its own panel (one widget less on the way to the first frame).
-            menu = Menu(
-                [
-                    (
-                        a.name,
-                        _menu_prompt(a.key, a.title, a.description),
-                        _menu_prompt(a.key, a.title, a.short),
-                    )
-                    for a in AREAS
-                ],
-                id="menu",
-                classes="panel",
-            )
-            menu.border_title = "Go to"
-            menu.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
-            yield menu
+        # The two panels side by side: the screen's own layout (no container around them).
+        today = Static(id="today", classes="panel")
+        today.border_title = "Today"
+        today.tooltip = "\n".join(f"{label}: {meaning}" for label, meaning in DUE_WORDS.values())
+        yield today
+        # The menu is its own panel (one widget less on the way to the first frame).
+        menu = Menu(
+            [
+                (
+                    a.name,
+                    _menu_prompt(a.key, a.title, a.description),
+                    _menu_prompt(a.key, a.title, a.short),
+                )
+                for a in AREAS
+            ],
+            id="menu",
+            classes="panel",
+        )
+        menu.border_title = "Go to"
+        menu.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
+        yield menu
         yield KeyLine()
 
     def on_resize(self) -> None:
