@@ -42,15 +42,14 @@ state the file is in), ops.py (the SQL of each write, shared with the journal's 
 pending.py (the pending journal), srs.py (the one scheduler), hlc.py and identity.py.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from quizapp.clock import local_day_start  # moved to quizapp.clock; kept for old imports
 from quizapp.settings import Settings
 from quizapp.store.backups import BACKUP_EVERY, KEEP_DAILY_BACKUPS_DAYS, KEEP_RECENT_BACKUPS
 from quizapp.store.connection import BUSY_TIMEOUT, classify, explain
 from quizapp.store.core import Store
-from quizapp.store.cram_reviews import CramReview
 from quizapp.store.database import Database
-from quizapp.store.flags import CardFlags, ItemSummary, ResetUndo
-from quizapp.store.progress_export import RawJsonList
 from quizapp.store.schema import SCHEMA_VERSION
 from quizapp.store.values import (
     EXIT_CODES,
@@ -64,6 +63,30 @@ from quizapp.store.values import (
     parse_time,
     time_text,
 )
+
+if TYPE_CHECKING:
+    from quizapp.store.cram_reviews import CramReview
+    from quizapp.store.flags import CardFlags, ItemSummary, ResetUndo
+    from quizapp.store.progress_export import RawJsonList
+
+# Values of modules that opening the file does not need: imported on first use (start-up time).
+_LAZY = {
+    "CramReview": "quizapp.store.cram_reviews",
+    "CardFlags": "quizapp.store.flags",
+    "ItemSummary": "quizapp.store.flags",
+    "ResetUndo": "quizapp.store.flags",
+    "RawJsonList": "quizapp.store.progress_export",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "BACKUP_EVERY",

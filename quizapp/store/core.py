@@ -10,28 +10,38 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fsrs
 
 from quizapp.settings import Settings
-from quizapp.store import (
-    backups,
-    cards,
-    cram_reviews,
-    flags,
-    fsrs_fit,
-    progress_export,
-    quiz_sessions,
-    reviews,
-    saving,
-    settings_io,
-    ticks,
-)
+from quizapp.store import backups, saving, settings_io
 from quizapp.store.connection import BUSY_TIMEOUT
-from quizapp.store.cram_reviews import CramReview
 from quizapp.store.database import Database
+from quizapp.store.lazy import LazyModule
 from quizapp.store.values import Backup, CardState, QuizSession, Review, ReviewTotal, as_utc
+
+if TYPE_CHECKING:
+    from quizapp.store import (
+        cards,
+        cram_reviews,
+        flags,
+        fsrs_fit,
+        progress_export,
+        quiz_sessions,
+        reviews,
+        ticks,
+    )
+    from quizapp.store.cram_reviews import CramReview
+else:  # imported on first use: opening the file needs none of them (the app's start-up time)
+    cards = LazyModule("quizapp.store.cards")
+    cram_reviews = LazyModule("quizapp.store.cram_reviews")
+    flags = LazyModule("quizapp.store.flags")
+    fsrs_fit = LazyModule("quizapp.store.fsrs_fit")
+    progress_export = LazyModule("quizapp.store.progress_export")
+    quiz_sessions = LazyModule("quizapp.store.quiz_sessions")
+    reviews = LazyModule("quizapp.store.reviews")
+    ticks = LazyModule("quizapp.store.ticks")
 
 
 class Store:

@@ -203,13 +203,16 @@ class QuizApp(App[None]):
         self.set_interval(5, self._retry_saving)
         self.store.changed_elsewhere()  # from now on
         self.set_interval(WATCH_EVERY, self._watch_other_processes)
-        self.call_after_refresh(
-            lambda: self.run_worker(self.store.verify, thread=True, exit_on_error=False)
-        )
+        # The check starts once the top screen has painted its first frame (the app's next idle,
+        # then the screen's): a thread started sooner would share the interpreter with it.
+        self.call_after_refresh(lambda: self.screen.call_after_refresh(self._check_file))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
+
+    def _check_file(self) -> None:
+        self.run_worker(self.store.verify, thread=True, exit_on_error=False)
 
     class StoreNotice(Message):
         """The store has something to tell the learner (saving stopped or resumed)."""

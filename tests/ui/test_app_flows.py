@@ -252,7 +252,7 @@ async def test_the_home_menu_works_with_arrows_and_with_the_mouse(make_app) -> N
         await pilot.pause()
         assert isinstance(app.screen, StudyScreen) and app.screen.session_title == "Traps"
         await pilot.press("escape")
-        await pilot.click("#menu", offset=(3, 2))  # the third row: Quiz
+        await pilot.click("#menu", offset=(4, 3))  # below the border: the third row, Quiz
         await pilot.pause()
         assert isinstance(app.screen, QuizSetupScreen)
 

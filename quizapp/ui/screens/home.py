@@ -11,16 +11,16 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from quizapp.due_words import DUE_WORDS
 from quizapp.store import StoreError
 from quizapp.ui.screens.areas import AREAS
 from quizapp.ui.screens.base import QuizScreen
+from quizapp.ui.widgets.key_line import KeyLine
 from quizapp.ui.widgets.menu import Menu
 from quizapp.ui.widgets.title_bar import TitleBar
 
@@ -76,28 +76,28 @@ class HomeScreen(QuizScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        with Horizontal(id="home"):
-            today = Static(id="today", classes="panel")
-            today.border_title = "Today"
-            today.tooltip = "\n".join(
-                f"{label}: {meaning}" for label, meaning in DUE_WORDS.values()
-            )
-            yield today
-            with Vertical(id="menu-panel", classes="panel") as panel:
-                panel.border_title = "Go to"
-                panel.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
-                yield Menu(
-                    [
-                        (
-                            a.name,
-                            _menu_prompt(a.key, a.title, a.description),
-                            _menu_prompt(a.key, a.title, a.short),
-                        )
-                        for a in AREAS
-                    ],
-                    id="menu",
+        # The two panels side by side: the screen's own layout (no container around them).
+        today = Static(id="today", classes="panel")
+        today.border_title = "Today"
+        today.tooltip = "\n".join(f"{label}: {meaning}" for label, meaning in DUE_WORDS.values())
+        yield today
+        # The menu is its own panel (one widget less on the way to the first frame).
+        menu = Menu(
+            [
+                (
+                    a.name,
+                    _menu_prompt(a.key, a.title, a.description),
+                    _menu_prompt(a.key, a.title, a.short),
                 )
-        yield Footer()
+                for a in AREAS
+            ],
+            id="menu",
+            classes="panel",
+        )
+        menu.border_title = "Go to"
+        menu.border_subtitle = "key or enter · ctrl+p: any card · ?: keys"
+        yield menu
+        yield KeyLine()
 
     def on_resize(self) -> None:
         # Today keeps 30 columns up to 120; wider terminals give it more (to 60), so its lines

@@ -36,10 +36,16 @@ class Menu(Widget, can_focus=True):
             self.menu = menu
             self.name = name
 
-    def __init__(self, rows: Sequence[tuple[str, Text, Text]], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        rows: Sequence[tuple[str, Text, Text]],
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         """``rows``: (name, prompt, short prompt); the short one shows where the prompt would
         not fit, so a description is never cut mid-word."""
-        super().__init__(id=id)
+        super().__init__(id=id, classes=classes)
         self.rows = list(rows)
 
     def render(self) -> Text:
@@ -78,11 +84,20 @@ class Menu(Widget, can_focus=True):
     def action_select(self) -> None:
         self.post_message(self.Selected(self, self.rows[self.highlighted][0]))
 
+    def _row_at(self, event: events.MouseEvent) -> int | None:
+        """The row under the pointer (None over the border, the padding or below the rows)."""
+        offset = event.get_content_offset(self)
+        if offset is None or not 0 <= offset.y < len(self.rows):
+            return None
+        return offset.y
+
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if 0 <= event.y < len(self.rows):
-            self.highlighted = event.y
+        row = self._row_at(event)
+        if row is not None:
+            self.highlighted = row
 
     def on_click(self, event: events.Click) -> None:
-        if 0 <= event.y < len(self.rows):
-            self.highlighted = event.y
+        row = self._row_at(event)
+        if row is not None:
+            self.highlighted = row
             self.action_select()
