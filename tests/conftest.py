@@ -6,6 +6,7 @@ Python file API while that process holds an SQLite connection to it."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,10 +32,39 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session")
+def warm_deck_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The deck cache of the shipped decks (``cache/decks.json``), built once per test process
+    the way the app builds it: by a cold load that parses and checks every card."""
+    from quizapp.content import load_library
+
+    home = tmp_path_factory.mktemp("warm-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QUIZAPP_HOME", str(home))
+        patch.delenv("QUIZAPP_CONTENT", raising=False)
+        library = load_library(include_user_decks=False, cache=True)
+    assert not library.errors
+    cache = home / "cache" / "decks.json"
+    assert cache.is_file()
+    return cache
+
+
 @pytest.fixture(autouse=True)
-def quizapp_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh, empty learner data folder for each test; nothing touches the real one."""
+def quizapp_home(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """A fresh learner data folder for each test; nothing touches the real one. It holds only
+    the deck cache of the shipped decks, as after the learner's first start, so each `quizapp`
+    command a test runs does not parse and check every card again (~3 s a cold start; the
+    checks themselves are tested by `quizapp validate`, which never reads the cache). A test
+    marked ``cold_decks`` gets an empty folder."""
     home = tmp_path_factory.mktemp("home")
+    if request.node.get_closest_marker("cold_decks") is None:
+        (home / "cache").mkdir()
+        # A copy, never a link: a test may damage its own cache file on purpose.
+        shutil.copyfile(request.getfixturevalue("warm_deck_cache"), home / "cache" / "decks.json")
     monkeypatch.setenv("QUIZAPP_HOME", str(home))
     monkeypatch.delenv("QUIZAPP_CONTENT", raising=False)
     return home

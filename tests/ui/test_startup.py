@@ -8,6 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.store import Store
@@ -84,6 +86,7 @@ sys.exit(main([]))
 """
 
 
+@pytest.mark.cold_decks  # a first start, then a start from the deck cache
 def test_the_first_frame_needs_no_decks_scheduler_or_maths(quizapp_home: Path) -> None:
     """What home draws first needs only the store: the decks, the scheduler and the maths
     libraries load after it (a regression here costs start-up time)."""
