@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from quizapp.decks import Library
 from tests import open_guard
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,6 +25,13 @@ _SESSION_REPORTS = tempfile.mkdtemp(prefix="quizapp-guard-")
 os.environ.update(open_guard.child_env(_SESSION_REPORTS))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run first (otherwise in their usual order): with xdist's work
+    stealing (pyproject's addopts), the last minute is then short tests on both workers, not
+    one worker finishing a long test while the other idles."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     found = open_guard.child_violations(_SESSION_REPORTS)
     if found:
@@ -33,9 +41,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def warm_deck_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The deck cache of the shipped decks (``cache/decks.json``), built once per test process
-    the way the app builds it: by a cold load that parses and checks every card."""
+def shipped_and_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library, Path]:
+    """The shipped decks loaded once per test process as the app's first start loads them (a
+    cold load: every card parsed and checked), and the deck cache (``cache/decks.json``) that
+    load wrote."""
     from quizapp.content import load_library
 
     home = tmp_path_factory.mktemp("warm-home")
@@ -46,7 +55,7 @@ def warm_deck_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert not library.errors
     cache = home / "cache" / "decks.json"
     assert cache.is_file()
-    return cache
+    return library, cache
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +73,8 @@ def quizapp_home(
     if request.node.get_closest_marker("cold_decks") is None:
         (home / "cache").mkdir()
         # A copy, never a link: a test may damage its own cache file on purpose.
-        shutil.copyfile(request.getfixturevalue("warm_deck_cache"), home / "cache" / "decks.json")
+        _library, cache = request.getfixturevalue("shipped_and_cache")
+        shutil.copyfile(cache, home / "cache" / "decks.json")
     monkeypatch.setenv("QUIZAPP_HOME", str(home))
     monkeypatch.delenv("QUIZAPP_CONTENT", raising=False)
     return home

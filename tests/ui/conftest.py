@@ -12,7 +12,6 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerState
 
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.store import Store
 from quizapp.ui.app import QuizApp
@@ -21,8 +20,9 @@ SIZE = (100, 30)
 
 
 @pytest.fixture(scope="session")
-def shipped() -> Library:
-    library = load_library(include_user_decks=False)
+def shipped(shipped_and_cache: tuple[Library, Path]) -> Library:
+    """The shipped decks, loaded once per test process (tests/conftest.py)."""
+    library, _cache = shipped_and_cache
     assert not library.errors
     return library
 

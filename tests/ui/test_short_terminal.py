@@ -81,6 +81,7 @@ def _options_on_screen(app, card) -> list[str]:
 
 
 # One test per deck (xdist runs them side by side): every loss-curve card of the deck.
+@pytest.mark.slow
 @pytest.mark.parametrize("deck", ["beyond", "frontier"])
 async def test_at_80x24_a_loss_curve_question_reads_from_its_top_and_the_keys_reach_its_options(
     make_app, shipped, deck
@@ -146,6 +147,7 @@ async def test_at_80x24_answering_a_loss_curve_question_shows_the_verdict_and_ar
         assert on_screen(app, "READ THE LOSS CURVE")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("deck", ["beyond", "frontier"])
 async def test_at_200x50_a_loss_curve_question_shows_whole(make_app, shipped, deck) -> None:
     from quizapp.ui.screens.quiz import QuizRunScreen
