@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,6 +58,24 @@ def shipped_and_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library
     return library, cache
 
 
+def _put_deck_cache(cache: Path, home: Path) -> None:
+    (home / "cache").mkdir(parents=True, exist_ok=True)
+    # A copy, never a link: a test may damage its own cache file on purpose.
+    shutil.copyfile(cache, home / "cache" / "decks.json")
+
+
+@pytest.fixture
+def seed_deck_cache(shipped_and_cache: tuple[Library, Path]) -> Callable[[Path], Path]:
+    """Give another data folder (a small disk's, a second machine's) the shipped decks' cache,
+    as every test's own folder has it; returns the folder."""
+
+    def seed(home: Path) -> Path:
+        _put_deck_cache(shipped_and_cache[1], home)
+        return home
+
+    return seed
+
+
 @pytest.fixture(autouse=True)
 def quizapp_home(
     request: pytest.FixtureRequest,
@@ -71,10 +89,7 @@ def quizapp_home(
     marked ``cold_decks`` gets an empty folder."""
     home = tmp_path_factory.mktemp("home")
     if request.node.get_closest_marker("cold_decks") is None:
-        (home / "cache").mkdir()
-        # A copy, never a link: a test may damage its own cache file on purpose.
-        _library, cache = request.getfixturevalue("shipped_and_cache")
-        shutil.copyfile(cache, home / "cache" / "decks.json")
+        _put_deck_cache(request.getfixturevalue("shipped_and_cache")[1], home)
     monkeypatch.setenv("QUIZAPP_HOME", str(home))
     monkeypatch.delenv("QUIZAPP_CONTENT", raising=False)
     return home
