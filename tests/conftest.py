@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.decks import Library
-from tests import open_guard
+from tests import open_guard, shipped
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -41,21 +41,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def shipped_and_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library, Path]:
-    """The shipped decks loaded once per test process as the app's first start loads them (a
-    cold load: every card parsed and checked), and the deck cache (``cache/decks.json``) that
-    load wrote."""
-    from quizapp.content import load_library
-
-    home = tmp_path_factory.mktemp("warm-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QUIZAPP_HOME", str(home))
-        patch.delenv("QUIZAPP_CONTENT", raising=False)
-        library = load_library(include_user_decks=False, cache=True)
-    assert not library.errors
-    cache = home / "cache" / "decks.json"
-    assert cache.is_file()
-    return library, cache
+def shipped_and_cache() -> tuple[Library, Path]:
+    """The shipped decks, loaded cold once per test process, and the deck cache that load
+    wrote (tests/shipped.py)."""
+    return shipped.shipped_and_cache()
 
 
 def _put_deck_cache(cache: Path, home: Path) -> None:

@@ -21,9 +21,8 @@ SIZE = (100, 30)
 
 @pytest.fixture(scope="session")
 def shipped(shipped_and_cache: tuple[Library, Path]) -> Library:
-    """The shipped decks, loaded once per test process (tests/conftest.py)."""
+    """The shipped decks, loaded once per test process (tests/shipped.py)."""
     library, _cache = shipped_and_cache
-    assert not library.errors
     return library
 
 
