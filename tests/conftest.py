@@ -6,13 +6,15 @@ Python file API while that process holds an SQLite connection to it."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests import open_guard
+from quizapp.decks import Library
+from tests import open_guard, shipped
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
@@ -23,6 +25,13 @@ _SESSION_REPORTS = tempfile.mkdtemp(prefix="quizapp-guard-")
 os.environ.update(open_guard.child_env(_SESSION_REPORTS))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run first (otherwise in their usual order): with xdist's work
+    stealing (pyproject's addopts), the last minute is then short tests on both workers, not
+    one worker finishing a long test while the other idles."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     found = open_guard.child_violations(_SESSION_REPORTS)
     if found:
@@ -31,10 +40,45 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session")
+def shipped_and_cache() -> tuple[Library, Path]:
+    """The shipped decks, loaded cold once per test process, and the deck cache that load
+    wrote (tests/shipped.py)."""
+    return shipped.shipped_and_cache()
+
+
+def _put_deck_cache(cache: Path, home: Path) -> None:
+    (home / "cache").mkdir(parents=True, exist_ok=True)
+    # A copy, never a link: a test may damage its own cache file on purpose.
+    shutil.copyfile(cache, home / "cache" / "decks.json")
+
+
+@pytest.fixture
+def seed_deck_cache(shipped_and_cache: tuple[Library, Path]) -> Callable[[Path], Path]:
+    """Give another data folder (a small disk's, a second machine's) the shipped decks' cache,
+    as every test's own folder has it; returns the folder."""
+
+    def seed(home: Path) -> Path:
+        _put_deck_cache(shipped_and_cache[1], home)
+        return home
+
+    return seed
+
+
 @pytest.fixture(autouse=True)
-def quizapp_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh, empty learner data folder for each test; nothing touches the real one."""
+def quizapp_home(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """A fresh learner data folder for each test; nothing touches the real one. It holds only
+    the deck cache of the shipped decks, as after the learner's first start, so each `quizapp`
+    command a test runs does not parse and check every card again (~3 s a cold start; the
+    checks themselves are tested by `quizapp validate`, which never reads the cache). A test
+    marked ``cold_decks`` gets an empty folder."""
     home = tmp_path_factory.mktemp("home")
+    if request.node.get_closest_marker("cold_decks") is None:
+        _put_deck_cache(request.getfixturevalue("shipped_and_cache")[1], home)
     monkeypatch.setenv("QUIZAPP_HOME", str(home))
     monkeypatch.delenv("QUIZAPP_CONTENT", raising=False)
     return home

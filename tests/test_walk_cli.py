@@ -6,10 +6,10 @@ import json
 
 import fsrs
 
-from quizapp.content import load_library
 from quizapp.decks import kinds as registry
 from quizapp.store import Store
 from tests.helpers import run_quizapp
+from tests.shipped import shipped_library
 
 
 def stats_json(*args: str) -> dict[str, object]:
@@ -23,7 +23,7 @@ def test_a_deck_shows_no_more_new_cards_than_the_daily_limit_leaves() -> None:
     stats shows what is left of it, never more than all decks together."""
     started = 2
     assert run_quizapp("settings", "--new-per-day", "3").returncode == 0
-    library = load_library(include_user_decks=False)
+    library = shipped_library()
     study = set(registry.names(study=True))
     loss_cards = [c.id for c in library.only_deck("loss").cards.values() if c.kind in study]
     store = Store.open()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,9 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerState
 
-from quizapp.content import load_library
 from quizapp.decks import Library
+from quizapp.mathcheck.cards import gradient_problems
+from quizapp.mathcheck.warm_worker import Checker
 from quizapp.store import Store
 from quizapp.ui.app import QuizApp
 
@@ -21,15 +22,49 @@ SIZE = (100, 30)
 
 
 @pytest.fixture(scope="session")
-def shipped() -> Library:
-    library = load_library(include_user_decks=False)
-    assert not library.errors
+def shipped(shipped_and_cache: tuple[Library, Path]) -> Library:
+    """The shipped decks, loaded once per test process (tests/shipped.py)."""
+    library, _cache = shipped_and_cache
     return library
 
 
+class _SharedChecker(Checker):
+    """The real gradient checker, its worker process kept warm for every app of this test
+    process over the shipped decks: an app's exit (``close``) leaves the worker running for the
+    next app; the session ends it. (Each app starting its own worker cost a process and its
+    warm-up, ~1 s of CPU, in every test that opens a quiz or a drill.)"""
+
+    def close(self) -> None:
+        pass
+
+    def shut_down(self) -> None:
+        super().close()
+
+
+@pytest.fixture(scope="session")
+def shared_checker(shipped: Library) -> Iterator[Checker]:
+    checker = _SharedChecker(gradient_problems(shipped))
+    yield checker
+    checker.shut_down()
+
+
 @pytest.fixture
-def make_app(shipped: Library, quizapp_home: Path) -> Callable[..., QuizApp]:
-    """A factory: each call opens the store in this test's data folder, as a restart would."""
+def make_app(
+    shipped: Library,
+    quizapp_home: Path,
+    shared_checker: Checker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., QuizApp]:
+    """A factory: each call opens the store in this test's data folder, as a restart would.
+    An app over the shipped decks checks gradients with this process's warm checker."""
+    real = Checker.from_library
+
+    def from_library(library: Library, **options: object) -> Checker:
+        if library is shipped and not options:
+            return shared_checker
+        return real(library, **options)
+
+    monkeypatch.setattr(Checker, "from_library", from_library)
 
     def make(library: Library | None = None, **kwargs: object) -> QuizApp:
         lib = library or shipped

@@ -76,24 +76,30 @@ def _squeezed(text: str) -> str:
 
 def _options_on_screen(app, card) -> list[str]:
     """The options of ``card`` whose opening words are not on the terminal."""
-    return [o.text for o in card.options if not on_screen(app, _squeezed(o.text)[:30])]
+    rows = [_squeezed(row) for row in screen_rows(app)]  # drawn once for every option
+    return [o.text for o in card.options if not any(_squeezed(o.text)[:30] in row for row in rows)]
 
 
+# One test per deck (xdist runs them side by side): every loss-curve card of the deck.
+@pytest.mark.slow
+@pytest.mark.parametrize("deck", ["beyond", "frontier"])
 async def test_at_80x24_a_loss_curve_question_reads_from_its_top_and_the_keys_reach_its_options(
-    make_app, shipped
+    make_app, shipped, deck
 ) -> None:
     """Every loss-curve card: the question opens at its top (the set-up, the plot), the status
-    line says there is more below, and down / j / page down bring every option into view with
-    the plot's axis still on screen; page up goes back to the top; a letter answers."""
+    line says there is more below, and down / j / page down each bring every option into view
+    with the plot's axis still on screen; page up goes back to the top, more below again."""
     from quizapp.ui.screens.quiz import QuizRunScreen
 
+    cards = [card for card in shipped.of_kind("loss_curve") if card.deck == deck]
+    assert cards
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        for card in shipped.of_kind("loss_curve"):
+        for card in cards:
+            screen = QuizRunScreen(app.new_quiz(item_ids=[card.id], seed=3))
+            await app.push_screen(screen)
+            await wait_until(pilot, lambda s=screen: s.view is not None, what="the question")
             for key in ("down", "j", "pagedown"):
-                screen = QuizRunScreen(app.new_quiz(item_ids=[card.id], seed=3))
-                await app.push_screen(screen)
-                await wait_until(pilot, lambda s=screen: s.view is not None, what="the question")
                 await wait_until(
                     pilot, lambda s=screen: s.more_below, what=f"'more below' for {card.id}"
                 )
@@ -108,9 +114,22 @@ async def test_at_80x24_a_loss_curve_question_reads_from_its_top_and_the_keys_re
                 await pilot.press("pageup")
                 await pilot.pause()
                 assert on_screen(app, "READ THE LOSS CURVE"), (card.id, key)
-                app.pop_screen()
-                await pilot.pause()
-        # And answering: the verdict comes into view, and the arrows scroll the question.
+            app.pop_screen()
+            await pilot.pause()
+
+
+def test_the_loss_curve_cards_are_in_the_decks_tested_above(shipped) -> None:
+    assert {card.deck for card in shipped.of_kind("loss_curve")} == {"beyond", "frontier"}
+
+
+async def test_at_80x24_answering_a_loss_curve_question_shows_the_verdict_and_arrows_scroll(
+    make_app, shipped
+) -> None:
+    """A letter answers: the verdict comes into view, and the arrows scroll the question."""
+    from quizapp.ui.screens.quiz import QuizRunScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
         card = shipped.cards["curve-overfitting"]
         screen = QuizRunScreen(app.new_quiz(item_ids=[card.id], seed=3))
         await app.push_screen(screen)
@@ -128,13 +147,17 @@ async def test_at_80x24_a_loss_curve_question_reads_from_its_top_and_the_keys_re
         assert on_screen(app, "READ THE LOSS CURVE")
 
 
-async def test_at_200x50_a_loss_curve_question_shows_whole(make_app, shipped) -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize("deck", ["beyond", "frontier"])
+async def test_at_200x50_a_loss_curve_question_shows_whole(make_app, shipped, deck) -> None:
     from quizapp.ui.screens.quiz import QuizRunScreen
     from quizapp.ui.widgets.loss_curve import HEIGHT
 
+    cards = [card for card in shipped.of_kind("loss_curve") if card.deck == deck]
+    assert cards
     app = make_app()
     async with app.run_test(size=(200, 50)) as pilot:
-        for card in shipped.of_kind("loss_curve"):
+        for card in cards:
             screen = QuizRunScreen(app.new_quiz(item_ids=[card.id], seed=3))
             await app.push_screen(screen)
             await wait_until(pilot, lambda s=screen: s.view is not None, what="the question")

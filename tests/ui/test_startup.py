@@ -8,6 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.store import Store
@@ -85,6 +87,7 @@ sys.exit(main([]))
 """
 
 
+@pytest.mark.cold_decks  # a first start, then a start from the deck cache
 def test_the_first_frame_needs_no_decks_scheduler_or_maths(quizapp_home: Path) -> None:
     """What home draws first needs only the store's file: the decks, the scheduler, the maths
     libraries, the store's other modules and Textual's Footer load after it, if at all (a

@@ -21,6 +21,7 @@ from quizapp.decks.kinds import kind_of
 from quizapp.decks.models import Trap
 from quizapp.interop.anki import DEFAULT_DECK, MODEL_ID, MODEL_NAME, write_apkg
 from tests.conftest import CONTENT
+from tests.shipped import shipped_library
 from tests.unit.progress_decks import checklist_item, faq, multiple_choice, write_deck
 
 # Text a YAML deck can hold: no control characters (YAML refuses them) and no lone surrogates.
@@ -224,7 +225,7 @@ def test_a_named_deck_gets_its_own_stable_id(content: Path, tmp_path: Path) -> N
 
 
 def test_the_shipped_decks_export_every_studyable_card(tmp_path: Path) -> None:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     assert not library.errors
     target = tmp_path / "shipped.apkg"
     result = write_apkg(library.cards.values(), target)
@@ -337,7 +338,7 @@ def test_real_anki_imports_it_and_updates_notes_on_reimport(
 
 
 def _shipped_notes(tmp_path: Path, name: str = "shipped.apkg") -> dict:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     target = tmp_path / name
     write_apkg(library.cards.values(), target)
     return read_apkg(target)["notes"]
@@ -373,7 +374,7 @@ def test_multiple_choice_options_are_shuffled_per_note_and_the_answer_letter_is_
 def test_shipped_notes_carry_their_deck_tag_no_section_none_and_no_raw_backticks(
     tmp_path: Path,
 ) -> None:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     notes = _shipped_notes(tmp_path)
     for card_id, note in notes.items():
         card = library.cards[card_id]
@@ -464,7 +465,7 @@ def test_a_cards_source_is_on_the_back_of_its_note(tmp_path: Path) -> None:
 
 def test_deck_exports_only_that_quizapp_decks_cards(tmp_path: Path, capsys) -> None:
     """--deck selects a quizapp deck, as in stats and drill list; its subdeck is named after it."""
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     target = tmp_path / "beyond.apkg"
     assert main(["export", "--anki", str(target), "--deck", "beyond"]) == 0
     assert f"deck '{DEFAULT_DECK}::beyond'" in capsys.readouterr().out

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.mathcheck.lexer import MAX_LENGTH
 from quizapp.mathcheck.warm_worker import Checker
 from quizapp.quiz import Quiz
+from tests.shipped import shipped_library
 
 DRILL = "grad-bce-logit"
 # Characters that end a line for str.splitlines (and so for the editor and the check).
@@ -26,7 +26,7 @@ BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from collections import Counter
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import Formula, MultipleChoice
 from quizapp.losses import REGISTRY
+from tests.shipped import shipped_library
 
 DECK = "beyond"
 MINIMUM = {"trap": 10, "multiple_choice": 20, "interview_question": 6, "formula": 13}
@@ -23,7 +23,7 @@ TOPIC_TAGS = ("divergence", "calibration", "noisy-labels", "multi-task", "genera
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 def cards(library: Library, kind: str | None = None) -> list:

@@ -8,18 +8,18 @@ import math
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import NumericDrill
 from quizapp.drills.numeric import Drill, grade, make_drill
 from quizapp.losses.text import num
+from tests.shipped import shipped_library
 
 SEEDS = range(60)
 
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, NumericDrill]:
-    library: Library = load_library(include_user_decks=False)
+    library: Library = shipped_library()
     assert [str(e) for e in library.errors] == []
     return {c.id: c for c in library.of_kind("numeric_drill") if c.deck == "beyond"}  # type: ignore[misc]
 

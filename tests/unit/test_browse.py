@@ -12,19 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.browse import QueryError, filter_rows, history, load_rows, parse_query, sort_rows
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.plan import gather
 from quizapp.scheduling import StudyQueue
 from quizapp.store import Store
 from tests.helpers import run_quizapp
+from tests.shipped import shipped_library
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    lib = load_library(include_user_decks=False)
+    lib = shipped_library()
     assert not lib.errors
     return lib
 

@@ -199,8 +199,8 @@ def test_hostile_batch_lines_each_get_their_own_answer(
 def test_batch_and_single_checks_agree_on_every_answer() -> None:
     import runpy
 
-    from quizapp.content import load_library
     from quizapp.mathcheck import check_answer
+    from tests.shipped import shipped_library
 
     here = Path(__file__).parent
     right = runpy.run_path(str(here / "gradient_corpus.py"))["CORPUS"]
@@ -208,7 +208,7 @@ def test_batch_and_single_checks_agree_on_every_answer() -> None:
     items = [(d, a) for d, (answers, _) in right.items() for a in answers[:2]]
     wrong = [(d, a) for d, answers in hostile.items() for a in answers[:3]]
     items += wrong
-    drills = {c.id: c for c in load_library(include_user_decks=False).of_kind("gradient_drill")}
+    drills = {c.id: c for c in shipped_library().of_kind("gradient_drill")}
     env = {**os.environ, "QUIZAPP_CONTENT": str(here.parents[1] / "content")}
     out = subprocess.run(
         [sys.executable, "-m", "quizapp", "check", "--batch", "-"],

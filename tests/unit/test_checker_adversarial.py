@@ -15,14 +15,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from quizapp.content import load_library
 from quizapp.mathcheck import check_answer
 from quizapp.mathcheck.cards import problem_of
+from tests.shipped import shipped_library
 
 HERE = Path(__file__).parent
 ADVERSARIAL = runpy.run_path(str(HERE / "adversarial_corpus.py"))
 RIGHT = runpy.run_path(str(HERE / "gradient_corpus.py"))["CORPUS"]
-DRILLS = {c.id: c for c in load_library(include_user_decks=False).of_kind("gradient_drill")}
+DRILLS = {c.id: c for c in shipped_library().of_kind("gradient_drill")}
 CORPUS: dict[str, list[str]] = ADVERSARIAL["corpus"](DRILLS)
 LABELS = {"binary": (0, 1), "sign": (-1, 1)}
 

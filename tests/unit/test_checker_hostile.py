@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.content import load_library
 from quizapp.mathcheck import Checker, ParseError, Problem, check_answer, parse, preview_answer
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate_number
 from quizapp.mathcheck.parser import MAX_LENGTH, to_text
+from tests.shipped import shipped_library
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 CANARY_NAME = "quizapp-canary-file"
@@ -95,7 +95,7 @@ def canary(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def mse() -> Problem:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     return problem_of(library.cards["grad-mse"])
 
 

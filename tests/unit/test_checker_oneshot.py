@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.mathcheck import UnknownDrillError, check_answer
 from quizapp.mathcheck import inprocess as checker_module
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.fork_checker import ForkChecker
+from tests.shipped import shipped_library
 from tests.unit.gradient_corpus import CORPUS
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the one-shot ch
 
 @pytest.fixture(scope="module")
 def library():  # type: ignore[no-untyped-def]
-    return load_library([CONTENT], include_user_decks=False)
+    return shipped_library()
 
 
 def _gone(pid: int) -> bool:

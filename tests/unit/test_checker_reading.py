@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.mathcheck import check_answer, parse
 from quizapp.mathcheck.cards import problem_of
+from tests.shipped import shipped_library
 
-DRILLS = {c.id: c for c in load_library(include_user_decks=False).of_kind("gradient_drill")}
+DRILLS = {c.id: c for c in shipped_library().of_kind("gradient_drill")}
 
 
 def test_greek_letters_written_together_are_a_product_with_a_note() -> None:

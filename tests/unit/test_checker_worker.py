@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.mathcheck import Checker, Problem, UnknownDrillError
 from quizapp.mathcheck.cards import problem_of
+from tests.shipped import shipped_library
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 @pytest.fixture(scope="module")
 def problems() -> list[Problem]:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     return [problem_of(c) for c in library.of_kind("gradient_drill")]
 
 

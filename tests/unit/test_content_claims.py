@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import (
     Concept,
@@ -28,6 +27,7 @@ from quizapp.decks.models import (
     SelfCheck,
     Trap,
 )
+from tests.shipped import shipped_library
 
 # Ids removed from the decks (merged into another card or dropped as repeats). Progress is keyed
 # on ids, so an id here must never come back for a different card: its old history would attach
@@ -64,7 +64,7 @@ RETIRED = frozenset(
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    lib = load_library(include_user_decks=False)
+    lib = shipped_library()
     assert [str(e) for e in lib.errors] == []
     return lib
 

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from quizapp import loss_panels, losses
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import (
     Concept,
@@ -22,6 +21,7 @@ from quizapp.decks.models import (
     NumericDrill,
     Trap,
 )
+from tests.shipped import shipped_library
 
 # A test-wise learner who always picks the longest (or the shortest) option must not score far
 # above chance (1 in 4).
@@ -30,7 +30,7 @@ MAX_SHARE = 0.35
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    lib = load_library(include_user_decks=False)
+    lib = shipped_library()
     assert [str(e) for e in lib.errors] == []
     return lib
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from quizapp import loss_panels
 from quizapp.content import load_library
 from quizapp.decks.models import CURVE_PANELS, Formula
+from tests.shipped import shipped_library
 
 DELTAS = st.sampled_from(
     [loss_panels.DELTA_MIN + k * loss_panels.DELTA_STEP for k in range(12)]  # 0.25, 0.5, ..., 3.0
@@ -163,7 +164,7 @@ def test_bad_panel_names_and_deltas_are_refused() -> None:
 
 
 def test_every_panel_is_reachable_from_a_shipped_formula_card() -> None:
-    library = load_library(include_user_decks=False)
+    library = shipped_library()
     linked = {c.curve for c in library.of_kind("formula") if isinstance(c, Formula)}
     assert linked - {None} == set(CURVE_PANELS)
     focal = library.cards["formula-focal"]

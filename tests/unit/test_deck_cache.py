@@ -12,6 +12,9 @@ import pytest
 
 from quizapp.content import load_library
 
+# Each test here starts from an empty data folder: no deck cache yet.
+pytestmark = pytest.mark.cold_decks
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 FAQ = """cards:

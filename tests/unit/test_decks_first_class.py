@@ -6,18 +6,18 @@ from __future__ import annotations
 import pytest
 
 from quizapp.cli import main
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.quiz import Quiz
 from quizapp.scheduling import StudyQueue
 from quizapp.stats import compute_stats
 from quizapp.store import Store
 from quizapp.study import StudySession
+from tests.shipped import shipped_library
 
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 def test_the_library_lists_and_narrows_its_decks(library: Library) -> None:

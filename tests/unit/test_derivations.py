@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.cli import main
-from quizapp.content import load_library
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.steps import MAX_LINES, check_steps
+from tests.shipped import shipped_library
 
-LIBRARY = load_library(include_user_decks=False)
+LIBRARY = shipped_library()
 DRILLS = sorted(c.id for c in LIBRARY.cards.values() if c.kind == "gradient_drill")
 
 

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizapp.content import load_library
 from quizapp.mathcheck import check_answer
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.certify import expanded
@@ -18,6 +17,7 @@ from quizapp.mathcheck.fastprove import fast_prove
 from quizapp.mathcheck.parser import parse
 from quizapp.mathcheck.problem import compile_problem
 from quizapp.mathcheck.prove import prove
+from tests.shipped import shipped_library
 from tests.unit.adversarial_corpus import corpus as adversarial_corpus
 from tests.unit.gradient_corpus import CORPUS
 
@@ -162,7 +162,7 @@ def test_what_is_not_shown_equal_is_left_to_sympy(answer: str, reference: str) -
 
 @pytest.fixture(scope="module")
 def library():  # type: ignore[no-untyped-def]
-    return load_library([CONTENT], include_user_decks=False)
+    return shipped_library()
 
 
 def test_no_answer_built_to_pass_is_proved_by_the_fast_path(library) -> None:  # type: ignore[no-untyped-def]

@@ -15,11 +15,12 @@ from quizapp.decks import Library
 from quizapp.decks.models import LossCurve
 from quizapp.training_curves import curves, series
 from quizapp.ui.widgets.loss_curve import curve_renderable
+from tests.shipped import shipped_library
 
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 def card(library: Library, card_id: str) -> LossCurve:

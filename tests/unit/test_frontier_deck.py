@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from quizapp.cli import main
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import Formula, MultipleChoice, Trap
 from quizapp.losses import REGISTRY
+from tests.shipped import shipped_library
 
 DECK = "frontier"
 MINIMUM = {
@@ -51,7 +51,7 @@ TOPICS = {
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 def cards(library: Library, kind: str | None = None) -> list:

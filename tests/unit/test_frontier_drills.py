@@ -12,18 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp.content import load_library
 from quizapp.decks.models import NumericDrill
 from quizapp.drills.frontier_recipes import adam_step
 from quizapp.drills.numeric import Drill, grade, make_drill
 from quizapp.losses.text import num
+from tests.shipped import shipped_library
 
 SEEDS = range(40)
 
 
 @pytest.fixture(scope="module")
 def templates() -> dict[str, NumericDrill]:
-    library = load_library(include_user_decks=False)
+    library = shipped_library()
     assert [str(e) for e in library.errors] == []
     return {c.id: c for c in library.of_kind("numeric_drill") if c.deck == "frontier"}  # type: ignore[misc]
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.content import load_library
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, far_from_kinks, sample_env
+from tests.shipped import shipped_library
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 Point = dict[str, float]
@@ -105,7 +105,7 @@ LOSS_MODULE: dict[str, tuple[Loss, Loss | None, Callable[[Point], bool]]] = {
 
 @pytest.fixture(scope="module")
 def drills() -> dict:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     assert [str(e) for e in library.errors] == []
     return {c.id: c for c in library.of_kind("gradient_drill") if c.deck == "frontier"}
 

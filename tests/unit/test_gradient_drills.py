@@ -20,6 +20,7 @@ from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.domains import FRIENDLY
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, finite_difference_mismatch, sample_env
+from tests.shipped import shipped_library
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 # Loaded by path, so it works whether or not tests/unit is a package.
@@ -46,7 +47,7 @@ ISSUE_IDS = {
 
 @pytest.fixture(scope="module")
 def drills() -> dict[str, GradientDrill]:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     assert not library.errors, library.errors[0]
     # The first deck's drills (the second deck's: test_beyond_gradient_drills.py).
     return {c.id: c for c in library.of_kind("gradient_drill") if c.deck == "loss"}  # type: ignore[misc]
@@ -130,7 +131,7 @@ def test_every_drill_has_steps_hints_and_a_statement(drills: dict) -> None:
 
 
 def test_drill_rows_list_variables_and_domains(drills: dict) -> None:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     rows = {row["id"]: row for row in drill_rows(library) if row["type"] == "gradient"}
     assert set(rows) == {c.id for c in library.of_kind("gradient_drill")} >= ISSUE_IDS
     hinge = rows["grad-hinge"]

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from quizapp import losses
-from quizapp.content import load_library
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.numeric import evaluate
 from quizapp.mathcheck.problem import compile_problem, far_from_kinks, sample_env
+from tests.shipped import shipped_library
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 ISSUE_IDS = runpy.run_path(str(Path(__file__).with_name("gradient_corpus.py")))["CORPUS"].keys()
@@ -82,7 +82,7 @@ def test_every_drill_has_a_loss_module_counterpart() -> None:
 
 @pytest.mark.parametrize("drill_id", sorted(LOSS_MODULE))
 def test_reference_is_the_derivative_of_the_loss_module(drill_id: str) -> None:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     problem = problem_of(library.cards[drill_id])
     compiled = compile_problem(problem)
     n = 40

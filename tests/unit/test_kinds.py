@@ -13,20 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.cloze import grade_blank, normalised
-from quizapp.content import load_library
 from quizapp.decks import Card, Library
 from quizapp.decks.kinds import REGISTRY, handler, kind, kind_of, missing_handlers, names
 from quizapp.decks.models import Cloze
 from quizapp.questions import Question, make_question
 from quizapp.quiz import Quiz
 from tests.helpers import run_quizapp
+from tests.shipped import shipped_library
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 @pytest.fixture(scope="module")
 def shipped() -> Library:
-    library = load_library([CONTENT], include_user_decks=False)
+    library = shipped_library()
     assert not library.errors
     return library
 

@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.mock import build_mock, mock_report, weight_for
 from quizapp.stats import Accuracy, compute_stats
 from quizapp.store import Store
+from tests.shipped import shipped_library
 
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 def stats_with(library: Library, **accuracy: tuple[int, int]):

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizapp.content import load_library
 from quizapp.scheduling import StudyQueue, interleave
 from quizapp.store import Store
+from tests.shipped import shipped_library
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def test_interleaving_keeps_every_card_once_and_the_file_order_within_a_group(ca
 
 
 def test_the_first_day_of_new_cards_mixes_kinds_and_sections(tmp_path) -> None:
-    library = load_library(include_user_decks=False)
+    library = shipped_library()
     with Store.open(tmp_path / "progress.db") as store:
         first = StudyQueue(store, library).next(limit=20)
     cards = [library.cards[i] for i in first]

@@ -18,6 +18,7 @@ from quizapp.decks import Library
 from quizapp.decks.models import NumericDrill
 from quizapp.drills.numeric import SLIPS, Drill, grade, make_drill
 from quizapp.losses.text import num
+from tests.shipped import shipped_library
 
 # Progress is keyed on these ids: they must not change.
 TEMPLATE_IDS = [
@@ -41,7 +42,7 @@ SEEDS = range(1000)
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 @pytest.fixture(scope="module")

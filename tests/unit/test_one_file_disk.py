@@ -40,9 +40,9 @@ def _fill(disk: Path, leave: int) -> None:
 
 @pytest.mark.parametrize("free_kib", [28, 12, 0])
 def test_a_full_disk_at_open_is_exit_10_with_the_disk_is_full(
-    small_disk: Path, free_kib: int
+    small_disk: Path, free_kib: int, seed_deck_cache
 ) -> None:
-    env = {"QUIZAPP_HOME": str(small_disk / "q")}
+    env = {"QUIZAPP_HOME": str(seed_deck_cache(small_disk / "q"))}
     assert run_quizapp("checklist", "tick", "2", env=env).returncode == 0
     shutil.rmtree(small_disk / "q" / "backups")
     _fill(small_disk, free_kib * 1024)
@@ -55,10 +55,10 @@ def test_a_full_disk_at_open_is_exit_10_with_the_disk_is_full(
     assert {item["number"] for item in shown if item["ticked"]} == {1, 2}
 
 
-def test_an_immutable_shm_is_said_plainly(tmp_path: Path) -> None:
+def test_an_immutable_shm_is_said_plainly(tmp_path: Path, seed_deck_cache) -> None:
     if shutil.which("chattr") is None or os.geteuid() != 0:
         pytest.skip("needs chattr and root")
-    home = tmp_path / "q"
+    home = seed_deck_cache(tmp_path / "q")
     env = {"QUIZAPP_HOME": str(home)}
     assert run_quizapp("checklist", "tick", "2", env=env).returncode == 0
     shm = home / "progress.db-shm"

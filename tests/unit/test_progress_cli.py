@@ -183,11 +183,11 @@ def test_changing_progress_when_it_cannot_be_saved_is_refused_clearly(
 def test_the_cli_names_the_default_theme_as_the_app_does(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from quizapp.content import load_library
     from quizapp.ui.app import QuizApp
+    from tests.shipped import shipped_library
 
     with Store.open() as store:
-        app_theme = QuizApp(load_library(include_user_decks=False), store).theme
+        app_theme = QuizApp(shipped_library(), store).theme
     code, out, _ = run(capsys, "settings")
     assert code == 0
     (line,) = [line for line in out.splitlines() if line.startswith("theme")]

@@ -23,6 +23,7 @@ from quizapp.policy import (
 from quizapp.questions import feedback_from_verdict
 from quizapp.quiz import Quiz, expression_on_line, hint_ladder, points_text
 from quizapp.store import Store
+from tests.shipped import shipped_library
 from tests.unit.test_quiz import DECK, InProcessChecker
 
 
@@ -78,7 +79,7 @@ def test_the_hint_ladder_says_what_is_left_and_what_it_costs(library: Library) -
 
 
 def test_every_shipped_gradient_drill_has_three_rungs_ending_in_its_derivation() -> None:
-    shipped = load_library(include_user_decks=False)
+    shipped = shipped_library()
     drills = shipped.of_kind("gradient_drill")
     assert drills
     quiz = Quiz.build(shipped, item_ids=[d.id for d in drills], seed=1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import ChecklistItem, Formula, MultipleChoice
+from tests.shipped import shipped_library
 
 MINIMUM = {
     "trap": 9,
@@ -26,7 +26,7 @@ MINIMUM = {
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 def test_every_shipped_card_loads(library: Library) -> None:

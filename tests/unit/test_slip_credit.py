@@ -8,13 +8,13 @@ import dataclasses
 
 import pytest
 
-from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import GradientDrill
 from quizapp.mathcheck.cards import problem_of
 from quizapp.mathcheck.inprocess import check_answer
 from quizapp.policy import AUTHOR_SLIPS
 from quizapp.quiz import Quiz
+from tests.shipped import shipped_library
 from tests.unit.test_quiz import InProcessChecker
 
 # What each built-in slip makes of the derivative D.
@@ -23,7 +23,7 @@ SCALED = {"sign": "-({})", "factor-2-extra": "2*({})"}
 
 @pytest.fixture(scope="module")
 def shipped() -> Library:
-    library = load_library(include_user_decks=False)
+    library = shipped_library()
     assert not library.errors
     return library
 

@@ -14,11 +14,12 @@ from quizapp.content import load_library
 from quizapp.decks import Library
 from quizapp.decks.models import LossCurve
 from quizapp.training_curves import curves, first_nan
+from tests.shipped import shipped_library
 
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return load_library(include_user_decks=False)
+    return shipped_library()
 
 
 def card(library: Library, card_id: str) -> LossCurve:

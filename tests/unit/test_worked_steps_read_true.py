@@ -15,15 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.cli import main
-from quizapp.content import load_library
 from quizapp.drills.numeric import make_drill
 from quizapp.losses import REGISTRY, LossSpec
+from tests.shipped import shipped_library
 from tests.unit.test_beyond_cli import CALLS as BEYOND_CALLS
 from tests.unit.test_frontier_cli import CALLS as FRONTIER_CALLS
 from tests.unit.test_loss_registry import POSITIONAL
 from tests.unit.worked_lines import false_chains
 
-TEMPLATES = load_library(include_user_decks=False).of_kind("numeric_drill")
+TEMPLATES = shipped_library().of_kind("numeric_drill")
 
 
 # --------------------------------------------------------------------------- the reader itself
