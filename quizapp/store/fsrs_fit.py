@@ -5,7 +5,6 @@ make of the cards, and keeping or forgetting one (every card derived again). Fun
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import fsrs
@@ -44,17 +43,4 @@ def save(db: Database, fit: dict[str, Any] | None) -> None:
     derived again from its log with the parameters now in use, in the same transaction (a
     card's state is a pure function of its log and the parameters, so a machine that merges
     the fit computes the same)."""
-    values = {FIT_KEY: fit}
-
-    def write(conn: sqlite3.Connection) -> dict[str, str]:
-        stamps = settings_io.new_stamps(db, conn, [FIT_KEY])
-        ops.put_settings(conn, values, stamps)
-        ops.recompute(conn, ops.scheduler_in(conn))
-        return stamps
-
-    db.write(
-        write,
-        lambda stamps: {"op": "settings", "values": values, "stamps": stamps,
-                        "recompute": True},
-    )  # fmt: skip
-    db.reload_settings()
+    settings_io.put_values(db, {FIT_KEY: fit}, recompute=True)

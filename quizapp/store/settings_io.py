@@ -99,18 +99,25 @@ def save(db: Database, settings: Settings) -> None:
     if not changed:
         return
 
-    rescheduled = "desired_retention" in changed
+    # every card is derived with the retention it now has
+    put_values(db, changed, recompute="desired_retention" in changed)
+
+
+def put_values(db: Database, values: dict[str, Any], *, recompute: bool) -> None:
+    """Write settings ``values`` (each with a fresh stamp) in one transaction, with every card
+    derived again when ``recompute`` (a change to what the scheduler uses); then read the
+    settings back. The pending journal replays the same write if the file is not taking them."""
 
     def write(conn: sqlite3.Connection) -> dict[str, str]:
-        stamps = new_stamps(db, conn, sorted(changed))
-        ops.put_settings(conn, changed, stamps)
-        if rescheduled:  # every card is derived with the retention it now has
+        stamps = new_stamps(db, conn, sorted(values))
+        ops.put_settings(conn, values, stamps)
+        if recompute:
             ops.recompute(conn, ops.scheduler_in(conn))
         return stamps
 
     db.write(
         write,
-        lambda stamps: {"op": "settings", "values": changed, "stamps": stamps,
-                        "recompute": rescheduled},
+        lambda stamps: {"op": "settings", "values": values, "stamps": stamps,
+                        "recompute": recompute},
     )  # fmt: skip
     db.reload_settings()
