@@ -248,6 +248,7 @@ def replay_log(
     rating_of = {int(r): int(r) for r in fsrs.Rating}  # a bad stored rating: KeyError
     parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
     add = updates.append
+    days: dict[int, str] = {}  # a date's text by its ordinal
     item: Any = None
     fields: Fields | None = None
     reps = lapses = 0
@@ -277,9 +278,21 @@ def replay_log(
         fields = step(fields, r, at)
         reps += 1
         when = fields[4]
-        due = when.isoformat()  # as _ts writes it: faster than timespec="microseconds"
-        if not when.microsecond:
-            due = due[:19] + ".000000" + due[19:]
+        ahead = when - at
+        if (
+            not (ahead.seconds or ahead.microseconds)
+            and len(at_text) == 32
+            and (at_text[10] == "T" and at_text[19] == "." and at_text[26:] == "+00:00")
+        ):  # whole days after a stored time: its time of day, another date (a third as long)
+            day = when.toordinal()
+            date = days.get(day)
+            if date is None:
+                date = days[day] = when.date().isoformat()
+            due = date + at_text[10:]
+        else:
+            due = when.isoformat()  # as _ts writes it: faster than timespec="microseconds"
+            if not when.microsecond:
+                due = due[:19] + ".000000" + due[19:]
         if rid is None:
             if fresh is None:
                 add((before, due, uid))

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.store import srs
+from quizapp.store.values import time_text
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -89,3 +90,43 @@ def test_apply_review_keeps_fsrs_cards_and_counts_lapses(
         state, _before = srs.apply_review(scheduler, state, "x", rating, at)
         assert state.card.to_dict() | {"card_id": 0} == card.to_dict() | {"card_id": 0}
     assert state is not None and (state.reps, state.lapses) == (len(reviews), lapses)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0.7, 0.97), sequences, st.booleans(), st.booleans())
+def test_a_replayed_log_gives_each_review_the_due_time_one_by_one_gives(
+    retention: float,
+    sequence: list[tuple[fsrs.Rating, timedelta]],
+    whole_seconds: bool,
+    parsed_given: bool,
+) -> None:
+    """``replay_log`` (every merge and migration) writes each review's due time as the store's
+    text, the same as applying the reviews one by one and writing each due time with
+    ``time_text``: also when the time of day is carried over from the review's own text."""
+    scheduler = srs.make_scheduler(retention)
+    times, at = [], T0.replace(microsecond=0 if whole_seconds else 123)
+    for _, gap in sequence:
+        at += gap
+        times.append(at)
+    ratings = [r for r, _ in sequence]
+    log = [(r, t, None) for r, t in zip(ratings, times, strict=True)]
+    _, expected = srs.replay_item(scheduler, "focal", log)
+    rows = [
+        (
+            None,
+            "focal",
+            int(r),
+            time_text(t),
+            None,
+            None,
+            None,
+            f"u-{i:03d}",
+            t if parsed_given else None,
+        )
+        for i, (r, t) in enumerate(zip(ratings, times, strict=True))
+    ]
+    fresh: dict[str, tuple[int | None, str]] = {}
+    srs.replay_log(scheduler, rows, {}, fresh)
+    assert [fresh[f"u-{i:03d}"] for i in range(len(rows))] == [
+        (before, time_text(due)) for before, due in expected
+    ]
