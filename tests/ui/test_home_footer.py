@@ -58,3 +58,35 @@ async def test_a_click_on_the_menus_border_opens_nothing_and_on_a_row_opens_it(
         await pilot.click(Menu, offset=(left + 2, top + 2))  # the third row
         await wait_until(pilot, lambda: not isinstance(app.screen, HomeScreen), what="an area")
         assert isinstance(app.screen, AREAS[2].screen_class())
+
+
+def _background_of(footer: KeyLine, word: str) -> set[object]:
+    """The background colours of the cells drawing ``word`` on the footer."""
+    strip = footer.render_lines(footer.region.reset_offset)[0]
+    out, x = set(), 0
+    start = "".join(s.text for s in strip).index(word)
+    for segment in strip:
+        if x < start + len(word) and start < x + len(segment.text) and segment.style:
+            out.add(segment.style.bgcolor)
+        x += len(segment.text)
+    return out
+
+
+async def test_the_key_under_the_mouse_is_highlighted_as_on_textuals_footer(
+    make_app: Callable[[], QuizApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        footer, text = _line(app)
+        plain_help = _background_of(footer, "Help")
+        plain_palette = _background_of(footer, "palette")
+        await pilot.hover(KeyLine, offset=(text.index("Help"), 0))
+        await wait_until(pilot, lambda: _background_of(footer, "Help") != plain_help, what="lit")
+        assert _background_of(footer, "palette") == plain_palette  # only the key under it
+        await pilot.hover(KeyLine, offset=(text.index("palette"), 0))
+        await wait_until(pilot, lambda: _background_of(footer, "Help") == plain_help, what="unlit")
+        assert _background_of(footer, "palette") != plain_palette
+        await pilot.hover(Menu)  # the mouse leaves the footer: nothing is lit
+        await wait_until(
+            pilot, lambda: _background_of(footer, "palette") == plain_palette, what="unlit"
+        )
