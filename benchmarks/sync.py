@@ -16,9 +16,10 @@ with its CPU time, user + system, which a busy machine disturbs far less than wa
 Targets (issue 23): import <= 2 s into an empty or a populated home, <= 0.5 s when nothing is
 new (each after start-up), sync <= 2 s, the sync file written as fast as export.
 
-Run: .venv/bin/python benchmarks/sync.py [--reviews 100000] [--repeat N] [--quizapp PATH]
+Run: .venv/bin/python benchmarks/sync.py [--reviews 100000] [--repeat N] [--quizapp PATH] [--steps]
 (--repeat: N rounds, each figure the least of them, wall and CPU apart: a busy machine only
-ever adds time.)
+ever adds time. --steps: each command runs through benchmarks/sync_steps.py, and a table of
+where its time went follows, each step the least of the rounds.)
 """
 
 from __future__ import annotations
@@ -79,31 +80,50 @@ def _cpu() -> float:
     return use.ru_utime + use.ru_stime
 
 
-def run(exe: str, home: Path, *args: str) -> tuple[float, float]:
+STEPS: dict[str, dict[str, float]] = {}  # --steps: case -> step -> least seconds
+STEPPER = Path(__file__).with_name("sync_steps.py")
+
+
+def run(exe: str, home: Path, *args: str, case: str = "") -> tuple[float, float]:
     """The wall time of one command and its CPU time (user + system: far less noisy on a busy
-    machine)."""
+    machine). With --steps (``case`` given and ``exe`` the stepper) its steps go to STEPS."""
     env = dict(os.environ, QUIZAPP_HOME=str(home))
+    command = [exe, *args]
+    out = home.parent / f"steps-{home.name}.json"
+    if case and STEPPER_ON:
+        command = [sys.executable, str(STEPPER), str(out), *args]
     c0, t0 = _cpu(), time.perf_counter()
-    done = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - t0
     if done.returncode != 0:
         sys.exit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+    if case and STEPPER_ON:
+        best = STEPS.setdefault(case, {})
+        for step, spent in json.loads(out.read_text(encoding="utf-8")).items():
+            best[step] = min(best.get(step, spent), spent)
     return elapsed, _cpu() - c0
+
+
+STEPPER_ON = False
 
 
 def one_round(exe: str, root: Path, file_a: Path, file_b: Path) -> list[tuple[str, float, float]]:
     """Every case once, in fresh homes under ``root``: (case, wall, CPU)."""
     startup = min(run(exe, root / "empty", "--version") for _ in range(3))
     rows = [("start-up (quizapp --version)", *startup)]
-    rows.append(("import into an empty home", *run(exe, root / "h1", "import", str(file_a))))
+
+    def case(name: str, home: str, *args: str) -> None:
+        rows.append((name, *run(exe, root / home, *args, case=name)))
+
+    case("import into an empty home", "h1", "import", str(file_a))
     run(exe, root / "h2", "import", str(file_b))
-    rows.append(("import into a populated home", *run(exe, root / "h2", "import", str(file_a))))
+    case("import into a populated home", "h2", "import", str(file_a))
     rows.append(("import again (nothing new)", *run(exe, root / "h2", "import", str(file_a))))
     shared = root / "Sync"
     shared.mkdir()
     shutil.copy(file_a, shared / "machine-a.json")
     run(exe, root / "h3", "import", str(file_b))
-    rows.append(("sync (merge 100k, write 200k)", *run(exe, root / "h3", "sync", str(shared))))
+    case("sync (merge 100k, write 200k)", "h3", "sync", str(shared))
     again = run(exe, root / "h3", "sync", str(shared))
     rows.append(("sync (nothing new, file up to date)", *again))
     rows.append(("export -o (200k)", *run(exe, root / "h3", "export", "-o", str(root / "e.json"))))
@@ -118,7 +138,12 @@ def main() -> int:
         "--repeat", type=int, default=1, help="rounds; each figure is the least of them"
     )
     parser.add_argument("--quizapp", default=str(Path(sys.executable).with_name("quizapp")))
+    parser.add_argument(
+        "--steps", action="store_true", help="also where each merge's time goes, step by step"
+    )
     args = parser.parse_args()
+    global STEPPER_ON
+    STEPPER_ON = args.steps
     best: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -132,6 +157,11 @@ def main() -> int:
     width = max(map(len, best))
     for name, (wall, cpu) in best.items():
         print(f"{name:<{width}}  {wall:6.2f} s wall  {cpu:6.2f} s CPU")
+    for name, steps in STEPS.items():
+        print(f"\n{name}: where the time went (wall s; a step includes those indented under it)")
+        width = max(map(len, steps))
+        for step, spent in steps.items():
+            print(f"  {step:<{width}}  {spent:6.3f}")
     return 0
 
 

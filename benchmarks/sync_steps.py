@@ -1,0 +1,78 @@
+"""Run one ``quizapp`` command with a wall-clock timer around each step of an import or a sync,
+for ``benchmarks/sync.py --steps``: where a 100k-review merge spends its time.
+
+    .venv/bin/python benchmarks/sync_steps.py OUT.json import FILE
+    .venv/bin/python benchmarks/sync_steps.py OUT.json sync FOLDER
+
+Writes ``{step: seconds}`` to OUT.json (each step's time includes the steps nested in it, as
+``STEPS`` lists them). Wall time, not a profiler's: cProfile's cost per call makes code of many
+small calls (a check per review) look several times slower than it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+START = time.perf_counter()
+
+# (module, function, step name), in the order the steps run: the names are indented as the calls
+# nest (the time of a step includes the steps indented under it).
+STEPS = [
+    ("quizapp.interop.merge", "plan_file", "plan the file"),
+    ("quizapp.interop.merge", "read_bytes", "  read the bytes"),
+    ("quizapp.interop.merge", "known_reviews", "  read the store's reviews (uuid, item, time)"),
+    ("quizapp.interop.merge", "parse_json", "  parse the JSON"),
+    ("quizapp.interop.merge", "check_progress", "  check every field"),
+    ("quizapp.interop.merge", "plan_merge", "  plan (new, held back, collisions)"),
+    ("quizapp.store.backups", "take_backup", "pre-import backup (copy, check)"),
+    ("quizapp.interop.merge", "apply_merge", "merge (one transaction, commit)"),
+    ("quizapp.store.replica", "_write", "  write"),
+    ("quizapp.store.ops", "recompute", "    derive the touched cards"),
+    ("quizapp.store.ops", "_log", "      read and sort their logs"),
+    ("quizapp.store.srs", "replay_log", "      FSRS replay"),
+    ("quizapp.interop.sync", "_write_own", "write this machine's file"),
+    ("quizapp.store.replica", "export_fingerprint", "  fingerprint"),
+    ("quizapp.store.progress_export", "export", "  export (rows as JSON)"),
+]
+
+
+def _timed(step: str, fn: Callable[..., Any], spent: dict[str, float]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[step] = spent.get(step, 0.0) + time.perf_counter() - began
+
+    return run
+
+
+def main() -> int:
+    import importlib
+
+    out, args = sys.argv[1], sys.argv[2:]
+    spent: dict[str, float] = {}
+    for module, name, step in STEPS:
+        mod = importlib.import_module(module)
+        setattr(mod, name, _timed(step, getattr(mod, name), spent))
+    from quizapp.cli import main as quizapp
+
+    try:
+        code = quizapp(args)
+    finally:
+        whole = time.perf_counter() - START
+        ordered = {"the whole command (from the interpreter's start)": whole}
+        ordered.update((step, spent[step]) for _, _, step in STEPS if step in spent)
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(ordered, fh)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
