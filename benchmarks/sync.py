@@ -18,7 +18,7 @@ new (each after start-up), sync <= 2 s, the sync file written as fast as export.
 
 Run: .venv/bin/python benchmarks/sync.py [--reviews 100000] [--repeat N] [--quizapp PATH] [--steps]
 (--repeat: N rounds, each figure the least of them, wall and CPU apart: a busy machine only
-ever adds time. --steps: each command runs through benchmarks/sync_steps.py, and a table of
+ever adds time. --steps: each command runs through benchmarks/tools/sync_steps.py, and a table of
 where its time went follows, each step the least of the rounds.)
 """
 
@@ -81,7 +81,7 @@ def _cpu() -> float:
 
 
 STEPS: dict[str, dict[str, float]] = {}  # --steps: case -> step -> least seconds
-STEPPER = Path(__file__).with_name("sync_steps.py")
+STEPPER = Path(__file__).parent / "tools" / "sync_steps.py"
 
 
 def run(exe: str, home: Path, *args: str, case: str = "") -> tuple[float, float]:

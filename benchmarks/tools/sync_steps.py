@@ -1,8 +1,8 @@
 """Run one ``quizapp`` command with a wall-clock timer around each step of an import or a sync,
 for ``benchmarks/sync.py --steps``: where a 100k-review merge spends its time.
 
-    .venv/bin/python benchmarks/sync_steps.py OUT.json import FILE
-    .venv/bin/python benchmarks/sync_steps.py OUT.json sync FOLDER
+    .venv/bin/python benchmarks/tools/sync_steps.py OUT.json import FILE
+    .venv/bin/python benchmarks/tools/sync_steps.py OUT.json sync FOLDER
 
 Writes ``{step: seconds}`` to OUT.json (each step's time includes the steps nested in it, as
 ``STEPS`` lists them). Wall time, not a profiler's: cProfile's cost per call makes code of many
