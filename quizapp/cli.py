@@ -6,10 +6,11 @@ without loading Textual.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _run_app(args)
+        if args.command in BULK_COMMANDS:
+            with _collector_paused():
+                return int(args.func(args) or 0)
         return int(args.func(args) or 0)
     except CliError as exc:
         sys.stderr.write(f"quizapp: {exc.message}\n")
@@ -106,6 +110,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set QUIZAPP_DEBUG=1 for details and please report it)\n"
         )
         return 70
+
+
+# Commands that read or write a whole history (100k reviews: millions of objects, none in a
+# cycle): Python's cyclic garbage collector stays off while they run. Each of its full
+# collections walks every live object and finds nothing; off, an import or a sync of 100k
+# reviews takes 5-10% less time and an export 13% less (benchmarks/sync.py).
+BULK_COMMANDS = frozenset({"import", "sync", "export"})
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    import gc
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _run_app(args: argparse.Namespace) -> int:

@@ -1,0 +1,43 @@
+"""Import, sync and export (a whole history each) run with Python's cyclic garbage collector off,
+and turn it back on however they end: ``main`` also runs in-process (tests, the app's own
+calls), where a collector left off would let cyclic garbage pile up."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import fsrs
+import pytest
+
+from quizapp.cli import main
+from quizapp.interop import merge
+from quizapp.store import Store
+
+
+def test_bulk_commands_run_without_the_collector_and_turn_it_back_on(
+    quizapp_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store.open(quizapp_home / "progress.db") as store:
+        store.record_review("mse-vs-mae", fsrs.Rating.Good, kind="faq")
+    seen: list[bool] = []
+    plan_file = merge.plan_file
+
+    def spy(*args: object, **kwargs: object) -> merge.MergePlan:
+        seen.append(gc.isenabled())
+        return plan_file(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(merge, "plan_file", spy)
+    assert gc.isenabled()
+    assert main(["export", "-o", str(tmp_path / "e.json")]) == 0
+    assert gc.isenabled()
+    assert main(["import", str(tmp_path / "e.json")]) == 0
+    assert seen == [False] and gc.isenabled()
+    assert main(["import", str(tmp_path / "missing.json")]) == 1  # a failed command too
+    assert seen == [False, False] and gc.isenabled()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "other.json").write_bytes((tmp_path / "e.json").read_bytes())
+    assert main(["sync", str(tmp_path / "shared")]) == 0
+    assert seen == [False, False, False] and gc.isenabled()
+    assert main(["stats", "--json"]) == 0  # not a bulk command: the collector is left alone
+    assert gc.isenabled()
