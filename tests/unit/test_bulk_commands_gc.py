@@ -5,6 +5,7 @@ calls), where a collector left off would let cyclic garbage pile up."""
 from __future__ import annotations
 
 import gc
+import json
 from pathlib import Path
 
 import fsrs
@@ -20,24 +21,26 @@ def test_bulk_commands_run_without_the_collector_and_turn_it_back_on(
 ) -> None:
     with Store.open(quizapp_home / "progress.db") as store:
         store.record_review("mse-vs-mae", fsrs.Rating.Good, kind="faq")
-    seen: list[bool] = []
-    plan_file = merge.plan_file
+    seen: list[bool] = []  # whether the collector ran while a file's fields were checked
+    check_progress = merge.check_progress
 
-    def spy(*args: object, **kwargs: object) -> merge.MergePlan:
+    def spy(*args: object, **kwargs: object) -> object:
         seen.append(gc.isenabled())
-        return plan_file(*args, **kwargs)  # type: ignore[arg-type]
+        return check_progress(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(merge, "plan_file", spy)
-    assert gc.isenabled()
+    monkeypatch.setattr(merge, "check_progress", spy)
+    gc.enable()  # (whatever a test before this one left)
     assert main(["export", "-o", str(tmp_path / "e.json")]) == 0
     assert gc.isenabled()
     assert main(["import", str(tmp_path / "e.json")]) == 0
     assert seen == [False] and gc.isenabled()
     assert main(["import", str(tmp_path / "missing.json")]) == 1  # a failed command too
-    assert seen == [False, False] and gc.isenabled()
+    assert seen == [False] and gc.isenabled()
     (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "other.json").write_bytes((tmp_path / "e.json").read_bytes())
+    other = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    other["machine"] = "other-machine"  # other bytes: read and checked, not known by digest
+    (tmp_path / "shared" / "other.json").write_text(json.dumps(other), encoding="utf-8")
     assert main(["sync", str(tmp_path / "shared")]) == 0
-    assert seen == [False, False, False] and gc.isenabled()
+    assert seen == [False, False] and gc.isenabled()
     assert main(["stats", "--json"]) == 0  # not a bulk command: the collector is left alone
     assert gc.isenabled()
