@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # Commands that read or write a whole history (100k reviews: millions of objects, none in a
 # cycle): Python's cyclic garbage collector stays off while they run. Each of its full
 # collections walks every live object and finds nothing; off, an import or a sync of 100k
-# reviews takes 5-10% less time and an export 13% less (benchmarks/sync.py).
+# reviews takes about 5% less time and an export about 13% less (benchmarks/sync.py).
 BULK_COMMANDS = frozenset({"import", "sync", "export"})
 
 
