@@ -127,7 +127,10 @@ def _log(
         if len(extra[0]) == 8:  # without their parsed times
             extra = [(*r, None) for r in extra]
         rows += extra
-        rows.sort(key=itemgetter(1, 3, 7))  # item, time, uuid
+        # item, time, uuid: by time and uuid, then (stable) by item; the same order as one sort
+        # by the three, in half the time (a file's reviews come in time order already)
+        rows.sort(key=itemgetter(3, 7))
+        rows.sort(key=itemgetter(1))
     return rows
 
 
