@@ -1,0 +1,77 @@
+"""What the fourth newcomer walkthrough (walker2) found in the shell, as the learner runs it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizapp.settings import INTERVIEW_HORIZON_DAYS
+from tests.helpers import held_lock, run_quizapp
+
+
+def shown_settings() -> dict[str, object]:
+    done = run_quizapp("settings", "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_an_interview_date_thousands_of_years_away_is_refused_in_one_line() -> None:
+    """`settings --interview-date 9999-12-31` was saved, and then `quizapp plan` (and the Plan
+    screen) simulated every day up to it: over a minute of CPU and no output."""
+    before = shown_settings()
+    done = run_quizapp("settings", "--interview-date", "9999-12-31")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "9999-12-31 is more than five years away" in done.stderr
+    assert shown_settings() == before  # nothing was saved
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    days=st.integers(
+        min_value=INTERVIEW_HORIZON_DAYS + 1, max_value=(date(9999, 12, 31) - date.today()).days
+    )
+)
+def test_a_date_beyond_two_years_is_refused_and_the_last_day_is_not(days: int) -> None:
+    """The farthest interview date is the horizon's last day (README: five years ahead); any
+    later day is refused, naming that last day."""
+    assert 5 * 365 <= INTERVIEW_HORIZON_DAYS <= 5 * 366
+    today = date.today()
+    last = today + timedelta(days=INTERVIEW_HORIZON_DAYS)
+    far = run_quizapp("settings", "--interview-date", (today + timedelta(days=days)).isoformat())
+    assert far.returncode == 2 and f"up to {last.isoformat()}" in far.stderr
+    near = run_quizapp("settings", "--interview-date", last.isoformat())
+    assert near.returncode == 0, near.stderr
+    assert shown_settings()["interview_date"] == last.isoformat()
+
+
+def test_sync_with_an_empty_folder_argument_writes_nothing_where_the_shell_is(
+    tmp_path: Path,
+) -> None:
+    """`quizapp sync ""` (an unset variable in a script) synced with the current folder and wrote
+    this machine's progress file there."""
+    done = run_quizapp("sync", "", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "quizapp: sync: the folder is empty (''); give the folder your machines share\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_refused_by_a_lock_names_the_file_then_the_reason(quizapp_home: Path) -> None:
+    """The message read "not saved: /…/progress.db locked by another program" (and "…progress.db
+    the disk is full" on a full disk): the file and the reason ran together."""
+    assert run_quizapp("checklist", "tick", "2").returncode == 0
+    path = quizapp_home / "progress.db"
+    with held_lock(path, "write"):
+        done = run_quizapp("checklist", "tick", "3")
+    assert done.returncode == 12, done.stderr
+    assert done.stderr == (
+        f"quizapp: not saved: {path}: locked by another program; try again in a moment\n"
+    )
