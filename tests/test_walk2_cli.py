@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -75,3 +76,23 @@ def test_a_write_refused_by_a_lock_names_the_file_then_the_reason(quizapp_home: 
     assert done.stderr == (
         f"quizapp: not saved: {path}: locked by another program; try again in a moment\n"
     )
+
+
+def test_validate_refuses_what_is_no_deck_file_or_folder(tmp_path: Path) -> None:
+    """`quizapp validate /dev/null`, a named pipe or an empty folder said "0 cards in 0 files …
+    all decks valid" and exit 0: nothing had been checked."""
+    pipe = tmp_path / "deck.yaml"
+    os.mkfifo(pipe)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for path, said in (
+        ("/dev/null", "validate: /dev/null: not a file or folder"),
+        (str(pipe), f"validate: {pipe}: not a file or folder"),  # and it is never opened
+        (str(empty), f"validate: no deck files (.yaml) in {empty}; nothing was checked"),
+    ):
+        done = run_quizapp("validate", path)
+        assert done.returncode == 2 and done.stdout == "", (path, done.stdout)
+        assert done.stderr.startswith(f"quizapp: {said}") and done.stderr.count("\n") == 1
+    deck = empty / "mine.yaml"
+    deck.write_text("cards: []\n")
+    assert run_quizapp("validate", str(empty)).returncode == 0  # a deck file, even empty
