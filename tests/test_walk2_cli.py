@@ -96,3 +96,14 @@ def test_validate_refuses_what_is_no_deck_file_or_folder(tmp_path: Path) -> None
     deck = empty / "mine.yaml"
     deck.write_text("cards: []\n")
     assert run_quizapp("validate", str(empty)).returncode == 0  # a deck file, even empty
+
+
+def test_plan_days_below_one_is_a_usage_error() -> None:
+    """`quizapp plan --days 0` and `--days -1` showed one day (and "... 14 more days")."""
+    assert run_quizapp("settings", "--interview-date", date.today().isoformat()).returncode == 0
+    for days in ("0", "-1"):
+        done = run_quizapp("plan", "--days", days)
+        assert done.returncode == 2 and done.stdout == "", done.stdout
+        assert f"argument --days: {days}: show at least 1 day" in done.stderr
+        assert done.stderr.count("\n") == 1
+    assert run_quizapp("plan", "--days", "1").returncode == 0
