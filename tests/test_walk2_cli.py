@@ -107,3 +107,12 @@ def test_plan_days_below_one_is_a_usage_error() -> None:
         assert f"argument --days: {days}: show at least 1 day" in done.stderr
         assert done.stderr.count("\n") == 1
     assert run_quizapp("plan", "--days", "1").returncode == 0
+
+
+def test_serve_with_an_empty_host_does_not_open_the_app_to_the_network() -> None:
+    """`quizapp serve --host ""` (an unset variable) listened on every interface, as 0.0.0.0
+    does, with a warning that read "listening on : other devices on the network can reach"."""
+    done = run_quizapp("serve", "--host", "", "--port", "0", timeout=30)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "argument --host: empty: that would listen on every network interface" in done.stderr
+    assert done.stderr.count("\n") == 1
