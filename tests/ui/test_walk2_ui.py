@@ -9,6 +9,7 @@ import re
 import pytest
 from rich.console import Console
 
+from quizapp.ui.screens.browse import BrowseScreen
 from quizapp.ui.screens.quiz import QuizRunScreen
 from quizapp.ui.widgets.loss_curve import WIDTH, curve_renderable, fit_height
 from tests.ui.conftest import wait_until
@@ -52,3 +53,21 @@ def test_a_loss_curves_value_axis_steps_evenly(shipped, terminal_rows) -> None:
             assert len(labels) >= 3, (card.id, height, rows)
             slopes = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in itertools.pairwise(labels)]
             assert max(slopes) - min(slopes) <= 1e-9 * abs(slopes[0]), (card.id, height, labels)
+
+
+async def test_an_editor_setting_that_cannot_be_read_is_said_not_a_crash(
+    make_app, monkeypatch, notices
+) -> None:
+    """EDITOR="vim 'x" (a quote left open): `e` in Browse ended the app with a traceback."""
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", "vim 'x")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        await wait_until(pilot, lambda: screen.shown, what="the rows")
+        await pilot.press("e")
+        said = "Cannot read $EDITOR (vim 'x): No closing quotation"
+        await wait_until(pilot, lambda: said in notices, what="the notice")
+        assert app.is_running and app.screen is screen

@@ -456,7 +456,12 @@ class BrowseScreen(QuizScreen):
                 severity="warning",
             )
             return
-        command = [*shlex.split(editor), f"+{row.card.line}", row.card.source]
+        try:
+            words = shlex.split(editor)
+        except ValueError as exc:  # EDITOR="vim 'x": it crashed the app with a traceback
+            self.notify(f"Cannot read $EDITOR ({editor}): {exc}", severity="error")
+            return
+        command = [*words, f"+{row.card.line}", row.card.source]
         failed: Exception | None = None
         try:
             with self.app.suspend():
