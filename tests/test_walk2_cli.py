@@ -116,3 +116,30 @@ def test_serve_with_an_empty_host_does_not_open_the_app_to_the_network() -> None
     assert done.returncode == 2 and done.stdout == ""
     assert "argument --host: empty: that would listen on every network interface" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_a_far_interview_date_merged_from_another_machine_is_planned_in_seconds(
+    tmp_path: Path,
+) -> None:
+    """An interview date beyond the horizon can still arrive by import or sync (a machine on an
+    older version saved 9999-12-31): `quizapp plan` then ran day by day for minutes. It plans
+    the horizon's days and says the interview is further away."""
+    soon = (date.today() + timedelta(days=10)).isoformat()
+    assert run_quizapp("settings", "--interview-date", soon).returncode == 0
+    mine = tmp_path / "mine.json"
+    assert run_quizapp("export", "-o", str(mine)).returncode == 0
+    data = json.loads(mine.read_text())
+    data["settings"]["interview_date"] = "9999-12-31"
+    (register,) = [r for r in data["registers"] if r["key"] == "setting:interview_date"]
+    millis, counter, machine = register["stamp"].split(".")
+    register.update(value="9999-12-31", stamp=f"{int(millis) + 1}.{counter}.{machine}zz")
+    data["machine"] += "zz"
+    theirs = tmp_path / "theirs.json"
+    theirs.write_text(json.dumps(data))
+    assert run_quizapp("import", str(theirs)).returncode == 0
+    assert shown_settings()["interview_date"] == "9999-12-31"
+    done = run_quizapp("plan", "--json", timeout=120)
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    assert len(plan["per_day"]) == INTERVIEW_HORIZON_DAYS + 1  # and the interview's own row
+    assert f"planned for the next {INTERVIEW_HORIZON_DAYS} days only" in plan["message"]
