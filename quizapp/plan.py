@@ -52,6 +52,7 @@ from quizapp.readiness import (
     readiness,
     recall_at,
 )
+from quizapp.settings import INTERVIEW_HORIZON_DAYS
 
 if TYPE_CHECKING:
     from quizapp.decks import Library
@@ -166,6 +167,15 @@ def intro_days(days_left: int) -> int:
     return days_left - reserve
 
 
+def _study_days(today: date, days_left: int) -> list[date]:
+    """Today up to the day before the interview (the interview day itself is a row too, for a
+    last look before the morning when the interview is today). A date beyond the settings'
+    horizon (stored by an older version, or merged from one) is planned for the horizon only:
+    day by day to 9999-12-31 took minutes."""
+    planned = min(days_left, INTERVIEW_HORIZON_DAYS)
+    return [today + timedelta(days=k) for k in range(max(planned, 1))]
+
+
 def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Plan | None:
     """The plan from today to the interview, or None without an interview date still ahead."""
     if inputs.interview_date is None:
@@ -181,11 +191,8 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
     target = inputs.target
     current = readiness(inputs)
     days_left = (inputs.interview_date - today).days
-    # Study days: today up to the day before the interview (the interview day itself is a row
-    # too, for a last look before the morning when the interview is today).
-    study_days = [today + timedelta(days=k) for k in range(max(days_left, 1))]
-    if days_left == 0:
-        study_days = [today]
+    study_days = _study_days(today, days_left)
+    planned = len(study_days)
     # New cards (flashcards) come from Study, within the new-card limit; new quiz questions and
     # drills from practice, at a pace of their own that uses up no limit.
     unseen = [item.id for item in inputs.items if item.id not in inputs.states]
@@ -281,6 +288,8 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
         )
     else:
         message = "on track: follow the plan and every card reaches the target by the morning"
+    if planned < days_left:
+        message += f" (planned for the next {planned} days only: the interview is further away)"
     return Plan(
         interview_date=inputs.interview_date,
         days_left=days_left,

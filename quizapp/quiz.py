@@ -82,8 +82,8 @@ class Hint:
 def hint_ladder(question: Question) -> tuple[tuple[str, ...], ...]:
     """The hint levels of a gradient drill, in order (empty for other questions): the idea (the
     author's first hint, else the rule of the reference derivation's first line), the first step
-    (in words and as typed, with the author's further hints), and the full reference
-    derivation as typed."""
+    (in words, as typed when the derivation's first line only defines a helper, with the
+    author's further hints), and the full reference derivation as typed."""
     card = question.card
     if question.answer != "math":
         return ()
@@ -94,11 +94,25 @@ def hint_ladder(question: Question) -> tuple[tuple[str, ...], ...]:
     first: list[str] = []
     if prose:
         first.append(prose[0] if hints or len(prose) < 2 else prose[1])
-    if derivation:
+    if derivation and _helper_first(card, derivation[0]):
+        # Only a helper: a first line that is an expression for the derivative would hand over
+        # the answer at the price of a Hard (hinge: "dL/ds = -y if 1 - y*s > 0 else 0").
         first.append(f"As typed: {derivation[0]}")
     first += hints[1:]
     full = derivation or prose or (str(getattr(card, "reference", "")),)
     return ((idea,), tuple(first) or full[:1], full)
+
+
+def _helper_first(card: Card, line: str) -> bool:
+    from quizapp.mathcheck.steps import only_defines_a_helper
+
+    return only_defines_a_helper(
+        line,
+        str(getattr(card, "wrt", "")),
+        aliases=dict(getattr(card, "aliases", None) or {}),
+        quantities=dict(getattr(card, "quantities", None) or {}),
+        loss=str(getattr(card, "loss", "")),
+    )
 
 
 @dataclass

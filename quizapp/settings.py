@@ -7,11 +7,14 @@ input with the same words.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 RETENTION_RANGE = (0.7, 0.99)
 NEW_PER_DAY_RANGE = (0, 1000)
+# The plan simulates every day up to the interview: a date thousands of years away (9999-12-31)
+# kept `quizapp plan` and the Plan screen busy for minutes. Five years covers any real interview.
+INTERVIEW_HORIZON_DAYS = 5 * 365 + 1
 
 
 class SettingsError(ValueError):
@@ -124,10 +127,18 @@ def parse_settings(
                     "interview_date",
                     f"interview date {text!r} is not a date; use YYYY-MM-DD ('none' clears it)",
                 ) from None
-            if day < (today or date.today()):
+            start = today or date.today()
+            if day < start:
                 raise SettingsError(
                     "interview_date",
                     f"interview date {text} is in the past; give a date from today on, or 'none'",
+                )
+            last = start + timedelta(days=INTERVIEW_HORIZON_DAYS)
+            if day > last:
+                raise SettingsError(
+                    "interview_date",
+                    f"interview date {text} is more than five years away; give a date up to "
+                    f"{last.isoformat()}, or 'none'",
                 )
             changes["interview_date"] = day
     if new_per_day is not None:

@@ -33,12 +33,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--days",
-        type=int,
+        type=_days,
         default=14,
         metavar="N",
         help="show at most N days of the plan in the text output (default 14; --json has all)",
     )
     p.set_defaults(func=run)
+
+
+def _days(text: str) -> int:
+    """--days N: one or more (0 and -1 once showed one day anyway)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: show at least 1 day")
+    return value
 
 
 def _fit(store: Any, library: Any, as_json: bool) -> None:

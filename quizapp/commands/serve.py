@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--host",
+        type=_host,
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every "
         "network interface)",
@@ -37,6 +38,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--port", type=_port, default=8000, help="port to listen on (default 8000; 0: any free one)"
     )
     p.set_defaults(func=run)
+
+
+def _host(text: str) -> str:
+    # An empty host listens on every interface, as 0.0.0.0 does: an unset variable in a script
+    # ("--host $HOST") must not open the app to the network.
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "empty: that would listen on every network interface; give 127.0.0.1 (this "
+            "machine only) or 0.0.0.0 (every interface, on purpose)"
+        )
+    return text
 
 
 def _port(text: str) -> int:

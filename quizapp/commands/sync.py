@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "as FOLDER/<this machine's id>.json. Run it on each machine, before and after studying; "
         "reviews made on two machines between syncs are all kept.",
     )
-    p.add_argument("folder", type=Path, metavar="FOLDER", help="the folder your machines share")
+    # A str, not a Path: Path("") is ".", so an empty FOLDER (an unset variable in a script)
+    # would sync with, and write a progress file into, whatever folder the shell is in.
+    p.add_argument("folder", metavar="FOLDER", help="the folder your machines share")
     p.set_defaults(func=run)
 
 
@@ -27,7 +29,11 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.interop.sync import sync_folder
     from quizapp.store import StoreError
 
-    folder: Path = args.folder
+    if not args.folder.strip():
+        raise CliError(
+            "sync: the folder is empty (''); give the folder your machines share", code=2
+        )
+    folder = Path(args.folder)
     if folder.exists() and not folder.is_dir():
         raise CliError(
             f"sync: {folder} is a file, not a folder; give the folder your machines share"

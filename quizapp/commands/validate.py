@@ -30,7 +30,19 @@ def run(args: argparse.Namespace) -> int:
         missing = [p for p in args.paths if not p.exists()]
         if missing:
             raise CliError(f"validate: {missing[0]}: no such file or folder", code=2)
+        odd = [p for p in args.paths if not (p.is_file() or p.is_dir())]
+        if odd:  # /dev/null, a pipe: never read, and once reported as "all decks valid"
+            raise CliError(
+                f"validate: {odd[0]}: not a file or folder; give a deck file (.yaml) or a folder",
+                code=2,
+            )
         library = load_library(args.paths, include_user_decks=False)
+        if not library.files:
+            raise CliError(
+                f"validate: no deck files (.yaml) in {', '.join(map(str, args.paths))}; "
+                "nothing was checked",
+                code=2,
+            )
     else:
         library = library_from_args(args, strict=False, cache=False, warn=False)
     counts = {k: n for k, n in library.counts().items()}

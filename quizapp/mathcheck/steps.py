@@ -133,6 +133,36 @@ def _has_head(text: str) -> bool:
     return bool(_DERIVATIVE.fullmatch(head) or _IDENTIFIER.match(head))
 
 
+def only_defines_a_helper(
+    text: str,
+    wrt: str,
+    *,
+    aliases: dict[str, str] | None = None,
+    quantities: dict[str, str] | None = None,
+    loss: str = "",
+) -> bool:
+    """Whether a derivation line only defines a helper (``u = y - yhat``, or ``dL/dp = ...`` when
+    the drill asks for another derivative), read as ``check_steps`` reads it: such a line is no
+    expression for the asked derivative itself. A line that is one (``dL/dwrt = ...``, a bare
+    expression, a chain ``A = B``) is a right answer on its own, as every line of a checked
+    derivation equals the derivative."""
+    aliases = aliases or {}
+    parts = _EQUALS.split(_normalised(text))
+    if len(parts) != 2:
+        return False
+    head = parts[0].strip()
+    label = _DERIVATIVE.fullmatch(head)
+    if label:
+        top, bottom = (aliases.get(n, n) for n in label.groups())
+        # dL/dwrt, or dq/dwrt where the drill's loss is the quantity q (dp/dz for sigmoid).
+        squash = "".join  # compared without spaces
+        is_loss = top == "L" or squash((quantities or {}).get(top, "").split()) == squash(
+            loss.split()
+        )
+        return not (is_loss and bottom == aliases.get(wrt, wrt))
+    return bool(_IDENTIFIER.match(head))
+
+
 _STATUS_OF = {"correct": "follows", "incorrect": "wrong", "invalid": "invalid"}
 
 

@@ -230,7 +230,7 @@ class Database:
             if kind == DAMAGE:
                 mark_damaged(self.path, explain(exc))
             raise StoreError(
-                f"not saved: {self.path} {explain(exc, self.path.parent)}"
+                f"not saved: {self.path}: {explain(exc, self.path.parent)}"
                 + ("; try again in a moment" if kind == BUSY else ""),
                 kind,
             ) from None

@@ -10,6 +10,7 @@ import re
 from quizapp.ui.screens.drills import DrillRunScreen
 from quizapp.ui.widgets.question import QuestionView
 from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until, workers_done
+from tests.ui.screen_text import on_screen, screen_rows
 
 # grad-mse, L = (y - yhat)^2: line 3 drops the chain factor's sign, line 4 follows from it.
 SLIPPED = ["e = y - yhat", "dL/de = 2*e", "dL/dyhat = 2*e", "2*(y - yhat)"]
@@ -148,10 +149,13 @@ async def test_a_pasted_wall_of_lines_gets_one_clear_line(make_app) -> None:
         text = " ".join((await checked(pilot, view)).split())
         assert "At most 30 lines, got 200." in text and "check again" in text
         assert view.stage == "answering"  # nothing recorded; the learner may cut it down
-        # At 80x24 the prompt and the whole (full-height) editor are both on screen.
+        # At 80x24 the whole (full-height) editor and the whole message under it are on
+        # screen (the prompt above scrolls up to make room; the message's last line was cut).
         prompt, box = view.query_one(".q-prompt").region, editor.region
         assert prompt.height > 0 and box.height >= 9
-        assert 0 < prompt.y < box.y and box.bottom <= 23  # above the footer
+        assert prompt.y < box.y and box.y >= 2 and box.bottom <= 23  # under the status line
+        for words in ("At most 30 lines, got 200.", "check again."):
+            assert on_screen(app, words), screen_rows(app)
     assert reopen_store().reviews("grad-mse") == []
 
 

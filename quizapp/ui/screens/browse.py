@@ -456,12 +456,32 @@ class BrowseScreen(QuizScreen):
                 severity="warning",
             )
             return
-        command = [*shlex.split(editor), f"+{row.card.line}", row.card.source]
+        try:
+            words = shlex.split(editor)
+        except ValueError as exc:  # EDITOR="vim 'x": it crashed the app with a traceback
+            self.notify(f"Cannot read $EDITOR ({editor}): {exc}", severity="error")
+            return
+        command = [*words, f"+{row.card.line}", row.card.source]
+        failed: Exception | None = None
         try:
             with self.app.suspend():
-                subprocess.run(command, check=False)
-        except Exception as exc:  # no terminal to hand over (the browser mode), or no editor
-            self.notify(f"Could not open {editor}: {exc}", severity="error")
+                try:
+                    subprocess.run(command, check=False)
+                except OSError as exc:
+                    # Caught inside: an error leaving suspend() skips Textual's resume, and a
+                    # missing editor left a blank terminal that echoed every key.
+                    failed = exc
+        except Exception as exc:  # no terminal to hand over (the browser mode)
+            failed = exc
+        if isinstance(failed, FileNotFoundError):
+            self.notify(
+                f"Could not start {editor}: no such program; set $EDITOR to an editor you have "
+                f"(the card is {row.card.source}:{row.card.line})",
+                severity="error",
+            )
+            return
+        if failed is not None:
+            self.notify(f"Could not open {editor}: {failed}", severity="error")
             return
         self.notify("Edited: restart quizapp (or run 'quizapp validate') to load the changes.")
 

@@ -17,7 +17,7 @@ from textual_plotext.plot import Plot
 
 from quizapp.decks.models import LossCurve
 from quizapp.training_curves import curves, first_nan
-from quizapp.ui.widgets.plots import nice_ticks
+from quizapp.ui.widgets.plots import _tick_text, nice_ticks
 
 COLORS = {"train": "cyan", "validation": "orange"}
 # Named series take these in order (after the colours train and validation use).
@@ -51,6 +51,38 @@ def _limits(values: list[float], headroom: float) -> tuple[float, float] | None:
     return low, high + headroom * (high - low or 1.0)
 
 
+def aligned_axis(low: float, high: float, rows: int) -> tuple[float, float, list[float]]:
+    """Limits and ticks for a y axis ``rows`` rows tall that covers [low, high]: a tick on
+    every row (every other or third row on a tall plot), each at a round value. plotext puts a
+    label on the row nearest its value, so ticks that did not fall on rows came out uneven:
+    "2.02" right above "1.03" on an axis that stepped by 0.49 elsewhere."""
+    span = high - low
+    if not (span > 0 and math.isfinite(span)) or rows < 2:
+        return low, high, [low]
+    gaps = rows - 1
+    every = next((m for m in (1, 2, 3) if gaps % m == 0 and gaps // m <= MAX_TICK_GAPS), 1)
+    intervals = gaps // every
+    step = _round_up(span / intervals)
+    while True:
+        start = math.floor(low / step + 1e-9) * step
+        if start + intervals * step >= high - 1e-9 * abs(high):
+            break
+        step = _round_up(step * 1.001)
+    ticks = [round(start + k * step, 10) for k in range(intervals + 1)]
+    return ticks[0], ticks[-1], ticks
+
+
+# Round values a tick may step by, times a power of ten (two significant digits at most).
+ROUND_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+MAX_TICK_GAPS = 6
+
+
+def _round_up(raw: float) -> float:
+    """The smallest round step (``ROUND_STEPS`` times a power of ten) that is at least ``raw``."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in ROUND_STEPS if m * power >= raw * (1 - 1e-12))
+
+
 def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) -> RenderableType:
     """The card's curves against the epoch (or its ``xlabel``), with a legend, a second axis on
     the right for a metric when the card has one, and a caption naming any NaN."""
@@ -77,14 +109,18 @@ def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) 
     rows = len(left) + len(right)
     headroom = 0.3 if rows <= 2 else 0.22 * rows
     limits = _limits([v for values in left.values() for v in values], headroom)
-    if limits:
-        plot.ylim(*limits)
+    if limits:  # the data's rows: the height less the frame's top, the x axis and two labels
+        low, high, ticks = aligned_axis(*limits, rows=height - 4)
+        plot.ylim(low, high)
+        plot.yticks(ticks, [_tick_text(t) for t in ticks])
     if right:
         # plotext takes yside="right" here too; its type stubs do not say so.
         plot.ylabel(card.metric or "", yside="right")  # type: ignore[call-arg]
         limits = _limits([v for values in right.values() for v in values], headroom)
         if limits:
-            plot.ylim(*limits, yside="right")  # type: ignore[arg-type]
+            low, high, ticks = aligned_axis(*limits, rows=height - 4)
+            plot.ylim(low, high, yside="right")  # type: ignore[arg-type]
+            plot.yticks(ticks, [_tick_text(t) for t in ticks], yside="right")  # type: ignore[arg-type]
     picture = Text.from_ansi(plot.build())
     picture.rstrip()  # plotext ends with a newline: no blank row under the axis labels
     parts: list[RenderableType] = [picture]

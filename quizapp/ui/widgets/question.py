@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -42,6 +43,23 @@ if TYPE_CHECKING:
     from quizapp.mathcheck.inprocess import Preview
 
 
+def show_whole(widget: Widget) -> None:
+    """Scroll the question around ``widget`` so all of it shows (its top, if it is taller than
+    the screen). Worked out from the regions on screen: Textual's scroll_visible stops a row or
+    two short here (the question's padding, the widget's margin), leaving the last rows under
+    the footer (a message under the answer box at 80x24 was out of view)."""
+    area = next((a for a in widget.ancestors if isinstance(a, ScrollableContainer)), None)
+    if area is None or not widget.region:
+        return
+    window, mine = area.scrollable_content_region, widget.region
+    below = mine.bottom - window.bottom
+    above = window.y - mine.y
+    if mine.height > window.height or above > 0:
+        area.scroll_relative(y=-above, animate=False, immediate=True)
+    elif below > 0:
+        area.scroll_relative(y=below, animate=False, immediate=True)
+
+
 class ChoiceList(OptionList):
     """A question's options. On a short terminal the question scrolls (a loss curve's plot
     pushes its options below the fold at 80x24), so the keys keep the options in reach: moving
@@ -63,18 +81,8 @@ class ChoiceList(OptionList):
 
     def _in_view(self) -> None:
         """Scroll the question so the whole list shows (its top, if it is taller than the
-        screen). Worked out from the regions on screen: Textual's scroll_visible stops a row
-        short here (the question's padding), leaving the list's last row under the footer."""
-        area = self._question_area()
-        if area is None:
-            return
-        window, mine = area.scrollable_content_region, self.region
-        below = mine.bottom - window.bottom
-        above = window.y - mine.y
-        if mine.height > window.height or above > 0:
-            area.scroll_relative(y=-above, animate=False, immediate=True)
-        elif below > 0:
-            area.scroll_relative(y=below, animate=False, immediate=True)
+        screen)."""
+        show_whole(self)
 
     def action_cursor_down(self) -> None:
         super().action_cursor_down()
@@ -386,7 +394,13 @@ class QuestionView(Vertical):
         self._show(feedback)
         self.told = True
         # On a short terminal it may sit below the answer box: bring it into view.
-        self.call_after_refresh(self.query_one(".q-feedback").scroll_visible, animate=False)
+        self.call_after_refresh(show_whole, self.query_one(".q-feedback"))
+
+    def on_resize(self) -> None:
+        # A message's place settles a layout later when it makes the question overflow: the
+        # scrollbar that appears narrows the text, which wraps onto more rows. Keep it in view.
+        if self.told and self.stage == "answering":
+            self.call_after_refresh(show_whole, self.query_one(".q-feedback"))
 
     def toggle_proof(self) -> None:
         """Unfold (or fold) the proof under a correct gradient's verdict."""
@@ -394,7 +408,7 @@ class QuestionView(Vertical):
             return
         self.proof_open = not self.proof_open
         self._show(self.feedback, rating=self._rating)
-        self.call_after_refresh(self.query_one(".q-feedback").scroll_visible, animate=False)
+        self.call_after_refresh(show_whole, self.query_one(".q-feedback"))
 
     def _show(self, feedback: Feedback, *, rating: str = "") -> None:
         panel = self.query_one(".q-feedback", Static)
@@ -423,7 +437,7 @@ class QuestionView(Vertical):
         panel = self.query_one(".q-hint", Static)
         panel.update(hint_renderable(self.hints))
         self.hint_level = hint.level
-        self.call_after_refresh(panel.scroll_visible, animate=False)
+        self.call_after_refresh(show_whole, panel)
         return hint
 
     # -- live preview (gradient drills): the line the cursor is on
