@@ -42,7 +42,7 @@ def list_backups(store: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store() as store:
+    with open_store(changes=None if args.list else "back up") as store:
         if args.list:
             list_backups(store)
             return 0

@@ -149,8 +149,9 @@ def run_flag(args: argparse.Namespace) -> int:
     ids = [_card_or_error(library, i, args.action).id for i in args.ids]
     if args.action == "bury" and not 1 <= args.days <= 3650:
         raise CliError(f"bury --days {args.days}: give 1 to 3650 days", code=2)
-    with open_store() as store:
-        require_saving(store, f"{args.action} {' '.join(ids)}")
+    action = f"{args.action} {' '.join(ids)}"
+    with open_store(changes=action) as store:
+        require_saving(store, action)
         before = store.card_flags()
         now = _now()
         lines = []

@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.number is not None:
         raise CliError("checklist: say 'tick N' or 'untick N'", code=2)
 
-    with open_store(reads=not args.action) as store:
+    changes = f"{args.action} item {number}" if args.action else None
+    with open_store(reads=not args.action, changes=changes) as store:
         already = False
         if args.action:
             require_saving(store, f"{args.action} item {number}")

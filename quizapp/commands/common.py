@@ -59,16 +59,29 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def open_store(*, reads: bool = False) -> Store:
+def open_store(*, reads: bool = False, changes: str | None = None) -> Store:
     """Open the progress store (strict: a write that does not commit raises StoreError, which
     ``quizapp.cli`` turns into one line and the failure class's exit code) and print its
     notices (damage recovered, read-only, ...) as one line each on stderr. With ``reads``, a
     command whose output is the progress stops (exit 15) when none could be read at all, rather
-    than report it as empty."""
+    than report it as empty. ``changes`` (what the command is about to do: "tick item 4") stops
+    it when the file cannot be saved this run (locked, read-only, full...), in one line that
+    says why, with the exit code of the reason."""
     from quizapp.store import EXIT_CODES, Store
+    from quizapp.store.recovery import not_saved_reason
 
     store = Store.open(strict=True)
-    for notice in store.new_notices():
+    notices = store.new_notices()
+    if changes is not None and store.read_only:
+        reasons = [r for r in map(not_saved_reason, notices) if r is not None]
+        if reasons:
+            for notice in notices:
+                if not_saved_reason(notice) is None:  # (a damaged file moved aside...)
+                    sys.stderr.write(f"quizapp: {notice}\n")
+            code = EXIT_CODES.get(store.problem or "", 1)
+            store.close()
+            raise CliError(f"cannot {changes}: {reasons[-1]}; nothing was changed", code=code)
+    for notice in notices:
         sys.stderr.write(f"quizapp: {notice}\n")
     if reads and store.unreadable:
         store.close()

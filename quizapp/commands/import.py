@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.file.suffix.lower() in ANKI_SUFFIXES:
         return _run_anki(args)
-    with open_store() as store:
+    with open_store(changes=None if args.dry_run else "import") as store:
         try:
             plan = plan_file(store, args.file)
         except MergeError as exc:
@@ -65,7 +65,7 @@ def _run_anki(args: argparse.Namespace) -> int:
         found = read_anki_reviews(args.file, library.cards.values())
     except MergeError as exc:
         raise CliError(f"import: {exc.message}; nothing was changed") from None
-    with open_store() as store:
+    with open_store(changes=None if args.dry_run else "import") as store:
         plan = plan_anki_import(store, found)
         _apply(store, plan, args.dry_run)
     for line in describe(found, plan, done=not args.dry_run):

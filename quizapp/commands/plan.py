@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from quizapp.plan import gather, make_plan
 
     library = library_from_args(args, strict=False)
-    with open_store() as store:
+    with open_store(changes="keep the fitted FSRS parameters" if args.fit else None) as store:
         if args.fit:
             _fit(store, library, args.json)
             return 0

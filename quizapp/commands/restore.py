@@ -41,7 +41,7 @@ def _find(store: Store, given: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout.write
-    with open_store() as store:
+    with open_store(changes=None if args.file is None else "restore") as store:
         if args.file is None:
             list_backups(store)
             return 0

@@ -55,7 +55,8 @@ def _parse(args: argparse.Namespace, current: Settings) -> tuple[Settings, bool]
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store(reads=True) as store:
+    changing = any(v is not None for v in (args.retention, args.interview_date, args.new_per_day))
+    with open_store(reads=True, changes="change settings" if changing else None) as store:
         settings, changed = _parse(args, store.settings)
         if changed:
             require_saving(store, "change settings")

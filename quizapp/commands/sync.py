@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             f"sync: no folder {folder}; create it, or give the folder your machines share"
         )
-    with open_store() as store:
+    with open_store(changes="sync") as store:
         require_saving(store, "sync")
         try:
             me = store.machine

@@ -113,11 +113,12 @@ class Database:
         notices: list[str] = []
         try:
             conn, problem = open_connection(
-                path, bdir, notices, busy_timeout, quick_check=quick_check
+                path, bdir, notices, busy_timeout, quick_check=quick_check, command=strict
             )
         except Exception as exc:  # the last guard: studying must never fail to start
             why = f"cannot open {path} ({exc})"
-            conn, problem = in_memory(notices, busy_timeout, source=None, why=why), "io"
+            conn = in_memory(notices, busy_timeout, source=None, why=why, command=strict)
+            problem = "io"
         read_only = problem is not None
         if not read_only:
             conn.execute("PRAGMA synchronous=FULL")

@@ -48,15 +48,17 @@ def open_connection(
     *,
     recovered: bool = False,
     quick_check: bool = True,
+    command: bool = False,
 ) -> tuple[sqlite3.Connection, str | None]:
     """The connection to use for ``path``, and None when it is the file itself, else why not
     (a failure class from connection.py, or "newer"): then it is a read-only copy in memory.
     Only real damage (SQLite says corrupt or not a database, or quick_check fails) moves a
     file aside; a full disk, a lock, a read-only folder or an I/O error leave it exactly as it
-    is and open a copy read-only, saying so."""
+    is and open a copy read-only, saying so (``command``: in a command's words, not the
+    app's)."""
 
     def memory(source: Path | None, why: str, kind: str) -> tuple[sqlite3.Connection, str]:
-        return in_memory(notices, busy_timeout, source=source, why=why), kind
+        return in_memory(notices, busy_timeout, source=source, why=why, command=command), kind
 
     name = path.name
     try:
@@ -95,7 +97,7 @@ def open_connection(
     if verdict in ("damaged", "foreign"):
         if recovered:
             return memory(None, f"{name} is still unreadable after recovery ({why})", DAMAGE)
-        return _recover(path, bdir, notices, busy_timeout, why)
+        return _recover(path, bdir, notices, busy_timeout, why, command)
     if verdict == "newer":
         notices.append(
             f"{name} was written by a newer quizapp (schema {version}, this one reads "
@@ -164,20 +166,35 @@ def _unusable(path: Path, exists: bool) -> tuple[Path | None, str, str] | None:
     return None
 
 
+# A command's notice when it works on a copy: "<why>: nothing is saved this run (...)".
+NOT_SAVED = ": nothing is saved this run"
+
+
+def not_saved_reason(notice: str) -> str | None:
+    """The reason a command's notice gives for working on a copy (``in_memory``), else None."""
+    why, found, _ = notice.partition(NOT_SAVED)
+    return why if found else None
+
+
 def in_memory(
     notices: list[str],
     busy_timeout: float,
     *,
     source: Path | None,
     why: str | None,
+    command: bool = False,
 ) -> sqlite3.Connection:
-    """A database in memory, holding a copy of ``source`` when it can be read and used."""
+    """A database in memory, holding a copy of ``source`` when it can be read and used; the
+    notice says ``why`` (``command``: a command's words; it ends, keeping nothing pending)."""
     mem = connect(":memory:", busy_timeout)
     copied = source is not None and copy_into(source, mem, busy_timeout) and _usable(mem)
     if not copied:
         mem.close()
         mem = empty_in_memory(busy_timeout)
-    if why is not None:
+    if why is not None and command:
+        kept = "your progress as last saved is read" if copied else "no progress could be read"
+        notices.append(f"{why}{NOT_SAVED} ({kept})")
+    elif why is not None:
         kept = "your progress so far is shown" if copied else "progress starts empty"
         notices.append(
             f"{why}: studying without saving ({kept}); your answers are kept and saved as soon "
@@ -187,7 +204,7 @@ def in_memory(
 
 
 def _recover(
-    path: Path, bdir: Path, notices: list[str], busy_timeout: float, why: str
+    path: Path, bdir: Path, notices: list[str], busy_timeout: float, why: str, command: bool
 ) -> tuple[sqlite3.Connection, str | None]:
     """Move the damaged file (and its -wal/-shm) aside, never deleting it, put the newest good
     backup in its place and open that."""
@@ -208,7 +225,7 @@ def _recover(
         damage_mark(path).unlink(missing_ok=True)
     except OSError as exc:
         cannot = f"{name} is damaged ({why}) and cannot be moved aside ({explain(exc)})"
-        return in_memory(notices, busy_timeout, source=None, why=cannot), DAMAGE
+        return in_memory(notices, busy_timeout, source=None, why=cannot, command=command), DAMAGE
     good = good_backups(bdir, now=datetime.now(UTC))
     if good:
         chosen = good[0]
@@ -226,7 +243,7 @@ def _recover(
     else:
         restored = "no good backup found; starting with empty progress"
     notices.append(f"{name} was damaged ({why}): moved to {aside.name}; {restored}")
-    return open_connection(path, bdir, notices, busy_timeout, recovered=True)
+    return open_connection(path, bdir, notices, busy_timeout, recovered=True, command=command)
 
 
 def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:

@@ -172,9 +172,9 @@ def test_changing_progress_when_it_cannot_be_saved_is_refused_clearly(
     monkeypatch.setenv("QUIZAPP_HOME", str(blocker / "home"))
     code, out, err = run(capsys, "checklist", "tick", "2")
     assert code == EXIT_CODES["io"] and out == ""  # the folder's path runs through a file
-    lines = err.splitlines()
-    assert len(lines) == 2 and "cannot create the data folder" in lines[0]
-    assert "cannot tick item 2" in lines[1] and "nothing was changed" in lines[1]
+    (line,) = err.splitlines()  # one line: what was refused, why, and that nothing changed
+    assert line.startswith("quizapp: cannot tick item 2: cannot create the data folder ")
+    assert line.endswith("; nothing was changed")
     # A script reading progress is not told "0 reviews" when there is no progress to read.
     code, out, err = run(capsys, "stats", "--json")
     assert code == EXIT_CODES["unusable"] and out == "" and "no progress could be read" in err

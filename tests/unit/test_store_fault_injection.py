@@ -189,6 +189,54 @@ def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
         assert store.ticks() == {}  # not saved, and said so
 
 
+@pytest.mark.parametrize(
+    ("args", "doing"),
+    [
+        (["checklist", "tick", "2"], "tick item 2"),
+        (["settings", "--new-per-day", "30"], "change settings"),
+        (["backup"], "back up"),
+        (["suspend", "bf-brier"], "suspend bf-brier"),
+    ],
+)
+def test_a_file_locked_away_stops_a_change_in_one_line_that_says_why(
+    quizapp_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    doing: str,
+) -> None:
+    """Locked against readers too (an exclusive lock): a command that would change progress
+    stops before changing anything, in one line naming the lock, with the lock's exit code;
+    never the app's "studying without saving" nor a second line pointing at the first."""
+    monkeypatch.setattr("quizapp.store.connection.BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr("quizapp.store.core.BUSY_TIMEOUT", 0.2)
+    with Store.open() as store:
+        store.record_review("a", fsrs.Rating.Good, kind="faq")
+    with held_lock(quizapp_home / "progress.db", "exclusive"):
+        code = main(args)
+        out, err = capsys.readouterr()
+    assert code == EXIT_CODES["busy"] and out == ""
+    assert err == f"quizapp: cannot {doing}: progress.db is locked by another program; " \
+        "nothing was changed\n"  # fmt: skip
+    with Store.open() as store:
+        assert store.ticks() == {} and store.settings.new_per_day == 20 and not store.card_flags()
+
+
+def test_a_file_locked_away_is_read_by_a_command_that_only_reads_saying_so_in_its_words(
+    quizapp_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("quizapp.store.connection.BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr("quizapp.store.core.BUSY_TIMEOUT", 0.2)
+    with Store.open() as store:
+        store.record_review("a", fsrs.Rating.Good, kind="faq")
+    with held_lock(quizapp_home / "progress.db", "exclusive"):
+        code = main(["stats", "--json"])
+        out, err = capsys.readouterr()
+    assert code == 0 and '"reviews_total"' in out
+    assert err.count("\n") == 1 and "locked by another program" in err
+    assert "nothing is saved this run" in err and "studying" not in err
+
+
 # --------------------------------------------------------------------------- damage while open
 
 
