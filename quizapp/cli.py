@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _run_app(args)
+        _plain_output()
         if args.command in BULK_COMMANDS:
             with _collector_paused():
                 return int(args.func(args) or 0)
@@ -110,6 +111,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set QUIZAPP_DEBUG=1 for details and please report it)\n"
         )
         return 70
+
+
+def _plain_output() -> None:
+    """On a terminal or pipe that is not UTF-8 (LANG=C, PYTHONIOENCODING=ascii), a character it
+    cannot show (σ, ‖) is written as '?' instead of stopping the command with an error."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if not encoding.startswith("utf") and getattr(stream, "errors", "") == "strict":
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
 
 
 # Commands that read or write a whole history (100k reviews: millions of objects, none in a

@@ -73,3 +73,18 @@ def test_bad_content_override_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "QUIZAPP_CONTENT" in result.stderr and "no such folder" in result.stderr
+
+
+def test_a_terminal_that_is_not_utf8_gets_question_marks_not_an_error(
+    tmp_path: Path,
+) -> None:
+    """LANG=C or PYTHONIOENCODING=ascii: a card's σ or ‖ is shown as '?', the rest as it is."""
+    from tests.shipped import shipped_library
+
+    card = next(c for c in shipped_library().cards.values() if not c.title.isascii())
+    env = {"QUIZAPP_HOME": str(tmp_path / "home")}
+    utf8 = run_quizapp("card", card.id, env={**env, "PYTHONIOENCODING": "utf-8"})
+    ascii_ = run_quizapp("card", card.id, env={**env, "PYTHONIOENCODING": "ascii"})
+    assert utf8.returncode == 0 and not utf8.stdout.isascii()
+    assert ascii_.returncode == 0 and ascii_.stderr == ""
+    assert ascii_.stdout == "".join(ch if ch.isascii() else "?" for ch in utf8.stdout)
