@@ -184,6 +184,20 @@ def parse_query(text: str) -> list[Term]:
     return terms
 
 
+def unfinished_filters(text: str) -> list[str]:
+    """The filters of a search given without a value ("tag:"): the app matches everything
+    meanwhile (the learner is still typing); a finished search (a command's) names them."""
+    out = []
+    for match in _TERM.finditer(text):
+        _, name, raw, quoted = match.groups()
+        value = quoted if quoted is not None else raw
+        if not name and not quoted and value.endswith(":") and value[:-1].lower() in _FIELDS:
+            out.append(value.lower())
+        elif name and name.lower() in _FIELDS and not value:
+            out.append(f"{name.lower()}:")
+    return out
+
+
 def _is_kind_prefix(value: str) -> bool:
     """Whether ``value`` starts some kind's name or label (what ``kind:`` matches)."""
     v = value.replace("_", "").replace(" ", "")

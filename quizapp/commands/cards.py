@@ -61,12 +61,27 @@ def _now() -> datetime:
 
 
 def run_cards(args: argparse.Namespace) -> int:
-    from quizapp.browse import QueryError, filter_rows, load_rows, sort_rows, status, when
+    from quizapp.browse import (
+        QueryError,
+        filter_rows,
+        load_rows,
+        sort_rows,
+        status,
+        unfinished_filters,
+        when,
+    )
 
     library = library_from_args(args, strict=False)
     now = _now()
     with open_store(reads=True) as store:
         rows = load_rows(store, library, now=now)
+    unfinished = unfinished_filters(args.search)
+    if unfinished:
+        raise CliError(
+            f"cards --search {args.search!r}: '{unfinished[0]}' needs a value, e.g. "
+            "tag:regression, kind:trap, deck:loss, due:7 or is:new",
+            code=2,
+        )
     try:
         rows = filter_rows(rows, args.search, now=now)
     except QueryError as exc:

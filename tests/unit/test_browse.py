@@ -234,3 +234,29 @@ def test_every_prefix_of_a_kind_is_a_search_and_a_typo_is_named() -> None:
         assert parse_query(f'kind:"{kind.label.lower()}"')
     with pytest.raises(QueryError, match="unknown 'kind:zzz'"):
         parse_query("kind:zzz")
+
+
+@given(
+    st.sampled_from(["tag", "kind", "deck", "due", "is", "TAG"]),
+    st.sampled_from(["", '""']),
+    st.text(alphabet="abc ", max_size=6),
+)
+def test_a_filter_without_its_value_is_named_as_unfinished(
+    field: str, empty: str, words: str
+) -> None:
+    """The app keeps matching while "tag:" is being typed; a command's finished search names
+    it (and only it: a filter with a value, or a plain word, is not unfinished)."""
+    from quizapp.browse import unfinished_filters
+
+    assert unfinished_filters(f"{words} {field}:{empty} {words}") == [f"{field.lower()}:"]
+    assert unfinished_filters(f"{words} {field}:x {words}") == []
+
+
+def test_cards_search_with_an_unfinished_filter_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from quizapp.cli import main
+
+    assert main(["cards", "--search", "focal tag:"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "'tag:' needs a value" in err
