@@ -54,6 +54,20 @@ def library_from_args(
     return library
 
 
+def whole_number(text: str, minimum: int, below: str) -> int:
+    """An option's whole number of at least ``minimum`` (argparse's ``type``: its error is the
+    usage line); ``below`` says what is wrong with a smaller one."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{value}{below}")
+    return value
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from quizapp.commands import CliError, read_dashes_as_values
-from quizapp.commands.common import library_from_args, only_deck, print_json
+from quizapp.commands.common import library_from_args, only_deck, print_json, whole_number
 from quizapp.decks import Library
 from quizapp.decks.models import GradientDrill, NumericDrill
 
@@ -67,13 +67,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative; use 0 or more")
-    return value
+    return whole_number(text, 0, " is negative; use 0 or more")
 
 
 # --------------------------------------------------------------------------- list

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, open_store, print_json
+from quizapp.commands.common import library_from_args, open_store, print_json, whole_number
 
 NO_DATE = (
     "no interview date is set: set one with 'quizapp settings --interview-date YYYY-MM-DD' "
@@ -43,13 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _days(text: str) -> int:
     """--days N: one or more (0 and -1 once showed one day anyway)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value}: show at least 1 day")
-    return value
+    return whole_number(text, 1, ": show at least 1 day")
 
 
 def _fit(store: Any, library: Any, as_json: bool) -> None:

@@ -171,14 +171,20 @@ def test_a_command_on_a_full_disk_exits_non_zero_and_says_nothing_was_saved(
 # --------------------------------------------------------------------------- locks
 
 
-def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
-    quizapp_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def one_review(quizapp_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder holding one review, and a short wait for locks (each test holds one)."""
     monkeypatch.setattr("quizapp.store.connection.BUSY_TIMEOUT", 0.2)
     monkeypatch.setattr("quizapp.store.core.BUSY_TIMEOUT", 0.2)
     with Store.open() as store:
         store.record_review("a", fsrs.Rating.Good, kind="faq")
-    path = quizapp_home / "progress.db"
+    return quizapp_home
+
+
+def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
+    one_review: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = one_review / "progress.db"
     with held_lock(path, "write"):
         code = main(["checklist", "tick", "2"])
         out, err = capsys.readouterr()
@@ -199,20 +205,12 @@ def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
     ],
 )
 def test_a_file_locked_away_stops_a_change_in_one_line_that_says_why(
-    quizapp_home: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    args: list[str],
-    doing: str,
+    one_review: Path, capsys: pytest.CaptureFixture[str], args: list[str], doing: str
 ) -> None:
     """Locked against readers too (an exclusive lock): a command that would change progress
     stops before changing anything, in one line naming the lock, with the lock's exit code;
     never the app's "studying without saving" nor a second line pointing at the first."""
-    monkeypatch.setattr("quizapp.store.connection.BUSY_TIMEOUT", 0.2)
-    monkeypatch.setattr("quizapp.store.core.BUSY_TIMEOUT", 0.2)
-    with Store.open() as store:
-        store.record_review("a", fsrs.Rating.Good, kind="faq")
-    with held_lock(quizapp_home / "progress.db", "exclusive"):
+    with held_lock(one_review / "progress.db", "exclusive"):
         code = main(args)
         out, err = capsys.readouterr()
     assert code == EXIT_CODES["busy"] and out == ""
@@ -223,13 +221,9 @@ def test_a_file_locked_away_stops_a_change_in_one_line_that_says_why(
 
 
 def test_a_file_locked_away_is_read_by_a_command_that_only_reads_saying_so_in_its_words(
-    quizapp_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    one_review: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("quizapp.store.connection.BUSY_TIMEOUT", 0.2)
-    monkeypatch.setattr("quizapp.store.core.BUSY_TIMEOUT", 0.2)
-    with Store.open() as store:
-        store.record_review("a", fsrs.Rating.Good, kind="faq")
-    with held_lock(quizapp_home / "progress.db", "exclusive"):
+    with held_lock(one_review / "progress.db", "exclusive"):
         code = main(["stats", "--json"])
         out, err = capsys.readouterr()
     assert code == 0 and '"reviews_total"' in out
