@@ -71,6 +71,12 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"export: {option} goes with --anki FILE.apkg", code=2)
     if args.json and args.output:
         raise CliError("export: use either --json (stdout) or --output FILE, not both", code=2)
+    if args.output is not None and args.output.is_dir():  # ('' reads as '.', a folder too)
+        raise CliError(
+            f"export --output {args.output}: a folder, not a file; give a file name, e.g. "
+            f"{args.output / 'progress.json'}",
+            code=2,
+        )
     with open_store(reads=True) as store:
         data = store.export(raw_reviews=True)
     if args.json:

@@ -192,3 +192,21 @@ def test_the_cli_names_the_default_theme_as_the_app_does(
     assert code == 0
     (line,) = [line for line in out.splitlines() if line.startswith("theme")]
     assert line.split()[-1] == app_theme == "textual-dark"
+
+
+@pytest.mark.parametrize("given", ["", ".", "folder"])
+def test_export_to_a_folder_is_a_usage_error_naming_a_file_to_give(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    given: str,
+) -> None:
+    (tmp_path / "folder").mkdir()
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    code, out, err = run(capsys, "export", "-o", given)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "a folder, not a file; give a file name, e.g. " in err and err.rstrip().endswith(
+        "progress.json"
+    )
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written
