@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quizapp.commands.common import open_store, require_saving
+from quizapp.commands.common import open_store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +46,6 @@ def run(args: argparse.Namespace) -> int:
         if args.list:
             list_backups(store)
             return 0
-        require_saving(store, "back up")
         path = store.backup("manual")
     sys.stdout.write(f"backed up to {path}\n")
     return 0

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, open_store, print_json, require_saving
+from quizapp.commands.common import library_from_args, open_store, print_json
 
 SEARCH_HELP = (
     "words and filters: tag:NAME kind:NAME deck:NAME due:DAYS is:new is:due is:suspended "
@@ -166,7 +166,6 @@ def run_flag(args: argparse.Namespace) -> int:
         raise CliError(f"bury --days {args.days}: give 1 to 3650 days", code=2)
     action = f"{args.action} {' '.join(ids)}"
     with open_store(changes=action) as store:
-        require_saving(store, action)
         before = store.card_flags()
         now = _now()
         lines = []

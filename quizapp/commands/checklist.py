@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, open_store, print_json, require_saving
+from quizapp.commands.common import library_from_args, open_store, print_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +51,6 @@ def run(args: argparse.Namespace) -> int:
     with open_store(reads=not args.action, changes=changes) as store:
         already = False
         if args.action:
-            require_saving(store, f"{args.action} item {number}")
             already = (number in store.ticks()) == (args.action == "tick")
             if not already:
                 store.set_ticked(number, args.action == "tick")

@@ -87,14 +87,15 @@ def open_store(*, reads: bool = False, changes: str | None = None) -> Store:
     store = Store.open(strict=True)
     notices = store.new_notices()
     if changes is not None and store.read_only:
+        # One line: what was refused and why (a notice about the copy is folded into it).
         reasons = [r for r in map(not_saved_reason, notices) if r is not None]
-        if reasons:
-            for notice in notices:
-                if not_saved_reason(notice) is None:  # (a damaged file moved aside...)
-                    sys.stderr.write(f"quizapp: {notice}\n")
-            code = EXIT_CODES.get(store.problem or "", 1)
-            store.close()
-            raise CliError(f"cannot {changes}: {reasons[-1]}; nothing was changed", code=code)
+        for notice in notices:
+            if not_saved_reason(notice) is None:  # (a damaged file moved aside, a newer file)
+                sys.stderr.write(f"quizapp: {notice}\n")
+        why = reasons[-1] if reasons else "progress is not being saved this run (see above)"
+        code = EXIT_CODES.get(store.problem or "", 1)
+        store.close()
+        raise CliError(f"cannot {changes}: {why}; nothing was changed", code=code)
     for notice in notices:
         sys.stderr.write(f"quizapp: {notice}\n")
     if reads and store.unreadable:
@@ -104,19 +105,6 @@ def open_store(*, reads: bool = False, changes: str | None = None) -> Store:
             code=EXIT_CODES["unusable"],
         )
     return store
-
-
-def require_saving(store: Store, action: str) -> None:
-    """Stop a command that changes progress when the store cannot save this run, with the
-    exit code of the reason (README, "Exit codes")."""
-    from quizapp.store import EXIT_CODES
-
-    if store.read_only:
-        raise CliError(
-            f"cannot {action}: progress is not being saved this run (see the message above); "
-            "nothing was changed",
-            code=EXIT_CODES.get(store.problem or "", 1),
-        )
 
 
 def only_deck(library: Library, deck: str | None, command: str) -> Library:

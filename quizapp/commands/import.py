@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizapp.commands import CliError
-from quizapp.commands.common import open_store, require_saving
+from quizapp.commands.common import open_store
 
 if TYPE_CHECKING:
     from quizapp.interop.merge import MergePlan
@@ -82,7 +82,6 @@ def _apply(store: Store, plan: MergePlan, dry_run: bool) -> None:
     if plan.empty:
         remember_merged(store, plan)  # the same file again: not even read
         return
-    require_saving(store, "import")
     try:
         store.backup("pre-import")
         apply_merge(store, plan)

@@ -48,7 +48,6 @@ def _days(text: str) -> int:
 
 def _fit(store: Any, library: Any, as_json: bool) -> None:
     """Fit FSRS to the store's reviews, keep the result and print what it changes."""
-    from quizapp.commands.common import require_saving
     from quizapp.fit import FitError, fit, logged_reviews, progress_line
     from quizapp.plan import fit_change, gather
 
@@ -60,7 +59,6 @@ def _fit(store: Any, library: Any, as_json: bool) -> None:
     cards = store.cards_with(result.parameters)
     # Before saving: the predictions with the parameters in use until now.
     change = fit_change(gather(store, library), result.parameters, cards=cards)
-    require_saving(store, "keep the fitted FSRS parameters")
     store.save_fsrs_fit(result.to_json())
     line = progress_line(result.reviews, result)
     if as_json:

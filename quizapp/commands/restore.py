@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quizapp.commands import CliError
 from quizapp.commands.backup import list_backups
-from quizapp.commands.common import open_store, require_saving
+from quizapp.commands.common import open_store
 from quizapp.store import Store
 
 
@@ -46,7 +46,6 @@ def run(args: argparse.Namespace) -> int:
             list_backups(store)
             return 0
         source = _find(store, args.file)
-        require_saving(store, "restore")
         before = store.restore(source)
     out(f"restored {source.name}; your progress before it was backed up to {before.name}\n")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from quizapp.commands import CliError
-from quizapp.commands.common import open_store, print_json, require_saving
+from quizapp.commands.common import open_store, print_json
 from quizapp.settings import DEFAULT_THEME, Settings, SettingsError, parse_settings
 from quizapp.store import StoreError
 
@@ -59,7 +59,6 @@ def run(args: argparse.Namespace) -> int:
     with open_store(reads=True, changes="change settings" if changing else None) as store:
         settings, changed = _parse(args, store.settings)
         if changed:
-            require_saving(store, "change settings")
             try:
                 store.save_settings(settings)
             except StoreError as exc:

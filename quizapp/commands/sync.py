@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from quizapp.commands import CliError
-from quizapp.commands.common import open_store, require_saving
+from quizapp.commands.common import open_store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +43,6 @@ def run(args: argparse.Namespace) -> int:
             f"sync: no folder {folder}; create it, or give the folder your machines share"
         )
     with open_store(changes="sync") as store:
-        require_saving(store, "sync")
         try:
             me = store.machine
             for line in store.new_notices():
