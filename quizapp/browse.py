@@ -153,8 +153,10 @@ class Term:
 _TERM = re.compile(r'(-?)(?:(\w+):)?("([^"]*)"|\S+)')
 
 
-def parse_query(text: str) -> list[Term]:
-    """The terms of a search; raises QueryError naming a bad one."""
+def parse_query(text: str, *, finished: bool = False) -> list[Term]:
+    """The terms of a search; raises QueryError naming a bad one. A filter without its value
+    ("tag:") matches everything while the search is being typed (the app); in a ``finished``
+    search (a command's) it is a QueryError."""
     terms: list[Term] = []
     for match in _TERM.finditer(text):
         negate, name, raw, quoted = match.groups()
@@ -167,9 +169,13 @@ def parse_query(text: str) -> list[Term]:
         if not name and ":" in value and not quoted:
             # "tag:" with nothing after it is still being typed: match everything meanwhile
             head = value.split(":", 1)[0].lower()
+            if head in _FIELDS and finished and value.endswith(":"):
+                raise QueryError(_unfinished(head))
             if head in _FIELDS:
                 continue
         value = value.lower()
+        if not value and name and finished:
+            raise QueryError(_unfinished(name))
         if name == "is" and value not in IS_VALUES:
             raise QueryError(f"unknown 'is:{value}' (use is:{', is:'.join(IS_VALUES)})")
         if name == "kind" and value and not _is_kind_prefix(value):
@@ -184,18 +190,8 @@ def parse_query(text: str) -> list[Term]:
     return terms
 
 
-def unfinished_filters(text: str) -> list[str]:
-    """The filters of a search given without a value ("tag:"): the app matches everything
-    meanwhile (the learner is still typing); a finished search (a command's) names them."""
-    out = []
-    for match in _TERM.finditer(text):
-        _, name, raw, quoted = match.groups()
-        value = quoted if quoted is not None else raw
-        if not name and not quoted and value.endswith(":") and value[:-1].lower() in _FIELDS:
-            out.append(value.lower())
-        elif name and name.lower() in _FIELDS and not value:
-            out.append(f"{name.lower()}:")
-    return out
+def _unfinished(name: str) -> str:
+    return f"'{name}:' needs a value, e.g. tag:regression, kind:trap, deck:loss, due:7 or is:new"
 
 
 def _is_kind_prefix(value: str) -> bool:

@@ -65,9 +65,9 @@ def run_cards(args: argparse.Namespace) -> int:
         QueryError,
         filter_rows,
         load_rows,
+        parse_query,
         sort_rows,
         status,
-        unfinished_filters,
         when,
     )
 
@@ -75,15 +75,8 @@ def run_cards(args: argparse.Namespace) -> int:
     now = _now()
     with open_store(reads=True) as store:
         rows = load_rows(store, library, now=now)
-    unfinished = unfinished_filters(args.search)
-    if unfinished:
-        raise CliError(
-            f"cards --search {args.search!r}: '{unfinished[0]}' needs a value, e.g. "
-            "tag:regression, kind:trap, deck:loss, due:7 or is:new",
-            code=2,
-        )
     try:
-        rows = filter_rows(rows, args.search, now=now)
+        rows = filter_rows(rows, parse_query(args.search, finished=True), now=now)
     except QueryError as exc:
         raise CliError(f"cards --search {args.search!r}: {exc}", code=2) from None
     rows = sort_rows(rows, args.sort, reverse=args.reverse)
