@@ -14,6 +14,7 @@ from quizapp.commands.common import open_store
 if TYPE_CHECKING:
     from quizapp.interop.merge import MergePlan
     from quizapp.store import Store
+    from quizapp.store.backups import PendingBackup
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,12 +45,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.file.suffix.lower() in ANKI_SUFFIXES:
         return _run_anki(args)
-    with open_store(changes=None if args.dry_run else "import") as store:
+    with (
+        open_store(changes=None if args.dry_run else "import") as store,
+        store.pending_backup("pre-import") as backup,
+    ):
         try:
-            plan = plan_file(store, args.file)
+            plan = plan_file(store, args.file, on_parse=None if args.dry_run else backup.start)
         except MergeError as exc:
             raise CliError(f"import: {exc.message}; nothing was changed") from None
-        _apply(store, plan, args.dry_run)
+        _apply(store, plan, args.dry_run, backup)
     for line in plan.describe(done=not args.dry_run):
         sys.stdout.write(line + "\n")
     return 0
@@ -65,15 +69,18 @@ def _run_anki(args: argparse.Namespace) -> int:
         found = read_anki_reviews(args.file, library.cards.values())
     except MergeError as exc:
         raise CliError(f"import: {exc.message}; nothing was changed") from None
-    with open_store(changes=None if args.dry_run else "import") as store:
+    with (
+        open_store(changes=None if args.dry_run else "import") as store,
+        store.pending_backup("pre-import") as backup,
+    ):
         plan = plan_anki_import(store, found)
-        _apply(store, plan, args.dry_run)
+        _apply(store, plan, args.dry_run, backup)
     for line in describe(found, plan, done=not args.dry_run):
         sys.stdout.write(line + "\n")
     return 0
 
 
-def _apply(store: Store, plan: MergePlan, dry_run: bool) -> None:
+def _apply(store: Store, plan: MergePlan, dry_run: bool, backup: PendingBackup) -> None:
     from quizapp.interop.merge import apply_merge, remember_merged
     from quizapp.store import StoreError
 
@@ -83,7 +90,7 @@ def _apply(store: Store, plan: MergePlan, dry_run: bool) -> None:
         remember_merged(store, plan)  # the same file again: not even read
         return
     try:
-        store.backup("pre-import")
+        backup.take()
         apply_merge(store, plan)
     except StoreError as exc:
         raise CliError(f"import: {exc.message}; nothing was changed", code=exc.exit_code) from None

@@ -42,13 +42,14 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             f"sync: no folder {folder}; create it, or give the folder your machines share"
         )
-    with open_store(changes="sync") as store:
+    with open_store(changes="sync") as store, store.pending_backup("pre-sync") as backup:
         try:
             me = store.machine
             for line in store.new_notices():
                 sys.stderr.write(f"quizapp: {line}\n")
             # A backup before the first merge that changes something (none when nothing is new).
-            result = sync_folder(store, folder, me, lambda: store.backup("pre-sync"))
+            # (It starts early, in another process, once a large file is being read.)
+            result = sync_folder(store, folder, me, backup.take, on_parse=backup.start)
         except StoreError as exc:
             raise CliError(f"sync: {exc.message}", code=exc.exit_code) from None
         except OSError as exc:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -260,16 +260,24 @@ def merge_file(
 
 
 def plan_file(
-    store: Store, path: Path, *, now: datetime | None = None, follow_links: bool = True
+    store: Store,
+    path: Path,
+    *,
+    now: datetime | None = None,
+    follow_links: bool = True,
+    on_parse: Callable[[], object] | None = None,
 ) -> MergePlan:
     """Read and check ``path`` and plan its merge (MergeError when it cannot be merged). A
     file whose exact bytes were merged whole into this store before (``remember_merged``) is
-    not parsed again: merging it again would change nothing."""
+    not parsed again: merging it again would change nothing. ``on_parse`` runs just before a
+    file is parsed (the merge's backup starts then, in another process)."""
     raw = read_bytes(path, follow_links=follow_links)
     digest = hashlib.sha256(raw).hexdigest()
     seen = replica.merged_reviews(store.db, digest)
     if seen is not None:
         return MergePlan(source=str(path), in_file=seen)
+    if on_parse is not None:
+        on_parse()
     # The reviews already here are read first: the file's copies of them are only matched by
     # uuid, item, time and rating (nothing else of them would be used).
     known = known_reviews(store)

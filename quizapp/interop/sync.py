@@ -99,12 +99,17 @@ def _digest(path: Path) -> str | None:
 
 
 def sync_folder(
-    store: Store, folder: Path, me: str, before_change: Callable[[], object] | None = None
+    store: Store,
+    folder: Path,
+    me: str,
+    before_change: Callable[[], object] | None = None,
+    on_parse: Callable[[], object] | None = None,
 ) -> SyncResult:
     """Merge every other machine's file in ``folder`` into ``store``, then write this machine's
     file. A file that cannot be merged is skipped with its reason in ``failed``; the others still
     are. A failed write of this machine's file is in ``write_error`` (what was merged stays).
-    ``before_change`` (a backup) runs once, before the first merge that changes the store."""
+    ``before_change`` (a backup) runs once, before the first merge that changes the store;
+    ``on_parse`` before each file that is parsed (``merge.plan_file``)."""
     own = folder / f"{me}.json"
     result = SyncResult(own=own)
     # Hidden files are other tools' temporaries (ours too, while being written).
@@ -115,7 +120,7 @@ def sync_folder(
         if name.startswith(".") or path == own:
             continue
         try:
-            plan = plan_file(store, path, follow_links=False)
+            plan = plan_file(store, path, follow_links=False, on_parse=on_parse)
         except MergeError as exc:
             result.failed.append(exc.message)
             continue

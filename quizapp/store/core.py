@@ -187,6 +187,11 @@ class Store:
     def backup(self, reason: str = "manual") -> Path:
         return backups.backup(self.db, reason)
 
+    def pending_backup(self, reason: str) -> backups.PendingBackup:
+        """The backup a merge takes before its first change, started early for a large file
+        (see ``backups.PendingBackup``)."""
+        return backups.PendingBackup(self.db, reason)
+
     def list_backups(self) -> list[Backup]:
         """Backups in the backups folder, newest first."""
         return backups.list_backups(self.db.backups_dir)
