@@ -2,7 +2,9 @@
 
 Cases (each a real ``quizapp`` command in a fresh process, on the disk of the temporary folder,
 so the figures are what a learner waits for, start-up and the pre-import backup included; each
-with its CPU time, user + system, which a busy machine disturbs far less than wall time):
+with its CPU time, user + system, which a busy machine disturbs far less than wall time; it
+includes the pre-merge backup's worker, which runs on another core while the file is read, so
+CPU time can exceed wall time):
 
 * import 100k reviews into an empty home;
 * import them into a home holding 100k reviews of its own;
