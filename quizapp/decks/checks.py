@@ -36,12 +36,17 @@ def check_interview_question(card: Card) -> Problems:
     return []
 
 
+MAX_OPTIONS = 6  # a multiple-choice card's options: chosen with the keys a to f
+
+
 def check_multiple_choice(card: Card) -> Problems:
     assert isinstance(card, MultipleChoice)
     texts = [o.text for o in card.options]
     problems: Problems = []
     if len(texts) < 2:
         problems.append(("options", "needs at least 2 options"))
+    if len(texts) > MAX_OPTIONS:  # one key each, a to f
+        problems.append(("options", f"has {len(texts)} options; give at most {MAX_OPTIONS}"))
     if len(set(texts)) != len(texts):
         problems.append(("options", "two options have the same text"))
     if card.answer not in texts:

@@ -385,3 +385,29 @@ async def test_the_mocks_second_esc_works_as_long_as_the_notice_says_so(
         clock.now += mock_screen.ESCAPE_WINDOW + 0.1  # the notice has gone: esc asks again
         await pilot.press("escape")
         assert isinstance(app.screen, MockInterviewScreen) and len(shown) == 2
+
+
+async def test_the_footer_names_the_letters_of_the_options_there_are(make_app, shipped) -> None:
+    """Four options: the footer says a-d, and e (no option) chooses nothing."""
+    mc = shipped.of_kind("multiple_choice")[0]
+    trap = shipped.of_kind("trap")[0]
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        quiz = app.new_quiz(item_ids=[mc.id, trap.id], seed=3)
+        await app.push_screen(QuizRunScreen(quiz))
+        await pilot.pause()
+        for _question in range(2):
+            view = app.screen.view
+            count = len(view.question.choices)
+            shown = {k: b.binding for k, b in app.screen.active_bindings.items() if b.enabled}
+            assert shown["a"].show and shown["a"].key_display == "a-" + "abcdef"[count - 1]
+            if count < 6:
+                await pilot.press("abcdef"[count])  # a letter past the last option
+                await pilot.pause()
+                assert view.feedback is None
+            await pilot.press("abcdef"[count - 1])
+            await wait_for_feedback(pilot, view)
+            assert "a" not in {k for k, b in app.screen.active_bindings.items() if b.enabled}
+            if app.screen.view is view and _question == 0:
+                await app.screen.action_next()
+                await pilot.pause()

@@ -195,3 +195,30 @@ def test_a_command_over_broken_content_says_what_it_skipped(
     assert len(err) == 1, err
     assert "2 content errors, 1 card skipped" in err[0]
     assert "faq-bad" in err[0] and "quizapp validate" in err[0]
+
+
+@given(count=st.integers(min_value=1, max_value=9))
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_a_multiple_choice_card_has_2_to_6_options_one_key_each(tmp_path: Path, count: int) -> None:
+    """A quiz chooses an option with the keys a to f: a seventh option could not be chosen."""
+    options = "".join(f"      - {{text: option {i}, why: because {i}}}\n" for i in range(count))
+    deck = tmp_path / f"mc-{count}.yaml"
+    deck.write_text(
+        "cards:\n"
+        "  - id: mc-count\n"
+        "    kind: multiple_choice\n"
+        "    section: 4\n"
+        "    tags: [activations]\n"
+        "    question: Pick one.\n"
+        "    options:\n" + options + "    answer: option 0\n"
+    )
+    library = load_library([deck], include_user_decks=False)
+    problems = [(e.field, e.message) for e in library.errors]
+    if count < 2:
+        assert problems == [("options", "field 'options': needs at least 2 options")]
+    elif count > 6:
+        assert problems == [("options", f"field 'options': has {count} options; give at most 6")]
+    else:
+        assert problems == [] and isinstance(library.cards["mc-count"], MultipleChoice)

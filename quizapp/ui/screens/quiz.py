@@ -134,7 +134,12 @@ class QuestionRunner(QuizScreen):
         Binding("enter", "reveal_points", "Key points", show=False),
         Binding("d", "done_points", "Done ticking"),
         Binding("p", "proof", "Proof"),  # a proved gradient's proof, folded or not
-        Binding("a", "choose(0)", "Choose a-f", key_display="a-f"),
+        # "a" once per number of options, so the footer names the letters there are (a-d)
+        *(
+            Binding("a", f"choose(0, {n})", "Choose", key_display="a-" + LETTERS[n - 1])
+            for n in range(2, 7)
+        ),
+        Binding("a", "choose(0)", "Choose", show=False),
         *(Binding(letter, f"choose({i})", show=False) for i, letter in enumerate(LETTERS[1:6], 1)),
         Binding("escape", "end", "End"),
         # The question scrolls (at 80x24 a plot and its options are taller than the screen).
@@ -217,7 +222,10 @@ class QuestionRunner(QuizScreen):
         if action == "hint":  # while a rung of the hint ladder is left to show
             return q.answer == "math" and not answered and view.hint_level < HINT_RUNGS
         if action == "choose":
-            return bool(q.choices) and not answered and int(parameters[0]) < len(q.choices)  # type: ignore[call-overload]
+            index, *count = (int(p) for p in parameters)  # type: ignore[call-overload]
+            if count and len(q.choices) != count[0]:
+                return False  # another "a" binding names these options' letters
+            return bool(q.choices) and not answered and index < len(q.choices)
         if action == "scroll_question":  # the answer box and a list keep their own arrows
             return not isinstance(self.focused, Input | TextArea | OptionList)
         if action in ("reveal_points", "done_points"):
@@ -242,7 +250,7 @@ class QuestionRunner(QuizScreen):
         panel = event.view.query_one(".q-feedback")
         self.call_after_refresh(panel.scroll_visible, animate=False, top=True)
 
-    def action_choose(self, index: int) -> None:
+    def action_choose(self, index: int, _count: int = 0) -> None:
         view = self.view
         if view is not None and view.feedback is None:
             view.grade(index)
