@@ -218,3 +218,33 @@ async def test_q_in_study_goes_back_and_does_not_quit(make_app) -> None:
         await pilot.press("q")
         assert isinstance(app.screen, StudyScreen) and app.screen.focused.value == "q"
     assert len(reopen_store().reviews()) == 1
+
+
+async def test_a_long_take_is_cut_short_above_the_answer(make_app) -> None:
+    """A pasted essay as the take: its first 400 characters and its length show, then the
+    answer, not 70 lines further down; a short take shows whole."""
+    from quizapp.ui.widgets.card_view import TAKE_SHOWN
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        screen = app.screen
+        trap = screen.session.current
+        assert isinstance(trap, Trap)
+        essay = "mse is wrong here " * 300
+        screen.query_one("#take", Input).value = essay
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.revealed
+        text = card_text(app)
+        assert f"({len(essay.strip()):,} characters; the first {TAKE_SHOWN} shown)" in text
+        shown = text.split("You wrote ", 1)[1].split("…", 1)[0].strip()
+        assert essay.startswith(shown) and len(shown) <= TAKE_SHOWN
+        assert " ".join(trap.correct.split())[:60] in text
+        await pilot.press("3")
+        await pilot.pause()
+        screen.query_one("#take", Input).value = "it ignores the noise model"
+        await pilot.press("enter")
+        await pilot.pause()
+        text = card_text(app)
+        assert "You wrote it ignores the noise model" in text and "characters;" not in text

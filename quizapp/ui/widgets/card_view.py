@@ -287,6 +287,18 @@ def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
     return out
 
 
+TAKE_SHOWN = 400  # characters of the learner's take shown above the answer
+
+
+def _shown(take: str) -> tuple[str | tuple[str, str], ...]:
+    """The take as shown: a long paste is cut short, so the answer stays near the top."""
+    if len(take) <= TAKE_SHOWN:
+        return (take,)
+    return take[:TAKE_SHOWN].rstrip() + "…", (
+        f"  ({len(take):,} characters; the first {TAKE_SHOWN} shown)", "dim"
+    )
+
+
 class CardView(Static):
     """One card: its question side, and under it the answer side while ``revealed``."""
 
@@ -314,7 +326,7 @@ class CardView(Static):
         parts: list[RenderableType] = [card_header(card), Text(""), front(card)]
         if self.revealed:
             if self.take:
-                parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), self.take)]
+                parts += [Text(""), Text.assemble(("You wrote  ", "bold cyan"), *_shown(self.take))]
             parts += [Text(""), Text("─" * 40, style="dim"), Text(""), sourced(card, back(card))]
         self.update(Group(*parts))
 
