@@ -53,6 +53,7 @@ from quizapp.readiness import (
     recall_at,
 )
 from quizapp.settings import INTERVIEW_HORIZON_DAYS
+from quizapp.wording import counted
 
 if TYPE_CHECKING:
     from quizapp.decks import Library
@@ -268,11 +269,11 @@ def make_plan(inputs: PlanInputs, *, max_daily_load: int = MAX_DAILY_LOAD) -> Pl
     if queue_new or queue_practice:
         reachable = False
         late = len(queue_new) + len(queue_practice)
-        message = f"out of reach: {late} new items cannot be introduced in time"
+        message = f"out of reach: {counted(late, 'new item')} cannot be introduced in time"
     elif predicted.below:
         reachable = False
         message = (
-            f"out of reach: {len(predicted.below)} items stay below "
+            f"out of reach: {counted(len(predicted.below), 'item stays', 'items stay')} below "
             f"{target:.0%} on the morning even with the plan; cram them"
         )
     elif heaviest > max_daily_load:

@@ -293,7 +293,8 @@ def grade_order(question: Question, text: str) -> Feedback:
     return Feedback(
         False,
         "incorrect",
-        f"{misplaced} of {n} steps are out of place. The right order:",
+        f"{misplaced} of {n} steps {'is' if misplaced == 1 else 'are'} out of place. "
+        "The right order:",
         tuple(details),
     )
 

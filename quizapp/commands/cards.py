@@ -10,6 +10,7 @@ from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, open_store, print_json
+from quizapp.wording import counted
 
 SEARCH_HELP = (
     "words and filters: tag:NAME kind:NAME deck:NAME due:DAYS is:new is:due is:suspended "
@@ -137,7 +138,8 @@ def run_card(args: argparse.Namespace) -> int:
     if row.scheduled:
         out(
             f"  due {when(row.due, now)} · stability {row.stability or 0:.1f} days · difficulty "
-            f"{row.difficulty or 0:.2f} · {row.reviews} reviews, {row.lapses} lapses\n"
+            f"{row.difficulty or 0:.2f} · {counted(row.reviews, 'review')}, "
+            f"{counted(row.lapses, 'lapse')}\n"
         )
     else:
         out(f"  new (never studied{', or reset' if entries else ''})\n")

@@ -12,6 +12,7 @@ from pathlib import Path
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store
 from quizapp.interop.progress_file import json_chunks
+from quizapp.wording import counted
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"export: cannot write {target}: {exc.strerror or exc}") from None
     sys.stdout.write(
-        f"exported {len(data['reviews'])} reviews and {len(data['cards'])} card states to "
+        f"exported {counted(len(data['reviews']), 'review')} and "
+        f"{counted(len(data['cards']), 'card state')} to "
         f"{target}\n"
     )
     return 0
@@ -135,7 +137,7 @@ def _run_anki(args: argparse.Namespace) -> int:
         else "; import it in Anki with File > Import"
     )
     sys.stdout.write(
-        f"exported {result.total} notes to {target} (deck '{deck}': {kinds}){progress}\n"
+        f"exported {counted(result.total, 'note')} to {target} (deck '{deck}': {kinds}){progress}\n"
     )
     return 0
 

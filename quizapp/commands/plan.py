@@ -8,6 +8,7 @@ from typing import Any
 
 from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, open_store, print_json, whole_number
+from quizapp.wording import counted
 
 NO_DATE = (
     "no interview date is set: set one with 'quizapp settings --interview-date YYYY-MM-DD' "
@@ -99,10 +100,15 @@ def run(args: argparse.Namespace) -> int:
     )
     out(f"Interview {plan.interview_date.isoformat()} ({days}); target recall {plan.target:.0%}\n")
     listed = cram_list(ready, library)
-    cram_note = f": {len(listed.ids)} to cram, {listed.other} drills" if ready.below else ""
+    cram_note = (
+        f": {len(listed.ids)} to cram, {counted(listed.other, 'drill')}" if ready.below else ""
+    )
     out(f"{ready.summary()}{cram_note} ({ready.unseen} not seen yet)\n")
     if inputs.hidden:
-        out(f"{inputs.hidden} suspended or buried cards are left out (see 'quizapp cards')\n")
+        hidden = counted(
+            inputs.hidden, "suspended or buried card is", "suspended or buried cards are"
+        )
+        out(f"{hidden} left out (see 'quizapp cards')\n")
     if ready.by_deck:
         cells = ", ".join(f"{g.name} {g.ready:.0%}" for g in ready.by_deck)
         out(f"By deck: {cells}\n")
@@ -112,14 +118,17 @@ def run(args: argparse.Namespace) -> int:
     out(f"Plan: {plan.message}\n")
     today = plan.today
     cram = f"; cram {plan.cram} below target" if plan.cram else ""
-    practice = f", {today.new_practice} new questions or drills" if today.new_practice else ""
-    out(f"Today: {today.reviews} reviews, {today.new} new cards{practice}{cram}\n")
+    practice = (
+        f", {counted(today.new_practice, 'new question or drill', 'new questions or drills')}"
+        if today.new_practice
+        else ""
+    )
+    out(f"Today: {counted(today.reviews, 'review')}, {counted(today.new, 'new card')}")
+    out(f"{practice}{cram}\n")
     shown = plan.days[: max(args.days, 1)]
+    out(f"  {'day':<10}  {'reviews':>7}  {'new cards':>9}  {'new practice':>12}\n")
     for day in shown:
-        out(
-            f"  {day.date:%a %d %b}  {day.reviews:4d} reviews  {day.new:4d} new cards"
-            f"  {day.new_practice:4d} new practice\n"
-        )
+        out(f"  {day.date:%a %d %b}  {day.reviews:7d}  {day.new:9d}  {day.new_practice:12d}\n")
     if len(plan.days) > len(shown):
         out(f"  ... {len(plan.days) - len(shown)} more days (--days N or --json)\n")
     out(

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from quizapp.commands.common import library_from_args, only_deck, open_store, print_json
+from quizapp.wording import counted
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         + "\n"
     )
     out(
-        f"True retention: {_pct(stats.retention)} of {stats.retention_reviews} reviews of "
+        f"True retention: {_pct(stats.retention)} of "
+        f"{counted(stats.retention_reviews, 'review')} of "
         f"review cards; last 30 days {_pct(stats.retention_30d)}\n"
     )
     out(
@@ -68,7 +70,11 @@ def run(args: argparse.Namespace) -> int:
     if stats.weakest:
         out("Weakest cards (most lapses, then wrong answers):\n")
         for w in stats.weakest:
-            out(f"  {w.lapses} lapses, {w.wrong} of {w.reviews} wrong  {w.item_id}  {w.title}\n")
+            out(
+                f"  {counted(w.lapses, 'lapse')}, {w.wrong} of {w.reviews} wrong  {w.item_id}  "
+                f"{w.title}\n"
+            )
     if stats.seen_once:
-        out(f"{stats.seen_once} cards seen once are not ranked as weak or strong yet.\n")
+        seen = counted(stats.seen_once, "card seen once is", "cards seen once are")
+        out(f"{seen} not ranked as weak or strong yet.\n")
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from quizapp.commands import CliError
 from quizapp.commands.common import open_store
+from quizapp.wording import counted
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,17 +63,16 @@ def run(args: argparse.Namespace) -> int:
     for line in result.failed:
         sys.stderr.write(f"quizapp: sync: skipped {line}\n")
     machines = len(result.merged)
-    merged = (
-        f"merged {result.added} new reviews from {machines} machine{'s' if machines != 1 else ''}"
-    )
+    merged = f"merged {counted(result.added, 'new review')} from {counted(machines, 'machine')}"
     if result.write_error:
         raise CliError(
             f"sync: {merged} (saved in your progress), but {result.write_error}; the other "
             "machines get your progress once it can be written: run sync again"
         )
     if result.up_to_date:
-        sys.stdout.write(f"{merged}; {result.own} already holds your {result.written_reviews} "
-                         "reviews\n")  # fmt: skip
+        held = counted(result.written_reviews, "review")
+        sys.stdout.write(f"{merged}; {result.own} already holds your {held}\n")
     else:
-        sys.stdout.write(f"{merged}; wrote {result.written_reviews} reviews to {result.own}\n")
+        wrote = counted(result.written_reviews, "review")
+        sys.stdout.write(f"{merged}; wrote {wrote} to {result.own}\n")
     return 1 if result.failed else 0

@@ -34,6 +34,7 @@ from quizapp.interop.anki import note_guid
 from quizapp.interop.merge import MergeError, MergePlan, merge_reviews
 from quizapp.interop.progress_file import FileReview
 from quizapp.store import Store
+from quizapp.wording import counted
 
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 RATING_VALUES = {name: value for value, name in RATING_NAMES.items()}
@@ -164,7 +165,10 @@ def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
             "them (export from Anki with scheduling included)"
         ]
     elif not plan.reviews:
-        lines = [f"nothing new in {path}: all {n} answers to quizapp's notes are already here"]
+        lines = [
+            f"nothing new in {path}: {'the' if n == 1 else 'all'} {counted(n, 'answer')} to "
+            f"quizapp's notes {'is' if n == 1 else 'are'} already here"
+        ]
     else:
         lines = plan.describe(done=done)[:1]  # "added K of the N reviews in FILE (...)"
     if found.foreign_notes:

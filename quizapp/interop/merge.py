@@ -44,6 +44,7 @@ from quizapp.interop.progress_file import (
 from quizapp.store import Store, replica, time_text
 from quizapp.store.hlc import ZERO, stamp_time
 from quizapp.store.srs import FIT_KEY
+from quizapp.wording import counted
 
 AHEAD = timedelta(days=1)  # a review dated later than this machine's clock plus this waits
 
@@ -91,25 +92,28 @@ class MergePlan:
             items = len({r.item_id for r in self.reviews})
             already = self.in_file - len(self.reviews) - len(self.held_back)
             lines.append(
-                f"{verb} {len(self.reviews)} of the {self.in_file} reviews in {self.source} "
-                f"({items} item{'s' if items != 1 else ''}, {len(self.new_items)} never "
-                f"reviewed here)" + (f"; {already} were already here" if already else "")
+                f"{verb} {len(self.reviews)} of the {counted(self.in_file, 'review')} in "
+                f"{self.source} ({counted(items, 'item')}, {len(self.new_items)} never "
+                f"reviewed here)"
+                + (f"; {counted(already, 'was', 'were')} already here" if already else "")
             )
         else:
             lines.append(
                 f"nothing new in {self.source}: this store already has all of its "
-                f"{self.in_file - len(self.held_back)} reviews"
+                f"{counted(self.in_file - len(self.held_back), 'review')}"
             )
         if self.cram:
-            lines.append(f"{verb} {len(self.cram)} cram answers")
+            lines.append(f"{verb} {counted(len(self.cram), 'cram answer')}")
         lines += [_register_line(r, done) for r in self.registers]
         if self.held_back:
             newest = max(r.reviewed_at for r in self.held_back)
             who = f"machine {self.machine}" if self.machine else str(self.source)
             lines.append(
-                f"held back {len(self.held_back)} reviews from {who} dated more than a day "
+                f"held back {counted(len(self.held_back), 'review')} from {who} dated more "
+                "than a day "
                 f"ahead of this machine's clock (the latest {newest:%Y-%m-%d %H:%M} UTC): check "
-                f"the clock of {who}; they merge once this clock reaches them"
+                f"the clock of {who}; {'it merges' if len(self.held_back) == 1 else 'they merge'}"
+                " once this clock reaches them"
             )
         lines += self.collisions
         return lines

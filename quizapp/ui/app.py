@@ -20,6 +20,7 @@ from textual.widgets import Input
 
 from quizapp.store import Store, StoreError
 from quizapp.ui.palette import CardCommands, DeckCommands, ScreenCommands, TagCommands
+from quizapp.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -328,7 +329,8 @@ def run_app(library: Library | Callable[[], Library]) -> int:
         import sys
 
         sys.stderr.write(
-            f"quizapp: {lost} answers of this session were not saved: neither {store.path} "
+            f"quizapp: {counted(lost, 'answer')} of this session "
+            f"{'was' if lost == 1 else 'were'} not saved: neither {store.path} "
             "nor its .pending file could be written; free some space before studying again\n"
         )
     return app.return_code or 0

@@ -86,7 +86,7 @@ def test_a_review_undone_after_a_merge_comes_back_with_the_same_file(
         undone = mine.undo_last_review()
         assert undone is not None and undone.uuid not in _uuids(home)
     # The file still holds it: merging it again brings it back, as it did before the record.
-    assert "added 1 of the 1 reviews" in _import(home, path, monkeypatch)
+    assert "added 1 of the 1 review in" in _import(home, path, monkeypatch)
     assert undone.uuid in _uuids(home)
 
 

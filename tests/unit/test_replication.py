@@ -137,7 +137,7 @@ def test_a_review_dated_a_year_ahead_is_held_back_naming_its_machine(
     code, out, _ = _import(b, file_a, monkeypatch)
     assert code == 0
     assert "added 1 of the 2 reviews" in out
-    assert f"held back 1 reviews from machine {machine}" in out and "check the clock" in out
+    assert f"held back 1 review from machine {machine}" in out and "check the clock" in out
     with _store(b) as sb:
         assert [r.item_id for r in sb.reviews()] == ["faq-now"]
         # Once this machine's clock reaches it, the same file brings it in.

@@ -82,7 +82,7 @@ def test_the_file_always_holds_what_export_says_and_is_written_only_after_a_chan
         store.record_review("faq-a", 3, kind="faq", now=T0)
         me = store.machine
     own = shared / f"{me}.json"
-    assert "wrote 1 reviews" in _sync(home, shared)
+    assert "wrote 1 review to" in _sync(home, shared)
     try:
         with Store.open(home / "progress.db") as store:
             for action, n in steps:
@@ -162,7 +162,7 @@ def test_the_pre_sync_backup_is_taken_only_when_a_merge_changes_something(
     def pre_sync() -> list[str]:
         return sorted(p.name for p in (home / "backups").glob("*pre-sync*"))
 
-    assert "added 1 of the 1 reviews" in _sync(home, shared)
+    assert "added 1 of the 1 review in" in _sync(home, shared)
     assert len(pre_sync()) == 1
     taken = pre_sync()
     assert "merged 0 new reviews" in _sync(home, shared)

@@ -26,6 +26,7 @@ from quizapp.plan import Readiness, gather, readiness
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
+from quizapp.wording import counted
 
 
 def _row(status: ChecklistStatus, ready: Readiness | None = None) -> Text:
@@ -191,7 +192,8 @@ class ChecklistScreen(QuizScreen):
         if self.ready is not None and group is not None and group.items:
             head.append(
                 f"\nPredicted recall {'on the morning' if self.interview_ahead() else 'now'}: "
-                f"{group.ready:.0%} on average, {group.below} of {group.items} cards below "
+                f"{group.ready:.0%} on average, {group.below} of "
+                f"{counted(group.items, 'card')} below "
                 f"{self.ready.target:.0%}",
                 style="bold",
             )

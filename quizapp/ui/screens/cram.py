@@ -22,6 +22,7 @@ from quizapp.policy import RATING_KEYS, RATING_LABELS
 from quizapp.store import StoreError
 from quizapp.ui.screens.study import StudyScreen
 from quizapp.ui.widgets.card_view import CardView
+from quizapp.wording import counted
 
 TITLE = "Cram — does not change your schedule"
 NO_DATE = (
@@ -105,7 +106,8 @@ class CramScreen(StudyScreen):
             )
             if message.listed.other:
                 text.append(
-                    f"\n{message.listed.other} drills are below it: practise them in Drills.",
+                    f"\n{counted(message.listed.other, 'drill is', 'drills are')} below it: "
+                    "practise them in Drills.",
                     style="",
                 )
             self.show_message(text)

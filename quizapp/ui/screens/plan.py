@@ -37,6 +37,7 @@ from quizapp.plan import Group as ReadyGroup
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
+from quizapp.wording import counted
 
 # Weakest tags listed in the readiness panel.
 SHOWN_TAGS = 6
@@ -216,16 +217,21 @@ class PlanScreen(QuizScreen):
         if ready.below:
             text.append(f": {len(listed.ids)} to cram (c)")
             if listed.other:
-                text.append(f", {listed.other} drills (d)")
+                text.append(f", {counted(listed.other, 'drill')} (d)")
         text.append(f" · {ready.unseen} not seen yet\n")
         style = "green" if plan.reachable and not plan.raised else "yellow"
         if not plan.reachable:
             style = "bold red"
         text.append(plan.message[:1].upper() + plan.message[1:], style=style)
         today = plan.today
-        text.append(f"\nToday: {today.reviews} reviews, {today.new} new cards (s)")
+        text.append(
+            f"\nToday: {counted(today.reviews, 'review')}, {counted(today.new, 'new card')} (s)"
+        )
         if today.new_practice:
-            text.append(f" and {today.new_practice} new questions or drills (z, d)")
+            practice = counted(
+                today.new_practice, "new question or drill", "new questions or drills"
+            )
+            text.append(f" and {practice} (z, d)")
         if plan.advance:
             text.append(f" ({len(plan.advance)} pulled forward so they hold on the morning)")
         if plan.cram:

@@ -27,6 +27,7 @@ from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
 from quizapp.ui.widgets.title_bar import TitleBar
+from quizapp.wording import counted
 
 # Accuracy bars beyond this many tags would not fit the panel; the weakest tags are kept.
 MAX_TAGS = 8
@@ -307,7 +308,7 @@ class StatsScreen(QuizScreen):
             "cards you have learned, accuracy per tag, what comes due when, and the cards that "
             "need you most.\n\n"
         )
-        text.append(f"{stats.due.new} new cards are ready for today. ")
+        text.append(f"{counted(stats.due.new, 'new card is', 'new cards are')} ready for today. ")
         text.append("Press s to study your first ones.", style="bold")
         return text
 
@@ -374,7 +375,11 @@ class StatsScreen(QuizScreen):
             parts.append(Text("Nothing missed twice yet: no card is weak so far.", style="dim"))
         if stats.seen_once:
             parts.append(
-                Text(f"{stats.seen_once} cards seen once are not ranked yet.", style="dim")
+                Text(
+                    f"{counted(stats.seen_once, 'card', 'cards')} seen once "
+                    f"{'is' if stats.seen_once == 1 else 'are'} not ranked yet.",
+                    style="dim",
+                )
             )
         self.query_one("#weakest", Static).update(Group(*parts))
 

@@ -28,6 +28,7 @@ from quizapp.ui.widgets.card_view import CardView
 from quizapp.ui.widgets.more_below import NOTE as MORE_BELOW
 from quizapp.ui.widgets.more_below import follow
 from quizapp.ui.widgets.title_bar import TitleBar
+from quizapp.wording import counted
 
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
@@ -411,7 +412,8 @@ class StudyScreen(QuizScreen):
         limit = self.app.store.settings.new_per_day
         if queue.new_left_today() == 0:
             line += (
-                f" Today's {limit} new cards are used: raise New cards per day in Settings (o)"
+                f" Today's {counted(limit, 'new card')} {'is' if limit == 1 else 'are'} used:"
+                " raise New cards per day in Settings (o)"
                 " for more, or practise with a quiz (z) or drills (d)."
             )
         else:

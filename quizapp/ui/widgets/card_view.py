@@ -295,7 +295,8 @@ def _shown(take: str) -> tuple[str | tuple[str, str], ...]:
     if len(take) <= TAKE_SHOWN:
         return (take,)
     return take[:TAKE_SHOWN].rstrip() + "…", (
-        f"  ({len(take):,} characters; the first {TAKE_SHOWN} shown)", "dim"
+        f"  ({len(take):,} characters; the first {TAKE_SHOWN} shown)",
+        "dim",
     )
 
 
