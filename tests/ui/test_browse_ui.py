@@ -245,3 +245,32 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(make_app) -> Non
         await pilot.click(CardTable, offset=(x, 3))  # a row: the cursor goes there
         assert table.cursor_row == 2
         assert screen.shown[2].card.title in await info_of(pilot, screen)
+
+
+@pytest.mark.parametrize("size", [(200, 50), (170, 40), (140, 40)])
+async def test_beside_the_card_pane_titles_get_room_when_there_is_some(
+    make_app, shipped, size
+) -> None:
+    """At 200 columns every column shows and a title of 36 characters with it (it was cut at
+    16 while the card pane took 90 columns); the pane keeps at least its least width."""
+    from quizapp.ui.screens.browse import CARD_TITLE, INFO_MIN
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await open_browser(pilot)
+        table = screen.query_one(CardTable)
+        pane = screen.query_one("#browse-info-scroll")
+        widths = table._widths(table.scrollable_content_region.width)
+        # (outer widths: the pane's padding and border, the table's margins included)
+        before = size[0] - size[0] * 55 // 100 - 4  # the pane's width when the table took 55%
+        assert pane.outer_size.width >= min(INFO_MIN, before)
+        assert table.outer_size.width >= size[0] * 55 // 100
+        if size[0] >= 200:
+            assert widths[0] >= CARD_TITLE and table.virtual_size.width <= table.size.width
+            long = next(c for c in shipped.cards.values() if len(c.title) > 30)
+            await pilot.press("slash", *long.id)
+            await pilot.press("enter")
+            await pilot.pause()
+            row = screen.shown[0]
+            assert row.card.id == long.id
+            assert long.title[:30] in table.render_line(1).text

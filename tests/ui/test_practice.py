@@ -411,3 +411,26 @@ async def test_the_footer_names_the_letters_of_the_options_there_are(make_app, s
             if app.screen.view is view and _question == 0:
                 await app.screen.action_next()
                 await pilot.pause()
+
+
+async def test_the_drills_list_starts_each_section_with_the_notes_basics(make_app, shipped) -> None:
+    """The notes' drills (sections of the notes: MSE, BCE, cross-entropy) come before those of
+    the decks beyond them, in file order, so enter on a fresh list opens a basic one."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        screen = app.screen
+        assert isinstance(screen, DrillsScreen)
+        drills = screen.query_one("#drill-list")
+        ids = [drills.get_option_at_index(i).id for i in range(drills.option_count)]
+        for kind in ("numeric_drill", "gradient_drill"):
+            listed = [shipped.cards[i] for i in ids if i and shipped.cards[i].kind == kind]
+            assert {c.id for c in listed} == {c.id for c in shipped.of_kind(kind)}
+            notes = [c for c in listed if c.section is not None]
+            assert notes and listed[: len(notes)] == notes
+            beyond = [c for c in shipped.of_kind(kind) if c.section is None]
+            assert listed[len(notes) :] == beyond  # the rest in file order
+        await pilot.press("enter")
+        await pilot.pause()
+        first = app.screen.view.question.card
+        assert first.section is not None and first.kind == "numeric_drill"

@@ -53,6 +53,8 @@ SORTABLE = tuple(COLUMNS)
 # The columns the table shows, in order (the "card" column takes what width is left).
 SHOWN = ("card", "kind", "deck", "due", "stability", "difficulty", "reviews", "lapses", "last")
 NARROW = ("card", "kind", "due", "stability", "reviews", "lapses")
+CARD_TITLE = 36  # the card column's width beside the card pane, when there is room
+INFO_MIN = 64  # the card pane's least width beside the table
 
 
 class BrowseScreen(QuizScreen):
@@ -142,6 +144,15 @@ class BrowseScreen(QuizScreen):
             else:  # the header shows in the first frame, the rows when they are read
                 self._layout = (columns, self.sort_column, self.sort_reverse)
                 table.set_columns(self._header())
+        # Beside the card pane, the table takes the room its columns and a readable title need
+        # (at 200 columns a title of 36 characters, not 16), leaving the pane at least INFO_MIN.
+        if wide:
+            fixed = sum(c.width + 2 for c in self._header() if c.width is not None)
+            want = fixed + CARD_TITLE + 2 + 2  # the title column, its padding, the margins
+            # (the table's margins and the pane's border: 4 cells between the two widths)
+            table.styles.width = max(min(want, width - INFO_MIN - 4), width * 55 // 100)
+        else:
+            table.styles.width = None  # the stylesheet's: the whole width
 
     # ------------------------------------------------------------------ loading
 

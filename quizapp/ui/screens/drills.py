@@ -69,7 +69,9 @@ class DrillsScreen(QuizScreen):
         states = self.app.store.card_states()  # one query, not one per drill
         library = self.app.library.only_deck(self.app.deck_filter)
         for kind, title, blurb in SECTIONS:
-            cards = library.of_kind(kind)
+            # The notes' drills first (the basics: MSE, BCE, cross-entropy), then the decks
+            # beyond them, each in file order.
+            cards = sorted(library.of_kind(kind), key=lambda c: c.section is None)
             if not cards:
                 continue
             if options:
