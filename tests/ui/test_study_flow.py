@@ -248,3 +248,17 @@ async def test_a_long_take_is_cut_short_above_the_answer(make_app) -> None:
         await pilot.pause()
         text = card_text(app)
         assert "You wrote it ignores the noise model" in text and "characters;" not in text
+
+
+async def test_the_take_box_lines_up_with_the_card_on_a_wide_terminal(make_app) -> None:
+    """At 200 columns the card's text is a centred column; the take box sits under it, not at
+    the left edge (it did), and still takes the whole width at 80."""
+    for size in ((200, 50), (80, 24)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("t")
+            await pilot.pause()
+            card = app.screen.query_one(CardView).content_region
+            take = app.screen.query_one("#take", Input).region
+            assert abs(take.x - card.x) <= 2 and abs(take.right - card.right) <= 2, (card, take)
+            assert app.screen.focused is app.screen.query_one("#take", Input)

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Center, Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Footer, Input, SelectionList, Static
 
@@ -145,10 +145,11 @@ class StudyScreen(QuizScreen):
         with VerticalScroll(id="card-scroll"):
             yield CardView(id="card")
             yield KeyPoints(id="points")
-        yield TakeInput(
-            placeholder="Your take (optional): what is wrong with it?",
-            id="take",
-        )
+        with Center(id="take-row"):  # under the card, as wide as its text, on any terminal
+            yield TakeInput(
+                placeholder="Your take (optional): what is wrong with it?",
+                id="take",
+            )
         with Horizontal(id="actions"):
             yield Button("Show answer  (space)", id="reveal", variant="primary")
             for key, rating in RATING_KEYS.items():
