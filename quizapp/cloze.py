@@ -107,6 +107,33 @@ def agrees(card: Cloze, text: str) -> bool | None:
     return bool(close(typed[defined], reference[defined]).all())
 
 
+def slip(card: Cloze, text: str) -> str | None:
+    """What a wrong math blank got wrong when it is a plain slip of the answer: its sign flipped,
+    or the answer times a constant (a lost or doubled factor); None otherwise. Raises
+    ``ParseError`` for text that cannot be read."""
+    import numpy as np
+
+    from quizapp.mathcheck.compare import close
+
+    reference = np.broadcast_to(_values(card, card.answer), (POINTS,))
+    typed = np.broadcast_to(_values(card, text), (POINTS,))
+    defined = np.isfinite(reference) & np.isfinite(typed) & (np.abs(reference) > 1e-9)
+    if int(defined.sum()) < MIN_POINTS:
+        return None
+    reference, typed = reference[defined], typed[defined]
+    if close(typed, -reference).all():
+        return "the sign is flipped"
+    with np.errstate(all="ignore"):
+        ratio = typed / reference
+    factor = float(np.median(ratio))
+    if abs(factor) > 1e-9 and close(ratio, np.full_like(ratio, factor)).all():
+        for name, value in (("2", 2.0), ("1/2", 0.5), ("-2", -2.0), ("-1/2", -0.5)):
+            if abs(factor - value) <= 1e-6 * abs(value):
+                return f"it is {name} times the answer (a factor lost or doubled)"
+        return f"it is {factor:.4g} times the answer (a constant factor is off)"
+    return None
+
+
 def _right(card: Cloze, text: str) -> bool | None:
     """The verdict on a typed blank; raises ``ParseError`` when math or a number is unreadable."""
     mode = mode_of(card)
@@ -140,7 +167,13 @@ def grade_blank(question: Question, response: str, checker: AnswerChecker | None
         return Feedback(None, "unchecked", "Not checked: the answer has no value to compare.")
     if right:
         return Feedback(True, "correct", "Right.", tuple(details))
-    return Feedback(False, "incorrect", f"Not quite: the blank is {card.answer}.", tuple(details))
+    named = slip(card, response) if mode_of(card) == "math" else None
+    headline = (
+        f"Not quite: {named}; the blank is {card.answer}."
+        if named
+        else (f"Not quite: the blank is {card.answer}.")
+    )
+    return Feedback(False, "incorrect", headline, tuple(details))
 
 
 @register(Cloze.kind, "question")

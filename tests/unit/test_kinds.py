@@ -179,3 +179,35 @@ def test_validate_names_the_line_of_each_bad_cloze_card(tmp_path: Path) -> None:
     assert re.search(r"bad\.yaml:5: card 'cloze-two': field 'text': has 2 blanks", lines[0])
     wrong = r"bad\.yaml:12: card 'cloze-math': field 'accept': .* does not equal"
     assert re.search(wrong, lines[1])
+
+
+BCE = _card(answer="sigmoid(z) - y", variables={"z": "real", "y": "binary"})
+
+
+@settings(max_examples=40, deadline=None)
+@given(factor=st.sampled_from(["-1", "2", "1/2", "-2", "3"]), form=st.sampled_from(["*", "pre"]))
+def test_a_math_blank_off_by_a_sign_or_a_factor_says_so(factor: str, form: str) -> None:
+    """A wrong blank that is the answer with its sign flipped or times a constant is named as
+    such (and still wrong); any other wrong blank is only "not quite"."""
+    typed = f"({BCE.answer})*({factor})" if form == "*" else f"({factor})*({BCE.answer})"
+    card = BCE
+    question = Question(card.id, card.kind, "", card.tags, card)
+    feedback = grade_blank(question, typed, None)
+    assert feedback.correct is False
+    named = {
+        "-1": "the sign is flipped",
+        "2": "it is 2 times the answer",
+        "1/2": "it is 1/2 times the answer",
+        "-2": "it is -2 times the answer",
+        "3": "it is 3 times the answer",
+    }[factor]
+    assert feedback.headline.startswith(f"Not quite: {named}")
+    assert feedback.headline.endswith(f"the blank is {BCE.answer}.")
+
+
+@pytest.mark.parametrize("typed", ["sigmoid(z) + y", "y", "sigmoid(z)*(1 - sigmoid(z))", "0"])
+def test_a_math_blank_wrong_in_another_way_is_not_given_a_named_slip(typed: str) -> None:
+    question = Question(BCE.id, BCE.kind, "", BCE.tags, BCE)
+    feedback = grade_blank(question, typed, None)
+    assert feedback.correct is False
+    assert feedback.headline == f"Not quite: the blank is {BCE.answer}."
