@@ -13,6 +13,7 @@ from quizapp.decks import Card, Library
 from quizapp.decks.kinds import asked
 from quizapp.quiz import AnswerChecker, Quiz, points_text
 from quizapp.stats import Stats
+from quizapp.wording import counted
 
 if TYPE_CHECKING:
     from quizapp.store import Store
@@ -89,10 +90,11 @@ class MockReport:
 
     def lines(self) -> list[str]:
         open_note = (
-            [f"{len(self.unanswered)} question open when "
+            [f"{counted(len(self.unanswered), 'question')} open when "
              + ("the time ran out" if self.timed_out else "you ended the interview")
              + ", not answered: "
-             + "; ".join(c.title for c in self.unanswered) + "."]
+             # (a title may end in its own full stop: one, not two)
+             + "; ".join(c.title for c in self.unanswered).rstrip(".") + "."]
             if self.unanswered
             else []
         )  # fmt: skip

@@ -83,3 +83,18 @@ def test_an_empty_report_says_nothing_was_recorded(library: Library) -> None:
     assert mock_report(quiz, library, started=now, ended=now).lines() == [
         "The interview ended before any answer; nothing was recorded."
     ]
+
+
+def test_questions_left_open_are_counted_and_end_in_one_full_stop(library: Library) -> None:
+    """A title ending in its own full stop (a fill-the-blank sentence) ends the line once."""
+    quiz = build_mock(library, stats=stats_with(library), due=set(), seed=1)
+    now = datetime.now(UTC)
+    sentence = next(c for c in library.cards.values() if c.title.endswith("."))
+    other = next(c for c in library.cards.values() if not c.title.endswith("."))
+    for open_cards, count in (([sentence], "1 question"), ([other, sentence], "2 questions")):
+        report = mock_report(
+            quiz, library, started=now, ended=now, unanswered=open_cards, timed_out=False
+        )
+        line = report.lines()[-1]
+        assert line.startswith(f"{count} open when you ended the interview, not answered: ")
+        assert line.endswith(sentence.title) and not line.endswith("..")
