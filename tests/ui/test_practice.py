@@ -37,6 +37,14 @@ async def open_drill(pilot, app, item_id: str, seed: int = 1) -> QuestionView:
     return app.screen.view
 
 
+async def run_quiz(pilot, item_ids: list[str], **options: object) -> QuestionView:
+    """A quiz of ``item_ids`` on screen (``options``: seed, kinds, mode); its first question."""
+    app = pilot.app
+    await app.push_screen(QuizRunScreen(app.new_quiz(item_ids=item_ids, **options)))
+    await pilot.pause()
+    return app.screen.view
+
+
 async def test_a_flipped_sign_is_named_and_a_right_answer_is_stored(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -273,9 +281,7 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
     ordering = shipped.of_kind("ordering")[0]
     app = make_app()
     async with app.run_test(size=(100, 60)) as pilot:
-        quiz = app.new_quiz(item_ids=[mc.id, ordering.id], seed=3)
-        await app.push_screen(QuizRunScreen(quiz))
-        await pilot.pause()
+        await run_quiz(pilot, [mc.id, ordering.id], seed=3)
         while app.screen.view.question.kind != "multiple_choice":
             await app.screen.action_next()
         view = app.screen.view
@@ -288,9 +294,7 @@ async def test_multiple_choice_explains_every_option_and_ordering_gives_the_numb
         assert "your answer" in feedback
     async with make_app().run_test(size=(100, 60)) as pilot:
         app = pilot.app
-        quiz = app.new_quiz(item_ids=[ordering.id], seed=3)
-        await app.push_screen(QuizRunScreen(quiz))
-        await pilot.pause()
+        await run_quiz(pilot, [ordering.id], seed=3)
         view = app.screen.view
         shown = list(view.question.steps)
         numbers = " ".join(str(shown.index(s) + 1) for s in ordering.steps)
@@ -307,9 +311,7 @@ async def test_an_explain_question_ticks_the_points_the_keys_say(make_app, shipp
     question = shipped.of_kind("interview_question")[0]
     app = make_app()
     async with app.run_test(size=(100, 50)) as pilot:
-        quiz = app.new_quiz(item_ids=[question.id], kinds=[question.kind], mode="quiz")
-        await app.push_screen(QuizRunScreen(quiz))
-        await pilot.pause()
+        await run_quiz(pilot, [question.id], kinds=[question.kind], mode="quiz")
         await pilot.press("enter")  # show the key points
         await pilot.pause()
         view = app.screen.view
@@ -393,9 +395,7 @@ async def test_the_footer_names_the_letters_of_the_options_there_are(make_app, s
     trap = shipped.of_kind("trap")[0]
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        quiz = app.new_quiz(item_ids=[mc.id, trap.id], seed=3)
-        await app.push_screen(QuizRunScreen(quiz))
-        await pilot.pause()
+        await run_quiz(pilot, [mc.id, trap.id], seed=3)
         for _question in range(2):
             view = app.screen.view
             count = len(view.question.choices)

@@ -15,6 +15,16 @@ def card_text(app) -> str:
     return " ".join(visible_text(app.screen.query_one(CardView)).split())
 
 
+async def open_traps(pilot) -> tuple[StudyScreen, Trap]:
+    """Traps from Home (t): the screen and its first trap."""
+    await pilot.press("t")
+    screen = pilot.app.screen
+    assert isinstance(screen, StudyScreen)
+    trap = screen.session.current
+    assert isinstance(trap, Trap)
+    return screen, trap
+
+
 async def test_card_headers_point_at_no_notes_a_learner_cannot_open(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -100,10 +110,7 @@ async def test_a_session_ends_with_a_summary(make_app, shipped) -> None:
 async def test_traps_ask_for_your_take_then_show_the_correct_claim(make_app, shipped) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        screen = app.screen
-        trap = screen.session.current
-        assert isinstance(trap, Trap)
+        screen, trap = await open_traps(pilot)
         assert screen.session.total == len(shipped.of_kind("trap"))
         assert trap.claim in card_text(app) and trap.correct not in card_text(app)
         # The answer box has focus: typed keys are words, not commands.
@@ -227,10 +234,7 @@ async def test_a_long_take_is_cut_short_above_the_answer(make_app) -> None:
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        screen = app.screen
-        trap = screen.session.current
-        assert isinstance(trap, Trap)
+        screen, trap = await open_traps(pilot)
         essay = "mse is wrong here " * 300
         screen.query_one("#take", Input).value = essay
         await pilot.press("enter")
