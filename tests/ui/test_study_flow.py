@@ -8,7 +8,7 @@ from textual.widgets import Input
 from quizapp.decks.models import InterviewQuestion, Trap
 from quizapp.ui.screens.study import StudyScreen
 from quizapp.ui.widgets.card_view import CardView
-from tests.ui.conftest import SIZE, reopen_store, visible_text
+from tests.ui.conftest import SIZE, reopen_store, visible_text, wait_until
 
 
 def card_text(app) -> str:
@@ -260,9 +260,13 @@ async def test_the_take_box_lines_up_with_the_card_on_a_wide_terminal(make_app) 
     for size in ((200, 50), (80, 24)):
         app = make_app()
         async with app.run_test(size=size) as pilot:
-            await pilot.press("t")
-            await pilot.pause()
-            card = app.screen.query_one(CardView).content_region
-            take = app.screen.query_one("#take", Input).region
+            screen, _trap = await open_traps(pilot)
+            card_view, take_box = screen.query_one(CardView), screen.query_one("#take", Input)
+            await wait_until(
+                pilot,
+                lambda c=card_view, t=take_box: c.content_region.width and t.region.width,
+                what="the card and the take box laid out",
+            )
+            card, take = card_view.content_region, take_box.region
             assert abs(take.x - card.x) <= 2 and abs(take.right - card.right) <= 2, (card, take)
-            assert app.screen.focused is app.screen.query_one("#take", Input)
+            assert screen.focused is take_box
