@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from quizapp.ui.screens.browse import BrowseScreen
 from quizapp.ui.widgets.card_table import CardTable
-from tests.ui.conftest import reopen_store, visible_text, workers_done
+from tests.ui.conftest import reopen_store, visible_text, wait_until, workers_done
 
 
 async def open_browser(pilot) -> BrowseScreen:
@@ -260,6 +260,9 @@ async def test_beside_the_card_pane_titles_get_room_when_there_is_some(
         screen = await open_browser(pilot)
         table = screen.query_one(CardTable)
         pane = screen.query_one("#browse-info-scroll")
+        await wait_until(
+            pilot, lambda: table.size.width and pane.size.width, what="the browser laid out"
+        )
         widths = table._widths(table.scrollable_content_region.width)
         # (outer widths: the pane's padding and border, the table's margins included)
         before = size[0] - size[0] * 55 // 100 - 4  # the pane's width when the table took 55%
