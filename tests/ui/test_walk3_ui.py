@@ -1,0 +1,38 @@
+"""What the fifth newcomer walkthrough (walker3) found in the app, at the sizes it was seen."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.widgets import Input
+
+from quizapp.settings import Settings
+from quizapp.ui.screens.settings import SettingsScreen
+from tests.ui.conftest import reopen_store, visible_text, wait_until
+from tests.ui.screen_text import on_screen, screen_rows
+
+
+@pytest.mark.parametrize("field", ["retention", "interview-date", "new-per-day"])
+async def test_a_huge_paste_in_a_setting_is_refused_in_one_line_and_save_stays_in_view(
+    make_app, field
+) -> None:
+    """At 80x24, 3000 digits pasted into a setting and ctrl+s: the error repeated all of them,
+    nine rows of 9s filled the panel and pushed Save and Cancel out of view."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen), what="Settings")
+        box = app.screen.query_one(f"#{field}", Input)
+        box.focus()
+        box.value = ""
+        await pilot.pause()
+        app.post_message(events.Paste("9" * 3000))  # as the terminal delivers a paste
+        await wait_until(pilot, lambda: len(box.value) == 3000, what="the pasted text")
+        await pilot.press("ctrl+s")
+        error = app.screen.query_one("#settings-error")
+        await wait_until(pilot, lambda: visible_text(error).strip(), what="the error")
+        rows = screen_rows(app)
+        assert sum("999999" in row for row in rows) <= 2, rows  # the box and the one-line error
+        assert on_screen(app, "Save (ctrl+s)") and on_screen(app, "Cancel (esc)"), rows
+        assert isinstance(app.screen, SettingsScreen)
+    assert reopen_store().settings == Settings()  # nothing was saved
