@@ -36,3 +36,25 @@ async def test_a_huge_paste_in_a_setting_is_refused_in_one_line_and_save_stays_i
         assert on_screen(app, "Save (ctrl+s)") and on_screen(app, "Cancel (esc)"), rows
         assert isinstance(app.screen, SettingsScreen)
     assert reopen_store().settings == Settings()  # nothing was saved
+
+
+async def test_the_report_of_a_mock_ended_by_esc_esc_does_not_ask_for_another_esc(
+    make_app,
+) -> None:
+    """esc esc ended the interview, but "Press esc again to end the interview now." stayed up
+    over the report for three seconds; the esc it asked for left the report unread."""
+    from quizapp.ui.screens.mock import MockInterviewScreen, MockReportScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("m")
+        await wait_until(
+            pilot, lambda: getattr(app.screen, "view", None) is not None, what="the interview"
+        )
+        assert isinstance(app.screen, MockInterviewScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: on_screen(app, "Press esc again"), what="the notice")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, MockReportScreen), what="report")
+        await wait_until(pilot, lambda: on_screen(app, "Mock interview report"), what="report")
+        assert not on_screen(app, "Press esc again"), screen_rows(app)
