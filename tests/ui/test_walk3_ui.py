@@ -58,3 +58,31 @@ async def test_the_report_of_a_mock_ended_by_esc_esc_does_not_ask_for_another_es
         await wait_until(pilot, lambda: isinstance(app.screen, MockReportScreen), what="report")
         await wait_until(pilot, lambda: on_screen(app, "Mock interview report"), what="report")
         assert not on_screen(app, "Press esc again"), screen_rows(app)
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("c", "Tick / untick"),
+        ("v", "Huber δ −"),
+        ("i", "Deck filter"),
+        ("p", "Fit FSRS to you"),
+    ],
+    ids=["checklist", "curves", "stats", "plan"],
+)
+async def test_help_opened_on_a_screen_shows_that_screens_keys_in_view(
+    make_app, key, shown
+) -> None:
+    """? on the Checklist at 80x24 showed the areas and Study's keys; "space Tick / untick" was
+    three pages down. The keys of the screen help was opened on now come first."""
+    from quizapp.ui.screens.help import HelpScreen
+    from quizapp.ui.screens.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: not isinstance(app.screen, HomeScreen), what="the area")
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await wait_until(pilot, lambda: on_screen(app, shown), what=f"{shown!r} in view")
+        assert on_screen(app, "On this screen ("), screen_rows(app)
