@@ -86,3 +86,28 @@ async def test_help_opened_on_a_screen_shows_that_screens_keys_in_view(
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         await wait_until(pilot, lambda: on_screen(app, shown), what=f"{shown!r} in view")
         assert on_screen(app, "On this screen ("), screen_rows(app)
+
+
+async def test_e_in_browse_where_no_terminal_can_be_lent_names_the_card_file(
+    make_app, monkeypatch, notices
+) -> None:
+    """In `quizapp serve` (a browser tab), Browse's e said "Could not open vi: App.suspend is not
+    supported in this environment." Pilot's driver cannot lend its terminal either, as the
+    browser's cannot: the real path, no stub."""
+    from quizapp.ui.screens.browse import BrowseScreen
+
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", "vi")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        await wait_until(pilot, lambda: screen.shown, what="the rows")
+        card = screen.shown[0].card
+        await pilot.press("e")
+        await wait_until(pilot, lambda: notices, what="the notice")
+        (said,) = notices
+        assert "App.suspend" not in said
+        assert "from the browser" in said and f"{card.source}:{card.line}" in said
+        assert app.is_running and app.screen is screen

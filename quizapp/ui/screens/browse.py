@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -482,7 +482,15 @@ class BrowseScreen(QuizScreen):
                     # Caught inside: an error leaving suspend() skips Textual's resume, and a
                     # missing editor left a blank terminal that echoed every key.
                     failed = exc
-        except Exception as exc:  # no terminal to hand over (the browser mode)
+        except SuspendNotSupported:  # no terminal to hand over (the browser mode)
+            # (it said "Could not open vi: App.suspend is not supported in this environment.")
+            self.notify(
+                f"Cannot open {editor} from the browser (it has no terminal to lend): the card "
+                f"is {row.card.source}:{row.card.line}; edit it there, then restart quizapp.",
+                severity="warning",
+            )
+            return
+        except Exception as exc:
             failed = exc
         if isinstance(failed, FileNotFoundError):
             self.notify(
