@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.helpers import run_quizapp
@@ -16,3 +18,49 @@ def test_a_huge_setting_value_is_refused_in_one_short_line(option: str) -> None:
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert len(done.stderr) < 160, done.stderr
     assert "999…" in done.stderr  # the start of what was typed, cut where it was cut
+
+
+SUBCOMMANDS = [
+    *[
+        "validate",
+        "stats",
+        "plan",
+        "checklist",
+        "cards",
+        "card",
+        "suspend",
+        "unsuspend",
+        "bury",
+        "unbury",
+        "reset",
+        "settings",
+    ],
+    *["backup", "restore", "export", "import", "sync", "loss", "check", "serve"],
+    *(("drill", action) for action in ("list", "sample", "answer")),
+]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.split("\n\n")]
+
+
+@pytest.mark.parametrize(
+    "command",
+    SUBCOMMANDS,
+    ids=[c if isinstance(c, str) else " ".join(c) for c in SUBCOMMANDS],
+)
+def test_each_subcommands_help_reads_as_sentences_and_names_each_argument(command) -> None:
+    """`quizapp cards --help` read "... and last answer. words and filters: ..." (a sentence
+    starting in lower case), and `quizapp drill sample --help` listed its ID with no word on
+    what it is."""
+    args = [command] if isinstance(command, str) else list(command)
+    done = run_quizapp(*args, "--help", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    description = _paragraphs(done.stdout)[1]
+    for sentence in re.split(r"(?<!e\.g)(?<!i\.e)\. ", description)[1:]:
+        assert not sentence[:1].islower(), (command, sentence[:40])
+    positional = done.stdout.split("positional arguments:\n", 1)
+    if len(positional) == 2:
+        for line in positional[1].split("\n\n", 1)[0].splitlines():
+            if line.startswith("  ") and not line.startswith("    "):  # an argument's own line
+                assert len(line.split()) > 1, (command, f"{line.strip()} has no help")

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "cards",
         help="list every card with its schedule; search and sort as in the app's browser",
         description="Every card of every deck with kind, deck, due date, stability, "
-        "difficulty, reviews, lapses and last answer. " + SEARCH_HELP + ".",
+        "difficulty, reviews, lapses and last answer. --search takes " + SEARCH_HELP + ".",
     )
     p.add_argument("--search", "-s", default="", metavar="QUERY", help=SEARCH_HELP)
     p.add_argument("--sort", default="due", choices=sorted(COLUMNS), help="column to sort by")
