@@ -111,3 +111,26 @@ async def test_e_in_browse_where_no_terminal_can_be_lent_names_the_card_file(
         assert "App.suspend" not in said
         assert "from the browser" in said and f"{card.source}:{card.line}" in said
         assert app.is_running and app.screen is screen
+
+
+@pytest.mark.parametrize(("leave", "kept"), [("escape", False), ("ctrl+s", True)])
+async def test_a_theme_previewed_in_settings_is_kept_only_when_saved(make_app, leave, kept) -> None:
+    """A theme picked from the list previews at once; Cancel (esc) kept it, and saved it, as if
+    the learner had pressed Save."""
+    from textual.widgets import Select
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        before = app.theme
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen), what="Settings")
+        settings = app.screen
+        select = settings.query_one("#theme", Select)
+        select.focus()
+        await pilot.press("enter", "down", "enter")  # open the list, the next theme, choose it
+        await wait_until(pilot, lambda: app.theme != before, what="the preview")
+        chosen = app.theme
+        await pilot.press(leave)
+        await wait_until(pilot, lambda: app.screen is not settings, what="Settings to close")
+        assert app.theme == (chosen if kept else before)
+    assert (reopen_store().settings.theme or "textual-dark") == (chosen if kept else before)
