@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -64,3 +65,39 @@ def test_each_subcommands_help_reads_as_sentences_and_names_each_argument(comman
         for line in positional[1].split("\n\n", 1)[0].splitlines():
             if line.startswith("  ") and not line.startswith("    "):  # an argument's own line
                 assert len(line.split()) > 1, (command, f"{line.strip()} has no help")
+
+
+def _count(*args: str) -> int:
+    done = run_quizapp("cards", *args, "--json")
+    assert done.returncode == 0, done.stderr
+    return len(json.loads(done.stdout))
+
+
+def test_a_search_may_start_with_its_negation() -> None:
+    """`quizapp cards -s '-tag:ranking'` (Browse's '-' negates, first): "argument --search/-s:
+    expected one argument", exit 2."""
+    every, ranking = _count(), _count("-s", "tag:ranking")
+    assert 0 < ranking < every
+    assert _count("-s", "-tag:ranking") == every - ranking
+    assert _count("--search", "-tag:ranking kind:trap") == _count("-s", "kind:trap -tag:ranking")
+
+
+@pytest.mark.parametrize(
+    ("search", "said"),
+    [
+        ("deck:nope", "no deck 'nope' (the decks are beyond, frontier, loss)"),
+        ("tag:regresion", "no tag 'regresion' (did you mean tag:regression?)"),
+        ("kind:trap tag:zzz", "no tag 'zzz'"),
+    ],
+)
+def test_a_search_naming_no_deck_or_tag_says_so(search: str, said: str) -> None:
+    """`cards -s deck:nope` said "no card matches 'deck:nope'" (exit 0), where `kind:nope` and
+    `stats --deck nope` name what there is."""
+    done = run_quizapp("cards", "-s", search)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"quizapp: cards --search {search!r}: {said}\n"
+
+
+def test_a_known_deck_or_tag_that_matches_nothing_else_is_no_error() -> None:
+    done = run_quizapp("cards", "-s", "deck:loss is:suspended")
+    assert done.returncode == 0 and "no card matches" in done.stdout

@@ -134,3 +134,23 @@ async def test_a_theme_previewed_in_settings_is_kept_only_when_saved(make_app, l
         await wait_until(pilot, lambda: app.screen is not settings, what="Settings to close")
         assert app.theme == (chosen if kept else before)
     assert (reopen_store().settings.theme or "textual-dark") == (chosen if kept else before)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("deck:frontiers", "no deck 'frontiers'"), ("tag:regresion", "did you mean tag:regression?")],
+)
+async def test_browse_says_when_a_search_names_no_deck_or_tag(make_app, typed, said) -> None:
+    """Browse showed "0 of 394 cards" for deck:frontiers (a typo), as for a search with no
+    match, where kind:trapp says what the kinds are."""
+    from quizapp.ui.screens.browse import BrowseScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        await wait_until(pilot, lambda: screen.shown, what="the rows")
+        await pilot.press("slash", *typed)
+        await wait_until(pilot, lambda: not screen.shown, what="no rows")
+        await wait_until(pilot, lambda: on_screen(app, said), what=repr(said))

@@ -37,8 +37,10 @@ from quizapp.browse import (
     history,
     interval_text,
     load_rows,
+    parse_query,
     sort_rows,
     status,
+    unknown_name,
     when,
 )
 from quizapp.clock import local_day_start
@@ -223,8 +225,9 @@ class BrowseScreen(QuizScreen):
         table = self.query_one(CardTable)
         text = self.query_one(Input).value
         try:
-            matched = filter_rows(self.rows, text, now=self.now)
-            self.query_problem = None
+            terms = parse_query(text)
+            matched = filter_rows(self.rows, terms, now=self.now)
+            self.query_problem = None if matched else unknown_name(terms, self.rows)
         except QueryError as exc:
             self.query_problem = str(exc)
             matched = self.shown if self.shown else self.rows
