@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -101,3 +102,21 @@ def test_a_search_naming_no_deck_or_tag_says_so(search: str, said: str) -> None:
 def test_a_known_deck_or_tag_that_matches_nothing_else_is_no_error() -> None:
     done = run_quizapp("cards", "-s", "deck:loss is:suspended")
     assert done.returncode == 0 and "no card matches" in done.stdout
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_interview_date_is_refused_not_taken_as_none(empty: str) -> None:
+    """`quizapp settings --interview-date "$DAY"` with DAY unset cleared the interview date
+    ("saved."): 'none' clears it, an empty value is a mistake."""
+    day = (date.today() + timedelta(days=30)).isoformat()
+    assert run_quizapp("settings", "--interview-date", day).returncode == 0
+    done = run_quizapp("settings", "--interview-date", empty)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "quizapp: settings --interview-date: empty; give a date as YYYY-MM-DD, or 'none' to "
+        "clear it\n"
+    )
+    shown = run_quizapp("settings", "--json")
+    assert json.loads(shown.stdout)["interview_date"] == day
+    cleared = run_quizapp("settings", "--interview-date", "none", "--json")
+    assert cleared.returncode == 0 and json.loads(cleared.stdout)["interview_date"] is None
