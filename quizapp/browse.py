@@ -235,6 +235,28 @@ def _matches(row: Row, term: Term, now: datetime) -> bool:
     }[value]
 
 
+def unknown_name(terms: Sequence[Term], rows: Sequence[Row]) -> str | None:
+    """Why a search finds nothing when its ``deck:`` or ``tag:`` names no deck or tag of the
+    cards ("deck:nope" found "no card" where "kind:nope" said what the kinds are); None when
+    every such name starts one."""
+    from quizapp.decks.schema import closest
+
+    for term in terms:
+        if term.negate or term.field not in ("deck", "tag"):
+            continue
+        if term.field == "deck":
+            names = {r.card.deck.lower() for r in rows}
+        else:
+            names = {t for r in rows for t in r.card.tags}
+        if any(name.startswith(term.value) for name in names):
+            continue
+        if term.field == "deck":
+            return f"no deck '{term.value}' (the decks are {', '.join(sorted(names))})"
+        near = closest(term.value, names)
+        return f"no tag '{term.value}'" + (f" (did you mean tag:{near}?)" if near else "")
+    return None
+
+
 def filter_rows(rows: Iterable[Row], query: str | Sequence[Term], *, now: datetime) -> list[Row]:
     """The rows matching every term of ``query`` (a text or parsed terms), in their order."""
     terms = parse_query(query) if isinstance(query, str) else list(query)

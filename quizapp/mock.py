@@ -100,10 +100,11 @@ class MockReport:
         )  # fmt: skip
         if not self.answered:
             return ["The interview ended before any answer; nothing was recorded.", *open_note]
-        minutes = self.seconds / 60
+        # (under a minute read "2 answered in 0 min")
+        took = "under a minute" if self.seconds < 60 else f"{self.seconds / 60:.0f} min"
         half = f", ½ each for {self.partial} with a named slip" if self.partial else ""
         out = [
-            f"{self.answered} answered in {minutes:.0f} min, {points_text(self.points)} right"
+            f"{self.answered} answered in {took}, {points_text(self.points)} right"
             f" ({self.score:.0%}){half}."
         ]
         if self.weak_tags:

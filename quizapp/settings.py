@@ -88,6 +88,13 @@ def parse_stored_settings(data: dict[str, Any]) -> tuple[Settings, list[str]]:
     return replace(defaults, **values), rejected
 
 
+def _echo(text: str, *, quoted: bool = True) -> str:
+    """Typed text as an error message repeats it: a paste of thousands of characters is cut
+    to its start (the whole of it filled the settings screen, and a terminal, with digits)."""
+    short = text if len(text) <= 24 else text[:23] + "…"
+    return repr(short) if quoted else short
+
+
 def parse_settings(
     current: Settings,
     *,
@@ -107,12 +114,14 @@ def parse_settings(
             value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
             raise SettingsError(
-                "retention", f"retention {text!r} is not a number; give e.g. 0.9"
+                "retention", f"retention {_echo(text)} is not a number; give e.g. 0.9"
             ) from None
         low, high = RETENTION_RANGE
         if not low <= value <= high:
             raise SettingsError(
-                "retention", f"retention {text} must be from {low:.2f} to {high:.2f} (e.g. 0.9)"
+                "retention",
+                f"retention {_echo(text, quoted=False)} must be from {low:.2f} to {high:.2f}"
+                " (e.g. 0.9)",
             )
         changes["desired_retention"] = value
     if interview_date is not None:
@@ -125,7 +134,8 @@ def parse_settings(
             except ValueError:
                 raise SettingsError(
                     "interview_date",
-                    f"interview date {text!r} is not a date; use YYYY-MM-DD ('none' clears it)",
+                    f"interview date {_echo(text)} is not a date;"
+                    " use YYYY-MM-DD ('none' clears it)",
                 ) from None
             start = today or date.today()
             if day < start:
@@ -147,12 +157,14 @@ def parse_settings(
             n = int(text)
         except ValueError:
             raise SettingsError(
-                "new_per_day", f"new cards per day {text!r} is not a whole number; give e.g. 20"
+                "new_per_day",
+                f"new cards per day {_echo(text)} is not a whole number; give e.g. 20",
             ) from None
         low_n, high_n = NEW_PER_DAY_RANGE
         if not low_n <= n <= high_n:
             raise SettingsError(
-                "new_per_day", f"new cards per day {n} must be from {low_n} to {high_n}"
+                "new_per_day",
+                f"new cards per day {_echo(str(n), quoted=False)} must be from {low_n} to {high_n}",
             )
         changes["new_per_day"] = n
     return replace(current, **changes)

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from quizapp.commands import CliError
+from quizapp.commands import CliError, read_dashes_as_values
 from quizapp.commands.common import library_from_args, open_store, print_json
 from quizapp.wording import counted
 
@@ -25,9 +25,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "cards",
         help="list every card with its schedule; search and sort as in the app's browser",
         description="Every card of every deck with kind, deck, due date, stability, "
-        "difficulty, reviews, lapses and last answer. " + SEARCH_HELP + ".",
+        "difficulty, reviews, lapses and last answer. --search takes " + SEARCH_HELP + ".",
     )
     p.add_argument("--search", "-s", default="", metavar="QUERY", help=SEARCH_HELP)
+    # A search may start with its negation: -s '-tag:ranking' ("expected one argument").
+    read_dashes_as_values(p)
     p.add_argument("--sort", default="due", choices=sorted(COLUMNS), help="column to sort by")
     p.add_argument("--reverse", action="store_true", help="sort in reverse")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
@@ -69,6 +71,7 @@ def run_cards(args: argparse.Namespace) -> int:
         parse_query,
         sort_rows,
         status,
+        unknown_name,
         when,
     )
 
@@ -77,9 +80,13 @@ def run_cards(args: argparse.Namespace) -> int:
     with open_store(reads=True) as store:
         rows = load_rows(store, library, now=now)
     try:
-        rows = filter_rows(rows, parse_query(args.search, finished=True), now=now)
+        terms = parse_query(args.search, finished=True)
     except QueryError as exc:
         raise CliError(f"cards --search {args.search!r}: {exc}", code=2) from None
+    found = filter_rows(rows, terms, now=now)
+    if not found and (problem := unknown_name(terms, rows)):
+        raise CliError(f"cards --search {args.search!r}: {problem}", code=2)
+    rows = found
     rows = sort_rows(rows, args.sort, reverse=args.reverse)
     if args.json:
         print_json([r.to_json() for r in rows])

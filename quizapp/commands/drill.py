@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "--seed a random one is picked and shown."
         ),
     )
-    sample.add_argument("id", metavar="ID")
+    sample.add_argument("id", metavar="ID", help="a numeric drill's id (see 'quizapp drill list')")
     sample.add_argument("--seed", type=_seed, help="which data to draw (a whole number >= 0)")
     sample.add_argument("--solution", action="store_true", help="also show the answer and steps")
     sample.add_argument("--json", action="store_true", help="print the drill, answer included")
@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # An answer may start with '-' (-ln(0.9)); argparse would take that for an option. Only -h
     # and --... are options here, so read every other '-...' word as the answer.
     read_dashes_as_values(answer)
-    answer.add_argument("id", metavar="ID")
+    answer.add_argument("id", metavar="ID", help="a numeric drill's id (see 'quizapp drill list')")
     answer.add_argument("text", metavar="TEXT", help="your answer (quote it in the shell)")
     answer.add_argument("--seed", type=_seed, required=True, help="the seed of the drill")
     answer.add_argument("--json", action="store_true", help="print the verdict as JSON")

@@ -41,6 +41,12 @@ _FLAGS = {"retention": "--retention", "interview_date": "--interview-date",
 
 def _parse(args: argparse.Namespace, current: Settings) -> tuple[Settings, bool]:
     """The settings after the command's flags, and whether any flag changed something."""
+    if args.interview_date is not None and not args.interview_date.strip():
+        # An unset variable ("--interview-date $DAY") cleared the date; 'none' does that.
+        raise CliError(
+            "settings --interview-date: empty; give a date as YYYY-MM-DD, or 'none' to clear it",
+            code=2,
+        )
     try:
         settings = parse_settings(
             current,

@@ -295,7 +295,7 @@ class QuizApp(App[None]):
         from quizapp.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(type(self.screen)))
 
     def open_area(self, name: str, **options: object) -> None:
         """Go to a top-level area (named in the registry, quizapp/ui/screens/areas.py) over the

@@ -98,3 +98,17 @@ def test_questions_left_open_are_counted_and_end_in_one_full_stop(library: Libra
         line = report.lines()[-1]
         assert line.startswith(f"{count} open when you ended the interview, not answered: ")
         assert line.endswith(sentence.title) and not line.endswith("..")
+
+
+@pytest.mark.parametrize(("seconds", "took"), [(20, "under a minute"), (59, "under a minute")])
+def test_a_mock_ended_within_a_minute_says_so_not_0_min(
+    library: Library, quizapp_home, seconds: int, took: str
+) -> None:
+    """esc esc after two quick answers reported "2 answered in 0 min"."""
+    quiz = build_mock(library, stats=stats_with(library), due=set(), seed=3)
+    i = next(i for i, q in enumerate(quiz.questions) if q.choices)
+    right = next(j for j, c in enumerate(quiz.questions[i].choices) if c.correct)
+    quiz.answer(i, right, seconds=5)
+    start = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    report = mock_report(quiz, library, started=start, ended=start + timedelta(seconds=seconds))
+    assert report.lines()[0] == f"1 answered in {took}, 1 right (100%)."

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -37,8 +37,10 @@ from quizapp.browse import (
     history,
     interval_text,
     load_rows,
+    parse_query,
     sort_rows,
     status,
+    unknown_name,
     when,
 )
 from quizapp.clock import local_day_start
@@ -223,8 +225,9 @@ class BrowseScreen(QuizScreen):
         table = self.query_one(CardTable)
         text = self.query_one(Input).value
         try:
-            matched = filter_rows(self.rows, text, now=self.now)
-            self.query_problem = None
+            terms = parse_query(text)
+            matched = filter_rows(self.rows, terms, now=self.now)
+            self.query_problem = None if matched else unknown_name(terms, self.rows)
         except QueryError as exc:
             self.query_problem = str(exc)
             matched = self.shown if self.shown else self.rows
@@ -482,7 +485,15 @@ class BrowseScreen(QuizScreen):
                     # Caught inside: an error leaving suspend() skips Textual's resume, and a
                     # missing editor left a blank terminal that echoed every key.
                     failed = exc
-        except Exception as exc:  # no terminal to hand over (the browser mode)
+        except SuspendNotSupported:  # no terminal to hand over (the browser mode)
+            # (it said "Could not open vi: App.suspend is not supported in this environment.")
+            self.notify(
+                f"Cannot open {editor} from the browser (it has no terminal to lend): the card "
+                f"is {row.card.source}:{row.card.line}; edit it there, then restart quizapp.",
+                severity="warning",
+            )
+            return
+        except Exception as exc:
             failed = exc
         if isinstance(failed, FileNotFoundError):
             self.notify(

@@ -53,9 +53,12 @@ def screen_bindings(owner: type[object]) -> list[Binding]:
     return out
 
 
-def all_binding_tables() -> list[tuple[str, list[Binding]]]:
+def all_binding_tables(
+    here: type[object] | None = None,
+) -> list[tuple[str, list[Binding]]]:
     """The keys of every area, read from the areas' screens themselves, so help can never drift.
-    Areas that share their screens (Study and Traps) share a section."""
+    Areas that share their screens (Study and Traps) share a section. The section of the screen
+    ``here`` (the one help was opened on) comes first, titled as this screen's keys."""
     from quizapp.ui.app import QuizApp
 
     everywhere = [
@@ -69,7 +72,10 @@ def all_binding_tables() -> list[tuple[str, list[Binding]]]:
     tables = [("Everywhere", everywhere)]
     for screens, titles in sections.items():
         bindings = [b for screen in screens for b in screen_bindings(screen)]
-        tables.append((" and ".join(titles), bindings))
+        if here in screens:
+            tables.insert(0, (f"On this screen ({' and '.join(titles)})", bindings))
+        else:
+            tables.append((" and ".join(titles), bindings))
     return tables
 
 
@@ -95,13 +101,26 @@ class HelpScreen(ModalScreen[None]):
         *(Binding(a.key, f"open('{a.name}')", a.title, show=False) for a in AREAS),
     ]
 
+    def __init__(self, here: type[object] | None = None) -> None:
+        """``here``: the type of the screen help was opened on; its keys come first (on the
+        Checklist at 80x24 they were three pages down, below every area and Study's keys)."""
+        super().__init__()
+        self.here = here
+
     def compose(self) -> ComposeResult:
+        tables = all_binding_tables(self.here)
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "esc to close · an area's key opens it"
+            if tables[0][0] != "Everywhere":
+                title, bindings = tables.pop(0)
+                # (its own line: a table's title wraps at the table's narrow width)
+                yield Static(Text(title, style="bold"), id="help-here-title")
+                yield Static(_bindings_table("", bindings), id="help-here")
+                yield Static(Text(""))
             yield Static(areas_table(), id="help-areas")
             yield Static(Text(""))
-            for title, bindings in all_binding_tables():
+            for title, bindings in tables:
                 yield Static(_bindings_table(title, bindings))
                 yield Static(Text(""))
             yield Static(counts_table())

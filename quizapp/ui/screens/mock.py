@@ -69,8 +69,8 @@ class MockInterviewScreen(QuestionRunner):
         if self.ended:
             return
         if time.monotonic() - self.started >= self.seconds:
-            self.notify("Time is up.", timeout=3)
             self.action_end()
+            self.notify("Time is up.", timeout=3)
         else:
             self.update_status()
 
@@ -85,6 +85,9 @@ class MockInterviewScreen(QuestionRunner):
             self.notify("Press esc again to end the interview now.", timeout=ESCAPE_WINDOW)
             return
         self.ended = True
+        # "Press esc again to end the interview now." stayed over the report, and a third esc
+        # (as it seemed to ask) left the report unread.
+        self.app.clear_notifications()
         self.session.finish()
         view = self.view
         # A question still open when the interview ends (the time ran out, or esc esc) counts in

@@ -22,7 +22,7 @@ class SettingsScreen(QuizScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "cancel", "Back"),
     ]
 
     _shown: dict[str, str]
@@ -52,8 +52,10 @@ class SettingsScreen(QuizScreen):
         interview date); the first field otherwise."""
         super().__init__()
         self.start_in = focus
+        self.theme_before: str | None = None
 
     def on_mount(self) -> None:
+        self.theme_before = self.app.theme
         if self.start_in:
             self.query_one(f"#{self.start_in}", Input).focus()
 
@@ -113,8 +115,15 @@ class SettingsScreen(QuizScreen):
         self.notify("Settings saved.", timeout=2)
         self.dismiss()
 
+    def action_cancel(self) -> None:
+        """Leave without saving: a theme only previewed here is put back (Cancel kept the last
+        theme the list showed, and saved it)."""
+        if self.theme_before is not None and self.app.theme != self.theme_before:
+            self.app.theme = self.theme_before
+        self.dismiss()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
             self.action_save()
         else:
-            self.dismiss()
+            self.action_cancel()

@@ -1,0 +1,122 @@
+"""What the fifth newcomer walkthrough (walker3) found in the shell, as the learner runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.helpers import run_quizapp
+
+
+@pytest.mark.parametrize("option", ["--retention", "--new-per-day", "--interview-date"])
+def test_a_huge_setting_value_is_refused_in_one_short_line(option: str) -> None:
+    """`quizapp settings --retention 999...` (400 digits, a paste gone wrong) printed all 400
+    digits back in its one line of error."""
+    done = run_quizapp("settings", option, "9" * 400)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert len(done.stderr) < 160, done.stderr
+    assert "999…" in done.stderr  # the start of what was typed, cut where it was cut
+
+
+SUBCOMMANDS = [
+    *[
+        "validate",
+        "stats",
+        "plan",
+        "checklist",
+        "cards",
+        "card",
+        "suspend",
+        "unsuspend",
+        "bury",
+        "unbury",
+        "reset",
+        "settings",
+    ],
+    *["backup", "restore", "export", "import", "sync", "loss", "check", "serve"],
+    *(("drill", action) for action in ("list", "sample", "answer")),
+]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.split("\n\n")]
+
+
+@pytest.mark.parametrize(
+    "command",
+    SUBCOMMANDS,
+    ids=[c if isinstance(c, str) else " ".join(c) for c in SUBCOMMANDS],
+)
+def test_each_subcommands_help_reads_as_sentences_and_names_each_argument(command) -> None:
+    """`quizapp cards --help` read "... and last answer. words and filters: ..." (a sentence
+    starting in lower case), and `quizapp drill sample --help` listed its ID with no word on
+    what it is."""
+    args = [command] if isinstance(command, str) else list(command)
+    done = run_quizapp(*args, "--help", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    description = _paragraphs(done.stdout)[1]
+    for sentence in re.split(r"(?<!e\.g)(?<!i\.e)\. ", description)[1:]:
+        assert not sentence[:1].islower(), (command, sentence[:40])
+    positional = done.stdout.split("positional arguments:\n", 1)
+    if len(positional) == 2:
+        for line in positional[1].split("\n\n", 1)[0].splitlines():
+            if line.startswith("  ") and not line.startswith("    "):  # an argument's own line
+                assert len(line.split()) > 1, (command, f"{line.strip()} has no help")
+
+
+def _count(*args: str) -> int:
+    done = run_quizapp("cards", *args, "--json")
+    assert done.returncode == 0, done.stderr
+    return len(json.loads(done.stdout))
+
+
+def test_a_search_may_start_with_its_negation() -> None:
+    """`quizapp cards -s '-tag:ranking'` (Browse's '-' negates, first): "argument --search/-s:
+    expected one argument", exit 2."""
+    every, ranking = _count(), _count("-s", "tag:ranking")
+    assert 0 < ranking < every
+    assert _count("-s", "-tag:ranking") == every - ranking
+    assert _count("--search", "-tag:ranking kind:trap") == _count("-s", "kind:trap -tag:ranking")
+
+
+@pytest.mark.parametrize(
+    ("search", "said"),
+    [
+        ("deck:nope", "no deck 'nope' (the decks are beyond, frontier, loss)"),
+        ("tag:regresion", "no tag 'regresion' (did you mean tag:regression?)"),
+        ("kind:trap tag:zzz", "no tag 'zzz'"),
+    ],
+)
+def test_a_search_naming_no_deck_or_tag_says_so(search: str, said: str) -> None:
+    """`cards -s deck:nope` said "no card matches 'deck:nope'" (exit 0), where `kind:nope` and
+    `stats --deck nope` name what there is."""
+    done = run_quizapp("cards", "-s", search)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"quizapp: cards --search {search!r}: {said}\n"
+
+
+def test_a_known_deck_or_tag_that_matches_nothing_else_is_no_error() -> None:
+    done = run_quizapp("cards", "-s", "deck:loss is:suspended")
+    assert done.returncode == 0 and "no card matches" in done.stdout
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_interview_date_is_refused_not_taken_as_none(empty: str) -> None:
+    """`quizapp settings --interview-date "$DAY"` with DAY unset cleared the interview date
+    ("saved."): 'none' clears it, an empty value is a mistake."""
+    day = (date.today() + timedelta(days=30)).isoformat()
+    assert run_quizapp("settings", "--interview-date", day).returncode == 0
+    done = run_quizapp("settings", "--interview-date", empty)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "quizapp: settings --interview-date: empty; give a date as YYYY-MM-DD, or 'none' to "
+        "clear it\n"
+    )
+    shown = run_quizapp("settings", "--json")
+    assert json.loads(shown.stdout)["interview_date"] == day
+    cleared = run_quizapp("settings", "--interview-date", "none", "--json")
+    assert cleared.returncode == 0 and json.loads(cleared.stdout)["interview_date"] is None
