@@ -154,3 +154,28 @@ async def test_browse_says_when_a_search_names_no_deck_or_tag(make_app, typed, s
         await pilot.press("slash", *typed)
         await wait_until(pilot, lambda: not screen.shown, what="no rows")
         await wait_until(pilot, lambda: on_screen(app, said), what=repr(said))
+
+
+@pytest.mark.parametrize("key", ["v", "h"], ids=["curves", "cheatsheet"])
+async def test_the_footer_of_a_tabbed_screen_shows_back_and_help_at_80_columns(
+    make_app, key
+) -> None:
+    """At 80x24 the Loss curves footer read "g Loss / gradient  + Huber δ +  - Huber δ −
+    ] Next tab  [ Previous": esc Back and ? Help were cut off. Paired keys now share one
+    entry, as on the cheat sheet."""
+    from quizapp.ui.screens.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: not isinstance(app.screen, HomeScreen), what="the area")
+        await wait_until(pilot, lambda: on_screen(app, "] [ Tab"), what="the footer")
+        footer = screen_rows(app)[-1]
+        assert "esc Back" in footer and "? Help" in footer, footer
+        before = app.screen.query_one("TabbedContent").active  # type: ignore[attr-defined]
+        await pilot.press("right_square_bracket")
+        await wait_until(
+            pilot,
+            lambda: app.screen.query_one("TabbedContent").active != before,  # type: ignore[attr-defined]
+            what="the next tab",
+        )
