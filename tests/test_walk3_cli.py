@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date, timedelta
 
@@ -120,3 +121,60 @@ def test_an_empty_interview_date_is_refused_not_taken_as_none(empty: str) -> Non
     assert json.loads(shown.stdout)["interview_date"] == day
     cleared = run_quizapp("settings", "--interview-date", "none", "--json")
     assert cleared.returncode == 0 and json.loads(cleared.stdout)["interview_date"] is None
+
+
+def _in_a_terminal(*args: str, columns: int = 80) -> str:
+    """What `quizapp ARGS` prints into a real terminal (a pty) ``columns`` wide."""
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from tests.helpers import quizapp_command
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen(
+        [quizapp_command(), *args], stdin=follower, stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # EIO: the command has ended and closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(60) == 0
+    os.close(leader)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("command", ["stats", "checklist"])
+def test_long_lines_wrap_between_words_in_an_80_column_terminal(command: str) -> None:
+    """`quizapp stats` in an 80-column terminal: "Due in the next 14 days: ..." ran to 200
+    characters and the terminal cut it anywhere ("... Sat 1" / "2 0, Sun 13 ..."); so did the
+    checklist's longer items ("... source of gradients" / ")."). Into a pipe each stays one
+    line, for scripts."""
+    shown = _in_a_terminal(command)
+    lines = shown.splitlines()
+    assert lines and all(len(line) <= 80 for line in lines), shown
+    piped = run_quizapp(command)
+    assert piped.returncode == 0
+    if command == "stats":
+        forecast = [line for line in lines if line.startswith(("Due in the next", "  "))]
+        assert len(forecast) >= 2, shown  # wrapped, each further line indented
+        cell = r"\w{3} \d\d \d+"
+        for line in forecast:  # whole "Sat 12 0" cells on every line, none cut in two
+            body = line.removeprefix("Due in the next 14 days:").strip()
+            assert re.fullmatch(rf"({cell}, )*{cell},?", body), line
+        assert len(re.findall(cell, " ".join(forecast))) == 14
+        assert re.search(r"^Due in the next 14 days: .*(, \w{3} \d\d \d+){13}$", piped.stdout, re.M)
+    else:
+        item = next(i for i, line in enumerate(lines) if line.startswith("[ ] 2."))
+        assert lines[item + 1].startswith("    ") and "answered right)" in lines[item + 1]
+        assert any(len(line) > 80 for line in piped.stdout.splitlines())
