@@ -178,3 +178,12 @@ def test_long_lines_wrap_between_words_in_an_80_column_terminal(command: str) ->
         item = next(i for i, line in enumerate(lines) if line.startswith("[ ] 2."))
         assert lines[item + 1].startswith("    ") and "answered right)" in lines[item + 1]
         assert any(len(line) > 80 for line in piped.stdout.splitlines())
+
+
+def test_stats_with_no_reviews_says_there_is_no_retention_yet() -> None:
+    """A fresh `quizapp stats` read "True retention: - of 0 reviews of review cards; last 30
+    days -"."""
+    done = run_quizapp("stats")
+    assert done.returncode == 0, done.stderr
+    assert "True retention: none yet (no reviews of review cards)\n" in done.stdout
+    assert "- of 0" not in done.stdout

@@ -52,11 +52,14 @@ def run(args: argparse.Namespace) -> int:
         )
         + "\n"
     )
-    out(
-        f"True retention: {_pct(stats.retention)} of "
-        f"{counted(stats.retention_reviews, 'review')} of "
-        f"review cards; last 30 days {_pct(stats.retention_30d)}\n"
-    )
+    if stats.retention_reviews:
+        out(
+            f"True retention: {_pct(stats.retention)} of "
+            f"{counted(stats.retention_reviews, 'review')} of "
+            f"review cards; last 30 days {_pct(stats.retention_30d)}\n"
+        )
+    else:  # (it read "True retention: - of 0 reviews of review cards; last 30 days -")
+        out("True retention: none yet (no reviews of review cards)\n")
     out(
         f"Checklist: {stats.checklist_done} of {stats.checklist_total} ticked, "
         f"{stats.checklist_ready} ready\n"
