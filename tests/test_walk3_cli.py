@@ -187,3 +187,15 @@ def test_stats_with_no_reviews_says_there_is_no_retention_yet() -> None:
     assert done.returncode == 0, done.stderr
     assert "True retention: none yet (no reviews of review cards)\n" in done.stdout
     assert "- of 0" not in done.stdout
+
+
+@pytest.mark.parametrize("args", [("plan",), ("card", "mc-outliers-huber")], ids=["plan", "card"])
+def test_plan_and_card_fit_an_80_column_terminal(args: tuple[str, ...]) -> None:
+    """`quizapp plan`'s weakest tags and FSRS lines, and `quizapp card`'s question, ran past 80
+    columns and the terminal cut them where the row ended."""
+    day = (date.today() + timedelta(days=30)).isoformat()
+    assert run_quizapp("settings", "--interview-date", day).returncode == 0
+    shown = _in_a_terminal(*args)
+    lines = shown.splitlines()
+    assert len(lines) > 3 and all(len(line) <= 80 for line in lines), shown
+    assert any(line.startswith("  ") and line.strip()[:1].isalpha() for line in lines), shown
