@@ -179,3 +179,25 @@ async def test_the_footer_of_a_tabbed_screen_shows_back_and_help_at_80_columns(
             lambda: app.screen.query_one("TabbedContent").active != before,  # type: ignore[attr-defined]
             what="the next tab",
         )
+
+
+async def test_the_plan_footer_shows_help_at_80_columns_and_r_still_refreshes(
+    make_app, monkeypatch
+) -> None:
+    """At 80x24 the Plan's footer ended at "r Refresh  esc Back": "? Help" was cut off. Refresh
+    (the plan is worked out again on every change anyway) is now only in help."""
+    from quizapp.ui.screens.plan import PlanScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the Plan")
+        await wait_until(pilot, lambda: on_screen(app, "esc Back"), what="the footer")
+        footer = screen_rows(app)[-1]
+        assert "f Fit FSRS to you" in footer and "? Help" in footer, footer
+        screen = app.screen
+        loads: list[object] = []
+        real = screen.load
+        monkeypatch.setattr(screen, "load", lambda: loads.append(real()))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: loads, what="r to work the plan out again")
