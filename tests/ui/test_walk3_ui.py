@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from quizapp.settings import Settings
 from quizapp.ui.screens.settings import SettingsScreen
@@ -201,3 +201,21 @@ async def test_the_plan_footer_shows_help_at_80_columns_and_r_still_refreshes(
         monkeypatch.setattr(screen, "load", lambda: loads.append(real()))
         await pilot.press("r")
         await wait_until(pilot, lambda: loads, what="r to work the plan out again")
+
+
+@pytest.mark.parametrize("key", list("szmdcprhvbi"))
+async def test_every_areas_footer_ends_with_help_at_80_columns(make_app, key) -> None:
+    """At 80x24 the footers of Loss curves, Plan and Browse ran past the palette key: "? Help"
+    (and on Loss curves "esc Back") were cut off or gone. Every area whose keys are not typed
+    into a box shows both."""
+    from quizapp.ui.screens.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: not isinstance(app.screen, HomeScreen), what="the area")
+        await wait_until(pilot, lambda: "esc" in screen_rows(app)[-1], what="the footer")
+        footer = screen_rows(app)[-1].split("▏")[0]
+        if isinstance(app.focused, Input | TextArea):
+            return  # ? is typed into the box (a mock interview may open on a typed answer)
+        assert footer.rstrip().endswith("? Help"), footer
