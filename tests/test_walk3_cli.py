@@ -199,3 +199,17 @@ def test_plan_and_card_fit_an_80_column_terminal(args: tuple[str, ...]) -> None:
     lines = shown.splitlines()
     assert len(lines) > 3 and all(len(line) <= 80 for line in lines), shown
     assert any(line.startswith("  ") and line.strip()[:1].isalpha() for line in lines), shown
+
+
+def test_one_backup_is_listed_as_one_backup_and_the_rules_fit_80_columns() -> None:
+    """`quizapp backup --list` with one backup said "1 backups, ..."; in an 80-column terminal
+    the line on what is kept was cut inside "the newest 10" ("1" / "0 pre-restore")."""
+    assert run_quizapp("stats").returncode == 0  # the progress file exists
+    taken = run_quizapp("backup")
+    assert taken.returncode == 0, taken.stderr
+    listed = run_quizapp("backup", "--list")
+    assert listed.returncode == 0 and listed.stdout.startswith("1 backup, "), listed.stdout
+    shown = _in_a_terminal("backup", "--list")
+    kept = [line for line in shown.splitlines() if "pre-restore" in line or "newest 10" in line]
+    assert kept and all(len(line) <= 80 for line in kept), shown
+    assert "the newest 10 pre-restore" in " ".join(" ".join(kept).split()), shown
