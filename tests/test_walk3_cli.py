@@ -213,3 +213,22 @@ def test_one_backup_is_listed_as_one_backup_and_the_rules_fit_80_columns() -> No
     kept = [line for line in shown.splitlines() if "pre-restore" in line or "newest 10" in line]
     assert kept and all(len(line) <= 80 for line in kept), shown
     assert "the newest 10 pre-restore" in " ".join(" ".join(kept).split()), shown
+
+
+def test_validate_counts_a_deck_of_one_card_in_the_singular(tmp_path) -> None:
+    """`quizapp validate` on a deck of one card said "1 cards in 1 file"."""
+    deck = tmp_path / "mine" / "one.yaml"
+    deck.parent.mkdir()
+    deck.write_text(
+        "cards:\n"
+        "  - id: faq-only-one\n"
+        "    kind: faq\n"
+        "    section: 1\n"
+        "    tags: [fundamentals]\n"
+        "    question: What is a loss?\n"
+        "    answer: One number that scores how wrong the predictions are.\n",
+        encoding="utf-8",
+    )
+    done = run_quizapp("validate", str(deck))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("1 card in 1 file: faq 1"), done.stdout
