@@ -219,3 +219,17 @@ async def test_every_areas_footer_ends_with_help_at_80_columns(make_app, key) ->
         if isinstance(app.focused, Input | TextArea):
             return  # ? is typed into the box (a mock interview may open on a typed answer)
         assert footer.rstrip().endswith("? Help"), footer
+
+
+async def test_the_palette_counts_one_flashcard_in_the_singular(make_app, shipped) -> None:
+    """ctrl+p "Study tag: multi-task" said "1 flashcards tagged multi-task"."""
+    from quizapp.decks.kinds import names
+    from tests.ui.conftest import palette_search
+
+    study = names(study=True)
+    tag = next(t for t in shipped.tags if sum(c.kind in study for c in shipped.with_tag(t)) == 1)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        top = await palette_search(pilot, f"Study tag: {tag}")
+        assert f"Study tag: {tag}" in top
+        assert on_screen(app, f"1 flashcard tagged {tag}"), screen_rows(app)
