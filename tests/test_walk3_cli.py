@@ -232,3 +232,15 @@ def test_validate_counts_a_deck_of_one_card_in_the_singular(tmp_path) -> None:
     done = run_quizapp("validate", str(deck))
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("1 card in 1 file: faq 1"), done.stdout
+
+
+def test_serve_on_an_address_this_machine_does_not_have_points_at_host_not_port() -> None:
+    """`quizapp serve --host 192.0.2.55` (an address of no interface here; nothing listens)
+    ended "...: cannot assign requested address); try another --port": the port was fine."""
+    pytest.importorskip("textual_serve", reason="textual-serve is not installed")
+    done = run_quizapp("serve", "--host", "192.0.2.55", "--port", "0", timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("quizapp: serve: cannot listen on 192.0.2.55:0 ("), last
+    assert last.endswith("; give an address of this machine with --host (e.g. 127.0.0.1)")
+    assert "--port" not in last
