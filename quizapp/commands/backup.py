@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quizapp.commands.common import open_store
+from quizapp.commands.common import fill, open_store
+from quizapp.wording import counted
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,14 +31,16 @@ def list_backups(store: object) -> None:
         out(f"no backups yet in {folder}\n")
         return
     total = sum(b.size for b in backups)
-    out(f"{len(backups)} backups, {total / 1024**2:.1f} MB in all, in {folder} (newest first):\n")
+    # ("1 backups, ..." with one)
+    head = f"{counted(len(backups), 'backup')}, {total / 1024**2:.1f} MB in all, in {folder}"
+    out(f"{head} (newest first):\n")
     for b in backups:
         when = b.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
         future = (
             "  dated in the future (a wrong clock): not counted as newest" if is_future(b) else ""
         )
         out(f"  {b.path.name}  {when}  {b.reason:<18} {b.size / 1024:8.0f} KB{future}\n")
-    out(f"{RETENTION}\n")
+    out(fill(RETENTION) + "\n")
     out("restore one with 'quizapp restore NAME' (a name above; names never change)\n")
 
 

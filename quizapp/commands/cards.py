@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quizapp.commands import CliError, read_dashes_as_values
-from quizapp.commands.common import library_from_args, open_store, print_json
+from quizapp.commands.common import fill, library_from_args, open_store, print_json
 from quizapp.wording import counted
 
 SEARCH_HELP = (
@@ -136,7 +136,7 @@ def run_card(args: argparse.Namespace) -> int:
         return 0
     out = sys.stdout.write
     out(f"{card.id}  ({card.label or card.kind}, deck {card.deck})\n")
-    out(f"  {card.title}\n")
+    out(fill(f"  {card.title}") + "\n")
     out(f"  tags: {', '.join(card.tags)}\n")
     if card.source:
         out(f"  source: {card.source}:{card.line}\n")

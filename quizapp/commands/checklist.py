@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, open_store, print_json
+from quizapp.commands.common import fill, library_from_args, open_store, print_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,10 +79,11 @@ def run(args: argparse.Namespace) -> int:
     for item in items:
         box = "[x]" if item.ticked else "[ ]"
         ready = "ready" if item.ready else "not ready"
-        out(
+        line = (
             f"{box} {item.number}. {item.text}  ({ready}: {item.answered_right}/{len(item.links)} "
-            "answered right)\n"
+            "answered right)"
         )
+        out(fill(line, indent="    ") + "\n")
         for link in item.links:
             recall = "new" if link.recall is None else f"recall {when} {link.recall:.0%}"
             out(f"      {link.item_id}: {link.correct}/{link.reviews} right, {recall}\n")

@@ -68,6 +68,30 @@ def whole_number(text: str, minimum: int, below: str) -> int:
     return value
 
 
+KEEP = "\u00a0"  # in a text for fill(): a space it never breaks a line at
+
+
+def fill(text: str, *, indent: str = "  ") -> str:
+    """``text`` wrapped at spaces to the terminal's width, each further line indented by
+    ``indent``, when the output is a terminal (the terminal cut a long line anywhere: "Sat 1" at
+    the end of one row, "2 0" at the start of the next); as it is into a pipe or a file, where a
+    script reads one line. A no-break space (U+00A0) keeps words together ("Sat 12 0") and is
+    written as a space."""
+    if not sys.stdout.isatty():
+        return text.replace(KEEP, " ")
+    import shutil
+    import textwrap
+
+    width = max(shutil.get_terminal_size().columns, 40)
+    return textwrap.fill(
+        text,
+        width=width,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ).replace(KEEP, " ")
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -7,7 +7,14 @@ import sys
 from typing import Any
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, open_store, print_json, whole_number
+from quizapp.commands.common import (
+    KEEP,
+    fill,
+    library_from_args,
+    open_store,
+    print_json,
+    whole_number,
+)
 from quizapp.wording import counted
 
 NO_DATE = (
@@ -103,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     cram_note = (
         f": {len(listed.ids)} to cram, {counted(listed.other, 'drill')}" if ready.below else ""
     )
-    out(f"{ready.summary()}{cram_note} ({ready.unseen} not seen yet)\n")
+    out(fill(f"{ready.summary()}{cram_note} ({ready.unseen} not seen yet)") + "\n")
     if inputs.hidden:
         hidden = counted(
             inputs.hidden, "suspended or buried card is", "suspended or buried cards are"
@@ -114,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
         out(f"By deck: {cells}\n")
     weak_tags = sorted(ready.by_tag, key=lambda g: g.ready)[:5]
     if weak_tags:
-        out("Weakest tags: " + ", ".join(f"{g.name} {g.ready:.0%}" for g in weak_tags) + "\n")
-    out(f"Plan: {plan.message}\n")
+        tags = ", ".join(f"{g.name}{KEEP}{g.ready:.0%}" for g in weak_tags)
+        out(fill(f"Weakest tags: {tags}") + "\n")
+    out(fill(f"Plan: {plan.message}") + "\n")
     today = plan.today
     cram = f"; cram {plan.cram} below target" if plan.cram else ""
     practice = (
@@ -123,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
         if today.new_practice
         else ""
     )
-    out(f"Today: {counted(today.reviews, 'review')}, {counted(today.new, 'new card')}")
-    out(f"{practice}{cram}\n")
+    today_line = f"Today: {counted(today.reviews, 'review')}, {counted(today.new, 'new card')}"
+    out(fill(f"{today_line}{practice}{cram}") + "\n")
     shown = plan.days[: max(args.days, 1)]
     out(f"  {'day':<10}  {'reviews':>7}  {'new cards':>9}  {'new practice':>12}\n")
     for day in shown:
@@ -136,5 +144,5 @@ def run(args: argparse.Namespace) -> int:
         f"{len(plan.predicted.below)} below target\n"
     )
     again = "fits them again" if fsrs_line.startswith("FSRS fitted") else "fits them"
-    out(f"{fsrs_line} ('quizapp plan --fit' {again})\n")
+    out(fill(f"{fsrs_line} ('quizapp plan --fit' {again})") + "\n")
     return 0

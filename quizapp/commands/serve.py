@@ -8,8 +8,10 @@ when the command runs, so nothing else loads it (or Textual).
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import shlex
+import socket
 import sys
 
 from quizapp.commands import CliError
@@ -112,8 +114,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.serve()
     except OSError as exc:
+        # A host name that does not resolve, or an address not on this machine, is the host's
+        # fault: "try another --port" sent the learner the wrong way.
+        bad_host = isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL
+        fix = (
+            "give an address of this machine with --host (e.g. 127.0.0.1)"
+            if bad_host
+            else ("try another --port")
+        )
         raise CliError(
-            f"serve: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
-            "try another --port"
+            f"serve: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); {fix}"
         ) from None
     return 0

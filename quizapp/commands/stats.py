@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quizapp.commands.common import library_from_args, only_deck, open_store, print_json
+from quizapp.commands.common import KEEP, fill, library_from_args, only_deck, open_store, print_json
 from quizapp.wording import counted
 
 
@@ -52,21 +52,26 @@ def run(args: argparse.Namespace) -> int:
         )
         + "\n"
     )
-    out(
-        f"True retention: {_pct(stats.retention)} of "
-        f"{counted(stats.retention_reviews, 'review')} of "
-        f"review cards; last 30 days {_pct(stats.retention_30d)}\n"
-    )
+    if stats.retention_reviews:
+        out(
+            f"True retention: {_pct(stats.retention)} of "
+            f"{counted(stats.retention_reviews, 'review')} of "
+            f"review cards; last 30 days {_pct(stats.retention_30d)}\n"
+        )
+    else:  # (it read "True retention: - of 0 reviews of review cards; last 30 days -")
+        out("True retention: none yet (no reviews of review cards)\n")
     out(
         f"Checklist: {stats.checklist_done} of {stats.checklist_total} ticked, "
         f"{stats.checklist_ready} ready\n"
     )
-    forecast = ", ".join(f"{d:%a %d} {n}" for d, n in stats.due_forecast)
-    out(f"Due in the next 14 days: {forecast}\n")
+    forecast = ", ".join(f"{d:%a}{KEEP}{d:%d}{KEEP}{n}" for d, n in stats.due_forecast)
+    out(fill(f"Due in the next 14 days: {forecast}") + "\n")
     for title, table in (("kind", stats.accuracy_by_kind), ("tag", stats.accuracy_by_tag)):
         if table:
-            cells = ", ".join(f"{k} {_pct(a.rate)} ({a.reviews})" for k, a in table.items())
-            out(f"Accuracy by {title}: {cells}\n")
+            cells = ", ".join(
+                f"{k}{KEEP}{_pct(a.rate)}{KEEP}({a.reviews})" for k, a in table.items()
+            )
+            out(fill(f"Accuracy by {title}: {cells}") + "\n")
     if stats.weakest:
         out("Weakest cards (most lapses, then wrong answers):\n")
         for w in stats.weakest:

@@ -9,6 +9,7 @@ from pathlib import Path
 from quizapp.commands import CliError
 from quizapp.commands.common import library_from_args, print_json
 from quizapp.content import load_library
+from quizapp.wording import counted
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     files = len(library.files)
     summary = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
     plural = "s" if files != 1 else ""
-    sys.stdout.write(f"{total} cards in {files} file{plural}: {summary or '-'}\n")
+    # ("1 cards in 1 file" for a deck of one card)
+    sys.stdout.write(f"{counted(total, 'card')} in {files} file{plural}: {summary or '-'}\n")
     if library.errors:
         n = len(library.errors)
         sys.stdout.write(f"{n} error{'s' if n != 1 else ''}; fix them and run validate again\n")

@@ -18,6 +18,7 @@ from quizapp.store.connection import DAMAGE, classify, connect, explain, mark_da
 from quizapp.store.recovery import STAND_IN_ID, connect_private, copy_into, empty_in_memory
 from quizapp.store.schema import FULL_CHECK, SCHEMA_VERSION, damage_found, inspect_file
 from quizapp.store.values import StoreError
+from quizapp.wording import counted
 
 if TYPE_CHECKING:
     from quizapp.store.database import Database
@@ -60,11 +61,12 @@ def _save_replayed(db: Database, entries: list[dict[str, Any]], bad: list[bytes]
     if saved:
         db.dirty = True  # a change like any other: the session backup has it
         settings_io.reload(db)
-        db.notice(f"saved {saved} actions an earlier run could not save (from {name})")
+        done = counted(saved, "action")  # ("saved 1 actions ...")
+        db.notice(f"saved {done} an earlier run could not save (from {name})")
     if bad:
         where = kept.name if kept is not None else name
         db.notice(
-            f"{len(bad)} lines of {name} could not be used (damaged or from another "
+            f"{counted(len(bad), 'line')} of {name} could not be used (damaged or from another "
             f"version): kept in {where}; the rest were saved"
         )
 

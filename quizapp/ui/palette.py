@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from quizapp.ui.screens.areas import AREAS
+from quizapp.wording import counted
 
 if TYPE_CHECKING:
     from quizapp.ui.app import QuizApp
@@ -89,7 +90,7 @@ class TagCommands(_QuizProvider):
                     score,
                     matcher.highlight(title),
                     partial(self.quiz_app.open_area, "study", tag=tag, title=f"Study · {tag}"),
-                    help=f"{n} flashcards tagged {tag}",
+                    help=f"{counted(n, 'flashcard')} tagged {tag}",  # ("1 flashcards")
                 )
 
 
@@ -111,7 +112,7 @@ class DeckCommands(_QuizProvider):
                     score,
                     matcher.highlight(title),
                     partial(self.quiz_app.open_area, "study", deck=deck, title=f"Study · {deck}"),
-                    help=f"{n} flashcards in the {deck} deck",
+                    help=f"{counted(n, 'flashcard')} in the {deck} deck",
                 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from quizapp.settings import Settings
 from quizapp.ui.screens.settings import SettingsScreen
@@ -154,3 +154,82 @@ async def test_browse_says_when_a_search_names_no_deck_or_tag(make_app, typed, s
         await pilot.press("slash", *typed)
         await wait_until(pilot, lambda: not screen.shown, what="no rows")
         await wait_until(pilot, lambda: on_screen(app, said), what=repr(said))
+
+
+@pytest.mark.parametrize("key", ["v", "h"], ids=["curves", "cheatsheet"])
+async def test_the_footer_of_a_tabbed_screen_shows_back_and_help_at_80_columns(
+    make_app, key
+) -> None:
+    """At 80x24 the Loss curves footer read "g Loss / gradient  + Huber δ +  - Huber δ −
+    ] Next tab  [ Previous": esc Back and ? Help were cut off. Paired keys now share one
+    entry, as on the cheat sheet."""
+    from quizapp.ui.screens.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: not isinstance(app.screen, HomeScreen), what="the area")
+        await wait_until(pilot, lambda: on_screen(app, "] [ Tab"), what="the footer")
+        footer = screen_rows(app)[-1]
+        assert "esc Back" in footer and "? Help" in footer, footer
+        before = app.screen.query_one("TabbedContent").active  # type: ignore[attr-defined]
+        await pilot.press("right_square_bracket")
+        await wait_until(
+            pilot,
+            lambda: app.screen.query_one("TabbedContent").active != before,  # type: ignore[attr-defined]
+            what="the next tab",
+        )
+
+
+async def test_the_plan_footer_shows_help_at_80_columns_and_r_still_refreshes(
+    make_app, monkeypatch
+) -> None:
+    """At 80x24 the Plan's footer ended at "r Refresh  esc Back": "? Help" was cut off. Refresh
+    (the plan is worked out again on every change anyway) is now only in help."""
+    from quizapp.ui.screens.plan import PlanScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the Plan")
+        await wait_until(pilot, lambda: on_screen(app, "esc Back"), what="the footer")
+        footer = screen_rows(app)[-1]
+        assert "f Fit FSRS to you" in footer and "? Help" in footer, footer
+        screen = app.screen
+        loads: list[object] = []
+        real = screen.load
+        monkeypatch.setattr(screen, "load", lambda: loads.append(real()))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: loads, what="r to work the plan out again")
+
+
+@pytest.mark.parametrize("key", list("szmdcprhvbi"))
+async def test_every_areas_footer_ends_with_help_at_80_columns(make_app, key) -> None:
+    """At 80x24 the footers of Loss curves, Plan and Browse ran past the palette key: "? Help"
+    (and on Loss curves "esc Back") were cut off or gone. Every area whose keys are not typed
+    into a box shows both."""
+    from quizapp.ui.screens.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: not isinstance(app.screen, HomeScreen), what="the area")
+        await wait_until(pilot, lambda: "esc" in screen_rows(app)[-1], what="the footer")
+        footer = screen_rows(app)[-1].split("▏")[0]
+        if isinstance(app.focused, Input | TextArea):
+            return  # ? is typed into the box (a mock interview may open on a typed answer)
+        assert footer.rstrip().endswith("? Help"), footer
+
+
+async def test_the_palette_counts_one_flashcard_in_the_singular(make_app, shipped) -> None:
+    """ctrl+p "Study tag: multi-task" said "1 flashcards tagged multi-task"."""
+    from quizapp.decks.kinds import names
+    from tests.ui.conftest import palette_search
+
+    study = names(study=True)
+    tag = next(t for t in shipped.tags if sum(c.kind in study for c in shipped.with_tag(t)) == 1)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        top = await palette_search(pilot, f"Study tag: {tag}")
+        assert f"Study tag: {tag}" in top
+        assert on_screen(app, f"1 flashcard tagged {tag}"), screen_rows(app)

@@ -163,3 +163,18 @@ def test_replaying_a_journal_again_changes_nothing(
     assert len(once[0]) == len(quizzes)
     Path(f"{path}.pending").write_bytes(body)  # as a kill before its removal leaves it
     assert _quiz_rows(path) == once
+
+
+def test_one_saved_action_and_one_bad_line_are_counted_in_the_singular(
+    quizapp_home: Path, capsys
+) -> None:
+    """The notices read "saved 1 actions ..." and "1 lines of progress.db.pending could not be
+    used"."""
+    path = quizapp_home / "progress.db"
+    Store.open(path).close()
+    lines = [_line(_review("faq-good")), b"not json at all\n"]
+    Path(f"{path}.pending").write_bytes(b"".join(lines))
+    assert main(["stats", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "saved 1 action an earlier run could not save" in err
+    assert "1 line of progress.db.pending could not be used" in err

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import getters
+from textual.binding import Binding
 from textual.screen import Screen
 
 if TYPE_CHECKING:
@@ -13,6 +14,10 @@ if TYPE_CHECKING:
 
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
+
+
+# "] [ Tab" in the footer: the previous / next tab keys of the cheat sheet and the loss curves.
+TAB = Binding.Group("Tab")
 
 
 def styles(name: str) -> Path:

@@ -78,7 +78,8 @@ class BrowseScreen(QuizScreen):
         Binding("b", "bury", "Bury"),
         Binding("x", "reset", "Reset"),
         Binding("u", "undo_reset", "Undo reset", show=False),
-        Binding("e", "edit", "Edit"),
+        # For deck authors: in help (?), not the footer, where at 80 columns it cut "? Help".
+        Binding("e", "edit", "Edit", show=False),
         Binding("escape", "back", "Back"),
     ]
 

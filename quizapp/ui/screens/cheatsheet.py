@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Select, Static, TabbedContent, TabPan
 
 from quizapp.decks import Card
 from quizapp.decks.models import CheatSheetRow, Formula, Pitch
-from quizapp.ui.screens.base import QuizScreen, styles
+from quizapp.ui.screens.base import TAB, QuizScreen, styles
 from quizapp.ui.widgets.card_view import back
 from quizapp.ui.widgets.title_bar import TitleBar
 
@@ -41,8 +41,8 @@ class CheatSheetScreen(QuizScreen):
 
     BINDINGS = [
         Binding("slash", "search", "Search every tab", key_display="/"),
-        Binding("right_square_bracket", "next_tab(1)", "Next tab", key_display="]"),
-        Binding("left_square_bracket", "next_tab(-1)", "Previous tab", key_display="["),
+        Binding("right_square_bracket", "next_tab(1)", "Next tab", key_display="]", group=TAB),
+        Binding("left_square_bracket", "next_tab(-1)", "Previous tab", key_display="[", group=TAB),
         *(
             Binding(str(i), f"show_tab('{tab}')", title, show=False)
             for i, (tab, title) in enumerate(TABS.items(), start=1)

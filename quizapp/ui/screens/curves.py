@@ -10,11 +10,14 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from quizapp import loss_panels
 from quizapp.decks.models import CURVE_PANELS
-from quizapp.ui.screens.base import QuizScreen, styles
+from quizapp.ui.screens.base import TAB, QuizScreen, styles
 from quizapp.ui.widgets.plots import Chart
 from quizapp.ui.widgets.title_bar import TitleBar
 
 TAB_TITLES = {"regression": "MSE · MAE · Huber", "bce": "Binary cross-entropy", "focal": "Focal"}
+
+
+HUBER = Binding.Group("Huber δ")
 
 
 class LossCurvesScreen(QuizScreen):
@@ -24,10 +27,14 @@ class LossCurvesScreen(QuizScreen):
 
     BINDINGS = [
         Binding("g", "toggle_gradient", "Loss / gradient"),
-        Binding("plus,equals_sign", "delta(1)", "Huber δ +", key_display="+"),
-        Binding("minus,underscore", "delta(-1)", "Huber δ −", key_display="-"),
-        Binding("right_square_bracket", "next_panel(1)", "Next tab", key_display="]"),
-        Binding("left_square_bracket", "next_panel(-1)", "Previous tab", key_display="["),
+        # Grouped in the footer ("+ - Huber δ", "] [ Tab"): at 80 columns the five keys one by
+        # one pushed "esc Back" and "? Help" off its end.
+        Binding("plus,equals_sign", "delta(1)", "Huber δ +", key_display="+", group=HUBER),
+        Binding("minus,underscore", "delta(-1)", "Huber δ −", key_display="-", group=HUBER),
+        Binding("right_square_bracket", "next_panel(1)", "Next tab", key_display="]", group=TAB),
+        Binding(
+            "left_square_bracket", "next_panel(-1)", "Previous tab", key_display="[", group=TAB
+        ),
         *(
             Binding(str(i), f"show_panel('{name}')", TAB_TITLES[name], show=False)
             for i, name in enumerate(CURVE_PANELS, start=1)

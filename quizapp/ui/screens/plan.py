@@ -61,7 +61,9 @@ class PlanScreen(QuizScreen):
         Binding("c", "cram", "Cram"),
         Binding("f", "fit", "Fit FSRS to you"),
         Binding("o", "settings", "Set date"),
-        Binding("r", "reload", "Refresh"),
+        # Out of the footer (the plan is worked out again whenever progress changes, here or in
+        # another process): at 80 columns it pushed "? Help" off the end. Still in help (?).
+        Binding("r", "reload", "Refresh", show=False),
         Binding("escape", "back", "Back"),
     ]
 
