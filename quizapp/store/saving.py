@@ -18,7 +18,6 @@ from quizapp.store.connection import DAMAGE, classify, connect, explain, mark_da
 from quizapp.store.recovery import STAND_IN_ID, connect_private, copy_into, empty_in_memory
 from quizapp.store.schema import FULL_CHECK, SCHEMA_VERSION, damage_found, inspect_file
 from quizapp.store.values import StoreError
-from quizapp.wording import counted
 
 if TYPE_CHECKING:
     from quizapp.store.database import Database
@@ -61,12 +60,13 @@ def _save_replayed(db: Database, entries: list[dict[str, Any]], bad: list[bytes]
     if saved:
         db.dirty = True  # a change like any other: the session backup has it
         settings_io.reload(db)
-        done = counted(saved, "action")  # ("saved 1 actions ...")
+        done = f"{saved} action{'' if saved == 1 else 's'}"  # ("saved 1 actions ...")
         db.notice(f"saved {done} an earlier run could not save (from {name})")
     if bad:
         where = kept.name if kept is not None else name
         db.notice(
-            f"{counted(len(bad), 'line')} of {name} could not be used (damaged or from another "
+            f"{len(bad)} line{'' if len(bad) == 1 else 's'} of {name} could not be used (damaged "
+            "or from another "
             f"version): kept in {where}; the rest were saved"
         )
 

@@ -50,6 +50,7 @@ from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.card_table import CardTable, Column
 from quizapp.ui.widgets.quiet_footer import QuietFooter
 from quizapp.ui.widgets.title_bar import TitleBar
+from quizapp.wording import counted
 
 SORTABLE = tuple(COLUMNS)
 # The columns the table shows, in order (the "card" column takes what width is left).
@@ -340,8 +341,8 @@ class BrowseScreen(QuizScreen):
         if row.scheduled:
             state.append(
                 f"Due {when(row.due, now)} · stability {row.stability or 0:.1f} d · "
-                f"difficulty {row.difficulty or 0:.1f} · {_count(row.reviews, 'review')} · "
-                f"{_count(row.lapses, 'lapse')}"
+                f"difficulty {row.difficulty or 0:.1f} · {counted(row.reviews, 'review')} · "
+                f"{counted(row.lapses, 'lapse')}"
             )
         else:
             state.append("New: never studied" + (" since its reset" if row.reviews else ""))
@@ -486,8 +487,7 @@ class BrowseScreen(QuizScreen):
                     # Caught inside: an error leaving suspend() skips Textual's resume, and a
                     # missing editor left a blank terminal that echoed every key.
                     failed = exc
-        except SuspendNotSupported:  # no terminal to hand over (the browser mode)
-            # (it said "Could not open vi: App.suspend is not supported in this environment.")
+        except SuspendNotSupported:  # the browser: it said "... App.suspend is not supported"
             self.notify(
                 f"Cannot open {editor} from the browser (it has no terminal to lend): the card "
                 f"is {row.card.source}:{row.card.line}; edit it there, then restart quizapp.",
@@ -507,8 +507,3 @@ class BrowseScreen(QuizScreen):
             self.notify(f"Could not open {editor}: {failed}", severity="error")
             return
         self.notify("Edited: restart quizapp (or run 'quizapp validate') to load the changes.")
-
-
-def _count(n: int, word: str) -> str:
-    """ "1 review", "2 reviews"."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
