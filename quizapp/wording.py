@@ -1,5 +1,5 @@
 """Counts in words: "1 review", "2 reviews", "0 reviews" (what a learner reads, never
-"1 reviews"). A leaf of the core: it imports nothing of quizapp, so every package may use it."""
+"1 reviews")."""
 
 from __future__ import annotations
 

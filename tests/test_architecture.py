@@ -404,7 +404,7 @@ def test_each_store_module_says_what_it_holds_and_may_import() -> None:
 
 def test_the_store_imports_only_what_its_package_docstring_says() -> None:
     graph = core_import_graph()
-    allowed = {"quizapp", "quizapp.settings", "quizapp.clock", "quizapp.paths", "quizapp.wording"}
+    allowed = {"quizapp", "quizapp.settings", "quizapp.clock", "quizapp.paths"}
     for module, targets in graph.items():
         if module == "quizapp.store" or module.startswith("quizapp.store."):
             above = {t for t in targets if not t.startswith("quizapp.store")}

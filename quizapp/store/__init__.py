@@ -1,6 +1,6 @@
 """The learner's progress in one SQLite file, ``<data dir>/progress.db``: this package holds all
 of it (the ``Store`` and its public values); the rest of quizapp imports from here. May import:
-the core's clock, paths, settings and wording modules only.
+the core's clock, paths and settings modules only.
 
 What it holds: each item's FSRS scheduling state (``cards``), every review ever made
 (``reviews``: a stable uuid, item id, rating, when, how long, the answer typed, the verdict, the
