@@ -10,7 +10,7 @@ import os
 import sqlite3
 import threading
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -107,7 +107,10 @@ def explain(exc: BaseException, where: Path | None = None) -> str:
 # any descriptor of a file drops every POSIX lock this process holds on it, and the next process
 # to close its connection would then delete the WAL under the others.
 _HELD: dict[str, int] = {}
-_HELD_LOCK = threading.Lock()
+# Held while a connection to a file is made and counted, and through ``unheld``'s block: a
+# check that no connection is held and the Python read after it cannot be split by another
+# thread opening one (the app reads from worker threads).
+_HELD_LOCK = threading.RLock()
 
 
 def _held_key(target: str | Path, uri: bool) -> str | None:
@@ -125,38 +128,42 @@ class _Connection(sqlite3.Connection):
     _held: str | None = None
 
     def close(self) -> None:
+        super().close()  # first: a close that fails leaves the connection open, and counted
         key, self._held = self._held, None
         if key is not None:
             with _HELD_LOCK:
                 _HELD[key] -= 1
                 if not _HELD[key]:
                     del _HELD[key]
-        super().close()
 
 
-def held_in_process(path: Path) -> bool:
-    """True while this process holds a quizapp connection to ``path`` (not yet closed)."""
+@contextlib.contextmanager
+def unheld(path: Path) -> Iterator[bool]:
+    """Whether this process holds no quizapp connection to ``path``; and while the block runs,
+    no connection to a file is made in this process (another thread's ``connect`` waits), so a
+    Python read of ``path`` in the block never overlaps a connection's POSIX locks."""
     with _HELD_LOCK:
-        return _HELD.get(os.path.realpath(path), 0) > 0
+        yield _HELD.get(os.path.realpath(path), 0) == 0
 
 
 def connect(target: str | Path, busy_timeout: float, *, uri: bool = False) -> sqlite3.Connection:
     # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
     # check_same_thread off because the UI may call from worker threads; Store serialises with
     # a lock.
-    conn = sqlite3.connect(
-        str(target),
-        timeout=busy_timeout,
-        isolation_level=None,
-        check_same_thread=False,
-        uri=uri,
-        factory=_Connection,
-    )
     key = _held_key(target, uri)
-    if key is not None:
-        with _HELD_LOCK:
+    # A file's connection is made and counted at once, never inside an ``unheld`` block.
+    with _HELD_LOCK if key is not None else contextlib.nullcontext():
+        conn = sqlite3.connect(
+            str(target),
+            timeout=busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=uri,
+            factory=_Connection,
+        )
+        if key is not None:
             _HELD[key] = _HELD.get(key, 0) + 1
-        conn._held = key
+            conn._held = key
     return conn
 
 

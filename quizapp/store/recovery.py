@@ -26,7 +26,7 @@ from quizapp.store.connection import (
     damage_mark,
     explain,
     file_uri,
-    held_in_process,
+    unheld,
 )
 from quizapp.store.schema import (
     FULL_CHECK,
@@ -332,13 +332,15 @@ def copy_into(source: Path, dest: sqlite3.Connection, busy_timeout: float) -> bo
     if _copy_from(file_uri(source, "mode=ro"), dest, busy_timeout):
         return True
     wal = Path(f"{source}-wal")
-    if wal.exists() and not held_in_process(source):
-        with contextlib.suppress(OSError), tempfile.TemporaryDirectory() as tmp:
-            copy = Path(tmp) / source.name
-            shutil.copyfile(source, copy)
-            shutil.copyfile(wal, Path(f"{copy}-wal"))
-            if _copy_from(file_uri(copy, "mode=rw"), dest, busy_timeout):
-                return True
+    # (No connection to the file may be made by another thread between the check and the copy.)
+    with unheld(source) as free:
+        if free and wal.exists():
+            with contextlib.suppress(OSError), tempfile.TemporaryDirectory() as tmp:
+                copy = Path(tmp) / source.name
+                shutil.copyfile(source, copy)
+                shutil.copyfile(wal, Path(f"{copy}-wal"))
+                if _copy_from(file_uri(copy, "mode=rw"), dest, busy_timeout):
+                    return True
     return _copy_from(file_uri(source, "immutable=1"), dest, busy_timeout)
 
 
