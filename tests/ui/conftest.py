@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from textual.app import App
@@ -17,6 +18,9 @@ from quizapp.mathcheck.cards import gradient_problems
 from quizapp.mathcheck.warm_worker import Checker
 from quizapp.store import Store
 from quizapp.ui.app import QuizApp
+
+if TYPE_CHECKING:
+    from quizapp.ui.screens.browse import BrowseScreen
 
 SIZE = (100, 30)
 
@@ -121,6 +125,17 @@ async def wait_until(
         if time.monotonic() > deadline:
             pytest.fail(f"waited {limit:.0f} s for {what}")
         await pilot.pause()
+
+
+async def browser_with_rows(pilot: Pilot[object]) -> BrowseScreen:
+    """Browse opened from Home (b), once its rows are read: the screen."""
+    from quizapp.ui.screens.browse import BrowseScreen
+
+    await pilot.press("b")
+    screen = pilot.app.screen
+    assert isinstance(screen, BrowseScreen)
+    await wait_until(pilot, lambda: screen.shown, what="the rows")
+    return screen
 
 
 async def home_figures_shown(pilot: Pilot[object]) -> None:

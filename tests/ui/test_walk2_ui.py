@@ -9,10 +9,9 @@ import re
 import pytest
 from rich.console import Console
 
-from quizapp.ui.screens.browse import BrowseScreen
 from quizapp.ui.screens.quiz import QuizRunScreen
 from quizapp.ui.widgets.loss_curve import WIDTH, curve_renderable, fit_height
-from tests.ui.conftest import wait_until
+from tests.ui.conftest import browser_with_rows, wait_until
 from tests.ui.screen_text import on_screen, screen_rows
 
 
@@ -63,10 +62,7 @@ async def test_an_editor_setting_that_cannot_be_read_is_said_not_a_crash(
     monkeypatch.setenv("EDITOR", "vim 'x")
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("b")
-        screen = app.screen
-        assert isinstance(screen, BrowseScreen)
-        await wait_until(pilot, lambda: screen.shown, what="the rows")
+        screen = await browser_with_rows(pilot)
         await pilot.press("e")
         said = "Cannot read $EDITOR (vim 'x): No closing quotation"
         await wait_until(pilot, lambda: said in notices, what="the notice")

@@ -8,7 +8,7 @@ from textual.widgets import Input, TextArea
 
 from quizapp.settings import Settings
 from quizapp.ui.screens.settings import SettingsScreen
-from tests.ui.conftest import reopen_store, visible_text, wait_until
+from tests.ui.conftest import browser_with_rows, reopen_store, visible_text, wait_until
 from tests.ui.screen_text import on_screen, screen_rows
 
 
@@ -94,16 +94,12 @@ async def test_e_in_browse_where_no_terminal_can_be_lent_names_the_card_file(
     """In `quizapp serve` (a browser tab), Browse's e said "Could not open vi: App.suspend is not
     supported in this environment." Pilot's driver cannot lend its terminal either, as the
     browser's cannot: the real path, no stub."""
-    from quizapp.ui.screens.browse import BrowseScreen
 
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", "vi")
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("b")
-        screen = app.screen
-        assert isinstance(screen, BrowseScreen)
-        await wait_until(pilot, lambda: screen.shown, what="the rows")
+        screen = await browser_with_rows(pilot)
         card = screen.shown[0].card
         await pilot.press("e")
         await wait_until(pilot, lambda: notices, what="the notice")
@@ -143,14 +139,10 @@ async def test_a_theme_previewed_in_settings_is_kept_only_when_saved(make_app, l
 async def test_browse_says_when_a_search_names_no_deck_or_tag(make_app, typed, said) -> None:
     """Browse showed "0 of 394 cards" for deck:frontiers (a typo), as for a search with no
     match, where kind:trapp says what the kinds are."""
-    from quizapp.ui.screens.browse import BrowseScreen
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("b")
-        screen = app.screen
-        assert isinstance(screen, BrowseScreen)
-        await wait_until(pilot, lambda: screen.shown, what="the rows")
+        screen = await browser_with_rows(pilot)
         await pilot.press("slash", *typed)
         await wait_until(pilot, lambda: not screen.shown, what="no rows")
         await wait_until(pilot, lambda: on_screen(app, said), what=repr(said))
