@@ -15,7 +15,8 @@ forward: only one step was wrong). A line that cannot be read is *invalid*; one 
 decide is *unchecked* and is compared with nothing after it.
 
 The verdict of the whole derivation is the verdict of its last expression against the true
-derivative, so a derivation ends "correct" only when its result is right.
+derivative, so a derivation ends "correct" only when its result is right; a derivation whose
+last line cannot be read is *invalid* (its result is that line).
 """
 
 from __future__ import annotations
@@ -421,6 +422,17 @@ class _Walk:
                 self.first_wrong,
                 tuple(self.steps),
                 "no line gives an expression for the derivative",
+            )
+        tail = self.steps[-1]
+        if tail.status == "invalid":
+            # The derivation's result is its last line: an earlier line that could be read is
+            # not the answer when the last one could not be.
+            return Derivation(
+                self.problem.id,
+                "invalid",
+                self.first_wrong,
+                tuple(self.steps),
+                f"the last line (line {tail.line}) could not be read; fix it or delete it",
             )
         # The verdict is that of the last expression as an answer; when that disagrees with
         # the step-by-step comparison of the last line, the last line says so too.

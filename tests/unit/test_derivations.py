@@ -109,8 +109,34 @@ def test_unreadable_lines_are_invalid_and_checking_goes_on() -> None:
     result = check_steps(problem, ["2*(yhat - y", "", "u = y - yhat", "-2*u", "__import__('os')"])
     statuses = [(s.line, s.status) for s in result.steps]
     assert statuses == [(1, "invalid"), (3, "definition"), (4, "follows"), (5, "invalid")]
-    assert result.verdict == "correct"  # the last expression, -2*u, is the derivative
+    # -2*u is the derivative, but the derivation's result is its last line, which is unreadable
+    assert result.verdict == "invalid"
+    assert result.message == "the last line (line 5) could not be read; fix it or delete it"
     assert result.steps[0].column is not None
+    # without the unreadable last line, the result is -2*u's
+    assert check_steps(problem, ["2*(yhat - y", "", "u = y - yhat", "-2*u"]).verdict == "correct"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    drill_id=st.sampled_from(DRILLS),
+    tail=st.sampled_from(["(", "2*(", "__import__('os')", "u = (", "dL/dz = )", "x = 1", "a b"]),
+    then=st.booleans(),
+)
+def test_a_right_derivation_whose_last_line_cannot_be_read_is_never_correct(
+    drill_id: str, tail: str, then: bool
+) -> None:
+    card = LIBRARY.cards[drill_id]
+    lines = [*card.derivation, tail]
+    result = check_steps(problem_of(card), lines)
+    if result.steps[-1].status == "invalid":
+        assert result.verdict == "invalid"
+        assert f"(line {len(lines)})" in result.message
+    else:  # the tail could be read after all (a helper): the result is the derivative's
+        assert result.verdict == "correct"
+    if then:  # the derivative written again after the bad line: correct once more
+        fixed = check_steps(problem_of(card), [*lines, card.derivation[-1]])
+        assert fixed.verdict == "correct"
 
 
 @pytest.mark.parametrize("variable", ["yhat", "y"])
