@@ -145,8 +145,11 @@ class Guard:
     def started(self) -> None:
         """Leave a mark that this (child) process connected with the guard on: its argv."""
         path = os.path.join(self.report_dir or ".", f"guarded-{os.getpid()}.json")
-        with open(path, "w", encoding="utf-8") as fh:
+        # Whole or not at all: a child killed (kill -9, as the soak does) between the open and
+        # the write must not leave an empty mark for the test to choke on.
+        with open(f"{path}.tmp", "w", encoding="utf-8") as fh:
             json.dump(sys.argv, fh)
+        os.replace(f"{path}.tmp", path)
 
     def after_fork(self) -> None:
         with self.lock:
