@@ -211,7 +211,7 @@ def guarded_children(report_dir: str | os.PathLike[str]) -> list[list[str]]:
     folder = os.fspath(report_dir)
     argvs = []
     for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if name.startswith("guarded-"):
+        if name.startswith("guarded-") and name.endswith(".json"):
             with open(os.path.join(folder, name), encoding="utf-8") as fh:
                 argvs.append(json.load(fh))
     return argvs
