@@ -230,6 +230,19 @@ def parse_json(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
+# Half of a UTF-16 surrogate pair: a \udXXX escape alone is valid JSON but no character, and a
+# text holding one could neither be saved nor printed.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_HALF_PAIR = (
+    "a text holds half of a UTF-16 surrogate pair (\\ud800-\\udfff alone); fix or remove it"
+)
+
+
+def _no_character(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (an ASCII text never does: the quick test)."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
 # --------------------------------------------------------------------------- field checks
 
 
@@ -271,6 +284,8 @@ class _Fields:
             raise self.fail(
                 at, f"expected a text of at most {limit} characters, got {_short(value)}"
             )
+        if _no_character(value):
+            raise self.fail(at, _HALF_PAIR)
         return value
 
     def integer(self, value: Any, at: str, low: int, high: int) -> int | None:
@@ -283,6 +298,8 @@ class _Fields:
     def item(self, value: Any, at: str) -> str:
         if not isinstance(value, str) or not _ITEM.fullmatch(value) or not value.strip():
             raise self.fail(at, f"{_short(value)} is not an item id")
+        if _no_character(value):
+            raise self.fail(at, _HALF_PAIR)
         return value
 
     def rating(self, value: Any, at: str) -> fsrs.Rating:
@@ -359,7 +376,12 @@ def _reviews(
         item_id = r.get("item_id")
         # Each item id is checked once (a file has 100k reviews of a few thousand items).
         if type(item_id) is not str or item_id not in items_ok:
-            if not isinstance(item_id, str) or not item_ok(item_id) or not item_id.strip():
+            if (
+                not isinstance(item_id, str)
+                or not item_ok(item_id)
+                or not item_id.strip()
+                or _no_character(item_id)
+            ):
                 check.item(item_id, f"reviews[{i}].item_id")
             items_ok.add(item_id)  # type: ignore[arg-type]
         rating = RATINGS.get(raw_rating)  # type: ignore[arg-type]
@@ -389,7 +411,7 @@ def _reviews(
         kind, duration, answer, verdict, seed = (
             r.get("kind"), r.get("duration_ms"), r.get("answer"), r.get("verdict"), r.get("seed"),
         )  # fmt: skip
-        if kind is not None and (type(kind) is not str or len(kind) > 100):
+        if kind is not None and (type(kind) is not str or len(kind) > 100 or not kind.isascii()):
             check.text(kind, f"reviews[{i}].kind", limit=100)
         if duration is not None and (
             type(duration) is not int or not 0 <= duration <= _MAX_DURATION
@@ -437,6 +459,8 @@ _SETTING_NAMES = {f.name for f in fields(Settings)}
 
 def register_value(check: _Fields, key: str, value: Any, at: str) -> Any:
     """``value`` checked for register ``key`` (raises MergeError naming ``at``)."""
+    if isinstance(value, str) and _no_character(value):
+        raise check.fail(at, _HALF_PAIR)
     kind, _, name = key.partition(":")
     if kind == "tick" and name.isdigit() and 1 <= int(name) <= 1000:
         return None if value is None else _ts(check.time(value, at))

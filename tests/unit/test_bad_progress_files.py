@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizapp.store import Store
 from tests.unit.test_import_merge import _import
@@ -181,3 +183,150 @@ def test_a_link_planted_as_this_machines_file_is_replaced_not_followed(
     own = shared / f"{me}.json"
     assert not own.is_symlink() and json.loads(own.read_text())["machine"] == me
     assert [p.name for p in shared.iterdir() if p.name.startswith(".")] == []
+
+
+def _texts(value: Any, at: str = "") -> list[tuple[str, list[Any], Any]]:
+    """Every (position, container path, key or index) of a text value or a key in parsed JSON,
+    in document order, as the message names the position."""
+    out: list[tuple[str, list[Any], Any]] = []
+
+    def walk(node: Any, at: str, path: list[Any]) -> None:
+        if isinstance(node, dict):
+            for key, item in node.items():
+                out.append((f"{at}: a key" if at else "a key", path, ("key", key)))
+                where = f"{at}.{key}" if at else key
+                if isinstance(item, str):
+                    out.append((where, path, key))
+                walk(item, where, [*path, key])
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                if isinstance(item, str):
+                    out.append((f"{at}[{i}]", path, i))
+                walk(item, f"{at}[{i}]", [*path, i])
+
+    walk(value, at, [])
+    return out
+
+
+def _spoil(data: dict[str, Any], path: list[Any], key: Any, lone: str, start: bool) -> None:
+    node: Any = data
+    for step in path:
+        node = node[step]
+    if isinstance(key, tuple):  # the key itself
+        old = key[1]
+        node[(lone + old) if start else (old + lone)] = node.pop(old)
+    else:
+        node[key] = (lone + node[key]) if start else (node[key] + lone)
+
+
+# Every text import reads and keeps: half a surrogate pair there is named.
+READ_TEXTS = [
+    "reviews[1].answer", "reviews[0].kind", "reviews[1].item_id", "settings.theme",
+    "registers[0].value", "cram_reviews[0].item_id",
+]  # fmt: skip
+
+
+def _surrogate_home(tmp: Path) -> dict[str, Any]:
+    data = _home_with_reviews(tmp / "a")
+    data["reviews"][1]["answer"] = "2*(yhat - y)"
+    data["settings"]["theme"] = "textual-dark"
+    data["registers"] = [
+        {"key": "setting:theme", "value": "nord", "stamp": "1796597737993.00000.x"}
+    ]
+    data["cram_reviews"] = [
+        {"uuid": "c1", "item_id": "faq-1", "rating": "good", "reviewed_at": T0.isoformat()}
+    ]
+    return data
+
+
+def _import_fresh(tmp: Path, data: dict[str, Any]) -> tuple[int, str, str, Path]:
+    target = tmp / "lone.json"
+    target.write_text(json.dumps(data), encoding="utf-8")  # ensure_ascii: written as \udXXX
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        return (*_import(tmp / "b", target, monkeypatch), target)
+    finally:
+        monkeypatch.undo()
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    where=st.sampled_from(READ_TEXTS),
+    code=st.integers(0xD800, 0xDFFF),
+    start=st.booleans(),
+)
+def test_half_a_surrogate_pair_in_a_text_import_keeps_is_named_and_nothing_is_written(
+    tmp_path_factory: pytest.TempPathFactory, where: str, code: int, start: bool
+) -> None:
+    """A \\udXXX escape alone is valid JSON but no character: such a text could neither be
+    saved nor printed (it was an internal error). Import names its place, exits 1 and writes
+    nothing."""
+    tmp = tmp_path_factory.mktemp("surrogate")
+    data = _surrogate_home(tmp)
+    found = [t for t in _texts(data) if t[0] == where]
+    assert len(found) == 1, where
+    _spoil(data, found[0][1], found[0][2], chr(code), start)
+    code_, out, err, target = _import_fresh(tmp, data)
+    assert code_ == 1 and out == "", err
+    assert err == (
+        f"quizapp: import: {target}: {where}: a text holds half of a UTF-16 surrogate pair "
+        "(\\ud800-\\udfff alone); fix or remove it; nothing was changed\n"
+    )
+    assert _unchanged(tmp / "b") == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(pick=st.integers(min_value=0), code=st.integers(0xD800, 0xDFFF), start=st.booleans())
+def test_half_a_surrogate_pair_anywhere_never_breaks_import_or_what_follows(
+    tmp_path_factory: pytest.TempPathFactory, pick: int, code: int, start: bool
+) -> None:
+    """Anywhere else (a key, a field import never reads): refused in one line, or imported, and
+    then the progress exports and prints as before."""
+    tmp = tmp_path_factory.mktemp("surrogate")
+    data = _surrogate_home(tmp)
+    texts = _texts(data)
+    _, path, key = texts[pick % len(texts)]
+    _spoil(data, path, key, chr(code), start)
+    code_, _out, err, _ = _import_fresh(tmp, data)
+    assert "internal error" not in err and "Traceback" not in err
+    if code_ != 0:
+        assert code_ == 1 and err.count("\n") == 1 and err.endswith("nothing was changed\n")
+        assert _unchanged(tmp / "b") == 0
+        return
+    with Store.open(tmp / "b" / "progress.db") as store:
+        json.dumps(store.export(), ensure_ascii=False).encode("utf-8")  # every text a character
+        assert len(store.reviews()) == 2
+
+
+def test_a_whole_surrogate_pair_is_a_character_and_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _home_with_reviews(tmp_path / "a")
+    data["reviews"][0]["answer"] = "grin \U0001f600 and 2*(yhat - y)"
+    path = tmp_path / "pair.json"
+    path.write_text(json.dumps(data), encoding="utf-8")  # \ud83d\ude00: a pair, escaped
+    assert "\\ud83d\\ude00" in path.read_text(encoding="utf-8")
+    code, out, err = _import(tmp_path / "b", path, monkeypatch)
+    assert code == 0 and "added 2 of the 2 reviews" in out, err
+    with Store.open(tmp_path / "b" / "progress.db") as store:
+        answers = {r["answer"] for r in store.export()["reviews"]}
+    assert "grin \U0001f600 and 2*(yhat - y)" in answers
+
+
+def test_a_sync_folder_file_with_half_a_pair_is_skipped_and_the_rest_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    _home_with_reviews(tmp_path / "b")
+    assert _sync(tmp_path / "b", shared, monkeypatch)[0] == 0
+    bad = _home_with_reviews(tmp_path / "c", 1)
+    bad["machine"] = "vm-0badf11e"
+    bad["reviews"][0]["verdict"] = "\udc80"
+    (shared / "vm-0badf11e.json").write_text(json.dumps(bad), encoding="utf-8")
+    code, out, err = _sync(tmp_path / "a", shared, monkeypatch)
+    assert code == 1
+    assert "added 2 of the 2 reviews" in out
+    assert err.count("\n") == 1 and "reviews[0].verdict: a text holds half of a UTF-16" in err
+    with Store.open(tmp_path / "a" / "progress.db") as store:
+        assert len(store.reviews()) == 2
