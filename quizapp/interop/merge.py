@@ -133,7 +133,34 @@ def _register_line(r: Register, done: bool) -> str:
     if name == FIT_KEY:
         what = "the fitted FSRS parameters" if r.value else "the default FSRS parameters"
         return f"{'now using' if done else 'would use'} {what}{when}"
-    return f"{'set' if done else 'would set'} {name} to {r.value}{when}"
+    if kind == "suspend":
+        verb = (
+            ("suspended" if done else "would suspend")
+            if r.value
+            else ("unsuspended" if done else "would unsuspend")
+        )
+        return f"{verb} {name}{when}"
+    if kind == "bury":
+        if r.value:
+            return f"{'buried' if done else 'would bury'} {name} until {_minute(r.value)} UTC{when}"
+        return f"{'unburied' if done else 'would unbury'} {name}{when}"
+    if kind == "reset":
+        if r.value:
+            return f"{'reset' if done else 'would reset'} {name} at {_minute(r.value)} UTC{when}"
+        return f"{'undid the reset of' if done else 'would undo the reset of'} {name}{when}"
+    shown = (
+        "none"
+        if r.value is None
+        else r.value
+        if isinstance(r.value, str)
+        else json.dumps(r.value)
+    )
+    return f"{'set' if done else 'would set'} {name} to {shown}{when}"
+
+
+def _minute(at: str) -> str:
+    """A stored time (ISO text, UTC) to the minute: 2026-12-08 09:30."""
+    return at[:16].replace("T", " ")
 
 
 # --------------------------------------------------------------------------- planning

@@ -457,12 +457,18 @@ def _cram(check: _Fields, data: dict[str, Any]) -> list[FileCram]:
 _SETTING_NAMES = {f.name for f in fields(Settings)}
 
 
-def register_value(check: _Fields, key: str, value: Any, at: str) -> Any:
-    """``value`` checked for register ``key`` (raises MergeError naming ``at``)."""
+# A tick's register key as every machine writes it: ``tick:3``, never ``tick:03`` or another
+# script's digits (two spellings of one item would be two registers, and never converge).
+_TICK_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+
+
+def register_value(check: _Fields, key: str, value: Any, at: str, key_at: str | None = None) -> Any:
+    """``value`` checked for register ``key`` (raises MergeError naming ``at``, or ``key_at``
+    for a key that is no register)."""
     if isinstance(value, str) and _no_character(value):
         raise check.fail(at, _HALF_PAIR)
     kind, _, name = key.partition(":")
-    if kind == "tick" and name.isdigit() and 1 <= int(name) <= 1000:
+    if kind == "tick" and _TICK_NUMBER.fullmatch(name) and int(name) <= 1000:
         return None if value is None else _ts(check.time(value, at))
     if kind == "setting" and name == FIT_KEY:
         if value is not None and (not isinstance(value, dict) or fitted_parameters(value) is None):
@@ -480,7 +486,9 @@ def register_value(check: _Fields, key: str, value: Any, at: str) -> Any:
                 raise check.fail(at, f"{_short(value)} is not true or null")
             return True
         return _ts(check.time(value, at))
-    raise check.fail(at, f"{_short(key)} is not a setting, a checklist tick or a card flag")
+    raise check.fail(
+        key_at or at, f"{_short(key)} is not a setting, a checklist tick or a card flag"
+    )
 
 
 def _registers(check: _Fields, data: dict[str, Any]) -> dict[str, Register]:
@@ -493,7 +501,8 @@ def _registers(check: _Fields, data: dict[str, Any]) -> dict[str, Register]:
         stamp = r.get("stamp")
         if not isinstance(stamp, str) or not hlc.valid(stamp):
             raise check.fail(f"{at}.stamp", f"{_short(stamp)} is not a stamp")
-        out[key] = Register(key, register_value(check, key, r.get("value"), f"{at}.value"), stamp)
+        value = register_value(check, key, r.get("value"), f"{at}.value", f"{at}.key")
+        out[key] = Register(key, value, stamp)
     return out
 
 

@@ -330,3 +330,43 @@ def test_a_sync_folder_file_with_half_a_pair_is_skipped_and_the_rest_synced(
     assert err.count("\n") == 1 and "reviews[0].verdict: a text holds half of a UTF-16" in err
     with Store.open(tmp_path / "a" / "progress.db") as store:
         assert len(store.reviews()) == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    name=st.one_of(
+        st.sampled_from(["03", "0003", "0", "1001", "+3", " 3", "3 ", "3.0", "", "²", "٣", "３"]),
+        st.text(max_size=5).filter(lambda t: not (t.isascii() and t.isdigit())),
+    )
+)
+def test_a_tick_is_keyed_by_its_plain_number_only(
+    tmp_path_factory: pytest.TempPathFactory, name: str
+) -> None:
+    """``tick:03`` or ``tick:٣`` would be a second register for item 3, never converging with
+    ``tick:3`` (and ``tick:²`` was an internal error): the key is named as not a register."""
+    tmp = tmp_path_factory.mktemp("tick")
+    data = _home_with_reviews(tmp / "a", 1)
+    data["registers"] = [{"key": f"tick:{name}", "value": None, "stamp": "1796597737993.00000.x"}]
+    path = tmp / "tick.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        code, out, err = _import(tmp / "b", path, monkeypatch)
+    finally:
+        monkeypatch.undo()
+    assert code == 1 and out == "", err
+    assert err.startswith(f"quizapp: import: {path}: registers[0].key: ")
+    assert err.endswith("is not a setting, a checklist tick or a card flag; nothing was changed\n")
+
+
+@pytest.mark.parametrize("number", [1, 9, 10, 16, 1000])
+def test_a_tick_by_its_plain_number_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int
+) -> None:
+    data = _home_with_reviews(tmp_path / "a", 1)
+    at = "2026-10-01T09:00:00.000000+00:00"
+    data["registers"] = [{"key": f"tick:{number}", "value": at, "stamp": "1796597737993.00000.x"}]
+    path = tmp_path / "tick.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _import(tmp_path / "b", path, monkeypatch)
+    assert code == 0 and f"ticked checklist item {number} (changed " in out, err

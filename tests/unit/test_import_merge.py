@@ -5,6 +5,7 @@ run changes nothing, bad files change nothing and say why in one line."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -312,3 +313,38 @@ def test_a_store_locked_by_another_program_gets_one_line_and_keeps_its_progress(
     assert err.startswith("quizapp: import: ") and err.endswith("; nothing was changed\n")
     assert err.count("\n") == 1 and "Traceback" not in err
     assert _progress(a) == before
+
+
+def test_the_summary_says_what_each_register_did_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flags and a setting put back to its default read as what happened, not "set faq-1 to
+    None" or "set interview_date to None"."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    monkeypatch.setenv("QUIZAPP_HOME", str(a))
+    for args in (
+        ["settings", "--new-per-day", "30"],
+        ["settings", "--interview-date", "2027-01-15"],
+        ["settings", "--interview-date", "none"],  # back to the default
+        ["suspend", "faq-loss-vs-metric"],
+        ["bury", "faq-mse-outliers", "--days", "2"],
+        ["export", "-o", str(tmp_path / "a.json")],
+    ):
+        assert main(args) == 0
+    code, out, err = _import(b, tmp_path / "a.json", monkeypatch, "--dry-run")
+    assert code == 0, err
+    assert "would set new_per_day to 30 (changed " in out
+    assert "would set interview_date to none (changed " in out
+    assert "would suspend faq-loss-vs-metric (changed " in out
+    assert re.search(r"would bury faq-mse-outliers until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(", out)
+    code, out, err = _import(b, tmp_path / "a.json", monkeypatch)
+    assert "set interview_date to none (changed " in out
+    assert "suspended faq-loss-vs-metric" in out
+    monkeypatch.setenv("QUIZAPP_HOME", str(a))
+    assert main(["unsuspend", "faq-loss-vs-metric"]) == 0
+    assert main(["unbury", "faq-mse-outliers"]) == 0
+    assert main(["export", "-o", str(tmp_path / "a2.json")]) == 0
+    code, out, err = _import(b, tmp_path / "a2.json", monkeypatch)
+    assert "unsuspended faq-loss-vs-metric (changed " in out
+    assert "unburied faq-mse-outliers (changed " in out
+    assert "None" not in out
