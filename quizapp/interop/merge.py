@@ -149,11 +149,7 @@ def _register_line(r: Register, done: bool) -> str:
             return f"{'reset' if done else 'would reset'} {name} at {_minute(r.value)} UTC{when}"
         return f"{'undid the reset of' if done else 'would undo the reset of'} {name}{when}"
     shown = (
-        "none"
-        if r.value is None
-        else r.value
-        if isinstance(r.value, str)
-        else json.dumps(r.value)
+        "none" if r.value is None else r.value if isinstance(r.value, str) else json.dumps(r.value)
     )
     return f"{'set' if done else 'would set'} {name} to {shown}{when}"
 
