@@ -12,12 +12,21 @@ import re
 from datetime import UTC, datetime
 
 ZERO = "0000000000000.00000."  # the stamp of a value kept from before stamps (schema < 5)
-STAMP = re.compile(r"\d{13}\.\d{5}\.[A-Za-z0-9._-]{0,81}")
+# ASCII digits only: "\d" also takes other scripts' digits, which sort after every ASCII one (a
+# stamp of them would win over every change made anywhere, for ever).
+STAMP = re.compile(r"[0-9]{13}\.[0-9]{5}\.[A-Za-z0-9._-]{0,81}")
 _MAX_COUNTER = 99999
+# A stamp's time is before 2200 (as every time a file may hold): a stamp that far ahead could
+# only come from a broken clock, and the next one after it would no longer fit 13 digits.
+LATEST_MS = int(datetime(2200, 1, 1, tzinfo=UTC).timestamp() * 1000)
 
 
 def valid(stamp: object) -> bool:
-    return isinstance(stamp, str) and STAMP.fullmatch(stamp) is not None
+    return (
+        isinstance(stamp, str)
+        and STAMP.fullmatch(stamp) is not None
+        and int(stamp[:13]) < LATEST_MS
+    )
 
 
 def next_stamp(last: str | None, now: datetime, machine: str) -> str:

@@ -370,3 +370,70 @@ def test_a_tick_by_its_plain_number_imports(
     path.write_text(json.dumps(data), encoding="utf-8")
     code, out, err = _import(tmp_path / "b", path, monkeypatch)
     assert code == 0 and f"ticked checklist item {number} (changed " in out, err
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    digits=st.text(st.characters(categories=["Nd"]), min_size=13, max_size=13).filter(
+        lambda t: not t.isascii()
+    )
+)
+def test_a_stamp_in_another_scripts_digits_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, digits: str
+) -> None:
+    """ "\\d" took ٠١٢… too; such a stamp sorts after every ASCII one, so its value would win
+    over every later change everywhere, for ever."""
+    tmp = tmp_path_factory.mktemp("stamp")
+    data = _home_with_reviews(tmp / "a", 1)
+    stamp = f"{digits}.00000.x"
+    data["registers"] = [{"key": "setting:new_per_day", "value": 7, "stamp": stamp}]
+    path = tmp / "stamp.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        code, out, err = _import(tmp / "b", path, monkeypatch)
+    finally:
+        monkeypatch.undo()
+    assert code == 1 and out == "" and f"registers[0].stamp: {stamp!r} is not a stamp" in err
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    ms=st.integers(0, 9_999_999_999_999),
+    counter=st.integers(0, 99_999),
+)
+def test_after_any_stamp_is_merged_a_change_made_here_wins(
+    tmp_path_factory: pytest.TempPathFactory, ms: int, counter: int
+) -> None:
+    """A register merged with any stamp (a clock years ahead, the last counter of a
+    millisecond) never freezes its key: the next change made here has a later stamp, still a
+    valid one, and importing the old file again changes nothing. A stamp from 2200 on is
+    refused (the next after it would not fit the stamp's 13 digits)."""
+    from quizapp.cli import main
+    from quizapp.store.hlc import LATEST_MS
+
+    tmp = tmp_path_factory.mktemp("frozen")
+    data = _home_with_reviews(tmp / "a", 1)
+    stamp = f"{ms:013d}.{counter:05d}.zz-machine"
+    data["registers"] = [{"key": "setting:new_per_day", "value": 7, "stamp": stamp}]
+    path = tmp / "ahead.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        code, out, err = _import(tmp / "b", path, monkeypatch)
+        if ms >= LATEST_MS:
+            assert code == 1 and "registers[0].stamp:" in err and "is not a stamp" in err
+            return
+        assert code == 0 and "set new_per_day to 7" in out, err
+        assert main(["settings", "--new-per-day", "9"]) == 0
+        code, out, err = _import(tmp / "b", path, monkeypatch)
+        assert code == 0 and "new_per_day" not in out, out
+        assert main(["export", "-o", str(tmp / "b.json")]) == 0
+    finally:
+        monkeypatch.undo()
+    mine = {r["key"]: r for r in json.loads((tmp / "b.json").read_text())["registers"]}
+    assert mine["setting:new_per_day"]["value"] == 9
+    assert mine["setting:new_per_day"]["stamp"] > stamp
+    from quizapp.store import hlc
+
+    assert hlc.valid(mine["setting:new_per_day"]["stamp"])
