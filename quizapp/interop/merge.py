@@ -119,35 +119,28 @@ class MergePlan:
         return lines
 
 
+# kind -> (what a value does, what none does), each as done and as planned (--dry-run)
+_FLAG_VERBS = {
+    "tick": (("ticked checklist item", "would tick checklist item"),
+             ("unticked checklist item", "would untick checklist item")),
+    "suspend": (("suspended", "would suspend"), ("unsuspended", "would unsuspend")),
+    "bury": (("buried", "would bury"), ("unburied", "would unbury")),
+    "reset": (("reset", "would reset"), ("undid the reset of", "would undo the reset of")),
+}  # fmt: skip
+
+
 def _register_line(r: Register, done: bool) -> str:
     kind, _, name = r.key.partition(":")
     when = "" if r.stamp == ZERO else f" (changed {stamp_time(r.stamp):%Y-%m-%d %H:%M} UTC"
     when += f" on {r.stamp[20:]})" if when and r.stamp[20:] else (")" if when else "")
-    if kind == "tick":
-        verb = (
-            ("ticked" if done else "would tick")
-            if r.value
-            else ("unticked" if done else "would untick")
-        )
-        return f"{verb} checklist item {name}{when}"
+    if kind in _FLAG_VERBS:
+        verb = _FLAG_VERBS[kind][0 if r.value else 1][0 if done else 1]
+        until = {"bury": " until ", "reset": " at "}.get(kind, "") if r.value else ""
+        until += f"{_minute(r.value)} UTC" if until else ""
+        return f"{verb} {name}{until}{when}"
     if name == FIT_KEY:
         what = "the fitted FSRS parameters" if r.value else "the default FSRS parameters"
         return f"{'now using' if done else 'would use'} {what}{when}"
-    if kind == "suspend":
-        verb = (
-            ("suspended" if done else "would suspend")
-            if r.value
-            else ("unsuspended" if done else "would unsuspend")
-        )
-        return f"{verb} {name}{when}"
-    if kind == "bury":
-        if r.value:
-            return f"{'buried' if done else 'would bury'} {name} until {_minute(r.value)} UTC{when}"
-        return f"{'unburied' if done else 'would unbury'} {name}{when}"
-    if kind == "reset":
-        if r.value:
-            return f"{'reset' if done else 'would reset'} {name} at {_minute(r.value)} UTC{when}"
-        return f"{'undid the reset of' if done else 'would undo the reset of'} {name}{when}"
     shown = (
         "none" if r.value is None else r.value if isinstance(r.value, str) else json.dumps(r.value)
     )

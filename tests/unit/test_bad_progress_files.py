@@ -131,13 +131,19 @@ def test_a_uuid_already_here_for_another_review_is_reported(
     assert f"its uuid {mine['reviews'][0]['uuid']} is already here for another review" in out
 
 
-def test_odd_files_in_the_sync_folder_are_skipped_and_the_rest_synced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _synced_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A sync folder holding machine b's file (two reviews)."""
     shared = tmp_path / "Sync"
     shared.mkdir()
     _home_with_reviews(tmp_path / "b")
     assert _sync(tmp_path / "b", shared, monkeypatch)[0] == 0
+    return shared
+
+
+def test_odd_files_in_the_sync_folder_are_skipped_and_the_rest_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = _synced_folder(tmp_path, monkeypatch)
     os.mkfifo(shared / "fifo.json")
     (shared / "zero.json").symlink_to("/dev/zero")
     code, out, err = _sync(tmp_path / "a", shared, monkeypatch)
@@ -321,10 +327,7 @@ def test_a_whole_surrogate_pair_is_a_character_and_imports(
 def test_a_sync_folder_file_with_half_a_pair_is_skipped_and_the_rest_synced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shared = tmp_path / "Sync"
-    shared.mkdir()
-    _home_with_reviews(tmp_path / "b")
-    assert _sync(tmp_path / "b", shared, monkeypatch)[0] == 0
+    shared = _synced_folder(tmp_path, monkeypatch)
     bad = _home_with_reviews(tmp_path / "c", 1)
     bad["machine"] = "vm-0badf11e"
     bad["reviews"][0]["verdict"] = "\udc80"
