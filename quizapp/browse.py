@@ -20,6 +20,7 @@ from typing import Any
 
 from quizapp.decks import Card, Library
 from quizapp.decks.kinds import REGISTRY
+from quizapp.wording import shown
 
 # The kinds that are not scheduled (read, not studied): they show no due date.
 _FIELDS = ("tag", "kind", "deck", "due", "is")
@@ -383,7 +384,7 @@ def _how(review: Any) -> str:
         answer = review.answer if len(review.answer) <= 40 else review.answer[:39] + "…"
         how += f" · {answer!r}"
     if review.verdict:
-        how += f" · {review.verdict}"
+        how += f" · {shown(review.verdict)}"  # (from any machine: no escape codes reach a terminal)
     return how
 
 

@@ -6,6 +6,7 @@ input with the same words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ class SettingsError(ValueError):
 
 # The app's theme when none was chosen (Textual's default), by the name the app shows.
 DEFAULT_THEME = "textual-dark"
+_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.+-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,10 @@ class Settings:
         n = self.new_per_day
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 1000:
             problems.append(f"new cards per day {n!r} must be a whole number from 0 to 1000")
-        if self.theme is not None and (not isinstance(self.theme, str) or not self.theme.strip()):
+        if self.theme is not None and (
+            not isinstance(self.theme, str) or not _THEME_NAME.fullmatch(self.theme)
+        ):
+            # (a name, never a text that could carry a terminal's escape codes from a file)
             problems.append("theme must be a theme name")
         return problems
 

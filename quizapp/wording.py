@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and the noun in the number ``n`` takes: ``counted(1, "review")`` is "1 review";
@@ -15,3 +17,12 @@ def plural_of(n: int, noun: str, plural: str | None = None) -> str:
     if n == 1:
         return noun
     return plural if plural is not None else noun + "s"
+
+
+def shown(text: str) -> str:
+    """``text`` safe to write to a terminal on one line: each control character (an escape
+    sequence's ESC, a bell, a newline...) written as its escape (``\\x1b``), as repr would."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")

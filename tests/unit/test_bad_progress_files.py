@@ -4,6 +4,8 @@ field with its position, a non-zero exit, nothing written, no hang, no traceback
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -432,3 +434,54 @@ def test_after_any_stamp_is_merged_a_change_made_here_wins(
     from quizapp.store import hlc
 
     assert hlc.valid(mine["setting:new_per_day"]["stamp"])
+
+
+CONTROLS = st.text(
+    st.characters(categories=["Cc"]) | st.sampled_from("ab \x1b[]();0-9mJ\x07"),
+    min_size=1,
+    max_size=12,
+).filter(lambda t: any(c < " " or "\x7f" <= c <= "\x9f" for c in t))
+
+
+@settings(max_examples=20, deadline=None)
+@given(verdict=CONTROLS, answer=CONTROLS)
+def test_texts_from_another_machine_never_reach_the_terminal_as_escape_codes(
+    tmp_path_factory: pytest.TempPathFactory, verdict: str, answer: str
+) -> None:
+    """An answer or a verdict merged from a file may hold ESC [2J (clear the screen), a bell or
+    a title change: ``quizapp card`` shows each control character as its escape instead."""
+    from quizapp.cli import main
+
+    tmp = tmp_path_factory.mktemp("escape")
+    data = _home_with_reviews(tmp / "a", 1)
+    data["reviews"][0].update(item_id="faq-loss-vs-metric", verdict=verdict, answer=answer)
+    code, _, err, _ = _import_fresh(tmp, data, "escape.json")
+    assert code == 0, err
+    monkeypatch = pytest.MonkeyPatch()
+    out = io.StringIO()
+    try:
+        monkeypatch.setenv("QUIZAPP_HOME", str(tmp / "b"))
+        with contextlib.redirect_stdout(out):
+            assert main(["card", data["reviews"][0]["item_id"]]) == 0
+    finally:
+        monkeypatch.undo()
+    text = out.getvalue()
+    assert not [c for c in text if (c < " " and c != "\n") or "\x7f" <= c <= "\x9f"], text
+    last = text.splitlines()[-1]  # the answer's line: both texts in it, escaped
+    assert "\\x" in last or "\\n" in last or "\\t" in last or "\\r" in last
+
+
+@pytest.mark.parametrize(
+    "theme", ["\x1b]0;pwned\x07", "nord\x1b[2J", " ", "-x", "a" * 65, "n\nord"]
+)
+def test_a_theme_that_is_no_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str
+) -> None:
+    """``quizapp settings`` prints the theme: from a file it is a name, never escape codes."""
+    data = _home_with_reviews(tmp_path / "a", 1)
+    data["registers"] = [{"key": "setting:theme", "value": theme, "stamp": "1796597737993.00000.x"}]
+    path = tmp_path / "theme.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _import(tmp_path / "b", path, monkeypatch)
+    assert code == 1 and out == "" and "registers[0].value: " in err
+    assert "is not a valid theme; nothing was changed" in err
