@@ -116,7 +116,7 @@ def build_rows(
         if summary.last_rating is not None:
             last = RATING_WORDS.get(summary.last_rating, str(summary.last_rating))
             if summary.last_verdict:
-                last = f"{last} ({summary.last_verdict})"
+                last = f"{last} ({shown(summary.last_verdict)})"
         rows.append(
             Row(
                 card=card,

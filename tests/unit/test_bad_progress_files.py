@@ -463,10 +463,14 @@ def test_texts_from_another_machine_never_reach_the_terminal_as_escape_codes(
         monkeypatch.setenv("QUIZAPP_HOME", str(tmp / "b"))
         with contextlib.redirect_stdout(out):
             assert main(["card", data["reviews"][0]["item_id"]]) == 0
+        whole = io.StringIO()  # the list, whose last answer column shows the verdict
+        with contextlib.redirect_stdout(whole):
+            assert main(["cards", "-s", "faq-loss-vs-metric"]) == 0
     finally:
         monkeypatch.undo()
     text = out.getvalue()
-    assert not [c for c in text if (c < " " and c != "\n") or "\x7f" <= c <= "\x9f"], text
+    for shown in (text, whole.getvalue()):
+        assert not [c for c in shown if (c < " " and c != "\n") or "\x7f" <= c <= "\x9f"], shown
     last = text.splitlines()[-1]  # the answer's line: both texts in it, escaped
     assert "\\x" in last or "\\n" in last or "\\t" in last or "\\r" in last
 
