@@ -7,7 +7,8 @@ nothing.
 
 Files in the shared folder are read only when they are regular files (a link, a FIFO or a device
 is skipped with its reason), and this machine's file is written through a new temporary file
-(``O_EXCL``, never following a link someone planted) renamed over it.
+(``O_EXCL``, never following a link someone planted) renamed over it; such a temporary file
+left by a write that was killed is removed by a later sync once it is an hour old.
 
 Speed: a file merged whole before is not parsed again (``merge.plan_file``), and this machine's
 file is not written again when it already holds exactly what it would hold: the store records
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +65,7 @@ def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
     from quizapp.interop.progress_file import json_chunks
 
     target = folder / f"{me}.json"
+    _remove_stale(folder, me)
     key = str(target.absolute())
     fingerprint = replica.export_fingerprint(store.db, repr((me, __version__)))
     last = replica.last_written(store.db, key)
@@ -88,6 +91,25 @@ def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
     written = len(data["reviews"])
     replica.record_written(store.db, key, digest.hexdigest(), fingerprint, written)
     return written, True
+
+
+STALE_SECONDS = 3600  # a temporary file of ours this old was left by a write that died
+
+
+def _remove_stale(folder: Path, me: str) -> None:
+    """Remove this machine's temporary files that a killed or crashed write left in the shared
+    folder (each can be as large as the file itself). Only those an hour old: a sync running
+    beside this one on the same machine may be writing its own right now. Never follows a link
+    (unlink removes the link itself); anything that cannot be removed stays."""
+    prefix = f".{me}.json.tmp-"
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.startswith(prefix):
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                    os.unlink(entry.path)
 
 
 def _digest(path: Path) -> str | None:

@@ -100,3 +100,40 @@ def test_a_missing_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.Monkey
     assert err == f"quizapp: sync: no folder {tmp_path / 'nowhere'}; create it, or give the " + (
         "folder your machines share\n"
     )
+
+
+@pytest.mark.parametrize("written", [True, False], ids=["file-written", "file-up-to-date"])
+def test_a_killed_writes_temporary_file_is_removed_by_a_later_sync_once_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: bool
+) -> None:
+    """A sync killed while writing (kill -9, a crash) leaves its hidden temporary file in the
+    shared folder, as large as the file. A later sync of the same machine removes those an hour
+    old, and leaves a younger one (a sync beside it may be writing it), another machine's, and
+    whatever a link points at."""
+    import os
+    import time
+
+    a, shared = tmp_path / "a", tmp_path / "Sync"
+    shared.mkdir()
+    _study(a, "faq-1", 0, 1)
+    assert _sync(a, shared, monkeypatch)[0] == 0
+    (me,) = [p.stem for p in shared.glob("*.json")]
+    if written:
+        _study(a, "faq-2", 1, 1)  # so the next sync writes the file again
+    hour = time.time() - 3700
+    stale, fresh = shared / f".{me}.json.tmp-dead", shared / f".{me}.json.tmp-live"
+    theirs = shared / ".vm-0ther000.json.tmp-dead"
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    link = shared / f".{me}.json.tmp-link"
+    link.symlink_to(target)
+    for path in (stale, fresh, theirs):
+        path.write_text("{half a file")
+    for path in (stale, theirs):
+        os.utime(path, (hour, hour))
+    os.utime(link, (hour, hour), follow_symlinks=False)
+    code, out, err = _sync(a, shared, monkeypatch)
+    assert code == 0, err
+    assert ("wrote 2 reviews" in out) == written
+    assert not stale.exists() and not link.is_symlink()
+    assert fresh.exists() and theirs.exists() and target.read_text() == "keep me"
