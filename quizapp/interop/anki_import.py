@@ -17,6 +17,8 @@ skipped.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import tempfile
 import uuid
@@ -25,14 +27,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import fsrs
 
 from quizapp.decks.models import Card as DeckCard
 from quizapp.interop.anki import note_guid
 from quizapp.interop.merge import MergeError, MergePlan, merge_reviews
-from quizapp.interop.progress_file import FileReview
+from quizapp.interop.progress_file import FileReview, open_regular
 from quizapp.store import Store
 from quizapp.wording import counted
 
@@ -60,45 +62,75 @@ class AnkiReviews:
     foreign_reviews: int = 0  # their answers, skipped
 
 
-def _collection_bytes(path: Path) -> bytes:
+# The collection read from a package, uncompressed, at most (a zip or zstd "bomb" of a few MB
+# would otherwise fill memory or the disk): Anki's own collections are far smaller, since the
+# media are not in it.
+MAX_COLLECTION = 1 << 30
+
+
+def _unpack_collection(path: Path, dest: Path) -> None:
+    """Write the package's collection (SQLite) to ``dest``, streamed and within
+    MAX_COLLECTION. Only a regular file is opened (a FIFO or a device is refused before a read)."""
+    fd = open_regular(path, "an Anki package")
     try:
-        with zipfile.ZipFile(path) as zf:
+        with os.fdopen(fd, "rb") as fh, zipfile.ZipFile(fh) as zf:
             names = set(zf.namelist())
-            for name in COLLECTIONS:
-                if name in names:
-                    data = zf.read(name)
-                    break
-            else:
+            name = next((n for n in COLLECTIONS if n in names), None)
+            if name is None:
                 raise MergeError(
                     f"{path}: no Anki collection inside; export it from Anki with File > Export "
                     "(Anki Collection Package or Anki Deck Package, with scheduling)"
                 )
+            info = zf.getinfo(name)
+            if info.file_size > MAX_COLLECTION:
+                raise _too_big(path, info.file_size)
+            with zf.open(info) as packed, open(dest, "wb") as out:
+                if name == "collection.anki21b":
+                    import zstandard
+
+                    try:
+                        with zstandard.ZstdDecompressor().stream_reader(packed) as unpacked:
+                            _copy(path, unpacked, out)
+                    except zstandard.ZstdError:
+                        raise MergeError(f"{path}: the Anki collection inside is damaged") from None
+                else:
+                    _copy(path, packed, out)
     except zipfile.BadZipFile:
         raise MergeError(f"{path}: not an Anki package (not a zip file)") from None
-    except FileNotFoundError:
-        raise MergeError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise MergeError(f"{path}: is a folder, not an Anki package") from None
     except OSError as exc:
+        if exc.filename == str(dest) or exc.errno == errno.ENOSPC:
+            raise MergeError(
+                f"{path}: cannot unpack its collection into {dest.parent} "
+                f"({exc.strerror or exc}); free some space there, or set TMPDIR to a folder "
+                "with room"
+            ) from None
         raise MergeError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    if name == "collection.anki21b":
-        import zstandard
 
-        try:
-            data = zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 31)
-        except zstandard.ZstdError:
-            raise MergeError(f"{path}: the Anki collection inside is damaged") from None
-    return data
+
+def _copy(path: Path, src: IO[bytes], out: IO[bytes]) -> None:
+    written = 0
+    while chunk := src.read(1 << 20):
+        written += len(chunk)
+        if written > MAX_COLLECTION:
+            raise _too_big(path, written)
+        out.write(chunk)
+
+
+def _too_big(path: Path, size: int) -> MergeError:
+    return MergeError(
+        f"{path}: its Anki collection is more than {MAX_COLLECTION >> 20} MB uncompressed "
+        f"({'at least ' if size > MAX_COLLECTION else ''}{size >> 20} MB); is it really an "
+        "Anki package?"
+    )
 
 
 def read_anki_reviews(path: Path, cards: Iterable[DeckCard]) -> AnkiReviews:
     """Read the answers to quizapp's notes in an Anki package. Raises MergeError (one line)."""
     by_guid = {note_guid(c.id): c for c in cards}
-    data = _collection_bytes(path)
     found = AnkiReviews(path=path)
     with tempfile.TemporaryDirectory(prefix="quizapp-anki-import-") as folder:
         db = Path(folder) / "collection.sqlite"
-        db.write_bytes(data)
+        _unpack_collection(path, db)
         try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
             try:

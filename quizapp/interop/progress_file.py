@@ -157,8 +157,10 @@ def legacy_uuid(key: tuple[str, str, int]) -> str:
 # --------------------------------------------------------------------------- reading the bytes
 
 
-def read_bytes(path: Path, *, follow_links: bool = True, limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file; anything else is refused before reading (MergeError)."""
+def open_regular(path: Path, what: str, *, follow_links: bool = True) -> int:
+    """A file descriptor of ``path`` opened for reading when it is a regular file; anything else
+    (a FIFO, a device, a folder, a socket) is refused before a byte is read, without waiting
+    for a FIFO's writer (MergeError; ``what``: what the file should be, "an export file")."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not follow_links:
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -171,13 +173,25 @@ def read_bytes(path: Path, *, follow_links: bool = True, limit: int = MAX_BYTES)
             raise MergeError(f"{path}: a link, not a file; links are not followed here") from None
         raise MergeError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     try:
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise MergeError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next(
+            (text for test, text in _KINDS.items() if getattr(stat, test[5:])(mode)),
+            "not a regular file",
+        )
+        raise MergeError(f"{path}: is {kind}, not {what}; nothing was read")
+    return fd
+
+
+def read_bytes(path: Path, *, follow_links: bool = True, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file; anything else is refused before reading (MergeError)."""
+    fd = open_regular(path, "an export file", follow_links=follow_links)
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            what = next(
-                (text for test, text in _KINDS.items() if getattr(stat, test[5:])(info.st_mode)),
-                "not a regular file",
-            )
-            raise MergeError(f"{path}: is {what}, not an export file; nothing was read")
         if info.st_size > limit:
             raise MergeError(
                 f"{path}: {info.st_size / 1e6:.0f} MB, more than the {limit / 1e6:.0f} MB an "

@@ -6,6 +6,7 @@ log; importing again adds nothing; a note that is not quizapp's is counted and s
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -200,6 +201,10 @@ def test_study_here_continue_in_anki_and_bring_the_reviews_back_once(
         ),
         (lambda p: p.mkdir(), "is a folder"),
         (lambda p: None, "no such file"),
+        # Refused before a byte is read: a FIFO never has to wait for a writer, a device is
+        # not read for ever.
+        (lambda p: os.mkfifo(p), "is a FIFO (named pipe), not an Anki package; nothing was read"),
+        (lambda p: p.symlink_to("/dev/zero"), "is a character device, not an Anki package"),
     ],
 )
 def test_a_bad_anki_file_says_what_in_one_line_and_changes_nothing(
@@ -292,3 +297,40 @@ def test_any_anki_log_comes_back_once_in_order_and_a_second_import_adds_nothing(
     # Every answer (button 1-4) once, at its millisecond, oldest first; button 0 (a manual
     # reschedule) is no answer.
     assert got == sorted(a for a in answers if a[2] != 0)
+
+
+@pytest.mark.parametrize("name", ["collection.anki21", "collection.anki21b"])
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "streamed"])
+def test_a_collection_that_unpacks_past_the_limit_is_refused_without_filling_memory(
+    content: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    declared: bool,
+) -> None:
+    """A few kB that unpack to gigabytes (a zip or zstd bomb) are refused by size: a zip entry
+    by the size it declares, a zstd stream (whose size is not declared) as it is unpacked,
+    chunk by chunk, never whole in memory."""
+    import zstandard
+
+    from quizapp.interop import anki_import
+
+    monkeypatch.setattr(anki_import, "MAX_COLLECTION", 1 << 20)
+    zeros = b"\0" * (3 << 20)
+    path = tmp_path / "bomb.colpkg"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        if name.endswith("b"):
+            packed = zstandard.ZstdCompressor().compress(zeros) if declared else b""
+            if not declared:  # a stream that does not say how large it is
+                out = zstandard.ZstdCompressor().compressobj()
+                packed = out.compress(zeros) + out.flush()
+            zf.writestr(name, packed)
+        else:
+            zf.writestr(name, zeros)
+    assert path.stat().st_size < 100_000
+    code = main(["import", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{path}: its Anki collection is more than 1 MB uncompressed" in err
+    assert "nothing was changed" in err
