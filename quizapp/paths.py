@@ -13,6 +13,7 @@ User data lives in the platformdirs user data folder, or in ``$QUIZAPP_HOME`` wh
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 APP_NAME = "quizapp"
@@ -64,3 +65,30 @@ def db_path() -> Path:
 
 def backups_dir() -> Path:
     return data_dir() / "backups"
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, for a message: "a FIFO (named pipe)"."""
+    return next((text for test, text in _KINDS if test(mode)), "not a regular file")
+
+
+def regular_file(path: Path) -> str | None:
+    """None when ``path`` is a regular file (links followed), else what it is instead ("no such
+    file", "a character device"...), found with a stat: nothing is opened, so a FIFO never
+    waits for a writer."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})"
+    return None if stat.S_ISREG(mode) else f"is {kind_of(mode)}"

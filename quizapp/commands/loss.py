@@ -17,6 +17,8 @@ from quizapp.commands import CliError, read_dashes_as_values
 from quizapp.commands.common import print_json
 from quizapp.losses.registry import PARAMS, REGISTRY, SPECS, Param
 
+MAX_INPUT = 16 << 20  # --input: a JSON object of a few arrays, never this large
+
 # The names come from the registry, which imports no numpy: building the parser (which every
 # command and the app do) stays cheap.
 LOSS_NAMES = tuple(REGISTRY)
@@ -178,6 +180,18 @@ def _arguments_from_json(args: argparse.Namespace, name: str) -> dict[str, Any]:
             code=2,
         )
     where = "stdin" if args.input == "-" else args.input
+    if args.input != "-":
+        from quizapp.paths import regular_file
+
+        problem = regular_file(Path(args.input))
+        if problem is not None:  # (a FIFO or /dev/zero would be read for ever)
+            raise CliError(f"--input {where}: {problem}; give a JSON file, or - for stdin", code=2)
+        if Path(args.input).stat().st_size > MAX_INPUT:
+            raise CliError(
+                f"--input {where}: more than {MAX_INPUT >> 20} MB; a loss's arguments are "
+                "a small JSON object",
+                code=2,
+            )
     try:
         text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text("utf-8")
     except OSError as exc:

@@ -51,8 +51,23 @@ def _line_loader() -> type:
     return cast(type, loader)
 
 
+# A deck file this large is not a deck (a 23 MB JSON file given as --content took minutes to
+# parse as YAML); the largest shipped deck is under 100 kB.
+MAX_DECK_BYTES = 2 << 20
+
+
 def read_yaml(path: Path, shown: str) -> tuple[Any, list[ContentError]]:
     try:
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            return None, [
+                ContentError(
+                    shown,
+                    None,
+                    f"{size / 1e6:.1f} MB, more than the {MAX_DECK_BYTES >> 20} MB a deck file "
+                    "can be; split it into several files",
+                )
+            ]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [ContentError(shown, None, f"cannot read: {exc.strerror or exc}")]

@@ -32,6 +32,7 @@ from typing import Any
 
 import fsrs
 
+from quizapp.paths import kind_of
 from quizapp.settings import Settings, parse_stored_settings
 from quizapp.store import SCHEMA_VERSION, RawJsonList, hlc
 from quizapp.store.srs import FIT_KEY, fitted_parameters
@@ -49,13 +50,6 @@ _MAX_DURATION = 7 * 24 * 3600 * 1000
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 _LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 _NAMESPACE = uuidlib.UUID("5d6f0e62-5a55-4a3e-9b1c-7a1f0c2b9e11")
-_KINDS = {
-    "stat.S_ISFIFO": "a FIFO (named pipe)",
-    "stat.S_ISCHR": "a character device",
-    "stat.S_ISBLK": "a block device",
-    "stat.S_ISDIR": "a folder",
-    "stat.S_ISSOCK": "a socket",
-}
 
 
 class MergeError(ValueError):
@@ -179,11 +173,7 @@ def open_regular(path: Path, what: str, *, follow_links: bool = True) -> int:
         raise MergeError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kind = next(
-            (text for test, text in _KINDS.items() if getattr(stat, test[5:])(mode)),
-            "not a regular file",
-        )
-        raise MergeError(f"{path}: is {kind}, not {what}; nothing was read")
+        raise MergeError(f"{path}: is {kind_of(mode)}, not {what}; nothing was read")
     return fd
 
 

@@ -121,7 +121,7 @@ def test_loss_input_json_from_a_file_and_from_stdin(
         (["loss", "mse", "--y", "1e200", "--pred", "-1e200"], 1, "overflows float64"),
         (["loss", "huber", "--y", "1", "--pred", "2", "--delta", "-1"], 2, "delta must be"),
         (["loss", "sparse_cce", "--y", "3", "--pred", "0.5,0.5"], 2, "labels[0] = 3 is out of"),
-        (["loss", "mse", "--input", "missing.json"], 2, "--input missing.json: cannot read"),
+        (["loss", "mse", "--input", "missing.json"], 2, "--input missing.json: no such file"),
     ],
 )
 def test_loss_mistakes_get_one_line_and_the_right_exit_code(
@@ -322,3 +322,62 @@ def test_the_benchmark_skips_cleanly_without_torch(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("torch not installed: skipped")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder", "huge"])
+def test_loss_input_that_is_no_json_file_is_refused_before_reading(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
+) -> None:
+    """A FIFO waited for a writer for ever and /dev/zero was read until memory ran out."""
+    import os
+
+    path = tmp_path / "in.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        with open(path, "wb") as fh:
+            fh.truncate(17 << 20)  # sparse: nothing is written
+    code, out, err = cli(capsys, "loss", "mse", "--input", str(path))
+    assert code == 2 and out == ""
+    message = {
+        "fifo": "is a FIFO (named pipe); give a JSON file, or - for stdin",
+        "device": "is a character device; give a JSON file, or - for stdin",
+        "folder": "is a folder; give a JSON file, or - for stdin",
+        "huge": "more than 16 MB; a loss's arguments are a small JSON object",
+    }[kind]
+    assert one_line_error(err) == f"quizapp: --input {path}: {message}"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_content_that_is_no_deck_file_or_folder_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
+) -> None:
+    """--content /dev/zero (or a FIFO) was skipped without a word: the shipped decks alone were
+    checked and said valid."""
+    import os
+
+    path = tmp_path / "deck.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    code, out, err = cli(capsys, "--content", str(path), "validate")
+    assert code == 2 and out == ""
+    what = "a FIFO (named pipe)" if kind == "fifo" else "a character device"
+    assert one_line_error(err) == f"quizapp: --content {path}: is {what}, not a deck file or folder"
+
+
+def test_a_deck_file_too_large_to_be_one_is_an_error_not_minutes_of_parsing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from quizapp.decks.positions import MAX_DECK_BYTES
+
+    path = tmp_path / "huge.yaml"
+    path.write_text("- " + "x" * MAX_DECK_BYTES + "\n", encoding="utf-8")
+    code, out, err = cli(capsys, "--content", str(path), "validate")
+    assert code == 1
+    assert f"{path}: 2.1 MB, more than the 2 MB a deck file can be; split it" in out + err
