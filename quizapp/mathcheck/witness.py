@@ -136,6 +136,9 @@ def _allowed(domain: str, value: Any) -> bool:
 __all__ = ["find_witness"]
 
 
+MAX_BITS = 256  # the largest numerator or denominator (in bits) simplify and factor are given
+
+
 def tame(expr: Any) -> bool:
     """No large number in an exponent: simplify and factor could expand exp(10^6*x) into a
     polynomial of degree 10^6 (and evalf at a point would need 10^5 digits)."""
@@ -146,4 +149,35 @@ def tame(expr: Any) -> bool:
         for number in exponent.atoms(sp.Number):
             if abs(number) > MAX_DEGREE or (number.is_Rational and number.q > MAX_DEGREE):
                 return False
-    return True
+    # Nor a number of hundreds of digits (1e-300*1e-300): factoring a polynomial with such a
+    # coefficient spends seconds proving huge numbers prime.
+    return all(
+        max(abs(int(r.p)), int(r.q)).bit_length() <= MAX_BITS for r in expr.atoms(sp.Rational)
+    )
+
+
+MAX_EXPANDED_DEGREE = 64  # the largest degree a product of powers may reach once multiplied out
+
+
+def expanded_degree(expr: Any) -> int:
+    """The degree ``expr`` would have as a polynomial once multiplied out, counting every
+    function call (exp(z), sigmoid(z)) as one more variable: ((yhat + y)^12 + y)^12 has 144,
+    which no exponent alone shows (each is 12), and expanding it takes minutes."""
+    import sympy as sp
+
+    def degree(e: Any) -> int:
+        if e.is_Atom:
+            return 1 if e.free_symbols else 0
+        if isinstance(e, sp.Pow):
+            base = degree(e.base)
+            if e.exp.is_Integer:
+                return base * abs(int(e.exp))
+            return max(base, degree(e.exp), 1)
+        if isinstance(e, sp.Add):
+            return max(degree(a) for a in e.args)
+        if isinstance(e, sp.Mul):
+            return sum(degree(a) for a in e.args)
+        inner = max((degree(a) for a in e.args), default=0)  # a call: expanded on its own
+        return max(1, inner) if inner <= MAX_EXPANDED_DEGREE else inner
+
+    return degree(expr)
