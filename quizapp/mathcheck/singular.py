@@ -7,15 +7,15 @@ yhat = -y. Such an answer does not equal the derivative on the drill's whole dom
 "correct". Where the derivative itself switches (sign(e) at e = 0 in MAE) it has no one right
 value, and an answer without a value there (abs(e)/e) is not held against it.
 
-``undefined_point(c, answer)`` looks for such a point in exact rational arithmetic: every
-divisor of the answer (and the base of a negative power) is evaluated at a few simple values of
-the drill's variables, and solved for each continuous variable where it is linear or quadratic
-in it with rational roots. A point is kept only when the divisor is exactly 0 there, the answer
-(evaluated exactly along the branches it takes) divides by zero, the point lies in every
-variable's domain, and the derivative has a value there, off its own switches (mpmath
-intervals). The work is bounded by counts (``MAX_EVALUATIONS``, ``MAX_POINTS``), never a
-clock. A zero that is not rational (yhat^2 = 2) is not found; the answer then keeps the
-prover's verdict.
+``undefined_point(domains, answer, reference)`` looks for such a point in exact rational
+arithmetic: every divisor of the answer (and the base of a negative power) is evaluated at a
+few simple values of the drill's variables, and solved for each continuous or count variable
+where it is linear or quadratic in it with rational roots (whole ones for a count). A point is
+kept only when the divisor is exactly 0 there, the answer (evaluated exactly along the branches
+it takes) divides by zero, the point lies in every variable's domain, and the derivative has a
+value there, off its own switches (mpmath intervals). The work is bounded by counts
+(``MAX_EVALUATIONS``, ``MAX_POINTS``), never a clock. A zero that is not rational (yhat^2 = 2)
+is not found; the answer then keeps the prover's verdict.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ _VALUES: dict[str, tuple[Fraction, ...]] = {
     "binary": (Fraction(0), Fraction(1)),
     "sign": (Fraction(-1), Fraction(1)),
 }
-_CONTINUOUS = ("real", "positive", "prob")
+_SOLVED = ("real", "positive", "prob", "count")  # the domains a divisor is solved in
 MAX_POINTS = 600  # candidate points evaluated per answer
 MAX_EVALUATIONS = 400  # evaluations of a divisor while looking for its zeros
 
@@ -243,7 +243,7 @@ def _candidates(divisor: Node, domains: dict[str, str]) -> list[dict[str, Fracti
     names = [n for n in domains if any(isinstance(x, Name) and x.name == n for x in divisor.walk())]
     base = {name: _VALUES[d][0] for name, d in domains.items()}
     # Each grid point costs 1 evaluation and 4 per continuous variable solved for.
-    cost = 1 + 4 * sum(domains[n] in _CONTINUOUS for n in names)
+    cost = 1 + 4 * sum(domains[n] in _SOLVED for n in names)
     per = 1
     while per < 8 and (per + 1) ** len(names) * cost <= MAX_EVALUATIONS:
         per += 1
@@ -253,7 +253,7 @@ def _candidates(divisor: Node, domains: dict[str, str]) -> list[dict[str, Fracti
         point = base | dict(zip(names, values, strict=True))
         tries = [point]
         for name in names:
-            if domains[name] not in _CONTINUOUS:
+            if domains[name] not in _SOLVED:
                 continue
             try:
                 f = [rational_value(divisor, point | {name: Fraction(t)}) for t in range(4)]

@@ -41,6 +41,8 @@ def verdict(drill: str, answer: str) -> tuple[str, str]:
         ("grad-mse", "2*(yhat - y)*(yhat - y)^(-1)*(yhat - y)", "y = 0, yhat = 0 "),
         ("grad-mse", "2*(yhat - y) if yhat != y else 2*(yhat - y)*(yhat - y)/(yhat - y)", ""),
         ("grad-mse-batch", "2*(yhat - y)/N*(N - 3)/(N - 3)", "N = 3 "),
+        ("grad-mse-batch", "2*(yhat - y)/N*(N - 1234)/(N - 1234)", "N = 1234"),
+        ("fgrad-load-balancing", "alpha*E*f1*(E - 7)/(E - 7)", "E = 7"),
         ("grad-bce-p", "(p - y)*y/(y*p*(1 - p))", "y = 0, "),
         ("grad-sigmoid", "p*(1 - p)*(z - 1)/(z - 1)", "z = 1 "),
     ],
@@ -98,6 +100,19 @@ def test_the_derivative_times_d_over_d_is_never_correct_when_d_vanishes_in_the_d
     result, message = verdict(drill, f"({card.reference})*{d}/{d}")
     assert result == "incorrect", message
     assert "undefined: a division by zero" in message
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(count=st.integers(1, 10**6), squared=st.booleans())
+@example(count=1234, squared=False)
+def test_a_divisor_that_vanishes_at_one_whole_count_is_found_there(
+    count: int, squared: bool
+) -> None:
+    # Counts are sampled 1..1000 only; the divisor's zero is found exactly wherever it is.
+    d = f"(N - {count})" + ("^2" if squared else "")
+    result, message = verdict("grad-mse-batch", f"2*(yhat - y)/N*{d}/{d}")
+    assert result == "incorrect", message
+    assert f"N = {count} your answer is undefined: a division by zero" in message
 
 
 def test_a_derivation_that_ends_in_such_an_answer_is_not_correct() -> None:
