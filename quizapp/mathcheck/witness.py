@@ -157,27 +157,37 @@ def tame(expr: Any) -> bool:
 
 
 MAX_EXPANDED_DEGREE = 64  # the largest degree a product of powers may reach once multiplied out
+MAX_EXPANDED_TERMS = 2000  # the most terms expanding it may produce before they are collected
 
 
-def expanded_degree(expr: Any) -> int:
-    """The degree ``expr`` would have as a polynomial once multiplied out, counting every
-    function call (exp(z), sigmoid(z)) as one more variable: ((yhat + y)^12 + y)^12 has 144,
-    which no exponent alone shows (each is 12), and expanding it takes minutes."""
+def expanded_size(expr: Any) -> tuple[int, int]:
+    """(degree, terms) ``expr`` would have as a polynomial once multiplied out, counting every
+    function call (exp(z), sigmoid(z)) as one more variable, and the terms before like ones are
+    collected: ((yhat + y)^12 + y)^12 has degree 144 and (a + b + c + w)^8*(a - b + w)^8 gives
+    7425 terms, which no exponent alone shows (each is at most 12) and which sympy takes
+    seconds to minutes to expand."""
+    import math
+
     import sympy as sp
 
-    def degree(e: Any) -> int:
+    def size(e: Any) -> tuple[int, int]:
         if e.is_Atom:
-            return 1 if e.free_symbols else 0
+            return (1 if e.free_symbols else 0), 1
         if isinstance(e, sp.Pow):
-            base = degree(e.base)
+            degree, terms = size(e.base)
             if e.exp.is_Integer:
-                return base * abs(int(e.exp))
-            return max(base, degree(e.exp), 1)
+                k = abs(int(e.exp))
+                if k > MAX_EXPANDED_DEGREE:
+                    return degree * k, terms**k if terms > 1 else 1
+                return degree * k, math.comb(terms + k - 1, k)
+            return max(degree, size(e.exp)[0], 1), 1
+        parts = [size(a) for a in e.args]
         if isinstance(e, sp.Add):
-            return max(degree(a) for a in e.args)
+            return max(d for d, _ in parts), sum(t for _, t in parts)
         if isinstance(e, sp.Mul):
-            return sum(degree(a) for a in e.args)
-        inner = max((degree(a) for a in e.args), default=0)  # a call: expanded on its own
-        return max(1, inner) if inner <= MAX_EXPANDED_DEGREE else inner
+            return sum(d for d, _ in parts), math.prod(t for _, t in parts)
+        inner = max((d for d, _ in parts), default=0)  # a call: its argument is expanded alone
+        heavy = max((t for _, t in parts), default=1)
+        return (inner if inner > MAX_EXPANDED_DEGREE else 1), heavy
 
-    return degree(expr)
+    return size(expr)

@@ -4,7 +4,8 @@ Two answers that once kept sympy busy for seconds to minutes (until the worker's
 them off, and the clock became the "reason" of the verdict):
 
 - a nested power, ((yhat + c*y)^12 + d*y)^12: no exponent exceeds 12, but multiplied out it has
-  degree 144 and ~10^4 terms with ~900-digit coefficients;
+  degree 144 and ~10^4 terms with ~900-digit coefficients; a product of powers of sums,
+  (e1 + e2 + e3 + w)^12*(e1 - e2 + w)^12: degree 24 only, but ~40000 terms to collect;
 - a tiny constant, sign((p - 0.5)*z + 1e-300)^2: factoring a polynomial with a 300-digit
   coefficient spends seconds proving huge numbers prime.
 
@@ -49,6 +50,26 @@ def test_a_power_of_a_power_too_high_to_multiply_out_is_refused_by_its_size(c: s
     inner = f"(yhat + {c}*y)^12"
     answer = f"2*(yhat - y) + ({inner} + {d}*y)^12 - ({inner} + 0.25*y)^12"
     assert _prove("grad-mse", answer) == "a power too high to expand"
+
+
+@pytest.mark.parametrize(
+    ("drill", "answer"),
+    [
+        (
+            "fgrad-z-loss",
+            "2*w*lz*p1 + (exp(z1)+exp(z2)+exp(z3)+w)^12*(exp(z1)-exp(z2)+w)^12"
+            " - (exp(z1)+exp(z2)+exp(z3)+w)^12*(exp(z1)-exp(z2)+w)^12*(1+1e-200)",
+        ),
+        (
+            "fgrad-dpo-chosen",
+            "-beta*sigmoid(-beta*h) + ((a+c+a0+c0+beta)^12)^4 - ((a+c+a0+c0+beta)^12)^4*(1+1e-300)",
+        ),
+    ],
+)
+def test_a_product_of_powers_with_too_many_terms_is_refused_by_its_size(
+    drill: str, answer: str
+) -> None:
+    assert _prove(drill, answer) == "a power too high to expand"
 
 
 def test_factor_is_never_given_a_number_of_hundreds_of_digits(
