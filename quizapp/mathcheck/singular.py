@@ -50,6 +50,7 @@ _VALUES: dict[str, tuple[Fraction, ...]] = {
 _SOLVED = ("real", "positive", "prob", "count")  # the domains a divisor is solved in
 MAX_POINTS = 600  # candidate points evaluated per answer
 MAX_EVALUATIONS = 400  # evaluations of a divisor while looking for its zeros
+MAX_BITS = 4096  # the largest power this evaluator computes exactly (numerator bits)
 
 
 class Undefined(Exception):
@@ -113,8 +114,9 @@ def _power(node: Pow, env: dict[str, Fraction]) -> Fraction:
     if exponent.denominator == 1:
         if base == 0 and exponent < 0:
             raise Undefined
-        if abs(exponent) > 64:
-            raise NotRational
+        size = max(base.numerator.bit_length(), base.denominator.bit_length())
+        if abs(exponent) * size > MAX_BITS:
+            raise NotRational  # ((x^12)^12)^12...: millions of digits, and no zero to find
         return base ** int(exponent)
     if base < 0 or (base == 0 and exponent < 0):
         raise Undefined

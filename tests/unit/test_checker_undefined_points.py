@@ -121,3 +121,18 @@ def test_a_derivation_that_ends_in_such_an_answer_is_not_correct() -> None:
     )
     assert derivation.verdict == "incorrect"
     assert "undefined: a division by zero" in derivation.message
+
+
+def test_a_divisor_of_huge_nested_powers_is_searched_within_bounds() -> None:
+    # ((((yhat^2 + 1)^12)^12)...)^12 at yhat = 1/2 has millions of digits: the search for a
+    # zero gives such a power up (it is never 0) instead of computing it for minutes.
+    from quizapp.mathcheck.deadline import deadline
+
+    x = "(((((((yhat^2 + 1)^12)^12)^12)^12)^12)^12)"
+    with deadline(60.0):  # a guard far above the bounded work, so a regression fails, not hangs
+        result, message = verdict("grad-mse", f"2*(yhat - y)*{x}/{x}")
+    assert result == "correct", message
+    zero = "(((((((yhat - y)^12)^12)^12)^12)^12)^12)"
+    with deadline(60.0):
+        result, message = verdict("grad-mse", f"2*(yhat - y)*{zero}/{zero}")
+    assert result == "incorrect" and "undefined: a division by zero" in message
