@@ -10,7 +10,9 @@
   "incorrect" with that point; neither is "unchecked" with the reason, never "correct";
 - the proof holds wherever both sides have a value, so an answer that divides by zero at a
   point of the domain where the derivative has a value (``(p - y)*z/z`` at z = 0, off the
-  derivative's own switches) is "incorrect" with that point (``singular.py``), never "correct".
+  derivative's own switches) is "incorrect" with that point (``singular.py``), never "correct";
+  where such a zero is not rational (a divisor 4*y + exp(y) changes sign between test points)
+  it is "unchecked", never "correct".
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
     from quizapp.mathcheck.judge import judge
     from quizapp.mathcheck.numeric import evaluate
     from quizapp.mathcheck.prove import prove
-    from quizapp.mathcheck.singular import undefined_point
+    from quizapp.mathcheck.singular import crossing, undefined_point
 
     c.cache["witnesses"] = []
     result = judge(c, tree)
@@ -56,6 +58,9 @@ def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
         if hole is not None:
             return Judgement("incorrect", _undefined_at(c, *hole), points=result.points), None
     if proof.proved:
+        gap = crossing(c, plain)  # a zero of a divisor that is not rational
+        if gap is not None:
+            return Judgement("unchecked", gap, points=result.points), None
         return Judgement("correct", proof.summary(), points=result.points), proof
     if proof.witness is not None:
         return Judgement("incorrect", _counterexample(c, proof)), proof

@@ -136,3 +136,39 @@ def test_a_divisor_of_huge_nested_powers_is_searched_within_bounds() -> None:
     with deadline(60.0):
         result, message = verdict("grad-mse", f"2*(yhat - y)*{zero}/{zero}")
     assert result == "incorrect" and "undefined: a division by zero" in message
+
+
+@pytest.mark.parametrize(
+    ("drill", "answer", "divisor"),
+    [
+        ("grad-mse", "2*(yhat - y)*(yhat^2 - 2)/(yhat^2 - 2)", "yhat^2 - 2"),
+        ("grad-mse", "2*(yhat - y)*(4*y + exp(y))/(4*y + exp(y))", "4*y + exp(y)"),
+        (
+            "fgrad-bradley-terry",
+            "-sigmoid(rl - rw)*(rw + exp(rl) + exp(rw))/(rw + exp(rl) + exp(rw))",
+            "rw + exp(rl) + exp(rw)",
+        ),
+    ],
+)
+def test_a_divisor_with_a_zero_that_is_not_rational_is_never_correct(
+    drill: str, answer: str, divisor: str
+) -> None:
+    # The zero cannot be written down exactly, so no exact counterexample: "unchecked", with
+    # the divisor and roughly where, never "correct".
+    result, message = verdict(drill, answer)
+    assert result == "unchecked", message
+    assert f"has no value where {divisor} = 0, which happens in the domain (near " in message
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    drill=st.sampled_from(["grad-mse", "grad-bce-logit", "grad-sigmoid", "fgrad-l2-term"]),
+    k=st.integers(2, 60).filter(lambda k: round(k ** (1 / 3)) ** 3 != k),
+)
+def test_the_derivative_times_d_over_d_is_never_correct_for_an_irrational_zero(
+    drill: str, k: int
+) -> None:
+    card = DRILLS[drill]
+    d = f"({card.wrt}^3 - {k})"  # zero at the cube root of k: irrational
+    result, message = verdict(drill, f"({card.reference})*{d}/{d}")
+    assert result != "correct", message
