@@ -40,12 +40,7 @@ from quizapp.mathcheck.regions import (
     _switches,
     empty_region,
 )
-from quizapp.mathcheck.witness import (
-    MAX_DEGREE,
-    MAX_EXPANDED_DEGREE,
-    MAX_EXPANDED_TERMS,
-    expanded_size,
-)
+from quizapp.mathcheck.witness import MAX_DEGREE, too_large_to_expand
 from quizapp.mathcheck.witness import tame as _tame
 
 MAX_REGIONS = 64
@@ -475,8 +470,7 @@ def _within_budget(expr: Any) -> None:
     for power in expr.atoms(sp.Pow):
         if power.exp.is_Number and abs(power.exp) > MAX_DEGREE and not power.base.is_Atom:
             raise _GiveUp("a power too high to expand")
-    degree, terms = expanded_size(expr)
-    if degree > MAX_EXPANDED_DEGREE or terms > MAX_EXPANDED_TERMS:
+    if too_large_to_expand(expr):
         raise _GiveUp("a power too high to expand")
     nested = [e for e in expr.atoms(sp.exp) if e.args[0].has(sp.exp)]
     if any(inner.args[0].has(sp.exp) for e in nested for inner in e.args[0].atoms(sp.exp)):

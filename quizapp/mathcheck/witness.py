@@ -191,3 +191,9 @@ def expanded_size(expr: Any) -> tuple[int, int]:
         return (inner if inner > MAX_EXPANDED_DEGREE else 1), heavy
 
     return size(expr)
+
+
+def too_large_to_expand(expr: Any) -> bool:
+    """Whether multiplying ``expr`` out exceeds ``MAX_EXPANDED_DEGREE`` or ``..._TERMS``."""
+    degree, terms = expanded_size(expr)
+    return degree > MAX_EXPANDED_DEGREE or terms > MAX_EXPANDED_TERMS
