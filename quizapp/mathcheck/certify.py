@@ -7,10 +7,17 @@
   counterexample, so the answer goes on to the proof;
 - otherwise sympy must prove the answer equal to the derivative (``prove.py``): proved is
   "correct" with the proof; a difference that is a known non-zero value on a whole case is
-  "incorrect" with that point; neither is "unchecked" with the reason, never "correct".
+  "incorrect" with that point; neither is "unchecked" with the reason, never "correct";
+- the proof holds wherever both sides have a value, so an answer that divides by zero at a
+  point of the domain where the derivative has a value (``(p - y)*z/z`` at z = 0, off the
+  derivative's own switches) is "incorrect" with that point (``singular.py``), never "correct";
+  where such a zero is not rational (a divisor 4*y + exp(y) changes sign between test points)
+  it is "unchecked", never "correct".
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 from quizapp.mathcheck.compare import Judgement
 from quizapp.mathcheck.nodes import Node
@@ -33,6 +40,7 @@ def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
     from quizapp.mathcheck.judge import judge
     from quizapp.mathcheck.numeric import evaluate
     from quizapp.mathcheck.prove import prove
+    from quizapp.mathcheck.singular import crossing, undefined_point
 
     c.cache["witnesses"] = []
     result = judge(c, tree)
@@ -45,7 +53,14 @@ def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
         if confirmed_point(c, plain, values) is not None:
             return result, None
     proof = prove(c.problem.domains, plain, c.reference_expanded)
+    if proof.witness is None:
+        hole = undefined_point(c.problem.domains, plain, c.reference_expanded)
+        if hole is not None:
+            return Judgement("incorrect", _undefined_at(c, *hole), points=result.points), None
     if proof.proved:
+        gap = crossing(c, plain)  # a zero of a divisor that is not rational
+        if gap is not None:
+            return Judgement("unchecked", gap, points=result.points), None
         return Judgement("correct", proof.summary(), points=result.points), proof
     if proof.witness is not None:
         return Judgement("incorrect", _counterexample(c, proof)), proof
@@ -73,6 +88,30 @@ def _counterexample(c: Compiled, proof: Proof) -> str:
     return (
         f"not equal to the derivative: at {where} your answer is {answer} but the derivative "
         f"is {reference} (computed exactly)"
+    )
+
+
+def _exact_text(x: Fraction) -> str:
+    """A rational point as typed: 0.123456 or 1/3, never rounded."""
+    q = x.denominator
+    while q % 2 == 0:
+        q //= 2
+    while q % 5 == 0:
+        q //= 5
+    if q != 1:
+        return str(x)
+    from decimal import Decimal
+
+    return format(Decimal(x.numerator) / Decimal(x.denominator), "f")
+
+
+def _undefined_at(c: Compiled, point: dict[str, Fraction], derivative: float) -> str:
+    from quizapp.mathcheck.compare import fmt
+
+    where = ", ".join(f"{name} = {_exact_text(point[name])}" for name in c.problem.variables)
+    return (
+        f"not equal to the derivative: at {where} your answer is undefined: a division by zero "
+        f"but the derivative is {fmt(derivative)} (computed exactly)"
     )
 
 

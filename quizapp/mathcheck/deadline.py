@@ -16,8 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-class DeadlineExceeded(Exception):
-    """The time given to a ``deadline`` block ran out."""
+class DeadlineExceeded(BaseException):
+    """The time given to a ``deadline`` block ran out. A ``BaseException`` (as
+    ``KeyboardInterrupt``), so the ``except Exception`` that guards a sympy call against sympy's
+    own refusals does not turn the clock into a reason ("sympy could not handle it
+    (DeadlineExceeded)") and carry on past the limit."""
 
 
 def _usable() -> bool:

@@ -40,7 +40,7 @@ from quizapp.mathcheck.regions import (
     _switches,
     empty_region,
 )
-from quizapp.mathcheck.witness import MAX_DEGREE
+from quizapp.mathcheck.witness import MAX_DEGREE, too_large_to_expand
 from quizapp.mathcheck.witness import tame as _tame
 
 MAX_REGIONS = 64
@@ -470,6 +470,8 @@ def _within_budget(expr: Any) -> None:
     for power in expr.atoms(sp.Pow):
         if power.exp.is_Number and abs(power.exp) > MAX_DEGREE and not power.base.is_Atom:
             raise _GiveUp("a power too high to expand")
+    if too_large_to_expand(expr):
+        raise _GiveUp("a power too high to expand")
     nested = [e for e in expr.atoms(sp.exp) if e.args[0].has(sp.exp)]
     if any(inner.args[0].has(sp.exp) for e in nested for inner in e.args[0].atoms(sp.exp)):
         raise _GiveUp("exp nested too deep to prove")

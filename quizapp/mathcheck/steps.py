@@ -272,6 +272,19 @@ class _Walk:
                 )
             )
             return
+        if head and _reserved(head.group(1)):
+            # "exp = 0" would make a later "p - y + exp(z)" read as p - y + 0*z: a line that
+            # says one thing and is checked as another.
+            self.steps.append(
+                Step(
+                    number,
+                    raw,
+                    "invalid",
+                    f"{head.group(1)} is a function or keyword of the answer syntax, so it "
+                    "cannot be a helper's name; give the helper another name (u = ...)",
+                )
+            )
+            return
         if head:
             name = self.canonical(head.group(1))
             truth = self.compiled.quantity_trees.get(name)
@@ -529,6 +542,13 @@ def _partial(compiled: Any, top: str, bottom: str) -> Node | None:
     except (ValueError, TypeError):
         return None
     return substitute(tree, quantities) if quantities else tree
+
+
+def _reserved(name: str) -> bool:
+    """Whether ``name`` is a function (exp, sigma ...) or a keyword (if, and ...) of the syntax."""
+    from quizapp.mathcheck.parser import FUNCTION_ALIASES, FUNCTIONS, KEYWORDS
+
+    return name in FUNCTIONS or name in FUNCTION_ALIASES or name in KEYWORDS
 
 
 def _invalid(number: int, text: str, exc: ParseError) -> Step:

@@ -136,6 +136,9 @@ def _allowed(domain: str, value: Any) -> bool:
 __all__ = ["find_witness"]
 
 
+MAX_BITS = 256  # the largest numerator or denominator (in bits) simplify and factor are given
+
+
 def tame(expr: Any) -> bool:
     """No large number in an exponent: simplify and factor could expand exp(10^6*x) into a
     polynomial of degree 10^6 (and evalf at a point would need 10^5 digits)."""
@@ -146,4 +149,51 @@ def tame(expr: Any) -> bool:
         for number in exponent.atoms(sp.Number):
             if abs(number) > MAX_DEGREE or (number.is_Rational and number.q > MAX_DEGREE):
                 return False
-    return True
+    # Nor a number of hundreds of digits (1e-300*1e-300): factoring a polynomial with such a
+    # coefficient spends seconds proving huge numbers prime.
+    return all(
+        max(abs(int(r.p)), int(r.q)).bit_length() <= MAX_BITS for r in expr.atoms(sp.Rational)
+    )
+
+
+MAX_EXPANDED_DEGREE = 64  # the largest degree a product of powers may reach once multiplied out
+MAX_EXPANDED_TERMS = 2000  # the most terms expanding it may produce before they are collected
+
+
+def expanded_size(expr: Any) -> tuple[int, int]:
+    """(degree, terms) ``expr`` would have as a polynomial once multiplied out, counting every
+    function call (exp(z), sigmoid(z)) as one more variable, and the terms before like ones are
+    collected: ((yhat + y)^12 + y)^12 has degree 144 and (a + b + c + w)^8*(a - b + w)^8 gives
+    7425 terms, which no exponent alone shows (each is at most 12) and which sympy takes
+    seconds to minutes to expand."""
+    import math
+
+    import sympy as sp
+
+    def size(e: Any) -> tuple[int, int]:
+        if e.is_Atom:
+            return (1 if e.free_symbols else 0), 1
+        if isinstance(e, sp.Pow):
+            degree, terms = size(e.base)
+            if e.exp.is_Integer:
+                k = abs(int(e.exp))
+                if k > MAX_EXPANDED_DEGREE:
+                    return degree * k, terms**k if terms > 1 else 1
+                return degree * k, math.comb(terms + k - 1, k)
+            return max(degree, size(e.exp)[0], 1), 1
+        parts = [size(a) for a in e.args]
+        if isinstance(e, sp.Add):
+            return max(d for d, _ in parts), sum(t for _, t in parts)
+        if isinstance(e, sp.Mul):
+            return sum(d for d, _ in parts), math.prod(t for _, t in parts)
+        inner = max((d for d, _ in parts), default=0)  # a call: its argument is expanded alone
+        heavy = max((t for _, t in parts), default=1)
+        return (inner if inner > MAX_EXPANDED_DEGREE else 1), heavy
+
+    return size(expr)
+
+
+def too_large_to_expand(expr: Any) -> bool:
+    """Whether multiplying ``expr`` out exceeds ``MAX_EXPANDED_DEGREE`` or ``..._TERMS``."""
+    degree, terms = expanded_size(expr)
+    return degree > MAX_EXPANDED_DEGREE or terms > MAX_EXPANDED_TERMS

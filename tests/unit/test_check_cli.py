@@ -225,13 +225,31 @@ def test_batch_and_single_checks_agree_on_every_answer() -> None:
 
 
 def test_expr_proves_an_equivalence_without_a_drill(capsys: pytest.CaptureFixture) -> None:
-    # A removable singularity at a = 1 does not make a right form wrong.
     code, out, _ = run(
-        capsys, "--expr", "log(a^x)/log(a)", "--ref", "x", "--vars", "x:real,a:positive"
+        capsys,
+        "--expr",
+        "log(a^x)/log(2)",
+        "--ref",
+        "x*log(a)/log(2)",
+        "--vars",
+        "x:real,a:positive",
     )
     assert code == 0
     assert out.startswith("Correct — proved: your answer minus the reference simplifies to 0")
-    assert "reference: x" in out
+    assert "reference: x*log(a)/log(2)" in out
+
+
+def test_expr_with_a_point_of_the_domain_where_it_has_no_value_is_not_correct(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    # log(a^x)/log(a) is x except at a = 1 (0/0), a point of the positive domain where the
+    # reference has a value: not equal on the whole domain, and the point is named.
+    code, out, _ = run(
+        capsys, "--expr", "log(a^x)/log(a)", "--ref", "x", "--vars", "x:real,a:positive"
+    )
+    assert code == 1
+    assert out.startswith("Incorrect: ")
+    assert "a = 1 your answer is undefined: a division by zero" in out
 
 
 @pytest.mark.parametrize(
