@@ -47,7 +47,8 @@ class CliError(Exception):
 
 def read_dashes_as_values(parser: argparse.ArgumentParser, *, numbers_only: bool = False) -> None:
     """Let a word that starts with '-' be a value, not an unknown option: an answer such as
-    ``-ln(0.9)`` or ``-2*(y-yhat)`` (every such word except ``-h`` and ``--long`` options), or
+    ``-ln(0.9)``, ``-2*(y-yhat)`` or ``--2*(yhat-y)`` (every such word except ``-h``, ``--`` and
+    ``--long`` options), or
     with ``numbers_only`` values such as ``-1,1`` and ``-.5`` after an option.
 
     argparse has no public switch for this; it decides what looks like a negative number with
@@ -55,5 +56,7 @@ def read_dashes_as_values(parser: argparse.ArgumentParser, *, numbers_only: bool
     """
     import re
 
-    pattern = r"^-[\d.]" if numbers_only else r"^-(?!-|h$)"
+    # "--2*(y - yhat)" (a double minus) is a value too: only "--" itself and "--" before a
+    # letter are options.
+    pattern = r"^-[\d.]" if numbers_only else r"^-(?!h$|-$|-[A-Za-z])"
     parser._negative_number_matcher = re.compile(pattern)

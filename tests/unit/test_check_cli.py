@@ -290,3 +290,22 @@ def test_expr_usage_mistakes_are_one_line_with_exit_two(
     code, _, err = run(capsys, *args)
     assert code == 2
     assert says in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        ("--2*(yhat - y)", "Correct"),
+        ("--(2*(yhat - y))", "Correct"),
+        ("--2*(y - yhat)", "Incorrect"),
+    ],
+)
+def test_an_answer_starting_with_two_minus_signs_is_an_answer_not_an_option(
+    capsys: pytest.CaptureFixture, answer: str, verdict: str
+) -> None:
+    """argparse took "--2*(yhat - y)" (a double minus) for an unknown option and exited 2."""
+    code, out, err = run(capsys, "grad-mse", answer)
+    assert err == "" and out.startswith(verdict), out + err
+    assert code == (0 if verdict == "Correct" else 1)
+    code, out, _ = run(capsys, "grad-mse", "--json", "2*(yhat - y)")  # an option still is one
+    assert code == 0 and out.lstrip().startswith("{")
