@@ -10,6 +10,8 @@ from quizapp.commands import CliError
 from quizapp.commands.common import open_store
 from quizapp.wording import counted
 
+SHOWN_SKIPPED = 10  # files that cannot be merged named one by one; more are counted
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -60,8 +62,14 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(line + "\n")
     for line in result.notes:
         sys.stdout.write(line + "\n")
-    for line in result.failed:
+    for line in result.failed[:SHOWN_SKIPPED]:
         sys.stderr.write(f"quizapp: sync: skipped {line}\n")
+    if len(result.failed) > SHOWN_SKIPPED:  # (a folder shared with other tools' files)
+        more = len(result.failed) - SHOWN_SKIPPED
+        sys.stderr.write(
+            f"quizapp: sync: skipped {counted(more, 'more file')} in {folder} that cannot be "
+            "merged; give quizapp a folder of its own\n"
+        )
     machines = len(result.merged)
     merged = f"merged {counted(result.added, 'new review')} from {counted(machines, 'machine')}"
     if result.write_error:

@@ -137,3 +137,24 @@ def test_a_killed_writes_temporary_file_is_removed_by_a_later_sync_once_stale(
     assert ("wrote 2 reviews" in out) == written
     assert not stale.exists() and not link.is_symlink()
     assert fresh.exists() and theirs.exists() and target.read_text() == "keep me"
+
+
+def test_a_folder_full_of_other_files_names_ten_and_counts_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder shared with another tool's 300 JSON files printed 300 lines on every sync."""
+    a, b, shared = tmp_path / "a", tmp_path / "b", tmp_path / "Sync"
+    shared.mkdir()
+    _study(b, "faq-1", 0, 2)
+    _sync(b, shared, monkeypatch)
+    for i in range(25):
+        (shared / f"notes-{i:02d}.json").write_text('{"other": "tool"}')
+    code, out, err = _sync(a, shared, monkeypatch)
+    assert code == 1 and "added 2 of the 2 reviews" in out
+    lines = err.splitlines()
+    assert len(lines) == 11
+    assert all(f"notes-{i:02d}.json: not a quizapp export" in lines[i] for i in range(10))
+    assert lines[10] == (
+        f"quizapp: sync: skipped 15 more files in {shared} that cannot be merged; give quizapp "
+        "a folder of its own"
+    )
