@@ -1,0 +1,52 @@
+"""What the sixth newcomer walkthrough (walker4) found in the app, at the sizes it was seen."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.ui.conftest import wait_until
+from tests.ui.screen_text import screen_rows
+
+# The notice seen on a full disk at 80x24: its last word ("again") was not drawn.
+FULL_DISK = (
+    "cannot save to /mnt/x4/home/quizapp/progress.db (the disk is full): NOT SAVING (your "
+    "progress so far is shown); every answer is kept in progress.db.pending and saved as soon "
+    "as the file can be written again"
+)
+
+
+def _messages() -> list[str]:
+    rng = random.Random(4)
+    made = [FULL_DISK]
+    for _ in range(12):
+        words = [
+            "".join(rng.choice("abcdefghij") for _ in range(rng.randint(1, 20)))
+            for _ in range(rng.randint(8, 40))
+        ]
+        made.append(" ".join(words))
+    return made
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_long_notice_shows_every_word(make_app, size) -> None:
+    """A notice wrapped to a line exactly as wide as the toast lost its last line: the holder
+    of the toast was laid out for a width the rack's scrollbar did not leave."""
+    app = make_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        rack = app.screen.query_one("#textual-toastrack")
+        for message in _messages():
+            app.clear_notifications()
+            app.notify(message, severity="warning", timeout=60, markup=False)
+
+            def shown(message: str = message) -> bool:
+                toasts = [t for t in rack.query("Toast") if t.region]
+                return len(toasts) == 1 and toasts[0]._notification.message == message
+
+            await wait_until(pilot, shown, what="the notice on screen")
+            region = next(t for t in rack.query("Toast") if t.region).region
+            rows = screen_rows(app)[region.y : region.bottom + 1]
+            drawn = " ".join(row[region.x : region.right] for row in rows)
+            words = drawn.replace("▌", " ").split()
+            assert words[: len(message.split())] == message.split(), rows
