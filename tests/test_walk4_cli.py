@@ -1,0 +1,37 @@
+"""What the sixth newcomer walkthrough (walker4) found in the shell commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import run_quizapp
+from tests.test_walk3_cli import _in_a_terminal
+
+WIDE = [
+    ("validate",),
+    ("cards", "--search", "tag:ranking"),
+    ("drill", "list"),
+    ("loss", "focal", "--y", "1,0", "--pred", "0.9,0.3"),
+]
+
+
+@pytest.mark.parametrize("command", WIDE, ids=lambda c: c[0])
+def test_wide_rows_wrap_between_words_in_an_80_column_terminal(command: tuple[str, ...]) -> None:
+    """In an 80-column terminal the terminal cut these lines anywhere: `cards` rows ran to 100
+    columns ('stab 0.2d' at the start of the next row, under the ids), `drill list` cut 'predi' /
+    'ction', `validate` 'int' / 'erview_question', `loss focal` a number in two ('0.2891^2 = 0'
+    / '.08355'). Into a pipe each row stays one line, for scripts."""
+    shown = _in_a_terminal(*command)
+    piped = run_quizapp(*command)
+    assert piped.returncode == 0, piped.stderr
+    lines = shown.splitlines()
+    assert lines and all(len(line) <= 80 for line in lines), shown
+    # Every word of the piped output is in the terminal's, whole and in order.
+    assert shown.split() == piped.stdout.split()
+    wide = [line for line in piped.stdout.splitlines() if len(line) > 80]
+    assert wide, "nothing to wrap: the test lost its point"
+    # Each wide row continues on indented lines: a line at the left edge starts a row.
+    rows = piped.stdout.splitlines()
+    assert len(lines) > len(rows)
+    starts = [line for line in lines if not line.startswith(" ")]
+    assert all(any(row.startswith(line) for row in rows) for line in starts), shown
