@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.helpers import run_quizapp
@@ -35,3 +37,30 @@ def test_wide_rows_wrap_between_words_in_an_80_column_terminal(command: tuple[st
     assert len(lines) > len(rows)
     starts = [line for line in lines if not line.startswith(" ")]
     assert all(any(row.startswith(line) for row in rows) for line in starts), shown
+
+
+@pytest.mark.parametrize("command", [("cards", "--json"), ("checklist", "tick", "4")])
+def test_output_cut_by_a_closed_pipe_exits_141_without_a_traceback(
+    command: tuple[str, ...],
+) -> None:
+    """`quizapp cards --json | head -1` exited 0 as if all was written (with `set -o pipefail`
+    a script could not tell its output was cut); a Unix tool killed by SIGPIPE gives 141. No
+    traceback either way, and a change the command made before its output is kept."""
+    import os
+    import subprocess
+
+    from tests.helpers import quizapp_command
+
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone before the first byte: every write is refused
+    try:
+        done = subprocess.run(
+            [quizapp_command(), *command], stdout=writer, stderr=subprocess.PIPE, timeout=60
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == 141
+    assert done.stderr == b""
+    if command[0] == "checklist":
+        ticked = run_quizapp("checklist", "--json")
+        assert any(item["number"] == 4 and item["ticked"] for item in json.loads(ticked.stdout))
