@@ -50,3 +50,19 @@ async def test_a_long_notice_shows_every_word(make_app, size) -> None:
             drawn = " ".join(row[region.x : region.right] for row in rows)
             words = drawn.replace("▌", " ").split()
             assert words[: len(message.split())] == message.split(), rows
+
+
+@pytest.mark.parametrize("key,box", [("o", "#settings-box"), ("z", "#setup-box")])
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_settings_and_the_quiz_set_up_stand_in_the_middle(make_app, key, box, size) -> None:
+    """At 200x50 the Settings form and the New quiz form hugged the left edge, 120 empty
+    columns on their right; at 80 columns they fill the width as before."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: bool(app.screen.query(box)), what="the form")
+        await wait_until(pilot, lambda: app.screen.query_one(box).region.width > 0, what="laid out")
+        region = app.screen.query_one(box).region
+        left, right = region.x, size[0] - region.right
+        assert abs(left - right) <= 3, (left, right)
+        assert region.width <= size[0]
