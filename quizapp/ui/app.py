@@ -289,7 +289,17 @@ class QuizApp(App[None]):
         return not (action == "quit_idle" and isinstance(self.focused, Input))
 
     async def action_quit_idle(self) -> None:
-        await self.action_quit()
+        if self.may_leave("quit"):
+            await self.action_quit()
+
+    def may_leave(self, what: str) -> bool:
+        """Whether every screen open may be left for ``what`` (another area, a card, quitting):
+        a mock interview under way says how to end it (esc twice, for its report) and stays."""
+        from quizapp.ui.screens.base import QuizScreen
+
+        return all(
+            screen.may_leave(what) for screen in self.screen_stack if isinstance(screen, QuizScreen)
+        )
 
     def action_help(self) -> None:
         from quizapp.ui.screens.help import HelpScreen
@@ -302,7 +312,10 @@ class QuizApp(App[None]):
         home screen: from the home menu, the help screen or the palette."""
         from quizapp.ui.screens.areas import AREA_BY_NAME
 
-        screen = AREA_BY_NAME[name].open(self, **options)
+        area = AREA_BY_NAME[name]
+        if not self.may_leave(f"open {area.title}"):
+            return
+        screen = area.open(self, **options)
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)

@@ -66,3 +66,51 @@ async def test_settings_and_the_quiz_set_up_stand_in_the_middle(make_app, key, b
         left, right = region.x, size[0] - region.right
         assert abs(left - right) <= 3, (left, right)
         assert region.width <= size[0]
+
+
+async def _in_a_mock(app, pilot):
+    from quizapp.ui.screens.mock import MockInterviewScreen
+
+    await pilot.press("m")
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, MockInterviewScreen) and app.screen.view is not None,
+        what="the interview",
+    )
+    return app.screen
+
+
+@pytest.mark.parametrize("search", ["Open Stats", "Huber loss formula"])
+async def test_the_palette_does_not_leave_a_mock_interview_without_ending_it(
+    make_app, notices, search
+) -> None:
+    """Mid-interview, ctrl+p "Open Stats" (or a card) swapped the interview for Stats at once:
+    no second esc, as ending it asks, and no report. It stays, says how to end it, and esc esc
+    then gives the report."""
+    from quizapp.ui.screens.mock import MockReportScreen
+    from tests.ui.conftest import palette_search
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        mock = await _in_a_mock(app, pilot)
+        assert await palette_search(pilot, search)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is mock, what="back on the interview")
+        await wait_until(pilot, lambda: any("press esc twice" in n for n in notices), what="why")
+        assert app.screen is mock and not mock.ended
+        await pilot.press("escape", "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, MockReportScreen), what="report")
+
+
+async def test_q_does_not_quit_the_app_in_the_middle_of_a_mock_interview(make_app, notices) -> None:
+    """On a question with no text box (a multiple choice), q quit the whole app mid-interview,
+    report and all; ctrl+q still quits at once."""
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        mock = await _in_a_mock(app, pilot)
+        app.set_focus(None)  # as on a multiple-choice question: no text box takes the q
+        await pilot.press("q")
+        await wait_until(pilot, lambda: any("ctrl+q quits" in n for n in notices), what="why")
+        assert app.is_running and app.screen is mock
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: not app.is_running, what="the app closed")
