@@ -64,3 +64,42 @@ def test_output_cut_by_a_closed_pipe_exits_141_without_a_traceback(
     if command[0] == "checklist":
         ticked = run_quizapp("checklist", "--json")
         assert any(item["number"] == 4 and item["ticked"] for item in json.loads(ticked.stdout))
+
+
+def test_plans_today_line_says_how_many_reviews_are_due_now_as_stats_does(
+    shipped_and_cache,
+) -> None:
+    """`quizapp plan` said "Today: 1 review" while `quizapp stats` (and Home) said 0 due: the
+    card comes due later today. The plan now says which is which, in the stats' own count."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    import fsrs
+
+    from quizapp.store import Store
+
+    now = datetime.now(UTC)
+    # A zone where it is about noon now, so an hour from now is still today there.
+    shift = 12 - now.hour
+    env = {"TZ": f"QZ{-shift:+d}"}  # POSIX: 'QZ-3' is three hours ahead of UTC
+    shipped, _cache = shipped_and_cache
+    card = next(c for c in shipped.cards.values() if c.kind == "concept")
+    store = Store.open()
+    try:
+        # A new card answered Easy comes back in 8 days: here, an hour from now.
+        at = now + timedelta(hours=1, days=-8)
+        store.record_review(card.id, fsrs.Rating.Easy, kind=card.kind, now=at)
+    finally:
+        store.close()
+    day = (now + timedelta(days=10)).date().isoformat()
+    assert run_quizapp("settings", "--interview-date", day, env=env).returncode == 0
+    stats = json.loads(run_quizapp("stats", "--json", env=env).stdout)
+    due_now = stats["cards_due"] + stats["practice_due"]
+    plan = run_quizapp("plan", env=env)
+    assert plan.returncode == 0, plan.stderr
+    today = re.search(
+        r"^Today: (\d+) reviews? \((\d+) due now, (\d+) later today\)", plan.stdout, re.M
+    )
+    assert today, plan.stdout
+    reviews, now_count, later = map(int, today.groups())
+    assert now_count == due_now and now_count + later == reviews and later >= 1

@@ -114,3 +114,36 @@ async def test_q_does_not_quit_the_app_in_the_middle_of_a_mock_interview(make_ap
         assert app.is_running and app.screen is mock
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: not app.is_running, what="the app closed")
+
+
+async def test_the_plans_today_says_how_many_of_its_reviews_are_due_now(make_app, shipped) -> None:
+    """Plan said "Today: 1 review" while Home said "Cards due 0": the card comes due later
+    today (Home counts what is due now). The plan now says which is which."""
+    from datetime import timedelta
+
+    import fsrs
+
+    from quizapp.settings import Settings
+    from quizapp.ui.screens.plan import PlanScreen
+    from tests.ui.conftest import visible_text
+    from tests.ui.history import NOW, utc
+
+    with utc():
+        app = make_app()
+        store = app.store
+        store.save_settings(Settings(interview_date=(NOW + timedelta(days=10)).date()))
+        card = next(c for c in shipped.cards.values() if c.kind == "concept")
+        # A new card answered Easy comes back in 8 days: here, at 15:00 on NOW's day (noon).
+        store.record_review(
+            card.id, fsrs.Rating.Easy, kind=card.kind, now=NOW + timedelta(hours=3, days=-8)
+        )
+        assert store.card_state(card.id).due == NOW + timedelta(hours=3)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.push_screen(PlanScreen(now=NOW))
+
+            def loaded() -> bool:
+                return not app.screen.query_one("#plan-body").loading
+
+            await wait_until(pilot, loaded, what="the plan")
+            head = " ".join(visible_text(app.screen.query_one("#plan-head")).split())
+            assert "Today: 1 review (0 due now, 1 later today)," in head, head
