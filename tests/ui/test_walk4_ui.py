@@ -147,3 +147,33 @@ async def test_the_plans_today_says_how_many_of_its_reviews_are_due_now(make_app
             await wait_until(pilot, loaded, what="the plan")
             head = " ".join(visible_text(app.screen.query_one("#plan-head")).split())
             assert "Today: 1 review (0 due now, 1 later today)," in head, head
+
+
+async def test_quitting_with_answers_not_yet_saved_says_where_they_wait(
+    make_app, quizapp_home
+) -> None:
+    """Quitting on a full disk (here: a lock another program holds) with an answer kept in
+    progress.db.pending printed nothing: the title bar's NOT SAVING went with the app."""
+    from quizapp.ui.app import exit_note
+    from tests.helpers import held_lock
+    from tests.ui.conftest import reopen_store
+
+    app = make_app()
+    app.store.db.busy_timeout = 0.2
+    app.store.db.conn.execute("PRAGMA busy_timeout = 200")
+    path = quizapp_home / "progress.db"
+    with held_lock(path):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("s")
+            await wait_until(pilot, lambda: app.screen.session.current is not None, what="card")
+            first = app.screen.session.current.id
+            await pilot.press("space", "3")
+            await wait_until(pilot, lambda: "NOT SAVING" in app.sub_title, what="NOT SAVING")
+            await pilot.press("ctrl+q")
+        note = exit_note(app.store)
+        assert note is not None
+        assert "1 answer of this session is not in" in note and str(path) in note
+        assert "progress.db.pending" in note and "next time quizapp starts" in note
+    with reopen_store() as store:  # as the note said: saved at the next start
+        assert [r.item_id for r in store.reviews()] == [first]
+        assert exit_note(store) is None
