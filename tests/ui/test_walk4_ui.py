@@ -177,3 +177,29 @@ async def test_quitting_with_answers_not_yet_saved_says_where_they_wait(
     with reopen_store() as store:  # as the note said: saved at the next start
         assert [r.item_id for r in store.reviews()] == [first]
         assert exit_note(store) is None
+
+
+async def test_a_long_option_wraps_under_its_own_text_in_the_feedback(make_app, shipped) -> None:
+    """At 80 columns an option or its explanation longer than a line went on at the left edge,
+    under the marks ("✓ a  Reward hacking: ... far from the" / "reference; raise β ..."), so the
+    options ran together. Each continues under its own text now."""
+    from quizapp.ui.screens.quiz import QuizRunScreen
+    from tests.ui.conftest import visible_text
+
+    card = max(
+        (c for c in shipped.cards.values() if c.kind == "multiple_choice"),
+        key=lambda c: max(len(o.text) for o in c.options),
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(QuizRunScreen(app.new_quiz(item_ids=[card.id], mode="quiz")))
+        await wait_until(pilot, lambda: getattr(app.screen, "view", None), what="the question")
+        await pilot.press("a")
+        panel = app.screen.query_one(".q-feedback")
+        await wait_until(pilot, lambda: "←" in visible_text(panel), what="the feedback")
+        lines = [line.rstrip() for line in visible_text(panel).splitlines()]
+        start = next(i for i, line in enumerate(lines) if line.startswith(("✓ a", "✗ a")))
+        body = [line for line in lines[start:] if line.strip()]
+        assert len(body) > 2 * len(card.options), body  # some option or reason did wrap
+        for line in body:  # a mark and letter, or text under the text column
+            assert line.startswith(("✓ ", "✗ ")) or line.startswith(" " * 5), body
