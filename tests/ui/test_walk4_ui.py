@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -203,3 +204,27 @@ async def test_a_long_option_wraps_under_its_own_text_in_the_feedback(make_app, 
         assert len(body) > 2 * len(card.options), body  # some option or reason did wrap
         for line in body:  # a mark and letter, or text under the text column
             assert line.startswith(("✓ ", "✗ ")) or line.startswith(" " * 5), body
+
+
+async def test_a_long_checklist_item_wraps_under_its_own_words(make_app) -> None:
+    """At 80 columns the second line of a long item ("of gradients).") started at the left
+    edge, under the percentages and ticks, as if it were a row of its own."""
+    from textual.widgets import OptionList
+
+    from quizapp.ui.screens.checklist import ChecklistScreen
+    from tests.ui.screen_text import screen_rows
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen), what="checklist")
+        items = app.screen.query_one("#items", OptionList)
+        await wait_until(pilot, lambda: items.option_count > 0, what="the items")
+        rows = [
+            row[items.region.x + 1 : items.region.right - 2].rstrip()
+            for row in screen_rows(app)[items.region.y + 1 : items.region.bottom - 1]
+        ]
+        starts = [r for r in rows if r.strip() and r[:6].strip()]  # text within the marks
+        assert len(starts) < len([r for r in rows if r.strip()]), rows  # some item did wrap
+        for row in starts:  # each is an item's first line: its marks and number
+            assert re.match(r"^ *(·|\d+%) \[[x ]\] \d+\. ", row), rows
