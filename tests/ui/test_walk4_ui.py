@@ -228,3 +228,23 @@ async def test_a_long_checklist_item_wraps_under_its_own_words(make_app) -> None
         assert len(starts) < len([r for r in rows if r.strip()]), rows  # some item did wrap
         for row in starts:  # each is an item's first line: its marks and number
             assert re.match(r"^ *(·|\d+%) \[[x ]\] \d+\. ", row), rows
+
+
+async def test_a_long_unknown_tag_in_browse_shows_its_start_not_just_no_tag(make_app) -> None:
+    """At 80 columns a search for a long tag that does not exist showed only "no tag": the
+    quoted name did not fit the one-row status line and wrapped, whole, to a row never shown."""
+    from textual.widgets import Input
+
+    from tests.ui.conftest import browser_with_rows
+    from tests.ui.screen_text import screen_rows
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        browser = await browser_with_rows(pilot)
+        browser.query_one("#browse-search", Input).value = "tag:" + "lossy" * 30
+        status = browser.query_one("#browse-status")
+        await wait_until(pilot, lambda: browser.query_problem is not None, what="the problem")
+        await wait_until(
+            pilot, lambda: "no tag 'lossylossy" in screen_rows(app)[status.region.y], what="it"
+        )
+        assert screen_rows(app)[status.region.y].rstrip().endswith("…")
