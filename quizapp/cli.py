@@ -90,7 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return int(args.func(args) or 0)
         return int(args.func(args) or 0)
     except CliError as exc:
-        sys.stderr.write(f"quizapp: {exc.message}\n")
+        from quizapp.commands.common import fill
+
+        # In a terminal the message wraps between words ("qui|zapp-progress" was cut).
+        sys.stderr.write(fill(exc.message, first="quizapp: ", stream=sys.stderr) + "\n")
         return exc.code
     except KeyboardInterrupt:
         sys.stderr.write("quizapp: interrupted\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -14,6 +15,7 @@ WIDE = [
     ("cards", "--search", "tag:ranking"),
     ("drill", "list"),
     ("loss", "focal", "--y", "1,0", "--pred", "0.9,0.3"),
+    ("check", "grad-bce-logit", "sigmoid(z) - y"),
 ]
 
 
@@ -103,3 +105,48 @@ def test_plans_today_line_says_how_many_reviews_are_due_now_as_stats_does(
     assert today, plan.stdout
     reviews, now_count, later = map(int, today.groups())
     assert now_count == due_now and now_count + later == reviews and later >= 1
+
+
+def test_an_error_wraps_between_words_in_an_80_column_terminal(tmp_path) -> None:
+    """`quizapp import` of a JSON file that is no export: the one-line error was cut by the
+    terminal inside a word ('qui' / 'zapp-progress'); into a pipe it stays one line."""
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from tests.helpers import quizapp_command
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    piped = run_quizapp("import", bad.name, cwd=tmp_path)  # a short path: no word is too long
+    assert piped.returncode == 1 and len(piped.stderr.rstrip()) > 80, piped.stderr
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen(
+        [quizapp_command(), "import", bad.name],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # EIO: the command has ended and closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(60) == 1
+    os.close(leader)
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    lines = shown.splitlines()
+    assert len(lines) > 1 and all(len(line) <= 80 for line in lines), shown
+    assert shown.split() == piped.stderr.split()
+    assert lines[0].startswith("quizapp: import:") and lines[1].startswith("  ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from quizapp.commands import CliError
 from quizapp.paths import ContentNotFoundError
@@ -71,22 +71,24 @@ def whole_number(text: str, minimum: int, below: str) -> int:
 KEEP = "\u00a0"  # in a text for fill(): a space it never breaks a line at
 
 
-def _terminal_width() -> int | None:
-    """The terminal's width when the output is one (at least 40), else None (a pipe, a file)."""
-    if not sys.stdout.isatty():
+def _terminal_width(stream: TextIO | None = None) -> int | None:
+    """The terminal's width when ``stream`` (stdout by default) is one (at least 40), else None
+    (a pipe, a file)."""
+    if not (stream or sys.stdout).isatty():
         return None
     import shutil
 
     return max(shutil.get_terminal_size().columns, 40)
 
 
-def fill(text: str, *, indent: str = "  ", first: str = "") -> str:
+def fill(text: str, *, indent: str = "  ", first: str = "", stream: TextIO | None = None) -> str:
     """``text`` wrapped at spaces to the terminal's width, each further line indented by
     ``indent``, when the output is a terminal (the terminal cut a long line anywhere: "Sat 1" at
     the end of one row, "2 0" at the start of the next); as it is into a pipe or a file, where a
-    script reads one line. ``first`` goes before the first line either way. A no-break space
-    (U+00A0) keeps words together ("Sat 12 0") and is written as a space."""
-    width = _terminal_width()
+    script reads one line. ``first`` goes before the first line either way; ``stream`` is where
+    it is written (stdout by default). A no-break space (U+00A0) keeps words together ("Sat 12
+    0") and is written as a space."""
+    width = _terminal_width(stream)
     if width is None:
         return (first + text).replace(KEEP, " ")
     import textwrap

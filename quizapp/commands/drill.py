@@ -197,8 +197,8 @@ def run_answer(args: argparse.Namespace) -> int:
         return code
     if result.verdict == "invalid":
         raise CliError(f"drill answer: {result.message}", code)
-    sys.stdout.write(f"{result.message}\n")
-    sys.stdout.writelines(f"  {line}\n" for line in drill.steps)
+    sys.stdout.write(fill(result.message) + "\n")  # in a terminal, wrapped between words
+    sys.stdout.writelines(fill(line, first="  ", indent="    ") + "\n" for line in drill.steps)
     return code
 
 
