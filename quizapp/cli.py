@@ -71,6 +71,9 @@ def _parse(argv: list[str]) -> Any:
     return args
 
 
+BROKEN_PIPE = 141  # what a shell reports for a command killed by SIGPIPE (128 + 13)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The learner's progress, backups, exports and sync files are theirs alone: every file this
@@ -87,16 +90,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return int(args.func(args) or 0)
         return int(args.func(args) or 0)
     except CliError as exc:
-        sys.stderr.write(f"quizapp: {exc.message}\n")
+        from quizapp.commands.common import fill
+
+        # In a terminal the message wraps between words ("qui|zapp-progress" was cut).
+        sys.stderr.write(fill(exc.message, first="quizapp: ", stream=sys.stderr) + "\n")
         return exc.code
     except KeyboardInterrupt:
         sys.stderr.write("quizapp: interrupted\n")
         return 130
     except BrokenPipeError:
-        # Output piped into e.g. `head` that closed early: not an error for the learner.
+        # Output piped into e.g. `head` that closed early: no traceback, and the exit code a
+        # Unix tool killed by SIGPIPE gives (128 + 13), so `set -o pipefail` sees that the
+        # output was cut, as it does for `seq`, `cat` or `git log`; 0 said it was all written.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return BROKEN_PIPE
     except Exception as exc:  # the last guard: never a traceback for a learner
         from quizapp.store.values import StoreError
 

@@ -28,3 +28,12 @@ DUE_WORDS: dict[str, tuple[str, str]] = {
         "flashcards you have not seen yet, within today's new-card limit (o: Settings)",
     ),
 }
+
+
+def later_today(reviews: int, due_now: int) -> str:
+    """After the plan's "Today: N reviews": how many of them are due now (Home's "Cards due"
+    and "Practice due" together) when some come due only later today; else nothing. (Plan said
+    "Today: 5 reviews" while Home said "Cards due 4": a card answered Good ten minutes ago.)"""
+    if not 0 <= due_now < reviews:
+        return ""
+    return f" ({due_now} due now, {reviews - due_now} later today)"

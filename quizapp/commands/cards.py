@@ -9,7 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quizapp.commands import CliError, read_dashes_as_values
-from quizapp.commands.common import fill, library_from_args, open_store, print_json
+from quizapp.commands.common import (
+    fill,
+    fit_fields,
+    library_from_args,
+    open_store,
+    print_json,
+)
 from quizapp.wording import counted
 
 SEARCH_HELP = (
@@ -98,12 +104,17 @@ def run_cards(args: argparse.Namespace) -> int:
     for r in rows:
         stab = f"{r.stability:.1f}d" if r.stability is not None else "—"
         flag = status(r)
-        out(
-            f"{r.card.id:<36} {r.card.kind:<18} {r.card.deck:<8} due {when(r.due, now):<10} "
-            f"stab {stab:<7} revs {r.reviews:<3} lapses {r.lapses}"
-            + (f"  [{flag}]" if flag else "")
-            + "\n"
-        )
+        fields = [
+            f"{r.card.id:<36} ",
+            f"{r.card.kind:<18} ",
+            f"{r.card.deck:<8} ",
+            f"due {when(r.due, now):<10} ",
+            f"stab {stab:<7} ",
+            f"revs {r.reviews:<3} ",
+            f"lapses {r.lapses}",
+            f"  [{flag}]" if flag else "",
+        ]
+        out(fit_fields(fields) + "\n")
     out(f"{len(rows)} card{'s' if len(rows) != 1 else ''}\n")
     return 0
 

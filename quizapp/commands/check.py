@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     # One check: a child forked now warms up while the decks load (a worker where fork is
     # unsafe); either way under the worker's time and memory limits.
     with one_shot_checker(args.answer) as checker:
-        from quizapp.commands.common import library_from_args, print_json
+        from quizapp.commands.common import fill, library_from_args, print_json
 
         checker.add_library(library := library_from_args(args))
         try:
@@ -147,14 +147,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT[verdict.verdict]
     if verdict.verdict == "invalid":
         raise CliError(f"check: {verdict.message}", code=EXIT["invalid"])
-    out = sys.stdout
-    out.write(f"{verdict.message}\n")
+    out = sys.stdout  # in a terminal, long lines wrap between words ("s|implifies" was cut)
+    out.write(fill(verdict.message) + "\n")
     if verdict.interpreted:
         out.write(f"  read as: {verdict.interpreted}\n")
     for note in verdict.notes:
-        out.write(f"  note: {note}\n")
+        out.write(fill(note, first="  note: ", indent="    ") + "\n")
     if verdict.hint:
-        out.write(f"  hint: {verdict.hint}\n")
+        out.write(fill(verdict.hint, first="  hint: ", indent="    ") + "\n")
     return EXIT[verdict.verdict]
 
 
@@ -182,7 +182,7 @@ def _run_steps(args: argparse.Namespace) -> int:
             lines = source.read().splitlines()
         except OSError as exc:
             raise CliError(f"check --steps: cannot read {args.answer} ({exc})", code=2) from None
-    from quizapp.commands.common import library_from_args, print_json
+    from quizapp.commands.common import fill, library_from_args, print_json
     from quizapp.mathcheck import Checker, UnknownDrillError
     from quizapp.mathcheck.steps import MAX_LINES
 
@@ -208,7 +208,7 @@ def _run_steps(args: argparse.Namespace) -> int:
         if len(text) > 76:  # a pasted wall of text is named, not echoed whole
             text = text[:75] + "…"
         out.write(f"{_MARKS[step.status]} {step.line:>2}  {text}\n")
-        out.write(f"       {step.status}: {step.message}\n")
+        out.write(fill(f"{step.status}: {step.message}", first=" " * 7, indent=" " * 9) + "\n")
     if derivation.first_wrong is not None:
         out.write(f"First wrong step: line {derivation.first_wrong}.\n")
     final = {
@@ -217,7 +217,7 @@ def _run_steps(args: argparse.Namespace) -> int:
         "invalid": f"Result: invalid, {derivation.message}.",
         "unchecked": "Result: not checked; nothing was marked wrong.",
     }[derivation.verdict]
-    out.write(final + "\n")
+    out.write(fill(final) + "\n")
     return EXIT[derivation.verdict]
 
 

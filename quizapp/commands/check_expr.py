@@ -39,7 +39,7 @@ def parse_vars(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def run_expr(args: argparse.Namespace) -> int:
-    from quizapp.commands.common import print_json
+    from quizapp.commands.common import fill, print_json
     from quizapp.mathcheck.domains import CONTINUOUS
     from quizapp.mathcheck.fork_checker import one_shot_checker
     from quizapp.mathcheck.parser import ParseError
@@ -70,10 +70,10 @@ def run_expr(args: argparse.Namespace) -> int:
         return EXIT[verdict.verdict]
     if verdict.verdict == "invalid":
         raise CliError(f"check: {verdict.message}", code=EXIT["invalid"])
-    out = sys.stdout
-    out.write(message + "\n")
+    out = sys.stdout  # in a terminal, long lines wrap between words
+    out.write(fill(message) + "\n")
     if verdict.interpreted:
         out.write(f"  read as: {verdict.interpreted}\n")
     for line in proof:
-        out.write(f"  {line}\n")
+        out.write(fill(line, first="  ", indent="    ") + "\n")
     return EXIT[verdict.verdict]

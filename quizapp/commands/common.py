@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from quizapp.commands import CliError
 from quizapp.paths import ContentNotFoundError
@@ -75,25 +75,53 @@ def whole_number(text: str, minimum: int, below: str) -> int:
 KEEP = "\u00a0"  # in a text for fill(): a space it never breaks a line at
 
 
-def fill(text: str, *, indent: str = "  ") -> str:
+def _terminal_width(stream: TextIO | None = None) -> int | None:
+    """The terminal's width when ``stream`` (stdout by default) is one (at least 40), else None
+    (a pipe, a file)."""
+    if not (stream or sys.stdout).isatty():
+        return None
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 40)
+
+
+def fill(text: str, *, indent: str = "  ", first: str = "", stream: TextIO | None = None) -> str:
     """``text`` wrapped at spaces to the terminal's width, each further line indented by
     ``indent``, when the output is a terminal (the terminal cut a long line anywhere: "Sat 1" at
     the end of one row, "2 0" at the start of the next); as it is into a pipe or a file, where a
-    script reads one line. A no-break space (U+00A0) keeps words together ("Sat 12 0") and is
-    written as a space."""
-    if not sys.stdout.isatty():
-        return text.replace(KEEP, " ")
-    import shutil
+    script reads one line. ``first`` goes before the first line either way; ``stream`` is where
+    it is written (stdout by default). A no-break space (U+00A0) keeps words together ("Sat 12
+    0") and is written as a space."""
+    width = _terminal_width(stream)
+    if width is None:
+        return (first + text).replace(KEEP, " ")
     import textwrap
 
-    width = max(shutil.get_terminal_size().columns, 40)
     return textwrap.fill(
         text,
         width=width,
+        initial_indent=first,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
     ).replace(KEEP, " ")
+
+
+def fit_fields(fields: list[str], *, indent: str = "    ") -> str:
+    """A table row made of ``fields`` (each already padded to its column): one line into a pipe
+    or a file, as scripts read it; in a terminal narrower than the row, as many whole fields a
+    line as fit, further lines indented by ``indent`` (the terminal cut the row anywhere, 'due
+    in 8m' on one line and 'stab 2.3d' at the start of the next, under the id column)."""
+    width = _terminal_width()
+    row = "".join(fields)
+    if width is None or len(row.rstrip()) <= width:
+        return row.rstrip() if width is not None else row
+    lines = [""]
+    for field in fields:
+        if lines[-1].strip() and len((lines[-1] + field).rstrip()) > width:
+            lines.append(indent)
+        lines[-1] += field if lines[-1].strip() else field.lstrip()
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def print_json(data: Any) -> None:

@@ -15,7 +15,13 @@ import sys
 from typing import Any
 
 from quizapp.commands import CliError, read_dashes_as_values
-from quizapp.commands.common import library_from_args, only_deck, print_json, whole_number
+from quizapp.commands.common import (
+    fill,
+    library_from_args,
+    only_deck,
+    print_json,
+    whole_number,
+)
 from quizapp.decks import Library
 from quizapp.decks.models import GradientDrill, NumericDrill
 
@@ -117,7 +123,8 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     width = max((len(r["id"]) for r in rows), default=2)
     for row in rows:
-        sys.stdout.write(f"{row['id']:<{width}}  {row['type']:<8}  {row['title']}\n")
+        ahead = f"{row['id']:<{width}}  {row['type']:<8}  "
+        sys.stdout.write(fill(row["title"], first=ahead, indent=" " * len(ahead)) + "\n")
     sys.stdout.write(f"{len(rows)} drill{'s' if len(rows) != 1 else ''}\n")
     return 0
 
@@ -190,8 +197,8 @@ def run_answer(args: argparse.Namespace) -> int:
         return code
     if result.verdict == "invalid":
         raise CliError(f"drill answer: {result.message}", code)
-    sys.stdout.write(f"{result.message}\n")
-    sys.stdout.writelines(f"  {line}\n" for line in drill.steps)
+    sys.stdout.write(fill(result.message) + "\n")  # in a terminal, wrapped between words
+    sys.stdout.writelines(fill(line, first="  ", indent="    ") + "\n" for line in drill.steps)
     return code
 
 

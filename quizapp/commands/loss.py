@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from quizapp.commands import CliError, read_dashes_as_values
-from quizapp.commands.common import print_json
+from quizapp.commands.common import fill, print_json
 from quizapp.losses.registry import PARAMS, REGISTRY, SPECS, Param
 
 MAX_INPUT = 16 << 20  # --input: a JSON object of a few arrays, never this large
@@ -261,7 +261,10 @@ def run(args: argparse.Namespace) -> int:
     shown = ", ".join(num(v, 6) for v in values) if reduction == "none" else num(float(value), 6)
     sys.stdout.write(f"{name} ({reduction}) = {shown}\n")
     # Say how the predictions were read: focal, for one, takes logits where the drills show p.
-    sys.stdout.write(f"  Predictions read as {PREDICTION_TEXT[spec.prediction]}\n")
-    for line in steps:
-        sys.stdout.write(f"  {line}\n")
+    sys.stdout.write(
+        fill(f"Predictions read as {PREDICTION_TEXT[spec.prediction]}", first="  ", indent="    ")
+        + "\n"
+    )
+    for line in steps:  # in a terminal, wrapped between words ("0.2891^2 = 0" / ".08355" was)
+        sys.stdout.write(fill(line, first="  ", indent="    ") + "\n")
     return 0

@@ -77,8 +77,11 @@ def _fit(store: Any, library: Any, as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from quizapp.cram import cram_list
+    from quizapp.due_words import later_today
     from quizapp.fit import fsrs_status
-    from quizapp.plan import gather, make_plan
+    from quizapp.plan import gather, guide_for_today, make_plan
+    from quizapp.scheduling import StudyQueue
+    from quizapp.stats import due_counts
 
     library = library_from_args(args, strict=False)
     with open_store(changes="keep the fitted FSRS parameters" if args.fit else None) as store:
@@ -87,10 +90,15 @@ def run(args: argparse.Namespace) -> int:
             return 0
         inputs = gather(store, library)
         fsrs_line = fsrs_status(store)
+        plan = make_plan(inputs)
+        due_now = None
+        if plan is not None:  # Home's cards and practice due, for the Today line
+            guide = guide_for_today(plan, inputs.new_per_day)
+            due = due_counts(StudyQueue(store, library, guide=guide))
+            due_now = due.cards + due.practice
     if inputs.interview_date is None:
         raise CliError(NO_DATE)
-    plan = make_plan(inputs)
-    if plan is None:
+    if plan is None or due_now is None:
         raise CliError(
             f"the interview date {inputs.interview_date.isoformat()} has passed: set the next "
             "one with 'quizapp settings --interview-date YYYY-MM-DD'"
@@ -131,7 +139,10 @@ def run(args: argparse.Namespace) -> int:
         if today.new_practice
         else ""
     )
-    today_line = f"Today: {counted(today.reviews, 'review')}, {counted(today.new, 'new card')}"
+    later = later_today(today.reviews, due_now)
+    today_line = (
+        f"Today: {counted(today.reviews, 'review')}{later}, {counted(today.new, 'new card')}"
+    )
     out(fill(f"{today_line}{practice}{cram}") + "\n")
     shown = plan.days[: max(args.days, 1)]
     out(f"  {'day':<10}  {'reviews':>7}  {'new cards':>9}  {'new practice':>12}\n")

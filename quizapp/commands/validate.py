@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from quizapp.commands import CliError
-from quizapp.commands.common import library_from_args, print_json
+from quizapp.commands.common import fill, library_from_args, print_json
 from quizapp.content import load_library
 from quizapp.wording import counted
 
@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
     plural = "s" if files != 1 else ""
     # ("1 cards in 1 file" for a deck of one card)
-    sys.stdout.write(f"{counted(total, 'card')} in {files} file{plural}: {summary or '-'}\n")
+    line = f"{counted(total, 'card')} in {files} file{plural}: {summary or '-'}"
+    sys.stdout.write(fill(line) + "\n")
     if library.errors:
         n = len(library.errors)
         sys.stdout.write(f"{n} error{'s' if n != 1 else ''}; fix them and run validate again\n")

@@ -289,7 +289,17 @@ class QuizApp(App[None]):
         return not (action == "quit_idle" and isinstance(self.focused, Input))
 
     async def action_quit_idle(self) -> None:
-        await self.action_quit()
+        if self.may_leave("quit"):
+            await self.action_quit()
+
+    def may_leave(self, what: str) -> bool:
+        """Whether every screen open may be left for ``what`` (another area, a card, quitting):
+        a mock interview under way says how to end it (esc twice, for its report) and stays."""
+        from quizapp.ui.screens.base import QuizScreen
+
+        return all(
+            screen.may_leave(what) for screen in self.screen_stack if isinstance(screen, QuizScreen)
+        )
 
     def action_help(self) -> None:
         from quizapp.ui.screens.help import HelpScreen
@@ -302,7 +312,10 @@ class QuizApp(App[None]):
         home screen: from the home menu, the help screen or the palette."""
         from quizapp.ui.screens.areas import AREA_BY_NAME
 
-        screen = AREA_BY_NAME[name].open(self, **options)
+        area = AREA_BY_NAME[name]
+        if not self.may_leave(f"open {area.title}"):
+            return
+        screen = area.open(self, **options)
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(screen)
@@ -324,13 +337,31 @@ def run_app(library: Library | Callable[[], Library]) -> int:
     errors = () if callable(library) else library.errors
     app = QuizApp(library, store, content_errors=errors)
     app.run()
-    lost = store.unsaved_in_memory_only
-    if lost:  # the last chance to tell: the sidecar could not be written (e.g. a full disk)
+    note = exit_note(store)
+    if note:
         import sys
 
-        sys.stderr.write(
-            f"quizapp: {counted(lost, 'answer')} of this session "
-            f"{'was' if lost == 1 else 'were'} not saved: neither {store.path} "
-            "nor its .pending file could be written; free some space before studying again\n"
-        )
+        sys.stderr.write(f"quizapp: {note}\n")
     return app.return_code or 0
+
+
+def exit_note(store: Store) -> str | None:
+    """What the terminal is told as the app ends with answers not yet in the progress file (the
+    title bar's NOT SAVING goes with the app): lost, when not even the .pending file could be
+    written; else where they wait and when they are saved. (Quitting on a full disk with answers
+    in progress.db.pending said nothing at all.)"""
+    lost = store.unsaved_in_memory_only
+    if lost:  # the last chance to tell: the sidecar could not be written (e.g. a full disk)
+        return (
+            f"{counted(lost, 'answer')} of this session {'was' if lost == 1 else 'were'} not "
+            f"saved: neither {store.path} nor its .pending file could be written; free some "
+            "space before studying again"
+        )
+    kept = store.unsaved
+    if kept:
+        return (
+            f"{counted(kept, 'answer')} of this session {'is' if kept == 1 else 'are'} not in "
+            f"{store.path} yet: kept in {store.path.name}.pending beside it, and saved the next "
+            "time quizapp starts (when the file can be written)"
+        )
+    return None

@@ -24,6 +24,8 @@ def open_card(app: QuizApp, card_id: str) -> None:
     from quizapp.decks.models import ChecklistItem
 
     card = app.library.cards[card_id]
+    if not app.may_leave(f"open the {card.label.lower()}"):
+        return
     kind = kind_of(card)
     if kind.role == "practice":
         from quizapp.ui.screens.drills import DrillRunScreen

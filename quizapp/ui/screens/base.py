@@ -37,6 +37,11 @@ class QuizScreen(Screen[Any]):
     # `self.app` typed as this app, so screens reach its services (library, store, queue) by name.
     app = getters.app(_quiz_app)
 
+    def may_leave(self, what: str) -> bool:
+        """Whether this screen may be closed for ``what`` ("open Stats", "quit"); one that may
+        not says why and how to end it first."""
+        return True
+
     def on_store_changed(self) -> None:
         """Another process (a 'quizapp' command, a sync, a browser tab) committed to the
         progress file: show what it changed. Screens that show progress override this."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -29,21 +30,46 @@ from quizapp.ui.widgets.title_bar import TitleBar
 from quizapp.wording import counted
 
 
-def _row(status: ChecklistStatus, ready: Readiness | None = None) -> Text:
-    text = Text()
+class ItemRow:
+    """A checklist row in two columns, the marks (recall, tick) and the numbered item: an item
+    longer than a line wraps under its own words, not back under the percentages (at 80 columns
+    "of gradients)." stood under "0%" as if a row of its own). ``str()`` is its one-line text."""
+
+    def __init__(self, marks: Text, text: Text) -> None:
+        self.marks = marks
+        self.text = text
+        self.grid = Table.grid(expand=True)
+        self.grid.add_column(width=len(marks), no_wrap=True)
+        self.grid.add_column(ratio=1)
+        self.grid.add_row(marks, text)
+
+    def __str__(self) -> str:
+        return self.marks.plain + self.text.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.grid
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.grid)
+
+
+def _row(status: ChecklistStatus, ready: Readiness | None = None) -> ItemRow:
+    marks = Text()
     # A column of predicted recall (a dot until the worker has it: no jump when it arrives).
     group = _group(ready, status.number)
     if ready is not None and group is not None and group.items:
         style = "green" if group.ready >= ready.target else "yellow"
-        text.append(f"{group.ready:>4.0%} ", style=style)
+        marks.append(f"{group.ready:>4.0%} ", style=style)
     else:
-        text.append("   · ", style="dim")
-    text.append("[x] " if status.ticked else "[ ] ", style="bold green" if status.ticked else "dim")
-    text.append(f"{status.number}. ", style="bold")
-    text.append(status.text)
+        marks.append("   · ", style="dim")
+    marks.append(
+        "[x] " if status.ticked else "[ ] ", style="bold green" if status.ticked else "dim"
+    )
+    text = Text(f"{status.number}. ", style="bold")
+    text.append(status.text, style="not bold")
     if status.ready:
         text.append("  ready", style="bold green")
-    return text
+    return ItemRow(marks, text)
 
 
 def _group(ready: Readiness | None, number: int) -> ReadyGroup | None:

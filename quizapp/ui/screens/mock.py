@@ -74,6 +74,19 @@ class MockInterviewScreen(QuestionRunner):
         else:
             self.update_status()
 
+    def may_leave(self, what: str) -> bool:
+        # The palette (another area, a card) or q left an interview under way at once, without
+        # the second esc that ending it asks for, and without its report.
+        if self.ended:
+            return True
+        self.notify(
+            f"A mock interview is under way: press esc twice to end it and see its report, "
+            f"then {what}." + (" ctrl+q quits at once." if what == "quit" else ""),
+            timeout=5,
+            markup=False,
+        )
+        return False
+
     def action_end(self) -> None:
         if self.ended:
             return

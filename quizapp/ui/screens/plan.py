@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 
 from quizapp.cram import cram_list
 from quizapp.decks import Library
+from quizapp.due_words import later_today
 from quizapp.fit import (
     FitError,
     FitResult,
@@ -32,8 +33,19 @@ from quizapp.fit import (
     logged_reviews,
     progress_line,
 )
-from quizapp.plan import FitChange, Plan, Readiness, fit_change, gather, make_plan, readiness
+from quizapp.plan import (
+    FitChange,
+    Plan,
+    Readiness,
+    fit_change,
+    gather,
+    guide_for_today,
+    make_plan,
+    readiness,
+)
 from quizapp.plan import Group as ReadyGroup
+from quizapp.scheduling import StudyQueue
+from quizapp.stats import due_counts
 from quizapp.store import StoreError
 from quizapp.ui.screens.base import QuizScreen, styles
 from quizapp.ui.widgets.title_bar import TitleBar
@@ -76,6 +88,7 @@ class PlanScreen(QuizScreen):
         error: str | None = None
         fsrs: str = ""
         hidden: int = 0
+        due_now: int | None = None  # Home's cards and practice due, for the Today line
 
     @dataclass
     class Fitted(Message):
@@ -124,8 +137,15 @@ class PlanScreen(QuizScreen):
             inputs = gather(app.store, app.library, now=self.now)
             plan = make_plan(inputs)
             ready = plan.readiness if plan else readiness(inputs)
+            due_now = None
+            if plan is not None:
+                guide = guide_for_today(plan, inputs.new_per_day)
+                due = due_counts(StudyQueue(app.store, app.library, now=self.now, guide=guide))
+                due_now = due.cards + due.practice
             self.post_message(
-                self.Loaded(plan, ready, fsrs=fsrs_status(app.store), hidden=inputs.hidden)
+                self.Loaded(
+                    plan, ready, fsrs=fsrs_status(app.store), hidden=inputs.hidden, due_now=due_now
+                )
             )
         except StoreError as exc:
             self.post_message(self.Loaded(None, None, exc.message))
@@ -139,7 +159,9 @@ class PlanScreen(QuizScreen):
             head.update(Text(f"Could not read your progress: {message.error}", style="bold red"))
             return
         assert message.readiness is not None
-        headline = self.headline(message.plan, message.readiness, self.app.library)
+        headline = self.headline(
+            message.plan, message.readiness, self.app.library, due_now=message.due_now
+        )
         if message.hidden:
             headline.append(
                 f"\n{message.hidden} suspended or buried cards are left out (b: Browse)", "dim"
@@ -199,7 +221,9 @@ class PlanScreen(QuizScreen):
 
     # -- the parts
     @staticmethod
-    def headline(plan: Plan | None, ready: Readiness, library: Library) -> Text:
+    def headline(
+        plan: Plan | None, ready: Readiness, library: Library, *, due_now: int | None = None
+    ) -> Text:
         text = Text()
         if plan is None:
             text.append("No interview date is set. ", style="bold")
@@ -226,8 +250,10 @@ class PlanScreen(QuizScreen):
             style = "bold red"
         text.append(plan.message[:1].upper() + plan.message[1:], style=style)
         today = plan.today
+        later = "" if due_now is None else later_today(today.reviews, due_now)
         text.append(
-            f"\nToday: {counted(today.reviews, 'review')}, {counted(today.new, 'new card')} (s)"
+            f"\nToday: {counted(today.reviews, 'review')}{later}, "
+            f"{counted(today.new, 'new card')} (s)"
         )
         if today.new_practice:
             practice = counted(

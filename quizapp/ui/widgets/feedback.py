@@ -88,16 +88,19 @@ def _without_verdict(why: str) -> str:
 def choices_review(question: Question, chosen: int) -> RenderableType:
     """Every option with its explanation (the README promises one for every option), the right
     one and the learner's pick marked."""
-    lines: list[RenderableType] = []
+    # Two columns, so an option or explanation longer than a line wraps under its own text,
+    # not back at the marks (at 80 columns "reference; raise β ..." started under "✓ a").
+    grid = Table.grid()
+    grid.add_column(width=len("✓ a  "), no_wrap=True)
+    grid.add_column(ratio=1)
     for i, choice in enumerate(question.choices):
-        head = Text()
         mark, style = ("✓", "bold green") if choice.correct else ("✗", "red")
-        head.append(f"{mark} {LETTERS[i]}  ", style=style)
-        head.append(choice.text, style="bold" if choice.correct or i == chosen else "")
+        head = Text(choice.text, style="bold" if choice.correct or i == chosen else "")
         if i == chosen:
             head.append("   ← your answer", style="bold cyan")
-        lines += [head, Text(f"     {_without_verdict(choice.why)}", style="dim")]
-    return Group(*lines)
+        grid.add_row(Text(f"{mark} {LETTERS[i]}", style=style), head)
+        grid.add_row("", Text(_without_verdict(choice.why), style="dim"))
+    return grid
 
 
 def order_numbers(question: Question) -> str:
