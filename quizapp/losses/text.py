@@ -31,9 +31,9 @@ def num(x: SupportsFloat, digits: int = 4) -> str:
     return text
 
 
-def paren(x: SupportsFloat) -> str:
+def paren(x: SupportsFloat, digits: int = 4) -> str:
     """``num(x)``, in parentheses when negative, for use after an operator."""
-    text = num(x)
+    text = num(x, digits)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -54,6 +54,16 @@ def _more(n: int) -> list[str]:
     )
 
 
+def _sum_digits(values: np.ndarray, total: float) -> int:
+    """The fewest significant digits (4 to 10) at which the terms, as shown, add up to the
+    total as shown: cancelling terms need more than 4."""
+    want = num(total)
+    for digits in range(4, 11):
+        if num(sum(float(num(v, digits)) for v in values)) == want:
+            return digits
+    return 10
+
+
 def _label(i: int, n: int) -> str:
     return f"Sample {i + 1}: " if n > 1 else ""
 
@@ -71,8 +81,10 @@ def reduction_lines(
         shown = vector(values[:MAX_SHOWN]) + (" ..." if n > MAX_SHOWN else "")
         return [f"Reduction 'none': the loss of each sample, {shown}"]
     total = float(values.sum())
-    # "1.718 + (-1.518)", not "1.718 + -1.518".
-    each = [num(v) if i == 0 else paren(v) for i, v in enumerate(values)]
+    # "1.718 + (-1.518)", not "1.718 + -1.518"; with the digits that make the terms shown add
+    # up to the total shown ("-1.518 + 1.482 = -0.03662" did not: -1.5183 + 1.4817 does).
+    digits = _sum_digits(values[:MAX_SHOWN], total) if n <= MAX_SHOWN else 4
+    each = [num(v, digits) if i == 0 else paren(v, digits) for i, v in enumerate(values)]
     terms = " + ".join(each) if n <= MAX_SHOWN else f"the {n} losses"
     if reduction == "sum":
         return [f"Sum: {terms} = {num(total)}"] if n > 1 else []

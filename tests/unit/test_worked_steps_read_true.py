@@ -144,3 +144,33 @@ def test_the_cli_says_each_samples_difference_then_its_loss(
     assert "Sample 1: d = 0.5, so its loss is 0.125" in out
     assert "Sample 2: d = -3, so its loss is 2.5" in out
     assert not _false(out.splitlines())
+
+
+def test_the_poisson_drill_whose_terms_cancel_shows_a_sum_that_adds_up() -> None:
+    """bnum-poisson-nll at seed 160: "Sum: -1.518 + 1.482 = -0.03662" (the rounded terms add
+    up to -0.036); its terms now carry the digits that make the sum read true."""
+    (template,) = [t for t in TEMPLATES if t.id == "bnum-poisson-nll"]
+    steps = list(make_drill(template, 160).steps)
+    assert not _false(steps)
+    assert "Sum: -1.51831 + 1.48169 = -0.03662" in steps
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    # per-sample losses of a few decimals, as a drill's inputs give (cancelling ones too)
+    values=st.lists(
+        st.floats(-1e3, 1e3, allow_nan=False).map(lambda v: round(v, 3)), min_size=2, max_size=5
+    ),
+    reduction=st.sampled_from(["sum", "mean"]),
+)
+def test_the_terms_of_a_sum_as_shown_add_up_to_the_total_as_shown(
+    values: list[float], reduction: str
+) -> None:
+    import numpy as np
+
+    from quizapp.losses.text import num, reduction_lines
+
+    (line,) = [x for x in reduction_lines(np.array(values), reduction) if x.startswith("Sum: ")]
+    terms, total = line.removeprefix("Sum: ").rsplit(" = ", 1)
+    shown = [float(t.strip("()")) for t in terms.split(" + ")]
+    assert num(sum(shown)) == total, line
