@@ -95,3 +95,18 @@ with open(path, "r+b") as fh:
 def overwrite_pages(path: Path, start: int = 4096) -> None:
     """Random bytes over ``path`` from byte ``start`` to its end, from another process."""
     subprocess.run([sys.executable, "-c", _OVERWRITE_PAGES, str(path), str(start)], check=True)
+
+
+def read_terminal(leader: int) -> str:
+    """Everything a command wrote to the pseudo-terminal whose leader end is ``leader``, until
+    it ended (the read fails with EIO once the other end is closed), with "\\r\\n" as "\\n"."""
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # EIO: the command has ended and closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks).decode().replace("\r\n", "\n")

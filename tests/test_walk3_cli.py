@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import run_quizapp
+from tests.helpers import read_terminal, run_quizapp
 
 
 @pytest.mark.parametrize("option", ["--retention", "--new-per-day", "--interview-date"])
@@ -140,18 +140,10 @@ def _in_a_terminal(*args: str, columns: int = 80) -> str:
         [quizapp_command(), *args], stdin=follower, stdout=follower, stderr=follower, env=env
     )
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 4096)
-        except OSError:  # EIO: the command has ended and closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
+    text = read_terminal(leader)
     assert proc.wait(60) == 0
     os.close(leader)
-    return b"".join(chunks).decode().replace("\r\n", "\n")
+    return text
 
 
 @pytest.mark.parametrize("command", ["stats", "checklist"])

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.helpers import run_quizapp
+from tests.helpers import read_terminal, run_quizapp
 from tests.test_walk3_cli import _in_a_terminal
 
 WIDE = [
@@ -134,18 +134,9 @@ def test_an_error_wraps_between_words_in_an_80_column_terminal(tmp_path) -> None
         env=env,
     )
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 4096)
-        except OSError:  # EIO: the command has ended and closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
+    shown = read_terminal(leader)
     assert proc.wait(60) == 1
     os.close(leader)
-    shown = b"".join(chunks).decode().replace("\r\n", "\n")
     lines = shown.splitlines()
     assert len(lines) > 1 and all(len(line) <= 80 for line in lines), shown
     assert shown.split() == piped.stderr.split()

@@ -49,6 +49,7 @@ from quizapp.mathcheck.fastalgebra import (
 )
 from quizapp.mathcheck.fastregions import has_switch, prove_regions
 from quizapp.mathcheck.nodes import (
+    SWITCHES,
     BinOp,
     BoolOp,
     Call,
@@ -59,6 +60,7 @@ from quizapp.mathcheck.nodes import (
     Node,
     Num,
     Pow,
+    exact_switch,
     to_text,
 )
 
@@ -297,19 +299,8 @@ def _inside_unit(n: Node, domains: dict[str, str]) -> bool:
 
 
 def _switch(func: str, values: list[Fraction]) -> Fraction:
-    x = values[0]
-    if func == "abs":
-        return abs(x)
-    if func == "sign":
-        return Fraction((x > 0) - (x < 0))
-    if func == "step":
-        return Fraction(1) if x > 0 else Fraction(1, 2) if x == 0 else Fraction(0)
-    if func == "max":
-        return max(values)
-    if func == "min":
-        return min(values)
-    if func == "clip":
-        return min(max(x, values[1]), values[2])
+    if func in SWITCHES:
+        return exact_switch(func, values)
     raise Unsupported(func)  # sqrt, softplus of a constant: sympy's
 
 

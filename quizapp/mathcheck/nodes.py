@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 
 class ParseError(ValueError):
@@ -262,7 +263,8 @@ _SCALAR: dict[str, object] = {
     "min": min,
     "clip": lambda x, lo, hi: min(max(x, lo), hi),
 }
-_SCALAR_COMPARE = {
+# The comparisons a condition may use, on plain or exact numbers.
+COMPARE = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b,
@@ -301,8 +303,7 @@ def _truth(node: Node, max_exponent: float) -> bool:
     if isinstance(node, Compare):
         values = [_constant(o, max_exponent) for o in node.operands]
         return all(
-            _SCALAR_COMPARE[op](a, b)
-            for op, a, b in zip(node.ops, values, values[1:], strict=False)
+            COMPARE[op](a, b) for op, a, b in zip(node.ops, values, values[1:], strict=False)
         )
     if isinstance(node, BoolOp):
         parts = [_truth(o, max_exponent) for o in node.operands]
@@ -310,3 +311,26 @@ def _truth(node: Node, max_exponent: float) -> bool:
             return not parts[0]
         return all(parts) if node.op == "and" else any(parts)
     raise TypeError(type(node).__name__)
+
+
+# The piecewise functions, worked out exactly on rational values (the exact prover and the
+# search for a divisor's zeros share them).
+SWITCHES = frozenset({"abs", "sign", "step", "max", "min", "clip"})
+
+
+def exact_switch(func: str, values: list[Fraction]) -> Fraction:
+    """``func`` (one of SWITCHES) of exact arguments; step(0) is 1/2, as the checker reads it."""
+    x = values[0]
+    if func == "abs":
+        return abs(x)
+    if func == "sign":
+        return Fraction((x > 0) - (x < 0))
+    if func == "step":
+        return Fraction(1) if x > 0 else Fraction(1, 2) if x == 0 else Fraction(0)
+    if func == "max":
+        return max(values)
+    if func == "min":
+        return min(values)
+    if func == "clip":
+        return min(max(x, values[1]), values[2])
+    raise ValueError(f"{func} is not a switch")

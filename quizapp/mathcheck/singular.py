@@ -25,6 +25,8 @@ from fractions import Fraction
 from typing import Any
 
 from quizapp.mathcheck.nodes import (
+    COMPARE,
+    SWITCHES,
     BinOp,
     BoolOp,
     Call,
@@ -36,6 +38,7 @@ from quizapp.mathcheck.nodes import (
     Num,
     Pow,
     constant_value,
+    exact_switch,
     is_constant,
 )
 
@@ -130,18 +133,8 @@ def _call(node: Call, env: dict[str, Fraction]) -> Fraction:
     args = [rational_value(a, env) for a in node.args]
     x = args[0]
     func = node.func
-    if func == "abs":
-        return abs(x)
-    if func == "sign":
-        return Fraction((x > 0) - (x < 0))
-    if func == "step":
-        return Fraction(1) if x > 0 else Fraction(1, 2) if x == 0 else Fraction(0)
-    if func == "max":
-        return max(args)
-    if func == "min":
-        return min(args)
-    if func == "clip":
-        return min(max(x, args[1]), args[2])
+    if func in SWITCHES:
+        return exact_switch(func, args)
     if func in ("log", "log10", "log2"):
         if x <= 0:
             raise Undefined
@@ -169,15 +162,8 @@ def _exact_sqrt(x: Fraction) -> Fraction:
 def _truth(node: Node, env: dict[str, Fraction]) -> bool:
     if isinstance(node, Compare):
         values = [rational_value(o, env) for o in node.operands]
-        checks = {
-            "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b,
-            ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b,
-            "==": lambda a, b: a == b,
-            "!=": lambda a, b: a != b,
-        }
-        return all(checks[op](a, b) for op, a, b in zip(node.ops, values, values[1:], strict=False))
+        pairs = zip(node.ops, values, values[1:], strict=False)
+        return all(COMPARE[op](a, b) for op, a, b in pairs)
     if isinstance(node, BoolOp):
         parts = [_truth(o, env) for o in node.operands]
         if node.op == "not":

@@ -77,13 +77,19 @@ def test_each_data_folder_keeps_its_own_machine_id(
     assert own.name == (a / "machine-id").read_text().split()[0] + ".json"
 
 
+def _with_bs_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared folder ``tmp_path/Sync`` holding machine b's file (two reviews of faq-1)."""
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    _study(tmp_path / "b", "faq-1", 0, 2)
+    _sync(tmp_path / "b", shared, monkeypatch)
+    return shared
+
+
 def test_a_bad_file_in_the_folder_is_skipped_with_a_line_and_the_rest_synced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, b, shared = tmp_path / "a", tmp_path / "b", tmp_path / "Sync"
-    shared.mkdir()
-    _study(b, "faq-1", 0, 2)
-    _sync(b, shared, monkeypatch)
+    a, shared = tmp_path / "a", _with_bs_file(tmp_path, monkeypatch)
     (shared / "notes.json").write_text("{not json")
     code, out, err = _sync(a, shared, monkeypatch)
     assert code == 1
@@ -143,10 +149,7 @@ def test_a_folder_full_of_other_files_names_ten_and_counts_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A folder shared with another tool's 300 JSON files printed 300 lines on every sync."""
-    a, b, shared = tmp_path / "a", tmp_path / "b", tmp_path / "Sync"
-    shared.mkdir()
-    _study(b, "faq-1", 0, 2)
-    _sync(b, shared, monkeypatch)
+    a, shared = tmp_path / "a", _with_bs_file(tmp_path, monkeypatch)
     for i in range(25):
         (shared / f"notes-{i:02d}.json").write_text('{"other": "tool"}')
     code, out, err = _sync(a, shared, monkeypatch)
