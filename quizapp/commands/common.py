@@ -36,10 +36,10 @@ def library_from_args(
     for root in roots[1:]:
         if not root.exists():
             raise CliError(f"--content {root}: no such file or folder", code=2)
-        if not root.is_dir() and paths.regular_file(root) is not None:
+        problem = None if root.is_dir() else paths.regular_file(root)
+        if problem is not None:
             # (a FIFO or a device was skipped without a word: the shipped decks alone were used)
-            kind = paths.kind_of(root.stat().st_mode)
-            raise CliError(f"--content {root}: is {kind}, not a deck file or folder", code=2)
+            raise CliError(f"--content {root}: {problem}, not a deck file or folder", code=2)
     library = load_library(roots, cache=cache)
     if strict and library.errors:
         n = len(library.errors)
