@@ -8,12 +8,13 @@ import contextlib
 import io
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp.store import Store
@@ -443,16 +444,23 @@ CONTROLS = st.text(
 ).filter(lambda t: any(c < " " or "\x7f" <= c <= "\x9f" for c in t))
 
 
-@settings(max_examples=20, deadline=None)
+# seed_deck_cache only copies a file into the folder it is given: the same for every example.
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(verdict=CONTROLS, answer=CONTROLS)
 def test_texts_from_another_machine_never_reach_the_terminal_as_escape_codes(
-    tmp_path_factory: pytest.TempPathFactory, verdict: str, answer: str
+    tmp_path_factory: pytest.TempPathFactory,
+    seed_deck_cache: Callable[[Path], Path],
+    verdict: str,
+    answer: str,
 ) -> None:
     """An answer or a verdict merged from a file may hold ESC [2J (clear the screen), a bell or
     a title change: ``quizapp card`` shows each control character as its escape instead."""
     from quizapp.cli import main
 
     tmp = tmp_path_factory.mktemp("escape")
+    seed_deck_cache(tmp / "b")  # as every test's own home has it: no cold deck load per example
     data = _home_with_reviews(tmp / "a", 1)
     data["reviews"][0].update(item_id="faq-loss-vs-metric", verdict=verdict, answer=answer)
     code, _, err, _ = _import_fresh(tmp, data, "escape.json")
