@@ -334,3 +334,144 @@ def test_a_collection_that_unpacks_past_the_limit_is_refused_without_filling_mem
     assert code == 1 and err.count("\n") == 1, err
     assert f"{path}: its Anki collection is more than 1 MB uncompressed" in err
     assert "nothing was changed" in err
+
+
+def _edited_package(tmp: Path, sql: str) -> Path:
+    """quizapp's own export of the fixture deck with ``sql`` run on its collection (CID: the
+    first quizapp card's id): a package made by hand, not by Anki."""
+    import sqlite3
+
+    from quizapp.content import load_library
+    from quizapp.interop.anki import write_apkg
+
+    library = load_library(include_user_decks=False)
+    path = tmp / "hand-made.apkg"
+
+    def edit(db: Path, guids: dict[str, str]) -> None:
+        conn = sqlite3.connect(db)
+        (cid,) = conn.execute("SELECT id FROM cards ORDER BY id LIMIT 1").fetchone()
+        conn.executescript(sql.replace("CID", str(cid)))
+        conn.commit()
+        conn.close()
+
+    write_apkg(library.cards.values(), path, schedule=edit)
+    return path
+
+
+ANSWER = "INSERT INTO revlog VALUES ({id}, CID, -1, {ease}, 1, 0, 2500, 4000, {type});"
+LOOSE_REVLOG = (
+    "DROP TABLE revlog; CREATE TABLE revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type);"
+)
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        # Times Anki never writes: past the year 9999 (no date at all), before 1970, before
+        # Anki, after 2100.
+        (ANSWER.format(id=10**18, ease=3, type=1), "an answer dated outside 2006 to 2100"),
+        (ANSWER.format(id=-(10**14), ease=3, type=1), "an answer dated outside 2006 to 2100"),
+        (ANSWER.format(id=1000, ease=3, type=1), "(revlog id 1000); not a time Anki writes"),
+        (ANSWER.format(id=7_258_118_400_000, ease=3, type=1), "outside 2006 to 2100"),
+        # Values of the wrong type in a table without Anki's column types.
+        (LOOSE_REVLOG + ANSWER.format(id="'abc'", ease=3, type=1), "id 'abc'"),
+        (LOOSE_REVLOG + ANSWER.format(id="NULL", ease=3, type=1), "id None"),
+        (LOOSE_REVLOG + ANSWER.format(id="1.7e12", ease=3, type=1), "id 1700000000000.0"),
+        (LOOSE_REVLOG + ANSWER.format(id=1_700_000_000_000, ease="'x'", type=1), "button 'x'"),
+        (LOOSE_REVLOG + ANSWER.format(id=1_700_000_000_000, ease=3, type="NULL"), "type None"),
+        # Tables missing, or a view in place of one (a recursive view would never end).
+        ("DROP TABLE revlog;", "not an Anki collection: table revlog is missing"),
+        ("DROP TABLE cards;", "table cards is missing"),
+        ("DROP TABLE col;", "table col is missing"),
+        (
+            "DROP TABLE revlog; CREATE VIEW revlog AS WITH RECURSIVE c(x) AS (SELECT 1 UNION "
+            "ALL SELECT x + 1 FROM c) SELECT x + 1600000000000 AS id, CID AS cid, 3 AS ease, "
+            "0 AS time, 1 AS type FROM c;",
+            "revlog is a view, not a table",
+        ),
+        # Schema versions Anki itself does not open.
+        ("UPDATE col SET ver = 99;", "schema 99 is not one quizapp reads (11 to 18); export"),
+        ("UPDATE col SET ver = 1;", "schema 1 is not one quizapp reads"),
+        ("UPDATE col SET ver = 'x';", "schema 'x' is not one"),
+        ("DELETE FROM col;", "not an Anki collection: its col table has 0 rows, not 1"),
+        # Another deck: none of quizapp's notes.
+        ("UPDATE notes SET guid = 'other' || id;", "has none of quizapp's notes (3 other notes)"),
+    ],
+)
+def test_a_hand_made_package_is_refused_in_one_line_and_nothing_is_written(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], sql: str, message: str
+) -> None:
+    # An answer Anki would write, so that only the hand-made part can be what is refused.
+    good = ANSWER.format(id=1_700_000_000_000, ease=3, type=1)
+    path = _edited_package(tmp_path, good + sql)
+    with Store.open() as store:
+        store.record_review("faq-two", 3, kind="faq")
+        before = store.export()
+    code = main(["import", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"quizapp: import: {path}") and "nothing was changed" in err
+    with Store.open() as store:
+        assert store.export()["reviews"] == before["reviews"]
+
+
+def test_an_answer_dated_days_ahead_is_held_back_and_says_whose_clock(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ahead = datetime.now(UTC) + timedelta(days=3)
+    ms = int(ahead.timestamp() * 1000)
+    path = _edited_package(tmp_path, ANSWER.format(id=ms, ease=3, type=1))
+    assert main(["import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "already here" not in out  # it is not: it was held back
+    assert "held back 1 answer dated more than a day ahead" in out
+    assert f"the latest {ahead:%Y-%m-%d %H:%M} UTC" in out and "the machine Anki ran on" in out
+    with Store.open() as store:
+        assert store.reviews() == []
+
+
+def test_a_preview_in_a_filtered_deck_comes_back_as_a_cram_answer_not_a_review(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anki's filtered deck without rescheduling leaves the card's schedule alone (its answer
+    is logged with type 3); here it is a cram answer, which leaves the schedule alone too."""
+    apkg = tmp_path / "deck.apkg"
+    assert main(["export", "--anki", str(apkg)]) == 0
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    (tmp_path / "anki").mkdir()
+    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        col.set_config("fsrs", True)
+        options = ImportAnkiPackageOptions(with_scheduling=True)
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=options))
+        cards = _anki_cards(col)
+        did = col.decks.new_filtered("Preview")
+        deck = col.decks.get(did)
+        deck["resched"] = False
+        deck["terms"] = [['"Card id:faq-one"', 10, 0]]
+        col.decks.save(deck)
+        col.sched.rebuild_filtered_deck(did)
+        col.decks.select(did)
+        card = col.sched.getCard()
+        assert card is not None and card.id == cards["faq-one"].id
+        card.start_timer()
+        col.sched.answerCard(card, 4)
+        assert col.get_card(card.id).type == 0  # still new in Anki
+        col.sched.empty_filtered_deck(did)
+        colpkg = tmp_path / "collection.colpkg"
+        col.export_collection_package(str(colpkg), include_media=False, legacy=False)
+    finally:
+        col.close()
+    capsys.readouterr()
+    assert main(["import", str(colpkg)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1 answer in" in out and "as cram answers (the schedule is untouched" in out
+    with Store.open() as store:
+        assert store.reviews() == [] and store.card_state("faq-one") is None
+        assert [(c.item_id, int(c.rating)) for c in store.cram_reviews()] == [("faq-one", 4)]
+    assert main(["import", str(colpkg)]) == 0  # again: nothing new
+    assert "nothing new" in capsys.readouterr().out
+    with Store.open() as store:
+        assert len(store.cram_reviews()) == 1
