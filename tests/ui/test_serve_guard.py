@@ -3,8 +3,9 @@
 The server is the real command (`quizapp serve --port 0`, a free port on 127.0.0.1) and the
 client a real HTTP/websocket client (aiohttp): a websocket from another site's page (foreign
 ``Origin``), without the printed token, or under a foreign ``Host`` (DNS rebinding) is refused
-with 403 before any app process starts; the printed address opens the page, its cookie opens the
-websocket, and two tabs (two app processes) rating at once on one progress file both land.
+with 403 before any app process starts; the printed address opens the page, the websocket address
+on the page opens the websocket, no cookie carries the token to another port, and two tabs
+(two app processes) rating at once on one progress file both land.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def test_the_printed_address_carries_a_token_and_the_server_refuses_everyone_els
     }
 
 
-def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_no_listing(
+def test_the_page_needs_the_token_its_websocket_address_opens_the_app_and_no_cookie_leaks_it(
     quizapp_home: Path,
 ) -> None:
     with served(quizapp_home) as (url, _):
@@ -141,19 +142,25 @@ def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_
                     seen["static folder"] = (r.status, await r.text())
                 async with bare.get(f"{origin}/static/js/textual.js") as r:
                     seen["static file"] = r.status
-            # A browser: the tokened page sets a cookie, and the page's websocket then needs
-            # no token in its own address (textual.js adds ?width=&height= to it).
-            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as tab:
+                async with bare.get(f"{origin}/ws/{token[:-1]}") as r:
+                    seen["ws path, wrong token"] = r.status
+            # A browser: the page gives textual.js the websocket's address, to which it
+            # appends ?width=&height=; that address alone opens the app.
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as tab:
                 async with tab.get(url) as r:
                     page = await r.text()
                     seen["page"] = r.status
                     seen["referrer policy"] = r.headers.get("Referrer-Policy")
-                    seen["cookie"] = r.cookies.get(f"quizapp-token-{port}")
-                seen["ws url on the page"] = f"ws://127.0.0.1:{port}/ws" in page
+                    seen["cache"] = r.headers.get("Cache-Control")
+                ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page)
+                seen["ws url"] = ws_url.group(1) if ws_url else None
                 async with tab.ws_connect(
-                    f"{origin}/ws?width=100&height=30", headers={"Origin": origin}
+                    f"{seen['ws url']}?width=100&height=30", headers={"Origin": origin}
                 ) as ws:
                     seen["ws"] = not ws.closed
+                # Cookies go to every port of a host: none may hold the token.
+                seen["cookies"] = [c.value for c in jar]
             return seen
 
         seen = asyncio.run(check())
@@ -163,12 +170,12 @@ def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_
     status, text = seen["static folder"]
     assert status in (403, 404) and "textual.js" not in text
     assert seen["static file"] == 200
-    assert seen["page"] == 200 and seen["ws url on the page"]
+    assert seen["ws path, wrong token"] == 403
+    assert seen["page"] == 200 and seen["ws url"] == f"ws://127.0.0.1:{port}/ws/{token}"
     assert seen["referrer policy"] == "no-referrer"  # the token never leaves in a Referer
-    cookie = seen["cookie"]
-    assert cookie is not None and cookie.value == token
-    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert seen["cache"] == "no-store"
     assert seen["ws"]
+    assert not any(token in c for c in seen["cookies"]), seen["cookies"]
 
 
 class Tab:
