@@ -195,23 +195,83 @@ def test_the_served_app_works_in_headless_chromium(quizapp_home: Path, tmp_path:
     with (
         _started(serve, env, tmp_path / "serve.log") as server,
         _started(chromium, env, tmp_path / "chromium.log") as browser,
+        _attacker(port) as attack,
     ):
         try:
             _wait_for_port(port, server)
             _wait_for_port(debug_port, browser)
             url = _printed_url(tmp_path / "serve.log", server)
-            asyncio.run(_drive(url, debug_port))
+            asyncio.run(_drive(url, debug_port, attack))
         except AssertionError:
             sys.stderr.write((tmp_path / "serve.log").read_text(errors="replace")[-3000:])
             raise
     # The address it printed is this machine's, with the token the page needs.
     assert url.startswith(f"http://127.0.0.1:{port}/?token=")
+    token = url.rpartition("=")[2]
+    # The other page in the same browser could not drive the app, and nothing the browser
+    # sent to that other server (another port of the same host) held the token.
+    assert attack.result == {"websocket": "refused", "guessed": "refused"}, attack.result
+    assert attack.requests and not any(token in r for r in attack.requests), attack.requests
     with Store.open() as store:
         reviews = store.reviews()
     assert len(reviews) == 1, "the card rated in the browser was not saved"
 
 
-async def _drive(url: str, debug_port: int) -> None:
+class Attacker:
+    """Another site on this machine (another port of 127.0.0.1, the same site for cookies):
+    its page tries the app's websocket without the token and with a guessed one, and every
+    request the browser sends it is kept (its headers, cookies included)."""
+
+    def __init__(self, port: int) -> None:
+        self.page = ATTACK_PAGE.replace("PORT", str(port)).encode()
+        self.requests: list[str] = []
+        self.result: dict[str, str] = {}
+        self.url = ""
+
+
+ATTACK_PAGE = """<!doctype html><title>another site</title><script>
+window.result = {};
+function attempt(name, url) {
+  const ws = new WebSocket(url);
+  ws.onopen = () => { window.result[name] = "opened"; ws.close(); };
+  ws.onerror = () => { window.result[name] = window.result[name] || "refused"; };
+}
+attempt("websocket", "ws://127.0.0.1:PORT/ws?width=80&height=24");
+attempt("guessed", "ws://127.0.0.1:PORT/ws/token?width=80&height=24");
+fetch("/probe", {credentials: "include"});
+</script>"""
+
+
+@contextlib.contextmanager
+def _attacker(port: int) -> Iterator[Attacker]:
+    import http.server
+    import threading
+
+    attack = Attacker(port)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            attack.requests.append(f"{self.requestline}\n{self.headers}")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(attack.page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    attack.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield attack
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def _drive(url: str, debug_port: int, attack: Attacker) -> None:
     async with _page(debug_port) as page:
         await page.send("Network.enable")
         await page.send("Page.enable")
@@ -237,3 +297,12 @@ async def _drive(url: str, debug_port: int) -> None:
         mark = len(page.received)
         await page.press("3")
         await page.wait_for_text("1 reviewed", after=mark)
+        # The learner then opens another site's page in the same browser.
+        await page.send("Page.navigate", url=attack.url)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            result = await page.evaluate("JSON.stringify(window.result || {})")
+            attack.result = json.loads(result or "{}")
+            if len(attack.result) == 2 and any("/probe" in r for r in attack.requests):
+                break
+            await asyncio.sleep(0.1)
