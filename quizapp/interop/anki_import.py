@@ -23,7 +23,7 @@ import sqlite3
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,11 +137,22 @@ FIRST_ANSWER = datetime(2006, 1, 1, tzinfo=UTC)
 LAST_ANSWER = datetime(2100, 1, 1, tzinfo=UTC)
 FILTERED = 3  # revlog type: an answer in a filtered deck that does not reschedule (a preview)
 MAX_TAKEN_MS = 86_400_000  # a time taken over a day is no answer's: not kept
+MAX_ANSWERS = 1_000_000  # to quizapp's notes: 100 a day for 27 years
 
 
-def _read_collection(path: Path, db: Path) -> tuple[list[Any], list[Any]]:
-    """The notes (id, guid) and the answers (id, ease, time, type, guid) of the collection at
-    ``db``, after checking it is one Anki wrote. Raises MergeError."""
+@dataclass
+class _Collection:
+    """What a package's collection holds for quizapp."""
+
+    notes: int = 0  # notes in all
+    ours: int = 0  # quizapp's notes
+    foreign_answers: int = 0  # answers to the others'
+    rows: list[Any] = field(default_factory=list)  # (id, ease, time, type, guid) of quizapp's
+
+
+def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection:
+    """What the collection at ``db`` holds for the notes with these ``guids``, after checking
+    it is one Anki wrote. Raises MergeError."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         conn.execute("PRAGMA trusted_schema = OFF")
@@ -171,14 +182,27 @@ def _read_collection(path: Path, db: Path) -> tuple[list[Any], list[Any]]:
                 f"({SCHEMAS[0]} to {SCHEMAS[-1]})"
                 + ("; export it from Anki with 'Support older Anki versions' ticked" * newer)
             )
-        notes = conn.execute("SELECT id, guid FROM notes").fetchall()
-        rows = conn.execute(
+        shown = _Collection()
+        for (guid,) in conn.execute("SELECT guid FROM notes"):
+            shown.notes += 1
+            shown.ours += guid in guids
+        # Streamed: only the answers to quizapp's notes are kept, at most MAX_ANSWERS.
+        for row in conn.execute(
             "SELECT r.id, r.ease, r.time, r.type, n.guid FROM revlog r "
             "JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
-        ).fetchall()
+        ):
+            if row[4] not in guids:
+                shown.foreign_answers += 1
+                continue
+            shown.rows.append(row)
+            if len(shown.rows) > MAX_ANSWERS:
+                raise MergeError(
+                    f"{path}: more than {MAX_ANSWERS:,} answers to quizapp's notes, more than "
+                    "anyone gives; is it really a collection Anki wrote?"
+                )
     finally:
         conn.close()
-    return notes, rows
+    return shown
 
 
 def _answer_time(path: Path, revlog_id: Any, ease: Any, kind: Any) -> datetime:
@@ -207,21 +231,19 @@ def read_anki_reviews(path: Path, cards: Iterable[DeckCard]) -> AnkiReviews:
         db = Path(folder) / "collection.sqlite"
         _unpack_collection(path, db)
         try:
-            notes, rows = _read_collection(path, db)
+            shown = _read_collection(path, db, by_guid)
         except sqlite3.DatabaseError as exc:
             raise MergeError(f"{path}: not a readable Anki collection ({exc})") from None
-    found.notes = sum(1 for _, guid in notes if guid in by_guid)
-    found.foreign_notes = len(notes) - found.notes
+    found.notes = shown.ours
+    found.foreign_notes = shown.notes - shown.ours
+    found.foreign_reviews = shown.foreign_answers
     if not found.notes:
         raise MergeError(
-            f"{path} has none of quizapp's notes ({counted(len(notes), 'other note')}): import "
+            f"{path} has none of quizapp's notes ({counted(shown.notes, 'other note')}): import "
             "a deck from 'quizapp export --anki' into Anki, study it, then export the collection"
         )
-    for revlog_id, ease, taken, kind, guid in rows:
-        card = by_guid.get(guid)
-        if card is None:
-            found.foreign_reviews += 1
-            continue
+    for revlog_id, ease, taken, kind, guid in shown.rows:
+        card = by_guid[guid]
         at = _answer_time(path, revlog_id, ease, kind)
         if ease not in RATING_NAMES:
             continue  # a manual reschedule or a "set due date": no answer was given

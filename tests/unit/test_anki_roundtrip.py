@@ -475,3 +475,25 @@ def test_a_preview_in_a_filtered_deck_comes_back_as_a_cram_answer_not_a_review(
     assert "nothing new" in capsys.readouterr().out
     with Store.open() as store:
         assert len(store.cram_reviews()) == 1
+
+
+def test_more_answers_than_anyone_gives_is_refused_without_reading_them_all(
+    content: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from quizapp.interop import anki_import
+
+    monkeypatch.setattr(anki_import, "MAX_ANSWERS", 2)
+    answers = "".join(ANSWER.format(id=1_700_000_000_000 + i, ease=3, type=1) for i in range(3))
+    path = _edited_package(tmp_path, answers)
+    assert main(["import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: more than 2 answers to quizapp's notes" in err and err.count("\n") == 1
+    with Store.open() as store:
+        assert store.reviews() == []
+    monkeypatch.setattr(anki_import, "MAX_ANSWERS", 3)  # at the limit: all of them come in
+    assert main(["import", str(path)]) == 0
+    with Store.open() as store:
+        assert len(store.reviews()) == 3
