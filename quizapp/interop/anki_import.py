@@ -61,6 +61,7 @@ class AnkiReviews:
     foreign_notes: int = 0  # notes that are not quizapp's
     foreign_reviews: int = 0  # their answers, skipped
     cram: list[dict[str, Any]] = field(default_factory=list)  # previews in a filtered deck
+    other_cards: int = 0  # answers to a card type added to quizapp's note type in Anki, skipped
 
 
 # The collection read from a package, uncompressed, at most (a zip or zstd "bomb" of a few MB
@@ -147,6 +148,7 @@ class _Collection:
     notes: int = 0  # notes in all
     ours: int = 0  # quizapp's notes
     foreign_answers: int = 0  # answers to the others'
+    other_cards: int = 0  # answers to cards of quizapp's notes from a card type added in Anki
     rows: list[Any] = field(default_factory=list)  # (id, ease, time, type, guid) of quizapp's
 
 
@@ -187,12 +189,15 @@ def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection
             shown.notes += 1
             shown.ours += guid in guids
         # Streamed: only the answers to quizapp's notes are kept, at most MAX_ANSWERS.
-        for row in conn.execute(
-            "SELECT r.id, r.ease, r.time, r.type, n.guid FROM revlog r "
+        for *row, card_type in conn.execute(
+            "SELECT r.id, r.ease, r.time, r.type, n.guid, c.ord FROM revlog r "
             "JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
         ):
             if row[4] not in guids:
                 shown.foreign_answers += 1
+                continue
+            if card_type != 0:  # a card type added in Anki (a reverse card): not quizapp's card
+                shown.other_cards += 1
                 continue
             shown.rows.append(row)
             if len(shown.rows) > MAX_ANSWERS:
@@ -237,6 +242,7 @@ def read_anki_reviews(path: Path, cards: Iterable[DeckCard]) -> AnkiReviews:
     found.notes = shown.ours
     found.foreign_notes = shown.notes - shown.ours
     found.foreign_reviews = shown.foreign_answers
+    found.other_cards = shown.other_cards
     if not found.notes:
         raise MergeError(
             f"{path} has none of quizapp's notes ({counted(shown.notes, 'other note')}): import "
@@ -329,6 +335,11 @@ def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
             f"clock (the latest {newest:%Y-%m-%d %H:%M} UTC): check the clock of the machine "
             f"Anki ran on; {'it imports' if held == 1 else 'they import'} once this clock "
             "reaches them"
+        )
+    if found.other_cards:
+        lines.append(
+            f"skipped {counted(found.other_cards, 'answer')} to cards of a card type added in "
+            "Anki to quizapp's notes (only the notes' own card is quizapp's)"
         )
     if found.foreign_notes:
         notes, reviews = found.foreign_notes, found.foreign_reviews

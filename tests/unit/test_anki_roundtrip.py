@@ -497,3 +497,41 @@ def test_more_answers_than_anyone_gives_is_refused_without_reading_them_all(
     assert main(["import", str(path)]) == 0
     with Store.open() as store:
         assert len(store.reviews()) == 3
+
+
+def test_answers_to_a_card_type_added_in_anki_are_not_the_cards_own(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A learner who adds a reverse template to quizapp's note type in Anki studies two cards
+    per note; only the note's own card (the first) is quizapp's card."""
+    apkg = tmp_path / "deck.apkg"
+    assert main(["export", "--anki", str(apkg)]) == 0
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    (tmp_path / "anki").mkdir()
+    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=True)
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=options))
+        model = col.models.by_name("quizapp card")
+        reverse = col.models.new_template("Reverse")
+        reverse["qfmt"], reverse["afmt"] = "{{Back}}", "{{FrontSide}}<hr>{{Front}}"
+        col.models.add_template(model, reverse)
+        col.models.update_dict(model)
+        (nid,) = col.find_notes('"Card id:faq-one"')
+        own, added = sorted(col.get_note(nid).cards(), key=lambda c: c.ord)
+        assert (own.ord, added.ord) == (0, 1)
+        for card, ease in ((added, 1), (own, 3)):
+            card.start_timer()
+            col.sched.answerCard(card, ease)
+        colpkg = tmp_path / "collection.colpkg"
+        col.export_collection_package(str(colpkg), include_media=False, legacy=False)
+    finally:
+        col.close()
+    capsys.readouterr()
+    assert main(["import", str(colpkg)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1 of the 1 review" in out
+    assert "skipped 1 answer to cards of a card type added in Anki" in out
+    with Store.open() as store:
+        assert [(r.item_id, int(r.rating)) for r in store.reviews()] == [("faq-one", 3)]
