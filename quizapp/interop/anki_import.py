@@ -168,7 +168,9 @@ def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection
         missing = [t for t in TABLES if kinds.get(t) != "table"]
         if missing:
             what = ", ".join(
-                f"table {t} is missing" if t not in kinds else f"{t} is a {kinds[t]}, not a table"
+                f"table {t} is missing"
+                if t not in kinds
+                else f"{t} is {'an' if kinds[t][0] in 'aeiou' else 'a'} {kinds[t]}, not a table"
                 for t in missing
             )
             raise MergeError(f"{path}: not an Anki collection: {what}")
@@ -180,7 +182,7 @@ def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection
         if type(versions[0]) is not int or versions[0] not in SCHEMAS:
             newer = type(versions[0]) is int and versions[0] > SCHEMAS[-1]
             raise MergeError(
-                f"{path}: Anki collection schema {versions[0]!r} is not one quizapp reads "
+                f"{path}: Anki collection schema {_shown(versions[0])} is not one quizapp reads "
                 f"({SCHEMAS[0]} to {SCHEMAS[-1]})"
                 + ("; export it from Anki with 'Support older Anki versions' ticked" * newer)
             )
@@ -210,12 +212,19 @@ def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection
     return shown
 
 
+def _shown(value: Any) -> str:
+    """A value from the file in a message: on one line, at most 40 characters (a field of
+    megabytes, or one with newlines, would make the message useless)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def _answer_time(path: Path, revlog_id: Any, ease: Any, kind: Any) -> datetime:
     """The time of one answer (its revlog id in ms), checked (MergeError)."""
     if type(revlog_id) is not int or type(ease) is not int or type(kind) is not int:
         raise MergeError(
-            f"{path}: Anki's review log has a row that is not Anki's (id {revlog_id!r}, button "
-            f"{ease!r}, type {kind!r}: each should be a whole number)"
+            f"{path}: Anki's review log has a row that is not Anki's (id {_shown(revlog_id)}, "
+            f"button {_shown(ease)}, type {_shown(kind)}: each should be a whole number)"
         )
     first, last = (int(t.timestamp() * 1000) for t in (FIRST_ANSWER, LAST_ANSWER))
     if not first <= revlog_id < last:

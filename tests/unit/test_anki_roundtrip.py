@@ -376,6 +376,16 @@ LOOSE_REVLOG = (
         # Values of the wrong type in a table without Anki's column types.
         (LOOSE_REVLOG + ANSWER.format(id="'abc'", ease=3, type=1), "id 'abc'"),
         (LOOSE_REVLOG + ANSWER.format(id="NULL", ease=3, type=1), "id None"),
+        # A huge value, with newlines: the message stays one short line.
+        (
+            LOOSE_REVLOG
+            + ANSWER.format(id="'x' || char(10) || hex(zeroblob(500000))", ease=3, type=1),
+            "(id 'x\\n0000",
+        ),
+        (
+            "UPDATE col SET ver = 'v' || hex(zeroblob(500000));",
+            "schema 'v0000",
+        ),
         (LOOSE_REVLOG + ANSWER.format(id="1.7e12", ease=3, type=1), "id 1700000000000.0"),
         (LOOSE_REVLOG + ANSWER.format(id=1_700_000_000_000, ease="'x'", type=1), "button 'x'"),
         (LOOSE_REVLOG + ANSWER.format(id=1_700_000_000_000, ease=3, type="NULL"), "type None"),
@@ -412,6 +422,7 @@ def test_a_hand_made_package_is_refused_in_one_line_and_nothing_is_written(
     assert code == 1, err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith(f"quizapp: import: {path}") and "nothing was changed" in err
+    assert len(err) < len(str(path)) + 300  # a short line, whatever the file holds
     with Store.open() as store:
         assert store.export()["reviews"] == before["reviews"]
 
