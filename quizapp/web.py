@@ -5,9 +5,11 @@ the websocket and study as the learner (browsers do not apply the same-origin po
 websockets), a DNS-rebinding name can fetch the page, and ``/static/`` lists its folder. Here,
 as in Jupyter:
 
-* a random token (``secrets.token_urlsafe``) is printed in the address at start; the page and
-  the websocket need it, in the query (``?token=``) or in the cookie the first page load with
-  it sets (HttpOnly, SameSite=Strict, one per port);
+* a random token (``secrets.token_urlsafe``) is printed in the address at start; the page
+  needs it in its query (``?token=``), the websocket in its path (``/ws/<token>``, the address
+  the page gives textual.js, which appends its own ``?width=&height=``) or query. No cookie
+  holds it: a browser sends a host's cookies to every port of it, so any other server on
+  this machine the learner visits would receive the token;
 * every request's ``Host`` must name the served address (an IP literal, ``localhost``, or this
   machine's name when listening on every interface), which defeats DNS rebinding;
 * the websocket's ``Origin`` must be the page's own origin (the validated ``Host``);
@@ -114,11 +116,6 @@ class GuardedServer(Server):
 
     # ------------------------------------------------------------------ the checks
 
-    @property
-    def cookie_name(self) -> str:
-        # Cookies are per host, not per port: two servers on one machine keep their own.
-        return f"quizapp-token-{self.port}"
-
     def allowed_host(self, value: str) -> bool:
         """Whether a ``Host`` header names this server (see the module docstring)."""
         host, port = _split_host(value)
@@ -136,7 +133,7 @@ class GuardedServer(Server):
         return False
 
     def has_token(self, request: web.Request) -> bool:
-        given = request.query.get("token") or request.cookies.get(self.cookie_name) or ""
+        given = request.match_info.get("token") or request.query.get("token") or ""
         return hmac.compare_digest(given.encode(), self.token.encode())
 
     @web.middleware
@@ -149,7 +146,7 @@ class GuardedServer(Server):
             return _refuse(
                 "open the address with ?token=... that 'quizapp serve' printed when it started"
             )
-        if request.path == "/ws":
+        if request.path == "/ws" or request.path.startswith("/ws/"):
             origin = request.headers.get("Origin", "")
             if origin != f"http://{request.host}":
                 return _refuse(f"websocket from a foreign origin {origin or '(none)'!r}")
@@ -167,6 +164,7 @@ class GuardedServer(Server):
             [
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_websocket, name="websocket"),
+                web.get("/ws/{token}", self.handle_websocket, name="websocket-token"),
                 web.get("/download/{key}", self.handle_download, name="download"),
                 web.static("/static", self.statics_path, show_index=False, name="static"),
             ]
@@ -179,15 +177,13 @@ class GuardedServer(Server):
         base = f"http://{request.host}"
         context: dict[str, Any] = {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
-            "app_websocket_url": f"ws://{request.host}/ws",
+            "app_websocket_url": f"ws://{request.host}/ws/{self.token}",
             "config": {"static": {"url": f"{base}/static/"}},
             "application": {"name": self.title},
         }
         response = aiohttp_jinja2.render_template("app_index.html", request, context)
-        if request.query.get("token"):
-            response.set_cookie(
-                self.cookie_name, self.token, httponly=True, samesite="Strict", path="/"
-            )
+        # The page holds the token: no other site's page may read it from a cache.
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     # ------------------------------------------------------------------ running

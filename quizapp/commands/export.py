@@ -148,11 +148,14 @@ def _progress_writer(written: list[int]) -> Callable[[Path, dict[str, str]], Non
 
     with open_store(reads=True) as store:
         states = store.card_states()
+        flags = store.card_flags()
         retention = store.settings.desired_retention
         parameters = list(store.scheduler.parameters)
     decay = parameters[20] if len(parameters) > 20 else None
 
     def write(db: Path, guids: dict[str, str]) -> None:
-        written.append(write_schedule(db, guids, states, retention=retention, decay=decay))
+        written.append(
+            write_schedule(db, guids, states, retention=retention, decay=decay, flags=flags)
+        )
 
     return write

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
+import os
 import shlex
 import socket
 import sys
@@ -84,12 +85,30 @@ def listen_warning(host: str, port: int) -> str | None:
     )
 
 
-def app_command(args: argparse.Namespace) -> str:
-    """The shell command each browser tab runs: this interpreter's quizapp, same decks."""
-    argv = [sys.executable, "-m", "quizapp"]
+# Run by each tab's process before it becomes quizapp (Linux): ask the kernel for SIGTERM when
+# the server dies (PR_SET_PDEATHSIG; it holds across exec). Without it, a server killed with
+# kill -9 left every tab's app running for ever, holding the progress file (and `restore`
+# refused, "quizapp is open"). SIGTERM ends the app as a closed terminal does: saved, backed up.
+DIE_WITH_SERVER = """\
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
+
+
+def app_command(args: argparse.Namespace, server_pid: int | None = None) -> str:
+    """The shell command each browser tab runs: this interpreter's quizapp, same decks; on
+    Linux one that ends when the server process (``server_pid``, this one by default) does."""
+    argv = ["-m", "quizapp"]
     for path in getattr(args, "content", []):
         argv += ["--content", str(path.resolve())]
-    return shlex.join(argv)
+    if not sys.platform.startswith("linux"):
+        return shlex.join([sys.executable, *argv])
+    # exec: the shell textual-serve starts becomes the app, a child of the server itself.
+    pid = os.getpid() if server_pid is None else server_pid
+    return "exec " + shlex.join([sys.executable, "-c", DIE_WITH_SERVER, str(pid), *argv])
 
 
 def run(args: argparse.Namespace) -> int:

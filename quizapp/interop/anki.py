@@ -69,10 +69,17 @@ ul, ol { margin: .2em 0; padding-left: 1.3em; }
 _CODE = re.compile(r"`([^`\n]+)`")
 
 
+def _escape(value: str) -> str:
+    """Text as HTML that Anki shows as written: '<' and '&' escaped, and '[' as an entity, since
+    Anki reads '[sound:FILE]' and '[anki:tts]...' in a field as audio to play (the text vanished
+    from the card and Anki looked for the file)."""
+    return html.escape(value, quote=False).replace("[", "&#91;")
+
+
 def _text(value: str | None) -> str:
     """A card's text as HTML: escaped (a '<' in a formula is not a tag), newlines kept, and the
     decks' one piece of markup, `code`, shown as code rather than as raw backticks."""
-    escaped = html.escape(value or "", quote=False).replace("\n", "<br>")
+    escaped = _escape(value or "").replace("\n", "<br>")
     return _CODE.sub(r"<code>\1</code>", escaped)
 
 
@@ -354,9 +361,9 @@ def note_fields(card: DeckCard) -> list[str] | None:
     layout: Layout = handler(card.kind, "anki")
     front, back = layout.render(card)
     if card.cite:
-        back += _part("Source", html.escape(card.cite, quote=False))
+        back += _part("Source", _escape(card.cite))
     section = "" if card.section is None else f"notes §{card.section}"
-    fields = [front, back, layout.label, section, html.escape(card.id, quote=False)]
+    fields = [front, back, layout.label, section, _escape(card.id)]
     # Anki separates a note's fields with \x1f: one inside a field would split it in two.
     return [f.replace("\x1f", " ") for f in fields]
 

@@ -23,7 +23,7 @@ import sqlite3
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,8 +34,8 @@ import fsrs
 from quizapp.decks.models import Card as DeckCard
 from quizapp.interop.anki import note_guid
 from quizapp.interop.merge import MergeError, MergePlan, merge_reviews
-from quizapp.interop.progress_file import FileReview, open_regular
-from quizapp.store import Store
+from quizapp.interop.progress_file import FileCram, FileReview, open_regular
+from quizapp.store import Store, replica
 from quizapp.wording import counted
 
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -60,6 +60,8 @@ class AnkiReviews:
     notes: int = 0  # quizapp notes in the package
     foreign_notes: int = 0  # notes that are not quizapp's
     foreign_reviews: int = 0  # their answers, skipped
+    cram: list[dict[str, Any]] = field(default_factory=list)  # previews in a filtered deck
+    other_cards: int = 0  # answers to a card type added to quizapp's note type in Anki, skipped
 
 
 # The collection read from a package, uncompressed, at most (a zip or zstd "bomb" of a few MB
@@ -124,85 +126,230 @@ def _too_big(path: Path, size: int) -> MergeError:
     )
 
 
+# The collection schemas Anki reads (rslib/src/storage/upgrades: SCHEMA_MIN_VERSION ..
+# SCHEMA_MAX_VERSION); a newer one is refused by Anki itself too.
+SCHEMAS = range(11, 19)
+# The tables read, which must be plain tables: a view (say, a recursive one) would run code
+# from the file, and could run for ever.
+TABLES = ("col", "notes", "cards", "revlog")
+# An answer's time (the revlog id, in ms) is after Anki's first release and before 2100:
+# anything else is not a time Anki wrote (and past the year 9999 not even a date).
+FIRST_ANSWER = datetime(2006, 1, 1, tzinfo=UTC)
+LAST_ANSWER = datetime(2100, 1, 1, tzinfo=UTC)
+FILTERED = 3  # revlog type: an answer in a filtered deck that does not reschedule (a preview)
+MAX_TAKEN_MS = 86_400_000  # a time taken over a day is no answer's: not kept
+MAX_ANSWERS = 1_000_000  # to quizapp's notes: 100 a day for 27 years
+
+
+@dataclass
+class _Collection:
+    """What a package's collection holds for quizapp."""
+
+    notes: int = 0  # notes in all
+    ours: int = 0  # quizapp's notes
+    foreign_answers: int = 0  # answers to the others'
+    other_cards: int = 0  # answers to cards of quizapp's notes from a card type added in Anki
+    rows: list[Any] = field(default_factory=list)  # (id, ease, time, type, guid) of quizapp's
+
+
+def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection:
+    """What the collection at ``db`` holds for the notes with these ``guids``, after checking
+    it is one Anki wrote. Raises MergeError."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        kinds = dict(
+            conn.execute(
+                "SELECT name, CASE WHEN type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' "
+                "THEN 'table' ELSE type END FROM sqlite_master WHERE name IN (?, ?, ?, ?)",
+                TABLES,
+            ).fetchall()
+        )
+        missing = [t for t in TABLES if kinds.get(t) != "table"]
+        if missing:
+            what = ", ".join(
+                f"table {t} is missing"
+                if t not in kinds
+                else f"{t} is {'an' if kinds[t][0] in 'aeiou' else 'a'} {kinds[t]}, not a table"
+                for t in missing
+            )
+            raise MergeError(f"{path}: not an Anki collection: {what}")
+        versions = [v for (v,) in conn.execute("SELECT ver FROM col LIMIT 2")]
+        if len(versions) != 1:
+            raise MergeError(
+                f"{path}: not an Anki collection: its col table has {len(versions)} rows, not 1"
+            )
+        if type(versions[0]) is not int or versions[0] not in SCHEMAS:
+            newer = type(versions[0]) is int and versions[0] > SCHEMAS[-1]
+            raise MergeError(
+                f"{path}: Anki collection schema {_shown(versions[0])} is not one quizapp reads "
+                f"({SCHEMAS[0]} to {SCHEMAS[-1]})"
+                + ("; export it from Anki with 'Support older Anki versions' ticked" * newer)
+            )
+        shown = _Collection()
+        for (guid,) in conn.execute("SELECT guid FROM notes"):
+            shown.notes += 1
+            shown.ours += guid in guids
+        # Streamed: only the answers to quizapp's notes are kept, at most MAX_ANSWERS.
+        for *row, card_type in conn.execute(
+            "SELECT r.id, r.ease, r.time, r.type, n.guid, c.ord FROM revlog r "
+            "JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
+        ):
+            if row[4] not in guids:
+                shown.foreign_answers += 1
+                continue
+            if card_type != 0:  # a card type added in Anki (a reverse card): not quizapp's card
+                shown.other_cards += 1
+                continue
+            shown.rows.append(row)
+            if len(shown.rows) > MAX_ANSWERS:
+                raise MergeError(
+                    f"{path}: more than {MAX_ANSWERS:,} answers to quizapp's notes, more than "
+                    "anyone gives; is it really a collection Anki wrote?"
+                )
+    finally:
+        conn.close()
+    return shown
+
+
+def _shown(value: Any) -> str:
+    """A value from the file in a message: on one line, at most 40 characters (a field of
+    megabytes, or one with newlines, would make the message useless)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _answer_time(path: Path, revlog_id: Any, ease: Any, kind: Any) -> datetime:
+    """The time of one answer (its revlog id in ms), checked (MergeError)."""
+    if type(revlog_id) is not int or type(ease) is not int or type(kind) is not int:
+        raise MergeError(
+            f"{path}: Anki's review log has a row that is not Anki's (id {_shown(revlog_id)}, "
+            f"button {_shown(ease)}, type {_shown(kind)}: each should be a whole number)"
+        )
+    first, last = (int(t.timestamp() * 1000) for t in (FIRST_ANSWER, LAST_ANSWER))
+    if not first <= revlog_id < last:
+        raise MergeError(
+            f"{path}: Anki's review log has an answer dated outside {FIRST_ANSWER:%Y} to "
+            f"{LAST_ANSWER:%Y} (revlog id {revlog_id}); not a time Anki writes"
+        )
+    return datetime.fromtimestamp(revlog_id / 1000, UTC)
+
+
 def read_anki_reviews(path: Path, cards: Iterable[DeckCard]) -> AnkiReviews:
-    """Read the answers to quizapp's notes in an Anki package. Raises MergeError (one line)."""
+    """Read the answers to quizapp's notes in an Anki package. Raises MergeError (one line):
+    a package whose collection is not one Anki writes (tables, schema, values in the review
+    log) is refused whole, nothing of it is read into the store."""
     by_guid = {note_guid(c.id): c for c in cards}
     found = AnkiReviews(path=path)
     with tempfile.TemporaryDirectory(prefix="quizapp-anki-import-") as folder:
         db = Path(folder) / "collection.sqlite"
         _unpack_collection(path, db)
         try:
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            try:
-                notes = conn.execute("SELECT id, guid FROM notes").fetchall()
-                rows = conn.execute(
-                    "SELECT r.id, r.ease, r.time, n.guid FROM revlog r "
-                    "JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
-                ).fetchall()
-            finally:
-                conn.close()
+            shown = _read_collection(path, db, by_guid)
         except sqlite3.DatabaseError as exc:
             raise MergeError(f"{path}: not a readable Anki collection ({exc})") from None
-    found.notes = sum(1 for _, guid in notes if guid in by_guid)
-    found.foreign_notes = len(notes) - found.notes
-    for revlog_id, ease, taken, guid in rows:
-        card = by_guid.get(guid)
-        if card is None:
-            found.foreign_reviews += 1
-            continue
+    found.notes = shown.ours
+    found.foreign_notes = shown.notes - shown.ours
+    found.foreign_reviews = shown.foreign_answers
+    found.other_cards = shown.other_cards
+    if not found.notes:
+        raise MergeError(
+            f"{path} has none of quizapp's notes ({counted(shown.notes, 'other note')}): import "
+            "a deck from 'quizapp export --anki' into Anki, study it, then export the collection"
+        )
+    for revlog_id, ease, taken, kind, guid in shown.rows:
+        card = by_guid[guid]
+        at = _answer_time(path, revlog_id, ease, kind)
         if ease not in RATING_NAMES:
             continue  # a manual reschedule or a "set due date": no answer was given
-        at = datetime.fromtimestamp(revlog_id / 1000, UTC)
-        found.reviews.append(
-            {
-                "item_id": card.id,
-                "kind": card.kind,
-                "rating": RATING_NAMES[ease],
-                "reviewed_at": at.isoformat(timespec="microseconds"),
-                "duration_ms": int(taken) if isinstance(taken, int) and taken >= 0 else None,
-                "uuid": review_uuid(guid, revlog_id),
-            }
-        )
+        review = {
+            "item_id": card.id,
+            "kind": card.kind,
+            "rating": RATING_NAMES[ease],
+            "reviewed_at": at.isoformat(timespec="microseconds"),
+            "duration_ms": taken if type(taken) is int and 0 <= taken <= MAX_TAKEN_MS else None,
+            "uuid": review_uuid(guid, revlog_id),
+        }
+        # A preview in a filtered deck left the card's schedule as it was, in Anki: here it is
+        # a cram answer, which leaves the FSRS schedule untouched too.
+        (found.cram if kind == FILTERED else found.reviews).append(review)
     return found
 
 
+def _file_review(r: dict[str, Any]) -> FileReview:
+    return FileReview(
+        uuid=r["uuid"],
+        item_id=r["item_id"],
+        kind=r["kind"],
+        rating=fsrs.Rating(RATING_VALUES[r["rating"]]),
+        reviewed_at=datetime.fromisoformat(r["reviewed_at"]),
+        duration_ms=r["duration_ms"],
+    )
+
+
 def plan_anki_import(store: Store, found: AnkiReviews) -> MergePlan:
-    """The merge of ``found``'s reviews into ``store``, as for another machine's export."""
-    reviews = [
-        FileReview(
+    """The merge of ``found``'s reviews into ``store``, as for another machine's export; its
+    previews in a filtered deck as cram answers (each once, by uuid)."""
+    # Planned only: the caller applies it (or not, for --dry-run) with apply_merge.
+    plan = merge_reviews(
+        store, [_file_review(r) for r in found.reviews], source=str(found.path), dry_run=True
+    )
+    have = replica.cram_uuids(store.db)
+    plan.cram = [
+        FileCram(
             uuid=r["uuid"],
             item_id=r["item_id"],
-            kind=r["kind"],
             rating=fsrs.Rating(RATING_VALUES[r["rating"]]),
             reviewed_at=datetime.fromisoformat(r["reviewed_at"]),
             duration_ms=r["duration_ms"],
         )
-        for r in found.reviews
+        for r in found.cram
+        if r["uuid"] not in have
     ]
-    # Planned only: the caller applies it (or not, for --dry-run) with apply_merge.
-    return merge_reviews(store, reviews, source=str(found.path), dry_run=True)
+    return plan
 
 
 def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
     """The summary of an import from Anki, one line per kind of change."""
-    path, n = found.path, len(found.reviews)
-    if not found.notes:
-        lines = [
-            f"nothing to import: {path} has none of quizapp's notes (import a deck from "
-            "'quizapp export --anki' into Anki, study, then export the collection)"
-        ]
-    elif not n:
+    path, n = found.path, len(found.reviews) + len(found.cram)
+    held = len(plan.held_back)
+    if not n:
         lines = [
             f"nothing to import: {path} has {found.notes} of quizapp's notes but no answers to "
             "them (export from Anki with scheduling included)"
         ]
-    elif not plan.reviews:
-        lines = [
-            f"nothing new in {path}: {'the' if n == 1 else 'all'} {counted(n, 'answer')} to "
-            f"quizapp's notes {'is' if n == 1 else 'are'} already here"
-        ]
-    else:
+    elif plan.reviews:
         lines = plan.describe(done=done)[:1]  # "added K of the N reviews in FILE (...)"
+    else:
+        here = n - held - len(plan.cram)
+        if not (held or plan.cram):
+            lines = [
+                f"nothing new in {path}: {'the' if here == 1 else 'all'} "
+                f"{counted(here, 'answer')} to quizapp's notes {'is' if here == 1 else 'are'} "
+                "already here"
+            ]
+        else:
+            lines = [f"no new review in {path} ({counted(here, 'answer')} already here)"]
+            lines = lines if here else []
+    if plan.cram:
+        lines.append(
+            f"{'added' if done else 'would add'} {counted(len(plan.cram), 'answer')} in {path} "
+            "from a filtered deck that does not reschedule, as cram answers (the schedule is "
+            "untouched, as in Anki)"
+        )
+    if held:
+        newest = max(r.reviewed_at for r in plan.held_back)
+        lines.append(
+            f"held back {counted(held, 'answer')} dated more than a day ahead of this machine's "
+            f"clock (the latest {newest:%Y-%m-%d %H:%M} UTC): check the clock of the machine "
+            f"Anki ran on; {'it imports' if held == 1 else 'they import'} once this clock "
+            "reaches them"
+        )
+    if found.other_cards:
+        lines.append(
+            f"skipped {counted(found.other_cards, 'answer')} to cards of a card type added in "
+            "Anki to quizapp's notes (only the notes' own card is quizapp's)"
+        )
     if found.foreign_notes:
         notes, reviews = found.foreign_notes, found.foreign_reviews
         lines.append(

@@ -26,12 +26,13 @@ from typing import Any
 
 import fsrs
 
-from quizapp.store import CardState
+from quizapp.store import CardFlags, CardState
 
 DAY = 86_400
 # Anki's card types and queues (rslib/src/card/mod.rs): the same numbers as fsrs.State for types.
 NEW, LEARN, REVIEW, RELEARN = 0, 1, 2, 3
 QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = 1, 2, 3
+QUEUE_SUSPENDED, QUEUE_BURIED = -1, -3  # -3: buried by hand (Anki unburies it the next day)
 STARTING_EASE = 2500  # Anki's factor field (permille); FSRS does not use it
 
 
@@ -112,6 +113,15 @@ def _days_until(due: datetime, now: datetime) -> int:
     return (_anki_day(due) - _anki_day(now)).days
 
 
+def hidden_queue(flags: CardFlags | None, now: datetime) -> int | None:
+    """Anki's queue for a card suspended or buried here (None: neither)."""
+    if flags is None:
+        return None
+    if flags.suspended:
+        return QUEUE_SUSPENDED
+    return QUEUE_BURIED if flags.buried(now) else None
+
+
 def write_schedule(
     db: Path,
     guids: Mapping[str, str],
@@ -120,10 +130,13 @@ def write_schedule(
     retention: float,
     decay: float | None,
     now: datetime | None = None,
+    flags: Mapping[str, CardFlags] | None = None,
 ) -> int:
     """Write each reviewed card's schedule into the package collection ``db`` (``guids``: note
-    GUID -> card id); the number of cards written."""
+    GUID -> card id), and each card suspended or buried here (``flags``) as suspended or buried
+    in Anki, new or not; the number of cards written."""
     now = now or datetime.now(UTC)
+    flags = flags or {}
     conn = sqlite3.connect(db)
     try:
         with conn:
@@ -138,20 +151,29 @@ def write_schedule(
             written = 0
             for card_id, guid in rows:
                 item = guids.get(guid)
-                state = states.get(item) if item is not None else None
-                if state is None:
+                if item is None:
                     continue
-                fields = anki_schedule(state, today=0, now=now, retention=retention, decay=decay)
-                if fields is None:
+                state = states.get(item)
+                fields = (
+                    None
+                    if state is None
+                    else anki_schedule(state, today=0, now=now, retention=retention, decay=decay)
+                )
+                hidden = hidden_queue(flags.get(item), now)
+                if fields is not None:
+                    conn.execute(
+                        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, "
+                        "reps = ?, lapses = ?, left = ?, data = ? WHERE id = ?",
+                        (
+                            fields.type, fields.queue if hidden is None else hidden, fields.due,
+                            fields.ivl, fields.factor, fields.reps, fields.lapses, fields.left,
+                            fields.data, card_id,
+                        ),
+                    )  # fmt: skip
+                elif hidden is not None:  # a new card, suspended or buried: new in Anki too
+                    conn.execute("UPDATE cards SET queue = ? WHERE id = ?", (hidden, card_id))
+                else:
                     continue
-                conn.execute(
-                    "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
-                    " lapses = ?, left = ?, data = ? WHERE id = ?",
-                    (
-                        fields.type, fields.queue, fields.due, fields.ivl, fields.factor,
-                        fields.reps, fields.lapses, fields.left, fields.data, card_id,
-                    ),
-                )  # fmt: skip
                 written += 1
     finally:
         conn.close()

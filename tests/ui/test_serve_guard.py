@@ -3,8 +3,9 @@
 The server is the real command (`quizapp serve --port 0`, a free port on 127.0.0.1) and the
 client a real HTTP/websocket client (aiohttp): a websocket from another site's page (foreign
 ``Origin``), without the printed token, or under a foreign ``Host`` (DNS rebinding) is refused
-with 403 before any app process starts; the printed address opens the page, its cookie opens the
-websocket, and two tabs (two app processes) rating at once on one progress file both land.
+with 403 before any app process starts; the printed address opens the page, the websocket address
+on the page opens the websocket, no cookie carries the token to another port, and two tabs
+(two app processes) rating at once on one progress file both land.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ URL = re.compile(r"serving on (http://\S+)")
 
 
 @contextlib.contextmanager
-def served(home: Path, *extra: str) -> Iterator[tuple[str, str]]:
-    """Run `quizapp serve --port 0`; yield (printed address, everything it printed so far)."""
+def served(home: Path, *extra: str) -> Iterator[tuple[str, str, int]]:
+    """Run `quizapp serve --port 0`; yield (printed address, everything it printed so far, its
+    process id)."""
     env = {**os.environ, "QUIZAPP_HOME": str(home)}
     proc = subprocess.Popen(
         [quizapp_command(), "serve", "--port", "0", *extra],
@@ -50,7 +52,7 @@ def served(home: Path, *extra: str) -> Iterator[tuple[str, str]]:
         for line in proc.stdout:
             printed += line
             if match := URL.search(line):
-                yield match.group(1), printed
+                yield match.group(1), printed, proc.pid
                 break
         else:
             raise AssertionError(f"serve printed no address:\n{printed}")
@@ -87,7 +89,7 @@ async def _ws_status(url: str, *, headers: dict[str, str], query: str) -> int:
 def test_the_printed_address_carries_a_token_and_the_server_refuses_everyone_else(
     quizapp_home: Path,
 ) -> None:
-    with served(quizapp_home) as (url, printed):
+    with served(quizapp_home) as (url, printed, _):
         origin, token = _parts(url)
         port = urlsplit(url).port
         assert origin.startswith("http://127.0.0.1:") and len(token) >= 32
@@ -123,10 +125,10 @@ def test_the_printed_address_carries_a_token_and_the_server_refuses_everyone_els
     }
 
 
-def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_no_listing(
+def test_the_page_needs_the_token_its_websocket_address_opens_the_app_and_no_cookie_leaks_it(
     quizapp_home: Path,
 ) -> None:
-    with served(quizapp_home) as (url, _):
+    with served(quizapp_home) as (url, _, _):
         origin, token = _parts(url)
         port = urlsplit(url).port
 
@@ -141,19 +143,25 @@ def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_
                     seen["static folder"] = (r.status, await r.text())
                 async with bare.get(f"{origin}/static/js/textual.js") as r:
                     seen["static file"] = r.status
-            # A browser: the tokened page sets a cookie, and the page's websocket then needs
-            # no token in its own address (textual.js adds ?width=&height= to it).
-            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as tab:
+                async with bare.get(f"{origin}/ws/{token[:-1]}") as r:
+                    seen["ws path, wrong token"] = r.status
+            # A browser: the page gives textual.js the websocket's address, to which it
+            # appends ?width=&height=; that address alone opens the app.
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as tab:
                 async with tab.get(url) as r:
                     page = await r.text()
                     seen["page"] = r.status
                     seen["referrer policy"] = r.headers.get("Referrer-Policy")
-                    seen["cookie"] = r.cookies.get(f"quizapp-token-{port}")
-                seen["ws url on the page"] = f"ws://127.0.0.1:{port}/ws" in page
+                    seen["cache"] = r.headers.get("Cache-Control")
+                ws_url = re.search(r'data-session-websocket-url="([^"]+)"', page)
+                seen["ws url"] = ws_url.group(1) if ws_url else None
                 async with tab.ws_connect(
-                    f"{origin}/ws?width=100&height=30", headers={"Origin": origin}
+                    f"{seen['ws url']}?width=100&height=30", headers={"Origin": origin}
                 ) as ws:
                     seen["ws"] = not ws.closed
+                # Cookies go to every port of a host: none may hold the token.
+                seen["cookies"] = [c.value for c in jar]
             return seen
 
         seen = asyncio.run(check())
@@ -163,12 +171,12 @@ def test_the_page_needs_the_token_its_cookie_opens_the_websocket_and_static_has_
     status, text = seen["static folder"]
     assert status in (403, 404) and "textual.js" not in text
     assert seen["static file"] == 200
-    assert seen["page"] == 200 and seen["ws url on the page"]
+    assert seen["ws path, wrong token"] == 403
+    assert seen["page"] == 200 and seen["ws url"] == f"ws://127.0.0.1:{port}/ws/{token}"
     assert seen["referrer policy"] == "no-referrer"  # the token never leaves in a Referer
-    cookie = seen["cookie"]
-    assert cookie is not None and cookie.value == token
-    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert seen["cache"] == "no-store"
     assert seen["ws"]
+    assert not any(token in c for c in seen["cookies"]), seen["cookies"]
 
 
 class Tab:
@@ -200,7 +208,7 @@ class Tab:
 
 @pytest.mark.slow
 def test_two_tabs_rating_at_once_on_one_progress_file_both_land(quizapp_home: Path) -> None:
-    with served(quizapp_home) as (url, _):
+    with served(quizapp_home) as (url, _, _):
         origin, token = _parts(url)
 
         async def study(http: Any) -> None:
@@ -221,3 +229,62 @@ def test_two_tabs_rating_at_once_on_one_progress_file_both_land(quizapp_home: Pa
     with Store.open() as store:
         reviews = store.reviews()
     assert len(reviews) == 2, [(r.item_id, r.reviewed_at) for r in reviews]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                if int(stat.rpartition(")")[2].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_server_killed_with_kill_9_takes_its_tabs_apps_with_it(quizapp_home: Path) -> None:
+    """Each tab runs its own quizapp; with the server gone (kill -9, no cleanup) no one can
+    reach them: they end (saved, backed up) instead of holding the progress file for ever."""
+    import signal
+    import time
+
+    with served(quizapp_home) as (url, _, server):
+        origin, token = _parts(url)
+
+        async def study_then_kill() -> list[int]:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.ws_connect(
+                    f"{origin}/ws/{token}?width=120&height=40", headers={"Origin": origin}
+                ) as ws,
+            ):
+                tab = Tab(ws)
+                await tab.until("New today", 0)
+                await tab.press("s", "Show answer")
+                await tab.press(" ", "Good")
+                await tab.press("3", "1 reviewed")
+                apps = _children(server)
+                assert apps, "the tab's app is not a child of the server"
+                os.kill(server, signal.SIGKILL)
+                return apps
+
+        apps = asyncio.run(study_then_kill())
+        deadline = time.monotonic() + 60
+        while any(_alive(a) for a in apps) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(a) for a in apps), "the tab's app outlived its server"
+    with Store.open() as store:
+        assert len(store.reviews()) == 1
+    # It ended as when its terminal closes: its session backed up.
+    assert [b.name for b in (quizapp_home / "backups").glob("*-session.db")]

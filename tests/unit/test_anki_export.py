@@ -473,3 +473,34 @@ def test_deck_exports_only_that_quizapp_decks_cards(tmp_path: Path, capsys) -> N
     expected = {c.id for c in library.only_deck("beyond").cards.values() if kind_of(c).anki}
     assert set(exported["notes"]) == expected
     assert f"{DEFAULT_DECK}::beyond" in exported["decks"]
+
+
+def test_real_anki_shows_audio_tags_in_a_card_as_text_and_plays_nothing(tmp_path: Path) -> None:
+    """Anki reads '[sound:FILE]' and '[anki:tts]' in a field as audio: a card's text that holds
+    them must still read as written, and Anki must not look for a file to play."""
+    anki_collection = pytest.importorskip(
+        "anki.collection", reason="the anki package is not installed (pip install anki)"
+    )
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    claim = "Say [sound:../../evil.mp3] then [anki:tts lang=en_US]hi[/anki:tts] and E[x]"
+    card = Trap(
+        id="trap-x", section=1, tags=("numerics",), claim=claim, wrong="w [sound:a.mp3]",
+        correct="c", why="y", example="e", cite="Book [sound:b.mp3]",
+    )  # fmt: skip
+    target = tmp_path / "x.apkg"
+    write_apkg([card], target)
+    (tmp_path / "anki").mkdir()
+    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(target), options=ImportAnkiPackageOptions())
+        )
+        (cid,) = col.find_cards("")
+        shown = col.get_card(cid)
+        assert shown.question_av_tags() == [] and shown.answer_av_tags() == []
+        answer = html.unescape(re.sub(r"<[^>]+>", "", shown.answer()))
+        for text in (claim, "w [sound:a.mp3]", "Book [sound:b.mp3]"):
+            assert text in answer
+    finally:
+        col.close()

@@ -160,3 +160,42 @@ def test_the_fields_anki_reads_are_consistent_for_any_state(
         assert fields.due - 100 == _days_until(due, now)
         assert fields.queue == (2 if state == fsrs.State.Review else 3)
     assert fields.ivl >= (1 if state != fsrs.State.Learning else 0)
+
+
+def test_cards_suspended_or_buried_here_are_suspended_or_buried_in_anki(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC)
+    states = study(now)
+    with Store.open() as store:
+        store.set_suspended(["faq-review", "faq-new"])  # one with a schedule, one new
+        store.bury(["faq-relearn"], now + timedelta(hours=20))
+    target = tmp_path / "flags.apkg"
+    assert main(["export", "--anki", str(target), "--with-progress"]) == 0
+    col = import_into_anki(target, tmp_path / "anki")
+    try:
+        cards = cards_by_id(col)
+        by_search = {
+            what: sorted(col.get_card(c).note()["Card id"] for c in col.find_cards(f"is:{what}"))
+            for what in ("suspended", "buried")
+        }
+        assert by_search == {"suspended": ["faq-new", "faq-review"], "buried": ["faq-relearn"]}
+        # Suspended, it keeps its schedule for when it is unsuspended.
+        review = cards["faq-review"]
+        assert review.type == 2 and review.memory_state is not None
+        assert review.memory_state.stability == pytest.approx(
+            states["faq-review"].card.stability, abs=1e-3
+        )
+        assert (cards["faq-new"].type, cards["faq-new"].memory_state) == (0, None)
+        col.sched.unsuspend_cards([review.id])
+        assert col.get_card(review.id).queue == 2  # back in review, where it was
+        # Anki's study never shows the suspended or buried ones.
+        col.decks.select(cards["faq-new"].did)
+        shown = set()
+        while (card := col.sched.getCard()) is not None and card.id not in shown:
+            shown.add(card.id)
+            col.sched.answerCard(card, 3)
+        names = {col.get_card(c).note()["Card id"] for c in shown}
+        assert not names & {"faq-new", "faq-relearn"}
+    finally:
+        col.close()

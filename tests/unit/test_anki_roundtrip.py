@@ -334,3 +334,87 @@ def test_a_collection_that_unpacks_past_the_limit_is_refused_without_filling_mem
     assert code == 1 and err.count("\n") == 1, err
     assert f"{path}: its Anki collection is more than 1 MB uncompressed" in err
     assert "nothing was changed" in err
+
+
+def test_a_preview_in_a_filtered_deck_comes_back_as_a_cram_answer_not_a_review(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anki's filtered deck without rescheduling leaves the card's schedule alone (its answer
+    is logged with type 3); here it is a cram answer, which leaves the schedule alone too."""
+    apkg = tmp_path / "deck.apkg"
+    assert main(["export", "--anki", str(apkg)]) == 0
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    (tmp_path / "anki").mkdir()
+    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        col.set_config("fsrs", True)
+        options = ImportAnkiPackageOptions(with_scheduling=True)
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=options))
+        cards = _anki_cards(col)
+        did = col.decks.new_filtered("Preview")
+        deck = col.decks.get(did)
+        deck["resched"] = False
+        deck["terms"] = [['"Card id:faq-one"', 10, 0]]
+        col.decks.save(deck)
+        col.sched.rebuild_filtered_deck(did)
+        col.decks.select(did)
+        card = col.sched.getCard()
+        assert card is not None and card.id == cards["faq-one"].id
+        card.start_timer()
+        col.sched.answerCard(card, 4)
+        assert col.get_card(card.id).type == 0  # still new in Anki
+        col.sched.empty_filtered_deck(did)
+        colpkg = tmp_path / "collection.colpkg"
+        col.export_collection_package(str(colpkg), include_media=False, legacy=False)
+    finally:
+        col.close()
+    capsys.readouterr()
+    assert main(["import", str(colpkg)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1 answer in" in out and "as cram answers (the schedule is untouched" in out
+    with Store.open() as store:
+        assert store.reviews() == [] and store.card_state("faq-one") is None
+        assert [(c.item_id, int(c.rating)) for c in store.cram_reviews()] == [("faq-one", 4)]
+    assert main(["import", str(colpkg)]) == 0  # again: nothing new
+    assert "nothing new" in capsys.readouterr().out
+    with Store.open() as store:
+        assert len(store.cram_reviews()) == 1
+
+
+def test_answers_to_a_card_type_added_in_anki_are_not_the_cards_own(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A learner who adds a reverse template to quizapp's note type in Anki studies two cards
+    per note; only the note's own card (the first) is quizapp's card."""
+    apkg = tmp_path / "deck.apkg"
+    assert main(["export", "--anki", str(apkg)]) == 0
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    (tmp_path / "anki").mkdir()
+    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=True)
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=options))
+        model = col.models.by_name("quizapp card")
+        reverse = col.models.new_template("Reverse")
+        reverse["qfmt"], reverse["afmt"] = "{{Back}}", "{{FrontSide}}<hr>{{Front}}"
+        col.models.add_template(model, reverse)
+        col.models.update_dict(model)
+        (nid,) = col.find_notes('"Card id:faq-one"')
+        own, added = sorted(col.get_note(nid).cards(), key=lambda c: c.ord)
+        assert (own.ord, added.ord) == (0, 1)
+        for card, ease in ((added, 1), (own, 3)):
+            card.start_timer()
+            col.sched.answerCard(card, ease)
+        colpkg = tmp_path / "collection.colpkg"
+        col.export_collection_package(str(colpkg), include_media=False, legacy=False)
+    finally:
+        col.close()
+    capsys.readouterr()
+    assert main(["import", str(colpkg)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1 of the 1 review" in out
+    assert "skipped 1 answer to cards of a card type added in Anki" in out
+    with Store.open() as store:
+        assert [(r.item_id, int(r.rating)) for r in store.reviews()] == [("faq-one", 3)]
