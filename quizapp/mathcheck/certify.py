@@ -40,7 +40,8 @@ def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
     from quizapp.mathcheck.judge import judge
     from quizapp.mathcheck.numeric import evaluate
     from quizapp.mathcheck.prove import prove
-    from quizapp.mathcheck.singular import crossing, undefined_point
+    from quizapp.mathcheck.singular import undefined_point
+    from quizapp.mathcheck.zeros import crossing
 
     c.cache["witnesses"] = []
     result = judge(c, tree)
