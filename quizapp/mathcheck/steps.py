@@ -27,6 +27,15 @@ from typing import Any
 
 from quizapp.mathcheck.parser import Node, ParseError, parse, to_text
 from quizapp.mathcheck.problem import Problem
+from quizapp.mathcheck.stepcompare import (
+    Quick,
+    compare,
+    partial,
+    relative,
+    reserved,
+    scaled,
+    values_at,
+)
 
 STATUSES = ("follows", "wrong", "follows-from-wrong", "definition", "invalid", "unchecked")
 MAX_LINES = 30
@@ -255,7 +264,7 @@ class _Walk:
                 parts = parts[1:]  # "dL/dwrt = ...": the expressions are the derivative
             elif len(parts) == 2:
                 helper = f"d{top}_d{bottom}"
-                truth = _partial(self.compiled, top, bottom)
+                truth = partial(self.compiled, top, bottom)
                 if self.define(number, raw, helper, parts[1], truth, shown=parts[0].strip()):
                     self.labels[(top, bottom)] = helper
                 return
@@ -272,7 +281,7 @@ class _Walk:
                 )
             )
             return
-        if head and _reserved(head.group(1)):
+        if head and reserved(head.group(1)):
             # "exp = 0" would make a later "p - y + exp(z)" read as p - y + 0*z: a line that
             # says one thing and is checked as another.
             self.steps.append(
@@ -327,14 +336,14 @@ class _Walk:
             return True
         result = self.compare(truth, tree)
         if result.verdict == "incorrect":
-            message = f"{shown} is not right: " + _relative(result.message, f"the true {shown}")
+            message = f"{shown} is not right: " + relative(result.message, f"the true {shown}")
             self.steps.append(Step(number, text, "wrong", message, interpreted, result.mistake))
             if self.first_wrong is None:
                 self.first_wrong = number
         elif result.verdict == "correct":
             self.steps.append(Step(number, text, "definition", f"{shown} is right", interpreted))
         else:
-            message = f"defines {shown} ({_relative(result.message, f'the true {shown}')})"
+            message = f"defines {shown} ({relative(result.message, f'the true {shown}')})"
             self.steps.append(Step(number, text, "definition", message, interpreted))
         return True
 
@@ -352,10 +361,10 @@ class _Walk:
         if first and result.verdict == "incorrect":
             # A multiple of the derivative (a sign, a factor 2) is named as between two lines.
             c = self.compiled
-            quick = _scaled(c, _values(c, tree), c.reference_values)
+            quick = scaled(c, values_at(c, tree), c.reference_values)
             result = quick or result
         what = "the derivative" if first else "the line before"
-        relative = result.message if first else _relative(result.message)
+        said = result.message if first else relative(result.message)
         if result.verdict == "correct":
             tainted = self.tainted
             status = "follows" if tainted is None else "follows-from-wrong"
@@ -371,12 +380,12 @@ class _Walk:
             if self.tainted is None:
                 self.tainted = number
                 message = (
-                    f"is not the derivative: {relative}"
+                    f"is not the derivative: {said}"
                     if first
-                    else f"does not follow from the line before: {relative}"
+                    else f"does not follow from the line before: {said}"
                 )
             else:
-                message = f"does not follow from {what} either: {relative}"
+                message = f"does not follow from {what} either: {said}"
             self.steps.append(Step(number, text, "wrong", message, shown, result.mistake))
         else:
             self.steps.append(Step(number, text, "unchecked", result.message, shown))
@@ -394,38 +403,9 @@ class _Walk:
             self.decided[key] = decide(self.compiled, tree)
         return self.decided[key][0]
 
-    def compare(self, reference: Node, tree: Node) -> _Quick:
-        """Is ``tree`` equal to ``reference`` (an earlier line)? Proved, shown wrong at a point
-        that is confirmed in high precision, or neither ("unchecked")."""
-        from quizapp.mathcheck.certify import expanded
-        from quizapp.mathcheck.exact import confirmed_point
-        from quizapp.mathcheck.judge import judge
-        from quizapp.mathcheck.prove import prove
-
-        c = self.compiled
-        values, before = _values(c, tree), _values(c, reference)
-        if not _same(c, values, before):
-            against = _against(c, reference, friendly=True)
-            against = replace(against, reference_expanded=expanded(c, reference))
-            if confirmed_point(against, expanded(c, tree), values) is not None:
-                quick = _scaled(c, values, before)
-                if quick is not None:
-                    return quick
-                verdict = judge(against, tree)
-                if verdict.verdict == "incorrect":
-                    return _Quick("incorrect", verdict.message, verdict.mistake)
-        proof = prove(c.problem.domains, expanded(c, tree), expanded(c, reference))
-        if proof.proved:
-            return _FOLLOWS
-        if proof.witness is not None:
-            # An exact point where the two differ (found and confirmed by the prover's witness
-            # search): wrong, named as a simple multiple where it is one.
-            point = ", ".join(f"{k} = {v:g}" for k, v in proof.witness.items())
-            here, there = proof.witness_values
-            return _scaled(c, values, before) or _Quick(
-                "incorrect", f"at {point} this line is {here} but the line before is {there}"
-            )
-        return _Quick("unchecked", f"not checked: could not be proved equal to it ({proof.reason})")
+    def compare(self, reference: Node, tree: Node) -> Quick:
+        """Is ``tree`` equal to ``reference`` (an earlier line)? See ``stepcompare.compare``."""
+        return compare(self.compiled, reference, tree)
 
     def verdict(self) -> Derivation:
         if self.last_expression is None:
@@ -467,119 +447,8 @@ class _Walk:
         )
 
 
-@dataclass(frozen=True)
-class _Quick:
-    verdict: str
-    message: str = ""
-    mistake: str | None = None
-
-
-_FOLLOWS = _Quick("correct")
-
-
-def _values(compiled: Any, tree: Node) -> Any:
-    import numpy as np
-
-    from quizapp.mathcheck.numeric import evaluate
-
-    return np.broadcast_to(evaluate(tree, compiled.env), (compiled.size,))
-
-
-def _same(compiled: Any, a: Any, b: Any) -> bool:
-    """Whether two lines agree at the friendly test points where the second is defined (the
-    quick comparison of consecutive steps; the final line still meets the strict judge)."""
-    import numpy as np
-
-    from quizapp.mathcheck.compare import close
-    from quizapp.mathcheck.domains import FRIENDLY
-    from quizapp.mathcheck.numeric import median
-    from quizapp.mathcheck.problem import MIN_POINTS
-
-    mask = compiled.mask & (compiled.layout.region == FRIENDLY) & np.isfinite(b)
-    # An unsimplified step (1/(1 - q) with q rounded to 1) can be uncomputable at a few points
-    # where the maths is fine: those are skipped, a few only.
-    computable = mask & np.isfinite(a)
-    if int(computable.sum()) < max(MIN_POINTS, 0.8 * int(mask.sum())):
-        return False
-    mask = computable
-    x, y = a[mask], b[mask]
-    scale = median(np.abs(y)) + 1e-300
-    return bool(close(x, y, rtol=1e-9, scale=scale).all())
-
-
-def _scaled(compiled: Any, a: Any, b: Any) -> _Quick | None:
-    """A wrong step that is a simple multiple (-1, ±2, ±1/2) of the one it is compared with."""
-    from quizapp.mathcheck.mistakes import _describe_constant
-
-    for k in (-1.0, 2.0, -2.0, 0.5, -0.5):
-        if _same(compiled, a, k * b):
-            mistake, message = _describe_constant(k)
-            return _Quick("incorrect", message, mistake)
-    return None
-
-
-def _relative(message: str, to: str = "the line before") -> str:
-    """A judge message about "the derivative" reworded for another reference."""
-    return message.replace("the derivative", to).replace("your answer", "this line")
-
-
-def _partial(compiled: Any, top: str, bottom: str) -> Node | None:
-    """The true value of d(top)/d(bottom) where the drill defines both, else None: dL/dq for a
-    named quantity q, dq/dx for a quantity and a variable, dL/dx for a variable."""
-    from quizapp.mathcheck.calculus import depends_on, diff, substitute
-
-    quantities = compiled.quantity_trees
-    variables = compiled.problem.variables
-    try:
-        if top == "L" and bottom in quantities and not depends_on(compiled.loss, bottom):
-            return None  # the drill writes its loss without that quantity: nothing to compare
-        if top == "L" and (bottom in quantities or bottom in variables):
-            tree = diff(compiled.loss if bottom in quantities else compiled.loss_expanded, bottom)
-        elif top in quantities and bottom in variables:
-            tree = diff(quantities[top], bottom)
-        else:
-            return None
-    except (ValueError, TypeError):
-        return None
-    return substitute(tree, quantities) if quantities else tree
-
-
-def _reserved(name: str) -> bool:
-    """Whether ``name`` is a function (exp, sigma ...) or a keyword (if, and ...) of the syntax."""
-    from quizapp.mathcheck.parser import FUNCTION_ALIASES, FUNCTIONS, KEYWORDS
-
-    return name in FUNCTIONS or name in FUNCTION_ALIASES or name in KEYWORDS
-
-
 def _invalid(number: int, text: str, exc: ParseError) -> Step:
     return Step(number, text, "invalid", exc.describe(), column=exc.column)
-
-
-def _against(compiled: Any, tree: Node, *, friendly: bool = False) -> Any:
-    """``compiled`` with ``tree`` in place of the reference (points where it is undefined or on
-    a kink of its own are dropped, as for the reference). With ``friendly``, only the points of
-    the friendly box count: an intermediate line is often an unsimplified form that loses all
-    its digits to cancellation at extreme values, where the step is still right."""
-    import numpy as np
-
-    from quizapp.mathcheck.domains import FRIENDLY
-    from quizapp.mathcheck.numeric import evaluate
-    from quizapp.mathcheck.problem import far_from_kinks
-
-    n = compiled.size
-    kinks: list[np.ndarray] = []
-    values = np.broadcast_to(evaluate(tree, compiled.env, kinks), (n,)).copy()
-    mask = compiled.mask & np.isfinite(values) & far_from_kinks(kinks, n)
-    if friendly:
-        mask &= compiled.layout.region == FRIENDLY
-    return replace(
-        compiled,
-        reference=tree,
-        reference_expanded=tree,
-        reference_values=values,
-        mask=mask,
-        cache={},
-    )
 
 
 __all__ = ["MAX_LINES", "STATUSES", "Derivation", "Step", "check_steps", "split_lines"]
