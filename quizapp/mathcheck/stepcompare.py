@@ -52,10 +52,14 @@ def same(compiled: Any, a: Any, b: Any) -> bool:
 
 def scaled(compiled: Any, a: Any, b: Any) -> Quick | None:
     """A wrong step that is a simple multiple (-1, ±2, ±1/2) of the one it is compared with."""
+    import numpy as np
+
     from quizapp.mathcheck.mistakes import _describe_constant
 
     for k in (-1.0, 2.0, -2.0, 0.5, -0.5):
-        if same(compiled, a, k * b):
+        with np.errstate(all="ignore"):  # k * b overflows to inf: not that multiple
+            multiple = k * b
+        if same(compiled, a, multiple):
             mistake, message = _describe_constant(k)
             return Quick("incorrect", message, mistake)
     return None
@@ -143,7 +147,7 @@ def compare(c: Any, reference: Node, tree: Node) -> Quick:
                 return Quick("incorrect", verdict.message, verdict.mistake)
     proof = prove(c.problem.domains, expanded(c, tree), expanded(c, reference))
     if proof.proved:
-        return FOLLOWS
+        return _hole(c, reference, tree) or FOLLOWS
     if proof.witness is not None:
         # An exact point where the two differ (found and confirmed by the prover's witness
         # search): wrong, named as a simple multiple where it is one.
@@ -153,6 +157,26 @@ def compare(c: Any, reference: Node, tree: Node) -> Quick:
             "incorrect", f"at {point} this line is {here} but the line before is {there}"
         )
     return Quick("unchecked", f"not checked: could not be proved equal to it ({proof.reason})")
+
+
+def _hole(c: Any, reference: Node, tree: Node) -> Quick | None:
+    """A line proved equal to the line before wherever both have a value is still wrong where
+    it has none and the line before has one (``(p - y)*(z - 1)/(z - 1)`` after ``p - y``): as
+    for a final answer (``certify.decide``), "incorrect" at an exact point, or "unchecked" at
+    an irrational zero of a divisor."""
+    from quizapp.mathcheck.certify import _undefined_at, expanded
+    from quizapp.mathcheck.singular import undefined_point
+    from quizapp.mathcheck.zeros import crossing
+
+    before, plain = expanded(c, reference), expanded(c, tree)
+    hole = undefined_point(c.problem.domains, plain, before)
+    if hole is not None:
+        return Quick("incorrect", _undefined_at(c, *hole))
+    other = replace(against(c, reference), reference_expanded=before)
+    gap = crossing(other, plain)
+    if gap is not None:
+        return Quick("unchecked", f"not checked: this line {relative(gap)}")
+    return None
 
 
 __all__ = [

@@ -16,7 +16,10 @@ decide is *unchecked* and is compared with nothing after it.
 
 The verdict of the whole derivation is the verdict of its last expression against the true
 derivative, so a derivation ends "correct" only when its result is right; a derivation whose
-last line cannot be read is *invalid* (its result is that line).
+last line cannot be read is *invalid* (its result is that line). A right result is not enough:
+a wrong step makes the derivation *incorrect*, an unchecked one *unchecked* (``last_right`` then
+says the last line alone is right). A step without a value where the line before has one is
+wrong (``stepcompare``). ``dL/dwrt`` on the right of a later line is the last expression given.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class Derivation:
     steps: tuple[Step, ...] = field(default_factory=tuple)
     message: str = ""
     proof: tuple[str, ...] = ()  # for "correct": the last expression's proof (Verdict.proof)
+    last_right: bool = False  # the last expression alone is the derivative (proved)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -195,7 +199,13 @@ def _one_line(problem: Problem, number: int, text: str) -> Derivation:
         message = "no line gives an expression for the derivative"
         return Derivation(problem.id, "invalid", None, (step,), message)
     return Derivation(
-        problem.id, verdict.verdict, first_wrong, (step,), verdict.message, verdict.proof
+        problem.id,
+        verdict.verdict,
+        first_wrong,
+        (step,),
+        verdict.message,
+        verdict.proof,
+        verdict.verdict == "correct",
     )
 
 
@@ -238,9 +248,19 @@ class _Walk:
 
         def label(match: re.Match[str]) -> str:
             key = (self.canonical(match.group(1)), self.canonical(match.group(2)))
+            if key not in self.labels and self.previous is not None and self.asks_for(*key):
+                # dL/dwrt used after a line gave it: that line's expression (a wrong one
+                # carries its slip forward, as any later line would).
+                name = f"d{key[0]}_d{key[1]}"
+                self.helpers[name] = self.previous
+                self.names.add(name)
+                return name
             return self.labels.get(key, match.group(0))
 
-        text = _DERIVATIVE.sub(label, _normalised(text)) if self.labels else text
+        if self.labels or self.previous is not None:
+            normalised = _normalised(text)
+            if _DERIVATIVE.search(normalised):
+                text = _DERIVATIVE.sub(label, normalised)
         parsed = parse(text, sorted(self.names), aliases=self.aliases or None)
         undefined = _undefined_constant(parsed)
         if undefined:
@@ -441,9 +461,41 @@ class _Walk:
             )
             if status == "wrong" and first_wrong is None:
                 first_wrong = step.line
+        if final.verdict == "correct":
+            # The last line is the derivative, but a derivation is right only when every step
+            # is: a wrong (or unchecked) step between right lines is not passed over.
+            broken = self.broken_step(first_wrong)
+            if broken is not None:
+                verdict, message = broken
+                return Derivation(
+                    self.problem.id, verdict, first_wrong, tuple(self.steps), message, (), True
+                )
         shown = proof.detail() if proof is not None and final.verdict == "correct" else ()
         return Derivation(
-            self.problem.id, final.verdict, first_wrong, tuple(self.steps), final.message, shown
+            self.problem.id,
+            final.verdict,
+            first_wrong,
+            tuple(self.steps),
+            final.message,
+            shown,
+            final.verdict == "correct",
+        )
+
+    def broken_step(self, first_wrong: int | None) -> tuple[str, str] | None:
+        """("incorrect", why) when a step is wrong, ("unchecked", why) when one could not be
+        checked; None when every step follows (definitions and unread lines aside)."""
+        if first_wrong is not None:
+            step = next(s for s in self.steps if s.line == first_wrong and s.status == "wrong")
+            return "incorrect", (
+                f"line {step.line} {step.message.rstrip('.')}; the last line is the derivative, "
+                "but a derivation is right only when every step is"
+            )
+        unchecked = next((s for s in self.steps if s.status == "unchecked"), None)
+        if unchecked is None:
+            return None
+        return "unchecked", (
+            f"line {unchecked.line} could not be checked ({unchecked.message.rstrip('.')}); the "
+            "last line is the derivative, but a derivation is right only when every step is"
         )
 
 
