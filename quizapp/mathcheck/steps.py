@@ -39,17 +39,17 @@ from quizapp.mathcheck.stepcompare import (
     scaled,
     values_at,
 )
+from quizapp.mathcheck.steplabels import (
+    DERIVATIVE,
+    EQUALS,
+    IDENTIFIER,
+    has_head,
+    normalised,
+    only_defines_a_helper,
+)
 
 STATUSES = ("follows", "wrong", "follows-from-wrong", "definition", "invalid", "unchecked")
 MAX_LINES = 30
-
-# "=" alone (not part of <=, >=, ==, !=).
-_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
-# A derivative written as a label: dL/dyhat, ∂L/∂ŷ, dp/dz, d L / d(z) (after normalising).
-_DERIVATIVE = re.compile(
-    r"(?<![A-Za-z0-9_])d\s*([A-Za-z_][A-Za-z0-9_]*)\s*/\s*d\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)?"
-)
-_IDENTIFIER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -103,15 +103,6 @@ def split_lines(text: str) -> list[tuple[int, str]]:
     return [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
-def _normalised(text: str) -> str:
-    from quizapp.mathcheck.parser import normalise
-
-    try:
-        return normalise(text.replace("∂", "d"))[0]
-    except ParseError:
-        return text
-
-
 def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
     """Check a derivation (a list of lines, or text with one step per line). Never raises."""
     from quizapp.mathcheck.problem import compile_problem
@@ -127,7 +118,7 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
         return Derivation(
             problem.id, "invalid", None, (), f"at most {MAX_LINES} lines, got {len(numbered)}"
         )
-    if len(numbered) == 1 and not _has_head(numbered[0][1]):
+    if len(numbered) == 1 and not has_head(numbered[0][1]):
         return _one_line(problem, *numbered[0])  # exactly the verdict of the same answer
     try:
         compiled = compile_problem(problem)
@@ -136,45 +127,6 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
             problem.id, "unchecked", None, (), f"drill '{problem.id}' is broken ({exc})"
         )
     return _Walk(problem, compiled).run(numbered)
-
-
-def _has_head(text: str) -> bool:
-    """Whether the line starts with a label (dL/dz = ...) or a definition (u = ...)."""
-    parts = _EQUALS.split(_normalised(text))
-    if len(parts) == 1:
-        return False
-    head = parts[0].strip()
-    return bool(_DERIVATIVE.fullmatch(head) or _IDENTIFIER.match(head))
-
-
-def only_defines_a_helper(
-    text: str,
-    wrt: str,
-    *,
-    aliases: dict[str, str] | None = None,
-    quantities: dict[str, str] | None = None,
-    loss: str = "",
-) -> bool:
-    """Whether a derivation line only defines a helper (``u = y - yhat``, or ``dL/dp = ...`` when
-    the drill asks for another derivative), read as ``check_steps`` reads it: such a line is no
-    expression for the asked derivative itself. A line that is one (``dL/dwrt = ...``, a bare
-    expression, a chain ``A = B``) is a right answer on its own, as every line of a checked
-    derivation equals the derivative."""
-    aliases = aliases or {}
-    parts = _EQUALS.split(_normalised(text))
-    if len(parts) != 2:
-        return False
-    head = parts[0].strip()
-    label = _DERIVATIVE.fullmatch(head)
-    if label:
-        top, bottom = (aliases.get(n, n) for n in label.groups())
-        # dL/dwrt, or dq/dwrt where the drill's loss is the quantity q (dp/dz for sigmoid).
-        squash = "".join  # compared without spaces
-        is_loss = top == "L" or squash((quantities or {}).get(top, "").split()) == squash(
-            loss.split()
-        )
-        return not (is_loss and bottom == aliases.get(wrt, wrt))
-    return bool(_IDENTIFIER.match(head))
 
 
 _STATUS_OF = {"correct": "follows", "incorrect": "wrong", "invalid": "invalid"}
@@ -258,9 +210,9 @@ class _Walk:
             return self.labels.get(key, match.group(0))
 
         if self.labels or self.previous is not None:
-            normalised = _normalised(text)
-            if _DERIVATIVE.search(normalised):
-                text = _DERIVATIVE.sub(label, normalised)
+            plain = normalised(text)
+            if DERIVATIVE.search(plain):
+                text = DERIVATIVE.sub(label, plain)
         parsed = parse(text, sorted(self.names), aliases=self.aliases or None)
         undefined = _undefined_constant(parsed)
         if undefined:
@@ -276,8 +228,8 @@ class _Walk:
     # -- one line
 
     def line(self, number: int, raw: str) -> None:
-        parts = _EQUALS.split(_normalised(raw))
-        label = _DERIVATIVE.fullmatch(parts[0].strip()) if len(parts) > 1 else None
+        parts = EQUALS.split(normalised(raw))
+        label = DERIVATIVE.fullmatch(parts[0].strip()) if len(parts) > 1 else None
         if label:
             top, bottom = self.canonical(label.group(1)), self.canonical(label.group(2))
             if self.asks_for(top, bottom):
@@ -288,7 +240,7 @@ class _Walk:
                 if self.define(number, raw, helper, parts[1], truth, shown=parts[0].strip()):
                     self.labels[(top, bottom)] = helper
                 return
-        head = _IDENTIFIER.match(parts[0]) if len(parts) == 2 else None
+        head = IDENTIFIER.match(parts[0]) if len(parts) == 2 else None
         if head and self.canonical(head.group(1)) in self.problem.variables:
             # "yhat = y" would silently compare two variables as two steps of the derivative.
             self.steps.append(
@@ -503,4 +455,12 @@ def _invalid(number: int, text: str, exc: ParseError) -> Step:
     return Step(number, text, "invalid", exc.describe(), column=exc.column)
 
 
-__all__ = ["MAX_LINES", "STATUSES", "Derivation", "Step", "check_steps", "split_lines"]
+__all__ = [
+    "MAX_LINES",
+    "STATUSES",
+    "Derivation",
+    "Step",
+    "check_steps",
+    "only_defines_a_helper",
+    "split_lines",
+]
