@@ -198,7 +198,8 @@ def _exempt(g: Any, search: _Search) -> bool:
 
 
 def _hyperplane(g: Any) -> tuple[Any, Any] | None:
-    """(v, value): g = 0 solved for a variable it is linear in, with a constant coefficient."""
+    """(v, value): g = 0 solved for a variable it is linear in, with a coefficient that is a
+    constant or surely non-zero in the domain."""
     sp = _sp()
     for v in sorted(g.free_symbols, key=str):
         if getattr(v, "is_integer", False):
@@ -210,9 +211,10 @@ def _hyperplane(g: Any) -> tuple[Any, Any] | None:
         if poly.degree() != 1:
             continue
         slope, offset = poly.all_coeffs()
-        if slope.free_symbols or slope == 0:
+        # a slope of other variables must be non-zero everywhere (1/beta with beta > 0)
+        if slope == 0 or (slope.free_symbols and slope.is_nonzero is not True):
             continue
-        return v, -offset / slope
+        return v, sp.cancel(-offset / slope)
     return None
 
 
