@@ -162,7 +162,6 @@ def count_witness(c: Any, answer: Node) -> str | None:
     """A counterexample at a whole count beyond the test points, where ``answer`` switches on a
     count: in words; or None."""
     from quizapp.mathcheck import exact
-    from quizapp.mathcheck.certify import _exact_text
     from quizapp.mathcheck.compare import fmt
     from quizapp.mathcheck.singular import _switch_arguments
 
@@ -193,7 +192,7 @@ def count_witness(c: Any, answer: Node) -> str | None:
                     continue
                 gap = mine - truth
                 if gap.a > 0 or gap.b < 0:
-                    where = ", ".join(f"{k} = {_exact_text(point[k])}" for k in c.problem.variables)
+                    where = ", ".join(f"{k} = {point[k]}" for k in c.problem.variables)
                     return (
                         f"not equal to the derivative: at {where} your answer is "
                         f"{fmt(float(mine.mid))} but the derivative is {fmt(float(truth.mid))} "
