@@ -217,6 +217,8 @@ def _run_steps(args: argparse.Namespace) -> int:
         "invalid": f"Result: invalid, {derivation.message}.",
         "unchecked": "Result: not checked; nothing was marked wrong.",
     }[derivation.verdict]
+    if derivation.last_right and derivation.verdict != "correct":
+        final = f"Result: {derivation.verdict}: {derivation.message}."
     out.write(fill(final) + "\n")
     return EXIT[derivation.verdict]
 

@@ -36,11 +36,13 @@ def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
     """The judgement of ``tree`` against ``c``'s reference, and the proof when there is one."""
     import numpy as np
 
+    from quizapp.mathcheck.counts import count_hole, count_witness
     from quizapp.mathcheck.exact import confirmed_point, differs_at
     from quizapp.mathcheck.judge import judge
     from quizapp.mathcheck.numeric import evaluate
     from quizapp.mathcheck.prove import prove
-    from quizapp.mathcheck.singular import crossing, undefined_point
+    from quizapp.mathcheck.singular import undefined_point
+    from quizapp.mathcheck.zeros import crossing
 
     c.cache["witnesses"] = []
     result = judge(c, tree)
@@ -61,9 +63,17 @@ def decide(c: Compiled, tree: Node) -> tuple[Judgement, Proof | None]:
         gap = crossing(c, plain)  # a zero of a divisor that is not rational
         if gap is not None:
             return Judgement("unchecked", gap, points=result.points), None
+        count = count_hole(c, plain)  # a zero at a whole count beyond the test points
+        if isinstance(count, str):
+            return Judgement("unchecked", f"your answer {count}", points=result.points), None
+        if count is not None:
+            return Judgement("incorrect", _undefined_at(c, *count), points=result.points), None
         return Judgement("correct", proof.summary(), points=result.points), proof
     if proof.witness is not None:
         return Judgement("incorrect", _counterexample(c, proof)), proof
+    beyond = count_witness(c, plain)  # a switch on a count beyond the test points
+    if beyond is not None:
+        return Judgement("incorrect", beyond), proof
     if result.verdict == "unchecked":
         return result, proof
     if result.verdict == "incorrect":

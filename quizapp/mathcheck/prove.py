@@ -16,7 +16,7 @@ nothing underflows or overflows) under the drill's domains:
   must be positive (non-negative, non-zero) in the whole domain, or nothing is proved.
 
 The work is bounded by sizes and counts only (``MAX_REGIONS``, ``MAX_SWITCHES``,
-``SIMPLIFY_OPS``), never by a clock, so one input gets one outcome everywhere.
+``proveforms.SIMPLIFY_OPS``), never by a clock, so one input gets one outcome everywhere.
 
 The result is ``Proof``: ``proved`` True with the regions; or False with the reason, and, when
 the difference is a known non-zero value on a whole case, ``witness`` (a counterexample).
@@ -30,22 +30,21 @@ from typing import Any
 
 from quizapp.mathcheck.nodes import BinOp, Call, Compare, Node, Num, Pow
 from quizapp.mathcheck.nodes import is_constant as _is_constant
+from quizapp.mathcheck.proveforms import canonical, is_zero, nonzero_almost_everywhere
+from quizapp.mathcheck.proveforms import positive as _positive
 from quizapp.mathcheck.regions import (
     _boundary,
     _innermost,
     _kinks_of,
     _linear,
-    _linear_sign,
     _resolve,
     _switches,
     empty_region,
 )
 from quizapp.mathcheck.witness import MAX_DEGREE, too_large_to_expand
-from quizapp.mathcheck.witness import tame as _tame
 
 MAX_REGIONS = 64
 MAX_SWITCHES = 14
-SIMPLIFY_OPS = 60
 MAX_OPS = 400
 _LABELS = {"binary": (0, 1), "sign": (-1, 1)}
 
@@ -163,72 +162,7 @@ def _negative_constant(node: Node) -> bool:
     return value is None or value < 0
 
 
-# --------------------------------------------------------------------------- canonical forms
-
-
-def canonical(expr: Any) -> Any:
-    """A form in which two equal expressions of the drills' kind differ by 0 after cancel."""
-    sp = _sp()
-    if not expr.has(sp.exp, sp.log, sp.tanh) and all(p.exp.is_Number for p in expr.atoms(sp.Pow)):
-        return sp.cancel(expr)  # a rational function already
-    expr = sp.expand_log(expr)
-    if expr.has(sp.tanh):
-        expr = expr.rewrite(sp.exp)
-    generators: dict[Any, Any] = {}
-
-    def as_powers(base: Any, arg: Any) -> Any:
-        result = sp.Integer(1)
-        for term in sp.Add.make_args(sp.expand(arg)):
-            coeff, rest = term.as_coeff_Mul()
-            if rest == 1:
-                result *= sp.exp(coeff) if base is None else base**coeff
-                continue
-            if not (abs(coeff.p) <= MAX_DEGREE and coeff.q <= MAX_DEGREE):
-                rest, coeff = coeff * rest, sp.Integer(1)  # exp(10^6*u): opaque, not a power
-            key = (base, rest)
-            if key not in generators:
-                generators[key] = sp.Dummy(f"G{len(generators)}", positive=True)
-            result *= generators[key] ** coeff
-        return result
-
-    expr = expr.replace(lambda e: isinstance(e, sp.exp), lambda e: as_powers(None, e.args[0]))
-    expr = expr.replace(
-        lambda e: isinstance(e, sp.Pow) and not e.exp.is_Number,
-        lambda e: as_powers(e.base, e.exp),
-    )
-    return sp.cancel(sp.together(expr))
-
-
-def is_zero(expr: Any) -> bool:
-    """True only when ``expr`` is shown to be identically 0 (within the operation budget)."""
-    sp = _sp()
-    if expr == 0:
-        return True
-    if canonical(expr) == 0:
-        return True
-    if sp.count_ops(expr) <= SIMPLIFY_OPS and _tame(expr):
-        return bool(sp.simplify(expr) == 0)
-    return False
-
-
 # --------------------------------------------------------------------------- regions
-
-
-def _positive(expr: Any, probs: dict[Any, Any]) -> bool | None:
-    """True when expr > 0 in the domain, False when expr <= 0 everywhere, None if not known."""
-    sp = _sp()
-    linear = _linear_sign(expr, probs)
-    if linear is not None:
-        return linear
-    if probs:
-        expr = expr.xreplace(probs)
-    factored = sp.factor(expr) if sp.count_ops(expr) < 40 and _tame(expr) else expr
-    for form in (expr, sp.together(expr), factored):
-        if form.is_positive:
-            return True
-        if form.is_nonpositive:
-            return False
-    return None
 
 
 @dataclass
@@ -264,7 +198,8 @@ def _exempt(g: Any, search: _Search) -> bool:
 
 
 def _hyperplane(g: Any) -> tuple[Any, Any] | None:
-    """(v, value): g = 0 solved for a variable it is linear in, with a constant coefficient."""
+    """(v, value): g = 0 solved for a variable it is linear in, with a coefficient that is a
+    constant or surely non-zero in the domain."""
     sp = _sp()
     for v in sorted(g.free_symbols, key=str):
         if getattr(v, "is_integer", False):
@@ -276,9 +211,10 @@ def _hyperplane(g: Any) -> tuple[Any, Any] | None:
         if poly.degree() != 1:
             continue
         slope, offset = poly.all_coeffs()
-        if slope.free_symbols or slope == 0:
+        # a slope of other variables must be non-zero everywhere (1/beta with beta > 0)
+        if slope == 0 or (slope.free_symbols and slope.is_nonzero is not True):
             continue
-        return v, -offset / slope
+        return v, sp.cancel(-offset / slope)
     return None
 
 
@@ -481,13 +417,13 @@ def _require(kind: str, arg: Any, probs: dict[Any, Any]) -> None:
     if kind == "equality":
         return  # checked where it switches (_prove_boundary)
     if _switches(arg):
-        if kind == "nonzero" and _nonzero_almost_everywhere(arg):
+        if kind == "nonzero" and nonzero_almost_everywhere(arg):
             return
         if kind != "nonzero" and _positive(arg, probs) is True:
             return
         raise _GiveUp(f"could not show that {arg} is {_KINDS[kind]} everywhere in the domain")
     if kind == "nonzero":
-        if not _nonzero_almost_everywhere(arg):
+        if not nonzero_almost_everywhere(arg):
             raise _GiveUp(f"could not show that {arg} is non-zero")
         return
     sign = _positive(arg, probs)
@@ -499,21 +435,6 @@ def _require(kind: str, arg: Any, probs: dict[Any, Any]) -> None:
 
 
 _KINDS = {"pos": "positive", "nonneg": "non-negative", "nonzero": "non-zero"}
-
-
-def _nonzero_almost_everywhere(arg: Any) -> bool:
-    sp = _sp()
-    if arg.is_nonzero:
-        return True
-    if isinstance(arg, sp.Abs | sp.sign):
-        return _nonzero_almost_everywhere(arg.args[0])
-    if isinstance(arg, sp.Mul):
-        return all(_nonzero_almost_everywhere(f) for f in arg.args)
-    if isinstance(arg, sp.Pow):
-        return _nonzero_almost_everywhere(arg.base)
-    if _switches(arg):
-        return False
-    return bool(arg.free_symbols) and canonical(arg) != 0
 
 
 __all__ = ["Proof", "canonical", "is_zero", "prove"]

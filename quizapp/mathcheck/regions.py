@@ -53,10 +53,18 @@ def empty_region(constraints: list[Any], bounds: list[Any]) -> bool:
     (Fourier-Motzkin on the linear ones; the others are left out, which only widens the set)."""
     rows: list[tuple[dict[Any, Fraction], bool]] = []
     symbols = sorted({s for g in constraints + bounds for s in g.free_symbols}, key=str)
-    for g in list(constraints) + list(bounds):
+    opaque: dict[Any, Any] = {}
+    gs = list(constraints) + list(bounds)
+    for g in gs:
         lin = _linear(g, symbols)
+        if lin is None:
+            g = _as_linear(g, opaque)
+            if g is not None:
+                lin = _linear(g, sorted(g.free_symbols, key=str))
         if lin is not None:
             rows.append((lin, True))
+    if opaque:
+        symbols = sorted({k for r, _ in rows for k in r if k != 1}, key=str)
     for sym in symbols:
         upper = [r for r in rows if r[0].get(sym, 0) < 0]
         lower = [r for r in rows if r[0].get(sym, 0) > 0]
@@ -75,6 +83,39 @@ def empty_region(constraints: list[Any], bounds: list[Any]) -> bool:
         if constant < 0 or (strict and constant == 0):
             return True
     return False
+
+
+def _as_linear(g: Any, opaque: dict[Any, Any]) -> Any | None:
+    """A constraint g > 0 that is not linear, made linear where that is sound: over a known
+    positive (negative) denominator, its numerator (negated); each function of the variables
+    (exp(l - l0), log(1 + eps)) as a fresh unknown, the same one wherever it recurs. A fresh
+    unknown can take any value, the true one among them, so the set only widens and "empty"
+    stays sound: exp(u) - 1 - eps > 0 and 1 + eps - exp(u) > 0 are empty, so is (x - y)/beta
+    < -1 with x > y and beta > 0. None when nothing linear comes of it."""
+    import sympy as sp
+
+    if sp.count_ops(g) > 60:
+        return None
+    numerator, denominator = sp.fraction(sp.together(g))
+    if denominator.is_positive:
+        g = numerator
+    elif denominator.is_negative:
+        g = -numerator
+    elif denominator != 1:
+        return None
+    atoms = [a for a in g.atoms(sp.Function, sp.Pow) if a.free_symbols and _opaque(a)]
+    for atom in atoms:
+        if atom not in opaque:
+            opaque[atom] = sp.Dummy(f"F{len(opaque)}", real=True)
+    return sp.expand(g.xreplace({a: opaque[a] for a in atoms}))
+
+
+def _opaque(atom: Any) -> bool:
+    import sympy as sp
+
+    if isinstance(atom, sp.Pow):
+        return not (atom.exp.is_Integer and atom.exp > 0)
+    return True
 
 
 # --------------------------------------------------------------------------- switches

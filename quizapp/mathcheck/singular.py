@@ -15,7 +15,7 @@ kept only when the divisor is exactly 0 there, the answer (evaluated exactly alo
 it takes) divides by zero, the point lies in every variable's domain, and the derivative has a
 value there, off its own switches (mpmath intervals). The work is bounded by counts
 (``MAX_EVALUATIONS``, ``MAX_POINTS``), never a clock. A zero that is not rational (yhat^2 = 2)
-is not found; the answer then keeps the prover's verdict.
+is not found here; ``zeros.crossing`` looks for those.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from quizapp.mathcheck.nodes import (
     Pow,
     constant_value,
     exact_switch,
-    is_constant,
 )
 
 # Simple values tried for each variable, by domain (all exact binary fractions).
@@ -325,131 +324,9 @@ def undefined_point(
     return None
 
 
-# --------------------------------------------------------------------------- irrational zeros
-
-_SMOOTH = frozenset({"exp", "sigmoid", "tanh", "softplus"})  # defined and continuous everywhere
-
-
-def _continuous(node: Node) -> bool:
-    """Whether ``node`` is defined and continuous everywhere (sums, products, whole powers,
-    exp, sigmoid, tanh, softplus of such), so a change of sign means a zero in between."""
-    if isinstance(node, Num | Name):
-        return True
-    if isinstance(node, Neg):
-        return _continuous(node.operand)
-    if isinstance(node, BinOp):
-        return node.op != "/" and _continuous(node.left) and _continuous(node.right)
-    if isinstance(node, Pow):
-        k = constant_value(node.exponent)
-        return k is not None and k >= 0 and k == int(k) and _continuous(node.base)
-    if isinstance(node, Call):
-        return node.func in _SMOOTH and all(_continuous(a) for a in node.args)
-    return False
-
-
-def _unconditional(answer: Node) -> list[Node]:
-    """The divisors of ``answer`` outside every condition (each is divided by wherever the
-    answer is evaluated) that are continuous everywhere."""
-    out: list[Node] = []
-
-    def visit(node: Node) -> None:
-        if isinstance(node, Cond):
-            return
-        right = node.right if isinstance(node, BinOp) and node.op == "/" else None
-        if right is not None and _continuous(right) and not is_constant(right):
-            out.append(right)
-        for child in node.children():
-            visit(child)
-
-    visit(answer)
-    return out
-
-
-def crossing(c: Any, answer: Node) -> str | None:
-    """A divisor of ``answer`` that takes both signs at the test points of one case (the
-    discrete variables equal), so it is 0 somewhere in between, in the domain; the point found
-    by bisection must be off the derivative's switches. The divisor and the point, in words;
-    or None. For zeros that are not rational (yhat^2 = 2, 4*y + exp(y) = 0)."""
-    import numpy as np
-
-    from quizapp.mathcheck.compare import fmt
-    from quizapp.mathcheck.domains import CONTINUOUS
-    from quizapp.mathcheck.numeric import evaluate
-    from quizapp.mathcheck.parser import to_text
-
-    domains = dict(c.problem.domains)
-    fixed = [n for n, d in domains.items() if d not in CONTINUOUS]
-    moving = [n for n, d in domains.items() if d in CONTINUOUS]
-    switches = _switch_arguments(c.reference_expanded)
-    for divisor in _unconditional(answer):
-        with np.errstate(all="ignore"):
-            values = np.broadcast_to(evaluate(divisor, c.env), (c.size,))
-        usable = c.mask & np.isfinite(values)
-        fixed_values = [np.broadcast_to(c.env[n], (c.size,)) for n in fixed]
-        positive: dict[tuple[float, ...], int] = {}
-        negative: dict[tuple[float, ...], int] = {}
-        for index in np.flatnonzero(usable & (values != 0)).tolist():
-            key = tuple(float(v[index]) for v in fixed_values)
-            (positive if values[index] > 0 else negative).setdefault(key, index)
-        for key, i in positive.items():
-            j = negative.get(key)
-            if j is None:
-                continue
-            point = _bisect(c, divisor, moving, fixed, i, j)
-            if point is None or _near_switch(switches, point):
-                continue
-            where = ", ".join(f"{n} = {fmt(point[n])}" for n in c.problem.variables)
-            return (
-                f"has no value where {to_text(divisor)} = 0, which happens in the domain "
-                f"(near {where}), while the derivative has one there"
-            )
-    return None
-
-
-def _bisect(
-    c: Any, divisor: Node, moving: list[str], fixed: list[str], i: int, j: int
-) -> dict[str, float] | None:
-    """The point where ``divisor`` is 0 on the segment between sample points i and j."""
-    from quizapp.mathcheck.numeric import evaluate
-
-    a = {n: float(c.env[n][i]) for n in moving}
-    b = {n: float(c.env[n][j]) for n in moving}
-    base = {n: float(c.env[n][i]) for n in fixed}
-
-    def at(t: float) -> dict[str, float]:
-        return base | {n: a[n] + t * (b[n] - a[n]) for n in moving}
-
-    low, high = 0.0, 1.0
-    for _ in range(80):
-        mid = (low + high) / 2
-        value = float(evaluate(divisor, at(mid)))
-        if value != value:  # NaN: nothing to say
-            return None
-        if value > 0:
-            low = mid
-        elif value < 0:
-            high = mid
-        else:
-            return at(mid)
-    return at((low + high) / 2)
-
-
-def _near_switch(switches: list[Node], point: dict[str, float]) -> bool:
-    import math
-
-    from quizapp.mathcheck.numeric import evaluate
-
-    for arg in switches:
-        value = float(evaluate(arg, point))
-        if math.isnan(value) or abs(value) <= 1e-6 * (1 + max(abs(v) for v in point.values())):
-            return True
-    return False
-
-
 __all__ = [
     "NotRational",
     "Undefined",
-    "crossing",
     "divisors",
     "rational_value",
     "undefined_point",

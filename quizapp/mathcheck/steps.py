@@ -16,7 +16,10 @@ decide is *unchecked* and is compared with nothing after it.
 
 The verdict of the whole derivation is the verdict of its last expression against the true
 derivative, so a derivation ends "correct" only when its result is right; a derivation whose
-last line cannot be read is *invalid* (its result is that line).
+last line cannot be read is *invalid* (its result is that line). A right result is not enough:
+a wrong step makes the derivation *incorrect*, an unchecked one *unchecked* (``last_right`` then
+says the last line alone is right). A step without a value where the line before has one is
+wrong (``stepcompare``). ``dL/dwrt`` on the right of a later line is the last expression given.
 """
 
 from __future__ import annotations
@@ -27,17 +30,26 @@ from typing import Any
 
 from quizapp.mathcheck.parser import Node, ParseError, parse, to_text
 from quizapp.mathcheck.problem import Problem
+from quizapp.mathcheck.stepcompare import (
+    Quick,
+    compare,
+    partial,
+    relative,
+    reserved,
+    scaled,
+    values_at,
+)
+from quizapp.mathcheck.steplabels import (
+    DERIVATIVE,
+    EQUALS,
+    IDENTIFIER,
+    has_head,
+    normalised,
+    only_defines_a_helper,
+)
 
 STATUSES = ("follows", "wrong", "follows-from-wrong", "definition", "invalid", "unchecked")
 MAX_LINES = 30
-
-# "=" alone (not part of <=, >=, ==, !=).
-_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
-# A derivative written as a label: dL/dyhat, ∂L/∂ŷ, dp/dz, d L / d(z) (after normalising).
-_DERIVATIVE = re.compile(
-    r"(?<![A-Za-z0-9_])d\s*([A-Za-z_][A-Za-z0-9_]*)\s*/\s*d\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)?"
-)
-_IDENTIFIER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class Derivation:
     steps: tuple[Step, ...] = field(default_factory=tuple)
     message: str = ""
     proof: tuple[str, ...] = ()  # for "correct": the last expression's proof (Verdict.proof)
+    last_right: bool = False  # the last expression alone is the derivative (proved)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,15 +101,6 @@ class Derivation:
 def split_lines(text: str) -> list[tuple[int, str]]:
     """(1-based line number, text) of every non-blank line."""
     return [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
-
-
-def _normalised(text: str) -> str:
-    from quizapp.mathcheck.parser import normalise
-
-    try:
-        return normalise(text.replace("∂", "d"))[0]
-    except ParseError:
-        return text
 
 
 def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
@@ -114,7 +118,7 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
         return Derivation(
             problem.id, "invalid", None, (), f"at most {MAX_LINES} lines, got {len(numbered)}"
         )
-    if len(numbered) == 1 and not _has_head(numbered[0][1]):
+    if len(numbered) == 1 and not has_head(numbered[0][1]):
         return _one_line(problem, *numbered[0])  # exactly the verdict of the same answer
     try:
         compiled = compile_problem(problem)
@@ -123,45 +127,6 @@ def check_steps(problem: Problem, lines: list[str] | str) -> Derivation:
             problem.id, "unchecked", None, (), f"drill '{problem.id}' is broken ({exc})"
         )
     return _Walk(problem, compiled).run(numbered)
-
-
-def _has_head(text: str) -> bool:
-    """Whether the line starts with a label (dL/dz = ...) or a definition (u = ...)."""
-    parts = _EQUALS.split(_normalised(text))
-    if len(parts) == 1:
-        return False
-    head = parts[0].strip()
-    return bool(_DERIVATIVE.fullmatch(head) or _IDENTIFIER.match(head))
-
-
-def only_defines_a_helper(
-    text: str,
-    wrt: str,
-    *,
-    aliases: dict[str, str] | None = None,
-    quantities: dict[str, str] | None = None,
-    loss: str = "",
-) -> bool:
-    """Whether a derivation line only defines a helper (``u = y - yhat``, or ``dL/dp = ...`` when
-    the drill asks for another derivative), read as ``check_steps`` reads it: such a line is no
-    expression for the asked derivative itself. A line that is one (``dL/dwrt = ...``, a bare
-    expression, a chain ``A = B``) is a right answer on its own, as every line of a checked
-    derivation equals the derivative."""
-    aliases = aliases or {}
-    parts = _EQUALS.split(_normalised(text))
-    if len(parts) != 2:
-        return False
-    head = parts[0].strip()
-    label = _DERIVATIVE.fullmatch(head)
-    if label:
-        top, bottom = (aliases.get(n, n) for n in label.groups())
-        # dL/dwrt, or dq/dwrt where the drill's loss is the quantity q (dp/dz for sigmoid).
-        squash = "".join  # compared without spaces
-        is_loss = top == "L" or squash((quantities or {}).get(top, "").split()) == squash(
-            loss.split()
-        )
-        return not (is_loss and bottom == aliases.get(wrt, wrt))
-    return bool(_IDENTIFIER.match(head))
 
 
 _STATUS_OF = {"correct": "follows", "incorrect": "wrong", "invalid": "invalid"}
@@ -186,7 +151,13 @@ def _one_line(problem: Problem, number: int, text: str) -> Derivation:
         message = "no line gives an expression for the derivative"
         return Derivation(problem.id, "invalid", None, (step,), message)
     return Derivation(
-        problem.id, verdict.verdict, first_wrong, (step,), verdict.message, verdict.proof
+        problem.id,
+        verdict.verdict,
+        first_wrong,
+        (step,),
+        verdict.message,
+        verdict.proof,
+        verdict.verdict == "correct",
     )
 
 
@@ -229,9 +200,19 @@ class _Walk:
 
         def label(match: re.Match[str]) -> str:
             key = (self.canonical(match.group(1)), self.canonical(match.group(2)))
+            if key not in self.labels and self.previous is not None and self.asks_for(*key):
+                # dL/dwrt used after a line gave it: that line's expression (a wrong one
+                # carries its slip forward, as any later line would).
+                name = f"d{key[0]}_d{key[1]}"
+                self.helpers[name] = self.previous
+                self.names.add(name)
+                return name
             return self.labels.get(key, match.group(0))
 
-        text = _DERIVATIVE.sub(label, _normalised(text)) if self.labels else text
+        if self.labels or self.previous is not None:
+            plain = normalised(text)
+            if DERIVATIVE.search(plain):
+                text = DERIVATIVE.sub(label, plain)
         parsed = parse(text, sorted(self.names), aliases=self.aliases or None)
         undefined = _undefined_constant(parsed)
         if undefined:
@@ -247,19 +228,19 @@ class _Walk:
     # -- one line
 
     def line(self, number: int, raw: str) -> None:
-        parts = _EQUALS.split(_normalised(raw))
-        label = _DERIVATIVE.fullmatch(parts[0].strip()) if len(parts) > 1 else None
+        parts = EQUALS.split(normalised(raw))
+        label = DERIVATIVE.fullmatch(parts[0].strip()) if len(parts) > 1 else None
         if label:
             top, bottom = self.canonical(label.group(1)), self.canonical(label.group(2))
             if self.asks_for(top, bottom):
                 parts = parts[1:]  # "dL/dwrt = ...": the expressions are the derivative
             elif len(parts) == 2:
                 helper = f"d{top}_d{bottom}"
-                truth = _partial(self.compiled, top, bottom)
+                truth = partial(self.compiled, top, bottom)
                 if self.define(number, raw, helper, parts[1], truth, shown=parts[0].strip()):
                     self.labels[(top, bottom)] = helper
                 return
-        head = _IDENTIFIER.match(parts[0]) if len(parts) == 2 else None
+        head = IDENTIFIER.match(parts[0]) if len(parts) == 2 else None
         if head and self.canonical(head.group(1)) in self.problem.variables:
             # "yhat = y" would silently compare two variables as two steps of the derivative.
             self.steps.append(
@@ -272,7 +253,7 @@ class _Walk:
                 )
             )
             return
-        if head and _reserved(head.group(1)):
+        if head and reserved(head.group(1)):
             # "exp = 0" would make a later "p - y + exp(z)" read as p - y + 0*z: a line that
             # says one thing and is checked as another.
             self.steps.append(
@@ -327,14 +308,14 @@ class _Walk:
             return True
         result = self.compare(truth, tree)
         if result.verdict == "incorrect":
-            message = f"{shown} is not right: " + _relative(result.message, f"the true {shown}")
+            message = f"{shown} is not right: " + relative(result.message, f"the true {shown}")
             self.steps.append(Step(number, text, "wrong", message, interpreted, result.mistake))
             if self.first_wrong is None:
                 self.first_wrong = number
         elif result.verdict == "correct":
             self.steps.append(Step(number, text, "definition", f"{shown} is right", interpreted))
         else:
-            message = f"defines {shown} ({_relative(result.message, f'the true {shown}')})"
+            message = f"defines {shown} ({relative(result.message, f'the true {shown}')})"
             self.steps.append(Step(number, text, "definition", message, interpreted))
         return True
 
@@ -352,10 +333,10 @@ class _Walk:
         if first and result.verdict == "incorrect":
             # A multiple of the derivative (a sign, a factor 2) is named as between two lines.
             c = self.compiled
-            quick = _scaled(c, _values(c, tree), c.reference_values)
+            quick = scaled(c, values_at(c, tree), c.reference_values)
             result = quick or result
         what = "the derivative" if first else "the line before"
-        relative = result.message if first else _relative(result.message)
+        said = result.message if first else relative(result.message)
         if result.verdict == "correct":
             tainted = self.tainted
             status = "follows" if tainted is None else "follows-from-wrong"
@@ -371,12 +352,12 @@ class _Walk:
             if self.tainted is None:
                 self.tainted = number
                 message = (
-                    f"is not the derivative: {relative}"
+                    f"is not the derivative: {said}"
                     if first
-                    else f"does not follow from the line before: {relative}"
+                    else f"does not follow from the line before: {said}"
                 )
             else:
-                message = f"does not follow from {what} either: {relative}"
+                message = f"does not follow from {what} either: {said}"
             self.steps.append(Step(number, text, "wrong", message, shown, result.mistake))
         else:
             self.steps.append(Step(number, text, "unchecked", result.message, shown))
@@ -394,38 +375,9 @@ class _Walk:
             self.decided[key] = decide(self.compiled, tree)
         return self.decided[key][0]
 
-    def compare(self, reference: Node, tree: Node) -> _Quick:
-        """Is ``tree`` equal to ``reference`` (an earlier line)? Proved, shown wrong at a point
-        that is confirmed in high precision, or neither ("unchecked")."""
-        from quizapp.mathcheck.certify import expanded
-        from quizapp.mathcheck.exact import confirmed_point
-        from quizapp.mathcheck.judge import judge
-        from quizapp.mathcheck.prove import prove
-
-        c = self.compiled
-        values, before = _values(c, tree), _values(c, reference)
-        if not _same(c, values, before):
-            against = _against(c, reference, friendly=True)
-            against = replace(against, reference_expanded=expanded(c, reference))
-            if confirmed_point(against, expanded(c, tree), values) is not None:
-                quick = _scaled(c, values, before)
-                if quick is not None:
-                    return quick
-                verdict = judge(against, tree)
-                if verdict.verdict == "incorrect":
-                    return _Quick("incorrect", verdict.message, verdict.mistake)
-        proof = prove(c.problem.domains, expanded(c, tree), expanded(c, reference))
-        if proof.proved:
-            return _FOLLOWS
-        if proof.witness is not None:
-            # An exact point where the two differ (found and confirmed by the prover's witness
-            # search): wrong, named as a simple multiple where it is one.
-            point = ", ".join(f"{k} = {v:g}" for k, v in proof.witness.items())
-            here, there = proof.witness_values
-            return _scaled(c, values, before) or _Quick(
-                "incorrect", f"at {point} this line is {here} but the line before is {there}"
-            )
-        return _Quick("unchecked", f"not checked: could not be proved equal to it ({proof.reason})")
+    def compare(self, reference: Node, tree: Node) -> Quick:
+        """Is ``tree`` equal to ``reference`` (an earlier line)? See ``stepcompare.compare``."""
+        return compare(self.compiled, reference, tree)
 
     def verdict(self) -> Derivation:
         if self.last_expression is None:
@@ -461,125 +413,54 @@ class _Walk:
             )
             if status == "wrong" and first_wrong is None:
                 first_wrong = step.line
+        if final.verdict == "correct":
+            # The last line is the derivative, but a derivation is right only when every step
+            # is: a wrong (or unchecked) step between right lines is not passed over.
+            broken = self.broken_step(first_wrong)
+            if broken is not None:
+                verdict, message = broken
+                return Derivation(
+                    self.problem.id, verdict, first_wrong, tuple(self.steps), message, (), True
+                )
         shown = proof.detail() if proof is not None and final.verdict == "correct" else ()
         return Derivation(
-            self.problem.id, final.verdict, first_wrong, tuple(self.steps), final.message, shown
+            self.problem.id,
+            final.verdict,
+            first_wrong,
+            tuple(self.steps),
+            final.message,
+            shown,
+            final.verdict == "correct",
         )
 
-
-@dataclass(frozen=True)
-class _Quick:
-    verdict: str
-    message: str = ""
-    mistake: str | None = None
-
-
-_FOLLOWS = _Quick("correct")
-
-
-def _values(compiled: Any, tree: Node) -> Any:
-    import numpy as np
-
-    from quizapp.mathcheck.numeric import evaluate
-
-    return np.broadcast_to(evaluate(tree, compiled.env), (compiled.size,))
-
-
-def _same(compiled: Any, a: Any, b: Any) -> bool:
-    """Whether two lines agree at the friendly test points where the second is defined (the
-    quick comparison of consecutive steps; the final line still meets the strict judge)."""
-    import numpy as np
-
-    from quizapp.mathcheck.compare import close
-    from quizapp.mathcheck.domains import FRIENDLY
-    from quizapp.mathcheck.numeric import median
-    from quizapp.mathcheck.problem import MIN_POINTS
-
-    mask = compiled.mask & (compiled.layout.region == FRIENDLY) & np.isfinite(b)
-    # An unsimplified step (1/(1 - q) with q rounded to 1) can be uncomputable at a few points
-    # where the maths is fine: those are skipped, a few only.
-    computable = mask & np.isfinite(a)
-    if int(computable.sum()) < max(MIN_POINTS, 0.8 * int(mask.sum())):
-        return False
-    mask = computable
-    x, y = a[mask], b[mask]
-    scale = median(np.abs(y)) + 1e-300
-    return bool(close(x, y, rtol=1e-9, scale=scale).all())
-
-
-def _scaled(compiled: Any, a: Any, b: Any) -> _Quick | None:
-    """A wrong step that is a simple multiple (-1, ±2, ±1/2) of the one it is compared with."""
-    from quizapp.mathcheck.mistakes import _describe_constant
-
-    for k in (-1.0, 2.0, -2.0, 0.5, -0.5):
-        if _same(compiled, a, k * b):
-            mistake, message = _describe_constant(k)
-            return _Quick("incorrect", message, mistake)
-    return None
-
-
-def _relative(message: str, to: str = "the line before") -> str:
-    """A judge message about "the derivative" reworded for another reference."""
-    return message.replace("the derivative", to).replace("your answer", "this line")
-
-
-def _partial(compiled: Any, top: str, bottom: str) -> Node | None:
-    """The true value of d(top)/d(bottom) where the drill defines both, else None: dL/dq for a
-    named quantity q, dq/dx for a quantity and a variable, dL/dx for a variable."""
-    from quizapp.mathcheck.calculus import depends_on, diff, substitute
-
-    quantities = compiled.quantity_trees
-    variables = compiled.problem.variables
-    try:
-        if top == "L" and bottom in quantities and not depends_on(compiled.loss, bottom):
-            return None  # the drill writes its loss without that quantity: nothing to compare
-        if top == "L" and (bottom in quantities or bottom in variables):
-            tree = diff(compiled.loss if bottom in quantities else compiled.loss_expanded, bottom)
-        elif top in quantities and bottom in variables:
-            tree = diff(quantities[top], bottom)
-        else:
+    def broken_step(self, first_wrong: int | None) -> tuple[str, str] | None:
+        """("incorrect", why) when a step is wrong, ("unchecked", why) when one could not be
+        checked; None when every step follows (definitions and unread lines aside)."""
+        if first_wrong is not None:
+            step = next(s for s in self.steps if s.line == first_wrong and s.status == "wrong")
+            return "incorrect", (
+                f"line {step.line} {step.message.rstrip('.')}; the last line is the derivative, "
+                "but a derivation is right only when every step is"
+            )
+        unchecked = next((s for s in self.steps if s.status == "unchecked"), None)
+        if unchecked is None:
             return None
-    except (ValueError, TypeError):
-        return None
-    return substitute(tree, quantities) if quantities else tree
-
-
-def _reserved(name: str) -> bool:
-    """Whether ``name`` is a function (exp, sigma ...) or a keyword (if, and ...) of the syntax."""
-    from quizapp.mathcheck.parser import FUNCTION_ALIASES, FUNCTIONS, KEYWORDS
-
-    return name in FUNCTIONS or name in FUNCTION_ALIASES or name in KEYWORDS
+        return "unchecked", (
+            f"line {unchecked.line} could not be checked ({unchecked.message.rstrip('.')}); the "
+            "last line is the derivative, but a derivation is right only when every step is"
+        )
 
 
 def _invalid(number: int, text: str, exc: ParseError) -> Step:
     return Step(number, text, "invalid", exc.describe(), column=exc.column)
 
 
-def _against(compiled: Any, tree: Node, *, friendly: bool = False) -> Any:
-    """``compiled`` with ``tree`` in place of the reference (points where it is undefined or on
-    a kink of its own are dropped, as for the reference). With ``friendly``, only the points of
-    the friendly box count: an intermediate line is often an unsimplified form that loses all
-    its digits to cancellation at extreme values, where the step is still right."""
-    import numpy as np
-
-    from quizapp.mathcheck.domains import FRIENDLY
-    from quizapp.mathcheck.numeric import evaluate
-    from quizapp.mathcheck.problem import far_from_kinks
-
-    n = compiled.size
-    kinks: list[np.ndarray] = []
-    values = np.broadcast_to(evaluate(tree, compiled.env, kinks), (n,)).copy()
-    mask = compiled.mask & np.isfinite(values) & far_from_kinks(kinks, n)
-    if friendly:
-        mask &= compiled.layout.region == FRIENDLY
-    return replace(
-        compiled,
-        reference=tree,
-        reference_expanded=tree,
-        reference_values=values,
-        mask=mask,
-        cache={},
-    )
-
-
-__all__ = ["MAX_LINES", "STATUSES", "Derivation", "Step", "check_steps", "split_lines"]
+__all__ = [
+    "MAX_LINES",
+    "STATUSES",
+    "Derivation",
+    "Step",
+    "check_steps",
+    "only_defines_a_helper",
+    "split_lines",
+]
