@@ -229,6 +229,8 @@ class _Walk:
 
     def line(self, number: int, raw: str) -> None:
         parts = EQUALS.split(normalised(raw))
+        if len(parts) > 1 and not parts[0].strip():
+            parts = parts[1:]  # "= ...": the chain of the line before goes on, as on paper
         label = DERIVATIVE.fullmatch(parts[0].strip()) if len(parts) > 1 else None
         if label:
             top, bottom = self.canonical(label.group(1)), self.canonical(label.group(2))
