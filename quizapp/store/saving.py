@@ -13,7 +13,7 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
-from quizapp.store import backups, ops, pending, settings_io
+from quizapp.store import adopt, backups, ops, pending, settings_io
 from quizapp.store.connection import DAMAGE, classify, connect, explain, mark_damaged, transaction
 from quizapp.store.recovery import STAND_IN_ID, connect_private, copy_into, empty_in_memory
 from quizapp.store.schema import FULL_CHECK, SCHEMA_VERSION, damage_found, inspect_file
@@ -119,8 +119,9 @@ def check_file(db: Database) -> None:
     """Whether the progress file is still the one this database writes (the app asks every
     second). Deleted (by hand, a cleaner, the whole data folder): written back at once from
     this connection, which still holds everything, with a notice. Replaced by another file:
-    this session's progress is kept as a backup, saving goes on into the new file (answers
-    pending until it can), and a notice says so. Never raises, never waits for a thread
+    this session's progress is kept as a backup and merged into the new file, and saving goes
+    on into it (adopt.py); when that file cannot be taken over, saving stops (answers pending
+    until it can). A notice says which. Never raises, never waits for a thread
     that is using the database (the next call looks again)."""
     if not db.lock.acquire(blocking=False):
         return
@@ -135,10 +136,14 @@ def check_file(db: Database) -> None:
             return
         why = "was replaced by another file while quizapp was open"
         kept = ""
+        session = None
         with contextlib.suppress(StoreError):
-            kept = (
-                f"; this session's progress is kept as backup {backups.backup(db, 'orphaned').name}"
-            )
+            session = backups.backup(db, "orphaned")
+            kept = f"; this session's progress is kept as backup {session.name}"
+        done = adopt.take_over(db, session) if session is not None else None
+        if done is not None:
+            db.notice(f"{db.path.name} {why}: {done}; saving goes on into it{kept}")
+            return
         fall_back(db, OSError(f"{db.path.name} {why}{kept}"), "io")
     finally:
         db.lock.release()
