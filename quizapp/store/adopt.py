@@ -159,10 +159,10 @@ def take_over(db: Database, session: Path) -> str | None:
     db.identity = db.file_identity()
     db.dirty = True
     db.reload_settings()
-    what = (
-        "it held all of this session's progress already"
-        if merge.empty
-        else f"this session's {merge.describe()} missing from it were merged into it"
-    )
-    said = "".join(f" ({n})" for n in notices)
-    return f"{what}{said}{before}"
+    # Opening it may have moved a damaged file aside and restored a backup: say where it went.
+    moved = "; ".join(n.partition("): ")[2] or n for n in notices)
+    if merge.empty:
+        what = "it holds all of this session's progress"
+    else:
+        what = f"this session's {merge.describe()} missing from it were merged into it{before}"
+    return f"{moved}; {what}" if moved else what

@@ -83,6 +83,11 @@ class Database:
         self.last_try = 0.0
         self.journal: pending.PendingJournal | None = None
         self.identity = self.file_identity() if not read_only else None
+        # The file's (size, mtime, ctime) at the last look: see saving.check_file.
+        self.main_seen: tuple[int, int, int] | None = None
+        with contextlib.suppress(OSError):
+            st = os.stat(path)  # a stat, never an open
+            self.main_seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         self.machine_cache: str | None = None
         if read_only and not strict and problem not in (None, "newer"):
             self.journal = pending.PendingJournal(path)

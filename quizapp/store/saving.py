@@ -14,9 +14,17 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from quizapp.store import adopt, backups, ops, pending, settings_io
-from quizapp.store.connection import DAMAGE, classify, connect, explain, mark_damaged, transaction
+from quizapp.store.connection import (
+    DAMAGE,
+    classify,
+    connect,
+    explain,
+    file_uri,
+    mark_damaged,
+    transaction,
+)
 from quizapp.store.recovery import STAND_IN_ID, connect_private, copy_into, empty_in_memory
-from quizapp.store.schema import FULL_CHECK, SCHEMA_VERSION, damage_found, inspect_file
+from quizapp.store.schema import FULL_CHECK, QUICK, SCHEMA_VERSION, damage_found, inspect_file
 from quizapp.store.values import StoreError
 
 if TYPE_CHECKING:
@@ -129,24 +137,86 @@ def check_file(db: Database) -> None:
         if db.read_only or db.identity is None:
             return
         now = db.file_identity()
-        if now == db.identity:
-            return
         if now is None and not db.path.exists():
             _write_back(db)
             return
-        why = "was replaced by another file while quizapp was open"
+        if now != db.identity:
+            why = "was replaced by another file while quizapp was open"
+        else:
+            found = _overwritten_in_place(db)
+            if found is None:
+                return
+            why = f"was overwritten while quizapp was open ({found})"
         kept = ""
         session = None
         with contextlib.suppress(StoreError):
             session = backups.backup(db, "orphaned")
-            kept = f"; this session's progress is kept as backup {session.name}"
+            kept = f" (this session is also kept as backup {session.name})"
         done = adopt.take_over(db, session) if session is not None else None
         if done is not None:
-            db.notice(f"{db.path.name} {why}: {done}; saving goes on into it{kept}")
+            db.notice(f"{db.path.name} {why}: {done}; nothing lost, saving goes on{kept}")
             return
         fall_back(db, OSError(f"{db.path.name} {why}{kept}"), "io")
     finally:
         db.lock.release()
+
+
+def _overwritten_in_place(db: Database) -> str | None:
+    """Why the file at the same place (same inode) no longer holds a progress file, else None:
+    bytes written over it (``cp other.db progress.db``, ``: > progress.db``, a truncation).
+    SQLite writes the file itself only when it checkpoints, so the file is read again (through
+    a second, read-only connection, as SQLite sees it with its WAL) only when its size or times
+    changed since the last look; this connection's page cache would hide the damage."""
+    try:
+        st = os.stat(db.path)  # a stat, never an open: this process holds the file
+    except OSError:
+        return None
+    seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    before, db.main_seen = db.main_seen, seen
+    if before is None or before == seen:
+        return None
+    try:
+        verdict, _version, why = inspect_file(db.path, min(db.busy_timeout, 0.2), check=QUICK)
+    except (OSError, sqlite3.Error):
+        return None  # locked or unreadable for now: not a verdict on its bytes
+    if verdict == "damaged":
+        return why
+    if verdict in ("foreign", "empty"):
+        return "it is not a quizapp progress file any more"
+    # A good progress file, but is it still this one? (``cp older.db progress.db``, another
+    # learner's file.) Its marks as SQLite reads it afresh, twice (a commit of another process
+    # in between changes them), against this connection's, whose cache a commit would renew.
+    try:
+        fresh = _marks_in_file(db)
+        mine = _marks(db.conn)
+        if fresh != mine and fresh == _marks_in_file(db):
+            return "another progress file was copied over it"
+    except sqlite3.DatabaseError as exc:
+        if classify(exc) == DAMAGE:
+            return explain(exc)
+    except (OSError, sqlite3.Error):
+        pass
+    return None
+
+
+def _marks(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """What only grows or changes with each change to a progress file: the reviews' id
+    high-water mark and count, the newest register stamp, the cram answers' count."""
+    return tuple(
+        conn.execute(
+            "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'reviews'),"
+            " (SELECT count(*) FROM reviews), (SELECT max(stamp) FROM registers),"
+            " (SELECT count(*) FROM cram_reviews)"
+        ).fetchone()
+    )
+
+
+def _marks_in_file(db: Database) -> tuple[Any, ...]:
+    conn = connect(file_uri(db.path, "mode=ro"), min(db.busy_timeout, 0.2), uri=True)
+    try:
+        return _marks(conn)
+    finally:
+        conn.close()
 
 
 def _write_back(db: Database) -> None:

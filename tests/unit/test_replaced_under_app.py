@@ -5,6 +5,7 @@ saving into it. The files are copied and moved by other processes: this one hold
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -118,3 +119,53 @@ def test_a_command_that_recovers_the_damaged_file_under_the_app_keeps_the_apps_r
     assert sorted(items) == sorted(expected) and ticks == {3}
     reasons = {b.reason for b in list_backups(quizapp_home / "backups")}
     assert {"orphaned", "replaced"} <= reasons  # the session, and the file before the merge
+
+
+# Bytes written over the open file in place (same inode), by another process.
+_IN_PLACE = {
+    "garbage": "head -c 20000 /dev/urandom > {path}",
+    "empty": ": > {path}",
+    "half": "truncate -s $(( $(stat -c %s {path}) / 2 )) {path}",
+    "older copy": "cp {old} {path}",
+}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    how=st.sampled_from(sorted(_IN_PLACE)),
+    checkpointed=st.booleans(),
+    before=st.integers(1, 4),
+    between=st.integers(1, 3),
+    after=st.integers(0, 2),
+)
+def test_bytes_written_over_the_open_file_are_noticed_and_every_review_stays(
+    how: str, checkpointed: bool, before: int, between: int, after: int
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "progress.db"
+        store = Store.open(path)
+        heard: list[str] = []
+        store.on_notice = heard.append
+        store.backup("manual")
+        for i in range(before):
+            _review(store, f"before-{i}")
+        _snapshot(path, Path(tmp) / "old.db")
+        for i in range(between):
+            _review(store, f"between-{i}")
+        if checkpointed:  # a long session: the reviews are in the file, not the WAL
+            store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        command = _IN_PLACE[how].format(path=path, old=Path(tmp) / "old.db")
+        subprocess.run(["bash", "-c", command], check=True)
+        store.check_file()
+        if checkpointed:  # (else the WAL still holds every page the reviews changed)
+            assert heard and "was overwritten while quizapp was open" in heard[-1]
+        assert not store.read_only
+        expected = [f"before-{i}" for i in range(before)] + [f"between-{i}" for i in range(between)]
+        seen = run_quizapp("stats", "--json", env={"QUIZAPP_HOME": tmp})
+        assert seen.returncode == 0 and seen.stderr == ""  # a good file, nothing to recover
+        assert json.loads(seen.stdout)["reviews_total"] == len(expected)
+        for i in range(after):
+            _review(store, f"after-{i}")
+        store.close()
+        items, _, _ = _in_file(path)
+        assert sorted(items) == sorted(expected + [f"after-{i}" for i in range(after)])
