@@ -122,11 +122,11 @@ def _plan(source: sqlite3.Connection, target: sqlite3.Connection) -> _Merge:
     return _Merge(reviews, cram, registers)
 
 
-def take_over(db: Database, session: Path) -> str | None:
+def take_over(db: Database, session: Path | None) -> str | None:
     """Make the file now at ``db.path`` the database's file, with ``session`` (a backup of what
-    the database held) merged into it. Returns what was done, for the notice; None when that
-    file cannot be taken over (not writable, locked, of a newer quizapp...), with nothing
-    changed: the caller stops saving instead."""
+    the database held; None: nothing of it could be read) merged into it. Returns what was
+    done, for the notice; None when that file cannot be taken over (not writable, locked, of a
+    newer quizapp...), with nothing changed: the caller stops saving instead."""
     notices: list[str] = []
     conn, problem = open_connection(db.path, db.backups_dir, notices, db.busy_timeout)
     if problem is not None:
@@ -134,11 +134,13 @@ def take_over(db: Database, session: Path) -> str | None:
         return None
     try:
         conn.execute("PRAGMA foreign_keys=ON")
-        source = connect(file_uri(session, "mode=ro"), db.busy_timeout, uri=True)
-        try:
-            merge = _plan(source, conn)
-        finally:
-            source.close()
+        merge = _Merge([], [], [])
+        if session is not None:
+            source = connect(file_uri(session, "mode=ro"), db.busy_timeout, uri=True)
+            try:
+                merge = _plan(source, conn)
+            finally:
+                source.close()
         before = ""
         if not merge.empty:
             kept = take_backup(conn, db.backups_dir, "replaced")
@@ -161,6 +163,8 @@ def take_over(db: Database, session: Path) -> str | None:
     db.reload_settings()
     # Opening it may have moved a damaged file aside and restored a backup: say where it went.
     moved = "; ".join(n.partition("): ")[2] or n for n in notices)
+    if session is None:
+        return moved or "it was read again"
     if merge.empty:
         what = "it holds all of this session's progress"
     else:

@@ -152,10 +152,22 @@ def check_file(db: Database) -> None:
         with contextlib.suppress(StoreError):
             session = backups.backup(db, "orphaned")
             kept = f" (this session is also kept as backup {session.name})"
-        done = adopt.take_over(db, session) if session is not None else None
-        if done is not None:
-            db.notice(f"{db.path.name} {why}: {done}; nothing lost, saving goes on{kept}")
-            return
+        if session is not None:
+            done = adopt.take_over(db, session)
+            if done is not None:
+                db.notice(f"{db.path.name} {why}: {done}; nothing lost, saving goes on{kept}")
+                return
+        elif now == db.identity:
+            # Overwritten where this connection cannot read it either (its pages were in the
+            # file, not in its cache): what the overwrite destroyed is gone, and studying on
+            # without saving would keep nothing more. Recovered as a start would, and saved.
+            done = adopt.take_over(db, None)
+            if done is not None:
+                db.notice(
+                    f"{db.path.name} {why}: {done}; what was saved in it since that backup "
+                    "could not be read back; saving goes on"
+                )
+                return
         fall_back(db, OSError(f"{db.path.name} {why}{kept}"), "io")
     finally:
         db.lock.release()

@@ -169,3 +169,33 @@ def test_bytes_written_over_the_open_file_are_noticed_and_every_review_stays(
         store.close()
         items, _, _ = _in_file(path)
         assert sorted(items) == sorted(expected + [f"after-{i}" for i in range(after)])
+
+
+_CHECKPOINT = (
+    "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)')"
+)
+
+
+def test_overwritten_where_the_app_cannot_read_it_either_recovers_and_saves_on(
+    quizapp_home: Path,
+) -> None:
+    path = quizapp_home / "progress.db"
+    store = Store.open(path)
+    heard: list[str] = []
+    store.on_notice = heard.append
+    for i in range(2):
+        _review(store, f"backed-up-{i}")
+    store.backup("manual")
+    _review(store, "lost")  # only in the file once another process checkpoints it
+    subprocess.run([sys.executable, "-c", _CHECKPOINT, str(path)], check=True)
+    overwrite_pages(path, 0)  # and this connection's cache was dropped by that checkpoint
+    store.check_file()
+    assert not store.read_only, heard[-1]
+    assert "was overwritten while quizapp was open" in heard[-1]
+    assert "restored backup" in heard[-1] and "could not be read back" in heard[-1]
+    _review(store, "later")
+    seen = run_quizapp("stats", "--json", env={"QUIZAPP_HOME": str(quizapp_home)})
+    assert seen.stderr == "" and json.loads(seen.stdout)["reviews_total"] == 3
+    store.close()
+    items, _, _ = _in_file(path)
+    assert sorted(items) == ["backed-up-0", "backed-up-1", "later"]
