@@ -143,6 +143,7 @@ def check_file(db: Database) -> None:
         if now != db.identity:
             why = "was replaced by another file while quizapp was open"
         else:
+            db.wal_seen = _inode(f"{db.path}-wal")
             found = _overwritten_in_place(db)
             if found is None:
                 return
@@ -153,6 +154,8 @@ def check_file(db: Database) -> None:
             session = backups.backup(db, "orphaned")
             kept = f" (this session is also kept as backup {session.name})"
         if session is not None:
+            if now != db.identity:
+                _set_aside_old_wal(db)
             done = adopt.take_over(db, session)
             if done is not None:
                 db.notice(f"{db.path.name} {why}: {done}; nothing lost, saving goes on{kept}")
@@ -171,6 +174,28 @@ def check_file(db: Database) -> None:
         fall_back(db, OSError(f"{db.path.name} {why}{kept}"), "io")
     finally:
         db.lock.release()
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino  # a stat, never an open
+    except OSError:
+        return None
+
+
+def _set_aside_old_wal(db: Database) -> None:
+    """A file moved over the open one lands beside the -wal/-shm of the file it replaced: SQLite
+    would read that WAL's pages into it (a mix of two files, which reads as damaged). When the
+    -wal there is still the one this connection used, it and the -shm are renamed aside first
+    (this connection keeps using them through its descriptors; the session is in a backup)."""
+    if db.wal_seen is None or _inode(f"{db.path}-wal") != db.wal_seen:
+        return
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.rename(
+                f"{db.path}{suffix}", db.path.with_name(f"{db.path.name}.orphan-{stamp}{suffix}")
+            )
 
 
 def _overwritten_in_place(db: Database) -> str | None:

@@ -199,3 +199,32 @@ def test_overwritten_where_the_app_cannot_read_it_either_recovers_and_saves_on(
     store.close()
     items, _, _ = _in_file(path)
     assert sorted(items) == ["backed-up-0", "backed-up-1", "later"]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mine=st.integers(1, 4), theirs=st.integers(1, 4), checkpointed=st.booleans())
+def test_another_learners_file_moved_over_the_open_one_keeps_both(
+    mine: int, theirs: int, checkpointed: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        other = Path(tmp) / "other" / "progress.db"
+        with Store.open(other) as store:
+            for i in range(theirs):
+                _review(store, f"theirs-{i}")
+        path = Path(tmp) / "progress.db"
+        store = Store.open(path)
+        heard: list[str] = []
+        store.on_notice = heard.append
+        for i in range(mine):
+            _review(store, f"mine-{i}")
+        if checkpointed:
+            store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _snapshot(other, Path(tmp) / "theirs.db")
+        subprocess.run(["mv", str(Path(tmp) / "theirs.db"), str(path)], check=True)
+        store.check_file()
+        assert not store.read_only and "merged into it" in heard[-1], heard[-1]
+        store.close()
+        items, _, _ = _in_file(path)
+        expected = [f"mine-{i}" for i in range(mine)] + [f"theirs-{i}" for i in range(theirs)]
+        assert sorted(items) == sorted(expected)
+        assert not list(Path(tmp).glob("*damaged*"))  # their file was not taken for damaged
