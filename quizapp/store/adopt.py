@@ -4,122 +4,24 @@ file damaged and restored a backup in its place): this session's progress, from 
 just taken of it, is merged into the file that is there now as another machine's would be
 (each review and cram answer once, by its uuid; each setting, tick and card flag by its latest
 change), so nothing studied before the replacement is lost, and saving goes on into that file.
-It imports the store's connection, recovery, replica, backups and values modules only."""
+It imports the store's connection, recovery, merge_db, replica, backups and values modules
+only."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from quizapp.store import replica
+from quizapp.store import merge_db, replica
 from quizapp.store.backups import take_backup
 from quizapp.store.connection import connect, file_uri, transaction
 from quizapp.store.recovery import open_connection
-from quizapp.store.values import StoreError, parse_time
+from quizapp.store.values import StoreError
 
 if TYPE_CHECKING:
     from quizapp.store.database import Database
-
-
-@dataclass(frozen=True)
-class _Review:
-    """A review of the session's copy, as ``replica`` merges it (a ``NewReview``)."""
-
-    uuid: str
-    item_id: str
-    kind: str | None
-    rating: int
-    at: str
-    reviewed_at: datetime
-    duration_ms: int | None
-    answer: str | None
-    verdict: str | None
-    seed: int | None
-
-
-@dataclass(frozen=True)
-class _Cram:
-    uuid: str
-    item_id: str
-    rating: int
-    reviewed_at: datetime
-    duration_ms: int | None
-
-
-@dataclass(frozen=True)
-class _Register:
-    key: str
-    value: Any
-    stamp: str
-
-
-@dataclass
-class _Merge:
-    reviews: list[_Review]
-    cram: list[_Cram]
-    registers: list[_Register]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.reviews or self.cram or self.registers)
-
-    def describe(self) -> str:
-        parts = [
-            f"{n} {what}{'' if n == 1 else 's'}"
-            for n, what in (
-                (len(self.reviews), "review"),
-                (len(self.cram), "cram answer"),
-                (len(self.registers), "setting, tick or card flag change"),
-            )
-            if n
-        ]
-        return ", ".join(parts)
-
-
-def _order(stamp: str, value: Any) -> tuple[str, str]:
-    return stamp, json.dumps(value, sort_keys=True)
-
-
-def _plan(source: sqlite3.Connection, target: sqlite3.Connection) -> _Merge:
-    """What of ``source`` (the session's copy) ``target`` (the file there now) lacks."""
-    known = {
-        uuid: (item, at, rating)
-        for uuid, item, at, rating in target.execute(
-            "SELECT uuid, item_id, reviewed_at, rating FROM reviews"
-        )
-    }
-    keys = set(known.values())
-    reviews = []
-    for row in source.execute(
-        "SELECT uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, verdict, seed "
-        "FROM reviews ORDER BY reviewed_at, id"
-    ):
-        uuid, item, kind, rating, at = row[:5]
-        if uuid in known or (item, at, rating) in keys:
-            continue
-        when = parse_time(at)
-        assert when is not None
-        reviews.append(_Review(uuid, item, kind, rating, at, when, *row[5:]))
-    have = {u for (u,) in target.execute("SELECT uuid FROM cram_reviews")}
-    cram = []
-    for uuid, item, rating, at, ms in source.execute(
-        "SELECT uuid, item_id, rating, reviewed_at, duration_ms FROM cram_reviews"
-    ):
-        when = parse_time(at)
-        if uuid not in have and when is not None:
-            cram.append(_Cram(uuid, item, rating, when, ms))
-    local = replica.registers_in(target)
-    registers = [
-        _Register(key, value, stamp)
-        for key, (stamp, value) in sorted(replica.registers_in(source).items())
-        if key not in local or _order(stamp, value) > _order(*local[key])
-    ]
-    return _Merge(reviews, cram, registers)
 
 
 def take_over(db: Database, session: Path | None) -> str | None:
@@ -134,11 +36,11 @@ def take_over(db: Database, session: Path | None) -> str | None:
         return None
     try:
         conn.execute("PRAGMA foreign_keys=ON")
-        merge = _Merge([], [], [])
+        merge = merge_db.Merge([], [], [])
         if session is not None:
             source = connect(file_uri(session, "mode=ro"), db.busy_timeout, uri=True)
             try:
-                merge = _plan(source, conn)
+                merge = merge_db.plan(source, conn)
             finally:
                 source.close()
         before = ""
