@@ -150,9 +150,12 @@ def check_file(db: Database) -> None:
             why = f"was overwritten while quizapp was open ({found})"
         kept = ""
         session = None
-        with contextlib.suppress(StoreError):
+        unreadable = False  # this connection cannot read the file either
+        try:
             session = backups.backup(db, "orphaned")
             kept = f" (this session is also kept as backup {session.name})"
+        except StoreError as exc:
+            unreadable = exc.kind == DAMAGE
         if session is not None:
             if now != db.identity:
                 _set_aside_old_wal(db)
@@ -160,7 +163,7 @@ def check_file(db: Database) -> None:
             if done is not None:
                 db.notice(f"{db.path.name} {why}: {done}; nothing lost, saving goes on{kept}")
                 return
-        elif now == db.identity:
+        elif now == db.identity and unreadable:
             # Overwritten where this connection cannot read it either (its pages were in the
             # file, not in its cache): what the overwrite destroyed is gone, and studying on
             # without saving would keep nothing more. Recovered as a start would, and saved.
