@@ -15,7 +15,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from quizapp.store import merge_db, replica
 from quizapp.store.backups import copy_backup, good_backups, take_backup
 from quizapp.store.connection import (
     BUSY,
@@ -254,6 +253,8 @@ def salvage(damaged: Path, path: Path, busy_timeout: float) -> str:
     ticks and flags before the first unreadable page, often in its WAL) into the file at
     ``path`` (the backup restored in its place, or a new file): the answers given since that
     backup are not lost with the damaged pages. Returns what to add to the notice."""
+    from quizapp.store import merge_db, replica  # (not needed for the first frame)
+
     try:
         dest = connect(path, busy_timeout) if path.exists() else connect_private(path, busy_timeout)
     except (OSError, sqlite3.Error):

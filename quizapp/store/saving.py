@@ -13,7 +13,7 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
-from quizapp.store import adopt, backups, ops, pending, settings_io
+from quizapp.store import backups, ops, pending, settings_io
 from quizapp.store.connection import (
     DAMAGE,
     classify,
@@ -148,6 +148,8 @@ def check_file(db: Database) -> None:
             if found is None:
                 return
             why = f"was overwritten while quizapp was open ({found})"
+        from quizapp.store import adopt  # (the merge's modules: not needed for the first frame)
+
         kept = ""
         session = None
         unreadable = False  # this connection cannot read the file either
