@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -90,16 +92,39 @@ def run(args: argparse.Namespace) -> int:
             f"export: {target} is your progress file itself; choose another name", code=2
         )
     try:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.writelines(json_chunks(data))
+        _write_whole(Path(target), json_chunks(data))
     except OSError as exc:
-        raise CliError(f"export: cannot write {target}: {exc.strerror or exc}") from None
+        raise CliError(
+            f"export: cannot write {target}: {exc.strerror or exc}"
+            + ("; the file there is left as it was" if Path(target).is_file() else "")
+        ) from None
     sys.stdout.write(
         f"exported {counted(len(data['reviews']), 'review')} and "
         f"{counted(len(data['cards']), 'card state')} to "
         f"{target}\n"
     )
     return 0
+
+
+def _write_whole(target: Path, chunks: Iterable[str]) -> None:
+    """Write ``target`` whole or not at all: a new file beside it, renamed over it once
+    complete, so a full disk or a kill never leaves an earlier export cut short. A target that
+    is not a regular file (``/dev/stdout``, a FIFO) is written as it is."""
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.writelines(chunks)
+        return
+    real = target.resolve()  # a link: the file it points to is replaced, not the link
+    tmp = real.with_name(f".{real.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.writelines(chunks)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, real)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _run_anki(args: argparse.Namespace) -> int:

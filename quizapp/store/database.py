@@ -83,6 +83,12 @@ class Database:
         self.last_try = 0.0
         self.journal: pending.PendingJournal | None = None
         self.identity = self.file_identity() if not read_only else None
+        # The file's (size, mtime, ctime) at the last look: see saving.check_file.
+        self.main_seen: tuple[int, int, int] | None = None
+        self.wal_seen: int | None = None  # the -wal's inode while this is the file
+        with contextlib.suppress(OSError):
+            st = os.stat(path)  # a stat, never an open
+            self.main_seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         self.machine_cache: str | None = None
         if read_only and not strict and problem not in (None, "newer"):
             self.journal = pending.PendingJournal(path)
@@ -93,6 +99,9 @@ class Database:
         self.settings_seen = -1
         self.scheduler: fsrs.Scheduler
         settings_io.reload(self)
+        if not read_only:  # (the first read made the -wal)
+            with contextlib.suppress(OSError):
+                self.wal_seen = os.stat(f"{path}-wal").st_ino
 
     @classmethod
     def open(

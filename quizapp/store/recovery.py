@@ -3,7 +3,7 @@ aside and restore the newest good backup, or fall back to a read-only copy in me
 outcome other than a plain open adds one line to ``notices``; nothing here raises for a bad,
 locked or unwritable file. The functions return the connection to use and, when it is not the file
 itself, why not; ``Database.open`` wraps it. It imports the store's connection, schema,
-values and backups only."""
+values, backups, merge_db and replica only."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from quizapp.store.connection import (
     damage_mark,
     explain,
     file_uri,
+    transaction,
     unheld,
 )
 from quizapp.store.schema import (
@@ -242,8 +243,43 @@ def _recover(
             restored = f"could not restore a backup ({exc}); starting with empty progress"
     else:
         restored = "no good backup found; starting with empty progress"
+    restored += salvage(aside, path, busy_timeout)
     notices.append(f"{name} was damaged ({why}): moved to {aside.name}; {restored}")
     return open_connection(path, bdir, notices, busy_timeout, recovered=True, command=command)
+
+
+def salvage(damaged: Path, path: Path, busy_timeout: float) -> str:
+    """Merge what can still be read of the ``damaged`` file (its reviews, cram answers, settings,
+    ticks and flags before the first unreadable page, often in its WAL) into the file at
+    ``path`` (the backup restored in its place, or a new file): the answers given since that
+    backup are not lost with the damaged pages. Returns what to add to the notice."""
+    from quizapp.store import merge_db, replica  # (not needed for the first frame)
+
+    try:
+        dest = connect(path, busy_timeout) if path.exists() else connect_private(path, busy_timeout)
+    except (OSError, sqlite3.Error):
+        return ""
+    try:
+        if dest.execute("PRAGMA user_version").fetchone()[0] == 0:
+            migrate(dest)  # no backup: a new file to hold what is salvaged
+        source = connect(file_uri(damaged, "mode=ro"), busy_timeout, uri=True)
+        try:
+            if source.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return ""
+            merge = merge_db.plan(source, dest)
+        finally:
+            source.close()
+        if merge.empty or dest.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return ""
+        transaction(
+            dest,
+            lambda c: replica.write_merge(c, merge.reviews, merge.cram, merge.registers, None),
+        )
+    except (sqlite3.Error, OSError, ValueError, StoreError):
+        return ""
+    finally:
+        dest.close()
+    return f"; still readable in the damaged file and merged back: {merge.describe()}"
 
 
 def _missing_file(path: Path, bdir: Path, busy_timeout: float) -> str | None:

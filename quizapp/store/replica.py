@@ -111,10 +111,11 @@ def cram_uuids(db: Database) -> set[str]:
 
 def registers(db: Database) -> dict[str, tuple[str, Any]]:
     """key -> (stamp, value) of every register here (a value from before stamps: ZERO)."""
-    return db.read(_registers)
+    return db.read(registers_in)
 
 
-def _registers(conn: sqlite3.Connection) -> dict[str, tuple[str, Any]]:
+def registers_in(conn: sqlite3.Connection) -> dict[str, tuple[str, Any]]:
+    """``registers`` of the database on ``conn`` (a copy of another file too)."""
     stamps = ops.register_stamps(conn)
     out: dict[str, tuple[str, Any]] = {k: (s, None) for k, s in stamps.items()}
     for key, value in conn.execute("SELECT key, value FROM settings"):
@@ -147,7 +148,7 @@ def merge(
     All or, on any error, nothing (StoreError). The settings are read again after it."""
     try:
         with _roomy_cache(db, len(reviews)):
-            db.write(lambda conn: _write(conn, reviews, cram, winning, merged_file))
+            db.write(lambda conn: write_merge(conn, reviews, cram, winning, merged_file))
     except sqlite3.Error as exc:
         raise StoreError(f"cannot save to {db.path.name}: {explain(exc)}", classify(exc)) from None
     db.reload_settings()
@@ -170,13 +171,14 @@ def _put_register(conn: sqlite3.Connection, r: NewRegister) -> None:
     conn.execute("INSERT OR REPLACE INTO registers (key, stamp) VALUES (?, ?)", (r.key, r.stamp))
 
 
-def _write(
+def write_merge(
     conn: sqlite3.Connection,
     reviews: Sequence[NewReview],
     cram: Sequence[NewCram],
     winning: Sequence[NewRegister],
     merged_file: tuple[str, int] | None,
 ) -> None:
+    """``merge``'s writes on ``conn``, in the caller's transaction."""
     for register in winning:
         _put_register(conn, register)
     scheduler = ops.scheduler_in(conn)

@@ -14,9 +14,17 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from quizapp.store import backups, ops, pending, settings_io
-from quizapp.store.connection import DAMAGE, classify, connect, explain, mark_damaged, transaction
+from quizapp.store.connection import (
+    DAMAGE,
+    classify,
+    connect,
+    explain,
+    file_uri,
+    mark_damaged,
+    transaction,
+)
 from quizapp.store.recovery import STAND_IN_ID, connect_private, copy_into, empty_in_memory
-from quizapp.store.schema import FULL_CHECK, SCHEMA_VERSION, damage_found, inspect_file
+from quizapp.store.schema import FULL_CHECK, QUICK, SCHEMA_VERSION, damage_found, inspect_file
 from quizapp.store.values import StoreError
 
 if TYPE_CHECKING:
@@ -119,8 +127,9 @@ def check_file(db: Database) -> None:
     """Whether the progress file is still the one this database writes (the app asks every
     second). Deleted (by hand, a cleaner, the whole data folder): written back at once from
     this connection, which still holds everything, with a notice. Replaced by another file:
-    this session's progress is kept as a backup, saving goes on into the new file (answers
-    pending until it can), and a notice says so. Never raises, never waits for a thread
+    this session's progress is kept as a backup and merged into the new file, and saving goes
+    on into it (adopt.py); when that file cannot be taken over, saving stops (answers pending
+    until it can). A notice says which. Never raises, never waits for a thread
     that is using the database (the next call looks again)."""
     if not db.lock.acquire(blocking=False):
         return
@@ -128,20 +137,128 @@ def check_file(db: Database) -> None:
         if db.read_only or db.identity is None:
             return
         now = db.file_identity()
-        if now == db.identity:
-            return
         if now is None and not db.path.exists():
             _write_back(db)
             return
-        why = "was replaced by another file while quizapp was open"
+        if now != db.identity:
+            why = "was replaced by another file while quizapp was open"
+        else:
+            db.wal_seen = _inode(f"{db.path}-wal")
+            found = _overwritten_in_place(db)
+            if found is None:
+                return
+            why = f"was overwritten while quizapp was open ({found})"
+        from quizapp.store import adopt  # (the merge's modules: not needed for the first frame)
+
         kept = ""
-        with contextlib.suppress(StoreError):
-            kept = (
-                f"; this session's progress is kept as backup {backups.backup(db, 'orphaned').name}"
-            )
+        session = None
+        unreadable = False  # this connection cannot read the file either
+        try:
+            session = backups.backup(db, "orphaned")
+            kept = f" (this session is also kept as backup {session.name})"
+        except StoreError as exc:
+            unreadable = exc.kind == DAMAGE
+        if session is not None:
+            if now != db.identity:
+                _set_aside_old_wal(db)
+            done = adopt.take_over(db, session)
+            if done is not None:
+                db.notice(f"{db.path.name} {why}: {done}; nothing lost, saving goes on{kept}")
+                return
+        elif now == db.identity and unreadable:
+            # Overwritten where this connection cannot read it either (its pages were in the
+            # file, not in its cache): what the overwrite destroyed is gone, and studying on
+            # without saving would keep nothing more. Recovered as a start would, and saved.
+            done = adopt.take_over(db, None)
+            if done is not None:
+                db.notice(
+                    f"{db.path.name} {why}: {done}; what was saved in it since that backup "
+                    "could not be read back; saving goes on"
+                )
+                return
         fall_back(db, OSError(f"{db.path.name} {why}{kept}"), "io")
     finally:
         db.lock.release()
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino  # a stat, never an open
+    except OSError:
+        return None
+
+
+def _set_aside_old_wal(db: Database) -> None:
+    """A file moved over the open one lands beside the -wal/-shm of the file it replaced: SQLite
+    would read that WAL's pages into it (a mix of two files, which reads as damaged). When the
+    -wal there is still the one this connection used, it and the -shm are renamed aside first
+    (this connection keeps using them through its descriptors; the session is in a backup)."""
+    if db.wal_seen is None or _inode(f"{db.path}-wal") != db.wal_seen:
+        return
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.rename(
+                f"{db.path}{suffix}", db.path.with_name(f"{db.path.name}.orphan-{stamp}{suffix}")
+            )
+
+
+def _overwritten_in_place(db: Database) -> str | None:
+    """Why the file at the same place (same inode) no longer holds a progress file, else None:
+    bytes written over it (``cp other.db progress.db``, ``: > progress.db``, a truncation).
+    SQLite writes the file itself only when it checkpoints, so the file is read again (through
+    a second, read-only connection, as SQLite sees it with its WAL) only when its size or times
+    changed since the last look; this connection's page cache would hide the damage."""
+    try:
+        st = os.stat(db.path)  # a stat, never an open: this process holds the file
+    except OSError:
+        return None
+    seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    before, db.main_seen = db.main_seen, seen
+    if before is None or before == seen:
+        return None
+    try:
+        verdict, _version, why = inspect_file(db.path, min(db.busy_timeout, 0.2), check=QUICK)
+    except (OSError, sqlite3.Error):
+        return None  # locked or unreadable for now: not a verdict on its bytes
+    if verdict == "damaged":
+        return why
+    if verdict in ("foreign", "empty"):
+        return "it is not a quizapp progress file any more"
+    # A good progress file, but is it still this one? (``cp older.db progress.db``, another
+    # learner's file.) Its marks as SQLite reads it afresh, twice (a commit of another process
+    # in between changes them), against this connection's, whose cache a commit would renew.
+    try:
+        fresh = _marks_in_file(db)
+        mine = _marks(db.conn)
+        if fresh != mine and fresh == _marks_in_file(db):
+            return "another progress file was copied over it"
+    except sqlite3.DatabaseError as exc:
+        if classify(exc) == DAMAGE:
+            return explain(exc)
+    except (OSError, sqlite3.Error):
+        pass
+    return None
+
+
+def _marks(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """What only grows or changes with each change to a progress file: the reviews' id
+    high-water mark and count, the newest register stamp, the cram answers' count."""
+    return tuple(
+        conn.execute(
+            "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'reviews'),"
+            " (SELECT count(*) FROM reviews), (SELECT max(stamp) FROM registers),"
+            " (SELECT count(*) FROM cram_reviews)"
+        ).fetchone()
+    )
+
+
+def _marks_in_file(db: Database) -> tuple[Any, ...]:
+    conn = connect(file_uri(db.path, "mode=ro"), min(db.busy_timeout, 0.2), uri=True)
+    try:
+        return _marks(conn)
+    finally:
+        conn.close()
 
 
 def _write_back(db: Database) -> None:

@@ -70,7 +70,7 @@ def test_the_data_folder_deleted_under_an_open_store_is_written_back(tmp_path: P
         assert len(again.reviews()) == 6 and not again.notices
 
 
-def test_a_file_replaced_under_an_open_store_keeps_this_session_as_a_backup(
+def test_a_file_replaced_under_an_open_store_gets_this_session_and_saving_goes_on(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "progress.db"
@@ -82,15 +82,18 @@ def test_a_file_replaced_under_an_open_store_keeps_this_session_as_a_backup(
         p.unlink()
     Store.open(path).close()  # another process made a new, empty one meanwhile
     store.check_file()
-    assert store.read_only and "replaced by another file" in heard[0]
+    assert not store.read_only and "replaced by another file" in heard[0]
+    assert "3 reviews missing from it were merged into it" in heard[0]
     assert "kept as backup" in heard[0]
     orphaned = [b for b in list_backups(tmp_path / "backups") if b.reason == "orphaned"]
     assert len(orphaned) == 1
     store.record_review("later", fsrs.Rating.Good, kind="faq")
-    assert store.retry_saving()  # into the new file
     store.close()
     with Store.open(path) as again:
-        assert [r.item_id for r in again.reviews()] == ["later"]
+        assert sorted(r.item_id for r in again.reviews()) == [
+            *(f"card-{i}" for i in range(3)),
+            "later",
+        ]
     with Store.open(orphaned[0].path) as old:
         assert len(old.reviews()) == 3
 
