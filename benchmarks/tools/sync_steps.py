@@ -32,7 +32,7 @@ STEPS = [
     # (for a large store taken by another process while the file is read: the wait for it)
     ("quizapp.store.backups", "PendingBackup.take", "pre-import backup (copy, check)"),
     ("quizapp.interop.merge", "apply_merge", "merge (one transaction, commit)"),
-    ("quizapp.store.replica", "_write", "  write"),
+    ("quizapp.store.replica", "write_merge", "  write"),
     ("quizapp.store.ops", "recompute", "    derive the touched cards"),
     ("quizapp.store.ops", "_log", "      read and sort their logs"),
     ("quizapp.store.srs", "replay_log", "      FSRS replay"),

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -115,9 +116,11 @@ def _write_whole(target: Path, chunks: Iterable[str]) -> None:
             fh.writelines(chunks)
         return
     real = target.resolve()  # a link: the file it points to is replaced, not the link
-    tmp = real.with_name(f".{real.name}.tmp-{os.getpid()}")
+    # A new name no one can guess, made with O_EXCL and never through a link planted there.
+    tmp = real.with_name(f".{real.name}.tmp-{uuid.uuid4().hex}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.writelines(chunks)
             fh.flush()
             os.fsync(fh.fileno())
