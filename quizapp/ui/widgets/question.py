@@ -35,6 +35,7 @@ from quizapp.decks.models import (
 )
 from quizapp.policy import RATING_LABELS, RETRY_NOTE
 from quizapp.quiz import Feedback, Hint, Question, Quiz
+from quizapp.ui.widgets.card_view import HeaderLine
 from quizapp.ui.widgets.derivation import CHECK_KEYS, DerivationEditor, answer_help, hint_renderable
 from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderable
 from quizapp.ui.widgets.loss_curve import CurvePicture
@@ -283,14 +284,13 @@ class QuestionView(Vertical):
             return self.question.answer == "math" and self.stage == "answering"
         return True
 
-    def _header(self) -> Text:
+    def _header(self) -> HeaderLine:
         q = self.question
         text = Text()
         text.append(f" {q.label.upper()} ", style="bold reverse")
         if self.position:
             text.append(f"  {self.position}", style="bold")
-        text.append(f"  {' · '.join(q.tags)}", style="dim")
-        return text
+        return HeaderLine(text, q.tags)
 
     def _prompt(self) -> RenderableType:
         q = self.question
