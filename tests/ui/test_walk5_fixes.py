@@ -35,3 +35,27 @@ async def test_a_long_tag_line_stays_on_the_badges_row_at_80_columns(make_app, s
                 assert words[-1] == f"+{hidden} tag{'s' if hidden > 1 else ''}", rows[at]
             assert rows[at + 1].strip() == "", f"{side}: a wrapped tag line: {rows[at + 1]!r}"
             assert not any(rows[at + 1].strip() == tag for tag in card.tags)
+
+
+async def test_a_loss_curves_preview_in_browse_fits_the_info_pane_at_200_columns(make_app) -> None:
+    """At 200x50 Browse's info pane (beside the table) previewed a loss-curve card with a plot
+    64 columns wide in a pane narrower than that: each row of the plot wrapped ("──────┐" and
+    "│" alone on the rows under the frame). The plot is drawn as wide as the pane."""
+    from tests.ui.test_browse_ui import info_of, open_browser
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await open_browser(pilot)
+        await pilot.press("slash", *"kind:loss_curve", "enter")
+        text = await info_of(pilot, screen)
+        assert "Preview" in text
+        await pilot.pause()
+        rows = screen_rows(app)
+        tops = [row for row in rows if "┌" in row]
+        bottoms = [row for row in rows if "└" in row]
+        assert tops and bottoms, "no plot in the info pane"
+        assert all("┐" in row for row in tops), tops
+        assert all("┘" in row for row in bottoms), bottoms
+        # No row holds a bare piece of the frame, left over from a wrapped row.
+        pane = [row.rsplit("│", 1)[-1].strip() for row in rows if row.count("│") >= 1]
+        assert "│" not in pane and "┐" not in pane and "┘" not in pane
