@@ -59,3 +59,36 @@ async def test_a_loss_curves_preview_in_browse_fits_the_info_pane_at_200_columns
         # No row holds a bare piece of the frame, left over from a wrapped row.
         pane = [row.rsplit("│", 1)[-1].strip() for row in rows if row.count("│") >= 1]
         assert "│" not in pane and "┐" not in pane and "┘" not in pane
+
+
+async def test_the_plan_uses_a_wide_terminal_for_the_checklist_items(make_app, shipped) -> None:
+    """At 200x50 the plan stopped at 120 columns: checklist items were cut ("8. Take apart
+    "minimise the valid…") beside 80 empty columns. Now the readiness panel takes the room
+    the day table does not need; at 80x24 both panels still show their columns."""
+    from datetime import date, timedelta
+
+    from quizapp.ui.screens.plan import PlanScreen
+    from tests.ui.screen_text import on_screen
+
+    items = [f"{item.number}. {item.text}" for item in shipped.checklist]
+    fits = [text for text in items if len(text) <= 100]
+    assert fits, "no item short enough: the test lost its point"
+    for size in ((200, 50), (80, 24)):
+        app = make_app()
+        store = app.store
+        store.save_settings(store.settings.__class__(interview_date=date.today() + timedelta(9)))
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("p")
+
+            def loaded(app=app) -> bool:  # type: ignore[no-untyped-def]
+                screen = app.screen
+                return isinstance(screen, PlanScreen) and not screen.query_one("#plan-body").loading
+
+            await wait_until(pilot, loaded, what="the plan's numbers")
+            await pilot.pause()
+            rows = screen_rows(app)
+            assert any("today" in row and "▇" in row for row in rows), rows  # the day table
+            if size == (200, 50):
+                cut = [text for text in fits if not on_screen(app, text)]
+                assert not cut, f"cut at 200 columns: {cut}"
+                assert any("Decks" in row for row in rows)
