@@ -92,3 +92,31 @@ async def test_the_plan_uses_a_wide_terminal_for_the_checklist_items(make_app, s
                 cut = [text for text in fits if not on_screen(app, text)]
                 assert not cut, f"cut at 200 columns: {cut}"
                 assert any("Decks" in row for row in rows)
+
+
+async def test_a_number_typed_on_the_quiz_setup_is_the_number_of_questions(make_app) -> None:
+    """The quiz's set-up opens with Start focused: typing "3" (the obvious thing, the box
+    reads "Questions 10") did nothing, and enter started ten questions. Now the digits go to
+    the box, enter starts that many; tab back into the box still selects it to type over."""
+    from textual.widgets import Input
+
+    from quizapp.ui.screens.quiz import QuizRunScreen, QuizSetupScreen
+    from tests.ui.screen_text import on_screen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("z")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuizSetupScreen), what="set-up")
+        setup = app.screen
+        count = setup.query_one("#count", Input)
+        await pilot.press("1", "2")
+        await wait_until(pilot, lambda: count.value == "12", what="12 in the box")
+        await pilot.press("tab", "shift+tab")  # away and back: the box is selected whole
+        await wait_until(pilot, lambda: app.focused is count, what="the box focused again")
+        await pilot.press("3")
+        await wait_until(pilot, lambda: count.value == "3", what="3 typed over 12")
+        await pilot.pause()
+        assert on_screen(app, "Questions 3")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuizRunScreen), what="the quiz")
+        await wait_until(pilot, lambda: on_screen(app, "1 of 3"), what="question 1 of 3")
