@@ -120,3 +120,38 @@ async def test_a_number_typed_on_the_quiz_setup_is_the_number_of_questions(make_
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, QuizRunScreen), what="the quiz")
         await wait_until(pilot, lambda: on_screen(app, "1 of 3"), what="question 1 of 3")
+
+
+async def test_help_on_study_says_one_thing_per_key_and_where_area_keys_work(make_app) -> None:
+    """`?` in Study listed "q Back" for the screen and "q Quit" under Everywhere, and titled
+    the areas "Go to (these keys, on home or here)": z pressed in Study did nothing. Each key
+    now means one thing on the help of the screen it was opened on, and every key the
+    Everywhere section lists does what it says there."""
+    from quizapp.ui.screens.help import HelpScreen
+    from tests.ui.conftest import visible_text
+
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, StudyScreen), what="study")
+        study = app.screen
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        texts = [visible_text(w) for w in app.screen.query("Static")]
+        help_text = "\n".join(texts)
+        everywhere = help_text.split("Everywhere", 1)[1].split("\n\n", 1)[0]
+        listed = {line.split()[0] for line in everywhere.strip().splitlines() if line.strip()}
+        assert listed, everywhere
+        assert "q" in study.active_bindings  # Study's own q (back): the case in point
+        for key in listed:
+            active = study.active_bindings.get(key)
+            if active is not None:
+                # Listed as the app's key: on this screen it must do what the app's does.
+                assert active.node is app, (key, active.binding.description)
+        title = next(t for t in texts if "Go to" in t).splitlines()[0]
+        assert "on home or here" not in title and "help" in title
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is study, what="back in study")
+        await pilot.press("z")  # the area keys are home's (and help's), not Study's
+        await pilot.pause()
+        assert app.screen is study
