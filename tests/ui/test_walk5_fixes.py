@@ -155,3 +155,34 @@ async def test_help_on_study_says_one_thing_per_key_and_where_area_keys_work(mak
         await pilot.press("z")  # the area keys are home's (and help's), not Study's
         await pilot.pause()
         assert app.screen is study
+
+
+async def test_a_wrapped_options_second_line_starts_under_its_text(make_app, shipped) -> None:
+    """At 80x24 a multiple-choice option that wrapped went on under its letter ("a  Raise the
+    learning rate, ... settle" / "sooner, and lower Adam's ε"), so the letters were hard to
+    pick out; it now goes on under its own text."""
+    from quizapp.ui.screens.quiz import QuizRunScreen
+
+    card = max(
+        (c for c in shipped.cards.values() if c.kind == "multiple_choice"),
+        key=lambda c: max(len(o.text) for o in c.options),
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        quiz = app.new_quiz(item_ids=[card.id], kinds=["multiple_choice"], n=1, seed=7)
+        app.push_screen(QuizRunScreen(quiz))
+        await wait_until(pilot, lambda: isinstance(app.screen, QuizRunScreen), what="the quiz")
+        await pilot.pause()
+        # The options' box: its rows between the left bar and the right edge.
+        rows = [row.split("▊", 1)[1].rstrip(" ▎") for row in screen_rows(app) if "▊" in row]
+        rows = [row for row in rows if row.strip() and not set(row.strip()) <= set("▔▁")]
+        letters = [f"{letter}  " for letter in "abcd"]
+        starts = [i for i, row in enumerate(rows) if row.lstrip()[:3] in letters]
+        assert len(starts) == len(card.options), rows
+        wrapped = 0
+        for i, j in zip(starts, [*starts[1:], len(rows)], strict=True):
+            text_at = len(rows[i]) - len(rows[i].lstrip()) + 3  # where the option's text starts
+            for row in rows[i + 1 : j]:
+                assert row[:text_at].strip() == "" and row[text_at] != " ", (rows[i], row)
+                wrapped += 1
+        assert wrapped, "no option wrapped: the test lost its point"

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -59,6 +60,16 @@ def show_whole(widget: Widget) -> None:
         area.scroll_relative(y=-above, animate=False, immediate=True)
     elif below > 0:
         area.scroll_relative(y=below, animate=False, immediate=True)
+
+
+def _choice_prompt(letter: str, text: str) -> Table:
+    """An option's letter and its text, a wrapped line starting under the text (it started
+    under the letter, so the options' letters were hard to pick out at 80 columns)."""
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(letter, text)
+    return grid
 
 
 class ChoiceList(OptionList):
@@ -203,7 +214,7 @@ class QuestionView(Vertical):
         if q.choices:
             yield ChoiceList(
                 *(
-                    Option(Text.assemble((f"{LETTERS[i]}  ", "bold"), c.text), id=str(i))
+                    Option(_choice_prompt(LETTERS[i], c.text), id=str(i))
                     for i, c in enumerate(q.choices)
                 ),
                 classes="q-choices",
