@@ -186,3 +186,49 @@ async def test_a_wrapped_options_second_line_starts_under_its_text(make_app, shi
                 assert row[:text_at].strip() == "" and row[text_at] != " ", (rows[i], row)
                 wrapped += 1
         assert wrapped, "no option wrapped: the test lost its point"
+
+
+async def test_cram_says_when_a_long_answer_goes_on_under_the_edge(make_app) -> None:
+    """Study's status line says "↓ PgDn for more" when a card's answer goes on below the
+    screen's edge (80x24); Cram, the same card view, said nothing."""
+    import dataclasses
+    from datetime import date, timedelta
+
+    from textual.containers import VerticalScroll
+
+    from quizapp.ui.screens.cram import CramScreen
+    from quizapp.ui.widgets.more_below import NOTE
+    from tests.ui.conftest import visible_text
+
+    app = make_app()
+    store = app.store
+    day = date.today() + timedelta(days=9)
+    store.save_settings(dataclasses.replace(store.settings, interview_date=day))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(CramScreen())
+
+        def loaded() -> bool:
+            screen = app.screen
+            scrolls = screen.query("#card-scroll") if isinstance(screen, CramScreen) else []
+            return bool(scrolls) and not scrolls[0].loading
+
+        await wait_until(pilot, loaded, what="the cram list")
+        screen = app.screen
+        scroll = screen.query_one("#card-scroll", VerticalScroll)
+        status = screen.query_one("#study-status")
+        for _ in range(30):  # the first card whose answer is taller than the screen
+            await pilot.press("space")
+            await wait_until(pilot, lambda: screen.revealed, what="the answer")
+            await pilot.pause()
+            if scroll.max_scroll_y >= 4:
+                break
+            await pilot.press("3")
+        else:
+            raise AssertionError("no long answer in 30 cards: the test lost its point")
+        await wait_until(pilot, lambda: NOTE in visible_text(status), what="the PgDn note")
+        for _ in range(10):  # PgDn to the bottom: nothing more below, no note
+            if scroll.scroll_y >= scroll.max_scroll_y:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        await wait_until(pilot, lambda: NOTE not in visible_text(status), what="no note")
