@@ -11,7 +11,6 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser; with ``only`` (a command name), just that command's subparser, so a
     command such as ``quizapp check`` does not import every other command's modules."""
     import argparse  # here, not at the top: plain `quizapp` never needs it
+
+    from quizapp.commands.common import named_path
 
     class _Parser(argparse.ArgumentParser):
         """argparse with one-line errors and exit code 2 for usage mistakes."""
@@ -54,7 +55,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--content",
         metavar="PATH",
         action="append",
-        type=Path,
+        type=named_path,
         default=[],
         help="also load the decks in PATH (a YAML file or a folder); may be repeated",
     )

@@ -53,3 +53,31 @@ def test_help_cut_by_a_closed_pipe_exits_141_and_whole_help_exits_0(
     whole = run_quizapp(*command)
     assert whole.returncode == 0 and whole.stderr == ""
     assert whole.stdout.startswith(("usage: quizapp", "quizapp "))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("--content", "", "stats"),
+        ("import", ""),
+        ("import", "", "--dry-run"),
+        ("export", "-o", ""),
+        ("export", "--anki", ""),
+        ("validate", ""),
+    ],
+    ids=["content", "import", "import-dry-run", "export-o", "export-anki", "validate"],
+)
+def test_an_empty_file_name_is_refused_not_read_as_the_current_folder(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    """An empty name (`--content "$DECKS"` with DECKS unset) was taken as ".": `--content ''`
+    loaded every YAML file under the current folder (424 content errors in a checkout),
+    `validate ''` checked the whole folder, `import ''` said ". is a folder". It is a usage
+    mistake, said in one line, and nothing is read or written."""
+    (tmp_path / "stray.yaml").write_text("cards: [{id: Bad Id}]\n")  # what "." would load
+    done = run_quizapp(*command, cwd=tmp_path)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "the name is empty" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stray.yaml"]  # nothing written
