@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from quizapp.ui.screens.study import StudyScreen
 from tests.ui.conftest import wait_until
 from tests.ui.screen_text import screen_rows
@@ -232,3 +234,29 @@ async def test_cram_says_when_a_long_answer_goes_on_under_the_edge(make_app) -> 
             await pilot.press("pagedown")
             await pilot.pause()
         await wait_until(pilot, lambda: NOTE not in visible_text(status), what="no note")
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("5 2 4 4", "4 is repeated; 1 and 3 are missing."),
+        ("5 2 1 4 9", "9 is not a step; 3 is missing."),
+    ],
+)
+async def test_an_ordering_typed_wrong_says_which_numbers_are_wrong(
+    make_app, typed: str, said: str
+) -> None:
+    """`5 2 4 4` on a five-step ordering question said only "Type each step number 1-5 once,
+    in order": the learner had to find the repeated 4 and the missing 1 and 3 alone."""
+    from quizapp.ui.screens.quiz import QuizRunScreen
+    from tests.ui.screen_text import on_screen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        quiz = app.new_quiz(item_ids=["order-production-loss-choice"], seed=1)
+        await app.push_screen(QuizRunScreen(quiz))
+        await wait_until(pilot, lambda: app.screen.view is not None, what="the question")
+        assert len(quiz.questions[0].steps) == 5
+        await pilot.press(*typed, "enter")
+        await wait_until(pilot, lambda: on_screen(app, said), what=f"{said!r} in view")
+        assert on_screen(app, typed)  # kept in the box, to be corrected
