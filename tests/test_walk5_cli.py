@@ -15,8 +15,10 @@ FULL = Path("/dev/full")  # every write to it fails with "No space left on devic
 
 @pytest.mark.skipif(not FULL.exists(), reason="no /dev/full on this system")
 @pytest.mark.parametrize(
-    "command", [("--help",), ("--version",), ("stats",), ("cards", "--json"), ("drill", "list")]
-)
+    "command",
+    [("--help",), ("--version",), ("stats",), ("cards", "--json"), ("drill", "list"),
+     ("export", "--json")],
+)  # fmt: skip
 def test_output_to_a_full_disk_says_so_in_one_line_and_fails(command: tuple[str, ...]) -> None:
     """`quizapp stats > /dev/full` said "internal error: OSError ... please report it" (exit
     70), and `quizapp --help > /dev/full` said nothing and exited 0, as if the help had been
