@@ -260,3 +260,27 @@ async def test_an_ordering_typed_wrong_says_which_numbers_are_wrong(
         await pilot.press(*typed, "enter")
         await wait_until(pilot, lambda: on_screen(app, said), what=f"{said!r} in view")
         assert on_screen(app, typed)  # kept in the box, to be corrected
+
+
+async def test_homes_readiness_lines_fit_the_today_box_at_80_columns(make_app) -> None:
+    """With an interview date, home's Today box at 80x24 read "Ready 3% · 353 below" and
+    "target" alone on the next row. Each part now has a row of its own."""
+    import dataclasses
+    from datetime import date, timedelta
+
+    from tests.ui.screen_text import on_screen
+
+    app = make_app()
+    store = app.store
+    day = date.today() + timedelta(days=12)
+    store.save_settings(dataclasses.replace(store.settings, interview_date=day))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.readiness_line is not None, what="readiness")
+        await wait_until(pilot, lambda: on_screen(app, "below target"), what="the line")
+        rows = screen_rows(app)
+        box = [row.split("│")[1].strip() for row in rows if row.count("│") >= 2]
+        assert "Interview in 12 days" in box
+        assert any(line.startswith("Ready ") and line.endswith("% on the morning") for line in box)
+        below = next(line for line in box if line.endswith("below target"))
+        assert below.split()[0].isdigit(), box  # the count and its words on one row
+        assert "target" not in [line for line in box if line != below]
