@@ -10,8 +10,7 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     command such as ``quizapp check`` does not import every other command's modules."""
     import argparse  # here, not at the top: plain `quizapp` never needs it
 
+    from quizapp.commands.common import named_path
+
     class _Parser(argparse.ArgumentParser):
         """argparse with one-line errors and exit code 2 for usage mistakes."""
 
@@ -40,13 +41,21 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
             raise SystemExit(2)
 
+        def _print_message(self, message: str, file: Any = None) -> None:
+            # argparse drops a write error: `quizapp --help > /dev/full` said nothing and exited
+            # 0. Written and flushed here, a failed write is reported as any command's is.
+            if message:
+                stream = file or sys.stderr
+                stream.write(message)
+                stream.flush()
+
     parser = _Parser(prog="quizapp", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
     parser.add_argument(
         "--content",
         metavar="PATH",
         action="append",
-        type=Path,
+        type=named_path,
         default=[],
         help="also load the decks in PATH (a YAML file or a folder); may be repeated",
     )
@@ -79,16 +88,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The learner's progress, backups, exports and sync files are theirs alone: every file this
     # process creates is 0600 and every folder 0700 (whatever else the umask already hides).
     os.umask(os.umask(0o077) | 0o077)
-    # Plain `quizapp` opens the app: it skips building every subcommand's parser (start-up).
-    args: Any = _parse(argv) if argv else SimpleNamespace(command=None, content=[])
+    if argv:
+        _guard_output()
     try:
+        # Plain `quizapp` opens the app: it skips building every subcommand's parser (start-up).
+        # Parsed in here: `quizapp --help | true` is a cut output too (141).
+        args: Any = _parse(argv) if argv else SimpleNamespace(command=None, content=[])
         if args.command is None:
             return _run_app(args)
         _plain_output()
         if args.command in BULK_COMMANDS:
             with _collector_paused():
-                return int(args.func(args) or 0)
-        return int(args.func(args) or 0)
+                code = int(args.func(args) or 0)
+        else:
+            code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a write that fails at the last flush is reported like any other
+        return code
     except CliError as exc:
         from quizapp.commands.common import fill
 
@@ -102,12 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into e.g. `head` that closed early: no traceback, and the exit code a
         # Unix tool killed by SIGPIPE gives (128 + 13), so `set -o pipefail` sees that the
         # output was cut, as it does for `seq`, `cat` or `git log`; 0 said it was all written.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_output()
         return BROKEN_PIPE
+    except SystemExit as exc:
+        # argparse's --help and --version exit here; their output must have been written whole.
+        if exc.code in (0, None):
+            sys.stdout.flush()
+        raise
     except Exception as exc:  # the last guard: never a traceback for a learner
         from quizapp.store.values import StoreError
 
+        if isinstance(exc, OutputError):
+            # `quizapp stats > /dev/full` said "internal error ... please report it" (exit 70):
+            # the output's own disk or device refused it, which is not quizapp's fault.
+            _drop_output()
+            sys.stderr.write(
+                f"quizapp: could not write the output: {exc.strerror or exc}; "
+                "free some space or send the output elsewhere\n"
+            )
+            return 1
         if isinstance(exc, StoreError):
             # An expected progress condition (full disk, a lock, damage...): its own exit code.
             sys.stderr.write(f"quizapp: {exc.message}\n")
@@ -119,6 +147,54 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set QUIZAPP_DEBUG=1 for details and please report it)\n"
         )
         return 70
+
+
+class OutputError(OSError):
+    """Standard output refused a write (a full disk, an I/O error): not quizapp's fault."""
+
+
+class _Output:
+    """Standard output, its write errors told apart from the command's own (``OutputError``);
+    everything else is the stream's own."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from exc
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _guard_output() -> None:
+    """Standard output as ``_Output`` (not when a caller has replaced it, as a test does)."""
+    if sys.stdout is sys.__stdout__ and sys.stdout is not None:
+        sys.stdout = _Output(sys.stdout)
+
+
+def _drop_output() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what could not
+    be written raises nothing (no "Exception ignored" line, no traceback)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _plain_output() -> None:

@@ -266,6 +266,30 @@ def grade_choice(question: Question, index: int) -> Feedback:
 _ORDER_TOKEN = re.compile(r"\d+")
 
 
+def _numbers(values: list[int]) -> str:
+    shown = [str(v) for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _order_problem(numbers: list[int], n: int) -> str:
+    """What is wrong with an order that is not each of 1..n once ("4 is repeated; 1 and 3
+    are missing. "), so the learner need not find it; "" when nothing was typed."""
+    if not numbers:
+        return ""
+    parts = []
+    outside = sorted({v for v in numbers if not 1 <= v <= n})
+    if outside:
+        parts.append(f"{_numbers(outside)} {'is' if len(outside) == 1 else 'are'} not a step")
+    twice = sorted({v for v in numbers if 1 <= v <= n and numbers.count(v) > 1})
+    if twice:
+        parts.append(f"{_numbers(twice)} {'is' if len(twice) == 1 else 'are'} repeated")
+    missing = [v for v in range(1, n + 1) if v not in numbers]
+    if missing:
+        parts.append(f"{_numbers(missing)} {'is' if len(missing) == 1 else 'are'} missing")
+    said = "; ".join(parts)
+    return f"{said[:1].upper()}{said[1:]}."
+
+
 def grade_order(question: Question, text: str) -> Feedback:
     """``text`` lists the shown step numbers in the order the learner puts them, e.g. "3 1 2"."""
     n = len(question.steps)
@@ -273,11 +297,13 @@ def grade_order(question: Question, text: str) -> Feedback:
     if len(numbers) == 1 and len(text.strip()) == n and n <= 9:
         numbers = [int(c) for c in text.strip()]  # "312" means 3 1 2
     if sorted(numbers) != list(range(1, n + 1)):
+        problem = _order_problem(numbers, n)
         return Feedback(
             None,
             "invalid",
             f"Type each step number 1-{n} once, in order, e.g. "
             f"{' '.join(str(i) for i in range(n, 0, -1))}",
+            (problem,) if problem else (),
         )
     given = [question.steps[i - 1] for i in numbers]
     card = question.card

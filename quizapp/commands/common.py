@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from quizapp.commands import CliError
@@ -70,6 +71,17 @@ def whole_number(text: str, minimum: int, below: str) -> int:
     if value < minimum:
         raise argparse.ArgumentTypeError(f"{value}{below}")
     return value
+
+
+def named_path(text: str) -> Path:
+    """A file or folder argument (argparse's ``type``): an empty one is refused, not taken as
+    "." (`--content "$UNSET"` loaded every YAML file under the current folder; `import ''`
+    said ". is a folder")."""
+    import argparse
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the name is empty; give a file or folder name")
+    return Path(text)
 
 
 KEEP = "\u00a0"  # in a text for fill(): a space it never breaks a line at

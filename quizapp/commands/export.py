@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from quizapp.commands import CliError
-from quizapp.commands.common import open_store
+from quizapp.commands.common import named_path, open_store
 from quizapp.interop.progress_file import json_chunks
 from quizapp.wording import counted
 
@@ -30,10 +30,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "adding copies.",
     )
     p.add_argument("--json", action="store_true", help="print the JSON to stdout")
-    p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the JSON to FILE")
+    p.add_argument("--output", "-o", type=named_path, metavar="FILE", help="write the JSON to FILE")
     p.add_argument(
         "--anki",
-        type=Path,
+        type=named_path,
         metavar="FILE.apkg",
         help="write the cards as an Anki package (every kind but checklist items, numeric "
         "drills and loss curves)",

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizapp.commands import CliError
-from quizapp.commands.common import open_store
+from quizapp.commands.common import named_path, open_store
 
 if TYPE_CHECKING:
     from quizapp.interop.merge import MergePlan
@@ -31,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "file",
-        type=Path,
+        type=named_path,
         metavar="FILE",
         help="a file from 'quizapp export', or an Anki .colpkg/.apkg",
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from quizapp.commands import CliError
-from quizapp.commands.common import fill, library_from_args, print_json
+from quizapp.commands.common import fill, library_from_args, named_path, print_json
 from quizapp.content import load_library
 from quizapp.wording import counted
 
@@ -21,7 +20,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Exit 0 when valid, 1 when any error is found, 2 for a usage error."
         ),
     )
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="YAML files or folders")
+    p.add_argument(
+        "paths", nargs="*", type=named_path, metavar="PATH", help="YAML files or folders"
+    )
     p.add_argument("--json", action="store_true", help="print counts and errors as JSON")
     p.set_defaults(func=run)
 

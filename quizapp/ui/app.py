@@ -134,7 +134,13 @@ class QuizApp(App[None]):
         line = None
         if plan is not None:
             ready = plan.readiness
-            line = f"Ready {ready.overall.ready:.0%} · {len(ready.below)} below target"
+            # Two short lines: one ("Ready 3% · 353 below target") wrapped "target" alone onto
+            # a row of home's 26-column Today box at 80x24.
+            below = len(ready.below)
+            line = (
+                f"Ready {ready.overall.ready:.0%} on the morning\n"
+                f"{below} card{'s' if below != 1 else ''} below target"
+            )
             if plan.raised:
                 line += f"\nPlan: {plan.new_per_day} new a day (p)"
             elif not plan.reachable:

@@ -22,6 +22,7 @@ from quizapp.policy import RATING_KEYS, RATING_LABELS
 from quizapp.store import StoreError
 from quizapp.ui.screens.study import StudyScreen
 from quizapp.ui.widgets.card_view import CardView
+from quizapp.ui.widgets.more_below import NOTE as MORE_BELOW
 from quizapp.wording import counted
 
 TITLE = "Cram — does not change your schedule"
@@ -132,11 +133,16 @@ class CramScreen(StudyScreen):
     def update_status(self, extra: str = "") -> None:
         if self.listed is not None and self.listed.ids and self.session is not None:
             # "to cram": the Plan's "N to cram (c)" is the same count.
-            where = f"{self.session.position} of {len(self.listed.ids)} to cram"
-            status = Text(self.session_title, style="bold")
+            where = f"{self.session.position} of {len(self.listed.ids)}"
+            if not self.more_below:  # (the title says Cram: at 80 columns the note needs room)
+                where += " to cram"
+            # One line: what does not fit ends in "…" (the note wrapped to a hidden second row).
+            status = Text(self.session_title, style="bold", no_wrap=True, overflow="ellipsis")
             status.append(f"  ·  {where}")
             if extra:
                 status.append(f"  ·  {extra}", style="dim")
+            if self.more_below:  # as in Study: a long answer goes on under the edge
+                status.append(f"  ·  {MORE_BELOW}", style="bold")
             self.query_one("#study-status", Static).update(status)
 
     def set_buttons(self, *, revealed: bool) -> None:

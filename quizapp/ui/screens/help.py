@@ -66,6 +66,11 @@ def all_binding_tables(
         Binding("ctrl+q", "", "Quit (progress is saved as you go)"),
         *screen_bindings(QuizApp),
     ]
+    if here is not None:
+        # A key this screen binds for itself is not the app's here: in Study, "q Back" above
+        # and "q Quit" under Everywhere said two things about one key.
+        own = {k for b in screen_bindings(here) for k in b.key.split(",")}
+        everywhere = [b for b in everywhere if not set(b.key.split(",")) <= own]
     sections: dict[tuple[type[Screen[Any]], ...], list[str]] = {}
     for area in AREAS:
         sections.setdefault(area.help_screens(), []).append(area.title)
@@ -85,7 +90,8 @@ def areas_table() -> Table:
     table.add_column(style="bold yellow", no_wrap=True, min_width=10)
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.title = "Go to (these keys, on home or here)"
+    # "here" read as "on this screen": in Study, z does nothing (it opens Quiz from home or help).
+    table.title = "Go to (these keys work on home, and in this help window)"
     table.title_style = "bold"
     table.title_justify = "left"
     for area in AREAS:

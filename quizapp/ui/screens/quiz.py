@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -87,6 +87,23 @@ class QuizSetupScreen(QuizScreen):
 
     def on_mount(self) -> None:
         self.query_one("#start", Button).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A number typed on the form is the number of questions, whatever has the focus (it
+        starts on Start, where typing 5 did nothing at all)."""
+        if not (event.character or "").isdigit() or isinstance(self.focused, Input):
+            return
+        event.stop()
+        event.prevent_default()
+        count = self.query_one("#count", Input)
+        count.select_on_focus = False  # the digit typed is kept, not selected for replacing
+        count.value = event.character or ""
+        count.focus()
+        count.cursor_position = len(count.value)
+
+    @on(events.DescendantBlur, "#count")
+    def _select_again(self) -> None:
+        self.query_one("#count", Input).select_on_focus = True  # tab back in: type over it
 
     @on(Input.Changed)
     @on(SelectionList.SelectedChanged)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from collections.abc import Sequence
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -29,13 +32,43 @@ from quizapp.decks.models import (
 )
 
 
-def card_header(card: Card) -> Text:
-    text = Text()
-    text.append(f" {card.header.upper()} ", style="bold reverse")
-    text.append(f"  {' · '.join(card.tags)}", style="dim")
+class HeaderLine:
+    """A card's kind badge and its tags on one row, whatever the width: the tags that do not
+    fit are counted ("+2 tags"), never wrapped to a second row under the badge (at 80 columns a
+    trap's five tags wrapped once its answer's scroll bar took two columns)."""
+
+    def __init__(self, head: Text, tags: Sequence[str]) -> None:
+        self.head = head
+        self.tags = list(tags)
+
+    def fitted(self, width: int) -> Text:
+        """The row for this many columns."""
+        for shown in range(len(self.tags), -1, -1):
+            text = self.head.copy()
+            words = " · ".join(self.tags[:shown])
+            hidden = len(self.tags) - shown
+            more = f"+{hidden} tag{'s' if hidden > 1 else ''}" if hidden else ""
+            tail = " · ".join(w for w in (words, more) if w)
+            if tail:
+                text.append(f"  {tail}", style="dim")
+            if text.cell_len <= width or not shown:
+                text.no_wrap, text.overflow = True, "ellipsis"
+                return text
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.fitted(options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.fitted(options.max_width))
+
+
+def card_header(card: Card) -> HeaderLine:
+    head = Text()
+    head.append(f" {card.header.upper()} ", style="bold reverse")
     # No section reference: the study notes the sections number do not ship, so a learner could
     # not follow it.
-    return text
+    return HeaderLine(head, card.tags)
 
 
 def _para(title: str, body: str, style: str = "bold") -> Text:

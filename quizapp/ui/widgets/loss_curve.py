@@ -28,6 +28,8 @@ HEIGHT = 13
 # On a short terminal the plot gives up rows, down to this many, so that a question's plot and its
 # options fit on one screen (at 80x24: 21 rows for the question, 10 for the plot).
 MIN_HEIGHT = 8
+# Narrower than this, the axis labels and the legend leave no room for the curves.
+MIN_WIDTH = 36
 # The rows a screen keeps for the rest: title, status and footer (3), the options (up to 10) and
 # the line between them and the plot.
 OTHER_ROWS = 14
@@ -132,22 +134,26 @@ def curve_renderable(card: LossCurve, width: int = WIDTH, height: int = HEIGHT) 
 
 
 class CurvePicture:
-    """A card's curves, drawn as tall as the terminal allows (``fit_height``): in Textual a
-    renderable's console size is the terminal's, so a short terminal gets a shorter plot."""
+    """A card's curves, drawn as tall as the terminal allows (``fit_height``) and no wider than
+    the room it is given: in Textual a renderable's console size is the terminal's, so a short
+    terminal gets a shorter plot, and a narrow pane (Browse's info pane beside the table) a
+    narrower one rather than a plot whose rows wrap into the next."""
 
     def __init__(self, card: LossCurve, width: int = WIDTH) -> None:
         self.card = card
         self.width = width
-        self._drawn: dict[int, RenderableType] = {}
+        self._drawn: dict[tuple[int, int], RenderableType] = {}
 
-    def picture(self, terminal_rows: int) -> RenderableType:
+    def picture(self, terminal_rows: int, room: int | None = None) -> RenderableType:
         height = fit_height(terminal_rows)
-        if height not in self._drawn:  # a plot is drawn once per height, not once per frame
-            self._drawn[height] = curve_renderable(self.card, self.width, height)
-        return self._drawn[height]
+        width = self.width if room is None else max(MIN_WIDTH, min(self.width, room))
+        if (width, height) not in self._drawn:  # drawn once per size, not once per frame
+            self._drawn[width, height] = curve_renderable(self.card, width, height)
+        return self._drawn[width, height]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.picture(options.size.height)
+        yield self.picture(options.size.height, options.max_width)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self.picture(options.size.height))
+        picture = self.picture(options.size.height, options.max_width)
+        return Measurement.get(console, options, picture)

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,6 +36,7 @@ from quizapp.decks.models import (
 )
 from quizapp.policy import RATING_LABELS, RETRY_NOTE
 from quizapp.quiz import Feedback, Hint, Question, Quiz
+from quizapp.ui.widgets.card_view import HeaderLine
 from quizapp.ui.widgets.derivation import CHECK_KEYS, DerivationEditor, answer_help, hint_renderable
 from quizapp.ui.widgets.feedback import LETTERS, drill_table, feedback_renderable
 from quizapp.ui.widgets.loss_curve import CurvePicture
@@ -58,6 +60,16 @@ def show_whole(widget: Widget) -> None:
         area.scroll_relative(y=-above, animate=False, immediate=True)
     elif below > 0:
         area.scroll_relative(y=below, animate=False, immediate=True)
+
+
+def _choice_prompt(letter: str, text: str) -> Table:
+    """An option's letter and its text, a wrapped line starting under the text (it started
+    under the letter, so the options' letters were hard to pick out at 80 columns)."""
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(letter, text)
+    return grid
 
 
 class ChoiceList(OptionList):
@@ -202,7 +214,7 @@ class QuestionView(Vertical):
         if q.choices:
             yield ChoiceList(
                 *(
-                    Option(Text.assemble((f"{LETTERS[i]}  ", "bold"), c.text), id=str(i))
+                    Option(_choice_prompt(LETTERS[i], c.text), id=str(i))
                     for i, c in enumerate(q.choices)
                 ),
                 classes="q-choices",
@@ -283,14 +295,13 @@ class QuestionView(Vertical):
             return self.question.answer == "math" and self.stage == "answering"
         return True
 
-    def _header(self) -> Text:
+    def _header(self) -> HeaderLine:
         q = self.question
         text = Text()
         text.append(f" {q.label.upper()} ", style="bold reverse")
         if self.position:
             text.append(f"  {self.position}", style="bold")
-        text.append(f"  {' · '.join(q.tags)}", style="dim")
-        return text
+        return HeaderLine(text, q.tags)
 
     def _prompt(self) -> RenderableType:
         q = self.question
