@@ -121,6 +121,10 @@ def run_cards(args: argparse.Namespace) -> int:
 
 def _card_or_error(library: Any, item_id: str, command: str) -> Any:
     card = library.cards.get(item_id)
+    if card is None and not item_id.strip():
+        raise CliError(
+            f"{command}: the card id is empty; give one ('quizapp cards' lists them)", code=2
+        )
     if card is None:
         import difflib
 

@@ -179,6 +179,8 @@ def test_the_cli_finds_suspends_and_shows_a_card() -> None:
     ("args", "needle"),
     [
         (("card", "no-such-card"), "no such card"),
+        (("card", ""), "card: the card id is empty; give one ('quizapp cards' lists them)"),
+        (("reset", "trap-mse-everywhere", " "), "reset: the card id is empty"),
         (("suspend", "trap-mse-everywher"), "did you mean trap-mse-everywhere"),
         (("cards", "--search", "is:soon"), "unknown 'is:soon'"),
         (("bury", "trap-mse-everywhere", "--days", "0"), "give 1 to 3650 days"),
