@@ -12,8 +12,12 @@ User data lives in the platformdirs user data folder, or in ``$QUIZAPP_HOME`` wh
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import stat
+import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 APP_NAME = "quizapp"
@@ -92,3 +96,29 @@ def regular_file(path: Path) -> str | None:
     except OSError as exc:
         return f"cannot read it ({exc.strerror or exc})"
     return None if stat.S_ISREG(mode) else f"is {kind_of(mode)}"
+
+
+def write_whole(
+    target: Path, chunks: Iterable[str], mode: int = 0o666, *, digest: bool = False
+) -> str | None:
+    """Write ``target`` (UTF-8) whole or not at all: a new file beside it, with a name no one can
+    guess, made with O_EXCL and never through a link planted there, fsynced, then renamed over
+    ``target``; a full disk or a kill leaves what was there as it was. Returns the SHA-256 of
+    the bytes written when ``digest`` (else None); raises OSError."""
+    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    hashed = hashlib.sha256() if digest else None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                raw = chunk.encode("utf-8")
+                if hashed is not None:
+                    hashed.update(raw)
+                fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return None if hashed is None else hashed.hexdigest()

@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +12,7 @@ from pathlib import Path
 from quizapp.commands import CliError
 from quizapp.commands.common import named_path, open_store
 from quizapp.interop.progress_file import json_chunks
+from quizapp.paths import write_whole
 from quizapp.wording import counted
 
 
@@ -116,18 +114,7 @@ def _write_whole(target: Path, chunks: Iterable[str]) -> None:
             fh.writelines(chunks)
         return
     real = target.resolve()  # a link: the file it points to is replaced, not the link
-    # A new name no one can guess, made with O_EXCL and never through a link planted there.
-    tmp = real.with_name(f".{real.name}.tmp-{uuid.uuid4().hex}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.writelines(chunks)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, real)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_whole(real, chunks)
 
 
 def _run_anki(args: argparse.Namespace) -> int:

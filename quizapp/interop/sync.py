@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from pathlib import Path
 from quizapp import __version__
 from quizapp.interop.merge import MergeError, MergePlan, apply_merge, plan_file
 from quizapp.interop.progress_file import read_bytes
+from quizapp.paths import write_whole
 from quizapp.store import Store, replica
 from quizapp.store.identity import machine_id
 
@@ -72,24 +72,10 @@ def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
     if last is not None and last[1] == fingerprint and _digest(target) == last[0]:
         return last[2], False
     data = store.export(raw_reviews=True)
-    tmp = folder / f".{me}.json.tmp-{uuid.uuid4().hex}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(tmp, flags, 0o644)
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in json_chunks(data):
-                raw = chunk.encode("utf-8")
-                digest.update(raw)
-                fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    digest = write_whole(target, json_chunks(data), 0o644, digest=True)
+    assert digest is not None
     written = len(data["reviews"])
-    replica.record_written(store.db, key, digest.hexdigest(), fingerprint, written)
+    replica.record_written(store.db, key, digest, fingerprint, written)
     return written, True
 
 
