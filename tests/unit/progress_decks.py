@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from quizapp.content import load_library
@@ -52,6 +53,14 @@ def write_deck(folder: Path, decks: dict[str, list[dict]]) -> Path:
         (folder / f"{name}.yaml").write_text(
             yaml.safe_dump({"deck": name, "cards": cards}, sort_keys=False), encoding="utf-8"
         )
+    return folder
+
+
+def use_faq_deck(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cards: list[str]) -> Path:
+    """A deck "loss" of one FAQ per id in ``cards``, as the only decks quizapp loads here
+    ($QUIZAPP_CONTENT); returns its folder."""
+    folder = write_deck(tmp_path / "content", {"loss": [faq(c) for c in cards]})
+    monkeypatch.setenv("QUIZAPP_CONTENT", str(folder))
     return folder
 
 

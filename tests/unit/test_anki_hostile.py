@@ -12,16 +12,14 @@ import pytest
 
 from quizapp.cli import main
 from quizapp.store import Store
-from tests.unit.progress_decks import faq, write_deck
+from tests.unit.progress_decks import use_faq_deck
 
 CARDS = ["faq-one", "faq-two", "faq-three"]
 
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = write_deck(tmp_path / "content", {"loss": [faq(c) for c in CARDS]})
-    monkeypatch.setenv("QUIZAPP_CONTENT", str(folder))
-    return folder
+    return use_faq_deck(tmp_path, monkeypatch, CARDS)
 
 
 def _edited_package(tmp: Path, sql: str) -> Path:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from quizapp.cli import main
 from quizapp.interop.anki_schedule import _days_until, anki_schedule
 from quizapp.store import CardState, Store
-from tests.unit.progress_decks import faq, write_deck
+from tests.unit.progress_decks import use_faq_deck
 
 anki_collection = pytest.importorskip(
     "anki.collection", reason="the anki package is not installed (pip install anki)"
@@ -29,9 +29,7 @@ CARDS = ["faq-review", "faq-relearn", "faq-learning", "faq-new"]
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = write_deck(tmp_path / "content", {"loss": [faq(c) for c in CARDS]})
-    monkeypatch.setenv("QUIZAPP_CONTENT", str(folder))
-    return folder
+    return use_faq_deck(tmp_path, monkeypatch, CARDS)
 
 
 def study(now: datetime) -> dict[str, CardState]:

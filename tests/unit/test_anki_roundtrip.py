@@ -22,7 +22,7 @@ from quizapp.cli import main
 from quizapp.interop.anki import note_guid
 from quizapp.interop.anki_import import review_uuid
 from quizapp.store import Store
-from tests.unit.progress_decks import faq, write_deck
+from tests.unit.progress_decks import faq, use_faq_deck, write_deck
 
 anki_collection = pytest.importorskip(
     "anki.collection", reason="the anki package is not installed (pip install anki)"
@@ -33,9 +33,7 @@ CARDS = ["faq-one", "faq-two", "faq-three"]
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = write_deck(tmp_path / "content", {"loss": [faq(c) for c in CARDS]})
-    monkeypatch.setenv("QUIZAPP_CONTENT", str(folder))
-    return folder
+    return use_faq_deck(tmp_path, monkeypatch, CARDS)
 
 
 def _state(card: Any) -> dict[str, Any]:
