@@ -55,9 +55,12 @@ def _save_replayed(db: Database, entries: list[dict[str, Any]], bad: list[bytes]
     try:
         transaction(db.conn, lambda c: ops.replay(db, c, entries, rejected))
     except sqlite3.Error as exc:
+        # (Kept there by an earlier run, or by the app open on this file right now: either
+        # saves them once the file can be written.)
         db.notice(
-            f"{len(entries)} unsaved actions from an earlier run are still in "
-            f"{name} ({explain(exc)}); they are tried again at the next start"
+            f"{len(entries)} unsaved action{'' if len(entries) == 1 else 's'} in {name} could "
+            f"not be saved yet ({explain(exc)}); {'it is' if len(entries) == 1 else 'they are'} "
+            "kept there and saved once the file can be written"
         )
         return
     bad += [json.dumps(e, sort_keys=True, default=str).encode() for e in rejected]

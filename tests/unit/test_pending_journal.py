@@ -178,3 +178,27 @@ def test_one_saved_action_and_one_bad_line_are_counted_in_the_singular(
     err = capsys.readouterr().err
     assert "saved 1 action an earlier run could not save" in err
     assert "1 line of progress.db.pending could not be used" in err
+
+
+def test_pending_actions_a_held_lock_keeps_from_saving_are_said_to_be_kept(
+    quizapp_home: Path, capsys
+) -> None:
+    """A command finds actions in progress.db.pending (an earlier run's, or the open app's)
+    while another program holds the lock: it says they are kept and saved later, never that
+    they come from an earlier run (the app open on the file may have written them)."""
+    from tests.helpers import held_lock
+
+    path = quizapp_home / "progress.db"
+    Store.open(path).close()
+    Path(f"{path}.pending").write_bytes(_line(_review("faq-held")))
+    with held_lock(path):
+        assert main(["stats", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "1 unsaved action in progress.db.pending could not be saved yet (locked by another "
+        "program); it is kept there and saved once the file can be written"
+    ) in err
+    assert Path(f"{path}.pending").exists()
+    assert main(["stats", "--json"]) == 0  # the lock let go: saved now, once
+    assert "saved 1 action an earlier run could not save" in capsys.readouterr().err
+    assert not Path(f"{path}.pending").exists()
