@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import fsrs
 
 from quizapp.store.values import CardState
+
+try:  # replay_log's loop in C (quizapp/_replay.c), built with the package when a compiler is there
+    from quizapp import _replay
+except ImportError:  # pragma: no cover - without it, the same replay in Python
+    _replay = None  # type: ignore[assignment]
+# QUIZAPP_PURE_REPLAY=1: the Python replay (the benchmarks and tests compare the two)
+_native: ModuleType | None = None if os.environ.get("QUIZAPP_PURE_REPLAY") else _replay
 
 
 @functools.lru_cache(maxsize=32)
@@ -50,6 +59,11 @@ _STABILITY_MIN, _MIN_D, _MAX_D = 0.001, 1.0, 10.0
 _E = math.e
 
 
+def _us(interval: timedelta) -> int:
+    """A timedelta in whole microseconds (exact)."""
+    return (interval.days * 86_400 + interval.seconds) * 1_000_000 + interval.microseconds
+
+
 class FastStep:
     """py-fsrs's ``Scheduler.review_card`` (fuzzing off) on plain values: the same formulas in
     the same operation order, so every float agrees with fsrs bit for bit (a property test
@@ -80,6 +94,7 @@ class FastStep:
         self.hard_easy = (0.0, 1.0, w[15], 1.0, w[16])
         # A new card's fields after its first rating: (state, step, s, d, interval)
         self.first: tuple[Any, ...] = (None,)
+        self._native: tuple[tuple[Any, ...] | None] | None = None  # (native_params,) once known
         for r in (1, 2, 3, 4):
             s = max(w[r - 1], _STABILITY_MIN)
             d = min(max(w[4] - (_E ** (w[5] * (r - 1))) + 1, _MIN_D), _MAX_D)
@@ -95,6 +110,40 @@ class FastStep:
             and self.max_interval == scheduler.maximum_interval
             and not scheduler.enable_fuzzing
         )
+
+    def native_params(self) -> tuple[Any, ...] | None:
+        """What quizapp._replay needs to replay with these settings (its layout is read by
+        read_params in _replay.c), or None when it cannot: unusual parameters or steps."""
+        if self._native is not None:
+            return self._native[0]
+        params = None
+        if (
+            len(self.w) == 21
+            and len(self.learning) <= 64
+            and len(self.relearning) <= 64
+            and 1 <= self.max_interval <= 10_000_000
+        ):
+            first = (None, *((st, step, s, d, _us(i)) for st, step, s, d, i in self.first[1:]))
+            params = (
+                self.w, self.factor, self.decay, self.interval_term, self.easy_d,
+                self.forget_short, self.e8, self.short_k, self.delta, self.hard_easy, first,
+                self._table(_LEARNING, self.learning), self._table(_RELEARNING, self.relearning),
+                _us(self.relearning[0]) if self.relearning else -1, int(self.max_interval),
+            )  # fmt: skip
+        self._native = (params,)
+        return params
+
+    def _table(self, state: int, steps: tuple[timedelta, ...]) -> tuple[Any, ...]:
+        """``_steps`` for each step (0 to the number of steps; a step past it acts as it) and
+        rating: None when the card graduates to Review, else (next step, interval in us)."""
+        rows = []
+        for step in range(len(steps) + 1):
+            row = []
+            for r in (1, 2, 3, 4):
+                after, nxt, interval = self._steps(state, steps, step, 1.0, r)
+                row.append(None if after == _REVIEW else (nxt, _us(interval)))
+            rows.append(tuple(row))
+        return tuple(rows)
 
     def _interval(self, stability: float) -> timedelta:
         days = round((stability / self.factor) * self.interval_term)
@@ -241,10 +290,21 @@ def replay_log(
     replay and the (state before, due after, id) of each review whose stored values differ
     (an id None: the uuid in its place, and a review before a reset gives (None, its time)).
     ``fresh``: the reviews with id None go there instead, uuid -> (state before, due after).
-    ``advance`` inlined: this runs once per review of every log replayed."""
+    ``advance`` inlined: this runs once per review of every log replayed. With the package's C
+    module (quizapp/_replay.c: the same operations, a tenth of the time) when ``rows`` is a
+    list."""
+    step = fast_step(scheduler)
+    params = step.native_params() if _native is not None and isinstance(rows, list) else None
+    if params is not None:
+        assert _native is not None and isinstance(rows, list)
+        # None: something it does not reproduce; the replay below (which writes every entry of
+        # ``fresh`` again) says what
+        done: tuple[list[tuple[str, Progress]], list[tuple[int | None, str, Any]]] | None
+        done = _native.replay(rows, resets, params, fresh)
+        if done is not None:
+            return done
     updates: list[tuple[int | None, str, Any]] = []
     replays: list[tuple[str, Progress]] = []
-    step = fast_step(scheduler)
     rating_of = {int(r): int(r) for r in fsrs.Rating}  # a bad stored rating: KeyError
     parse = datetime.fromisoformat  # stored times are UTC text (+00:00): no conversion needed
     add = updates.append

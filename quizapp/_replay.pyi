@@ -1,0 +1,10 @@
+"""quizapp/_replay.c: srs.replay_log's loop in C (see srs.replay_log)."""
+
+from typing import Any
+
+def replay(
+    rows: list[Any],
+    resets: dict[str, str],
+    params: tuple[Any, ...],
+    fresh: dict[str, tuple[int | None, str]] | None,
+) -> tuple[list[tuple[str, Any]], list[tuple[int | None, str, Any]]] | None: ...
