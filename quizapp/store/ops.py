@@ -111,15 +111,17 @@ def _log(
     conn: sqlite3.Connection, item_ids: Any | None, extra: list[tuple[Any, ...]] | None
 ) -> list[Any]:
     """The review log rows of ``item_ids`` (None: all) and ``extra``, by item, time, uuid."""
+    # (with extra rows, all are sorted below: SQLite need not sort them first)
+    sql = _LOG_SQL if not extra else _LOG_SQL.partition(" ORDER BY")[0]
     if item_ids is None:
-        rows = conn.execute(_LOG_SQL.format(where="")).fetchall()
+        rows = conn.execute(sql.format(where="")).fetchall()
     else:
         wanted = sorted(set(item_ids))
         rows = []
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             rows += conn.execute(
-                _LOG_SQL.format(where=f"WHERE item_id IN ({','.join('?' * len(chunk))})"), chunk
+                sql.format(where=f"WHERE item_id IN ({','.join('?' * len(chunk))})"), chunk
             ).fetchall()
         if not extra:  # (with extra rows, all are sorted below)
             rows.sort(key=itemgetter(1))  # stable: keeps time and uuid order within an item
