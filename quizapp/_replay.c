@@ -370,9 +370,32 @@ static PyObject *fields_tuple(const Card *c) {
     return Py_BuildValue("(iNddNN)", c->state, step, c->s, c->d, due, last);
 }
 
-/* Append (item, (fields, reps, lapses, first)) to replays; 0 on an error or an overflow. */
+/* The cards row of a replay (ops's card_row): item, state, step, stability, difficulty, due,
+   last review, reps, lapses, first review, the times as the store writes them. */
+static PyObject *card_row(PyObject *item, const Card *c, long reps, long lapses, int64_t first) {
+    PyObject *due = time_text(c->due), *last = time_text(c->last), *first_t = time_text(first);
+    if (due == NULL || last == NULL || first_t == NULL) {
+        Py_XDECREF(due);
+        Py_XDECREF(last);
+        Py_XDECREF(first_t);
+        return NULL;
+    }
+    PyObject *step = c->step < 0 ? Py_NewRef(Py_None) : PyLong_FromLong(c->step);
+    return Py_BuildValue("(OiNddNNllN)", item, c->state, step, c->s, c->d, due, last, reps,
+                         lapses, first_t);
+}
+
+/* Append (item, (fields, reps, lapses, first)), or its cards row when as_rows, to replays; 0 on
+   an error or an overflow. */
 static int add_replay(PyObject *replays, PyObject *item, const Card *c, long reps, long lapses,
-                      int64_t first) {
+                      int64_t first, int as_rows) {
+    if (as_rows) {
+        PyObject *row = card_row(item, c, reps, lapses, first);
+        if (row == NULL) return 0;
+        int bad = PyList_Append(replays, row);
+        Py_DECREF(row);
+        return !bad;
+    }
     PyObject *fields = fields_tuple(c);
     if (fields == NULL) return 0;
     PyObject *first_dt = datetime_of(first);
@@ -396,8 +419,9 @@ static int differs(PyObject *before, PyObject *old_before, PyObject *due, PyObje
 
 static PyObject *replay(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *rows, *resets, *params_obj, *fresh;
-    if (!PyArg_ParseTuple(args, "O!O!OO", &PyList_Type, &rows, &PyDict_Type, &resets,
-                          &params_obj, &fresh))
+    int as_rows = 0;
+    if (!PyArg_ParseTuple(args, "O!O!OO|p", &PyList_Type, &rows, &PyDict_Type, &resets,
+                          &params_obj, &fresh, &as_rows))
         return NULL;
     int want_fresh = fresh != Py_None;
     if (want_fresh && !PyDict_Check(fresh)) {
@@ -427,7 +451,7 @@ static PyObject *replay(PyObject *Py_UNUSED(self), PyObject *args) {
         if (!parse_time(at_text, &at)) goto fallback;
         if (item == NULL || (item_id != item && PyObject_RichCompareBool(item_id, item, Py_NE))) {
             if (PyErr_Occurred()) goto done;
-            if (has && !add_replay(replays, item, &c, reps, lapses, first)) goto overflow;
+            if (has && !add_replay(replays, item, &c, reps, lapses, first, as_rows)) goto overflow;
             item = item_id;
             has = 0;
             reps = lapses = 0;
@@ -504,7 +528,7 @@ static PyObject *replay(PyObject *Py_UNUSED(self), PyObject *args) {
         Py_DECREF(before_obj);
         if (bad) goto done;
     }
-    if (has && !add_replay(replays, item, &c, reps, lapses, first)) goto overflow;
+    if (has && !add_replay(replays, item, &c, reps, lapses, first, as_rows)) goto overflow;
     ok = 1;
 done:
     Py_XDECREF(empty);
@@ -525,9 +549,10 @@ fallback:
 
 static PyMethodDef methods[] = {
     {"replay", replay, METH_VARARGS,
-     "replay(rows, resets, params, fresh) -> (replays, updates) or None: srs.replay_log's "
-     "loop (None: replay in Python; fresh, a dict or None, may then hold some of its entries, "
-     "which the Python replay writes again)."},
+     "replay(rows, resets, params, fresh, as_rows=False) -> (replays, updates) or None: "
+     "srs.replay_log's loop (None: replay in Python; fresh, a dict or None, may then hold some "
+     "of its entries, which the Python replay writes again). as_rows: each replay as its cards "
+     "row (srs.card_row)."},
     {NULL, NULL, 0, NULL},
 };
 

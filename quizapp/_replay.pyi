@@ -7,4 +7,5 @@ def replay(
     resets: dict[str, str],
     params: tuple[Any, ...],
     fresh: dict[str, tuple[int | None, str]] | None,
-) -> tuple[list[tuple[str, Any]], list[tuple[int | None, str, Any]]] | None: ...
+    as_rows: bool = False,
+) -> tuple[list[Any], list[tuple[int | None, str, Any]]] | None: ...

@@ -8,7 +8,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -171,8 +171,7 @@ def recompute(
     Returns the state before and due after of each ``extra`` review, by uuid (the caller
     inserts them)."""
     fresh: dict[str, tuple[int | None, str]] = {}
-    replays, updates = _replay(conn, scheduler, item_ids, extra, fresh)
-    cards = [_card_row(item, p) for item, p in replays]
+    cards, updates = srs.replay_rows(scheduler, _log(conn, item_ids, extra), _resets(conn), fresh)
     seen = {c[0] for c in cards}
     conn.executemany("UPDATE reviews SET state_before = ?, due_after = ? WHERE id = ?", updates)
     if item_ids is None:
@@ -186,20 +185,6 @@ def recompute(
                      changed)  # fmt: skip
     conn.executemany("DELETE FROM cards WHERE item_id = ?", gone)
     return fresh
-
-
-def _card_row(item_id: str, p: srs.Progress) -> tuple[Any, ...]:
-    """The cards row of a replay (the row ``_put_card`` writes for its ``srs.state_of``)."""
-    (state, step, stability, difficulty, due, last), reps, lapses, first = p  # type: ignore[misc]
-    return (
-        item_id, state, step, stability, difficulty, _iso(due), _iso(last) if last else None,
-        reps, lapses, _iso(first),  # type: ignore[arg-type]
-    )  # fmt: skip
-
-
-def _iso(dt: datetime) -> str:
-    """``values._ts`` for a time already in UTC (every replayed time is)."""
-    return (dt if dt.tzinfo is UTC else dt.astimezone(UTC)).isoformat(timespec="microseconds")
 
 
 def stamp_in(conn: sqlite3.Connection, machine: str, now: datetime) -> str:

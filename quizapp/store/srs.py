@@ -278,11 +278,45 @@ def advance(step: FastStep, p: Progress, rating: int, at: datetime) -> tuple[Pro
     return (step(fields, rating, at), reps + 1, lapses, first), before
 
 
+def replay_rows(
+    scheduler: fsrs.Scheduler,
+    rows: Iterable[Sequence[Any]],
+    resets: dict[str, str],
+    fresh: dict[str, tuple[int | None, str]] | None = None,
+) -> tuple[list[tuple[Any, ...]], list[tuple[int | None, str, Any]]]:
+    """``replay_log`` with each item's replay as its cards row (``card_row``)."""
+    if _native is not None and isinstance(rows, list):
+        params = fast_step(scheduler).native_params()
+        if params is not None:
+            done: tuple[list[tuple[Any, ...]], list[tuple[int | None, str, Any]]] | None
+            done = _native.replay(rows, resets, params, fresh, True)
+            if done is not None:
+                return done
+    replays, updates = replay_log(scheduler, rows, resets, fresh, native=False)
+    return [card_row(item, p) for item, p in replays], updates
+
+
+def card_row(item_id: str, p: Progress) -> tuple[Any, ...]:
+    """The cards row of a replay (the row the store writes for its ``state_of``)."""
+    (state, step, stability, difficulty, due, last), reps, lapses, first = p  # type: ignore[misc]
+    return (
+        item_id, state, step, stability, difficulty, _iso(due), _iso(last) if last else None,
+        reps, lapses, _iso(first),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _iso(dt: datetime) -> str:
+    """``values._ts`` for a time already in UTC (every replayed time is)."""
+    return (dt if dt.tzinfo is UTC else dt.astimezone(UTC)).isoformat(timespec="microseconds")
+
+
 def replay_log(
     scheduler: fsrs.Scheduler,
     rows: Iterable[Sequence[Any]],
     resets: dict[str, str],
     fresh: dict[str, tuple[int | None, str]] | None = None,
+    *,
+    native: bool = True,
 ) -> tuple[list[tuple[str, Progress]], list[tuple[int | None, str, Any]]]:
     """Replay review logs: ``rows`` as ``(id, item, rating, time text, duration, state before,
     due after, uuid, time parsed or None)``, grouped by item in log order; ``resets``: item -> the
@@ -294,7 +328,8 @@ def replay_log(
     module (quizapp/_replay.c: the same operations, a tenth of the time) when ``rows`` is a
     list."""
     step = fast_step(scheduler)
-    params = step.native_params() if _native is not None and isinstance(rows, list) else None
+    use = native and _native is not None and isinstance(rows, list)
+    params = step.native_params() if use else None
     if params is not None:
         assert _native is not None and isinstance(rows, list)
         # None: something it does not reproduce; the replay below (which writes every entry of

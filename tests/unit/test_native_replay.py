@@ -123,6 +123,31 @@ def test_the_c_replay_is_the_python_replay(
             assert a[2].hex() == b[2].hex() and a[3].hex() == b[3].hex()
 
 
+@settings(max_examples=150, deadline=None)
+@given(schedulers(), logs())
+def test_the_c_card_rows_are_the_python_card_rows(
+    scheduler: fsrs.Scheduler, log: tuple[list[Any], dict[str, str]]
+) -> None:
+    """``replay_rows`` (each item's cards row, as the store writes it) agrees too."""
+    rows, resets = log
+    mine: dict[str, Any] = {}
+    theirs: dict[str, Any] = {}
+    try:
+        native: Any = srs.replay_rows(scheduler, rows, resets, mine)
+    except Exception as exc:
+        native = type(exc)
+    real, srs._native = srs._native, None
+    try:
+        python: Any = srs.replay_rows(scheduler, rows, resets, theirs)
+    except Exception as exc:
+        python = type(exc)
+    finally:
+        srs._native = real
+    assert native == python and mine == theirs
+    if isinstance(native, tuple):
+        assert all(type(row) is tuple and len(row) == 10 for row in native[0])
+
+
 def test_it_is_used_for_a_plain_log() -> None:
     """The C loop really runs (a fake that records its calls stands in for nothing else)."""
     rows = [(None, "card-a", 3, time_text(T0), None, None, None, "u1", None)]
