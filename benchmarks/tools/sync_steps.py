@@ -35,7 +35,7 @@ STEPS = [
     ("quizapp.store.replica", "write_merge", "  write"),
     ("quizapp.store.ops", "recompute", "    derive the touched cards"),
     ("quizapp.store.ops", "_log", "      read and sort their logs"),
-    ("quizapp.store.srs", "replay_log", "      FSRS replay"),
+    ("quizapp.store.srs", "replay_rows", "      FSRS replay (its card rows)"),
     ("quizapp.interop.sync", "_write_own", "write this machine's file"),
     ("quizapp.store.replica", "export_fingerprint", "  fingerprint"),
     ("quizapp.store.progress_export", "export", "  export (rows as JSON)"),

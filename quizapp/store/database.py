@@ -82,6 +82,10 @@ class Database:
         self.retry_every = RETRY_SAVING_EVERY
         self.last_try = 0.0
         self.journal: pending.PendingJournal | None = None
+        # Every action this session saved into the file, as pending-journal entries, oldest
+        # first: written again (each once: reviews by uuid) into a file that had to be
+        # recovered from a backup while open (saving.check_file), so nothing since it is lost.
+        self.saved_actions: list[dict[str, Any]] = []
         self.identity = self.file_identity() if not read_only else None
         # The file's (size, mtime, ctime) at the last look: see saving.check_file.
         self.main_seen: tuple[int, int, int] | None = None
@@ -225,6 +229,8 @@ class Database:
                 result = run_transaction(self.conn, fn)
             if self.read_only and self.journal is not None and journal is not None:
                 self.keep_pending(journal(result))
+            elif not self.read_only and journal is not None:
+                self.saved_actions.append(journal(result))
             self.after_write()
             return result
 

@@ -88,14 +88,15 @@ def undo_last(db: Database) -> Review | None:
     if review is not None:
         db.undo.pop()
         uid, before = undone[-1]
+        entry = {"op": "undo", "uuid": uid, "before": list(before) if before else None}
         if db.read_only and db.journal is not None:
             # A review still pending is simply dropped; a saved one is undone on replay.
             if any(e.get("uuid") == uid for e in db.journal.entries):
                 db.journal.drop(lambda e: e.get("uuid") == uid)
             else:
-                db.journal.add(
-                    {"op": "undo", "uuid": uid, "before": list(before) if before else None}
-                )
+                db.journal.add(entry)
+        elif not db.read_only:
+            db.saved_actions.append(entry)
     return review
 
 

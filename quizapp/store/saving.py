@@ -68,6 +68,7 @@ def _save_replayed(db: Database, entries: list[dict[str, Any]], bad: list[bytes]
     if not bad or kept is not None:  # never lose a line: else the sidecar stays
         pending.sidecar(db.path).unlink(missing_ok=True)
     saved = len(entries) - len(rejected)
+    db.saved_actions += [e for e in entries if e not in rejected]
     if saved:
         db.dirty = True  # a change like any other: the session backup has it
         settings_io.reload(db)
@@ -170,18 +171,42 @@ def check_file(db: Database) -> None:
                 return
         elif now == db.identity and unreadable:
             # Overwritten where this connection cannot read it either (its pages were in the
-            # file, not in its cache): what the overwrite destroyed is gone, and studying on
-            # without saving would keep nothing more. Recovered as a start would, and saved.
+            # file, not in its cache): recovered as a start would, from the newest backup, and
+            # this session's saved actions written into it again (those the backup holds
+            # already change nothing).
             done = adopt.take_over(db, None)
             if done is not None:
-                db.notice(
-                    f"{db.path.name} {why}: {done}; what was saved in it since that backup "
-                    "could not be read back; saving goes on"
-                )
+                db.notice(f"{db.path.name} {why}: {done}; {_save_again(db)}")
                 return
         fall_back(db, OSError(f"{db.path.name} {why}{kept}"), "io")
     finally:
         db.lock.release()
+
+
+def _save_again(db: Database) -> str:
+    """Write this session's saved actions into the file recovered in place of the one that was
+    overwritten; what that says (for the notice)."""
+    entries = list(db.saved_actions)
+    if not entries:
+        return "nothing was saved in it this session before that; saving goes on"
+    rejected: list[dict[str, Any]] = []
+    try:
+        transaction(db.conn, lambda c: ops.replay(db, c, entries, rejected))
+    except sqlite3.Error as exc:  # (just opened and written: hardly ever)
+        fall_back(db, exc, classify(exc, db.path.parent))
+        with contextlib.suppress(sqlite3.Error):  # shown from memory meanwhile
+            transaction(db.conn, lambda c: ops.replay(db, c, entries))
+        for entry in entries:
+            db.keep_pending(entry)
+        return (
+            f"this session's {len(entries)} saved actions are kept in "
+            f"{pending.sidecar(db.path).name} until it can be written"
+        )
+    db.dirty = True
+    settings_io.reload(db)
+    saved = len(entries) - len(rejected)
+    again = f"{saved} saved action{' was' if saved == 1 else 's were'}"
+    return f"this session's {again} written into it again; saving goes on"
 
 
 def _inode(path: str) -> int | None:
@@ -338,6 +363,7 @@ def retry_saving(db: Database) -> bool:
         db.generation += 1
         db.identity = db.file_identity()
         db.journal.clear()
+        db.saved_actions += entries
         settings_io.reload(db)
         db.notice(f"saving again: {len(entries)} unsaved actions were written to {db.path.name}")
         return True

@@ -176,9 +176,12 @@ _CHECKPOINT = (
 )
 
 
-def test_overwritten_where_the_app_cannot_read_it_either_recovers_and_saves_on(
+def test_overwritten_where_the_app_cannot_read_it_either_recovers_and_loses_nothing(
     quizapp_home: Path,
 ) -> None:
+    """The file overwritten in place where even the open connection cannot read it: the newest
+    backup is restored, and what this session saved since (reviews, an undo, a tick, a
+    setting) is written into it again, so nothing is lost and saving goes on."""
     path = quizapp_home / "progress.db"
     store = Store.open(path)
     heard: list[str] = []
@@ -186,19 +189,43 @@ def test_overwritten_where_the_app_cannot_read_it_either_recovers_and_saves_on(
     for i in range(2):
         _review(store, f"backed-up-{i}")
     store.backup("manual")
-    _review(store, "lost")  # only in the file once another process checkpoints it
+    for i in range(3):  # only in the file once another process checkpoints it
+        _review(store, f"since-{i}")
+    _review(store, "undone")
+    store.undo_last_review()
+    store.set_ticked(7, True)
+    store.save_settings(Settings(desired_retention=0.85))
     subprocess.run([sys.executable, "-c", _CHECKPOINT, str(path)], check=True)
     overwrite_pages(path, 0)  # and this connection's cache was dropped by that checkpoint
     store.check_file()
     assert not store.read_only, heard[-1]
     assert "was overwritten while quizapp was open" in heard[-1]
-    assert "restored backup" in heard[-1] and "could not be read back" in heard[-1]
+    assert "restored backup" in heard[-1], heard[-1]
+    assert "written into it again; saving goes on" in heard[-1], heard[-1]
     _review(store, "later")
     seen = run_quizapp("stats", "--json", env={"QUIZAPP_HOME": str(quizapp_home)})
-    assert seen.stderr == "" and json.loads(seen.stdout)["reviews_total"] == 3
+    assert seen.stderr == "" and json.loads(seen.stdout)["reviews_total"] == 6
     store.close()
-    items, _, _ = _in_file(path)
-    assert sorted(items) == ["backed-up-0", "backed-up-1", "later"]
+    items, ticks, retention = _in_file(path)
+    assert sorted(items) == ["backed-up-0", "backed-up-1", "later", "since-0", "since-1",
+                             "since-2"]  # fmt: skip
+    assert ticks == {7} and retention == 0.85
+
+
+def test_overwritten_before_anything_was_saved_this_session_says_so(quizapp_home: Path) -> None:
+    path = quizapp_home / "progress.db"
+    with Store.open(path) as first:
+        _review(first, "earlier-session")
+        first.backup("manual")
+    store = Store.open(path)
+    heard: list[str] = []
+    store.on_notice = heard.append
+    subprocess.run([sys.executable, "-c", _CHECKPOINT, str(path)], check=True)
+    overwrite_pages(path, 0)
+    store.check_file()
+    assert not store.read_only and "nothing was saved in it this session" in heard[-1], heard
+    store.close()
+    assert _in_file(path)[0] == ["earlier-session"]
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
