@@ -34,7 +34,7 @@ import fsrs
 
 from quizapp.paths import kind_of
 from quizapp.settings import Settings, parse_stored_settings
-from quizapp.store import SCHEMA_VERSION, RawJsonList, hlc
+from quizapp.store import FORMAT_VERSION, RawJsonList, hlc
 from quizapp.store.srs import FIT_KEY, fitted_parameters
 from quizapp.store.values import time_text as _ts
 
@@ -226,10 +226,10 @@ def parse_json(path: Path, raw: bytes) -> dict[str, Any]:
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise MergeError(f"{path}: schema_version: {version!r} is not a format version (1, 2, ...)")
-    if version > SCHEMA_VERSION:
+    if version > FORMAT_VERSION:
         raise MergeError(
             f"{path}: written by a newer quizapp (progress format {version}, this one reads up "
-            f"to {SCHEMA_VERSION}); update quizapp to import it"
+            f"to {FORMAT_VERSION}); update quizapp to import it"
         )
     return data
 

@@ -50,7 +50,7 @@ from quizapp.store.backups import BACKUP_EVERY, KEEP_DAILY_BACKUPS_DAYS, KEEP_RE
 from quizapp.store.connection import BUSY_TIMEOUT, classify, explain
 from quizapp.store.core import Store
 from quizapp.store.database import Database
-from quizapp.store.schema import SCHEMA_VERSION
+from quizapp.store.schema import FORMAT_VERSION, SCHEMA_VERSION
 from quizapp.store.values import (
     EXIT_CODES,
     Backup,
@@ -92,6 +92,7 @@ __all__ = [
     "BACKUP_EVERY",
     "BUSY_TIMEOUT",
     "EXIT_CODES",
+    "FORMAT_VERSION",
     "KEEP_DAILY_BACKUPS_DAYS",
     "KEEP_RECENT_BACKUPS",
     "SCHEMA_VERSION",

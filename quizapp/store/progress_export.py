@@ -15,7 +15,7 @@ from quizapp.store import cram_reviews, quiz_sessions, settings_io, ticks
 from quizapp.store.flags import flag_values
 from quizapp.store.hlc import ZERO
 from quizapp.store.rows import CARD_COLUMNS, REVIEW_COLUMNS
-from quizapp.store.schema import SCHEMA_VERSION
+from quizapp.store.schema import FORMAT_VERSION
 from quizapp.store.values import parse_time
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def export(db: Database, *, raw_reviews: bool = False) -> dict[str, Any]:
         reviews = _review_dicts(db)
     return {
         "format": "quizapp-progress",
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": FORMAT_VERSION,
         "exported_at": datetime.now(UTC).isoformat(),
         "machine": db.machine,
         "settings": settings_io.current(db).to_json(),

@@ -226,11 +226,11 @@ _OPTIONAL = ("kind", "duration_ms", "answer", "verdict", "seed")
 
 @contextlib.contextmanager
 def _indexes_rebuilt(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
-    """Insert ``rows`` new reviews without their secondary indexes, built again after it, when
-    that is cheaper: at least as many new rows as half of those there (one sort of the whole
-    table beats 100k inserts at random places in two trees). Inside the caller's transaction, so
-    the indexes are there again, or the whole merge is rolled back. (The uuid's UNIQUE index
-    stays: it refuses a review twice.)"""
+    """Insert ``rows`` new reviews without their indexes, built again after it, when that is
+    cheaper: at least as many new rows as half of those there (one sort of the whole table
+    beats 100k inserts at random places in three trees). Inside the caller's transaction, so the
+    indexes are there again, or the whole merge is rolled back; the uuid's unique index, built
+    again, refuses a review given twice as it would have refused its insert."""
     if rows < BULK_ROWS or rows * 2 < conn.execute("SELECT count(*) FROM reviews").fetchone()[0]:
         yield
         return

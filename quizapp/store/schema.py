@@ -18,7 +18,10 @@ from quizapp.store.connection import DAMAGE, classify, connect, file_uri, transa
 from quizapp.store.rows import put_card
 from quizapp.store.values import parse_time, time_text
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
+# The export file's format (its "schema_version"): the tables' version when it last changed. A
+# change to the tables alone (v7: an index) leaves the files every machine exchanges as they were.
+FORMAT_VERSION = 6
 
 # The first schema (quizapp 0.1): each card's fsrs.Card as JSON, a bare review log, ticks and
 # text settings. Kept here because migrating from it is part of this module's contract.
@@ -165,7 +168,28 @@ CREATE TABLE IF NOT EXISTS card_flags (
 )
 """
 SCHEMA_V6 = SCHEMA_V5.rstrip().rstrip(";") + ";\n" + _FLAGS_V6
-SCHEMA_LATEST = SCHEMA_V6
+
+# v7: a review's uuid is unique by a named index, not by a UNIQUE constraint on the column: an
+# index SQLite makes for a constraint cannot be dropped, and a large merge (100k reviews from
+# another machine) drops this one and builds it again once, sorted, instead of inserting 100k
+# uuids at random places (half the time, half the pages written). Nothing else changes, and
+# neither does the export format (FORMAT_VERSION).
+_REVIEWS_V7 = (
+    _REVIEWS_V3.replace("uuid         TEXT NOT NULL UNIQUE,", "uuid         TEXT NOT NULL,")
+    .rstrip()
+    .rstrip(";")
+    + ";\nCREATE UNIQUE INDEX reviews_uuid ON reviews(uuid)\n"
+)
+
+
+def _schema_v7() -> str:
+    start = SCHEMA_V6.index("CREATE TABLE reviews")
+    end = SCHEMA_V6.index("CREATE TABLE quiz_answers")
+    return SCHEMA_V6[:start] + _REVIEWS_V7.strip() + ";\n" + SCHEMA_V6[end:]
+
+
+SCHEMA_V7 = _schema_v7()
+SCHEMA_LATEST = SCHEMA_V7
 
 _TABLES = {
     1: {"card_state", "review_log", "ticks", "settings"},
@@ -174,6 +198,7 @@ _TABLES = {
     4: {"cards", "reviews", "cram_reviews"},
     5: {"cards", "reviews", "cram_reviews", "registers"},
     6: {"cards", "reviews", "cram_reviews", "registers", "card_flags"},
+    7: {"cards", "reviews", "cram_reviews", "registers", "card_flags"},
 }
 
 
@@ -423,12 +448,41 @@ def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
     _run_script(conn, _FLAGS_V6)
 
 
+_REVIEW_COLUMNS = (
+    "id, uuid, item_id, kind, rating, reviewed_at, duration_ms, answer, verdict, seed, quiz_id, "
+    "state_before, due_after"
+)
+
+
+def _migrate_6_to_7(conn: sqlite3.Connection) -> None:
+    """Rebuild ``reviews`` with the uuid unique by a named index (see v7). Ids are copied
+    unchanged (foreign keys are off, see ``migrate``), and so is the AUTOINCREMENT high-water
+    mark: an id is still never handed out twice."""
+    row = conn.execute("SELECT max(seq) FROM sqlite_sequence WHERE name = 'reviews'").fetchone()
+    conn.execute("ALTER TABLE reviews RENAME TO reviews_v6")
+    for index in ("reviews_item", "reviews_time", "reviews_uuid"):  # (they went with it)
+        conn.execute(f"DROP INDEX IF EXISTS {index}")
+    _run_script(conn, _REVIEWS_V7)
+    conn.execute(
+        f"INSERT INTO reviews ({_REVIEW_COLUMNS}) SELECT {_REVIEW_COLUMNS} FROM reviews_v6 "
+        "ORDER BY id"
+    )
+    conn.execute("DROP TABLE reviews_v6")
+    high = max(
+        int(row[0] or 0), conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
+    )
+    conn.execute("DELETE FROM sqlite_sequence WHERE name IN ('reviews', 'reviews_v6')")
+    if high:
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('reviews', ?)", (high,))
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
     4: _migrate_4_to_5,
     5: _migrate_5_to_6,
+    6: _migrate_6_to_7,
 }
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp import paths
-from quizapp.store import SCHEMA_VERSION, Settings, Store, StoreError
+from quizapp.store import FORMAT_VERSION, Settings, Store, StoreError
 from quizapp.store.backups import list_backups
 from quizapp.store.schema import SCHEMA_V1
 
@@ -194,7 +194,7 @@ def test_export_holds_all_progress_as_json(tmp_path: Path) -> None:
         store.set_ticked(2, True, now=T0)
         store.save_settings(Settings(interview_date=date(2027, 1, 5)))
         data = json.loads(json.dumps(store.export()))
-    assert data["schema_version"] == SCHEMA_VERSION
+    assert data["schema_version"] == FORMAT_VERSION
     assert len(data["reviews"]) == 6 and len(data["cards"]) == 6
     assert data["quiz_sessions"][0]["answers"][0]["answer"] == "C"
     assert data["checklist_ticks"] == [{"number": 2, "ticked_at": T0.isoformat()}]
