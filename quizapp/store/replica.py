@@ -19,7 +19,7 @@ import marshal
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from quizapp.store import flags, ops
@@ -97,8 +97,7 @@ def known_reviews(db: Database) -> dict[str, tuple[str, str, int]]:
     rows = db.read(
         lambda c: c.execute("SELECT uuid, item_id, reviewed_at, rating FROM reviews").fetchall()
     )
-    # (built by map and itemgetter, without a Python step per row: 100k rows in a fifth)
-    return dict(zip(map(itemgetter(0), rows), map(itemgetter(1, 2, 3), rows), strict=True))
+    return {u: (i, at, r) for u, i, at, r in rows}
 
 
 def reviewed_items(db: Database) -> set[str]:
