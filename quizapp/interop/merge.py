@@ -36,8 +36,7 @@ from quizapp.interop.progress_file import (
     MergeError,
     ProgressFile,
     Register,
-    check_progress,
-    parse_json,
+    checked_progress,
     read_bytes,
     read_progress_file,
 )
@@ -301,7 +300,7 @@ def plan_file(
     # The reviews already here are read first: the file's copies of them are only matched by
     # uuid, item, time and rating (nothing else of them would be used).
     known = known_reviews(store)
-    progress = check_progress(path, parse_json(path, raw), known)
+    progress = checked_progress(path, raw, known)
     plan = plan_merge(store, progress, now=now, known=known)
     if not plan.held_back and not plan.collisions:
         plan.digest = digest
