@@ -30,9 +30,9 @@ STEPS = [
     # the fast reader (msgspec for the reviews, a column at a time), which takes any export ...
     ("quizapp.interop.progress_fast", "parse_fast", "    parse the JSON (fast reader)"),
     ("quizapp.interop.progress_fast", "check_fast", "    check every field (fast reader)"),
-    # ... and the old way, for a file it did not take (it also parses the fast reader's rest)
-    ("quizapp.interop.progress_file", "parse_json", "    json.loads (the rest; a file not taken)"),
-    ("quizapp.interop.progress_file", "check_progress", "    check every field (a file not taken)"),
+    # ... and the old way, for a file it did not take
+    ("quizapp.interop.merge", "parse_json", "    parse the JSON (a file the fast reader left)"),
+    ("quizapp.interop.merge", "check_progress", "    check every field (a file it left)"),
     ("quizapp.interop.merge", "plan_merge", "  plan (new, held back, collisions)"),
     # (for a large store taken by another process while the file is read: the wait for it)
     ("quizapp.store.backups", "PendingBackup.take", "pre-import backup (copy, check)"),

@@ -2,7 +2,7 @@
 by msgspec into typed records and checked a whole column at a time; every other part of the file
 parsed by ``json`` and checked exactly as ``check_progress`` checks it.
 
-It never decides anything on its own. ``progress_file.checked_progress`` tries it first, and
+It never decides anything on its own. ``merge.checked_progress`` tries it first, and
 anything it does not take (a msgspec error, a review without a uuid, a uuid given twice, a time
 not in the stored form, an unknown field in a review, a number out of range, any check that
 fails) is read again by ``parse_json`` and ``check_progress``, which give the one answer and the
@@ -26,7 +26,6 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from quizapp.interop import progress_file
 from quizapp.interop.progress_file import (
     _MAX_DURATION,
     _RATING_NUMBERS,
@@ -37,6 +36,7 @@ from quizapp.interop.progress_file import (
     _cram,
     _Fields,
     _machine_and_registers,
+    parse_json,
 )
 
 _Rating = Literal["again", "hard", "good", "easy"]
@@ -85,10 +85,14 @@ def fast_progress(
 
 
 def parse_fast(path: Path, raw: bytes) -> Split | None:
-    """The file's top level as ``json`` reads it, its reviews replaced by [], and its reviews as
-    msgspec records; None when msgspec refuses anything, or when the reviews' text cannot be
-    told apart (it is found once in the file, so what ``json`` read around it is the rest of
-    the same file; a second "reviews" key, the one ``json`` keeps, is then seen as not [])."""
+    """The file's top level as ``json`` reads it but with [] for its reviews, and its reviews as
+    msgspec records; None when msgspec refuses anything. The rest is the file's own bytes with
+    the reviews' text cut out and [] put in its place, read by ``parse_json``: every other part
+    of the file is read by ``json`` as before, a key given twice included. The reviews' text
+    (msgspec keeps a key's last value, as ``json`` does) must occur once in the file, or it is
+    left to the old way; so must its first bytes, which are what is looked for. (The rest is
+    read a call deeper than the old way reads a whole file: nesting it could not read, this
+    reader cannot either.)"""
     doc = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
     if not doc.isascii():  # every byte must be UTF-8, as for ``json``, not only those msgspec reads
         try:
@@ -110,7 +114,7 @@ def parse_fast(path: Path, raw: bytes) -> Split | None:
     if start < 0 or doc.find(prefix, start + 1) >= 0 or not doc.startswith(reviews_text, start):
         return None
     try:
-        data = progress_file.parse_json(path, doc[:start] + b"[]" + doc[start + size :])
+        data = parse_json(path, doc[:start] + b"[]" + doc[start + size :])
     except MergeError:
         return None
     if data.get("reviews") != []:

@@ -572,32 +572,6 @@ def check_progress(
     )
 
 
-def read_progress_file(
-    path: Path,
-    *,
-    follow_links: bool = True,
-    known: dict[str, tuple[str, str, int]] | None = None,
-) -> ProgressFile:
-    """Read and check an export; raises MergeError with one line saying what is wrong where.
-    ``known``: see ``check_progress``."""
-    return checked_progress(path, read_bytes(path, follow_links=follow_links), known)
-
-
-def checked_progress(
-    path: Path, raw: bytes, known: dict[str, tuple[str, str, int]] | None = None
-) -> ProgressFile:
-    """``check_progress(path, parse_json(path, raw), known)``: the same content, or the same
-    MergeError. A file as ``export`` writes it is read by the fast reader (``progress_fast``:
-    msgspec and whole columns, several times as fast for 100k reviews); whatever that one does
-    not take is read here the old way, which says what is wrong."""
-    from quizapp.interop.progress_fast import fast_progress  # (msgspec: only when reading one)
-
-    progress = fast_progress(path, raw, known)
-    if progress is None:
-        progress = check_progress(path, parse_json(path, raw), known)
-    return progress
-
-
 def json_chunks(data: dict[str, Any]) -> Iterator[str]:
     """``data`` as indented JSON, except that each element of a top-level list is one compact
     line: the same JSON value, readable and diffable, and written by the C encoder (indent

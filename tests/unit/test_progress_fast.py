@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizapp.interop import merge, progress_fast, progress_file
+from quizapp.interop.merge import checked_progress
 from quizapp.interop.progress_file import (
     RATINGS,
     MergeError,
     ProgressFile,
     check_progress,
-    checked_progress,
     json_chunks,
     parse_json,
 )
@@ -362,8 +362,8 @@ def test_a_real_export_is_read_by_the_fast_reader(
         raise AssertionError("the old way read an export the fast reader should have taken")
 
     monkeypatch.setattr(progress_file, "_reviews", slow)
-    monkeypatch.setattr(progress_file, "check_progress", slow)
-    assert len(progress_file.read_progress_file(path).reviews) == 5
+    monkeypatch.setattr(merge, "check_progress", slow)
+    assert len(merge.read_progress_file(path).reviews) == 5
     tmp_path.joinpath("b").mkdir()
     with Store.open(tmp_path / "b" / "progress.db") as store:
         assert len(merge.plan_file(store, path).reviews) == 5
