@@ -26,8 +26,13 @@ STEPS = [
     ("quizapp.interop.merge", "plan_file", "plan the file"),
     ("quizapp.interop.merge", "read_bytes", "  read the bytes"),
     ("quizapp.interop.merge", "known_reviews", "  read the store's reviews (uuid, item, time)"),
-    ("quizapp.interop.merge", "parse_json", "  parse the JSON"),
-    ("quizapp.interop.merge", "check_progress", "  check every field"),
+    ("quizapp.interop.merge", "checked_progress", "  parse and check the file"),
+    # the fast reader (msgspec for the reviews, a column at a time), which takes any export ...
+    ("quizapp.interop.progress_fast", "parse_fast", "    parse the JSON (fast reader)"),
+    ("quizapp.interop.progress_fast", "check_fast", "    check every field (fast reader)"),
+    # ... and the old way, for a file it did not take
+    ("quizapp.interop.merge", "parse_json", "    parse the JSON (a file the fast reader left)"),
+    ("quizapp.interop.merge", "check_progress", "    check every field (a file it left)"),
     ("quizapp.interop.merge", "plan_merge", "  plan (new, held back, collisions)"),
     # (for a large store taken by another process while the file is read: the wait for it)
     ("quizapp.store.backups", "PendingBackup.take", "pre-import backup (copy, check)"),

@@ -538,12 +538,11 @@ def _legacy_registers(check: _Fields, data: dict[str, Any]) -> dict[str, Registe
     return out
 
 
-def check_progress(
-    path: Path, data: dict[str, Any], known: dict[str, tuple[str, str, int]] | None = None
-) -> ProgressFile:
-    """The checked content of a parsed export (MergeError on the first bad field); reviews
-    ``known`` already (uuid -> item, stored time, rating) are counted, not returned."""
-    check = _Fields(path)
+def _machine_and_registers(
+    check: _Fields, data: dict[str, Any]
+) -> tuple[str | None, dict[str, Register]]:
+    """The file's machine id and registers, checked (what ``check_progress`` checks before the
+    reviews)."""
     machine = data.get("machine")
     if machine is not None and (
         not isinstance(machine, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,81}", machine)
@@ -552,6 +551,16 @@ def check_progress(
     registers = _legacy_registers(check, data)  # checked even when registers say it all
     if "registers" in data:
         registers = _registers(check, data)
+    return machine, registers
+
+
+def check_progress(
+    path: Path, data: dict[str, Any], known: dict[str, tuple[str, str, int]] | None = None
+) -> ProgressFile:
+    """The checked content of a parsed export (MergeError on the first bad field); reviews
+    ``known`` already (uuid -> item, stored time, rating) are counted, not returned."""
+    check = _Fields(path)
+    machine, registers = _machine_and_registers(check, data)
     reviews, already = _reviews(check, data, known)
     return ProgressFile(
         path=path,
@@ -561,18 +570,6 @@ def check_progress(
         registers=registers,
         already=already,
     )
-
-
-def read_progress_file(
-    path: Path,
-    *,
-    follow_links: bool = True,
-    known: dict[str, tuple[str, str, int]] | None = None,
-) -> ProgressFile:
-    """Read and check an export; raises MergeError with one line saying what is wrong where.
-    ``known``: see ``check_progress``."""
-    data = parse_json(path, read_bytes(path, follow_links=follow_links))
-    return check_progress(path, data, known)
 
 
 def json_chunks(data: dict[str, Any]) -> Iterator[str]:

@@ -22,13 +22,13 @@ def test_bulk_commands_run_without_the_collector_and_turn_it_back_on(
     with Store.open(quizapp_home / "progress.db") as store:
         store.record_review("mse-vs-mae", fsrs.Rating.Good, kind="faq")
     seen: list[bool] = []  # whether the collector ran while a file's fields were checked
-    check_progress = merge.check_progress
+    checked_progress = merge.checked_progress
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(gc.isenabled())
-        return check_progress(*args, **kwargs)  # type: ignore[arg-type]
+        return checked_progress(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(merge, "check_progress", spy)
+    monkeypatch.setattr(merge, "checked_progress", spy)
     gc.enable()  # (whatever a test before this one left)
     assert main(["export", "-o", str(tmp_path / "e.json")]) == 0
     assert gc.isenabled()
