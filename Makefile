@@ -12,13 +12,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# (quizapp/_replay.c: the build compiles it, see hatch_build.py; a change to it builds again)
-$(STAMP): pyproject.toml quizapp/_replay.c | $(BIN)/python
+# (quizapp/store/native_replay.c: the build compiles it, see hatch_build.py; a change to it builds again)
+$(STAMP): pyproject.toml quizapp/store/native_replay.c | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python -m compileall -q quizapp  # byte-code once, for a fast start
 	touch $@
 
-$(TEST_STAMP): pyproject.toml quizapp/_replay.c | $(BIN)/python
+$(TEST_STAMP): pyproject.toml quizapp/store/native_replay.c | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,ref]'
 	touch $@ $(STAMP)
 
@@ -45,4 +45,4 @@ bench: $(TEST_STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis quizapp/_replay.*.so
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis quizapp/store/native_replay.*.so

@@ -1,9 +1,10 @@
-"""Build hook (hatchling): compiles quizapp/_replay.c, the C loop of a review-log replay, next
-to the package (an editable install uses it there; a wheel gets it as a platform file). It is
-optional: without a C compiler the build goes on, says so, and quizapp replays in Python, with
-the same results (tests/unit/test_native_replay.py), only slower.
+"""Build hook (hatchling): compiles quizapp/store/native_replay.c, the C loop of a review-log
+replay, next to its source (an editable install uses it there; a wheel gets it as a platform
+file). It is optional: without a C compiler the build goes on, says so, and quizapp replays in
+Python, with the same results (tests/unit/test_native_replay.py), only slower.
 
-    python hatch_build.py   # build it in place (make does this when _replay.c changes)
+    python hatch_build.py   # build it in place (make does this when native_replay.c changes)
+
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
-SOURCE = Path("quizapp") / "_replay.c"
+SOURCE = Path("quizapp") / "store" / "native_replay.c"
 # No fused multiply-add and no fast math: the replay's floats must be exactly Python's.
 FLAGS = ["-O2", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math", "-std=c11"]
 
@@ -25,7 +26,7 @@ def build_native(root: Path) -> Path | None:
     """Compile the module in place; its path, or None (with one line on stderr) when it
     cannot be built here."""
     source = root / SOURCE
-    target = source.with_name("_replay" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
+    target = source.with_name("native_replay" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
     compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     include = sysconfig.get_paths().get("include", "")
     if not compiler or not (Path(include) / "Python.h").is_file():
@@ -63,7 +64,7 @@ class NativeReplayHook(BuildHookInterface):  # type: ignore[misc,valid-type]
         if built is not None and self.target_name == "wheel" and version != "editable":
             build_data["pure_python"] = False
             build_data["infer_tag"] = True
-            build_data["force_include"][str(built)] = f"quizapp/{built.name}"
+            build_data["force_include"][str(built)] = f"quizapp/store/{built.name}"
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,12 @@ def test_installed_wheel_finds_its_decks(tmp_path: Path) -> None:
         capture_output=True,
     )  # fmt: skip
     (wheel,) = dist.glob("quizapp-*.whl")
+    if shutil.which("cc") or shutil.which("gcc"):  # the replay's C loop is built into it
+        with zipfile.ZipFile(wheel) as zf:
+            assert any(
+                n.startswith("quizapp/store/native_replay.") and n.endswith(".so")
+                for n in zf.namelist()
+            ), zf.namelist()
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
@@ -83,3 +91,12 @@ def test_installed_wheel_finds_its_decks(tmp_path: Path) -> None:
         check=True,
     ).stdout.strip()
     assert where.startswith(site), where
+    if shutil.which("cc") or shutil.which("gcc"):  # and the installed one replays in C
+        native = subprocess.run(
+            [str(py), "-c", "from quizapp.store import srs; print(srs.NATIVE.__file__)"],
+            cwd=outside,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert native.startswith(site), native

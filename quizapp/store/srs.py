@@ -20,12 +20,13 @@ import fsrs
 
 from quizapp.store.values import CardState
 
-try:  # replay_log's loop in C (quizapp/_replay.c), built with the package when a compiler is there
-    from quizapp import _replay
+try:  # replay_log's loop in C (native_replay.c), built with the package when a compiler is there
+    from quizapp.store import native_replay
 except ImportError:  # pragma: no cover - without it, the same replay in Python
-    _replay = None  # type: ignore[assignment]
-# QUIZAPP_PURE_REPLAY=1: the Python replay (the benchmarks and tests compare the two)
-_native: ModuleType | None = None if os.environ.get("QUIZAPP_PURE_REPLAY") else _replay
+    native_replay = None  # type: ignore[assignment]
+# The C module, or None: the Python replay (QUIZAPP_PURE_REPLAY=1 asks for it; the benchmarks
+# and tests compare the two).
+NATIVE: ModuleType | None = None if os.environ.get("QUIZAPP_PURE_REPLAY") else native_replay
 
 
 @functools.lru_cache(maxsize=32)
@@ -94,7 +95,9 @@ class FastStep:
         self.hard_easy = (0.0, 1.0, w[15], 1.0, w[16])
         # A new card's fields after its first rating: (state, step, s, d, interval)
         self.first: tuple[Any, ...] = (None,)
-        self._native: tuple[tuple[Any, ...] | None] | None = None  # (native_params,) once known
+        self._native_params: tuple[tuple[Any, ...] | None] | None = (
+            None  # (native_params,) once known
+        )
         for r in (1, 2, 3, 4):
             s = max(w[r - 1], _STABILITY_MIN)
             d = min(max(w[4] - (_E ** (w[5] * (r - 1))) + 1, _MIN_D), _MAX_D)
@@ -112,10 +115,10 @@ class FastStep:
         )
 
     def native_params(self) -> tuple[Any, ...] | None:
-        """What quizapp._replay needs to replay with these settings (its layout is read by
-        read_params in _replay.c), or None when it cannot: unusual parameters or steps."""
-        if self._native is not None:
-            return self._native[0]
+        """What native_replay needs to replay with these settings (its layout is read by
+        read_params in native_replay.c), or None when it cannot: unusual parameters or steps."""
+        if self._native_params is not None:
+            return self._native_params[0]
         params = None
         if (
             len(self.w) == 21
@@ -130,7 +133,7 @@ class FastStep:
                 self._table(_LEARNING, self.learning), self._table(_RELEARNING, self.relearning),
                 _us(self.relearning[0]) if self.relearning else -1, int(self.max_interval),
             )  # fmt: skip
-        self._native = (params,)
+        self._native_params = (params,)
         return params
 
     def _table(self, state: int, steps: tuple[timedelta, ...]) -> tuple[Any, ...]:
@@ -285,11 +288,11 @@ def replay_rows(
     fresh: dict[str, tuple[int | None, str]] | None = None,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[int | None, str, Any]]]:
     """``replay_log`` with each item's replay as its cards row (``card_row``)."""
-    if _native is not None and isinstance(rows, list):
+    if NATIVE is not None and isinstance(rows, list):
         params = fast_step(scheduler).native_params()
         if params is not None:
             done: tuple[list[tuple[Any, ...]], list[tuple[int | None, str, Any]]] | None
-            done = _native.replay(rows, resets, params, fresh, True)
+            done = NATIVE.replay(rows, resets, params, fresh, True)
             if done is not None:
                 return done
     replays, updates = replay_log(scheduler, rows, resets, fresh, native=False)
@@ -325,17 +328,16 @@ def replay_log(
     (an id None: the uuid in its place, and a review before a reset gives (None, its time)).
     ``fresh``: the reviews with id None go there instead, uuid -> (state before, due after).
     ``advance`` inlined: this runs once per review of every log replayed. With the package's C
-    module (quizapp/_replay.c: the same operations, a tenth of the time) when ``rows`` is a
-    list."""
+    module (native_replay.c: the same operations, a tenth of the time) when ``rows`` is a list."""
     step = fast_step(scheduler)
-    use = native and _native is not None and isinstance(rows, list)
+    use = native and NATIVE is not None and isinstance(rows, list)
     params = step.native_params() if use else None
     if params is not None:
-        assert _native is not None and isinstance(rows, list)
+        assert NATIVE is not None and isinstance(rows, list)
         # None: something it does not reproduce; the replay below (which writes every entry of
         # ``fresh`` again) says what
         done: tuple[list[tuple[str, Progress]], list[tuple[int | None, str, Any]]] | None
-        done = _native.replay(rows, resets, params, fresh)
+        done = NATIVE.replay(rows, resets, params, fresh)
         if done is not None:
             return done
     updates: list[tuple[int | None, str, Any]] = []

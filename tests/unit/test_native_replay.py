@@ -1,9 +1,9 @@
-"""The review-log replay's C loop (quizapp/_replay.c) gives exactly what the Python replay gives:
-the same card fields bit for bit, the same due texts, the same reviews to update, for random
-logs of several items, random parameters, retentions, learning steps and resets. A machine
-with the module and one without derive the same states from the same merged log. Where it does
-not reproduce something (a time not in the stored form, a bad rating), it leaves the replay to
-Python, so the result (or the error) is Python's."""
+"""The review-log replay's C loop (quizapp/store/native_replay.c) gives exactly what the Python
+replay gives: the same card fields bit for bit, the same due texts, the same reviews to update,
+for random logs of several items, random parameters, retentions, learning steps and resets. A
+machine with the module and one without derive the same states from the same merged log. Where
+it does not reproduce something (a time not in the stored form, a bad rating), it leaves the
+replay to Python, so the result (or the error) is Python's."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from tests.unit.test_fast_step import parameter_sets
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.skipif(srs._native is None, reason="quizapp._replay is not built here")
+pytestmark = pytest.mark.skipif(srs.NATIVE is None, reason="quizapp._replay is not built here")
 
 gaps = st.one_of(
     st.just(timedelta(0)),
@@ -41,13 +41,13 @@ step_lists = st.lists(st.integers(1, 90 * 60).map(lambda s: timedelta(seconds=s)
 
 
 def _python(scheduler: fsrs.Scheduler, rows: list[Any], resets: dict[str, str], fresh: Any) -> Any:
-    native, srs._native = srs._native, None
+    native, srs.NATIVE = srs.NATIVE, None
     try:
         return srs.replay_log(scheduler, rows, resets, fresh)
     except Exception as exc:  # the error, to compare
         return type(exc)
     finally:
-        srs._native = native
+        srs.NATIVE = native
 
 
 def _both(
@@ -136,13 +136,13 @@ def test_the_c_card_rows_are_the_python_card_rows(
         native: Any = srs.replay_rows(scheduler, rows, resets, mine)
     except Exception as exc:
         native = type(exc)
-    real, srs._native = srs._native, None
+    real, srs.NATIVE = srs.NATIVE, None
     try:
         python: Any = srs.replay_rows(scheduler, rows, resets, theirs)
     except Exception as exc:
         python = type(exc)
     finally:
-        srs._native = real
+        srs.NATIVE = real
     assert native == python and mine == theirs
     if isinstance(native, tuple):
         assert all(type(row) is tuple and len(row) == 10 for row in native[0])
@@ -152,7 +152,7 @@ def test_it_is_used_for_a_plain_log() -> None:
     """The C loop really runs (a fake that records its calls stands in for nothing else)."""
     rows = [(None, "card-a", 3, time_text(T0), None, None, None, "u1", None)]
     calls: list[int] = []
-    real = srs._native
+    real = srs.NATIVE
     assert real is not None
 
     class Spy:
@@ -161,11 +161,11 @@ def test_it_is_used_for_a_plain_log() -> None:
             calls.append(1)
             return real.replay(*args)
 
-    srs._native, native = Spy(), srs._native  # type: ignore[assignment]
+    srs.NATIVE, native = Spy(), srs.NATIVE  # type: ignore[assignment]
     try:
         replays, _ = srs.replay_log(srs.make_scheduler(), rows, {}, {})
     finally:
-        srs._native = native
+        srs.NATIVE = native
     assert calls == [1] and replays[0][0] == "card-a"
 
 
@@ -197,7 +197,7 @@ def test_a_fresh_build_compiles_without_warnings(tmp_path: Path) -> None:
     done = subprocess.run(
         [compiler, "-O2", "-fPIC", "-shared", "-ffp-contract=off", "-std=c11", "-Wall",
          "-Wextra", "-Werror", f"-I{sysconfig.get_paths()['include']}",
-         str(REPO / "quizapp" / "_replay.c"), "-o", str(tmp_path / "r.so"), "-lm"],
+         str(REPO / "quizapp" / "store" / "native_replay.c"), "-o", str(tmp_path / "r.so"), "-lm"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -205,7 +205,7 @@ def test_a_fresh_build_compiles_without_warnings(tmp_path: Path) -> None:
 
 def test_pure_replay_can_be_asked_for() -> None:
     """QUIZAPP_PURE_REPLAY=1 replays in Python (the benchmarks compare the two)."""
-    code = "from quizapp.store import srs; print(srs._native is None)"
+    code = "from quizapp.store import srs; print(srs.NATIVE is None)"
     env = dict(os.environ, QUIZAPP_PURE_REPLAY="1")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "True", out.stderr

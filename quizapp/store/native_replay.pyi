@@ -1,4 +1,4 @@
-"""quizapp/_replay.c: srs.replay_log's loop in C (see srs.replay_log)."""
+"""quizapp/store/native_replay.c: srs.replay_log's loop in C (see srs.replay_log)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-/* quizapp._replay: quizapp.store.srs.replay_log's loop in C (an optional speed-up).
+/* quizapp.store.native_replay: quizapp.store.srs.replay_log's loop in C (an optional speed-up).
 
    The same FSRS formulas as srs.FastStep, in the same operation order, on IEEE doubles with the
    C library's pow (the one Python's ``**`` calls), built with -ffp-contract=off (no fused
@@ -557,10 +557,10 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_replay", "srs.replay_log's loop in C (see _replay.c).", -1, methods,
+    PyModuleDef_HEAD_INIT, "quizapp.store.native_replay", "srs.replay_log's loop in C (see native_replay.c).", -1, methods,
     NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit__replay(void) {
+PyMODINIT_FUNC PyInit_native_replay(void) {
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL) return NULL;
     return PyModule_Create(&module);
