@@ -206,7 +206,7 @@ class Imports(Loop):
 
     def make_file(self) -> tuple[Path, set[str]]:
         from quizapp.interop.progress_file import FORMAT
-        from quizapp.store import SCHEMA_VERSION
+        from quizapp.store import FORMAT_VERSION
 
         self.n += 1
         at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -226,7 +226,7 @@ class Imports(Loop):
             for i in range(self.rng.randint(1, 5))
         ]
         path = self.files / f"export-{self.n}.json"
-        data = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "reviews": reviews}
+        data = {"format": FORMAT, "schema_version": FORMAT_VERSION, "reviews": reviews}
         path.write_text(json.dumps(data), encoding="utf-8")
         return path, {r["uuid"] for r in reviews}  # type: ignore[misc]
 
@@ -256,7 +256,7 @@ class Sync(Loop):
 
     def study_on_a_peer(self) -> None:
         from quizapp.interop.progress_file import FORMAT
-        from quizapp.store import SCHEMA_VERSION
+        from quizapp.store import FORMAT_VERSION
 
         peer = self.rng.choice(sorted(self.peers))
         at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -268,7 +268,7 @@ class Sync(Loop):
                 "duration_ms": 900, "answer": None, "verdict": None, "seed": None,
                 "quiz_id": None,
             })  # fmt: skip
-        data = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "machine": peer,
+        data = {"format": FORMAT, "schema_version": FORMAT_VERSION, "machine": peer,
                 "reviews": self.peers[peer]}  # fmt: skip
         tmp = self.folder / f".{peer}.json.tmp"
         tmp.write_text(json.dumps(data), encoding="utf-8")
