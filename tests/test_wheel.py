@@ -83,20 +83,16 @@ def test_installed_wheel_finds_its_decks(tmp_path: Path) -> None:
     assert [str(env_dir / "bin" / "quizapp"), "checklist", "tick", "1"] in guarded_children(
         os.environ[REPORT_ENV]
     )
-    where = subprocess.run(
-        [str(py), "-c", "import quizapp, quizapp.paths as p; print(p.content_dir())"],
-        cwd=outside,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+
+    def printed(code: str) -> str:
+        """What the installed quizapp prints for ``code``, run outside the checkout."""
+        done = subprocess.run(
+            [str(py), "-c", code], cwd=outside, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    where = printed("import quizapp, quizapp.paths as p; print(p.content_dir())")
     assert where.startswith(site), where
     if shutil.which("cc") or shutil.which("gcc"):  # and the installed one replays in C
-        native = subprocess.run(
-            [str(py), "-c", "from quizapp.store import srs; print(srs.NATIVE.__file__)"],
-            cwd=outside,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        native = printed("from quizapp.store import srs; print(srs.NATIVE.__file__)")
         assert native.startswith(site), native
