@@ -10,6 +10,7 @@ Python, with the same results (tests/unit/test_native_replay.py), only slower.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,8 @@ def build_native(root: Path) -> Path | None:
     cannot be built here."""
     source = root / SOURCE
     target = source.with_name("native_replay" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    found = shutil.which("cc") or shutil.which("gcc")
+    compiler = shlex.split(os.environ.get("CC", "")) or ([found] if found else [])
     include = sysconfig.get_paths().get("include", "")
     if not compiler or not (Path(include) / "Python.h").is_file():
         print("quizapp: no C compiler or Python headers: replays run in Python", file=sys.stderr)
@@ -35,14 +37,16 @@ def build_native(root: Path) -> Path | None:
     if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
         return target
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    command = [compiler, *FLAGS, f"-I{include}", str(source), "-o", str(temporary), "-lm"]
+    command = [*compiler, *FLAGS, f"-I{include}", str(source), "-o", str(temporary), "-lm"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
+        target.unlink(missing_ok=True)  # (never an older build of another source)
         print(f"quizapp: could not build {SOURCE} ({exc}): replays run in Python", file=sys.stderr)
         return None
     if done.returncode != 0:
         temporary.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         first = (done.stderr.strip().splitlines() or ["no message"])[0]
         print(f"quizapp: could not build {SOURCE} ({first}): replays in Python", file=sys.stderr)
         return None
