@@ -288,15 +288,32 @@ def replay_rows(
     fresh: dict[str, tuple[int | None, str]] | None = None,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[int | None, str, Any]]]:
     """``replay_log`` with each item's replay as its cards row (``card_row``)."""
-    if NATIVE is not None and isinstance(rows, list):
-        params = fast_step(scheduler).native_params()
-        if params is not None:
-            done: tuple[list[tuple[Any, ...]], list[tuple[int | None, str, Any]]] | None
-            done = NATIVE.replay(rows, resets, params, fresh, True)
-            if done is not None:
-                return done
+    done = _in_c(scheduler, rows, resets, fresh, as_rows=True)
+    if done is not None:
+        return done
     replays, updates = replay_log(scheduler, rows, resets, fresh, native=False)
     return [card_row(item, p) for item, p in replays], updates
+
+
+def _in_c(
+    scheduler: fsrs.Scheduler,
+    rows: Iterable[Sequence[Any]],
+    resets: dict[str, str],
+    fresh: dict[str, tuple[int | None, str]] | None,
+    *,
+    as_rows: bool,
+) -> tuple[list[Any], list[tuple[int | None, str, Any]]] | None:
+    """The replay by the C module (native_replay.c: the same operations, a tenth of the
+    time), or None: no module, rows not in a list, settings or a row it does not reproduce
+    (the Python replay, which writes every entry of ``fresh`` again, says what)."""
+    if NATIVE is None or not isinstance(rows, list):
+        return None
+    params = fast_step(scheduler).native_params()
+    if params is None:
+        return None
+    done: tuple[list[Any], list[tuple[int | None, str, Any]]] | None
+    done = NATIVE.replay(rows, resets, params, fresh, as_rows)
+    return done
 
 
 def card_row(item_id: str, p: Progress) -> tuple[Any, ...]:
@@ -327,19 +344,12 @@ def replay_log(
     replay and the (state before, due after, id) of each review whose stored values differ
     (an id None: the uuid in its place, and a review before a reset gives (None, its time)).
     ``fresh``: the reviews with id None go there instead, uuid -> (state before, due after).
-    ``advance`` inlined: this runs once per review of every log replayed. With the package's C
-    module (native_replay.c: the same operations, a tenth of the time) when ``rows`` is a list."""
+    ``advance`` inlined: this runs once per review of every log replayed. In C when it can be
+    (``_in_c``; ``native`` False: in Python)."""
+    done = _in_c(scheduler, rows, resets, fresh, as_rows=False) if native else None
+    if done is not None:
+        return done
     step = fast_step(scheduler)
-    use = native and NATIVE is not None and isinstance(rows, list)
-    params = step.native_params() if use else None
-    if params is not None:
-        assert NATIVE is not None and isinstance(rows, list)
-        # None: something it does not reproduce; the replay below (which writes every entry of
-        # ``fresh`` again) says what
-        done: tuple[list[tuple[str, Progress]], list[tuple[int | None, str, Any]]] | None
-        done = NATIVE.replay(rows, resets, params, fresh)
-        if done is not None:
-            return done
     updates: list[tuple[int | None, str, Any]] = []
     replays: list[tuple[str, Progress]] = []
     rating_of = {int(r): int(r) for r in fsrs.Rating}  # a bad stored rating: KeyError
