@@ -83,7 +83,9 @@ def test_plans_today_line_says_how_many_reviews_are_due_now_as_stats_does(
     now = datetime.now(UTC)
     # A zone where it is about noon now, so an hour from now is still today there.
     shift = 12 - now.hour
-    env = {"TZ": f"QZ{-shift:+d}"}  # POSIX: 'QZ-3' is three hours ahead of UTC
+    # POSIX: 'QZT-3' is three hours ahead of UTC. The name needs 3 letters or more: with 'QZ'
+    # the zone was UTC, and the test failed every day from 23:00 UTC on.
+    env = {"TZ": f"QZT{-shift:+d}"}
     shipped, _cache = shipped_and_cache
     card = next(c for c in shipped.cards.values() if c.kind == "concept")
     store = Store.open()
