@@ -19,6 +19,7 @@ import stat
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 APP_NAME = "quizapp"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -99,20 +100,27 @@ def regular_file(path: Path) -> str | None:
 
 
 def write_whole(
-    target: Path, chunks: Iterable[str], mode: int = 0o666, *, digest: bool = False
+    target: Path,
+    chunks: Iterable[str | bytes | memoryview],
+    mode: int = 0o666,
+    *,
+    digest: bool = False,
+    head_hashed: Any = None,
 ) -> str | None:
-    """Write ``target`` (UTF-8) whole or not at all: a new file beside it, with a name no one can
-    guess, made with O_EXCL and never through a link planted there, fsynced, then renamed over
-    ``target``; a full disk or a kill leaves what was there as it was. Returns the SHA-256 of
-    the bytes written when ``digest`` (else None); raises OSError."""
+    """Write ``target`` whole or not at all (text chunks as UTF-8, bytes as they are): a new
+    file beside it, with a name no one can guess, made with O_EXCL and never through a link
+    planted there, fsynced, then renamed over ``target``; a full disk or a kill leaves what was
+    there as it was. Returns the SHA-256 of the bytes written when ``digest`` (else None);
+    ``head_hashed``, a ``hashlib.sha256`` of the first chunk's bytes, saves hashing them again.
+    Raises OSError."""
     tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
-    hashed = hashlib.sha256() if digest else None
+    hashed = (head_hashed or hashlib.sha256()) if digest else None
     try:
         with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                raw = chunk.encode("utf-8")
-                if hashed is not None:
+            for n, chunk in enumerate(chunks):
+                raw = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+                if hashed is not None and not (n == 0 and head_hashed is not None):
                     hashed.update(raw)
                 fh.write(raw)
             fh.flush()

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from quizapp.interop.progress_file import (
+    REVIEWS_HEAD,
     FileCram,
     FileReview,
     MergeError,
@@ -76,9 +77,10 @@ class MergePlan:
     held_back: list[FileReview] = field(default_factory=list)
     collisions: list[str] = field(default_factory=list)
     new_items: set[str] = field(default_factory=set)
-    # The file's content digest when merging it brings everything in it here (nothing held
-    # back, no collision): recorded with the merge, so the same bytes are not read again.
-    digest: str | None = None
+    # The file when merging it brings everything in it here (nothing held back, no
+    # collision): recorded with the merge, so the same bytes are not read again (and of a file
+    # that grows by reviews added after those it holds, only the rest is read).
+    whole: replica.MergedFile | None = None
 
     @property
     def empty(self) -> bool:
@@ -294,8 +296,7 @@ def apply_merge(store: Store, plan: MergePlan) -> None:
     if plan.empty:
         remember_merged(store, plan)
         return
-    merged = None if plan.digest is None else (plan.digest, plan.in_file)
-    replica.merge(store.db, plan.reviews, plan.cram, plan.registers, merged)
+    replica.merge(store.db, plan.reviews, plan.cram, plan.registers, plan.whole)
 
 
 def merge_reviews(
@@ -342,30 +343,103 @@ def plan_file(
 ) -> MergePlan:
     """Read and check ``path`` and plan its merge (MergeError when it cannot be merged). A
     file whose exact bytes were merged whole into this store before (``remember_merged``) is
-    not parsed again: merging it again would change nothing. ``on_parse`` runs just before a
-    file is parsed (the merge's backup starts then, in another process)."""
+    not parsed again: merging it again would change nothing. A sync file (its reviews first,
+    ``REVIEWS_HEAD``) that only grew since it was merged whole, by reviews after those it held,
+    has only the rest read: the reviews it held are here (``_grown``). ``on_parse`` runs just
+    before a file is parsed (the merge's backup starts then, in another process)."""
     raw = read_bytes(path, follow_links=follow_links)
-    digest = hashlib.sha256(raw).hexdigest()
+    key = str(path.absolute())
+    before = replica.merged_prefix(store.db, key)
+    cut = before[0] if before is not None and _continues(raw, before[0]) else 0
+    head = hashlib.sha256(memoryview(raw)[:cut])
+    whole = head.copy()
+    whole.update(memoryview(raw)[cut:])
+    digest = whole.hexdigest()
     seen = replica.merged_reviews(store.db, digest)
     if seen is not None:
         return MergePlan(source=str(path), in_file=seen)
     if on_parse is not None:
         on_parse()
-    # The reviews already here are read first: the file's copies of them are only matched by
-    # uuid, item, time and rating (nothing else of them would be used).
-    known = known_reviews(store)
-    progress = checked_progress(path, raw, known)
-    plan = plan_merge(store, progress, now=now, known=known)
+    plan, held = None, 0
+    if before is not None and cut and head.hexdigest() == before[1]:
+        held = before[2]
+        plan = _grown(store, path, raw, cut, held, now)
+    if plan is None:
+        cut = held = 0
+        # The reviews already here are read first: the file's copies of them are only matched
+        # by uuid, item, time and rating (nothing else of them would be used).
+        known = known_reviews(store)
+        progress = checked_progress(path, raw, known)
+        plan = plan_merge(store, progress, now=now, known=known)
     if not plan.held_back and not plan.collisions:
-        plan.digest = digest
+        end = _review_end(raw, cut, plan.in_file - held)
+        plan.whole = replica.MergedFile(
+            digest,
+            plan.in_file,
+            key,
+            end,
+            hashlib.sha256(memoryview(raw)[:end]).hexdigest() if end is not None else None,
+        )
     return plan
+
+
+def _continues(raw: bytes, end: int) -> bool:
+    """Whether ``raw`` can be a sync file that holds reviews from byte ``end`` on, or ends its
+    reviews there."""
+    return raw.startswith(REVIEWS_HEAD) and raw[end : end + len(_NEXT)] in (_NEXT, _LAST)
+
+
+def _grown(
+    store: Store, path: Path, raw: bytes, cut: int, held: int, now: datetime | None
+) -> MergePlan | None:
+    """The plan of a sync file whose first ``cut`` bytes are those of its ``held`` reviews,
+    every one of them here: the rest (the reviews after them and all but the reviews) read as a
+    file of its own and planned against the reviews here it could match (their uuids, their
+    items). None when anything is wrong with that rest: then the whole file is read, which
+    says what is wrong with it, and where."""
+    rest = raw[cut:]
+    rest = REVIEWS_HEAD + (b"\n    " + rest[len(_NEXT) :] if rest.startswith(_NEXT) else rest)
+    try:
+        progress = checked_progress(path, rest)
+    except MergeError:
+        return None
+    known = replica.known_reviews_of(
+        store.db, (r.uuid for r in progress.reviews), {r.item_id for r in progress.reviews}
+    )
+    plan = plan_merge(store, progress, now=now, known=known)
+    plan.in_file += held
+    return plan
+
+
+def _review_end(raw: bytes, cut: int, count: int) -> int | None:
+    """The byte just after the last review of a sync file (``REVIEWS_HEAD``, its reviews one a
+    line, then ``_LAST``) that holds ``count`` reviews after byte ``cut``; None for any other
+    file."""
+    if not raw.startswith(REVIEWS_HEAD):
+        return None
+    start = max(cut, len(REVIEWS_HEAD))
+    end = raw.find(_LAST, start)
+    if end < 0:
+        return None
+    import msgspec
+
+    text = raw[start:end].lstrip(b",")
+    try:
+        listed = msgspec.json.decode(b"[" + text + b"]", type=list[msgspec.Raw])
+    except msgspec.DecodeError:
+        return None
+    return end if len(listed) == count else None
+
+
+_NEXT = b",\n    "  # between two reviews of a sync file
+_LAST = b"\n  ],\n"  # after its last
 
 
 def remember_merged(store: Store, plan: MergePlan) -> None:
     """Record that a file with nothing new was merged whole (so it is not read again); a
     store that cannot save just reads it again next time."""
-    if plan.digest is not None and plan.empty:
-        replica.remember_merged(store.db, plan.digest, plan.in_file)
+    if plan.whole is not None and plan.empty:
+        replica.remember_merged(store.db, plan.whole)
 
 
 def replicated(export: dict[str, Any]) -> dict[str, Any]:

@@ -10,12 +10,15 @@ is skipped with its reason), and this machine's file is written through a new te
 (``O_EXCL``, never following a link someone planted) renamed over it; such a temporary file
 left by a write that was killed is removed by a later sync once it is an hour old.
 
-Speed: a file merged whole before is not parsed again (``merge.plan_file``), and this machine's
-file is not written again when it already holds exactly what it would hold: the store records
-the digest of the bytes it last wrote there with a fingerprint of everything an export shows
+Speed: a file merged whole before is not parsed again, and of one that only grew since, by
+reviews after those it held, only the rest is read (``merge.plan_file``). This machine's file
+is not written again when it already holds exactly what it would hold: the store records the
+digest of the bytes it last wrote there with a fingerprint of everything the file shows
 (``quizapp.store.replica``), and the file is rewritten unless both still match (the file's
 bytes are read and hashed each time, so a file changed in place, even at the same size and
-time, is written again)."""
+time, is written again). When it is written, the reviews it holds are kept byte for byte and
+only those stored since are added after them (``_write_own``): a day's sync with 200k reviews
+encodes a day's reviews, not 200k."""
 
 from __future__ import annotations
 
@@ -26,12 +29,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 from quizapp import __version__
 from quizapp.interop.merge import MergeError, MergePlan, apply_merge, plan_file
-from quizapp.interop.progress_file import read_bytes
+from quizapp.interop.progress_file import REVIEWS_HEAD, json_members, read_bytes
 from quizapp.paths import write_whole
-from quizapp.store import Store, replica
+from quizapp.store import Store, progress_export, replica
 from quizapp.store.identity import machine_id
 
 __all__ = ["SyncResult", "machine_id", "sync_folder", "write_own_file"]
@@ -53,30 +57,91 @@ class SyncResult:
 
 
 def write_own_file(store: Store, folder: Path, me: str) -> int:
-    """Write this machine's export as ``folder/<me>.json`` (compact JSON, as fast as
-    ``export``): a new temporary file made with O_EXCL|O_NOFOLLOW, fsynced, renamed over the old
-    one. Skipped when the file there already holds exactly this store's progress (see the
-    module's notes). Returns the number of reviews the file holds; raises OSError."""
+    """Write this machine's file, ``folder/<me>.json`` (see ``_write_own``): a new temporary
+    file made with O_EXCL|O_NOFOLLOW, fsynced, renamed over the old one. Skipped when the file
+    there already holds exactly this store's progress (see the module's notes). Returns the
+    number of reviews the file holds; raises OSError."""
     return _write_own(store, folder, me)[0]
 
 
-def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
-    """``write_own_file``, and whether the file was written (False: it was up to date)."""
-    from quizapp.interop.progress_file import json_chunks
+# The file's layout: its reviews first, one a line in the order they were stored here, then the
+# rest of an export. The bytes up to the end of the last review's line only ever grow, so a
+# later write keeps them and adds the reviews stored since (a day's reviews, not all 200k
+# encoded again). LAYOUT names this layout and the reviews' fields; a file written by another
+# version or layout is written whole.
+_HEAD = REVIEWS_HEAD
+_SEP = ",\n    "
+LAYOUT = f"reviews-first 1 ({__version__})"
 
+
+def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
+    """``write_own_file``, and whether the file was written (False: it was up to date).
+
+    The file is this store's export, with two differences no reader sees: its reviews come
+    first, in the order they were stored here, and each is what travels (uuid, card, rating,
+    time, duration, answer, its row and quiz ids), without the state before and due after
+    that a replay derives again (a reader derives them; see ``progress_export.logged_reviews``).
+    The reviews already in the file are kept as they are when the file is exactly what was last
+    written (its digest) and no review written there has gone since (an undo); the others are
+    added after them. Anything else writes it whole."""
     target = folder / f"{me}.json"
     _remove_stale(folder, me)
     key = str(target.absolute())
-    fingerprint = replica.export_fingerprint(store.db, repr((me, __version__)))
+    fingerprint = replica.export_fingerprint(store.db, repr((me, LAYOUT)))
     last = replica.last_written(store.db, key)
-    if last is not None and last[1] == fingerprint and _digest(target) == last[0]:
-        return last[2], False
-    data = store.export(raw_reviews=True)
-    digest = write_whole(target, json_chunks(data), 0o644, digest=True)
+    kept = _kept(store, target, last, fingerprint)
+    if kept == "up to date":
+        assert last is not None
+        return last.reviews, False
+    db = store.db
+    head: bytes | memoryview
+    if kept is None:
+        lines, last_id = progress_export.logged_reviews(db)
+        head, head_hash, count = _HEAD, None, 0
+    else:
+        head, head_hash, count, after = kept
+        lines, last_id = progress_export.logged_reviews(db, after)
+    added = ((_SEP if count else "\n    ") + _SEP.join(lines)).encode() if lines else b""
+    rest = progress_export.export_parts(db)
+    chunks: list[str | bytes | memoryview] = [head, added, b"\n  ],\n", *json_members(rest)]
+    chunks.append("}\n")
+    digest = write_whole(target, chunks, 0o644, digest=True, head_hashed=head_hash)
     assert digest is not None
-    written = len(data["reviews"])
-    replica.record_written(store.db, key, digest, fingerprint, written)
-    return written, True
+    count += len(lines)
+    review_end = len(head) + len(added)
+    replica.record_written(
+        db, key, replica.Written(digest, fingerprint, count, review_end, last_id, LAYOUT)
+    )
+    return count, True
+
+
+def _kept(
+    store: Store, target: Path, last: replica.Written | None, fingerprint: str
+) -> Literal["up to date"] | tuple[memoryview, Any, int, int] | None:
+    """What of the file there can stay: "up to date" (all of it: it is exactly what was last
+    written, and the store has not changed since), or its reviews' bytes (with their hash, how
+    many reviews and the last one's row id), or None (nothing: write it whole)."""
+    if last is None:
+        return None
+    old = _own_bytes(target)
+    if old is None:
+        return None
+    # The bytes up to the end of its reviews are hashed apart, to go on from in the next write.
+    end, last_id = last.review_end, last.last_id
+    keep = last.layout == LAYOUT and end is not None and last_id is not None
+    cut = end if keep and end is not None and len(_HEAD) <= end <= len(old) else 0
+    head = hashlib.sha256(memoryview(old)[:cut])
+    whole = head.copy()
+    whole.update(memoryview(old)[cut:])
+    if whole.hexdigest() != last.digest:
+        return None  # not what was written there: changed in place, replaced
+    if last.fingerprint == fingerprint:
+        return "up to date"
+    if not cut or last_id is None:
+        return None
+    if replica.reviews_up_to(store.db, last_id) != last.reviews:
+        return None  # a review written there was undone since
+    return memoryview(old)[:cut], head, last.reviews, last_id
 
 
 STALE_SECONDS = 3600  # a temporary file of ours this old was left by a write that died
@@ -98,10 +163,11 @@ def _remove_stale(folder: Path, me: str) -> None:
                     os.unlink(entry.path)
 
 
-def _digest(path: Path) -> str | None:
-    """The digest of a regular file's bytes (None: missing, a link, not a regular file)."""
+def _own_bytes(path: Path) -> bytes | None:
+    """The bytes of this machine's file (None: missing, a link, not a regular file, unreadable,
+    too large)."""
     try:
-        return hashlib.sha256(read_bytes(path, follow_links=False)).hexdigest()
+        return read_bytes(path, follow_links=False)
     except MergeError:
         return None
 

@@ -347,10 +347,11 @@ def undo_in(
 def forget_merged_files(conn: sqlite3.Connection) -> None:
     """A review left the log: a file merged whole before may hold it, so each such file is
     read again (see quizapp.interop.merge.plan_file)."""
-    if conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'merged_files'"
-    ).fetchone():
-        conn.execute("DELETE FROM merged_files")
+    for table in ("merged_files", "merged_prefixes"):
+        if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone():
+            conn.execute(f"DELETE FROM {table}")
 
 
 def raise_review_ids(conn: sqlite3.Connection, high: int) -> None:

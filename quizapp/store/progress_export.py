@@ -31,6 +31,21 @@ class RawJsonList(list[str]):
 
 def export(db: Database, *, raw_reviews: bool = False) -> dict[str, Any]:
     """All progress as JSON-serialisable data: what a learner owns (see ``Store.export``)."""
+    if raw_reviews:
+        reviews: list[Any] = db.read(
+            lambda c: RawJsonList([r for (r,) in c.execute(_REVIEW_JSON).fetchall()])
+        )
+    else:
+        reviews = _review_dicts(db)
+    parts = export_parts(db)
+    order = list(parts)
+    order.insert(order.index("cards") + 1, "reviews")
+    parts["reviews"] = reviews
+    return {key: parts[key] for key in order}
+
+
+def export_parts(db: Database) -> dict[str, Any]:
+    """``export`` but its reviews: everything else, in the export's order."""
     sessions = quiz_sessions.sessions(db)
     answers: dict[int, list[dict[str, Any]]] = {}
     for row in db.read(
@@ -39,12 +54,6 @@ def export(db: Database, *, raw_reviews: bool = False) -> dict[str, Any]:
         ).fetchall()
     ):
         answers.setdefault(row[-1], []).append(quiz_sessions.answer_dict(row[:-1]))
-    if raw_reviews:
-        reviews: list[Any] = db.read(
-            lambda c: RawJsonList([r for (r,) in c.execute(_REVIEW_JSON).fetchall()])
-        )
-    else:
-        reviews = _review_dicts(db)
     return {
         "format": "quizapp-progress",
         "schema_version": FORMAT_VERSION,
@@ -57,7 +66,6 @@ def export(db: Database, *, raw_reviews: bool = False) -> dict[str, Any]:
             for c in sorted(cram_reviews.reviews(db), key=lambda c: (c.reviewed_at, c.uuid))
         ],
         "cards": _card_dicts(db),
-        "reviews": reviews,
         "quiz_sessions": [
             {
                 "id": s.id,
@@ -180,3 +188,22 @@ _REVIEW_JSON = (
     + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _STATE_NAMES.items())
     + " END, 'due', due_after) FROM reviews ORDER BY reviewed_at, uuid"
 )
+
+
+# A review as a sync file holds it: what travels and never changes once written (its derived
+# state before and due after, which a replay changes, are left out: no reader takes them).
+_LOGGED_JSON = (
+    "SELECT id, json_object('id', id, 'uuid', uuid, 'item_id', item_id, 'kind', kind, 'rating', "
+    "CASE rating "
+    + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _RATING_NAMES.items())
+    + " END, 'reviewed_at', reviewed_at, 'duration_ms', duration_ms, 'answer', answer, "
+    "'verdict', verdict, 'seed', seed, 'quiz_id', quiz_id) FROM reviews WHERE id > ? ORDER BY id"
+)
+
+
+def logged_reviews(db: Database, after_id: int = 0) -> tuple[list[str], int]:
+    """The reviews with a row id above ``after_id`` as a sync file holds them (JSON texts, in
+    the order they were stored here; see ``_LOGGED_JSON``), and the last one's row id
+    (``after_id`` when there is none)."""
+    rows = db.read(lambda c: c.execute(_LOGGED_JSON, (after_id,)).fetchall())
+    return [text for _, text in rows], rows[-1][0] if rows else after_id

@@ -1,8 +1,10 @@
 """This store as one replica of the learner's progress: what a merge of another machine's
 progress reads here and writes here (quizapp.interop.merge decides what; this module holds the
-SQL), and two local tables that are never exported: ``merged_files`` (the digests of files
-merged whole, so the same bytes are not parsed again) and ``sync_written`` (what this machine
-last wrote to a sync folder, so an unchanged file is not written again). Functions over the
+SQL), and local tables that are never exported: ``merged_files`` (the digests of files merged
+whole, so the same bytes are not parsed again), ``merged_prefixes`` (for a sync file merged
+whole, the bytes of its reviews, so that when it grows only the rest is read) and
+``sync_written`` (what this machine last wrote to a sync folder, so an unchanged file is not
+written again and a changed one keeps its reviews' bytes). Functions over the
 ``Database``, importing the store's flags, ops, srs and values only.
 
 A merge is one transaction: the registers that win, the new reviews (each inserted once, with
@@ -17,7 +19,8 @@ import hashlib
 import json
 import marshal
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import add, attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
@@ -38,6 +41,7 @@ BULK_ROWS = 5000  # a merge this large gets that cache, and may build the indexe
 MERGED_TABLE = "merged_files"
 KEEP_MERGED = 200
 WRITTEN_TABLE = "sync_written"
+PREFIX_TABLE = "merged_prefixes"
 
 
 class NewReview(Protocol):
@@ -140,11 +144,11 @@ def merge(
     reviews: Sequence[NewReview],
     cram: Sequence[NewCram] = (),
     winning: Sequence[NewRegister] = (),
-    merged_file: tuple[str, int] | None = None,
+    merged_file: MergedFile | None = None,
 ) -> None:
     """Write a merge in one transaction: the ``winning`` registers, the new ``reviews`` (not
     here yet, by uuid), the ``cram`` answers (those here already are skipped), the cards they
-    touch derived again; ``merged_file`` (digest, reviews offered): the file was merged whole.
+    touch derived again; ``merged_file``: the file was merged whole (see ``MergedFile``).
     All or, on any error, nothing (StoreError). The settings are read again after it."""
     try:
         with _roomy_cache(db, len(reviews)):
@@ -176,7 +180,7 @@ def write_merge(
     reviews: Sequence[NewReview],
     cram: Sequence[NewCram],
     winning: Sequence[NewRegister],
-    merged_file: tuple[str, int] | None,
+    merged_file: MergedFile | None,
 ) -> None:
     """``merge``'s writes on ``conn``, in the caller's transaction."""
     for register in winning:
@@ -218,7 +222,7 @@ def write_merge(
         [(c.uuid, c.item_id, int(c.rating), time_text(c.reviewed_at), c.duration_ms) for c in cram],
     )
     if merged_file is not None:
-        _record_merged(conn, *merged_file)
+        _record_merged(conn, merged_file)
 
 
 _UUID_OF = attrgetter("uuid")
@@ -284,28 +288,87 @@ def _merged_reviews(conn: sqlite3.Connection, digest: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _record_merged(conn: sqlite3.Connection, digest: str, reviews: int) -> None:
+@dataclass(frozen=True)
+class MergedFile:
+    """A file merged whole: everything in it is here now. ``digest``: of its bytes (the same
+    bytes are not read again); ``reviews``: how many it holds; ``path``, ``review_end`` and
+    ``head_digest``: for a file that lists its reviews first (a sync file), the byte just after
+    its last review and the digest of the bytes before it, so that when the file at ``path``
+    grows only by reviews added after those bytes, only the rest is read (``merged_prefix``)."""
+
+    digest: str
+    reviews: int
+    path: str | None = None
+    review_end: int | None = None
+    head_digest: str | None = None
+
+
+def _record_merged(conn: sqlite3.Connection, merged: MergedFile) -> None:
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {MERGED_TABLE} (digest TEXT PRIMARY KEY, "
         "reviews INTEGER NOT NULL, merged_at TEXT NOT NULL)"
     )
     conn.execute(
         f"INSERT OR REPLACE INTO {MERGED_TABLE} (digest, reviews, merged_at) VALUES (?, ?, ?)",
-        (digest, reviews, time_text(datetime.now(UTC))),
+        (merged.digest, merged.reviews, time_text(datetime.now(UTC))),
     )
     conn.execute(
         f"DELETE FROM {MERGED_TABLE} WHERE digest NOT IN (SELECT digest FROM {MERGED_TABLE} "
         f"ORDER BY merged_at DESC LIMIT {KEEP_MERGED})"
     )
+    if merged.path is not None and merged.review_end is not None and merged.head_digest:
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {PREFIX_TABLE} (path TEXT PRIMARY KEY, "
+            "review_end INTEGER NOT NULL, head_digest TEXT NOT NULL, reviews INTEGER NOT NULL)"
+        )
+        conn.execute(
+            f"INSERT OR REPLACE INTO {PREFIX_TABLE} (path, review_end, head_digest, reviews) "
+            "VALUES (?, ?, ?, ?)",
+            (merged.path, merged.review_end, merged.head_digest, merged.reviews),
+        )
 
 
-def remember_merged(db: Database, digest: str, reviews: int) -> None:
-    """Record that the file with ``digest`` (``reviews`` reviews) was merged whole and brought
-    nothing new; a store that cannot save just reads it again next time."""
+def merged_prefix(db: Database, path: str) -> tuple[int, str, int] | None:
+    """For the file at ``path``, when one was merged whole with its reviews first: (the byte
+    just after its last review, the digest of the bytes before it, how many reviews they hold),
+    else None."""
+
+    def read(conn: sqlite3.Connection) -> tuple[int, str, int] | None:
+        if not _has_table(conn, PREFIX_TABLE):
+            return None
+        row = conn.execute(
+            f"SELECT review_end, head_digest, reviews FROM {PREFIX_TABLE} WHERE path = ?",
+            (path,),
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]), int(row[2]))
+
+    return db.read(read)
+
+
+def remember_merged(db: Database, merged: MergedFile) -> None:
+    """Record that a file (``merged``) was merged whole and brought nothing new; a store that
+    cannot save just reads it again next time."""
     if db.read_only:
         return
     with contextlib.suppress(StoreError, sqlite3.Error):
-        db.write(lambda conn: _record_merged(conn, digest, reviews))
+        db.write(lambda conn: _record_merged(conn, merged))
+
+
+def known_reviews_of(
+    db: Database, uuids: Iterable[str], items: Iterable[str]
+) -> dict[str, tuple[str, str, int]]:
+    """``known_reviews`` for a few reviews: those here with one of ``uuids`` or of one of
+    ``items`` (every review a plan of reviews with those uuids and items looks at)."""
+    query = (
+        "SELECT uuid, item_id, reviewed_at, rating FROM reviews WHERE {} IN "
+        "(SELECT value FROM json_each(?))"
+    )
+
+    def read(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
+        rows = conn.execute(query.format("uuid"), (json.dumps(list(uuids)),)).fetchall()
+        return rows + conn.execute(query.format("item_id"), (json.dumps(list(items)),)).fetchall()
+
+    return {u: (i, at, r) for u, i, at, r in db.read(read)}
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -318,8 +381,7 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 # --------------------------------------------------------------------------- the file written
 
-# Everything an export shows, table by table; the reviews by what can change in them (rows are
-# only ever added, deleted by an undo, or given new derived values by a replay).
+# Everything a sync file shows, table by table (the reviews by their count and highest id).
 _WHOLE_TABLES = (
     "cards", "settings", "registers", "checklist_ticks", "card_flags", "cram_reviews",
     "quiz_sessions",
@@ -327,7 +389,7 @@ _WHOLE_TABLES = (
 
 
 def export_fingerprint(db: Database, salt: str) -> str:
-    """A digest of everything ``export`` writes but its time, and ``salt`` (the machine, the
+    """A digest of everything a sync file holds but its time, and ``salt`` (the machine, the
     app's version): a change to any of it (a review, an undo, a replay, a setting, a tick, a
     flag, a quiz, a cram answer, a restore, a migration) changes it."""
     return db.read(lambda c: _fingerprint(c, salt))
@@ -339,9 +401,10 @@ def _fingerprint(conn: sqlite3.Connection, salt: str) -> str:
     h = hashlib.sha256()
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     h.update(repr((salt, SCHEMA_VERSION, version)).encode())
-    h.update(repr(conn.execute(
-        "SELECT count(*), max(id), group_concat(coalesce(state_before, 'n') || "
-        "coalesce(due_after, 'n'), ',') FROM reviews").fetchone()).encode())  # fmt: skip
+    # Reviews are only added (each with a row id above any before) or deleted by an undo: their
+    # count and highest row id tell every change apart (their derived state before and due
+    # after, which a replay changes, are not in the file; the cards a replay changes are).
+    h.update(repr(conn.execute("SELECT count(*), max(id) FROM reviews").fetchone()).encode())
     h.update(repr(conn.execute("SELECT count(*), max(id) FROM quiz_answers").fetchone()).encode())
     for table in _WHOLE_TABLES:
         h.update(f"\n{table}\n".encode())
@@ -350,23 +413,46 @@ def _fingerprint(conn: sqlite3.Connection, salt: str) -> str:
     return h.hexdigest()
 
 
-def last_written(db: Database, path: str) -> tuple[str, str, int] | None:
-    """(digest of the bytes, export fingerprint, reviews) last written to ``path``, or None."""
+@dataclass(frozen=True)
+class Written:
+    """What this machine last wrote to a sync file: the digest of its bytes, the export
+    fingerprint of the store then, and its reviews: how many, the byte just after the last
+    one's text (``review_end``) and its row id (``last_id``), so that a later write can keep
+    those bytes and add the reviews stored since (None: written by a version that did not
+    record them), and ``layout``, the app version and file layout that wrote them."""
 
-    def read(conn: sqlite3.Connection) -> tuple[str, str, int] | None:
+    digest: str
+    fingerprint: str
+    reviews: int
+    review_end: int | None = None
+    last_id: int | None = None
+    layout: str | None = None
+
+
+_WRITTEN_EXTRA = (("review_end", "INTEGER"), ("last_id", "INTEGER"), ("layout", "TEXT"))
+
+
+def last_written(db: Database, path: str) -> Written | None:
+    """What was last written to ``path`` (see ``Written``), or None."""
+
+    def read(conn: sqlite3.Connection) -> Written | None:
         if not _has_table(conn, WRITTEN_TABLE):
             return None
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({WRITTEN_TABLE})")}
+        extra = [name if name in have else "NULL" for name, _ in _WRITTEN_EXTRA]
         row = conn.execute(
-            f"SELECT digest, fingerprint, reviews FROM {WRITTEN_TABLE} WHERE path = ?", (path,)
+            f"SELECT digest, fingerprint, reviews, {', '.join(extra)} FROM {WRITTEN_TABLE} "
+            "WHERE path = ?",
+            (path,),
         ).fetchone()
-        return None if row is None else (row[0], row[1], int(row[2]))
+        return None if row is None else Written(row[0], row[1], int(row[2]), *row[3:])
 
     return db.read(read)
 
 
-def record_written(db: Database, path: str, digest: str, fingerprint: str, reviews: int) -> None:
-    """Remember what was written to ``path``; a store that cannot save writes it again next
-    time."""
+def record_written(db: Database, path: str, written: Written) -> None:
+    """Remember what was written to ``path``; a store that cannot save writes it whole again
+    next time."""
     if db.read_only:
         return
 
@@ -375,11 +461,28 @@ def record_written(db: Database, path: str, digest: str, fingerprint: str, revie
             f"CREATE TABLE IF NOT EXISTS {WRITTEN_TABLE} (path TEXT PRIMARY KEY, digest TEXT NOT "
             "NULL, fingerprint TEXT NOT NULL, reviews INTEGER NOT NULL)"
         )
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({WRITTEN_TABLE})")}
+        for name, kind in _WRITTEN_EXTRA:
+            if name not in have:
+                conn.execute(f"ALTER TABLE {WRITTEN_TABLE} ADD COLUMN {name} {kind}")
         conn.execute(
-            f"INSERT OR REPLACE INTO {WRITTEN_TABLE} (path, digest, fingerprint, reviews) "
-            "VALUES (?, ?, ?, ?)",
-            (path, digest, fingerprint, reviews),
-        )
+            f"INSERT OR REPLACE INTO {WRITTEN_TABLE} (path, digest, fingerprint, reviews, "
+            "review_end, last_id, layout) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (path, written.digest, written.fingerprint, written.reviews, written.review_end,
+             written.last_id, written.layout),
+        )  # fmt: skip
 
     with contextlib.suppress(StoreError, sqlite3.Error):
         db.write(write)
+
+
+def reviews_up_to(db: Database, last_id: int) -> int:
+    """How many reviews there are with a row id up to ``last_id`` (row ids only grow: a review
+    stored later has a higher one, even after an undo deleted the highest)."""
+    return int(
+        db.read(
+            lambda c: c.execute(
+                "SELECT count(*) FROM reviews WHERE id <= ?", (last_id,)
+            ).fetchone()[0]
+        )
+    )

@@ -38,6 +38,17 @@ def _without_time(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "exported_at"}
 
 
+def _as_synced(export: dict[str, Any]) -> dict[str, Any]:
+    """An export as a sync file holds it: its reviews in the order they were stored (row id),
+    without the state before and due after that a replay derives."""
+    derived = ("state_before", "due")
+    reviews = sorted(export["reviews"], key=lambda r: r["id"])
+    return {
+        **export,
+        "reviews": [{k: v for k, v in r.items() if k not in derived} for r in reviews],
+    }
+
+
 def _act(store: Store, action: str, n: int) -> None:
     """One thing a learner does between syncs (``n`` picks the card, rating, value)."""
     item, at = ITEMS[n % len(ITEMS)], T0 + timedelta(hours=n + 1)
@@ -86,18 +97,21 @@ def test_the_file_always_holds_what_export_says_and_is_written_only_after_a_chan
     try:
         with Store.open(home / "progress.db") as store:
             for action, n in steps:
-                before = own.stat()
+                before, old_bytes = own.stat(), own.read_bytes()
                 _act(store, action, n)
                 out = _sync(home, shared)
                 exported = _without_time(store.export())
                 on_disk = _without_time(json.loads(own.read_text(encoding="utf-8")))
-                on_disk["reviews"] = [{**r} for r in on_disk["reviews"]]
-                assert on_disk == json.loads(json.dumps(exported))
+                assert on_disk == _as_synced(json.loads(json.dumps(exported)))
                 after = own.stat()
                 unchanged = (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
                 assert unchanged == ("already holds" in out)
                 if action == "nothing":
                     assert unchanged
+                if action != "undo":
+                    # The reviews written before are kept byte for byte, the new ones after.
+                    kept = old_bytes[: old_bytes.index(b"\n  ],\n")]
+                    assert own.read_bytes().startswith(kept)
     finally:
         os.environ.pop("QUIZAPP_HOME", None)
 
@@ -167,3 +181,51 @@ def test_the_pre_sync_backup_is_taken_only_when_a_merge_changes_something(
     taken = pre_sync()
     assert "merged 0 new reviews" in _sync(home, shared)
     assert pre_sync() == taken
+
+
+def test_a_sync_encodes_only_the_reviews_stored_since_its_last_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day's study on a long history: the file keeps the reviews it holds, byte for byte, and
+    only the day's are read and encoded; an undo of a review it holds, or a record written by
+    an older layout, has it written whole."""
+    from quizapp.store import progress_export, replica
+
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "home"))
+    home, shared, own = _home_with_file(tmp_path)
+    encoded: list[int] = []
+    real = progress_export.logged_reviews
+
+    def counted(db: Any, after_id: int = 0) -> tuple[list[str], int]:
+        lines, last = real(db, after_id)
+        encoded.append(len(lines))
+        return lines, last
+
+    monkeypatch.setattr(progress_export, "logged_reviews", counted)
+    assert "wrote 3 reviews" in _sync(home, shared)
+    assert encoded == [3]
+    with Store.open(home / "progress.db") as store:
+        store.record_review("faq-b", 3, kind="faq", now=T0 + timedelta(days=5))
+        store.record_review("faq-c", 1, kind="faq", now=T0 + timedelta(days=5, hours=1))
+        exported = store.export()
+        before = own.read_bytes()
+        assert "wrote 5 reviews" in _sync(home, shared)
+        assert encoded == [3, 2]
+        after = own.read_bytes()
+        assert after.startswith(before[: before.index(b"\n  ],\n")])
+        assert _without_time(json.loads(after)) == _as_synced(_without_time(exported))
+
+        store.undo_last_review()  # the newest review, which the file holds: written whole
+        exported = store.export()
+        assert "wrote 4 reviews" in _sync(home, shared)
+        assert encoded == [3, 2, 4]
+        assert _without_time(json.loads(own.read_bytes())) == _as_synced(_without_time(exported))
+
+    with Store.open(home / "progress.db") as store:
+        store.record_review("faq-c", 3, kind="faq", now=T0 + timedelta(days=6))
+        key = str(own.absolute())
+        last = replica.last_written(store.db, key)
+        assert last is not None and last.layout is not None
+        replica.record_written(store.db, key, replica.Written(last.digest, "", last.reviews))
+    assert "wrote 5 reviews" in _sync(home, shared)
+    assert encoded == [3, 2, 4, 5]
