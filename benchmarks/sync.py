@@ -9,10 +9,12 @@ CPU time can exceed wall time):
 * import 100k reviews into an empty home;
 * import them into a home holding 100k reviews of its own;
 * import the same file again (nothing new);
-* sync: a home with its own 100k reviews and the other machine's 100k-review file in the folder
-  (merge, then write its own 200k-review file), then a sync with nothing new (the other file is
-  known by its digest and not parsed; this machine's file already holds its progress and is
-  only hashed, not written);
+* sync: a home with its own 100k reviews and the other machine's sync file (100k reviews) in
+  the folder (merge, then write its own 200k-review file), then a sync with nothing new (the
+  other file is known by its digest and not parsed; this machine's file already holds its
+  progress and is only hashed, not written), and, once both machines hold every review, a sync
+  a day later: the other machine studied 100 cards and synced, so its file grew by 100 reviews
+  (only those are read) and this machine's file gets them after the 200k it holds;
 * writing the sync file against ``export -o`` of the same home (both compact JSON).
 
 Targets (issue 23): import <= 2 s into an empty or a populated home, <= 0.5 s when nothing is
@@ -31,7 +33,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,28 @@ def export_file(path: Path, machine: str, reviews: int, items: int, seed: int) -
         "reviews": rows,
         "checklist_ticks": [],
     }
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def with_more(source: Path, path: Path, more: int, seed: int) -> None:
+    """``source`` with ``more`` reviews after its last: the other machine a day later."""
+    rng = random.Random(seed)
+    data = json.loads(source.read_text(encoding="utf-8"))
+    last = datetime.fromisoformat(data["reviews"][-1]["reviewed_at"])
+    for i in range(more):
+        data["reviews"].append(
+            {
+                "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "item_id": f"card-{rng.randrange(8000):05d}",
+                "kind": "faq",
+                "rating": rng.choice(RATINGS),
+                "reviewed_at": (last + timedelta(minutes=i + 1)).isoformat(),
+                "duration_ms": rng.randint(1500, 20000),
+                "answer": None,
+                "verdict": None,
+                "seed": None,
+            }
+        )
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -123,11 +146,20 @@ def one_round(exe: str, root: Path, file_a: Path, file_b: Path) -> list[tuple[st
     rows.append(("import again (nothing new)", *run(exe, root / "h2", "import", str(file_a))))
     shared = root / "Sync"
     shared.mkdir()
-    shutil.copy(file_a, shared / "machine-a.json")
+    # The other machine: 100k reviews of its own, and its sync file in the folder.
+    run(exe, root / "h4", "import", str(file_a))
+    run(exe, root / "h4", "sync", str(shared))
     run(exe, root / "h3", "import", str(file_b))
     case("sync (merge 100k, write 200k)", "h3", "sync", str(shared))
     again = run(exe, root / "h3", "sync", str(shared))
     rows.append(("sync (nothing new, file up to date)", *again))
+    # Both in step (each holds the other's reviews); a day later the other machine studies 100
+    # cards and syncs, then this one does: it merges those 100 and adds them to its file.
+    run(exe, root / "h4", "sync", str(shared))
+    run(exe, root / "h3", "sync", str(shared))
+    run(exe, root / "h4", "import", str(file_a.with_name("a-day-later.json")))
+    run(exe, root / "h4", "sync", str(shared))
+    case("sync a day later (100 new, write 200,100)", "h3", "sync", str(shared))
     rows.append(("export -o (200k)", *run(exe, root / "h3", "export", "-o", str(root / "e.json"))))
     return rows
 
@@ -152,6 +184,7 @@ def main() -> int:
         file_a, file_b = root / "a.json", root / "b.json"
         export_file(file_a, "a", args.reviews, args.items, 1)
         export_file(file_b, "b", args.reviews, args.items, 2)
+        with_more(file_a, root / "a-day-later.json", 100, 3)
         for n in range(args.repeat):
             for name, wall, cpu in one_round(args.quizapp, root / f"round{n}", file_a, file_b):
                 old = best.get(name, (wall, cpu))
