@@ -585,6 +585,18 @@ def json_chunks(data: dict[str, Any]) -> Iterator[str]:
     yield "}\n"
 
 
+def _compact(value: Any) -> str:
+    """One element of a top-level list as compact JSON, by msgspec (24k card states: 0.03 s,
+    against 0.2 s by ``json``; the same numbers, floats in their shortest exact form); by
+    ``json`` anything msgspec does not encode (an integer beyond 64 bits)."""
+    import msgspec
+
+    try:
+        return msgspec.json.encode(value).decode()
+    except (TypeError, ValueError, OverflowError, msgspec.EncodeError):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def json_members(data: dict[str, Any]) -> Iterator[str]:
     """The members of ``data`` as ``json_chunks`` writes them, without the braces around."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
@@ -594,7 +606,7 @@ def json_members(data: dict[str, Any]) -> Iterator[str]:
         if isinstance(value, list) and value:
             yield f"  {dumps(key)}: [\n"
             # Already encoded (the reviews, by SQLite) or encoded here: one element a line.
-            texts = value if isinstance(value, RawJsonList) else map(dumps, value)
+            texts = value if isinstance(value, RawJsonList) else map(_compact, value)
             yield "    " + ",\n    ".join(texts) + "\n"
             yield f"  ]{comma}\n"
         else:

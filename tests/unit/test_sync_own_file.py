@@ -229,3 +229,41 @@ def test_a_sync_encodes_only_the_reviews_stored_since_its_last_write(
         replica.record_written(store.db, key, replica.Written(last.digest, "", last.reviews))
     assert "wrote 5 reviews" in _sync(home, shared)
     assert encoded == [3, 2, 4, 5]
+
+
+def test_a_store_that_recorded_its_file_before_it_grew_writes_it_whole_once_then_adds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A progress file whose record of the sync file is from before files grew (no byte or row
+    id of its reviews): the file is written whole once, then grows."""
+    import sqlite3
+
+    monkeypatch.setenv("QUIZAPP_HOME", str(tmp_path / "home"))
+    home, shared, own = _home_with_file(tmp_path)
+    _sync(home, shared)
+    db = home / "progress.db"
+    with sqlite3.connect(db) as conn:  # the table as an older quizapp made it
+        (digest, fingerprint, reviews) = conn.execute(
+            "SELECT digest, fingerprint, reviews FROM sync_written"
+        ).fetchone()
+        conn.execute("DROP TABLE sync_written")
+        conn.execute(
+            "CREATE TABLE sync_written (path TEXT PRIMARY KEY, digest TEXT NOT NULL, "
+            "fingerprint TEXT NOT NULL, reviews INTEGER NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO sync_written VALUES (?, ?, ?, ?)",
+            (str(own.absolute()), digest, fingerprint, reviews),
+        )
+    conn.close()
+    assert "already holds your 3 reviews" in _sync(home, shared)  # nothing changed: kept
+    with Store.open(db) as store:
+        store.record_review("faq-b", 3, kind="faq", now=T0 + timedelta(days=4))
+    assert "wrote 4 reviews" in _sync(home, shared)
+    with Store.open(db) as store:
+        store.record_review("faq-b", 3, kind="faq", now=T0 + timedelta(days=5))
+        before = own.read_bytes()
+        assert "wrote 5 reviews" in _sync(home, shared)
+        after = own.read_bytes()
+        assert after.startswith(before[: before.index(b"\n  ],\n")])
+        assert _without_time(json.loads(after)) == _as_synced(_without_time(store.export()))
