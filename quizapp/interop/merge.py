@@ -423,10 +423,11 @@ def _review_end(raw: bytes, cut: int, count: int) -> int | None:
         return None
     import msgspec
 
-    text = raw[start:end].lstrip(b",")
+    text = raw[start:end]
+    text = text[1:] if text.startswith(b",") else text
     try:
         listed = msgspec.json.decode(b"[" + text + b"]", type=list[msgspec.Raw])
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     return end if len(listed) == count else None
 
