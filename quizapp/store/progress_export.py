@@ -179,26 +179,22 @@ def iso_time(text: str) -> str:
     return parsed.isoformat()
 
 
-_REVIEW_JSON = (
-    "SELECT json_object('id', id, 'uuid', uuid, 'item_id', item_id, 'kind', kind, 'rating', "
-    "CASE rating "
+# A review's fields that travel, as json_object's arguments: what never changes once written.
+_LOGGED_FIELDS = (
+    "'id', id, 'uuid', uuid, 'item_id', item_id, 'kind', kind, 'rating', CASE rating "
     + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _RATING_NAMES.items())
     + " END, 'reviewed_at', reviewed_at, 'duration_ms', duration_ms, 'answer', answer, "
-    "'verdict', verdict, 'seed', seed, 'quiz_id', quiz_id, 'state_before', CASE state_before "
+    "'verdict', verdict, 'seed', seed, 'quiz_id', quiz_id"
+)
+# A review as export writes it: those, and its derived state before and due after.
+_REVIEW_JSON = (
+    f"SELECT json_object({_LOGGED_FIELDS}, 'state_before', CASE state_before "
     + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _STATE_NAMES.items())
     + " END, 'due', due_after) FROM reviews ORDER BY reviewed_at, uuid"
 )
-
-
-# A review as a sync file holds it: what travels and never changes once written (its derived
-# state before and due after, which a replay changes, are left out: no reader takes them).
-_LOGGED_JSON = (
-    "SELECT id, json_object('id', id, 'uuid', uuid, 'item_id', item_id, 'kind', kind, 'rating', "
-    "CASE rating "
-    + " ".join(f"WHEN {k} THEN '{v}'" for k, v in _RATING_NAMES.items())
-    + " END, 'reviewed_at', reviewed_at, 'duration_ms', duration_ms, 'answer', answer, "
-    "'verdict', verdict, 'seed', seed, 'quiz_id', quiz_id) FROM reviews WHERE id > ? ORDER BY id"
-)
+# A review as a sync file holds it: the fields that travel alone (a replay changes the derived
+# ones, and no reader takes them), by row id.
+_LOGGED_JSON = f"SELECT id, json_object({_LOGGED_FIELDS}) FROM reviews WHERE id > ? ORDER BY id"
 
 
 def logged_reviews(db: Database, after_id: int = 0) -> tuple[list[str], int]:

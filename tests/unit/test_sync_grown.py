@@ -147,17 +147,20 @@ def _copy(store: Store, path: Path) -> Iterator[Store]:
         yield copy
 
 
+@contextlib.contextmanager
+def _two_machines(root: Path) -> Iterator[tuple[Store, Store]]:
+    """Two machines' stores under ``root``, and their shared folder ``root/Sync``."""
+    for name in ("a", "b", "Sync"):
+        (root / name).mkdir()
+    with Store.open(root / "a" / "progress.db") as a, Store.open(root / "b" / "progress.db") as b:
+        yield a, b
+
+
 def test_a_day_later_only_the_new_reviews_are_read(tmp_path: Path, full_reads: list[str]) -> None:
     """Of a file merged whole, then grown by two reviews, only those two are read; the summary
     counts every review the file holds."""
     shared = tmp_path / "Sync"
-    shared.mkdir()
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with (
-        Store.open(tmp_path / "a" / "progress.db") as a,
-        Store.open(tmp_path / "b" / "progress.db") as b,
-    ):
+    with _two_machines(tmp_path) as (a, b):
         for day in range(5):
             a.record_review(ITEMS[day % 4], 3, kind="faq", now=T0 + timedelta(days=day))
         write_own_file(a, shared, a.machine)
@@ -189,13 +192,7 @@ def test_a_bad_review_added_to_a_grown_file_is_named_where_it_is_in_the_whole_fi
     tmp_path: Path,
 ) -> None:
     shared = tmp_path / "Sync"
-    shared.mkdir()
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with (
-        Store.open(tmp_path / "a" / "progress.db") as a,
-        Store.open(tmp_path / "b" / "progress.db") as b,
-    ):
+    with _two_machines(tmp_path) as (a, b):
         for day in range(3):
             a.record_review("faq-a", 3, kind="faq", now=T0 + timedelta(days=day))
         write_own_file(a, shared, a.machine)
