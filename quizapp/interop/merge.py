@@ -351,6 +351,7 @@ def plan_file(
     key = str(path.absolute())
     before = replica.merged_prefix(store.db, key)
     cut = before[0] if before is not None and _continues(raw, before[0]) else 0
+    hashed = cut  # ``head`` is the hash of the bytes up to here
     head = hashlib.sha256(memoryview(raw)[:cut])
     whole = head.copy()
     whole.update(memoryview(raw)[cut:])
@@ -373,13 +374,12 @@ def plan_file(
         plan = plan_merge(store, progress, now=now, known=known)
     if not plan.held_back and not plan.collisions:
         end = _review_end(raw, cut, plan.in_file - held)
-        plan.whole = replica.MergedFile(
-            digest,
-            plan.in_file,
-            key,
-            end,
-            hashlib.sha256(memoryview(raw)[:end]).hexdigest() if end is not None else None,
-        )
+        head_digest = None
+        if end is not None:  # the bytes up to ``hashed`` are not hashed again
+            upto = head.copy() if end >= hashed else hashlib.sha256()
+            upto.update(memoryview(raw)[hashed if end >= hashed else 0 : end])
+            head_digest = upto.hexdigest()
+        plan.whole = replica.MergedFile(digest, plan.in_file, key, end, head_digest)
     return plan
 
 

@@ -69,7 +69,6 @@ def write_own_file(store: Store, folder: Path, me: str) -> int:
 # later write keeps them and adds the reviews stored since (a day's reviews, not all 200k
 # encoded again). LAYOUT names this layout and the reviews' fields; a file written by another
 # version or layout is written whole.
-_HEAD = REVIEWS_HEAD
 _SEP = ",\n    "
 LAYOUT = f"reviews-first 1 ({__version__})"
 
@@ -97,7 +96,7 @@ def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
     head: bytes | memoryview
     if kept is None:
         lines, last_id = progress_export.logged_reviews(db)
-        head, head_hash, count = _HEAD, None, 0
+        head, head_hash, count = REVIEWS_HEAD, None, 0
     else:
         head, head_hash, count, after = kept
         lines, last_id = progress_export.logged_reviews(db, after)
@@ -129,7 +128,7 @@ def _kept(
     # The bytes up to the end of its reviews are hashed apart, to go on from in the next write.
     end, last_id = last.review_end, last.last_id
     keep = last.layout == LAYOUT and end is not None and last_id is not None
-    cut = end if keep and end is not None and len(_HEAD) <= end <= len(old) else 0
+    cut = end if keep and end is not None and len(REVIEWS_HEAD) <= end <= len(old) else 0
     head = hashlib.sha256(memoryview(old)[:cut])
     whole = head.copy()
     whole.update(memoryview(old)[cut:])
