@@ -95,18 +95,17 @@ def _write_own(store: Store, folder: Path, me: str) -> tuple[int, bool]:
     db = store.db
     head: bytes | memoryview
     if kept is None:
-        lines, last_id = progress_export.logged_reviews(db)
-        head, head_hash, count = REVIEWS_HEAD, None, 0
+        head, head_hash, count, after = REVIEWS_HEAD, None, 0, 0
     else:
         head, head_hash, count, after = kept
-        lines, last_id = progress_export.logged_reviews(db, after)
-    added = ((_SEP if count else "\n    ") + _SEP.join(lines)).encode() if lines else b""
+    text, new, last_id = progress_export.logged_reviews(db, after, _SEP)
+    added = ((_SEP if count else "\n    ") + text).encode() if new else b""
     rest = progress_export.export_parts(db)
     chunks: list[str | bytes | memoryview] = [head, added, b"\n  ],\n", *json_members(rest)]
     chunks.append("}\n")
     digest = write_whole(target, chunks, 0o644, digest=True, head_hashed=head_hash)
     assert digest is not None
-    count += len(lines)
+    count += new
     review_end = len(head) + len(added)
     replica.record_written(
         db, key, replica.Written(digest, fingerprint, count, review_end, last_id, LAYOUT)

@@ -193,13 +193,27 @@ _REVIEW_JSON = (
     + " END, 'due', due_after) FROM reviews ORDER BY reviewed_at, uuid"
 )
 # A review as a sync file holds it: the fields that travel alone (a replay changes the derived
-# ones, and no reader takes them), by row id.
-_LOGGED_JSON = f"SELECT id, json_object({_LOGGED_FIELDS}) FROM reviews WHERE id > ? ORDER BY id"
+# ones, and no reader takes them), by row id; each chunk of ``LOGGED_CHUNK`` reviews joined in
+# SQLite (one text, not a Python tuple and text each: a third of the time for 200k).
+_LOGGED_JSON = (
+    "SELECT group_concat(line, ?), count(*), max(id) FROM "
+    f"(SELECT id, json_object({_LOGGED_FIELDS}) AS line FROM reviews WHERE id > ? "
+    "ORDER BY id LIMIT ?)"
+)
+LOGGED_CHUNK = 20_000
 
 
-def logged_reviews(db: Database, after_id: int = 0) -> tuple[list[str], int]:
-    """The reviews with a row id above ``after_id`` as a sync file holds them (JSON texts, in
-    the order they were stored here; see ``_LOGGED_JSON``), and the last one's row id
-    (``after_id`` when there is none)."""
-    rows = db.read(lambda c: c.execute(_LOGGED_JSON, (after_id,)).fetchall())
-    return [text for _, text in rows], rows[-1][0] if rows else after_id
+def logged_reviews(db: Database, after_id: int = 0, sep: str = ",") -> tuple[str, int, int]:
+    """The reviews with a row id above ``after_id`` as a sync file holds them (JSON texts
+    joined by ``sep``, in the order they were stored here), how many, and the last one's row
+    id (``after_id`` when there is none)."""
+    parts: list[str] = []
+    count = 0
+    while True:
+        text, n, last = db.read(
+            lambda c, args=(sep, after_id, LOGGED_CHUNK): c.execute(_LOGGED_JSON, args).fetchone()
+        )
+        if not n:
+            return sep.join(parts), count, after_id
+        parts.append(text)
+        count, after_id = count + n, last

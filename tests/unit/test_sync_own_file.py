@@ -22,6 +22,19 @@ from quizapp.settings import Settings
 from quizapp.store import Store
 
 T0 = datetime(2026, 10, 1, 8, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _small_chunks() -> Any:
+    """The reviews are read a chunk at a time (``LOGGED_CHUNK``); chunks of 2 here, so every
+    test's file is read across chunk boundaries (the file holds each review once, in order)."""
+    from quizapp.store import progress_export
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(progress_export, "LOGGED_CHUNK", 2)
+        yield
+
+
 ITEMS = ["faq-a", "faq-b", "trap-c"]
 
 
@@ -196,10 +209,10 @@ def test_a_sync_encodes_only_the_reviews_stored_since_its_last_write(
     encoded: list[int] = []
     real = progress_export.logged_reviews
 
-    def counted(db: Any, after_id: int = 0) -> tuple[list[str], int]:
-        lines, last = real(db, after_id)
-        encoded.append(len(lines))
-        return lines, last
+    def counted(db: Any, after_id: int = 0, sep: str = ",") -> tuple[str, int, int]:
+        text, n, last = real(db, after_id, sep)
+        encoded.append(n)
+        return text, n, last
 
     monkeypatch.setattr(progress_export, "logged_reviews", counted)
     assert "wrote 3 reviews" in _sync(home, shared)
