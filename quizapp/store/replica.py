@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -186,34 +187,43 @@ def write_merge(
     for register in winning:
         _put_register(conn, register)
     scheduler = ops.scheduler_in(conn)
-    # The new reviews are derived with the log they join before they are written, so each is
-    # inserted once with its state before and due after (no second pass over 100k rows).
-    extra = [
-        (None, r.item_id, int(r.rating), r.at, r.duration_ms, None, None, r.uuid, r.reviewed_at)
-        for r in reviews
-    ]
+    # The new reviews' fields, a column each (no Python step per review). The new reviews are
+    # derived with the log they join before they are written, so each is inserted once with
+    # its state before and due after (no second pass over 100k rows).
+    column = {
+        name: list(map(attrgetter(name), reviews))
+        for name in ("uuid", "item_id", "at", "reviewed_at", *_OPTIONAL)
+    }
+    column["rating"] = list(map(int, map(attrgetter("rating"), reviews)))
+    nothing = repeat(None)
+    extra = list(
+        zip(nothing, column["item_id"], column["rating"], column["at"], column["duration_ms"],
+            nothing, nothing, column["uuid"], column["reviewed_at"], strict=False)
+    )  # fmt: skip
     # A reset that travels derives its card again from the reviews after it.
     reset = {r.key.partition(":")[2] for r in winning if r.key.startswith("reset:")}
     if any(r.key in RESCHEDULING for r in winning):
         derived = ops.recompute(conn, scheduler, None, extra)
     elif extra or reset:
-        touched = {r.item_id for r in reviews} | reset
-        derived = ops.recompute(conn, scheduler, touched, extra)
+        derived = ops.recompute(conn, scheduler, set(column["item_id"]) | reset, extra)
     else:
         derived = {}
     # Only the columns some new review has a value in are bound (each bound value costs time
-    # for 100k rows; a column left out is NULL, as its None would be), each as a column of
-    # exact ints and texts, a None as NULL_BIND: anything else (None, the rating's IntEnum) has
-    # Python's sqlite3 look for an adapter, a microsecond a value, a third of the insert.
-    given = ["uuid", "item_id", "rating", "at"] + [
-        name for name in _OPTIONAL if set(map(attrgetter(name), reviews)) - {None}
-    ]
+    # for 100k rows; a column left out is NULL, as its None would be), each as exact ints and
+    # texts, a None as NULL_BIND: anything else (None, the rating's IntEnum) has Python's
+    # sqlite3 look for an adapter, a microsecond a value, a quarter of the insert.
+    given = ["uuid", "item_id", "rating", "at"]
+    given += [name for name in _OPTIONAL if column[name].count(None) < len(reviews)]
     columns = ", ".join("reviewed_at" if name == "at" else name for name in given)
     marks = ", ".join("?" * (len(given) + 2))
-    bound = [_bindable(name, map(attrgetter(name), reviews)) for name in given]
-    # Each row: its values and its derived state before and due after, joined by zip (no
-    # Python step per row).
-    pairs = list(map(derived.__getitem__, map(_UUID_OF, reviews)))
+    bound = [
+        column[name]
+        if name in _NEVER_NONE
+        else [NULL_BIND if v is None else v for v in column[name]]
+        for name in given
+    ]
+    # Each row: its values and its derived state before and due after, joined by zip.
+    pairs = list(map(derived.__getitem__, column["uuid"]))
     before = map(_STATE_BIND.__getitem__, map(itemgetter(0), pairs))
     rows = zip(*bound, before, map(itemgetter(1), pairs), strict=True)
     with _indexes_rebuilt(conn, len(reviews)):
@@ -229,22 +239,11 @@ def write_merge(
         _record_merged(conn, merged_file)
 
 
-_UUID_OF = attrgetter("uuid")
 # SQLite stores a NaN bound as a parameter as NULL (no REAL column holds a NaN), and Python's
 # sqlite3 binds a float as it is, with no adapter looked up as for None.
 NULL_BIND = float("nan")
 _STATE_BIND = {None: NULL_BIND, 0: 0, 1: 1, 2: 2, 3: 3}
-
-
-def _bindable(name: str, values: Iterable[Any]) -> list[Any]:
-    """A column of new reviews' values as exact ints and texts, None as NULL_BIND."""
-    if name == "rating":
-        return list(map(int, values))
-    if name in ("uuid", "item_id", "at"):
-        return list(values)
-    return [NULL_BIND if v is None else v for v in values]
-
-
+_NEVER_NONE = frozenset({"uuid", "item_id", "rating", "at"})
 # A new review's fields that are often None (``at`` is its stored time text, ``reviewed_at``).
 _OPTIONAL = ("kind", "duration_ms", "answer", "verdict", "seed")
 
