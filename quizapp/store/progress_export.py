@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -209,11 +210,13 @@ def logged_reviews(db: Database, after_id: int = 0, sep: str = ",") -> tuple[str
     id (``after_id`` when there is none)."""
     parts: list[str] = []
     count = 0
+
+    def chunk(after: int) -> Callable[[sqlite3.Connection], tuple[str | None, int, int | None]]:
+        return lambda c: c.execute(_LOGGED_JSON, (sep, after, LOGGED_CHUNK)).fetchone()
+
     while True:
-        text, n, last = db.read(
-            lambda c, args=(sep, after_id, LOGGED_CHUNK): c.execute(_LOGGED_JSON, args).fetchone()
-        )
-        if not n:
+        text, n, last = db.read(chunk(after_id))
+        if not n or text is None or last is None:
             return sep.join(parts), count, after_id
         parts.append(text)
         count, after_id = count + n, last
