@@ -21,9 +21,14 @@ Targets (issue 23): import <= 2 s into an empty or a populated home, <= 0.5 s wh
 new (each after start-up), sync <= 2 s, the sync file written as fast as export.
 
 Run: .venv/bin/python benchmarks/sync.py [--reviews 100000] [--repeat N] [--quizapp PATH] [--steps]
+     [--against PATH]
 (--repeat: N rounds, each figure the least of them, wall and CPU apart: a busy machine only
 ever adds time. --steps: each command runs through benchmarks/tools/sync_steps.py, and a table of
-where its time went follows, each step the least of the rounds.)
+where its time went follows, each step the least of the rounds. --against PATH: another quizapp
+command, e.g. a wrapper running an older checkout, its rounds interleaved with these on the same
+files, first and second in turn, each case's figure for both: this VM's times drift by a fifth
+within an hour, and a round runs faster or slower after another, so a before/after taken in two
+runs, or always in the same order, can say the opposite of the truth.)
 """
 
 from __future__ import annotations
@@ -175,10 +180,14 @@ def main() -> int:
     parser.add_argument(
         "--steps", action="store_true", help="also where each merge's time goes, step by step"
     )
+    parser.add_argument(
+        "--against", help="another quizapp command, its rounds interleaved with these"
+    )
     args = parser.parse_args()
     global STEPPER_ON
     STEPPER_ON = args.steps
     best: dict[str, tuple[float, float]] = {}
+    other: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         file_a, file_b = root / "a.json", root / "b.json"
@@ -186,12 +195,20 @@ def main() -> int:
         export_file(file_b, "b", args.reviews, args.items, 2)
         with_more(file_a, root / "a-day-later.json", 100, 3)
         for n in range(args.repeat):
-            for name, wall, cpu in one_round(args.quizapp, root / f"round{n}", file_a, file_b):
-                old = best.get(name, (wall, cpu))
-                best[name] = (min(old[0], wall), min(old[1], cpu))
+            runs = [(args.quizapp, best, "")]
+            if args.against:
+                runs.append((args.against, other, "-against"))
+            # (in turn first and second: a round runs faster or slower after another)
+            for exe, into, suffix in runs if n % 2 == 0 else runs[::-1]:
+                for name, wall, cpu in one_round(exe, root / f"round{n}{suffix}", file_a, file_b):
+                    old = into.get(name, (wall, cpu))
+                    into[name] = (min(old[0], wall), min(old[1], cpu))
     width = max(map(len, best))
     for name, (wall, cpu) in best.items():
-        print(f"{name:<{width}}  {wall:6.2f} s wall  {cpu:6.2f} s CPU")
+        line = f"{name:<{width}}  {wall:6.2f} s wall  {cpu:6.2f} s CPU"
+        if name in other:
+            line += f"   against: {other[name][0]:6.2f} s wall  {other[name][1]:6.2f} s CPU"
+        print(line)
     for name, steps in STEPS.items():
         print(f"\n{name}: where the time went (wall s; a step includes those indented under it)")
         width = max(map(len, steps))
