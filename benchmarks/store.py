@@ -31,9 +31,9 @@ from pathlib import Path
 import fsrs
 
 from quizapp.checklist import checklist_status
-from quizapp.commands.export import _chunks
 from quizapp.decks import Library
 from quizapp.decks.models import ChecklistItem, Faq
+from quizapp.interop.progress_file import json_chunks
 from quizapp.scheduling import StudyQueue
 from quizapp.stats import compute_stats
 from quizapp.store import Store
@@ -191,7 +191,7 @@ def main() -> int:
         checklist_times = [timed(lambda: checklist_status(store, library)) for _ in range(5)]
         # quizapp export without the interpreter start: the data and the JSON text.
         export_times = [
-            timed(lambda: sum(len(c) for c in _chunks(store.export(raw_reviews=True))))
+            timed(lambda: sum(len(c) for c in json_chunks(store.export(raw_reviews=True))))
             for _ in range(3)
         ]
         store.close()
