@@ -13,6 +13,13 @@ import. The reviews are then merged as another machine's export would be
 (``quizapp.interop.merge``): each one once, the cards they touch rescheduled by replaying the
 merged log; importing the file again adds nothing. Notes that are not quizapp's are counted and
 skipped.
+
+A card suspended or unsuspended in Anki comes back so: the card's suspension there (``queue``
+-1) is a replicated register like one set on another machine, stamped with the time Anki last
+changed the card (its ``mod``, machine "Anki"), and it wins over the one here when it is newer
+and the card's last change in Anki was not an answer (an answer also sets ``mod``: a card
+suspended here after the export and then studied in Anki, which did not know, stays suspended).
+A bury in Anki does not come back: it lasts until Anki's next day.
 """
 
 from __future__ import annotations
@@ -33,9 +40,9 @@ import fsrs
 
 from quizapp.decks.models import Card as DeckCard
 from quizapp.interop.anki import note_guid
-from quizapp.interop.merge import MergeError, MergePlan, merge_reviews
-from quizapp.interop.progress_file import FileCram, FileReview, open_regular
-from quizapp.store import Store, replica
+from quizapp.interop.merge import MergeError, MergePlan, merge_reviews, register_line
+from quizapp.interop.progress_file import FileCram, FileReview, Register, open_regular
+from quizapp.store import Store, hlc, replica
 from quizapp.wording import counted
 
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -62,6 +69,9 @@ class AnkiReviews:
     foreign_reviews: int = 0  # their answers, skipped
     cram: list[dict[str, Any]] = field(default_factory=list)  # previews in a filtered deck
     other_cards: int = 0  # answers to a card type added to quizapp's note type in Anki, skipped
+    # item -> (suspended in Anki, the time Anki last changed the card, in ms) for each of
+    # quizapp's cards whose last change in Anki was not an answer
+    suspended: dict[str, tuple[bool, int]] = field(default_factory=dict)
 
 
 # The collection read from a package, uncompressed, at most (a zip or zstd "bomb" of a few MB
@@ -139,6 +149,9 @@ LAST_ANSWER = datetime(2100, 1, 1, tzinfo=UTC)
 FILTERED = 3  # revlog type: an answer in a filtered deck that does not reschedule (a preview)
 MAX_TAKEN_MS = 86_400_000  # a time taken over a day is no answer's: not kept
 MAX_ANSWERS = 1_000_000  # to quizapp's notes: 100 a day for 27 years
+_ANKI_TIMES = (int(FIRST_ANSWER.timestamp()), int(LAST_ANSWER.timestamp()))  # a card's mod, s
+QUEUE_SUSPENDED = -1  # a card's queue in Anki when it is suspended
+ANKI_MACHINE = "Anki"  # the machine of a suspension made in Anki (the end of its stamp)
 
 
 @dataclass
@@ -150,6 +163,8 @@ class _Collection:
     foreign_answers: int = 0  # answers to the others'
     other_cards: int = 0  # answers to cards of quizapp's notes from a card type added in Anki
     rows: list[Any] = field(default_factory=list)  # (id, ease, time, type, guid) of quizapp's
+    # guid -> (queue, mod, the id of its last answer or None) of each quizapp note's own card
+    cards: dict[str, tuple[int, int, int | None]] = field(default_factory=dict)
 
 
 def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection:
@@ -207,6 +222,25 @@ def _read_collection(path: Path, db: Path, guids: Container[str]) -> _Collection
                     f"{path}: more than {MAX_ANSWERS:,} answers to quizapp's notes, more than "
                     "anyone gives; is it really a collection Anki wrote?"
                 )
+        last = dict(conn.execute("SELECT cid, max(id) FROM revlog GROUP BY cid"))
+        for guid, card_id, queue, mod in conn.execute(
+            "SELECT n.guid, c.id, c.queue, c.mod FROM cards c JOIN notes n ON n.id = c.nid "
+            "WHERE c.ord = 0 ORDER BY c.id"
+        ):
+            if guid not in guids:
+                continue
+            if (
+                type(queue) is not int
+                or type(mod) is not int
+                or not _ANKI_TIMES[0] <= mod < _ANKI_TIMES[1]
+            ):
+                raise MergeError(
+                    f"{path}: Anki's cards table has a row that is not Anki's (queue "
+                    f"{_shown(queue)}, modified {_shown(mod)}: whole numbers, the time in seconds "
+                    f"from {FIRST_ANSWER:%Y} to {LAST_ANSWER:%Y})"
+                )
+            answered = last.get(card_id)
+            shown.cards[guid] = (queue, mod, answered if type(answered) is int else None)
     finally:
         conn.close()
     return shown
@@ -273,6 +307,11 @@ def read_anki_reviews(path: Path, cards: Iterable[DeckCard]) -> AnkiReviews:
         # A preview in a filtered deck left the card's schedule as it was, in Anki: here it is
         # a cram answer, which leaves the FSRS schedule untouched too.
         (found.cram if kind == FILTERED else found.reviews).append(review)
+    for guid, (queue, mod, answered) in shown.cards.items():
+        # An answer sets the card's mod to its time (in s; the answer's id is in ms): a mod
+        # within a second of the last answer is that answer's.
+        if answered is None or mod * 1000 > answered + 1000:
+            found.suspended[by_guid[guid].id] = (queue == QUEUE_SUSPENDED, mod * 1000)
     return found
 
 
@@ -306,14 +345,33 @@ def plan_anki_import(store: Store, found: AnkiReviews) -> MergePlan:
         for r in found.cram
         if r["uuid"] not in have
     ]
+    plan.registers += suspensions(store, found)
     return plan
+
+
+def suspensions(store: Store, found: AnkiReviews) -> list[Register]:
+    """The suspensions made in Anki that win here: each card whose suspension in Anki differs
+    from the one here and is newer (its stamp: the time Anki last changed the card)."""
+    here = replica.registers(store.db)
+    wins = []
+    for item, (suspended, mod_ms) in sorted(found.suspended.items()):
+        key = f"suspend:{item}"
+        stamp_here, value_here = here.get(key, (None, None))
+        stamp = f"{mod_ms:013d}.00000.{ANKI_MACHINE}"
+        if bool(value_here) == suspended or not hlc.valid(stamp):
+            continue
+        if stamp_here is None or stamp > stamp_here:
+            wins.append(Register(key, True if suspended else None, stamp))
+    return wins
 
 
 def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
     """The summary of an import from Anki, one line per kind of change."""
     path, n = found.path, len(found.reviews) + len(found.cram)
     held = len(plan.held_back)
-    if not n:
+    if not n and plan.registers:
+        lines = []
+    elif not n:
         lines = [
             f"nothing to import: {path} has {found.notes} of quizapp's notes but no answers to "
             "them (export from Anki with scheduling included)"
@@ -331,6 +389,7 @@ def describe(found: AnkiReviews, plan: MergePlan, *, done: bool) -> list[str]:
         else:
             lines = [f"no new review in {path} ({counted(here, 'answer')} already here)"]
             lines = lines if here else []
+    lines += [register_line(r, done) for r in plan.registers]
     if plan.cram:
         lines.append(
             f"{'added' if done else 'would add'} {counted(len(plan.cram), 'answer')} in {path} "

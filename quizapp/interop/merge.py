@@ -106,7 +106,7 @@ class MergePlan:
             )
         if self.cram:
             lines.append(f"{verb} {counted(len(self.cram), 'cram answer')}")
-        lines += [_register_line(r, done) for r in self.registers]
+        lines += [register_line(r, done) for r in self.registers]
         if self.held_back:
             newest = max(r.reviewed_at for r in self.held_back)
             who = f"machine {self.machine}" if self.machine else str(self.source)
@@ -131,7 +131,8 @@ _FLAG_VERBS = {
 }  # fmt: skip
 
 
-def _register_line(r: Register, done: bool) -> str:
+def register_line(r: Register, done: bool) -> str:
+    """The summary line of a register a merge sets (``done``) or would set."""
     kind, _, name = r.key.partition(":")
     when = "" if r.stamp == ZERO else f" (changed {stamp_time(r.stamp):%Y-%m-%d %H:%M} UTC"
     when += f" on {r.stamp[20:]})" if when and r.stamp[20:] else (")" if when else "")
