@@ -424,10 +424,14 @@ def _review_end(raw: bytes, cut: int, count: int) -> int | None:
         return None
     import msgspec
 
-    text = raw[start:end]
-    text = text[1:] if text.startswith(b",") else text
+    listed_text: bytes | memoryview
+    if start == len(REVIEWS_HEAD):  # from the file's own "[" to its "]": read in place
+        listed_text = memoryview(raw)[start - 1 : end + len(_LAST) - 2]
+    else:  # the reviews after ``cut`` (a day's), each after a comma
+        text = raw[start:end]
+        listed_text = b"[" + (text[1:] if text.startswith(b",") else text) + b"]"
     try:
-        listed = msgspec.json.decode(b"[" + text + b"]", type=list[msgspec.Raw])
+        listed = msgspec.json.decode(listed_text, type=list[msgspec.Raw])
     except (msgspec.DecodeError, RecursionError):
         return None
     return end if len(listed) == count else None

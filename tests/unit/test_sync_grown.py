@@ -19,7 +19,7 @@ from quizapp.interop import merge
 from quizapp.interop.merge import MergeError, apply_merge, plan_file, replicated
 from quizapp.interop.sync import write_own_file
 from quizapp.settings import Settings
-from quizapp.store import Store
+from quizapp.store import Store, replica
 
 T0 = datetime(2026, 10, 1, 8, tzinfo=UTC)
 ITEMS = ["faq-a", "faq-b", "trap-c", "formula-d"]
@@ -179,6 +179,16 @@ def test_a_day_later_only_the_new_reviews_are_read(tmp_path: Path, full_reads: l
         )
         apply_merge(b, plan)
         assert len(b.reviews()) == 7
+        # Grown again: only the new review is read (the merge of the grown part recorded where
+        # the file's reviews end now, not where they ended at the first merge).
+        ends = replica.merged_prefix(b.db, str(own.absolute()))
+        assert ends is not None and ends[0] == own.read_bytes().index(b"\n  ],\n")
+        a.record_review("trap-c", 3, kind="faq", now=T0 + timedelta(days=7, hours=2))
+        write_own_file(a, shared, a.machine)
+        plan = plan_file(b, own, now=T0 + timedelta(days=8))
+        assert full_reads == ["b"] and [r.item_id for r in plan.reviews] == ["trap-c"]
+        apply_merge(b, plan)
+        assert len(b.reviews()) == 8
         # After an undo here, a merged file may hold what was undone: read whole again.
         b.record_review("faq-b", 2, kind="faq", now=T0 + timedelta(days=8))
         b.undo_last_review()
