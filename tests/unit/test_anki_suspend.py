@@ -149,3 +149,30 @@ def test_a_card_row_anki_never_wrote_refuses_the_package_in_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "cards table has a row that is not Anki's" in err, err
     assert "'soon'" in err
+
+
+def test_a_suspension_alone_comes_back_without_a_nothing_to_import_line(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Cards suspended in Anki before any was answered: the import says so, and only that."""
+    apkg = tmp_path / "deck.apkg"
+    assert main(["export", "--anki", str(apkg)]) == 0
+    (tmp_path / "anki").mkdir()
+    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(apkg), options=ImportAnkiPackageOptions(with_scheduling=True)
+            )
+        )
+        col.sched.suspend_cards([_card_ids(col)["faq-one"]])
+        package = tmp_path / "suspended.colpkg"
+        col.export_collection_package(str(package), include_media=False, legacy=False)
+    finally:
+        col.close()
+    out = _import(package, capsys)
+    assert out.splitlines()[0].startswith("suspended faq-one (changed"), out
+    assert "nothing to import" not in out and len(out.splitlines()) == 1
+    assert _suspended_here() == {"faq-one"}
