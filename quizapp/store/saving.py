@@ -365,7 +365,12 @@ def retry_saving(db: Database) -> bool:
         db.journal.clear()
         db.saved_actions += entries
         settings_io.reload(db)
-        db.notice(f"saving again: {len(entries)} unsaved actions were written to {db.path.name}")
+        n, name = len(entries), db.path.name
+        db.notice(
+            f"saving again: {n} unsaved action{'s were' if n != 1 else ' was'} written to {name}"
+            if n
+            else f"saving again to {name} (nothing was waiting to be saved)"
+        )
         return True
 
 

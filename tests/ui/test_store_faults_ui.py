@@ -38,6 +38,7 @@ async def test_rating_while_another_program_holds_the_lock_keeps_the_app_up_and_
             app._retry_saving()  # what the app's 5-second timer does
             await pilot.pause()
             assert "NOT SAVING" not in app.sub_title
+            assert "saving again: 1 unsaved action was written to progress.db" in notices
             assert [r.item_id for r in reopen_store().reviews()] == [first.id]
 
 

@@ -195,6 +195,29 @@ def test_a_lock_held_by_any_program_is_reported_as_such_with_its_own_exit_code(
         assert store.ticks() == {}  # not saved, and said so
 
 
+def test_saving_again_says_how_many_actions_it_wrote_in_words(one_review: Path) -> None:
+    """Opened while another program locks the file out: studying without saving; once the lock
+    goes, the retry says what it wrote (one action, several, or that nothing was waiting)."""
+    path = one_review / "progress.db"
+    for ratings in (0, 1, 2):
+        with held_lock(path, "exclusive"):
+            store = Store.open(path, busy_timeout=0.2)
+            assert store.read_only
+            heard: list[str] = []
+            store.on_notice = heard.append
+            for i in range(ratings):
+                store.record_review(f"faq-{i}", 3, kind="faq")
+        store.retry_every = 0
+        assert store.retry_saving()
+        store.close()
+        said = {
+            0: "saving again to progress.db (nothing was waiting to be saved)",
+            1: "saving again: 1 unsaved action was written to progress.db",
+            2: "saving again: 2 unsaved actions were written to progress.db",
+        }
+        assert heard[-1] == said[ratings]
+
+
 @pytest.mark.parametrize(
     ("args", "doing"),
     [
