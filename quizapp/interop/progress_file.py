@@ -53,11 +53,14 @@ _NAMESPACE = uuidlib.UUID("5d6f0e62-5a55-4a3e-9b1c-7a1f0c2b9e11")
 
 
 class MergeError(ValueError):
-    """The file cannot be merged; ``message`` is one line naming the file and the problem."""
+    """The file cannot be merged; ``message`` is one line naming the file and the problem.
+    ``foreign``: the file is valid JSON but not quizapp's at all (a sync folder says so in its
+    own words)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, foreign: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.foreign = foreign
 
 
 class FileReview:
@@ -221,7 +224,8 @@ def parse_json(path: Path, raw: bytes) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise MergeError(
             f'{path}: not a quizapp export (no "format": "{FORMAT}"); make one with '
-            "'quizapp export'"
+            "'quizapp export'",
+            foreign=True,
         )
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from quizapp import __version__
 from quizapp.interop.merge import MergeError, MergePlan, apply_merge, plan_file
-from quizapp.interop.progress_file import REVIEWS_HEAD, json_members, read_bytes
+from quizapp.interop.progress_file import FORMAT, REVIEWS_HEAD, json_members, read_bytes
 from quizapp.paths import write_whole
 from quizapp.store import Store, progress_export, replica
 from quizapp.store.identity import machine_id
@@ -194,7 +194,12 @@ def sync_folder(
         try:
             plan = plan_file(store, path, follow_links=False, on_parse=on_parse)
         except MergeError as exc:
-            result.failed.append(exc.message)
+            result.failed.append(
+                f'{path}: not a quizapp sync file (no "format": "{FORMAT}"); only quizapp\'s '
+                "files belong in the sync folder: move it elsewhere"
+                if exc.foreign
+                else exc.message
+            )
             continue
         if not plan.empty and before_change is not None:
             before_change()

@@ -156,7 +156,14 @@ def test_a_folder_full_of_other_files_names_ten_and_counts_the_rest(
     assert code == 1 and "added 2 of the 2 reviews" in out
     lines = err.splitlines()
     assert len(lines) == 11
-    assert all(f"notes-{i:02d}.json: not a quizapp export" in lines[i] for i in range(10))
+    # Valid JSON but not quizapp's: said as a sync folder's problem, with what to do there.
+    assert all(
+        lines[i]
+        == f"quizapp: sync: skipped {shared / f'notes-{i:02d}.json'}: not a quizapp sync file "
+        '(no "format": "quizapp-progress"); only quizapp\'s files belong in the sync folder: '
+        "move it elsewhere"
+        for i in range(10)
+    ), lines
     assert lines[10] == (
         f"quizapp: sync: skipped 15 more files in {shared} that cannot be merged; give quizapp "
         "a folder of its own"
