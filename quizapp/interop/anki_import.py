@@ -149,7 +149,8 @@ LAST_ANSWER = datetime(2100, 1, 1, tzinfo=UTC)
 FILTERED = 3  # revlog type: an answer in a filtered deck that does not reschedule (a preview)
 MAX_TAKEN_MS = 86_400_000  # a time taken over a day is no answer's: not kept
 MAX_ANSWERS = 1_000_000  # to quizapp's notes: 100 a day for 27 years
-_ANKI_TIMES = (int(FIRST_ANSWER.timestamp()), int(LAST_ANSWER.timestamp()))  # a card's mod, s
+# Those bounds in seconds since the epoch (a card's mod; an answer's id is in ms), once.
+_ANKI_TIMES = (int(FIRST_ANSWER.timestamp()), int(LAST_ANSWER.timestamp()))
 QUEUE_SUSPENDED = -1  # a card's queue in Anki when it is suspended
 ANKI_MACHINE = "Anki"  # the machine of a suspension made in Anki (the end of its stamp)
 
@@ -260,7 +261,7 @@ def _answer_time(path: Path, revlog_id: Any, ease: Any, kind: Any) -> datetime:
             f"{path}: Anki's review log has a row that is not Anki's (id {_shown(revlog_id)}, "
             f"button {_shown(ease)}, type {_shown(kind)}: each should be a whole number)"
         )
-    first, last = (int(t.timestamp() * 1000) for t in (FIRST_ANSWER, LAST_ANSWER))
+    first, last = (t * 1000 for t in _ANKI_TIMES)
     if not first <= revlog_id < last:
         raise MergeError(
             f"{path}: Anki's review log has an answer dated outside {FIRST_ANSWER:%Y} to "

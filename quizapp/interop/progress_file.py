@@ -206,6 +206,14 @@ def read_bytes(path: Path, *, follow_links: bool = True, limit: int = MAX_BYTES)
         os.close(fd)
 
 
+def not_quizapp(
+    path: Path, what: str = "export", hint: str = "make one with 'quizapp export'"
+) -> str:
+    """The message for a JSON file that is not quizapp's (no "format" of ours): what it is not
+    and what to do."""
+    return f'{path}: not a quizapp {what} (no "format": "{FORMAT}"); {hint}'
+
+
 def parse_json(path: Path, raw: bytes) -> dict[str, Any]:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
@@ -222,11 +230,7 @@ def parse_json(path: Path, raw: bytes) -> dict[str, Any]:
         where = f" (line {line})" if line else ""
         raise MergeError(f"{path}: not a quizapp export: not valid JSON{where}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise MergeError(
-            f'{path}: not a quizapp export (no "format": "{FORMAT}"); make one with '
-            "'quizapp export'",
-            foreign=True,
-        )
+        raise MergeError(not_quizapp(path), foreign=True)
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise MergeError(f"{path}: schema_version: {version!r} is not a format version (1, 2, ...)")

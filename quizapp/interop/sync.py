@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from quizapp import __version__
 from quizapp.interop.merge import MergeError, MergePlan, apply_merge, plan_file
-from quizapp.interop.progress_file import FORMAT, REVIEWS_HEAD, json_members, read_bytes
+from quizapp.interop.progress_file import REVIEWS_HEAD, json_members, not_quizapp, read_bytes
 from quizapp.paths import write_whole
 from quizapp.store import Store, progress_export, replica
 from quizapp.store.identity import machine_id
@@ -170,6 +170,9 @@ def _own_bytes(path: Path) -> bytes | None:
         return None
 
 
+_NOT_OURS = "only quizapp's files belong in the sync folder: move it elsewhere"
+
+
 def sync_folder(
     store: Store,
     folder: Path,
@@ -195,10 +198,7 @@ def sync_folder(
             plan = plan_file(store, path, follow_links=False, on_parse=on_parse)
         except MergeError as exc:
             result.failed.append(
-                f'{path}: not a quizapp sync file (no "format": "{FORMAT}"); only quizapp\'s '
-                "files belong in the sync folder: move it elsewhere"
-                if exc.foreign
-                else exc.message
+                not_quizapp(path, "sync file", _NOT_OURS) if exc.foreign else exc.message
             )
             continue
         if not plan.empty and before_change is not None:
